@@ -1,0 +1,69 @@
+# polymeter — the front door: make, make check, make demo, make install, make bench.
+#
+# KDIR defaults to the headers that Debian 12's linux-headers-amd64 (6.1)
+# metapackage depends on; KDIR_612 to those of linux-headers-6.12-amd64.
+
+debian_headers = $(shell dpkg-query -W -f='$${Depends}' $(1) 2>/dev/null | \
+		   sed -n 's/^\(linux-headers-[^ ,]*\).*/\1/p')
+KDIR_61  ?= /usr/src/$(call debian_headers,linux-headers-amd64)
+KDIR_612 ?= /usr/src/$(call debian_headers,linux-headers-6.12-amd64)
+KDIR     ?= $(KDIR_61)
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+UDEVDIR    ?= /usr/lib/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+MODDIR     ?= /lib/modules/$(shell basename $$(readlink -f $(KDIR)) | sed 's/^linux-headers-//')/updates
+
+BUILD ?= $(CURDIR)/build
+
+.PHONY: all modules emu clean deps check check-kernel check-style check-dt check-vm \
+	demo bench install
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# Driver and the test-only chip emulator, for the VM tests.
+emu:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) POLYMETER_EMU=m modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) POLYMETER_EMU=m clean 2>/dev/null || true
+	rm -rf $(BUILD)
+
+# Installs every Debian package the build and the tests need (idempotent).
+deps:
+	scripts/install-deps.sh
+
+# Everything: dependencies, kernel build matrix with W=1 and sparse,
+# checkpatch, DT binding validation, udev rules, VM tests on 6.1 and 6.12.
+check: deps
+	scripts/check.sh
+
+check-kernel:
+	scripts/check-kernel.sh
+
+check-style:
+	scripts/check-style.sh
+
+check-dt:
+	scripts/check-dt.sh
+
+check-vm:
+	tests/vm/run-all
+
+demo: deps
+	tests/vm/demo
+
+bench: deps
+	tests/bench/run
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	install -D -m 0644 udev/60-polymeter.rules $(DESTDIR)$(UDEVDIR)/60-polymeter.rules
+	install -D -m 0644 udev/polymeter.sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
+	-depmod -a
+	-systemd-sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
+	-udevadm control --reload
