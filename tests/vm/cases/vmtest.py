@@ -1,0 +1,397 @@
+"""Helpers for the VM test cases: the emulated chip, the IIO device, checks.
+
+Each case is a script that imports this module, prints one `PASS name` or
+`FAIL name: why` line per check and exits non-zero when anything failed.
+Expected values are computed here from the grid the test programs into the
+emulator, never read back from the code under test.
+"""
+
+import array
+import ctypes
+import fcntl
+import glob
+import math
+import os
+import struct
+import subprocess
+import sys
+import time
+
+EMU_DEBUGFS = "/sys/kernel/debug/ade9000_emu"
+IIO_DEVICES = "/sys/bus/iio/devices"
+PHASES = "ABC"
+
+_failed = 0
+_passed = 0
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def ok(name):
+    global _passed
+    _passed += 1
+    log(f"PASS {name}")
+
+
+def fail(name, why):
+    global _failed
+    _failed += 1
+    log(f"FAIL {name}: {why}")
+
+
+def check(cond, name, why=""):
+    if cond:
+        ok(name)
+    else:
+        fail(name, why or "condition false")
+    return cond
+
+
+def check_close(actual, expected, rel, name, abs_tol=0.0):
+    """Pass when |actual - expected| <= max(rel*|expected|, abs_tol)."""
+    tol = max(rel * abs(expected), abs_tol)
+    good = abs(actual - expected) <= tol
+    check(good, name, f"got {actual!r}, expected {expected!r} ± {tol:.6g}")
+    return good
+
+
+def finish():
+    log(f"# {_passed} checks passed, {_failed} failed")
+    sys.exit(1 if _failed else 0)
+
+
+def readdev(meter, channels, samples, timeout=120, bufsize=None):
+    """Capture `samples` scans of `channels` with libiio's iio_readdev.
+
+    Returns the decoded scans (list of dicts keyed by scan element name)."""
+    chans = []
+    for c in channels:
+        with open(meter.attr_path(f"scan_elements/{c}_index")) as f:
+            idx = int(f.read())
+        with open(meter.attr_path(f"scan_elements/{c}_type")) as f:
+            typ = f.read().strip()
+        chans.append((c, idx, typ))
+    chans.sort(key=lambda c: c[1])
+    ids = [c[0][3:] if c[0].startswith("in_") else c[0] for c in chans]
+    cmd = ["iio_readdev", "-s", str(samples)]
+    if bufsize:
+        cmd += ["-b", str(bufsize)]
+    cmd += ["ade9000"] + ids
+    res = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    if res.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {res.stderr.decode()}")
+    scans, _ = decode_scans(res.stdout, chans)
+    return scans
+
+
+def sh(cmd, check_rc=True, timeout=120):
+    res = subprocess.run(cmd, shell=True, capture_output=True, text=True,
+                         timeout=timeout)
+    if check_rc and res.returncode != 0:
+        raise RuntimeError(f"{cmd!r} failed rc={res.returncode}: "
+                           f"{res.stderr.strip()}")
+    return res
+
+
+# ---------------------------------------------------------------- emulator
+
+def emu_write(rel, value):
+    with open(os.path.join(EMU_DEBUGFS, rel), "w") as f:
+        f.write(f"{value}\n")
+
+
+def emu_read(rel):
+    with open(os.path.join(EMU_DEBUGFS, rel)) as f:
+        return f.read().strip()
+
+
+def emu_int(rel):
+    return int(emu_read(rel))
+
+
+def emu_kv(rel):
+    """Parse a 'k=v k=v' debugfs file into a dict of ints."""
+    out = {}
+    for tok in emu_read(rel).split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            out[k] = int(v)
+    return out
+
+
+def set_grid(phase, v_mv=None, i_ma=None, angle_mdeg=None, f_mhz=None,
+             thd_permille=None):
+    d = f"phase{phase}/"
+    if v_mv is not None:
+        emu_write(d + "voltage_mv", v_mv)
+    if i_ma is not None:
+        emu_write(d + "current_ma", i_ma)
+    if angle_mdeg is not None:
+        emu_write(d + "angle_mdeg", angle_mdeg)
+    if f_mhz is not None:
+        emu_write(d + "frequency_mhz", f_mhz)
+    if thd_permille is not None:
+        emu_write(d + "thd_permille", thd_permille)
+
+
+def truth_energy_j(phase, kind):
+    """Ground-truth energy the emulated chip integrated, in J (or var.s, VA.s)."""
+    return emu_int(f"phase{phase}/energy_{kind}_mj") / 1000.0
+
+
+# ---------------------------------------------------------------- modules
+
+def find_meter(timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for d in glob.glob(os.path.join(IIO_DEVICES, "iio:device*")):
+            try:
+                with open(os.path.join(d, "name")) as f:
+                    if f.read().strip() == "ade9000":
+                        return Meter(d)
+            except OSError:
+                pass
+        time.sleep(0.2)
+    return None
+
+
+def load_modules(irq=1, crc=0, label="meter0"):
+    """Load the driver and the emulator; return the Meter it creates."""
+    unload_modules()
+    sh("modprobe ade9000")
+    sh(f"modprobe ade9000_emu irq={irq} crc={crc} label={label}")
+    m = find_meter()
+    if m is None:
+        raise RuntimeError("no ade9000 IIO device appeared; dmesg:\n" +
+                           sh("dmesg | tail -30", check_rc=False).stdout)
+    return m
+
+
+def unload_modules():
+    sh("rmmod ade9000_emu", check_rc=False)
+    sh("rmmod ade9000", check_rc=False)
+
+
+# ---------------------------------------------------------------- IIO device
+
+class Meter:
+    def __init__(self, path):
+        self.path = path
+        self.dev = "/dev/" + os.path.basename(path)
+
+    def attr_path(self, name):
+        return os.path.join(self.path, name)
+
+    def has(self, name):
+        return os.path.exists(self.attr_path(name))
+
+    def read(self, name):
+        with open(self.attr_path(name)) as f:
+            return f.read().strip()
+
+    def write(self, name, value):
+        """Write an attribute; return 0 or the errno the kernel refused with."""
+        try:
+            fd = os.open(self.attr_path(name), os.O_WRONLY)
+        except OSError as e:
+            return e.errno
+        try:
+            os.write(fd, f"{value}\n".encode())
+            return 0
+        except OSError as e:
+            return e.errno
+        finally:
+            os.close(fd)
+
+    def num(self, name):
+        return float(self.read(name))
+
+    def int(self, name):
+        return int(self.read(name))
+
+    def value(self, base):
+        """raw × scale for base 'in_altvoltage0_rms' etc."""
+        return self.num(base + "_raw") * self.num(base + "_scale")
+
+    # buffer ------------------------------------------------------------
+    def scan_elements(self):
+        """[(name, index, fmt, bytes)] for enabled channels, in scan order."""
+        se = self.attr_path("scan_elements")
+        chans = []
+        for en in glob.glob(os.path.join(se, "*_en")):
+            base = os.path.basename(en)[:-3]
+            with open(en) as f:
+                if f.read().strip() != "1":
+                    continue
+            with open(os.path.join(se, base + "_index")) as f:
+                idx = int(f.read())
+            with open(os.path.join(se, base + "_type")) as f:
+                typ = f.read().strip()
+            chans.append((base, idx, typ))
+        chans.sort(key=lambda c: c[1])
+        return chans
+
+    def set_scan(self, names):
+        """Enable exactly the named scan elements (plus nothing else)."""
+        se = self.attr_path("scan_elements")
+        for en in glob.glob(os.path.join(se, "*_en")):
+            base = os.path.basename(en)[:-3]
+            with open(en, "w") as f:
+                f.write("1" if base in names else "0")
+
+    def enable_all_scan(self):
+        se = self.attr_path("scan_elements")
+        for en in glob.glob(os.path.join(se, "*_en")):
+            with open(en, "w") as f:
+                f.write("1")
+
+
+def parse_type(typ):
+    """'le:s32/32>>0' -> (struct char, bytes, signed, bits, shift, endian)."""
+    endian, rest = typ.split(":")
+    sign = rest[0]
+    bits, rest2 = rest[1:].split("/")
+    storage, shift = rest2.split(">>")
+    storage = int(storage)
+    char = {8: "b", 16: "h", 32: "i", 64: "q"}[storage]
+    if sign == "u":
+        char = char.upper()
+    return char, storage // 8, int(bits), int(shift), endian
+
+
+def decode_scans(blob, chans):
+    """Decode raw buffer bytes into a list of {name: int} dicts.
+
+    IIO aligns each element to its own size inside a scan and the scan to
+    its largest element."""
+    layout = []
+    off = 0
+    largest = 1
+    for name, _idx, typ in chans:
+        char, size, bits, shift, endian = parse_type(typ)
+        off = (off + size - 1) // size * size
+        layout.append((name, off, char, size, bits, shift, endian))
+        off += size
+        largest = max(largest, size)
+    scan_size = (off + largest - 1) // largest * largest
+    scans = []
+    for base in range(0, len(blob) - scan_size + 1, scan_size):
+        s = {}
+        for name, o, char, size, bits, shift, endian in layout:
+            fmt = ("<" if endian == "le" else ">") + char
+            v = struct.unpack_from(fmt, blob, base + o)[0]
+            v >>= shift
+            if bits < size * 8:
+                mask = (1 << bits) - 1
+                v &= mask
+                if char.islower() and v & (1 << (bits - 1)):
+                    v -= 1 << bits
+            s[name] = v
+        scans.append(s)
+    return scans, scan_size
+
+
+# ---------------------------------------------------------------- events
+
+IIO_GET_EVENT_FD_IOCTL = 0x80046990  # _IOR('i', 0x90, int)
+
+
+class EventReader:
+    """Reads struct iio_event_data {u64 id; s64 timestamp} from the device."""
+
+    def __init__(self, meter):
+        self.devfd = os.open(meter.dev, os.O_RDONLY)
+        buf = array.array("i", [0])
+        fcntl.ioctl(self.devfd, IIO_GET_EVENT_FD_IOCTL, buf, True)
+        self.fd = buf[0]
+        os.set_blocking(self.fd, False)
+
+    def read_all(self, wait=0.0):
+        deadline = time.monotonic() + wait
+        out = []
+        while True:
+            try:
+                data = os.read(self.fd, 16 * 64)
+            except BlockingIOError:
+                data = b""
+            for i in range(0, len(data) - 15, 16):
+                ev_id, ts = struct.unpack_from("<Qq", data, i)
+                out.append(decode_event(ev_id) + (ts,))
+            if not data:
+                if time.monotonic() >= deadline:
+                    return out
+                time.sleep(0.05)
+
+    def close(self):
+        os.close(self.fd)
+        os.close(self.devfd)
+
+
+# include/uapi/linux/iio/types.h
+CHAN_TYPES = {0: "voltage", 1: "current", 2: "power", 9: "temp", 12: "angl",
+              15: "altvoltage", 21: "energy"}
+EV_TYPES = {0: "thresh", 1: "mag", 2: "roc", 3: "thresh_adaptive",
+            4: "mag_adaptive", 5: "change"}
+EV_DIRS = {0: "either", 1: "rising", 2: "falling", 3: "none"}
+
+
+def decode_event(ev_id):
+    """Split an IIO event code (include/linux/iio/events.h layout)."""
+    chan_type = (ev_id >> 32) & 0xFF
+    chan = ev_id & 0xFFFF
+    ev_type = (ev_id >> 56) & 0xFF
+    ev_dir = (ev_id >> 48) & 0x7F
+    return (CHAN_TYPES.get(chan_type, str(chan_type)), chan,
+            EV_TYPES.get(ev_type, str(ev_type)), EV_DIRS.get(ev_dir, str(ev_dir)))
+
+
+# ---------------------------------------------------------------- kernel log
+
+BAD_KERNEL = ("WARNING:", "BUG:", "Oops", "Call Trace", "general protection",
+              "KASAN", "UBSAN", "refcount_t", "list_add corruption")
+
+
+def kernel_clean(name):
+    out = sh("dmesg", check_rc=False).stdout
+    bad = [ln for ln in out.splitlines() if any(b in ln for b in BAD_KERNEL)]
+    check(not bad, name, "; ".join(bad[:5]))
+
+
+# ---------------------------------------------------------------- grid maths
+
+def phasor(mag, deg):
+    r = math.radians(deg)
+    return complex(mag * math.cos(r), mag * math.sin(r))
+
+
+def expected_phase(v_mv, i_ma, angle_deg):
+    """Per-phase expectations in IIO units: mV, mA, mW, mvar, mVA, PF."""
+    s_mva = v_mv * i_ma / 1000.0  # mV*mA = uW -> /1000 = mW
+    return {
+        "v": v_mv,
+        "i": i_ma,
+        "p": s_mva * math.cos(math.radians(angle_deg)),
+        "q": s_mva * math.sin(math.radians(angle_deg)),
+        "s": s_mva,
+        "pf": math.cos(math.radians(angle_deg)),
+    }
+
+
+def boot_param(name, default):
+    """A `vmtest.NAME=value` parameter from the kernel command line."""
+    with open("/proc/cmdline") as f:
+        for tok in f.read().split():
+            if tok.startswith(f"vmtest.{name}="):
+                return tok.split("=", 1)[1]
+    return default
+
+
+IRQ_MODE = int(boot_param("irq", "1"))
+MODE = "irq" if IRQ_MODE else "poll"
+
+
+def read_counters(m, kinds=("active", "reactive", "apparent")):
+    return {(ph, k): m.int(f"in_energy{ph}_{k}_raw")
+            for ph in range(3) for k in kinds}
