@@ -141,6 +141,46 @@
 #define ADE9000_REG_VAR_DIS		0x4E0
 #define ADE9000_REG_VERSION		0x4FE
 
+/*
+ * Further registers the driver uses (added for driver/ade9000.c; names and
+ * addresses as in UG-1098).
+ */
+#define ADE9000_REG_ISUMLVL		0x073
+#define ADE9000_REG_USER_PERIOD		0x40E
+#define ADE9000_REG_COM_PERIOD		0x41B
+#define ADE9000_REG_WTHR		0x420
+#define ADE9000_REG_VATHR		0x422
+#define ADE9000_REG_ADC_REDIRECT	0x424
+#define ADE9000_REG_CF_LCFG		0x425
+#define ADE9000_REG_ANGL_IA_IC		0x48A
+#define ADE9000_REG_ZXTHRSH		0x499
+#define ADE9000_REG_SEQ_CYC		0x49C
+#define ADE9000_REG_WFB_PG_IRQEN	0x4A1
+#define ADE9000_REG_WFB_TRG_CFG		0x4A2
+#define ADE9000_REG_WFB_TRG_STAT	0x4A3
+#define ADE9000_REG_CRC_OPTEN		0x4B5
+#define ADE9000_REG_PSM2_CFG		0x4B8
+
+/* CONFIG1: 1 = one IRQ1 pulse on entering and one on leaving a dip/swell */
+#define ADE9000_CONFIG1_DIP_SWELL_IRQ_MODE	BIT(10)
+
+/*
+ * CONFIG3.OC_EN[3:0] (bits 15:12): overcurrent detection enable, bit 12 =
+ * phase A ... bit 15 = neutral, the same order as OISTATUS.OIPHASE[3:0].
+ */
+#define ADE9000_CONFIG3_OC_EN_MASK	GENMASK(15, 12)
+#define ADE9000_CONFIG3_OC_EN(ph)	BIT(12 + (ph))
+
+/* STATUS0 / MASK0: temperature conversion done */
+#define ADE9000_ST0_TEMP_RDY		BIT(25)
+
+/*
+ * DIP_LVL, SWELL_LVL and OILVL hold the RMS1/2 threshold as
+ * xVRMSONE (xIRMSONE) >> 5, in 24 bits (UG-1098 p.30 for dip/swell; the
+ * driver and the emulator use the same scaling for OILVL).
+ */
+#define ADE9000_LVL_SHIFT		5
+
 /* Identity */
 #define ADE9000_CONFIG5_CHIP_ID		0x0063
 #define ADE9000_PART_ID_ADE9000		BIT(20)
