@@ -5,7 +5,7 @@
 # one run shows everything that is wrong.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 mkdir -p build/logs
 
 total_pass=0
