@@ -221,11 +221,19 @@ struct ade9000_state {
 	u32 egy_time;
 	enum ade9000_wiring wiring;
 	enum ade9000_line_freq line_freq;
-	/* Interrupt sources the user enabled, and those found stuck */
+	/*
+	 * Interrupt sources: enabled by the user; found stuck (set again
+	 * right after clearing); fired in this housekeeping period; held off
+	 * until the next one because they fired twice.
+	 */
 	u32 mask0_en;
 	u32 mask1_en;
 	u32 stuck0;
 	u32 stuck1;
+	u32 fired0;
+	u32 fired1;
+	u32 held0;
+	u32 held1;
 	/* Overcurrent detection per phase, bit 3 = neutral */
 	u8 oc_en;
 	u32 temp_trim;
@@ -1147,7 +1155,7 @@ static u32 ade9000_accmode(const struct ade9000_state *st)
 
 static u32 ade9000_mask0(const struct ade9000_state *st)
 {
-	u32 mask = st->mask0_en & ~st->stuck0;
+	u32 mask = st->mask0_en & ~(st->stuck0 | st->held0);
 
 	if (st->irq > 0 && st->buffer_on)
 		mask |= ADE9000_ST0_EGYRDY;
@@ -1156,7 +1164,7 @@ static u32 ade9000_mask0(const struct ade9000_state *st)
 
 static u32 ade9000_mask1(const struct ade9000_state *st)
 {
-	return st->mask1_en & ~st->stuck1;
+	return st->mask1_en & ~(st->stuck1 | st->held1);
 }
 
 static void ade9000_set_period(struct ade9000_state *st)
@@ -1252,6 +1260,44 @@ static void ade9000_check_stuck(struct ade9000_state *st, unsigned int reg,
 	}
 }
 
+/*
+ * A source may also chatter: a power sign flapping at no load, a level
+ * hovering at its threshold. One that fires twice in a housekeeping
+ * period is masked until the next, so each source yields at most two
+ * events a second.
+ */
+static void ade9000_hold_off(struct ade9000_state *st, unsigned int reg,
+			     u32 ev)
+{
+	u32 *fired = reg == ADE9000_REG_STATUS0 ? &st->fired0 : &st->fired1;
+	u32 *held = reg == ADE9000_REG_STATUS0 ? &st->held0 : &st->held1;
+	u32 again = ev & *fired;
+
+	*fired |= ev;
+	if (!again)
+		return;
+	*held |= again;
+	if (reg == ADE9000_REG_STATUS0)
+		ade9000_write_cfg(st, ADE9000_REG_MASK0, ade9000_mask0(st));
+	else
+		ade9000_write_cfg(st, ADE9000_REG_MASK1, ade9000_mask1(st));
+}
+
+/* Housekeeping: a new period, held sources are heard again */
+static void ade9000_release_held(struct ade9000_state *st)
+{
+	st->fired0 = 0;
+	st->fired1 = 0;
+	if (st->held0) {
+		st->held0 = 0;
+		ade9000_write_cfg(st, ADE9000_REG_MASK0, ade9000_mask0(st));
+	}
+	if (st->held1) {
+		st->held1 = 0;
+		ade9000_write_cfg(st, ADE9000_REG_MASK1, ade9000_mask1(st));
+	}
+}
+
 static void ade9000_unstick(struct ade9000_state *st)
 {
 	u32 now;
@@ -1325,6 +1371,7 @@ static void ade9000_handle_status1(struct ade9000_state *st, u32 s1, s64 ts,
 		ade9000_count(st, ADE9000_CNT_CFG_CRC);
 
 	ade9000_check_stuck(st, ADE9000_REG_STATUS1, ev);
+	ade9000_hold_off(st, ADE9000_REG_STATUS1, ev);
 }
 
 /* Reverse active power: @ev holds the REVAPx bits just cleared */
@@ -1342,6 +1389,7 @@ static void ade9000_handle_status0(struct ade9000_state *st, u32 ev, s64 ts)
 					   IIO_EV_DIR_FALLING :
 					   IIO_EV_DIR_RISING, ts);
 	ade9000_check_stuck(st, ADE9000_REG_STATUS0, ev);
+	ade9000_hold_off(st, ADE9000_REG_STATUS0, ev);
 }
 
 static int ade9000_chip_start(struct ade9000_state *st);
@@ -2087,10 +2135,15 @@ static int ade9000_set_source(struct ade9000_state *st, bool status1,
 		ret = regmap_write(st->regmap, sreg, bit);
 		if (ret)
 			return ret;
-		if (status1)
+		if (status1) {
 			st->stuck1 &= ~bit;
-		else
+			st->held1 &= ~bit;
+			st->fired1 &= ~bit;
+		} else {
 			st->stuck0 &= ~bit;
+			st->held0 &= ~bit;
+			st->fired0 &= ~bit;
+		}
 	}
 	*en = on ? old | bit : old & ~bit;
 	ret = ade9000_write_cfg(st, mreg,
@@ -2344,11 +2397,12 @@ static void ade9000_housekeeping(struct ade9000_state *st)
 
 	/* Reverse power: the only STATUS0 events, also polled without IRQ */
 	if (!regmap_read(st->regmap, ADE9000_REG_STATUS0, &s0)) {
-		ev = s0 & st->mask0_en & ~st->stuck0 & ADE9000_ST0_REVAP_ALL;
+		ev = s0 & ade9000_mask0(st) & ADE9000_ST0_REVAP_ALL;
 		if (ev && !regmap_write(st->regmap, ADE9000_REG_STATUS0, ev))
 			ade9000_handle_status0(st, ev, ts);
 	}
 	ade9000_unstick(st);
+	ade9000_release_held(st);
 }
 
 static void ade9000_hk_work(struct work_struct *work)
@@ -2386,6 +2440,10 @@ static int ade9000_chip_start(struct ade9000_state *st)
 
 	st->stuck0 = 0;
 	st->stuck1 = 0;
+	st->fired0 = 0;
+	st->fired1 = 0;
+	st->held0 = 0;
+	st->held1 = 0;
 	ret = regmap_update_bits(st->regmap, ADE9000_REG_CONFIG3,
 				 ADE9000_CONFIG3_OC_EN_MASK,
 				 FIELD_PREP(ADE9000_CONFIG3_OC_EN_MASK,
