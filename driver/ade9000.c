@@ -217,6 +217,7 @@ struct ade9000_state {
 	bool crc;
 	bool buffer_on;
 	bool recover_pending;
+	bool masks_dirty;
 	u16 config1;
 	u32 egy_time;
 	enum ade9000_wiring wiring;
@@ -1113,9 +1114,13 @@ static int ade9000_parse_frontend(struct ade9000_state *st, struct device *dev)
 		return ret;
 
 	st->wiring = ADE9000_WIRING_WYE;
-	if (!device_property_read_string(dev, "polymeter,wiring", &wiring)) {
-		ret = match_string(ade9000_wiring_items,
-				   ARRAY_SIZE(ade9000_wiring_items), wiring);
+	if (device_property_present(dev, "polymeter,wiring")) {
+		ret = device_property_read_string(dev, "polymeter,wiring",
+						  &wiring);
+		if (!ret)
+			ret = match_string(ade9000_wiring_items,
+					   ARRAY_SIZE(ade9000_wiring_items),
+					   wiring);
 		if (ret < 0)
 			return dev_err_probe(dev, -EINVAL,
 					     "polymeter,wiring must be \"wye\" or \"delta\"\n");
@@ -1200,6 +1205,27 @@ static int ade9000_update_cfg(struct ade9000_state *st, unsigned int reg,
 }
 
 /*
+ * Writes MASK0/MASK1 from the state. The state is what counts: a write
+ * lost to a transient SPI fault is retried by housekeeping, so callers
+ * that only follow the state never fail because of one.
+ */
+static void ade9000_sync_mask(struct ade9000_state *st, unsigned int reg)
+{
+	u32 val = reg == ADE9000_REG_MASK0 ? ade9000_mask0(st) :
+					      ade9000_mask1(st);
+
+	if (ade9000_write_cfg(st, reg, val))
+		st->masks_dirty = true;
+}
+
+static void ade9000_sync_masks(struct ade9000_state *st)
+{
+	st->masks_dirty = false;
+	ade9000_sync_mask(st, ADE9000_REG_MASK0);
+	ade9000_sync_mask(st, ADE9000_REG_MASK1);
+}
+
+/*
  * The chip's xHR_HI words are bits 44..13 of its 45-bit accumulators and
  * wrap with them at 2^32: a signed 32-bit difference is exact while less
  * than 2^31 LSB passed, i.e. for at least 106 s at full scale.
@@ -1253,10 +1279,10 @@ static void ade9000_check_stuck(struct ade9000_state *st, unsigned int reg,
 	ade9000_count(st, ADE9000_CNT_CHIP);
 	if (reg == ADE9000_REG_STATUS0) {
 		st->stuck0 |= stuck;
-		ade9000_write_cfg(st, ADE9000_REG_MASK0, ade9000_mask0(st));
+		ade9000_sync_mask(st, ADE9000_REG_MASK0);
 	} else {
 		st->stuck1 |= stuck;
-		ade9000_write_cfg(st, ADE9000_REG_MASK1, ade9000_mask1(st));
+		ade9000_sync_mask(st, ADE9000_REG_MASK1);
 	}
 }
 
@@ -1277,10 +1303,8 @@ static void ade9000_hold_off(struct ade9000_state *st, unsigned int reg,
 	if (!again)
 		return;
 	*held |= again;
-	if (reg == ADE9000_REG_STATUS0)
-		ade9000_write_cfg(st, ADE9000_REG_MASK0, ade9000_mask0(st));
-	else
-		ade9000_write_cfg(st, ADE9000_REG_MASK1, ade9000_mask1(st));
+	ade9000_sync_mask(st, reg == ADE9000_REG_STATUS0 ? ADE9000_REG_MASK0 :
+							   ADE9000_REG_MASK1);
 }
 
 /* Housekeeping: a new period, held sources are heard again */
@@ -1290,11 +1314,11 @@ static void ade9000_release_held(struct ade9000_state *st)
 	st->fired1 = 0;
 	if (st->held0) {
 		st->held0 = 0;
-		ade9000_write_cfg(st, ADE9000_REG_MASK0, ade9000_mask0(st));
+		ade9000_sync_mask(st, ADE9000_REG_MASK0);
 	}
 	if (st->held1) {
 		st->held1 = 0;
-		ade9000_write_cfg(st, ADE9000_REG_MASK1, ade9000_mask1(st));
+		ade9000_sync_mask(st, ADE9000_REG_MASK1);
 	}
 }
 
@@ -1307,14 +1331,14 @@ static void ade9000_unstick(struct ade9000_state *st)
 	    !regmap_read(st->regmap, ADE9000_REG_STATUS0, &now) &&
 	    (st->stuck0 & ~now)) {
 		st->stuck0 &= now;
-		ade9000_write_cfg(st, ADE9000_REG_MASK0, ade9000_mask0(st));
+		ade9000_sync_mask(st, ADE9000_REG_MASK0);
 	}
 	if (st->stuck1 &&
 	    !regmap_write(st->regmap, ADE9000_REG_STATUS1, st->stuck1) &&
 	    !regmap_read(st->regmap, ADE9000_REG_STATUS1, &now) &&
 	    (st->stuck1 & ~now)) {
 		st->stuck1 &= now;
-		ade9000_write_cfg(st, ADE9000_REG_MASK1, ade9000_mask1(st));
+		ade9000_sync_mask(st, ADE9000_REG_MASK1);
 	}
 }
 
@@ -1562,8 +1586,7 @@ static irqreturn_t ade9000_irq_thread(int irq, void *private)
 		if (ret)
 			return IRQ_HANDLED;
 		if ((clr0 & ADE9000_ST0_EGYRDY) && !st->buffer_on)
-			ade9000_write_cfg(st, ADE9000_REG_MASK0,
-					  ade9000_mask0(st));
+			ade9000_sync_mask(st, ADE9000_REG_MASK0);
 	}
 	if ((clr0 & ADE9000_ST0_EGYRDY) && st->buffer_on)
 		scan_ret = ade9000_read_scan(st, indio_dev->active_scan_mask,
@@ -1909,12 +1932,14 @@ static int ade9000_read_avail(struct iio_dev *indio_dev,
 static int ade9000_write_samp_freq(struct ade9000_state *st, int val,
 				   int val2)
 {
-	s64 uhz = (s64)val * MICRO + val2;
 	u32 egy_time;
+	u64 uhz;
 	int ret;
 
-	if (val < 0 || val2 < 0 || uhz < ADE9000_SAMP_FREQ_MIN_UHZ ||
-	    uhz > ADE9000_SAMP_FREQ_MAX_UHZ)
+	if (val < 0 || val2 < 0)
+		return -EINVAL;
+	uhz = (u64)val * MICRO + val2;
+	if (uhz < ADE9000_SAMP_FREQ_MIN_UHZ || uhz > ADE9000_SAMP_FREQ_MAX_UHZ)
 		return -EINVAL;
 	/* EGY_TIME + 1 = round(8000 Hz / f) samples per scan, f in uHz */
 	egy_time = div64_u64((u64)ADE9000_FDSP_HZ * MICRO + uhz / 2, uhz) - 1;
@@ -2148,8 +2173,11 @@ static int ade9000_set_source(struct ade9000_state *st, bool status1,
 	*en = on ? old | bit : old & ~bit;
 	ret = ade9000_write_cfg(st, mreg,
 				status1 ? ade9000_mask1(st) : ade9000_mask0(st));
-	if (ret)
+	if (ret) {
+		/* Refused: the old state stands, and housekeeping rewrites it */
 		*en = old;
+		st->masks_dirty = true;
+	}
 	return ret;
 }
 
@@ -2321,7 +2349,6 @@ static const struct iio_info ade9000_info = {
 static int ade9000_buffer_postenable(struct iio_dev *indio_dev)
 {
 	struct ade9000_state *st = iio_priv(indio_dev);
-	int ret;
 
 	guard(mutex)(&st->lock);
 
@@ -2330,33 +2357,32 @@ static int ade9000_buffer_postenable(struct iio_dev *indio_dev)
 		hrtimer_start(&st->timer, st->period, HRTIMER_MODE_REL);
 		return 0;
 	}
-	/* A stale EGYRDY would deliver a scan older than the enable */
-	ret = regmap_write(st->regmap, ADE9000_REG_STATUS0, ADE9000_ST0_EGYRDY);
-	if (!ret)
-		ret = ade9000_write_cfg(st, ADE9000_REG_MASK0,
-					ade9000_mask0(st));
-	if (ret)
-		st->buffer_on = false;
-	return ret;
+	/*
+	 * A stale EGYRDY would deliver a scan older than the enable. Neither
+	 * write fails the enable: a meter keeps streaming through SPI faults,
+	 * and a lost MASK0 write is repeated by housekeeping.
+	 */
+	regmap_write(st->regmap, ADE9000_REG_STATUS0, ADE9000_ST0_EGYRDY);
+	ade9000_sync_mask(st, ADE9000_REG_MASK0);
+	return 0;
 }
 
 static int ade9000_buffer_predisable(struct iio_dev *indio_dev)
 {
 	struct ade9000_state *st = iio_priv(indio_dev);
-	int ret = 0;
 
+	/* If MASK0 cannot be written, the interrupt handler masks EGYRDY */
 	scoped_guard(mutex, &st->lock) {
 		st->buffer_on = false;
 		if (st->irq > 0)
-			ret = ade9000_write_cfg(st, ADE9000_REG_MASK0,
-						ade9000_mask0(st));
+			ade9000_sync_mask(st, ADE9000_REG_MASK0);
 	}
 	if (st->irq <= 0) {
 		/* Timer first: it is what queues the work */
 		hrtimer_cancel(&st->timer);
 		cancel_work_sync(&st->scan_work);
 	}
-	return ret;
+	return 0;
 }
 
 static const struct iio_buffer_setup_ops ade9000_buffer_ops = {
@@ -2381,6 +2407,8 @@ static void ade9000_housekeeping(struct ade9000_state *st)
 		ade9000_recover(st);
 		return;
 	}
+	if (st->masks_dirty)
+		ade9000_sync_masks(st);
 	/* Energy first, then the reset checks that validate it */
 	egy_ret = ade9000_egy_read(st, ADE9000_EGY_ALL, hi);
 	ret = regmap_read(st->regmap, ADE9000_REG_RUN, &run);
@@ -2444,6 +2472,7 @@ static int ade9000_chip_start(struct ade9000_state *st)
 	st->fired1 = 0;
 	st->held0 = 0;
 	st->held1 = 0;
+	st->masks_dirty = false;
 	ret = regmap_update_bits(st->regmap, ADE9000_REG_CONFIG3,
 				 ADE9000_CONFIG3_OC_EN_MASK,
 				 FIELD_PREP(ADE9000_CONFIG3_OC_EN_MASK,

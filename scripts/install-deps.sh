@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package the build and the tests need. Idempotent:
-# exits at once when everything is present. Run as root.
+# exits at once when everything is present (checked with dpkg-query, no
+# network). Run as root.
 set -euo pipefail
 pkgs=(
-	make gcc libc6-dev perl bc flex bison libelf-dev libssl-dev rsync
-	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1 sparse
+	# kernel module build against Debian's 6.1 and 6.12 headers
+	build-essential make gcc libc6-dev perl bc flex bison libelf-dev libssl-dev
+	linux-headers-amd64 linux-headers-6.12-amd64
+	# static checks: checkpatch.pl (from the kernel source), sparse, style
+	linux-source-6.1 sparse clang-format shellcheck
+	# device tree: binding schema, overlay
 	device-tree-compiler dt-schema python3 python3-yaml
-	qemu-system-x86 qemu-utils debootstrap busybox-static cpio kmod
-	xz-utils zstd e2fsprogs libiio-utils libiio-dev clang-format shellcheck check
+	# VM harness (tests/vm): qemu, debootstrap'ed guest, initramfs, image
+	qemu-system-x86 debootstrap busybox-static cpio kmod xz-utils zstd
+	e2fsprogs rsync
+	# IIO userspace tools and library; unit tests
+	libiio-utils libiio-dev check
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -19,7 +27,12 @@ if ((${#missing[@]} == 0)); then
 	echo "install-deps: all ${#pkgs[@]} packages present"
 	exit 0
 fi
+if ((EUID != 0)); then
+	echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+	exit 1
+fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: installed ${missing[*]}"
