@@ -46,6 +46,7 @@ check_close() {
 
 # boot_param NAME DEFAULT: value of vmtest.NAME=... on the kernel command line.
 boot_param() {
+	# shellcheck disable=SC2013 # the command line is a list of words
 	for _t in $(cat /proc/cmdline); do
 		case $_t in
 		"vmtest.$1="*)
