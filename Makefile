@@ -18,7 +18,7 @@ MODDIR     ?= /lib/modules/$(shell basename $$(readlink -f $(KDIR)) | sed 's/^li
 BUILD ?= $(CURDIR)/build
 
 .PHONY: all modules emu clean deps check check-kernel check-style check-dt check-vm \
-	demo bench install
+	check-unit unit demo bench install
 
 all: modules
 
@@ -44,6 +44,27 @@ check: deps
 
 check-kernel:
 	scripts/check-kernel.sh
+
+# Userspace: C11, warnings are errors. The unit tests (Check) of the pure
+# core build with ASan and UBSan; every tests/unit/test_*.c is one binary
+# linked with all of daemon/core/.
+CFLAGS_USER ?= -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+SANITIZE    ?= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+CORE_SRC    := $(wildcard daemon/core/*.c)
+CORE_HDR    := $(wildcard daemon/core/*.h)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+
+unit: $(UNIT_BIN)
+
+$(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon/core -Itests/unit -o $@ $< $(CORE_SRC) \
+		$$(pkg-config --cflags --libs check) -lm
+
+check-unit:
+	scripts/check-unit.sh
 
 check-style:
 	scripts/check-style.sh

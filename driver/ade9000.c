@@ -454,7 +454,47 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 		.endianness = IIO_CPU,					\
 	}
 
-#define ADE9000_VRMS_CHAN(_ph, _si)						\
+/*
+ * A buffer element: index (_idx) of its type, scan index (_si). Powers and
+ * energies of kind k (0 active, 1 reactive, 2 apparent) of phase N have
+ * index 10 * k + N.
+ */
+#define ADE9000_SCAN_CHAN(_type, _idx, _si, _st)			\
+	{								\
+		.type = (_type),					\
+		.indexed = 1,						\
+		.channel = (_idx),					\
+		.scan_index = (_si),					\
+		.scan_type = _st,					\
+	}
+
+#define ADE9000_SCAN_CHANNELS(_ph)					\
+	ADE9000_SCAN_CHAN(IIO_ALTVOLTAGE, (_ph),			\
+			  ADE9000_SCAN_IDX(_ph, ADE9000_K_VRMS),	\
+			  ADE9000_SCAN_S32),				\
+	ADE9000_SCAN_CHAN(IIO_CURRENT, (_ph),				\
+			  ADE9000_SCAN_IDX(_ph, ADE9000_K_IRMS),	\
+			  ADE9000_SCAN_S32),				\
+	ADE9000_SCAN_CHAN(IIO_POWER, (_ph),				\
+			  ADE9000_SCAN_IDX(_ph, ADE9000_K_WATT),	\
+			  ADE9000_SCAN_S32),				\
+	ADE9000_SCAN_CHAN(IIO_POWER, 10 + (_ph),			\
+			  ADE9000_SCAN_IDX(_ph, ADE9000_K_VAR),		\
+			  ADE9000_SCAN_S32),				\
+	ADE9000_SCAN_CHAN(IIO_POWER, 20 + (_ph),			\
+			  ADE9000_SCAN_IDX(_ph, ADE9000_K_VA),		\
+			  ADE9000_SCAN_S32),				\
+	ADE9000_SCAN_CHAN(IIO_ENERGY, (_ph),				\
+			  ADE9000_SCAN_IDX(_ph, ADE9000_K_EGY_WATT),	\
+			  ADE9000_SCAN_S64),				\
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 10 + (_ph),			\
+			  ADE9000_SCAN_IDX(_ph, ADE9000_K_EGY_VAR),	\
+			  ADE9000_SCAN_S64),				\
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 20 + (_ph),			\
+			  ADE9000_SCAN_IDX(_ph, ADE9000_K_EGY_VA),	\
+			  ADE9000_SCAN_S64)
+
+#define ADE9000_VRMS_CHAN(_ph)						\
 	{								\
 		.type = IIO_ALTVOLTAGE,					\
 		.indexed = 1,						\
@@ -464,14 +504,13 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 		.info_mask_separate = BIT(IIO_CHAN_INFO_RAW) |		\
 				      BIT(IIO_CHAN_INFO_SCALE) |	\
 				      BIT(IIO_CHAN_INFO_CALIBBIAS),	\
-		.scan_index = (_si),	\
-		.scan_type = ADE9000_SCAN_S32,			\
+		.scan_index = -1,					\
 		.event_spec = ade9000_vrms_events,			\
 		.num_event_specs = ARRAY_SIZE(ade9000_vrms_events),	\
 		.ext_info = ade9000_vrms_ext_info,			\
 	}
 
-#define ADE9000_IRMS_CHAN(_ph, _si)					\
+#define ADE9000_IRMS_CHAN(_ph)					\
 	{								\
 		.type = IIO_CURRENT,					\
 		.indexed = 1,						\
@@ -481,13 +520,12 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 		.info_mask_separate = BIT(IIO_CHAN_INFO_RAW) |		\
 				      BIT(IIO_CHAN_INFO_SCALE) |	\
 				      BIT(IIO_CHAN_INFO_CALIBBIAS),	\
-		.scan_index = (_si),					\
-		.scan_type = ADE9000_SCAN_S32,			\
+		.scan_index = -1,					\
 		.event_spec = ade9000_irms_events,			\
 		.num_event_specs = ARRAY_SIZE(ade9000_irms_events),	\
 	}
 
-#define ADE9000_WATT_CHAN(_ph, _si)						\
+#define ADE9000_WATT_CHAN(_ph)						\
 	{								\
 		.type = IIO_POWER,					\
 		.indexed = 1,						\
@@ -498,13 +536,12 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 				      BIT(IIO_CHAN_INFO_SCALE) |	\
 				      BIT(IIO_CHAN_INFO_CALIBBIAS) |	\
 				      BIT(IIO_CHAN_INFO_CALIBSCALE),	\
-		.scan_index = (_si),	\
-		.scan_type = ADE9000_SCAN_S32,			\
+		.scan_index = -1,					\
 		.event_spec = ade9000_watt_events,			\
 		.num_event_specs = ARRAY_SIZE(ade9000_watt_events),	\
 	}
 
-#define ADE9000_VAR_CHAN(_ph, _si)						\
+#define ADE9000_VAR_CHAN(_ph)						\
 	{								\
 		.type = IIO_POWER,					\
 		.indexed = 1,						\
@@ -514,11 +551,10 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 		.info_mask_separate = BIT(IIO_CHAN_INFO_RAW) |		\
 				      BIT(IIO_CHAN_INFO_SCALE) |	\
 				      BIT(IIO_CHAN_INFO_CALIBBIAS),	\
-		.scan_index = (_si),	\
-		.scan_type = ADE9000_SCAN_S32,			\
+		.scan_index = -1,					\
 	}
 
-#define ADE9000_VA_CHAN(_ph, _si)						\
+#define ADE9000_VA_CHAN(_ph)						\
 	{								\
 		.type = IIO_POWER,					\
 		.indexed = 1,						\
@@ -527,11 +563,10 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 		.address = ADE9000_K_VA,				\
 		.info_mask_separate = BIT(IIO_CHAN_INFO_RAW) |		\
 				      BIT(IIO_CHAN_INFO_SCALE),		\
-		.scan_index = (_si),	\
-		.scan_type = ADE9000_SCAN_S32,			\
+		.scan_index = -1,					\
 	}
 
-#define ADE9000_EGY_CHAN(_ph, _kind, _name, _si)				\
+#define ADE9000_EGY_CHAN(_ph, _kind, _name)				\
 	{								\
 		.type = IIO_ENERGY,					\
 		.indexed = 1,						\
@@ -540,8 +575,7 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 		.address = (_kind),					\
 		.info_mask_separate = BIT(IIO_CHAN_INFO_RAW) |		\
 				      BIT(IIO_CHAN_INFO_SCALE),		\
-		.scan_index = (_si),		\
-		.scan_type = ADE9000_SCAN_S64,			\
+		.scan_index = -1,					\
 	}
 
 #define ADE9000_VPCF_CHAN(_ph)						\
@@ -592,42 +626,45 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 	}
 
 static const struct iio_chan_spec ade9000_channels[] = {
-	/* Scan elements, in scan order */
-	ADE9000_VRMS_CHAN(0, ADE9000_SCAN_IDX(0, ADE9000_K_VRMS)),
-	ADE9000_IRMS_CHAN(0, ADE9000_SCAN_IDX(0, ADE9000_K_IRMS)),
-	ADE9000_WATT_CHAN(0, ADE9000_SCAN_IDX(0, ADE9000_K_WATT)),
-	ADE9000_VAR_CHAN(0, ADE9000_SCAN_IDX(0, ADE9000_K_VAR)),
-	ADE9000_VA_CHAN(0, ADE9000_SCAN_IDX(0, ADE9000_K_VA)),
-	ADE9000_EGY_CHAN(0, ADE9000_K_EGY_WATT, "active",
-			 ADE9000_SCAN_IDX(0, ADE9000_K_EGY_WATT)),
-	ADE9000_EGY_CHAN(0, ADE9000_K_EGY_VAR, "reactive",
-			 ADE9000_SCAN_IDX(0, ADE9000_K_EGY_VAR)),
-	ADE9000_EGY_CHAN(0, ADE9000_K_EGY_VA, "apparent",
-			 ADE9000_SCAN_IDX(0, ADE9000_K_EGY_VA)),
-	ADE9000_VRMS_CHAN(1, ADE9000_SCAN_IDX(1, ADE9000_K_VRMS)),
-	ADE9000_IRMS_CHAN(1, ADE9000_SCAN_IDX(1, ADE9000_K_IRMS)),
-	ADE9000_WATT_CHAN(1, ADE9000_SCAN_IDX(1, ADE9000_K_WATT)),
-	ADE9000_VAR_CHAN(1, ADE9000_SCAN_IDX(1, ADE9000_K_VAR)),
-	ADE9000_VA_CHAN(1, ADE9000_SCAN_IDX(1, ADE9000_K_VA)),
-	ADE9000_EGY_CHAN(1, ADE9000_K_EGY_WATT, "active",
-			 ADE9000_SCAN_IDX(1, ADE9000_K_EGY_WATT)),
-	ADE9000_EGY_CHAN(1, ADE9000_K_EGY_VAR, "reactive",
-			 ADE9000_SCAN_IDX(1, ADE9000_K_EGY_VAR)),
-	ADE9000_EGY_CHAN(1, ADE9000_K_EGY_VA, "apparent",
-			 ADE9000_SCAN_IDX(1, ADE9000_K_EGY_VA)),
-	ADE9000_VRMS_CHAN(2, ADE9000_SCAN_IDX(2, ADE9000_K_VRMS)),
-	ADE9000_IRMS_CHAN(2, ADE9000_SCAN_IDX(2, ADE9000_K_IRMS)),
-	ADE9000_WATT_CHAN(2, ADE9000_SCAN_IDX(2, ADE9000_K_WATT)),
-	ADE9000_VAR_CHAN(2, ADE9000_SCAN_IDX(2, ADE9000_K_VAR)),
-	ADE9000_VA_CHAN(2, ADE9000_SCAN_IDX(2, ADE9000_K_VA)),
-	ADE9000_EGY_CHAN(2, ADE9000_K_EGY_WATT, "active",
-			 ADE9000_SCAN_IDX(2, ADE9000_K_EGY_WATT)),
-	ADE9000_EGY_CHAN(2, ADE9000_K_EGY_VAR, "reactive",
-			 ADE9000_SCAN_IDX(2, ADE9000_K_EGY_VAR)),
-	ADE9000_EGY_CHAN(2, ADE9000_K_EGY_VA, "apparent",
-			 ADE9000_SCAN_IDX(2, ADE9000_K_EGY_VA)),
-	ADE9000_IRMS_CHAN(ADE9000_NEUTRAL, ADE9000_SCAN_NIRMS),
+	/*
+	 * Buffer elements, in scan order. They are channels of their own,
+	 * without attributes and named without extend_name, so that every
+	 * (type, index) pair has one scan element only: libiio (0.24, as in
+	 * Debian 12) keys channels by type and index and cannot tell
+	 * in_power0_active_en from in_power0_reactive_en.
+	 */
+	ADE9000_SCAN_CHANNELS(0),
+	ADE9000_SCAN_CHANNELS(1),
+	ADE9000_SCAN_CHANNELS(2),
+	ADE9000_SCAN_CHAN(IIO_CURRENT, ADE9000_NEUTRAL, ADE9000_SCAN_NIRMS,
+			  ADE9000_SCAN_S32),
 	IIO_CHAN_SOFT_TIMESTAMP(ADE9000_SCAN_TS),
+	/* Direct reads, mainline 6.18 names */
+	ADE9000_VRMS_CHAN(0),
+	ADE9000_IRMS_CHAN(0),
+	ADE9000_WATT_CHAN(0),
+	ADE9000_VAR_CHAN(0),
+	ADE9000_VA_CHAN(0),
+	ADE9000_EGY_CHAN(0, ADE9000_K_EGY_WATT, "active"),
+	ADE9000_EGY_CHAN(0, ADE9000_K_EGY_VAR, "reactive"),
+	ADE9000_EGY_CHAN(0, ADE9000_K_EGY_VA, "apparent"),
+	ADE9000_VRMS_CHAN(1),
+	ADE9000_IRMS_CHAN(1),
+	ADE9000_WATT_CHAN(1),
+	ADE9000_VAR_CHAN(1),
+	ADE9000_VA_CHAN(1),
+	ADE9000_EGY_CHAN(1, ADE9000_K_EGY_WATT, "active"),
+	ADE9000_EGY_CHAN(1, ADE9000_K_EGY_VAR, "reactive"),
+	ADE9000_EGY_CHAN(1, ADE9000_K_EGY_VA, "apparent"),
+	ADE9000_VRMS_CHAN(2),
+	ADE9000_IRMS_CHAN(2),
+	ADE9000_WATT_CHAN(2),
+	ADE9000_VAR_CHAN(2),
+	ADE9000_VA_CHAN(2),
+	ADE9000_EGY_CHAN(2, ADE9000_K_EGY_WATT, "active"),
+	ADE9000_EGY_CHAN(2, ADE9000_K_EGY_VAR, "reactive"),
+	ADE9000_EGY_CHAN(2, ADE9000_K_EGY_VA, "apparent"),
+	ADE9000_IRMS_CHAN(ADE9000_NEUTRAL),
 	/* Direct-read only */
 	ADE9000_VPCF_CHAN(0),
 	ADE9000_VPCF_CHAN(1),

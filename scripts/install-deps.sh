@@ -14,8 +14,8 @@ pkgs=(
 	# VM harness (tests/vm): qemu, debootstrap'ed guest, initramfs, image
 	qemu-system-x86 debootstrap busybox-static cpio kmod xz-utils zstd
 	e2fsprogs rsync
-	# IIO userspace tools and library; unit tests
-	libiio-utils libiio-dev check
+	# IIO userspace tools and library; unit tests (Check, sanitizers)
+	libiio-utils libiio-dev check pkg-config libsubunit-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

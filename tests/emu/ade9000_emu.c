@@ -154,10 +154,10 @@ static s32 emu_rms_code(s64 phys, s64 fs)
 			    0, S32_MAX);
 }
 
-static unsigned int emu_nominal_hz(void)
+/* The chip's gain registers: gain = 1 + code / 2^27 (two's complement) */
+static s64 emu_gain(s64 v, unsigned int reg)
 {
-	return (emu.regs[ADE9000_REG_ACCMODE] & ADE9000_ACCMODE_SELFREQ) ?
-		60 : 50;
+	return v + ((v * (s32)emu.regs[reg]) >> 27);
 }
 
 static void emu_codes(unsigned int n, struct emu_codes *c)
@@ -169,11 +169,15 @@ static void emu_codes(unsigned int n, struct emu_codes *c)
 	s32 co, si;
 
 	emu_cos_sin(p->angle_mdeg, &co, &si);
+	/* xVGAIN and xIGAIN scale the channels, xPGAIN the powers too */
+	v_uv = emu_gain(v_uv, ADE9000_REG_AVGAIN + n * ADE9000_PHASE_STRIDE);
+	i_ua = emu_gain(i_ua, ADE9000_REG_AIGAIN + n * ADE9000_PHASE_STRIDE);
 	c->vrms = emu_rms_code(v_uv, EMU_VFS_UV);
 	c->irms = emu_rms_code(i_ua, EMU_IFS_UA);
 	/* xVA = WATT_FS x (V / Vfs) x (I / Ifs), in two steps to stay in s64 */
 	va = div64_s64(v_uv * ADE9000_WATT_FS_CODES, EMU_VFS_UV);
 	va = div64_s64(va * i_ua, EMU_IFS_UA);
+	va = emu_gain(va, ADE9000_REG_APGAIN + n * ADE9000_PHASE_STRIDE);
 	c->va = (s32)min_t(s64, va, S32_MAX);
 	c->watt = (s32)((va * co) >> 31);
 	/* Current lagging the voltage (positive angle) is inductive: +var */
@@ -213,13 +217,19 @@ static s32 emu_nirms(void)
 	return emu_rms_code((s64)mag * 1000, EMU_IFS_UA);
 }
 
-/* ANGL_x register: counts of 1.024 MHz, folded into one nominal period */
-static u16 emu_angle_code(s64 mdeg)
+/*
+ * ANGL_x register: counts of the 1.024 MHz clock from the zero crossing of
+ * the first signal to the next one of the second, at the line frequency of
+ * the phase (so a leading signal reads as almost a whole period).
+ */
+static u16 emu_angle_code(s64 mdeg, s64 f_mhz)
 {
-	s64 per = ADE9000_ANGLE_CLK_HZ / emu_nominal_hz();
-	s64 code = div_s64(mdeg * ADE9000_ANGLE_CLK_HZ,
-			   360000 * (s32)emu_nominal_hz());
+	s64 per, code;
 
+	if (f_mhz <= 0)
+		return 0;
+	per = div64_s64((s64)ADE9000_ANGLE_CLK_HZ * 1000, f_mhz);
+	code = div64_s64(mdeg * ADE9000_ANGLE_CLK_HZ, 360 * f_mhz);
 	return (u16)(((code % per) + per) % per);
 }
 
@@ -471,18 +481,19 @@ static u32 emu_read(unsigned int reg)
 		if (reg == ADE9000_REG_APERIOD + n)
 			return c.period;
 		if (reg == ADE9000_REG_ANGL_VA_IA + n)
-			return emu_angle_code(emu.ph[n].angle_mdeg);
+			return emu_angle_code(emu.ph[n].angle_mdeg,
+					      emu.ph[n].frequency_mhz);
 	}
 
 	switch (reg) {
 	case ADE9000_REG_NIRMS:
 		return emu_nirms();
 	case ADE9000_REG_ANGL_VA_VB:
-		return emu_angle_code(120000);
+		return emu_angle_code(120000, emu.ph[0].frequency_mhz);
 	case ADE9000_REG_ANGL_VB_VC:
-		return emu_angle_code(120000);
+		return emu_angle_code(120000, emu.ph[1].frequency_mhz);
 	case ADE9000_REG_ANGL_VA_VC:
-		return emu_angle_code(240000);
+		return emu_angle_code(240000, emu.ph[0].frequency_mhz);
 	case ADE9000_REG_PHSIGN:
 		v = 0;
 		for (n = 0; n < EMU_NPH; n++) {

@@ -12,6 +12,7 @@ import fcntl
 import glob
 import math
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -62,22 +63,45 @@ def finish():
     sys.exit(1 if _failed else 0)
 
 
-def readdev(meter, channels, samples, timeout=120, bufsize=None):
-    """Capture `samples` scans of `channels` with libiio's iio_readdev.
+# The buffer element carrying each measurement (docs/abi.md, "Buffer"):
+# powers and energies of kind k of phase N are index 10 * k + N.
+_KIND_INDEX = {"active": 0, "reactive": 10, "apparent": 20}
 
-    Returns the decoded scans (list of dicts keyed by scan element name)."""
+
+def scan_name(name):
+    """Scan element of a measurement named as its direct read
+    ('in_power1_reactive' -> 'in_power11', 'in_current3_rms' -> 'in_current3')."""
+    m = re.fullmatch(r"in_(power|energy)(\d)_(active|reactive|apparent)", name)
+    if m:
+        return f"in_{m[1]}{int(m[2]) + _KIND_INDEX[m[3]]}"
+    m = re.fullmatch(r"in_(altvoltage|current)(\d)_rms", name)
+    if m:
+        return f"in_{m[1]}{m[2]}"
+    return name
+
+
+def readdev(meter, channels, samples, timeout=120, bufsize=None):
+    """Capture `samples` scans of `channels` (measurement names, as their
+    direct reads) with libiio's iio_readdev.
+
+    Returns the decoded scans (list of dicts keyed by those names)."""
     chans = []
     for c in channels:
-        with open(meter.attr_path(f"scan_elements/{c}_index")) as f:
+        se = scan_name(c)
+        with open(meter.attr_path(f"scan_elements/{se}_index")) as f:
             idx = int(f.read())
-        with open(meter.attr_path(f"scan_elements/{c}_type")) as f:
+        with open(meter.attr_path(f"scan_elements/{se}_type")) as f:
             typ = f.read().strip()
         chans.append((c, idx, typ))
     chans.sort(key=lambda c: c[1])
-    ids = [c[0][3:] if c[0].startswith("in_") else c[0] for c in chans]
-    cmd = ["iio_readdev", "-s", str(samples)]
-    if bufsize:
-        cmd += ["-b", str(bufsize)]
+    ids = [scan_name(c[0])[3:] for c in chans]
+    if not bufsize:
+        # libiio waits for a whole buffer (iio_readdev's default is 256
+        # scans) and times out after 5 s: ask for about a second's worth.
+        freq = float(meter.read("sampling_frequency"))
+        bufsize = max(1, min(samples, int(freq)))
+    cmd = ["iio_readdev", "-T", str(timeout * 1000), "-s", str(samples),
+           "-b", str(bufsize)]
     cmd += ["ade9000"] + ids
     res = subprocess.run(cmd, capture_output=True, timeout=timeout)
     if res.returncode != 0:
@@ -234,7 +258,8 @@ class Meter:
         return chans
 
     def set_scan(self, names):
-        """Enable exactly the named scan elements (plus nothing else)."""
+        """Enable exactly the scan elements of the named measurements."""
+        names = {scan_name(n) for n in names}
         se = self.attr_path("scan_elements")
         for en in glob.glob(os.path.join(se, "*_en")):
             base = os.path.basename(en)[:-3]

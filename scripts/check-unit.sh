@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Unit tests of the pure core (Check), built with ASan and UBSan. Each test
+# binary is one suite; a failing check, a sanitizer report or a crash fails
+# it. Prints "N passed, N failed" over the individual checks.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+pass=0
+fail=0
+if ! make -s unit; then
+	echo "unit: build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export CK_FORK=yes
+for t in build/unit/test_*; do
+	[ -x "$t" ] || continue
+	out=$("$t" 2>&1)
+	rc=$?
+	echo "$out"
+	# Check's summary: "NN%: Checks: C, Failures: F, Errors: E"
+	if [[ $out =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+		c=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} e=${BASH_REMATCH[3]}
+		pass=$((pass + c - f - e))
+		fail=$((fail + f + e))
+		if ((rc != 0 && f + e == 0)); then
+			fail=$((fail + 1))
+		fi
+	else
+		echo "FAIL ${t##*/}: no Check summary (rc=$rc)"
+		fail=$((fail + 1))
+	fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
