@@ -66,6 +66,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR) $(wildcard tests/unit/*.
 check-unit:
 	scripts/check-unit.sh
 
+# polymeterd, polymeterctl and their install rules.
+-include daemon/daemon.mk
+
 check-style:
 	scripts/check-style.sh
 

@@ -16,6 +16,9 @@ pkgs=(
 	e2fsprogs rsync
 	# IIO userspace tools and library; unit tests (Check, sanitizers)
 	libiio-utils libiio-dev check pkg-config libsubunit-dev
+	# polymeterd: sd-event/sd-bus, INI config, SQLite store, Modbus; clients
+	libsystemd-dev libinih-dev libsqlite3-dev sqlite3 libmodbus-dev dbus
+	mbpoll python3-pymodbus python3-dbus
 )
 missing=()
 for p in "${pkgs[@]}"; do
