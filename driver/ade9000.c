@@ -34,6 +34,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/property.h>
+#include <linux/random.h>
 #include <linux/regmap.h>
 #include <linux/regulator/consumer.h>
 #include <linux/spi/spi.h>
@@ -193,6 +194,13 @@ enum ade9000_scale_id {
 struct ade9000_state {
 	struct spi_device *spi;
 	struct regmap *regmap;
+	/*
+	 * Drawn at probe: the lifetime energy counters start from zero at
+	 * every probe, so userspace that checkpoints them (and restarts)
+	 * needs to know whether the counters it sees now continue the ones
+	 * it saved.
+	 */
+	u64 counter_epoch;
 	struct iio_dev *indio_dev;
 	struct gpio_desc *reset_gpio;
 	/*
@@ -468,32 +476,6 @@ static const struct iio_chan_spec_ext_info ade9000_dev_ext_info[] = {
 		.scan_type = _st,					\
 	}
 
-#define ADE9000_SCAN_CHANNELS(_ph)					\
-	ADE9000_SCAN_CHAN(IIO_ALTVOLTAGE, (_ph),			\
-			  ADE9000_SCAN_IDX(_ph, ADE9000_K_VRMS),	\
-			  ADE9000_SCAN_S32),				\
-	ADE9000_SCAN_CHAN(IIO_CURRENT, (_ph),				\
-			  ADE9000_SCAN_IDX(_ph, ADE9000_K_IRMS),	\
-			  ADE9000_SCAN_S32),				\
-	ADE9000_SCAN_CHAN(IIO_POWER, (_ph),				\
-			  ADE9000_SCAN_IDX(_ph, ADE9000_K_WATT),	\
-			  ADE9000_SCAN_S32),				\
-	ADE9000_SCAN_CHAN(IIO_POWER, 10 + (_ph),			\
-			  ADE9000_SCAN_IDX(_ph, ADE9000_K_VAR),		\
-			  ADE9000_SCAN_S32),				\
-	ADE9000_SCAN_CHAN(IIO_POWER, 20 + (_ph),			\
-			  ADE9000_SCAN_IDX(_ph, ADE9000_K_VA),		\
-			  ADE9000_SCAN_S32),				\
-	ADE9000_SCAN_CHAN(IIO_ENERGY, (_ph),				\
-			  ADE9000_SCAN_IDX(_ph, ADE9000_K_EGY_WATT),	\
-			  ADE9000_SCAN_S64),				\
-	ADE9000_SCAN_CHAN(IIO_ENERGY, 10 + (_ph),			\
-			  ADE9000_SCAN_IDX(_ph, ADE9000_K_EGY_VAR),	\
-			  ADE9000_SCAN_S64),				\
-	ADE9000_SCAN_CHAN(IIO_ENERGY, 20 + (_ph),			\
-			  ADE9000_SCAN_IDX(_ph, ADE9000_K_EGY_VA),	\
-			  ADE9000_SCAN_S64)
-
 #define ADE9000_VRMS_CHAN(_ph)						\
 	{								\
 		.type = IIO_ALTVOLTAGE,					\
@@ -633,9 +615,54 @@ static const struct iio_chan_spec ade9000_channels[] = {
 	 * Debian 12) keys channels by type and index and cannot tell
 	 * in_power0_active_en from in_power0_reactive_en.
 	 */
-	ADE9000_SCAN_CHANNELS(0),
-	ADE9000_SCAN_CHANNELS(1),
-	ADE9000_SCAN_CHANNELS(2),
+	ADE9000_SCAN_CHAN(IIO_ALTVOLTAGE, 0,
+			  ADE9000_SCAN_IDX(0, ADE9000_K_VRMS), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_CURRENT, 0,
+			  ADE9000_SCAN_IDX(0, ADE9000_K_IRMS), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 0,
+			  ADE9000_SCAN_IDX(0, ADE9000_K_WATT), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 10 + 0,
+			  ADE9000_SCAN_IDX(0, ADE9000_K_VAR), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 20 + 0,
+			  ADE9000_SCAN_IDX(0, ADE9000_K_VA), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 0,
+			  ADE9000_SCAN_IDX(0, ADE9000_K_EGY_WATT), ADE9000_SCAN_S64),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 10 + 0,
+			  ADE9000_SCAN_IDX(0, ADE9000_K_EGY_VAR), ADE9000_SCAN_S64),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 20 + 0,
+			  ADE9000_SCAN_IDX(0, ADE9000_K_EGY_VA), ADE9000_SCAN_S64),
+	ADE9000_SCAN_CHAN(IIO_ALTVOLTAGE, 1,
+			  ADE9000_SCAN_IDX(1, ADE9000_K_VRMS), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_CURRENT, 1,
+			  ADE9000_SCAN_IDX(1, ADE9000_K_IRMS), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 1,
+			  ADE9000_SCAN_IDX(1, ADE9000_K_WATT), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 10 + 1,
+			  ADE9000_SCAN_IDX(1, ADE9000_K_VAR), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 20 + 1,
+			  ADE9000_SCAN_IDX(1, ADE9000_K_VA), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 1,
+			  ADE9000_SCAN_IDX(1, ADE9000_K_EGY_WATT), ADE9000_SCAN_S64),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 10 + 1,
+			  ADE9000_SCAN_IDX(1, ADE9000_K_EGY_VAR), ADE9000_SCAN_S64),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 20 + 1,
+			  ADE9000_SCAN_IDX(1, ADE9000_K_EGY_VA), ADE9000_SCAN_S64),
+	ADE9000_SCAN_CHAN(IIO_ALTVOLTAGE, 2,
+			  ADE9000_SCAN_IDX(2, ADE9000_K_VRMS), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_CURRENT, 2,
+			  ADE9000_SCAN_IDX(2, ADE9000_K_IRMS), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 2,
+			  ADE9000_SCAN_IDX(2, ADE9000_K_WATT), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 10 + 2,
+			  ADE9000_SCAN_IDX(2, ADE9000_K_VAR), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_POWER, 20 + 2,
+			  ADE9000_SCAN_IDX(2, ADE9000_K_VA), ADE9000_SCAN_S32),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 2,
+			  ADE9000_SCAN_IDX(2, ADE9000_K_EGY_WATT), ADE9000_SCAN_S64),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 10 + 2,
+			  ADE9000_SCAN_IDX(2, ADE9000_K_EGY_VAR), ADE9000_SCAN_S64),
+	ADE9000_SCAN_CHAN(IIO_ENERGY, 20 + 2,
+			  ADE9000_SCAN_IDX(2, ADE9000_K_EGY_VA), ADE9000_SCAN_S64),
 	ADE9000_SCAN_CHAN(IIO_CURRENT, ADE9000_NEUTRAL, ADE9000_SCAN_NIRMS,
 			  ADE9000_SCAN_S32),
 	IIO_CHAN_SOFT_TIMESTAMP(ADE9000_SCAN_TS),
@@ -2351,7 +2378,18 @@ static IIO_DEVICE_ATTR(sequence_errors, 0444, ade9000_counter_show, NULL,
 static IIO_DEVICE_ATTR(chip_errors, 0444, ade9000_counter_show, NULL,
 		       ADE9000_CNT_CHIP);
 
+static ssize_t counter_epoch_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct ade9000_state *st = iio_priv(dev_to_iio_dev(dev));
+
+	return sysfs_emit(buf, "%llu\n", st->counter_epoch);
+}
+
+static IIO_DEVICE_ATTR_RO(counter_epoch, 0);
+
 static struct attribute *ade9000_attributes[] = {
+	&iio_dev_attr_counter_epoch.dev_attr.attr,
 	&iio_dev_attr_crc_errors.dev_attr.attr,
 	&iio_dev_attr_spi_errors.dev_attr.attr,
 	&iio_dev_attr_write_errors.dev_attr.attr,
@@ -2688,6 +2726,7 @@ static int ade9000_probe(struct spi_device *spi)
 		return -ENOMEM;
 	st = iio_priv(indio_dev);
 	st->spi = spi;
+	st->counter_epoch = get_random_u64();
 	st->indio_dev = indio_dev;
 	st->egy_time = ADE9000_EGY_TIME_DEFAULT;
 	st->cfg_write_jiffies = jiffies;
