@@ -58,10 +58,16 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
 unit: $(UNIT_BIN)
 
-$(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR) $(wildcard tests/unit/*.h)
+# Tests of an adapter name its sources and libraries (real ones: SQLite, not a mock).
+UNIT_EXTRA_test_store := daemon/store.c
+UNIT_LIBS_test_store  := sqlite3
+
+.SECONDEXPANSION:
+$(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR) $(wildcard tests/unit/*.h) \
+		$$(UNIT_EXTRA_$$*) $(wildcard daemon/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon/core -Itests/unit -o $@ $< $(CORE_SRC) \
-		$$(pkg-config --cflags --libs check) -lm
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -Itests/unit -o $@ $< $(CORE_SRC) \
+		$(UNIT_EXTRA_$*) $$(pkg-config --cflags --libs check $(UNIT_LIBS_$*)) -lm
 
 check-unit:
 	scripts/check-unit.sh

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The store: SQLite schema, migrations, checkpoints and the event log (see store.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct pm_store {
+	sqlite3 *db;
+};
+
+/* Stable names of the registers in the database (independent of the enum's order). */
+static const char *const register_names[PM_MET_REG_COUNT] = {
+    [PM_MET_A_IMPORT] = "A+", [PM_MET_A_EXPORT] = "A-", [PM_MET_R_Q1] = "Q1",
+    [PM_MET_R_Q2] = "Q2",     [PM_MET_R_Q3] = "Q3",	[PM_MET_R_Q4] = "Q4",
+    [PM_MET_R_IMPORT] = "R+", [PM_MET_R_EXPORT] = "R-", [PM_MET_S_IMPORT] = "S+",
+    [PM_MET_S_EXPORT] = "S-",
+};
+
+/* scope column: 0..2 = phases A..C, 3 = total */
+#define SCOPE_TOTAL PM_MET_PHASES
+
+/*
+ * migrations[v] takes a database from user_version v to v + 1. Append only: a released
+ * step never changes, so every database in the field reaches the same schema.
+ */
+static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
+    "CREATE TABLE meter ("
+    " name TEXT PRIMARY KEY,"
+    " saved_ns INTEGER NOT NULL DEFAULT 0,"
+    " has_counters INTEGER NOT NULL DEFAULT 0,"
+    " generation INTEGER NOT NULL DEFAULT 0," /* the driver's u64 counter_epoch, bit for bit */
+    " events_total INTEGER NOT NULL DEFAULT 0,"
+    " events_dropped INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE counter ("
+    " meter TEXT NOT NULL REFERENCES meter(name), phase INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (meter, phase, kind));"
+    "CREATE TABLE register ("
+    " meter TEXT NOT NULL REFERENCES meter(name), scope INTEGER NOT NULL,"
+    " name TEXT NOT NULL, mwh INTEGER NOT NULL CHECK (mwh >= 0),"
+    " rem_nj INTEGER NOT NULL CHECK (rem_nj >= 0), PRIMARY KEY (meter, scope, name));"
+    "CREATE TABLE event ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, meter TEXT NOT NULL REFERENCES meter(name),"
+    " utc_ns INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);"
+    "CREATE INDEX event_by_meter ON event (meter, id);",
+};
+
+static int errno_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_CONSTRAINT:
+		return -ERANGE;
+	default:
+		return -EIO;
+	}
+}
+
+const char *pm_store_errmsg(const struct pm_store *store)
+{
+	return store && store->db ? sqlite3_errmsg(store->db) : "no database";
+}
+
+static int exec(struct pm_store *s, const char *sql)
+{
+	return errno_of(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+}
+
+static int prepare(struct pm_store *s, const char *sql, sqlite3_stmt **st)
+{
+	return errno_of(sqlite3_prepare_v2(s->db, sql, -1, st, NULL));
+}
+
+/* Runs a statement that returns no rows; finalizes it. */
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : errno_of(rc);
+}
+
+static int begin(struct pm_store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+/* Commits when @ret is 0, rolls back otherwise; returns the first error. */
+static int end(struct pm_store *s, int ret)
+{
+	int r;
+
+	if (ret) {
+		exec(s, "ROLLBACK");
+		return ret;
+	}
+	r = exec(s, "COMMIT");
+	if (r)
+		exec(s, "ROLLBACK");
+	return r;
+}
+
+static int user_version(struct pm_store *s, int *version)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s, "PRAGMA user_version", &st);
+
+	if (r)
+		return r;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		r = 0;
+	} else {
+		r = errno_of(r);
+		if (!r)
+			r = -EIO;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int migrate(struct pm_store *s, char *err, size_t errlen, const char *path)
+{
+	char sql[64];
+	int version, r;
+
+	r = user_version(s, &version);
+	if (r)
+		return r;
+	if (version > PM_STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this polymeterd (%d)",
+			 path, version, PM_STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	for (; version < PM_STORE_SCHEMA_VERSION; version++) {
+		r = begin(s);
+		if (r)
+			return r;
+		r = exec(s, migrations[version]);
+		if (!r) {
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+			r = exec(s, sql);
+		}
+		r = end(s, r);
+		if (r) {
+			snprintf(err, errlen, "%s: migration to schema %d failed: %s", path,
+				 version + 1, sqlite3_errmsg(s->db));
+			return r;
+		}
+	}
+	return 0;
+}
+
+int pm_store_open(const char *path, struct pm_store **out, char *err, size_t errlen)
+{
+	struct pm_store *s;
+	char dummy[1];
+	int r;
+
+	if (!err) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	r = errno_of(
+	    sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL));
+	if (r)
+		goto fail;
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 1000);
+	/*
+	 * WAL: readers never block the checkpoint writer; FULL: a commit is on stable storage
+	 * when it returns, which is what lets the daemon acknowledge after it.
+	 */
+	r = exec(s, "PRAGMA journal_mode=WAL");
+	if (!r)
+		r = exec(s, "PRAGMA synchronous=FULL");
+	if (!r)
+		r = exec(s, "PRAGMA foreign_keys=ON");
+	/* A corrupted or foreign file fails here or on the first real read. */
+	if (!r)
+		r = exec(s, "PRAGMA quick_check");
+	if (r)
+		goto fail;
+	r = migrate(s, err, errlen, path);
+	if (r)
+		goto close;
+	*out = s;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : strerror(-r));
+close:
+	sqlite3_close(s->db);
+	free(s);
+	return r;
+}
+
+void pm_store_close(struct pm_store *store)
+{
+	if (!store)
+		return;
+	sqlite3_close(store->db);
+	free(store);
+}
+
+static int ensure_meter(struct pm_store *s, const char *meter)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s, "INSERT OR IGNORE INTO meter (name) VALUES (?1)", &st);
+
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	return step_done(st);
+}
+
+static int energy_cmp(const struct pm_met_energy *a, const struct pm_met_energy *b)
+{
+	if (a->mwh != b->mwh)
+		return a->mwh < b->mwh ? -1 : 1;
+	if (a->rem_nj != b->rem_nj)
+		return a->rem_nj < b->rem_nj ? -1 : 1;
+	return 0;
+}
+
+static struct pm_met_energy *scope_energy(struct pm_met_registers *regs, int scope, int reg)
+{
+	return scope == SCOPE_TOTAL ? &regs->total[reg] : &regs->phase[scope][reg];
+}
+
+static int register_index(const char *name)
+{
+	for (int i = 0; i < PM_MET_REG_COUNT; i++)
+		if (!strcmp(register_names[i], name))
+			return i;
+	return -1;
+}
+
+/* Reads the stored registers of @meter into @regs (zero where none is stored). */
+static int load_registers(struct pm_store *s, const char *meter, struct pm_met_registers *regs)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s, "SELECT scope, name, mwh, rem_nj FROM register WHERE meter = ?1", &st);
+
+	if (r)
+		return r;
+	memset(regs, 0, sizeof(*regs));
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int scope = sqlite3_column_int(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		int reg = name ? register_index(name) : -1;
+		sqlite3_int64 mwh = sqlite3_column_int64(st, 2);
+		sqlite3_int64 rem = sqlite3_column_int64(st, 3);
+
+		/* A row this code cannot place is damage, not something to skip quietly. */
+		if (scope < 0 || scope > SCOPE_TOTAL || reg < 0 || mwh < 0 || rem < 0 ||
+		    (uint64_t)rem >= PM_MET_NJ_PER_MWH) {
+			sqlite3_finalize(st);
+			return -EBADMSG;
+		}
+		scope_energy(regs, scope, reg)->mwh = (uint64_t)mwh;
+		scope_energy(regs, scope, reg)->rem_nj = (uint64_t)rem;
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : errno_of(r);
+}
+
+static int save_registers(struct pm_store *s, const char *meter,
+			  const struct pm_met_registers *regs)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s,
+			"INSERT INTO register (meter, scope, name, mwh, rem_nj)"
+			" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (meter, scope, name)"
+			" DO UPDATE SET mwh = excluded.mwh, rem_nj = excluded.rem_nj",
+			&st);
+
+	if (r)
+		return r;
+	for (int scope = 0; scope <= SCOPE_TOTAL && !r; scope++) {
+		for (int reg = 0; reg < PM_MET_REG_COUNT && !r; reg++) {
+			const struct pm_met_energy *e =
+			    scope_energy((struct pm_met_registers *)regs, scope, reg);
+
+			if (e->mwh > INT64_MAX) {
+				r = -ERANGE;
+				break;
+			}
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 2, scope);
+			sqlite3_bind_text(st, 3, register_names[reg], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 4, (sqlite3_int64)e->mwh);
+			sqlite3_bind_int64(st, 5, (sqlite3_int64)e->rem_nj);
+			r = sqlite3_step(st);
+			r = r == SQLITE_DONE ? 0 : errno_of(r);
+		}
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int save_counters(struct pm_store *s, const char *meter, const struct pm_met_persist *p)
+{
+	sqlite3_stmt *st;
+	int r = prepare(s, "DELETE FROM counter WHERE meter = ?1", &st);
+
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	r = step_done(st);
+	if (r || !p->has_counters)
+		return r;
+	r = prepare(s, "INSERT INTO counter (meter, phase, kind, value) VALUES (?1, ?2, ?3, ?4)",
+		    &st);
+	if (r)
+		return r;
+	for (int ph = 0; ph < PM_MET_PHASES && !r; ph++) {
+		for (int k = 0; k < PM_MET_CNT_COUNT && !r; k++) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 2, ph);
+			sqlite3_bind_int(st, 3, k);
+			sqlite3_bind_int64(st, 4, p->counter[ph][k]);
+			r = sqlite3_step(st);
+			r = r == SQLITE_DONE ? 0 : errno_of(r);
+		}
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int pm_store_save_meter(struct pm_store *store, const char *meter, const struct pm_met_persist *p,
+			int64_t utc_ns)
+{
+	struct pm_met_registers stored;
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !*meter || !p)
+		return -EINVAL;
+	r = begin(store);
+	if (r)
+		return r;
+	r = ensure_meter(store, meter);
+	if (!r)
+		r = load_registers(store, meter, &stored);
+	/* The last line of defence of "registers never go backwards": refuse the whole save. */
+	for (int scope = 0; !r && scope <= SCOPE_TOTAL; scope++)
+		for (int reg = 0; !r && reg < PM_MET_REG_COUNT; reg++)
+			if (energy_cmp(
+				scope_energy((struct pm_met_registers *)&p->regs, scope, reg),
+				scope_energy(&stored, scope, reg)) < 0)
+				r = -ERANGE;
+	if (!r)
+		r = save_registers(store, meter, &p->regs);
+	if (!r)
+		r = save_counters(store, meter, p);
+	if (!r)
+		r = prepare(store,
+			    "UPDATE meter SET saved_ns = ?2, has_counters = ?3, generation = ?4"
+			    " WHERE name = ?1",
+			    &st);
+	if (!r) {
+		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, utc_ns);
+		sqlite3_bind_int(st, 3, p->has_counters);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)p->generation);
+		r = step_done(st);
+	}
+	return end(store, r);
+}
+
+static int load_counters(struct pm_store *s, const char *meter, struct pm_met_persist *p)
+{
+	bool seen[PM_MET_PHASES][PM_MET_CNT_COUNT] = {{false}};
+	sqlite3_stmt *st;
+	int r = prepare(s, "SELECT phase, kind, value FROM counter WHERE meter = ?1", &st);
+
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int ph = sqlite3_column_int(st, 0), k = sqlite3_column_int(st, 1);
+
+		if (ph < 0 || ph >= PM_MET_PHASES || k < 0 || k >= PM_MET_CNT_COUNT) {
+			sqlite3_finalize(st);
+			return -EBADMSG;
+		}
+		p->counter[ph][k] = sqlite3_column_int64(st, 2);
+		seen[ph][k] = true;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return errno_of(r);
+	for (int ph = 0; ph < PM_MET_PHASES; ph++)
+		for (int k = 0; k < PM_MET_CNT_COUNT; k++)
+			if (!seen[ph][k])
+				return -EBADMSG;
+	return 0;
+}
+
+int pm_store_load_meter(struct pm_store *store, const char *meter, struct pm_met_persist *p,
+			int64_t *utc_ns)
+{
+	struct pm_met_persist out;
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !p)
+		return -EINVAL;
+	memset(&out, 0, sizeof(out));
+	r = exec(store, "BEGIN");
+	if (r)
+		return r;
+	r = prepare(store, "SELECT saved_ns, has_counters, generation FROM meter WHERE name = ?1",
+		    &st);
+	if (!r) {
+		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+		r = sqlite3_step(st);
+		if (r == SQLITE_ROW) {
+			if (utc_ns)
+				*utc_ns = sqlite3_column_int64(st, 0);
+			out.has_counters = sqlite3_column_int(st, 1) != 0;
+			out.generation = (uint64_t)sqlite3_column_int64(st, 2);
+			r = 0;
+		} else {
+			r = r == SQLITE_DONE ? -ENOENT : errno_of(r);
+		}
+		sqlite3_finalize(st);
+	}
+	if (!r)
+		r = load_registers(store, meter, &out.regs);
+	if (!r && out.has_counters)
+		r = load_counters(store, meter, &out);
+	exec(store, "COMMIT");
+	if (!r)
+		*p = out;
+	return r;
+}
+
+int pm_store_add_event(struct pm_store *store, const char *meter, int64_t utc_ns, const char *kind,
+		       const char *detail)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !*meter || !kind || !*kind)
+		return -EINVAL;
+	r = begin(store);
+	if (r)
+		return r;
+	r = ensure_meter(store, meter);
+	if (!r)
+		r = prepare(
+		    store,
+		    "INSERT INTO event (meter, utc_ns, kind, detail) VALUES (?1, ?2, ?3, ?4)", &st);
+	if (!r) {
+		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, utc_ns);
+		sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
+		r = step_done(st);
+	}
+	if (!r)
+		r = prepare(store,
+			    "DELETE FROM event WHERE meter = ?1 AND id <= (SELECT id FROM event"
+			    " WHERE meter = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+			    &st);
+	if (!r) {
+		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, PM_STORE_EVENTS_KEPT);
+		r = step_done(st);
+	}
+	if (!r) {
+		int dropped = sqlite3_changes(store->db);
+
+		r = prepare(store,
+			    "UPDATE meter SET events_total = events_total + 1,"
+			    " events_dropped = events_dropped + ?2 WHERE name = ?1",
+			    &st);
+		if (!r) {
+			sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 2, dropped);
+			r = step_done(st);
+		}
+	}
+	return end(store, r);
+}
+
+int pm_store_events(struct pm_store *store, const char *meter, struct pm_store_event *ev,
+		    size_t max)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int r;
+
+	if (!store || !meter || (!ev && max))
+		return -EINVAL;
+	r = prepare(store,
+		    "SELECT utc_ns, kind, detail FROM event WHERE meter = ?1"
+		    " ORDER BY id DESC LIMIT ?2",
+		    &st);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (n < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *detail = (const char *)sqlite3_column_text(st, 2);
+
+		ev[n].utc_ns = sqlite3_column_int64(st, 0);
+		snprintf(ev[n].kind, sizeof(ev[n].kind), "%s", kind ? kind : "");
+		snprintf(ev[n].detail, sizeof(ev[n].detail), "%s", detail ? detail : "");
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (n < max && r != SQLITE_DONE)
+		return errno_of(r);
+	return (int)n;
+}
+
+int pm_store_event_counts(struct pm_store *store, const char *meter, uint64_t *total,
+			  uint64_t *dropped)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !total || !dropped)
+		return -EINVAL;
+	r = prepare(store, "SELECT events_total, events_dropped FROM meter WHERE name = ?1", &st);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*total = (uint64_t)sqlite3_column_int64(st, 0);
+		*dropped = (uint64_t)sqlite3_column_int64(st, 1);
+		r = 0;
+	} else {
+		r = r == SQLITE_DONE ? -ENOENT : errno_of(r);
+	}
+	sqlite3_finalize(st);
+	return r;
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The store against the real SQLite, in a fresh directory per test. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static char dir[64];
+static char db[96];
+
+static void setup(void)
+{
+	/* tmpfs when there is one: synchronous=FULL fsyncs every commit */
+	snprintf(dir, sizeof(dir), "%s/pmstoreXXXXXX",
+		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/polymeter.db", dir);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct pm_store *open_ok(void)
+{
+	struct pm_store *s;
+	char err[256] = "";
+	int r = pm_store_open(db, &s, err, sizeof(err));
+
+	ck_assert_msg(r == 0, "open: %d %s", r, err);
+	return s;
+}
+
+/* A checkpoint with distinct values everywhere, so a swapped field shows. */
+static void sample_persist(struct pm_met_persist *p, uint64_t base)
+{
+	memset(p, 0, sizeof(*p));
+	for (int ph = 0; ph < PM_MET_PHASES; ph++)
+		for (int r = 0; r < PM_MET_REG_COUNT; r++) {
+			p->regs.phase[ph][r].mwh = base + 100 * ph + r;
+			p->regs.phase[ph][r].rem_nj = 1000 * ph + r;
+		}
+	for (int r = 0; r < PM_MET_REG_COUNT; r++) {
+		p->regs.total[r].mwh = base + 1000 + r;
+		p->regs.total[r].rem_nj = PM_MET_NJ_PER_MWH - 1 - r;
+	}
+	p->has_counters = true;
+	/* the driver's counter_epoch is a full u64: above INT64_MAX must survive */
+	p->generation = 0xfedcba9876543210ULL;
+	for (int ph = 0; ph < PM_MET_PHASES; ph++)
+		for (int k = 0; k < PM_MET_CNT_COUNT; k++)
+			p->counter[ph][k] = (ph == 1 ? -1 : 1) * (int64_t)(base * 7 + 10 * ph + k);
+}
+
+START_TEST(test_roundtrip_survives_reopen)
+{
+	struct pm_met_persist in, out;
+	struct pm_store *s = open_ok();
+	int64_t t = 0;
+
+	sample_persist(&in, 5000);
+	ck_assert_int_eq(pm_store_save_meter(s, "meter0", &in, 1700000000123456789LL), 0);
+	pm_store_close(s);
+
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_meter(s, "meter0", &out, &t), 0);
+	ck_assert_int_eq(t, 1700000000123456789LL);
+	ck_assert_mem_eq(&out.regs, &in.regs, sizeof(in.regs));
+	ck_assert(out.has_counters);
+	ck_assert_uint_eq(out.generation, 0xfedcba9876543210ULL);
+	ck_assert_mem_eq(out.counter, in.counter, sizeof(in.counter));
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_meters_are_separate)
+{
+	struct pm_met_persist a, b, out;
+	struct pm_store *s = open_ok();
+
+	sample_persist(&a, 10);
+	sample_persist(&b, 20000);
+	ck_assert_int_eq(pm_store_save_meter(s, "feeder1", &a, 1), 0);
+	ck_assert_int_eq(pm_store_save_meter(s, "feeder2", &b, 2), 0);
+	ck_assert_int_eq(pm_store_load_meter(s, "feeder1", &out, NULL), 0);
+	ck_assert_uint_eq(out.regs.total[PM_MET_A_IMPORT].mwh, 10 + 1000);
+	ck_assert_int_eq(pm_store_load_meter(s, "feeder2", &out, NULL), 0);
+	ck_assert_uint_eq(out.regs.total[PM_MET_A_IMPORT].mwh, 20000 + 1000);
+	ck_assert_int_eq(pm_store_load_meter(s, "feeder3", &out, NULL), -ENOENT);
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_register_going_back_is_refused_whole)
+{
+	struct pm_met_persist first, lower, out;
+	struct pm_store *s = open_ok();
+
+	sample_persist(&first, 5000);
+	ck_assert_int_eq(pm_store_save_meter(s, "meter0", &first, 10), 0);
+	/* every register higher except phase C's Q3 one nanojoule lower */
+	sample_persist(&lower, 6000);
+	lower.regs.phase[2][PM_MET_R_Q3] = first.regs.phase[2][PM_MET_R_Q3];
+	lower.regs.phase[2][PM_MET_R_Q3].rem_nj -= 1;
+	ck_assert_int_eq(pm_store_save_meter(s, "meter0", &lower, 20), -ERANGE);
+
+	ck_assert_int_eq(pm_store_load_meter(s, "meter0", &out, NULL), 0);
+	ck_assert_mem_eq(&out.regs, &first.regs, sizeof(first.regs));
+	ck_assert_mem_eq(out.counter, first.counter, sizeof(first.counter));
+	/* equal registers (no energy since) are fine */
+	ck_assert_int_eq(pm_store_save_meter(s, "meter0", &first, 30), 0);
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_no_counters_checkpoint)
+{
+	struct pm_met_persist in, out;
+	struct pm_store *s = open_ok();
+
+	sample_persist(&in, 1);
+	in.has_counters = false;
+	ck_assert_int_eq(pm_store_save_meter(s, "m", &in, 1), 0);
+	ck_assert_int_eq(pm_store_load_meter(s, "m", &out, NULL), 0);
+	ck_assert(!out.has_counters);
+	ck_assert_mem_eq(&out.regs, &in.regs, sizeof(in.regs));
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_bad_arguments)
+{
+	struct pm_met_persist p;
+	struct pm_store *s = open_ok();
+
+	sample_persist(&p, 1);
+	ck_assert_int_eq(pm_store_save_meter(s, "", &p, 1), -EINVAL);
+	ck_assert_int_eq(pm_store_add_event(s, "m", 1, "", "x"), -EINVAL);
+	/* a register beyond SQLite's signed 64 bits cannot be stored: refused, nothing written */
+	p.regs.total[PM_MET_A_IMPORT].mwh = (uint64_t)INT64_MAX + 1;
+	ck_assert_int_eq(pm_store_save_meter(s, "m", &p, 1), -ERANGE);
+	ck_assert_int_eq(pm_store_load_meter(s, "m", &p, NULL), -ENOENT);
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_events_newest_first_and_counted)
+{
+	struct pm_store_event ev[4];
+	struct pm_store *s = open_ok();
+	uint64_t total, dropped;
+
+	ck_assert_int_eq(pm_store_add_event(s, "m", 100, "power_up", ""), 0);
+	ck_assert_int_eq(pm_store_add_event(s, "m", 200, "swell", "phase=A v_mv=265000"), 0);
+	ck_assert_int_eq(pm_store_add_event(s, "m", 300, "power_down", ""), 0);
+	ck_assert_int_eq(pm_store_add_event(s, "other", 150, "power_up", ""), 0);
+	ck_assert_int_eq(pm_store_events(s, "m", ev, 4), 3);
+	ck_assert_str_eq(ev[0].kind, "power_down");
+	ck_assert_int_eq(ev[1].utc_ns, 200);
+	ck_assert_str_eq(ev[1].detail, "phase=A v_mv=265000");
+	ck_assert_str_eq(ev[2].kind, "power_up");
+	ck_assert_int_eq(pm_store_event_counts(s, "m", &total, &dropped), 0);
+	ck_assert_uint_eq(total, 3);
+	ck_assert_uint_eq(dropped, 0);
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_event_log_bounded_oldest_dropped)
+{
+	struct pm_store_event ev[2];
+	struct pm_store *s = open_ok();
+	uint64_t total, dropped;
+	char detail[32];
+
+	/* KEPT + 5 events: the 5 oldest go, the count keeps all of them */
+	for (int i = 0; i < PM_STORE_EVENTS_KEPT + 5; i++) {
+		snprintf(detail, sizeof(detail), "n=%d", i);
+		ck_assert_int_eq(pm_store_add_event(s, "m", i, "tick", detail), 0);
+	}
+	ck_assert_int_eq(pm_store_event_counts(s, "m", &total, &dropped), 0);
+	ck_assert_uint_eq(total, PM_STORE_EVENTS_KEPT + 5);
+	ck_assert_uint_eq(dropped, 5);
+	ck_assert_int_eq(pm_store_events(s, "m", ev, 2), 2);
+	snprintf(detail, sizeof(detail), "n=%d", PM_STORE_EVENTS_KEPT + 4);
+	ck_assert_str_eq(ev[0].detail, detail);
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_corrupted_file_is_refused_with_its_name)
+{
+	struct pm_store *s;
+	char err[256] = "";
+	char junk[4096];
+	int fd = open(db, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	memset(junk, 0x5a, sizeof(junk));
+	ck_assert_int_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	close(fd);
+	ck_assert_int_eq(pm_store_open(db, &s, err, sizeof(err)), -EBADMSG);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err, db) != NULL, "message does not name the file: %s", err);
+}
+END_TEST
+
+START_TEST(test_newer_schema_is_refused)
+{
+	struct pm_store *s = open_ok();
+	char cmd[256], err[256] = "";
+
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = %d'", db,
+		 PM_STORE_SCHEMA_VERSION + 1);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pm_store_open(db, &s, err, sizeof(err)), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(err, "newer"));
+}
+END_TEST
+
+/*
+ * A write that fails half way (here the file-size limit; on a gateway a full disk or a dying
+ * card) returns an error and leaves the last good checkpoint readable and unchanged.
+ */
+START_TEST(test_failed_write_keeps_last_checkpoint)
+{
+	struct pm_met_persist first, next, out;
+	struct pm_store *s = open_ok();
+	struct rlimit lim;
+	struct stat st;
+	int r;
+	char ev[1024];
+
+	sample_persist(&first, 5000);
+	ck_assert_int_eq(pm_store_save_meter(s, "meter0", &first, 10), 0);
+	ck_assert_int_eq(stat(db, &st), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	/* no file may grow past what is there now: the WAL append fails */
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &lim), 0);
+	lim.rlim_cur = 1;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	sample_persist(&next, 6000);
+	memset(ev, 'x', sizeof(ev) - 1);
+	ev[sizeof(ev) - 1] = 0;
+	r = pm_store_save_meter(s, "meter0", &next, 20);
+	if (!r)
+		r = pm_store_add_event(s, "meter0", 20, "big", ev);
+	ck_assert_int_lt(r, 0);
+	lim.rlim_cur = lim.rlim_max;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	pm_store_close(s);
+
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_meter(s, "meter0", &out, NULL), 0);
+	/* either the old checkpoint or, had SQLite committed it, the new one: never a mix */
+	ck_assert(!memcmp(&out.regs, &first.regs, sizeof(first.regs)) ||
+		  !memcmp(&out.regs, &next.regs, sizeof(next.regs)));
+	ck_assert(!memcmp(out.counter, first.counter, sizeof(first.counter)) ||
+		  !memcmp(out.counter, next.counter, sizeof(next.counter)));
+	pm_store_close(s);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("sqlite");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_roundtrip_survives_reopen);
+	tcase_add_test(tc, test_meters_are_separate);
+	tcase_add_test(tc, test_register_going_back_is_refused_whole);
+	tcase_add_test(tc, test_no_counters_checkpoint);
+	tcase_add_test(tc, test_bad_arguments);
+	tcase_add_test(tc, test_events_newest_first_and_counted);
+	tcase_add_test(tc, test_event_log_bounded_oldest_dropped);
+	tcase_add_test(tc, test_corrupted_file_is_refused_with_its_name);
+	tcase_add_test(tc, test_newer_schema_is_refused);
+	tcase_add_test(tc, test_failed_write_keeps_last_checkpoint);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
