@@ -72,6 +72,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR) $(wildcard tests/unit/*.
 check-unit:
 	scripts/check-unit.sh
 
+# The D-Bus view's test server (tests/dbus/run drives it against a real dbus-daemon).
+$(BUILD)/test/dbus-serve: tests/dbus/serve.c daemon/bus.c daemon/bus.h $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ tests/dbus/serve.c \
+		daemon/bus.c $(CORE_SRC) $$(pkg-config --cflags --libs libsystemd) -lm
+
 # polymeterd, polymeterctl and their install rules.
 -include daemon/daemon.mk
 

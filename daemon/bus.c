@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The D-Bus view (see bus.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bus.h"
+
+struct pm_bus_meter {
+	struct pm_bus *bus;
+	char *name;
+	char *path;
+	const struct pm_snapshot *snap;
+	bool connected;
+	uint64_t last_update_us; /* CLOCK_REALTIME of the last refill */
+	sd_bus_vtable *vtable;
+	char **prop_names; /* [pm_point_count], property name of each point */
+	sd_bus_slot *slot;
+	/* What the last PropertiesChanged said, to send only what changed since */
+	int64_t *sent_value;
+	bool *sent_valid;
+	bool sent_connected;
+	bool sent_once;
+	uint64_t last_emit_us; /* CLOCK_MONOTONIC */
+	sd_event_source *timer;
+};
+
+struct pm_bus {
+	sd_bus *bus;
+	sd_event *event;
+	uint64_t min_interval_us;
+	sd_bus_slot *manager_slot;
+	struct pm_bus_meter **meters;
+	size_t n_meters;
+};
+
+static const char *const phase_suffix[PM_MET_PHASES + 1] = {"L1", "L2", "L3", ""};
+
+static bool is_energy(const struct pm_point *p)
+{
+	return p->unit == PM_UNIT_WH || p->unit == PM_UNIT_VARH || p->unit == PM_UNIT_VAH;
+}
+
+static double scaled(int64_t v, int scaler)
+{
+	double p = 1.0;
+
+	/* one multiplication or division by an exact power of ten: correctly rounded */
+	for (int i = scaler < 0 ? -scaler : scaler; i > 0; i--)
+		p *= 10.0;
+	return scaler < 0 ? (double)v / p : (double)v * p;
+}
+
+/* Energy registers are published as whole Wh (floor): value is in 10^scaler Wh. */
+static uint64_t whole_units(int64_t v, int scaler)
+{
+	uint64_t u = v > 0 ? (uint64_t)v : 0;
+
+	for (; scaler < 0; scaler++)
+		u /= 10;
+	for (; scaler > 0; scaler--)
+		u *= 10;
+	return u;
+}
+
+static int point_index(const struct pm_bus_meter *m, const char *property)
+{
+	for (size_t i = 0; i < pm_point_count; i++)
+		if (!strcmp(m->prop_names[i], property))
+			return (int)i;
+	return -1;
+}
+
+static int get_point(sd_bus *bus, const char *path, const char *interface, const char *property,
+		     sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	const struct pm_bus_meter *m = userdata;
+	int i = point_index(m, property);
+	const struct pm_point *p;
+	bool valid;
+	int64_t v;
+
+	(void)bus;
+	(void)path;
+	(void)interface;
+	if (i < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "No property %s",
+					 property);
+	p = &pm_points[i];
+	valid = m->snap->valid[i];
+	v = m->snap->value[i];
+	if (is_energy(p))
+		return sd_bus_message_append(reply, "t", valid ? whole_units(v, p->scaler) : 0);
+	return sd_bus_message_append(reply, "d", valid ? scaled(v, p->scaler) : NAN);
+}
+
+static int get_name(sd_bus *bus, const char *path, const char *interface, const char *property,
+		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	const struct pm_bus_meter *m = userdata;
+
+	(void)bus;
+	(void)path;
+	(void)interface;
+	(void)property;
+	(void)error;
+	return sd_bus_message_append(reply, "s", m->name);
+}
+
+static int get_connected(sd_bus *bus, const char *path, const char *interface, const char *property,
+			 sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	const struct pm_bus_meter *m = userdata;
+
+	(void)bus;
+	(void)path;
+	(void)interface;
+	(void)property;
+	(void)error;
+	return sd_bus_message_append(reply, "b", m->connected);
+}
+
+static int get_last_update(sd_bus *bus, const char *path, const char *interface,
+			   const char *property, sd_bus_message *reply, void *userdata,
+			   sd_bus_error *error)
+{
+	const struct pm_bus_meter *m = userdata;
+
+	(void)bus;
+	(void)path;
+	(void)interface;
+	(void)property;
+	(void)error;
+	return sd_bus_message_append(reply, "t", m->last_update_us);
+}
+
+static uint64_t now_us(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void meter_free(struct pm_bus_meter *m)
+{
+	if (!m)
+		return;
+	sd_event_source_disable_unref(m->timer);
+	sd_bus_slot_unref(m->slot);
+	if (m->prop_names)
+		for (size_t i = 0; i < pm_point_count; i++)
+			free(m->prop_names[i]);
+	free(m->prop_names);
+	free(m->vtable);
+	free(m->sent_value);
+	free(m->sent_valid);
+	free(m->name);
+	free(m->path);
+	free(m);
+}
+
+struct pm_bus *pm_bus_free(struct pm_bus *bus)
+{
+	if (!bus)
+		return NULL;
+	for (size_t i = 0; i < bus->n_meters; i++)
+		meter_free(bus->meters[i]);
+	free(bus->meters);
+	sd_bus_slot_unref(bus->manager_slot);
+	if (bus->bus) {
+		sd_bus_flush(bus->bus);
+		sd_bus_detach_event(bus->bus);
+		sd_bus_close_unref(bus->bus);
+	}
+	sd_event_unref(bus->event);
+	free(bus);
+	return NULL;
+}
+
+int pm_bus_new(sd_event *event, bool user, uint64_t min_interval_us, struct pm_bus **out)
+{
+	struct pm_bus *b = calloc(1, sizeof(*b));
+	int r;
+
+	*out = NULL;
+	if (!b)
+		return -ENOMEM;
+	b->event = sd_event_ref(event);
+	b->min_interval_us = min_interval_us;
+	r = user ? sd_bus_open_user(&b->bus) : sd_bus_open_system(&b->bus);
+	if (r < 0)
+		goto fail;
+	r = sd_bus_attach_event(b->bus, event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		goto fail;
+	r = sd_bus_add_object_manager(b->bus, &b->manager_slot, PM_BUS_ROOT);
+	if (r < 0)
+		goto fail;
+	r = sd_bus_request_name(b->bus, PM_BUS_NAME, 0);
+	if (r < 0)
+		goto fail;
+	*out = b;
+	return 0;
+fail:
+	pm_bus_free(b);
+	return r;
+}
+
+static struct pm_bus_meter *find_meter(struct pm_bus *bus, const char *name)
+{
+	for (size_t i = 0; i < bus->n_meters; i++)
+		if (!strcmp(bus->meters[i]->name, name))
+			return bus->meters[i];
+	return NULL;
+}
+
+static bool valid_path_element(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static int build_vtable(struct pm_bus_meter *m)
+{
+	/* start, Name, Connected, LastUpdate, one per point, end */
+	size_t n = 0, total = pm_point_count + 5;
+
+	m->vtable = calloc(total, sizeof(*m->vtable));
+	m->prop_names = calloc(pm_point_count, sizeof(*m->prop_names));
+	if (!m->vtable || !m->prop_names)
+		return -ENOMEM;
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
+	m->vtable[n++] =
+	    (sd_bus_vtable)SD_BUS_PROPERTY("Name", "s", get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST);
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Connected", "b", get_connected, 0,
+							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("LastUpdate", "t", get_last_update, 0,
+							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	for (size_t i = 0; i < pm_point_count; i++) {
+		const struct pm_point *p = &pm_points[i];
+
+		if (asprintf(&m->prop_names[i], "%s%s", p->dbus_name, phase_suffix[p->phase]) < 0) {
+			m->prop_names[i] = NULL;
+			return -ENOMEM;
+		}
+		m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(
+		    m->prop_names[i], is_energy(p) ? "t" : "d", get_point, 0,
+		    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	}
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_END;
+	return 0;
+}
+
+int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snapshot *snap)
+{
+	struct pm_bus_meter *m, **meters;
+	int r;
+
+	if (!valid_path_element(name))
+		return -EINVAL;
+	if (find_meter(bus, name))
+		return -EEXIST;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->bus = bus;
+	m->snap = snap;
+	m->name = strdup(name);
+	m->sent_value = calloc(pm_point_count, sizeof(*m->sent_value));
+	m->sent_valid = calloc(pm_point_count, sizeof(*m->sent_valid));
+	if (!m->name || !m->sent_value || !m->sent_valid ||
+	    asprintf(&m->path, "%s/%s", PM_BUS_ROOT, name) < 0) {
+		m->path = NULL;
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = build_vtable(m);
+	if (r < 0)
+		goto fail;
+	r = sd_bus_add_object_vtable(bus->bus, &m->slot, m->path, PM_BUS_IFACE_METER, m->vtable, m);
+	if (r < 0)
+		goto fail;
+	meters = realloc(bus->meters, (bus->n_meters + 1) * sizeof(*meters));
+	if (!meters) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	bus->meters = meters;
+	bus->meters[bus->n_meters++] = m;
+	/* Clients that already listed the objects learn about the new one. */
+	(void)sd_bus_emit_object_added(bus->bus, m->path);
+	return 0;
+fail:
+	meter_free(m);
+	return r;
+}
+
+/* Sends one PropertiesChanged with everything that differs from what was sent last. */
+static int emit_changes(struct pm_bus_meter *m)
+{
+	const char **names = calloc(pm_point_count + 3, sizeof(*names));
+	size_t n = 0;
+	int r;
+
+	if (!names)
+		return -ENOMEM;
+	if (!m->sent_once || m->sent_connected != m->connected)
+		names[n++] = "Connected";
+	names[n++] = "LastUpdate";
+	for (size_t i = 0; i < pm_point_count; i++) {
+		bool valid = m->snap->valid[i];
+		int64_t v = m->snap->value[i];
+
+		if (!m->sent_once || valid != m->sent_valid[i] || (valid && v != m->sent_value[i]))
+			names[n++] = m->prop_names[i];
+		m->sent_valid[i] = valid;
+		m->sent_value[i] = v;
+	}
+	m->sent_connected = m->connected;
+	m->sent_once = true;
+	m->last_emit_us = now_us(CLOCK_MONOTONIC);
+	r = sd_bus_emit_properties_changed_strv(m->bus->bus, m->path, PM_BUS_IFACE_METER,
+						(char **)names);
+	free(names);
+	return r;
+}
+
+static int on_rate_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct pm_bus_meter *m = userdata;
+
+	(void)s;
+	(void)usec;
+	m->timer = sd_event_source_disable_unref(m->timer);
+	/* A failed send is not retried: the next change sends the newest values. */
+	(void)emit_changes(m);
+	return 0;
+}
+
+int pm_bus_meter_changed(struct pm_bus *bus, const char *name, bool connected)
+{
+	struct pm_bus_meter *m = find_meter(bus, name);
+	uint64_t now, due;
+
+	if (!m)
+		return -ENOENT;
+	m->connected = connected;
+	m->last_update_us = now_us(CLOCK_REALTIME);
+	if (m->timer)
+		return 0; /* already due: it will send the newest values */
+	now = now_us(CLOCK_MONOTONIC);
+	due = m->last_emit_us + bus->min_interval_us;
+	if (!m->sent_once || now >= due)
+		return emit_changes(m);
+	return sd_event_add_time(bus->event, &m->timer, CLOCK_MONOTONIC, due, 0, on_rate_timer, m);
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""The D-Bus view against a real dbus-daemon (run inside dbus-run-session by tests/dbus/run).
+
+Starts the test server (tests/dbus/serve.c, values known below), reads it with python3-dbus,
+watches PropertiesChanged with dbus-monitor, and checks the introspection against the
+committed daemon/org.polymeter.Meter1.xml. Expected values are the server's inputs converted
+by hand, never read from the code under test.
+"""
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import dbus
+
+NAME = "org.polymeter.Meter1"
+ROOT = "/org/polymeter/Meter1"
+PATH = ROOT + "/meter0"
+IFACE = "org.polymeter.Meter1.Meter"
+PROPS = "org.freedesktop.DBus.Properties"
+RATE_S = 0.2  # serve.c RATE_US
+
+passed = failed = 0
+
+
+def check(cond, name, why=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print(f"PASS {name}", flush=True)
+    else:
+        failed += 1
+        print(f"FAIL {name}: {why or 'condition false'}", flush=True)
+
+
+def main(serve, xml_path):
+    server = subprocess.Popen([serve], stdout=subprocess.PIPE, text=True)
+    if server.stdout.readline().strip() != "ready":
+        check(False, "dbus_server_ready")
+        return
+    bus = dbus.SessionBus()
+    try:
+        obj = bus.get_object(NAME, PATH)
+        props = dbus.Interface(obj, PROPS)
+        allp = props.GetAll(IFACE)
+
+        # Values: serve.c's inputs, converted by hand to SI units.
+        check(allp["Name"] == "meter0", "dbus_name")
+        check(bool(allp["Connected"]), "dbus_connected")
+        check(allp["VoltageL1"] == 230.0, "dbus_voltage_l1_V", allp["VoltageL1"])
+        check(allp["VoltageL3"] == 232.0, "dbus_voltage_l3_V", allp["VoltageL3"])
+        check(allp["CurrentL2"] == 10.5, "dbus_current_l2_A", allp["CurrentL2"])
+        # total current = 10 + 10.5 + 11 A
+        check(allp["Current"] == 31.5, "dbus_current_total_A", allp["Current"])
+        check(allp["Power"] == 6000.0, "dbus_power_W", allp["Power"])
+        check(allp["ReactivePower"] == -1200.0, "dbus_reactive_var", allp["ReactivePower"])
+        check(allp["PowerFactor"] == 0.833333, "dbus_pf", allp["PowerFactor"])
+        check(allp["Frequency"] == 50.01, "dbus_frequency_Hz", allp["Frequency"])
+        check(math.isnan(allp["FrequencyL2"]), "dbus_unknown_is_nan", allp["FrequencyL2"])
+        # energy: 1234567 mWh -> 1234 Wh (whole Wh, floor), as type t
+        check(allp["EnergyImport"] == 1234 and isinstance(allp["EnergyImport"], dbus.UInt64),
+              "dbus_energy_Wh_t", repr(allp["EnergyImport"]))
+        check(allp["ReactiveEnergyQ3L3"] == 0, "dbus_energy_floor", allp["ReactiveEnergyQ3L3"])
+
+        # ObjectManager at the root lists the meter with its interface.
+        om = dbus.Interface(bus.get_object(NAME, ROOT), "org.freedesktop.DBus.ObjectManager")
+        objs = om.GetManagedObjects()
+        check(PATH in objs and IFACE in objs[PATH], "dbus_object_manager", str(list(objs)))
+
+        # Read-only: a write is refused with the standard error and changes nothing.
+        try:
+            props.Set(IFACE, "VoltageL1", dbus.Double(1.0))
+            check(False, "dbus_set_refused", "Set succeeded")
+        except dbus.DBusException as e:
+            check(e.get_dbus_name() == "org.freedesktop.DBus.Error.PropertyReadOnly",
+                  "dbus_set_refused", e.get_dbus_name())
+        check(props.Get(IFACE, "VoltageL1") == 230.0, "dbus_set_changed_nothing")
+        try:
+            props.Get(IFACE, "NoSuchProperty")
+            check(False, "dbus_unknown_property", "Get succeeded")
+        except dbus.DBusException as e:
+            check("UnknownProperty" in e.get_dbus_name(), "dbus_unknown_property",
+                  e.get_dbus_name())
+
+        # Introspection equals the committed XML, property by property.
+        live = ET.fromstring(dbus.Interface(obj, "org.freedesktop.DBus.Introspectable")
+                             .Introspect())
+        doc = ET.parse(xml_path).getroot()
+
+        def props_of(root):
+            for itf in root.iter("interface"):
+                if itf.get("name") == IFACE:
+                    return {p.get("name"): (p.get("type"), p.get("access"))
+                            for p in itf.iter("property")}
+            return {}
+        lp, dp = props_of(live), props_of(doc)
+        check(lp and lp == dp, "dbus_introspection_matches_committed_xml",
+              f"only live: {sorted(set(lp) - set(dp))[:5]}, only doc: "
+              f"{sorted(set(dp) - set(lp))[:5]}, differing: "
+              f"{[k for k in lp if k in dp and lp[k] != dp[k]][:5]}")
+
+        # PropertiesChanged: 50 changes in 1 s are coalesced, at most one signal per 0.2 s,
+        # the last value is delivered, and only what changed is listed.
+        mon = subprocess.Popen(["dbus-monitor", "--session",
+                                f"type='signal',path='{PATH}',interface='{PROPS}'"],
+                               stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        server.send_signal(signal.SIGUSR1)
+        time.sleep(1.0 + 3 * RATE_S)
+        mon.terminate()
+        out, _ = mon.communicate(timeout=10)
+        sigs = []
+        for block in re.split(r"\n(?=signal )", out):
+            m = re.match(r"signal time=([0-9.]+)", block)
+            if m and "PropertiesChanged" in block:
+                sigs.append((float(m.group(1)), block))
+        check(2 <= len(sigs) < 50, "dbus_changes_coalesced", f"{len(sigs)} signals")
+        gaps = [b[0] - a[0] for a, b in zip(sigs, sigs[1:])]
+        check(all(g >= RATE_S - 0.02 for g in gaps), "dbus_rate_limited",
+              f"gaps {[round(g, 3) for g in gaps]}")
+        last = sigs[-1][1] if sigs else ""
+        check(re.search(r'string "VoltageL1"\s+variant\s+double 235', last) is not None,
+              "dbus_last_change_delivered", last[-400:])
+        check('"VoltageL2"' not in "".join(b for _, b in sigs[1:]),
+              "dbus_only_changes_listed")
+        check(props.Get(IFACE, "VoltageL1") == 235.0, "dbus_final_value")
+    finally:
+        server.terminate()
+        rc = server.wait(timeout=10)
+        check(rc == 0, "dbus_server_clean_exit", f"rc={rc}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
