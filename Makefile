@@ -78,6 +78,11 @@ $(BUILD)/test/dbus-serve: tests/dbus/serve.c daemon/bus.c daemon/bus.h $(CORE_SR
 	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ tests/dbus/serve.c \
 		daemon/bus.c $(CORE_SRC) $$(pkg-config --cflags --libs libsystemd) -lm
 
+$(BUILD)/test/polymeterctl: daemon/polymeterctl.c daemon/bus.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ daemon/polymeterctl.c \
+		$$(pkg-config --cflags --libs libsystemd) -lm
+
 # polymeterd, polymeterctl and their install rules.
 -include daemon/daemon.mk
 

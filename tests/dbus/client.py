@@ -37,7 +37,42 @@ def check(cond, name, why=""):
         print(f"FAIL {name}: {why or 'condition false'}", flush=True)
 
 
-def main(serve, xml_path):
+def ctl(polymeterctl, *args):
+    return subprocess.run([polymeterctl, "--user", *args], capture_output=True, text=True,
+                          timeout=30)
+
+
+def check_polymeterctl(polymeterctl):
+    """polymeterctl reads the same values over the bus, as text and as JSON."""
+    import json
+    r = ctl(polymeterctl, "list")
+    check(r.returncode == 0 and r.stdout.split() == ["meter0"], "ctl_list", r.stdout + r.stderr)
+    r = ctl(polymeterctl, "--json", "status", "meter0")
+    try:
+        st = json.loads(r.stdout)
+    except ValueError:
+        st = {}
+    check(st.get("VoltageL2") == 231.0 and st.get("Power") == 6000 and
+          st.get("FrequencyL2", 0) is None and st.get("connected") is True,
+          "ctl_status_json", r.stdout + r.stderr)
+    r = ctl(polymeterctl, "status")
+    check(r.returncode == 0 and re.search(r"^L1\s+230\.00\s+10\.000\s+2000\.0", r.stdout, re.M)
+          is not None, "ctl_status_text", r.stdout)
+    r = ctl(polymeterctl, "--json", "registers")
+    try:
+        reg = json.loads(r.stdout)
+    except ValueError:
+        reg = {}
+    check(reg.get("EnergyImport") == 1234 and reg.get("ReactiveEnergyQ3L3") == 0,
+          "ctl_registers_json", r.stdout + r.stderr)
+    r = ctl(polymeterctl, "status", "nosuchmeter")
+    check(r.returncode != 0 and "no meter nosuchmeter" in r.stderr, "ctl_unknown_meter",
+          r.stderr)
+    r = ctl(polymeterctl, "frobnicate")
+    check(r.returncode == 2 and "unknown command" in r.stderr, "ctl_bad_command", r.stderr)
+
+
+def main(serve, xml_path, polymeterctl):
     server = subprocess.Popen([serve], stdout=subprocess.PIPE, text=True)
     if server.stdout.readline().strip() != "ready":
         check(False, "dbus_server_ready")
@@ -70,6 +105,8 @@ def main(serve, xml_path):
         om = dbus.Interface(bus.get_object(NAME, ROOT), "org.freedesktop.DBus.ObjectManager")
         objs = om.GetManagedObjects()
         check(PATH in objs and IFACE in objs[PATH], "dbus_object_manager", str(list(objs)))
+
+        check_polymeterctl(polymeterctl)
 
         # Read-only: a write is refused with the standard error and changes nothing.
         try:
@@ -105,6 +142,8 @@ def main(serve, xml_path):
 
         # PropertiesChanged: 50 changes in 1 s are coalesced, at most one signal per 0.2 s,
         # the last value is delivered, and only what changed is listed.
+        watcher = subprocess.Popen([polymeterctl, "--user", "--json", "watch", "meter0"],
+                                   stdout=subprocess.PIPE, text=True)
         mon = subprocess.Popen(["dbus-monitor", "--session",
                                 f"type='signal',path='{PATH}',interface='{PROPS}'"],
                                stdout=subprocess.PIPE, text=True)
@@ -128,6 +167,13 @@ def main(serve, xml_path):
         check('"VoltageL2"' not in "".join(b for _, b in sigs[1:]),
               "dbus_only_changes_listed")
         check(props.Get(IFACE, "VoltageL1") == 235.0, "dbus_final_value")
+        watcher.terminate()
+        wout, _ = watcher.communicate(timeout=10)
+        import json
+        lines = [json.loads(x) for x in wout.splitlines() if x.startswith("{")]
+        check(len(lines) >= 3 and lines[0]["VoltageL1"] == 230.0 and
+              lines[-1]["VoltageL1"] == 235.0, "ctl_watch_follows_changes",
+              f"{len(lines)} lines, last {lines[-1] if lines else None}")
     finally:
         server.terminate()
         rc = server.wait(timeout=10)
@@ -135,6 +181,6 @@ def main(serve, xml_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3])
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * polymeterctl: the command line of polymeterd, over D-Bus.
+ *
+ *   polymeterctl [--user] [--json] status [METER]      instantaneous values, one line a phase
+ *   polymeterctl [--user] [--json] registers [METER]   energy registers
+ *   polymeterctl [--user] [--json] watch [METER]       status again at every PropertiesChanged
+ *   polymeterctl [--user] list                         the meters
+ *
+ * --user talks to the session bus (tests); the default is the system bus. Output is plain
+ * text for people; --json prints one JSON object per meter (per update with watch).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-bus.h>
+
+#include "bus.h"
+
+#define MAX_PROPS 128
+
+struct prop {
+	char name[64];
+	char type;
+	double d;
+	uint64_t t;
+	bool b;
+	char s[128];
+};
+
+struct meter_props {
+	struct prop p[MAX_PROPS];
+	size_t n;
+};
+
+static bool json;
+
+static const struct prop *find(const struct meter_props *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->p[i].name, name))
+			return &m->p[i];
+	return NULL;
+}
+
+/* Reads one a{sv} of properties (positioned at the array) into @m. */
+static int read_props(sd_bus_message *msg, struct meter_props *m)
+{
+	int r;
+
+	r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+		struct prop p = {0};
+		const char *name, *contents;
+		char type;
+
+		r = sd_bus_message_read(msg, "s", &name);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_peek_type(msg, &type, &contents);
+		if (r < 0)
+			return r;
+		snprintf(p.name, sizeof(p.name), "%s", name);
+		p.type = contents[0];
+		r = sd_bus_message_enter_container(msg, 'v', contents);
+		if (r < 0)
+			return r;
+		switch (p.type) {
+		case 'd':
+			r = sd_bus_message_read(msg, "d", &p.d);
+			break;
+		case 't':
+			r = sd_bus_message_read(msg, "t", &p.t);
+			break;
+		case 'b': {
+			int b;
+
+			r = sd_bus_message_read(msg, "b", &b);
+			p.b = b;
+			break;
+		}
+		case 's': {
+			const char *s;
+
+			r = sd_bus_message_read(msg, "s", &s);
+			if (r >= 0)
+				snprintf(p.s, sizeof(p.s), "%s", s);
+			break;
+		}
+		default:
+			r = sd_bus_message_skip(msg, contents);
+		}
+		if (r < 0)
+			return r;
+		r = sd_bus_message_exit_container(msg);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_exit_container(msg);
+		if (r < 0)
+			return r;
+		if (m->n < MAX_PROPS)
+			m->p[m->n++] = p;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(msg);
+}
+
+static int get_all(sd_bus *bus, const char *meter, struct meter_props *m)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	char path[256];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
+	r = sd_bus_call_method(bus, PM_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
+			       &error, &reply, "s", PM_BUS_IFACE_METER);
+	if (r < 0) {
+		fprintf(stderr, "polymeterctl: meter %s: %s\n", meter,
+			error.message ? error.message : strerror(-r));
+		sd_bus_error_free(&error);
+		return r;
+	}
+	m->n = 0;
+	r = read_props(reply, m);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+static double d(const struct meter_props *m, const char *name)
+{
+	const struct prop *p = find(m, name);
+
+	return p && p->type == 'd' ? p->d : NAN;
+}
+
+static uint64_t t(const struct meter_props *m, const char *name)
+{
+	const struct prop *p = find(m, name);
+
+	return p && p->type == 't' ? p->t : 0;
+}
+
+static void json_number(double v)
+{
+	if (isnan(v))
+		fputs("null", stdout);
+	else
+		printf("%.6g", v);
+}
+
+static void print_status(const char *meter, const struct meter_props *m)
+{
+	static const char *const ph[] = {"L1", "L2", "L3", ""};
+	static const char *const q[] = {"Voltage",	 "Current",	"Power",    "ReactivePower",
+					"ApparentPower", "PowerFactor", "Frequency"};
+	const struct prop *c = find(m, "Connected");
+	char name[64];
+
+	if (json) {
+		printf("{\"meter\":\"%s\",\"connected\":%s", meter, c && c->b ? "true" : "false");
+		for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++)
+			for (size_t k = 0; k < sizeof(q) / sizeof(q[0]); k++) {
+				snprintf(name, sizeof(name), "%s%s", q[k], ph[i]);
+				if (!find(m, name))
+					continue;
+				printf(",\"%s\":", name);
+				json_number(d(m, name));
+			}
+		printf(",\"NeutralCurrent\":");
+		json_number(d(m, "NeutralCurrent"));
+		printf("}\n");
+		fflush(stdout);
+		return;
+	}
+	printf("meter %s: %s\n", meter, c && c->b ? "connected" : "NOT CONNECTED");
+	printf("%-6s %9s %8s %10s %10s %10s %7s %8s\n", "", "V", "A", "W", "var", "VA", "PF", "Hz");
+	for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
+		double v[7];
+
+		for (size_t k = 0; k < 7; k++) {
+			snprintf(name, sizeof(name), "%s%s", q[k], ph[i]);
+			v[k] = d(m, name);
+		}
+		if (!*ph[i])
+			v[0] = d(m, "VoltageAverage");
+		printf("%-6s %9.2f %8.3f %10.1f %10.1f %10.1f %7.3f %8.3f\n",
+		       *ph[i] ? ph[i] : "total", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+	}
+	printf("neutral current %.3f A\n", d(m, "NeutralCurrent"));
+	fflush(stdout);
+}
+
+static void print_registers(const char *meter, const struct meter_props *m)
+{
+	static const char *const regs[] = {
+	    "EnergyImport",	    "EnergyExport",	"ReactiveEnergyImport",
+	    "ReactiveEnergyExport", "ReactiveEnergyQ1", "ReactiveEnergyQ2",
+	    "ReactiveEnergyQ3",	    "ReactiveEnergyQ4", "ApparentEnergyImport",
+	    "ApparentEnergyExport",
+	};
+	static const char *const ph[] = {"", "L1", "L2", "L3"};
+	char name[64];
+
+	if (json)
+		printf("{\"meter\":\"%s\"", meter);
+	else
+		printf("meter %s (Wh, varh, VAh)\n%-22s %14s %14s %14s %14s\n", meter, "register",
+		       "total", "L1", "L2", "L3");
+	for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++) {
+		if (!json)
+			printf("%-22s", regs[k]);
+		for (size_t i = 0; i < 4; i++) {
+			snprintf(name, sizeof(name), "%s%s", regs[k], ph[i]);
+			if (json)
+				printf(",\"%s\":%llu", name, (unsigned long long)t(m, name));
+			else
+				printf(" %14llu", (unsigned long long)t(m, name));
+		}
+		if (!json)
+			printf("\n");
+	}
+	if (json)
+		printf("}\n");
+	fflush(stdout);
+}
+
+/* Meter names: the children of the ObjectManager root. */
+static int list_meters(sd_bus *bus, char names[][64], size_t max, size_t *n)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	int r;
+
+	*n = 0;
+	r = sd_bus_call_method(bus, PM_BUS_NAME, PM_BUS_ROOT, "org.freedesktop.DBus.ObjectManager",
+			       "GetManagedObjects", &error, &reply, NULL);
+	if (r < 0) {
+		fprintf(stderr, "polymeterctl: %s: %s\n", PM_BUS_NAME,
+			error.message ? error.message : strerror(-r));
+		sd_bus_error_free(&error);
+		return r;
+	}
+	r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
+		const char *path;
+
+		r = sd_bus_message_read(reply, "o", &path);
+		if (r < 0)
+			break;
+		if (*n < max && !strncmp(path, PM_BUS_ROOT "/", strlen(PM_BUS_ROOT) + 1))
+			snprintf(names[(*n)++], 64, "%s", path + strlen(PM_BUS_ROOT) + 1);
+		r = sd_bus_message_skip(reply, "a{sa{sv}}");
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+	}
+	sd_bus_message_unref(reply);
+	return r < 0 ? r : 0;
+}
+
+static int on_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	const char *meter = userdata;
+	struct meter_props m;
+
+	(void)error;
+	if (get_all(sd_bus_message_get_bus(msg), meter, &m) >= 0)
+		print_status(meter, &m);
+	return 0;
+}
+
+static int watch(sd_bus *bus, const char *meter)
+{
+	char match[512];
+	struct meter_props m;
+	int r;
+
+	snprintf(match, sizeof(match),
+		 "type='signal',sender='%s',path='%s/%s',interface='org.freedesktop.DBus."
+		 "Properties',member='PropertiesChanged'",
+		 PM_BUS_NAME, PM_BUS_ROOT, meter);
+	r = sd_bus_add_match(bus, NULL, match, on_changed, (void *)meter);
+	if (r < 0)
+		return r;
+	r = get_all(bus, meter, &m);
+	if (r < 0)
+		return r;
+	print_status(meter, &m);
+	for (;;) {
+		r = sd_bus_process(bus, NULL);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
+		r = sd_bus_wait(bus, UINT64_MAX);
+		if (r < 0)
+			return r;
+	}
+}
+
+static bool find_meter_named(char names[][64], size_t n, const char *meter)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], meter))
+			return true;
+	return false;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: polymeterctl [--user] [--json] status|registers|watch [METER]\n"
+	      "       polymeterctl [--user] list\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"user", no_argument, NULL, 'u'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	char names[32][64];
+	bool user = false;
+	sd_bus *bus = NULL;
+	const char *cmd, *meter;
+	size_t n = 0;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "ujh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			user = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc || argc - optind > 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	meter = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (strcmp(cmd, "status") && strcmp(cmd, "registers") && strcmp(cmd, "watch") &&
+	    strcmp(cmd, "list")) {
+		fprintf(stderr, "polymeterctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	r = user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
+	if (r < 0) {
+		fprintf(stderr, "polymeterctl: cannot connect to the %s bus: %s\n",
+			user ? "session" : "system", strerror(-r));
+		return 1;
+	}
+	r = list_meters(bus, names, sizeof(names) / sizeof(names[0]), &n);
+	if (r < 0)
+		goto out;
+	if (!strcmp(cmd, "list")) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", names[i]);
+		goto out;
+	}
+	if (!strcmp(cmd, "watch")) {
+		if (!meter && n)
+			meter = names[0];
+		r = meter ? watch(bus, meter) : -ENOENT;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct meter_props m;
+
+		if (meter && strcmp(meter, names[i]))
+			continue;
+		r = get_all(bus, names[i], &m);
+		if (r < 0)
+			goto out;
+		if (!strcmp(cmd, "status"))
+			print_status(names[i], &m);
+		else
+			print_registers(names[i], &m);
+	}
+	if (meter && !find_meter_named(names, n, meter))
+		r = -ENOENT;
+out:
+	sd_bus_flush_close_unref(bus);
+	if (r == -ENOENT)
+		fprintf(stderr, "polymeterctl: no meter %s\n", meter ? meter : "");
+	return r < 0 ? 1 : 0;
+}
