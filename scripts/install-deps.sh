@@ -17,7 +17,7 @@ pkgs=(
 	# IIO userspace tools and library; unit tests (Check, sanitizers)
 	libiio-utils libiio-dev check pkg-config libsubunit-dev
 	# polymeterd: sd-event/sd-bus, INI config, SQLite store, Modbus; clients
-	libsystemd-dev libinih-dev libsqlite3-dev sqlite3 libmodbus-dev dbus
+	libsystemd-dev libinih-dev libjansson-dev libsqlite3-dev sqlite3 libmodbus-dev dbus
 	mbpoll python3-pymodbus python3-dbus
 )
 missing=()
