@@ -61,6 +61,8 @@ unit: $(UNIT_BIN)
 # Tests of an adapter name its sources and libraries (real ones: SQLite, not a mock).
 UNIT_EXTRA_test_store := daemon/store.c
 UNIT_LIBS_test_store  := sqlite3
+UNIT_EXTRA_test_meter := daemon/meter.c daemon/store.c daemon/log.c
+UNIT_LIBS_test_meter  := sqlite3
 
 .SECONDEXPANSION:
 $(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR) $(wildcard tests/unit/*.h) \

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One meter's pipeline inside polymeterd: samples from its source go through metrology into
+ * the snapshot the views read, the registers are checkpointed to the store, events logged.
+ *
+ * Restart: the first sample after start is matched with the meter's checkpoint
+ * (pm_met_restore): while the driver's counter_epoch is unchanged, everything the chip counted
+ * while the daemon was down is credited; a crash or kill -9 loses nothing.
+ *
+ * Checkpoints: when any register grew by checkpoint_mwh since the last one, when
+ * checkpoint_interval_ns passed with any growth, and on shutdown. A power cut resets the chip
+ * (new counter_epoch), so what was counted since the last checkpoint is then lost: at most
+ * checkpoint_mwh per register, or checkpoint_interval_ns at full load, whichever comes first.
+ *
+ * Store trouble (disk full, read-only, I/O error, corrupted database): metering goes on in
+ * memory, every failed checkpoint is logged and retried at the next step, and the registers
+ * are never replaced by anything but a checkpoint that was read back complete. A meter whose
+ * checkpoint could not be read at start (the store unusable) publishes no energy registers
+ * (invalid in the snapshot) rather than registers counted from zero.
+ */
+#ifndef POLYMETER_METER_H
+#define POLYMETER_METER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "metrology.h"
+#include "metrology_instant.h"
+#include "model.h"
+#include "store.h"
+
+struct pm_meter_config {
+	const char *name;
+	enum pm_met_wiring wiring;
+	struct pm_met_config met;
+	uint64_t checkpoint_mwh;	/* default 1 (1 Wh) */
+	int64_t checkpoint_interval_ns; /* default 60 s */
+};
+
+struct pm_meter_status {
+	bool restored;		 /* registers come from the store (or the store had none) */
+	bool store_ok;		 /* the last store operation succeeded */
+	uint64_t checkpoints;	 /* successful */
+	uint64_t store_failures; /* failed store operations */
+	int last_store_error;	 /* negative errno of the last failure, 0 if none */
+	uint64_t samples;
+};
+
+struct pm_meter;
+
+void pm_meter_config_default(struct pm_meter_config *cfg, const char *name);
+
+/* @store may be NULL (no store could be opened): the meter then runs in memory only. */
+int pm_meter_new(const struct pm_meter_config *cfg, struct pm_store *store, struct pm_meter **out);
+void pm_meter_free(struct pm_meter *m);
+
+/* One sample from the source; @utc_ns is the wall clock for the store and the event log. */
+int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc_ns);
+
+/* Checkpoint now if anything changed since the last one (shutdown, timers). */
+int pm_meter_checkpoint(struct pm_meter *m, int64_t utc_ns);
+
+/* Logs an event of the meter (source lost/found, daemon start/stop, ...). */
+void pm_meter_event(struct pm_meter *m, int64_t utc_ns, const char *kind, const char *detail);
+
+const struct pm_snapshot *pm_meter_snapshot(const struct pm_meter *m);
+const struct pm_met_registers *pm_meter_registers(const struct pm_meter *m);
+const struct pm_meter_status *pm_meter_status(const struct pm_meter *m);
+const char *pm_meter_name(const struct pm_meter *m);
+
+#endif
