@@ -63,6 +63,8 @@ UNIT_EXTRA_test_store := daemon/store.c
 UNIT_LIBS_test_store  := sqlite3
 UNIT_EXTRA_test_meter := daemon/meter.c daemon/store.c daemon/log.c
 UNIT_LIBS_test_meter  := sqlite3
+UNIT_EXTRA_test_tariff_file := daemon/tariff-file.c
+UNIT_LIBS_test_tariff_file  := jansson
 
 .SECONDEXPANSION:
 $(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR) $(wildcard tests/unit/*.h) \
@@ -85,8 +87,9 @@ $(BUILD)/test/polymeterctl: daemon/polymeterctl.c daemon/bus.h
 	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ daemon/polymeterctl.c \
 		$$(pkg-config --cflags --libs libsystemd) -lm
 
-# polymeterd, polymeterctl and their install rules.
+# polymeterd, polymeterctl and their install rules; the Modbus test server and doc.
 -include daemon/daemon.mk
+-include tests/modbus/modbus.mk
 
 check-style:
 	scripts/check-style.sh

@@ -41,6 +41,7 @@ run_stage dt scripts/check-dt.sh
 run_stage style scripts/check-style.sh
 run_stage unit scripts/check-unit.sh
 run_stage dbus tests/dbus/run
+run_stage modbus tests/modbus/run
 run_stage vm tests/vm/run-all
 
 if ((${#failed_stages[@]})); then

@@ -18,7 +18,7 @@ pkgs=(
 	libiio-utils libiio-dev check pkg-config libsubunit-dev
 	# polymeterd: sd-event/sd-bus, INI config, SQLite store, Modbus; clients
 	libsystemd-dev libinih-dev libjansson-dev libsqlite3-dev sqlite3 libmodbus-dev dbus
-	mbpoll python3-pymodbus python3-dbus
+	mbpoll python3-pymodbus python3-serial-asyncio python3-dbus socat
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Test server for the Modbus TCP view: serves a fixed snapshot of known values through
+ * daemon/modbus-tcp.c and the Modbus map, on one sd-event loop like polymeterd.
+ *
+ *   serve [--port N] [--unit N] [--base N] [--models 203|213|both] [--max-conn N]
+ *         [--idle-ms N] [--churn] [--dump]
+ *
+ * Prints "port N" once listening (port 0 = ephemeral). With a socket from systemd
+ * (systemd-socket-activate, FileDescriptorName=modbus or a single unnamed one) it uses that.
+ * --dump prints the snapshot, "id value scaler valid" per point, and exits: the clients
+ * compare what they decode with it. --churn refills the snapshot every millisecond
+ * (seq + 1, timestamp = seq ms, import energy + 65.537 Wh) so a client can see that every
+ * read comes from one snapshot. SIGTERM/SIGINT end it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-event.h>
+
+#include "modbus-tcp.h"
+
+static struct pm_snapshot snap;
+
+static void set(const char *id, int64_t v)
+{
+	int i = pm_point_find(id);
+
+	if (i < 0) {
+		fprintf(stderr, "serve: no point %s\n", id);
+		exit(EXIT_FAILURE);
+	}
+	snap.value[i] = v;
+	snap.valid[i] = true;
+}
+
+/* The known values: every point valid, a distinct value each, a few on the edges. */
+static void known_values(void)
+{
+	for (size_t i = 0; i < pm_point_count; i++) {
+		snap.valid[i] = true;
+		snap.value[i] = 1000 + 37 * (int64_t)i;
+	}
+	set("l1.voltage", 230456);			 /* mV */
+	set("l2.voltage", 230500);			 /* mV */
+	snap.valid[pm_point_find("l3.voltage")] = false; /* not implemented */
+	set("total.voltage_avg", 230478);
+	set("total.voltage_ll_avg", 399200);
+	set("l1.current", 10250);
+	set("l2.current", 400000); /* 400 A: clamped in model 203 */
+	set("l3.current", 9800);
+	set("total.current", 420050);
+	set("total.neutral_current", 800);
+	set("total.active_power", 6000000);
+	set("l1.active_power", -2000000); /* exporting */
+	set("total.reactive_power", -1200000);
+	set("total.apparent_power", 7200000);
+	set("total.power_factor", 833333);
+	set("l1.power_factor", -900000);
+	set("total.frequency", 50010);
+	set("total.energy.active_import", 1234567);
+	set("total.energy.active_export", 7654321);
+	set("l3.energy.reactive_q3", 4294967301000); /* 2^32 + 5 Wh: acc32 rolls over */
+	set("total.energy.reactive_import", 987654321);
+	snap.seq = 42;
+	snap.ts_ns = 42 * 1000000LL;
+}
+
+static int on_churn(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)userdata;
+	snap.seq++;
+	snap.ts_ns = (int64_t)snap.seq * 1000000LL;
+	snap.value[pm_point_find("total.energy.active_import")] += 65537;
+	sd_event_source_set_time(s, usec + 1000);
+	return 0;
+}
+
+static int parse(const char *s, long min, long max, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 0);
+	return errno || *end || *v < min || *v > max ? -EINVAL : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct pm_mb_config mcfg;
+	struct pm_mbtcp_config tcfg;
+	struct pm_mb_map map;
+	struct pm_mbtcp *srv = NULL;
+	bool churn = false, dump = false;
+	sd_event *e = NULL;
+	const char *why;
+	sigset_t ss;
+	long v;
+	int r;
+
+	pm_mb_config_default(&mcfg);
+	pm_mbtcp_config_default(&tcfg);
+	mcfg.model = "polymeterd-test";
+	mcfg.serial = "TEST-0001";
+	mcfg.version = "0.1";
+	tcfg.port = 1502;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *n = i + 1 < argc ? argv[i + 1] : "";
+
+		if (!strcmp(a, "--churn")) {
+			churn = true;
+			continue;
+		}
+		if (!strcmp(a, "--dump")) {
+			dump = true;
+			continue;
+		}
+		i++;
+		if (!strcmp(a, "--port") && !parse(n, 0, 65535, &v))
+			tcfg.port = (uint16_t)v;
+		else if (!strcmp(a, "--unit") && !parse(n, 0, 255, &v))
+			mcfg.unit_id = (uint8_t)v;
+		else if (!strcmp(a, "--base") && !parse(n, 0, 65535, &v))
+			mcfg.base = (uint16_t)v;
+		else if (!strcmp(a, "--max-conn") && !parse(n, 0, 100000, &v))
+			tcfg.max_conn = (unsigned)v;
+		else if (!strcmp(a, "--idle-ms") && !parse(n, 1, 86400000, &v))
+			tcfg.idle_usec = (uint64_t)v * 1000;
+		else if (!strcmp(a, "--models") &&
+			 (!strcmp(n, "203") || !strcmp(n, "213") || !strcmp(n, "both"))) {
+			mcfg.model_203 = strcmp(n, "213") != 0;
+			mcfg.model_213 = strcmp(n, "203") != 0;
+		} else {
+			fprintf(stderr, "serve: bad argument %s %s\n", a, n);
+			return EXIT_FAILURE;
+		}
+	}
+	if (pm_mb_map_init(&map, &mcfg, &why) < 0) {
+		fprintf(stderr, "serve: %s\n", why);
+		return EXIT_FAILURE;
+	}
+	if (pm_snapshot_init(&snap) < 0)
+		return EXIT_FAILURE;
+	known_values();
+	if (dump) {
+		for (size_t i = 0; i < pm_point_count; i++)
+			printf("%s %lld %d %d\n", pm_points[i].id, (long long)snap.value[i],
+			       pm_points[i].scaler, snap.valid[i]);
+		pm_snapshot_free(&snap);
+		return EXIT_SUCCESS;
+	}
+	r = pm_mbtcp_activated_fd("modbus");
+	if (r >= 0)
+		tcfg.listen_fd = r;
+	else if (r != -ENOENT)
+		fprintf(stderr, "serve: socket activation: %s\n", strerror(-r));
+
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	r = sd_event_default(&e);
+	if (r >= 0)
+		r = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(e, NULL, SIGINT, NULL, NULL);
+	if (r >= 0 && churn)
+		r = sd_event_add_time_relative(e, NULL, CLOCK_MONOTONIC, 1000, 0, on_churn, NULL);
+	if (r >= 0)
+		r = pm_mbtcp_new(e, &map, &snap, &tcfg, &srv);
+	if (r < 0) {
+		fprintf(stderr, "serve: %s\n", strerror(-r));
+		sd_event_unref(e);
+		pm_snapshot_free(&snap);
+		return EXIT_FAILURE;
+	}
+	printf("port %d\n", pm_mbtcp_port(srv));
+	fflush(stdout);
+	r = sd_event_loop(e);
+	pm_mbtcp_free(srv);
+	sd_event_unref(e);
+	pm_snapshot_free(&snap);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
