@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Configuration file parser (see conf.h). libinih splits the file into sections and key/value
+ * pairs; a reader of our own feeds it the lines, so every message can name its line, and sees
+ * every section header (libinih does not report empty sections).
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+enum meter_key {
+	K_SOURCE,
+	K_URI,
+	K_DEVICE,
+	K_SAMPLING_FREQUENCY,
+	K_BUFFER_SCANS,
+	K_STALL_TIMEOUT,
+	K_SIM_VOLTAGE,
+	K_SIM_CURRENT,
+	K_SIM_ANGLE,
+	K_SIM_FREQUENCY,
+	K_SIM_RATE,
+	K_SIM_SPEED,
+	K_SIM_SCALE,
+	K_COUNT
+};
+
+static const struct {
+	const char *name;
+	enum pm_conf_source only; /* PM_SOURCE_NONE: any source */
+} meter_keys[K_COUNT] = {
+    [K_SOURCE] = {"source", PM_SOURCE_NONE},
+    [K_URI] = {"uri", PM_SOURCE_IIO},
+    [K_DEVICE] = {"device", PM_SOURCE_IIO},
+    [K_SAMPLING_FREQUENCY] = {"sampling_frequency", PM_SOURCE_IIO},
+    [K_BUFFER_SCANS] = {"buffer_scans", PM_SOURCE_IIO},
+    [K_STALL_TIMEOUT] = {"stall_timeout", PM_SOURCE_IIO},
+    [K_SIM_VOLTAGE] = {"sim_voltage_mv", PM_SOURCE_SIM},
+    [K_SIM_CURRENT] = {"sim_current_ma", PM_SOURCE_SIM},
+    [K_SIM_ANGLE] = {"sim_angle_mdeg", PM_SOURCE_SIM},
+    [K_SIM_FREQUENCY] = {"sim_frequency_mhz", PM_SOURCE_SIM},
+    [K_SIM_RATE] = {"sim_rate_hz", PM_SOURCE_SIM},
+    [K_SIM_SPEED] = {"sim_speed", PM_SOURCE_SIM},
+    [K_SIM_SCALE] = {"sim_nj_per_code", PM_SOURCE_SIM},
+};
+
+enum section_kind { SEC_NONE, SEC_DAEMON, SEC_METER, SEC_BAD };
+
+struct parser {
+	const char *path;
+	FILE *f;
+	char *buf;
+	size_t cap;
+	unsigned line; /* of the line libinih is working on */
+	int max_line;
+
+	enum section_kind sec;
+	struct pm_conf_meter *meter; /* when sec == SEC_METER */
+	unsigned daemon_line;	     /* of [daemon], 0 = not seen */
+	unsigned daemon_key_line;    /* of log_interval */
+	unsigned key_line[PM_CONF_MAX_METERS][K_COUNT];
+
+	struct pm_conf conf; /* the working copy; handed out only when all is valid */
+
+	unsigned err_line; /* 0 = no error yet */
+	char err[256];
+};
+
+static void __attribute__((format(printf, 3, 4)))
+parse_error(struct parser *p, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err_line)
+		return; /* the first error is the one reported */
+	p->err_line = line;
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+}
+
+static bool valid_meter_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof(((struct pm_conf_meter *)0)->name))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static void meter_defaults(struct pm_conf_meter *m)
+{
+	memset(m, 0, sizeof(*m));
+	strcpy(m->uri, "local:");
+	strcpy(m->device, "ade9000");
+	m->buffer_scans = 16;
+	m->stall_timeout_s = 5;
+	for (int n = 0; n < PM_CONF_PHASES; n++)
+		m->sim.v_mv[n] = 230000;
+	m->sim.f_mhz = 50000;
+	m->sim.rate_hz = 10;
+	m->sim.speed = 1;
+	m->sim.nj_per_code = 1000000; /* 1 mJ per code */
+}
+
+/* A section header seen by the reader: "[daemon]" or "[meter NAME]". */
+static void section_start(struct parser *p, const char *name)
+{
+	p->sec = SEC_BAD;
+	p->meter = NULL;
+	if (strcmp(name, "daemon") == 0) {
+		if (p->daemon_line) {
+			parse_error(p, p->line, "[daemon] given twice (first on line %u)",
+				    p->daemon_line);
+			return;
+		}
+		p->daemon_line = p->line;
+		p->sec = SEC_DAEMON;
+		return;
+	}
+	if (strncmp(name, "meter", 5) != 0 || (name[5] != ' ' && name[5] != '\t')) {
+		parse_error(p, p->line, "unknown section [%s] (known: [daemon], [meter NAME])",
+			    name);
+		return;
+	}
+	name += 5;
+	name += strspn(name, " \t");
+	if (!valid_meter_name(name)) {
+		parse_error(p, p->line,
+			    "bad meter name '%s' (1 to 31 characters of A-Z, a-z, 0-9, _)", name);
+		return;
+	}
+	for (size_t i = 0; i < p->conf.n_meters; i++)
+		if (strcmp(p->conf.meter[i].name, name) == 0) {
+			parse_error(p, p->line, "[meter %s] given twice (first on line %u)", name,
+				    p->conf.meter[i].line);
+			return;
+		}
+	if (p->conf.n_meters >= PM_CONF_MAX_METERS) {
+		parse_error(p, p->line, "too many meters (at most %d)", PM_CONF_MAX_METERS);
+		return;
+	}
+	p->meter = &p->conf.meter[p->conf.n_meters++];
+	meter_defaults(p->meter);
+	strcpy(p->meter->name, name);
+	p->meter->line = p->line;
+	p->sec = SEC_METER;
+}
+
+/* libinih's line source: one line of the file per call, counted. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	ssize_t n = getline(&p->buf, &p->cap, p->f);
+	const char *s;
+	char name[128];
+
+	if (n < 0)
+		return NULL;
+	p->line++;
+	if (n > num - 1) {
+		parse_error(p, p->line, "line too long (at most %d characters)", num - 2);
+		strcpy(str, "\n");
+		return str;
+	}
+	memcpy(str, p->buf, (size_t)n + 1);
+
+	s = p->buf + strspn(p->buf, " \t");
+	if (*s == '[') {
+		const char *end = strchr(s, ']');
+		size_t len;
+
+		if (!end)
+			return str; /* libinih reports the syntax error on this line */
+		s++;
+		s += strspn(s, " \t");
+		len = (size_t)(end - s);
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		if (len >= sizeof(name)) {
+			parse_error(p, p->line, "section name too long");
+			p->sec = SEC_BAD;
+			return str;
+		}
+		memcpy(name, s, len);
+		name[len] = '\0';
+		section_start(p, name);
+	}
+	return str;
+}
+
+static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	int64_t v;
+
+	if (parse_i64(s, min, max, &v) < 0)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* One value for every phase, or one per phase: "230000" or "230000 231000 229500". */
+static int parse_phases(const char *s, int64_t min, int64_t max, int64_t out[PM_CONF_PHASES])
+{
+	int64_t v[PM_CONF_PHASES];
+	char tok[32];
+	int n = 0;
+
+	while (*s) {
+		size_t len;
+
+		s += strspn(s, " \t");
+		if (!*s)
+			break;
+		len = strcspn(s, " \t");
+		if (n == PM_CONF_PHASES || len >= sizeof(tok))
+			return -EINVAL;
+		memcpy(tok, s, len);
+		tok[len] = '\0';
+		if (parse_i64(tok, min, max, &v[n]) < 0)
+			return -EINVAL;
+		n++;
+		s += len;
+	}
+	if (n == 1)
+		v[1] = v[2] = v[0];
+	else if (n != PM_CONF_PHASES)
+		return -EINVAL;
+	memcpy(out, v, sizeof(v));
+	return 0;
+}
+
+static int set_string(char *dst, size_t size, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	memcpy(dst, value, n + 1);
+	return 0;
+}
+
+static int meter_key(struct parser *p, const char *name, const char *value)
+{
+	struct pm_conf_meter *m = p->meter;
+	unsigned *key_line = p->key_line[m - p->conf.meter];
+	int k, r = -EINVAL;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (strcmp(name, meter_keys[k].name) == 0)
+			break;
+	if (k == K_COUNT) {
+		parse_error(p, p->line, "unknown key '%s' in [meter %s]", name, m->name);
+		return -EINVAL;
+	}
+	if (key_line[k]) {
+		parse_error(p, p->line, "'%s' given twice in [meter %s] (first on line %u)", name,
+			    m->name, key_line[k]);
+		return -EINVAL;
+	}
+	key_line[k] = p->line;
+
+	switch ((enum meter_key)k) {
+	case K_SOURCE:
+		r = 0;
+		if (strcmp(value, "iio") == 0)
+			m->source = PM_SOURCE_IIO;
+		else if (strcmp(value, "sim") == 0)
+			m->source = PM_SOURCE_SIM;
+		else
+			r = -EINVAL;
+		if (r < 0) {
+			parse_error(p, p->line, "source = '%s': expected iio or sim", value);
+			return r;
+		}
+		return 0;
+	case K_URI:
+		r = set_string(m->uri, sizeof(m->uri), value);
+		break;
+	case K_DEVICE:
+		r = set_string(m->device, sizeof(m->device), value);
+		break;
+	case K_SAMPLING_FREQUENCY:
+		r = parse_u32(value, 1, 8000, &m->sampling_frequency);
+		break;
+	case K_BUFFER_SCANS:
+		r = parse_u32(value, 1, 4096, &m->buffer_scans);
+		break;
+	case K_STALL_TIMEOUT:
+		r = parse_u32(value, 1, 3600, &m->stall_timeout_s);
+		break;
+	case K_SIM_VOLTAGE:
+		r = parse_phases(value, 0, 1000000000, m->sim.v_mv);
+		break;
+	case K_SIM_CURRENT:
+		r = parse_phases(value, 0, 1000000000, m->sim.i_ma);
+		break;
+	case K_SIM_ANGLE:
+		r = parse_phases(value, -360000, 360000, m->sim.angle_mdeg);
+		break;
+	case K_SIM_FREQUENCY:
+		r = parse_i64(value, 1000, 1000000, &m->sim.f_mhz);
+		break;
+	case K_SIM_RATE:
+		r = parse_u32(value, 1, 8000, &m->sim.rate_hz);
+		break;
+	case K_SIM_SPEED:
+		r = parse_u32(value, 1, 1000000, &m->sim.speed);
+		break;
+	case K_SIM_SCALE:
+		r = parse_u32(value, 1, UINT32_MAX, &m->sim.nj_per_code);
+		break;
+	case K_COUNT:
+		break;
+	}
+	if (r < 0) {
+		static const char *const want[K_COUNT] = {
+		    [K_URI] = "a libiio URI of at most 255 characters",
+		    [K_DEVICE] = "an IIO device label or name of at most 63 characters",
+		    [K_SAMPLING_FREQUENCY] = "an integer 1..8000 (Hz)",
+		    [K_BUFFER_SCANS] = "an integer 1..4096",
+		    [K_STALL_TIMEOUT] = "an integer 1..3600 (seconds)",
+		    [K_SIM_VOLTAGE] = "1 or 3 integers 0..1000000000 (mV)",
+		    [K_SIM_CURRENT] = "1 or 3 integers 0..1000000000 (mA)",
+		    [K_SIM_ANGLE] = "1 or 3 integers -360000..360000 (millidegrees)",
+		    [K_SIM_FREQUENCY] = "an integer 1000..1000000 (mHz)",
+		    [K_SIM_RATE] = "an integer 1..8000 (Hz)",
+		    [K_SIM_SPEED] = "an integer 1..1000000",
+		    [K_SIM_SCALE] = "an integer 1..4294967295 (nJ)",
+		};
+		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
+	}
+	return r;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+
+	(void)section; /* the reader saw the header and set p->sec */
+	switch (p->sec) {
+	case SEC_NONE:
+		parse_error(p, p->line, "'%s' outside of any section", name);
+		return 0;
+	case SEC_BAD:
+		return 0; /* the header's error is reported */
+	case SEC_DAEMON:
+		if (strcmp(name, "log_interval") != 0) {
+			parse_error(p, p->line, "unknown key '%s' in [daemon]", name);
+			return 0;
+		}
+		if (p->daemon_key_line) {
+			parse_error(p, p->line, "'%s' given twice in [daemon] (first on line %u)",
+				    name, p->daemon_key_line);
+			return 0;
+		}
+		p->daemon_key_line = p->line;
+		if (parse_u32(value, 0, 3600, &p->conf.log_interval_s) < 0) {
+			parse_error(p, p->line, "log_interval = '%s': expected 0..3600 (seconds)",
+				    value);
+			return 0;
+		}
+		return 1;
+	case SEC_METER:
+		return meter_key(p, name, value) < 0 ? 0 : 1;
+	}
+	return 0;
+}
+
+/* Cross-key checks, once the whole file is read. */
+static void validate(struct parser *p)
+{
+	for (size_t i = 0; i < p->conf.n_meters; i++) {
+		const struct pm_conf_meter *m = &p->conf.meter[i];
+
+		if (m->source == PM_SOURCE_NONE) {
+			parse_error(p, m->line, "[meter %s] has no 'source' (iio or sim)", m->name);
+			return;
+		}
+		for (int k = 0; k < K_COUNT; k++) {
+			unsigned line = p->key_line[i][k];
+
+			if (line && meter_keys[k].only != PM_SOURCE_NONE &&
+			    meter_keys[k].only != m->source) {
+				parse_error(
+				    p, line, "'%s' applies to source = %s, [meter %s] has %s",
+				    meter_keys[k].name, pm_conf_source_name(meter_keys[k].only),
+				    m->name, pm_conf_source_name(m->source));
+				return;
+			}
+		}
+	}
+	if (p->conf.n_meters == 0)
+		parse_error(p, p->line ? p->line : 1, "no [meter NAME] section");
+}
+
+const char *pm_conf_source_name(enum pm_conf_source s)
+{
+	switch (s) {
+	case PM_SOURCE_IIO:
+		return "iio";
+	case PM_SOURCE_SIM:
+		return "sim";
+	case PM_SOURCE_NONE:
+		break;
+	}
+	return "none";
+}
+
+int pm_conf_load(const char *path, struct pm_conf *conf, char *err, size_t errlen)
+{
+	struct parser *p;
+	int r;
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	p->path = path;
+	p->conf.log_interval_s = 1;
+	p->f = fopen(path, "re");
+	if (!p->f) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		free(p);
+		return r;
+	}
+
+	/* Plain "key = value" lines only: no continuation lines, no key without a value. */
+	ini_allow_multiline = false;
+	ini_allow_no_value = false;
+	ini_stop_on_first_error = true;
+	r = ini_parse_stream(reader, p, handler, p);
+	if (r > 0 && (!p->err_line || (unsigned)r < p->err_line)) {
+		p->err_line = 0;
+		parse_error(p, (unsigned)r, "syntax error (expected [section] or key = value)");
+	} else if (r < 0 && !p->err_line) {
+		parse_error(p, p->line, "cannot parse (%d)", r);
+	}
+	if (ferror(p->f))
+		parse_error(p, p->line, "read error");
+	if (!p->err_line)
+		validate(p);
+
+	if (p->err_line) {
+		snprintf(err, errlen, "%s:%u: %s", path, p->err_line, p->err);
+		r = -EINVAL;
+	} else {
+		*conf = p->conf;
+		r = 0;
+	}
+	fclose(p->f);
+	free(p->buf);
+	free(p);
+	return r;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * polymeterd's configuration: one INI file, /etc/polymeter/polymeterd.conf by default
+ * (daemon/polymeterd.conf.example documents every key).
+ *
+ *   [daemon]          log_interval
+ *   [meter NAME]      one section per meter IC; NAME is [A-Za-z0-9_], 1..31 characters (it
+ *                     becomes a D-Bus object path element). source = iio | sim, then the keys
+ *                     of that source.
+ *
+ * The file is validated completely before anything takes effect: an unknown section or key, a
+ * key given twice, a bad value, a key of the other source, a meter without a source, no meter
+ * at all, are all errors. The error message names the file and the line
+ * ("/etc/polymeter/polymeterd.conf:12: ...").
+ */
+#ifndef POLYMETER_CONF_H
+#define POLYMETER_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PM_CONF_MAX_METERS 16
+#define PM_CONF_PHASES 3
+#define PM_CONF_DEFAULT_PATH "/etc/polymeter/polymeterd.conf"
+
+enum pm_conf_source {
+	PM_SOURCE_NONE,
+	PM_SOURCE_IIO, /* a meter IC through libiio (local or remote iiod) */
+	PM_SOURCE_SIM, /* a simulated grid */
+};
+
+struct pm_conf_sim {
+	int64_t v_mv[PM_CONF_PHASES]; /* rms voltage per phase */
+	int64_t i_ma[PM_CONF_PHASES]; /* rms current per phase */
+	int64_t
+	    angle_mdeg[PM_CONF_PHASES]; /* current lags voltage by this angle; 180000 = export */
+	int64_t f_mhz;			/* line frequency */
+	uint32_t rate_hz;		/* scans per simulated second */
+	uint32_t speed;			/* simulated seconds per real second (simulated clock) */
+	uint32_t nj_per_code;		/* energy counter scale */
+};
+
+struct pm_conf_meter {
+	char name[32];
+	unsigned line; /* of the [meter NAME] header */
+	enum pm_conf_source source;
+	/* iio */
+	char uri[256];		     /* libiio context URI: "local:" (default), "ip:host", ... */
+	char device[64];	     /* IIO device label, name or id (default "ade9000") */
+	uint32_t sampling_frequency; /* Hz, written to the device before streaming; 0 = keep */
+	uint32_t buffer_scans;	     /* scans per libiio buffer (refill) */
+	uint32_t stall_timeout_s;    /* no scan for this long = device lost */
+	/* sim */
+	struct pm_conf_sim sim;
+};
+
+struct pm_conf {
+	uint32_t log_interval_s; /* one log line per meter every this many seconds; 0 = never */
+	size_t n_meters;
+	struct pm_conf_meter meter[PM_CONF_MAX_METERS];
+};
+
+/*
+ * Parses and validates the file at path. On success fills *conf and returns 0. On error
+ * returns a negative errno (-EINVAL for a bad file, -ENOENT etc. when it cannot be read),
+ * writes "path:line: message" to err and leaves *conf untouched.
+ */
+int pm_conf_load(const char *path, struct pm_conf *conf, char *err, size_t errlen);
+
+const char *pm_conf_source_name(enum pm_conf_source s);
+
+#endif

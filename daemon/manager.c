@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The manager (see manager.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "log.h"
+#include "manager.h"
+#include "source.h"
+
+struct manager_meter {
+	struct pm_manager *manager;
+	const struct pm_conf_meter *conf;
+	struct pm_source *source;
+	bool have_last;
+	struct pm_scan last;
+	__int128 energy_nj[PM_PHASES][PM_KINDS]; /* counted since start, signed */
+	uint64_t scans;
+	uint64_t scans_logged; /* at the last status line */
+	unsigned restarts;     /* counter generations seen change */
+};
+
+struct pm_manager {
+	sd_event *event;
+	struct pm_conf conf;
+	struct manager_meter meter[PM_CONF_MAX_METERS];
+	size_t n_meters;
+	sd_event_source *log_timer;
+	uint64_t once; /* 0 = run until stopped */
+	size_t once_done;
+	FILE *json;
+};
+
+/* "-12.345" from milli-units, without floating point. */
+static const char *milli(char *buf, size_t len, __int128 x)
+{
+	const char *sign = x < 0 ? "-" : "";
+	unsigned __int128 a = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
+
+	snprintf(buf, len, "%s%" PRIu64 ".%03u", sign, (uint64_t)(a / 1000), (unsigned)(a % 1000));
+	return buf;
+}
+
+static const char *i128(char *buf, size_t len, __int128 x)
+{
+	char tmp[48];
+	unsigned __int128 a = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
+	int i = (int)sizeof(tmp) - 1;
+
+	tmp[i] = '\0';
+	do {
+		tmp[--i] = (char)('0' + (int)(a % 10));
+		a /= 10;
+	} while (a);
+	if (x < 0)
+		tmp[--i] = '-';
+	snprintf(buf, len, "%s", tmp + i);
+	return buf;
+}
+
+/* The energy between the previous scan and this one, per phase and kind, in counter codes. */
+static void count_energy(struct manager_meter *mt, const struct pm_scan *scan)
+{
+	int64_t delta[PM_PHASES][PM_KINDS];
+	bool credit = true;
+
+	if (!mt->have_last) {
+		credit = false; /* first scan: the baseline */
+	} else if (scan->generation != mt->last.generation) {
+		mt->restarts++;
+		credit = scan->counters_from_zero;
+		log_notice("meter %s: energy counters restarted (generation %" PRIu64 " -> %" PRIu64
+			   "), %s",
+			   mt->conf->name, mt->last.generation, scan->generation,
+			   credit ? "counting from zero" : "new baseline");
+	}
+	for (int n = 0; n < PM_PHASES; n++)
+		for (int k = 0; k < PM_KINDS; k++) {
+			int64_t from = 0;
+
+			if (mt->have_last && scan->generation == mt->last.generation)
+				from = mt->last.ph[n].counter[k];
+			/* two's complement difference: right across a wrap of the counter */
+			delta[n][k] = (int64_t)((uint64_t)scan->ph[n].counter[k] - (uint64_t)from);
+		}
+	if (credit && mt->have_last && scan->generation == mt->last.generation) {
+		/* Same generation and yet apparent energy went back: the counters were reset
+		 * behind our back. Nothing can be credited for this interval. */
+		for (int n = 0; n < PM_PHASES; n++)
+			if (delta[n][PM_APPARENT] < 0) {
+				log_warning("meter %s: phase %c apparent counter went backwards, "
+					    "new baseline",
+					    mt->conf->name, 'A' + n);
+				mt->restarts++;
+				credit = false;
+			}
+	}
+	if (credit)
+		for (int n = 0; n < PM_PHASES; n++)
+			for (int k = 0; k < PM_KINDS; k++)
+				mt->energy_nj[n][k] += (__int128)delta[n][k] * scan->nj_per_code[k];
+	mt->last = *scan;
+	mt->have_last = true;
+}
+
+static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *f)
+{
+	static const char *const kinds[PM_KINDS] = {"active", "reactive", "apparent"};
+	char b[3][48];
+
+	fprintf(f,
+		"{\"meter\":\"%s\",\"scan\":%" PRIu64 ",\"ts_ns\":%" PRId64
+		",\"generation\":%" PRIu64 ",\"restarts\":%u,\"losses\":%u",
+		mt->conf->name, mt->scans, s->ts_ns, s->generation, mt->restarts,
+		pm_source_losses(mt->source));
+#define PHASES3(key, field)                                                                        \
+	fprintf(f, ",\"" key "\":[%" PRId64 ",%" PRId64 ",%" PRId64 "]", s->ph[0].field,           \
+		s->ph[1].field, s->ph[2].field)
+	PHASES3("v_mv", v_mv);
+	PHASES3("i_ma", i_ma);
+	PHASES3("p_mw", p_mw);
+	PHASES3("q_mvar", q_mvar);
+	PHASES3("s_mva", s_mva);
+#undef PHASES3
+	fprintf(f, ",\"neutral_ma\":%" PRId64, s->neutral_ma);
+	fprintf(f, ",\"nj_per_code\":[%" PRIu32 ",%" PRIu32 ",%" PRIu32 "]", s->nj_per_code[0],
+		s->nj_per_code[1], s->nj_per_code[2]);
+	fputs(",\"counter\":{", f);
+	for (int k = 0; k < PM_KINDS; k++)
+		fprintf(f, "%s\"%s\":[%" PRId64 ",%" PRId64 ",%" PRId64 "]", k ? "," : "", kinds[k],
+			s->ph[0].counter[k], s->ph[1].counter[k], s->ph[2].counter[k]);
+	fputs("},\"energy_nj\":{", f);
+	for (int k = 0; k < PM_KINDS; k++)
+		fprintf(f, "%s\"%s\":[%s,%s,%s]", k ? "," : "", kinds[k],
+			i128(b[0], sizeof(b[0]), mt->energy_nj[0][k]),
+			i128(b[1], sizeof(b[1]), mt->energy_nj[1][k]),
+			i128(b[2], sizeof(b[2]), mt->energy_nj[2][k]));
+	fputs("}}\n", f);
+	fflush(f);
+}
+
+static void on_scan(void *userdata, const struct pm_scan *scan)
+{
+	struct manager_meter *mt = userdata;
+	struct pm_manager *m = mt->manager;
+
+	if (m->once && mt->scans >= m->once)
+		return; /* this meter is done, the others are not yet */
+	count_energy(mt, scan);
+	mt->scans++;
+	if (!m->once)
+		return;
+	print_json(mt, scan, m->json);
+	if (mt->scans == m->once && ++m->once_done == m->n_meters)
+		sd_event_exit(m->event, 0);
+}
+
+static void log_meter(struct manager_meter *mt)
+{
+	const struct pm_scan *s = &mt->last;
+	char v[3][32], i[3][32], p[3][32], e[PM_KINDS][48];
+	__int128 total[PM_KINDS] = {0};
+
+	if (!mt->have_last) {
+		log_info("meter %s: no scan yet (%s)", mt->conf->name,
+			 pm_source_connected(mt->source) ? "connected" : "waiting for the device");
+		return;
+	}
+	for (int k = 0; k < PM_KINDS; k++) {
+		for (int n = 0; n < PM_PHASES; n++)
+			total[k] += mt->energy_nj[n][k];
+		/* nJ -> mWh: / 3.6e9; printed as Wh with 3 decimals */
+		milli(e[k], sizeof(e[k]), total[k] / 3600000000LL);
+	}
+	for (int n = 0; n < PM_PHASES; n++) {
+		milli(v[n], sizeof(v[n]), s->ph[n].v_mv);
+		milli(i[n], sizeof(i[n]), s->ph[n].i_ma);
+		milli(p[n], sizeof(p[n]), s->ph[n].p_mw);
+	}
+	log_info("meter %s: V %s %s %s V, I %s %s %s A, P %s %s %s W; counted %s Wh, %s varh, "
+		 "%s VAh; %" PRIu64 " scans%s",
+		 mt->conf->name, v[0], v[1], v[2], i[0], i[1], i[2], p[0], p[1], p[2], e[0], e[1],
+		 e[2], mt->scans - mt->scans_logged,
+		 pm_source_connected(mt->source) ? "" : ", device lost");
+	mt->scans_logged = mt->scans;
+}
+
+static int on_log_timer(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct pm_manager *m = userdata;
+
+	for (size_t i = 0; i < m->n_meters; i++)
+		log_meter(&m->meter[i]);
+	sd_event_source_set_time(es, usec + m->conf.log_interval_s * 1000000ULL);
+	sd_event_source_set_enabled(es, SD_EVENT_ON);
+	return 0;
+}
+
+static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct pm_manager *m = userdata;
+
+	(void)es;
+	log_info("signal %u: stopping", si->ssi_signo);
+	sd_event_exit(m->event, 0);
+	return 0;
+}
+
+struct pm_manager *pm_manager_free(struct pm_manager *m)
+{
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < m->n_meters; i++)
+		pm_source_free(m->meter[i].source);
+	sd_event_source_disable_unref(m->log_timer);
+	sd_event_unref(m->event);
+	free(m);
+	return NULL;
+}
+
+int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct pm_manager **ret)
+{
+	__attribute__((cleanup(pm_manager_freep))) struct pm_manager *m = NULL;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->conf = *conf;
+	m->once = once;
+	m->json = json;
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the event loop");
+	r = sd_event_set_watchdog(m->event, true);
+	if (r < 0)
+		return log_error_errno(r, "cannot enable the watchdog");
+	r = sd_event_add_signal(m->event, NULL, SIGTERM, on_signal, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGINT, on_signal, m);
+	if (r < 0)
+		return log_error_errno(r, "cannot watch SIGTERM/SIGINT");
+
+	for (size_t i = 0; i < m->conf.n_meters; i++) {
+		struct manager_meter *mt = &m->meter[i];
+
+		mt->manager = m;
+		mt->conf = &m->conf.meter[i];
+		r = pm_source_new(m->event, mt->conf, on_scan, mt, &mt->source);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot start its source",
+					       mt->conf->name);
+		m->n_meters++;
+		log_info("meter %s: source %s", mt->conf->name,
+			 pm_conf_source_name(mt->conf->source));
+	}
+	if (m->conf.log_interval_s) {
+		r = sd_event_add_time_relative(m->event, &m->log_timer, CLOCK_MONOTONIC,
+					       m->conf.log_interval_s * 1000000ULL, 0, on_log_timer,
+					       m);
+		if (r < 0)
+			return log_error_errno(r, "cannot add the log timer");
+		sd_event_source_set_enabled(m->log_timer, SD_EVENT_ON);
+	}
+	*ret = m;
+	m = NULL;
+	return 0;
+}
+
+int pm_manager_run(struct pm_manager *m)
+{
+	int r;
+
+	sd_notify(0, "READY=1\nSTATUS=metering");
+	r = sd_event_loop(m->event);
+	sd_notify(0, "STOPPING=1");
+	if (r < 0)
+		return log_error_errno(r, "event loop failed");
+	return 0;
+}

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The libiio source (see source-iio.h). */
+#include <errno.h>
+#include <iio.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "log.h"
+#include "source-iio.h"
+
+/* The elements of one phase, in the driver's scan order (docs/abi.md §7). */
+enum elem { E_V, E_I, E_P, E_Q, E_S, E_EA, E_ER, E_ES, E_PER_PHASE };
+
+struct chan {
+	struct iio_channel *chn;
+	ptrdiff_t offset;   /* in a scan, once the buffer exists */
+	int64_t scale_nano; /* unit per code, x 1e9 */
+};
+
+struct source_iio {
+	struct pm_source base;
+	sd_event *event;
+	const struct pm_conf_meter *conf;
+	pm_scan_fn cb;
+	void *userdata;
+
+	struct iio_context *ctx;
+	struct iio_device *dev;
+	struct iio_buffer *buf;
+	struct chan ch[PM_PHASES][E_PER_PHASE];
+	struct chan neutral; /* chn NULL when the device has none */
+	struct chan ts;	     /* chn NULL when the device has none */
+	uint32_t nj_per_code[PM_KINDS];
+	uint64_t generation;
+	bool from_zero;
+
+	sd_event_source *io;	/* the buffer's poll fd (local contexts) */
+	sd_event_source *poll;	/* periodic refill (contexts without a poll fd) */
+	sd_event_source *timer; /* stall watchdog when connected, retry when not */
+	uint64_t poll_us;
+	uint64_t backoff_us;
+	unsigned connects;
+	unsigned losses;
+	bool connected;
+};
+
+static void source_disconnect(struct source_iio *s)
+{
+	s->io = sd_event_source_disable_unref(s->io);
+	s->poll = sd_event_source_disable_unref(s->poll);
+	if (s->buf)
+		iio_buffer_destroy(s->buf);
+	s->buf = NULL;
+	if (s->ctx)
+		iio_context_destroy(s->ctx);
+	s->ctx = NULL;
+	s->dev = NULL;
+	memset(s->ch, 0, sizeof(s->ch));
+	memset(&s->neutral, 0, sizeof(s->neutral));
+	memset(&s->ts, 0, sizeof(s->ts));
+	s->connected = false;
+}
+
+static struct iio_channel *find_scan_channel(struct iio_device *dev, const char *id)
+{
+	unsigned n = iio_device_get_channels_count(dev);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct iio_channel *c = iio_device_get_channel(dev, i);
+
+		if (!iio_channel_is_output(c) && iio_channel_is_scan_element(c) &&
+		    strcmp(iio_channel_get_id(c), id) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Reads a channel attribute by its sysfs file name. libiio splits "in_power0_active_scale"
+ * into channel and attribute in ways that differ between versions and extend_names, the file
+ * name is what the ABI documents.
+ */
+static int read_attr_file(struct iio_device *dev, const char *file, char *out, size_t len)
+{
+	unsigned n = iio_device_get_channels_count(dev);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct iio_channel *c = iio_device_get_channel(dev, i);
+		unsigned na = iio_channel_get_attrs_count(c);
+
+		for (unsigned a = 0; a < na; a++) {
+			const char *attr = iio_channel_get_attr(c, a);
+			const char *f = iio_channel_attr_get_filename(c, attr);
+			ssize_t r;
+
+			if (!f || strcmp(f, file) != 0)
+				continue;
+			r = iio_channel_attr_read(c, attr, out, len);
+			return r < 0 ? (int)r : 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The scale of one element: our name first, then mainline's where they differ. */
+static int read_scale(struct source_iio *s, const char *what, int index, int64_t *ret)
+{
+	char file[64], alt[64], val[64];
+	int r;
+
+	snprintf(file, sizeof(file), "in_%s_scale", what);
+	r = read_attr_file(s->dev, file, val, sizeof(val));
+	if (r == -ENOENT && strncmp(what, "current", 7) == 0) {
+		snprintf(alt, sizeof(alt), "in_alt%s_scale", what);
+		r = read_attr_file(s->dev, alt, val, sizeof(val));
+	}
+	if (r < 0)
+		return log_error_errno(r, "meter %s: cannot read %s", s->conf->name, file);
+	r = pm_parse_nano(val, ret);
+	if (r < 0 || *ret <= 0)
+		return log_error_errno(-EINVAL, "meter %s: %s = '%s' is not a positive scale",
+				       s->conf->name, file, val);
+	(void)index;
+	return 0;
+}
+
+static int setup_channels(struct source_iio *s)
+{
+	static const char *const type[E_PER_PHASE] = {
+	    "altvoltage", "current", "power", "power", "power", "energy", "energy", "energy",
+	};
+	static const int kind_offset[E_PER_PHASE] = {0, 0, 0, 10, 20, 0, 10, 20};
+	static const char *const scale_fmt[E_PER_PHASE] = {
+	    "altvoltage%d_rms", "current%d_rms",   "power%d_active",	"power%d_reactive",
+	    "power%d_apparent", "energy%d_active", "energy%d_reactive", "energy%d_apparent",
+	};
+	char id[32], what[48];
+	int r;
+
+	for (int n = 0; n < PM_PHASES; n++)
+		for (int e = 0; e < E_PER_PHASE; e++) {
+			struct chan *c = &s->ch[n][e];
+
+			snprintf(id, sizeof(id), "%s%d", type[e], n + kind_offset[e]);
+			c->chn = find_scan_channel(s->dev, id);
+			if (!c->chn)
+				return log_error_errno(-ENOENT,
+						       "meter %s: device has no scan element %s",
+						       s->conf->name, id);
+			snprintf(what, sizeof(what), scale_fmt[e], n);
+			r = read_scale(s, what, n, &c->scale_nano);
+			if (r < 0)
+				return r;
+			iio_channel_enable(c->chn);
+		}
+
+	/* One counter scale per kind: the three phases share the chip's full scale. */
+	for (int k = 0; k < PM_KINDS; k++) {
+		int64_t nano = s->ch[0][E_EA + k].scale_nano;
+
+		for (int n = 1; n < PM_PHASES; n++)
+			if (s->ch[n][E_EA + k].scale_nano != nano)
+				return log_error_errno(-EINVAL,
+						       "meter %s: %s energy scales differ between "
+						       "phases",
+						       s->conf->name, pm_kind_name(k));
+		/* J per code x 1e9 = nJ per code */
+		if (nano > UINT32_MAX)
+			return log_error_errno(-ERANGE, "meter %s: energy scale too large",
+					       s->conf->name);
+		s->nj_per_code[k] = (uint32_t)nano;
+	}
+
+	s->neutral.chn = find_scan_channel(s->dev, "current3");
+	if (s->neutral.chn) {
+		r = read_scale(s, "current3_rms", 3, &s->neutral.scale_nano);
+		if (r < 0)
+			return r;
+		iio_channel_enable(s->neutral.chn);
+	}
+	s->ts.chn = find_scan_channel(s->dev, "timestamp");
+	if (s->ts.chn)
+		iio_channel_enable(s->ts.chn);
+	return 0;
+}
+
+static int64_t chan_raw(const struct chan *c, const void *scan)
+{
+	const struct iio_data_format *fmt = iio_channel_get_data_format(c->chn);
+	union {
+		int8_t s8;
+		int16_t s16;
+		int32_t s32;
+		int64_t s64;
+		uint8_t u8;
+		uint16_t u16;
+		uint32_t u32;
+		uint64_t u64;
+	} v = {.u64 = 0};
+
+	iio_channel_convert(c->chn, &v, (const uint8_t *)scan + c->offset);
+	switch (fmt->length) {
+	case 8:
+		return fmt->is_signed ? (int64_t)v.s8 : (int64_t)v.u8;
+	case 16:
+		return fmt->is_signed ? (int64_t)v.s16 : (int64_t)v.u16;
+	case 32:
+		return fmt->is_signed ? (int64_t)v.s32 : (int64_t)v.u32;
+	default:
+		return fmt->is_signed ? v.s64 : (int64_t)v.u64;
+	}
+}
+
+/* raw x scale, rounded to the nearest unit. */
+static int64_t scaled(const struct chan *c, const void *scan)
+{
+	__int128 x = (__int128)chan_raw(c, scan) * c->scale_nano;
+
+	x += x < 0 ? -500000000 : 500000000;
+	return (int64_t)(x / 1000000000);
+}
+
+static void decode(struct source_iio *s, const void *p)
+{
+	struct pm_scan scan = {
+	    .generation = s->generation,
+	    .counters_from_zero = s->from_zero,
+	};
+	uint64_t now;
+
+	for (int n = 0; n < PM_PHASES; n++) {
+		struct pm_scan_phase *ph = &scan.ph[n];
+
+		ph->v_mv = scaled(&s->ch[n][E_V], p);
+		ph->i_ma = scaled(&s->ch[n][E_I], p);
+		ph->p_mw = scaled(&s->ch[n][E_P], p);
+		ph->q_mvar = scaled(&s->ch[n][E_Q], p);
+		ph->s_mva = scaled(&s->ch[n][E_S], p);
+		for (int k = 0; k < PM_KINDS; k++)
+			ph->counter[k] = chan_raw(&s->ch[n][E_EA + k], p);
+	}
+	if (s->neutral.chn)
+		scan.neutral_ma = scaled(&s->neutral, p);
+	memcpy(scan.nj_per_code, s->nj_per_code, sizeof(scan.nj_per_code));
+	if (s->ts.chn) {
+		scan.ts_ns = chan_raw(&s->ts, p);
+	} else {
+		sd_event_now(s->event, CLOCK_MONOTONIC, &now);
+		scan.ts_ns = (int64_t)now * 1000;
+	}
+	s->cb(s->userdata, &scan);
+}
+
+static void schedule(struct source_iio *s, uint64_t usec)
+{
+	uint64_t now;
+
+	sd_event_now(s->event, CLOCK_MONOTONIC, &now);
+	sd_event_source_set_time(s->timer, now + usec);
+	sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+}
+
+static void device_lost(struct source_iio *s, int err)
+{
+	if (s->connected)
+		s->losses++;
+	log_warning("meter %s: %s (%s), retrying in %" PRIu64 " s", s->conf->name,
+		    s->connected ? "device lost" : "cannot connect", strerror(-err),
+		    s->backoff_us / 1000000);
+	source_disconnect(s);
+	schedule(s, s->backoff_us);
+	s->backoff_us *= 2;
+	if (s->backoff_us > PM_IIO_BACKOFF_MAX_US)
+		s->backoff_us = PM_IIO_BACKOFF_MAX_US;
+}
+
+/* Refills until the kernel has nothing more; returns 0 or the error that lost the device. */
+static int drain(struct source_iio *s)
+{
+	unsigned got = 0;
+
+	/* Bounded, so a fast device cannot starve the rest of the loop. */
+	for (int round = 0; round < 64; round++) {
+		ssize_t r = iio_buffer_refill(s->buf);
+		ptrdiff_t step = iio_buffer_step(s->buf);
+		const char *p, *end;
+
+		if (r == -EAGAIN)
+			break;
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			break;
+		end = iio_buffer_end(s->buf);
+		for (p = iio_buffer_start(s->buf); p + step <= end; p += step) {
+			decode(s, p);
+			got++;
+		}
+		if ((size_t)r < s->conf->buffer_scans * (size_t)step)
+			break; /* a partial refill: the kernel is empty */
+	}
+	if (got) {
+		s->backoff_us = PM_IIO_BACKOFF_MIN_US;
+		schedule(s, s->conf->stall_timeout_s * 1000000ULL);
+	}
+	return 0;
+}
+
+static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata)
+{
+	struct source_iio *s = userdata;
+	int r;
+
+	(void)es;
+	(void)fd;
+	if (revents & (EPOLLERR | EPOLLHUP)) {
+		device_lost(s, -ENODEV);
+		return 0;
+	}
+	r = drain(s);
+	if (r < 0)
+		device_lost(s, r);
+	return 0;
+}
+
+static int on_poll(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct source_iio *s = userdata;
+	int r;
+
+	r = drain(s);
+	if (r < 0) {
+		device_lost(s, r);
+		return 0;
+	}
+	sd_event_source_set_time(es, usec + s->poll_us);
+	sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static void read_generation(struct source_iio *s)
+{
+	char val[32];
+	uint64_t epoch;
+	char *end;
+
+	/* counter_epoch: our driver's promise that counters of one epoch are continuous. */
+	if (iio_device_attr_read(s->dev, "counter_epoch", val, sizeof(val)) > 0) {
+		errno = 0;
+		epoch = strtoull(val, &end, 10);
+		if (!errno && end != val) {
+			s->generation = epoch;
+			s->from_zero = true;
+			return;
+		}
+	}
+	/* Without it, every connection may be a new run of unknown origin. */
+	s->generation = s->connects;
+	s->from_zero = false;
+}
+
+static int source_connect(struct source_iio *s)
+{
+	const struct pm_conf_meter *c = s->conf;
+	int r, fd;
+
+	s->connects++;
+	errno = 0;
+	s->ctx = iio_create_context_from_uri(c->uri);
+	if (!s->ctx)
+		return log_warning_errno(errno ? -errno : -EIO, "meter %s: no IIO context '%s'",
+					 c->name, c->uri);
+	s->dev = iio_context_find_device(s->ctx, c->device);
+	if (!s->dev)
+		return log_warning_errno(-ENODEV, "meter %s: no IIO device '%s' in '%s'", c->name,
+					 c->device, c->uri);
+	r = setup_channels(s);
+	if (r < 0)
+		return r;
+	read_generation(s);
+	if (c->sampling_frequency) {
+		char val[16];
+
+		snprintf(val, sizeof(val), "%u", c->sampling_frequency);
+		r = iio_device_attr_write(s->dev, "sampling_frequency", val);
+		if (r < 0)
+			log_warning_errno(r, "meter %s: cannot set sampling_frequency %s", c->name,
+					  val);
+	}
+
+	errno = 0;
+	s->buf = iio_device_create_buffer(s->dev, c->buffer_scans, false);
+	if (!s->buf)
+		return log_warning_errno(errno ? -errno : -EIO, "meter %s: cannot open the buffer",
+					 c->name);
+	for (int n = 0; n < PM_PHASES; n++)
+		for (int e = 0; e < E_PER_PHASE; e++)
+			s->ch[n][e].offset =
+			    (const char *)iio_buffer_first(s->buf, s->ch[n][e].chn) -
+			    (const char *)iio_buffer_start(s->buf);
+	if (s->neutral.chn)
+		s->neutral.offset = (const char *)iio_buffer_first(s->buf, s->neutral.chn) -
+				    (const char *)iio_buffer_start(s->buf);
+	if (s->ts.chn)
+		s->ts.offset = (const char *)iio_buffer_first(s->buf, s->ts.chn) -
+			       (const char *)iio_buffer_start(s->buf);
+
+	r = iio_buffer_set_blocking_mode(s->buf, false);
+	fd = r < 0 ? r : iio_buffer_get_poll_fd(s->buf);
+	if (fd >= 0) {
+		r = sd_event_add_io(s->event, &s->io, fd, EPOLLIN, on_io, s);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot watch the buffer", c->name);
+	} else {
+		/* Remote context: blocking refills (bounded by the context timeout), one
+		 * buffer's worth of scans per period. */
+		char val[32];
+		int64_t hz_nano = 10000000000LL;
+
+		if (iio_buffer_set_blocking_mode(s->buf, true) < 0)
+			return log_error_errno(-EIO, "meter %s: cannot read the buffer", c->name);
+		if (iio_device_attr_read(s->dev, "sampling_frequency", val, sizeof(val)) > 0)
+			pm_parse_nano(val, &hz_nano);
+		if (hz_nano <= 0)
+			hz_nano = 10000000000LL;
+		s->poll_us = (uint64_t)((__int128)c->buffer_scans * 1000000000000000LL / hz_nano);
+		r = sd_event_add_time_relative(s->event, &s->poll, CLOCK_MONOTONIC, s->poll_us, 0,
+					       on_poll, s);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot add a timer", c->name);
+	}
+	s->connected = true;
+	log_info("meter %s: streaming from %s device '%s' (counter generation %" PRIu64 ")",
+		 c->name, c->uri, c->device, s->generation);
+	schedule(s, c->stall_timeout_s * 1000000ULL);
+	return 0;
+}
+
+static int on_timer(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct source_iio *s = userdata;
+	int r;
+
+	(void)es;
+	(void)usec;
+	if (s->connected) {
+		device_lost(s, -ETIMEDOUT); /* no scan for stall_timeout */
+		return 0;
+	}
+	r = source_connect(s);
+	if (r < 0)
+		device_lost(s, r);
+	return 0;
+}
+
+static void iio_free(struct pm_source *base)
+{
+	struct source_iio *s = (struct source_iio *)base;
+
+	source_disconnect(s);
+	sd_event_source_disable_unref(s->timer);
+	sd_event_unref(s->event);
+	free(s);
+}
+
+static bool iio_connected(const struct pm_source *base)
+{
+	return ((const struct source_iio *)base)->connected;
+}
+
+static unsigned iio_losses(const struct pm_source *base)
+{
+	return ((const struct source_iio *)base)->losses;
+}
+
+static const struct pm_source_ops iio_ops = {
+    .free = iio_free,
+    .connected = iio_connected,
+    .losses = iio_losses,
+};
+
+int pm_source_iio_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,
+		      void *userdata, struct pm_source **ret)
+{
+	struct source_iio *s;
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->base.ops = &iio_ops;
+	s->event = sd_event_ref(event);
+	s->conf = conf;
+	s->cb = cb;
+	s->userdata = userdata;
+	s->backoff_us = PM_IIO_BACKOFF_MIN_US;
+	/* The first connection is attempted from the loop, right away. */
+	r = sd_event_add_time_relative(event, &s->timer, CLOCK_MONOTONIC, 0, 0, on_timer, s);
+	if (r < 0) {
+		iio_free(&s->base);
+		return r;
+	}
+	*ret = &s->base;
+	return 0;
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The simulated source (see source-sim.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source-sim.h"
+
+struct source_sim {
+	struct pm_source base;
+	sd_event *event;
+	const struct pm_conf_meter *conf;
+	pm_scan_fn cb;
+	void *userdata;
+	sd_event_source *timer;
+
+	struct pm_scan scan; /* the constant part of every scan, counters updated per tick */
+	int64_t power[PM_PHASES][PM_KINDS];   /* mW, mvar, mVA */
+	__int128 acc_pj[PM_PHASES][PM_KINDS]; /* energy not yet a whole counter code */
+	uint64_t period_ns;
+	uint64_t real_start_us; /* CLOCK_MONOTONIC when the simulated clock started */
+	int64_t sim_start_ns;
+	uint64_t ticks; /* scans produced */
+};
+
+static int64_t round_to_i64(double x)
+{
+	return (int64_t)llround(x);
+}
+
+/* The grid's steady state: powers of every phase and the neutral current. */
+static void sim_model(struct source_sim *s)
+{
+	const struct pm_conf_sim *g = &s->conf->sim;
+	double in_re = 0, in_im = 0;
+
+	for (int n = 0; n < PM_PHASES; n++) {
+		double theta = (double)g->angle_mdeg[n] / 1000.0 * M_PI / 180.0;
+		/* mV x mA = uW; / 1000 = mW */
+		double s_mva = (double)g->v_mv[n] * (double)g->i_ma[n] / 1000.0;
+		/* current phasor: the voltage of phase n is at -120 deg x n, the current lags it */
+		double phi = -(2.0 * M_PI / 3.0) * n - theta;
+
+		s->scan.ph[n].v_mv = g->v_mv[n];
+		s->scan.ph[n].i_ma = g->i_ma[n];
+		s->power[n][PM_ACTIVE] = round_to_i64(s_mva * cos(theta));
+		s->power[n][PM_REACTIVE] = round_to_i64(s_mva * sin(theta));
+		s->power[n][PM_APPARENT] = round_to_i64(s_mva);
+		s->scan.ph[n].p_mw = s->power[n][PM_ACTIVE];
+		s->scan.ph[n].q_mvar = s->power[n][PM_REACTIVE];
+		s->scan.ph[n].s_mva = s->power[n][PM_APPARENT];
+		in_re += (double)g->i_ma[n] * cos(phi);
+		in_im += (double)g->i_ma[n] * sin(phi);
+	}
+	s->scan.neutral_ma = round_to_i64(hypot(in_re, in_im));
+	for (int k = 0; k < PM_KINDS; k++)
+		s->scan.nj_per_code[k] = g->nj_per_code;
+	s->scan.generation = 1;
+}
+
+/* One scan period: integrate every counter (mW x ns = pJ), then hand the scan out. */
+static void sim_tick(struct source_sim *s)
+{
+	const __int128 code_pj = (__int128)s->conf->sim.nj_per_code * 1000;
+
+	s->ticks++;
+	for (int n = 0; n < PM_PHASES; n++)
+		for (int k = 0; k < PM_KINDS; k++) {
+			__int128 *acc = &s->acc_pj[n][k];
+			__int128 codes;
+
+			*acc += (__int128)s->power[n][k] * (__int128)s->period_ns;
+			codes = *acc / code_pj;
+			if (*acc < 0 && codes * code_pj != *acc)
+				codes--; /* floor, so the remainder stays in [0, code) */
+			*acc -= codes * code_pj;
+			s->scan.ph[n].counter[k] += (int64_t)codes;
+		}
+	s->scan.ts_ns = s->sim_start_ns + (int64_t)(s->ticks * s->period_ns);
+	s->cb(s->userdata, &s->scan);
+}
+
+static int on_timer(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct source_sim *s = userdata;
+	const uint64_t speed = s->conf->sim.speed;
+	unsigned batch = 0;
+	uint64_t now, due_ns, next_us;
+
+	(void)usec;
+	sd_event_now(s->event, CLOCK_MONOTONIC, &now);
+	/* simulated ns elapsed = real us elapsed x 1000 x speed */
+	due_ns = (now - s->real_start_us) * 1000 * speed;
+	while ((s->ticks + 1) * s->period_ns <= due_ns && batch++ < PM_SIM_BATCH)
+		sim_tick(s);
+	next_us = s->real_start_us + ((s->ticks + 1) * s->period_ns) / (1000 * speed);
+	sd_event_source_set_time(es, next_us > now ? next_us : now);
+	sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static void sim_free(struct pm_source *base)
+{
+	struct source_sim *s = (struct source_sim *)base;
+
+	sd_event_source_disable_unref(s->timer);
+	sd_event_unref(s->event);
+	free(s);
+}
+
+static bool sim_connected(const struct pm_source *base)
+{
+	(void)base;
+	return true;
+}
+
+static unsigned sim_losses(const struct pm_source *base)
+{
+	(void)base;
+	return 0;
+}
+
+static const struct pm_source_ops sim_ops = {
+    .free = sim_free,
+    .connected = sim_connected,
+    .losses = sim_losses,
+};
+
+int pm_source_sim_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,
+		      void *userdata, struct pm_source **ret)
+{
+	struct source_sim *s;
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->base.ops = &sim_ops;
+	s->event = sd_event_ref(event);
+	s->conf = conf;
+	s->cb = cb;
+	s->userdata = userdata;
+	s->period_ns = 1000000000ULL / conf->sim.rate_hz;
+	sim_model(s);
+	sd_event_now(event, CLOCK_MONOTONIC, &s->real_start_us);
+	s->sim_start_ns = (int64_t)s->real_start_us * 1000;
+	r = sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC,
+			      s->real_start_us + s->period_ns / (1000 * conf->sim.speed), 0,
+			      on_timer, s);
+	if (r < 0) {
+		sim_free(&s->base);
+		return r;
+	}
+	sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+	*ret = &s->base;
+	return 0;
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Sources of scans (see source.h): dispatch and helpers shared by the kinds. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "source.h"
+
+int pm_source_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb, void *userdata,
+		  struct pm_source **ret)
+{
+	switch (conf->source) {
+	case PM_SOURCE_IIO:
+		return pm_source_iio_new(event, conf, cb, userdata, ret);
+	case PM_SOURCE_SIM:
+		return pm_source_sim_new(event, conf, cb, userdata, ret);
+	case PM_SOURCE_NONE:
+		break;
+	}
+	return -EINVAL;
+}
+
+struct pm_source *pm_source_free(struct pm_source *s)
+{
+	if (s)
+		s->ops->free(s);
+	return NULL;
+}
+
+bool pm_source_connected(const struct pm_source *s)
+{
+	return s->ops->connected(s);
+}
+
+unsigned pm_source_losses(const struct pm_source *s)
+{
+	return s->ops->losses(s);
+}
+
+int pm_parse_nano(const char *s, int64_t *ret)
+{
+	bool neg = false, digits = false;
+	int64_t v = 0;
+	int frac = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (INT64_MAX / 10 - 9) / 1000000000)
+			return -ERANGE;
+		v = v * 10 + (*s - '0');
+		digits = true;
+	}
+	v *= 1000000000;
+	if (*s == '.') {
+		int64_t unit = 100000000;
+
+		for (s++; *s >= '0' && *s <= '9'; s++, frac++) {
+			digits = true;
+			if (frac < 9) {
+				v += (*s - '0') * unit;
+				unit /= 10;
+			} else if (frac == 9 && *s >= '5') {
+				v += 1; /* round half up on the 10th decimal */
+			}
+		}
+	}
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	if (!digits || *s)
+		return -EINVAL;
+	*ret = neg ? -v : v;
+	return 0;
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * polymeterd's configuration parser (daemon/conf.c): a good file gives the values written in
+ * it and the documented defaults; every kind of bad file gives one error naming file:line and
+ * leaves the previous configuration untouched.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+static char path[64];
+
+static void write_conf(const char *text)
+{
+	int fd;
+
+	strcpy(path, "/tmp/test_conf.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void remove_conf(void)
+{
+	unlink(path);
+}
+
+static const char good[] = "# a comment\n"
+			   "[daemon]\n"
+			   "log_interval = 10\n"
+			   "\n"
+			   "[meter feeder_1]\n"
+			   "source = iio\n"
+			   "uri = ip:192.0.2.7\n"
+			   "device = meter0 ; inline comment\n"
+			   "sampling_frequency = 50\n"
+			   "buffer_scans = 64\n"
+			   "stall_timeout = 3\n"
+			   "[meter sim]\n"
+			   "source = sim\n"
+			   "sim_voltage_mv = 230000 231000 229000\n"
+			   "sim_current_ma = 5000\n"
+			   "sim_angle_mdeg = 0 -30000 180000\n"
+			   "sim_frequency_mhz = 60000\n"
+			   "sim_rate_hz = 100\n"
+			   "sim_speed = 3600\n"
+			   "sim_nj_per_code = 3963573\n"
+			   "[meter defaults]\n"
+			   "source = iio\n";
+
+START_TEST(test_good)
+{
+	struct pm_conf c;
+	char err[256] = "";
+	const struct pm_conf_meter *m;
+
+	write_conf(good);
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_uint_eq(c.log_interval_s, 10);
+	ck_assert_uint_eq(c.n_meters, 3);
+
+	m = &c.meter[0];
+	ck_assert_str_eq(m->name, "feeder_1");
+	ck_assert_uint_eq(m->line, 5);
+	ck_assert_int_eq(m->source, PM_SOURCE_IIO);
+	ck_assert_str_eq(m->uri, "ip:192.0.2.7");
+	ck_assert_str_eq(m->device, "meter0");
+	ck_assert_uint_eq(m->sampling_frequency, 50);
+	ck_assert_uint_eq(m->buffer_scans, 64);
+	ck_assert_uint_eq(m->stall_timeout_s, 3);
+
+	m = &c.meter[1];
+	ck_assert_str_eq(m->name, "sim");
+	ck_assert_int_eq(m->source, PM_SOURCE_SIM);
+	ck_assert_int_eq(m->sim.v_mv[0], 230000);
+	ck_assert_int_eq(m->sim.v_mv[1], 231000);
+	ck_assert_int_eq(m->sim.v_mv[2], 229000);
+	/* one value: every phase */
+	ck_assert_int_eq(m->sim.i_ma[0], 5000);
+	ck_assert_int_eq(m->sim.i_ma[1], 5000);
+	ck_assert_int_eq(m->sim.i_ma[2], 5000);
+	ck_assert_int_eq(m->sim.angle_mdeg[1], -30000);
+	ck_assert_int_eq(m->sim.angle_mdeg[2], 180000);
+	ck_assert_int_eq(m->sim.f_mhz, 60000);
+	ck_assert_uint_eq(m->sim.rate_hz, 100);
+	ck_assert_uint_eq(m->sim.speed, 3600);
+	ck_assert_uint_eq(m->sim.nj_per_code, 3963573);
+
+	/* the documented defaults */
+	m = &c.meter[2];
+	ck_assert_str_eq(m->uri, "local:");
+	ck_assert_str_eq(m->device, "ade9000");
+	ck_assert_uint_eq(m->sampling_frequency, 0);
+	ck_assert_uint_eq(m->buffer_scans, 16);
+	ck_assert_uint_eq(m->stall_timeout_s, 5);
+	remove_conf();
+}
+END_TEST
+
+START_TEST(test_default_log_interval)
+{
+	struct pm_conf c;
+	char err[256];
+
+	write_conf("[meter a]\nsource = sim\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.log_interval_s, 1);
+	ck_assert_uint_eq(c.meter[0].sim.v_mv[2], 230000);
+	ck_assert_uint_eq(c.meter[0].sim.rate_hz, 10);
+	ck_assert_uint_eq(c.meter[0].sim.speed, 1);
+	remove_conf();
+}
+END_TEST
+
+/* Each bad file, the line its error must name and a word of the message. */
+static const struct bad {
+	const char *text;
+	unsigned line;
+	const char *says;
+} bad[] = {
+    {"[meter a]\nsource = sim\nfoo = 1\n", 3, "unknown key 'foo'"},
+    {"[daemon]\nverbose = 1\n[meter a]\nsource = sim\n", 2, "unknown key 'verbose'"},
+    {"[meter a]\nsource = sim\n[bogus]\nx = 1\n", 3, "unknown section [bogus]"},
+    {"[meter a]\nsource = sim\n[meters b]\n", 3, "unknown section"},
+    {"[meter a]\nsource = sim\nsource = iio\n", 3, "given twice"},
+    {"[meter a]\nsource = sim\n[meter a]\nsource = sim\n", 3, "[meter a] given twice"},
+    {"[daemon]\n[meter a]\nsource = sim\n[daemon]\n", 4, "[daemon] given twice"},
+    {"[meter a]\nsource = iio\nbuffer_scans = 0\n", 3, "buffer_scans = '0'"},
+    {"[meter a]\nsource = iio\nsampling_frequency = 10Hz\n", 3, "expected an integer"},
+    {"[meter a]\nsource = iio\nstall_timeout = -1\n", 3, "stall_timeout"},
+    {"[meter a]\nsource = modbus\n", 2, "expected iio or sim"},
+    {"[daemon]\nlog_interval = 1\n[meter a]\nuri = local:\n", 3, "no 'source'"},
+    {"[meter a]\n", 1, "no 'source'"},
+    {"[meter a]\nsim_speed = 10\nsource = iio\n", 2, "applies to source = sim"},
+    {"[meter a]\nsource = sim\ndevice = meter0\n", 3, "applies to source = iio"},
+    {"[daemon]\nlog_interval = 5\n", 2, "no [meter NAME] section"},
+    {"", 1, "no [meter NAME] section"},
+    {"[meter a]\nsource = sim\nthis is not a pair\n", 3, "syntax error"},
+    {"[meter a]\nsource = sim\n  continued\n", 3, "syntax error"},
+    {"[meter a\nsource = sim\n", 1, "syntax error"},
+    {"source = sim\n[meter a]\nsource = sim\n", 1, "outside of any section"},
+    {"[meter a.b]\nsource = sim\n", 1, "bad meter name"},
+    {"[meter ]\nsource = sim\n", 1, "unknown section"},
+    {"[meter abcdefghijklmnopqrstuvwxyz0123456]\nsource = sim\n", 1, "bad meter name"},
+    {"[meter a]\nsource = sim\nsim_current_ma = 1 2\n", 3, "1 or 3 integers"},
+    {"[meter a]\nsource = sim\nsim_current_ma = 1 2 3 4\n", 3, "1 or 3 integers"},
+    {"[meter a]\nsource = sim\nsim_angle_mdeg = 400000\n", 3, "sim_angle_mdeg"},
+    {"[meter a]\nsource = sim\nsim_rate_hz = 0\n", 3, "sim_rate_hz"},
+    {"[meter a]\nsource = sim\nsim_speed = 99999999999999999999\n", 3, "sim_speed"},
+    {"[meter a]\nsource = iio\nuri =\n", 3, "uri"},
+    {"[daemon]\nlog_interval = x\n[meter a]\nsource = sim\n", 2, "log_interval"},
+};
+
+/* A configuration loaded before: a failed load must leave every byte of it as it was. */
+static void load_previous(struct pm_conf *c)
+{
+	char err[256];
+
+	write_conf(good);
+	ck_assert_int_eq(pm_conf_load(path, c, err, sizeof(err)), 0);
+	remove_conf();
+}
+
+START_TEST(test_bad)
+{
+	const struct bad *b = &bad[_i];
+	struct pm_conf c, before;
+	char err[512], prefix[96];
+
+	load_previous(&c);
+	before = c;
+	write_conf(b->text);
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(prefix, sizeof(prefix), "%s:%u: ", path, b->line);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+		      "case %d: '%s' does not start '%s'", _i, err, prefix);
+	ck_assert_msg(strstr(err, b->says), "case %d: '%s' does not say '%s'", _i, err, b->says);
+	ck_assert_msg(memcmp(&c, &before, sizeof(c)) == 0, "case %d changed the configuration", _i);
+	remove_conf();
+}
+END_TEST
+
+START_TEST(test_line_too_long)
+{
+	struct pm_conf c, before;
+	char text[600], err[512], prefix[96];
+
+	load_previous(&c);
+	before = c;
+	snprintf(text, sizeof(text), "[meter a]\nsource = iio\nuri = ip:%0400d\n", 7);
+	write_conf(text);
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(prefix, sizeof(prefix), "%s:3: line too long", path);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s'", err);
+	ck_assert(memcmp(&c, &before, sizeof(c)) == 0);
+	remove_conf();
+}
+END_TEST
+
+START_TEST(test_too_many_meters)
+{
+	struct pm_conf c;
+	char text[4096] = "", err[512], prefix[96];
+	size_t len = 0;
+
+	for (int i = 0; i <= PM_CONF_MAX_METERS; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"[meter m%d]\nsource = sim\n", i);
+	write_conf(text);
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), -EINVAL);
+	/* the 17th header, on line 2 x 16 + 1 */
+	snprintf(prefix, sizeof(prefix), "%s:%d: too many meters", path,
+		 2 * PM_CONF_MAX_METERS + 1);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s'", err);
+	remove_conf();
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	struct pm_conf c;
+	char err[256];
+
+	memset(&c, 0x5a, sizeof(c));
+	ck_assert_int_eq(pm_conf_load("/nonexistent/polymeterd.conf", &c, err, sizeof(err)),
+			 -ENOENT);
+	ck_assert_str_eq(err, "/nonexistent/polymeterd.conf: No such file or directory");
+	ck_assert_uint_eq(((unsigned char *)&c)[0], 0x5a);
+}
+END_TEST
+
+static Suite *conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("conf");
+
+	tcase_add_test(tc, test_good);
+	tcase_add_test(tc, test_default_log_interval);
+	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_line_too_long);
+	tcase_add_test(tc, test_too_many_meters);
+	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conf_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
