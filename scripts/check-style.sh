@@ -18,7 +18,7 @@ if [ -n "$csrc" ]; then
 else
 	echo "clang-format: no userspace C yet"
 fi
-shells=$(git ls-files 'scripts/*.sh' '.ci/run' 'tests/bench/run' 'tests/bench/modbus/run' 'tests/dbus/run' 'tests/modbus/run' 'tests/daemon/run')
+shells=$(git ls-files 'scripts/*.sh' '.ci/run' 'tests/bench/run' 'tests/bench/modbus/run' 'tests/dbus/run' 'tests/modbus/run')
 rc=0
 # shellcheck disable=SC2086
 shellcheck -S warning $shells || rc=$?
