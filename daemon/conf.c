@@ -28,6 +28,9 @@ enum meter_key {
 	K_SIM_RATE,
 	K_SIM_SPEED,
 	K_SIM_SCALE,
+	K_WIRING,
+	K_CHECKPOINT_WH,
+	K_CHECKPOINT_INTERVAL,
 	K_COUNT
 };
 
@@ -48,6 +51,18 @@ static const struct {
     [K_SIM_RATE] = {"sim_rate_hz", PM_SOURCE_SIM},
     [K_SIM_SPEED] = {"sim_speed", PM_SOURCE_SIM},
     [K_SIM_SCALE] = {"sim_nj_per_code", PM_SOURCE_SIM},
+    [K_WIRING] = {"wiring", PM_SOURCE_NONE},
+    [K_CHECKPOINT_WH] = {"checkpoint_wh", PM_SOURCE_NONE},
+    [K_CHECKPOINT_INTERVAL] = {"checkpoint_interval", PM_SOURCE_NONE},
+};
+
+enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
+
+static const char *const daemon_keys[D_COUNT] = {
+    [D_LOG_INTERVAL] = "log_interval",
+    [D_STATE_DIR] = "state_dir",
+    [D_DBUS] = "dbus",
+    [D_DBUS_INTERVAL] = "dbus_interval_ms",
 };
 
 enum section_kind { SEC_NONE, SEC_DAEMON, SEC_METER, SEC_BAD };
@@ -63,7 +78,7 @@ struct parser {
 	enum section_kind sec;
 	struct pm_conf_meter *meter; /* when sec == SEC_METER */
 	unsigned daemon_line;	     /* of [daemon], 0 = not seen */
-	unsigned daemon_key_line;    /* of log_interval */
+	unsigned daemon_key_line[D_COUNT];
 	unsigned key_line[PM_CONF_MAX_METERS][K_COUNT];
 
 	struct pm_conf conf; /* the working copy; handed out only when all is valid */
@@ -111,6 +126,9 @@ static void meter_defaults(struct pm_conf_meter *m)
 	m->sim.rate_hz = 10;
 	m->sim.speed = 1;
 	m->sim.nj_per_code = 1000000; /* 1 mJ per code */
+	m->wiring = PM_WIRING_WYE;
+	m->checkpoint_wh = 1;
+	m->checkpoint_interval_s = 60;
 }
 
 /* A section header seen by the reader: "[daemon]" or "[meter NAME]". */
@@ -333,6 +351,21 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 	case K_SIM_SCALE:
 		r = parse_u32(value, 1, UINT32_MAX, &m->sim.nj_per_code);
 		break;
+	case K_WIRING:
+		r = 0;
+		if (strcmp(value, "wye") == 0)
+			m->wiring = PM_WIRING_WYE;
+		else if (strcmp(value, "delta") == 0)
+			m->wiring = PM_WIRING_DELTA;
+		else
+			r = -EINVAL;
+		break;
+	case K_CHECKPOINT_WH:
+		r = parse_u32(value, 1, 1000000, &m->checkpoint_wh);
+		break;
+	case K_CHECKPOINT_INTERVAL:
+		r = parse_u32(value, 1, 86400, &m->checkpoint_interval_s);
+		break;
 	case K_COUNT:
 		break;
 	}
@@ -350,6 +383,65 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_SIM_RATE] = "an integer 1..8000 (Hz)",
 		    [K_SIM_SPEED] = "an integer 1..1000000",
 		    [K_SIM_SCALE] = "an integer 1..4294967295 (nJ)",
+		    [K_WIRING] = "wye or delta",
+		    [K_CHECKPOINT_WH] = "an integer 1..1000000 (Wh)",
+		    [K_CHECKPOINT_INTERVAL] = "an integer 1..86400 (seconds)",
+		};
+		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
+	}
+	return r;
+}
+
+static int daemon_key(struct parser *p, const char *name, const char *value)
+{
+	int k, r = -EINVAL;
+
+	for (k = 0; k < D_COUNT; k++)
+		if (strcmp(name, daemon_keys[k]) == 0)
+			break;
+	if (k == D_COUNT) {
+		parse_error(p, p->line, "unknown key '%s' in [daemon]", name);
+		return -EINVAL;
+	}
+	if (p->daemon_key_line[k]) {
+		parse_error(p, p->line, "'%s' given twice in [daemon] (first on line %u)", name,
+			    p->daemon_key_line[k]);
+		return -EINVAL;
+	}
+	p->daemon_key_line[k] = p->line;
+	switch ((enum daemon_key)k) {
+	case D_LOG_INTERVAL:
+		r = parse_u32(value, 0, 3600, &p->conf.log_interval_s);
+		break;
+	case D_STATE_DIR:
+		/* an absolute path, or "none": registers are then kept in memory only */
+		r = value[0] == '/' || strcmp(value, "none") == 0
+			? set_string(p->conf.state_dir, sizeof(p->conf.state_dir), value)
+			: -EINVAL;
+		break;
+	case D_DBUS:
+		r = 0;
+		if (strcmp(value, "system") == 0)
+			p->conf.dbus = PM_DBUS_SYSTEM;
+		else if (strcmp(value, "session") == 0)
+			p->conf.dbus = PM_DBUS_SESSION;
+		else if (strcmp(value, "none") == 0)
+			p->conf.dbus = PM_DBUS_NONE;
+		else
+			r = -EINVAL;
+		break;
+	case D_DBUS_INTERVAL:
+		r = parse_u32(value, 0, 60000, &p->conf.dbus_interval_ms);
+		break;
+	case D_COUNT:
+		break;
+	}
+	if (r < 0) {
+		static const char *const want[D_COUNT] = {
+		    [D_LOG_INTERVAL] = "0..3600 (seconds)",
+		    [D_STATE_DIR] = "an absolute directory of at most 255 characters, or none",
+		    [D_DBUS] = "system, session or none",
+		    [D_DBUS_INTERVAL] = "0..60000 (milliseconds)",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}
@@ -368,22 +460,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	case SEC_BAD:
 		return 0; /* the header's error is reported */
 	case SEC_DAEMON:
-		if (strcmp(name, "log_interval") != 0) {
-			parse_error(p, p->line, "unknown key '%s' in [daemon]", name);
-			return 0;
-		}
-		if (p->daemon_key_line) {
-			parse_error(p, p->line, "'%s' given twice in [daemon] (first on line %u)",
-				    name, p->daemon_key_line);
-			return 0;
-		}
-		p->daemon_key_line = p->line;
-		if (parse_u32(value, 0, 3600, &p->conf.log_interval_s) < 0) {
-			parse_error(p, p->line, "log_interval = '%s': expected 0..3600 (seconds)",
-				    value);
-			return 0;
-		}
-		return 1;
+		return daemon_key(p, name, value) < 0 ? 0 : 1;
 	case SEC_METER:
 		return meter_key(p, name, value) < 0 ? 0 : 1;
 	}
@@ -442,6 +519,9 @@ int pm_conf_load(const char *path, struct pm_conf *conf, char *err, size_t errle
 	}
 	p->path = path;
 	p->conf.log_interval_s = 1;
+	strcpy(p->conf.state_dir, PM_CONF_DEFAULT_STATE_DIR);
+	p->conf.dbus = PM_DBUS_SYSTEM;
+	p->conf.dbus_interval_ms = 1000;
 	p->f = fopen(path, "re");
 	if (!p->f) {
 		r = -errno;

@@ -3,7 +3,7 @@
  * polymeterd's configuration: one INI file, /etc/polymeter/polymeterd.conf by default
  * (daemon/polymeterd.conf.example documents every key).
  *
- *   [daemon]          log_interval
+ *   [daemon]          log_interval, state_dir, dbus, dbus_interval_ms
  *   [meter NAME]      one section per meter IC; NAME is [A-Za-z0-9_], 1..31 characters (it
  *                     becomes a D-Bus object path element). source = iio | sim, then the keys
  *                     of that source.
@@ -22,6 +22,10 @@
 #define PM_CONF_MAX_METERS 16
 #define PM_CONF_PHASES 3
 #define PM_CONF_DEFAULT_PATH "/etc/polymeter/polymeterd.conf"
+#define PM_CONF_DEFAULT_STATE_DIR "/var/lib/polymeter"
+
+enum pm_conf_wiring { PM_WIRING_WYE, PM_WIRING_DELTA };
+enum pm_conf_dbus { PM_DBUS_SYSTEM, PM_DBUS_SESSION, PM_DBUS_NONE };
 
 enum pm_conf_source {
 	PM_SOURCE_NONE,
@@ -52,10 +56,17 @@ struct pm_conf_meter {
 	uint32_t stall_timeout_s;    /* no scan for this long = device lost */
 	/* sim */
 	struct pm_conf_sim sim;
+	/* any source */
+	enum pm_conf_wiring wiring;	/* how the voltage inputs are wired */
+	uint32_t checkpoint_wh;		/* checkpoint when a register grew by this much */
+	uint32_t checkpoint_interval_s; /* ... or when this much time passed with any growth */
 };
 
 struct pm_conf {
-	uint32_t log_interval_s; /* one log line per meter every this many seconds; 0 = never */
+	uint32_t log_interval_s;   /* one log line per meter every this many seconds; 0 = never */
+	char state_dir[256];	   /* the store's directory, or "none" (registers in memory only) */
+	enum pm_conf_dbus dbus;	   /* where the D-Bus view is published */
+	uint32_t dbus_interval_ms; /* PropertiesChanged at most this often per meter */
 	size_t n_meters;
 	struct pm_conf_meter meter[PM_CONF_MAX_METERS];
 };

@@ -7,30 +7,39 @@
 #   make daemon-install DESTDIR=...   binaries, config example, systemd unit, sysusers
 
 DAEMON_SRC  := daemon/polymeterd.c daemon/manager.c daemon/conf.c daemon/log.c \
-	daemon/source.c daemon/source-iio.c daemon/source-sim.c
+	daemon/source.c daemon/source-iio.c daemon/source-sim.c daemon/meter.c daemon/store.c \
+	daemon/bus.c $(CORE_SRC)
 DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/source.h \
-	daemon/source-iio.h daemon/source-sim.h
-DAEMON_PKGS := libiio libsystemd inih
+	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
+	$(CORE_HDR)
+DAEMON_PKGS := libiio libsystemd inih sqlite3
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 
 SBINDIR      ?= /usr/sbin
 SYSCONFDIR   ?= /etc
 UNITDIR      ?= /usr/lib/systemd/system
 SYSUSERSDIR  ?= /usr/lib/sysusers.d
+DBUSPOLICYDIR ?= /usr/share/dbus-1/system.d
+BINDIR       ?= /usr/bin
 
 .PHONY: daemon daemon-asan unit-daemon daemon-install
 
-daemon: $(BUILD)/daemon/polymeterd
+daemon: $(BUILD)/daemon/polymeterd $(BUILD)/daemon/polymeterctl
+
+$(BUILD)/daemon/polymeterctl: daemon/polymeterctl.c daemon/bus.h daemon/daemon.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) -Idaemon -Idaemon/core -o $@ daemon/polymeterctl.c \
+		$$(pkg-config --cflags --libs libsystemd)
 
 daemon-asan: $(BUILD)/daemon-asan/polymeterd
 
 $(BUILD)/daemon/polymeterd: $(DAEMON_SRC) $(DAEMON_HDR) daemon/daemon.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) -Idaemon -o $@ $(DAEMON_SRC) $(DAEMON_LIBS)
+	$(CC) $(CFLAGS_USER) -Idaemon -Idaemon/core -o $@ $(DAEMON_SRC) $(DAEMON_LIBS)
 
 $(BUILD)/daemon-asan/polymeterd: $(DAEMON_SRC) $(DAEMON_HDR) daemon/daemon.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -o $@ $(DAEMON_SRC) $(DAEMON_LIBS)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ $(DAEMON_SRC) $(DAEMON_LIBS)
 
 # tests/unit/test_conf.c is built by the top-level `make unit` like every unit test (these
 # two variables name what it needs besides the core) and run by scripts/check-unit.sh.
@@ -50,6 +59,9 @@ daemon-install: daemon
 			$(DESTDIR)$(SYSCONFDIR)/polymeter/polymeterd.conf
 	install -D -m 0644 daemon/polymeterd.service $(DESTDIR)$(UNITDIR)/polymeterd.service
 	install -D -m 0644 udev/polymeter.sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
+	install -D -m 0644 daemon/org.polymeter.Meter1.conf \
+		$(DESTDIR)$(DBUSPOLICYDIR)/org.polymeter.Meter1.conf
+	install -D -m 0755 $(BUILD)/daemon/polymeterctl $(DESTDIR)$(BINDIR)/polymeterctl
 
 # The daemon on the host under ASan + UBSan: simulated meters, a missing IIO device, a bad file.
 .PHONY: check-daemon

@@ -9,9 +9,15 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bus.h"
 #include "log.h"
 #include "manager.h"
+#include "meter.h"
 #include "source.h"
+#include "store.h"
 
 struct manager_meter {
 	struct pm_manager *manager;
@@ -23,6 +29,7 @@ struct manager_meter {
 	uint64_t scans;
 	uint64_t scans_logged; /* at the last status line */
 	unsigned restarts;     /* counter generations seen change */
+	struct pm_meter *pipe; /* metrology, snapshot, checkpoints */
 };
 
 struct pm_manager {
@@ -34,7 +41,41 @@ struct pm_manager {
 	uint64_t once; /* 0 = run until stopped */
 	size_t once_done;
 	FILE *json;
+	struct pm_store *store; /* NULL: registers in memory only */
+	struct pm_bus *bus;	/* NULL: no D-Bus view */
 };
+
+static int64_t utc_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A scan as metrology takes it (same units; PF from P and S, frequency not in the scan). */
+static void to_sample(const struct pm_scan *scan, struct pm_met_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ts_ns = scan->ts_ns;
+	s->generation = scan->generation;
+	s->neutral_i_ma = scan->neutral_ma;
+	for (int k = 0; k < PM_KINDS; k++)
+		s->nj_per_code[k] = scan->nj_per_code[k];
+	for (int n = 0; n < PM_PHASES; n++) {
+		const struct pm_scan_phase *in = &scan->ph[n];
+		struct pm_met_phase_sample *out = &s->ph[n];
+
+		out->v_mv = in->v_mv;
+		out->i_ma = in->i_ma;
+		out->p_mw = in->p_mw;
+		out->q_mvar = in->q_mvar;
+		out->s_mva = in->s_mva;
+		out->pf_micro = in->s_mva > 0 ? (int32_t)(in->p_mw * 1000000 / in->s_mva) : 1000000;
+		for (int k = 0; k < PM_KINDS; k++)
+			out->counter[k] = in->counter[k];
+	}
+}
 
 /* "-12.345" from milli-units, without floating point. */
 static const char *milli(char *buf, size_t len, __int128 x)
@@ -140,7 +181,26 @@ static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *
 			i128(b[0], sizeof(b[0]), mt->energy_nj[0][k]),
 			i128(b[1], sizeof(b[1]), mt->energy_nj[1][k]),
 			i128(b[2], sizeof(b[2]), mt->energy_nj[2][k]));
-	fputs("}}\n", f);
+	fputs("}", f);
+	if (pm_meter_snapshot(mt->pipe)->valid[pm_point_find("total.energy.active_import")]) {
+		static const struct {
+			const char *name;
+			enum pm_met_reg reg;
+		} regs[] = {{"A+", PM_MET_A_IMPORT}, {"A-", PM_MET_A_EXPORT},
+			    {"R+", PM_MET_R_IMPORT}, {"R-", PM_MET_R_EXPORT},
+			    {"S+", PM_MET_S_IMPORT}, {"S-", PM_MET_S_EXPORT}};
+		const struct pm_met_registers *r = pm_meter_registers(mt->pipe);
+
+		/* registers in mWh: total, then phases A, B, C */
+		fputs(",\"registers_mwh\":{", f);
+		for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+			fprintf(f, "%s\"%s\":[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]",
+				i ? "," : "", regs[i].name, r->total[regs[i].reg].mwh,
+				r->phase[0][regs[i].reg].mwh, r->phase[1][regs[i].reg].mwh,
+				r->phase[2][regs[i].reg].mwh);
+		fputs("}", f);
+	}
+	fputs("}\n", f);
 	fflush(f);
 }
 
@@ -149,9 +209,15 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	struct manager_meter *mt = userdata;
 	struct pm_manager *m = mt->manager;
 
+	struct pm_met_sample sample;
+
 	if (m->once && mt->scans >= m->once)
 		return; /* this meter is done, the others are not yet */
 	count_energy(mt, scan);
+	to_sample(scan, &sample);
+	pm_meter_push(mt->pipe, &sample, utc_ns());
+	if (m->bus)
+		pm_bus_meter_changed(m->bus, mt->conf->name, true);
 	mt->scans++;
 	if (!m->once)
 		return;
@@ -211,12 +277,46 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
 	return 0;
 }
 
+/*
+ * The store lives in state_dir (systemd's StateDirectory=). A store that cannot be opened
+ * (corrupted, read-only, missing directory) is logged and metering goes on without it: the
+ * meters then publish no energy registers rather than registers counted from zero.
+ */
+static int open_store(struct pm_manager *m)
+{
+	char path[300], err[512];
+	int r;
+
+	if (!strcmp(m->conf.state_dir, "none")) {
+		log_notice("state_dir = none: registers are kept in memory only");
+		return 0;
+	}
+	if (mkdir(m->conf.state_dir, 0750) < 0 && errno != EEXIST)
+		log_warning("cannot create %s: %s", m->conf.state_dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/polymeter.db", m->conf.state_dir);
+	r = pm_store_open(path, &m->store, err, sizeof(err));
+	if (r < 0)
+		log_error("store: %s; metering without it, energy registers not published", err);
+	return 0;
+}
+
 struct pm_manager *pm_manager_free(struct pm_manager *m)
 {
 	if (!m)
 		return NULL;
-	for (size_t i = 0; i < m->n_meters; i++)
-		pm_source_free(m->meter[i].source);
+	for (size_t i = 0; i < m->n_meters; i++) {
+		struct manager_meter *mt = &m->meter[i];
+
+		pm_source_free(mt->source);
+		if (mt->pipe) {
+			/* shutdown: what was counted since the last checkpoint is saved */
+			pm_meter_checkpoint(mt->pipe, utc_ns());
+			pm_meter_event(mt->pipe, utc_ns(), "daemon_stop", "");
+		}
+		pm_meter_free(mt->pipe);
+	}
+	pm_bus_free(m->bus);
+	pm_store_close(m->store);
 	sd_event_source_disable_unref(m->log_timer);
 	sd_event_unref(m->event);
 	free(m);
@@ -246,11 +346,39 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 	if (r < 0)
 		return log_error_errno(r, "cannot watch SIGTERM/SIGINT");
 
+	r = open_store(m);
+	if (r < 0)
+		return r;
+	if (m->conf.dbus != PM_DBUS_NONE) {
+		r = pm_bus_new(m->event, m->conf.dbus == PM_DBUS_SESSION,
+			       m->conf.dbus_interval_ms * 1000ULL, &m->bus);
+		/* Metering does not depend on D-Bus: without it, the other views still serve. */
+		if (r < 0)
+			log_error_errno(r, "cannot publish %s on the %s bus; continuing without it",
+					PM_BUS_NAME,
+					m->conf.dbus == PM_DBUS_SESSION ? "session" : "system");
+	}
 	for (size_t i = 0; i < m->conf.n_meters; i++) {
 		struct manager_meter *mt = &m->meter[i];
+		struct pm_meter_config mc;
 
 		mt->manager = m;
 		mt->conf = &m->conf.meter[i];
+		pm_meter_config_default(&mc, mt->conf->name);
+		mc.wiring =
+		    mt->conf->wiring == PM_WIRING_DELTA ? PM_MET_WIRING_DELTA : PM_MET_WIRING_WYE;
+		mc.checkpoint_mwh = mt->conf->checkpoint_wh * 1000ULL;
+		mc.checkpoint_interval_ns = mt->conf->checkpoint_interval_s * 1000000000LL;
+		r = pm_meter_new(&mc, m->store, &mt->pipe);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot create it", mt->conf->name);
+		pm_meter_event(mt->pipe, utc_ns(), "daemon_start", "");
+		if (m->bus) {
+			r = pm_bus_add_meter(m->bus, mt->conf->name, pm_meter_snapshot(mt->pipe));
+			if (r < 0)
+				return log_error_errno(r, "meter %s: cannot publish it on D-Bus",
+						       mt->conf->name);
+		}
 		r = pm_source_new(m->event, mt->conf, on_scan, mt, &mt->source);
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot start its source",

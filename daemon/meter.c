@@ -215,8 +215,11 @@ int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc
 
 	if (!m->status.restored)
 		return 0;
-	/* The energy recovered from the driver's counters is saved at once. */
-	if (restored_now) {
+	/*
+	 * The energy recovered from the driver's counters is saved at once, and so is a new
+	 * meter's first sample: from then on a crash can be recovered from the counters.
+	 */
+	if (restored_now || m->status.samples == 1) {
 		(void)save(m, utc_ns);
 		return 0;
 	}

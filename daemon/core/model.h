@@ -40,7 +40,7 @@ enum pm_access {
 };
 
 /* Where a point's value comes from. */
-enum pm_source {
+enum pm_point_source {
 	PM_SRC_VOLTAGE, /* line-to-neutral (wye) or as measured (delta) */
 	PM_SRC_CURRENT, /* a phase, or the sum of the three for the total (SunSpec "A") */
 	PM_SRC_ACTIVE_POWER,
@@ -60,7 +60,7 @@ enum pm_source {
 
 struct pm_point {
 	const char *id; /* stable, dotted: "total.energy.active_import" */
-	enum pm_source source;
+	enum pm_point_source source;
 	uint8_t phase; /* 0..2 or PM_MODEL_TOTAL */
 	uint8_t reg;   /* enum pm_met_reg for PM_SRC_ENERGY */
 	uint8_t line;  /* enum pm_met_line for PM_SRC_VOLTAGE_LL */

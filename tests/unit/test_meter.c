@@ -97,14 +97,15 @@ START_TEST(test_checkpoint_every_step)
 	struct pm_meter *m = meter_new(st, 5);
 	struct pm_met_persist p;
 
-	/* sample 0 is the baseline; samples 1..12 add 1 mWh each: checkpoints at 5 and 10 */
+	/* sample 0 is the baseline (checkpointed at once, counters and all); samples 1..12 add
+	 * 1 mWh each: checkpoints at 5 and 10 */
 	for (int n = 0; n <= 12; n++) {
 		struct pm_met_sample s = sample(n, 0, EPOCH);
 
 		ck_assert_int_eq(pm_meter_push(m, &s, n), 0);
 	}
 	ck_assert_uint_eq(import_mwh(m), 12);
-	ck_assert_uint_eq(pm_meter_status(m)->checkpoints, 2);
+	ck_assert_uint_eq(pm_meter_status(m)->checkpoints, 3);
 	ck_assert_int_eq(pm_store_load_meter(st, "meter0", &p, NULL), 0);
 	ck_assert_uint_eq(p.regs.total[PM_MET_A_IMPORT].mwh, 10);
 	/* shutdown saves the rest */
@@ -190,6 +191,27 @@ START_TEST(test_random_crashes_lose_nothing)
 }
 END_TEST
 
+/* A new meter killed before its first energy step: its baseline was saved, nothing is lost. */
+START_TEST(test_crash_before_first_step)
+{
+	struct pm_store *st = store_open();
+	struct pm_meter *m = meter_new(st, 1000);
+	struct pm_met_sample s;
+
+	for (int n = 0; n <= 2; n++) { /* 2 mWh, far below the 1000 mWh step */
+		s = sample(n, 0, EPOCH);
+		pm_meter_push(m, &s, n);
+	}
+	pm_meter_free(m);
+	m = meter_new(st, 1000);
+	s = sample(9, 0, EPOCH); /* 9 mWh since the first sample */
+	ck_assert_int_eq(pm_meter_push(m, &s, 9), 0);
+	ck_assert_uint_eq(import_mwh(m), 9);
+	pm_meter_free(m);
+	pm_store_close(st);
+}
+END_TEST
+
 /* The driver reloaded while the daemon was down: no credit from the old counters. */
 START_TEST(test_restart_across_new_epoch)
 {
@@ -226,7 +248,8 @@ START_TEST(test_store_failure_keeps_metering)
 
 		pm_meter_push(m, &s, n);
 	}
-	ck_assert_uint_eq(pm_meter_status(m)->checkpoints, 1);
+	/* the baseline at sample 0, then 2 mWh at sample 2 */
+	ck_assert_uint_eq(pm_meter_status(m)->checkpoints, 2);
 	signal(SIGXFSZ, SIG_IGN);
 	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &lim), 0);
 	lim.rlim_cur = 1;
@@ -279,6 +302,7 @@ static Suite *meter_suite(void)
 	tcase_add_test(tc, test_checkpoint_every_step);
 	tcase_add_test(tc, test_restart_recovers_from_counters);
 	tcase_add_test(tc, test_random_crashes_lose_nothing);
+	tcase_add_test(tc, test_crash_before_first_step);
 	tcase_add_test(tc, test_restart_across_new_epoch);
 	tcase_add_test(tc, test_store_failure_keeps_metering);
 	tcase_add_test(tc, test_no_store_publishes_no_registers);
