@@ -31,6 +31,8 @@ enum meter_key {
 	K_WIRING,
 	K_CHECKPOINT_WH,
 	K_CHECKPOINT_INTERVAL,
+	K_MODBUS_TCP_PORT,
+	K_MODBUS_UNIT,
 	K_COUNT
 };
 
@@ -54,6 +56,8 @@ static const struct {
     [K_WIRING] = {"wiring", PM_SOURCE_NONE},
     [K_CHECKPOINT_WH] = {"checkpoint_wh", PM_SOURCE_NONE},
     [K_CHECKPOINT_INTERVAL] = {"checkpoint_interval", PM_SOURCE_NONE},
+    [K_MODBUS_TCP_PORT] = {"modbus_tcp_port", PM_SOURCE_NONE},
+    [K_MODBUS_UNIT] = {"modbus_unit", PM_SOURCE_NONE},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -129,6 +133,7 @@ static void meter_defaults(struct pm_conf_meter *m)
 	m->wiring = PM_WIRING_WYE;
 	m->checkpoint_wh = 1;
 	m->checkpoint_interval_s = 60;
+	m->modbus_unit = 1;
 }
 
 /* A section header seen by the reader: "[daemon]" or "[meter NAME]". */
@@ -366,6 +371,12 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 	case K_CHECKPOINT_INTERVAL:
 		r = parse_u32(value, 1, 86400, &m->checkpoint_interval_s);
 		break;
+	case K_MODBUS_TCP_PORT:
+		r = parse_u32(value, 0, 65535, &m->modbus_tcp_port);
+		break;
+	case K_MODBUS_UNIT:
+		r = parse_u32(value, 1, 247, &m->modbus_unit);
+		break;
 	case K_COUNT:
 		break;
 	}
@@ -386,6 +397,8 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_WIRING] = "wye or delta",
 		    [K_CHECKPOINT_WH] = "an integer 1..1000000 (Wh)",
 		    [K_CHECKPOINT_INTERVAL] = "an integer 1..86400 (seconds)",
+		    [K_MODBUS_TCP_PORT] = "a TCP port 1..65535, or 0 for no Modbus TCP server",
+		    [K_MODBUS_UNIT] = "a Modbus unit id 1..247",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}

@@ -60,6 +60,8 @@ struct pm_conf_meter {
 	enum pm_conf_wiring wiring;	/* how the voltage inputs are wired */
 	uint32_t checkpoint_wh;		/* checkpoint when a register grew by this much */
 	uint32_t checkpoint_interval_s; /* ... or when this much time passed with any growth */
+	uint32_t modbus_tcp_port;	/* SunSpec map on this TCP port; 0 = none */
+	uint32_t modbus_unit;		/* its unit id (and the Common model's DA) */
 };
 
 struct pm_conf {

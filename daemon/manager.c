@@ -16,6 +16,8 @@
 #include "log.h"
 #include "manager.h"
 #include "meter.h"
+#include "modbus-map.h"
+#include "modbus-tcp.h"
 #include "source.h"
 #include "store.h"
 
@@ -30,6 +32,8 @@ struct manager_meter {
 	uint64_t scans_logged; /* at the last status line */
 	unsigned restarts;     /* counter generations seen change */
 	struct pm_meter *pipe; /* metrology, snapshot, checkpoints */
+	struct pm_mb_map modbus_map;
+	struct pm_mbtcp *modbus; /* NULL: no Modbus TCP server for this meter */
 };
 
 struct pm_manager {
@@ -300,6 +304,42 @@ static int open_store(struct pm_manager *m)
 	return 0;
 }
 
+/*
+ * The meter's Modbus TCP server: on the socket systemd passes as FileDescriptorName=modbus-NAME
+ * (socket activation: port 502 without privilege), else on modbus_tcp_port.
+ */
+static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
+{
+	struct pm_mbtcp_config tcfg;
+	struct pm_mb_config mcfg;
+	const char *why = NULL;
+	char fdname[64];
+	int r;
+
+	(void)m;
+	snprintf(fdname, sizeof(fdname), "modbus-%s", mt->conf->name);
+	pm_mbtcp_config_default(&tcfg);
+	tcfg.listen_fd = pm_mbtcp_activated_fd(fdname);
+	if (tcfg.listen_fd < 0 && !mt->conf->modbus_tcp_port)
+		return 0;
+	tcfg.port = (uint16_t)mt->conf->modbus_tcp_port;
+	pm_mb_config_default(&mcfg);
+	mcfg.unit_id = (uint8_t)mt->conf->modbus_unit;
+	mcfg.model = "polymeter ADE9000";
+	mcfg.serial = mt->conf->name;
+	r = pm_mb_map_init(&mt->modbus_map, &mcfg, &why);
+	if (r < 0)
+		return log_error_errno(r, "meter %s: Modbus map: %s", mt->conf->name, why);
+	r = pm_mbtcp_new(m->event, &mt->modbus_map, pm_meter_snapshot(mt->pipe), &tcfg,
+			 &mt->modbus);
+	if (r < 0)
+		return log_error_errno(r, "meter %s: cannot serve Modbus TCP on port %u",
+				       mt->conf->name, mt->conf->modbus_tcp_port);
+	log_info("meter %s: Modbus TCP (SunSpec) on port %d, unit %u", mt->conf->name,
+		 pm_mbtcp_port(mt->modbus), mt->conf->modbus_unit);
+	return 0;
+}
+
 struct pm_manager *pm_manager_free(struct pm_manager *m)
 {
 	if (!m)
@@ -308,6 +348,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		struct manager_meter *mt = &m->meter[i];
 
 		pm_source_free(mt->source);
+		pm_mbtcp_free(mt->modbus);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
 			pm_meter_checkpoint(mt->pipe, utc_ns());
@@ -373,6 +414,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot create it", mt->conf->name);
 		pm_meter_event(mt->pipe, utc_ns(), "daemon_start", "");
+		r = start_modbus(m, mt);
+		if (r < 0)
+			return r;
 		if (m->bus) {
 			r = pm_bus_add_meter(m->bus, mt->conf->name, pm_meter_snapshot(mt->pipe));
 			if (r < 0)
