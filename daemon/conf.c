@@ -33,6 +33,7 @@ enum meter_key {
 	K_CHECKPOINT_INTERVAL,
 	K_MODBUS_TCP_PORT,
 	K_MODBUS_UNIT,
+	K_MODBUS_SDM630,
 	K_COUNT
 };
 
@@ -58,6 +59,7 @@ static const struct {
     [K_CHECKPOINT_INTERVAL] = {"checkpoint_interval", PM_SOURCE_NONE},
     [K_MODBUS_TCP_PORT] = {"modbus_tcp_port", PM_SOURCE_NONE},
     [K_MODBUS_UNIT] = {"modbus_unit", PM_SOURCE_NONE},
+    [K_MODBUS_SDM630] = {"modbus_sdm630", PM_SOURCE_NONE},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -377,6 +379,15 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 	case K_MODBUS_UNIT:
 		r = parse_u32(value, 1, 247, &m->modbus_unit);
 		break;
+	case K_MODBUS_SDM630:
+		r = 0;
+		if (strcmp(value, "yes") == 0)
+			m->modbus_sdm630 = true;
+		else if (strcmp(value, "no") == 0)
+			m->modbus_sdm630 = false;
+		else
+			r = -EINVAL;
+		break;
 	case K_COUNT:
 		break;
 	}
@@ -399,6 +410,7 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_CHECKPOINT_INTERVAL] = "an integer 1..86400 (seconds)",
 		    [K_MODBUS_TCP_PORT] = "a TCP port 1..65535, or 0 for no Modbus TCP server",
 		    [K_MODBUS_UNIT] = "a Modbus unit id 1..247",
+		    [K_MODBUS_SDM630] = "yes or no",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}

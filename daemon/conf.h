@@ -16,6 +16,7 @@
 #ifndef POLYMETER_CONF_H
 #define POLYMETER_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,7 @@ struct pm_conf_meter {
 	uint32_t checkpoint_interval_s; /* ... or when this much time passed with any growth */
 	uint32_t modbus_tcp_port;	/* SunSpec map on this TCP port; 0 = none */
 	uint32_t modbus_unit;		/* its unit id (and the Common model's DA) */
+	bool modbus_sdm630;		/* also the SDM630-compatible input registers (FC 0x04) */
 };
 
 struct pm_conf {

@@ -309,6 +309,12 @@ static bool text_ok(const char *s, size_t max, char *dst)
 	return true;
 }
 
+/* pm_points index of an object-model id (the SDM630 table names ids, not SunSpec points) */
+static int find_point_id(const char *id)
+{
+	return pm_point_find(id);
+}
+
 static int find_point(const char *sunspec)
 {
 	for (size_t i = 0; i < pm_point_count; i++)
@@ -472,6 +478,20 @@ static uint32_t enc_float(const struct pm_snapshot *snap, int idx)
 	if (!snap_value(snap, idx, &v))
 		return 0x7fc00000u;
 	f = (float)((double)v * pow(10.0, pm_points[idx].scaler));
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* float32 of point idx in its unit x 10^extra (e.g. -3: Wh -> kWh); NaN when no value */
+static uint32_t enc_float_exp(const struct pm_snapshot *snap, int idx, int extra)
+{
+	int64_t v;
+	float f;
+	uint32_t u;
+
+	if (!snap_value(snap, idx, &v))
+		return 0x7fc00000u;
+	f = (float)((double)v * pow(10.0, pm_points[idx].scaler + extra));
 	memcpy(&u, &f, sizeof(u));
 	return u;
 }
@@ -665,6 +685,80 @@ uint8_t pm_mb_map_read(const struct pm_mb_map *map, const struct pm_snapshot *sn
 	return 0;
 }
 
+/* ---- the SDM630-compatible input map ---- */
+
+/*
+ * Eastron SDM630 input registers (FC 0x04), as the tools that only know that meter read them:
+ * float32, high word first, energy in kWh / kvarh. Addresses are PDU addresses.
+ */
+static const struct {
+	uint16_t addr;
+	const char *point;
+	int8_t extra; /* power of ten on top of the point's unit */
+} sdm_table[] = {
+    {0x0000, "l1.voltage", 0},
+    {0x0002, "l2.voltage", 0},
+    {0x0004, "l3.voltage", 0},
+    {0x0006, "l1.current", 0},
+    {0x0008, "l2.current", 0},
+    {0x000A, "l3.current", 0},
+    {0x000C, "l1.active_power", 0},
+    {0x000E, "l2.active_power", 0},
+    {0x0010, "l3.active_power", 0},
+    {0x0012, "l1.apparent_power", 0},
+    {0x0014, "l2.apparent_power", 0},
+    {0x0016, "l3.apparent_power", 0},
+    {0x0018, "l1.reactive_power", 0},
+    {0x001A, "l2.reactive_power", 0},
+    {0x001C, "l3.reactive_power", 0},
+    {0x001E, "l1.power_factor", 0},
+    {0x0020, "l2.power_factor", 0},
+    {0x0022, "l3.power_factor", 0},
+    {0x002A, "total.voltage_avg", 0},
+    {0x0030, "total.current", 0},
+    {0x0034, "total.active_power", 0},
+    {0x0038, "total.apparent_power", 0},
+    {0x003C, "total.reactive_power", 0},
+    {0x003E, "total.power_factor", 0},
+    {0x0046, "total.frequency", 0},
+    {0x0048, "total.energy.active_import", -3},
+    {0x004A, "total.energy.active_export", -3},
+    {0x004C, "total.energy.reactive_import", -3},
+    {0x004E, "total.energy.reactive_export", -3},
+    {0x00C8, "total.voltage_ab", 0},
+    {0x00CA, "total.voltage_bc", 0},
+    {0x00CC, "total.voltage_ca", 0},
+    {0x00CE, "total.voltage_ll_avg", 0},
+    {0x00E0, "total.neutral_current", 0},
+    {0x015A, "l1.energy.active_import", -3},
+    {0x015C, "l2.energy.active_import", -3},
+    {0x015E, "l3.energy.active_import", -3},
+    {0x0160, "l1.energy.active_export", -3},
+    {0x0162, "l2.energy.active_export", -3},
+    {0x0164, "l3.energy.active_export", -3},
+};
+
+uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			     uint16_t addr, uint16_t count, uint16_t *out)
+{
+	uint16_t img[PM_MB_SDM_REGS];
+
+	if (!map->cfg.sdm630)
+		return PM_MB_EX_ILLEGAL_FUNCTION;
+	if (count < 1 || count > PM_MB_MAX_READ)
+		return PM_MB_EX_ILLEGAL_DATA_VALUE;
+	if ((unsigned)addr + count > PM_MB_SDM_REGS)
+		return PM_MB_EX_ILLEGAL_DATA_ADDRESS;
+	/* every float of the table not carried by us is NaN */
+	for (unsigned i = 0; i < PM_MB_SDM_REGS; i += 2)
+		put32(img + i, 0x7fc00000u);
+	for (size_t i = 0; i < sizeof(sdm_table) / sizeof(sdm_table[0]); i++)
+		put32(img + sdm_table[i].addr,
+		      enc_float_exp(snap, find_point_id(sdm_table[i].point), sdm_table[i].extra));
+	memcpy(out, img + addr, count * sizeof(*out));
+	return 0;
+}
+
 static uint16_t be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -721,12 +815,13 @@ size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapsho
 	fc = req[0];
 	if (fc & 0x80) /* an exception code is no request */
 		return exception(fc, PM_MB_EX_ILLEGAL_FUNCTION, resp);
-	if (fc == 0x03) {
+	if (fc == 0x03 || (fc == 0x04 && map->cfg.sdm630)) {
 		if (len != 5)
 			return exception(fc, PM_MB_EX_ILLEGAL_DATA_VALUE, resp);
 		addr = be16(req + 1);
 		count = be16(req + 3);
-		ex = pm_mb_map_read(map, snap, addr, count, regs);
+		ex = fc == 0x03 ? pm_mb_map_read(map, snap, addr, count, regs)
+				: pm_mb_map_read_input(map, snap, addr, count, regs);
 		if (ex)
 			return exception(fc, ex, resp);
 		resp[0] = fc;
@@ -889,5 +984,23 @@ size_t pm_mb_map_markdown(const struct pm_mb_map *map, char *buf, size_t size)
 	}
 	row(&o, map, map->off_end, 1, "end", "ID", "uint16", NULL, "= 0xFFFF", NULL);
 	row(&o, map, map->off_end + 1, 1, "end", "L", "uint16", NULL, "= 0", NULL);
+	return o.len;
+}
+
+size_t pm_mb_sdm630_markdown(char *buf, size_t size)
+{
+	struct out o = {buf, size, 0};
+
+	if (size)
+		buf[0] = '\0';
+	emit(&o, "| PDU address | 3xxxx register | Object-model point | Unit |\n");
+	emit(&o, "|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(sdm_table) / sizeof(sdm_table[0]); i++) {
+		const struct pm_point *p = &pm_points[find_point_id(sdm_table[i].point)];
+
+		emit(&o, "| 0x%04X | %u | %s | %s%s |\n", sdm_table[i].addr,
+		     30001u + sdm_table[i].addr, p->id, sdm_table[i].extra == -3 ? "k" : "",
+		     p->unit == PM_UNIT_PF ? "—" : pm_unit_name(p->unit));
+	}
 	return o.len;
 }

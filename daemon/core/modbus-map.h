@@ -66,6 +66,7 @@ struct pm_mb_config {
 	bool model_203;	     /* integer + scale factor meter model */
 	bool model_213;	     /* float32 meter model; at least one of the two */
 	bool writes;	     /* writes enabled in config (no point of the map is writable yet) */
+	bool sdm630;	     /* also answer FC 0x04 with an Eastron SDM630-compatible input map */
 	const char *model;   /* Md, <= 32 characters, printable ASCII */
 	const char *options; /* Opt, <= 16 */
 	const char *version; /* Vr, <= 16 */
@@ -123,6 +124,22 @@ uint8_t pm_mb_map_validate(const struct pm_mb_map *map, uint8_t fc, uint16_t add
  */
 uint8_t pm_mb_map_read(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t addr,
 		       uint16_t count, uint16_t *out);
+
+/* The SDM630-compatible input registers (FC 0x04): PDU addresses 0 .. PM_MB_SDM_REGS - 1. */
+#define PM_MB_SDM_REGS 0x188
+
+/*
+ * Reads input registers of the SDM630-compatible map (FC 0x04, float32 high word first, energy
+ * in kWh / kvarh as an SDM630 reports it) from one snapshot. Returns 0 or the exception code:
+ * ILLEGAL FUNCTION when the map has no SDM630 view, ILLEGAL DATA VALUE for a count outside
+ * 1..125, ILLEGAL DATA ADDRESS beyond the table. Quantities the SDM630 has and we do not
+ * (phase angles, THD, demand) read as NaN.
+ */
+uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			     uint16_t addr, uint16_t count, uint16_t *out);
+
+/* The SDM630 input map as a markdown table, in the manner of snprintf (as pm_mb_map_markdown). */
+size_t pm_mb_sdm630_markdown(char *buf, size_t size);
 
 /*
  * Answers one request PDU (function code + data, without unit id or MBAP/CRC) into resp

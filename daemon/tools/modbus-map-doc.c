@@ -92,5 +92,18 @@ int main(void)
 	fputs(intro, stdout);
 	fputs(buf, stdout);
 	free(buf);
+	n = pm_mb_sdm630_markdown(NULL, 0);
+	buf = malloc(n + 1);
+	if (!buf)
+		return EXIT_FAILURE;
+	pm_mb_sdm630_markdown(buf, n + 1);
+	fputs("\n## SDM630-compatible input registers (`modbus_sdm630 = yes`)\n\n"
+	      "For the tools that only know the Eastron SDM630: function 0x04, IEEE-754 float32, "
+	      "high word first (ABCD), energy in kWh / kvarh. What the SDM630 has and polymeterd "
+	      "does not (phase angles, THD, demand, resettable energies) reads as NaN; addresses "
+	      "from 0x0188 on are refused (exception 02). Holding registers stay SunSpec.\n\n",
+	      stdout);
+	fputs(buf, stdout);
+	free(buf);
 	return fflush(stdout) ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -266,6 +266,70 @@ START_TEST(test_213_floats_high_word_first)
 }
 END_TEST
 
+static float regs_float(const uint16_t *r)
+{
+	uint32_t u = (uint32_t)r[0] << 16 | r[1];
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+/* SDM630 input registers (FC 0x04): off by default, then as Eastron's table with kWh. */
+START_TEST(test_sdm630_input_map)
+{
+	struct pm_mb_config cfg;
+	struct pm_mb_map sdm;
+	const char *why = NULL;
+	uint16_t r[125];
+	uint8_t req[5] = {0x04, 0x00, 0x48, 0x00, 0x02}, resp[PM_MB_MAX_PDU];
+
+	/* default map: FC 0x04 is refused */
+	ck_assert_uint_eq(pm_mb_map_read_input(&map, &snap, 0, 2, r), PM_MB_EX_ILLEGAL_FUNCTION);
+	ck_assert_uint_eq(pm_mb_map_handle_pdu(&map, &snap, req, 5, resp), 2);
+	ck_assert_uint_eq(resp[0], 0x84);
+	ck_assert_uint_eq(resp[1], PM_MB_EX_ILLEGAL_FUNCTION);
+
+	pm_mb_config_default(&cfg);
+	cfg.sdm630 = true;
+	ck_assert_int_eq(pm_mb_map_init(&sdm, &cfg, &why), 0);
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0, 6, r), 0);
+	/* 0x0000 V L1 230456 mV = 230.456 V; 0x0002 V L2 230.5 V = 0x43668000; 0x0004 V L3 NaN */
+	ck_assert_float_eq_tol(regs_float(r), 230.456f, 1e-4f);
+	ck_assert_uint_eq(r[2], 0x4366);
+	ck_assert_uint_eq(r[3], 0x8000);
+	ck_assert_uint_eq(r[4], 0x7FC0);
+	ck_assert_uint_eq(r[5], 0x0000);
+	/* 0x0048 import energy: 1234567 mWh = 1.234567 kWh; 0x004C reactive import 987.654321 */
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0x48, 8, r), 0);
+	ck_assert_float_eq_tol(regs_float(r), 1.234567f, 1e-6f);
+	ck_assert_float_eq_tol(regs_float(r + 4), 987.654321f, 1e-3f);
+	/* 0x0034 total power 6000 W, 0x003E PF 0.833333, 0x0046 50.01 Hz, 0x00E0 neutral 0.8 A */
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0x34, 20, r), 0);
+	ck_assert_float_eq_tol(regs_float(r), 6000.0f, 1e-3f);
+	ck_assert_float_eq_tol(regs_float(r + 0x3E - 0x34), 0.833333f, 1e-6f);
+	ck_assert_float_eq_tol(regs_float(r + 0x46 - 0x34), 50.01f, 1e-4f);
+	/* 0x0024 phase angle L1: the SDM630 has it, we do not: NaN */
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0x24, 2, r), 0);
+	ck_assert_uint_eq(r[0], 0x7FC0);
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0xE0, 2, r), 0);
+	ck_assert_float_eq_tol(regs_float(r), 0.8f, 1e-6f);
+	/* refusals: count 0 and 126, beyond the table */
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0, 0, r), PM_MB_EX_ILLEGAL_DATA_VALUE);
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0, 126, r),
+			  PM_MB_EX_ILLEGAL_DATA_VALUE);
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, PM_MB_SDM_REGS - 1, 2, r),
+			  PM_MB_EX_ILLEGAL_DATA_ADDRESS);
+	/* the PDU path: 0x04 0x0048 x2 -> 04 04 <float 1.234567 ABCD> */
+	ck_assert_uint_eq(pm_mb_map_handle_pdu(&sdm, &snap, req, 5, resp), 6);
+	ck_assert_uint_eq(resp[0], 0x04);
+	ck_assert_uint_eq(resp[1], 4);
+	/* FC 0x03 still serves SunSpec on the same map */
+	ck_assert_uint_eq(pm_mb_map_read(&sdm, &snap, 40000, 2, r), 0);
+	ck_assert_uint_eq(r[0], 0x5375);
+}
+END_TEST
+
 static unsigned vendor_point_addr(const char *id)
 {
 	int idx = pm_point_find(id);
@@ -488,6 +552,7 @@ static Suite *modbus_map_suite(void)
 	tcase_add_test(tc, test_null_snapshot_not_implemented);
 	tcase_add_test(tc, test_config_refused);
 	tcase_add_test(tc, test_markdown);
+	tcase_add_test(tc, test_sdm630_input_map);
 	suite_add_tcase(s, tc);
 	return s;
 }
