@@ -90,6 +90,7 @@ $(BUILD)/test/polymeterctl: daemon/polymeterctl.c daemon/bus.h
 # polymeterd, polymeterctl and their install rules; the Modbus test server and doc.
 -include daemon/daemon.mk
 -include tests/modbus/modbus.mk
+-include tests/modbus/rtu.mk
 
 check-style:
 	scripts/check-style.sh

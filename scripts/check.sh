@@ -43,6 +43,7 @@ run_stage unit scripts/check-unit.sh
 run_stage daemon make -s check-daemon
 run_stage dbus tests/dbus/run
 run_stage modbus tests/modbus/run
+run_stage modbus-rtu tests/modbus/rtu-run
 # The VM boots get polymeterd as `make daemon-install` puts it (an overlay of the image).
 rm -rf build/vm-overlay
 run_stage vm bash -c 'make -s daemon-install DESTDIR="$PWD/build/vm-overlay" && tests/vm/run-all'
