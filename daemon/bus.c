@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The D-Bus view (see bus.h). */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@ struct pm_bus_meter {
 	char *name;
 	char *path;
 	const struct pm_snapshot *snap;
+	const struct pm_bus_meter_ops *ops;
+	void *ops_userdata;
 	bool connected;
 	uint64_t last_update_us; /* CLOCK_REALTIME of the last refill */
 	sd_bus_vtable *vtable;
@@ -137,6 +140,118 @@ static int get_last_update(sd_bus *bus, const char *path, const char *interface,
 	return sd_bus_message_append(reply, "t", m->last_update_us);
 }
 
+static int store_error(sd_bus_error *error, const struct pm_bus_meter *m, int r)
+{
+	if (r == -ENODEV)
+		return sd_bus_error_setf(error, PM_BUS_ERROR_NO_STORE, "Meter %s has no store",
+					 m->name);
+	return sd_bus_error_setf(error, PM_BUS_ERROR_STORE_FAILED, "Meter %s: store: %s", m->name,
+				 strerror(-r));
+}
+
+static int method_get_events(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	const struct pm_bus_meter *m = userdata;
+	struct pm_store_event *ev = NULL;
+	sd_bus_message *reply = NULL;
+	uint64_t max;
+	int r, n;
+
+	r = sd_bus_message_read(msg, "t", &max);
+	if (r < 0)
+		return r;
+	if (!m->ops || !m->ops->events)
+		return store_error(error, m, -ENODEV);
+	if (max > PM_STORE_EVENTS_KEPT)
+		max = PM_STORE_EVENTS_KEPT;
+	if (max) {
+		ev = calloc(max, sizeof(*ev));
+		if (!ev)
+			return -ENOMEM;
+	}
+	n = max ? m->ops->events(m->ops_userdata, ev, max) : 0;
+	if (n < 0) {
+		free(ev);
+		return store_error(error, m, n);
+	}
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(tss)");
+	for (int i = 0; r >= 0 && i < n && (size_t)i < max; i++)
+		r = sd_bus_message_append(reply, "(tss)", (uint64_t)ev[i].utc_ns, ev[i].kind,
+					  ev[i].detail);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	free(ev);
+	return r;
+}
+
+static int append_interval(sd_bus_message *reply, const struct pm_store_profile *e)
+{
+	int r = sd_bus_message_open_container(reply, 'r', "ttuuatata(dddd)");
+
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "ttuu", (uint64_t)e->end_ns,
+					  (uint64_t)e->period_ns, e->status, e->samples);
+	if (r >= 0)
+		r = sd_bus_message_append_array(reply, 't', e->reg, sizeof(e->reg));
+	if (r >= 0)
+		r = sd_bus_message_append_array(reply, 't', e->delta, sizeof(e->delta));
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(dddd)");
+	for (int ph = 0; r >= 0 && ph < PM_MET_PHASES; ph++)
+		r = sd_bus_message_append(
+		    reply, "(dddd)", scaled(e->avg[ph].v_mv, -3), scaled(e->avg[ph].i_ma, -3),
+		    scaled(e->avg[ph].pf_micro, -6), scaled(e->avg[ph].f_mhz, -3));
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	return r;
+}
+
+static int method_get_profile(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	const struct pm_bus_meter *m = userdata;
+	struct pm_store_profile *v = NULL;
+	sd_bus_message *reply = NULL;
+	uint64_t from, to;
+	size_t n = 0;
+	int r;
+
+	r = sd_bus_message_read(msg, "tt", &from, &to);
+	if (r < 0)
+		return r;
+	if (from > to)
+		return sd_bus_error_setf(error, PM_BUS_ERROR_INVALID_ARGUMENT,
+					 "from (%" PRIu64 ") is after to (%" PRIu64 ")", from, to);
+	if (!m->ops || !m->ops->profile)
+		return store_error(error, m, -ENODEV);
+	/* UTC ns beyond 2262 cannot be stored: a range reaching there ends at the last one */
+	if (from > INT64_MAX)
+		from = INT64_MAX;
+	if (to > INT64_MAX)
+		to = INT64_MAX;
+	r = m->ops->profile(m->ops_userdata, (int64_t)from, (int64_t)to, &v, &n);
+	if (r < 0)
+		return store_error(error, m, r);
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(ttuuatata(dddd))");
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = append_interval(reply, &v[i]);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	free(v);
+	return r;
+}
+
 static uint64_t now_us(clockid_t clock)
 {
 	struct timespec ts;
@@ -231,8 +346,8 @@ static bool valid_path_element(const char *s)
 
 static int build_vtable(struct pm_bus_meter *m)
 {
-	/* start, Name, Connected, LastUpdate, one per point, end */
-	size_t n = 0, total = pm_point_count + 5;
+	/* start, Name, Connected, LastUpdate, one per point, two methods, end */
+	size_t n = 0, total = pm_point_count + 7;
 
 	m->vtable = calloc(total, sizeof(*m->vtable));
 	m->prop_names = calloc(pm_point_count, sizeof(*m->prop_names));
@@ -256,11 +371,18 @@ static int build_vtable(struct pm_bus_meter *m)
 		    m->prop_names[i], is_energy(p) ? "t" : "d", get_point, 0,
 		    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	}
+	m->vtable[n++] =
+	    (sd_bus_vtable)SD_BUS_METHOD_WITH_NAMES("GetEvents", "t", SD_BUS_PARAM(max), "a(tss)",
+						    SD_BUS_PARAM(events), method_get_events, 0);
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_METHOD_WITH_NAMES(
+	    "GetProfile", "tt", SD_BUS_PARAM(from_utc_ns) SD_BUS_PARAM(to_utc_ns),
+	    "a(ttuuatata(dddd))", SD_BUS_PARAM(intervals), method_get_profile, 0);
 	m->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_END;
 	return 0;
 }
 
-int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snapshot *snap)
+int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snapshot *snap,
+		     const struct pm_bus_meter_ops *ops, void *userdata)
 {
 	struct pm_bus_meter *m, **meters;
 	int r;
@@ -274,6 +396,8 @@ int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snaps
 		return -ENOMEM;
 	m->bus = bus;
 	m->snap = snap;
+	m->ops = ops;
+	m->ops_userdata = userdata;
 	m->name = strdup(name);
 	m->sent_value = calloc(pm_point_count, sizeof(*m->sent_value));
 	m->sent_valid = calloc(pm_point_count, sizeof(*m->sent_valid));

@@ -11,6 +11,17 @@
  * unsigned 64-bit Wh (floor of the register). PropertiesChanged is sent for the values that
  * changed, at most once per rate-limit interval per meter (the last change is never lost: a
  * change inside the interval is sent at its end).
+ *
+ * Methods (read-only, allowed to everyone by the bus policy):
+ *   GetEvents(t max) -> a(tss)  the newest @max events (at most PM_STORE_EVENTS_KEPT), newest
+ *       first: (UTC ns, kind, detail).
+ *   GetProfile(t from_utc_ns, t to_utc_ns) -> a(ttuuatata(dddd))  the load-profile intervals
+ *       with from <= end <= to, oldest first: (end UTC ns, period ns, status bits (1 power
+ *       down, 2 clock adjusted, 4 partial), samples, registers at the end [+A mWh, -A mWh,
+ *       +R mvarh, -R mvarh], their growth in the interval [same order], per phase L1..L3
+ *       (mean V, mean A, mean power factor, mean Hz)).
+ * Errors: org.polymeter.Meter1.Error.InvalidArgument (from > to), .NoStore (the meter runs
+ * without a store), .StoreFailed (the store could not be read; the message says why).
  */
 #ifndef POLYMETER_BUS_H
 #define POLYMETER_BUS_H
@@ -22,12 +33,30 @@
 #include <systemd/sd-event.h>
 
 #include "model.h"
+#include "store.h"
 
 #define PM_BUS_NAME "org.polymeter.Meter1"
 #define PM_BUS_ROOT "/org/polymeter/Meter1"
 #define PM_BUS_IFACE_METER "org.polymeter.Meter1.Meter"
 
+#define PM_BUS_ERROR_INVALID_ARGUMENT "org.polymeter.Meter1.Error.InvalidArgument"
+#define PM_BUS_ERROR_NO_STORE "org.polymeter.Meter1.Error.NoStore"
+#define PM_BUS_ERROR_STORE_FAILED "org.polymeter.Meter1.Error.StoreFailed"
+
 struct pm_bus;
+
+/*
+ * Where a meter's event log and load profile come from (the daemon: its store; tests: fixed
+ * data). Either may return -ENODEV: the meter has no store. Other negative errno values are
+ * store failures.
+ */
+struct pm_bus_meter_ops {
+	/* Up to @max events, newest first, into @ev; returns how many. */
+	int (*events)(void *userdata, struct pm_store_event *ev, size_t max);
+	/* Intervals with from_ns <= end_ns <= to_ns, oldest first, malloc'd into *out. */
+	int (*profile)(void *userdata, int64_t from_ns, int64_t to_ns,
+		       struct pm_store_profile **out, size_t *n);
+};
 
 /*
  * Connects (system bus, or the session bus when @user), attaches to @event, registers the
@@ -38,9 +67,12 @@ struct pm_bus *pm_bus_free(struct pm_bus *bus);
 
 /*
  * Publishes a meter. @name must be a D-Bus path element ([A-Za-z0-9_]); the snapshot is
- * read, never copied, whenever a client asks, so it must live as long as the meter.
+ * read, never copied, whenever a client asks, so it must live as long as the meter. @ops
+ * (NULL: no store, the methods answer NoStore) is called with @userdata; both must live as
+ * long as the meter too.
  */
-int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snapshot *snap);
+int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snapshot *snap,
+		     const struct pm_bus_meter_ops *ops, void *userdata);
 
 /* The meter's snapshot was refilled; @connected says whether its source delivers. */
 int pm_bus_meter_changed(struct pm_bus *bus, const char *name, bool connected);

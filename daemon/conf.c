@@ -34,6 +34,12 @@ enum meter_key {
 	K_MODBUS_TCP_PORT,
 	K_MODBUS_UNIT,
 	K_MODBUS_SDM630,
+	K_MODBUS_RTU_DEVICE,
+	K_MODBUS_RTU_LINE,
+	K_MODBUS_RTU_RS485,
+	K_PROFILE_PERIOD,
+	K_DEMAND_PERIOD,
+	K_DEMAND_SUBINTERVALS,
 	K_COUNT
 };
 
@@ -60,6 +66,12 @@ static const struct {
     [K_MODBUS_TCP_PORT] = {"modbus_tcp_port", PM_SOURCE_NONE},
     [K_MODBUS_UNIT] = {"modbus_unit", PM_SOURCE_NONE},
     [K_MODBUS_SDM630] = {"modbus_sdm630", PM_SOURCE_NONE},
+    [K_MODBUS_RTU_DEVICE] = {"modbus_rtu_device", PM_SOURCE_NONE},
+    [K_MODBUS_RTU_LINE] = {"modbus_rtu_line", PM_SOURCE_NONE},
+    [K_MODBUS_RTU_RS485] = {"modbus_rtu_rs485", PM_SOURCE_NONE},
+    [K_PROFILE_PERIOD] = {"profile_period", PM_SOURCE_NONE},
+    [K_DEMAND_PERIOD] = {"demand_period", PM_SOURCE_NONE},
+    [K_DEMAND_SUBINTERVALS] = {"demand_subintervals", PM_SOURCE_NONE},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -135,7 +147,15 @@ static void meter_defaults(struct pm_conf_meter *m)
 	m->wiring = PM_WIRING_WYE;
 	m->checkpoint_wh = 1;
 	m->checkpoint_interval_s = 60;
+	m->profile_period_min = 15;
+	m->demand_period_min = 15;
+	m->demand_subintervals = 1;
 	m->modbus_unit = 1;
+	/* the Modbus RTU default line: 19200 baud, even parity, 1 stop bit; RS-485 mode */
+	m->modbus_rtu_baud = 19200;
+	m->modbus_rtu_parity = 'E';
+	m->modbus_rtu_stop = 1;
+	m->modbus_rtu_rs485 = true;
 }
 
 /* A section header seen by the reader: "[daemon]" or "[meter NAME]". */
@@ -288,6 +308,23 @@ static int set_string(char *dst, size_t size, const char *value)
 	return 0;
 }
 
+/* "19200 E 1": baud, parity, stop bits (the RTU server checks the baud is a standard one) */
+static int parse_rtu_line(const char *value, struct pm_conf_meter *m)
+{
+	unsigned baud, stop;
+	char parity, end;
+
+	if (sscanf(value, "%u %c %u %c", &baud, &parity, &stop, &end) != 3)
+		return -EINVAL;
+	if (baud < 1200 || baud > 921600 || (parity != 'N' && parity != 'E' && parity != 'O') ||
+	    (stop != 1 && stop != 2))
+		return -EINVAL;
+	m->modbus_rtu_baud = baud;
+	m->modbus_rtu_parity = parity;
+	m->modbus_rtu_stop = stop;
+	return 0;
+}
+
 static int meter_key(struct parser *p, const char *name, const char *value)
 {
 	struct pm_conf_meter *m = p->meter;
@@ -373,11 +410,45 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 	case K_CHECKPOINT_INTERVAL:
 		r = parse_u32(value, 1, 86400, &m->checkpoint_interval_s);
 		break;
+	case K_PROFILE_PERIOD:
+		r = parse_u32(value, 1, 60, &m->profile_period_min);
+		if (!r && m->profile_period_min != 15 && m->profile_period_min != 30 &&
+		    m->profile_period_min != 60)
+			r = -EINVAL;
+		break;
+	case K_DEMAND_PERIOD:
+		r = parse_u32(value, 1, 30, &m->demand_period_min);
+		if (!r && m->demand_period_min != 15 && m->demand_period_min != 30)
+			r = -EINVAL;
+		break;
+	case K_DEMAND_SUBINTERVALS:
+		/* sliding steps must be whole seconds: 15 and 30 min both divide by 1..15 */
+		r = parse_u32(value, 1, 15, &m->demand_subintervals);
+		if (!r && (900 % m->demand_subintervals))
+			r = -EINVAL;
+		break;
 	case K_MODBUS_TCP_PORT:
 		r = parse_u32(value, 0, 65535, &m->modbus_tcp_port);
 		break;
 	case K_MODBUS_UNIT:
 		r = parse_u32(value, 1, 247, &m->modbus_unit);
+		break;
+	case K_MODBUS_RTU_DEVICE:
+		r = value[0] == '/'
+			? set_string(m->modbus_rtu_device, sizeof(m->modbus_rtu_device), value)
+			: -EINVAL;
+		break;
+	case K_MODBUS_RTU_LINE:
+		r = parse_rtu_line(value, m);
+		break;
+	case K_MODBUS_RTU_RS485:
+		r = 0;
+		if (strcmp(value, "yes") == 0)
+			m->modbus_rtu_rs485 = true;
+		else if (strcmp(value, "no") == 0)
+			m->modbus_rtu_rs485 = false;
+		else
+			r = -EINVAL;
 		break;
 	case K_MODBUS_SDM630:
 		r = 0;
@@ -411,6 +482,9 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_MODBUS_TCP_PORT] = "a TCP port 1..65535, or 0 for no Modbus TCP server",
 		    [K_MODBUS_UNIT] = "a Modbus unit id 1..247",
 		    [K_MODBUS_SDM630] = "yes or no",
+		    [K_MODBUS_RTU_DEVICE] = "an absolute tty path of at most 63 characters",
+		    [K_MODBUS_RTU_LINE] = "BAUD PARITY STOPBITS, e.g. 19200 E 1 (parity N, E or O)",
+		    [K_MODBUS_RTU_RS485] = "yes or no",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}

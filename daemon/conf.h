@@ -61,9 +61,17 @@ struct pm_conf_meter {
 	enum pm_conf_wiring wiring;	/* how the voltage inputs are wired */
 	uint32_t checkpoint_wh;		/* checkpoint when a register grew by this much */
 	uint32_t checkpoint_interval_s; /* ... or when this much time passed with any growth */
+	uint32_t profile_period_min;	/* load profile period: 15 (default), 30 or 60 */
+	uint32_t demand_period_min;	/* maximum demand window: 15 (default) or 30 */
+	uint32_t demand_subintervals;	/* 1 (default): block; N: sliding in N steps */
 	uint32_t modbus_tcp_port;	/* SunSpec map on this TCP port; 0 = none */
 	uint32_t modbus_unit;		/* its unit id (and the Common model's DA) */
 	bool modbus_sdm630;		/* also the SDM630-compatible input registers (FC 0x04) */
+	char modbus_rtu_device[64];	/* Modbus RTU on this tty; "" = none */
+	uint32_t modbus_rtu_baud;
+	char modbus_rtu_parity; /* 'N', 'E', 'O' */
+	uint32_t modbus_rtu_stop;
+	bool modbus_rtu_rs485; /* ask for the kernel's RS-485 mode */
 };
 
 struct pm_conf {

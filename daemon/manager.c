@@ -17,6 +17,7 @@
 #include "manager.h"
 #include "meter.h"
 #include "modbus-map.h"
+#include "modbus-rtu.h"
 #include "modbus-tcp.h"
 #include "source.h"
 #include "store.h"
@@ -33,7 +34,8 @@ struct manager_meter {
 	unsigned restarts;     /* counter generations seen change */
 	struct pm_meter *pipe; /* metrology, snapshot, checkpoints */
 	struct pm_mb_map modbus_map;
-	struct pm_mbtcp *modbus; /* NULL: no Modbus TCP server for this meter */
+	struct pm_mbtcp *modbus;     /* NULL: no Modbus TCP server for this meter */
+	struct pm_mbrtu *modbus_rtu; /* NULL: no Modbus RTU server */
 };
 
 struct pm_manager {
@@ -56,6 +58,29 @@ static int64_t utc_ns(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+/* The D-Bus view reads a meter's event log and load profile from the store. */
+static int bus_events(void *userdata, struct pm_store_event *ev, size_t max)
+{
+	struct pm_meter *pipe = userdata;
+	struct pm_store *st = pm_meter_store(pipe);
+
+	return st ? pm_store_events(st, pm_meter_name(pipe), ev, max) : -ENODEV;
+}
+
+static int bus_profile(void *userdata, int64_t from_ns, int64_t to_ns,
+		       struct pm_store_profile **out, size_t *n)
+{
+	struct pm_meter *pipe = userdata;
+	struct pm_store *st = pm_meter_store(pipe);
+
+	return st ? pm_store_profiles(st, pm_meter_name(pipe), from_ns, to_ns, out, n) : -ENODEV;
+}
+
+static const struct pm_bus_meter_ops bus_ops = {
+    .events = bus_events,
+    .profile = bus_profile,
+};
 
 /* A scan as metrology takes it (same units; PF from P and S, frequency not in the scan). */
 static void to_sample(const struct pm_scan *scan, struct pm_met_sample *s)
@@ -311,32 +336,53 @@ static int open_store(struct pm_manager *m)
 static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
 {
 	struct pm_mbtcp_config tcfg;
+	struct pm_mbrtu_config rcfg;
 	struct pm_mb_config mcfg;
 	const char *why = NULL;
 	char fdname[64];
 	int r;
 
-	(void)m;
 	snprintf(fdname, sizeof(fdname), "modbus-%s", mt->conf->name);
 	pm_mbtcp_config_default(&tcfg);
 	tcfg.listen_fd = pm_mbtcp_activated_fd(fdname);
-	if (tcfg.listen_fd < 0 && !mt->conf->modbus_tcp_port)
+	if (tcfg.listen_fd < 0 && !mt->conf->modbus_tcp_port && !mt->conf->modbus_rtu_device[0])
 		return 0;
-	tcfg.port = (uint16_t)mt->conf->modbus_tcp_port;
 	pm_mb_config_default(&mcfg);
 	mcfg.unit_id = (uint8_t)mt->conf->modbus_unit;
+	mcfg.sdm630 = mt->conf->modbus_sdm630;
 	mcfg.model = "polymeter ADE9000";
 	mcfg.serial = mt->conf->name;
 	r = pm_mb_map_init(&mt->modbus_map, &mcfg, &why);
 	if (r < 0)
 		return log_error_errno(r, "meter %s: Modbus map: %s", mt->conf->name, why);
-	r = pm_mbtcp_new(m->event, &mt->modbus_map, pm_meter_snapshot(mt->pipe), &tcfg,
-			 &mt->modbus);
-	if (r < 0)
-		return log_error_errno(r, "meter %s: cannot serve Modbus TCP on port %u",
-				       mt->conf->name, mt->conf->modbus_tcp_port);
-	log_info("meter %s: Modbus TCP (SunSpec) on port %d, unit %u", mt->conf->name,
-		 pm_mbtcp_port(mt->modbus), mt->conf->modbus_unit);
+	if (tcfg.listen_fd >= 0 || mt->conf->modbus_tcp_port) {
+		tcfg.port = (uint16_t)mt->conf->modbus_tcp_port;
+		r = pm_mbtcp_new(m->event, &mt->modbus_map, pm_meter_snapshot(mt->pipe), &tcfg,
+				 &mt->modbus);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot serve Modbus TCP on port %u",
+					       mt->conf->name, mt->conf->modbus_tcp_port);
+		log_info("meter %s: Modbus TCP (SunSpec%s) on port %d, unit %u", mt->conf->name,
+			 mcfg.sdm630 ? " + SDM630" : "", pm_mbtcp_port(mt->modbus),
+			 mt->conf->modbus_unit);
+	}
+	if (mt->conf->modbus_rtu_device[0]) {
+		pm_mbrtu_config_default(&rcfg);
+		rcfg.device = mt->conf->modbus_rtu_device;
+		rcfg.baud = mt->conf->modbus_rtu_baud;
+		rcfg.parity = mt->conf->modbus_rtu_parity;
+		rcfg.stop_bits = mt->conf->modbus_rtu_stop;
+		rcfg.rs485 = mt->conf->modbus_rtu_rs485;
+		r = pm_mbrtu_new(m->event, &mt->modbus_map, pm_meter_snapshot(mt->pipe), &rcfg,
+				 &mt->modbus_rtu);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot serve Modbus RTU on %s",
+					       mt->conf->name, mt->conf->modbus_rtu_device);
+		log_info("meter %s: Modbus RTU on %s, %u %c %u, slave %u", mt->conf->name,
+			 mt->conf->modbus_rtu_device, mt->conf->modbus_rtu_baud,
+			 mt->conf->modbus_rtu_parity, mt->conf->modbus_rtu_stop,
+			 mt->conf->modbus_unit);
+	}
 	return 0;
 }
 
@@ -349,6 +395,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 
 		pm_source_free(mt->source);
 		pm_mbtcp_free(mt->modbus);
+		pm_mbrtu_free(mt->modbus_rtu);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
 			pm_meter_checkpoint(mt->pipe, utc_ns());
@@ -410,6 +457,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		    mt->conf->wiring == PM_WIRING_DELTA ? PM_MET_WIRING_DELTA : PM_MET_WIRING_WYE;
 		mc.checkpoint_mwh = mt->conf->checkpoint_wh * 1000ULL;
 		mc.checkpoint_interval_ns = mt->conf->checkpoint_interval_s * 1000000000LL;
+		mc.profile_period_ns = mt->conf->profile_period_min * 60000000000LL;
+		mc.demand_window_ns = mt->conf->demand_period_min * 60000000000LL;
+		mc.demand_subintervals = mt->conf->demand_subintervals;
 		r = pm_meter_new(&mc, m->store, &mt->pipe);
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot create it", mt->conf->name);
@@ -418,7 +468,8 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		if (r < 0)
 			return r;
 		if (m->bus) {
-			r = pm_bus_add_meter(m->bus, mt->conf->name, pm_meter_snapshot(mt->pipe));
+			r = pm_bus_add_meter(m->bus, mt->conf->name, pm_meter_snapshot(mt->pipe),
+					     &bus_ops, mt->pipe);
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish it on D-Bus",
 						       mt->conf->name);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "meter.h"
@@ -24,6 +25,12 @@ struct pm_meter {
 	struct pm_met_registers saved;
 	int64_t saved_at_ns; /* sample clock of the last checkpoint attempt */
 	int64_t last_ts_ns;
+	/* load profile and maximum demand (UTC clock) */
+	struct pm_profile prof;
+	struct pm_demand dem_import, dem_export;
+	bool have_last_interval; /* last_interval: the newest stored one, read at start */
+	struct pm_store_profile last_interval;
+	int month; /* UTC year x 12 + month of the last sample fed, -1 before */
 };
 
 static const char *const event_kinds[] = {
@@ -45,6 +52,11 @@ void pm_meter_config_default(struct pm_meter_config *cfg, const char *name)
 	pm_met_config_default(&cfg->met);
 	cfg->checkpoint_mwh = 1000;
 	cfg->checkpoint_interval_ns = INT64_C(60) * 1000000000;
+	cfg->profile_period_ns = INT64_C(15) * 60 * 1000000000;
+	cfg->profile_max_gap_ns = INT64_C(60) * 1000000000;
+	cfg->demand_window_ns = INT64_C(15) * 60 * 1000000000;
+	cfg->demand_subintervals = 1;
+	cfg->align_ns = 0;
 }
 
 static void store_result(struct pm_meter *m, int r, const char *what)
@@ -89,7 +101,28 @@ int pm_meter_new(const struct pm_meter_config *cfg, struct pm_store *store, stru
 		return -ENOMEM;
 	}
 	m->cfg.name = m->name;
+	m->month = -1;
 	pm_met_init(&m->met, &m->cfg.met);
+	r = pm_profile_init(&m->prof, &(struct pm_profile_config){
+					  .period_ns = cfg->profile_period_ns,
+					  .align_ns = cfg->align_ns,
+					  .max_gap_ns = cfg->profile_max_gap_ns,
+					  .nregs = PM_STORE_PROF_REGS,
+				      });
+	if (r >= 0)
+		r = pm_demand_init(&m->dem_import, &(struct pm_demand_config){
+						       .window_ns = cfg->demand_window_ns,
+						       .subintervals = cfg->demand_subintervals,
+						       .align_ns = cfg->align_ns,
+						   });
+	if (r >= 0)
+		r = pm_demand_init(&m->dem_export, &m->dem_import.cfg);
+	if (r < 0) {
+		pm_meter_free(m);
+		return r;
+	}
+	if (store && pm_store_last_profile(store, m->name, &m->last_interval) == 0)
+		m->have_last_interval = true;
 	if (!store) {
 		log_error("meter %s: no store: energy registers are not published", m->name);
 	} else {
@@ -181,6 +214,91 @@ int pm_meter_checkpoint(struct pm_meter *m, int64_t utc_ns)
 	return save(m, utc_ns);
 }
 
+/* UTC year x 12 + month (0-based) of t; its first instant in *start_ns. */
+static int utc_month(int64_t t_ns, int64_t *start_ns)
+{
+	time_t sec = (time_t)(t_ns >= 0 ? t_ns / 1000000000 : -((-t_ns + 999999999) / 1000000000));
+	struct tm tm;
+
+	if (!gmtime_r(&sec, &tm))
+		return -1;
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	if (start_ns)
+		*start_ns = (int64_t)timegm(&tm) * 1000000000;
+	return (tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+static void store_interval(struct pm_meter *m, const struct pm_profile_entry *e)
+{
+	struct pm_store_profile row = {
+	    .end_ns = e->end_ns,
+	    .period_ns = m->cfg.profile_period_ns,
+	    .status = e->status,
+	    .samples = e->samples,
+	};
+	int r;
+
+	memcpy(row.reg, e->reg, sizeof(row.reg));
+	memcpy(row.delta, e->delta, sizeof(row.delta));
+	memcpy(row.avg, e->avg, sizeof(row.avg));
+	if (!m->store)
+		return;
+	r = pm_store_add_profile(m->store, m->name, &row);
+	store_result(m, r, "load profile");
+	if (r >= 0)
+		m->status.profile_intervals++;
+	else
+		m->status.profile_failures++;
+}
+
+/* Feeds the load profile and the maximum demand with the (valid) registers of this sample. */
+static void feed_profile_demand(struct pm_meter *m, int64_t utc_ns)
+{
+	const struct pm_met_registers *regs = pm_met_registers(&m->met);
+	struct pm_profile_input in = {0};
+	struct pm_profile_entry e;
+	bool first = !m->prof.started;
+	int64_t month_start;
+	int month;
+
+	in.reg[PM_STORE_PROF_A_IMPORT] = regs->total[PM_MET_A_IMPORT].mwh;
+	in.reg[PM_STORE_PROF_A_EXPORT] = regs->total[PM_MET_A_EXPORT].mwh;
+	in.reg[PM_STORE_PROF_R_IMPORT] = regs->total[PM_MET_R_IMPORT].mwh;
+	in.reg[PM_STORE_PROF_R_EXPORT] = regs->total[PM_MET_R_EXPORT].mwh;
+	for (int ph = 0; ph < PM_MET_PHASES; ph++) {
+		in.ph[ph].v_mv = m->inst.ph[ph].v_mv;
+		in.ph[ph].i_ma = m->inst.ph[ph].i_ma;
+		in.ph[ph].pf_micro = m->inst.ph[ph].pf_micro;
+		in.ph[ph].f_mhz = m->inst.ph[ph].f_mhz;
+	}
+	if (pm_profile_update(&m->prof, utc_ns, &in, &e))
+		store_interval(m, &e);
+	if (first && m->have_last_interval) {
+		/* what was counted since the last stored interval goes into the first new one */
+		bool le = true;
+
+		for (int r = 0; r < PM_STORE_PROF_REGS; r++)
+			le = le && m->last_interval.reg[r] <= in.reg[r];
+		if (le)
+			memcpy(m->prof.base_reg, m->last_interval.reg,
+			       sizeof(m->last_interval.reg));
+	}
+
+	/* a sample at exactly midnight closes the old month's last window: it belongs to it */
+	month = utc_month(utc_ns - 1, NULL);
+	if (m->month >= 0 && month > m->month && utc_month(utc_ns - 1, &month_start) >= 0) {
+		pm_demand_month_rollover(&m->dem_import, month_start);
+		pm_demand_month_rollover(&m->dem_export, month_start);
+	}
+	if (month > m->month)
+		m->month = month;
+	pm_demand_update(&m->dem_import, utc_ns, regs->total[PM_MET_A_IMPORT].mwh);
+	pm_demand_update(&m->dem_export, utc_ns, regs->total[PM_MET_A_EXPORT].mwh);
+	memcpy(m->status.demand_import, m->dem_import.month, sizeof(m->status.demand_import));
+	memcpy(m->status.demand_export, m->dem_export.month, sizeof(m->status.demand_export));
+}
+
 int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc_ns)
 {
 	struct pm_met_events ev = {0};
@@ -215,6 +333,7 @@ int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc
 
 	if (!m->status.restored)
 		return 0;
+	feed_profile_demand(m, utc_ns);
 	/*
 	 * The energy recovered from the driver's counters is saved at once, and so is a new
 	 * meter's first sample: from then on a crash can be recovered from the counters.
@@ -251,4 +370,9 @@ const struct pm_meter_status *pm_meter_status(const struct pm_meter *m)
 const char *pm_meter_name(const struct pm_meter *m)
 {
 	return m->name;
+}
+
+struct pm_store *pm_meter_store(const struct pm_meter *m)
+{
+	return m->store;
 }

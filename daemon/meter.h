@@ -17,6 +17,16 @@
  * are never replaced by anything but a checkpoint that was read back complete. A meter whose
  * checkpoint could not be read at start (the store unusable) publishes no energy registers
  * (invalid in the snapshot) rather than registers counted from zero.
+ *
+ * Load profile and maximum demand (daemon/core/profile.h, demand.h) run on the UTC clock the
+ * caller passes with each sample, so intervals end at whole quarter hours UTC (plus
+ * align_ns). Every closed profile interval is appended to the store (totals +A, -A, +R, -R
+ * and the per-phase means of V, I, PF, f); the first interval after a start counts from the
+ * registers of the last stored interval, so the energy counted while the daemon was down is in
+ * it (flagged PARTIAL) and the stored deltas add up to the registers' growth. An interval the
+ * store refuses is logged and lost (the registers are not). Maximum demand of +A and -A is
+ * kept for the current UTC calendar month and the two previous ones in the status (in memory:
+ * not restored after a restart). Both follow the registers only once they are valid.
  */
 #ifndef POLYMETER_METER_H
 #define POLYMETER_METER_H
@@ -26,7 +36,9 @@
 
 #include "metrology.h"
 #include "metrology_instant.h"
+#include "demand.h"
 #include "model.h"
+#include "profile.h"
 #include "store.h"
 
 struct pm_meter_config {
@@ -35,6 +47,11 @@ struct pm_meter_config {
 	struct pm_met_config met;
 	uint64_t checkpoint_mwh;	/* default 1 (1 Wh) */
 	int64_t checkpoint_interval_ns; /* default 60 s */
+	int64_t profile_period_ns;	/* default 15 min */
+	int64_t profile_max_gap_ns;	/* no sample for longer: power down; default 60 s */
+	int64_t demand_window_ns;	/* default 15 min */
+	uint32_t demand_subintervals;	/* 1 (default): block demand; N: sliding */
+	int64_t align_ns;		/* profile and demand boundaries at align + k x period */
 };
 
 struct pm_meter_status {
@@ -44,6 +61,11 @@ struct pm_meter_status {
 	uint64_t store_failures; /* failed store operations */
 	int last_store_error;	 /* negative errno of the last failure, 0 if none */
 	uint64_t samples;
+	uint64_t profile_intervals; /* closed intervals stored */
+	uint64_t profile_failures;  /* closed intervals the store refused (lost) */
+	/* maximum demand, [0] current UTC month, [1] previous, [2] the one before */
+	struct pm_demand_peak demand_import[PM_DEMAND_MONTHS];
+	struct pm_demand_peak demand_export[PM_DEMAND_MONTHS];
 };
 
 struct pm_meter;
@@ -54,7 +76,10 @@ void pm_meter_config_default(struct pm_meter_config *cfg, const char *name);
 int pm_meter_new(const struct pm_meter_config *cfg, struct pm_store *store, struct pm_meter **out);
 void pm_meter_free(struct pm_meter *m);
 
-/* One sample from the source; @utc_ns is the wall clock for the store and the event log. */
+/*
+ * One sample from the source; @utc_ns is the wall clock for the store, the event log, the load
+ * profile and the maximum demand.
+ */
 int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc_ns);
 
 /* Checkpoint now if anything changed since the last one (shutdown, timers). */
@@ -67,5 +92,7 @@ const struct pm_snapshot *pm_meter_snapshot(const struct pm_meter *m);
 const struct pm_met_registers *pm_meter_registers(const struct pm_meter *m);
 const struct pm_meter_status *pm_meter_status(const struct pm_meter *m);
 const char *pm_meter_name(const struct pm_meter *m);
+/* The meter's store, NULL when it runs without one (for the views' event and profile reads). */
+struct pm_store *pm_meter_store(const struct pm_meter *m);
 
 #endif

@@ -6,6 +6,13 @@
  *   polymeterctl [--user] [--json] registers [METER]   energy registers
  *   polymeterctl [--user] [--json] watch [METER]       status again at every PropertiesChanged
  *   polymeterctl [--user] list                         the meters
+ *   polymeterctl [--user] [--json] events [METER] [--max N]     event log, newest first
+ *                                                                (default 100)
+ *   polymeterctl [--user] [--json|--csv] profile [METER] --from TIME --to TIME
+ *                                                 load profile intervals ending in [from, to]
+ *
+ * TIME is UTC: 2026-01-01T00:15:00Z, 2026-01-01T00:15Z, 2026-01-01 00:15 or 2026-01-01
+ * (a trailing Z is optional). METER may be left out when the daemon has one meter.
  *
  * --user talks to the session bus (tests); the default is the system bus. Output is plain
  * text for people; --json prints one JSON object per meter (per update with watch).
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <systemd/sd-bus.h>
 
@@ -317,18 +325,252 @@ static bool find_meter_named(char names[][64], size_t n, const char *meter)
 static void usage(FILE *f)
 {
 	fputs("usage: polymeterctl [--user] [--json] status|registers|watch [METER]\n"
-	      "       polymeterctl [--user] list\n",
+	      "       polymeterctl [--user] list\n"
+	      "       polymeterctl [--user] [--json] events [METER] [--max N]\n"
+	      "       polymeterctl [--user] [--json|--csv] profile [METER] --from TIME --to TIME\n"
+	      "TIME is UTC, e.g. 2026-01-01T00:15:00Z or 2026-01-01\n",
 	      f);
+}
+
+/* UTC ns of an ISO 8601 date (and time) in UTC; -EINVAL when it is none. */
+static int parse_time(const char *s, int64_t *ns)
+{
+	static const char *const formats[] = {
+	    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S",
+	    "%Y-%m-%d %H:%M",	 "%Y-%m-%d",
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct tm tm = {0};
+		const char *end = strptime(s, formats[i], &tm);
+		time_t t;
+
+		if (!end || (*end && strcmp(end, "Z")))
+			continue;
+		t = timegm(&tm);
+		if (t < 0 || t > INT64_MAX / 1000000000)
+			return -EINVAL;
+		*ns = (int64_t)t * 1000000000;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void format_time(int64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "%lld", (long long)ns);
+}
+
+/* A JSON string (also fine as a CSV field when it holds no quote). */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static int call_error(const char *meter, sd_bus_error *error, int r)
+{
+	if (error->name && !strncmp(error->name, "org.polymeter.Meter1.Error.", 27))
+		fprintf(stderr, "polymeterctl: meter %s: %s (%s)\n", meter, error->message,
+			error->name + 27);
+	else
+		fprintf(stderr, "polymeterctl: meter %s: %s\n", meter,
+			error->message ? error->message : strerror(-r));
+	sd_bus_error_free(error);
+	return r;
+}
+
+static int events(sd_bus *bus, const char *meter, uint64_t max)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	char path[256], when[32];
+	bool first = true;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
+	r = sd_bus_call_method(bus, PM_BUS_NAME, path, PM_BUS_IFACE_METER, "GetEvents", &error,
+			       &reply, "t", max);
+	if (r < 0)
+		return call_error(meter, &error, r);
+	if (json)
+		printf("{\"meter\": \"%s\", \"events\": [", meter);
+	r = sd_bus_message_enter_container(reply, 'a', "(tss)");
+	while (r >= 0) {
+		const char *kind, *detail;
+		uint64_t utc;
+
+		r = sd_bus_message_read(reply, "(tss)", &utc, &kind, &detail);
+		if (r <= 0)
+			break;
+		format_time((int64_t)utc, when, sizeof(when));
+		if (json) {
+			printf("%s{\"time\": \"%s\", \"utc_ns\": %llu, \"kind\": ",
+			       first ? "" : ", ", when, (unsigned long long)utc);
+			json_string(kind);
+			fputs(", \"detail\": ", stdout);
+			json_string(detail);
+			putchar('}');
+		} else {
+			printf("%s  %-24s %s\n", when, kind, detail);
+		}
+		first = false;
+	}
+	if (json)
+		printf("]}\n");
+	sd_bus_message_unref(reply);
+	return r < 0 ? r : 0;
+}
+
+static const char *flags_text(uint32_t status, char buf[4])
+{
+	size_t n = 0;
+
+	if (status & 1)
+		buf[n++] = 'D'; /* power down */
+	if (status & 2)
+		buf[n++] = 'C'; /* clock adjusted */
+	if (status & 4)
+		buf[n++] = 'P'; /* partial */
+	if (!n)
+		buf[n++] = '-';
+	buf[n] = 0;
+	return buf;
+}
+
+static const char *const reg_names[4] = {"import_mwh", "export_mwh", "r_import_mvarh",
+					 "r_export_mvarh"};
+static const char *const pq_names[4] = {"v", "i", "pf", "f"};
+
+static int profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, bool csv)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	char path[256], when[32], fl[4];
+	bool first = true;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
+	r = sd_bus_call_method(bus, PM_BUS_NAME, path, PM_BUS_IFACE_METER, "GetProfile", &error,
+			       &reply, "tt", (uint64_t)from, (uint64_t)to);
+	if (r < 0)
+		return call_error(meter, &error, r);
+	if (json) {
+		printf("{\"meter\": \"%s\", \"intervals\": [", meter);
+	} else if (csv) {
+		fputs("end,period_s,status,samples", stdout);
+		for (int k = 0; k < 4; k++)
+			printf(",%s", reg_names[k]);
+		for (int k = 0; k < 4; k++)
+			printf(",delta_%s", reg_names[k]);
+		for (int q = 0; q < 4; q++)
+			for (int ph = 1; ph <= 3; ph++)
+				printf(",%s_l%d", pq_names[q], ph);
+		putchar('\n');
+	} else {
+		printf("%-20s %-5s %7s %12s %12s %12s %12s %8s %8s %8s\n", "END (UTC)", "FLAGS",
+		       "SAMPLES", "+A mWh", "-A mWh", "+R mvarh", "-R mvarh", "V L1", "V L2",
+		       "V L3");
+	}
+	r = sd_bus_message_enter_container(reply, 'a', "(ttuuatata(dddd))");
+	while (r >= 0) {
+		uint64_t end, period;
+		uint32_t status, samples;
+		const void *p;
+		size_t sz;
+		uint64_t reg[4] = {0}, delta[4] = {0};
+		double pq[3][4] = {{0}};
+
+		r = sd_bus_message_enter_container(reply, 'r', "ttuuatata(dddd)");
+		if (r <= 0)
+			break;
+		r = sd_bus_message_read(reply, "ttuu", &end, &period, &status, &samples);
+		if (r >= 0)
+			r = sd_bus_message_read_array(reply, 't', &p, &sz);
+		if (r >= 0)
+			memcpy(reg, p, sz < sizeof(reg) ? sz : sizeof(reg));
+		if (r >= 0)
+			r = sd_bus_message_read_array(reply, 't', &p, &sz);
+		if (r >= 0)
+			memcpy(delta, p, sz < sizeof(delta) ? sz : sizeof(delta));
+		if (r >= 0)
+			r = sd_bus_message_enter_container(reply, 'a', "(dddd)");
+		for (int ph = 0; r > 0 && ph < 3; ph++)
+			r = sd_bus_message_read(reply, "(dddd)", &pq[ph][0], &pq[ph][1], &pq[ph][2],
+						&pq[ph][3]);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r < 0)
+			break;
+		format_time((int64_t)end, when, sizeof(when));
+		if (json) {
+			printf("%s{\"end\": \"%s\", \"end_utc_ns\": %llu, \"period_s\": %llu, "
+			       "\"status\": %u, \"samples\": %u",
+			       first ? "" : ", ", when, (unsigned long long)end,
+			       (unsigned long long)(period / 1000000000), status, samples);
+			for (int k = 0; k < 4; k++)
+				printf(", \"%s\": %llu", reg_names[k], (unsigned long long)reg[k]);
+			for (int k = 0; k < 4; k++)
+				printf(", \"delta_%s\": %llu", reg_names[k],
+				       (unsigned long long)delta[k]);
+			for (int q = 0; q < 4; q++)
+				for (int ph = 0; ph < 3; ph++) {
+					printf(", \"%s_l%d\": ", pq_names[q], ph + 1);
+					json_number(pq[ph][q]);
+				}
+			putchar('}');
+		} else if (csv) {
+			printf("%s,%llu,%u,%u", when, (unsigned long long)(period / 1000000000),
+			       status, samples);
+			for (int k = 0; k < 4; k++)
+				printf(",%llu", (unsigned long long)reg[k]);
+			for (int k = 0; k < 4; k++)
+				printf(",%llu", (unsigned long long)delta[k]);
+			for (int q = 0; q < 4; q++)
+				for (int ph = 0; ph < 3; ph++)
+					printf(",%.6g", pq[ph][q]);
+			putchar('\n');
+		} else {
+			printf("%-20s %-5s %7u %12llu %12llu %12llu %12llu %8.2f %8.2f %8.2f\n",
+			       when, flags_text(status, fl), samples, (unsigned long long)delta[0],
+			       (unsigned long long)delta[1], (unsigned long long)delta[2],
+			       (unsigned long long)delta[3], pq[0][0], pq[1][0], pq[2][0]);
+		}
+		first = false;
+	}
+	if (json)
+		printf("]}\n");
+	sd_bus_message_unref(reply);
+	return r < 0 ? r : 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"user", no_argument, NULL, 'u'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
+	    {"user", no_argument, NULL, 'u'},	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},	    {"max", required_argument, NULL, 'm'},
+	    {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
+	    {"csv", no_argument, NULL, 'c'},	    {0},
 	};
+	const char *from_s = NULL, *to_s = NULL;
+	int64_t from = 0, to = 0;
+	uint64_t max = 100;
+	bool csv = false;
+	char *end;
 	char names[32][64];
 	bool user = false;
 	sd_bus *bus = NULL;
@@ -347,6 +589,23 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'm':
+			errno = 0;
+			max = strtoull(optarg, &end, 10);
+			if (errno || *end || !*optarg || *optarg == '-') {
+				fprintf(stderr, "polymeterctl: --max: not a count: %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			from_s = optarg;
+			break;
+		case 't':
+			to_s = optarg;
+			break;
+		case 'c':
+			csv = true;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -359,10 +618,25 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	meter = optind + 1 < argc ? argv[optind + 1] : NULL;
 	if (strcmp(cmd, "status") && strcmp(cmd, "registers") && strcmp(cmd, "watch") &&
-	    strcmp(cmd, "list")) {
+	    strcmp(cmd, "list") && strcmp(cmd, "events") && strcmp(cmd, "profile")) {
 		fprintf(stderr, "polymeterctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return 2;
+	}
+	if (!strcmp(cmd, "profile")) {
+		if (!from_s || !to_s) {
+			fprintf(stderr, "polymeterctl: profile needs --from and --to\n");
+			return 2;
+		}
+		if (parse_time(from_s, &from) < 0 || parse_time(to_s, &to) < 0) {
+			fprintf(stderr, "polymeterctl: not a UTC time: %s\n",
+				parse_time(from_s, &from) < 0 ? from_s : to_s);
+			return 2;
+		}
+		if (json && csv) {
+			fprintf(stderr, "polymeterctl: --json or --csv, not both\n");
+			return 2;
+		}
 	}
 	r = user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
 	if (r < 0) {
@@ -376,6 +650,22 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "list")) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", names[i]);
+		goto out;
+	}
+	if (!strcmp(cmd, "events") || !strcmp(cmd, "profile")) {
+		if (!meter && n != 1) {
+			fprintf(stderr, "polymeterctl: %zu meters: name one\n", n);
+			r = -EINVAL;
+			goto out;
+		}
+		if (!meter)
+			meter = names[0];
+		if (!find_meter_named(names, n, meter)) {
+			r = -ENOENT;
+			goto out;
+		}
+		r = !strcmp(cmd, "events") ? events(bus, meter, max)
+					   : profile(bus, meter, from, to, csv);
 		goto out;
 	}
 	if (!strcmp(cmd, "watch")) {

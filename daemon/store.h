@@ -22,12 +22,43 @@
 #include <stdint.h>
 
 #include "metrology.h"
+#include "profile.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 1
+#define PM_STORE_SCHEMA_VERSION 2
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
+
+/*
+ * Load profile: intervals older than this before the newest stored one of the same meter are
+ * deleted when a new one is appended (240 days, the issue's minimum).
+ */
+#define PM_STORE_PROFILE_KEEP_NS (INT64_C(240) * 86400 * 1000000000)
+
+/* Registers of a profile interval (totals, mWh / mvarh), in this order. */
+enum pm_store_profile_reg {
+	PM_STORE_PROF_A_IMPORT,
+	PM_STORE_PROF_A_EXPORT,
+	PM_STORE_PROF_R_IMPORT,
+	PM_STORE_PROF_R_EXPORT,
+	PM_STORE_PROF_REGS
+};
+
+/*
+ * One closed load-profile interval: (end_ns - period_ns, end_ns] on the UTC clock, its status
+ * (enum pm_profile_status bits), the registers at its last sample and their growth since the
+ * previous interval, the mean V (mV), I (mA), PF (1e-6) and f (mHz) per phase.
+ */
+struct pm_store_profile {
+	int64_t end_ns;
+	int64_t period_ns;
+	uint32_t status;
+	uint32_t samples;
+	uint64_t reg[PM_STORE_PROF_REGS];
+	uint64_t delta[PM_STORE_PROF_REGS];
+	struct pm_profile_pq avg[PM_MET_PHASES];
+};
 
 struct pm_store;
 
@@ -62,5 +93,22 @@ int pm_store_events(struct pm_store *store, const char *meter, struct pm_store_e
 /* Total events ever logged for @meter and how many of them were dropped as the oldest. */
 int pm_store_event_counts(struct pm_store *store, const char *meter, uint64_t *total,
 			  uint64_t *dropped);
+
+/*
+ * Appends one closed interval of @meter and deletes that meter's intervals ending more than
+ * PM_STORE_PROFILE_KEEP_NS before it. An interval with the end of one already stored (the
+ * clock was set back) is merged into it: deltas and sample counts add up, registers and
+ * averages are the newer ones, the status bits are ORed and CLOCK_ADJUSTED is set.
+ */
+int pm_store_add_profile(struct pm_store *store, const char *meter,
+			 const struct pm_store_profile *e);
+/*
+ * The intervals of @meter with from_ns <= end_ns <= to_ns, oldest first, in *out (malloc'd,
+ * free() it; NULL when none) and their number in *n. -EINVAL when from_ns > to_ns.
+ */
+int pm_store_profiles(struct pm_store *store, const char *meter, int64_t from_ns, int64_t to_ns,
+		      struct pm_store_profile **out, size_t *n);
+/* The newest stored interval of @meter; -ENOENT when there is none. */
+int pm_store_last_profile(struct pm_store *store, const char *meter, struct pm_store_profile *e);
 
 #endif

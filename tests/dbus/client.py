@@ -46,7 +46,8 @@ def check_polymeterctl(polymeterctl):
     """polymeterctl reads the same values over the bus, as text and as JSON."""
     import json
     r = ctl(polymeterctl, "list")
-    check(r.returncode == 0 and r.stdout.split() == ["meter0"], "ctl_list", r.stdout + r.stderr)
+    check(r.returncode == 0 and sorted(r.stdout.split()) == ["meter0", "nostore"], "ctl_list",
+          r.stdout + r.stderr)
     r = ctl(polymeterctl, "--json", "status", "meter0")
     try:
         st = json.loads(r.stdout)
@@ -58,7 +59,7 @@ def check_polymeterctl(polymeterctl):
     r = ctl(polymeterctl, "status")
     check(r.returncode == 0 and re.search(r"^L1\s+230\.00\s+10\.000\s+2000\.0", r.stdout, re.M)
           is not None, "ctl_status_text", r.stdout)
-    r = ctl(polymeterctl, "--json", "registers")
+    r = ctl(polymeterctl, "--json", "registers", "meter0")
     try:
         reg = json.loads(r.stdout)
     except ValueError:
@@ -70,6 +71,116 @@ def check_polymeterctl(polymeterctl):
           r.stderr)
     r = ctl(polymeterctl, "frobnicate")
     check(r.returncode == 2 and "unknown command" in r.stderr, "ctl_bad_command", r.stderr)
+    check_ctl_events_profile(polymeterctl)
+
+
+T0 = 1767225600 * 10**9  # serve.c T0_NS, 2026-01-01T00:00:00Z
+MIN = 60 * 10**9
+
+
+def check_ctl_events_profile(polymeterctl):
+    """polymeterctl events and profile: serve.c's event log and fixed profile."""
+    import json
+    r = ctl(polymeterctl, "events", "meter0", "--max", "2")
+    check(r.returncode == 0 and r.stdout.splitlines() == [
+        "2026-01-01T00:00:03Z  device_lost              no scan for 5 s",
+        "2026-01-01T00:00:02Z  counter_restart          phase=0 a=1 b=2"],
+        "ctl_events_text", r.stdout + r.stderr)
+    r = ctl(polymeterctl, "--json", "events", "meter0")
+    try:
+        ev = json.loads(r.stdout)
+    except ValueError:
+        ev = {}
+    check(ev.get("meter") == "meter0" and [e["kind"] for e in ev.get("events", [])] ==
+          ["device_lost", "counter_restart", "daemon_start"] and
+          ev["events"][2]["utc_ns"] == T0 + 10**9 and ev["events"][2]["detail"] == "" and
+          ev["events"][2]["time"] == "2026-01-01T00:00:01Z", "ctl_events_json", r.stdout)
+    r = ctl(polymeterctl, "events", "nostore")
+    check(r.returncode == 1 and "NoStore" in r.stderr, "ctl_events_no_store", r.stderr)
+    r = ctl(polymeterctl, "events")
+    check(r.returncode == 1 and "name one" in r.stderr, "ctl_events_needs_meter_of_two",
+          r.stderr)
+
+    r = ctl(polymeterctl, "profile", "meter0", "--csv", "--from", "2026-01-01T00:15:00Z",
+            "--to", "2026-01-01T00:30Z")
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and len(lines) == 3 and lines[0].startswith(
+        "end,period_s,status,samples,import_mwh,export_mwh,r_import_mvarh,r_export_mvarh,"
+        "delta_import_mwh,") and lines[1] ==
+        "2026-01-01T00:15:00Z,900,0,15,3750,0,150,0,3750,0,150,0,"
+        "230.8,231,232,10,10.5,11,0.8,0.8,0.8,50,0,50" and
+        lines[2].startswith("2026-01-01T00:30:00Z,900,0,15,7500,0,300,0,3750,0,150,0,232.3,"),
+        "ctl_profile_csv", r.stdout + r.stderr)
+    r = ctl(polymeterctl, "--json", "profile", "meter0", "--from", "2026-01-01",
+            "--to", "2026-01-01 00:45")
+    try:
+        pr = json.loads(r.stdout)
+    except ValueError:
+        pr = {}
+    iv = pr.get("intervals", [])
+    check(len(iv) == 4 and iv[0]["end"] == "2026-01-01T00:00:00Z" and iv[0]["status"] == 4 and
+          iv[0]["samples"] == 1 and iv[3]["end_utc_ns"] == T0 + 45 * MIN and
+          iv[3]["import_mwh"] == 11250 and iv[3]["delta_r_import_mvarh"] == 150 and
+          iv[3]["v_l1"] == 233.8 and iv[3]["f_l2"] == 0, "ctl_profile_json", r.stdout)
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-01T00:30Z",
+            "--to", "2026-01-01T00:30Z")
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and len(lines) == 2 and re.match(
+        r"2026-01-01T00:30:00Z\s+-\s+15\s+3750\s+0\s+150\s+0\s+232\.30\s+231\.00\s+"
+        r"232\.00$", lines[1]) is not None, "ctl_profile_text", r.stdout)
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-02", "--to", "2026-01-01")
+    check(r.returncode == 1 and "InvalidArgument" in r.stderr, "ctl_profile_from_after_to",
+          r.stderr)
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "yesterday", "--to", "2026-01-01")
+    check(r.returncode == 2 and "not a UTC time: yesterday" in r.stderr, "ctl_profile_bad_time",
+          r.stderr)
+
+
+def check_methods(bus):
+    """GetEvents and GetProfile: serve.c's data, hand-computed; errors by name."""
+    meter = dbus.Interface(bus.get_object(NAME, PATH), IFACE)
+    ev = meter.GetEvents(dbus.UInt64(2))
+    check([tuple(x) for x in ev] == [(T0 + 3 * 10**9, "device_lost", "no scan for 5 s"),
+                                     (T0 + 2 * 10**9, "counter_restart", "phase=0 a=1 b=2")],
+          "dbus_get_events_newest_first", repr(ev))
+    ev = meter.GetEvents(dbus.UInt64(100))
+    check(len(ev) == 3 and tuple(ev[2]) == (T0 + 10**9, "daemon_start", ""),
+          "dbus_get_events_all", repr(ev))
+    check(len(meter.GetEvents(dbus.UInt64(0))) == 0, "dbus_get_events_zero")
+
+    # serve.c: minute k has +A = 250 k mWh, +R = 10 k mvarh, V L1 = 230 + 0.1 k V; an interval
+    # (end - 15 min, end] holds minutes end-14..end: mean V L1 = 230 + 0.1 x (middle minute).
+    iv = meter.GetProfile(dbus.UInt64(T0 + 15 * MIN), dbus.UInt64(T0 + 30 * MIN))
+    want = [
+        (T0 + 15 * MIN, 15 * MIN, 0, 15, [3750, 0, 150, 0], [3750, 0, 150, 0],
+         [(230.8, 10.0, 0.8, 50.0), (231.0, 10.5, 0.8, 0.0), (232.0, 11.0, 0.8, 50.0)]),
+        (T0 + 30 * MIN, 15 * MIN, 0, 15, [7500, 0, 300, 0], [3750, 0, 150, 0],
+         [(232.3, 10.0, 0.8, 50.0), (231.0, 10.5, 0.8, 0.0), (232.0, 11.0, 0.8, 50.0)]),
+    ]
+    got = [(int(e[0]), int(e[1]), int(e[2]), int(e[3]), [int(x) for x in e[4]],
+            [int(x) for x in e[5]], [tuple(float(y) for y in p) for p in e[6]]) for e in iv]
+    check(got == want, "dbus_get_profile_hand_computed", repr(got))
+    iv = meter.GetProfile(dbus.UInt64(0), dbus.UInt64(2**64 - 1))
+    check(len(iv) == 4 and int(iv[0][0]) == T0 and int(iv[0][2]) == 4 and int(iv[0][3]) == 1
+          and int(iv[3][0]) == T0 + 45 * MIN and int(iv[3][4][0]) == 11250,
+          "dbus_get_profile_whole_range", repr(iv)[:300])
+    check(len(meter.GetProfile(dbus.UInt64(T0 + 1), dbus.UInt64(T0 + 15 * MIN - 1))) == 0,
+          "dbus_get_profile_bounds_inclusive")
+
+    def error_of(call):
+        try:
+            call()
+        except dbus.DBusException as e:
+            return e.get_dbus_name()
+        return "no error"
+    name = error_of(lambda: meter.GetProfile(dbus.UInt64(T0 + 1), dbus.UInt64(T0)))
+    check(name == "org.polymeter.Meter1.Error.InvalidArgument", "dbus_error_invalid_argument",
+          name)
+    nostore = dbus.Interface(bus.get_object(NAME, ROOT + "/nostore"), IFACE)
+    name = error_of(lambda: nostore.GetEvents(dbus.UInt64(5)))
+    check(name == "org.polymeter.Meter1.Error.NoStore", "dbus_error_no_store_events", name)
+    name = error_of(lambda: nostore.GetProfile(dbus.UInt64(0), dbus.UInt64(1)))
+    check(name == "org.polymeter.Meter1.Error.NoStore", "dbus_error_no_store_profile", name)
 
 
 def main(serve, xml_path, polymeterctl):
@@ -106,6 +217,7 @@ def main(serve, xml_path, polymeterctl):
         objs = om.GetManagedObjects()
         check(PATH in objs and IFACE in objs[PATH], "dbus_object_manager", str(list(objs)))
 
+        check_methods(bus)
         check_polymeterctl(polymeterctl)
 
         # Read-only: a write is refused with the standard error and changes nothing.
@@ -139,6 +251,18 @@ def main(serve, xml_path, polymeterctl):
               f"only live: {sorted(set(lp) - set(dp))[:5]}, only doc: "
               f"{sorted(set(dp) - set(lp))[:5]}, differing: "
               f"{[k for k in lp if k in dp and lp[k] != dp[k]][:5]}")
+
+        def methods_of(root):
+            for itf in root.iter("interface"):
+                if itf.get("name") == IFACE:
+                    return {m.get("name"): [(a.get("name"), a.get("type"),
+                                             a.get("direction", "in"))
+                                            for a in m.iter("arg")]
+                            for m in itf.iter("method")}
+            return {}
+        lm, dm = methods_of(live), methods_of(doc)
+        check(lm and lm == dm, "dbus_introspection_methods_match_committed_xml",
+              f"live {lm}, doc {dm}")
 
         # PropertiesChanged: 50 changes in 1 s are coalesced, at most one signal per 0.2 s,
         # the last value is delivered, and only what changed is listed.

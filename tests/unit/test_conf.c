@@ -115,6 +115,16 @@ START_TEST(test_default_log_interval)
 	ck_assert_uint_eq(c.meter[0].sim.v_mv[2], 230000);
 	ck_assert_uint_eq(c.meter[0].sim.rate_hz, 10);
 	ck_assert_uint_eq(c.meter[0].sim.speed, 1);
+	ck_assert_uint_eq(c.meter[0].profile_period_min, 15);
+	ck_assert_uint_eq(c.meter[0].demand_period_min, 15);
+	ck_assert_uint_eq(c.meter[0].demand_subintervals, 1);
+	remove_conf();
+	write_conf("[meter a]\nsource = sim\nprofile_period = 60\ndemand_period = 30\n"
+		   "demand_subintervals = 5\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.meter[0].profile_period_min, 60);
+	ck_assert_uint_eq(c.meter[0].demand_period_min, 30);
+	ck_assert_uint_eq(c.meter[0].demand_subintervals, 5);
 	remove_conf();
 }
 END_TEST
@@ -156,6 +166,9 @@ static const struct bad {
     {"[meter a]\nsource = sim\nsim_speed = 99999999999999999999\n", 3, "sim_speed"},
     {"[meter a]\nsource = iio\nuri =\n", 3, "uri"},
     {"[daemon]\nlog_interval = x\n[meter a]\nsource = sim\n", 2, "log_interval"},
+    {"[meter a]\nsource = sim\nprofile_period = 20\n", 3, "profile_period"},
+    {"[meter a]\nsource = sim\ndemand_period = 60\n", 3, "demand_period"},
+    {"[meter a]\nsource = sim\ndemand_subintervals = 7\n", 3, "demand_subintervals"},
 };
 
 /* A configuration loaded before: a failed load must leave every byte of it as it was. */

@@ -292,6 +292,107 @@ START_TEST(test_no_store_publishes_no_registers)
 }
 END_TEST
 
+#define S_NS 1000000000LL
+
+/* Pushes samples first..last of a run (1 mWh of +A per sample), UTC = utc0 + n seconds. */
+static void push_run(struct pm_meter *m, int64_t first, int64_t last, int64_t utc0_s)
+{
+	for (int64_t n = first; n <= last; n++) {
+		struct pm_met_sample s = sample(n, 0, EPOCH);
+
+		ck_assert_int_eq(pm_meter_push(m, &s, (utc0_s + n) * S_NS), 0);
+	}
+}
+
+/*
+ * 15-minute profile and block demand from 1 mWh per second, UTC = n s: sample 0 (t = 0) is
+ * alone in the interval ending at 0 (PARTIAL, nothing grew); (0, 900 s] and (900, 1800 s]
+ * hold 900 samples and 900 mWh each, closed by the samples at 901 s and 1801 s. Demand:
+ * 900 mWh in 15 min = 3600 mW (1 mWh/s = 3.6 W), first reached in the window ending at 900 s.
+ */
+START_TEST(test_profile_and_demand)
+{
+	struct pm_store *st = store_open();
+	struct pm_meter *m = meter_new(st, 1000000);
+	struct pm_store_profile *v;
+	const struct pm_meter_status *ms;
+	size_t n;
+
+	push_run(m, 0, 1801, 0);
+	ck_assert_int_eq(pm_store_profiles(st, "meter0", INT64_MIN, INT64_MAX, &v, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(v[0].end_ns, 0);
+	ck_assert_uint_eq(v[0].status, PM_PROFILE_PARTIAL);
+	ck_assert_uint_eq(v[0].samples, 1);
+	ck_assert_uint_eq(v[0].delta[PM_STORE_PROF_A_IMPORT], 0);
+	for (int k = 1; k <= 2; k++) {
+		ck_assert_int_eq(v[k].end_ns, k * 900 * S_NS);
+		ck_assert_int_eq(v[k].period_ns, 900 * S_NS);
+		ck_assert_uint_eq(v[k].status, 0);
+		ck_assert_uint_eq(v[k].samples, 900);
+		ck_assert_uint_eq(v[k].reg[PM_STORE_PROF_A_IMPORT], 900 * (uint64_t)k);
+		ck_assert_uint_eq(v[k].delta[PM_STORE_PROF_A_IMPORT], 900);
+		ck_assert_uint_eq(v[k].delta[PM_STORE_PROF_A_EXPORT], 0);
+		ck_assert_int_eq(v[k].avg[0].v_mv, 230000);
+		ck_assert_int_eq(v[k].avg[0].i_ma, 15650);
+		ck_assert_int_eq(v[k].avg[2].f_mhz, 50000);
+	}
+	free(v);
+	ms = pm_meter_status(m);
+	ck_assert_uint_eq(ms->profile_intervals, 3);
+	ck_assert(ms->demand_import[0].valid);
+	ck_assert_int_eq(ms->demand_import[0].demand_mw, 3600);
+	ck_assert_int_eq(ms->demand_import[0].end_ns, 900 * S_NS);
+	ck_assert_int_eq(ms->demand_export[0].demand_mw, 0);
+	ck_assert(!ms->demand_import[1].valid);
+
+	/*
+	 * Restart at 2000 s (same counter epoch): the 199 mWh counted while down and the 701
+	 * samples 2000..2700 s are in the interval ending at 2700 s: 2700 - 1800 = 900 mWh.
+	 */
+	ck_assert_int_eq(pm_meter_checkpoint(m, 1802 * S_NS), 0);
+	pm_meter_free(m);
+	m = meter_new(st, 1000000);
+	push_run(m, 2000, 2701, 0);
+	ck_assert_int_eq(pm_store_profiles(st, "meter0", 1801 * S_NS, INT64_MAX, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0].end_ns, 2700 * S_NS);
+	ck_assert_uint_eq(v[0].status, PM_PROFILE_PARTIAL);
+	ck_assert_uint_eq(v[0].samples, 701);
+	ck_assert_uint_eq(v[0].reg[PM_STORE_PROF_A_IMPORT], 2700);
+	ck_assert_uint_eq(v[0].delta[PM_STORE_PROF_A_IMPORT], 900);
+	free(v);
+	pm_meter_free(m);
+	pm_store_close(st);
+}
+END_TEST
+
+/*
+ * Month rollover on the UTC calendar: from 2026-01-31 23:50:00 to 2026-02-01 00:15:01 at
+ * 1 mWh/s. January's last window (23:45, 00:00] saw 600 mWh (the first sample at 23:50 is the
+ * baseline): 600 x 3600000 / 900000 = 2400 mW. February's (00:00, 00:15]: 900 mWh = 3600 mW.
+ */
+START_TEST(test_demand_month_rollover)
+{
+	const int64_t t0 = 1769903400; /* 2026-01-31T23:50:00Z */
+	struct pm_store *st = store_open();
+	struct pm_meter *m = meter_new(st, 1000000);
+	const struct pm_meter_status *ms;
+
+	push_run(m, 0, 1501, t0);
+	ms = pm_meter_status(m);
+	ck_assert(ms->demand_import[1].valid);
+	ck_assert_int_eq(ms->demand_import[1].demand_mw, 2400);
+	ck_assert_int_eq(ms->demand_import[1].end_ns, (t0 + 600) * S_NS);
+	ck_assert(ms->demand_import[0].valid);
+	ck_assert_int_eq(ms->demand_import[0].demand_mw, 3600);
+	ck_assert_int_eq(ms->demand_import[0].end_ns, (t0 + 1500) * S_NS);
+	ck_assert(!ms->demand_import[2].valid);
+	pm_meter_free(m);
+	pm_store_close(st);
+}
+END_TEST
+
 static Suite *meter_suite(void)
 {
 	Suite *s = suite_create("meter");
@@ -306,6 +407,8 @@ static Suite *meter_suite(void)
 	tcase_add_test(tc, test_restart_across_new_epoch);
 	tcase_add_test(tc, test_store_failure_keeps_metering);
 	tcase_add_test(tc, test_no_store_publishes_no_registers);
+	tcase_add_test(tc, test_profile_and_demand);
+	tcase_add_test(tc, test_demand_month_rollover);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -274,6 +274,150 @@ START_TEST(test_failed_write_keeps_last_checkpoint)
 }
 END_TEST
 
+#define MIN_NS (60LL * 1000000000)
+
+/* Interval k of a 15-minute profile: distinct values in every field. */
+static struct pm_store_profile interval(int64_t end_ns, uint64_t k)
+{
+	struct pm_store_profile e;
+
+	memset(&e, 0, sizeof(e));
+	e.end_ns = end_ns;
+	e.period_ns = 15 * MIN_NS;
+	e.status = (uint32_t)(k & 3);
+	e.samples = 900;
+	for (int r = 0; r < PM_STORE_PROF_REGS; r++) {
+		e.reg[r] = 1000 * k + 10 * (uint64_t)r;
+		e.delta[r] = 100 + k + (uint64_t)r;
+	}
+	for (int ph = 0; ph < PM_MET_PHASES; ph++) {
+		e.avg[ph].v_mv = 230000 + ph;
+		e.avg[ph].i_ma = 5000 + 10 * ph;
+		e.avg[ph].pf_micro = -900000 + ph;
+		e.avg[ph].f_mhz = 50000 + ph;
+	}
+	return e;
+}
+
+START_TEST(test_profile_roundtrip_and_range)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_profile *v, last, want;
+	size_t n;
+
+	/* ends at 15, 30, 45, 60 min; another meter's at 30 min */
+	for (int k = 1; k <= 4; k++) {
+		struct pm_store_profile e = interval(k * 15 * MIN_NS, (uint64_t)k);
+
+		ck_assert_int_eq(pm_store_add_profile(s, "m", &e), 0);
+	}
+	want = interval(30 * MIN_NS, 99);
+	ck_assert_int_eq(pm_store_add_profile(s, "other", &want), 0);
+	pm_store_close(s);
+	s = open_ok();
+	/* [30 min, 45 min] inclusive: intervals 2 and 3, oldest first, every field intact */
+	ck_assert_int_eq(pm_store_profiles(s, "m", 30 * MIN_NS, 45 * MIN_NS, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	want = interval(30 * MIN_NS, 2);
+	ck_assert_mem_eq(&v[0], &want, sizeof(want));
+	ck_assert_int_eq(v[1].end_ns, 45 * MIN_NS);
+	ck_assert_uint_eq(v[1].reg[PM_STORE_PROF_R_EXPORT], 3030);
+	ck_assert_uint_eq(v[1].delta[PM_STORE_PROF_A_EXPORT], 104);
+	ck_assert_int_eq(v[1].avg[2].pf_micro, -899998);
+	free(v);
+	/* just inside the ends: nothing */
+	ck_assert_int_eq(pm_store_profiles(s, "m", 30 * MIN_NS + 1, 45 * MIN_NS - 1, &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(pm_store_profiles(s, "m", 2, 1, &v, &n), -EINVAL);
+	ck_assert_int_eq(pm_store_last_profile(s, "m", &last), 0);
+	want = interval(60 * MIN_NS, 4);
+	ck_assert_mem_eq(&last, &want, sizeof(want));
+	ck_assert_int_eq(pm_store_last_profile(s, "nosuch", &last), -ENOENT);
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_profile_keeps_240_days)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_profile *v, e;
+	const int64_t day = 24 * 60 * MIN_NS;
+	size_t n;
+
+	/* days 0, 1, 2; then day 241: day 0 is 241 days older (gone), day 1 exactly 240 (kept) */
+	for (int d = 0; d <= 2; d++) {
+		e = interval(d * day, (uint64_t)d);
+		ck_assert_int_eq(pm_store_add_profile(s, "m", &e), 0);
+	}
+	e = interval(241 * day, 5);
+	ck_assert_int_eq(pm_store_add_profile(s, "m", &e), 0);
+	ck_assert_int_eq(pm_store_profiles(s, "m", INT64_MIN, INT64_MAX, &v, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(v[0].end_ns, 1 * day);
+	ck_assert_int_eq(v[2].end_ns, 241 * day);
+	free(v);
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_profile_same_end_is_merged)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_profile *v, a = interval(15 * MIN_NS, 1), b = interval(15 * MIN_NS, 2);
+	size_t n;
+
+	/* a: status 1, deltas 101..104; b: status 2, deltas 102..105, registers 2000.. */
+	ck_assert_int_eq(pm_store_add_profile(s, "m", &a), 0);
+	ck_assert_int_eq(pm_store_add_profile(s, "m", &b), 0);
+	ck_assert_int_eq(pm_store_profiles(s, "m", 0, 15 * MIN_NS, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(v[0].status,
+			  PM_PROFILE_POWER_DOWN | PM_PROFILE_CLOCK_ADJUSTED); /* 1 | 2 | 2 */
+	ck_assert_uint_eq(v[0].samples, 1800);
+	ck_assert_uint_eq(v[0].delta[PM_STORE_PROF_A_IMPORT], 203);
+	ck_assert_uint_eq(v[0].delta[PM_STORE_PROF_R_EXPORT], 209);
+	ck_assert_uint_eq(v[0].reg[PM_STORE_PROF_A_IMPORT], 2000);
+	free(v);
+	/* beyond SQLite's signed range: refused, nothing written */
+	b = interval(30 * MIN_NS, 3);
+	b.delta[1] = (uint64_t)INT64_MAX + 1;
+	ck_assert_int_eq(pm_store_add_profile(s, "m", &b), -ERANGE);
+	ck_assert_int_eq(pm_store_profiles(s, "m", 0, INT64_MAX, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	free(v);
+	pm_store_close(s);
+}
+END_TEST
+
+/* A version 1 database (events, a checkpoint) is migrated to 2 and keeps its data. */
+START_TEST(test_migration_from_v1_keeps_data)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_event ev[2];
+	struct pm_store_profile e = interval(15 * MIN_NS, 1), *v;
+	char cmd[256];
+	size_t n;
+
+	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
+	pm_store_close(s);
+	/* back to what schema 1 was: no profile table, user_version 1 */
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'DROP TABLE profile; PRAGMA user_version = 1'",
+		 db);
+	ck_assert_int_eq(system(cmd), 0);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_events(s, "m", ev, 2), 1);
+	ck_assert_str_eq(ev[0].kind, "power_up");
+	ck_assert_int_eq(pm_store_add_profile(s, "m", &e), 0);
+	ck_assert_int_eq(pm_store_profiles(s, "m", 0, INT64_MAX, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	free(v);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = 2", db);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -291,6 +435,10 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_corrupted_file_is_refused_with_its_name);
 	tcase_add_test(tc, test_newer_schema_is_refused);
 	tcase_add_test(tc, test_failed_write_keeps_last_checkpoint);
+	tcase_add_test(tc, test_profile_roundtrip_and_range);
+	tcase_add_test(tc, test_profile_keeps_240_days);
+	tcase_add_test(tc, test_profile_same_end_is_merged);
+	tcase_add_test(tc, test_migration_from_v1_keeps_data);
 	suite_add_tcase(s, tc);
 	return s;
 }
