@@ -101,6 +101,7 @@ static void to_sample(const struct pm_scan *scan, struct pm_met_sample *s)
 		out->q_mvar = in->q_mvar;
 		out->s_mva = in->s_mva;
 		out->pf_micro = in->s_mva > 0 ? (int32_t)(in->p_mw * 1000000 / in->s_mva) : 1000000;
+		out->f_mhz = in->f_mhz;
 		for (int k = 0; k < PM_KINDS; k++)
 			out->counter[k] = in->counter[k];
 	}

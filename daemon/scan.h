@@ -21,6 +21,7 @@ struct pm_scan_phase {
 	int64_t p_mw;		   /* active power, negative = export */
 	int64_t q_mvar;		   /* reactive power */
 	int64_t s_mva;		   /* apparent power */
+	int64_t f_mhz;		   /* line frequency measured on this phase; 0 = unknown */
 	int64_t counter[PM_KINDS]; /* lifetime energy counters, codes */
 };
 

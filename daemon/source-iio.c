@@ -36,6 +36,9 @@ struct source_iio {
 	uint32_t nj_per_code[PM_KINDS];
 	uint64_t generation;
 	bool from_zero;
+	/* line frequency per phase (not in the scan: a direct read, at most once a second) */
+	int64_t f_mhz[PM_PHASES];
+	uint64_t f_read_us;
 
 	sd_event_source *io;	/* the buffer's poll fd (local contexts) */
 	sd_event_source *poll;	/* periodic refill (contexts without a poll fd) */
@@ -223,6 +226,50 @@ static int64_t scaled(const struct chan *c, const void *scan)
 	return (int64_t)(x / 1000000000);
 }
 
+/* "50.012345678" (Hz, as IIO prints it) -> 50012 mHz, without floating point */
+static int parse_mhz(const char *str, int64_t *mhz)
+{
+	int64_t whole = 0, frac = 0;
+	int digits = 0;
+	const char *c = str;
+
+	if (*c < '0' || *c > '9')
+		return -EINVAL;
+	for (; *c >= '0' && *c <= '9'; c++)
+		whole = whole * 10 + (*c - '0');
+	if (*c == '.')
+		for (c++; *c >= '0' && *c <= '9'; c++)
+			if (digits < 3) {
+				frac = frac * 10 + (*c - '0');
+				digits++;
+			}
+	if (*c && *c != '\n')
+		return -EINVAL;
+	for (; digits < 3; digits++)
+		frac *= 10;
+	*mhz = whole * 1000 + frac;
+	return 0;
+}
+
+/*
+ * The line frequency of each phase (the driver's in_voltageN_frequency, from the chip's
+ * period registers), refreshed once a second: it changes slowly and is no scan element.
+ */
+static void refresh_frequency(struct source_iio *s, uint64_t now_us)
+{
+	char file[64], val[64];
+
+	if (s->f_read_us && now_us - s->f_read_us < 1000000)
+		return;
+	s->f_read_us = now_us;
+	for (int n = 0; n < PM_PHASES; n++) {
+		snprintf(file, sizeof(file), "in_voltage%d_frequency", n);
+		if (read_attr_file(s->dev, file, val, sizeof(val)) < 0 ||
+		    parse_mhz(val, &s->f_mhz[n]) < 0)
+			s->f_mhz[n] = 0;
+	}
+}
+
 static void decode(struct source_iio *s, const void *p)
 {
 	struct pm_scan scan = {
@@ -231,9 +278,12 @@ static void decode(struct source_iio *s, const void *p)
 	};
 	uint64_t now;
 
+	sd_event_now(s->event, CLOCK_MONOTONIC, &now);
+	refresh_frequency(s, now);
 	for (int n = 0; n < PM_PHASES; n++) {
 		struct pm_scan_phase *ph = &scan.ph[n];
 
+		ph->f_mhz = s->f_mhz[n];
 		ph->v_mv = scaled(&s->ch[n][E_V], p);
 		ph->i_ma = scaled(&s->ch[n][E_I], p);
 		ph->p_mw = scaled(&s->ch[n][E_P], p);
@@ -367,6 +417,7 @@ static int source_connect(struct source_iio *s)
 	const struct pm_conf_meter *c = s->conf;
 	int r, fd;
 
+	s->f_read_us = 0; /* a new device: read its frequency with the first scan */
 	s->connects++;
 	errno = 0;
 	s->ctx = iio_create_context_from_uri(c->uri);

@@ -43,6 +43,7 @@ static void sim_model(struct source_sim *s)
 		double phi = -(2.0 * M_PI / 3.0) * n - theta;
 
 		s->scan.ph[n].v_mv = g->v_mv[n];
+		s->scan.ph[n].f_mhz = g->f_mhz;
 		s->scan.ph[n].i_ma = g->i_ma[n];
 		s->power[n][PM_ACTIVE] = round_to_i64(s_mva * cos(theta));
 		s->power[n][PM_REACTIVE] = round_to_i64(s_mva * sin(theta));
