@@ -107,7 +107,9 @@ demo: deps
 bench: deps
 	tests/bench/run
 
-install: modules
+# The module, udev rules, sysusers, then polymeterd (binaries, config example, systemd unit,
+# D-Bus policy: daemon-install in daemon/daemon.mk).
+install: modules daemon-install
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	install -D -m 0644 udev/60-polymeter.rules $(DESTDIR)$(UDEVDIR)/60-polymeter.rules
 	install -D -m 0644 udev/polymeter.sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
