@@ -13,6 +13,8 @@ DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
 	daemon/modbus-tcp.h daemon/modbus-rtu.h \
 	$(CORE_HDR)
+DAEMON_SRC  += daemon/calibrator.c
+DAEMON_HDR  += daemon/calibrator.h
 DAEMON_PKGS := libiio libsystemd inih sqlite3
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 

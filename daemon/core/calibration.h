@@ -21,6 +21,7 @@
 #define POLYMETER_CALIBRATION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PM_CAL_PHASES 3
@@ -46,6 +47,29 @@ enum pm_cal_reg {
 struct pm_calib {
 	bool set[PM_CAL_PHASES];
 	int32_t code[PM_CAL_PHASES][PM_CAL_REGS];
+};
+
+/* One calibration step against a reference load (daemon/calibrator.h). */
+enum pm_cal_step { PM_CAL_STEP_GAIN, PM_CAL_STEP_OFFSET };
+
+struct pm_cal_request {
+	enum pm_cal_step step;
+	int phase;    /* 1..3, or 0: every phase against the same reference */
+	int64_t v_mv; /* reference rms voltage; 0 = leave */
+	int64_t i_ma; /* reference rms current; 0 = leave */
+	int64_t p_mw; /* reference active power (gain step only); 0 = leave */
+};
+
+struct pm_cal_change {
+	int phase; /* 1..3 */
+	enum pm_cal_reg reg;
+	int32_t old_code, new_code;
+	int64_t measured, reference; /* mV, mA or mW */
+};
+
+struct pm_cal_result {
+	size_t n;
+	struct pm_cal_change change[PM_CAL_PHASES * PM_CAL_REGS];
 };
 
 /* The sysfs attribute of @reg for phase @n (0-based), e.g. "in_voltage0_calibscale". */
