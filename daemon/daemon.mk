@@ -68,5 +68,6 @@ daemon-install: daemon
 
 # The daemon on the host under ASan + UBSan: simulated meters, a missing IIO device, a bad file.
 .PHONY: check-daemon
-check-daemon: daemon-asan unit-daemon
+check-daemon: daemon-asan unit-daemon $(BUILD)/daemon/polymeterctl
 	tests/daemon/run $(BUILD)/daemon-asan/polymeterd
+	tests/daemon/calibrate $(BUILD)/daemon-asan/polymeterd $(BUILD)/daemon/polymeterctl
