@@ -628,9 +628,12 @@ static int iio_calib_read(struct pm_source *base, int phase, int32_t code[PM_CAL
 	for (int g = 0; g < PM_CAL_REGS; g++) {
 		int r = calib_read_one(s, g, phase, &code[g]);
 
+		/*
+		 * Mainline's attributes are write-only: the chip then holds what this source
+		 * wrote at connection (or its reset default, 0, when it never wrote any).
+		 */
 		if (r < 0)
-			return log_warning_errno(r, "meter %s: cannot read calibration register %s",
-						 s->conf->name, pm_cal_reg_name(g));
+			code[g] = s->calib.set[phase] ? s->calib.code[phase][g] : 0;
 	}
 	rms_scale_nano[0] = s->ch[phase][E_V].scale_nano;
 	rms_scale_nano[1] = s->ch[phase][E_I].scale_nano;
