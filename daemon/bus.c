@@ -29,6 +29,8 @@ struct pm_bus_meter {
 	bool sent_once;
 	uint64_t last_emit_us; /* CLOCK_MONOTONIC */
 	sd_event_source *timer;
+	pm_bus_calibrate_fn calibrate; /* NULL: Calibrate answers NotSupported */
+	void *calibrate_userdata;
 };
 
 struct pm_bus {
@@ -252,6 +254,99 @@ static int method_get_profile(sd_bus_message *msg, void *userdata, sd_bus_error 
 	return r;
 }
 
+/* A reference in V, A or W to milli-units; 0 stays 0 (not given). */
+static bool milli_of(double x, int64_t *out)
+{
+	if (!isfinite(x) || x < 0 || x > 1e9)
+		return false;
+	*out = llround(x * 1000.0);
+	return true;
+}
+
+static int calibrate_error(sd_bus_error *error, int r, const char *msg)
+{
+	const char *name = PM_BUS_ERROR_STORE_FAILED;
+
+	switch (r) {
+	case -EINVAL:
+	case -ERANGE:
+		name = PM_BUS_ERROR_INVALID_ARGUMENT;
+		break;
+	case -ENOTCONN:
+		name = PM_BUS_ERROR_NOT_CONNECTED;
+		break;
+	case -EAGAIN:
+		name = PM_BUS_ERROR_NOT_READY;
+		break;
+	case -ENODEV:
+		name = PM_BUS_ERROR_NO_STORE;
+		break;
+	case -EIO:
+		name = PM_BUS_ERROR_CALIBRATION_FAILED;
+		break;
+	}
+	return sd_bus_error_set(error, name, msg);
+}
+
+static int method_calibrate(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	const struct pm_bus_meter *m = userdata;
+	struct pm_cal_request req = {0};
+	struct pm_cal_result *res;
+	sd_bus_message *reply = NULL;
+	const char *step;
+	char err[256] = "";
+	double v, i, p;
+	uint32_t phase;
+	int r;
+
+	r = sd_bus_message_read(msg, "suddd", &step, &phase, &v, &i, &p);
+	if (r < 0)
+		return r;
+	if (!m->calibrate)
+		return sd_bus_error_setf(error, PM_BUS_ERROR_NOT_SUPPORTED,
+					 "Meter %s cannot be calibrated", m->name);
+	if (strcmp(step, "gain") == 0)
+		req.step = PM_CAL_STEP_GAIN;
+	else if (strcmp(step, "offset") == 0)
+		req.step = PM_CAL_STEP_OFFSET;
+	else
+		return sd_bus_error_setf(error, PM_BUS_ERROR_INVALID_ARGUMENT,
+					 "step must be \"gain\" or \"offset\", not \"%s\"", step);
+	if (phase > PM_CAL_PHASES)
+		return sd_bus_error_setf(error, PM_BUS_ERROR_INVALID_ARGUMENT,
+					 "phase must be 1, 2, 3 or 0 (all), not %" PRIu32, phase);
+	if (!milli_of(v, &req.v_mv) || !milli_of(i, &req.i_ma) || !milli_of(p, &req.p_mw))
+		return sd_bus_error_setf(error, PM_BUS_ERROR_INVALID_ARGUMENT,
+					 "references must be finite, 0 (not given) or positive");
+	req.phase = (int)phase;
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	r = m->calibrate(m->calibrate_userdata, &req, res, err, sizeof(err));
+	if (r < 0) {
+		free(res);
+		return calibrate_error(error, r, err);
+	}
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(usiidd)");
+	for (size_t k = 0; r >= 0 && k < res->n; k++) {
+		const struct pm_cal_change *c = &res->change[k];
+
+		r = sd_bus_message_append(
+		    reply, "(usiidd)", (uint32_t)c->phase, pm_cal_reg_name(c->reg), c->old_code,
+		    c->new_code, (double)c->measured / 1000.0, (double)c->reference / 1000.0);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	free(res);
+	return r;
+}
+
 static uint64_t now_us(clockid_t clock)
 {
 	struct timespec ts;
@@ -346,8 +441,8 @@ static bool valid_path_element(const char *s)
 
 static int build_vtable(struct pm_bus_meter *m)
 {
-	/* start, Name, Connected, LastUpdate, one per point, two methods, end */
-	size_t n = 0, total = pm_point_count + 7;
+	/* start, Name, Connected, LastUpdate, one per point, three methods, end */
+	size_t n = 0, total = pm_point_count + 8;
 
 	m->vtable = calloc(total, sizeof(*m->vtable));
 	m->prop_names = calloc(pm_point_count, sizeof(*m->prop_names));
@@ -377,6 +472,11 @@ static int build_vtable(struct pm_bus_meter *m)
 	m->vtable[n++] = (sd_bus_vtable)SD_BUS_METHOD_WITH_NAMES(
 	    "GetProfile", "tt", SD_BUS_PARAM(from_utc_ns) SD_BUS_PARAM(to_utc_ns),
 	    "a(ttuuatata(dddd))", SD_BUS_PARAM(intervals), method_get_profile, 0);
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_METHOD_WITH_NAMES(
+	    "Calibrate", "suddd",
+	    SD_BUS_PARAM(step) SD_BUS_PARAM(phase) SD_BUS_PARAM(voltage) SD_BUS_PARAM(current)
+		SD_BUS_PARAM(power),
+	    "a(usiidd)", SD_BUS_PARAM(changes), method_calibrate, SD_BUS_VTABLE_UNPRIVILEGED);
 	m->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_END;
 	return 0;
 }
@@ -426,6 +526,18 @@ int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snaps
 fail:
 	meter_free(m);
 	return r;
+}
+
+int pm_bus_meter_set_calibrate(struct pm_bus *bus, const char *name, pm_bus_calibrate_fn fn,
+			       void *userdata)
+{
+	struct pm_bus_meter *m = find_meter(bus, name);
+
+	if (!m)
+		return -ENOENT;
+	m->calibrate = fn;
+	m->calibrate_userdata = userdata;
+	return 0;
 }
 
 /* Sends one PropertiesChanged with everything that differs from what was sent last. */

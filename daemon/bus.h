@@ -32,6 +32,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "calibration.h"
 #include "model.h"
 #include "store.h"
 
@@ -42,6 +43,10 @@
 #define PM_BUS_ERROR_INVALID_ARGUMENT "org.polymeter.Meter1.Error.InvalidArgument"
 #define PM_BUS_ERROR_NO_STORE "org.polymeter.Meter1.Error.NoStore"
 #define PM_BUS_ERROR_STORE_FAILED "org.polymeter.Meter1.Error.StoreFailed"
+#define PM_BUS_ERROR_NOT_CONNECTED "org.polymeter.Meter1.Error.NotConnected"
+#define PM_BUS_ERROR_NOT_READY "org.polymeter.Meter1.Error.NotReady"
+#define PM_BUS_ERROR_CALIBRATION_FAILED "org.polymeter.Meter1.Error.CalibrationFailed"
+#define PM_BUS_ERROR_NOT_SUPPORTED "org.polymeter.Meter1.Error.NotSupported"
 
 struct pm_bus;
 
@@ -73,6 +78,19 @@ struct pm_bus *pm_bus_free(struct pm_bus *bus);
  */
 int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snapshot *snap,
 		     const struct pm_bus_meter_ops *ops, void *userdata);
+
+/*
+ * The Calibrate method of a meter (admin only, by the bus policy): (s step, u phase, d voltage
+ * V, d current A, d power W) -> a(usiidd) (phase, register, old code, new code, measured,
+ * reference; V, A or W). The bus validates the numbers, @fn the rest; @fn returns 0 or
+ * -EINVAL/-ERANGE (InvalidArgument), -ENOTCONN (NotConnected), -EAGAIN (NotReady), -ENODEV
+ * (NoStore), -EIO (CalibrationFailed), other (StoreFailed), with a message in @err. Without a
+ * function the method answers NotSupported.
+ */
+typedef int (*pm_bus_calibrate_fn)(void *userdata, const struct pm_cal_request *req,
+				   struct pm_cal_result *res, char *err, size_t errlen);
+int pm_bus_meter_set_calibrate(struct pm_bus *bus, const char *name, pm_bus_calibrate_fn fn,
+			       void *userdata);
 
 /* The meter's snapshot was refilled; @connected says whether its source delivers. */
 int pm_bus_meter_changed(struct pm_bus *bus, const char *name, bool connected);

@@ -40,6 +40,9 @@ enum meter_key {
 	K_PROFILE_PERIOD,
 	K_DEMAND_PERIOD,
 	K_DEMAND_SUBINTERVALS,
+	K_SIM_V_ERROR,
+	K_SIM_I_ERROR,
+	K_SIM_I_NOISE,
 	K_COUNT
 };
 
@@ -72,6 +75,9 @@ static const struct {
     [K_PROFILE_PERIOD] = {"profile_period", PM_SOURCE_NONE},
     [K_DEMAND_PERIOD] = {"demand_period", PM_SOURCE_NONE},
     [K_DEMAND_SUBINTERVALS] = {"demand_subintervals", PM_SOURCE_NONE},
+    [K_SIM_V_ERROR] = {"sim_voltage_error_ppm", PM_SOURCE_SIM},
+    [K_SIM_I_ERROR] = {"sim_current_error_ppm", PM_SOURCE_SIM},
+    [K_SIM_I_NOISE] = {"sim_current_noise_ma", PM_SOURCE_SIM},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -394,6 +400,15 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		break;
 	case K_SIM_SCALE:
 		r = parse_u32(value, 1, UINT32_MAX, &m->sim.nj_per_code);
+		break;
+	case K_SIM_V_ERROR:
+		r = parse_phases(value, -200000, 200000, m->sim.v_error_ppm);
+		break;
+	case K_SIM_I_ERROR:
+		r = parse_phases(value, -200000, 200000, m->sim.i_error_ppm);
+		break;
+	case K_SIM_I_NOISE:
+		r = parse_phases(value, 0, 1000000, m->sim.i_noise_ma);
 		break;
 	case K_WIRING:
 		r = 0;

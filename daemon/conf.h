@@ -43,6 +43,10 @@ struct pm_conf_sim {
 	uint32_t rate_hz;		/* scans per simulated second */
 	uint32_t speed;			/* simulated seconds per real second (simulated clock) */
 	uint32_t nj_per_code;		/* energy counter scale */
+	/* the sensors' errors the chip's calibration corrects (default 0) */
+	int64_t v_error_ppm[PM_CONF_PHASES]; /* voltage divider gain error */
+	int64_t i_error_ppm[PM_CONF_PHASES]; /* current transformer gain error */
+	int64_t i_noise_ma[PM_CONF_PHASES];  /* rms noise added to the current (offset) */
 };
 
 struct pm_conf_meter {

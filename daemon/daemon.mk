@@ -13,6 +13,8 @@ DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
 	daemon/modbus-tcp.h daemon/modbus-rtu.h \
 	$(CORE_HDR)
+DAEMON_SRC  += daemon/calibrator.c
+DAEMON_HDR  += daemon/calibrator.h
 DAEMON_PKGS := libiio libsystemd inih sqlite3
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 
@@ -66,5 +68,6 @@ daemon-install: daemon
 
 # The daemon on the host under ASan + UBSan: simulated meters, a missing IIO device, a bad file.
 .PHONY: check-daemon
-check-daemon: daemon-asan unit-daemon
+check-daemon: daemon-asan unit-daemon $(BUILD)/daemon/polymeterctl
 	tests/daemon/run $(BUILD)/daemon-asan/polymeterd
+	tests/daemon/calibrate $(BUILD)/daemon-asan/polymeterd $(BUILD)/daemon/polymeterctl

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "bus.h"
+#include "calibrator.h"
 #include "log.h"
 #include "manager.h"
 #include "meter.h"
@@ -36,6 +37,7 @@ struct manager_meter {
 	struct pm_mb_map modbus_map;
 	struct pm_mbtcp *modbus;     /* NULL: no Modbus TCP server for this meter */
 	struct pm_mbrtu *modbus_rtu; /* NULL: no Modbus RTU server */
+	struct pm_calibrator *calib;
 };
 
 struct pm_manager {
@@ -81,6 +83,12 @@ static const struct pm_bus_meter_ops bus_ops = {
     .events = bus_events,
     .profile = bus_profile,
 };
+
+static int bus_calibrate(void *userdata, const struct pm_cal_request *req,
+			 struct pm_cal_result *res, char *err, size_t errlen)
+{
+	return pm_calibrator_run(userdata, req, res, err, errlen);
+}
 
 /* A scan as metrology takes it (same units; PF from P and S, frequency not in the scan). */
 static void to_sample(const struct pm_scan *scan, struct pm_met_sample *s)
@@ -244,6 +252,8 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	if (m->once && mt->scans >= m->once)
 		return; /* this meter is done, the others are not yet */
 	count_energy(mt, scan);
+	if (mt->calib)
+		pm_calibrator_scan(mt->calib, scan);
 	to_sample(scan, &sample);
 	pm_meter_push(mt->pipe, &sample, utc_ns());
 	if (m->bus)
@@ -395,6 +405,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		struct manager_meter *mt = &m->meter[i];
 
 		pm_source_free(mt->source);
+		pm_calibrator_free(mt->calib);
 		pm_mbtcp_free(mt->modbus);
 		pm_mbrtu_free(mt->modbus_rtu);
 		if (mt->pipe) {
@@ -479,6 +490,21 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot start its source",
 					       mt->conf->name);
+		/* The stored calibration goes to the source, which writes it at every connection;
+		 * a libiio buffer may still hold two refills of scans taken before a change. */
+		r = pm_calibrator_new(
+		    mt->pipe, mt->source,
+		    mt->conf->source == PM_SOURCE_IIO ? 2 * mt->conf->buffer_scans : 1, &mt->calib);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot set up calibration",
+					       mt->conf->name);
+		if (m->bus) {
+			r = pm_bus_meter_set_calibrate(m->bus, mt->conf->name, bus_calibrate,
+						       mt->calib);
+			if (r < 0)
+				return log_error_errno(r, "meter %s: cannot publish Calibrate",
+						       mt->conf->name);
+		}
 		m->n_meters++;
 		log_info("meter %s: source %s", mt->conf->name,
 			 pm_conf_source_name(mt->conf->source));

@@ -10,6 +10,11 @@
  *                                                                (default 100)
  *   polymeterctl [--user] [--json|--csv] profile [METER] --from TIME --to TIME
  *                                                 load profile intervals ending in [from, to]
+ *   polymeterctl [--user] [--json] calibrate [METER] [--step gain|offset] [--phase 1|2|3|all]
+ *                [--voltage V] [--current A] [--power W]
+ *                                 calibrate the chip against a reference load (docs/dbus.md,
+ *                                 README "Calibration"): gain at a nominal load first, then
+ *                                 offset at a low load; waits while readings settle
  *
  * TIME is UTC: 2026-01-01T00:15:00Z, 2026-01-01T00:15Z, 2026-01-01 00:15 or 2026-01-01
  * (a trailing Z is optional). METER may be left out when the daemon has one meter.
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
@@ -328,6 +334,8 @@ static void usage(FILE *f)
 	      "       polymeterctl [--user] list\n"
 	      "       polymeterctl [--user] [--json] events [METER] [--max N]\n"
 	      "       polymeterctl [--user] [--json|--csv] profile [METER] --from TIME --to TIME\n"
+	      "       polymeterctl [--user] [--json] calibrate [METER] [--step gain|offset]\n"
+	      "                    [--phase 1|2|3|all] [--voltage V] [--current A] [--power W]\n"
 	      "TIME is UTC, e.g. 2026-01-01T00:15:00Z or 2026-01-01\n",
 	      f);
 }
@@ -558,14 +566,104 @@ static int profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, boo
 	return r < 0 ? r : 0;
 }
 
+struct calib_args {
+	const char *step;
+	uint32_t phase; /* 0 = all */
+	double v, i, p; /* 0 = not given */
+};
+
+/* A reference value: a finite number >= 0. */
+static int parse_ref(const char *opt, const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(*out) || *out < 0) {
+		fprintf(stderr, "polymeterctl: --%s: not a value >= 0: %s\n", opt, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *const cal_units[] = {"V", "A", "W"};
+
+/* The unit of a register's measured/reference values. */
+static const char *cal_unit(const char *reg)
+{
+	if (reg[0] == 'v')
+		return cal_units[0];
+	if (reg[0] == 'i')
+		return cal_units[1];
+	return cal_units[2];
+}
+
+/* Calls Calibrate, again every second while the daemon says the readings are settling. */
+static int calibrate(sd_bus *bus, const char *meter, const struct calib_args *a)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	const char *reg;
+	char path[256];
+	uint32_t phase;
+	int32_t old_code, new_code;
+	double measured, reference;
+	bool first = true;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
+	for (int tries = 0;; tries++) {
+		r = sd_bus_call_method(bus, PM_BUS_NAME, path, PM_BUS_IFACE_METER, "Calibrate",
+				       &error, &reply, "suddd", a->step, a->phase, a->v, a->i,
+				       a->p);
+		if (r >= 0 || tries >= 60 || !sd_bus_error_has_name(&error, PM_BUS_ERROR_NOT_READY))
+			break;
+		sd_bus_error_free(&error);
+		sleep(1);
+	}
+	if (r < 0)
+		return call_error(meter, &error, r);
+	if (json)
+		printf("{\"meter\": \"%s\", \"step\": \"%s\", \"changes\": [", meter, a->step);
+	r = sd_bus_message_enter_container(reply, 'a', "(usiidd)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(usiidd)", &phase, &reg, &old_code,
+						  &new_code, &measured, &reference)) > 0) {
+		if (json) {
+			printf("%s{\"phase\": %u, \"register\": \"%s\", \"old\": %d, \"new\": %d, "
+			       "\"measured\": %.6g, \"reference\": %.6g}",
+			       first ? "" : ", ", phase, reg, old_code, new_code, measured,
+			       reference);
+		} else {
+			printf("L%u %-6s %11d -> %11d  (read %.3f %s for %.3f %s)\n", phase, reg,
+			       old_code, new_code, measured, cal_unit(reg), reference,
+			       cal_unit(reg));
+		}
+		first = false;
+	}
+	if (json)
+		printf("]}\n");
+	sd_bus_message_unref(reply);
+	return r < 0 ? r : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"user", no_argument, NULL, 'u'},	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},	    {"max", required_argument, NULL, 'm'},
-	    {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
-	    {"csv", no_argument, NULL, 'c'},	    {0},
+	    {"user", no_argument, NULL, 'u'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"max", required_argument, NULL, 'm'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {"csv", no_argument, NULL, 'c'},
+	    {"step", required_argument, NULL, 'S'},
+	    {"phase", required_argument, NULL, 'P'},
+	    {"voltage", required_argument, NULL, 'V'},
+	    {"current", required_argument, NULL, 'I'},
+	    {"power", required_argument, NULL, 'W'},
+	    {0},
 	};
+	struct calib_args cal = {.step = "gain"};
 	const char *from_s = NULL, *to_s = NULL;
 	int64_t from = 0, to = 0;
 	uint64_t max = 100;
@@ -606,6 +704,32 @@ int main(int argc, char **argv)
 		case 'c':
 			csv = true;
 			break;
+		case 'S':
+			cal.step = optarg;
+			break;
+		case 'P':
+			if (!strcmp(optarg, "all")) {
+				cal.phase = 0;
+			} else if (strlen(optarg) == 1 && optarg[0] >= '1' && optarg[0] <= '3') {
+				cal.phase = (uint32_t)(optarg[0] - '0');
+			} else {
+				fprintf(stderr, "polymeterctl: --phase: 1, 2, 3 or all, not %s\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'V':
+			if (parse_ref("voltage", optarg, &cal.v) < 0)
+				return 2;
+			break;
+		case 'I':
+			if (parse_ref("current", optarg, &cal.i) < 0)
+				return 2;
+			break;
+		case 'W':
+			if (parse_ref("power", optarg, &cal.p) < 0)
+				return 2;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -618,7 +742,8 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	meter = optind + 1 < argc ? argv[optind + 1] : NULL;
 	if (strcmp(cmd, "status") && strcmp(cmd, "registers") && strcmp(cmd, "watch") &&
-	    strcmp(cmd, "list") && strcmp(cmd, "events") && strcmp(cmd, "profile")) {
+	    strcmp(cmd, "list") && strcmp(cmd, "events") && strcmp(cmd, "profile") &&
+	    strcmp(cmd, "calibrate")) {
 		fprintf(stderr, "polymeterctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return 2;
@@ -652,7 +777,7 @@ int main(int argc, char **argv)
 			printf("%s\n", names[i]);
 		goto out;
 	}
-	if (!strcmp(cmd, "events") || !strcmp(cmd, "profile")) {
+	if (!strcmp(cmd, "events") || !strcmp(cmd, "profile") || !strcmp(cmd, "calibrate")) {
 		if (!meter && n != 1) {
 			fprintf(stderr, "polymeterctl: %zu meters: name one\n", n);
 			r = -EINVAL;
@@ -664,8 +789,11 @@ int main(int argc, char **argv)
 			r = -ENOENT;
 			goto out;
 		}
-		r = !strcmp(cmd, "events") ? events(bus, meter, max)
-					   : profile(bus, meter, from, to, csv);
+		if (!strcmp(cmd, "calibrate"))
+			r = calibrate(bus, meter, &cal);
+		else
+			r = !strcmp(cmd, "events") ? events(bus, meter, max)
+						   : profile(bus, meter, from, to, csv);
 		goto out;
 	}
 	if (!strcmp(cmd, "watch")) {

@@ -48,6 +48,7 @@ struct source_iio {
 	unsigned connects;
 	unsigned losses;
 	bool connected;
+	struct pm_calib calib; /* written at every connection (the chip starts at defaults) */
 };
 
 static void source_disconnect(struct source_iio *s)
@@ -106,6 +107,92 @@ static int read_attr_file(struct iio_device *dev, const char *file, char *out, s
 		}
 	}
 	return -ENOENT;
+}
+
+/* Writes a channel attribute by its sysfs file name (see read_attr_file). */
+static int write_attr_file(struct iio_device *dev, const char *file, const char *val)
+{
+	unsigned n = iio_device_get_channels_count(dev);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct iio_channel *c = iio_device_get_channel(dev, i);
+		unsigned na = iio_channel_get_attrs_count(c);
+
+		for (unsigned a = 0; a < na; a++) {
+			const char *attr = iio_channel_get_attr(c, a);
+			const char *f = iio_channel_attr_get_filename(c, attr);
+			ssize_t r;
+
+			if (!f || strcmp(f, file) != 0)
+				continue;
+			r = iio_channel_attr_write(c, attr, val);
+			return r < 0 ? (int)r : 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The sysfs file of a calibration register; mainline names the rms current altcurrent. */
+static void calib_file(char *file, size_t len, enum pm_cal_reg reg, int phase, bool mainline)
+{
+	if (mainline && reg == PM_CAL_IRMSOS)
+		snprintf(file, len, "in_altcurrent%d_rms_calibbias", phase);
+	else
+		snprintf(file, len, pm_cal_attr_fmt(reg), phase);
+}
+
+static int calib_read_one(struct source_iio *s, enum pm_cal_reg reg, int phase, int32_t *code)
+{
+	char file[64], val[32], *end;
+	long long v;
+	int r;
+
+	calib_file(file, sizeof(file), reg, phase, false);
+	r = read_attr_file(s->dev, file, val, sizeof(val));
+	if (r == -ENOENT) {
+		calib_file(file, sizeof(file), reg, phase, true);
+		r = read_attr_file(s->dev, file, val, sizeof(val));
+	}
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtoll(val, &end, 0);
+	if (errno || end == val || v < INT32_MIN || v > INT32_MAX)
+		return -EINVAL;
+	*code = (int32_t)v;
+	return 0;
+}
+
+static int calib_write_one(struct source_iio *s, enum pm_cal_reg reg, int phase, int32_t code)
+{
+	char file[64], val[16];
+	int r;
+
+	snprintf(val, sizeof(val), "%" PRId32, code);
+	calib_file(file, sizeof(file), reg, phase, false);
+	r = write_attr_file(s->dev, file, val);
+	if (r == -ENOENT) {
+		calib_file(file, sizeof(file), reg, phase, true);
+		r = write_attr_file(s->dev, file, val);
+	}
+	if (r < 0)
+		log_warning_errno(r, "meter %s: cannot write %s = %s", s->conf->name, file, val);
+	return r;
+}
+
+/* Writes every code of every calibrated phase; returns the first error, tries them all. */
+static int calib_write(struct source_iio *s)
+{
+	int ret = 0;
+
+	for (int n = 0; n < PM_PHASES; n++)
+		for (int g = 0; s->calib.set[n] && g < PM_CAL_REGS; g++) {
+			int r = calib_write_one(s, g, n, s->calib.code[n][g]);
+
+			if (r < 0 && ret == 0)
+				ret = r;
+		}
+	return ret;
 }
 
 /* The scale of one element: our name first, then mainline's where they differ. */
@@ -432,6 +519,10 @@ static int source_connect(struct source_iio *s)
 	if (r < 0)
 		return r;
 	read_generation(s);
+	/* The driver does not keep calibration across a reload: ours goes back in first. */
+	r = calib_write(s);
+	if (r < 0)
+		return r;
 	if (c->sampling_frequency) {
 		char val[16];
 
@@ -527,10 +618,47 @@ static unsigned iio_losses(const struct pm_source *base)
 	return ((const struct source_iio *)base)->losses;
 }
 
+static int iio_calib_read(struct pm_source *base, int phase, int32_t code[PM_CAL_REGS],
+			  int64_t rms_scale_nano[2])
+{
+	struct source_iio *s = (struct source_iio *)base;
+
+	if (!s->connected)
+		return -ENOTCONN;
+	for (int g = 0; g < PM_CAL_REGS; g++) {
+		int r = calib_read_one(s, g, phase, &code[g]);
+
+		/*
+		 * Mainline's attributes are write-only: the chip then holds what this source
+		 * wrote at connection (or its reset default, 0, when it never wrote any).
+		 */
+		if (r < 0)
+			code[g] = s->calib.set[phase] ? s->calib.code[phase][g] : 0;
+	}
+	rms_scale_nano[0] = s->ch[phase][E_V].scale_nano;
+	rms_scale_nano[1] = s->ch[phase][E_I].scale_nano;
+	return 0;
+}
+
+static int iio_calib_apply(struct pm_source *base, const struct pm_calib *c)
+{
+	struct source_iio *s = (struct source_iio *)base;
+
+	for (int n = 0; n < PM_PHASES; n++)
+		if (c->set[n]) {
+			s->calib.set[n] = true;
+			memcpy(s->calib.code[n], c->code[n], sizeof(c->code[n]));
+		}
+	/* not connected: written at the next connection */
+	return s->connected ? calib_write(s) : 0;
+}
+
 static const struct pm_source_ops iio_ops = {
     .free = iio_free,
     .connected = iio_connected,
     .losses = iio_losses,
+    .calib_read = iio_calib_read,
+    .calib_apply = iio_calib_apply,
 };
 
 int pm_source_iio_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,

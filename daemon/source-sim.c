@@ -22,29 +22,68 @@ struct source_sim {
 	uint64_t real_start_us; /* CLOCK_MONOTONIC when the simulated clock started */
 	int64_t sim_start_ns;
 	uint64_t ticks; /* scans produced */
+	struct pm_calib
+	    calib; /* the chip's correction registers, as the simulated chip holds them */
 };
+
+/*
+ * The simulated chip's rms resolution: 0.02 mV and 0.002 mA per code (about a 1000 V and a
+ * 100 A full scale over the ADE9000's 52 702 092 rms codes). The rms offsets act in these
+ * codes, as the chip's do.
+ */
+#define SIM_V_SCALE_NANO 20000000
+#define SIM_I_SCALE_NANO 2000000
 
 static int64_t round_to_i64(double x)
 {
 	return (int64_t)llround(x);
 }
 
-/* The grid's steady state: powers of every phase and the neutral current. */
+/* gain = 1 + code / 2^27, as the chip's gain registers */
+static double sim_gain(int32_t code)
+{
+	return 1.0 + (double)code / (double)PM_CAL_GAIN_ONE;
+}
+
+/*
+ * What the chip reports for an rms input (unit of @scale_nano) that already went through the
+ * gain: the offset register adds 2^15 x code to the square of the rms in codes.
+ */
+static int64_t sim_rms(double x_sq, int64_t scale_nano, int32_t os_code)
+{
+	double scale = (double)scale_nano / 1e9;
+	double codes_sq = x_sq / (scale * scale) + (double)PM_CAL_RMSOS_SCALE * os_code;
+
+	return round_to_i64(codes_sq > 0 ? sqrt(codes_sq) * scale : 0);
+}
+
+/*
+ * The grid's steady state as the chip measures it: powers of every phase and the neutral
+ * current. The sensors' errors (sim_*_error_ppm, sim_current_noise_ma) come first, then the
+ * chip's gain and offset registers, so the calibration has something real to correct.
+ */
 static void sim_model(struct source_sim *s)
 {
 	const struct pm_conf_sim *g = &s->conf->sim;
 	double in_re = 0, in_im = 0;
 
 	for (int n = 0; n < PM_PHASES; n++) {
+		const int32_t *cal = s->calib.code[n];
 		double theta = (double)g->angle_mdeg[n] / 1000.0 * M_PI / 180.0;
-		/* mV x mA = uW; / 1000 = mW */
-		double s_mva = (double)g->v_mv[n] * (double)g->i_ma[n] / 1000.0;
+		double v = (double)g->v_mv[n] * (1.0 + (double)g->v_error_ppm[n] / 1e6) *
+			   sim_gain(cal[PM_CAL_VGAIN]);
+		double i = (double)g->i_ma[n] * (1.0 + (double)g->i_error_ppm[n] / 1e6) *
+			   sim_gain(cal[PM_CAL_IGAIN]);
+		double noise = (double)g->i_noise_ma[n] * sim_gain(cal[PM_CAL_IGAIN]);
+		/* mV x mA = uW; / 1000 = mW; xPGAIN scales P, Q and S */
+		double s_mva = v * i / 1000.0 * sim_gain(cal[PM_CAL_PGAIN]);
 		/* current phasor: the voltage of phase n is at -120 deg x n, the current lags it */
 		double phi = -(2.0 * M_PI / 3.0) * n - theta;
 
-		s->scan.ph[n].v_mv = g->v_mv[n];
+		s->scan.ph[n].v_mv = sim_rms(v * v, SIM_V_SCALE_NANO, cal[PM_CAL_VRMSOS]);
 		s->scan.ph[n].f_mhz = g->f_mhz;
-		s->scan.ph[n].i_ma = g->i_ma[n];
+		s->scan.ph[n].i_ma =
+		    sim_rms(i * i + noise * noise, SIM_I_SCALE_NANO, cal[PM_CAL_IRMSOS]);
 		s->power[n][PM_ACTIVE] = round_to_i64(s_mva * cos(theta));
 		s->power[n][PM_REACTIVE] = round_to_i64(s_mva * sin(theta));
 		s->power[n][PM_APPARENT] = round_to_i64(s_mva);
@@ -122,10 +161,37 @@ static unsigned sim_losses(const struct pm_source *base)
 	return 0;
 }
 
+static int sim_calib_read(struct pm_source *base, int phase, int32_t code[PM_CAL_REGS],
+			  int64_t rms_scale_nano[2])
+{
+	struct source_sim *s = (struct source_sim *)base;
+
+	memcpy(code, s->calib.code[phase], sizeof(s->calib.code[phase]));
+	rms_scale_nano[0] = SIM_V_SCALE_NANO;
+	rms_scale_nano[1] = SIM_I_SCALE_NANO;
+	return 0;
+}
+
+/* The simulated chip takes the codes of the phases set; the next scan shows their effect. */
+static int sim_calib_apply(struct pm_source *base, const struct pm_calib *c)
+{
+	struct source_sim *s = (struct source_sim *)base;
+
+	for (int n = 0; n < PM_PHASES; n++)
+		if (c->set[n]) {
+			s->calib.set[n] = true;
+			memcpy(s->calib.code[n], c->code[n], sizeof(c->code[n]));
+		}
+	sim_model(s);
+	return 0;
+}
+
 static const struct pm_source_ops sim_ops = {
     .free = sim_free,
     .connected = sim_connected,
     .losses = sim_losses,
+    .calib_read = sim_calib_read,
+    .calib_apply = sim_calib_apply,
 };
 
 int pm_source_sim_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,

@@ -37,6 +37,19 @@ unsigned pm_source_losses(const struct pm_source *s)
 	return s->ops->losses(s);
 }
 
+int pm_source_calib_read(struct pm_source *s, int phase, int32_t code[PM_CAL_REGS],
+			 int64_t rms_scale_nano[2])
+{
+	if (phase < 0 || phase >= PM_PHASES)
+		return -EINVAL;
+	return s->ops->calib_read(s, phase, code, rms_scale_nano);
+}
+
+int pm_source_calib_apply(struct pm_source *s, const struct pm_calib *c)
+{
+	return s->ops->calib_apply(s, c);
+}
+
 int pm_parse_nano(const char *s, int64_t *ret)
 {
 	bool neg = false, digits = false;

@@ -9,6 +9,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "calibration.h"
 #include "conf.h"
 #include "scan.h"
 
@@ -19,6 +20,10 @@ struct pm_source_ops {
 	void (*free)(struct pm_source *s);
 	bool (*connected)(const struct pm_source *s);
 	unsigned (*losses)(const struct pm_source *s);
+	/* calibration: see pm_source_calib_read / pm_source_calib_apply */
+	int (*calib_read)(struct pm_source *s, int phase, int32_t code[PM_CAL_REGS],
+			  int64_t rms_scale_nano[2]);
+	int (*calib_apply)(struct pm_source *s, const struct pm_calib *c);
 };
 
 struct pm_source {
@@ -33,6 +38,20 @@ struct pm_source *pm_source_free(struct pm_source *s);
 bool pm_source_connected(const struct pm_source *s);
 /* How many times the device was lost since start. */
 unsigned pm_source_losses(const struct pm_source *s);
+
+/*
+ * The correction codes in the chip now for @phase (0-based), and the rms scales of its voltage
+ * [0] and current [1] (mV or mA per code, x 1e9) to convert readings to codes.
+ * -ENOTCONN while the device is away.
+ */
+int pm_source_calib_read(struct pm_source *s, int phase, int32_t code[PM_CAL_REGS],
+			 int64_t rms_scale_nano[2]);
+/*
+ * Makes @c the calibration of the source: the codes of every phase set in @c are written now
+ * (when connected) and again after every (re)connection, since a reloaded driver brings the
+ * chip up at its defaults. Returns the first write error (the source keeps @c either way).
+ */
+int pm_source_calib_apply(struct pm_source *s, const struct pm_calib *c);
 
 /* The two kinds; pm_source_new picks one. */
 int pm_source_iio_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,

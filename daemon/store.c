@@ -62,6 +62,13 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " pf1_micro INTEGER NOT NULL, pf2_micro INTEGER NOT NULL, pf3_micro INTEGER NOT NULL,"
     " f1_mhz INTEGER NOT NULL, f2_mhz INTEGER NOT NULL, f3_mhz INTEGER NOT NULL,"
     " PRIMARY KEY (meter, end_ns)) WITHOUT ROWID;",
+    /* 3: the chip's calibration codes per meter and phase (enum pm_cal_reg order) */
+    "CREATE TABLE calibration ("
+    " meter TEXT NOT NULL REFERENCES meter(name), phase INTEGER NOT NULL,"
+    " vgain INTEGER NOT NULL, igain INTEGER NOT NULL, pgain INTEGER NOT NULL,"
+    " vrmsos INTEGER NOT NULL, irmsos INTEGER NOT NULL, wattos INTEGER NOT NULL,"
+    " varos INTEGER NOT NULL, saved_ns INTEGER NOT NULL,"
+    " PRIMARY KEY (meter, phase)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)
@@ -780,4 +787,80 @@ int pm_store_last_profile(struct pm_store *store, const char *meter, struct pm_s
 		r = r == SQLITE_DONE ? -ENOENT : errno_of(r);
 	sqlite3_finalize(st);
 	return r;
+}
+
+int pm_store_save_calib(struct pm_store *store, const char *meter, const struct pm_calib *c,
+			int64_t utc_ns)
+{
+	int r;
+
+	if (!store || !meter || !c)
+		return -EINVAL;
+	r = begin(store);
+	if (r)
+		return r;
+	r = ensure_meter(store, meter);
+	for (int n = 0; !r && n < PM_CAL_PHASES; n++) {
+		sqlite3_stmt *st;
+
+		if (!c->set[n])
+			continue;
+		r = prepare(store,
+			    "INSERT OR REPLACE INTO calibration (meter, phase, vgain, igain, pgain,"
+			    " vrmsos, irmsos, wattos, varos, saved_ns)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			    &st);
+		if (r)
+			break;
+		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, n);
+		for (int g = 0; g < PM_CAL_REGS; g++)
+			sqlite3_bind_int64(st, 3 + g, c->code[n][g]);
+		sqlite3_bind_int64(st, 3 + PM_CAL_REGS, utc_ns);
+		r = step_done(st);
+	}
+	return end(store, r);
+}
+
+int pm_store_load_calib(struct pm_store *store, const char *meter, struct pm_calib *c)
+{
+	struct pm_calib got = {0};
+	sqlite3_stmt *st;
+	bool any = false;
+	int r;
+
+	if (!store || !meter || !c)
+		return -EINVAL;
+	r = prepare(store,
+		    "SELECT phase, vgain, igain, pgain, vrmsos, irmsos, wattos, varos"
+		    " FROM calibration WHERE meter = ?1",
+		    &st);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_int(st, 0);
+
+		if (n < 0 || n >= PM_CAL_PHASES) {
+			sqlite3_finalize(st);
+			return -EBADMSG;
+		}
+		for (int g = 0; g < PM_CAL_REGS; g++) {
+			sqlite3_int64 v = sqlite3_column_int64(st, 1 + g);
+
+			if (v < INT32_MIN || v > INT32_MAX) {
+				sqlite3_finalize(st);
+				return -EBADMSG;
+			}
+			got.code[n][g] = (int32_t)v;
+		}
+		got.set[n] = any = true;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return errno_of(r);
+	if (!any)
+		return -ENOENT;
+	*c = got;
+	return 0;
 }

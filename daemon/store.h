@@ -21,11 +21,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calibration.h"
 #include "metrology.h"
 #include "profile.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 2
+#define PM_STORE_SCHEMA_VERSION 3
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -110,5 +111,14 @@ int pm_store_profiles(struct pm_store *store, const char *meter, int64_t from_ns
 		      struct pm_store_profile **out, size_t *n);
 /* The newest stored interval of @meter; -ENOENT when there is none. */
 int pm_store_last_profile(struct pm_store *store, const char *meter, struct pm_store_profile *e);
+
+/*
+ * The chip calibration of @meter (polymeterctl calibrate): the phases set in @c replace the
+ * stored ones, in one transaction; the others stay as stored.
+ */
+int pm_store_save_calib(struct pm_store *store, const char *meter, const struct pm_calib *c,
+			int64_t utc_ns);
+/* The stored calibration of @meter into @c (phases never calibrated not set); -ENOENT: none. */
+int pm_store_load_calib(struct pm_store *store, const char *meter, struct pm_calib *c);
 
 #endif

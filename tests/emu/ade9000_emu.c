@@ -7,9 +7,9 @@
  * (driver/ade9000.c) binds and runs on a stock kernel without hardware.
  * Contract: docs/kernel-design.md sections 1 and 4.
  *
- * The grid (per-phase RMS voltage/current, angle, frequency, THD) is set
- * through debugfs; the measurement registers are derived from it when read,
- * and the energy accumulators advance with kernel time at fDSP = 8 kSPS.
+ * The grid (per-phase RMS voltage/current, angle, frequency, THD, sensor gain
+ * errors) is set through debugfs; the measurement registers are derived from
+ * it when read, and the energy accumulators advance with kernel time at fDSP = 8 kSPS.
  */
 
 #include <linux/bitfield.h>
@@ -86,6 +86,13 @@ struct emu_phase {
 	s64 angle_mdeg;
 	s64 frequency_mhz;
 	s64 thd_permille;
+	/*
+	 * Sensor gain errors (voltage divider, CT) in ppm: what the chip's ADC sees
+	 * differs from the grid by these; the ground truth does not. The chip's gain
+	 * registers are what calibration uses to correct them.
+	 */
+	s64 voltage_error_ppm;
+	s64 current_error_ppm;
 	/* Ground truth: sum of power (uW, uvar, uVA) x samples */
 	s64 truth[EMU_NEGY];
 	/* Chip: 45-bit user accumulators and the running EGYRDY window */
@@ -169,6 +176,8 @@ static void emu_codes(unsigned int n, struct emu_codes *c)
 	s32 co, si;
 
 	emu_cos_sin(p->angle_mdeg, &co, &si);
+	v_uv = div64_s64(v_uv * (1000000 + p->voltage_error_ppm), 1000000);
+	i_ua = div64_s64(i_ua * (1000000 + p->current_error_ppm), 1000000);
 	/* xVGAIN and xIGAIN scale the channels, xPGAIN the powers too */
 	v_uv = emu_gain(v_uv, ADE9000_REG_AVGAIN + n * ADE9000_PHASE_STRIDE);
 	i_ua = emu_gain(i_ua, ADE9000_REG_AIGAIN + n * ADE9000_PHASE_STRIDE);
@@ -879,6 +888,10 @@ static void emu_debugfs_init(void)
 				    &p->frequency_mhz, &emu_int_fops);
 		debugfs_create_file("thd_permille", 0644, d, &p->thd_permille,
 				    &emu_int_fops);
+		debugfs_create_file("voltage_error_ppm", 0644, d,
+				    &p->voltage_error_ppm, &emu_int_fops);
+		debugfs_create_file("current_error_ppm", 0644, d,
+				    &p->current_error_ppm, &emu_int_fops);
 		debugfs_create_file("energy_active_mj", 0444, d,
 				    &p->truth[EMU_ACT], &emu_energy_fops);
 		debugfs_create_file("energy_reactive_mj", 0444, d,

@@ -169,6 +169,9 @@ static const struct bad {
     {"[meter a]\nsource = sim\nprofile_period = 20\n", 3, "profile_period"},
     {"[meter a]\nsource = sim\ndemand_period = 60\n", 3, "demand_period"},
     {"[meter a]\nsource = sim\ndemand_subintervals = 7\n", 3, "demand_subintervals"},
+    {"[meter a]\nsource = sim\nsim_voltage_error_ppm = 200001\n", 3, "sim_voltage_error_ppm"},
+    {"[meter a]\nsource = sim\nsim_current_noise_ma = -1\n", 3, "sim_current_noise_ma"},
+    {"[meter a]\nsource = iio\nsim_current_error_ppm = 0\n", 3, "applies to source = sim"},
 };
 
 /* A configuration loaded before: a failed load must leave every byte of it as it was. */
@@ -249,6 +252,25 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* The simulated sensors' errors the calibration corrects: default 0, one or three values. */
+START_TEST(test_sim_sensor_errors)
+{
+	struct pm_conf c;
+	char err[256] = "";
+
+	write_conf("[meter a]\nsource = sim\nsim_voltage_error_ppm = 20000 -10000 -200000\n"
+		   "sim_current_error_ppm = 5000\n[meter b]\nsource = sim\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.meter[0].sim.v_error_ppm[0], 20000);
+	ck_assert_int_eq(c.meter[0].sim.v_error_ppm[1], -10000);
+	ck_assert_int_eq(c.meter[0].sim.v_error_ppm[2], -200000);
+	ck_assert_int_eq(c.meter[0].sim.i_error_ppm[2], 5000);
+	ck_assert_int_eq(c.meter[0].sim.i_noise_ma[0], 0);
+	ck_assert_int_eq(c.meter[1].sim.v_error_ppm[0], 0);
+	remove_conf();
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -260,6 +282,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_line_too_long);
 	tcase_add_test(tc, test_too_many_meters);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_sim_sensor_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

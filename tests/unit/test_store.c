@@ -401,9 +401,11 @@ START_TEST(test_migration_from_v1_keeps_data)
 
 	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
 	pm_store_close(s);
-	/* back to what schema 1 was: no profile table, user_version 1 */
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'DROP TABLE profile; PRAGMA user_version = 1'",
-		 db);
+	/* back to what schema 1 was: no profile or calibration table, user_version 1 */
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; PRAGMA user_version = 1'",
+	    db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
 	ck_assert_int_eq(pm_store_events(s, "m", ev, 2), 1);
@@ -413,8 +415,47 @@ START_TEST(test_migration_from_v1_keeps_data)
 	ck_assert_uint_eq(n, 1);
 	free(v);
 	pm_store_close(s);
-	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = 2", db);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d", db,
+		 PM_STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_calibration_roundtrip)
+{
+	struct pm_store *s = open_ok();
+	struct pm_calib c = {0}, got;
+
+	ck_assert_int_eq(pm_store_load_calib(s, "m", &got), -ENOENT);
+	c.set[1] = true;
+	for (int g = 0; g < PM_CAL_REGS; g++)
+		c.code[1][g] = -1000 * (g + 1);
+	c.code[0][0] = 42; /* phase L1 not set: not stored */
+	ck_assert_int_eq(pm_store_save_calib(s, "m", &c, 7), 0);
+	pm_store_close(s);
+	s = open_ok();
+	memset(&got, 0xff, sizeof(got));
+	ck_assert_int_eq(pm_store_load_calib(s, "m", &got), 0);
+	ck_assert(!got.set[0] && got.set[1] && !got.set[2]);
+	ck_assert_int_eq(got.code[0][0], 0);
+	for (int g = 0; g < PM_CAL_REGS; g++)
+		ck_assert_int_eq(got.code[1][g], -1000 * (g + 1));
+	/* a later step of L3 only keeps L2 as it was; extremes of int32 survive */
+	memset(&c, 0, sizeof(c));
+	c.set[2] = true;
+	c.code[2][PM_CAL_VGAIN] = INT32_MIN;
+	c.code[2][PM_CAL_VAROS] = INT32_MAX;
+	ck_assert_int_eq(pm_store_save_calib(s, "m", &c, 8), 0);
+	ck_assert_int_eq(pm_store_load_calib(s, "m", &got), 0);
+	ck_assert(got.set[1] && got.set[2]);
+	ck_assert_int_eq(got.code[1][PM_CAL_IGAIN], -2000);
+	ck_assert_int_eq(got.code[2][PM_CAL_VGAIN], INT32_MIN);
+	ck_assert_int_eq(got.code[2][PM_CAL_VAROS], INT32_MAX);
+	/* other meters are separate; bad arguments change nothing */
+	ck_assert_int_eq(pm_store_load_calib(s, "other", &got), -ENOENT);
+	ck_assert_int_eq(pm_store_save_calib(s, NULL, &c, 9), -EINVAL);
+	ck_assert_int_eq(pm_store_load_calib(s, "m", NULL), -EINVAL);
+	pm_store_close(s);
 }
 END_TEST
 
@@ -439,6 +480,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_profile_keeps_240_days);
 	tcase_add_test(tc, test_profile_same_end_is_merged);
 	tcase_add_test(tc, test_migration_from_v1_keeps_data);
+	tcase_add_test(tc, test_calibration_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
 }
