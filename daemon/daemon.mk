@@ -30,13 +30,14 @@ LIBEXECDIR   ?= /usr/libexec
 daemon: $(BUILD)/daemon/polymeterd $(BUILD)/daemon/polymeterctl $(BUILD)/daemon/relay-probe
 
 # daemon/relay.c on its own, driven from stdin: the VM's GPIO test (tests/vm/cases/relay) and a
-# wiring check on a board.
+# wiring check on a board. Built with ASan + UBSan, their runtimes linked in statically so that it
+# runs in the VM guest (which has no libasan): relay.c is checked by them on real GPIO lines.
 RELAY_PROBE_SRC := tests/relay/relay-probe.c daemon/relay.c daemon/relay-config.c daemon/log.c
 $(BUILD)/daemon/relay-probe: $(RELAY_PROBE_SRC) daemon/relay.h daemon/relay-config.h \
 		daemon/log.h daemon/daemon.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) -Idaemon -o $@ $(RELAY_PROBE_SRC) \
-		$$(pkg-config --cflags --libs libsystemd libgpiod)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -static-libasan -static-libubsan -Idaemon -o $@ \
+		$(RELAY_PROBE_SRC) $$(pkg-config --cflags --libs libsystemd libgpiod)
 
 $(BUILD)/daemon/polymeterctl: daemon/polymeterctl.c daemon/bus.h daemon/daemon.mk
 	@mkdir -p $(@D)
