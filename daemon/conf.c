@@ -43,6 +43,13 @@ enum meter_key {
 	K_SIM_V_ERROR,
 	K_SIM_I_ERROR,
 	K_SIM_I_NOISE,
+	K_CONTACTOR_GPIO,
+	K_CONTACTOR_ACTIVE,
+	K_AUX_RELAY_GPIO,
+	K_AUX_RELAY_ACTIVE,
+	K_BUTTON_GPIO,
+	K_BUTTON_ACTIVE,
+	K_BUTTON_DEBOUNCE,
 	K_COUNT
 };
 
@@ -78,6 +85,13 @@ static const struct {
     [K_SIM_V_ERROR] = {"sim_voltage_error_ppm", PM_SOURCE_SIM},
     [K_SIM_I_ERROR] = {"sim_current_error_ppm", PM_SOURCE_SIM},
     [K_SIM_I_NOISE] = {"sim_current_noise_ma", PM_SOURCE_SIM},
+    [K_CONTACTOR_GPIO] = {"contactor_gpio", PM_SOURCE_NONE},
+    [K_CONTACTOR_ACTIVE] = {"contactor_active", PM_SOURCE_NONE},
+    [K_AUX_RELAY_GPIO] = {"aux_relay_gpio", PM_SOURCE_NONE},
+    [K_AUX_RELAY_ACTIVE] = {"aux_relay_active", PM_SOURCE_NONE},
+    [K_BUTTON_GPIO] = {"button_gpio", PM_SOURCE_NONE},
+    [K_BUTTON_ACTIVE] = {"button_active", PM_SOURCE_NONE},
+    [K_BUTTON_DEBOUNCE] = {"button_debounce_ms", PM_SOURCE_NONE},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -162,6 +176,7 @@ static void meter_defaults(struct pm_conf_meter *m)
 	m->modbus_rtu_parity = 'E';
 	m->modbus_rtu_stop = 1;
 	m->modbus_rtu_rs485 = true;
+	pm_relay_config_defaults(&m->relay);
 }
 
 /* A section header seen by the reader: "[daemon]" or "[meter NAME]". */
@@ -331,6 +346,26 @@ static int parse_rtu_line(const char *value, struct pm_conf_meter *m)
 	return 0;
 }
 
+/* A supply-control line: its spec (syntax only; the line is looked up when the daemon starts) */
+static int set_gpio(struct pm_relay_line *l, const char *value)
+{
+	if (pm_relay_spec_check(value) < 0)
+		return -EINVAL;
+	return set_string(l->spec, sizeof(l->spec), value);
+}
+
+/* Its active level: "high" (closed or pressed = high) or "low" */
+static int set_active(struct pm_relay_line *l, const char *value)
+{
+	if (strcmp(value, "high") == 0)
+		l->active_low = false;
+	else if (strcmp(value, "low") == 0)
+		l->active_low = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int meter_key(struct parser *p, const char *name, const char *value)
 {
 	struct pm_conf_meter *m = p->meter;
@@ -474,6 +509,27 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		else
 			r = -EINVAL;
 		break;
+	case K_CONTACTOR_GPIO:
+		r = set_gpio(&m->relay.contactor, value);
+		break;
+	case K_CONTACTOR_ACTIVE:
+		r = set_active(&m->relay.contactor, value);
+		break;
+	case K_AUX_RELAY_GPIO:
+		r = set_gpio(&m->relay.aux, value);
+		break;
+	case K_AUX_RELAY_ACTIVE:
+		r = set_active(&m->relay.aux, value);
+		break;
+	case K_BUTTON_GPIO:
+		r = set_gpio(&m->relay.button, value);
+		break;
+	case K_BUTTON_ACTIVE:
+		r = set_active(&m->relay.button, value);
+		break;
+	case K_BUTTON_DEBOUNCE:
+		r = parse_u32(value, 0, 1000, &m->relay.debounce_ms);
+		break;
 	case K_COUNT:
 		break;
 	}
@@ -500,6 +556,13 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_MODBUS_RTU_DEVICE] = "an absolute tty path of at most 63 characters",
 		    [K_MODBUS_RTU_LINE] = "BAUD PARITY STOPBITS, e.g. 19200 E 1 (parity N, E or O)",
 		    [K_MODBUS_RTU_RS485] = "yes or no",
+		    [K_CONTACTOR_GPIO] = "CHIP:OFFSET or a GPIO line name",
+		    [K_CONTACTOR_ACTIVE] = "high or low",
+		    [K_AUX_RELAY_GPIO] = "CHIP:OFFSET or a GPIO line name",
+		    [K_AUX_RELAY_ACTIVE] = "high or low",
+		    [K_BUTTON_GPIO] = "CHIP:OFFSET or a GPIO line name",
+		    [K_BUTTON_ACTIVE] = "high or low",
+		    [K_BUTTON_DEBOUNCE] = "an integer 0..1000 (milliseconds)",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}

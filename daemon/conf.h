@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "relay-config.h"
+
 #define PM_CONF_MAX_METERS 16
 #define PM_CONF_PHASES 3
 #define PM_CONF_DEFAULT_PATH "/etc/polymeter/polymeterd.conf"
@@ -75,7 +77,8 @@ struct pm_conf_meter {
 	uint32_t modbus_rtu_baud;
 	char modbus_rtu_parity; /* 'N', 'E', 'O' */
 	uint32_t modbus_rtu_stop;
-	bool modbus_rtu_rs485; /* ask for the kernel's RS-485 mode */
+	bool modbus_rtu_rs485;	      /* ask for the kernel's RS-485 mode */
+	struct pm_relay_config relay; /* supply-control GPIO lines (contactor_gpio, ...) */
 };
 
 struct pm_conf {

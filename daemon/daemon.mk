@@ -8,14 +8,15 @@
 
 DAEMON_SRC  := daemon/polymeterd.c daemon/manager.c daemon/conf.c daemon/log.c \
 	daemon/source.c daemon/source-iio.c daemon/source-sim.c daemon/meter.c daemon/store.c \
-	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c $(CORE_SRC)
+	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c daemon/relay.c daemon/relay-config.c \
+	$(CORE_SRC)
 DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/source.h \
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
-	daemon/modbus-tcp.h daemon/modbus-rtu.h \
+	daemon/modbus-tcp.h daemon/modbus-rtu.h daemon/relay.h daemon/relay-config.h \
 	$(CORE_HDR)
 DAEMON_SRC  += daemon/calibrator.c
 DAEMON_HDR  += daemon/calibrator.h
-DAEMON_PKGS := libiio libsystemd inih sqlite3
+DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 
 SBINDIR      ?= /usr/sbin
@@ -24,10 +25,21 @@ UNITDIR      ?= /usr/lib/systemd/system
 SYSUSERSDIR  ?= /usr/lib/sysusers.d
 DBUSPOLICYDIR ?= /usr/share/dbus-1/system.d
 BINDIR       ?= /usr/bin
+LIBEXECDIR   ?= /usr/libexec
 
 .PHONY: daemon daemon-asan unit-daemon daemon-install
 
-daemon: $(BUILD)/daemon/polymeterd $(BUILD)/daemon/polymeterctl
+daemon: $(BUILD)/daemon/polymeterd $(BUILD)/daemon/polymeterctl $(BUILD)/daemon/relay-probe
+
+# daemon/relay.c on its own, driven from stdin: the VM's GPIO test (tests/vm/cases/relay) and a
+# wiring check on a board. Built with ASan + UBSan, their runtimes linked in statically so that it
+# runs in the VM guest (which has no libasan): relay.c is checked by them on real GPIO lines.
+RELAY_PROBE_SRC := tests/relay/relay-probe.c daemon/relay.c daemon/relay-config.c daemon/log.c
+$(BUILD)/daemon/relay-probe: $(RELAY_PROBE_SRC) daemon/relay.h daemon/relay-config.h \
+		daemon/log.h daemon/daemon.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -static-libasan -static-libubsan -Idaemon -o $@ \
+		$(RELAY_PROBE_SRC) $$(pkg-config --cflags --libs libsystemd libgpiod)
 
 $(BUILD)/daemon/polymeterctl: daemon/polymeterctl.c daemon/bus.h daemon/daemon.mk
 	@mkdir -p $(@D)
@@ -46,7 +58,7 @@ $(BUILD)/daemon-asan/polymeterd: $(DAEMON_SRC) $(DAEMON_HDR) daemon/daemon.mk
 
 # tests/unit/test_conf.c is built by the top-level `make unit` like every unit test (these
 # two variables name what it needs besides the core) and run by scripts/check-unit.sh.
-UNIT_EXTRA_test_conf := daemon/conf.c
+UNIT_EXTRA_test_conf := daemon/conf.c daemon/relay-config.c
 UNIT_LIBS_test_conf  := inih
 
 unit-daemon: $(BUILD)/unit/test_conf
@@ -65,6 +77,7 @@ daemon-install: daemon
 	install -D -m 0644 daemon/org.polymeter.Meter1.conf \
 		$(DESTDIR)$(DBUSPOLICYDIR)/org.polymeter.Meter1.conf
 	install -D -m 0755 $(BUILD)/daemon/polymeterctl $(DESTDIR)$(BINDIR)/polymeterctl
+	install -D -m 0755 $(BUILD)/daemon/relay-probe $(DESTDIR)$(LIBEXECDIR)/polymeter/relay-probe
 
 # The daemon on the host under ASan + UBSan: simulated meters, a missing IIO device, a bad file.
 .PHONY: check-daemon

@@ -19,6 +19,8 @@ pkgs=(
 	# polymeterd: sd-event/sd-bus, INI config, SQLite store, Modbus; clients
 	libsystemd-dev libinih-dev libjansson-dev libsqlite3-dev sqlite3 libmodbus-dev dbus
 	mbpoll python3-pymodbus python3-serial-asyncio python3-dbus socat
+	# polymeterd's supply control (contactor, aux relay, button): GPIO lines through libgpiod 1.6
+	libgpiod-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

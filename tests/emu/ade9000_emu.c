@@ -10,12 +10,18 @@
  * The grid (per-phase RMS voltage/current, angle, frequency, THD, sensor gain
  * errors) is set through debugfs; the measurement registers are derived from
  * it when read, and the energy accumulators advance with kernel time at fDSP = 8 kSPS.
+ *
+ * A small GPIO chip, "ade9000-emu-gpio", stands in for the gateway's supply
+ * control: two outputs (the contactor and the auxiliary relay), whose levels
+ * debugfs shows, and one input (the customer's button), whose level debugfs
+ * sets, with edge interrupts so that libgpiod's edge events work.
  */
 
 #include <linux/bitfield.h>
 #include <linux/crc-itu-t.h>
 #include <linux/debugfs.h>
 #include <linux/fixp-arith.h>
+#include <linux/gpio/driver.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
@@ -70,6 +76,9 @@ MODULE_PARM_DESC(label, "label property of the device (default meter0)");
 #define EMU_LVL_MAX		ADE9000_LVL_MASK
 
 enum { EMU_ACT, EMU_REACT, EMU_APP, EMU_NEGY };
+
+/* GPIO lines: offsets of the emulated supply-control chip */
+enum { EMU_GPIO_CONTACTOR, EMU_GPIO_AUX, EMU_GPIO_BUTTON, EMU_NGPIO };
 
 static const u16 emu_hr_hi[EMU_NEGY] = {
 	ADE9000_REG_AWATTHR_HI, ADE9000_REG_AVARHR_HI, ADE9000_REG_AVAHR_HI,
@@ -133,6 +142,12 @@ struct emu {
 	struct spi_controller *ctlr;
 	struct spi_device *spi;
 	struct dentry *dir;
+	/* GPIO chip: physical levels (s64 for the debugfs fops) */
+	struct gpio_chip gc;
+	bool gc_added;
+	s64 gpio_level[EMU_NGPIO];
+	struct irq_domain *gpio_domain;
+	unsigned int button_virq;
 	u8 tx[EMU_MAX_MSG];
 	u8 rx[EMU_MAX_MSG];
 };
@@ -917,6 +932,206 @@ static void emu_debugfs_init(void)
 	debugfs_create_file("regs", 0444, emu.dir, NULL, &emu_regs_fops);
 }
 
+/* --- GPIO chip ---------------------------------------------------------- */
+
+static const char * const emu_gpio_names[EMU_NGPIO] = {
+	[EMU_GPIO_CONTACTOR] = "contactor",
+	[EMU_GPIO_AUX] = "aux-relay",
+	[EMU_GPIO_BUTTON] = "button",
+};
+
+static int emu_gpio_get_direction(struct gpio_chip *gc, unsigned int offset)
+{
+	return offset == EMU_GPIO_BUTTON ? GPIO_LINE_DIRECTION_IN :
+					   GPIO_LINE_DIRECTION_OUT;
+}
+
+/* The directions are fixed, as wired on a board */
+static int emu_gpio_direction_input(struct gpio_chip *gc, unsigned int offset)
+{
+	return offset == EMU_GPIO_BUTTON ? 0 : -EPERM;
+}
+
+static void emu_gpio_set(struct gpio_chip *gc, unsigned int offset, int value)
+{
+	unsigned long flags;
+
+	if (offset == EMU_GPIO_BUTTON)
+		return;
+	spin_lock_irqsave(&emu.lock, flags);
+	emu.gpio_level[offset] = !!value;
+	spin_unlock_irqrestore(&emu.lock, flags);
+}
+
+static int emu_gpio_direction_output(struct gpio_chip *gc, unsigned int offset,
+				     int value)
+{
+	if (offset == EMU_GPIO_BUTTON)
+		return -EPERM;
+	emu_gpio_set(gc, offset, value);
+	return 0;
+}
+
+static int emu_gpio_get(struct gpio_chip *gc, unsigned int offset)
+{
+	unsigned long flags;
+	int v;
+
+	spin_lock_irqsave(&emu.lock, flags);
+	v = emu.gpio_level[offset];
+	spin_unlock_irqrestore(&emu.lock, flags);
+	return v;
+}
+
+static int emu_gpio_to_irq(struct gpio_chip *gc, unsigned int offset)
+{
+	return offset == EMU_GPIO_BUTTON ? emu.button_virq : -ENXIO;
+}
+
+/*
+ * The button's interrupt is a nested threaded one: the debugfs write that
+ * changes the level runs the consumer's handler itself (handle_nested_irq()),
+ * so every edge reaches userspace as one event, none coalesced.
+ */
+static void emu_gpio_irq_mask(struct irq_data *d)
+{
+}
+
+static void emu_gpio_irq_unmask(struct irq_data *d)
+{
+}
+
+static int emu_gpio_irq_set_type(struct irq_data *d, unsigned int type)
+{
+	/* A push button: edges only */
+	if (type & ~IRQ_TYPE_EDGE_BOTH)
+		return -EINVAL;
+	return 0;
+}
+
+static struct irq_chip emu_gpio_irq_chip = {
+	.name = "ade9000-emu-gpio",
+	.irq_mask = emu_gpio_irq_mask,
+	.irq_unmask = emu_gpio_irq_unmask,
+	.irq_set_type = emu_gpio_irq_set_type,
+	.flags = IRQCHIP_SKIP_SET_WAKE,
+};
+
+static int emu_gpio_irq_map(struct irq_domain *d, unsigned int virq,
+			    irq_hw_number_t hw)
+{
+	irq_set_chip_and_handler(virq, &emu_gpio_irq_chip, handle_simple_irq);
+	irq_set_nested_thread(virq, true);
+	irq_set_noprobe(virq);
+	return 0;
+}
+
+static const struct irq_domain_ops emu_gpio_irq_ops = {
+	.map = emu_gpio_irq_map,
+	.xlate = irq_domain_xlate_onecell,
+};
+
+/* debugfs "gpio/button": the level the customer's button drives (0 or 1) */
+static ssize_t emu_button_write(struct file *f, const char __user *buf,
+				size_t n, loff_t *ppos)
+{
+	unsigned int type;
+	unsigned long flags;
+	bool v, old;
+	int ret;
+
+	ret = kstrtobool_from_user(buf, n, &v);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&emu.lock, flags);
+	old = emu.gpio_level[EMU_GPIO_BUTTON];
+	emu.gpio_level[EMU_GPIO_BUTTON] = v;
+	spin_unlock_irqrestore(&emu.lock, flags);
+	type = irq_get_trigger_type(emu.button_virq);
+	if (v != old && ((v && (type & IRQ_TYPE_EDGE_RISING)) ||
+			 (!v && (type & IRQ_TYPE_EDGE_FALLING))))
+		handle_nested_irq(emu.button_virq);
+	return n;
+}
+
+static const struct file_operations emu_button_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = emu_int_read,
+	.write = emu_button_write,
+	.llseek = default_llseek,
+};
+
+/* The outputs' levels: the tests' ground truth of what the daemon drives */
+static const struct file_operations emu_level_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = emu_int_read,
+	.llseek = default_llseek,
+};
+
+static void emu_gpio_debugfs_init(void)
+{
+	struct dentry *d = debugfs_create_dir("gpio", emu.dir);
+
+	debugfs_create_file("contactor", 0444, d,
+			    &emu.gpio_level[EMU_GPIO_CONTACTOR],
+			    &emu_level_fops);
+	debugfs_create_file("aux_relay", 0444, d,
+			    &emu.gpio_level[EMU_GPIO_AUX], &emu_level_fops);
+	debugfs_create_file("button", 0644, d,
+			    &emu.gpio_level[EMU_GPIO_BUTTON], &emu_button_fops);
+}
+
+static void emu_gpio_exit(void)
+{
+	if (emu.gc_added)
+		gpiochip_remove(&emu.gc);
+	emu.gc_added = false;
+	if (!emu.gpio_domain)
+		return;
+	irq_dispose_mapping(emu.button_virq);
+	irq_domain_remove(emu.gpio_domain);
+	emu.gpio_domain = NULL;
+}
+
+static int emu_gpio_init(void)
+{
+	struct gpio_chip *gc = &emu.gc;
+	int ret;
+
+	emu.gpio_domain = irq_domain_add_linear(NULL, EMU_NGPIO,
+						&emu_gpio_irq_ops, NULL);
+	if (!emu.gpio_domain)
+		return -ENOMEM;
+	emu.button_virq = irq_create_mapping(emu.gpio_domain, EMU_GPIO_BUTTON);
+	if (!emu.button_virq) {
+		emu_gpio_exit();
+		return -ENOMEM;
+	}
+	gc->label = "ade9000-emu-gpio";
+	gc->parent = &emu.pdev->dev;
+	gc->owner = THIS_MODULE;
+	gc->base = -1;
+	gc->ngpio = EMU_NGPIO;
+	gc->names = emu_gpio_names;
+	gc->get_direction = emu_gpio_get_direction;
+	gc->direction_input = emu_gpio_direction_input;
+	gc->direction_output = emu_gpio_direction_output;
+	gc->get = emu_gpio_get;
+	gc->set = emu_gpio_set;
+	gc->to_irq = emu_gpio_to_irq;
+	/* The button's handler runs from the debugfs write, in process context */
+	gc->can_sleep = true;
+	ret = gpiochip_add_data(gc, NULL);
+	if (ret) {
+		emu_gpio_exit();
+		return ret;
+	}
+	emu.gc_added = true;
+	return 0;
+}
+
 /* --- devices ------------------------------------------------------------ */
 
 static const u32 emu_divider[] = { EMU_DIV_UP, EMU_DIV_LOW };
@@ -1027,14 +1242,20 @@ static int __init emu_init(void)
 		info.irq = emu.virq;
 	}
 	emu_debugfs_init();
+	ret = emu_gpio_init();
+	if (ret)
+		goto err_debugfs;
+	emu_gpio_debugfs_init();
 
 	emu.spi = spi_new_device(emu.ctlr, &info);
 	if (!emu.spi) {
 		ret = -ENODEV;
-		goto err_debugfs;
+		goto err_gpio;
 	}
 	return 0;
 
+err_gpio:
+	emu_gpio_exit();
 err_debugfs:
 	debugfs_remove_recursive(emu.dir);
 	emu_irq_exit();
@@ -1050,6 +1271,7 @@ static void __exit emu_exit(void)
 	/* The driver unbinds (and frees its interrupt) first */
 	spi_unregister_device(emu.spi);
 	debugfs_remove_recursive(emu.dir);
+	emu_gpio_exit();
 	emu_irq_exit();
 	spi_unregister_controller(emu.ctlr);
 	platform_device_unregister(emu.pdev);

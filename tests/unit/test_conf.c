@@ -271,6 +271,66 @@ START_TEST(test_sim_sensor_errors)
 }
 END_TEST
 
+/* The supply-control lines: defaults, both spec forms, active levels, debounce. */
+START_TEST(test_relay_keys)
+{
+	struct pm_conf c;
+	char err[256];
+
+	write_conf("[meter a]\nsource = sim\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.meter[0].relay.contactor.spec, "");
+	ck_assert_str_eq(c.meter[0].relay.button.spec, "");
+	ck_assert_uint_eq(c.meter[0].relay.debounce_ms, 50);
+	ck_assert(c.meter[0].relay.contactor_initially_closed);
+	ck_assert(!c.meter[0].relay.aux_initially_closed);
+	remove_conf();
+	write_conf(
+	    "[meter a]\nsource = sim\ncontactor_gpio = gpiochip0:17\ncontactor_active = low\n"
+	    "aux_relay_gpio = aux-relay\nbutton_gpio = ade9000-emu-gpio:2\n"
+	    "button_active = high\nbutton_debounce_ms = 0\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.meter[0].relay.contactor.spec, "gpiochip0:17");
+	ck_assert(c.meter[0].relay.contactor.active_low);
+	ck_assert_str_eq(c.meter[0].relay.aux.spec, "aux-relay");
+	ck_assert(!c.meter[0].relay.aux.active_low);
+	ck_assert_str_eq(c.meter[0].relay.button.spec, "ade9000-emu-gpio:2");
+	ck_assert(!c.meter[0].relay.button.active_low);
+	ck_assert_uint_eq(c.meter[0].relay.debounce_ms, 0);
+	remove_conf();
+}
+END_TEST
+
+static const struct bad relay_bad[] = {
+    {"[meter a]\nsource = sim\ncontactor_gpio = gpiochip0:\n", 3, "CHIP:OFFSET or a GPIO"},
+    {"[meter a]\nsource = sim\ncontactor_gpio = :3\n", 3, "contactor_gpio = ':3'"},
+    {"[meter a]\nsource = sim\naux_relay_gpio = chip:x1\n", 3, "aux_relay_gpio"},
+    {"[meter a]\nsource = sim\nbutton_gpio = gpiochip0:12345\n", 3, "button_gpio"},
+    {"[meter a]\nsource = sim\nbutton_gpio = my button\n", 3, "button_gpio"},
+    {"[meter a]\nsource = sim\ncontactor_active = 1\n", 3, "high or low"},
+    {"[meter a]\nsource = sim\nbutton_debounce_ms = 1001\n", 3, "0..1000"},
+    {"[meter a]\nsource = sim\nbutton_gpio = b\nbutton_gpio = c\n", 4, "given twice"},
+};
+
+START_TEST(test_relay_bad)
+{
+	const struct bad *b = &relay_bad[_i];
+	struct pm_conf c, before;
+	char err[512], prefix[96];
+
+	load_previous(&c);
+	before = c;
+	write_conf(b->text);
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(prefix, sizeof(prefix), "%s:%u: ", path, b->line);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+		      "case %d: '%s' does not start '%s'", _i, err, prefix);
+	ck_assert_msg(strstr(err, b->says), "case %d: '%s' does not say '%s'", _i, err, b->says);
+	ck_assert_msg(memcmp(&c, &before, sizeof(c)) == 0, "case %d changed the configuration", _i);
+	remove_conf();
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -283,6 +343,8 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_too_many_meters);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_sim_sensor_errors);
+	tcase_add_test(tc, test_relay_keys);
+	tcase_add_loop_test(tc, test_relay_bad, 0, (int)(sizeof(relay_bad) / sizeof(relay_bad[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
