@@ -353,6 +353,82 @@ check("mbpoll 115200 slave 1 (not us): timed out", out.returncode != 0)
 rc, err = bus.close()
 check("115200: server exits cleanly", rc == 0 and "runtime error" not in err, err[-500:])
 
+# ---- several meters on one bus: slaves 1, 2 and 5 on one line, 9600 8N1 ----
+# rtu-serve gives slave N (N != first) a total active power of 4500 W + N x 1000 W and the
+# serial "RTU-U<N>"; slave 1 keeps the snapshot's 4500 W and "RTU-0001".
+
+bus = Bus("--baud", "9600", "--parity", "N", "--no-rs485", "--add-unit", "2", "--add-unit",
+          "5")
+check("bus: one line serves 3 units", "units=3" in bus.ready, bus.ready)
+W_AT = str(40177 + 28)  # model 213 W (see above)
+SN_AT = 40052           # Common SN: 40004 + 48
+for unit, watts, serial_no in ((1, 4500, "RTU-0001"), (2, 6500, "RTU-U2"), (5, 9500, "RTU-U5")):
+    out = mbpoll(bus, 9600, "N", 1, "-a", str(unit), "-1", "-0", "-t", "4:float", "-B", "-r",
+                 W_AT, "-c", "1")
+    check(f"bus: mbpoll slave {unit} reads its own model 213 W = {watts}",
+          out.returncode == 0 and re.search(r"\[40205\]:\s+%d\b" % watts, out.stdout)
+          is not None, out.stdout[-200:])
+    out = mbpoll(bus, 9600, "N", 1, "-a", str(unit), "-1", "-0", "-r", "40068")
+    check(f"bus: mbpoll slave {unit}: Common DA = {unit}", out.returncode == 0 and
+          re.search(r"\[40068\]:\s+%d\b" % unit, out.stdout) is not None, out.stdout[-200:])
+out = mbpoll(bus, 9600, "N", 1, "-a", "3", "-1", "-o", "0.5", "-0", "-r", "40000")
+check("bus: mbpoll slave 3 (no such meter): no answer (timed out)", out.returncode != 0 and
+      "timed out" in (out.stdout + out.stderr).lower(), (out.stdout + out.stderr)[-200:])
+c = pymodbus(bus, 9600, "N", 1)
+for unit, serial_no in ((1, "RTU-0001"), (2, "RTU-U2"), (5, "RTU-U5")):
+    r = c.read_holding_registers(SN_AT, 16, slave=unit)
+    sn = b"".join(struct.pack(">H", w) for w in r.registers).rstrip(b"\0").decode() \
+        if ok(r) else None
+    check(f"bus: pymodbus slave {unit}: Common SN = {serial_no}", sn == serial_no, repr(sn))
+    r = c.read_holding_registers(40068, 1, slave=unit)
+    check(f"bus: pymodbus slave {unit}: DA = {unit}", ok(r) and r.registers == [unit], str(r))
+try:
+    r = c.read_holding_registers(40000, 2, slave=4)
+    wrong = ok(r)
+except Exception:  # pylint: disable=broad-except
+    wrong = False
+check("bus: pymodbus slave 4 (no such meter): no answer", not wrong)
+time.sleep(0.1)
+r = c.read_holding_registers(40000, 2, slave=2)
+check("bus: slave 2 answers right after", ok(r) and r.registers == [0x5375, 0x6E53], str(r))
+c.close()
+s = raw_port(bus, 9600, "N", 1)
+before = bus.stats()
+check("bus raw: slave 5 count 126 -> its exception 03",
+      ask(s, frame(5, rd(40000, 126)), 5) == frame(5, b"\x83\x03"))
+check("bus raw: slave 6 -> no answer", ask(s, frame(6, rd(40000, 2))) == b"")
+check("bus raw: slave 2 read -> answered with address 2",
+      ask(s, frame(2, rd(40000, 2)), 9) == frame(2, bytes([3, 4, 0x53, 0x75, 0x6E, 0x53])))
+after = bus.stats()
+d = {k: after[k] - before[k] for k in after}
+check("bus: counted on the one line: 3 frames, 2 answered (1 exception), 1 for no unit",
+      d["frames"] == 3 and d["answered"] == 2 and d["exceptions"] == 1 and d["other"] == 1,
+      str(d))
+s.close()
+rc, err = bus.close()
+check("bus: server exits cleanly, units released, sanitizers quiet", rc == 0 and
+      "runtime error" not in err and "ERROR" not in err, err[-500:])
+
+for args, name, why in (
+        (["--add-unit", "1"], "the same slave address twice on one line", "File exists"),
+        (["--add-unit", "2", "--add-unit-line", "19200"], "a unit asking for another baud",
+         "Invalid argument")):
+    d = tempfile.mkdtemp(prefix="pm-rtu-")
+    sc = subprocess.Popen(["socat", f"pty,raw,echo=0,link={d}/A", f"pty,raw,echo=0,link={d}/B"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(sc)
+    for _ in range(100):
+        if os.path.exists(f"{d}/A"):
+            break
+        time.sleep(0.02)
+    p = subprocess.run([SERVE, f"{d}/A", "--baud", "9600", "--no-rs485", *args],
+                       capture_output=True, text=True, timeout=10)
+    sc.terminate()
+    sc.wait()
+    procs.remove(sc)
+    check(f"bus refused: {name}", p.returncode != 0 and why in p.stderr and
+          "runtime error" not in p.stderr and "ERROR" not in p.stderr, p.stderr[-300:])
+
 # ---- the other end goes away (a USB adapter unplugged, socat killed) ----
 
 
