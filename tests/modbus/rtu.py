@@ -174,11 +174,11 @@ def scan_and_values(c, tag):
     m213 = [a for a, m, _ in chain if m == 213]
     if not m213:
         check(f"{tag}: model 213 found", False)
-        return
+        return chain
     r = c.read_holding_registers(m213[0] + 2, 28, slave=1)  # A .. W (2 registers each)
     if not ok(r):
         check(f"{tag}: model 213 read", False, str(r))
-        return
+        return chain
     regs = r.registers
     f = [struct.unpack(">f", struct.pack(">HH", regs[i], regs[i + 1]))[0]
          for i in range(0, 28, 2)]
@@ -192,6 +192,7 @@ def scan_and_values(c, tag):
             bad.append((pid, f[i], w))
     check(f"{tag}: model 213 A, AphA, PhV, PhVphA..C (C not implemented = NaN), Hz, W "
           "equal the snapshot", not bad, str(bad))
+    return chain
 
 
 def raw_port(bus, baud, parity, stop):
@@ -233,6 +234,11 @@ out = mbpoll(bus, 9600, "N", 1, "-a", "1", "-1", "-0", "-t", "4:float", "-B", "-
 check(f"mbpoll 9600 8N1 reads model 213 W = {w:g} (float, ABCD)",
       out.returncode == 0 and re.search(r"\[40205\]:\s+%g\b" % w, out.stdout) is not None,
       out.stdout[-200:])
+out = mbpoll(bus, 9600, "N", 1, "-a", "1", "-1", "-0", "-t", "4:float", "-r", str(40177 + 28),
+             "-c", "1")
+check(f"mbpoll without -B (word order CDAB) does not read {w:g}: the map is ABCD only",
+      out.returncode == 0 and re.search(r"\[40205\]:\s+%g\b" % w, out.stdout) is None,
+      out.stdout[-200:])
 out = mbpoll(bus, 9600, "N", 1, "-a", "2", "-1", "-o", "0.5", "-0", "-r", "40000")
 check("mbpoll to slave 2: no answer (timed out)", out.returncode != 0 and
       "timed out" in (out.stdout + out.stderr).lower(), (out.stdout + out.stderr)[-200:])
@@ -241,7 +247,15 @@ check("mbpoll write when read-only: Illegal function", out.returncode != 0 and
       "Illegal function" in out.stdout + out.stderr, (out.stdout + out.stderr)[-200:])
 
 c = pymodbus(bus, 9600, "N", 1)
-scan_and_values(c, "pymodbus 9600 8N1")
+chain = scan_and_values(c, "pymodbus 9600 8N1")
+end_addr = chain[-1][0] + 2  # first address past the end model (ID, L)
+r = c.read_holding_registers(end_addr - 1, 1, slave=1)
+check("pymodbus: the end model's L (the map's last register) is readable",
+      ok(r) and r.registers == [0], str(r))
+check("pymodbus: read across the map's end edge -> exception 02",
+      exc(c.read_holding_registers(end_addr - 1, 2, slave=1)) == 2)
+check("pymodbus: read past the map -> exception 02",
+      exc(c.read_holding_registers(end_addr, 1, slave=1)) == 2)
 check("pymodbus: count 126 -> exception 03", exc(c.read_holding_registers(40000, 126, slave=1)) == 3)
 r = c.read_holding_registers(40000, 125, slave=1)
 check("pymodbus: count 125 answered", ok(r) and len(r.registers) == 125)
@@ -286,6 +300,11 @@ check("raw: count 126 -> exception 03 frame with CRC",
 check("raw: count 0 -> exception 03", ask(s, frame(1, rd(40000, 0)), 5) == frame(1, b"\x83\x03"))
 check("raw: FC 0x04 -> exception 01",
       ask(s, frame(1, rd(40000, 2, fc=4)), 5) == frame(1, b"\x84\x01"))
+# FC 0x07 (libmodbus 3.1.6 never answers it), 0x11 (it leaks its version), 0x2B/0x0E (it
+# stalls 0.5 s): each gets exception 01 here, a frame with a good CRC
+for fc, pdu in ((0x07, b"\x07"), (0x11, b"\x11"), (0x2B, b"\x2b\x0e\x01\x00")):
+    check(f"raw: FC 0x{fc:02X} -> exception 01",
+          ask(s, frame(1, pdu), 5) == frame(1, bytes([0x80 | fc, 1])))
 check("raw: write single register -> exception 01",
       ask(s, frame(1, struct.pack(">BHH", 6, 40068, 5)), 5) == frame(1, b"\x86\x01"))
 check("raw: truncated PDU (FC 03 with 2 data bytes) -> exception 03",
@@ -295,10 +314,10 @@ check("raw: the bus still works after the noise", ask(s, good, 9)[:3] == b"\x01\
 after = bus.stats()
 d = {k: after[k] - before[k] for k in after}
 check("counted: CRC errors 2 (corrupted, 4-byte half), other slave 1, broadcasts 2, "
-      "discarded 2 (2-byte fragment, noise), answered 10 (5 exceptions)",
+      "discarded 2 (2-byte fragment, noise), answered 13 (8 exceptions)",
       d["crc"] == 2 and d["other"] == 1 and d["broadcast"] == 2 and d["discarded"] == 2 and
-      d["exceptions"] == 5 and d["answered"] == 10 and d["dropped"] == 0 and
-      d["frames"] == 17, str(d))
+      d["exceptions"] == 8 and d["answered"] == 13 and d["dropped"] == 0 and
+      d["frames"] == 20, str(d))
 s.close()
 rc, err = bus.close()
 check("9600: TIOCSRS485 warning logged", "no kernel RS-485 mode" in err and
