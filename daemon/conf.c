@@ -40,6 +40,7 @@ enum meter_key {
 	K_PROFILE_PERIOD,
 	K_DEMAND_PERIOD,
 	K_DEMAND_SUBINTERVALS,
+	K_MODBUS_WRITES,
 	K_COUNT
 };
 
@@ -72,6 +73,7 @@ static const struct {
     [K_PROFILE_PERIOD] = {"profile_period", PM_SOURCE_NONE},
     [K_DEMAND_PERIOD] = {"demand_period", PM_SOURCE_NONE},
     [K_DEMAND_SUBINTERVALS] = {"demand_subintervals", PM_SOURCE_NONE},
+    [K_MODBUS_WRITES] = {"modbus_writes", PM_SOURCE_NONE},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -459,6 +461,15 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		else
 			r = -EINVAL;
 		break;
+	case K_MODBUS_WRITES:
+		r = 0;
+		if (strcmp(value, "yes") == 0)
+			m->modbus_writes = true;
+		else if (strcmp(value, "no") == 0)
+			m->modbus_writes = false;
+		else
+			r = -EINVAL;
+		break;
 	case K_COUNT:
 		break;
 	}
@@ -485,6 +496,7 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_MODBUS_RTU_DEVICE] = "an absolute tty path of at most 63 characters",
 		    [K_MODBUS_RTU_LINE] = "BAUD PARITY STOPBITS, e.g. 19200 E 1 (parity N, E or O)",
 		    [K_MODBUS_RTU_RS485] = "yes or no",
+		    [K_MODBUS_WRITES] = "yes or no",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}

@@ -72,6 +72,8 @@ struct pm_conf_meter {
 	char modbus_rtu_parity; /* 'N', 'E', 'O' */
 	uint32_t modbus_rtu_stop;
 	bool modbus_rtu_rs485; /* ask for the kernel's RS-485 mode */
+	bool modbus_writes;    /* Modbus writes enabled (default no: every write is refused
+				* with exception 01; yes: with 02 while no point is writable) */
 };
 
 struct pm_conf {

@@ -361,6 +361,7 @@ static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
 	pm_mb_config_default(&mcfg);
 	mcfg.unit_id = (uint8_t)mt->conf->modbus_unit;
 	mcfg.sdm630 = mt->conf->modbus_sdm630;
+	mcfg.writes = mt->conf->modbus_writes;
 	mcfg.model = "polymeter ADE9000";
 	mcfg.serial = mt->conf->name;
 	r = pm_mb_map_init(&mt->modbus_map, &mcfg, &why);

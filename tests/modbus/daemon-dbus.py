@@ -87,6 +87,8 @@ modbus_unit = 1
 modbus_rtu_device = {TMP}/srv
 modbus_rtu_line = 115200 N 1
 modbus_rtu_rs485 = no
+modbus_sdm630 = yes
+modbus_writes = yes
 """)
 daemon = subprocess.Popen([DAEMON, "--config", f"{TMP}/m.conf"], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, env=ENV)
@@ -198,6 +200,39 @@ r = rtu.read_holding_registers(M213 + 28, 2, slave=1)
 cdab = struct.unpack(">f", struct.pack(">HH", r.registers[1], r.registers[0]))[0]
 check("RTU model 213 W read as CDAB is not the power: the map is ABCD only",
       not math.isclose(cdab, w, rel_tol=0.01), f"{cdab} vs {w}")
+
+# The SDM630-compatible input map (FC 0x04, float32 ABCD, energy in kWh; Eastron's addresses,
+# see docs/modbus-map.md) over RTU.
+SDM = (("VoltageL1", 0x00), ("CurrentL1", 0x06), ("PowerL1", 0x0C), ("Power", 0x34),
+       ("Frequency", 0x46))
+before = dbus_all()
+r = rtu.read_input_registers(0, 0x48 + 2, slave=1)
+after = dbus_all()
+bad = []
+if r.isError():
+    bad.append(str(r))
+else:
+    regs = r.registers
+    for name, off in SDM:
+        x = struct.unpack(">f", struct.pack(">HH", regs[off], regs[off + 1]))[0]
+        a, b = before[name], after[name]
+        if math.isnan(x) or not between(x, a, b, max(abs(a), abs(b)) * 2 ** -23) or a == 0:
+            bad.append((name, x, a, b))
+    kwh = struct.unpack(">f", struct.pack(">HH", regs[0x48], regs[0x49]))[0]
+    # D-Bus: whole Wh, truncated; SDM630: kWh as float32
+    if not before["EnergyImport"] <= kwh * 1000 <= after["EnergyImport"] + 1 + kwh * 1e3 * 2 ** -23:
+        bad.append(("EnergyImport kWh", kwh, before["EnergyImport"], after["EnergyImport"]))
+check("RTU SDM630 input map: V, I, W L1, W total, Hz, import kWh equal the D-Bus properties",
+      not bad, str(bad))
+
+# modbus_writes = yes: a write reaches the map, which refuses it (no point is writable yet)
+# with exception 02, over TCP and RTU; the register is unchanged.
+for name, c in (("TCP", tcp), ("RTU", rtu)):
+    r = c.write_register(40068, 9, slave=1)
+    check(f"{name}: modbus_writes = yes: write to DA -> exception 02 (not writable)",
+          getattr(r, "exception_code", None) == 2, str(r))
+    r = c.read_holding_registers(40068, 1, slave=1)
+    check(f"{name}: DA still 1", not r.isError() and r.registers == [1], str(r))
 
 tcp.close()
 rtu.close()

@@ -136,6 +136,9 @@ for unit, name in ((3, "east"), (4, "west")):
     r = c.read_holding_registers(40068, 1, slave=unit)
     check(f"daemon: pymodbus slave {unit}: Common DA = {unit}",
           not r.isError() and r.registers == [unit], str(r))
+r = c.write_register(40068, 9, slave=3)
+check("daemon: write when read-only (modbus_writes defaults to no) -> exception 01",
+      getattr(r, "exception_code", None) == 1, str(r))
 try:
     r = c.read_holding_registers(40000, 2, slave=1)
     answered = not r.isError()
