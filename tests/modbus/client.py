@@ -11,9 +11,7 @@ types and scales from the generated map document: the snapshot, the document and
 client decodes must agree. Last line: "N passed, N failed".
 """
 import math
-import os
 import re
-import select
 import socket
 import struct
 import subprocess
@@ -26,31 +24,9 @@ from pymodbus.mei_message import ReadDeviceInformationRequest
 from pymodbus.other_message import ReadExceptionStatusRequest, ReportSlaveIdRequest
 from pymodbus.payload import BinaryPayloadDecoder
 
+from mbtest import check, procs, summary
+
 SERVE, DOCGEN, DOC = sys.argv[1:4]
-passed = failed = 0
-servers = []
-
-
-def crashed(kind, value, tb):
-    """An unexpected error still ends with the summary line, counted as a failure."""
-    sys.__excepthook__(kind, value, tb)
-    for p in list(servers):
-        p.kill()
-    print(f"{passed} passed, {failed + 1} failed")
-    sys.exit(1)
-
-
-sys.excepthook = crashed
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def start(*args, env=None):
@@ -60,7 +36,7 @@ def start(*args, env=None):
     m = re.match(r"port (\d+)", line)
     if not m:
         raise RuntimeError(f"server did not start: {line!r} {p.stderr.read()}")
-    servers.append(p)
+    procs.append(p)
     return p, int(m.group(1))
 
 
@@ -71,7 +47,7 @@ def stop(p):
     except subprocess.TimeoutExpired:
         p.kill()
         _, err = p.communicate()
-    servers.remove(p)
+    procs.remove(p)
     return p.returncode, err
 
 
@@ -438,7 +414,6 @@ try:
 except subprocess.TimeoutExpired:
     act.kill()
 
-for p in list(servers):
+for p in list(procs):
     stop(p)
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summary()

@@ -25,33 +25,9 @@ import time
 import dbus
 from pymodbus.client import ModbusSerialClient, ModbusTcpClient
 
+from mbtest import SANITIZER_ENV as ENV, check, end, procs, pty_pair, summary
+
 DAEMON = sys.argv[1]
-ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
-           UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
-passed = failed = 0
-procs = []
-
-
-def crashed(kind, value, tb):
-    """An unexpected error still ends with the summary line, counted as a failure."""
-    sys.__excepthook__(kind, value, tb)
-    for p in list(procs):
-        p.kill()
-    print(f"{passed} passed, {failed + 1} failed")
-    sys.exit(1)
-
-
-sys.excepthook = crashed
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 TMP = tempfile.mkdtemp(prefix="pm-mb-dbus-")
@@ -59,14 +35,7 @@ sock = socket.socket()
 sock.bind(("127.0.0.1", 0))
 PORT = sock.getsockname()[1]
 sock.close()
-socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={TMP}/srv",
-                          f"pty,raw,echo=0,link={TMP}/cli"], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-procs.append(socat)
-for _ in range(250):
-    if os.path.exists(f"{TMP}/srv") and os.path.exists(f"{TMP}/cli"):
-        break
-    time.sleep(0.02)
+socat = pty_pair(f"{TMP}/srv", f"{TMP}/cli")
 os.mkdir(f"{TMP}/state")
 # Unequal phases and a lagging L2 so that every block carries distinct, nonzero values.
 with open(f"{TMP}/m.conf", "w", encoding="ascii") as f:
@@ -241,8 +210,5 @@ _, err = daemon.communicate(timeout=30)
 procs.remove(daemon)
 check("daemon: clean exit, sanitizers quiet", daemon.returncode == 0 and
       "runtime error" not in err and "ERROR: " not in err, err[-800:])
-socat.terminate()
-socat.wait()
-procs.remove(socat)
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+end(socat)
+summary()

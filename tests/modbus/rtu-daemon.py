@@ -21,33 +21,9 @@ import time
 
 from pymodbus.client import ModbusSerialClient
 
+from mbtest import SANITIZER_ENV as ENV, check, end, procs, pty_pair, summary
+
 DAEMON = sys.argv[1]
-ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
-           UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
-passed = failed = 0
-procs = []
-
-
-def crashed(kind, value, tb):
-    """An unexpected error still ends with the summary line, counted as a failure."""
-    sys.__excepthook__(kind, value, tb)
-    for p in list(procs):
-        p.kill()
-    print(f"{passed} passed, {failed + 1} failed")
-    sys.exit(1)
-
-
-sys.excepthook = crashed
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 TMP = tempfile.mkdtemp(prefix="pm-rtu-daemon-")
@@ -67,14 +43,7 @@ def check_config(path):
                           text=True, timeout=30, env=ENV)
 
 
-socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={TMP}/srv",
-                          f"pty,raw,echo=0,link={TMP}/cli"], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-procs.append(socat)
-for _ in range(250):
-    if os.path.exists(f"{TMP}/srv") and os.path.exists(f"{TMP}/cli"):
-        break
-    time.sleep(0.02)
+socat = pty_pair(f"{TMP}/srv", f"{TMP}/cli")
 
 # Two meters on one bus. The simulated grid is 230 V on each phase (the default) at PF 1:
 # meter east carries 10 A per phase = 3 x 2300 W = 6900 W, meter west 4 A = 3 x 920 W = 2760 W.
@@ -157,9 +126,7 @@ check("daemon: one RTU server opened the tty, the second meter was added to it",
       err.count("t3.5") == 1 and "slave 4 added (2 on the line)" in err, err[-800:])
 check("daemon: clean exit, sanitizers quiet", daemon.returncode == 0 and
       "runtime error" not in err and "ERROR: " not in err, err[-800:])
-socat.terminate()
-socat.wait()
-procs.remove(socat)
+end(socat)
 
 # Bad buses: refused before anything starts, the message names file:line of the key at fault
 # (the second meter's) and the first meter's line.
@@ -205,5 +172,4 @@ check("two ttys: the same unit and other line settings are fine", res.returncode
       res.stderr[-300:])
 
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summary()

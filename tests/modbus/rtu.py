@@ -21,45 +21,9 @@ import time
 import serial
 from pymodbus.client import ModbusSerialClient
 
+from mbtest import check, end, procs, pty_pair, rtu_frame as frame, summary
+
 SERVE = sys.argv[1]
-passed = failed = 0
-procs = []
-
-
-def crashed(kind, value, tb):
-    """An unexpected error still ends with the summary line, counted as a failure."""
-    sys.__excepthook__(kind, value, tb)
-    for p in list(procs):
-        p.kill()
-    print(f"{passed} passed, {failed + 1} failed")
-    sys.exit(1)
-
-
-sys.excepthook = crashed
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
-
-
-def crc16(data):
-    crc = 0xFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
-def frame(unit, pdu):
-    body = bytes([unit]) + pdu
-    return body + struct.pack("<H", crc16(body))
 
 
 def rd(addr, count, fc=3):
@@ -73,16 +37,7 @@ class Bus:
         self.dir = tempfile.mkdtemp(prefix="pm-rtu-")
         self.a = os.path.join(self.dir, "A")
         self.b = os.path.join(self.dir, "B")
-        self.socat = subprocess.Popen(
-            ["socat", "-d", "-d", f"pty,raw,echo=0,link={self.a}",
-             f"pty,raw,echo=0,link={self.b}"], stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        procs.append(self.socat)
-        deadline = time.monotonic() + 5
-        while not (os.path.exists(self.a) and os.path.exists(self.b)):
-            if time.monotonic() > deadline:
-                raise RuntimeError("socat did not create the pty pair")
-            time.sleep(0.02)
+        self.socat = pty_pair(self.a, self.b)
         self.srv = subprocess.Popen([SERVE, self.a, *args], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
         procs.append(self.srv)
@@ -104,10 +59,7 @@ class Bus:
             self.srv.kill()
             _, err = self.srv.communicate()
         procs.remove(self.srv)
-        if self.socat.poll() is None:
-            self.socat.terminate()
-        self.socat.wait()
-        procs.remove(self.socat)
+        end(self.socat)
         return self.srv.returncode, err
 
 
@@ -433,18 +385,10 @@ for args, name, why in (
         (["--add-unit", "2", "--add-unit-line", "19200"], "a unit asking for another baud",
          "Invalid argument")):
     d = tempfile.mkdtemp(prefix="pm-rtu-")
-    sc = subprocess.Popen(["socat", f"pty,raw,echo=0,link={d}/A", f"pty,raw,echo=0,link={d}/B"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    procs.append(sc)
-    for _ in range(100):
-        if os.path.exists(f"{d}/A"):
-            break
-        time.sleep(0.02)
+    sc = pty_pair(f"{d}/A", f"{d}/B")
     p = subprocess.run([SERVE, f"{d}/A", "--baud", "9600", "--no-rs485", *args],
                        capture_output=True, text=True, timeout=10)
-    sc.terminate()
-    sc.wait()
-    procs.remove(sc)
+    end(sc)
     check(f"bus refused: {name}", p.returncode != 0 and why in p.stderr and
           "runtime error" not in p.stderr and "ERROR" not in p.stderr, p.stderr[-300:])
 
@@ -481,5 +425,4 @@ for args, name in ((["--baud", "12345"], "baud 12345"), (["--unit", "0"], "unit 
 p = subprocess.run([SERVE, "/dev/null"], capture_output=True, text=True, timeout=10)
 check("refused: not a tty", p.returncode != 0 and "Inappropriate ioctl" in p.stderr, p.stderr[-200:])
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summary()
