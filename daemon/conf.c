@@ -310,6 +310,18 @@ static int set_string(char *dst, size_t size, const char *value)
 	return 0;
 }
 
+/* "yes" or "no" */
+static int parse_yes_no(const char *value, bool *out)
+{
+	if (strcmp(value, "yes") == 0)
+		*out = true;
+	else if (strcmp(value, "no") == 0)
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* "19200 E 1": baud, parity, stop bits (the RTU server checks the baud is a standard one) */
 static int parse_rtu_line(const char *value, struct pm_conf_meter *m)
 {
@@ -444,31 +456,13 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		r = parse_rtu_line(value, m);
 		break;
 	case K_MODBUS_RTU_RS485:
-		r = 0;
-		if (strcmp(value, "yes") == 0)
-			m->modbus_rtu_rs485 = true;
-		else if (strcmp(value, "no") == 0)
-			m->modbus_rtu_rs485 = false;
-		else
-			r = -EINVAL;
+		r = parse_yes_no(value, &m->modbus_rtu_rs485);
 		break;
 	case K_MODBUS_SDM630:
-		r = 0;
-		if (strcmp(value, "yes") == 0)
-			m->modbus_sdm630 = true;
-		else if (strcmp(value, "no") == 0)
-			m->modbus_sdm630 = false;
-		else
-			r = -EINVAL;
+		r = parse_yes_no(value, &m->modbus_sdm630);
 		break;
 	case K_MODBUS_WRITES:
-		r = 0;
-		if (strcmp(value, "yes") == 0)
-			m->modbus_writes = true;
-		else if (strcmp(value, "no") == 0)
-			m->modbus_writes = false;
-		else
-			r = -EINVAL;
+		r = parse_yes_no(value, &m->modbus_writes);
 		break;
 	case K_COUNT:
 		break;

@@ -77,3 +77,13 @@ def end(p):
         p.terminate()
     p.wait()
     procs.remove(p)
+
+
+def unanswered(client, unit, address=40000):
+    """True when a pymodbus read of @unit gets no answer (what a slave that is not on the line
+    gives: a timeout, whether pymodbus returns it as an error or raises it)."""
+    try:
+        r = client.read_holding_registers(address, 2, slave=unit)
+    except Exception:  # pylint: disable=broad-except
+        return True
+    return r is None or not hasattr(r, "registers") or r.isError()

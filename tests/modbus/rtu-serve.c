@@ -23,6 +23,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "fixture.h"
 #include "modbus-rtu.h"
 
 #define EXTRA_MAX 3
@@ -40,14 +41,7 @@ static size_t n_extra;
 
 static void put(const char *id, int64_t v, bool valid)
 {
-	int i = pm_point_find(id);
-
-	if (i < 0) {
-		fprintf(stderr, "rtu-serve: no point %s\n", id);
-		exit(EXIT_FAILURE);
-	}
-	snap.value[i] = v;
-	snap.valid[i] = valid;
+	fixture_set(&snap, "rtu-serve", id, v, valid);
 }
 
 /* Distinct values for every point, and round ones for those the tests decode. */
@@ -109,15 +103,6 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-static int parse(const char *s, long min, long max, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(s, &end, 0);
-	return errno || *end || *v < min || *v > max ? -EINVAL : 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct pm_mb_config mcfg;
@@ -128,7 +113,6 @@ int main(int argc, char **argv)
 	long extra_baud = 0;
 	sd_event *e = NULL;
 	const char *why;
-	sigset_t ss;
 	long v;
 	int r;
 
@@ -153,17 +137,18 @@ int main(int argc, char **argv)
 			continue;
 		}
 		i++;
-		if (!strcmp(a, "--baud") && !parse(n, 1, 4000000, &v))
+		if (!strcmp(a, "--baud") && !fixture_parse(n, 1, 4000000, &v))
 			rcfg.baud = (unsigned)v;
 		else if (!strcmp(a, "--parity") && strlen(n) == 1 && strchr("NEO", n[0]))
 			rcfg.parity = n[0];
-		else if (!strcmp(a, "--stop") && !parse(n, 1, 2, &v))
+		else if (!strcmp(a, "--stop") && !fixture_parse(n, 1, 2, &v))
 			rcfg.stop_bits = (unsigned)v;
-		else if (!strcmp(a, "--unit") && !parse(n, 0, 255, &v))
+		else if (!strcmp(a, "--unit") && !fixture_parse(n, 0, 255, &v))
 			mcfg.unit_id = (uint8_t)v;
-		else if (!strcmp(a, "--add-unit") && n_extra < EXTRA_MAX && !parse(n, 0, 255, &v))
+		else if (!strcmp(a, "--add-unit") && n_extra < EXTRA_MAX &&
+			 !fixture_parse(n, 0, 255, &v))
 			extra_unit[n_extra++] = (unsigned)v;
-		else if (!strcmp(a, "--add-unit-line") && !parse(n, 1, 4000000, &v))
+		else if (!strcmp(a, "--add-unit-line") && !fixture_parse(n, 1, 4000000, &v))
 			extra_baud = v;
 		else {
 			fprintf(stderr, "rtu-serve: bad argument %s %s\n", a, n);
@@ -178,9 +163,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	fill();
 	if (dump) {
-		for (size_t i = 0; i < pm_point_count; i++)
-			printf("%s %lld %d %d\n", pm_points[i].id, (long long)snap.value[i],
-			       pm_points[i].scaler, snap.valid[i]);
+		fixture_dump(&snap);
 		pm_snapshot_free(&snap);
 		return EXIT_SUCCESS;
 	}
@@ -189,18 +172,7 @@ int main(int argc, char **argv)
 		pm_snapshot_free(&snap);
 		return EXIT_FAILURE;
 	}
-	sigemptyset(&ss);
-	sigaddset(&ss, SIGTERM);
-	sigaddset(&ss, SIGINT);
-	sigaddset(&ss, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &ss, NULL);
-	r = sd_event_default(&e);
-	if (r >= 0)
-		r = sd_event_add_signal(e, NULL, SIGTERM, on_signal, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(e, NULL, SIGINT, on_signal, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(e, NULL, SIGUSR1, on_signal, NULL);
+	r = fixture_event(&e, on_signal, true);
 	if (r >= 0)
 		r = pm_mbrtu_new(e, &map, &snap, &rcfg, &srv);
 	for (size_t i = 0; r >= 0 && i < n_extra; i++) {
