@@ -27,14 +27,12 @@ DAEMON = sys.argv[1]
 
 
 TMP = tempfile.mkdtemp(prefix="pm-rtu-daemon-")
-STATE = os.path.join(TMP, "state")
-os.mkdir(STATE)
 
 
 def conf(name, text):
     path = os.path.join(TMP, name)
     with open(path, "w", encoding="ascii") as f:
-        f.write(f"[daemon]\nstate_dir = {STATE}\ndbus = none\nlog_interval = 0\n" + text)
+        f.write("[daemon]\nstate_dir = none\ndbus = none\nlog_interval = 0\n" + text)
     return path
 
 
