@@ -50,6 +50,7 @@ enum meter_key {
 	K_BUTTON_GPIO,
 	K_BUTTON_ACTIVE,
 	K_BUTTON_DEBOUNCE,
+	K_MODBUS_WRITES,
 	K_COUNT
 };
 
@@ -92,6 +93,7 @@ static const struct {
     [K_BUTTON_GPIO] = {"button_gpio", PM_SOURCE_NONE},
     [K_BUTTON_ACTIVE] = {"button_active", PM_SOURCE_NONE},
     [K_BUTTON_DEBOUNCE] = {"button_debounce_ms", PM_SOURCE_NONE},
+    [K_MODBUS_WRITES] = {"modbus_writes", PM_SOURCE_NONE},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -329,6 +331,18 @@ static int set_string(char *dst, size_t size, const char *value)
 	return 0;
 }
 
+/* "yes" or "no" */
+static int parse_yes_no(const char *value, bool *out)
+{
+	if (strcmp(value, "yes") == 0)
+		*out = true;
+	else if (strcmp(value, "no") == 0)
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* "19200 E 1": baud, parity, stop bits (the RTU server checks the baud is a standard one) */
 static int parse_rtu_line(const char *value, struct pm_conf_meter *m)
 {
@@ -492,22 +506,13 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		r = parse_rtu_line(value, m);
 		break;
 	case K_MODBUS_RTU_RS485:
-		r = 0;
-		if (strcmp(value, "yes") == 0)
-			m->modbus_rtu_rs485 = true;
-		else if (strcmp(value, "no") == 0)
-			m->modbus_rtu_rs485 = false;
-		else
-			r = -EINVAL;
+		r = parse_yes_no(value, &m->modbus_rtu_rs485);
 		break;
 	case K_MODBUS_SDM630:
-		r = 0;
-		if (strcmp(value, "yes") == 0)
-			m->modbus_sdm630 = true;
-		else if (strcmp(value, "no") == 0)
-			m->modbus_sdm630 = false;
-		else
-			r = -EINVAL;
+		r = parse_yes_no(value, &m->modbus_sdm630);
+		break;
+	case K_MODBUS_WRITES:
+		r = parse_yes_no(value, &m->modbus_writes);
 		break;
 	case K_CONTACTOR_GPIO:
 		r = set_gpio(&m->relay.contactor, value);
@@ -563,6 +568,7 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_BUTTON_GPIO] = "CHIP:OFFSET or a GPIO line name",
 		    [K_BUTTON_ACTIVE] = "high or low",
 		    [K_BUTTON_DEBOUNCE] = "an integer 0..1000 (milliseconds)",
+		    [K_MODBUS_WRITES] = "yes or no",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}
@@ -644,6 +650,65 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 0;
 }
 
+/* The line of meter @i's key @k, else of the key that made it a bus member, else its header. */
+static unsigned rtu_line(const struct parser *p, size_t i, int k)
+{
+	if (p->key_line[i][k])
+		return p->key_line[i][k];
+	if (p->key_line[i][K_MODBUS_RTU_DEVICE])
+		return p->key_line[i][K_MODBUS_RTU_DEVICE];
+	return p->conf.meter[i].line;
+}
+
+/*
+ * Meters naming the same tty share one RTU server (one bus): each needs its own slave
+ * address, and all must ask for the same line settings.
+ */
+static void validate_rtu_buses(struct parser *p)
+{
+	for (size_t j = 1; j < p->conf.n_meters; j++) {
+		const struct pm_conf_meter *b = &p->conf.meter[j];
+
+		for (size_t i = 0; b->modbus_rtu_device[0] && i < j; i++) {
+			const struct pm_conf_meter *a = &p->conf.meter[i];
+
+			if (strcmp(a->modbus_rtu_device, b->modbus_rtu_device) != 0)
+				continue;
+			if (a->modbus_unit == b->modbus_unit) {
+				parse_error(p, rtu_line(p, j, K_MODBUS_UNIT),
+					    "[meter %s] modbus_unit %u on %s: [meter %s] (line %u) "
+					    "already has that slave address on this bus",
+					    b->name, b->modbus_unit, b->modbus_rtu_device, a->name,
+					    rtu_line(p, i, K_MODBUS_UNIT));
+				return;
+			}
+			if (a->modbus_rtu_baud != b->modbus_rtu_baud ||
+			    a->modbus_rtu_parity != b->modbus_rtu_parity ||
+			    a->modbus_rtu_stop != b->modbus_rtu_stop) {
+				parse_error(
+				    p, rtu_line(p, j, K_MODBUS_RTU_LINE),
+				    "[meter %s] modbus_rtu_line %u %c %u on %s differs from "
+				    "[meter %s]'s %u %c %u (line %u): one bus has one line "
+				    "setting",
+				    b->name, b->modbus_rtu_baud, b->modbus_rtu_parity,
+				    b->modbus_rtu_stop, b->modbus_rtu_device, a->name,
+				    a->modbus_rtu_baud, a->modbus_rtu_parity, a->modbus_rtu_stop,
+				    rtu_line(p, i, K_MODBUS_RTU_LINE));
+				return;
+			}
+			if (a->modbus_rtu_rs485 != b->modbus_rtu_rs485) {
+				parse_error(p, rtu_line(p, j, K_MODBUS_RTU_RS485),
+					    "[meter %s] modbus_rtu_rs485 = %s on %s differs from "
+					    "[meter %s]'s (line %u): one bus has one line setting",
+					    b->name, b->modbus_rtu_rs485 ? "yes" : "no",
+					    b->modbus_rtu_device, a->name,
+					    rtu_line(p, i, K_MODBUS_RTU_RS485));
+				return;
+			}
+		}
+	}
+}
+
 /* Cross-key checks, once the whole file is read. */
 static void validate(struct parser *p)
 {
@@ -669,6 +734,7 @@ static void validate(struct parser *p)
 	}
 	if (p->conf.n_meters == 0)
 		parse_error(p, p->line ? p->line : 1, "no [meter NAME] section");
+	validate_rtu_buses(p);
 }
 
 const char *pm_conf_source_name(enum pm_conf_source s)

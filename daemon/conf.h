@@ -79,6 +79,8 @@ struct pm_conf_meter {
 	uint32_t modbus_rtu_stop;
 	bool modbus_rtu_rs485;	      /* ask for the kernel's RS-485 mode */
 	struct pm_relay_config relay; /* supply-control GPIO lines (contactor_gpio, ...) */
+	bool modbus_writes;	      /* Modbus writes enabled (default no: every write is refused
+				       * with exception 01; yes: with 02 while no point is writable) */
 };
 
 struct pm_conf {

@@ -340,6 +340,16 @@ static int open_store(struct pm_manager *m)
 	return 0;
 }
 
+/* The RTU server an earlier meter opened on the same tty, or NULL. */
+static struct pm_mbrtu *rtu_line_of(struct pm_manager *m, const struct manager_meter *mt)
+{
+	for (const struct manager_meter *o = m->meter; o < mt; o++)
+		if (o->modbus_rtu &&
+		    strcmp(o->conf->modbus_rtu_device, mt->conf->modbus_rtu_device) == 0)
+			return o->modbus_rtu;
+	return NULL;
+}
+
 /*
  * The meter's Modbus TCP server: on the socket systemd passes as FileDescriptorName=modbus-NAME
  * (socket activation: port 502 without privilege), else on modbus_tcp_port.
@@ -361,6 +371,7 @@ static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
 	pm_mb_config_default(&mcfg);
 	mcfg.unit_id = (uint8_t)mt->conf->modbus_unit;
 	mcfg.sdm630 = mt->conf->modbus_sdm630;
+	mcfg.writes = mt->conf->modbus_writes;
 	mcfg.model = "polymeter ADE9000";
 	mcfg.serial = mt->conf->name;
 	r = pm_mb_map_init(&mt->modbus_map, &mcfg, &why);
@@ -384,11 +395,19 @@ static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
 		rcfg.parity = mt->conf->modbus_rtu_parity;
 		rcfg.stop_bits = mt->conf->modbus_rtu_stop;
 		rcfg.rs485 = mt->conf->modbus_rtu_rs485;
-		r = pm_mbrtu_new(m->event, &mt->modbus_map, pm_meter_snapshot(mt->pipe), &rcfg,
-				 &mt->modbus_rtu);
-		if (r < 0)
+		mt->modbus_rtu = rtu_line_of(m, mt);
+		/* several meters on one bus: one server for the tty, one slave address each */
+		if (mt->modbus_rtu)
+			r = pm_mbrtu_add_unit(mt->modbus_rtu, &mt->modbus_map,
+					      pm_meter_snapshot(mt->pipe), &rcfg);
+		else
+			r = pm_mbrtu_new(m->event, &mt->modbus_map, pm_meter_snapshot(mt->pipe),
+					 &rcfg, &mt->modbus_rtu);
+		if (r < 0) {
+			mt->modbus_rtu = NULL;
 			return log_error_errno(r, "meter %s: cannot serve Modbus RTU on %s",
 					       mt->conf->name, mt->conf->modbus_rtu_device);
+		}
 		log_info("meter %s: Modbus RTU on %s, %u %c %u, slave %u", mt->conf->name,
 			 mt->conf->modbus_rtu_device, mt->conf->modbus_rtu_baud,
 			 mt->conf->modbus_rtu_parity, mt->conf->modbus_rtu_stop,
@@ -407,7 +426,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_source_free(mt->source);
 		pm_calibrator_free(mt->calib);
 		pm_mbtcp_free(mt->modbus);
-		pm_mbrtu_free(mt->modbus_rtu);
+		pm_mbrtu_release(mt->modbus_rtu, &mt->modbus_map);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
 			pm_meter_checkpoint(mt->pipe, utc_ns());

@@ -16,12 +16,19 @@
 #define READS_PER_WAKEUP 8
 #define HUP_RETRY_USEC 1000000 /* the other end of a pty went away: look again later */
 
-struct pm_mbrtu {
-	sd_event *event;
+/* One slave address on the line: a meter's map over its snapshot. */
+struct rtu_unit {
 	const struct pm_mb_map *map;
 	const struct pm_snapshot *snap;
-	int fd;
 	uint8_t unit_id;
+};
+
+struct pm_mbrtu {
+	sd_event *event;
+	struct rtu_unit unit[PM_MBRTU_UNITS_MAX];
+	size_t n_units;
+	struct pm_mbrtu_config line; /* as opened; .device points to .device below */
+	int fd;
 	bool rs485;
 	bool overrun; /* the frame being received outgrew the buffer: discard it */
 	bool hup_logged;
@@ -191,9 +198,18 @@ static int flush_out(struct pm_mbrtu *srv)
 	return sd_event_source_set_io_events(srv->io, EPOLLIN | (srv->out_len > 0 ? EPOLLOUT : 0));
 }
 
+static const struct rtu_unit *find_unit(const struct pm_mbrtu *srv, uint8_t address)
+{
+	for (size_t i = 0; i < srv->n_units; i++)
+		if (srv->unit[i].unit_id == address)
+			return &srv->unit[i];
+	return NULL;
+}
+
 /* One frame delimited by silence: check, then answer or ignore. */
 static void frame_end(struct pm_mbrtu *srv)
 {
+	const struct rtu_unit *u;
 	const uint8_t *f = srv->in;
 	size_t len = srv->in_len;
 	uint8_t resp[PM_MBRTU_ADU_MAX];
@@ -218,12 +234,13 @@ static void frame_end(struct pm_mbrtu *srv)
 		srv->st.broadcast++; /* nothing writable, and a broadcast read has no answer */
 		return;
 	}
-	if (f[0] != srv->unit_id) {
+	u = find_unit(srv, f[0]);
+	if (!u) {
 		srv->st.other_address++;
 		return;
 	}
-	resp[0] = srv->unit_id;
-	n = pm_mb_map_handle_pdu(srv->map, srv->snap, f + 1, len - 3, resp + 1);
+	resp[0] = u->unit_id;
+	n = pm_mb_map_handle_pdu(u->map, u->snap, f + 1, len - 3, resp + 1);
 	if (resp[1] & 0x80)
 		srv->st.exceptions++;
 	crc = pm_mbrtu_crc16(resp, 1 + n);
@@ -363,11 +380,12 @@ int pm_mbrtu_new(sd_event *event, const struct pm_mb_map *map, const struct pm_s
 		return -ENOMEM;
 	srv->fd = -1;
 	srv->event = sd_event_ref(event);
-	srv->map = map;
-	srv->snap = snap;
-	srv->unit_id = map->cfg.unit_id;
+	srv->unit[0] = (struct rtu_unit){.map = map, .snap = snap, .unit_id = map->cfg.unit_id};
+	srv->n_units = 1;
+	srv->line = *cfg;
 	srv->t35_usec = t35(cfg);
 	srv->device = strdup(cfg->device);
+	srv->line.device = srv->device;
 	srv->fd = open(cfg->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (!srv->device || srv->fd < 0) {
 		r = srv->device ? -errno : -ENOMEM;
@@ -398,7 +416,7 @@ int pm_mbrtu_new(sd_event *event, const struct pm_mb_map *map, const struct pm_s
 		goto fail;
 	sd_event_source_set_enabled(srv->retry, SD_EVENT_OFF);
 	log_info("modbus-rtu: %s: %u 8%c%u, slave %u, t3.5 %llu us", cfg->device, cfg->baud,
-		 cfg->parity, cfg->stop_bits, srv->unit_id, (unsigned long long)srv->t35_usec);
+		 cfg->parity, cfg->stop_bits, map->cfg.unit_id, (unsigned long long)srv->t35_usec);
 	*out = srv;
 	return 0;
 fail:
@@ -419,6 +437,41 @@ struct pm_mbrtu *pm_mbrtu_free(struct pm_mbrtu *srv)
 	sd_event_unref(srv->event);
 	free(srv);
 	return NULL;
+}
+
+int pm_mbrtu_add_unit(struct pm_mbrtu *srv, const struct pm_mb_map *map,
+		      const struct pm_snapshot *snap, const struct pm_mbrtu_config *cfg)
+{
+	uint8_t id = map->cfg.unit_id;
+
+	if (cfg->baud != srv->line.baud || cfg->parity != srv->line.parity ||
+	    cfg->stop_bits != srv->line.stop_bits || cfg->rs485 != srv->line.rs485 ||
+	    (cfg->unit_id != 0 && cfg->unit_id != id) || id < 1 || id > 247)
+		return -EINVAL;
+	if (find_unit(srv, id))
+		return -EEXIST;
+	if (srv->n_units == PM_MBRTU_UNITS_MAX)
+		return -ENOSPC;
+	srv->unit[srv->n_units++] = (struct rtu_unit){.map = map, .snap = snap, .unit_id = id};
+	log_info("modbus-rtu: %s: slave %u added (%zu on the line)", srv->device, id, srv->n_units);
+	return 0;
+}
+
+struct pm_mbrtu *pm_mbrtu_release(struct pm_mbrtu *srv, const struct pm_mb_map *map)
+{
+	if (!srv)
+		return NULL;
+	for (size_t i = 0; i < srv->n_units; i++)
+		if (srv->unit[i].map == map) {
+			srv->unit[i] = srv->unit[--srv->n_units];
+			break;
+		}
+	return srv->n_units ? NULL : pm_mbrtu_free(srv);
+}
+
+size_t pm_mbrtu_units(const struct pm_mbrtu *srv)
+{
+	return srv->n_units;
 }
 
 void pm_mbrtu_get_stats(const struct pm_mbrtu *srv, struct pm_mbrtu_stats *st)

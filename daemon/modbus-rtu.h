@@ -3,6 +3,11 @@
  * The Modbus RTU view: a slave on a serial line (RS-485) on the daemon's sd-event loop,
  * answering from the Modbus map (core/modbus-map.h) over one snapshot.
  *
+ * Several meters on one bus: one server per tty serves one slave address (unit) per meter,
+ * each with its own map and snapshot (the Common model's DA of each map is its address).
+ * pm_mbrtu_new() opens the line with the first unit, pm_mbrtu_add_unit() adds the others;
+ * a second unit with the same address, or asking for other line settings, is refused.
+ *
  * The tty is opened non-blocking and set raw (8 data bits, parity N/E/O, 1 or 2 stop bits,
  * no flow control). Frames are delimited by silence: every byte received re-arms a timer of
  * t3.5 (3.5 character times, 1750 us above 19200 baud, as the Modbus serial line guide says);
@@ -40,7 +45,8 @@
 
 #define PM_MBRTU_DEFAULT_BAUD 19200
 #define PM_MBRTU_DEFAULT_PARITY 'E'
-#define PM_MBRTU_ADU_MAX 256 /* address + PDU (253) + CRC */
+#define PM_MBRTU_ADU_MAX 256  /* address + PDU (253) + CRC */
+#define PM_MBRTU_UNITS_MAX 16 /* meters on one line (as many as the daemon has meters) */
 
 struct pm_mbrtu_config {
 	const char *device; /* tty path, e.g. /dev/ttyS1; not kept after pm_mbrtu_new() */
@@ -58,7 +64,7 @@ struct pm_mbrtu_stats {
 	uint64_t answered;	/* answered (normal or exception response) */
 	uint64_t exceptions;	/* of which exception responses */
 	uint64_t crc_errors;	/* ignored: bad CRC */
-	uint64_t other_address; /* ignored: for another slave */
+	uint64_t other_address; /* ignored: for a slave address none of the units has */
 	uint64_t broadcast;	/* ignored: address 0 */
 	uint64_t discarded;	/* ignored: too short or too long */
 	uint64_t dropped;	/* answers dropped: output queue full (a stuck line) */
@@ -77,6 +83,22 @@ void pm_mbrtu_config_default(struct pm_mbrtu_config *cfg);
 int pm_mbrtu_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
 		 const struct pm_mbrtu_config *cfg, struct pm_mbrtu **out);
 struct pm_mbrtu *pm_mbrtu_free(struct pm_mbrtu *srv);
+
+/*
+ * Another unit on the same line: @map's unit id must be free on it (-EEXIST otherwise) and
+ * @cfg's line settings (baud, parity, stop bits, RS-485) those the line was opened with
+ * (-EINVAL otherwise); @cfg->device is not looked at. At most PM_MBRTU_UNITS_MAX units
+ * (-ENOSPC).
+ */
+int pm_mbrtu_add_unit(struct pm_mbrtu *srv, const struct pm_mb_map *map,
+		      const struct pm_snapshot *snap, const struct pm_mbrtu_config *cfg);
+/*
+ * Takes @map's unit off the line (its meter is going away); the last one frees the server.
+ * Returns NULL.
+ */
+struct pm_mbrtu *pm_mbrtu_release(struct pm_mbrtu *srv, const struct pm_mb_map *map);
+/* How many units the line serves. */
+size_t pm_mbrtu_units(const struct pm_mbrtu *srv);
 
 void pm_mbrtu_get_stats(const struct pm_mbrtu *srv, struct pm_mbrtu_stats *st);
 /* True when the kernel accepted RS-485 mode. */

@@ -11,9 +11,7 @@ types and scales from the generated map document: the snapshot, the document and
 client decodes must agree. Last line: "N passed, N failed".
 """
 import math
-import os
 import re
-import select
 import socket
 import struct
 import subprocess
@@ -26,31 +24,9 @@ from pymodbus.mei_message import ReadDeviceInformationRequest
 from pymodbus.other_message import ReadExceptionStatusRequest, ReportSlaveIdRequest
 from pymodbus.payload import BinaryPayloadDecoder
 
+from mbtest import check, procs, summary
+
 SERVE, DOCGEN, DOC = sys.argv[1:4]
-passed = failed = 0
-servers = []
-
-
-def crashed(kind, value, tb):
-    """An unexpected error still ends with the summary line, counted as a failure."""
-    sys.__excepthook__(kind, value, tb)
-    for p in list(servers):
-        p.kill()
-    print(f"{passed} passed, {failed + 1} failed")
-    sys.exit(1)
-
-
-sys.excepthook = crashed
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def start(*args, env=None):
@@ -60,7 +36,7 @@ def start(*args, env=None):
     m = re.match(r"port (\d+)", line)
     if not m:
         raise RuntimeError(f"server did not start: {line!r} {p.stderr.read()}")
-    servers.append(p)
+    procs.append(p)
     return p, int(m.group(1))
 
 
@@ -71,7 +47,7 @@ def stop(p):
     except subprocess.TimeoutExpired:
         p.kill()
         _, err = p.communicate()
-    servers.remove(p)
+    procs.remove(p)
     return p.returncode, err
 
 
@@ -298,10 +274,17 @@ check("DA unchanged after the writes", c.read_holding_registers(40068, 1, slave=
 for name, req in (("FC 0x07", ReadExceptionStatusRequest(unit=1)),
                   ("FC 0x11", ReportSlaveIdRequest(unit=1)),
                   ("FC 0x2B/0x0E", ReadDeviceInformationRequest(unit=1))):
-    t0 = time.monotonic()
-    r = c.execute(req)
-    dt = time.monotonic() - t0
-    check(f"{name} -> exception 01 at once ({dt * 1000:.1f} ms)", exc(r) == 1 and dt < 0.2, str(r))
+    check(f"{name} -> exception 01", exc(c.execute(req)) == 1)
+# libmodbus 3.1.6 answers an unknown function after sleeping and flushing the input, which
+# drops whatever request came behind it; here a read sent in the same segment is answered.
+s2 = raw(port)
+for tid, fc, pdu in ((30, 0x07, b"\x07"), (31, 0x11, b"\x11"), (32, 0x2B, b"\x2b\x0e\x01\x00")):
+    s2.sendall(adu(tid, 1, pdu) + adu(tid + 10, 1, rd(40000, 2)))
+    got = (recv_adu(s2), recv_adu(s2))
+    check(f"FC 0x{fc:02X} then a read in one segment: exception 01, then the read answered (no "
+          "flush)", got == ((tid, 1, bytes([0x80 | fc, 1])), (tid + 10, 1, b"\x03\x04SunS")),
+          str(got))
+s2.close()
 check("wrong unit id 2 -> exception 0B", exc(c.read_holding_registers(40000, 2, slave=2)) == 0x0B)
 check("unit id 0 -> exception 0B", exc(c.read_holding_registers(40000, 2, slave=0)) == 0x0B)
 
@@ -347,15 +330,17 @@ except BlockingIOError:
     pass
 lat = []
 ok = True
-t_start = time.monotonic()
 for i in range(300):
     t0 = time.monotonic()
     r = c.read_holding_registers(40000 + (i % 300), 4, slave=1)
     lat.append(time.monotonic() - t0)
     ok &= not r.isError()
 lat.sort()
-check(f"300 reads while a half frame and a non-reading client wait: p99 {lat[296] * 1000:.2f} ms, "
-      f"max {lat[-1] * 1000:.2f} ms", ok and lat[-1] < 0.1)
+# no fixed time limit (the machine may be loaded): all answered, and before the half-frame
+# client's idle timeout closed it, so no read waited for that client; p99 and max for the log
+check(f"300 reads while a half frame and a non-reading client wait: all answered, the half-frame "
+      f"client still open after them (p99 {lat[296] * 1000:.2f} ms, max {lat[-1] * 1000:.2f} ms)",
+      ok and not closed_by_server(half, 0.01))
 check(f"the flooding client was throttled, not served without limit (sent {sent} of {len(flood)} bytes)",
       sent < len(flood))
 check("half-frame client closed after the idle timeout (1.5 s)", closed_by_server(half, 3.0))
@@ -438,7 +423,6 @@ try:
 except subprocess.TimeoutExpired:
     act.kill()
 
-for p in list(servers):
+for p in list(procs):
     stop(p)
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summary()

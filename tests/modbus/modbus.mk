@@ -8,6 +8,8 @@
 .PHONY: modbus-doc
 
 MODBUS_HDR := daemon/modbus-tcp.h daemon/log.h $(CORE_HDR)
+# the test servers' shared parts (TCP and RTU)
+MODBUS_FIXTURE := tests/modbus/fixture.c tests/modbus/fixture.h
 
 $(BUILD)/test/modbus-map-doc: daemon/tools/modbus-map-doc.c $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -15,17 +17,19 @@ $(BUILD)/test/modbus-map-doc: daemon/tools/modbus-map-doc.c $(CORE_SRC) $(CORE_H
 		$(CORE_SRC) -lm
 
 $(BUILD)/test/modbus-serve: tests/modbus/serve.c daemon/modbus-tcp.c daemon/log.c \
-		$(MODBUS_HDR) $(CORE_SRC)
+		$(MODBUS_FIXTURE) $(MODBUS_HDR) $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ tests/modbus/serve.c \
-		daemon/modbus-tcp.c daemon/log.c $(CORE_SRC) $$(pkg-config --cflags --libs libsystemd) -lm
+		tests/modbus/fixture.c daemon/modbus-tcp.c daemon/log.c $(CORE_SRC) \
+		$$(pkg-config --cflags --libs libsystemd) -lm
 
 # Bench: the same server without sanitizers, and a minimal plain-libmodbus server.
 $(BUILD)/bench/modbus-serve: tests/modbus/serve.c daemon/modbus-tcp.c daemon/log.c \
-		$(MODBUS_HDR) $(CORE_SRC)
+		$(MODBUS_FIXTURE) $(MODBUS_HDR) $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -O1,$(CFLAGS_USER)) -O2 -Idaemon -Idaemon/core -o $@ tests/modbus/serve.c \
-		daemon/modbus-tcp.c daemon/log.c $(CORE_SRC) $$(pkg-config --cflags --libs libsystemd) -lm
+		tests/modbus/fixture.c daemon/modbus-tcp.c daemon/log.c $(CORE_SRC) \
+		$$(pkg-config --cflags --libs libsystemd) -lm
 
 $(BUILD)/bench/modbus-plain: tests/bench/modbus/plain-server.c
 	@mkdir -p $(@D)

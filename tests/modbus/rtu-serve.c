@@ -4,12 +4,16 @@
  * daemon/modbus-rtu.c and the Modbus map on a tty, on one sd-event loop like polymeterd.
  *
  *   rtu-serve TTY [--baud N] [--parity N|E|O] [--stop 1|2] [--unit N] [--no-rs485]
+ *             [--add-unit N]... [--add-unit-line BAUD]
  *   rtu-serve --dump
  *
- * Prints "ready rs485=0|1 t35=USEC" once serving. SIGUSR1 prints the counters as one line
- * "stats frames=N answered=N exceptions=N crc=N other=N broadcast=N discarded=N dropped=N";
- * SIGTERM/SIGINT print them too and end it. --dump prints the snapshot, "id value scaler
- * valid" per point, and exits.
+ * Several meters on one bus: each --add-unit N (up to 3) adds slave N with a map of its own
+ * (serial "RTU-U<N>") over a snapshot of its own, the first meter's values except the total
+ * active power, 4500 W + N x 1000 W. --add-unit-line BAUD asks for the extra units at another
+ * baud (to see the refusal). Prints "ready rs485=0|1 t35=USEC units=N" once serving. SIGUSR1 prints
+ * the counters as one line "stats frames=N answered=N exceptions=N crc=N other=N broadcast=N
+ * discarded=N dropped=N"; SIGTERM/SIGINT print them too and end it. --dump prints the snapshot, "id
+ * value scaler valid" per point, and exits.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,21 +23,25 @@
 
 #include <systemd/sd-event.h>
 
+#include "fixture.h"
 #include "modbus-rtu.h"
+
+#define EXTRA_MAX 3
 
 static struct pm_snapshot snap;
 static struct pm_mbrtu *srv;
 
+/* the other meters on the bus (--add-unit) */
+static struct {
+	struct pm_mb_map map;
+	struct pm_snapshot snap;
+	char serial[16];
+} extra[EXTRA_MAX];
+static size_t n_extra;
+
 static void put(const char *id, int64_t v, bool valid)
 {
-	int i = pm_point_find(id);
-
-	if (i < 0) {
-		fprintf(stderr, "rtu-serve: no point %s\n", id);
-		exit(EXIT_FAILURE);
-	}
-	snap.value[i] = v;
-	snap.valid[i] = valid;
+	fixture_set(&snap, "rtu-serve", id, v, valid);
 }
 
 /* Distinct values for every point, and round ones for those the tests decode. */
@@ -53,6 +61,23 @@ static void fill(void)
 	put("total.frequency", 49980, true);	  /* mHz */
 	snap.seq = 7;
 	snap.ts_ns = 7 * 1000000LL;
+}
+
+/* An extra meter's snapshot: the first one's, with its own total active power. */
+static int fill_extra(struct pm_snapshot *dst, unsigned unit)
+{
+	int w = pm_point_find("total.active_power");
+
+	if (pm_snapshot_init(dst) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < pm_point_count; i++) {
+		dst->value[i] = snap.value[i];
+		dst->valid[i] = snap.valid[i];
+	}
+	dst->value[w] = 4500000 + 1000000LL * unit; /* mW */
+	dst->seq = snap.seq;
+	dst->ts_ns = snap.ts_ns;
+	return 0;
 }
 
 static void print_stats(void)
@@ -78,24 +103,16 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-static int parse(const char *s, long min, long max, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(s, &end, 0);
-	return errno || *end || *v < min || *v > max ? -EINVAL : 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct pm_mb_config mcfg;
 	struct pm_mbrtu_config rcfg;
 	struct pm_mb_map map;
 	bool dump = false;
+	unsigned extra_unit[EXTRA_MAX];
+	long extra_baud = 0;
 	sd_event *e = NULL;
 	const char *why;
-	sigset_t ss;
 	long v;
 	int r;
 
@@ -120,14 +137,19 @@ int main(int argc, char **argv)
 			continue;
 		}
 		i++;
-		if (!strcmp(a, "--baud") && !parse(n, 1, 4000000, &v))
+		if (!strcmp(a, "--baud") && !fixture_parse(n, 1, 4000000, &v))
 			rcfg.baud = (unsigned)v;
 		else if (!strcmp(a, "--parity") && strlen(n) == 1 && strchr("NEO", n[0]))
 			rcfg.parity = n[0];
-		else if (!strcmp(a, "--stop") && !parse(n, 1, 2, &v))
+		else if (!strcmp(a, "--stop") && !fixture_parse(n, 1, 2, &v))
 			rcfg.stop_bits = (unsigned)v;
-		else if (!strcmp(a, "--unit") && !parse(n, 0, 255, &v))
+		else if (!strcmp(a, "--unit") && !fixture_parse(n, 0, 255, &v))
 			mcfg.unit_id = (uint8_t)v;
+		else if (!strcmp(a, "--add-unit") && n_extra < EXTRA_MAX &&
+			 !fixture_parse(n, 0, 255, &v))
+			extra_unit[n_extra++] = (unsigned)v;
+		else if (!strcmp(a, "--add-unit-line") && !fixture_parse(n, 1, 4000000, &v))
+			extra_baud = v;
 		else {
 			fprintf(stderr, "rtu-serve: bad argument %s %s\n", a, n);
 			return EXIT_FAILURE;
@@ -141,9 +163,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	fill();
 	if (dump) {
-		for (size_t i = 0; i < pm_point_count; i++)
-			printf("%s %lld %d %d\n", pm_points[i].id, (long long)snap.value[i],
-			       pm_points[i].scaler, snap.valid[i]);
+		fixture_dump(&snap);
 		pm_snapshot_free(&snap);
 		return EXIT_SUCCESS;
 	}
@@ -152,31 +172,49 @@ int main(int argc, char **argv)
 		pm_snapshot_free(&snap);
 		return EXIT_FAILURE;
 	}
-	sigemptyset(&ss);
-	sigaddset(&ss, SIGTERM);
-	sigaddset(&ss, SIGINT);
-	sigaddset(&ss, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &ss, NULL);
-	r = sd_event_default(&e);
-	if (r >= 0)
-		r = sd_event_add_signal(e, NULL, SIGTERM, on_signal, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(e, NULL, SIGINT, on_signal, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(e, NULL, SIGUSR1, on_signal, NULL);
+	r = fixture_event(&e, on_signal, true);
 	if (r >= 0)
 		r = pm_mbrtu_new(e, &map, &snap, &rcfg, &srv);
+	for (size_t i = 0; r >= 0 && i < n_extra; i++) {
+		pm_mb_config_default(&mcfg);
+		mcfg.model = "polymeterd-rtu-test";
+		mcfg.version = "0.1";
+		snprintf(extra[i].serial, sizeof(extra[i].serial), "RTU-U%u", extra_unit[i]);
+		mcfg.serial = extra[i].serial;
+		mcfg.unit_id = (uint8_t)extra_unit[i];
+		if (pm_mb_map_init(&extra[i].map, &mcfg, &why) < 0) {
+			fprintf(stderr, "rtu-serve: unit %u: %s\n", extra_unit[i], why);
+			r = -EINVAL;
+			break;
+		}
+		r = fill_extra(&extra[i].snap, extra_unit[i]);
+		if (r < 0)
+			break;
+		if (extra_baud)
+			rcfg.baud = (unsigned)extra_baud;
+		r = pm_mbrtu_add_unit(srv, &extra[i].map, &extra[i].snap, &rcfg);
+		if (r < 0)
+			fprintf(stderr, "rtu-serve: unit %u: ", extra_unit[i]);
+	}
 	if (r < 0) {
 		fprintf(stderr, "rtu-serve: %s\n", strerror(-r));
+		pm_mbrtu_free(srv);
+		for (size_t i = 0; i < n_extra; i++)
+			pm_snapshot_free(&extra[i].snap);
 		sd_event_unref(e);
 		pm_snapshot_free(&snap);
 		return EXIT_FAILURE;
 	}
-	printf("ready rs485=%d t35=%llu\n", pm_mbrtu_rs485(srv),
-	       (unsigned long long)pm_mbrtu_t35_usec(srv));
+	printf("ready rs485=%d t35=%llu units=%zu\n", pm_mbrtu_rs485(srv),
+	       (unsigned long long)pm_mbrtu_t35_usec(srv), pm_mbrtu_units(srv));
 	fflush(stdout);
 	r = sd_event_loop(e);
-	pm_mbrtu_free(srv);
+	/* as the daemon does: each meter takes its unit off; the last one closes the line */
+	for (size_t i = 0; i < n_extra; i++)
+		srv = pm_mbrtu_release(srv, &extra[i].map);
+	srv = pm_mbrtu_release(srv, &map);
+	for (size_t i = 0; i < n_extra; i++)
+		pm_snapshot_free(&extra[i].snap);
 	sd_event_unref(e);
 	pm_snapshot_free(&snap);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

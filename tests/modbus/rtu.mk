@@ -5,8 +5,8 @@
 #   tests/modbus/rtu-run     the real-client RTU tests over a socat pty pair
 #   tests/bench/modbus/rtu   RTU throughput at 9600 and 115200 baud over the pty
 
-RTU_SRC := daemon/modbus-rtu.c daemon/log.c
-RTU_HDR := daemon/modbus-rtu.h daemon/log.h $(CORE_HDR)
+RTU_SRC := daemon/modbus-rtu.c daemon/log.c tests/modbus/fixture.c
+RTU_HDR := daemon/modbus-rtu.h daemon/log.h tests/modbus/fixture.h $(CORE_HDR)
 
 $(BUILD)/test/modbus-rtu-serve: tests/modbus/rtu-serve.c $(RTU_SRC) $(RTU_HDR) $(CORE_SRC)
 	@mkdir -p $(@D)

@@ -21,20 +21,14 @@
 
 #include <systemd/sd-event.h>
 
+#include "fixture.h"
 #include "modbus-tcp.h"
 
 static struct pm_snapshot snap;
 
 static void set(const char *id, int64_t v)
 {
-	int i = pm_point_find(id);
-
-	if (i < 0) {
-		fprintf(stderr, "serve: no point %s\n", id);
-		exit(EXIT_FAILURE);
-	}
-	snap.value[i] = v;
-	snap.valid[i] = true;
+	fixture_set(&snap, "serve", id, v, true);
 }
 
 /* The known values: every point valid, a distinct value each, a few on the edges. */
@@ -79,15 +73,6 @@ static int on_churn(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static int parse(const char *s, long min, long max, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(s, &end, 0);
-	return errno || *end || *v < min || *v > max ? -EINVAL : 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct pm_mb_config mcfg;
@@ -97,7 +82,6 @@ int main(int argc, char **argv)
 	bool churn = false, dump = false;
 	sd_event *e = NULL;
 	const char *why;
-	sigset_t ss;
 	long v;
 	int r;
 
@@ -119,15 +103,15 @@ int main(int argc, char **argv)
 			continue;
 		}
 		i++;
-		if (!strcmp(a, "--port") && !parse(n, 0, 65535, &v))
+		if (!strcmp(a, "--port") && !fixture_parse(n, 0, 65535, &v))
 			tcfg.port = (uint16_t)v;
-		else if (!strcmp(a, "--unit") && !parse(n, 0, 255, &v))
+		else if (!strcmp(a, "--unit") && !fixture_parse(n, 0, 255, &v))
 			mcfg.unit_id = (uint8_t)v;
-		else if (!strcmp(a, "--base") && !parse(n, 0, 65535, &v))
+		else if (!strcmp(a, "--base") && !fixture_parse(n, 0, 65535, &v))
 			mcfg.base = (uint16_t)v;
-		else if (!strcmp(a, "--max-conn") && !parse(n, 0, 100000, &v))
+		else if (!strcmp(a, "--max-conn") && !fixture_parse(n, 0, 100000, &v))
 			tcfg.max_conn = (unsigned)v;
-		else if (!strcmp(a, "--idle-ms") && !parse(n, 1, 86400000, &v))
+		else if (!strcmp(a, "--idle-ms") && !fixture_parse(n, 1, 86400000, &v))
 			tcfg.idle_usec = (uint64_t)v * 1000;
 		else if (!strcmp(a, "--models") &&
 			 (!strcmp(n, "203") || !strcmp(n, "213") || !strcmp(n, "both"))) {
@@ -146,9 +130,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	known_values();
 	if (dump) {
-		for (size_t i = 0; i < pm_point_count; i++)
-			printf("%s %lld %d %d\n", pm_points[i].id, (long long)snap.value[i],
-			       pm_points[i].scaler, snap.valid[i]);
+		fixture_dump(&snap);
 		pm_snapshot_free(&snap);
 		return EXIT_SUCCESS;
 	}
@@ -158,16 +140,8 @@ int main(int argc, char **argv)
 	else if (r != -ENOENT)
 		fprintf(stderr, "serve: socket activation: %s\n", strerror(-r));
 
-	sigemptyset(&ss);
-	sigaddset(&ss, SIGTERM);
-	sigaddset(&ss, SIGINT);
-	sigprocmask(SIG_BLOCK, &ss, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	r = sd_event_default(&e);
-	if (r >= 0)
-		r = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(e, NULL, SIGINT, NULL, NULL);
+	r = fixture_event(&e, NULL, false);
 	if (r >= 0 && churn)
 		r = sd_event_add_time_relative(e, NULL, CLOCK_MONOTONIC, 1000, 0, on_churn, NULL);
 	if (r >= 0)

@@ -172,6 +172,20 @@ static const struct bad {
     {"[meter a]\nsource = sim\nsim_voltage_error_ppm = 200001\n", 3, "sim_voltage_error_ppm"},
     {"[meter a]\nsource = sim\nsim_current_noise_ma = -1\n", 3, "sim_current_noise_ma"},
     {"[meter a]\nsource = iio\nsim_current_error_ppm = 0\n", 3, "applies to source = sim"},
+    /* several meters on one RTU bus: one address each, one line setting */
+    {"[meter a]\nsource = sim\nmodbus_rtu_device = /dev/ttyS1\n[meter b]\nsource = sim\n"
+     "modbus_rtu_device = /dev/ttyS1\n",
+     6, "modbus_unit 1 on /dev/ttyS1: [meter a] (line 3)"},
+    {"[meter a]\nsource = sim\nmodbus_rtu_device = /dev/ttyS1\nmodbus_unit = 4\n"
+     "[meter b]\nsource = sim\nmodbus_unit = 4\nmodbus_rtu_device = /dev/ttyS1\n",
+     7, "already has that slave address"},
+    {"[meter a]\nsource = sim\nmodbus_rtu_device = /dev/ttyS1\n[meter b]\nsource = sim\n"
+     "modbus_rtu_device = /dev/ttyS1\nmodbus_unit = 2\nmodbus_rtu_line = 9600 E 1\n",
+     8, "differs from [meter a]'s 19200 E 1"},
+    {"[meter a]\nsource = sim\nmodbus_rtu_device = /dev/ttyS1\n[meter b]\nsource = sim\n"
+     "modbus_rtu_device = /dev/ttyS1\nmodbus_unit = 2\nmodbus_rtu_rs485 = no\n",
+     8, "modbus_rtu_rs485 = no on /dev/ttyS1 differs"},
+    {"[meter a]\nsource = sim\nmodbus_writes = 1\n", 3, "modbus_writes = '1': expected yes or no"},
 };
 
 /* A configuration loaded before: a failed load must leave every byte of it as it was. */
@@ -199,6 +213,28 @@ START_TEST(test_bad)
 		      "case %d: '%s' does not start '%s'", _i, err, prefix);
 	ck_assert_msg(strstr(err, b->says), "case %d: '%s' does not say '%s'", _i, err, b->says);
 	ck_assert_msg(memcmp(&c, &before, sizeof(c)) == 0, "case %d changed the configuration", _i);
+	remove_conf();
+}
+END_TEST
+
+/* Meters on one RTU bus with their own addresses and the same line; writes default to no. */
+START_TEST(test_rtu_bus)
+{
+	struct pm_conf c;
+	char err[256];
+
+	write_conf(
+	    "[meter a]\nsource = sim\nmodbus_rtu_device = /dev/ttyS1\n"
+	    "modbus_rtu_line = 9600 N 1\n[meter b]\nsource = sim\nmodbus_unit = 2\n"
+	    "modbus_rtu_device = /dev/ttyS1\nmodbus_rtu_line = 9600 N 1\n"
+	    "modbus_writes = yes\n[meter c]\nsource = sim\nmodbus_rtu_device = /dev/ttyS2\n");
+	ck_assert_msg(pm_conf_load(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.n_meters, 3);
+	ck_assert_uint_eq(c.meter[0].modbus_unit, 1);
+	ck_assert_uint_eq(c.meter[1].modbus_unit, 2);
+	ck_assert_uint_eq(c.meter[2].modbus_unit, 1); /* another tty: another bus */
+	ck_assert(!c.meter[0].modbus_writes);
+	ck_assert(c.meter[1].modbus_writes);
 	remove_conf();
 }
 END_TEST
@@ -345,6 +381,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_sim_sensor_errors);
 	tcase_add_test(tc, test_relay_keys);
 	tcase_add_loop_test(tc, test_relay_bad, 0, (int)(sizeof(relay_bad) / sizeof(relay_bad[0])));
+	tcase_add_test(tc, test_rtu_bus);
 	suite_add_tcase(s, tc);
 	return s;
 }

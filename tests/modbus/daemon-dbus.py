@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""The Modbus views of a running polymeterd against its D-Bus view: one simulated meter
+published on a private session bus, served over Modbus TCP and over RTU on a socat pty.
+Model 203 (integer x 10^SF, read over TCP with pymodbus) and model 213 (float32 ABCD, read
+over RTU with pymodbus) must carry the values the daemon's D-Bus properties say.
+
+Run under dbus-run-session (tests/modbus/rtu-run does).
+usage: daemon-dbus.py POLYMETERD
+
+The simulated grid moves (powers are integrated from counters, energy grows), so each Modbus
+value is compared with the D-Bus value read just before and just after it: it must lie between
+them, widened by the register's resolution (half a step of 10^SF for model 203, float32
+rounding for 213). Last line: "N passed, N failed".
+"""
+import math
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import dbus
+import serial
+from pymodbus.client import ModbusSerialClient, ModbusTcpClient
+
+from mbtest import SANITIZER_ENV as ENV, check, end, procs, pty_pair, rtu_frame, summary
+
+DAEMON = sys.argv[1]
+
+
+TMP = tempfile.mkdtemp(prefix="pm-mb-dbus-")
+sock = socket.socket()
+sock.bind(("127.0.0.1", 0))
+PORT = sock.getsockname()[1]
+sock.close()
+socat = pty_pair(f"{TMP}/srv", f"{TMP}/cli")
+# Checkpoints rarely (the store's fsync on a loaded machine only slows the loop down; energy
+# registers are published only with a store). Unequal phases and a lagging L2 so that every block carries distinct, nonzero values.
+os.mkdir(f"{TMP}/state")
+with open(f"{TMP}/m.conf", "w", encoding="ascii") as f:
+    f.write(f"""\
+[daemon]
+state_dir = {TMP}/state
+dbus = session
+dbus_interval_ms = 100
+log_interval = 0
+[meter bms]
+source = sim
+sim_voltage_mv = 231000 229000 230500
+sim_current_ma = 12000 7000 3000
+sim_angle_mdeg = 0 30000 -20000
+sim_speed = 50
+modbus_tcp_port = {PORT}
+modbus_unit = 1
+modbus_rtu_device = {TMP}/srv
+modbus_rtu_line = 115200 N 1
+modbus_rtu_rs485 = no
+modbus_sdm630 = yes
+modbus_writes = yes
+checkpoint_wh = 1000000
+checkpoint_interval = 86400
+""")
+daemon = subprocess.Popen([DAEMON, "--config", f"{TMP}/m.conf"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, env=ENV)
+procs.append(daemon)
+
+bus = dbus.SessionBus()
+props = None
+for _ in range(100):
+    try:
+        obj = bus.get_object("org.polymeter.Meter1", "/org/polymeter/Meter1/bms")
+        props = dbus.Interface(obj, "org.freedesktop.DBus.Properties")
+        props.Get("org.polymeter.Meter1.Meter", "Power")
+        break
+    except dbus.exceptions.DBusException:
+        props = None
+        time.sleep(0.1)
+check("daemon published on the session bus", props is not None)
+time.sleep(1.5)  # scans flowing, powers settled
+
+
+def dbus_all():
+    return {str(k): float(v) for k, v in props.GetAll("org.polymeter.Meter1.Meter").items()
+            if isinstance(v, (dbus.Double, dbus.UInt64, dbus.Int64))}
+
+
+tcp = ModbusTcpClient("127.0.0.1", port=PORT, timeout=2, retries=0)
+assert tcp.connect()
+rtu = ModbusSerialClient(port=f"{TMP}/cli", baudrate=115200, parity="N", stopbits=1, bytesize=8,
+                         timeout=1, retries=0)
+assert rtu.connect()
+
+
+def s16(w):
+    return w - 0x10000 if w & 0x8000 else w
+
+
+# Model 203 at 40070 (SunSpec model_203.json offsets, see docs/modbus-map.md): D-Bus property,
+# offset of the value, offset of its scale factor; Pct: PF in percent on Modbus, a ratio on
+# D-Bus. The scale factors themselves are read from the registers, as a SunSpec client does.
+M203 = 40070
+INT16 = (
+    ("Current", 2, 6), ("CurrentL1", 3, 6), ("CurrentL2", 4, 6), ("CurrentL3", 5, 6),
+    ("VoltageAverage", 7, 15), ("VoltageL1", 8, 15), ("VoltageL2", 9, 15),
+    ("VoltageL3", 10, 15), ("VoltageLineAverage", 11, 15), ("VoltageAB", 12, 15),
+    ("VoltageBC", 13, 15), ("VoltageCA", 14, 15), ("Frequency", 16, 17),
+    ("Power", 18, 22), ("PowerL1", 19, 22), ("PowerL2", 20, 22), ("PowerL3", 21, 22),
+    ("ApparentPower", 23, 27), ("ApparentPowerL1", 24, 27), ("ReactivePower", 28, 32),
+    ("ReactivePowerL2", 30, 32), ("PowerFactor", 33, 37), ("PowerFactorL2", 35, 37),
+)
+ACC32 = (("EnergyImport", 46, 54), ("EnergyImportL1", 48, 54), ("ApparentEnergyImport", 63, 71))
+# Model 213 at 40177 (after 203's 107 registers): float32, ABCD.
+M213 = 40177
+FLOAT = (
+    ("Current", 2), ("CurrentL2", 6), ("VoltageAverage", 10), ("VoltageL3", 16),
+    ("VoltageLineAverage", 18), ("VoltageAB", 20), ("Frequency", 26), ("Power", 28),
+    ("PowerL2", 32), ("ApparentPower", 36), ("ReactivePower", 44), ("ReactivePowerL2", 48),
+    ("PowerFactor", 52), ("PowerFactorL2", 56), ("EnergyImport", 68), ("ApparentEnergyImport", 84),
+)
+
+
+def between(x, a, b, slack):
+    return min(a, b) - slack <= x <= max(a, b) + slack
+
+
+before = dbus_all()
+r = tcp.read_holding_registers(M203, 107, slave=1)
+after = dbus_all()
+check("TCP: model 203 read whole (107 registers)", not r.isError() and r.registers[:2] ==
+      [203, 105], str(r))
+regs = r.registers
+bad = []
+for name, off, sfo in INT16:
+    sf = s16(regs[sfo])
+    x = s16(regs[off]) * 10.0 ** sf
+    a, b = before[name], after[name]
+    if name.startswith("PowerFactor"):
+        a, b = a * 100, b * 100  # model 203 PF is in percent (unit Pct)
+    if not between(x, a, b, 0.5 * 10 ** sf + 1e-9) or a == 0:
+        bad.append((name, x, a, b, sf))
+for name, off, sfo in ACC32:
+    sf = s16(regs[sfo])
+    x = (regs[off] << 16 | regs[off + 1]) * 10.0 ** sf
+    # an accumulator counts whole steps: it may trail the D-Bus register by under one step
+    if not between(x, before[name], after[name], 10 ** sf) or after[name] == 0:
+        bad.append((name, x, before[name], after[name], sf))
+check(f"TCP model 203: {len(INT16)} int16 and {len(ACC32)} acc32 points x 10^SF equal the "
+      "D-Bus properties (nonzero)", not bad, str(bad))
+
+before = dbus_all()
+r = rtu.read_holding_registers(M213, 86, slave=1)
+after = dbus_all()
+check("RTU: model 213 read (A .. TotVAhImp)", not r.isError() and r.registers[:2] == [213, 124],
+      str(r))
+regs = r.registers
+bad = []
+for name, off in FLOAT:
+    x = struct.unpack(">f", struct.pack(">HH", regs[off], regs[off + 1]))[0]
+    a, b = before[name], after[name]
+    if "Energy" in name:
+        b += 1  # D-Bus carries energy registers in whole Wh (truncated), 213 the fraction too
+    if math.isnan(x) or not between(x, a, b, max(abs(a), abs(b)) * 2 ** -23) or a == 0:
+        bad.append((name, x, a, b))
+check(f"RTU model 213: {len(FLOAT)} float32 points (ABCD) equal the D-Bus properties (nonzero)",
+      not bad, str(bad))
+
+# The same float in the other word order (CDAB) is not the D-Bus value: the order is ABCD only.
+w = before["Power"]
+r = rtu.read_holding_registers(M213 + 28, 2, slave=1)
+cdab = struct.unpack(">f", struct.pack(">HH", r.registers[1], r.registers[0]))[0]
+check("RTU model 213 W read as CDAB is not the power: the map is ABCD only",
+      not math.isclose(cdab, w, rel_tol=0.01), f"{cdab} vs {w}")
+
+# The SDM630-compatible input map (FC 0x04, float32 ABCD, energy in kWh; Eastron's addresses,
+# see docs/modbus-map.md) over RTU.
+SDM = (("VoltageL1", 0x00), ("CurrentL1", 0x06), ("PowerL1", 0x0C), ("Power", 0x34),
+       ("Frequency", 0x46))
+before = dbus_all()
+r = rtu.read_input_registers(0, 0x48 + 2, slave=1)
+after = dbus_all()
+bad = []
+if r.isError():
+    bad.append(str(r))
+else:
+    regs = r.registers
+    for name, off in SDM:
+        x = struct.unpack(">f", struct.pack(">HH", regs[off], regs[off + 1]))[0]
+        a, b = before[name], after[name]
+        if math.isnan(x) or not between(x, a, b, max(abs(a), abs(b)) * 2 ** -23) or a == 0:
+            bad.append((name, x, a, b))
+    kwh = struct.unpack(">f", struct.pack(">HH", regs[0x48], regs[0x49]))[0]
+    # D-Bus: whole Wh, truncated; SDM630: kWh as float32
+    if not before["EnergyImport"] <= kwh * 1000 <= after["EnergyImport"] + 1 + kwh * 1e3 * 2 ** -23:
+        bad.append(("EnergyImport kWh", kwh, before["EnergyImport"], after["EnergyImport"]))
+check("RTU SDM630 input map: V, I, W L1, W total, Hz, import kWh equal the D-Bus properties",
+      not bad, str(bad))
+
+# modbus_writes = yes: a write reaches the map, which refuses it (no point is writable yet)
+# with exception 02, over TCP and RTU; the register is unchanged.
+for name, c in (("TCP", tcp), ("RTU", rtu)):
+    r = c.write_register(40068, 9, slave=1)
+    check(f"{name}: modbus_writes = yes: write to DA -> exception 02 (not writable)",
+          getattr(r, "exception_code", None) == 2, str(r))
+    r = c.read_holding_registers(40068, 1, slave=1)
+    check(f"{name}: DA still 1", not r.isError() and r.registers == [1], str(r))
+
+# An RTU master sends half a request and falls silent: TCP masters go on being answered, the
+# fragment is dropped at the t3.5 silence, and the next whole RTU request is answered.
+# (the line is opened before pymodbus lets go of it: a pty whose other end is closed by all
+# reads EIO, and the server then pauses for a second as for an unplugged adapter)
+line = serial.Serial(f"{TMP}/cli", baudrate=115200, timeout=5)
+rtu.close()
+line.write(rtu_frame(1, struct.pack(">BHH", 3, 40000, 2))[:5])
+line.flush()
+good = 0
+for _ in range(50):
+    r = tcp.read_holding_registers(40000, 2, slave=1)
+    good += not r.isError() and r.registers == [0x5375, 0x6E53]
+check("RTU half frame then silence: 50 of 50 TCP reads answered meanwhile", good == 50, good)
+# silence: far more than t3.5 (1.75 ms), as a pty under load may deliver bytes late
+time.sleep(0.3)
+line.write(rtu_frame(1, struct.pack(">BHH", 3, 40000, 2)))
+got = line.read(9)
+check("RTU: the next whole request is answered",
+      got == rtu_frame(1, bytes([3, 4, 0x53, 0x75, 0x6E, 0x53])), got.hex())
+line.close()
+tcp.close()
+daemon.terminate()
+_, err = daemon.communicate(timeout=30)
+procs.remove(daemon)
+check("daemon: clean exit, sanitizers quiet", daemon.returncode == 0 and
+      "runtime error" not in err and "ERROR: " not in err, err[-800:])
+end(socat)
+summary()
