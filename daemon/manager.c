@@ -15,6 +15,7 @@
 #include "bus.h"
 #include "log.h"
 #include "manager.h"
+#include "meter-config.h"
 #include "meter.h"
 #include "modbus-map.h"
 #include "modbus-rtu.h"
@@ -36,6 +37,13 @@ struct manager_meter {
 	struct pm_mb_map modbus_map;
 	struct pm_mbtcp *modbus;     /* NULL: no Modbus TCP server for this meter */
 	struct pm_mbrtu *modbus_rtu; /* NULL: no Modbus RTU server */
+	/* device lost/found events: what the source said at the last look */
+	unsigned losses_seen;
+	bool lost;
+	int64_t lost_utc_ns;
+	/* the sim source's simulated clock as UTC: UTC at its first scan + simulated time */
+	bool have_sim_clock;
+	int64_t sim_utc0_ns, sim_ts0_ns;
 };
 
 struct pm_manager {
@@ -47,8 +55,9 @@ struct pm_manager {
 	uint64_t once; /* 0 = run until stopped */
 	size_t once_done;
 	FILE *json;
-	struct pm_store *store; /* NULL: registers in memory only */
-	struct pm_bus *bus;	/* NULL: no D-Bus view */
+	struct pm_store *store;	       /* NULL: registers in memory only */
+	struct pm_bus *bus;	       /* NULL: no D-Bus view */
+	sd_event_source *device_timer; /* looks for lost and found devices */
 };
 
 static int64_t utc_ns(void)
@@ -234,6 +243,23 @@ static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *
 	fflush(f);
 }
 
+/*
+ * The UTC time of a scan for the profile, the demand and the events: the wall clock, except
+ * for the simulated source, whose simulated clock runs from the wall clock of its first scan
+ * (so sim_speed makes demand windows and profile intervals pass faster too).
+ */
+static int64_t scan_utc_ns(struct manager_meter *mt, const struct pm_scan *scan)
+{
+	if (mt->conf->source != PM_SOURCE_SIM)
+		return utc_ns();
+	if (!mt->have_sim_clock) {
+		mt->have_sim_clock = true;
+		mt->sim_utc0_ns = utc_ns();
+		mt->sim_ts0_ns = scan->ts_ns;
+	}
+	return mt->sim_utc0_ns + (scan->ts_ns - mt->sim_ts0_ns);
+}
+
 static void on_scan(void *userdata, const struct pm_scan *scan)
 {
 	struct manager_meter *mt = userdata;
@@ -245,7 +271,7 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 		return; /* this meter is done, the others are not yet */
 	count_energy(mt, scan);
 	to_sample(scan, &sample);
-	pm_meter_push(mt->pipe, &sample, utc_ns());
+	pm_meter_push(mt->pipe, &sample, scan_utc_ns(mt, scan));
 	if (m->bus)
 		pm_bus_meter_changed(m->bus, mt->conf->name, true);
 	mt->scans++;
@@ -295,6 +321,74 @@ static int on_log_timer(sd_event_source *es, uint64_t usec, void *userdata)
 	sd_event_source_set_time(es, usec + m->conf.log_interval_s * 1000000ULL);
 	sd_event_source_set_enabled(es, SD_EVENT_ON);
 	return 0;
+}
+
+/*
+ * device_lost when the source counts a new loss, device_found when it delivers again after
+ * one; looked at once a second, so a loss and recovery within a second is still one of each.
+ */
+static void check_device(struct manager_meter *mt)
+{
+	unsigned losses = pm_source_losses(mt->source);
+	bool connected = pm_source_connected(mt->source);
+	char detail[96];
+
+	if (losses != mt->losses_seen) {
+		snprintf(detail, sizeof(detail), "%u loss(es) since start", losses);
+		pm_meter_event(mt->pipe, utc_ns(), "device_lost", detail);
+		mt->losses_seen = losses;
+		if (!mt->lost)
+			mt->lost_utc_ns = utc_ns();
+		mt->lost = true;
+	}
+	if (mt->lost && connected) {
+		snprintf(detail, sizeof(detail), "after %.1f s",
+			 (double)(utc_ns() - mt->lost_utc_ns) / 1e9);
+		pm_meter_event(mt->pipe, utc_ns(), "device_found", detail);
+		mt->lost = false;
+	}
+}
+
+static int on_device_timer(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct pm_manager *m = userdata;
+
+	for (size_t i = 0; i < m->n_meters; i++)
+		check_device(&m->meter[i]);
+	sd_event_source_set_time(es, usec + 1000000ULL);
+	sd_event_source_set_enabled(es, SD_EVENT_ON);
+	return 0;
+}
+
+/*
+ * config_change: the meter's effective configuration (meter-config.h) differs from the one
+ * recorded at its last start; the event names the keys. The first start records it silently.
+ */
+static void check_config(struct pm_manager *m, struct manager_meter *mt)
+{
+	char now[2048], before[2048], diff[256];
+	int r;
+
+	if (!m->store)
+		return;
+	if (pm_meter_config_describe(mt->conf, now, sizeof(now)) < 0) {
+		log_warning("meter %s: configuration too long to record", mt->conf->name);
+		return;
+	}
+	r = pm_store_get_config(m->store, mt->conf->name, before, sizeof(before));
+	if (r == 0 && !strcmp(before, now))
+		return;
+	if (r == 0) {
+		pm_meter_config_diff(before, now, diff, sizeof(diff));
+		pm_meter_event(mt->pipe, utc_ns(), "config_change", diff);
+	} else if (r != -ENOENT) {
+		log_warning("meter %s: cannot read its last configuration: %s", mt->conf->name,
+			    strerror(-r));
+	}
+	r = pm_store_set_config(m->store, mt->conf->name, now);
+	if (r < 0)
+		log_warning("meter %s: cannot record its configuration: %s", mt->conf->name,
+			    strerror(-r));
 }
 
 static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata)
@@ -407,6 +501,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 	pm_bus_free(m->bus);
 	pm_store_close(m->store);
 	sd_event_source_disable_unref(m->log_timer);
+	sd_event_source_disable_unref(m->device_timer);
 	sd_event_unref(m->event);
 	free(m);
 	return NULL;
@@ -465,6 +560,7 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot create it", mt->conf->name);
 		pm_meter_event(mt->pipe, utc_ns(), "daemon_start", "");
+		check_config(m, mt);
 		r = start_modbus(m, mt);
 		if (r < 0)
 			return r;
@@ -491,6 +587,11 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			return log_error_errno(r, "cannot add the log timer");
 		sd_event_source_set_enabled(m->log_timer, SD_EVENT_ON);
 	}
+	r = sd_event_add_time_relative(m->event, &m->device_timer, CLOCK_MONOTONIC, 1000000ULL, 0,
+				       on_device_timer, m);
+	if (r < 0)
+		return log_error_errno(r, "cannot add the device timer");
+	sd_event_source_set_enabled(m->device_timer, SD_EVENT_ON);
 	*ret = m;
 	m = NULL;
 	return 0;
