@@ -86,9 +86,19 @@ static int bus_profile(void *userdata, int64_t from_ns, int64_t to_ns,
 	return st ? pm_store_profiles(st, pm_meter_name(pipe), from_ns, to_ns, out, n) : -ENODEV;
 }
 
+static void bus_demand(void *userdata, struct pm_demand_peak import[PM_DEMAND_MONTHS],
+		       struct pm_demand_peak export_[PM_DEMAND_MONTHS])
+{
+	const struct pm_meter_status *st = pm_meter_status(userdata);
+
+	memcpy(import, st->demand_import, sizeof(st->demand_import));
+	memcpy(export_, st->demand_export, sizeof(st->demand_export));
+}
+
 static const struct pm_bus_meter_ops bus_ops = {
     .events = bus_events,
     .profile = bus_profile,
+    .demand = bus_demand,
 };
 
 /* A scan as metrology takes it (same units; PF from P and S, frequency not in the scan). */
