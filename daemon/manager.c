@@ -334,6 +334,46 @@ static int on_log_timer(sd_event_source *es, uint64_t usec, void *userdata)
 }
 
 /*
+ * A chip event, logged with the values of the last scan: "swell L2 rising, 253.1 V". The
+ * chip signals both the start and the end of a swell or dip (docs/abi.md §6): the voltage
+ * tells which.
+ */
+static void on_chip_event(void *userdata, const struct pm_chip_event *ev)
+{
+	static const char *const kinds[] = {[PM_CHIP_SWELL] = "swell",
+					    [PM_CHIP_DIP] = "dip",
+					    [PM_CHIP_REVERSE] = "reverse_power",
+					    [PM_CHIP_OVERCURRENT] = "overcurrent"};
+	static const char *const lines[] = {"L1", "L2", "L3", "N"};
+	struct manager_meter *mt = userdata;
+	const struct pm_scan *s = &mt->last;
+	int ph = ev->phase;
+	char detail[128], value[48] = "no scan yet";
+
+	if (mt->have_last) {
+		switch (ev->kind) {
+		case PM_CHIP_SWELL:
+		case PM_CHIP_DIP:
+			snprintf(value, sizeof(value), "%.1f V", (double)s->ph[ph].v_mv / 1000.0);
+			break;
+		case PM_CHIP_REVERSE:
+			snprintf(value, sizeof(value), "%s, %.1f W",
+				 ev->rising ? "import again" : "export",
+				 (double)s->ph[ph].p_mw / 1000.0);
+			break;
+		case PM_CHIP_OVERCURRENT:
+			snprintf(value, sizeof(value), "%.3f A",
+				 (double)(ph < PM_PHASES ? s->ph[ph].i_ma : s->neutral_ma) /
+				     1000.0);
+			break;
+		}
+	}
+	snprintf(detail, sizeof(detail), "%s %s, %s", lines[ph], ev->rising ? "rising" : "falling",
+		 value);
+	pm_meter_event(mt->pipe, utc_ns(), kinds[ev->kind], detail);
+}
+
+/*
  * device_lost when the source counts a new loss, device_found when it delivers again after
  * one; looked at once a second, so a loss and recovery within a second is still one of each.
  */
@@ -585,6 +625,7 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot start its source",
 					       mt->conf->name);
+		pm_source_set_chip_event_cb(mt->source, on_chip_event, mt);
 		m->n_meters++;
 		log_info("meter %s: source %s", mt->conf->name,
 			 pm_conf_source_name(mt->conf->source));

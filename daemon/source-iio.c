@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 
 #include "log.h"
+#include "source-iio-events.h"
 #include "source-iio.h"
 
 /* The elements of one phase, in the driver's scan order (docs/abi.md §7). */
@@ -48,12 +49,15 @@ struct source_iio {
 	unsigned connects;
 	unsigned losses;
 	bool connected;
+	struct pm_iio_events *events; /* the chip's events (local contexts) */
+	bool events_note_logged;      /* why there are none, said once */
 };
 
 static void source_disconnect(struct source_iio *s)
 {
 	s->io = sd_event_source_disable_unref(s->io);
 	s->poll = sd_event_source_disable_unref(s->poll);
+	s->events = pm_iio_events_close(s->events);
 	if (s->buf)
 		iio_buffer_destroy(s->buf);
 	s->buf = NULL;
@@ -412,6 +416,37 @@ static void read_generation(struct source_iio *s)
 	s->from_zero = false;
 }
 
+/*
+ * The chip's events: through the device's event chardev on a local context; a remote context
+ * (iiod) carries none, and a device without events has none: both said once.
+ */
+static void open_events(struct source_iio *s)
+{
+	const char *ctx_name = iio_context_get_name(s->ctx);
+	const char *why = NULL;
+	int r;
+
+	if (!s->base.on_chip_event)
+		return;
+	if (!ctx_name || strcmp(ctx_name, "local")) {
+		why = "chip events (swell, dip, reverse power, overcurrent) are not available "
+		      "through a remote context";
+	} else {
+		r = pm_iio_events_open(s->event, iio_device_get_id(s->dev), s->base.on_chip_event,
+				       s->base.chip_event_userdata, &s->events);
+		if (r == -EBUSY)
+			why = "chip events not watched: another reader holds the device's event fd";
+		else if (r < 0)
+			why = "chip events not watched: the device has no event interface";
+		else
+			log_info("meter %s: watching the chip's events", s->conf->name);
+	}
+	if (why && !s->events_note_logged) {
+		log_notice("meter %s: %s (%s)", s->conf->name, why, s->conf->uri);
+		s->events_note_logged = true;
+	}
+}
+
 static int source_connect(struct source_iio *s)
 {
 	const struct pm_conf_meter *c = s->conf;
@@ -484,6 +519,7 @@ static int source_connect(struct source_iio *s)
 			return log_error_errno(r, "meter %s: cannot add a timer", c->name);
 	}
 	s->connected = true;
+	open_events(s);
 	log_info("meter %s: streaming from %s device '%s' (counter generation %" PRIu64 ")",
 		 c->name, c->uri, c->device, s->generation);
 	schedule(s, c->stall_timeout_s * 1000000ULL);

@@ -37,6 +37,12 @@ unsigned pm_source_losses(const struct pm_source *s)
 	return s->ops->losses(s);
 }
 
+void pm_source_set_chip_event_cb(struct pm_source *s, pm_chip_event_fn fn, void *userdata)
+{
+	s->on_chip_event = fn;
+	s->chip_event_userdata = userdata;
+}
+
 int pm_parse_nano(const char *s, int64_t *ret)
 {
 	bool neg = false, digits = false;

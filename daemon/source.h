@@ -21,8 +21,27 @@ struct pm_source_ops {
 	unsigned (*losses)(const struct pm_source *s);
 };
 
+/* A condition the meter IC itself detected (its IIO events, docs/abi.md §6). */
+enum pm_chip_event_kind {
+	PM_CHIP_SWELL,	     /* rms voltage crossed the swell level (its start or its end) */
+	PM_CHIP_DIP,	     /* rms voltage crossed the dip level (its start or its end) */
+	PM_CHIP_REVERSE,     /* active power became export (rising = false) or import again */
+	PM_CHIP_OVERCURRENT, /* rms current above the overcurrent level; phase 3 = neutral */
+};
+
+struct pm_chip_event {
+	enum pm_chip_event_kind kind;
+	int phase;   /* 0..2 = L1..L3, 3 = neutral (overcurrent only) */
+	bool rising; /* the IIO direction: rising or falling */
+};
+
+typedef void (*pm_chip_event_fn)(void *userdata, const struct pm_chip_event *ev);
+
 struct pm_source {
 	const struct pm_source_ops *ops;
+	/* chip events, for the kinds that can report them (NULL: not wanted) */
+	pm_chip_event_fn on_chip_event;
+	void *chip_event_userdata;
 };
 
 /* Creates the source of conf's type and starts it. conf must outlive the source. */
@@ -33,6 +52,8 @@ struct pm_source *pm_source_free(struct pm_source *s);
 bool pm_source_connected(const struct pm_source *s);
 /* How many times the device was lost since start. */
 unsigned pm_source_losses(const struct pm_source *s);
+/* Where chip events go (the iio source on a local context reports them; others never do). */
+void pm_source_set_chip_event_cb(struct pm_source *s, pm_chip_event_fn fn, void *userdata);
 
 /* The two kinds; pm_source_new picks one. */
 int pm_source_iio_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,
