@@ -44,6 +44,12 @@ struct manager_meter {
 	/* the sim source's simulated clock as UTC: UTC at its first scan + simulated time */
 	bool have_sim_clock;
 	int64_t sim_utc0_ns, sim_ts0_ns;
+	/* chip events waiting for the next scan, whose values they are logged with */
+	struct pending_chip_event {
+		struct pm_chip_event ev;
+		int64_t utc_ns;
+	} pending[8];
+	size_t n_pending;
 };
 
 struct pm_manager {
@@ -270,6 +276,8 @@ static int64_t scan_utc_ns(struct manager_meter *mt, const struct pm_scan *scan)
 	return mt->sim_utc0_ns + (scan->ts_ns - mt->sim_ts0_ns);
 }
 
+static void flush_chip_events(struct manager_meter *mt);
+
 static void on_scan(void *userdata, const struct pm_scan *scan)
 {
 	struct manager_meter *mt = userdata;
@@ -280,6 +288,7 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	if (m->once && mt->scans >= m->once)
 		return; /* this meter is done, the others are not yet */
 	count_energy(mt, scan);
+	flush_chip_events(mt);
 	to_sample(scan, &sample);
 	pm_meter_push(mt->pipe, &sample, scan_utc_ns(mt, scan));
 	if (m->bus)
@@ -334,18 +343,18 @@ static int on_log_timer(sd_event_source *es, uint64_t usec, void *userdata)
 }
 
 /*
- * A chip event, logged with the values of the last scan: "swell L2 rising, 253.1 V". The
+ * A chip event, logged with the values of the scan after it: "swell L2 rising, 253.1 V". The
  * chip signals both the start and the end of a swell or dip (docs/abi.md §6): the voltage
  * tells which.
  */
-static void on_chip_event(void *userdata, const struct pm_chip_event *ev)
+static void log_chip_event(struct manager_meter *mt, const struct pm_chip_event *ev,
+			   int64_t when_ns)
 {
 	static const char *const kinds[] = {[PM_CHIP_SWELL] = "swell",
 					    [PM_CHIP_DIP] = "dip",
 					    [PM_CHIP_REVERSE] = "reverse_power",
 					    [PM_CHIP_OVERCURRENT] = "overcurrent"};
 	static const char *const lines[] = {"L1", "L2", "L3", "N"};
-	struct manager_meter *mt = userdata;
 	const struct pm_scan *s = &mt->last;
 	int ph = ev->phase;
 	char detail[128], value[48] = "no scan yet";
@@ -370,7 +379,24 @@ static void on_chip_event(void *userdata, const struct pm_chip_event *ev)
 	}
 	snprintf(detail, sizeof(detail), "%s %s, %s", lines[ph], ev->rising ? "rising" : "falling",
 		 value);
-	pm_meter_event(mt->pipe, utc_ns(), kinds[ev->kind], detail);
+	pm_meter_event(mt->pipe, when_ns, kinds[ev->kind], detail);
+}
+
+static void flush_chip_events(struct manager_meter *mt)
+{
+	for (size_t i = 0; i < mt->n_pending; i++)
+		log_chip_event(mt, &mt->pending[i].ev, mt->pending[i].utc_ns);
+	mt->n_pending = 0;
+}
+
+/* The event is dated now; its values are those of the next scan (the chip's new state). */
+static void on_chip_event(void *userdata, const struct pm_chip_event *ev)
+{
+	struct manager_meter *mt = userdata;
+
+	if (mt->n_pending == sizeof(mt->pending) / sizeof(mt->pending[0]))
+		flush_chip_events(mt);
+	mt->pending[mt->n_pending++] = (struct pending_chip_event){*ev, utc_ns()};
 }
 
 /*
@@ -384,6 +410,7 @@ static void check_device(struct manager_meter *mt)
 	char detail[96];
 
 	if (losses != mt->losses_seen) {
+		flush_chip_events(mt); /* with the last values seen: no scan is coming */
 		snprintf(detail, sizeof(detail), "%u loss(es) since start", losses);
 		pm_meter_event(mt->pipe, utc_ns(), "device_lost", detail);
 		mt->losses_seen = losses;
@@ -544,6 +571,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
 			pm_meter_checkpoint(mt->pipe, utc_ns());
+			flush_chip_events(mt);
 			pm_meter_event(mt->pipe, utc_ns(), "daemon_stop", "");
 		}
 		pm_meter_free(mt->pipe);

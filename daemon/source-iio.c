@@ -435,7 +435,8 @@ static void open_events(struct source_iio *s)
 		r = pm_iio_events_open(s->event, iio_device_get_id(s->dev), s->base.on_chip_event,
 				       s->base.chip_event_userdata, &s->events);
 		if (r == -EBUSY)
-			why = "chip events not watched: another reader holds the device's event fd";
+			why = "chip events not watched: the device or its event fd is held by "
+			      "another process";
 		else if (r < 0)
 			why = "chip events not watched: the device has no event interface";
 		else
@@ -477,6 +478,9 @@ static int source_connect(struct source_iio *s)
 					  val);
 	}
 
+	/* before the buffer: the kernel lets one process at a time open the chardev, and the
+	 * event fd, once had, does not need it open */
+	open_events(s);
 	errno = 0;
 	s->buf = iio_device_create_buffer(s->dev, c->buffer_scans, false);
 	if (!s->buf)
@@ -519,7 +523,6 @@ static int source_connect(struct source_iio *s)
 			return log_error_errno(r, "meter %s: cannot add a timer", c->name);
 	}
 	s->connected = true;
-	open_events(s);
 	log_info("meter %s: streaming from %s device '%s' (counter generation %" PRIu64 ")",
 		 c->name, c->uri, c->device, s->generation);
 	schedule(s, c->stall_timeout_s * 1000000ULL);
