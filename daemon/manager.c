@@ -276,7 +276,7 @@ static int64_t scan_utc_ns(struct manager_meter *mt, const struct pm_scan *scan)
 	return mt->sim_utc0_ns + (scan->ts_ns - mt->sim_ts0_ns);
 }
 
-static void flush_chip_events(struct manager_meter *mt);
+static void flush_chip_events_when(struct manager_meter *mt, bool all);
 
 static void on_scan(void *userdata, const struct pm_scan *scan)
 {
@@ -288,7 +288,7 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	if (m->once && mt->scans >= m->once)
 		return; /* this meter is done, the others are not yet */
 	count_energy(mt, scan);
-	flush_chip_events(mt);
+	flush_chip_events_when(mt, false);
 	to_sample(scan, &sample);
 	pm_meter_push(mt->pipe, &sample, scan_utc_ns(mt, scan));
 	if (m->bus)
@@ -382,14 +382,35 @@ static void log_chip_event(struct manager_meter *mt, const struct pm_chip_event 
 	pm_meter_event(mt->pipe, when_ns, kinds[ev->kind], detail);
 }
 
-static void flush_chip_events(struct manager_meter *mt)
+/*
+ * Logs the pending chip events the last scan speaks for: those the chip saw before that scan
+ * was taken (a buffer refill delivers scans taken before an event that already arrived), and
+ * any waiting longer than CHIP_EVENT_WAIT_NS (a source without timestamps); @all: every one.
+ */
+#define CHIP_EVENT_WAIT_NS (INT64_C(5) * 1000000000)
+static void flush_chip_events_when(struct manager_meter *mt, bool all)
 {
-	for (size_t i = 0; i < mt->n_pending; i++)
-		log_chip_event(mt, &mt->pending[i].ev, mt->pending[i].utc_ns);
-	mt->n_pending = 0;
+	size_t kept = 0;
+	int64_t now = utc_ns();
+
+	for (size_t i = 0; i < mt->n_pending; i++) {
+		const struct pending_chip_event *p = &mt->pending[i];
+
+		if (all || (mt->have_last && mt->last.ts_ns > p->ev.ts_ns) ||
+		    now - p->utc_ns > CHIP_EVENT_WAIT_NS)
+			log_chip_event(mt, &p->ev, p->utc_ns);
+		else
+			mt->pending[kept++] = *p;
+	}
+	mt->n_pending = kept;
 }
 
-/* The event is dated now; its values are those of the next scan (the chip's new state). */
+static void flush_chip_events(struct manager_meter *mt)
+{
+	flush_chip_events_when(mt, true);
+}
+
+/* The event is dated now; its values are those of the first scan taken after it. */
 static void on_chip_event(void *userdata, const struct pm_chip_event *ev)
 {
 	struct manager_meter *mt = userdata;

@@ -73,9 +73,11 @@ static int on_event(sd_event_source *es, int fd, uint32_t revents, void *userdat
 			e->io = sd_event_source_disable_unref(e->io);
 			return 0;
 		}
-		if (pm_iio_event_decode(data.id, &ev) == 0)
+		if (pm_iio_event_decode(data.id, &ev) == 0) {
+			/* the driver stamps events and scans with the same iio_get_time_ns() */
+			ev.ts_ns = data.timestamp;
 			e->fn(e->userdata, &ev);
-		else
+		} else
 			log_debug("%s: event 0x%llx ignored", e->dev_id,
 				  (unsigned long long)data.id);
 	}

@@ -31,8 +31,9 @@ enum pm_chip_event_kind {
 
 struct pm_chip_event {
 	enum pm_chip_event_kind kind;
-	int phase;   /* 0..2 = L1..L3, 3 = neutral (overcurrent only) */
-	bool rising; /* the IIO direction: rising or falling */
+	int phase;     /* 0..2 = L1..L3, 3 = neutral (overcurrent only) */
+	bool rising;   /* the IIO direction: rising or falling */
+	int64_t ts_ns; /* when the chip saw it, on the clock of the scans' ts_ns */
 };
 
 typedef void (*pm_chip_event_fn)(void *userdata, const struct pm_chip_event *ev);
