@@ -587,6 +587,13 @@ int pm_source_iio_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan
 	s->cb = cb;
 	s->userdata = userdata;
 	s->backoff_us = PM_IIO_BACKOFF_MIN_US;
+	if (strncmp(conf->uri, "local:", 6)) {
+		/* said at start, whether or not the remote host answers */
+		log_notice("meter %s: chip events (swell, dip, reverse power, overcurrent) are not "
+			   "available through a remote context (%s)",
+			   conf->name, conf->uri);
+		s->events_note_logged = true;
+	}
 	/* The first connection is attempted from the loop, right away. */
 	r = sd_event_add_time_relative(event, &s->timer, CLOCK_MONOTONIC, 0, 0, on_timer, s);
 	if (r < 0) {

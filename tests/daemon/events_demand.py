@@ -104,6 +104,19 @@ check(len(chg) == 1 and chg[0]["detail"] ==
 rc, err, _, _, ev3 = run_daemon(c2, 0)
 check(rc == 0 and [e["kind"] for e in ev3].count("config_change") == 1,
       "no_config_change_when_same", str([e["kind"] for e in ev3]))
+
+# A remote context (iiod) carries no IIO events: said once, at start, even before it answers
+# (nothing listens on port 9 here: the source keeps retrying).
+pr = conf("[meter far]\nsource = iio\nuri = ip:127.0.0.1:9\n")
+p = subprocess.Popen([daemon, "--config", pr], stdout=subprocess.DEVNULL,
+                     stderr=subprocess.PIPE, text=True, env=env)
+time.sleep(1.5)
+p.send_signal(signal.SIGTERM)
+_, err = p.communicate(timeout=30)
+check(p.returncode == 0 and err.count("chip events (swell, dip, reverse power, overcurrent) "
+                                      "are not available through a remote context") == 1,
+      "remote_context_no_events_said_once", err[-1000:])
+os.unlink(pr)
 bus.terminate()
 bus.wait(timeout=10)
 for f in (c1, c2):
