@@ -295,14 +295,18 @@ static bool peak_eq(const struct pm_demand_peak *a, const struct pm_demand_peak 
 	       (!a->valid || (a->demand_mw == b->demand_mw && a->end_ns == b->end_ns));
 }
 
-/* Saves the valid peaks (month [0] is m->month) when they changed; a failure is retried. */
-static void save_demand(struct pm_meter *m)
+/*
+ * Saves the valid peaks (month [0] is m->month) when they changed. A failed save is retried at
+ * the next change, or at the next sample once the store works again (not at every sample of
+ * a failing store).
+ */
+static void save_demand(struct pm_meter *m, bool changed_now)
 {
 	struct pm_store_demand d[2 * PM_DEMAND_MONTHS];
 	size_t n = 0;
 	int r;
 
-	if (!m->store || !m->demand_dirty)
+	if (!m->store || !m->demand_dirty || (!changed_now && !m->status.store_ok))
 		return;
 	for (int slot = 0; slot < PM_DEMAND_MONTHS; slot++)
 		for (int dir = 0; dir < 2; dir++) {
@@ -327,7 +331,7 @@ static void feed_profile_demand(struct pm_meter *m, int64_t utc_ns)
 	const struct pm_met_registers *regs = pm_met_registers(&m->met);
 	struct pm_profile_input in = {0};
 	struct pm_profile_entry e;
-	bool first = !m->prof.started;
+	bool first = !m->prof.started, changed = false;
 	int64_t month_start;
 	int month;
 
@@ -369,10 +373,11 @@ static void feed_profile_demand(struct pm_meter *m, int64_t utc_ns)
 	for (int i = 0; i < PM_DEMAND_MONTHS; i++)
 		if (!peak_eq(&m->status.demand_import[i], &m->dem_import.month[i]) ||
 		    !peak_eq(&m->status.demand_export[i], &m->dem_export.month[i]))
-			m->demand_dirty = true;
+			changed = true;
+	m->demand_dirty = m->demand_dirty || changed;
 	memcpy(m->status.demand_import, m->dem_import.month, sizeof(m->status.demand_import));
 	memcpy(m->status.demand_export, m->dem_export.month, sizeof(m->status.demand_export));
-	save_demand(m);
+	save_demand(m, changed);
 }
 
 /* "L1 230.0 V, L2 ..." from the voltages in mV. */
