@@ -31,6 +31,8 @@ struct pm_bus_meter {
 	sd_event_source *timer;
 	pm_bus_calibrate_fn calibrate; /* NULL: Calibrate answers NotSupported */
 	void *calibrate_userdata;
+	/* maximum demand as last sent: [0] import, [1] export */
+	struct pm_demand_peak sent_demand[2][PM_DEMAND_MONTHS];
 };
 
 struct pm_bus {
@@ -140,6 +142,42 @@ static int get_last_update(sd_bus *bus, const char *path, const char *interface,
 	(void)property;
 	(void)error;
 	return sd_bus_message_append(reply, "t", m->last_update_us);
+}
+
+/* The meter's maximum demand (ops->demand), all invalid when it has none. */
+static void read_demand(const struct pm_bus_meter *m, struct pm_demand_peak d[2][PM_DEMAND_MONTHS])
+{
+	memset(d, 0, sizeof(struct pm_demand_peak) * 2 * PM_DEMAND_MONTHS);
+	if (m->ops && m->ops->demand)
+		m->ops->demand(m->ops_userdata, d[0], d[1]);
+}
+
+/* MaximumDemandImport / Export: a(dt), [current month, previous, the one before]. */
+static int get_demand(sd_bus *bus, const char *path, const char *interface, const char *property,
+		      sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	const struct pm_bus_meter *m = userdata;
+	struct pm_demand_peak d[2][PM_DEMAND_MONTHS];
+	int dir = !strcmp(property, "MaximumDemandExport");
+	int r;
+
+	(void)bus;
+	(void)path;
+	(void)interface;
+	(void)error;
+	read_demand(m, d);
+	r = sd_bus_message_open_container(reply, 'a', "(dt)");
+	for (int i = 0; r >= 0 && i < PM_DEMAND_MONTHS; i++) {
+		const struct pm_demand_peak *p = &d[dir][i];
+
+		/* mW -> W; a window end before 1970 cannot be a meter's: 0 = none */
+		r = sd_bus_message_append(reply, "(dt)",
+					  p->valid ? (double)p->demand_mw / 1000.0 : NAN,
+					  p->valid && p->end_ns > 0 ? (uint64_t)p->end_ns : 0);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	return r;
 }
 
 static int store_error(sd_bus_error *error, const struct pm_bus_meter *m, int r)
@@ -441,8 +479,8 @@ static bool valid_path_element(const char *s)
 
 static int build_vtable(struct pm_bus_meter *m)
 {
-	/* start, Name, Connected, LastUpdate, one per point, three methods, end */
-	size_t n = 0, total = pm_point_count + 8;
+	/* start, Name, Connected, LastUpdate, one per point, two demands, three methods, end */
+	size_t n = 0, total = pm_point_count + 10;
 
 	m->vtable = calloc(total, sizeof(*m->vtable));
 	m->prop_names = calloc(pm_point_count, sizeof(*m->prop_names));
@@ -466,6 +504,10 @@ static int build_vtable(struct pm_bus_meter *m)
 		    m->prop_names[i], is_energy(p) ? "t" : "d", get_point, 0,
 		    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	}
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("MaximumDemandImport", "a(dt)", get_demand,
+							0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("MaximumDemandExport", "a(dt)", get_demand,
+							0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	m->vtable[n++] =
 	    (sd_bus_vtable)SD_BUS_METHOD_WITH_NAMES("GetEvents", "t", SD_BUS_PARAM(max), "a(tss)",
 						    SD_BUS_PARAM(events), method_get_events, 0);
@@ -543,7 +585,8 @@ int pm_bus_meter_set_calibrate(struct pm_bus *bus, const char *name, pm_bus_cali
 /* Sends one PropertiesChanged with everything that differs from what was sent last. */
 static int emit_changes(struct pm_bus_meter *m)
 {
-	const char **names = calloc(pm_point_count + 3, sizeof(*names));
+	const char **names = calloc(pm_point_count + 5, sizeof(*names));
+	struct pm_demand_peak demand[2][PM_DEMAND_MONTHS];
 	size_t n = 0;
 	int r;
 
@@ -561,6 +604,18 @@ static int emit_changes(struct pm_bus_meter *m)
 		m->sent_valid[i] = valid;
 		m->sent_value[i] = v;
 	}
+	read_demand(m, demand);
+	for (int dir = 0; dir < 2; dir++) {
+		bool same = m->sent_once;
+
+		for (int i = 0; same && i < PM_DEMAND_MONTHS; i++)
+			same = demand[dir][i].valid == m->sent_demand[dir][i].valid &&
+			       demand[dir][i].demand_mw == m->sent_demand[dir][i].demand_mw &&
+			       demand[dir][i].end_ns == m->sent_demand[dir][i].end_ns;
+		if (!same)
+			names[n++] = dir ? "MaximumDemandExport" : "MaximumDemandImport";
+	}
+	memcpy(m->sent_demand, demand, sizeof(demand));
 	m->sent_connected = m->connected;
 	m->sent_once = true;
 	m->last_emit_us = now_us(CLOCK_MONOTONIC);

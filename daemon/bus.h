@@ -20,6 +20,10 @@
  *       down, 2 clock adjusted, 4 partial), samples, registers at the end [+A mWh, -A mWh,
  *       +R mvarh, -R mvarh], their growth in the interval [same order], per phase L1..L3
  *       (mean V, mean A, mean power factor, mean Hz)).
+ * Maximum demand (properties MaximumDemandImport, MaximumDemandExport, a(dt)): three entries,
+ * the current UTC month, the previous one and the one before: (demand W = mean power over the
+ * window, end of that window UTC ns); (NaN, 0) for a month without a closed window. Kept in
+ * the store: a restart keeps them.
  * Errors: org.polymeter.Meter1.Error.InvalidArgument (from > to), .NoStore (the meter runs
  * without a store), .StoreFailed (the store could not be read; the message says why).
  */
@@ -61,6 +65,10 @@ struct pm_bus_meter_ops {
 	/* Intervals with from_ns <= end_ns <= to_ns, oldest first, malloc'd into *out. */
 	int (*profile)(void *userdata, int64_t from_ns, int64_t to_ns,
 		       struct pm_store_profile **out, size_t *n);
+	/* Maximum demand of +A and -A, [0] current UTC month, [1] previous, [2] the one before
+	 * (NULL: none published). */
+	void (*demand)(void *userdata, struct pm_demand_peak import[PM_DEMAND_MONTHS],
+		       struct pm_demand_peak export_[PM_DEMAND_MONTHS]);
 };
 
 /*

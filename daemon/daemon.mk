@@ -10,12 +10,14 @@ DAEMON_SRC  := daemon/polymeterd.c daemon/manager.c daemon/conf.c daemon/log.c \
 	daemon/source.c daemon/source-iio.c daemon/source-sim.c daemon/meter.c daemon/store.c \
 	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c daemon/relay.c daemon/relay-config.c \
 	$(CORE_SRC)
+DAEMON_SRC  += daemon/meter-config.c daemon/source-iio-events.c
 DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/source.h \
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
 	daemon/modbus-tcp.h daemon/modbus-rtu.h daemon/relay.h daemon/relay-config.h \
 	$(CORE_HDR)
 DAEMON_SRC  += daemon/calibrator.c
 DAEMON_HDR  += daemon/calibrator.h
+DAEMON_HDR  += daemon/meter-config.h daemon/source-iio-events.h
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 
@@ -60,6 +62,11 @@ $(BUILD)/daemon-asan/polymeterd: $(DAEMON_SRC) $(DAEMON_HDR) daemon/daemon.mk
 # two variables name what it needs besides the core) and run by scripts/check-unit.sh.
 UNIT_EXTRA_test_conf := daemon/conf.c daemon/relay-config.c
 UNIT_LIBS_test_conf  := inih
+
+UNIT_EXTRA_test_meter_config := daemon/meter-config.c daemon/conf.c daemon/relay-config.c
+UNIT_LIBS_test_meter_config  := inih
+UNIT_EXTRA_test_iio_events := daemon/source-iio-events.c daemon/log.c
+UNIT_LIBS_test_iio_events  := libsystemd
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

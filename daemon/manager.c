@@ -16,6 +16,7 @@
 #include "calibrator.h"
 #include "log.h"
 #include "manager.h"
+#include "meter-config.h"
 #include "meter.h"
 #include "modbus-map.h"
 #include "modbus-rtu.h"
@@ -38,6 +39,19 @@ struct manager_meter {
 	struct pm_mbtcp *modbus;     /* NULL: no Modbus TCP server for this meter */
 	struct pm_mbrtu *modbus_rtu; /* NULL: no Modbus RTU server */
 	struct pm_calibrator *calib;
+	/* device lost/found events: what the source said at the last look */
+	unsigned losses_seen;
+	bool lost;
+	int64_t lost_utc_ns;
+	/* the sim source's simulated clock as UTC: UTC at its first scan + simulated time */
+	bool have_sim_clock;
+	int64_t sim_utc0_ns, sim_ts0_ns;
+	/* chip events waiting for the next scan, whose values they are logged with */
+	struct pending_chip_event {
+		struct pm_chip_event ev;
+		int64_t utc_ns;
+	} pending[8];
+	size_t n_pending;
 };
 
 struct pm_manager {
@@ -49,8 +63,9 @@ struct pm_manager {
 	uint64_t once; /* 0 = run until stopped */
 	size_t once_done;
 	FILE *json;
-	struct pm_store *store; /* NULL: registers in memory only */
-	struct pm_bus *bus;	/* NULL: no D-Bus view */
+	struct pm_store *store;	       /* NULL: registers in memory only */
+	struct pm_bus *bus;	       /* NULL: no D-Bus view */
+	sd_event_source *device_timer; /* looks for lost and found devices */
 };
 
 static int64_t utc_ns(void)
@@ -79,9 +94,19 @@ static int bus_profile(void *userdata, int64_t from_ns, int64_t to_ns,
 	return st ? pm_store_profiles(st, pm_meter_name(pipe), from_ns, to_ns, out, n) : -ENODEV;
 }
 
+static void bus_demand(void *userdata, struct pm_demand_peak import[PM_DEMAND_MONTHS],
+		       struct pm_demand_peak export_[PM_DEMAND_MONTHS])
+{
+	const struct pm_meter_status *st = pm_meter_status(userdata);
+
+	memcpy(import, st->demand_import, sizeof(st->demand_import));
+	memcpy(export_, st->demand_export, sizeof(st->demand_export));
+}
+
 static const struct pm_bus_meter_ops bus_ops = {
     .events = bus_events,
     .profile = bus_profile,
+    .demand = bus_demand,
 };
 
 static int bus_calibrate(void *userdata, const struct pm_cal_request *req,
@@ -242,6 +267,25 @@ static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *
 	fflush(f);
 }
 
+/*
+ * The UTC time of a scan for the profile, the demand and the events: the wall clock, except
+ * for the simulated source, whose simulated clock runs from the wall clock of its first scan
+ * (so sim_speed makes demand windows and profile intervals pass faster too).
+ */
+static int64_t scan_utc_ns(struct manager_meter *mt, const struct pm_scan *scan)
+{
+	if (mt->conf->source != PM_SOURCE_SIM)
+		return utc_ns();
+	if (!mt->have_sim_clock) {
+		mt->have_sim_clock = true;
+		mt->sim_utc0_ns = utc_ns();
+		mt->sim_ts0_ns = scan->ts_ns;
+	}
+	return mt->sim_utc0_ns + (scan->ts_ns - mt->sim_ts0_ns);
+}
+
+static void flush_chip_events_when(struct manager_meter *mt, bool all);
+
 static void on_scan(void *userdata, const struct pm_scan *scan)
 {
 	struct manager_meter *mt = userdata;
@@ -254,8 +298,9 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	count_energy(mt, scan);
 	if (mt->calib)
 		pm_calibrator_scan(mt->calib, scan);
+	flush_chip_events_when(mt, false);
 	to_sample(scan, &sample);
-	pm_meter_push(mt->pipe, &sample, utc_ns());
+	pm_meter_push(mt->pipe, &sample, scan_utc_ns(mt, scan));
 	if (m->bus)
 		pm_bus_meter_changed(m->bus, mt->conf->name, true);
 	mt->scans++;
@@ -305,6 +350,153 @@ static int on_log_timer(sd_event_source *es, uint64_t usec, void *userdata)
 	sd_event_source_set_time(es, usec + m->conf.log_interval_s * 1000000ULL);
 	sd_event_source_set_enabled(es, SD_EVENT_ON);
 	return 0;
+}
+
+/*
+ * A chip event, logged with the values of the scan after it: "swell L2 rising, 253.1 V". The
+ * chip signals both the start and the end of a swell or dip (docs/abi.md §6): the voltage
+ * tells which.
+ */
+static void log_chip_event(struct manager_meter *mt, const struct pm_chip_event *ev,
+			   int64_t when_ns)
+{
+	static const char *const kinds[] = {[PM_CHIP_SWELL] = "swell",
+					    [PM_CHIP_DIP] = "dip",
+					    [PM_CHIP_REVERSE] = "reverse_power",
+					    [PM_CHIP_OVERCURRENT] = "overcurrent"};
+	static const char *const lines[] = {"L1", "L2", "L3", "N"};
+	const struct pm_scan *s = &mt->last;
+	int ph = ev->phase;
+	char detail[128], value[48] = "no scan yet";
+
+	if (mt->have_last) {
+		switch (ev->kind) {
+		case PM_CHIP_SWELL:
+		case PM_CHIP_DIP:
+			snprintf(value, sizeof(value), "%.1f V", (double)s->ph[ph].v_mv / 1000.0);
+			break;
+		case PM_CHIP_REVERSE:
+			snprintf(value, sizeof(value), "%s, %.1f W",
+				 ev->rising ? "import again" : "export",
+				 (double)s->ph[ph].p_mw / 1000.0);
+			break;
+		case PM_CHIP_OVERCURRENT:
+			snprintf(value, sizeof(value), "%.3f A",
+				 (double)(ph < PM_PHASES ? s->ph[ph].i_ma : s->neutral_ma) /
+				     1000.0);
+			break;
+		}
+	}
+	snprintf(detail, sizeof(detail), "%s %s, %s", lines[ph], ev->rising ? "rising" : "falling",
+		 value);
+	pm_meter_event(mt->pipe, when_ns, kinds[ev->kind], detail);
+}
+
+/*
+ * Logs the pending chip events the last scan speaks for: those the chip saw before that scan
+ * was taken (a buffer refill delivers scans taken before an event that already arrived), and
+ * any waiting longer than CHIP_EVENT_WAIT_NS (a source without timestamps); @all: every one.
+ */
+#define CHIP_EVENT_WAIT_NS (INT64_C(5) * 1000000000)
+static void flush_chip_events_when(struct manager_meter *mt, bool all)
+{
+	size_t kept = 0;
+	int64_t now = utc_ns();
+
+	for (size_t i = 0; i < mt->n_pending; i++) {
+		const struct pending_chip_event *p = &mt->pending[i];
+
+		if (all || (mt->have_last && mt->last.ts_ns > p->ev.ts_ns) ||
+		    now - p->utc_ns > CHIP_EVENT_WAIT_NS)
+			log_chip_event(mt, &p->ev, p->utc_ns);
+		else
+			mt->pending[kept++] = *p;
+	}
+	mt->n_pending = kept;
+}
+
+static void flush_chip_events(struct manager_meter *mt)
+{
+	flush_chip_events_when(mt, true);
+}
+
+/* The event is dated now; its values are those of the first scan taken after it. */
+static void on_chip_event(void *userdata, const struct pm_chip_event *ev)
+{
+	struct manager_meter *mt = userdata;
+
+	if (mt->n_pending == sizeof(mt->pending) / sizeof(mt->pending[0]))
+		flush_chip_events(mt);
+	mt->pending[mt->n_pending++] = (struct pending_chip_event){*ev, utc_ns()};
+}
+
+/*
+ * device_lost when the source counts a new loss, device_found when it delivers again after
+ * one; looked at once a second, so a loss and recovery within a second is still one of each.
+ */
+static void check_device(struct manager_meter *mt)
+{
+	unsigned losses = pm_source_losses(mt->source);
+	bool connected = pm_source_connected(mt->source);
+	char detail[96];
+
+	if (losses != mt->losses_seen) {
+		flush_chip_events(mt); /* with the last values seen: no scan is coming */
+		snprintf(detail, sizeof(detail), "%u loss(es) since start", losses);
+		pm_meter_event(mt->pipe, utc_ns(), "device_lost", detail);
+		mt->losses_seen = losses;
+		if (!mt->lost)
+			mt->lost_utc_ns = utc_ns();
+		mt->lost = true;
+	}
+	if (mt->lost && connected) {
+		snprintf(detail, sizeof(detail), "after %.1f s",
+			 (double)(utc_ns() - mt->lost_utc_ns) / 1e9);
+		pm_meter_event(mt->pipe, utc_ns(), "device_found", detail);
+		mt->lost = false;
+	}
+}
+
+static int on_device_timer(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct pm_manager *m = userdata;
+
+	for (size_t i = 0; i < m->n_meters; i++)
+		check_device(&m->meter[i]);
+	sd_event_source_set_time(es, usec + 1000000ULL);
+	sd_event_source_set_enabled(es, SD_EVENT_ON);
+	return 0;
+}
+
+/*
+ * config_change: the meter's effective configuration (meter-config.h) differs from the one
+ * recorded at its last start; the event names the keys. The first start records it silently.
+ */
+static void check_config(struct pm_manager *m, struct manager_meter *mt)
+{
+	char now[2048], before[2048], diff[256];
+	int r;
+
+	if (!m->store)
+		return;
+	if (pm_meter_config_describe(mt->conf, now, sizeof(now)) < 0) {
+		log_warning("meter %s: configuration too long to record", mt->conf->name);
+		return;
+	}
+	r = pm_store_get_config(m->store, mt->conf->name, before, sizeof(before));
+	if (r == 0 && !strcmp(before, now))
+		return;
+	if (r == 0) {
+		pm_meter_config_diff(before, now, diff, sizeof(diff));
+		pm_meter_event(mt->pipe, utc_ns(), "config_change", diff);
+	} else if (r != -ENOENT) {
+		log_warning("meter %s: cannot read its last configuration: %s", mt->conf->name,
+			    strerror(-r));
+	}
+	r = pm_store_set_config(m->store, mt->conf->name, now);
+	if (r < 0)
+		log_warning("meter %s: cannot record its configuration: %s", mt->conf->name,
+			    strerror(-r));
 }
 
 static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata)
@@ -430,6 +622,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
 			pm_meter_checkpoint(mt->pipe, utc_ns());
+			flush_chip_events(mt);
 			pm_meter_event(mt->pipe, utc_ns(), "daemon_stop", "");
 		}
 		pm_meter_free(mt->pipe);
@@ -437,6 +630,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 	pm_bus_free(m->bus);
 	pm_store_close(m->store);
 	sd_event_source_disable_unref(m->log_timer);
+	sd_event_source_disable_unref(m->device_timer);
 	sd_event_unref(m->event);
 	free(m);
 	return NULL;
@@ -495,6 +689,7 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot create it", mt->conf->name);
 		pm_meter_event(mt->pipe, utc_ns(), "daemon_start", "");
+		check_config(m, mt);
 		r = start_modbus(m, mt);
 		if (r < 0)
 			return r;
@@ -524,6 +719,7 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 				return log_error_errno(r, "meter %s: cannot publish Calibrate",
 						       mt->conf->name);
 		}
+		pm_source_set_chip_event_cb(mt->source, on_chip_event, mt);
 		m->n_meters++;
 		log_info("meter %s: source %s", mt->conf->name,
 			 pm_conf_source_name(mt->conf->source));
@@ -536,6 +732,11 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			return log_error_errno(r, "cannot add the log timer");
 		sd_event_source_set_enabled(m->log_timer, SD_EVENT_ON);
 	}
+	r = sd_event_add_time_relative(m->event, &m->device_timer, CLOCK_MONOTONIC, 1000000ULL, 0,
+				       on_device_timer, m);
+	if (r < 0)
+		return log_error_errno(r, "cannot add the device timer");
+	sd_event_source_set_enabled(m->device_timer, SD_EVENT_ON);
 	*ret = m;
 	m = NULL;
 	return 0;

@@ -31,10 +31,19 @@ struct pm_meter {
 	bool have_last_interval; /* last_interval: the newest stored one, read at start */
 	struct pm_store_profile last_interval;
 	int month; /* UTC year x 12 + month of the last sample fed, -1 before */
+	/* maximum demand read from the store at start, applied at the first sample fed */
+	struct pm_store_demand demand_loaded[2 * PM_DEMAND_MONTHS];
+	int n_demand_loaded;
+	bool demand_dirty; /* peaks changed since the last successful save */
+	/* power down/up: the UTC time and voltages of the previous sample */
+	int64_t prev_utc_ns;
+	bool have_prev;
+	int64_t prev_v_mv[PM_MET_PHASES];
+	int64_t checkpoint_utc_ns; /* of the checkpoint read at start */
 };
 
 static const char *const event_kinds[] = {
-    [PM_MET_EV_COUNTER_RESTART] = "counter_restart",
+    [PM_MET_EV_COUNTER_RESTART] = "chip_reset", /* the driver's counter_epoch changed */
     [PM_MET_EV_COUNTER_BACKWARDS] = "counter_backwards",
     [PM_MET_EV_DIVERGENCE] = "divergence",
     [PM_MET_EV_TIME_BACKWARDS] = "time_backwards",
@@ -126,7 +135,7 @@ int pm_meter_new(const struct pm_meter_config *cfg, struct pm_store *store, stru
 	if (!store) {
 		log_error("meter %s: no store: energy registers are not published", m->name);
 	} else {
-		r = pm_store_load_meter(store, m->name, &m->persist, NULL);
+		r = pm_store_load_meter(store, m->name, &m->persist, &m->checkpoint_utc_ns);
 		if (r == 0) {
 			m->restore_pending = true;
 			m->saved = m->persist.regs;
@@ -139,6 +148,14 @@ int pm_meter_new(const struct pm_meter_config *cfg, struct pm_store *store, stru
 				  "can be read",
 				  m->name);
 		}
+	}
+	if (store) {
+		r = pm_store_load_demand(store, m->name, m->demand_loaded,
+					 sizeof(m->demand_loaded) / sizeof(m->demand_loaded[0]));
+		if (r >= 0)
+			m->n_demand_loaded = r;
+		else
+			store_result(m, r, "reading the maximum demand");
 	}
 	*out = m;
 	return 0;
@@ -160,8 +177,12 @@ static void log_events(struct pm_meter *m, const struct pm_met_events *ev, int64
 	for (size_t i = 0; i < ev->count; i++) {
 		const struct pm_met_event *e = &ev->ev[i];
 
-		snprintf(detail, sizeof(detail), "phase=%d a=%" PRId64 " b=%" PRId64, e->phase,
-			 e->a, e->b);
+		if (e->type == PM_MET_EV_COUNTER_RESTART)
+			snprintf(detail, sizeof(detail), "counter_epoch %" PRIu64 " -> %" PRIu64,
+				 (uint64_t)e->a, (uint64_t)e->b);
+		else
+			snprintf(detail, sizeof(detail), "phase=%d a=%" PRId64 " b=%" PRId64,
+				 e->phase, e->a, e->b);
 		pm_meter_event(m, utc_ns, event_kinds[e->type], detail);
 	}
 	if (ev->dropped) {
@@ -252,13 +273,65 @@ static void store_interval(struct pm_meter *m, const struct pm_profile_entry *e)
 		m->status.profile_failures++;
 }
 
+/* The peaks stored before a restart, into the slots of the current month @month. */
+static void restore_demand(struct pm_meter *m, int month)
+{
+	for (int i = 0; i < m->n_demand_loaded; i++) {
+		const struct pm_store_demand *d = &m->demand_loaded[i];
+		int slot = month - d->month;
+
+		if (slot < 0 || slot >= PM_DEMAND_MONTHS)
+			continue; /* too old, or from a clock that was ahead */
+		(d->is_export ? &m->dem_export : &m->dem_import)->month[slot] =
+		    (struct pm_demand_peak){
+			.valid = true, .demand_mw = d->demand_mw, .end_ns = d->end_ns};
+	}
+	m->n_demand_loaded = 0;
+}
+
+static bool peak_eq(const struct pm_demand_peak *a, const struct pm_demand_peak *b)
+{
+	return a->valid == b->valid &&
+	       (!a->valid || (a->demand_mw == b->demand_mw && a->end_ns == b->end_ns));
+}
+
+/*
+ * Saves the valid peaks (month [0] is m->month) when they changed. A failed save is retried at
+ * the next change, or at the next sample once the store works again (not at every sample of
+ * a failing store).
+ */
+static void save_demand(struct pm_meter *m, bool changed_now)
+{
+	struct pm_store_demand d[2 * PM_DEMAND_MONTHS];
+	size_t n = 0;
+	int r;
+
+	if (!m->store || !m->demand_dirty || (!changed_now && !m->status.store_ok))
+		return;
+	for (int slot = 0; slot < PM_DEMAND_MONTHS; slot++)
+		for (int dir = 0; dir < 2; dir++) {
+			const struct pm_demand_peak *p =
+			    dir ? &m->status.demand_export[slot] : &m->status.demand_import[slot];
+
+			if (p->valid)
+				d[n++] = (struct pm_store_demand){.month = m->month - slot,
+								  .is_export = dir,
+								  .demand_mw = p->demand_mw,
+								  .end_ns = p->end_ns};
+		}
+	r = pm_store_save_demand(m->store, m->name, d, n);
+	store_result(m, r, "maximum demand");
+	if (r >= 0)
+		m->demand_dirty = false;
+}
+
 /* Feeds the load profile and the maximum demand with the (valid) registers of this sample. */
 static void feed_profile_demand(struct pm_meter *m, int64_t utc_ns)
 {
 	const struct pm_met_registers *regs = pm_met_registers(&m->met);
 	struct pm_profile_input in = {0};
 	struct pm_profile_entry e;
-	bool first = !m->prof.started;
+	bool first = !m->prof.started, changed = false;
 	int64_t month_start;
 	int month;
 
@@ -291,12 +364,67 @@ static void feed_profile_demand(struct pm_meter *m, int64_t utc_ns)
 		pm_demand_month_rollover(&m->dem_import, month_start);
 		pm_demand_month_rollover(&m->dem_export, month_start);
 	}
+	if (m->month < 0 && month >= 0)
+		restore_demand(m, month);
 	if (month > m->month)
 		m->month = month;
 	pm_demand_update(&m->dem_import, utc_ns, regs->total[PM_MET_A_IMPORT].mwh);
 	pm_demand_update(&m->dem_export, utc_ns, regs->total[PM_MET_A_EXPORT].mwh);
+	for (int i = 0; i < PM_DEMAND_MONTHS; i++)
+		if (!peak_eq(&m->status.demand_import[i], &m->dem_import.month[i]) ||
+		    !peak_eq(&m->status.demand_export[i], &m->dem_export.month[i]))
+			changed = true;
+	m->demand_dirty = m->demand_dirty || changed;
 	memcpy(m->status.demand_import, m->dem_import.month, sizeof(m->status.demand_import));
 	memcpy(m->status.demand_export, m->dem_export.month, sizeof(m->status.demand_export));
+	save_demand(m, changed);
+}
+
+/* "L1 230.0 V, L2 ..." from the voltages in mV. */
+static void voltages(char *buf, size_t len, const int64_t v_mv[PM_MET_PHASES])
+{
+	snprintf(buf, len, "L1 %.1f V, L2 %.1f V, L3 %.1f V", (double)v_mv[0] / 1000.0,
+		 (double)v_mv[1] / 1000.0, (double)v_mv[2] / 1000.0);
+}
+
+/*
+ * Power down / power up: no sample for longer than profile_max_gap while the daemon ran, or,
+ * at the first sample after a start, the driver's counter_epoch changed since the checkpoint
+ * and the checkpoint is older than profile_max_gap (the chip restarted: its supply was cut,
+ * or its module reloaded). The power_down is dated at the last sample (checkpoint) known
+ * before the gap, with the voltages seen then when known.
+ */
+static void power_events(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc_ns)
+{
+	char detail[160], v[96];
+	int64_t down_ns = 0;
+	bool down = false;
+
+	if (m->have_prev) {
+		down = utc_ns - m->prev_utc_ns > m->cfg.profile_max_gap_ns;
+		down_ns = m->prev_utc_ns;
+		if (down) {
+			voltages(v, sizeof(v), m->prev_v_mv);
+			snprintf(detail, sizeof(detail), "last sample: %s", v);
+		}
+	} else if (m->restore_pending && m->persist.has_counters &&
+		   m->persist.generation != s->generation && m->checkpoint_utc_ns > 0) {
+		down = utc_ns - m->checkpoint_utc_ns > m->cfg.profile_max_gap_ns;
+		down_ns = m->checkpoint_utc_ns;
+		snprintf(detail, sizeof(detail), "last checkpoint before the chip restarted");
+	}
+	if (down) {
+		pm_meter_event(m, down_ns, "power_down", detail);
+		voltages(v, sizeof(v),
+			 (int64_t[PM_MET_PHASES]){s->ph[0].v_mv, s->ph[1].v_mv, s->ph[2].v_mv});
+		snprintf(detail, sizeof(detail), "after %.1f s: %s",
+			 (double)(utc_ns - down_ns) / 1e9, v);
+		pm_meter_event(m, utc_ns, "power_up", detail);
+	}
+	m->have_prev = true;
+	m->prev_utc_ns = utc_ns;
+	for (int ph = 0; ph < PM_MET_PHASES; ph++)
+		m->prev_v_mv[ph] = s->ph[ph].v_mv;
 }
 
 int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc_ns)
@@ -306,6 +434,7 @@ int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc
 	uint64_t g;
 	int r;
 
+	power_events(m, s, utc_ns);
 	if (m->restore_pending) {
 		r = pm_met_restore(&m->met, &m->persist, s, &ev);
 		if (r == 0) {

@@ -25,8 +25,16 @@
  * registers of the last stored interval, so the energy counted while the daemon was down is in
  * it (flagged PARTIAL) and the stored deltas add up to the registers' growth. An interval the
  * store refuses is logged and lost (the registers are not). Maximum demand of +A and -A is
- * kept for the current UTC calendar month and the two previous ones in the status (in memory:
- * not restored after a restart). Both follow the registers only once they are valid.
+ * kept for the current UTC calendar month and the two previous ones in the status, saved to
+ * the store whenever a peak changes and restored at the first sample after a start (by UTC
+ * month: a restart in a new month finds last month's peak one slot down). Both follow the
+ * registers only once they are valid.
+ *
+ * Events logged here: chip_reset (the driver's counter_epoch changed while running),
+ * power_down / power_up (no sample for longer than profile_max_gap, or at the first sample
+ * after a start the counter_epoch changed and the checkpoint is older than that), the
+ * metrology's own (divergence, restart_recovered, ...); the manager adds the daemon's, the
+ * device's, the configuration's and the chip's events.
  */
 #ifndef POLYMETER_METER_H
 #define POLYMETER_METER_H

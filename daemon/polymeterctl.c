@@ -45,6 +45,10 @@ struct prop {
 	uint64_t t;
 	bool b;
 	char s[128];
+	/* a(dt), the maximum demand: (W, window end UTC ns) per month, newest first */
+	double md_w[3];
+	uint64_t md_end[3];
+	size_t n_md;
 };
 
 struct meter_props {
@@ -60,6 +64,26 @@ static const struct prop *find(const struct meter_props *m, const char *name)
 		if (!strcmp(m->p[i].name, name))
 			return &m->p[i];
 	return NULL;
+}
+
+/* Reads an a(dt) maximum demand (at most 3 entries kept). */
+static int read_demand(sd_bus_message *msg, struct prop *p)
+{
+	double w;
+	uint64_t end;
+	int r;
+
+	r = sd_bus_message_enter_container(msg, 'a', "(dt)");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_read(msg, "(dt)", &w, &end)) > 0)
+		if (p->n_md < 3) {
+			p->md_w[p->n_md] = w;
+			p->md_end[p->n_md++] = end;
+		}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(msg);
 }
 
 /* Reads one a{sv} of properties (positioned at the array) into @m. */
@@ -108,6 +132,13 @@ static int read_props(sd_bus_message *msg, struct meter_props *m)
 				snprintf(p.s, sizeof(p.s), "%s", s);
 			break;
 		}
+		case 'a':
+			if (!strcmp(contents, "a(dt)")) {
+				r = read_demand(msg, &p);
+				break;
+			}
+			r = sd_bus_message_skip(msg, contents);
+			break;
 		default:
 			r = sd_bus_message_skip(msg, contents);
 		}
@@ -171,6 +202,51 @@ static void json_number(double v)
 		printf("%.6g", v);
 }
 
+static void format_time(int64_t ns, char *buf, size_t len);
+static void json_string(const char *s);
+
+/* "MaximumDemandImport": [{"w": 6900, "end_utc_ns": ..., "end": "..."} or null, ...] */
+static void json_demand(const struct meter_props *m, const char *name)
+{
+	const struct prop *p = find(m, name);
+	char when[32];
+
+	printf(",\"%s\":[", name);
+	for (size_t i = 0; p && i < p->n_md; i++) {
+		if (i)
+			putchar(',');
+		if (isnan(p->md_w[i])) {
+			fputs("null", stdout);
+			continue;
+		}
+		format_time((int64_t)p->md_end[i], when, sizeof(when));
+		printf("{\"w\":");
+		json_number(p->md_w[i]);
+		printf(",\"end_utc_ns\":%llu,\"end\":", (unsigned long long)p->md_end[i]);
+		json_string(when);
+		putchar('}');
+	}
+	putchar(']');
+}
+
+static void print_demand(const struct meter_props *m, const char *name, const char *label)
+{
+	static const char *const month[3] = {"this month", "last month", "month before"};
+	const struct prop *p = find(m, name);
+	char when[32];
+
+	printf("maximum demand %s:", label);
+	for (size_t i = 0; p && i < p->n_md; i++) {
+		if (isnan(p->md_w[i])) {
+			printf("%s %s -", i ? ";" : "", month[i]);
+			continue;
+		}
+		format_time((int64_t)p->md_end[i], when, sizeof(when));
+		printf("%s %s %.1f W (window ending %s)", i ? ";" : "", month[i], p->md_w[i], when);
+	}
+	putchar('\n');
+}
+
 static void print_status(const char *meter, const struct meter_props *m)
 {
 	static const char *const ph[] = {"L1", "L2", "L3", ""};
@@ -191,6 +267,8 @@ static void print_status(const char *meter, const struct meter_props *m)
 			}
 		printf(",\"NeutralCurrent\":");
 		json_number(d(m, "NeutralCurrent"));
+		json_demand(m, "MaximumDemandImport");
+		json_demand(m, "MaximumDemandExport");
 		printf("}\n");
 		fflush(stdout);
 		return;
@@ -210,6 +288,8 @@ static void print_status(const char *meter, const struct meter_props *m)
 		       *ph[i] ? ph[i] : "total", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
 	}
 	printf("neutral current %.3f A\n", d(m, "NeutralCurrent"));
+	print_demand(m, "MaximumDemandImport", "import");
+	print_demand(m, "MaximumDemandExport", "export");
 	fflush(stdout);
 }
 

@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 
 #include "log.h"
+#include "source-iio-events.h"
 #include "source-iio.h"
 
 /* The elements of one phase, in the driver's scan order (docs/abi.md §7). */
@@ -49,12 +50,15 @@ struct source_iio {
 	unsigned losses;
 	bool connected;
 	struct pm_calib calib; /* written at every connection (the chip starts at defaults) */
+	struct pm_iio_events *events; /* the chip's events (local contexts) */
+	bool events_note_logged;      /* why there are none, said once */
 };
 
 static void source_disconnect(struct source_iio *s)
 {
 	s->io = sd_event_source_disable_unref(s->io);
 	s->poll = sd_event_source_disable_unref(s->poll);
+	s->events = pm_iio_events_close(s->events);
 	if (s->buf)
 		iio_buffer_destroy(s->buf);
 	s->buf = NULL;
@@ -499,6 +503,38 @@ static void read_generation(struct source_iio *s)
 	s->from_zero = false;
 }
 
+/*
+ * The chip's events: through the device's event chardev on a local context; a remote context
+ * (iiod) carries none, and a device without events has none: both said once.
+ */
+static void open_events(struct source_iio *s)
+{
+	const char *ctx_name = iio_context_get_name(s->ctx);
+	const char *why = NULL;
+	int r;
+
+	if (!s->base.on_chip_event)
+		return;
+	if (!ctx_name || strcmp(ctx_name, "local")) {
+		why = "chip events (swell, dip, reverse power, overcurrent) are not available "
+		      "through a remote context";
+	} else {
+		r = pm_iio_events_open(s->event, iio_device_get_id(s->dev), s->base.on_chip_event,
+				       s->base.chip_event_userdata, &s->events);
+		if (r == -EBUSY)
+			why = "chip events not watched: the device or its event fd is held by "
+			      "another process";
+		else if (r < 0)
+			why = "chip events not watched: the device has no event interface";
+		else
+			log_info("meter %s: watching the chip's events", s->conf->name);
+	}
+	if (why && !s->events_note_logged) {
+		log_notice("meter %s: %s (%s)", s->conf->name, why, s->conf->uri);
+		s->events_note_logged = true;
+	}
+}
+
 static int source_connect(struct source_iio *s)
 {
 	const struct pm_conf_meter *c = s->conf;
@@ -533,6 +569,9 @@ static int source_connect(struct source_iio *s)
 					  val);
 	}
 
+	/* before the buffer: the kernel lets one process at a time open the chardev, and the
+	 * event fd, once had, does not need it open */
+	open_events(s);
 	errno = 0;
 	s->buf = iio_device_create_buffer(s->dev, c->buffer_scans, false);
 	if (!s->buf)
@@ -676,6 +715,13 @@ int pm_source_iio_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan
 	s->cb = cb;
 	s->userdata = userdata;
 	s->backoff_us = PM_IIO_BACKOFF_MIN_US;
+	if (strncmp(conf->uri, "local:", 6)) {
+		/* said at start, whether or not the remote host answers */
+		log_notice("meter %s: chip events (swell, dip, reverse power, overcurrent) are not "
+			   "available through a remote context (%s)",
+			   conf->name, conf->uri);
+		s->events_note_logged = true;
+	}
 	/* The first connection is attempted from the loop, right away. */
 	r = sd_event_add_time_relative(event, &s->timer, CLOCK_MONOTONIC, 0, 0, on_timer, s);
 	if (r < 0) {

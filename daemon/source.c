@@ -50,6 +50,12 @@ int pm_source_calib_apply(struct pm_source *s, const struct pm_calib *c)
 	return s->ops->calib_apply(s, c);
 }
 
+void pm_source_set_chip_event_cb(struct pm_source *s, pm_chip_event_fn fn, void *userdata)
+{
+	s->on_chip_event = fn;
+	s->chip_event_userdata = userdata;
+}
+
 int pm_parse_nano(const char *s, int64_t *ret)
 {
 	bool neg = false, digits = false;

@@ -26,8 +26,28 @@ struct pm_source_ops {
 	int (*calib_apply)(struct pm_source *s, const struct pm_calib *c);
 };
 
+/* A condition the meter IC itself detected (its IIO events, docs/abi.md §6). */
+enum pm_chip_event_kind {
+	PM_CHIP_SWELL,	     /* rms voltage crossed the swell level (its start or its end) */
+	PM_CHIP_DIP,	     /* rms voltage crossed the dip level (its start or its end) */
+	PM_CHIP_REVERSE,     /* active power became export (rising = false) or import again */
+	PM_CHIP_OVERCURRENT, /* rms current above the overcurrent level; phase 3 = neutral */
+};
+
+struct pm_chip_event {
+	enum pm_chip_event_kind kind;
+	int phase;     /* 0..2 = L1..L3, 3 = neutral (overcurrent only) */
+	bool rising;   /* the IIO direction: rising or falling */
+	int64_t ts_ns; /* when the chip saw it, on the clock of the scans' ts_ns */
+};
+
+typedef void (*pm_chip_event_fn)(void *userdata, const struct pm_chip_event *ev);
+
 struct pm_source {
 	const struct pm_source_ops *ops;
+	/* chip events, for the kinds that can report them (NULL: not wanted) */
+	pm_chip_event_fn on_chip_event;
+	void *chip_event_userdata;
 };
 
 /* Creates the source of conf's type and starts it. conf must outlive the source. */
@@ -38,6 +58,8 @@ struct pm_source *pm_source_free(struct pm_source *s);
 bool pm_source_connected(const struct pm_source *s);
 /* How many times the device was lost since start. */
 unsigned pm_source_losses(const struct pm_source *s);
+/* Where chip events go (the iio source on a local context reports them; others never do). */
+void pm_source_set_chip_event_cb(struct pm_source *s, pm_chip_event_fn fn, void *userdata);
 
 /*
  * The correction codes in the chip now for @phase (0-based), and the rms scales of its voltage

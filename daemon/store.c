@@ -69,6 +69,16 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " vrmsos INTEGER NOT NULL, irmsos INTEGER NOT NULL, wattos INTEGER NOT NULL,"
     " varos INTEGER NOT NULL, saved_ns INTEGER NOT NULL,"
     " PRIMARY KEY (meter, phase)) WITHOUT ROWID;",
+    /*
+     * 4: maximum demand per UTC month (year x 12 + month, 0 = January) and direction, and the
+     * meter's effective configuration as last started (for the config_change event)
+     */
+    "CREATE TABLE demand ("
+    " meter TEXT NOT NULL REFERENCES meter(name), month INTEGER NOT NULL,"
+    " export INTEGER NOT NULL CHECK (export IN (0, 1)), demand_mw INTEGER NOT NULL,"
+    " end_ns INTEGER NOT NULL, PRIMARY KEY (meter, month, export)) WITHOUT ROWID;"
+    "CREATE TABLE meter_config ("
+    " meter TEXT PRIMARY KEY REFERENCES meter(name), description TEXT NOT NULL);",
 };
 
 static int errno_of(int rc)
@@ -863,4 +873,122 @@ int pm_store_load_calib(struct pm_store *store, const char *meter, struct pm_cal
 		return -ENOENT;
 	*c = got;
 	return 0;
+}
+
+int pm_store_save_demand(struct pm_store *store, const char *meter, const struct pm_store_demand *d,
+			 size_t n)
+{
+	sqlite3_stmt *st;
+	int newest = INT32_MIN, r;
+
+	if (!store || !meter || !*meter || (!d && n))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (d[i].month > newest)
+			newest = d[i].month;
+	r = begin(store);
+	if (r)
+		return r;
+	r = ensure_meter(store, meter);
+	for (size_t i = 0; !r && i < n; i++) {
+		r = prepare(
+		    store,
+		    "INSERT OR REPLACE INTO demand (meter, month, export, demand_mw, end_ns)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5)",
+		    &st);
+		if (r)
+			break;
+		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, d[i].month);
+		sqlite3_bind_int(st, 3, d[i].is_export);
+		sqlite3_bind_int64(st, 4, d[i].demand_mw);
+		sqlite3_bind_int64(st, 5, d[i].end_ns);
+		r = step_done(st);
+	}
+	/* only the newest month and the two before it are kept */
+	if (!r && n)
+		r = prepare(store, "DELETE FROM demand WHERE meter = ?1 AND month < ?2", &st);
+	if (!r && n) {
+		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, newest - (PM_DEMAND_MONTHS - 1));
+		r = step_done(st);
+	}
+	return end(store, r);
+}
+
+int pm_store_load_demand(struct pm_store *store, const char *meter, struct pm_store_demand *d,
+			 size_t max)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int r;
+
+	if (!store || !meter || (!d && max))
+		return -EINVAL;
+	r = prepare(store,
+		    "SELECT month, export, demand_mw, end_ns FROM demand WHERE meter = ?1"
+		    " ORDER BY month DESC, export LIMIT ?2",
+		    &st);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (n < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		d[n].month = sqlite3_column_int(st, 0);
+		d[n].is_export = sqlite3_column_int(st, 1) != 0;
+		d[n].demand_mw = sqlite3_column_int64(st, 2);
+		d[n].end_ns = sqlite3_column_int64(st, 3);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (n < max && r != SQLITE_DONE)
+		return errno_of(r);
+	return (int)n;
+}
+
+int pm_store_set_config(struct pm_store *store, const char *meter, const char *description)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !*meter || !description)
+		return -EINVAL;
+	r = begin(store);
+	if (r)
+		return r;
+	r = ensure_meter(store, meter);
+	if (!r)
+		r = prepare(
+		    store,
+		    "INSERT OR REPLACE INTO meter_config (meter, description) VALUES (?1, ?2)",
+		    &st);
+	if (!r) {
+		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, description, -1, SQLITE_STATIC);
+		r = step_done(st);
+	}
+	return end(store, r);
+}
+
+int pm_store_get_config(struct pm_store *store, const char *meter, char *description, size_t len)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !description || !len)
+		return -EINVAL;
+	r = prepare(store, "SELECT description FROM meter_config WHERE meter = ?1", &st);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		r = snprintf(description, len, "%s", t ? t : "") >= (int)len ? -ENOBUFS : 0;
+	} else {
+		r = r == SQLITE_DONE ? -ENOENT : errno_of(r);
+	}
+	sqlite3_finalize(st);
+	return r;
 }

@@ -18,15 +18,17 @@
 #ifndef POLYMETER_STORE_H
 #define POLYMETER_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "calibration.h"
+#include "demand.h"
 #include "metrology.h"
 #include "profile.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 3
+#define PM_STORE_SCHEMA_VERSION 4
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -120,5 +122,31 @@ int pm_store_save_calib(struct pm_store *store, const char *meter, const struct 
 			int64_t utc_ns);
 /* The stored calibration of @meter into @c (phases never calibrated not set); -ENOENT: none. */
 int pm_store_load_calib(struct pm_store *store, const char *meter, struct pm_calib *c);
+
+/* One maximum-demand peak: the UTC month it belongs to (year x 12 + month, 0 = January). */
+struct pm_store_demand {
+	int month;
+	bool is_export; /* -A; false: +A */
+	int64_t demand_mw;
+	int64_t end_ns; /* end of the window of the peak, UTC */
+};
+
+/*
+ * Stores the peaks of @meter (replacing those of the same month and direction) and deletes
+ * the ones older than the newest month given minus PM_DEMAND_MONTHS - 1: one transaction.
+ */
+int pm_store_save_demand(struct pm_store *store, const char *meter, const struct pm_store_demand *d,
+			 size_t n);
+/* Up to @max stored peaks of @meter, newest month first (import before export); how many. */
+int pm_store_load_demand(struct pm_store *store, const char *meter, struct pm_store_demand *d,
+			 size_t max);
+
+/*
+ * The meter's effective configuration as text ("key=value" lines) recorded at its last start,
+ * to tell a config change at the next one. get: -ENOENT when none was recorded, -ENOBUFS when
+ * it does not fit @len.
+ */
+int pm_store_set_config(struct pm_store *store, const char *meter, const char *description);
+int pm_store_get_config(struct pm_store *store, const char *meter, char *description, size_t len);
 
 #endif

@@ -393,6 +393,142 @@ START_TEST(test_demand_month_rollover)
 }
 END_TEST
 
+/*
+ * The month's peak survives a restart: (0, 900 s] at 1 mWh/s holds 900 mWh = 3600 mW (as in
+ * test_profile_and_demand). The restarted meter at 1000 s has closed no window of its own, yet
+ * publishes 3600 mW at 900 s from its first sample on; export never grew: 0 mW, still valid.
+ */
+START_TEST(test_demand_survives_restart)
+{
+	struct pm_store *st = store_open();
+	struct pm_meter *m = meter_new(st, 1000000);
+	const struct pm_meter_status *ms;
+
+	push_run(m, 0, 901, 0);
+	pm_meter_free(m); /* no shutdown checkpoint: as after kill -9 */
+	m = meter_new(st, 1000000);
+	push_run(m, 1000, 1000, 0);
+	ms = pm_meter_status(m);
+	ck_assert(ms->demand_import[0].valid);
+	ck_assert_int_eq(ms->demand_import[0].demand_mw, 3600);
+	ck_assert_int_eq(ms->demand_import[0].end_ns, 900 * S_NS);
+	ck_assert(ms->demand_export[0].valid);
+	ck_assert_int_eq(ms->demand_export[0].demand_mw, 0);
+	ck_assert(!ms->demand_import[1].valid);
+	pm_meter_free(m);
+	pm_store_close(st);
+}
+END_TEST
+
+/*
+ * A restart in the next UTC month: January's peak becomes the previous month's. Run from
+ * 2026-01-31 23:30:00 for 901 s: the window (23:30, 23:45] holds 900 mWh = 3600 mW. Restart
+ * at 2026-02-01 00:10:00: [1] is January's 3600 mW at 23:45, [0] (February) has none yet.
+ */
+START_TEST(test_demand_restart_next_month)
+{
+	const int64_t t0 = 1769902200; /* 2026-01-31T23:30:00Z */
+	struct pm_store *st = store_open();
+	struct pm_meter *m = meter_new(st, 1000000);
+	const struct pm_meter_status *ms;
+
+	push_run(m, 0, 901, t0);
+	pm_meter_free(m);
+	m = meter_new(st, 1000000);
+	push_run(m, 2400, 2400, t0);
+	ms = pm_meter_status(m);
+	ck_assert(!ms->demand_import[0].valid);
+	ck_assert(ms->demand_import[1].valid);
+	ck_assert_int_eq(ms->demand_import[1].demand_mw, 3600);
+	ck_assert_int_eq(ms->demand_import[1].end_ns, (t0 + 900) * S_NS);
+	pm_meter_free(m);
+	pm_store_close(st);
+}
+END_TEST
+
+/*
+ * The store fails when the first window closes (901 s: 3600 mW, as above): two writes fail
+ * at 901 s, the closed profile interval (lost, as documented) and the peaks, and the peaks are
+ * not retried at every sample: 2 failures over 30 samples (the next checkpoint is due at
+ * 960 s, 60 s after the one at 900 s). Once the checkpoint at 960 s succeeds, the peak
+ * is saved with the next sample, and a restart finds it.
+ */
+START_TEST(test_demand_saved_after_store_failure)
+{
+	struct pm_store *st = store_open();
+	struct pm_meter *m = meter_new(st, 1000000);
+	uint64_t failures;
+	int64_t peak_mw;
+	struct rlimit lim;
+
+	push_run(m, 0, 900, 0);
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &lim), 0);
+	lim.rlim_cur = 1;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (int64_t n = 901; n <= 930; n++) {
+		struct pm_met_sample smp = sample(n, 0, EPOCH);
+
+		pm_meter_push(m, &smp, n * S_NS);
+	}
+	/* asserted once the limit is lifted: Check's own result file needs it too */
+	peak_mw = pm_meter_status(m)->demand_import[0].demand_mw;
+	failures = pm_meter_status(m)->store_failures;
+	lim.rlim_cur = lim.rlim_max;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ck_assert_int_eq(peak_mw, 3600);
+	ck_assert_uint_eq(failures, 2);
+	push_run(m, 931, 961, 0);
+	ck_assert(pm_meter_status(m)->store_ok);
+	pm_meter_free(m);
+	m = meter_new(st, 1000000);
+	push_run(m, 1000, 1000, 0);
+	ck_assert(pm_meter_status(m)->demand_import[0].valid);
+	ck_assert_int_eq(pm_meter_status(m)->demand_import[0].demand_mw, 3600);
+	ck_assert_int_eq(pm_meter_status(m)->demand_import[0].end_ns, 900 * S_NS);
+	pm_meter_free(m);
+	pm_store_close(st);
+}
+END_TEST
+
+static bool has_event(struct pm_store *st, const char *kind, int64_t utc_ns, const char *detail)
+{
+	struct pm_store_event ev[32];
+	int n = pm_store_events(st, "meter0", ev, 32);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(ev[i].kind, kind) && ev[i].utc_ns == utc_ns &&
+		    (!detail || strstr(ev[i].detail, detail)))
+			return true;
+	return false;
+}
+
+/*
+ * No sample for 61 s (> profile_max_gap, 60 s by default): power_down at the last sample
+ * (10 s) with its voltages, power_up at 71 s. 60 s exactly is no gap. A new counter_epoch
+ * while running is a chip_reset.
+ */
+START_TEST(test_power_and_chip_reset_events)
+{
+	struct pm_store *st = store_open();
+	struct pm_meter *m = meter_new(st, 1000000);
+	struct pm_met_sample s;
+
+	push_run(m, 0, 10, 0);
+	push_run(m, 70, 70, 0); /* 60 s after the last */
+	ck_assert(!has_event(st, "power_down", 10 * S_NS, NULL));
+	s = sample(131, 0, EPOCH);
+	ck_assert_int_eq(pm_meter_push(m, &s, 131 * S_NS), 0); /* 61 s after the last */
+	ck_assert(has_event(st, "power_down", 70 * S_NS, "L1 230.0 V, L2 230.0 V, L3 230.0 V"));
+	ck_assert(has_event(st, "power_up", 131 * S_NS, "after 61.0 s"));
+	s = sample(132, 0, EPOCH + 1);
+	ck_assert_int_eq(pm_meter_push(m, &s, 132 * S_NS), 0);
+	ck_assert(has_event(st, "chip_reset", 132 * S_NS, NULL));
+	pm_meter_free(m);
+	pm_store_close(st);
+}
+END_TEST
+
 static Suite *meter_suite(void)
 {
 	Suite *s = suite_create("meter");
@@ -409,6 +545,10 @@ static Suite *meter_suite(void)
 	tcase_add_test(tc, test_no_store_publishes_no_registers);
 	tcase_add_test(tc, test_profile_and_demand);
 	tcase_add_test(tc, test_demand_month_rollover);
+	tcase_add_test(tc, test_demand_survives_restart);
+	tcase_add_test(tc, test_demand_restart_next_month);
+	tcase_add_test(tc, test_power_and_chip_reset_events);
+	tcase_add_test(tc, test_demand_saved_after_store_failure);
 	suite_add_tcase(s, tc);
 	return s;
 }

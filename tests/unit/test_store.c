@@ -401,11 +401,11 @@ START_TEST(test_migration_from_v1_keeps_data)
 
 	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
 	pm_store_close(s);
-	/* back to what schema 1 was: no profile or calibration table, user_version 1 */
-	snprintf(
-	    cmd, sizeof(cmd),
-	    "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; PRAGMA user_version = 1'",
-	    db);
+	/* back to what schema 1 was: no profile, calibration, demand or config table */
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
+		 " DROP TABLE meter_config; PRAGMA user_version = 1'",
+		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
 	ck_assert_int_eq(pm_store_events(s, "m", ev, 2), 1);
@@ -414,6 +414,106 @@ START_TEST(test_migration_from_v1_keeps_data)
 	ck_assert_int_eq(pm_store_profiles(s, "m", 0, INT64_MAX, &v, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	free(v);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d", db,
+		 PM_STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* Peaks of three months and both directions come back as stored, after a reopen. */
+START_TEST(test_demand_roundtrip)
+{
+	const struct pm_store_demand in[] = {
+	    {.month = 24313, .is_export = false, .demand_mw = 3600, .end_ns = 900},
+	    {.month = 24313, .is_export = true, .demand_mw = 12, .end_ns = 1800},
+	    {.month = 24312, .is_export = false, .demand_mw = INT64_C(5000000000), .end_ns = -7},
+	    {.month = 24311, .is_export = true, .demand_mw = 1, .end_ns = INT64_MAX},
+	};
+	struct pm_store_demand out[8];
+	struct pm_store *s = open_ok();
+
+	ck_assert_int_eq(pm_store_save_demand(s, "m", in, 4), 0);
+	pm_store_close(s);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_demand(s, "m", out, 8), 4);
+	/* newest month first, import before export */
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(out[i].month, in[i].month);
+		ck_assert(out[i].is_export == in[i].is_export);
+		ck_assert_int_eq(out[i].demand_mw, in[i].demand_mw);
+		ck_assert_int_eq(out[i].end_ns, in[i].end_ns);
+	}
+	ck_assert_int_eq(pm_store_load_demand(s, "other", out, 8), 0);
+	pm_store_close(s);
+}
+END_TEST
+
+/* A peak of a new month replaces nothing but pushes out what is 3 months older than it. */
+START_TEST(test_demand_keeps_three_months)
+{
+	struct pm_store_demand d = {.month = 100, .demand_mw = 1, .end_ns = 1}, out[8];
+	struct pm_store *s = open_ok();
+
+	for (int m = 100; m <= 103; m++) {
+		d.month = m;
+		d.demand_mw = m;
+		ck_assert_int_eq(pm_store_save_demand(s, "m", &d, 1), 0);
+	}
+	/* same month again: replaced, not added */
+	d.demand_mw = 7;
+	ck_assert_int_eq(pm_store_save_demand(s, "m", &d, 1), 0);
+	ck_assert_int_eq(pm_store_load_demand(s, "m", out, 8), 3);
+	ck_assert_int_eq(out[0].month, 103);
+	ck_assert_int_eq(out[0].demand_mw, 7);
+	ck_assert_int_eq(out[1].month, 102);
+	ck_assert_int_eq(out[2].month, 101);
+	ck_assert_int_eq(pm_store_save_demand(NULL, "m", &d, 1), -EINVAL);
+	ck_assert_int_eq(pm_store_save_demand(s, "", &d, 1), -EINVAL);
+	pm_store_close(s);
+}
+END_TEST
+
+START_TEST(test_config_description_roundtrip)
+{
+	struct pm_store *s = open_ok();
+	char buf[64], small[4];
+
+	ck_assert_int_eq(pm_store_get_config(s, "m", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(pm_store_set_config(s, "m", "wiring=wye\nsource=sim\n"), 0);
+	ck_assert_int_eq(pm_store_set_config(s, "m", "wiring=delta\nsource=sim\n"), 0);
+	pm_store_close(s);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_get_config(s, "m", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "wiring=delta\nsource=sim\n");
+	ck_assert_int_eq(pm_store_get_config(s, "m", small, sizeof(small)), -ENOBUFS);
+	ck_assert_int_eq(pm_store_set_config(s, "m", NULL), -EINVAL);
+	pm_store_close(s);
+}
+END_TEST
+
+/* A schema-2 database (before maximum demand was stored) is migrated, its data kept. */
+START_TEST(test_migration_from_v2_keeps_data)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_demand d = {.month = 5, .demand_mw = 42, .end_ns = 9}, out[2];
+	struct pm_store_event ev[2];
+	char cmd[256];
+
+	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
+		 " PRAGMA user_version = 2'",
+		 db);
+	ck_assert_int_eq(system(cmd), 0);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_events(s, "m", ev, 2), 1);
+	ck_assert_str_eq(ev[0].kind, "power_up");
+	ck_assert_int_eq(pm_store_load_demand(s, "m", out, 2), 0);
+	ck_assert_int_eq(pm_store_save_demand(s, "m", &d, 1), 0);
+	ck_assert_int_eq(pm_store_load_demand(s, "m", out, 2), 1);
+	ck_assert_int_eq(out[0].demand_mw, 42);
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d", db,
 		 PM_STORE_SCHEMA_VERSION);
@@ -481,6 +581,10 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_profile_same_end_is_merged);
 	tcase_add_test(tc, test_migration_from_v1_keeps_data);
 	tcase_add_test(tc, test_calibration_roundtrip);
+	tcase_add_test(tc, test_demand_roundtrip);
+	tcase_add_test(tc, test_demand_keeps_three_months);
+	tcase_add_test(tc, test_config_description_roundtrip);
+	tcase_add_test(tc, test_migration_from_v2_keeps_data);
 	suite_add_tcase(s, tc);
 	return s;
 }
