@@ -77,4 +77,7 @@ int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snaps
 /* The meter's snapshot was refilled; @connected says whether its source delivers. */
 int pm_bus_meter_changed(struct pm_bus *bus, const char *name, bool connected);
 
+/* The connection, for the other interfaces on the meter objects (bus-account.h). */
+sd_bus *pm_bus_sd_bus(struct pm_bus *bus);
+
 #endif

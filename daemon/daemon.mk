@@ -8,12 +8,16 @@
 
 DAEMON_SRC  := daemon/polymeterd.c daemon/manager.c daemon/conf.c daemon/log.c \
 	daemon/source.c daemon/source-iio.c daemon/source-sim.c daemon/meter.c daemon/store.c \
-	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c $(CORE_SRC)
+	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c \
+	daemon/billing.c daemon/bus-account.c daemon/store-account.c daemon/money.c \
+	daemon/tariff-file.c $(CORE_SRC)
 DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/source.h \
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
 	daemon/modbus-tcp.h daemon/modbus-rtu.h \
+	daemon/billing.h daemon/bus-account.h daemon/store-internal.h daemon/money.h \
+	daemon/tariff-file.h \
 	$(CORE_HDR)
-DAEMON_PKGS := libiio libsystemd inih sqlite3
+DAEMON_PKGS := libiio libsystemd inih sqlite3 jansson
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 
 SBINDIR      ?= /usr/sbin
@@ -44,7 +48,7 @@ $(BUILD)/daemon-asan/polymeterd: $(DAEMON_SRC) $(DAEMON_HDR) daemon/daemon.mk
 
 # tests/unit/test_conf.c is built by the top-level `make unit` like every unit test (these
 # two variables name what it needs besides the core) and run by scripts/check-unit.sh.
-UNIT_EXTRA_test_conf := daemon/conf.c
+UNIT_EXTRA_test_conf := daemon/conf.c daemon/money.c
 UNIT_LIBS_test_conf  := inih
 
 unit-daemon: $(BUILD)/unit/test_conf

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "store-internal.h"
 #include "store.h"
 
 struct pm_store {
@@ -62,6 +63,14 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " pf1_micro INTEGER NOT NULL, pf2_micro INTEGER NOT NULL, pf3_micro INTEGER NOT NULL,"
     " f1_mhz INTEGER NOT NULL, f2_mhz INTEGER NOT NULL, f3_mhz INTEGER NOT NULL,"
     " PRIMARY KEY (meter, end_ns)) WITHOUT ROWID;",
+    /* 3: the account (billing.h): its state as one versioned record, and top-up references */
+    "CREATE TABLE account ("
+    " meter TEXT PRIMARY KEY REFERENCES meter(name), layout INTEGER NOT NULL,"
+    " saved_ns INTEGER NOT NULL, state BLOB NOT NULL);"
+    "CREATE TABLE topup_ref ("
+    " meter TEXT NOT NULL REFERENCES meter(name), reference TEXT NOT NULL,"
+    " utc_ns INTEGER NOT NULL, value_mu INTEGER NOT NULL,"
+    " PRIMARY KEY (meter, reference)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)
@@ -780,4 +789,25 @@ int pm_store_last_profile(struct pm_store *store, const char *meter, struct pm_s
 		r = r == SQLITE_DONE ? -ENOENT : errno_of(r);
 	sqlite3_finalize(st);
 	return r;
+}
+
+/* For the store's other files (store-internal.h): the connection and the helpers above. */
+sqlite3 *pm_store_db(struct pm_store *store)
+{
+	return store->db;
+}
+
+int pm_store_errno(int sqlite_rc)
+{
+	return errno_of(sqlite_rc);
+}
+
+int pm_store_begin(struct pm_store *store)
+{
+	return begin(store);
+}
+
+int pm_store_end(struct pm_store *store, int ret)
+{
+	return end(store, ret);
 }
