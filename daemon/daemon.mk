@@ -31,9 +31,12 @@ BINDIR       ?= /usr/bin
 
 daemon: $(BUILD)/daemon/polymeterd $(BUILD)/daemon/polymeterctl
 
-$(BUILD)/daemon/polymeterctl: daemon/polymeterctl.c daemon/bus.h daemon/daemon.mk
+CTL_SRC := daemon/polymeterctl.c daemon/polymeterctl-account.c daemon/money.c
+
+$(BUILD)/daemon/polymeterctl: $(CTL_SRC) daemon/bus.h daemon/bus-account.h daemon/money.h \
+		daemon/polymeterctl-account.h daemon/daemon.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) -Idaemon -Idaemon/core -o $@ daemon/polymeterctl.c \
+	$(CC) $(CFLAGS_USER) -Idaemon -Idaemon/core -o $@ $(CTL_SRC) \
 		$$(pkg-config --cflags --libs libsystemd)
 
 daemon-asan: $(BUILD)/daemon-asan/polymeterd

@@ -11,6 +11,9 @@
  *   polymeterctl [--user] [--json|--csv] profile [METER] --from TIME --to TIME
  *                                                 load profile intervals ending in [from, to]
  *
+ * Account commands (account, topup, token, tariff set, mode, supply, emergency-credit, adjust,
+ * debt, wallet, tenancy): see polymeterctl-account.c.
+ *
  * TIME is UTC: 2026-01-01T00:15:00Z, 2026-01-01T00:15Z, 2026-01-01 00:15 or 2026-01-01
  * (a trailing Z is optional). METER may be left out when the daemon has one meter.
  *
@@ -29,6 +32,7 @@
 #include <systemd/sd-bus.h>
 
 #include "bus.h"
+#include "polymeterctl-account.h"
 
 #define MAX_PROPS 128
 
@@ -328,6 +332,12 @@ static void usage(FILE *f)
 	      "       polymeterctl [--user] list\n"
 	      "       polymeterctl [--user] [--json] events [METER] [--max N]\n"
 	      "       polymeterctl [--user] [--json|--csv] profile [METER] --from TIME --to TIME\n"
+	      "       polymeterctl [--user] [--json] account [METER]\n"
+	      "       polymeterctl [--user] [--meter M] topup AMOUNT [REFERENCE] | token DIGITS |\n"
+	      "           tariff set FILE.json | mode credit|prepayment|payg |\n"
+	      "           supply disconnect|reconnect|arm|confirm | emergency-credit |\n"
+	      "           adjust DELTA | debt TIME PAYMENT | wallet DATE COST [final] |\n"
+	      "           tenancy [OPTION...]\n"
 	      "TIME is UTC, e.g. 2026-01-01T00:15:00Z or 2026-01-01\n",
 	      f);
 }
@@ -564,8 +574,10 @@ int main(int argc, char **argv)
 	    {"user", no_argument, NULL, 'u'},	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},	    {"max", required_argument, NULL, 'm'},
 	    {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
-	    {"csv", no_argument, NULL, 'c'},	    {0},
+	    {"csv", no_argument, NULL, 'c'},	    {"meter", required_argument, NULL, 'M'},
+	    {0},
 	};
+	const char *meter_opt = NULL;
 	const char *from_s = NULL, *to_s = NULL;
 	int64_t from = 0, to = 0;
 	uint64_t max = 100;
@@ -606,11 +618,16 @@ int main(int argc, char **argv)
 		case 'c':
 			csv = true;
 			break;
+		case 'M':
+			meter_opt = optarg;
+			break;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
+	if (optind < argc && pm_ctl_account_is_command(argv[optind]))
+		return pm_ctl_account_main(user, json, meter_opt, argc - optind, argv + optind);
 	if (optind >= argc || argc - optind > 2) {
 		usage(stderr);
 		return 2;
