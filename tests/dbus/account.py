@@ -14,6 +14,10 @@ import time
 import xml.etree.ElementTree as ET
 
 import dbus
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+DBusGMainLoop(set_as_default=True)  # PropertiesChanged is received through GLib
 
 polymeterd, polymeterctl, policy, xml_path = sys.argv[1:5]
 NAME = "org.polymeter.Meter1"
@@ -250,6 +254,25 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
           "nobody_may_confirm_at_display", r.stdout)
     check(prop("idle", "Balance") == 1290000 and prop("idle", "Mode") == "prepayment",
           "nobody_changed_nothing")
+
+    # PropertiesChanged carries the new balance: 12.90 + 0.01 = 12.91 GBP = 1291000 mu.
+    seen = []
+    dbus.SessionBus().add_signal_receiver(
+        lambda iface, changed, invalidated, path=None: seen.append((path, iface, dict(changed))),
+        signal_name="PropertiesChanged", dbus_interface="org.freedesktop.DBus.Properties",
+        path_keyword="path")
+    err, _ = call("idle", "TopUp", dbus.Int64(1000), "pay-0003")
+    ctx = GLib.MainContext.default()
+    end = time.monotonic() + 10
+    hit = []
+    while not hit and time.monotonic() < end:
+        ctx.iteration(False)
+        hit = [c for p, i, c in seen if p.endswith("/idle") and i == IFACE and
+               c.get("Balance") == 1291000]
+        time.sleep(0.01)
+    check(err is None and hit and hit[0].get("PaymentCount") == 4 and
+          hit[0].get("TotalCredit") == 1291000, "properties_changed_after_topup",
+          f"{err} {seen[:3]}")
 
     # The committed XML is what the service publishes.
     live = ET.fromstring(dbus.Interface(acct("idle"), "org.freedesktop.DBus.Introspectable")
