@@ -53,6 +53,11 @@ $(BUILD)/daemon-asan/polymeterd: $(DAEMON_SRC) $(DAEMON_HDR) daemon/daemon.mk
 # two variables name what it needs besides the core) and run by scripts/check-unit.sh.
 UNIT_EXTRA_test_conf := daemon/conf.c daemon/money.c
 UNIT_LIBS_test_conf  := inih
+# the account with the real store and real tariff files; money parsing
+UNIT_EXTRA_test_billing := daemon/billing.c daemon/store.c daemon/store-account.c \
+	daemon/money.c daemon/tariff-file.c daemon/log.c
+UNIT_LIBS_test_billing  := sqlite3 jansson
+UNIT_EXTRA_test_money := daemon/money.c
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

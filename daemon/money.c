@@ -29,6 +29,8 @@ int pm_money_parse(const char *text, int64_t *mu)
 		units = units * 10 + (*s - '0');
 	}
 	if (*s == '.') {
+		if (!digits || s[1] < '0' || s[1] > '9')
+			return -EINVAL; /* "1." and ".5" are not money as people write it */
 		for (s++; *s >= '0' && *s <= '9'; s++) {
 			if (++nfrac > DECIMALS)
 				return -EINVAL;

@@ -401,8 +401,10 @@ START_TEST(test_migration_from_v1_keeps_data)
 
 	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
 	pm_store_close(s);
-	/* back to what schema 1 was: no profile table, user_version 1 */
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'DROP TABLE profile; PRAGMA user_version = 1'",
+	/* back to what schema 1 was: no profile (2) nor account tables (3), user_version 1 */
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE account; DROP TABLE topup_ref;"
+		 " PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -413,7 +415,8 @@ START_TEST(test_migration_from_v1_keeps_data)
 	ck_assert_uint_eq(n, 1);
 	free(v);
 	pm_store_close(s);
-	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = 2", db);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d", db,
+		 PM_STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
