@@ -73,7 +73,7 @@ const char *pm_billing_mode_name(enum account_mode mode)
 int pm_billing_mode_parse(const char *name, enum account_mode *mode)
 {
 	static const enum account_mode modes[] = {ACCOUNT_MODE_CREDIT, ACCOUNT_MODE_PREPAYMENT,
-						   ACCOUNT_MODE_PAYG};
+						  ACCOUNT_MODE_PAYG};
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (name && !strcmp(name, pm_billing_mode_name(modes[i]))) {
@@ -192,8 +192,7 @@ static void send_events(struct pm_billing *b)
 			b->event_fn(b->userdata, b->queue[i].utc_ns, b->queue[i].kind,
 				    b->queue[i].detail);
 		else
-			log_info("meter %s: %s %s", b->meter, b->queue[i].kind,
-				 b->queue[i].detail);
+			log_info("meter %s: %s %s", b->meter, b->queue[i].kind, b->queue[i].detail);
 	}
 	b->n_queued = 0;
 }
@@ -216,8 +215,7 @@ static const char *const account_event_kinds[] = {
 };
 
 /* The account engine's events: queued for the log, and what they ask of the tariff engine. */
-static void account_events(struct pm_billing *b, struct state *st,
-			   const struct account_output *out)
+static void account_events(struct pm_billing *b, struct state *st, const struct account_output *out)
 {
 	char m1[40], m2[40];
 
@@ -227,13 +225,14 @@ static void account_events(struct pm_billing *b, struct state *st,
 
 		switch (ev->type) {
 		case ACCOUNT_EVENT_SNAPSHOT_REQUIRED:
-			queue(b, ns, account_event_kinds[ev->type],
-			      "balance=%s debt_to_clear=%s time_debt=%s payment_debt=%s payments=%u",
-			      pm_money_format(ev->registers.balance_mu, m1, sizeof(m1)),
-			      pm_money_format(ev->registers.debt_to_clear_mu, m2, sizeof(m2)),
-			      pm_money_format(ev->registers.time_debt_mu, m1, sizeof(m1)),
-			      pm_money_format(ev->registers.payment_debt_mu, m2, sizeof(m2)),
-			      ev->registers.payment_count);
+			queue(
+			    b, ns, account_event_kinds[ev->type],
+			    "balance=%s debt_to_clear=%s time_debt=%s payment_debt=%s payments=%u",
+			    pm_money_format(ev->registers.balance_mu, m1, sizeof(m1)),
+			    pm_money_format(ev->registers.debt_to_clear_mu, m2, sizeof(m2)),
+			    pm_money_format(ev->registers.time_debt_mu, m1, sizeof(m1)),
+			    pm_money_format(ev->registers.payment_debt_mu, m2, sizeof(m2)),
+			    ev->registers.payment_count);
 			break;
 		case ACCOUNT_EVENT_TENANCY_CHANGED:
 			if (ev->clear_future_tariffs)
@@ -316,16 +315,18 @@ static void tariff_interval(struct pm_billing *b, struct state *st, int64_t utc,
 static void bill(struct pm_billing *b, struct state *st, int64_t utc, uint64_t imp, uint64_t exp)
 {
 	for (int i = 0; st->has_tariff && i < MAX_SWITCH_STEPS; i++) {
-		int64_t at = st->te.now.utc_s +
-			     (tariff_engine_next_switch(&st->te) - st->te.now.seconds);
+		int64_t at =
+		    st->te.now.utc_s + (tariff_engine_next_switch(&st->te) - st->te.now.seconds);
 
 		if (at >= utc || at <= st->te.now.utc_s)
 			break;
 		tariff_interval(b, st, at, 0, 0);
 	}
 	while (st->has_tariff && (imp || exp)) {
-		int64_t i = imp > (uint64_t)TARIFF_MAX_DELTA_MWH ? TARIFF_MAX_DELTA_MWH : (int64_t)imp;
-		int64_t e = exp > (uint64_t)TARIFF_MAX_DELTA_MWH ? TARIFF_MAX_DELTA_MWH : (int64_t)exp;
+		int64_t i =
+		    imp > (uint64_t)TARIFF_MAX_DELTA_MWH ? TARIFF_MAX_DELTA_MWH : (int64_t)imp;
+		int64_t e =
+		    exp > (uint64_t)TARIFF_MAX_DELTA_MWH ? TARIFF_MAX_DELTA_MWH : (int64_t)exp;
 
 		tariff_interval(b, st, utc, i, e);
 		imp -= (uint64_t)i;
@@ -349,8 +350,8 @@ static void report_supply(struct pm_billing *b)
 		b->supply_fn(b->userdata, contactor, aux);
 }
 
-static int save(struct pm_billing *b, const struct state *st, int64_t utc_ns,
-		const char *reference, int64_t value_mu)
+static int save(struct pm_billing *b, const struct state *st, int64_t utc_ns, const char *reference,
+		int64_t value_mu)
 {
 	int r = pm_store_save_account(b->store, b->meter, STATE_LAYOUT, st, sizeof(*st), utc_ns,
 				      reference, value_mu);
@@ -474,8 +475,7 @@ static int commit(struct pm_billing *b, struct state *work, int64_t utc_ns, cons
 
 /* An account engine refusal: -EPERM is "not now", anything else a bad argument. */
 static int refused(struct pm_billing *b, struct state *work, int r,
-		   const struct account_output *out, const char *field,
-		   struct pm_billing_error *e)
+		   const struct account_output *out, const char *field, struct pm_billing_error *e)
 {
 	free(work);
 	b->n_queued = 0;
@@ -504,9 +504,8 @@ static bool valid_reference(const char *s)
 	return true;
 }
 
-int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu,
-		     const char *reference, enum account_payment_method method,
-		     struct pm_billing_error *e)
+int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu, const char *reference,
+		     enum account_payment_method method, struct pm_billing_error *e)
 {
 	struct account_output out;
 	struct account_time at;
@@ -567,7 +566,8 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 			free(work);
 			return fail(e, PM_BILLING_ERR_TOKEN, -ENOTSUP,
 				    "token: credit in %s units; this account counts currency only",
-				    res->credit_unit == STS_UNIT_DECI_KWH ? "0.1 kWh" : "non-currency");
+				    res->credit_unit == STS_UNIT_DECI_KWH ? "0.1 kWh"
+									  : "non-currency");
 		}
 		r = account_topup(&work->acc, &at, res->credit, ACCOUNT_PAYMENT_TOKEN, &out);
 		if (r < 0)
@@ -895,7 +895,8 @@ int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, 
 			b->running = false;
 		}
 	} else {
-		snprintf(err, errlen, "meter %s: the stored account cannot be read (%s); billing "
+		snprintf(err, errlen,
+			 "meter %s: the stored account cannot be read (%s); billing "
 			 "stopped, commands refused",
 			 b->meter, r == -EBADMSG ? "unknown layout" : strerror(-r));
 	}

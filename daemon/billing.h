@@ -39,14 +39,14 @@
 /* What a refusal was about, for D-Bus error names (bus-account.c). */
 enum pm_billing_err {
 	PM_BILLING_OK,
-	PM_BILLING_ERR_INVALID,	      /* a bad argument; the message names it */
-	PM_BILLING_ERR_REFUSED,	      /* valid, but not now (no EC on offer, nothing armed) */
-	PM_BILLING_ERR_DUPLICATE,     /* a top-up reference already used */
-	PM_BILLING_ERR_TARIFF,	      /* the tariff document; the message names the field */
-	PM_BILLING_ERR_TOKEN,	      /* an STS token refused; the message says why */
+	PM_BILLING_ERR_INVALID,	       /* a bad argument; the message names it */
+	PM_BILLING_ERR_REFUSED,	       /* valid, but not now (no EC on offer, nothing armed) */
+	PM_BILLING_ERR_DUPLICATE,      /* a top-up reference already used */
+	PM_BILLING_ERR_TARIFF,	       /* the tariff document; the message names the field */
+	PM_BILLING_ERR_TOKEN,	       /* an STS token refused; the message says why */
 	PM_BILLING_ERR_NOT_CONFIGURED, /* no STS decoder key, no tariff, ... */
-	PM_BILLING_ERR_NO_STORE,      /* no store: nothing could be made durable */
-	PM_BILLING_ERR_STORE_FAILED,  /* the store refused the commit: nothing changed */
+	PM_BILLING_ERR_NO_STORE,       /* no store: nothing could be made durable */
+	PM_BILLING_ERR_STORE_FAILED,   /* the store refused the commit: nothing changed */
 };
 
 struct pm_billing_error {
@@ -55,9 +55,9 @@ struct pm_billing_error {
 };
 
 struct pm_billing_config {
-	const char *meter;	 /* name, for the store and messages */
-	const char *time_zone;	 /* tzdata name ("Europe/London"); "" = the system's */
-	const char *tariff_file; /* "" = none; seeds a meter that has no stored account */
+	const char *meter;	       /* name, for the store and messages */
+	const char *time_zone;	       /* tzdata name ("Europe/London"); "" = the system's */
+	const char *tariff_file;       /* "" = none; seeds a meter that has no stored account */
 	struct account_config account; /* seeds a meter that has no stored account */
 	bool sts;		       /* STS tokens accepted with this decoder key */
 	uint64_t sts_dk;
@@ -95,9 +95,8 @@ void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_
 int pm_billing_flush(struct pm_billing *b, int64_t utc_ns);
 
 /* Commands: 0, or a negative errno with *e saying why; on refusal nothing changed. */
-int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu,
-		     const char *reference, enum account_payment_method method,
-		     struct pm_billing_error *e);
+int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu, const char *reference,
+		     enum account_payment_method method, struct pm_billing_error *e);
 /* An STS token; *credit_mu is the credit it added (0 for a management token). */
 int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
 		     struct sts_result *res, struct pm_billing_error *e);

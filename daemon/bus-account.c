@@ -135,7 +135,7 @@ static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *re
 	case P_AUX_CLOSED:
 	case P_HAS_TARIFF:
 	case P_STS: {
-		int b = i == P_RUNNING	     ? v->running
+		int b = i == P_RUNNING	       ? v->running
 			: i == P_SUPPLY_CLOSED ? v->supply.closed
 			: i == P_AUX_CLOSED    ? v->aux_closed
 			: i == P_HAS_TARIFF    ? v->has_tariff
@@ -215,8 +215,7 @@ static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *re
 	case P_PAYMENTS:
 		if (!reply) {
 			snprintf(text, SENT_LEN, "%u %" PRIu32 " %" PRId64, v->n_payments,
-				 g->payment_count,
-				 v->n_payments ? v->payments[0].utc : (int64_t)0);
+				 g->payment_count, v->n_payments ? v->payments[0].utc : (int64_t)0);
 			return 0;
 		}
 		r = sd_bus_message_open_container(reply, 'a', "(txs)");
@@ -601,8 +600,7 @@ static int m_tenancy(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 			r = read_option(msg, key, "b", &b, error);
 			if (b)
 				c.debt_action = ACCOUNT_REGISTER_RESET;
-		} else if (!strcmp(key, "clear_payments") ||
-			   !strcmp(key, "zero_standing_charge") ||
+		} else if (!strcmp(key, "clear_payments") || !strcmp(key, "zero_standing_charge") ||
 			   !strcmp(key, "clear_future_tariffs")) {
 			r = read_option(msg, key, "b", &b, error);
 			if (key[0] == 'z')
@@ -653,8 +651,7 @@ static int build_vtable(struct pm_bus_account *a)
 	    SD_BUS_METHOD("ConfirmReconnect", "", "", m_confirm, 0),
 	    SD_BUS_METHOD_WITH_NAMES("ChangeOfTenancy", "a{sv}", SD_BUS_PARAM(options), "", ,
 				     m_tenancy, 0),
-	    SD_BUS_METHOD_WITH_NAMES("AdjustBalance", "x", SD_BUS_PARAM(delta), "", , m_adjust,
-				     0),
+	    SD_BUS_METHOD_WITH_NAMES("AdjustBalance", "x", SD_BUS_PARAM(delta), "", , m_adjust, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetDebt", "xx",
 				     SD_BUS_PARAM(time_debt) SD_BUS_PARAM(payment_debt), "", ,
 				     m_debt, 0),

@@ -33,9 +33,9 @@
 #include "money.h"
 #include "polymeterctl-account.h"
 
-static const char *const commands[] = {"account", "topup",	      "token",  "tariff",
-				       "mode",	  "supply",	      "adjust", "debt",
-				       "wallet",  "emergency-credit", "tenancy"};
+static const char *const commands[] = {"account", "topup",  "token", "tariff", "mode",
+				       "supply",  "adjust", "debt",  "wallet", "emergency-credit",
+				       "tenancy"};
 
 bool pm_ctl_account_is_command(const char *cmd)
 {
@@ -166,16 +166,11 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 			size_t off;
 		} xs[] = {
 #define X(n, f) {n, offsetof(struct account_props, f)}
-		    X("Balance", balance),
-		    X("AvailableCredit", available),
-		    X("TotalCredit", total),
-		    X("EmergencyCreditRemaining", ec_remaining),
-		    X("DebtToClear", debt_to_clear),
-		    X("TimeDebt", time_debt),
-		    X("PaymentDebt", payment_debt),
-		    X("CostLastHour", cost_hour),
-		    X("CostToday", cost_today),
-		    X("Price", price),
+		    X("Balance", balance),	     X("AvailableCredit", available),
+		    X("TotalCredit", total),	     X("EmergencyCreditRemaining", ec_remaining),
+		    X("DebtToClear", debt_to_clear), X("TimeDebt", time_debt),
+		    X("PaymentDebt", payment_debt),  X("CostLastHour", cost_hour),
+		    X("CostToday", cost_today),	     X("Price", price),
 #undef X
 		};
 		char type;
@@ -433,7 +428,8 @@ static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);
-			snprintf(ref, sizeof(ref), "ctl-%lld%09ld", (long long)ts.tv_sec, ts.tv_nsec);
+			snprintf(ref, sizeof(ref), "ctl-%lld%09ld", (long long)ts.tv_sec,
+				 ts.tv_nsec);
 		}
 		return simple_call(bus, path, meter, "TopUp", "xs", a, ref);
 	}

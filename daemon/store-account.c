@@ -22,8 +22,7 @@ static int step_done(sqlite3_stmt *st)
 int pm_store_topup_ref_used(struct pm_store *store, const char *meter, const char *reference)
 {
 	sqlite3_stmt *st;
-	int r = prepare(store,
-			"SELECT 1 FROM topup_ref WHERE meter = ?1 AND reference = ?2", &st);
+	int r = prepare(store, "SELECT 1 FROM topup_ref WHERE meter = ?1 AND reference = ?2", &st);
 
 	if (r)
 		return r;
@@ -88,8 +87,8 @@ int pm_store_save_account(struct pm_store *store, const char *meter, uint32_t la
 	r = pm_store_begin(store);
 	if (r)
 		return r;
-	return pm_store_end(store, save(store, meter, layout, state, len, utc_ns, reference,
-					 value_mu));
+	return pm_store_end(store,
+			    save(store, meter, layout, state, len, utc_ns, reference, value_mu));
 }
 
 int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t layout, void *state,

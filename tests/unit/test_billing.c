@@ -46,12 +46,13 @@ static void setup(void)
 	snprintf(db, sizeof(db), "%s/polymeter.db", dir);
 	snprintf(flat, sizeof(flat), "%s/flat.json", dir);
 	snprintf(tou, sizeof(tou), "%s/tou.json", dir);
-	write_file(flat, "{\"version\": 1, \"name\": \"Flat\","
-			 " \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
-			 " \"rates\": {\"1\": {\"price_per_kwh\": \"1.00\"}},"
-			 " \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1}]},"
-			 " \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
-			 " \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"}}");
+	write_file(flat,
+		   "{\"version\": 1, \"name\": \"Flat\","
+		   " \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
+		   " \"rates\": {\"1\": {\"price_per_kwh\": \"1.00\"}},"
+		   " \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1}]},"
+		   " \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
+		   " \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"}}");
 	/* rate 1 (0.10) until 12:00 local, rate 2 (0.50) after, aux relay on rate 2 */
 	write_file(tou, "{\"version\": 1, \"name\": \"Noon\","
 			" \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
@@ -124,9 +125,8 @@ START_TEST(test_growth_billed_at_price)
 	/* registers not valid: nothing billed, the baseline waits */
 	pm_billing_sample(b, T_JAN + 61 * S, false, 0, 0, 0, false);
 	ck_assert_int_eq(balance(b, T_JAN + 61 * S), -100);
-	ck_assert_int_eq(pm_billing_topup(b, T_JAN + 62 * S, 100000, "ref-1", ACCOUNT_PAYMENT_LOCAL,
-					  &e),
-			 0);
+	ck_assert_int_eq(
+	    pm_billing_topup(b, T_JAN + 62 * S, 100000, "ref-1", ACCOUNT_PAYMENT_LOCAL, &e), 0);
 	ck_assert_int_eq(balance(b, T_JAN + 62 * S), 99900);
 	pm_billing_free(b);
 }
@@ -267,7 +267,8 @@ END_TEST
 
 START_TEST(test_unknown_zone_refused)
 {
-	struct pm_billing_config cfg = {.meter = "m1", .time_zone = "Mars/Olympus", .tariff_file = ""};
+	struct pm_billing_config cfg = {
+	    .meter = "m1", .time_zone = "Mars/Olympus", .tariff_file = ""};
 	struct pm_billing *b;
 	char err[320];
 
