@@ -792,6 +792,35 @@ void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billi
 		v->payments[v->n_payments++] = p;
 }
 
+void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
+			 struct pm_snapshot_account *out)
+{
+	struct pm_billing_view v;
+
+	pm_billing_view(b, utc_ns, &v);
+	memset(out, 0, sizeof(*out));
+	out->valid = v.running;
+	out->has_tariff = v.has_tariff;
+	out->rate = (uint16_t)(v.rate + 1);
+	out->block = (uint16_t)(v.block + 1);
+	out->balance_mu = v.regs.balance_mu;
+	out->emergency_mu = v.regs.ec_remaining_mu;
+	out->debt_mu = v.regs.debt_to_clear_mu + v.regs.time_debt_mu + v.regs.payment_debt_mu;
+	out->supply = v.supply.closed ? PM_SUPPLY_CLOSED
+		      : v.armed	      ? PM_SUPPLY_ARMED
+				      : PM_SUPPLY_OPEN;
+	if (!v.supply.closed && v.supply.reason == ACCOUNT_REASON_OUT_OF_CREDIT)
+		out->credit = PM_CREDIT_OUT;
+	else if (v.regs.ec_state == ACCOUNT_EC_AVAILABLE)
+		out->credit = PM_CREDIT_EC_AVAILABLE;
+	else if (v.regs.ec_state == ACCOUNT_EC_IN_USE)
+		out->credit = PM_CREDIT_EC_IN_USE;
+	else if (v.regs.ec_state == ACCOUNT_EC_EXHAUSTED)
+		out->credit = PM_CREDIT_EC_EXHAUSTED;
+	else
+		out->credit = PM_CREDIT_OK;
+}
+
 void pm_billing_set_hooks(struct pm_billing *b, pm_billing_supply_fn supply,
 			  pm_billing_event_fn event, void *userdata)
 {

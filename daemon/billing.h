@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "account.h"
+#include "model.h"
 #include "store.h"
 #include "sts.h"
 #include "tariff.h"
@@ -141,6 +142,9 @@ struct pm_billing_view {
 };
 
 void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billing_view *v);
+/* The same, as the Modbus vendor model publishes it (model.h). */
+void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
+			 struct pm_snapshot_account *out);
 
 const char *pm_billing_mode_name(enum account_mode mode);
 int pm_billing_mode_parse(const char *name, enum account_mode *mode);

@@ -248,10 +248,16 @@ static void bill_scan(struct manager_meter *mt, const struct pm_scan *scan)
 
 	for (int n = 0; n < PM_PHASES; n++)
 		p_mw += scan->ph[n].p_mw;
-	pm_billing_sample(mt->billing, utc_ns(), st->restored,
-			  regs->total[PM_MET_A_IMPORT].mwh, regs->total[PM_MET_A_EXPORT].mwh,
-			  (int32_t)(p_mw / 1000), st->checkpoints != mt->checkpoints_seen);
+	pm_billing_sample(mt->billing, utc_ns(), st->restored, regs->total[PM_MET_A_IMPORT].mwh,
+			  regs->total[PM_MET_A_EXPORT].mwh, (int32_t)(p_mw / 1000),
+			  st->checkpoints != mt->checkpoints_seen);
 	mt->checkpoints_seen = st->checkpoints;
+	if (mt->billing) {
+		struct pm_snapshot_account acc;
+
+		pm_billing_snapshot(mt->billing, utc_ns(), &acc);
+		pm_meter_set_account(mt->pipe, &acc);
+	}
 	pm_bus_account_changed(mt->bus_account);
 }
 
@@ -268,8 +274,7 @@ static void on_supply(void *userdata, bool contactor_closed, bool aux_closed)
 		   contactor_closed ? "closed" : "open", aux_closed ? "closed" : "open");
 }
 
-static void on_billing_event(void *userdata, int64_t when_ns, const char *kind,
-			     const char *detail)
+static void on_billing_event(void *userdata, int64_t when_ns, const char *kind, const char *detail)
 {
 	struct manager_meter *mt = userdata;
 
@@ -478,7 +483,8 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_mbrtu_free(mt->modbus_rtu);
 		pm_bus_account_free(mt->bus_account);
 		if (mt->billing && pm_billing_flush(mt->billing, utc_ns()) < 0)
-			log_error("meter %s: saving the account at shutdown failed", mt->conf->name);
+			log_error("meter %s: saving the account at shutdown failed",
+				  mt->conf->name);
 		pm_billing_free(mt->billing);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */

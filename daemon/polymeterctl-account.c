@@ -21,6 +21,8 @@
  * Every command but `account` takes the meter from --meter NAME, or the only meter there is.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +39,7 @@ static const char *const commands[] = {"account", "topup",  "token", "tariff", "
 				       "supply",  "adjust", "debt",  "wallet", "emergency-credit",
 				       "tenancy"};
 
-bool pm_ctl_account_is_command(const char *cmd)
+static bool is_command(const char *cmd)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(cmd, commands[i]))
@@ -490,7 +492,7 @@ static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 	return tenancy(bus, path, meter, argc, argv);
 }
 
-int pm_ctl_account_main(bool user, bool json, const char *meter, int argc, char **argv)
+static int account_main(bool user, bool json, const char *meter, int argc, char **argv)
 {
 	sd_bus *bus = NULL;
 	char only[64];
@@ -516,4 +518,54 @@ int pm_ctl_account_main(bool user, bool json, const char *meter, int argc, char 
 		r = 1;
 	sd_bus_flush_close_unref(bus);
 	return r;
+}
+
+/* The first argument that is neither an option nor an option's value. */
+static int command_index(int argc, char **argv)
+{
+	static const char *const with_value[] = {"--meter", "--max", "--from", "--to"};
+
+	for (int i = 1; i < argc; i++) {
+		bool skip = false;
+
+		if (argv[i][0] != '-')
+			return i;
+		for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
+			skip = skip || !strcmp(argv[i], with_value[k]);
+		i += skip;
+	}
+	return -1;
+}
+
+int pm_ctl_account_dispatch(int argc, char **argv)
+{
+	const char *meter = NULL;
+	bool user = false, json = false;
+	char *args[64];
+	int n = 0, i = command_index(argc, argv);
+
+	if (i < 0 || !is_command(argv[i]))
+		return -1;
+	/* options anywhere; "-1.50" (a negative amount) is an operand */
+	for (int k = 1; k < argc; k++) {
+		const char *a = argv[k];
+
+		if (!strcmp(a, "--user")) {
+			user = true;
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--meter") && k + 1 < argc) {
+			meter = argv[++k];
+		} else if (!strncmp(a, "--meter=", 8)) {
+			meter = a + 8;
+		} else if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) {
+			fprintf(stderr, "polymeterctl: %s: unknown option %s\n", argv[i], a);
+			return 2;
+		} else if (n < (int)(sizeof(args) / sizeof(args[0]))) {
+			args[n++] = argv[k];
+		} else {
+			return usage_error("too many arguments");
+		}
+	}
+	return account_main(user, json, meter, n, args);
 }

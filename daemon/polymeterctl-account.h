@@ -5,8 +5,10 @@
 
 #include <stdbool.h>
 
-bool pm_ctl_account_is_command(const char *cmd);
-/* argv[0] is the command; @meter from --meter (may be NULL). Returns the exit status. */
-int pm_ctl_account_main(bool user, bool json, const char *meter, int argc, char **argv);
+/*
+ * When polymeterctl's command line names an account command, runs it (its options: --user,
+ * --json, --meter NAME) and returns the exit status; otherwise returns -1 and consumes nothing.
+ */
+int pm_ctl_account_dispatch(int argc, char **argv);
 
 #endif

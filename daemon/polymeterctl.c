@@ -574,10 +574,8 @@ int main(int argc, char **argv)
 	    {"user", no_argument, NULL, 'u'},	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},	    {"max", required_argument, NULL, 'm'},
 	    {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
-	    {"csv", no_argument, NULL, 'c'},	    {"meter", required_argument, NULL, 'M'},
-	    {0},
+	    {"csv", no_argument, NULL, 'c'},	    {0},
 	};
-	const char *meter_opt = NULL;
 	const char *from_s = NULL, *to_s = NULL;
 	int64_t from = 0, to = 0;
 	uint64_t max = 100;
@@ -590,6 +588,9 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	int c, r;
 
+	r = pm_ctl_account_dispatch(argc, argv);
+	if (r >= 0)
+		return r; /* an account command (polymeterctl-account.c) */
 	while ((c = getopt_long(argc, argv, "ujh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
@@ -618,16 +619,11 @@ int main(int argc, char **argv)
 		case 'c':
 			csv = true;
 			break;
-		case 'M':
-			meter_opt = optarg;
-			break;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (optind < argc && pm_ctl_account_is_command(argv[optind]))
-		return pm_ctl_account_main(user, json, meter_opt, argc - optind, argv + optind);
 	if (optind >= argc || argc - optind > 2) {
 		usage(stderr);
 		return 2;
