@@ -398,7 +398,10 @@ void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_
 	send_events(b);
 	report_supply(b);
 
-	if (!b->store || (!checkpointed && utc_ns - b->saved_ns < b->cfg.save_interval_ns))
+	/* with the energy checkpoints, but not more often than PM_BILLING_MIN_SAVE_NS: a record
+	 * is ~20 kB and checkpoints may come at every sample */
+	if (!b->store || (utc_ns - b->saved_ns < b->cfg.save_interval_ns &&
+			  (!checkpointed || utc_ns - b->saved_ns < PM_BILLING_MIN_SAVE_NS)))
 		return;
 	r = save(b, st, utc_ns, NULL, 0);
 	if (r < 0 && !b->save_failing)

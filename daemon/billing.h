@@ -10,13 +10,13 @@
  *
  * Accrual: every sample with valid registers bills the growth of the total active import and
  * export registers since the energy billed last ("baseline"), in memory. The state (account,
- * tariff engine, baseline, STS meter) is written to the store after each energy checkpoint of
- * the meter and at least every checkpoint interval, so the energy registers and the money
- * move on the same cadence: a power cut loses at most the money of the energy the registers
- * lose (checkpoint_wh per register, or checkpoint_interval at full load), never a payment.
- * After a restart the baseline is compared with the restored registers: energy counted while
- * the daemon was down is billed at the next sample (at the rate in effect then); billed energy
- * the registers lost is not billed twice (the baseline moves back to the registers).
+ * tariff engine, baseline, STS meter) is written to the store with the meter's energy
+ * checkpoints (at most every PM_BILLING_MIN_SAVE_NS) and at least every save interval. The
+ * record holds the money and the baseline together, so after a crash or power cut the energy
+ * billed since the last save is billed again from the restored registers at the next sample
+ * (at the rate in effect then): no money is lost beyond the energy the registers lose
+ * (checkpoint_wh per register, or checkpoint_interval at full load), never a payment. Billed
+ * energy the registers lost is not billed twice (the baseline moves back to the registers).
  *
  * Commands (top-up, token, tariff, mode, supply, tenancy, wallet, ...) are validated completely
  * on a copy of the state, the copy is committed to the store (a top-up with its reference, in
@@ -84,6 +84,9 @@ void pm_billing_free(struct pm_billing *b);
 
 void pm_billing_set_hooks(struct pm_billing *b, pm_billing_supply_fn supply,
 			  pm_billing_event_fn event, void *userdata);
+
+/* The account is saved with an energy checkpoint at most this often. */
+#define PM_BILLING_MIN_SAVE_NS (INT64_C(10) * 1000000000)
 
 /*
  * One sample of the meter: total active import and export registers (mWh) and the import
