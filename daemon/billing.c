@@ -375,9 +375,12 @@ void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_
 	if (!b || !b->running || !valid)
 		return;
 	if (!st->have_baseline) {
+		/* saved at once (below): from then on a crash re-bills from this baseline */
 		st->have_baseline = true;
 		st->billed_import_mwh = import_mwh;
 		st->billed_export_mwh = export_mwh;
+		checkpointed = true;
+		b->saved_ns = INT64_MIN / 2;
 	}
 	/* registers below what was billed: a power cut lost energy already billed */
 	if (import_mwh >= st->billed_import_mwh)

@@ -163,14 +163,16 @@ START_TEST(test_restart_bills_downtime_once)
 {
 	struct pm_billing *b = open_billing(flat, "UTC", T_JAN, store);
 
-	pm_billing_sample(b, T_JAN, true, 1000, 0, 0, false);
-	pm_billing_sample(b, T_JAN + S, true, 2000, 0, 0, true); /* checkpoint: saved */
+	pm_billing_sample(b, T_JAN, true, 1000, 0, 0, false); /* the baseline: saved at once */
+	/* an energy checkpoint 1 s later: not saved (at most every 10 s) */
+	pm_billing_sample(b, T_JAN + S, true, 2000, 0, 0, true);
 	ck_assert_int_eq(balance(b, T_JAN + S), -100);
 	pm_billing_free(b); /* a crash: nothing flushed */
 
-	/* energy counted while down (2 Wh) is billed at the first sample: 200 mu */
+	/* the stored account is from the baseline: 0 billed at 1 Wh. The first sample bills all
+	 * the growth since, the 1 Wh billed before the crash and 2 Wh counted while down: 300 mu */
 	b = open_billing(flat, "UTC", T_JAN + 10 * S, store);
-	ck_assert_int_eq(balance(b, T_JAN + 10 * S), -100);
+	ck_assert_int_eq(balance(b, T_JAN + 10 * S), 0);
 	pm_billing_sample(b, T_JAN + 10 * S, true, 4000, 0, 0, false);
 	ck_assert_int_eq(balance(b, T_JAN + 10 * S), -300);
 	ck_assert_int_eq(pm_billing_flush(b, T_JAN + 10 * S), 0);
