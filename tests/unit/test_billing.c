@@ -267,6 +267,50 @@ START_TEST(test_without_store_nothing_is_accepted)
 }
 END_TEST
 
+/*
+ * STS: a currency credit token (class 0 subclass 4, amount field 10000 = 10000 x 0.00001 GBP
+ * = 0.10 GBP = 10000 mu: below 2^14, so exponent 0 and exact) tops up; the same token again is
+ * refused as used; a kWh token (subclass 0) is refused and does not use up its TID.
+ */
+START_TEST(test_sts_credit_token)
+{
+	const uint64_t dk = 0xabababababababab;
+	struct pm_billing_config cfg = {.meter = "m1",
+					.time_zone = "UTC",
+					.tariff_file = flat,
+					.sts = true,
+					.sts_dk = dk,
+					.save_interval_ns = 60 * S};
+	char text[STS_TOKEN_TEXT_LEN], kwh[STS_TOKEN_TEXT_LEN], err[320];
+	struct pm_billing_error e;
+	struct sts_result res;
+	struct pm_billing *b;
+	int64_t credit;
+
+	account_config_default(&cfg.account);
+	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(sts_encode(0, 4, sts_middle_tid(5, 1000, 10000), dk, text), 0);
+	ck_assert_int_eq(sts_encode(0, 0, sts_middle_tid(5, 1001, 10), dk, kwh), 0);
+
+	ck_assert_int_eq(pm_billing_token(b, T_JAN, text, &credit, &res, &e), 0);
+	ck_assert_int_eq(credit, 10000);
+	ck_assert_int_eq(balance(b, T_JAN), 10000);
+	ck_assert_int_eq(pm_billing_token(b, T_JAN, text, &credit, &res, &e), -EALREADY);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_TOKEN);
+	ck_assert_int_eq(balance(b, T_JAN), 10000);
+	ck_assert_int_eq(pm_billing_token(b, T_JAN, kwh, &credit, &res, &e), -ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(e.message, "currency"));
+	ck_assert_int_eq(pm_billing_token(b, T_JAN, kwh, &credit, &res, &e), -ENOTSUP);
+	ck_assert_int_eq(balance(b, T_JAN), 10000);
+	pm_billing_free(b);
+	/* the TID memory is stored: the token stays used after a restart */
+	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(pm_billing_token(b, T_JAN, text, &credit, &res, &e), -EALREADY);
+	ck_assert_int_eq(balance(b, T_JAN), 10000);
+	pm_billing_free(b);
+}
+END_TEST
+
 START_TEST(test_unknown_zone_refused)
 {
 	struct pm_billing_config cfg = {
@@ -293,6 +337,7 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_supply_follows_credit);
 	tcase_add_test(tc, test_bad_tariff_changes_nothing);
 	tcase_add_test(tc, test_without_store_nothing_is_accepted);
+	tcase_add_test(tc, test_sts_credit_token);
 	tcase_add_test(tc, test_unknown_zone_refused);
 	suite_add_tcase(s, tc);
 	return s;
