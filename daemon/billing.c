@@ -723,6 +723,30 @@ int pm_billing_set_debt(struct pm_billing *b, int64_t utc_ns, int64_t time_debt_
 	return simple(b, utc_ns, OP_DEBT, time_debt_mu, payment_debt_mu, "debt", e);
 }
 
+void pm_billing_get_config(const struct pm_billing *b, struct account_config *config)
+{
+	*config = b->st.acc.config;
+}
+
+int pm_billing_configure(struct pm_billing *b, int64_t utc_ns, const struct account_config *config,
+			 struct pm_billing_error *e)
+{
+	struct account_output out;
+	struct account_time at;
+	struct state *work;
+	int r;
+
+	work = begin(b, e, &r);
+	if (!work)
+		return r;
+	now_times(b, work, utc_ns, &at);
+	r = account_configure(&work->acc, &at, config, &out);
+	if (r < 0)
+		return refused(b, work, r == -EPERM ? -EINVAL : r, &out, "configuration", e);
+	account_events(b, work, &out);
+	return commit(b, work, utc_ns, NULL, 0, e);
+}
+
 int pm_billing_change_tenancy(struct pm_billing *b, int64_t utc_ns,
 			      const struct account_tenancy_change *change,
 			      struct pm_billing_error *e)

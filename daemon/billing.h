@@ -122,6 +122,10 @@ int pm_billing_adjust_balance(struct pm_billing *b, int64_t utc_ns, int64_t delt
 			      struct pm_billing_error *e);
 int pm_billing_set_debt(struct pm_billing *b, int64_t utc_ns, int64_t time_debt_mu,
 			int64_t payment_debt_mu, struct pm_billing_error *e);
+/* The account's settings (EC, debt recovery, friendly periods, load limit, ...). */
+void pm_billing_get_config(const struct pm_billing *b, struct account_config *config);
+int pm_billing_configure(struct pm_billing *b, int64_t utc_ns, const struct account_config *config,
+			 struct pm_billing_error *e);
 /* Single wallet: @date "YYYY-MM-DD" local; @final: the day's total. */
 int pm_billing_wallet(struct pm_billing *b, int64_t utc_ns, const char *date, int64_t cost_mu,
 		      bool final, struct pm_billing_error *e);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* org.polymeter.Account1 on each meter object (see bus-account.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -633,6 +634,202 @@ static int m_tenancy(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	return done(msg, a, r, &e, error);
 }
 
+/* --- configuration ----------------------------------------------------------------------- */
+
+static const char *const collection_names[] = {[ACCOUNT_DEBT_COLLECT_ALWAYS] = "always",
+					       [ACCOUNT_DEBT_HALT_OUT_OF_CREDIT] =
+						   "halt_out_of_credit"};
+static const char *const debt_in_ec_names[] = {[ACCOUNT_DEBT_EC_REDUCE_EC] = "reduce",
+					       [ACCOUNT_DEBT_EC_KEEP_EC] = "keep",
+					       [ACCOUNT_DEBT_EC_SUSPEND] = "suspend"};
+
+static int get_config(sd_bus *bus, const char *path, const char *interface, const char *property,
+		      sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	struct account_config c;
+	int r;
+
+	(void)bus;
+	(void)path;
+	(void)interface;
+	(void)property;
+	(void)error;
+	pm_billing_get_config(a->billing, &c);
+	r = sd_bus_message_open_container(reply, 'a', "{sv}");
+	if (r >= 0)
+		r = sd_bus_message_append(
+		    reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+		    "payg_debt_limit", "x", c.payg_debt_limit_mu, "max_balance", "x",
+		    c.max_balance_mu, "low_credit", "x", c.low_credit_threshold_mu,
+		    "emergency_credit", "x", c.ec_enabled ? c.ec_value_mu : (int64_t)0,
+		    "emergency_credit_threshold", "x", c.ec_threshold_mu, "debt_weekly_rate", "x",
+		    c.debt_weekly_rate_mu, "debt_collection", "s",
+		    collection_names[c.debt_collection], "debt_in_emergency_credit", "s",
+		    debt_in_ec_names[c.debt_in_ec], "payment_debt_percent", "y", c.payment_debt_pct,
+		    "load_limit_w", "u", c.load_limit_w, "load_limit_peak_w", "u",
+		    c.load_limit_peak_w, "load_limit_period_s", "u", c.load_limit_period_s,
+		    "reconnect_needs_confirmation", "b", (int)c.credit_reconnect_needs_confirmation,
+		    "friendly_special_days", "b", (int)c.friendly_special_days);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'e', "sv");
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "s", "friendly_periods");
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'v', "a(yuu)");
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(yuu)");
+	for (int d = 0; r >= 0 && d < 7; d++)
+		for (unsigned k = 0; r >= 0 && k < c.friendly_count[d]; k++)
+			r = sd_bus_message_append(reply, "(yuu)", (uint8_t)d,
+						  c.friendly[d][k].start_s, c.friendly[d][k].end_s);
+	for (int i = 0; r >= 0 && i < 4; i++)
+		r = sd_bus_message_close_container(reply);
+	return r;
+}
+
+static int parse_name(const char *s, const char *const *names, int n, int *out)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int read_friendly(sd_bus_message *msg, struct account_config *c, sd_bus_error *error)
+{
+	const char *contents;
+	char type;
+	uint8_t day;
+	uint32_t start, end;
+	int r = sd_bus_message_peek_type(msg, &type, &contents);
+
+	if (r < 0)
+		return r;
+	if (type != 'v' || strcmp(contents, "a(yuu)"))
+		return invalid(error, "%s: expected a value of type 'a(yuu)'", "friendly_periods");
+	memset(c->friendly_count, 0, sizeof(c->friendly_count));
+	r = sd_bus_message_enter_container(msg, 'v', "a(yuu)");
+	if (r >= 0)
+		r = sd_bus_message_enter_container(msg, 'a', "(yuu)");
+	while (r >= 0 && (r = sd_bus_message_read(msg, "(yuu)", &day, &start, &end)) > 0) {
+		if (day > 6 || c->friendly_count[day] >= ACCOUNT_FRIENDLY_PERIODS_PER_DAY)
+			return invalid(error, "%s: a weekday 0..6 with at most 8 periods each",
+				       "friendly_periods");
+		c->friendly[day][c->friendly_count[day]++] =
+		    (struct account_friendly_period){.start_s = start, .end_s = end};
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(msg);
+	if (r >= 0)
+		r = sd_bus_message_exit_container(msg);
+	return r;
+}
+
+/* Configure(a{sv}): the options given replace those settings; the others stay. */
+static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	struct pm_billing_error e;
+	struct account_config c;
+	int r;
+
+	pm_billing_get_config(a->billing, &c);
+	r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+		static const struct {
+			const char *key;
+			size_t off;
+		} money[] = {
+#define M(k, f) {k, offsetof(struct account_config, f)}
+		    M("payg_debt_limit", payg_debt_limit_mu),
+		    M("max_balance", max_balance_mu),
+		    M("low_credit", low_credit_threshold_mu),
+		    M("emergency_credit_threshold", ec_threshold_mu),
+		    M("debt_weekly_rate", debt_weekly_rate_mu),
+#undef M
+		};
+		const char *key, *s;
+		uint32_t u;
+		int64_t x;
+		uint8_t y;
+		int b, i, found = 0;
+
+		r = sd_bus_message_read(msg, "s", &key);
+		if (r < 0)
+			return r;
+		for (size_t k = 0; k < sizeof(money) / sizeof(money[0]); k++)
+			if (!strcmp(key, money[k].key)) {
+				r = read_option(msg, key, "x", (char *)&c + money[k].off, error);
+				found = 1;
+			}
+		if (found) {
+		} else if (!strcmp(key, "emergency_credit")) {
+			r = read_option(msg, key, "x", &x, error);
+			c.ec_enabled = x != 0;
+			c.ec_value_mu = x;
+		} else if (!strcmp(key, "debt_collection") ||
+			   !strcmp(key, "debt_in_emergency_credit")) {
+			bool coll = key[5] == 'c';
+
+			r = read_option(msg, key, "s", &s, error);
+			if (r >= 0 && parse_name(s, coll ? collection_names : debt_in_ec_names,
+						 coll ? 2 : 3, &i) < 0)
+				return sd_bus_error_setf(error,
+							 PM_BUS_ACCOUNT_ERROR "InvalidArgument",
+							 "%s: '%s' is not %s", key, s,
+							 coll ? "always or halt_out_of_credit"
+							      : "reduce, keep or suspend");
+			if (r >= 0 && coll)
+				c.debt_collection = (enum account_debt_collection)i;
+			else if (r >= 0)
+				c.debt_in_ec = (enum account_debt_in_ec)i;
+		} else if (!strcmp(key, "payment_debt_percent")) {
+			r = read_option(msg, key, "y", &y, error);
+			c.payment_debt_pct = y;
+		} else if (!strcmp(key, "load_limit_w") || !strcmp(key, "load_limit_peak_w") ||
+			   !strcmp(key, "load_limit_period_s")) {
+			r = read_option(msg, key, "u", &u, error);
+			if (!strcmp(key, "load_limit_w"))
+				c.load_limit_w = u;
+			else if (!strcmp(key, "load_limit_peak_w"))
+				c.load_limit_peak_w = u;
+			else
+				c.load_limit_period_s = u;
+		} else if (!strcmp(key, "reconnect_needs_confirmation") ||
+			   !strcmp(key, "friendly_special_days")) {
+			r = read_option(msg, key, "b", &b, error);
+			if (key[0] == 'r')
+				c.credit_reconnect_needs_confirmation = b;
+			else
+				c.friendly_special_days = b;
+		} else if (!strcmp(key, "friendly_periods")) {
+			r = read_friendly(msg, &c, error);
+		} else {
+			return invalid(error, "%s: unknown option of Configure", key);
+		}
+		if (r < 0)
+			return r;
+		r = sd_bus_message_exit_container(msg);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	r = sd_bus_message_exit_container(msg);
+	if (r < 0)
+		return r;
+	r = pm_billing_configure(a->billing, utc_ns(), &c, &e);
+	if (r >= 0)
+		(void)sd_bus_emit_properties_changed(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
+						     "Configuration", NULL);
+	return done(msg, a, r, &e, error);
+}
+
 /* --- object ------------------------------------------------------------------------------- */
 
 static int build_vtable(struct pm_bus_account *a)
@@ -655,19 +852,23 @@ static int build_vtable(struct pm_bus_account *a)
 	    SD_BUS_METHOD_WITH_NAMES("SetDebt", "xx",
 				     SD_BUS_PARAM(time_debt) SD_BUS_PARAM(payment_debt), "", ,
 				     m_debt, 0),
+	    SD_BUS_METHOD_WITH_NAMES("Configure", "a{sv}", SD_BUS_PARAM(options), "", , m_configure,
+				     0),
 	    SD_BUS_METHOD_WITH_NAMES("PostWalletCost", "sxb",
 				     SD_BUS_PARAM(date) SD_BUS_PARAM(cost) SD_BUS_PARAM(final), "",
 				     , m_wallet, 0),
 	};
 	size_t nm = sizeof(methods) / sizeof(methods[0]), n = 0;
 
-	a->vtable = calloc(P_COUNT + nm + 2, sizeof(*a->vtable));
+	a->vtable = calloc(P_COUNT + nm + 3, sizeof(*a->vtable));
 	if (!a->vtable)
 		return -ENOMEM;
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
 	for (int i = 0; i < P_COUNT; i++)
 		a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(
 		    props[i].name, props[i].sig, get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Configuration", "a{sv}", get_config, 0,
+							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	for (size_t i = 0; i < nm; i++)
 		a->vtable[n++] = methods[i];
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_END;

@@ -14,6 +14,8 @@
  *   adjust DELTA                          a balance correction in currency units, signed
  *   debt TIME_DEBT PAYMENT_DEBT           set the debt registers (currency units)
  *   wallet YYYY-MM-DD COST [final]        the second utility's cost of that local day
+ *   configure KEY=VALUE...                account settings (Configure): money keys in currency
+ *                                         units, e.g. emergency_credit=5.00 load_limit_w=7200
  *   tenancy [OPTION...]                   change of tenancy now (or at=UTC-SECONDS):
  *       balance=X reset-balance time-debt=X payment-debt=X reset-debt clear-payments
  *       zero-standing-charge clear-future-tariffs contactor=unchanged|open|close|arm
@@ -35,9 +37,9 @@
 #include "money.h"
 #include "polymeterctl-account.h"
 
-static const char *const commands[] = {"account", "topup",  "token", "tariff", "mode",
-				       "supply",  "adjust", "debt",  "wallet", "emergency-credit",
-				       "tenancy"};
+static const char *const commands[] = {"account", "topup",    "token", "tariff", "mode",
+				       "supply",  "adjust",   "debt",  "wallet", "emergency-credit",
+				       "tenancy", "configure"};
 
 static bool is_command(const char *cmd)
 {
@@ -401,6 +403,91 @@ static int tenancy(sd_bus *bus, const char *path, const char *meter, int argc, c
 	return r < 0 ? call_failed(meter, &error, r) : 0;
 }
 
+/* configure KEY=VALUE...: money keys in currency units, the others as Configure takes them. */
+static int configure(sd_bus *bus, const char *path, const char *meter, int argc, char **argv)
+{
+	static const char *const money_keys[] = {"payg_debt_limit",
+						 "max_balance",
+						 "low_credit",
+						 "emergency_credit",
+						 "emergency_credit_threshold",
+						 "debt_weekly_rate"};
+	static const char *const u32_keys[] = {"load_limit_w", "load_limit_peak_w",
+					       "load_limit_period_s"};
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *msg = NULL;
+	int r;
+
+	if (argc < 2)
+		return usage_error("configure KEY=VALUE...");
+	r = sd_bus_message_new_method_call(bus, &msg, PM_BUS_NAME, path, PM_BUS_IFACE_ACCOUNT,
+					   "Configure");
+	if (r >= 0)
+		r = sd_bus_message_open_container(msg, 'a', "{sv}");
+	for (int i = 1; r >= 0 && i < argc; i++) {
+		char key[64];
+		const char *eq = strchr(argv[i], '='), *v;
+		bool done = false;
+		int64_t x;
+		char *end;
+
+		if (!eq || (size_t)(eq - argv[i]) >= sizeof(key)) {
+			sd_bus_message_unref(msg);
+			return usage_error("configure KEY=VALUE...");
+		}
+		memcpy(key, argv[i], (size_t)(eq - argv[i]));
+		key[eq - argv[i]] = '\0';
+		v = eq + 1;
+		for (size_t k = 0; !done && k < sizeof(money_keys) / sizeof(money_keys[0]); k++)
+			if (!strcmp(key, money_keys[k])) {
+				if (money_arg(key, v, &x) < 0) {
+					sd_bus_message_unref(msg);
+					return 2;
+				}
+				r = sd_bus_message_append(msg, "{sv}", key, "x", x);
+				done = true;
+			}
+		for (size_t k = 0; !done && k < sizeof(u32_keys) / sizeof(u32_keys[0]); k++)
+			if (!strcmp(key, u32_keys[k])) {
+				errno = 0;
+				x = strtoll(v, &end, 10);
+				if (errno || *end || end == v || x < 0 || x > UINT32_MAX) {
+					sd_bus_message_unref(msg);
+					return usage_error("a whole number expected");
+				}
+				r = sd_bus_message_append(msg, "{sv}", key, "u", (uint32_t)x);
+				done = true;
+			}
+		if (done)
+			continue;
+		if (!strcmp(key, "payment_debt_percent")) {
+			errno = 0;
+			x = strtoll(v, &end, 10);
+			if (errno || *end || end == v || x < 0 || x > 255) {
+				sd_bus_message_unref(msg);
+				return usage_error("payment_debt_percent: 0..100");
+			}
+			r = sd_bus_message_append(msg, "{sv}", key, "y", (uint8_t)x);
+		} else if (!strcmp(key, "reconnect_needs_confirmation") ||
+			   !strcmp(key, "friendly_special_days")) {
+			if (strcmp(v, "yes") && strcmp(v, "no")) {
+				sd_bus_message_unref(msg);
+				return usage_error("yes or no expected");
+			}
+			r = sd_bus_message_append(msg, "{sv}", key, "b", !strcmp(v, "yes"));
+		} else {
+			/* debt_collection, debt_in_emergency_credit; the daemon checks the rest */
+			r = sd_bus_message_append(msg, "{sv}", key, "s", v);
+		}
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(msg);
+	if (r >= 0)
+		r = sd_bus_call(bus, msg, 0, &error, NULL);
+	sd_bus_message_unref(msg);
+	return r < 0 ? call_failed(meter, &error, r) : 0;
+}
+
 static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -489,6 +576,8 @@ static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 		return simple_call(bus, path, meter, "PostWalletCost", "sxb", argv[1], a,
 				   argc == 4);
 	}
+	if (!strcmp(cmd, "configure"))
+		return configure(bus, path, meter, argc, argv);
 	return tenancy(bus, path, meter, argc, argv);
 }
 

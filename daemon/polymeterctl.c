@@ -12,7 +12,7 @@
  *                                                 load profile intervals ending in [from, to]
  *
  * Account commands (account, topup, token, tariff set, mode, supply, emergency-credit, adjust,
- * debt, wallet, tenancy): see polymeterctl-account.c.
+ * debt, wallet, tenancy, configure): see polymeterctl-account.c.
  *
  * TIME is UTC: 2026-01-01T00:15:00Z, 2026-01-01T00:15Z, 2026-01-01 00:15 or 2026-01-01
  * (a trailing Z is optional). METER may be left out when the daemon has one meter.
@@ -337,7 +337,7 @@ static void usage(FILE *f)
 	      "           tariff set FILE.json | mode credit|prepayment|payg |\n"
 	      "           supply disconnect|reconnect|arm|confirm | emergency-credit |\n"
 	      "           adjust DELTA | debt TIME PAYMENT | wallet DATE COST [final] |\n"
-	      "           tenancy [OPTION...]\n"
+	      "           tenancy [OPTION...] | configure KEY=VALUE...\n"
 	      "TIME is UTC, e.g. 2026-01-01T00:15:00Z or 2026-01-01\n",
 	      f);
 }

@@ -274,6 +274,45 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
           hit[0].get("TotalCredit") == 1291000, "properties_changed_after_topup",
           f"{err} {seen[:3]}")
 
+    # Settings at run time: emergency credit 5.00 offered below 20.00. Balance 12.91 is below
+    # it, so it is offered; taken, available credit = 12.91 + 5.00 = 17.91 GBP = 1791000 mu.
+    err, msg = call("idle", "Configure", dbus.Dictionary(
+        {"emergency_credit_threshold": dbus.Int64(-1)}, signature="sv"))
+    check(err == ERR + "InvalidArgument" and "threshold" in msg, "bad_configuration_refused",
+          f"{err} {msg}")
+    err, msg = call("idle", "Configure", dbus.Dictionary({"colour": "red"}, signature="sv"))
+    check(err == ERR + "InvalidArgument" and msg.startswith("colour"),
+          "unknown_configuration_key_named", f"{err} {msg}")
+    check(prop("idle", "EmergencyCredit") == "none", "bad_configuration_changes_nothing")
+    err, msg = call("idle", "Configure", dbus.Dictionary(
+        {"emergency_credit": dbus.Int64(500000),
+         "emergency_credit_threshold": dbus.Int64(2000000),
+         "friendly_periods": dbus.Array([(dbus.Byte(6), dbus.UInt32(0), dbus.UInt32(86400))],
+                                        signature="(yuu)")}, signature="sv"))
+    conf_now = prop("idle", "Configuration")
+    check(err is None and conf_now.get("emergency_credit") == 500000 and
+          list(conf_now.get("friendly_periods")) == [(6, 0, 86400)],
+          "configuration_set_and_published", f"{err} {msg} {dict(conf_now)}")
+    check(prop("idle", "EmergencyCredit") == "available", "emergency_credit_offered",
+          prop("idle", "EmergencyCredit"))
+    err, msg = call("idle", "TakeEmergencyCredit")
+    check(err is None and prop("idle", "EmergencyCredit") == "in_use" and
+          prop("idle", "AvailableCredit") == 1791000 and prop("idle", "Balance") == 1291000,
+          "emergency_credit_taken", f"{err} {msg} {prop('idle', 'AvailableCredit')}")
+
+    r = subprocess.run([polymeterctl, "--user", "configure", "low_credit=1.00",
+                        "load_limit_w=7200", "load_limit_period_s=60", "--meter", "idle"],
+                       capture_output=True, text=True, env=env)
+    conf_now = prop("idle", "Configuration")
+    check(r.returncode == 0 and conf_now.get("low_credit") == 100000 and
+          conf_now.get("load_limit_w") == 7200 and conf_now.get("emergency_credit") == 500000,
+          "ctl_configure", r.stdout + r.stderr + str(dict(conf_now)))
+    r = subprocess.run([polymeterctl, "--user", "configure", "load_limit_w=30000", "--meter",
+                        "idle"], capture_output=True, text=True, env=env)
+    check(r.returncode == 1 and "24 kW" in r.stderr and
+          prop("idle", "Configuration").get("load_limit_w") == 7200,
+          "ctl_configure_refused_changes_nothing", r.stderr)
+
     # The committed XML is what the service publishes.
     live = ET.fromstring(dbus.Interface(acct("idle"), "org.freedesktop.DBus.Introspectable")
                          .Introspect())
