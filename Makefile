@@ -82,9 +82,11 @@ $(BUILD)/test/dbus-serve: tests/dbus/serve.c daemon/bus.c daemon/bus.h $(CORE_SR
 	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ tests/dbus/serve.c \
 		daemon/bus.c $(CORE_SRC) $$(pkg-config --cflags --libs libsystemd) -lm
 
-$(BUILD)/test/polymeterctl: daemon/polymeterctl.c daemon/bus.h
+$(BUILD)/test/polymeterctl: daemon/polymeterctl.c daemon/polymeterctl-account.c daemon/money.c \
+		daemon/bus.h daemon/bus-account.h daemon/polymeterctl-account.h daemon/money.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ daemon/polymeterctl.c \
+		daemon/polymeterctl-account.c daemon/money.c \
 		$$(pkg-config --cflags --libs libsystemd) -lm
 
 # polymeterd, polymeterctl and their install rules; the Modbus test server and doc.

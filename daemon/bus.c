@@ -654,3 +654,8 @@ int pm_bus_meter_changed(struct pm_bus *bus, const char *name, bool connected)
 		return emit_changes(m);
 	return sd_event_add_time(bus->event, &m->timer, CLOCK_MONOTONIC, due, 0, on_rate_timer, m);
 }
+
+sd_bus *pm_bus_sd_bus(struct pm_bus *bus)
+{
+	return bus->bus;
+}

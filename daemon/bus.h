@@ -103,4 +103,7 @@ int pm_bus_meter_set_calibrate(struct pm_bus *bus, const char *name, pm_bus_cali
 /* The meter's snapshot was refilled; @connected says whether its source delivers. */
 int pm_bus_meter_changed(struct pm_bus *bus, const char *name, bool connected);
 
+/* The connection, for the other interfaces on the meter objects (bus-account.h). */
+sd_bus *pm_bus_sd_bus(struct pm_bus *bus);
+
 #endif

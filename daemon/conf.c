@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "money.h"
 
 enum meter_key {
 	K_SOURCE,
@@ -51,6 +52,16 @@ enum meter_key {
 	K_BUTTON_ACTIVE,
 	K_BUTTON_DEBOUNCE,
 	K_MODBUS_WRITES,
+	K_TIME_ZONE,
+	K_TARIFF_FILE,
+	K_ACCOUNT_MODE,
+	K_PAYG_DEBT_LIMIT,
+	K_EMERGENCY_CREDIT,
+	K_EMERGENCY_THRESHOLD,
+	K_LOW_CREDIT,
+	K_LOAD_LIMIT,
+	K_RECONNECT_CONFIRM,
+	K_STS_KEY,
 	K_COUNT
 };
 
@@ -94,6 +105,16 @@ static const struct {
     [K_BUTTON_ACTIVE] = {"button_active", PM_SOURCE_NONE},
     [K_BUTTON_DEBOUNCE] = {"button_debounce_ms", PM_SOURCE_NONE},
     [K_MODBUS_WRITES] = {"modbus_writes", PM_SOURCE_NONE},
+    [K_TIME_ZONE] = {"time_zone", PM_SOURCE_NONE},
+    [K_TARIFF_FILE] = {"tariff_file", PM_SOURCE_NONE},
+    [K_ACCOUNT_MODE] = {"account_mode", PM_SOURCE_NONE},
+    [K_PAYG_DEBT_LIMIT] = {"payg_debt_limit", PM_SOURCE_NONE},
+    [K_EMERGENCY_CREDIT] = {"emergency_credit", PM_SOURCE_NONE},
+    [K_EMERGENCY_THRESHOLD] = {"emergency_credit_threshold", PM_SOURCE_NONE},
+    [K_LOW_CREDIT] = {"low_credit", PM_SOURCE_NONE},
+    [K_LOAD_LIMIT] = {"load_limit_w", PM_SOURCE_NONE},
+    [K_RECONNECT_CONFIRM] = {"reconnect_needs_confirmation", PM_SOURCE_NONE},
+    [K_STS_KEY] = {"sts_decoder_key", PM_SOURCE_NONE},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -179,6 +200,8 @@ static void meter_defaults(struct pm_conf_meter *m)
 	m->modbus_rtu_stop = 1;
 	m->modbus_rtu_rs485 = true;
 	pm_relay_config_defaults(&m->relay);
+	m->account_mode = PM_ACCOUNT_CREDIT;
+	m->reconnect_needs_confirmation = true;
 }
 
 /* A section header seen by the reader: "[daemon]" or "[meter NAME]". */
@@ -535,6 +558,65 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 	case K_BUTTON_DEBOUNCE:
 		r = parse_u32(value, 0, 1000, &m->relay.debounce_ms);
 		break;
+	case K_TIME_ZONE:
+		r = set_string(m->time_zone, sizeof(m->time_zone), value);
+		break;
+	case K_TARIFF_FILE:
+		r = value[0] == '/' ? set_string(m->tariff_file, sizeof(m->tariff_file), value)
+				    : -EINVAL;
+		break;
+	case K_ACCOUNT_MODE:
+		r = 0;
+		if (strcmp(value, "credit") == 0)
+			m->account_mode = PM_ACCOUNT_CREDIT;
+		else if (strcmp(value, "prepayment") == 0)
+			m->account_mode = PM_ACCOUNT_PREPAYMENT;
+		else if (strcmp(value, "payg") == 0)
+			m->account_mode = PM_ACCOUNT_PAYG;
+		else
+			r = -EINVAL;
+		break;
+	case K_PAYG_DEBT_LIMIT:
+		r = pm_money_parse(value, &m->payg_debt_limit_mu);
+		if (!r && (m->payg_debt_limit_mu > 0 || m->payg_debt_limit_mu < -50000000))
+			r = -EINVAL;
+		break;
+	case K_EMERGENCY_CREDIT:
+		r = pm_money_parse(value, &m->emergency_credit_mu);
+		if (!r && m->emergency_credit_mu < 0)
+			r = -EINVAL;
+		break;
+	case K_EMERGENCY_THRESHOLD:
+		r = pm_money_parse(value, &m->emergency_threshold_mu);
+		if (!r && m->emergency_threshold_mu < 0)
+			r = -EINVAL;
+		break;
+	case K_LOW_CREDIT:
+		r = pm_money_parse(value, &m->low_credit_mu);
+		if (!r && m->low_credit_mu < 0)
+			r = -EINVAL;
+		break;
+	case K_LOAD_LIMIT:
+		r = parse_u32(value, 0, 24000, &m->load_limit_w);
+		break;
+	case K_RECONNECT_CONFIRM:
+		r = 0;
+		if (strcmp(value, "yes") == 0)
+			m->reconnect_needs_confirmation = true;
+		else if (strcmp(value, "no") == 0)
+			m->reconnect_needs_confirmation = false;
+		else
+			r = -EINVAL;
+		break;
+	case K_STS_KEY: {
+		char *end;
+
+		errno = 0;
+		m->sts_decoder_key = strtoull(value, &end, 16);
+		r = strlen(value) == 16 && !*end && !errno ? 0 : -EINVAL;
+		m->has_sts_decoder_key = r == 0;
+		break;
+	}
 	case K_COUNT:
 		break;
 	}
@@ -569,6 +651,16 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_BUTTON_ACTIVE] = "high or low",
 		    [K_BUTTON_DEBOUNCE] = "an integer 0..1000 (milliseconds)",
 		    [K_MODBUS_WRITES] = "yes or no",
+		    [K_TIME_ZONE] = "a tzdata zone such as Europe/London",
+		    [K_TARIFF_FILE] = "an absolute path of at most 255 characters",
+		    [K_ACCOUNT_MODE] = "credit, prepayment or payg",
+		    [K_PAYG_DEBT_LIMIT] = "money from -500.00 to 0 (currency units)",
+		    [K_EMERGENCY_CREDIT] = "money >= 0 (currency units; 0 = none)",
+		    [K_EMERGENCY_THRESHOLD] = "money >= 0 (currency units)",
+		    [K_LOW_CREDIT] = "money >= 0 (currency units)",
+		    [K_LOAD_LIMIT] = "an integer 0..24000 (W; 0 = off)",
+		    [K_RECONNECT_CONFIRM] = "yes or no",
+		    [K_STS_KEY] = "16 hexadecimal digits (the STS decoder key)",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}

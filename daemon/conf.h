@@ -30,6 +30,9 @@
 enum pm_conf_wiring { PM_WIRING_WYE, PM_WIRING_DELTA };
 enum pm_conf_dbus { PM_DBUS_SYSTEM, PM_DBUS_SESSION, PM_DBUS_NONE };
 
+/* How a meter's account is run at its first start (daemon/billing.h). */
+enum pm_conf_account_mode { PM_ACCOUNT_CREDIT, PM_ACCOUNT_PREPAYMENT, PM_ACCOUNT_PAYG };
+
 enum pm_conf_source {
 	PM_SOURCE_NONE,
 	PM_SOURCE_IIO, /* a meter IC through libiio (local or remote iiod) */
@@ -81,6 +84,18 @@ struct pm_conf_meter {
 	struct pm_relay_config relay; /* supply-control GPIO lines (contactor_gpio, ...) */
 	bool modbus_writes;	      /* Modbus writes enabled (default no: every write is refused
 				       * with exception 01; yes: with 02 while no point is writable) */
+	/* the account (docs/account.md): these seed a meter that has no stored account yet */
+	char time_zone[64];    /* tzdata zone of the tariff's local time; "" = the system's */
+	char tariff_file[256]; /* "" = no tariff */
+	enum pm_conf_account_mode account_mode;
+	int64_t payg_debt_limit_mu;
+	int64_t emergency_credit_mu; /* 0 = no emergency credit */
+	int64_t emergency_threshold_mu;
+	int64_t low_credit_mu;
+	uint32_t load_limit_w; /* 0 = off */
+	bool reconnect_needs_confirmation;
+	bool has_sts_decoder_key;
+	uint64_t sts_decoder_key;
 };
 
 struct pm_conf {

@@ -9,16 +9,19 @@
 DAEMON_SRC  := daemon/polymeterd.c daemon/manager.c daemon/conf.c daemon/log.c \
 	daemon/source.c daemon/source-iio.c daemon/source-sim.c daemon/meter.c daemon/store.c \
 	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c daemon/relay.c daemon/relay-config.c \
-	$(CORE_SRC)
+	daemon/billing.c daemon/bus-account.c daemon/store-account.c daemon/money.c \
+	daemon/tariff-file.c $(CORE_SRC)
 DAEMON_SRC  += daemon/meter-config.c daemon/source-iio-events.c
 DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/source.h \
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
 	daemon/modbus-tcp.h daemon/modbus-rtu.h daemon/relay.h daemon/relay-config.h \
+	daemon/billing.h daemon/bus-account.h daemon/store-internal.h daemon/money.h \
+	daemon/tariff-file.h \
 	$(CORE_HDR)
 DAEMON_SRC  += daemon/calibrator.c
 DAEMON_HDR  += daemon/calibrator.h
 DAEMON_HDR  += daemon/meter-config.h daemon/source-iio-events.h
-DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod
+DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 
 SBINDIR      ?= /usr/sbin
@@ -43,9 +46,12 @@ $(BUILD)/daemon/relay-probe: $(RELAY_PROBE_SRC) daemon/relay.h daemon/relay-conf
 	$(CC) $(CFLAGS_USER) $(SANITIZE) -static-libasan -static-libubsan -Idaemon -o $@ \
 		$(RELAY_PROBE_SRC) $$(pkg-config --cflags --libs libsystemd libgpiod)
 
-$(BUILD)/daemon/polymeterctl: daemon/polymeterctl.c daemon/bus.h daemon/daemon.mk
+CTL_SRC := daemon/polymeterctl.c daemon/polymeterctl-account.c daemon/money.c
+
+$(BUILD)/daemon/polymeterctl: $(CTL_SRC) daemon/bus.h daemon/bus-account.h daemon/money.h \
+		daemon/polymeterctl-account.h daemon/daemon.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) -Idaemon -Idaemon/core -o $@ daemon/polymeterctl.c \
+	$(CC) $(CFLAGS_USER) -Idaemon -Idaemon/core -o $@ $(CTL_SRC) \
 		$$(pkg-config --cflags --libs libsystemd)
 
 daemon-asan: $(BUILD)/daemon-asan/polymeterd
@@ -60,10 +66,16 @@ $(BUILD)/daemon-asan/polymeterd: $(DAEMON_SRC) $(DAEMON_HDR) daemon/daemon.mk
 
 # tests/unit/test_conf.c is built by the top-level `make unit` like every unit test (these
 # two variables name what it needs besides the core) and run by scripts/check-unit.sh.
-UNIT_EXTRA_test_conf := daemon/conf.c daemon/relay-config.c
+UNIT_EXTRA_test_conf := daemon/conf.c daemon/relay-config.c daemon/money.c
 UNIT_LIBS_test_conf  := inih
+# the account with the real store and real tariff files; money parsing
+UNIT_EXTRA_test_billing := daemon/billing.c daemon/store.c daemon/store-account.c \
+	daemon/money.c daemon/tariff-file.c daemon/log.c
+UNIT_LIBS_test_billing  := sqlite3 jansson
+UNIT_EXTRA_test_money := daemon/money.c
 
-UNIT_EXTRA_test_meter_config := daemon/meter-config.c daemon/conf.c daemon/relay-config.c
+UNIT_EXTRA_test_meter_config := daemon/meter-config.c daemon/conf.c daemon/relay-config.c \
+	daemon/money.c
 UNIT_LIBS_test_meter_config  := inih
 UNIT_EXTRA_test_iio_events := daemon/source-iio-events.c daemon/log.c
 UNIT_LIBS_test_iio_events  := libsystemd

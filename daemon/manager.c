@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "billing.h"
+#include "bus-account.h"
 #include "bus.h"
 #include "calibrator.h"
 #include "log.h"
@@ -52,6 +54,9 @@ struct manager_meter {
 		int64_t utc_ns;
 	} pending[8];
 	size_t n_pending;
+	struct pm_billing *billing; /* the account (tariff, balance, supply) */
+	struct pm_bus_account *bus_account;
+	uint64_t checkpoints_seen; /* the meter's energy checkpoints billing has seen */
 };
 
 struct pm_manager {
@@ -286,6 +291,84 @@ static int64_t scan_utc_ns(struct manager_meter *mt, const struct pm_scan *scan)
 
 static void flush_chip_events_when(struct manager_meter *mt, bool all);
 
+/* The account follows the registers: billed on each sample, saved with each checkpoint. */
+static void bill_scan(struct manager_meter *mt, const struct pm_scan *scan, int64_t utc)
+{
+	const struct pm_meter_status *st = pm_meter_status(mt->pipe);
+	const struct pm_met_registers *regs = pm_meter_registers(mt->pipe);
+	int64_t p_mw = 0;
+
+	for (int n = 0; n < PM_PHASES; n++)
+		p_mw += scan->ph[n].p_mw;
+	pm_billing_sample(mt->billing, utc, st->restored, regs->total[PM_MET_A_IMPORT].mwh,
+			  regs->total[PM_MET_A_EXPORT].mwh, (int32_t)(p_mw / 1000),
+			  st->checkpoints != mt->checkpoints_seen);
+	mt->checkpoints_seen = st->checkpoints;
+	if (mt->billing) {
+		struct pm_snapshot_account acc;
+
+		pm_billing_snapshot(mt->billing, utc, &acc);
+		pm_meter_set_account(mt->pipe, &acc);
+	}
+	pm_bus_account_changed(mt->bus_account);
+}
+
+/*
+ * Where billing wants the supply. The GPIO relay module (daemon/relay.h) connects here:
+ * pm_relay_set(relay, PM_RELAY_CONTACTOR, contactor_closed) and the same for PM_RELAY_AUX;
+ * its button callback calls pm_billing_confirm(). Until then the decision is logged.
+ */
+static void on_supply(void *userdata, bool contactor_closed, bool aux_closed)
+{
+	struct manager_meter *mt = userdata;
+
+	log_notice("meter %s: supply contactor %s, auxiliary relay %s", mt->conf->name,
+		   contactor_closed ? "closed" : "open", aux_closed ? "closed" : "open");
+}
+
+static void on_billing_event(void *userdata, int64_t when_ns, const char *kind, const char *detail)
+{
+	struct manager_meter *mt = userdata;
+
+	pm_meter_event(mt->pipe, when_ns, kind, detail);
+}
+
+static int start_billing(struct pm_manager *m, struct manager_meter *mt)
+{
+	const struct pm_conf_meter *c = mt->conf;
+	struct pm_billing_config bc = {
+	    .meter = c->name,
+	    .time_zone = c->time_zone,
+	    .tariff_file = c->tariff_file,
+	    .sts = c->has_sts_decoder_key,
+	    .sts_dk = c->sts_decoder_key,
+	    .save_interval_ns = c->checkpoint_interval_s * 1000000000LL,
+	};
+	char err[512];
+	int r;
+
+	account_config_default(&bc.account);
+	bc.account.mode = c->account_mode == PM_ACCOUNT_PREPAYMENT ? ACCOUNT_MODE_PREPAYMENT
+			  : c->account_mode == PM_ACCOUNT_PAYG	   ? ACCOUNT_MODE_PAYG
+								   : ACCOUNT_MODE_CREDIT;
+	bc.account.payg_debt_limit_mu = c->payg_debt_limit_mu;
+	bc.account.ec_enabled = c->emergency_credit_mu > 0;
+	bc.account.ec_value_mu = c->emergency_credit_mu;
+	bc.account.ec_threshold_mu = c->emergency_threshold_mu;
+	bc.account.low_credit_threshold_mu = c->low_credit_mu;
+	bc.account.load_limit_w = c->load_limit_w;
+	if (c->load_limit_w)
+		bc.account.load_limit_period_s = 60;
+	bc.account.credit_reconnect_needs_confirmation = c->reconnect_needs_confirmation;
+	r = pm_billing_new(&bc, m->store, utc_ns(), &mt->billing, err, sizeof(err));
+	if (r < 0)
+		return log_error_errno(r, "%s", err);
+	if (err[0])
+		log_error("%s", err);
+	pm_billing_set_hooks(mt->billing, on_supply, on_billing_event, mt);
+	return 0;
+}
+
 static void on_scan(void *userdata, const struct pm_scan *scan)
 {
 	struct manager_meter *mt = userdata;
@@ -300,7 +383,10 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 		pm_calibrator_scan(mt->calib, scan);
 	flush_chip_events_when(mt, false);
 	to_sample(scan, &sample);
-	pm_meter_push(mt->pipe, &sample, scan_utc_ns(mt, scan));
+	int64_t t = scan_utc_ns(mt, scan);
+
+	pm_meter_push(mt->pipe, &sample, t);
+	bill_scan(mt, scan, t);
 	if (m->bus)
 		pm_bus_meter_changed(m->bus, mt->conf->name, true);
 	mt->scans++;
@@ -619,6 +705,11 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_calibrator_free(mt->calib);
 		pm_mbtcp_free(mt->modbus);
 		pm_mbrtu_release(mt->modbus_rtu, &mt->modbus_map);
+		pm_bus_account_free(mt->bus_account);
+		if (mt->billing && pm_billing_flush(mt->billing, utc_ns()) < 0)
+			log_error("meter %s: saving the account at shutdown failed",
+				  mt->conf->name);
+		pm_billing_free(mt->billing);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
 			pm_meter_checkpoint(mt->pipe, utc_ns());
@@ -690,6 +781,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			return log_error_errno(r, "meter %s: cannot create it", mt->conf->name);
 		pm_meter_event(mt->pipe, utc_ns(), "daemon_start", "");
 		check_config(m, mt);
+		r = start_billing(m, mt);
+		if (r < 0)
+			return r;
 		r = start_modbus(m, mt);
 		if (r < 0)
 			return r;
@@ -698,6 +792,11 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 					     &bus_ops, mt->pipe);
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish it on D-Bus",
+						       mt->conf->name);
+			r = pm_bus_account_add(m->bus, m->event, m->conf.dbus_interval_ms * 1000ULL,
+					       mt->conf->name, mt->billing, &mt->bus_account);
+			if (r < 0)
+				return log_error_errno(r, "meter %s: cannot publish its account",
 						       mt->conf->name);
 		}
 		r = pm_source_new(m->event, mt->conf, on_scan, mt, &mt->source);

@@ -505,3 +505,8 @@ struct pm_store *pm_meter_store(const struct pm_meter *m)
 {
 	return m->store;
 }
+
+void pm_meter_set_account(struct pm_meter *m, const struct pm_snapshot_account *account)
+{
+	m->snap.account = *account;
+}

@@ -103,4 +103,7 @@ const char *pm_meter_name(const struct pm_meter *m);
 /* The meter's store, NULL when it runs without one (for the views' event and profile reads). */
 struct pm_store *pm_meter_store(const struct pm_meter *m);
 
+/* The account state of the sample just pushed, into the snapshot the views read. */
+void pm_meter_set_account(struct pm_meter *m, const struct pm_snapshot_account *account);
+
 #endif

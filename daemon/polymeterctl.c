@@ -16,6 +16,9 @@
  *                                 README "Calibration"): gain at a nominal load first, then
  *                                 offset at a low load; waits while readings settle
  *
+ * Account commands (account, topup, token, tariff set, mode, supply, emergency-credit, adjust,
+ * debt, wallet, tenancy, configure): see polymeterctl-account.c.
+ *
  * TIME is UTC: 2026-01-01T00:15:00Z, 2026-01-01T00:15Z, 2026-01-01 00:15 or 2026-01-01
  * (a trailing Z is optional). METER may be left out when the daemon has one meter.
  *
@@ -35,6 +38,7 @@
 #include <systemd/sd-bus.h>
 
 #include "bus.h"
+#include "polymeterctl-account.h"
 
 #define MAX_PROPS 128
 
@@ -416,6 +420,12 @@ static void usage(FILE *f)
 	      "       polymeterctl [--user] [--json|--csv] profile [METER] --from TIME --to TIME\n"
 	      "       polymeterctl [--user] [--json] calibrate [METER] [--step gain|offset]\n"
 	      "                    [--phase 1|2|3|all] [--voltage V] [--current A] [--power W]\n"
+	      "       polymeterctl [--user] [--json] account [METER]\n"
+	      "       polymeterctl [--user] [--meter M] topup AMOUNT [REFERENCE] | token DIGITS |\n"
+	      "           tariff set FILE.json | mode credit|prepayment|payg |\n"
+	      "           supply disconnect|reconnect|arm|confirm | emergency-credit |\n"
+	      "           adjust DELTA | debt TIME PAYMENT | wallet DATE COST [final] |\n"
+	      "           tenancy [OPTION...] | configure KEY=VALUE...\n"
 	      "TIME is UTC, e.g. 2026-01-01T00:15:00Z or 2026-01-01\n",
 	      f);
 }
@@ -756,6 +766,9 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	int c, r;
 
+	r = pm_ctl_account_dispatch(argc, argv);
+	if (r >= 0)
+		return r; /* an account command (polymeterctl-account.c) */
 	while ((c = getopt_long(argc, argv, "ujh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':

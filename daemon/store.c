@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "store-internal.h"
 #include "store.h"
 
 struct pm_store {
@@ -79,6 +80,14 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " end_ns INTEGER NOT NULL, PRIMARY KEY (meter, month, export)) WITHOUT ROWID;"
     "CREATE TABLE meter_config ("
     " meter TEXT PRIMARY KEY REFERENCES meter(name), description TEXT NOT NULL);",
+    /* 5: the account (billing.h): its state as one versioned record, and top-up references */
+    "CREATE TABLE account ("
+    " meter TEXT PRIMARY KEY REFERENCES meter(name), layout INTEGER NOT NULL,"
+    " saved_ns INTEGER NOT NULL, state BLOB NOT NULL);"
+    "CREATE TABLE topup_ref ("
+    " meter TEXT NOT NULL REFERENCES meter(name), reference TEXT NOT NULL,"
+    " utc_ns INTEGER NOT NULL, value_mu INTEGER NOT NULL,"
+    " PRIMARY KEY (meter, reference)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)
@@ -991,4 +1000,25 @@ int pm_store_get_config(struct pm_store *store, const char *meter, char *descrip
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+/* For the store's other files (store-internal.h): the connection and the helpers above. */
+sqlite3 *pm_store_db(struct pm_store *store)
+{
+	return store->db;
+}
+
+int pm_store_errno(int sqlite_rc)
+{
+	return errno_of(sqlite_rc);
+}
+
+int pm_store_begin(struct pm_store *store)
+{
+	return begin(store);
+}
+
+int pm_store_end(struct pm_store *store, int ret)
+{
+	return end(store, ret);
 }

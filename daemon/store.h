@@ -28,7 +28,7 @@
 #include "profile.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 4
+#define PM_STORE_SCHEMA_VERSION 5
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -148,5 +148,20 @@ int pm_store_load_demand(struct pm_store *store, const char *meter, struct pm_st
  */
 int pm_store_set_config(struct pm_store *store, const char *meter, const char *description);
 int pm_store_get_config(struct pm_store *store, const char *meter, char *description, size_t len);
+
+/*
+ * The account of @meter (daemon/billing.h): one opaque record of @len bytes whose @layout says
+ * how it was written. Saving it, and with @reference (may be NULL) recording that top-up
+ * reference, is one transaction: a reference already recorded for the meter refuses the whole
+ * save with -EEXIST and changes nothing.
+ */
+int pm_store_save_account(struct pm_store *store, const char *meter, uint32_t layout,
+			  const void *state, size_t len, int64_t utc_ns, const char *reference,
+			  int64_t value_mu);
+/* -ENOENT when none is stored, -EBADMSG when its layout or size is not @layout / @len. */
+int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t layout, void *state,
+			  size_t len);
+/* 1 when @reference was recorded for @meter, 0 when not, or a negative errno. */
+int pm_store_topup_ref_used(struct pm_store *store, const char *meter, const char *reference);
 
 #endif

@@ -42,6 +42,7 @@ run_stage style scripts/check-style.sh
 run_stage unit scripts/check-unit.sh
 run_stage daemon make -s check-daemon
 run_stage dbus tests/dbus/run
+run_stage dbus-account tests/dbus/account-run
 run_stage modbus tests/modbus/run
 run_stage modbus-rtu tests/modbus/rtu-run
 # The VM boots get polymeterd as `make daemon-install` puts it (an overlay of the image).

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "account.h"
 #include "modbus-map.h"
 
 enum ftype {
@@ -223,9 +224,10 @@ static const struct field model_213[] = {
 #define N213 (sizeof(model_213) / sizeof(model_213[0]))
 
 /*
- * The vendor model's fixed part, offsets 2..27 (ID and L before). Placeholders stay "not
- * implemented" until the tariff and account engines publish into the snapshot; their offsets
- * are fixed now so a client written today keeps working.
+ * The vendor model's fixed part, offsets 2..27 (ID and L before). The account values come from
+ * the snapshot's account (the same sample as the energy registers); they read "not
+ * implemented" while the meter publishes no account (and rate/block without a tariff). The
+ * event count is still a placeholder.
  */
 struct vfield {
 	const char *name;
@@ -255,15 +257,17 @@ static const struct vfield vendor_fixed[V_COUNT] = {
     [V_NPTS] = {"NPts", T_UINT16, NULL, "number of per-point values that follow"},
     [V_SEQ] = {"Seq", T_UINT32, NULL, "snapshot sequence number, low 32 bits"},
     [V_TS] = {"Ts", T_INT64, "ms", "sample timestamp of the snapshot"},
-    [V_TARIFF_RATE] = {"TarRate", T_UINT16, NULL, "active tariff rate, 1..n (placeholder)"},
-    [V_TARIFF_BLOCK] = {"TarBlk", T_UINT16, NULL, "active tariff block, 1..n (placeholder)"},
+    [V_TARIFF_RATE] = {"TarRate", T_UINT16, NULL, "active tariff rate, 1..n"},
+    [V_TARIFF_BLOCK] = {"TarBlk", T_UINT16, NULL, "active tariff block, 1..n"},
     [V_BALANCE] = {"Bal", T_INT64, "mill",
-		   "prepayment balance, 1/1000 currency unit "
-		   "(placeholder)"},
-    [V_EMERGENCY] = {"EmCr", T_INT64, "mill", "emergency credit available (placeholder)"},
-    [V_DEBT] = {"Debt", T_INT64, "mill", "outstanding debt (placeholder)"},
-    [V_CREDIT_STATE] = {"CrSt", T_ENUM16, NULL, "credit state (placeholder)"},
-    [V_SUPPLY] = {"Supply", T_ENUM16, NULL, "supply relay state (placeholder)"},
+		   "prepayment balance, 1/1000 currency unit (toward zero), signed"},
+    [V_EMERGENCY] = {"EmCr", T_INT64, "mill", "emergency credit remaining"},
+    [V_DEBT] = {"Debt", T_INT64, "mill",
+		"outstanding debt: emergency credit to repay + time- and payment-based debt"},
+    [V_CREDIT_STATE] = {"CrSt", T_ENUM16, NULL,
+			"credit state: 0 in credit, 1 emergency credit available, 2 in use, "
+			"3 exhausted, 4 out of credit"},
+    [V_SUPPLY] = {"Supply", T_ENUM16, NULL, "supply contactor: 0 open, 1 closed, 2 armed"},
     [V_EVENTS] = {"EvtCnt", T_UINT32, NULL, "events logged (placeholder)"},
 };
 
@@ -579,6 +583,8 @@ static void image_213(const struct pm_mb_map *map, const struct pm_snapshot *sna
 
 static void image_vendor(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t *r)
 {
+	const struct pm_snapshot_account *acc = snap && snap->account.valid ? &snap->account : NULL;
+
 	r[0] = PM_MB_VENDOR_ID;
 	r[1] = map->vendor_len;
 	r += 2;
@@ -597,6 +603,29 @@ static void image_vendor(const struct pm_mb_map *map, const struct pm_snapshot *
 			break;
 		case V_TS:
 			put64(r, snap ? (uint64_t)(snap->ts_ns / 1000000) : 0x8000000000000000u);
+			break;
+		case V_TARIFF_RATE:
+		case V_TARIFF_BLOCK:
+			r[0] = acc && acc->has_tariff
+				   ? (i == V_TARIFF_RATE ? acc->rate : acc->block)
+				   : 0xffff;
+			break;
+		case V_BALANCE:
+		case V_EMERGENCY:
+		case V_DEBT:
+			/* mu (1/1000 minor unit) -> mill (1/1000 unit): / 100 with 2 minor digits
+			 */
+			put64(r, acc ? (uint64_t)((i == V_BALANCE     ? acc->balance_mu
+						   : i == V_EMERGENCY ? acc->emergency_mu
+								      : acc->debt_mu) /
+						  (ACCOUNT_MU_PER_UNIT / 1000))
+				     : 0x8000000000000000u);
+			break;
+		case V_CREDIT_STATE:
+			r[0] = acc ? (uint16_t)acc->credit : 0xffff;
+			break;
+		case V_SUPPLY:
+			r[0] = acc ? (uint16_t)acc->supply : 0xffff;
 			break;
 		default: /* placeholders: "not implemented" of their type */
 			if (f->type == T_INT64)

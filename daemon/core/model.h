@@ -83,11 +83,36 @@ int pm_point_find(const char *id);
  * One consistent set of values. valid[i] is false while point i has no value (no sample
  * yet, or a quantity the wiring cannot give, e.g. line-to-neutral voltages in delta).
  */
+/* The meter's account state (daemon/billing.h) as the Modbus vendor model publishes it. */
+enum pm_snapshot_credit {
+	PM_CREDIT_OK,		/* in credit (or a credit-mode account) */
+	PM_CREDIT_EC_AVAILABLE, /* emergency credit on offer */
+	PM_CREDIT_EC_IN_USE,
+	PM_CREDIT_EC_EXHAUSTED,
+	PM_CREDIT_OUT, /* out of credit: the supply is held open for it */
+};
+
+enum pm_snapshot_supply { PM_SUPPLY_OPEN, PM_SUPPLY_CLOSED, PM_SUPPLY_ARMED };
+
+struct pm_snapshot_account {
+	bool valid;	      /* false: no account published (yet) */
+	bool has_tariff;      /* rate and block are meaningful */
+	uint16_t rate, block; /* 1..n */
+	int64_t balance_mu;   /* mu: 1/1000 of the minor currency unit */
+	int64_t emergency_mu; /* emergency credit remaining */
+	int64_t debt_mu;      /* debt to clear + time-based + payment-based debt */
+	enum pm_snapshot_credit credit;
+	enum pm_snapshot_supply supply;
+};
+
 struct pm_snapshot {
 	uint64_t seq;	/* incremented at every fill */
 	int64_t ts_ns;	/* timestamp of the sample the values come from */
 	int64_t *value; /* pm_point_count entries */
 	bool *valid;	/* pm_point_count entries */
+	/* Set after the same sample was billed, before any view can read the snapshot: energy
+	 * and money in one snapshot always belong together. */
+	struct pm_snapshot_account account;
 };
 
 /* Allocates the arrays; returns -ENOMEM. */

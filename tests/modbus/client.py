@@ -175,6 +175,22 @@ def reg(addr):
     return image[addr - 40000]
 
 
+def s64(regs):
+    v = regs[0] << 48 | regs[1] << 32 | regs[2] << 16 | regs[3]
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+# the vendor model's account values (serve.c): mu / 100 = mill (1/1000 GBP)
+va = chain[3][0]
+check("vendor: tariff rate 2, block 3", [reg(va + 10), reg(va + 11)] == [2, 3],
+      str(image[va - 40000 + 10:va - 40000 + 12]))
+check("vendor: balance -0.40 GBP = -400 mill, EC 5.00 = 5000, debt 5.40 = 5400",
+      [s64(image[va - 40000 + o:va - 40000 + o + 4]) for o in (12, 16, 20)] ==
+      [-400, 5000, 5400], str(image[va - 40000 + 12:va - 40000 + 24]))
+check("vendor: credit state 2 (emergency credit in use), supply 1 (closed)",
+      [reg(va + 24), reg(va + 25)] == [2, 1], str(image[va - 40000 + 24:va - 40000 + 26]))
+
+
 def text(addr, n):
     return b"".join(struct.pack(">H", reg(addr + i)) for i in range(n)).rstrip(b"\0").decode()
 
@@ -383,8 +399,10 @@ for _ in range(500):
     seq = r[0] << 16 | r[1]
     ts = r[2] << 48 | r[3] << 32 | r[4] << 16 | r[5]
     mixed += ts != seq
-check("500 reads while the snapshot changes every 1 ms: Seq and Ts always from one snapshot",
-      mixed == 0, f"{mixed} mixed")
+    bal = c.read_holding_registers(v + 4, 12, slave=1).registers
+    mixed += s64(bal[8:12]) != -(bal[0] << 16 | bal[1])  # serve.c: balance = -seq mill
+check("500 reads while the snapshot changes every 1 ms: Seq, Ts and the account's balance "
+      "always from one snapshot", mixed == 0, f"{mixed} mixed")
 c.close()
 rc, err = stop(srv)
 check("churning server exits cleanly", rc == 0 and "Sanitizer" not in err, err[-2000:])

@@ -61,6 +61,18 @@ static void known_values(void)
 	set("total.energy.reactive_import", 987654321);
 	snap.seq = 42;
 	snap.ts_ns = 42 * 1000000LL;
+	/* the account: -0.40 GBP on emergency credit (5.00 left, 5.40 to repay), rate 2, block 3 */
+	snap.account = (struct pm_snapshot_account){
+	    .valid = true,
+	    .has_tariff = true,
+	    .rate = 2,
+	    .block = 3,
+	    .balance_mu = -40000,
+	    .emergency_mu = 500000,
+	    .debt_mu = 540000,
+	    .credit = PM_CREDIT_EC_IN_USE,
+	    .supply = PM_SUPPLY_CLOSED,
+	};
 }
 
 static int on_churn(sd_event_source *s, uint64_t usec, void *userdata)
@@ -69,6 +81,7 @@ static int on_churn(sd_event_source *s, uint64_t usec, void *userdata)
 	snap.seq++;
 	snap.ts_ns = (int64_t)snap.seq * 1000000LL;
 	snap.value[pm_point_find("total.energy.active_import")] += 65537;
+	snap.account.balance_mu = -(int64_t)snap.seq * 100; /* -seq mill */
 	sd_event_source_set_time(s, usec + 1000);
 	return 0;
 }

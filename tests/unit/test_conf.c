@@ -129,6 +129,39 @@ START_TEST(test_default_log_interval)
 }
 END_TEST
 
+/* The account keys: money in currency units (1.00 = 100000 mu), defaults credit / confirm. */
+START_TEST(test_account_keys)
+{
+	struct pm_conf c;
+	char err[256];
+
+	write_conf("[meter a]\nsource = sim\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.meter[0].account_mode, PM_ACCOUNT_CREDIT);
+	ck_assert(c.meter[0].reconnect_needs_confirmation);
+	ck_assert(!c.meter[0].has_sts_decoder_key);
+	ck_assert_str_eq(c.meter[0].tariff_file, "");
+	remove_conf();
+	write_conf("[meter a]\nsource = sim\naccount_mode = payg\npayg_debt_limit = -10.50\n"
+		   "emergency_credit = 5.00\nemergency_credit_threshold = 1\nlow_credit = 0.25\n"
+		   "load_limit_w = 7200\ntime_zone = Europe/London\ntariff_file = /etc/t.json\n"
+		   "reconnect_needs_confirmation = no\nsts_decoder_key = 0123456789abcdef\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.meter[0].account_mode, PM_ACCOUNT_PAYG);
+	ck_assert_int_eq(c.meter[0].payg_debt_limit_mu, -1050000);
+	ck_assert_int_eq(c.meter[0].emergency_credit_mu, 500000);
+	ck_assert_int_eq(c.meter[0].emergency_threshold_mu, 100000);
+	ck_assert_int_eq(c.meter[0].low_credit_mu, 25000);
+	ck_assert_uint_eq(c.meter[0].load_limit_w, 7200);
+	ck_assert_str_eq(c.meter[0].time_zone, "Europe/London");
+	ck_assert_str_eq(c.meter[0].tariff_file, "/etc/t.json");
+	ck_assert(!c.meter[0].reconnect_needs_confirmation);
+	ck_assert(c.meter[0].has_sts_decoder_key);
+	ck_assert_uint_eq(c.meter[0].sts_decoder_key, 0x0123456789abcdefull);
+	remove_conf();
+}
+END_TEST
+
 /* Each bad file, the line its error must name and a word of the message. */
 static const struct bad {
 	const char *text;
@@ -186,6 +219,15 @@ static const struct bad {
      "modbus_rtu_device = /dev/ttyS1\nmodbus_unit = 2\nmodbus_rtu_rs485 = no\n",
      8, "modbus_rtu_rs485 = no on /dev/ttyS1 differs"},
     {"[meter a]\nsource = sim\nmodbus_writes = 1\n", 3, "modbus_writes = '1': expected yes or no"},
+    {"[meter a]\nsource = sim\naccount_mode = postpaid\n", 3, "credit, prepayment or payg"},
+    {"[meter a]\nsource = sim\npayg_debt_limit = -500.01\n", 3, "payg_debt_limit"},
+    {"[meter a]\nsource = sim\npayg_debt_limit = 1.00\n", 3, "payg_debt_limit"},
+    {"[meter a]\nsource = sim\nemergency_credit = 5,00\n", 3, "emergency_credit"},
+    {"[meter a]\nsource = sim\nlow_credit = -1\n", 3, "low_credit"},
+    {"[meter a]\nsource = sim\nload_limit_w = 24001\n", 3, "load_limit_w"},
+    {"[meter a]\nsource = sim\ntariff_file = tariff.json\n", 3, "absolute path"},
+    {"[meter a]\nsource = sim\nsts_decoder_key = 0123\n", 3, "16 hexadecimal digits"},
+    {"[meter a]\nsource = sim\nreconnect_needs_confirmation = maybe\n", 3, "yes or no"},
 };
 
 /* A configuration loaded before: a failed load must leave every byte of it as it was. */
@@ -374,6 +416,7 @@ static Suite *conf_suite(void)
 
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_default_log_interval);
+	tcase_add_test(tc, test_account_keys);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_line_too_long);
 	tcase_add_test(tc, test_too_many_meters);

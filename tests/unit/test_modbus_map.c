@@ -350,8 +350,8 @@ START_TEST(test_vendor_model)
 	ck_assert_uint_eq(R(v + 3), map.vendor_npts);
 	ck_assert_uint_eq(R32(v + 4), 0x23456789u);    /* seq, low 32 bits */
 	ck_assert_int_eq(R64(v + 6), 1700000000123ll); /* ts in ms */
-	ck_assert_uint_eq(R(v + 10), 0xFFFF);	       /* tariff rate: placeholder */
-	ck_assert_int_eq(R64(v + 12), INT64_MIN);      /* balance: placeholder */
+	ck_assert_uint_eq(R(v + 10), 0xFFFF);	       /* tariff rate: no account published */
+	ck_assert_int_eq(R64(v + 12), INT64_MIN);      /* balance: no account published */
 	ck_assert_uint_eq(R32(v + 26), 0xFFFFFFFFu);   /* event count: placeholder */
 	/* every point without a SunSpec name is carried, at its own scaler (x 10^-3) */
 	for (size_t i = 0, n = 0; i < pm_point_count; i++)
@@ -362,6 +362,54 @@ START_TEST(test_vendor_model)
 	unset("total.neutral_current");
 	pm_mb_map_image(&map, &snap, img);
 	ck_assert_int_eq(R64(vendor_point_addr("total.neutral_current")), INT64_MIN);
+}
+END_TEST
+
+/*
+ * The account in the vendor model (offsets: 10 rate, 11 block, 12 balance, 16 emergency
+ * credit, 20 debt, 24 credit state, 25 supply). mu -> mill is / 100 (1 GBP = 100000 mu =
+ * 1000 mill), toward zero.
+ */
+START_TEST(test_vendor_account)
+{
+	unsigned v = find_model(PM_MB_VENDOR_ID);
+
+	snap.account = (struct pm_snapshot_account){
+	    .valid = true,
+	    .has_tariff = true,
+	    .rate = 2,
+	    .block = 1,
+	    .balance_mu = 1234500,  /* 12.345 GBP */
+	    .emergency_mu = 500000, /* 5.00 */
+	    .debt_mu = 300000,	    /* 3.00 */
+	    .credit = PM_CREDIT_EC_IN_USE,
+	    .supply = PM_SUPPLY_ARMED,
+	};
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_uint_eq(R(v + 10), 2);
+	ck_assert_uint_eq(R(v + 11), 1);
+	ck_assert_int_eq(R64(v + 12), 12345);
+	ck_assert_int_eq(R64(v + 16), 5000);
+	ck_assert_int_eq(R64(v + 20), 3000);
+	ck_assert_uint_eq(R(v + 24), 2);
+	ck_assert_uint_eq(R(v + 25), 2);
+	ck_assert_uint_eq(R32(v + 26), 0xFFFFFFFFu); /* event count: still a placeholder */
+	/* -0.00191 GBP is -1.91 mill: -1 */
+	snap.account.balance_mu = -191;
+	snap.account.has_tariff = false;
+	snap.account.supply = PM_SUPPLY_OPEN;
+	snap.account.credit = PM_CREDIT_OUT;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_int_eq(R64(v + 12), -1);
+	ck_assert_uint_eq(R(v + 10), 0xFFFF); /* no tariff: rate and block not implemented */
+	ck_assert_uint_eq(R(v + 11), 0xFFFF);
+	ck_assert_uint_eq(R(v + 24), 4);
+	ck_assert_uint_eq(R(v + 25), 0);
+	/* no account published: not implemented */
+	snap.account.valid = false;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_int_eq(R64(v + 12), INT64_MIN);
+	ck_assert_uint_eq(R(v + 25), 0xFFFF);
 }
 END_TEST
 
@@ -545,6 +593,7 @@ static Suite *modbus_map_suite(void)
 	tcase_add_test(tc, test_203_energy_not_implemented_is_zero);
 	tcase_add_test(tc, test_213_floats_high_word_first);
 	tcase_add_test(tc, test_vendor_model);
+	tcase_add_test(tc, test_vendor_account);
 	tcase_add_test(tc, test_every_sunspec_point_mapped);
 	tcase_add_test(tc, test_read_slices_one_image);
 	tcase_add_test(tc, test_refusals);

@@ -396,15 +396,16 @@ START_TEST(test_migration_from_v1_keeps_data)
 	struct pm_store *s = open_ok();
 	struct pm_store_event ev[2];
 	struct pm_store_profile e = interval(15 * MIN_NS, 1), *v;
-	char cmd[256];
+	char cmd[512];
 	size_t n;
 
 	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
 	pm_store_close(s);
-	/* back to what schema 1 was: no profile, calibration, demand or config table */
+	/* back to what schema 1 was: no profile, calibration, demand, config or account table */
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
-		 " DROP TABLE meter_config; PRAGMA user_version = 1'",
+		 " DROP TABLE meter_config; DROP TABLE account; DROP TABLE topup_ref;"
+		 " PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -498,13 +499,13 @@ START_TEST(test_migration_from_v2_keeps_data)
 	struct pm_store *s = open_ok();
 	struct pm_store_demand d = {.month = 5, .demand_mw = 42, .end_ns = 9}, out[2];
 	struct pm_store_event ev[2];
-	char cmd[256];
+	char cmd[512];
 
 	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
-		 " PRAGMA user_version = 2'",
+		 " DROP TABLE account; DROP TABLE topup_ref; PRAGMA user_version = 2'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
