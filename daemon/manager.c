@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "adapter-math.h"
 #include "bus.h"
 #include "log.h"
 #include "manager.h"
@@ -28,7 +29,7 @@ struct manager_meter {
 	struct pm_source *source;
 	bool have_last;
 	struct pm_scan last;
-	__int128 energy_nj[PM_PHASES][PM_KINDS]; /* counted since start, signed */
+	struct pm_energy_nj energy_nj[PM_PHASES][PM_KINDS]; /* counted since start, signed */
 	uint64_t scans;
 	uint64_t scans_logged; /* at the last status line */
 	unsigned restarts;     /* counter generations seen change */
@@ -108,29 +109,12 @@ static void to_sample(const struct pm_scan *scan, struct pm_met_sample *s)
 }
 
 /* "-12.345" from milli-units, without floating point. */
-static const char *milli(char *buf, size_t len, __int128 x)
+static const char *milli(char *buf, size_t len, int64_t x)
 {
 	const char *sign = x < 0 ? "-" : "";
-	unsigned __int128 a = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
+	uint64_t a = pm_abs_u64(x);
 
-	snprintf(buf, len, "%s%" PRIu64 ".%03u", sign, (uint64_t)(a / 1000), (unsigned)(a % 1000));
-	return buf;
-}
-
-static const char *i128(char *buf, size_t len, __int128 x)
-{
-	char tmp[48];
-	unsigned __int128 a = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
-	int i = (int)sizeof(tmp) - 1;
-
-	tmp[i] = '\0';
-	do {
-		tmp[--i] = (char)('0' + (int)(a % 10));
-		a /= 10;
-	} while (a);
-	if (x < 0)
-		tmp[--i] = '-';
-	snprintf(buf, len, "%s", tmp + i);
+	snprintf(buf, len, "%s%" PRIu64 ".%03u", sign, a / 1000, (unsigned)(a % 1000));
 	return buf;
 }
 
@@ -174,7 +158,8 @@ static void count_energy(struct manager_meter *mt, const struct pm_scan *scan)
 	if (credit)
 		for (int n = 0; n < PM_PHASES; n++)
 			for (int k = 0; k < PM_KINDS; k++)
-				mt->energy_nj[n][k] += (__int128)delta[n][k] * scan->nj_per_code[k];
+				pm_energy_add_codes(&mt->energy_nj[n][k], delta[n][k],
+						    scan->nj_per_code[k]);
 	mt->last = *scan;
 	mt->have_last = true;
 }
@@ -208,9 +193,9 @@ static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *
 	fputs("},\"energy_nj\":{", f);
 	for (int k = 0; k < PM_KINDS; k++)
 		fprintf(f, "%s\"%s\":[%s,%s,%s]", k ? "," : "", kinds[k],
-			i128(b[0], sizeof(b[0]), mt->energy_nj[0][k]),
-			i128(b[1], sizeof(b[1]), mt->energy_nj[1][k]),
-			i128(b[2], sizeof(b[2]), mt->energy_nj[2][k]));
+			pm_energy_nj_str(b[0], sizeof(b[0]), &mt->energy_nj[0][k]),
+			pm_energy_nj_str(b[1], sizeof(b[1]), &mt->energy_nj[1][k]),
+			pm_energy_nj_str(b[2], sizeof(b[2]), &mt->energy_nj[2][k]));
 	fputs("}", f);
 	if (pm_meter_snapshot(mt->pipe)->valid[pm_point_find("total.energy.active_import")]) {
 		static const struct {
@@ -260,7 +245,7 @@ static void log_meter(struct manager_meter *mt)
 {
 	const struct pm_scan *s = &mt->last;
 	char v[3][32], i[3][32], p[3][32], e[PM_KINDS][48];
-	__int128 total[PM_KINDS] = {0};
+	struct pm_energy_nj total[PM_KINDS] = {0};
 
 	if (!mt->have_last) {
 		log_info("meter %s: no scan yet (%s)", mt->conf->name,
@@ -269,9 +254,9 @@ static void log_meter(struct manager_meter *mt)
 	}
 	for (int k = 0; k < PM_KINDS; k++) {
 		for (int n = 0; n < PM_PHASES; n++)
-			total[k] += mt->energy_nj[n][k];
+			pm_energy_sum(&total[k], &mt->energy_nj[n][k]);
 		/* nJ -> mWh: / 3.6e9; printed as Wh with 3 decimals */
-		milli(e[k], sizeof(e[k]), total[k] / 3600000000LL);
+		milli(e[k], sizeof(e[k]), pm_energy_mwh(&total[k]));
 	}
 	for (int n = 0; n < PM_PHASES; n++) {
 		milli(v[n], sizeof(v[n]), s->ph[n].v_mv);

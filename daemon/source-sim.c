@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter-math.h"
 #include "source-sim.h"
 
 struct source_sim {
@@ -17,7 +18,7 @@ struct source_sim {
 
 	struct pm_scan scan; /* the constant part of every scan, counters updated per tick */
 	int64_t power[PM_PHASES][PM_KINDS];   /* mW, mvar, mVA */
-	__int128 acc_pj[PM_PHASES][PM_KINDS]; /* energy not yet a whole counter code */
+	uint64_t acc_pj[PM_PHASES][PM_KINDS]; /* energy not yet a whole counter code */
 	uint64_t period_ns;
 	uint64_t real_start_us; /* CLOCK_MONOTONIC when the simulated clock started */
 	int64_t sim_start_ns;
@@ -63,21 +64,13 @@ static void sim_model(struct source_sim *s)
 /* One scan period: integrate every counter (mW x ns = pJ), then hand the scan out. */
 static void sim_tick(struct source_sim *s)
 {
-	const __int128 code_pj = (__int128)s->conf->sim.nj_per_code * 1000;
+	const uint64_t code_pj = (uint64_t)s->conf->sim.nj_per_code * 1000;
 
 	s->ticks++;
 	for (int n = 0; n < PM_PHASES; n++)
-		for (int k = 0; k < PM_KINDS; k++) {
-			__int128 *acc = &s->acc_pj[n][k];
-			__int128 codes;
-
-			*acc += (__int128)s->power[n][k] * (__int128)s->period_ns;
-			codes = *acc / code_pj;
-			if (*acc < 0 && codes * code_pj != *acc)
-				codes--; /* floor, so the remainder stays in [0, code) */
-			*acc -= codes * code_pj;
-			s->scan.ph[n].counter[k] += (int64_t)codes;
-		}
+		for (int k = 0; k < PM_KINDS; k++)
+			s->scan.ph[n].counter[k] +=
+			    pm_energy_step(s->power[n][k], s->period_ns, code_pj, &s->acc_pj[n][k]);
 	s->scan.ts_ns = s->sim_start_ns + (int64_t)(s->ticks * s->period_ns);
 	s->cb(s->userdata, &s->scan);
 }

@@ -19,6 +19,8 @@ pkgs=(
 	# polymeterd: sd-event/sd-bus, INI config, SQLite store, Modbus; clients
 	libsystemd-dev libinih-dev libjansson-dev libsqlite3-dev sqlite3 libmodbus-dev dbus
 	mbpoll python3-pymodbus python3-serial-asyncio python3-dbus socat
+	# 32-bit syntax check of the daemon's adapters (tests/daemon/m32-syntax)
+	gcc-multilib
 )
 missing=()
 for p in "${pkgs[@]}"; do
