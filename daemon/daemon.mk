@@ -8,10 +8,11 @@
 
 DAEMON_SRC  := daemon/polymeterd.c daemon/manager.c daemon/conf.c daemon/log.c \
 	daemon/source.c daemon/source-iio.c daemon/source-sim.c daemon/meter.c daemon/store.c \
+	daemon/source-replay.c \
 	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c $(CORE_SRC)
 DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/source.h \
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
-	daemon/modbus-tcp.h daemon/modbus-rtu.h daemon/adapter-math.h \
+	daemon/modbus-tcp.h daemon/modbus-rtu.h daemon/adapter-math.h daemon/source-replay.h \
 	$(CORE_HDR)
 DAEMON_PKGS := libiio libsystemd inih sqlite3
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm

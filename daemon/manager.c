@@ -20,6 +20,7 @@
 #include "modbus-map.h"
 #include "modbus-rtu.h"
 #include "modbus-tcp.h"
+#include "source-replay.h"
 #include "source.h"
 #include "store.h"
 
@@ -37,6 +38,8 @@ struct manager_meter {
 	struct pm_mb_map modbus_map;
 	struct pm_mbtcp *modbus;     /* NULL: no Modbus TCP server for this meter */
 	struct pm_mbrtu *modbus_rtu; /* NULL: no Modbus RTU server */
+	FILE *record;		     /* NULL: not recording */
+	bool finished;		     /* the source delivered its last scan */
 };
 
 struct pm_manager {
@@ -50,6 +53,7 @@ struct pm_manager {
 	FILE *json;
 	struct pm_store *store; /* NULL: registers in memory only */
 	struct pm_bus *bus;	/* NULL: no D-Bus view */
+	size_t finished;	/* meters whose source has finished */
 };
 
 static int64_t utc_ns(void)
@@ -58,6 +62,14 @@ static int64_t utc_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The meter's clock: its source's simulated UTC (simulated clock, replay), else the wall clock. */
+static int64_t meter_now(const struct manager_meter *mt)
+{
+	int64_t t;
+
+	return mt->source && pm_source_sim_utc(mt->source, &t) ? t : utc_ns();
 }
 
 /* The D-Bus view reads a meter's event log and load profile from the store. */
@@ -219,21 +231,89 @@ static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *
 	fflush(f);
 }
 
+/* record = FILE: every scan, with the UTC the pipeline used (source-replay.h). */
+static void record_scan(struct manager_meter *mt, int64_t now, const struct pm_scan *scan)
+{
+	if (!mt->record)
+		return;
+	if (pm_recording_write(mt->record, now, scan) < 0) {
+		log_error("meter %s: cannot write to %s; recording stopped", mt->conf->name,
+			  mt->conf->record);
+		fclose(mt->record);
+		mt->record = NULL;
+	}
+}
+
+/*
+ * The end of a finite source (sim_end reached, recording played): one JSON line on stdout
+ * with what the run produced, integers only: meter, scans, utc_ns (the last scan's),
+ * registers_mwh {A+, A-, R+, R-, S+, S-: total, phases A, B, C}, checkpoints,
+ * profile_intervals (stored), profile_failures, demand_import and demand_export (maximum
+ * demand of the current month and the two before: [mw, end_ns], null when none).
+ */
+static void print_summary(struct manager_meter *mt, FILE *f)
+{
+	static const struct {
+		const char *name;
+		enum pm_met_reg reg;
+	} regs[] = {{"A+", PM_MET_A_IMPORT}, {"A-", PM_MET_A_EXPORT}, {"R+", PM_MET_R_IMPORT},
+		    {"R-", PM_MET_R_EXPORT}, {"S+", PM_MET_S_IMPORT}, {"S-", PM_MET_S_EXPORT}};
+	const struct pm_met_registers *r = pm_meter_registers(mt->pipe);
+	const struct pm_meter_status *st = pm_meter_status(mt->pipe);
+	const struct pm_demand_peak *peaks[2] = {st->demand_import, st->demand_export};
+
+	fprintf(f, "{\"meter\":\"%s\",\"finished\":true,\"scans\":%" PRIu64 ",\"utc_ns\":%" PRId64,
+		mt->conf->name, mt->scans, meter_now(mt));
+	fputs(",\"registers_mwh\":{", f);
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		fprintf(f, "%s\"%s\":[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]",
+			i ? "," : "", regs[i].name, r->total[regs[i].reg].mwh,
+			r->phase[0][regs[i].reg].mwh, r->phase[1][regs[i].reg].mwh,
+			r->phase[2][regs[i].reg].mwh);
+	fprintf(f,
+		"},\"checkpoints\":%" PRIu64 ",\"profile_intervals\":%" PRIu64
+		",\"profile_failures\":%" PRIu64,
+		st->checkpoints, st->profile_intervals, st->profile_failures);
+	for (int d = 0; d < 2; d++) {
+		fprintf(f, ",\"%s\":[", d ? "demand_export" : "demand_import");
+		for (int i = 0; i < PM_DEMAND_MONTHS; i++) {
+			if (peaks[d][i].valid)
+				fprintf(f, "%s[%" PRId64 ",%" PRId64 "]", i ? "," : "",
+					peaks[d][i].demand_mw, peaks[d][i].end_ns);
+			else
+				fprintf(f, "%snull", i ? "," : "");
+		}
+		fputs("]", f);
+	}
+	fputs("}\n", f);
+	fflush(f);
+	log_info("meter %s: source finished after %" PRIu64 " scans", mt->conf->name, mt->scans);
+}
+
 static void on_scan(void *userdata, const struct pm_scan *scan)
 {
 	struct manager_meter *mt = userdata;
 	struct pm_manager *m = mt->manager;
 
 	struct pm_met_sample sample;
+	int64_t now;
 
 	if (m->once && mt->scans >= m->once)
 		return; /* this meter is done, the others are not yet */
 	count_energy(mt, scan);
 	to_sample(scan, &sample);
-	pm_meter_push(mt->pipe, &sample, utc_ns());
+	now = meter_now(mt);
+	pm_meter_push(mt->pipe, &sample, now);
 	if (m->bus)
 		pm_bus_meter_changed(m->bus, mt->conf->name, true);
 	mt->scans++;
+	record_scan(mt, now, scan);
+	if (!mt->finished && pm_source_finished(mt->source)) {
+		mt->finished = true;
+		print_summary(mt, m->json);
+		if (++m->finished == m->n_meters)
+			sd_event_exit(m->event, 0);
+	}
 	if (!m->once)
 		return;
 	print_json(mt, scan, m->json);
@@ -289,6 +369,24 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
 	(void)es;
 	log_info("signal %u: stopping", si->ssi_signo);
 	sd_event_exit(m->event, 0);
+	return 0;
+}
+
+/* Recordings to replay are checked whole before anything (the store included) is touched. */
+static int check_recordings(struct pm_manager *m)
+{
+	for (size_t i = 0; i < m->conf.n_meters; i++) {
+		const struct pm_conf_meter *c = &m->conf.meter[i];
+		char err[512];
+		uint64_t scans;
+		int r;
+
+		if (c->source != PM_SOURCE_REPLAY)
+			continue;
+		r = pm_recording_check(c->replay_file, &scans, err, sizeof(err));
+		if (r < 0)
+			return log_error_errno(r, "meter %s: %s", c->name, err);
+	}
 	return 0;
 }
 
@@ -378,14 +476,17 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		return NULL;
 	for (size_t i = 0; i < m->n_meters; i++) {
 		struct manager_meter *mt = &m->meter[i];
+		int64_t now = meter_now(mt);
 
 		pm_source_free(mt->source);
 		pm_mbtcp_free(mt->modbus);
 		pm_mbrtu_free(mt->modbus_rtu);
+		if (mt->record && fclose(mt->record) != 0)
+			log_error("meter %s: cannot write %s", mt->conf->name, mt->conf->record);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
-			pm_meter_checkpoint(mt->pipe, utc_ns());
-			pm_meter_event(mt->pipe, utc_ns(), "daemon_stop", "");
+			pm_meter_checkpoint(mt->pipe, now);
+			pm_meter_event(mt->pipe, now, "daemon_stop", "");
 		}
 		pm_meter_free(mt->pipe);
 	}
@@ -420,6 +521,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 	if (r < 0)
 		return log_error_errno(r, "cannot watch SIGTERM/SIGINT");
 
+	r = check_recordings(m);
+	if (r < 0)
+		return r;
 	r = open_store(m);
 	if (r < 0)
 		return r;
@@ -459,6 +563,12 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish it on D-Bus",
 						       mt->conf->name);
+		}
+		if (mt->conf->record[0]) {
+			mt->record = fopen(mt->conf->record, "we");
+			if (!mt->record || pm_recording_start(mt->record) < 0)
+				return log_error_errno(-errno, "meter %s: cannot record to %s",
+						       mt->conf->name, mt->conf->record);
 		}
 		r = pm_source_new(m->event, mt->conf, on_scan, mt, &mt->source);
 		if (r < 0)

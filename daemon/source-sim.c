@@ -23,6 +23,7 @@ struct source_sim {
 	uint64_t real_start_us; /* CLOCK_MONOTONIC when the simulated clock started */
 	int64_t sim_start_ns;
 	uint64_t ticks; /* scans produced */
+	bool done;	/* simulated clock: sim_end reached, no more scans */
 };
 
 static int64_t round_to_i64(double x)
@@ -72,7 +73,28 @@ static void sim_tick(struct source_sim *s)
 			s->scan.ph[n].counter[k] +=
 			    pm_energy_step(s->power[n][k], s->period_ns, code_pj, &s->acc_pj[n][k]);
 	s->scan.ts_ns = s->sim_start_ns + (int64_t)(s->ticks * s->period_ns);
+	/* The baseline scan is one period after sim_start, so the last is the first one period
+	 * past sim_end: the energy counted between them spans sim_end - sim_start exactly (when
+	 * the period divides it) and every profile interval ending by sim_end is closed. */
+	if (s->conf->sim_end_ns && s->scan.ts_ns >= s->conf->sim_end_ns + (int64_t)s->period_ns)
+		s->done = true;
 	s->cb(s->userdata, &s->scan);
+}
+
+/* Simulated clock: scans as fast as the CPU allows, a batch per loop iteration so signals,
+ * D-Bus and Modbus are still served in between. */
+static int on_fast_timer(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct source_sim *s = userdata;
+	unsigned batch = 0;
+
+	(void)usec;
+	while (!s->done && batch++ < PM_SIM_BATCH)
+		sim_tick(s);
+	if (s->done)
+		return sd_event_source_set_enabled(es, SD_EVENT_OFF);
+	sd_event_source_set_time(es, 0); /* already due: runs again next iteration */
+	return sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
 }
 
 static int on_timer(sd_event_source *es, uint64_t usec, void *userdata)
@@ -115,10 +137,27 @@ static unsigned sim_losses(const struct pm_source *base)
 	return 0;
 }
 
+static bool sim_utc(const struct pm_source *base, int64_t *utc_ns)
+{
+	const struct source_sim *s = (const struct source_sim *)base;
+
+	if (!s->conf->sim_start_ns)
+		return false;
+	*utc_ns = s->ticks ? s->scan.ts_ns : s->sim_start_ns;
+	return true;
+}
+
+static bool sim_finished(const struct pm_source *base)
+{
+	return ((const struct source_sim *)base)->done;
+}
+
 static const struct pm_source_ops sim_ops = {
     .free = sim_free,
     .connected = sim_connected,
     .losses = sim_losses,
+    .sim_utc = sim_utc,
+    .finished = sim_finished,
 };
 
 int pm_source_sim_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,
@@ -139,9 +178,15 @@ int pm_source_sim_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan
 	sim_model(s);
 	sd_event_now(event, CLOCK_MONOTONIC, &s->real_start_us);
 	s->sim_start_ns = (int64_t)s->real_start_us * 1000;
-	r = sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC,
-			      s->real_start_us + s->period_ns / (1000 * conf->sim.speed), 0,
-			      on_timer, s);
+	if (conf->sim_start_ns) {
+		/* the simulated clock: time stamps are simulated UTC */
+		s->sim_start_ns = conf->sim_start_ns;
+		r = sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC, 0, 0, on_fast_timer, s);
+	} else {
+		r = sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC,
+				      s->real_start_us + s->period_ns / (1000 * conf->sim.speed), 0,
+				      on_timer, s);
+	}
 	if (r < 0) {
 		sim_free(&s->base);
 		return r;
