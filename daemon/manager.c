@@ -372,20 +372,31 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
 	return 0;
 }
 
-/* Recordings to replay are checked whole before anything (the store included) is touched. */
+/*
+ * Recordings to replay are checked whole, and the files to record to are created, before
+ * anything (the store included) is touched.
+ */
 static int check_recordings(struct pm_manager *m)
 {
 	for (size_t i = 0; i < m->conf.n_meters; i++) {
 		const struct pm_conf_meter *c = &m->conf.meter[i];
+		struct manager_meter *mt = &m->meter[i];
 		char err[512];
 		uint64_t scans;
 		int r;
 
-		if (c->source != PM_SOURCE_REPLAY)
+		if (c->source == PM_SOURCE_REPLAY) {
+			r = pm_recording_check(c->replay_file, &scans, err, sizeof(err));
+			if (r < 0)
+				return log_error_errno(r, "meter %s: %s", c->name, err);
+		}
+		if (!c->record[0])
 			continue;
-		r = pm_recording_check(c->replay_file, &scans, err, sizeof(err));
+		mt->record = fopen(c->record, "we");
+		r = mt->record ? pm_recording_start(mt->record) : -(errno ? errno : EIO);
 		if (r < 0)
-			return log_error_errno(r, "meter %s: %s", c->name, err);
+			return log_error_errno(r, "meter %s: cannot record to %s", c->name,
+					       c->record);
 	}
 	return 0;
 }
@@ -481,8 +492,6 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_source_free(mt->source);
 		pm_mbtcp_free(mt->modbus);
 		pm_mbrtu_free(mt->modbus_rtu);
-		if (mt->record && fclose(mt->record) != 0)
-			log_error("meter %s: cannot write %s", mt->conf->name, mt->conf->record);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
 			pm_meter_checkpoint(mt->pipe, now);
@@ -490,6 +499,10 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		}
 		pm_meter_free(mt->pipe);
 	}
+	for (size_t i = 0; i < m->conf.n_meters; i++)
+		if (m->meter[i].record && fclose(m->meter[i].record) != 0)
+			log_error("meter %s: cannot write %s", m->conf.meter[i].name,
+				  m->conf.meter[i].record);
 	pm_bus_free(m->bus);
 	pm_store_close(m->store);
 	sd_event_source_disable_unref(m->log_timer);
@@ -563,12 +576,6 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish it on D-Bus",
 						       mt->conf->name);
-		}
-		if (mt->conf->record[0]) {
-			mt->record = fopen(mt->conf->record, "we");
-			if (!mt->record || pm_recording_start(mt->record) < 0)
-				return log_error_errno(-errno, "meter %s: cannot record to %s",
-						       mt->conf->name, mt->conf->record);
 		}
 		r = pm_source_new(m->event, mt->conf, on_scan, mt, &mt->source);
 		if (r < 0)
