@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "money.h"
@@ -62,6 +63,11 @@ enum meter_key {
 	K_LOAD_LIMIT,
 	K_RECONNECT_CONFIRM,
 	K_STS_KEY,
+	K_SIM_START,
+	K_SIM_END,
+	K_RECORD,
+	K_REPLAY_FILE,
+	K_REPLAY_PACE,
 	K_COUNT
 };
 
@@ -115,6 +121,11 @@ static const struct {
     [K_LOAD_LIMIT] = {"load_limit_w", PM_SOURCE_NONE},
     [K_RECONNECT_CONFIRM] = {"reconnect_needs_confirmation", PM_SOURCE_NONE},
     [K_STS_KEY] = {"sts_decoder_key", PM_SOURCE_NONE},
+    [K_SIM_START] = {"sim_start", PM_SOURCE_SIM},
+    [K_SIM_END] = {"sim_end", PM_SOURCE_SIM},
+    [K_RECORD] = {"record", PM_SOURCE_NONE},
+    [K_REPLAY_FILE] = {"replay_file", PM_SOURCE_REPLAY},
+    [K_REPLAY_PACE] = {"replay_pace", PM_SOURCE_REPLAY},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -366,6 +377,32 @@ static int parse_yes_no(const char *value, bool *out)
 	return 0;
 }
 
+/* "2026-01-01T00:00:00Z" (UTC, whole seconds) -> ns since the epoch; a date that does not
+ * exist (2026-02-30) or one before 1970 is refused. */
+static int parse_utc(const char *s, int64_t *out)
+{
+	struct tm tm = {0}, back;
+	int y, mo, d, h, mi, se;
+	char z, end;
+	time_t t;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &y, &mo, &d, &h, &mi, &se, &z, &end) != 7 ||
+	    z != 'Z' || y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || se > 59 || h < 0 || mi < 0 || se < 0)
+		return -EINVAL;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	if (t <= 0 || !gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
+		return -EINVAL;
+	*out = (int64_t)t * 1000000000;
+	return 0;
+}
+
 /* "19200 E 1": baud, parity, stop bits (the RTU server checks the baud is a standard one) */
 static int parse_rtu_line(const char *value, struct pm_conf_meter *m)
 {
@@ -430,10 +467,13 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 			m->source = PM_SOURCE_IIO;
 		else if (strcmp(value, "sim") == 0)
 			m->source = PM_SOURCE_SIM;
+		else if (strcmp(value, "replay") == 0)
+			m->source = PM_SOURCE_REPLAY;
 		else
 			r = -EINVAL;
 		if (r < 0) {
-			parse_error(p, p->line, "source = '%s': expected iio or sim", value);
+			parse_error(p, p->line, "source = '%s': expected iio, sim or replay",
+				    value);
 			return r;
 		}
 		return 0;
@@ -617,6 +657,28 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		m->has_sts_decoder_key = r == 0;
 		break;
 	}
+	case K_SIM_START:
+		r = parse_utc(value, &m->sim_start_ns);
+		break;
+	case K_SIM_END:
+		r = parse_utc(value, &m->sim_end_ns);
+		break;
+	case K_RECORD:
+		r = value[0] == '/' ? set_string(m->record, sizeof(m->record), value) : -EINVAL;
+		break;
+	case K_REPLAY_FILE:
+		r = value[0] == '/' ? set_string(m->replay_file, sizeof(m->replay_file), value)
+				    : -EINVAL;
+		break;
+	case K_REPLAY_PACE:
+		r = 0;
+		if (strcmp(value, "recorded") == 0)
+			m->replay_fast = false;
+		else if (strcmp(value, "fast") == 0)
+			m->replay_fast = true;
+		else
+			r = -EINVAL;
+		break;
 	case K_COUNT:
 		break;
 	}
@@ -661,6 +723,11 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_LOAD_LIMIT] = "an integer 0..24000 (W; 0 = off)",
 		    [K_RECONNECT_CONFIRM] = "yes or no",
 		    [K_STS_KEY] = "16 hexadecimal digits (the STS decoder key)",
+		    [K_SIM_START] = "a UTC time YYYY-MM-DDTHH:MM:SSZ (1970..2200)",
+		    [K_SIM_END] = "a UTC time YYYY-MM-DDTHH:MM:SSZ (1970..2200)",
+		    [K_RECORD] = "an absolute file path of at most 255 characters",
+		    [K_REPLAY_FILE] = "an absolute file path of at most 255 characters",
+		    [K_REPLAY_PACE] = "recorded or fast",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}
@@ -801,6 +868,41 @@ static void validate_rtu_buses(struct parser *p)
 	}
 }
 
+/* The simulated clock's and the replay's keys go together. */
+static int validate_clock(struct parser *p, size_t i)
+{
+	const struct pm_conf_meter *m = &p->conf.meter[i];
+	const unsigned *line = p->key_line[i];
+
+	if (line[K_SIM_END] && !line[K_SIM_START]) {
+		parse_error(p, line[K_SIM_END], "sim_end needs sim_start in [meter %s]", m->name);
+		return -EINVAL;
+	}
+	if (line[K_SIM_END] && m->sim_end_ns <= m->sim_start_ns) {
+		parse_error(p, line[K_SIM_END], "sim_end must be after sim_start (line %u)",
+			    line[K_SIM_START]);
+		return -EINVAL;
+	}
+	if (line[K_SIM_START] && line[K_SIM_SPEED]) {
+		parse_error(p, line[K_SIM_SPEED],
+			    "sim_speed paces the simulation on the real clock; with sim_start "
+			    "(line %u) the simulated clock runs as fast as possible",
+			    line[K_SIM_START]);
+		return -EINVAL;
+	}
+	if (m->source == PM_SOURCE_REPLAY && !line[K_REPLAY_FILE]) {
+		parse_error(p, m->line, "[meter %s] has source = replay but no replay_file",
+			    m->name);
+		return -EINVAL;
+	}
+	if (line[K_RECORD] && m->source == PM_SOURCE_REPLAY &&
+	    strcmp(m->record, m->replay_file) == 0) {
+		parse_error(p, line[K_RECORD], "record would overwrite the replay_file");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Cross-key checks, once the whole file is read. */
 static void validate(struct parser *p)
 {
@@ -808,7 +910,8 @@ static void validate(struct parser *p)
 		const struct pm_conf_meter *m = &p->conf.meter[i];
 
 		if (m->source == PM_SOURCE_NONE) {
-			parse_error(p, m->line, "[meter %s] has no 'source' (iio or sim)", m->name);
+			parse_error(p, m->line, "[meter %s] has no 'source' (iio, sim or replay)",
+				    m->name);
 			return;
 		}
 		for (int k = 0; k < K_COUNT; k++) {
@@ -823,6 +926,8 @@ static void validate(struct parser *p)
 				return;
 			}
 		}
+		if (validate_clock(p, i) < 0)
+			return;
 	}
 	if (p->conf.n_meters == 0)
 		parse_error(p, p->line ? p->line : 1, "no [meter NAME] section");
@@ -836,6 +941,8 @@ const char *pm_conf_source_name(enum pm_conf_source s)
 		return "iio";
 	case PM_SOURCE_SIM:
 		return "sim";
+	case PM_SOURCE_REPLAY:
+		return "replay";
 	case PM_SOURCE_NONE:
 		break;
 	}

@@ -5,8 +5,8 @@
  *
  *   [daemon]          log_interval, state_dir, dbus, dbus_interval_ms
  *   [meter NAME]      one section per meter IC; NAME is [A-Za-z0-9_], 1..31 characters (it
- *                     becomes a D-Bus object path element). source = iio | sim, then the keys
- *                     of that source.
+ *                     becomes a D-Bus object path element). source = iio | sim | replay, then the
+ * keys of that source.
  *
  * The file is validated completely before anything takes effect: an unknown section or key, a
  * key given twice, a bad value, a key of the other source, a meter without a source, no meter
@@ -35,8 +35,9 @@ enum pm_conf_account_mode { PM_ACCOUNT_CREDIT, PM_ACCOUNT_PREPAYMENT, PM_ACCOUNT
 
 enum pm_conf_source {
 	PM_SOURCE_NONE,
-	PM_SOURCE_IIO, /* a meter IC through libiio (local or remote iiod) */
-	PM_SOURCE_SIM, /* a simulated grid */
+	PM_SOURCE_IIO,	  /* a meter IC through libiio (local or remote iiod) */
+	PM_SOURCE_SIM,	  /* a simulated grid */
+	PM_SOURCE_REPLAY, /* scans recorded earlier (record = FILE), played back */
 };
 
 struct pm_conf_sim {
@@ -96,6 +97,13 @@ struct pm_conf_meter {
 	bool reconnect_needs_confirmation;
 	bool has_sts_decoder_key;
 	uint64_t sts_decoder_key;
+	/* simulated clock (sim): the pipeline runs on simulated UTC, as fast as the CPU allows */
+	int64_t sim_start_ns; /* UTC ns of the simulated clock's start; 0 = real clock */
+	int64_t sim_end_ns;   /* the run stops there (UTC ns); 0 = never */
+	/* recording (any source) and replay */
+	char record[256];      /* every scan is written to this file; "" = none */
+	char replay_file[256]; /* source = replay: the recording played back */
+	bool replay_fast;      /* as fast as possible (default: at the recorded pace) */
 };
 
 struct pm_conf {

@@ -8,6 +8,7 @@
 
 DAEMON_SRC  := daemon/polymeterd.c daemon/manager.c daemon/conf.c daemon/log.c \
 	daemon/source.c daemon/source-iio.c daemon/source-sim.c daemon/meter.c daemon/store.c \
+	daemon/source-replay.c \
 	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c daemon/relay.c daemon/relay-config.c \
 	daemon/billing.c daemon/bus-account.c daemon/store-account.c daemon/money.c \
 	daemon/tariff-file.c $(CORE_SRC)
@@ -16,7 +17,7 @@ DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
 	daemon/modbus-tcp.h daemon/modbus-rtu.h daemon/relay.h daemon/relay-config.h \
 	daemon/billing.h daemon/bus-account.h daemon/store-internal.h daemon/money.h \
-	daemon/tariff-file.h \
+	daemon/tariff-file.h daemon/adapter-math.h daemon/source-replay.h \
 	$(CORE_HDR)
 DAEMON_SRC  += daemon/calibrator.c
 DAEMON_HDR  += daemon/calibrator.h

@@ -14,6 +14,7 @@
 
 #include "billing.h"
 #include "bus-account.h"
+#include "adapter-math.h"
 #include "bus.h"
 #include "calibrator.h"
 #include "log.h"
@@ -23,6 +24,7 @@
 #include "modbus-map.h"
 #include "modbus-rtu.h"
 #include "modbus-tcp.h"
+#include "source-replay.h"
 #include "source.h"
 #include "store.h"
 
@@ -32,7 +34,7 @@ struct manager_meter {
 	struct pm_source *source;
 	bool have_last;
 	struct pm_scan last;
-	__int128 energy_nj[PM_PHASES][PM_KINDS]; /* counted since start, signed */
+	struct pm_energy_nj energy_nj[PM_PHASES][PM_KINDS]; /* counted since start, signed */
 	uint64_t scans;
 	uint64_t scans_logged; /* at the last status line */
 	unsigned restarts;     /* counter generations seen change */
@@ -57,6 +59,8 @@ struct manager_meter {
 	struct pm_billing *billing; /* the account (tariff, balance, supply) */
 	struct pm_bus_account *bus_account;
 	uint64_t checkpoints_seen; /* the meter's energy checkpoints billing has seen */
+	FILE *record;		   /* NULL: not recording */
+	bool finished;		   /* the source delivered its last scan */
 };
 
 struct pm_manager {
@@ -71,6 +75,7 @@ struct pm_manager {
 	struct pm_store *store;	       /* NULL: registers in memory only */
 	struct pm_bus *bus;	       /* NULL: no D-Bus view */
 	sd_event_source *device_timer; /* looks for lost and found devices */
+	size_t finished;	       /* meters whose source has finished */
 };
 
 static int64_t utc_ns(void)
@@ -79,6 +84,14 @@ static int64_t utc_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The meter's clock: its source's simulated UTC (simulated clock, replay), else the wall clock. */
+static int64_t meter_now(const struct manager_meter *mt)
+{
+	int64_t t;
+
+	return mt->source && pm_source_sim_utc(mt->source, &t) ? t : utc_ns();
 }
 
 /* The D-Bus view reads a meter's event log and load profile from the store. */
@@ -146,29 +159,12 @@ static void to_sample(const struct pm_scan *scan, struct pm_met_sample *s)
 }
 
 /* "-12.345" from milli-units, without floating point. */
-static const char *milli(char *buf, size_t len, __int128 x)
+static const char *milli(char *buf, size_t len, int64_t x)
 {
 	const char *sign = x < 0 ? "-" : "";
-	unsigned __int128 a = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
+	uint64_t a = pm_abs_u64(x);
 
-	snprintf(buf, len, "%s%" PRIu64 ".%03u", sign, (uint64_t)(a / 1000), (unsigned)(a % 1000));
-	return buf;
-}
-
-static const char *i128(char *buf, size_t len, __int128 x)
-{
-	char tmp[48];
-	unsigned __int128 a = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
-	int i = (int)sizeof(tmp) - 1;
-
-	tmp[i] = '\0';
-	do {
-		tmp[--i] = (char)('0' + (int)(a % 10));
-		a /= 10;
-	} while (a);
-	if (x < 0)
-		tmp[--i] = '-';
-	snprintf(buf, len, "%s", tmp + i);
+	snprintf(buf, len, "%s%" PRIu64 ".%03u", sign, a / 1000, (unsigned)(a % 1000));
 	return buf;
 }
 
@@ -212,7 +208,8 @@ static void count_energy(struct manager_meter *mt, const struct pm_scan *scan)
 	if (credit)
 		for (int n = 0; n < PM_PHASES; n++)
 			for (int k = 0; k < PM_KINDS; k++)
-				mt->energy_nj[n][k] += (__int128)delta[n][k] * scan->nj_per_code[k];
+				pm_energy_add_codes(&mt->energy_nj[n][k], delta[n][k],
+						    scan->nj_per_code[k]);
 	mt->last = *scan;
 	mt->have_last = true;
 }
@@ -246,9 +243,9 @@ static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *
 	fputs("},\"energy_nj\":{", f);
 	for (int k = 0; k < PM_KINDS; k++)
 		fprintf(f, "%s\"%s\":[%s,%s,%s]", k ? "," : "", kinds[k],
-			i128(b[0], sizeof(b[0]), mt->energy_nj[0][k]),
-			i128(b[1], sizeof(b[1]), mt->energy_nj[1][k]),
-			i128(b[2], sizeof(b[2]), mt->energy_nj[2][k]));
+			pm_energy_nj_str(b[0], sizeof(b[0]), &mt->energy_nj[0][k]),
+			pm_energy_nj_str(b[1], sizeof(b[1]), &mt->energy_nj[1][k]),
+			pm_energy_nj_str(b[2], sizeof(b[2]), &mt->energy_nj[2][k]));
 	fputs("}", f);
 	if (pm_meter_snapshot(mt->pipe)->valid[pm_point_find("total.energy.active_import")]) {
 		static const struct {
@@ -273,12 +270,17 @@ static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *
 }
 
 /*
- * The UTC time of a scan for the profile, the demand and the events: the wall clock, except
- * for the simulated source, whose simulated clock runs from the wall clock of its first scan
- * (so sim_speed makes demand windows and profile intervals pass faster too).
+ * The UTC time of a scan for the profile, the demand, the account and the events: the source's
+ * simulated UTC (simulated clock with sim_start, replay), else the wall clock, except for the
+ * simulated source without sim_start, whose simulated clock runs from the wall clock of its first
+ * scan (so sim_speed makes demand windows and profile intervals pass faster too).
  */
 static int64_t scan_utc_ns(struct manager_meter *mt, const struct pm_scan *scan)
 {
+	int64_t t;
+
+	if (pm_source_sim_utc(mt->source, &t))
+		return t;
 	if (mt->conf->source != PM_SOURCE_SIM)
 		return utc_ns();
 	if (!mt->have_sim_clock) {
@@ -369,12 +371,72 @@ static int start_billing(struct pm_manager *m, struct manager_meter *mt)
 	return 0;
 }
 
+/* record = FILE: every scan, with the UTC the pipeline used (source-replay.h). */
+static void record_scan(struct manager_meter *mt, int64_t now, const struct pm_scan *scan)
+{
+	if (!mt->record)
+		return;
+	if (pm_recording_write(mt->record, now, scan) < 0) {
+		log_error("meter %s: cannot write to %s; recording stopped", mt->conf->name,
+			  mt->conf->record);
+		fclose(mt->record);
+		mt->record = NULL;
+	}
+}
+
+/*
+ * The end of a finite source (sim_end reached, recording played): one JSON line on stdout
+ * with what the run produced, integers only: meter, scans, utc_ns (the last scan's),
+ * registers_mwh {A+, A-, R+, R-, S+, S-: total, phases A, B, C}, checkpoints,
+ * profile_intervals (stored), profile_failures, demand_import and demand_export (maximum
+ * demand of the current month and the two before: [mw, end_ns], null when none).
+ */
+static void print_summary(struct manager_meter *mt, FILE *f)
+{
+	static const struct {
+		const char *name;
+		enum pm_met_reg reg;
+	} regs[] = {{"A+", PM_MET_A_IMPORT}, {"A-", PM_MET_A_EXPORT}, {"R+", PM_MET_R_IMPORT},
+		    {"R-", PM_MET_R_EXPORT}, {"S+", PM_MET_S_IMPORT}, {"S-", PM_MET_S_EXPORT}};
+	const struct pm_met_registers *r = pm_meter_registers(mt->pipe);
+	const struct pm_meter_status *st = pm_meter_status(mt->pipe);
+	const struct pm_demand_peak *peaks[2] = {st->demand_import, st->demand_export};
+
+	fprintf(f, "{\"meter\":\"%s\",\"finished\":true,\"scans\":%" PRIu64 ",\"utc_ns\":%" PRId64,
+		mt->conf->name, mt->scans, meter_now(mt));
+	fputs(",\"registers_mwh\":{", f);
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		fprintf(f, "%s\"%s\":[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]",
+			i ? "," : "", regs[i].name, r->total[regs[i].reg].mwh,
+			r->phase[0][regs[i].reg].mwh, r->phase[1][regs[i].reg].mwh,
+			r->phase[2][regs[i].reg].mwh);
+	fprintf(f,
+		"},\"checkpoints\":%" PRIu64 ",\"profile_intervals\":%" PRIu64
+		",\"profile_failures\":%" PRIu64,
+		st->checkpoints, st->profile_intervals, st->profile_failures);
+	for (int d = 0; d < 2; d++) {
+		fprintf(f, ",\"%s\":[", d ? "demand_export" : "demand_import");
+		for (int i = 0; i < PM_DEMAND_MONTHS; i++) {
+			if (peaks[d][i].valid)
+				fprintf(f, "%s[%" PRId64 ",%" PRId64 "]", i ? "," : "",
+					peaks[d][i].demand_mw, peaks[d][i].end_ns);
+			else
+				fprintf(f, "%snull", i ? "," : "");
+		}
+		fputs("]", f);
+	}
+	fputs("}\n", f);
+	fflush(f);
+	log_info("meter %s: source finished after %" PRIu64 " scans", mt->conf->name, mt->scans);
+}
+
 static void on_scan(void *userdata, const struct pm_scan *scan)
 {
 	struct manager_meter *mt = userdata;
 	struct pm_manager *m = mt->manager;
 
 	struct pm_met_sample sample;
+	int64_t now;
 
 	if (m->once && mt->scans >= m->once)
 		return; /* this meter is done, the others are not yet */
@@ -383,13 +445,19 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 		pm_calibrator_scan(mt->calib, scan);
 	flush_chip_events_when(mt, false);
 	to_sample(scan, &sample);
-	int64_t t = scan_utc_ns(mt, scan);
-
-	pm_meter_push(mt->pipe, &sample, t);
-	bill_scan(mt, scan, t);
+	now = scan_utc_ns(mt, scan);
+	pm_meter_push(mt->pipe, &sample, now);
+	bill_scan(mt, scan, now);
 	if (m->bus)
 		pm_bus_meter_changed(m->bus, mt->conf->name, true);
 	mt->scans++;
+	record_scan(mt, now, scan);
+	if (!mt->finished && pm_source_finished(mt->source)) {
+		mt->finished = true;
+		print_summary(mt, m->json);
+		if (++m->finished == m->n_meters)
+			sd_event_exit(m->event, 0);
+	}
 	if (!m->once)
 		return;
 	print_json(mt, scan, m->json);
@@ -401,7 +469,7 @@ static void log_meter(struct manager_meter *mt)
 {
 	const struct pm_scan *s = &mt->last;
 	char v[3][32], i[3][32], p[3][32], e[PM_KINDS][48];
-	__int128 total[PM_KINDS] = {0};
+	struct pm_energy_nj total[PM_KINDS] = {0};
 
 	if (!mt->have_last) {
 		log_info("meter %s: no scan yet (%s)", mt->conf->name,
@@ -410,9 +478,9 @@ static void log_meter(struct manager_meter *mt)
 	}
 	for (int k = 0; k < PM_KINDS; k++) {
 		for (int n = 0; n < PM_PHASES; n++)
-			total[k] += mt->energy_nj[n][k];
+			pm_energy_sum(&total[k], &mt->energy_nj[n][k]);
 		/* nJ -> mWh: / 3.6e9; printed as Wh with 3 decimals */
-		milli(e[k], sizeof(e[k]), total[k] / 3600000000LL);
+		milli(e[k], sizeof(e[k]), pm_energy_mwh(&total[k]));
 	}
 	for (int n = 0; n < PM_PHASES; n++) {
 		milli(v[n], sizeof(v[n]), s->ph[n].v_mv);
@@ -596,6 +664,35 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
 }
 
 /*
+ * Recordings to replay are checked whole, and the files to record to are created, before
+ * anything (the store included) is touched.
+ */
+static int check_recordings(struct pm_manager *m)
+{
+	for (size_t i = 0; i < m->conf.n_meters; i++) {
+		const struct pm_conf_meter *c = &m->conf.meter[i];
+		struct manager_meter *mt = &m->meter[i];
+		char err[512];
+		uint64_t scans;
+		int r;
+
+		if (c->source == PM_SOURCE_REPLAY) {
+			r = pm_recording_check(c->replay_file, &scans, err, sizeof(err));
+			if (r < 0)
+				return log_error_errno(r, "meter %s: %s", c->name, err);
+		}
+		if (!c->record[0])
+			continue;
+		mt->record = fopen(c->record, "we");
+		r = mt->record ? pm_recording_start(mt->record) : -(errno ? errno : EIO);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot record to %s", c->name,
+					       c->record);
+	}
+	return 0;
+}
+
+/*
  * The store lives in state_dir (systemd's StateDirectory=). A store that cannot be opened
  * (corrupted, read-only, missing directory) is logged and metering goes on without it: the
  * meters then publish no energy registers rather than registers counted from zero.
@@ -700,6 +797,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		return NULL;
 	for (size_t i = 0; i < m->n_meters; i++) {
 		struct manager_meter *mt = &m->meter[i];
+		int64_t now = meter_now(mt);
 
 		pm_source_free(mt->source);
 		pm_calibrator_free(mt->calib);
@@ -712,12 +810,16 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_billing_free(mt->billing);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
-			pm_meter_checkpoint(mt->pipe, utc_ns());
+			pm_meter_checkpoint(mt->pipe, now);
 			flush_chip_events(mt);
-			pm_meter_event(mt->pipe, utc_ns(), "daemon_stop", "");
+			pm_meter_event(mt->pipe, now, "daemon_stop", "");
 		}
 		pm_meter_free(mt->pipe);
 	}
+	for (size_t i = 0; i < m->conf.n_meters; i++)
+		if (m->meter[i].record && fclose(m->meter[i].record) != 0)
+			log_error("meter %s: cannot write %s", m->conf.meter[i].name,
+				  m->conf.meter[i].record);
 	pm_bus_free(m->bus);
 	pm_store_close(m->store);
 	sd_event_source_disable_unref(m->log_timer);
@@ -750,6 +852,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 	if (r < 0)
 		return log_error_errno(r, "cannot watch SIGTERM/SIGINT");
 
+	r = check_recordings(m);
+	if (r < 0)
+		return r;
 	r = open_store(m);
 	if (r < 0)
 		return r;

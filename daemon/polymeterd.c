@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "log.h"
 #include "manager.h"
+#include "source-replay.h"
 
 static void usage(FILE *f)
 {
@@ -90,6 +91,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		/* a recording to replay is part of the configuration: checked whole too */
+		for (size_t i = 0; i < conf.n_meters; i++) {
+			uint64_t scans;
+
+			if (conf.meter[i].source == PM_SOURCE_REPLAY &&
+			    pm_recording_check(conf.meter[i].replay_file, &scans, err,
+					       sizeof(err)) < 0) {
+				log_error("%s", err);
+				return 1;
+			}
+		}
 		printf("%s: OK, %zu meter%s\n", path, conf.n_meters, conf.n_meters == 1 ? "" : "s");
 		return 0;
 	}

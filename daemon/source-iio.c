@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "adapter-math.h"
 #include "log.h"
 #include "source-iio-events.h"
 #include "source-iio.h"
@@ -311,10 +312,7 @@ static int64_t chan_raw(const struct chan *c, const void *scan)
 /* raw x scale, rounded to the nearest unit. */
 static int64_t scaled(const struct chan *c, const void *scan)
 {
-	__int128 x = (__int128)chan_raw(c, scan) * c->scale_nano;
-
-	x += x < 0 ? -500000000 : 500000000;
-	return (int64_t)(x / 1000000000);
+	return pm_scale_round(chan_raw(c, scan), c->scale_nano);
 }
 
 /* "50.012345678" (Hz, as IIO prints it) -> 50012 mHz, without floating point */
@@ -607,7 +605,8 @@ static int source_connect(struct source_iio *s)
 			pm_parse_nano(val, &hz_nano);
 		if (hz_nano <= 0)
 			hz_nano = 10000000000LL;
-		s->poll_us = (uint64_t)((__int128)c->buffer_scans * 1000000000000000LL / hz_nano);
+		s->poll_us =
+		    pm_met_muldiv_u64(c->buffer_scans, 1000000000000000ULL, (uint64_t)hz_nano);
 		r = sd_event_add_time_relative(s->event, &s->poll, CLOCK_MONOTONIC, s->poll_us, 0,
 					       on_poll, s);
 		if (r < 0)

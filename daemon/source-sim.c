@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter-math.h"
 #include "source-sim.h"
 
 struct source_sim {
@@ -17,13 +18,14 @@ struct source_sim {
 
 	struct pm_scan scan; /* the constant part of every scan, counters updated per tick */
 	int64_t power[PM_PHASES][PM_KINDS];   /* mW, mvar, mVA */
-	__int128 acc_pj[PM_PHASES][PM_KINDS]; /* energy not yet a whole counter code */
+	uint64_t acc_pj[PM_PHASES][PM_KINDS]; /* energy not yet a whole counter code */
 	uint64_t period_ns;
 	uint64_t real_start_us; /* CLOCK_MONOTONIC when the simulated clock started */
 	int64_t sim_start_ns;
 	uint64_t ticks; /* scans produced */
 	struct pm_calib
 	    calib; /* the chip's correction registers, as the simulated chip holds them */
+	bool done; /* simulated clock: sim_end reached, no more scans */
 };
 
 /*
@@ -102,23 +104,36 @@ static void sim_model(struct source_sim *s)
 /* One scan period: integrate every counter (mW x ns = pJ), then hand the scan out. */
 static void sim_tick(struct source_sim *s)
 {
-	const __int128 code_pj = (__int128)s->conf->sim.nj_per_code * 1000;
+	const uint64_t code_pj = (uint64_t)s->conf->sim.nj_per_code * 1000;
 
 	s->ticks++;
 	for (int n = 0; n < PM_PHASES; n++)
-		for (int k = 0; k < PM_KINDS; k++) {
-			__int128 *acc = &s->acc_pj[n][k];
-			__int128 codes;
-
-			*acc += (__int128)s->power[n][k] * (__int128)s->period_ns;
-			codes = *acc / code_pj;
-			if (*acc < 0 && codes * code_pj != *acc)
-				codes--; /* floor, so the remainder stays in [0, code) */
-			*acc -= codes * code_pj;
-			s->scan.ph[n].counter[k] += (int64_t)codes;
-		}
+		for (int k = 0; k < PM_KINDS; k++)
+			s->scan.ph[n].counter[k] +=
+			    pm_energy_step(s->power[n][k], s->period_ns, code_pj, &s->acc_pj[n][k]);
 	s->scan.ts_ns = s->sim_start_ns + (int64_t)(s->ticks * s->period_ns);
+	/* The baseline scan is one period after sim_start, so the last is the first one period
+	 * past sim_end: the energy counted between them spans sim_end - sim_start exactly (when
+	 * the period divides it) and every profile interval ending by sim_end is closed. */
+	if (s->conf->sim_end_ns && s->scan.ts_ns >= s->conf->sim_end_ns + (int64_t)s->period_ns)
+		s->done = true;
 	s->cb(s->userdata, &s->scan);
+}
+
+/* Simulated clock: scans as fast as the CPU allows, a batch per loop iteration so signals,
+ * D-Bus and Modbus are still served in between. */
+static int on_fast_timer(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct source_sim *s = userdata;
+	unsigned batch = 0;
+
+	(void)usec;
+	while (!s->done && batch++ < PM_SIM_BATCH)
+		sim_tick(s);
+	if (s->done)
+		return sd_event_source_set_enabled(es, SD_EVENT_OFF);
+	sd_event_source_set_time(es, 0); /* already due: runs again next iteration */
+	return sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
 }
 
 static int on_timer(sd_event_source *es, uint64_t usec, void *userdata)
@@ -186,12 +201,29 @@ static int sim_calib_apply(struct pm_source *base, const struct pm_calib *c)
 	return 0;
 }
 
+static bool sim_utc(const struct pm_source *base, int64_t *utc_ns)
+{
+	const struct source_sim *s = (const struct source_sim *)base;
+
+	if (!s->conf->sim_start_ns)
+		return false;
+	*utc_ns = s->ticks ? s->scan.ts_ns : s->sim_start_ns;
+	return true;
+}
+
+static bool sim_finished(const struct pm_source *base)
+{
+	return ((const struct source_sim *)base)->done;
+}
+
 static const struct pm_source_ops sim_ops = {
     .free = sim_free,
     .connected = sim_connected,
     .losses = sim_losses,
     .calib_read = sim_calib_read,
     .calib_apply = sim_calib_apply,
+    .sim_utc = sim_utc,
+    .finished = sim_finished,
 };
 
 int pm_source_sim_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,
@@ -212,9 +244,15 @@ int pm_source_sim_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan
 	sim_model(s);
 	sd_event_now(event, CLOCK_MONOTONIC, &s->real_start_us);
 	s->sim_start_ns = (int64_t)s->real_start_us * 1000;
-	r = sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC,
-			      s->real_start_us + s->period_ns / (1000 * conf->sim.speed), 0,
-			      on_timer, s);
+	if (conf->sim_start_ns) {
+		/* the simulated clock: time stamps are simulated UTC */
+		s->sim_start_ns = conf->sim_start_ns;
+		r = sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC, 0, 0, on_fast_timer, s);
+	} else {
+		r = sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC,
+				      s->real_start_us + s->period_ns / (1000 * conf->sim.speed), 0,
+				      on_timer, s);
+	}
 	if (r < 0) {
 		sim_free(&s->base);
 		return r;

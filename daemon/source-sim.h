@@ -5,9 +5,16 @@
  * same scans as the meter, on an sd-event timer, with lifetime counters it integrates itself,
  * exactly (integer picojoules, remainder kept).
  *
- * Simulated clock: sim_speed simulated seconds pass per real second. Scans carry simulated
- * time stamps spaced exactly 1/sim_rate_hz apart, so a month at 10 scans/s runs in seconds
- * through the same code path (the loop catches up in bounded batches).
+ * Paced: sim_speed simulated seconds pass per real second. Scans carry simulated time stamps
+ * spaced exactly 1/sim_rate_hz apart (the loop catches up in bounded batches); the pipeline
+ * runs on the wall clock.
+ *
+ * Simulated clock (sim_start, optionally sim_end): the scans' time stamps are simulated UTC
+ * from sim_start, produced as fast as the CPU allows, and the manager runs the whole pipeline
+ * (checkpoints, load profile, maximum demand, events) on them, so a month of operation runs in
+ * seconds through the same code path. The first scan (the baseline) is at sim_start + one
+ * period; the last is the first one at or past sim_end + one period, after which the source is
+ * finished.
  */
 #ifndef POLYMETER_SOURCE_SIM_H
 #define POLYMETER_SOURCE_SIM_H

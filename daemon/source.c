@@ -14,6 +14,8 @@ int pm_source_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn 
 		return pm_source_iio_new(event, conf, cb, userdata, ret);
 	case PM_SOURCE_SIM:
 		return pm_source_sim_new(event, conf, cb, userdata, ret);
+	case PM_SOURCE_REPLAY:
+		return pm_source_replay_new(event, conf, cb, userdata, ret);
 	case PM_SOURCE_NONE:
 		break;
 	}
@@ -54,6 +56,16 @@ void pm_source_set_chip_event_cb(struct pm_source *s, pm_chip_event_fn fn, void 
 {
 	s->on_chip_event = fn;
 	s->chip_event_userdata = userdata;
+}
+
+bool pm_source_sim_utc(const struct pm_source *s, int64_t *utc_ns)
+{
+	return s->ops->sim_utc && s->ops->sim_utc(s, utc_ns);
+}
+
+bool pm_source_finished(const struct pm_source *s)
+{
+	return s->ops->finished && s->ops->finished(s);
 }
 
 int pm_parse_nano(const char *s, int64_t *ret)

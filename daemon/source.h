@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A source of scans for one meter: the meter IC through libiio (source-iio.c) or a simulated
- * grid (source-sim.c). A source runs in the manager's sd-event loop and calls back once per
- * scan; it never fails once created: a lost device is retried in the background.
+ * A source of scans for one meter: the meter IC through libiio (source-iio.c), a simulated
+ * grid (source-sim.c) or a recording played back (source-replay.c). A source runs in the
+ * manager's sd-event loop and calls back once per scan; it never fails once created: a lost
+ * device is retried in the background.
+ *
+ * Simulated clock: a sim source with sim_start and every replay source carry their own UTC
+ * time (pm_source_sim_utc): the manager then runs the whole pipeline (metrology, checkpoints,
+ * load profile, maximum demand, events) on it instead of the wall clock, as fast as the CPU
+ * allows. Such a source can come to an end (pm_source_finished: sim_end reached, recording
+ * played); polymeterd stops when every meter's source has.
  */
 #ifndef POLYMETER_SOURCE_H
 #define POLYMETER_SOURCE_H
@@ -24,6 +31,10 @@ struct pm_source_ops {
 	int (*calib_read)(struct pm_source *s, int phase, int32_t code[PM_CAL_REGS],
 			  int64_t rms_scale_nano[2]);
 	int (*calib_apply)(struct pm_source *s, const struct pm_calib *c);
+	/* optional: the simulated UTC of the scan being delivered (false: the real clock) */
+	bool (*sim_utc)(const struct pm_source *s, int64_t *utc_ns);
+	/* optional: true once the source has delivered its last scan */
+	bool (*finished)(const struct pm_source *s);
 };
 
 /* A condition the meter IC itself detected (its IIO events, docs/abi.md §6). */
@@ -75,11 +86,18 @@ int pm_source_calib_read(struct pm_source *s, int phase, int32_t code[PM_CAL_REG
  */
 int pm_source_calib_apply(struct pm_source *s, const struct pm_calib *c);
 
-/* The two kinds; pm_source_new picks one. */
+/* The simulated UTC of the scan being delivered; false when the source runs on the real clock. */
+bool pm_source_sim_utc(const struct pm_source *s, int64_t *utc_ns);
+/* Whether the source has delivered its last scan (only a simulated clock or a replay ends). */
+bool pm_source_finished(const struct pm_source *s);
+
+/* The kinds; pm_source_new picks one. */
 int pm_source_iio_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,
 		      void *userdata, struct pm_source **ret);
 int pm_source_sim_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,
 		      void *userdata, struct pm_source **ret);
+int pm_source_replay_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan_fn cb,
+			 void *userdata, struct pm_source **ret);
 
 /* "0.010747063" -> 10747063 (units of 1e-9); rounds beyond 9 decimals. -EINVAL if malformed. */
 int pm_parse_nano(const char *s, int64_t *ret);

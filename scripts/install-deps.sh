@@ -21,6 +21,8 @@ pkgs=(
 	mbpoll python3-pymodbus python3-serial-asyncio python3-dbus socat
 	# polymeterd's supply control (contactor, aux relay, button): GPIO lines through libgpiod 1.6
 	libgpiod-dev
+	# 32-bit syntax check of the daemon's adapters (tests/daemon/m32-syntax)
+	gcc-multilib
 )
 missing=()
 for p in "${pkgs[@]}"; do

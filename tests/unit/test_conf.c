@@ -178,7 +178,7 @@ static const struct bad {
     {"[meter a]\nsource = iio\nbuffer_scans = 0\n", 3, "buffer_scans = '0'"},
     {"[meter a]\nsource = iio\nsampling_frequency = 10Hz\n", 3, "expected an integer"},
     {"[meter a]\nsource = iio\nstall_timeout = -1\n", 3, "stall_timeout"},
-    {"[meter a]\nsource = modbus\n", 2, "expected iio or sim"},
+    {"[meter a]\nsource = modbus\n", 2, "expected iio, sim or replay"},
     {"[daemon]\nlog_interval = 1\n[meter a]\nuri = local:\n", 3, "no 'source'"},
     {"[meter a]\n", 1, "no 'source'"},
     {"[meter a]\nsim_speed = 10\nsource = iio\n", 2, "applies to source = sim"},
