@@ -116,3 +116,19 @@ install: modules daemon-install
 	-depmod -a
 	-systemd-sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
 	-udevadm control --reload
+
+# The scenario runner (daemon/tools/scenario.c, docs/scenario.md): the pure engines driven
+# through a simulated clock by tests/scenario/*.scn; tests/scenario/*.py compute the expected
+# totals independently. scripts/check-unit.sh runs both.
+SCENARIO_BIN := $(BUILD)/tools/scenario
+
+$(SCENARIO_BIN): daemon/tools/scenario.c daemon/tariff-file.c daemon/tariff-file.h $(CORE_SRC) \
+		$(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ daemon/tools/scenario.c \
+		daemon/tariff-file.c $(CORE_SRC) $$(pkg-config --cflags --libs jansson) -lm
+
+.PHONY: scenario
+scenario: $(SCENARIO_BIN)
+	$(SCENARIO_BIN) tests/scenario/*.scn
+	for p in tests/scenario/*.py; do /usr/bin/python3 "$$p" || exit 1; done
