@@ -33,5 +33,46 @@ for t in build/unit/test_*; do
 		fail=$((fail + 1))
 	fi
 done
+# Scenarios (docs/scenario.md): the engines driven through a simulated clock. Each scenario
+# file is one check; each must-fail scenario must be reported as failing; each Python script
+# that computes a scenario's totals independently is one check.
+if make -s "$top/build/tools/scenario"; then
+	out=$(build/tools/scenario tests/scenario/*.scn 2>&1)
+	rc=$?
+	echo "$out"
+	if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		pass=$((pass + BASH_REMATCH[1]))
+		fail=$((fail + BASH_REMATCH[2]))
+		if ((rc != 0 && BASH_REMATCH[2] == 0)); then
+			echo "FAIL scenario: exit status $rc (a sanitizer report?)"
+			fail=$((fail + 1))
+		fi
+	else
+		echo "FAIL scenario: no summary"
+		fail=$((fail + 1))
+	fi
+	for f in tests/scenario/must-fail/*.scn; do
+		if out=$(build/tools/scenario "$f" 2>&1); then
+			echo "FAIL $f: the runner accepted a scenario that must fail"
+			fail=$((fail + 1))
+		elif [[ $out =~ FAIL\ [^:]*:\ line\ [0-9]+:\ expect ]]; then
+			echo "PASS $f (refused: ${out%%$'\n'*})"
+			pass=$((pass + 1))
+		else
+			echo "FAIL $f: $out"
+			fail=$((fail + 1))
+		fi
+	done
+	for p in tests/scenario/*.py; do
+		if /usr/bin/python3 "$p"; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+		fi
+	done
+else
+	echo "scenario: build failed"
+	fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -319,8 +319,8 @@ static int configure(struct sim *s)
 {
 	struct account_time at = account_time_at(s, s->utc);
 	struct account_output out;
-	return account_result(s, "config",
-			      account_configure(&s->account, &at, &s->config, &out), &out);
+	return account_result(s, "config", account_configure(&s->account, &at, &s->config, &out),
+			      &out);
 }
 
 static int cmd_config(struct sim *s, const char *key, const char *value)
@@ -553,7 +553,8 @@ static int command(struct sim *s, char **w, int n)
 		if (parse_money(s, w[1], &v) < 0)
 			return fail(s, "topup AMOUNT");
 		return account_result(
-		    s, "topup", account_topup(&s->account, &at, v, ACCOUNT_PAYMENT_LOCAL, &out), &out);
+		    s, "topup", account_topup(&s->account, &at, v, ACCOUNT_PAYMENT_LOCAL, &out),
+		    &out);
 	}
 	if (!strcmp(c, "debt") && n == 3) {
 		int64_t t, p;
@@ -563,8 +564,9 @@ static int command(struct sim *s, char **w, int n)
 				      &out);
 	}
 	if (!strcmp(c, "take_ec") && n == 1)
-		return account_result(
-		    s, "take_ec", account_take_emergency_credit(&s->account, &at, true, &out), &out);
+		return account_result(s, "take_ec",
+				      account_take_emergency_credit(&s->account, &at, true, &out),
+				      &out);
 	if (!strcmp(c, "confirm") && n == 1)
 		return account_result(s, "confirm", account_confirm(&s->account, &at, &out), &out);
 	if (!strcmp(c, "disconnect") && n == 1)
