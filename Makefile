@@ -132,3 +132,10 @@ $(SCENARIO_BIN): daemon/tools/scenario.c daemon/tariff-file.c daemon/tariff-file
 scenario: $(SCENARIO_BIN)
 	$(SCENARIO_BIN) tests/scenario/*.scn
 	for p in tests/scenario/*.py; do /usr/bin/python3 "$$p" || exit 1; done
+
+# The published tariff JSON Schema (docs/tariff.schema.json) against the parser: tests/schema/run.
+$(BUILD)/test/tariff-check: tests/schema/tariff-check.c daemon/tariff-file.c daemon/tariff-file.h \
+		$(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ tests/schema/tariff-check.c \
+		daemon/tariff-file.c $(CORE_SRC) $$(pkg-config --cflags --libs jansson) -lm

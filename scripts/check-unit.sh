@@ -74,5 +74,21 @@ else
 	echo "scenario: build failed"
 	fail=$((fail + 1))
 fi
+# The published tariff JSON Schema against the parser (tests/schema/run: one check per
+# example and per invalid document and rule).
+if make -s "$top/build/test/tariff-check"; then
+	out=$(/usr/bin/python3 tests/schema/run "$top/build/test/tariff-check" 2>&1)
+	echo "$out"
+	if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		pass=$((pass + BASH_REMATCH[1]))
+		fail=$((fail + BASH_REMATCH[2]))
+	else
+		echo "FAIL tests/schema/run: no summary"
+		fail=$((fail + 1))
+	fi
+else
+	echo "tariff-check: build failed"
+	fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

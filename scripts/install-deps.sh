@@ -19,6 +19,8 @@ pkgs=(
 	# polymeterd: sd-event/sd-bus, INI config, SQLite store, Modbus; clients
 	libsystemd-dev libinih-dev libjansson-dev libsqlite3-dev sqlite3 libmodbus-dev dbus
 	mbpoll python3-pymodbus python3-serial-asyncio python3-dbus socat
+	# tariff JSON Schema test; libFuzzer fuzzers (clang-14's runtime: libclang-rt-14-dev)
+	python3-jsonschema clang libclang-rt-14-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do
