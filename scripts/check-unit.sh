@@ -90,5 +90,29 @@ else
 	echo "tariff-check: build failed"
 	fail=$((fail + 1))
 fi
+# Fuzzers (tests/fuzz, libFuzzer): each runs deterministically over its committed seed corpus
+# (which keeps every input that once found a bug) and then a fixed number of mutations with a
+# fixed seed; never a time limit. New inputs go to a scratch directory, a crash input to
+# build/fuzz/. One check per fuzzer.
+declare -A fuzz_runs=([sts]=100000 [tariff_file]=10000 [modbus_map]=20000 [conf]=20000)
+if make -s fuzz-build; then
+	for n in sts tariff_file modbus_map conf; do
+		scratch=$(mktemp -d)
+		if build/fuzz/fuzz_"$n" -runs="${fuzz_runs[$n]}" -seed=1 \
+			-artifact_prefix="$top/build/fuzz/" "$scratch" "tests/fuzz/corpus/$n" \
+			>"$scratch.log" 2>&1; then
+			echo "PASS fuzz_$n: seed corpus + ${fuzz_runs[$n]} runs, seed 1"
+			pass=$((pass + 1))
+		else
+			tail -40 "$scratch.log"
+			echo "FAIL fuzz_$n (the input is in build/fuzz/)"
+			fail=$((fail + 1))
+		fi
+		rm -rf "$scratch" "$scratch.log"
+	done
+else
+	echo "fuzz: build failed (clang and libclang-rt-14-dev: scripts/install-deps.sh)"
+	fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
