@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.writes = data[0] & 32;
 	if (pm_mb_map_init(&map, &cfg, &why) != 0)
 		return 0;
-	size_t n = pm_mb_map_handle_pdu(&map, (data[0] & 64) ? NULL : &snap, data + 1, size - 1,
-					resp);
+	size_t n =
+	    pm_mb_map_handle_pdu(&map, (data[0] & 64) ? NULL : &snap, data + 1, size - 1, resp);
 	if (n < 2 || n > PM_MB_MAX_PDU)
 		__builtin_trap();
 	return 0;
