@@ -420,6 +420,10 @@ static int cmd_expect(struct sim *s, char **w, int n)
 		state = sup.closed ? "closed" : "open";
 	else if (!strcmp(name, "reason"))
 		state = account_reason_name(sup.reason);
+	else if (!strcmp(name, "aux"))
+		state = s->tariff.aux_relay ? "closed" : "open";
+	else if (!strcmp(name, "friendly_day"))
+		state = s->tariff.friendly_day ? "yes" : "no";
 	else if (!strcmp(name, "ec"))
 		state = ec_names[regs.ec_state];
 	else if (!strcmp(name, "rate"))
