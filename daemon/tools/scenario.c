@@ -486,6 +486,33 @@ static int cmd_expect(struct sim *s, char **w, int n)
 	return fail(s, "expect: unknown register '%s'", name);
 }
 
+/* friendly DAY HH:MM HH:MM: a friendly period on a weekday (monday..sunday or every_day);
+ * the end may be 24:00. */
+static int cmd_friendly(struct sim *s, char **w, int n)
+{
+	static const char *const days[7] = {"monday", "tuesday",  "wednesday", "thursday",
+					    "friday", "saturday", "sunday"};
+	int h0, m0, h1, m1;
+	char extra;
+	if (n != 4 || sscanf(w[2], "%2d:%2d%c", &h0, &m0, &extra) != 2 ||
+	    sscanf(w[3], "%2d:%2d%c", &h1, &m1, &extra) != 2)
+		return fail(s, "friendly DAY HH:MM HH:MM");
+	for (int d = 0; d < 7; d++) {
+		if (strcmp(w[1], "every_day") && strcmp(w[1], days[d]))
+			continue;
+		uint8_t *count = &s->config.friendly_count[d];
+		if (*count == ACCOUNT_FRIENDLY_PERIODS_PER_DAY)
+			return fail(s, "friendly: at most %d periods a day",
+				    ACCOUNT_FRIENDLY_PERIODS_PER_DAY);
+		s->config.friendly[d][*count] = (struct account_friendly_period){
+		    .start_s = (uint32_t)(h0 * 3600 + m0 * 60),
+		    .end_s = (uint32_t)(h1 * 3600 + m1 * 60),
+		};
+		(*count)++;
+	}
+	return configure(s);
+}
+
 /* load WATTS, or load HH:MM WATTS HH:MM WATTS ... (a daily pattern from 00:00) */
 static int cmd_power(struct sim *s, struct pattern *p, char **w, int n)
 {
@@ -536,6 +563,8 @@ static int command(struct sim *s, char **w, int n)
 		return fail(s, "the second command must be tariff");
 	if (!strcmp(c, "config"))
 		return cmd_config(s, n > 1 ? w[1] : NULL, n > 2 ? w[2] : NULL);
+	if (!strcmp(c, "friendly"))
+		return cmd_friendly(s, w, n);
 	if (!strcmp(c, "step") && n == 2)
 		return parse_duration(w[1], &s->step_s) < 0 ? fail(s, "step DURATION") : 0;
 	if (!strcmp(c, "load") || !strcmp(c, "generate"))
