@@ -118,3 +118,56 @@ install: modules daemon-install
 	-depmod -a
 	-systemd-sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
 	-udevadm control --reload
+
+# The scenario runner (daemon/tools/scenario.c, docs/scenario.md): the pure engines driven
+# through a simulated clock by tests/scenario/*.scn; tests/scenario/*.py compute the expected
+# totals independently. scripts/check-unit.sh runs both.
+SCENARIO_BIN := $(BUILD)/tools/scenario
+
+$(SCENARIO_BIN): daemon/tools/scenario.c daemon/tariff-file.c daemon/tariff-file.h $(CORE_SRC) \
+		$(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ daemon/tools/scenario.c \
+		daemon/tariff-file.c $(CORE_SRC) $$(pkg-config --cflags --libs jansson) -lm
+
+.PHONY: scenario
+scenario: $(SCENARIO_BIN)
+	$(SCENARIO_BIN) tests/scenario/*.scn
+	for p in tests/scenario/*.py; do /usr/bin/python3 "$$p" || exit 1; done
+
+# The published tariff JSON Schema (docs/tariff.schema.json) against the parser: tests/schema/run.
+$(BUILD)/test/tariff-check: tests/schema/tariff-check.c daemon/tariff-file.c daemon/tariff-file.h \
+		$(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ tests/schema/tariff-check.c \
+		daemon/tariff-file.c $(CORE_SRC) $$(pkg-config --cflags --libs jansson) -lm
+
+# libFuzzer fuzzers (clang-14, libclang-rt-14-dev): tests/fuzz/fuzz_*.c, each with its seed
+# corpus in tests/fuzz/corpus/<name>/. `make fuzz` runs each for FUZZ_SECONDS (new inputs go to
+# build/fuzz/found/<name>/, crashes to build/fuzz/); scripts/check-unit.sh runs each
+# deterministically: the seed corpus, then FUZZ_RUNS mutations with -seed=1 (no time limit).
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   ?= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 600
+FUZZ_NAMES   := sts tariff_file modbus_map conf
+FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+FUZZ_EXTRA_tariff_file := daemon/tariff-file.c
+FUZZ_LIBS_tariff_file  := jansson
+FUZZ_EXTRA_conf := daemon/conf.c
+FUZZ_LIBS_conf  := inih
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(CORE_HDR) $$(FUZZ_EXTRA_$$*) $(wildcard daemon/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS_USER) $(FUZZ_FLAGS) -Idaemon -Idaemon/core -o $@ $< $(CORE_SRC) \
+		$(FUZZ_EXTRA_$*) $(if $(FUZZ_LIBS_$*),$$(pkg-config --cflags --libs $(FUZZ_LIBS_$*))) -lm
+
+.PHONY: fuzz-build fuzz
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@for n in $(FUZZ_NAMES); do \
+		mkdir -p $(BUILD)/fuzz/found/$$n && \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s" && \
+		$(BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
+			$(BUILD)/fuzz/found/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done

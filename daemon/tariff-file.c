@@ -851,6 +851,27 @@ static int parse_season_days(struct ctx *c, const char *path, json_t *days,
 	return 0;
 }
 
+/*
+ * The engine's validator refuses these too, but in its own terms ("season[1].start"); checked
+ * here so that the message names the file's field.
+ */
+static int check_season_start(struct ctx *c, const char *season_path, size_t index,
+			      const struct tariff_date *start)
+{
+	char p[PATH_LEN];
+
+	path_key(p, season_path, "start");
+	if (start->month == 2 && start->day == 29)
+		return fail(c, p,
+			    "'02-29' is not a date of every year: a season starts every year");
+	for (size_t j = 0; j < index; j++)
+		if (c->t.seasons[j].start_month == start->month &&
+		    c->t.seasons[j].start_day == start->day)
+			return fail(c, p, "'%02d-%02d' is also the start of seasons[%zu]",
+				    start->month, start->day, j);
+	return 0;
+}
+
 static int parse_seasons(struct ctx *c, json_t *root)
 {
 	static const char *const keys[] = {"name", "start", "days", NULL};
@@ -875,12 +896,27 @@ static int parse_seasons(struct ctx *c, json_t *root)
 		    (v && get_label(c, pv, v, NULL, 64)) ||
 		    member(c, ps, obj, "start", n > 1, &v, pv) ||
 		    (v && get_date(c, pv, v, DATE_YEARLY, &start)) ||
+		    check_season_start(c, ps, i, &start) ||
 		    member(c, ps, obj, "days", true, &v, pv) || parse_season_days(c, pv, v, season))
 			return -EINVAL;
 		season->start_month = start.month;
 		season->start_day = start.day;
 	}
 	c->t.n_seasons = (unsigned)n;
+	return 0;
+}
+
+/* As check_season_start(): the engine would name "special_day[i].date". */
+static int check_special_date(struct ctx *c, const char *date_path, size_t index)
+{
+	const struct tariff_date *d = &c->t.special_days[index].date;
+
+	for (size_t j = 0; j < index; j++) {
+		const struct tariff_date *other = &c->t.special_days[j].date;
+
+		if (other->year == d->year && other->month == d->month && other->day == d->day)
+			return fail(c, date_path, "the same date as special_days[%zu]", j);
+	}
 	return 0;
 }
 
@@ -910,7 +946,7 @@ static int parse_special_days(struct ctx *c, json_t *root)
 		if (need_object(c, ps, obj) || check_keys(c, ps, obj, keys) ||
 		    member(c, ps, obj, "date", true, &v, pv) ||
 		    get_date(c, pv, v, DATE_FULL | DATE_YEARLY, &special->date) ||
-		    member(c, ps, obj, "name", false, &v, pv) ||
+		    check_special_date(c, pv, i) || member(c, ps, obj, "name", false, &v, pv) ||
 		    (v && get_label(c, pv, v, NULL, 64)))
 			return -EINVAL;
 		if (member(c, ps, obj, "rate", false, &v, pv))

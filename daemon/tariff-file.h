@@ -12,8 +12,9 @@
  * Every error message names the file and the JSON path of the offending value:
  *   "tariff.json: day_profiles.weekday[2].at: '25:00' is not a time of day"
  *   "tariff.json:12:5: syntax: end of file expected near '}'"   (JSON syntax: line:column)
- * After the struct is built, tariff_validate() checks it again; its refusal is reported as
- *   "tariff.json: season[1].start: 02-29 is not a date of every year".
+ * After the struct is built, tariff_validate() checks it again; its refusal (not expected: the
+ * parser checks everything the engine does, in the file's terms) is reported in the engine's
+ * terms, e.g. "tariff.json: day_profile[0].switch[1]: time not increasing".
  * On any error the output structs are left untouched.
  */
 #ifndef POLYMETER_TARIFF_FILE_H

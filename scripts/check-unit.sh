@@ -33,5 +33,86 @@ for t in build/unit/test_*; do
 		fail=$((fail + 1))
 	fi
 done
+# Scenarios (docs/scenario.md): the engines driven through a simulated clock. Each scenario
+# file is one check; each must-fail scenario must be reported as failing; each Python script
+# that computes a scenario's totals independently is one check.
+if make -s "$top/build/tools/scenario"; then
+	out=$(build/tools/scenario tests/scenario/*.scn 2>&1)
+	rc=$?
+	echo "$out"
+	if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		pass=$((pass + BASH_REMATCH[1]))
+		fail=$((fail + BASH_REMATCH[2]))
+		if ((rc != 0 && BASH_REMATCH[2] == 0)); then
+			echo "FAIL scenario: exit status $rc (a sanitizer report?)"
+			fail=$((fail + 1))
+		fi
+	else
+		echo "FAIL scenario: no summary"
+		fail=$((fail + 1))
+	fi
+	for f in tests/scenario/must-fail/*.scn; do
+		if out=$(build/tools/scenario "$f" 2>&1); then
+			echo "FAIL $f: the runner accepted a scenario that must fail"
+			fail=$((fail + 1))
+		elif [[ $out =~ FAIL\ [^:]*:\ line\ [0-9]+:\ expect ]]; then
+			echo "PASS $f (refused: ${out%%$'\n'*})"
+			pass=$((pass + 1))
+		else
+			echo "FAIL $f: $out"
+			fail=$((fail + 1))
+		fi
+	done
+	for p in tests/scenario/*.py; do
+		if /usr/bin/python3 "$p"; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+		fi
+	done
+else
+	echo "scenario: build failed"
+	fail=$((fail + 1))
+fi
+# The published tariff JSON Schema against the parser (tests/schema/run: one check per
+# example and per invalid document and rule).
+if make -s "$top/build/test/tariff-check"; then
+	out=$(/usr/bin/python3 tests/schema/run "$top/build/test/tariff-check" 2>&1)
+	echo "$out"
+	if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		pass=$((pass + BASH_REMATCH[1]))
+		fail=$((fail + BASH_REMATCH[2]))
+	else
+		echo "FAIL tests/schema/run: no summary"
+		fail=$((fail + 1))
+	fi
+else
+	echo "tariff-check: build failed"
+	fail=$((fail + 1))
+fi
+# Fuzzers (tests/fuzz, libFuzzer): each runs deterministically over its committed seed corpus
+# (which keeps every input that once found a bug) and then a fixed number of mutations with a
+# fixed seed; never a time limit. New inputs go to a scratch directory, a crash input to
+# build/fuzz/. One check per fuzzer.
+declare -A fuzz_runs=([sts]=100000 [tariff_file]=10000 [modbus_map]=20000 [conf]=20000)
+if make -s fuzz-build; then
+	for n in sts tariff_file modbus_map conf; do
+		scratch=$(mktemp -d)
+		if build/fuzz/fuzz_"$n" -runs="${fuzz_runs[$n]}" -seed=1 \
+			-artifact_prefix="$top/build/fuzz/" "$scratch" "tests/fuzz/corpus/$n" \
+			>"$scratch.log" 2>&1; then
+			echo "PASS fuzz_$n: seed corpus + ${fuzz_runs[$n]} runs, seed 1"
+			pass=$((pass + 1))
+		else
+			tail -40 "$scratch.log"
+			echo "FAIL fuzz_$n (the input is in build/fuzz/)"
+			fail=$((fail + 1))
+		fi
+		rm -rf "$scratch" "$scratch.log"
+	done
+else
+	echo "fuzz: build failed (clang and libclang-rt-14-dev: scripts/install-deps.sh)"
+	fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -23,6 +23,8 @@ pkgs=(
 	libgpiod-dev
 	# 32-bit syntax check of the daemon's adapters (tests/daemon/m32-syntax)
 	gcc-multilib
+	# tariff JSON Schema test; libFuzzer fuzzers (clang-14's runtime: libclang-rt-14-dev)
+	python3-jsonschema clang libclang-rt-14-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

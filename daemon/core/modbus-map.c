@@ -805,12 +805,16 @@ static bool write_request(const uint8_t *req, size_t len, uint16_t *addr, uint16
 {
 	uint8_t fc = req[0];
 
+	/* Every length is checked before the bytes it covers are read: a short PDU (found by
+	 * tests/fuzz/fuzz_modbus_map) must not read past the request. */
 	switch (fc) {
 	case 0x05:
 	case 0x06:
+		if (len != 5)
+			return false;
 		*addr = be16(req + 1);
 		*count = 1;
-		return len == 5;
+		return true;
 	case 0x0F:
 	case 0x10:
 		if (len < 6)
@@ -820,9 +824,11 @@ static bool write_request(const uint8_t *req, size_t len, uint16_t *addr, uint16
 		return len == 6u + req[5] &&
 		       req[5] == (fc == 0x10 ? 2u * *count : (*count + 7u) / 8u);
 	case 0x16:
+		if (len != 7)
+			return false;
 		*addr = be16(req + 1);
 		*count = 1;
-		return len == 7;
+		return true;
 	case 0x17:
 		if (len < 10)
 			return false;

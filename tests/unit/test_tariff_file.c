@@ -663,12 +663,13 @@ START_TEST(test_error_refused_by_the_engine)
 	/* valid JSON and a well-formed file, but a season cannot start on a day not in every year
 	 */
 	expect_edit_error("[{\"days\"", "[{\"start\": \"02-29\", \"days\"",
-			  "tariff.json: season[0].start: 02-29 is not a date of every year");
+			  "tariff.json: seasons[0].start: '02-29' is not a date of every year: a "
+			  "season starts every year");
 	/* two special days on the same date */
 	expect_edit_error("\"billing_period\"",
 			  "\"special_days\": [{\"date\": \"12-25\", \"friendly\": true}, "
 			  "{\"date\": \"12-25\", \"rate\": 1}], \"billing_period\"",
-			  "tariff.json: special_day[1].date: same date as special_day[0]");
+			  "tariff.json: special_days[1].date: the same date as special_days[0]");
 }
 END_TEST
 
