@@ -14,6 +14,7 @@
 
 #include "billing.h"
 #include "bus-account.h"
+#include "relay.h"
 #include "adapter-math.h"
 #include "bus.h"
 #include "calibrator.h"
@@ -57,6 +58,7 @@ struct manager_meter {
 	} pending[8];
 	size_t n_pending;
 	struct pm_billing *billing; /* the account (tariff, balance, supply) */
+	struct pm_relay *relay;	    /* supply-control GPIO lines; NULL when none configured */
 	struct pm_bus_account *bus_account;
 	uint64_t checkpoints_seen; /* the meter's energy checkpoints billing has seen */
 	FILE *record;		   /* NULL: not recording */
@@ -316,16 +318,45 @@ static void bill_scan(struct manager_meter *mt, const struct pm_scan *scan, int6
 }
 
 /*
- * Where billing wants the supply. The GPIO relay module (daemon/relay.h) connects here:
- * pm_relay_set(relay, PM_RELAY_CONTACTOR, contactor_closed) and the same for PM_RELAY_AUX;
- * its button callback calls pm_billing_confirm(). Until then the decision is logged.
+ * Where billing wants the supply: the contactor and auxiliary relay lines follow it. A line
+ * that cannot be driven is logged; the account keeps its state (the next change retries).
  */
 static void on_supply(void *userdata, bool contactor_closed, bool aux_closed)
 {
 	struct manager_meter *mt = userdata;
+	int r;
 
 	log_notice("meter %s: supply contactor %s, auxiliary relay %s", mt->conf->name,
 		   contactor_closed ? "closed" : "open", aux_closed ? "closed" : "open");
+	if (!mt->relay)
+		return;
+	r = pm_relay_set(mt->relay, PM_RELAY_CONTACTOR, contactor_closed);
+	if (r < 0 && r != -ENODEV)
+		log_error_errno(r, "meter %s: cannot drive the contactor line", mt->conf->name);
+	r = pm_relay_set(mt->relay, PM_RELAY_AUX, aux_closed);
+	if (r < 0 && r != -ENODEV)
+		log_error_errno(r, "meter %s: cannot drive the auxiliary relay line",
+				mt->conf->name);
+}
+
+/* The customer's button: the same confirmation as ConfirmReconnect from a local display. */
+static void on_button(void *userdata)
+{
+	struct manager_meter *mt = userdata;
+	struct pm_billing_error e = {0};
+	int r = pm_billing_confirm(mt->billing, meter_now(mt), &e);
+
+	if (r < 0)
+		log_info("meter %s: button pressed, nothing to confirm (%s)", mt->conf->name,
+			 e.message);
+	else
+		log_notice("meter %s: button pressed, reconnection confirmed", mt->conf->name);
+	pm_bus_account_changed(mt->bus_account);
+}
+
+static bool relay_configured(const struct pm_relay_config *c)
+{
+	return c->contactor.spec[0] || c->aux.spec[0] || c->button.spec[0];
 }
 
 static void on_billing_event(void *userdata, int64_t when_ns, const char *kind, const char *detail)
@@ -367,6 +398,12 @@ static int start_billing(struct pm_manager *m, struct manager_meter *mt)
 		return log_error_errno(r, "%s", err);
 	if (err[0])
 		log_error("%s", err);
+	if (relay_configured(&c->relay)) {
+		r = pm_relay_new(m->event, &c->relay, on_button, mt, &mt->relay);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot take its supply-control lines",
+					       c->name);
+	}
 	pm_billing_set_hooks(mt->billing, on_supply, on_billing_event, mt);
 	return 0;
 }
@@ -808,6 +845,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 			log_error("meter %s: saving the account at shutdown failed",
 				  mt->conf->name);
 		pm_billing_free(mt->billing);
+		pm_relay_free(mt->relay);
 		if (mt->pipe) {
 			/* shutdown: what was counted since the last checkpoint is saved */
 			pm_meter_checkpoint(mt->pipe, now);
