@@ -153,7 +153,7 @@ FUZZ_NAMES   := sts tariff_file modbus_map conf
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_EXTRA_tariff_file := daemon/tariff-file.c
 FUZZ_LIBS_tariff_file  := jansson
-FUZZ_EXTRA_conf := daemon/conf.c
+FUZZ_EXTRA_conf := daemon/conf.c daemon/relay-config.c daemon/money.c
 FUZZ_LIBS_conf  := inih
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(CORE_HDR) $$(FUZZ_EXTRA_$$*) $(wildcard daemon/*.h)

@@ -184,7 +184,7 @@ static int user_version(struct pm_store *s, int *version)
 
 static int migrate(struct pm_store *s, char *err, size_t errlen, const char *path)
 {
-	char sql[64];
+	char sql[64], why[256];
 	int version, r;
 
 	r = user_version(s, &version);
@@ -204,10 +204,12 @@ static int migrate(struct pm_store *s, char *err, size_t errlen, const char *pat
 			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
 			r = exec(s, sql);
 		}
+		/* SQLite's reason, before the rollback replaces it; a failed COMMIT says errno's */
+		snprintf(why, sizeof(why), "%s", r ? sqlite3_errmsg(s->db) : "");
 		r = end(s, r);
 		if (r) {
 			snprintf(err, errlen, "%s: migration to schema %d failed: %s", path,
-				 version + 1, sqlite3_errmsg(s->db));
+				 version + 1, why[0] ? why : strerror(-r));
 			return r;
 		}
 	}
