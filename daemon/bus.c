@@ -33,6 +33,9 @@ struct pm_bus_meter {
 	void *calibrate_userdata;
 	/* maximum demand as last sent: [0] import, [1] export */
 	struct pm_demand_peak sent_demand[2][PM_DEMAND_MONTHS];
+	/* the store's state as last sent */
+	bool sent_store_ok;
+	uint64_t sent_store_failures;
 };
 
 struct pm_bus {
@@ -150,6 +153,32 @@ static void read_demand(const struct pm_bus_meter *m, struct pm_demand_peak d[2]
 	memset(d, 0, sizeof(struct pm_demand_peak) * 2 * PM_DEMAND_MONTHS);
 	if (m->ops && m->ops->demand)
 		m->ops->demand(m->ops_userdata, d[0], d[1]);
+}
+
+/* The meter's store state (ops->store): not OK and no failures when it has none. */
+static void read_store(const struct pm_bus_meter *m, bool *ok, uint64_t *failures)
+{
+	*ok = false;
+	*failures = 0;
+	if (m->ops && m->ops->store)
+		m->ops->store(m->ops_userdata, ok, failures);
+}
+
+/* StoreOK: b; StoreFailures: t. */
+static int get_store(sd_bus *bus, const char *path, const char *interface, const char *property,
+		     sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	bool ok;
+	uint64_t failures;
+
+	(void)bus;
+	(void)path;
+	(void)interface;
+	(void)error;
+	read_store(userdata, &ok, &failures);
+	if (!strcmp(property, "StoreOK"))
+		return sd_bus_message_append(reply, "b", (int)ok);
+	return sd_bus_message_append(reply, "t", failures);
 }
 
 /* MaximumDemandImport / Export: a(dt), [current month, previous, the one before]. */
@@ -479,8 +508,11 @@ static bool valid_path_element(const char *s)
 
 static int build_vtable(struct pm_bus_meter *m)
 {
-	/* start, Name, Connected, LastUpdate, one per point, two demands, three methods, end */
-	size_t n = 0, total = pm_point_count + 10;
+	/*
+	 * start, Name, Connected, LastUpdate, one per point, two demands, two of the store, three
+	 * methods, end
+	 */
+	size_t n = 0, total = pm_point_count + 12;
 
 	m->vtable = calloc(total, sizeof(*m->vtable));
 	m->prop_names = calloc(pm_point_count, sizeof(*m->prop_names));
@@ -508,6 +540,10 @@ static int build_vtable(struct pm_bus_meter *m)
 							0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("MaximumDemandExport", "a(dt)", get_demand,
 							0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("StoreOK", "b", get_store, 0,
+							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("StoreFailures", "t", get_store, 0,
+							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	m->vtable[n++] =
 	    (sd_bus_vtable)SD_BUS_METHOD_WITH_NAMES("GetEvents", "t", SD_BUS_PARAM(max), "a(tss)",
 						    SD_BUS_PARAM(events), method_get_events, 0);
@@ -585,8 +621,10 @@ int pm_bus_meter_set_calibrate(struct pm_bus *bus, const char *name, pm_bus_cali
 /* Sends one PropertiesChanged with everything that differs from what was sent last. */
 static int emit_changes(struct pm_bus_meter *m)
 {
-	const char **names = calloc(pm_point_count + 5, sizeof(*names));
+	const char **names = calloc(pm_point_count + 7, sizeof(*names));
 	struct pm_demand_peak demand[2][PM_DEMAND_MONTHS];
+	bool store_ok;
+	uint64_t store_failures;
 	size_t n = 0;
 	int r;
 
@@ -616,6 +654,13 @@ static int emit_changes(struct pm_bus_meter *m)
 			names[n++] = dir ? "MaximumDemandExport" : "MaximumDemandImport";
 	}
 	memcpy(m->sent_demand, demand, sizeof(demand));
+	read_store(m, &store_ok, &store_failures);
+	if (!m->sent_once || store_ok != m->sent_store_ok)
+		names[n++] = "StoreOK";
+	if (!m->sent_once || store_failures != m->sent_store_failures)
+		names[n++] = "StoreFailures";
+	m->sent_store_ok = store_ok;
+	m->sent_store_failures = store_failures;
 	m->sent_connected = m->connected;
 	m->sent_once = true;
 	m->last_emit_us = now_us(CLOCK_MONOTONIC);

@@ -69,6 +69,9 @@ struct pm_bus_meter_ops {
 	 * (NULL: none published). */
 	void (*demand)(void *userdata, struct pm_demand_peak import[PM_DEMAND_MONTHS],
 		       struct pm_demand_peak export_[PM_DEMAND_MONTHS]);
+	/* Whether the last store operation succeeded (false without a store) and how many have
+	 * failed since start (NULL: StoreOK false, StoreFailures 0). */
+	void (*store)(void *userdata, bool *ok, uint64_t *failures);
 };
 
 /*

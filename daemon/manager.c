@@ -123,10 +123,19 @@ static void bus_demand(void *userdata, struct pm_demand_peak import[PM_DEMAND_MO
 	memcpy(export_, st->demand_export, sizeof(st->demand_export));
 }
 
+static void bus_store(void *userdata, bool *ok, uint64_t *failures)
+{
+	const struct pm_meter_status *st = pm_meter_status(userdata);
+
+	*ok = st->store_ok;
+	*failures = st->store_failures;
+}
+
 static const struct pm_bus_meter_ops bus_ops = {
     .events = bus_events,
     .profile = bus_profile,
     .demand = bus_demand,
+    .store = bus_store,
 };
 
 static int bus_calibrate(void *userdata, const struct pm_cal_request *req,

@@ -40,6 +40,17 @@ struct pm_meter {
 	bool have_prev;
 	int64_t prev_v_mv[PM_MET_PHASES];
 	int64_t checkpoint_utc_ns; /* of the checkpoint read at start */
+	/*
+	 * A run of store failures becomes one store_failed event, written once the store works
+	 * again (it cannot be written while the store is the broken thing): the UTC time of the
+	 * first failure, what failed, its error, and the failure count before it.
+	 */
+	int64_t utc_now_ns; /* of the sample or call being handled, 0 before any */
+	bool store_event_pending;
+	int64_t store_failed_utc_ns;
+	const char *store_failed_what;
+	int store_failed_error;
+	uint64_t store_failures_before;
 };
 
 static const char *const event_kinds[] = {
@@ -68,18 +79,48 @@ void pm_meter_config_default(struct pm_meter_config *cfg, const char *name)
 	cfg->align_ns = 0;
 }
 
+static void store_result(struct pm_meter *m, int r, const char *what);
+
+/* The store_failed event of the last run of failures, now that the store works again. */
+static void log_store_failure(struct pm_meter *m)
+{
+	char detail[160];
+	int64_t at = m->store_failed_utc_ns ? m->store_failed_utc_ns : m->utc_now_ns;
+	int r;
+
+	snprintf(detail, sizeof(detail), "%s: %s; %" PRIu64 " store operations failed",
+		 m->store_failed_what, strerror(-m->store_failed_error),
+		 m->status.store_failures - m->store_failures_before);
+	log_info("meter %s: event store_failed %s", m->name, detail);
+	r = pm_store_add_event(m->store, m->name, at, "store_failed", detail);
+	m->store_event_pending = r < 0; /* retried at the next success */
+	if (r < 0)
+		store_result(m, r, "event log");
+}
+
 static void store_result(struct pm_meter *m, int r, const char *what)
 {
 	if (r >= 0) {
 		if (!m->status.store_ok)
 			log_info("meter %s: store works again (%s)", m->name, what);
 		m->status.store_ok = true;
+		if (m->store_event_pending) {
+			m->store_event_pending = false;
+			log_store_failure(m);
+		}
 		return;
 	}
 	/* Logged at the first failure of a run of them, counted always. */
 	if (m->status.store_ok || m->status.last_store_error != r)
 		log_error("meter %s: %s failed: %s; metering continues in memory", m->name, what,
 			  strerror(-r));
+	if (!m->store_event_pending) {
+		m->store_event_pending = true;
+		m->store_failed_utc_ns = m->utc_now_ns;
+		m->store_failed_what = what;
+		m->store_failed_error = r;
+		m->store_failures_before = m->status.store_failures;
+	}
 	m->status.store_ok = false;
 	m->status.last_store_error = r;
 	m->status.store_failures++;
@@ -88,6 +129,7 @@ static void store_result(struct pm_meter *m, int r, const char *what)
 void pm_meter_event(struct pm_meter *m, int64_t utc_ns, const char *kind, const char *detail)
 {
 	log_info("meter %s: event %s %s", m->name, kind, detail ? detail : "");
+	m->utc_now_ns = utc_ns;
 	if (m->store)
 		store_result(m, pm_store_add_event(m->store, m->name, utc_ns, kind, detail),
 			     "event log");
@@ -227,6 +269,7 @@ static int save(struct pm_meter *m, int64_t utc_ns)
 
 int pm_meter_checkpoint(struct pm_meter *m, int64_t utc_ns)
 {
+	m->utc_now_ns = utc_ns;
 	if (!m->status.restored || m->restore_pending)
 		return 0;
 	if (!memcmp(&m->saved, pm_met_registers(&m->met), sizeof(m->saved)) &&
@@ -434,6 +477,7 @@ int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc
 	uint64_t g;
 	int r;
 
+	m->utc_now_ns = utc_ns;
 	power_events(m, s, utc_ns);
 	if (m->restore_pending) {
 		r = pm_met_restore(&m->met, &m->persist, s, &ev);
