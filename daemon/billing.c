@@ -893,8 +893,9 @@ int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char
 	r = pm_billing_parse_factor(factor, &num, &den);
 	if (r < 0)
 		return fail(e, PM_BILLING_ERR_INVALID, -EINVAL,
-			    r == -ERANGE ? "factor: '%s' is outside 0.25 to 4"
-					 : "factor: '%s' is not a decimal number (up to 4 decimals)",
+			    r == -ERANGE
+				? "factor: '%s' is outside 0.25 to 4"
+				: "factor: '%s' is not a decimal number (up to 4 decimals)",
 			    factor ? factor : "");
 	work = begin(b, e, &r);
 	if (!work)

@@ -222,14 +222,14 @@ static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *re
 			: "";
 		break;
 	case P_CONVERSION_DATE:
-		s = v->has_conversion ? format_date(date, v->conversion_date.year,
-						    v->conversion_date.month, v->conversion_date.day)
-				      : "";
+		s = v->has_conversion
+			? format_date(date, v->conversion_date.year, v->conversion_date.month,
+				      v->conversion_date.day)
+			: "";
 		break;
 	case P_CONVERSION_FACTOR:
-		s = v->has_conversion
-			? format_factor(date, v->conversion_num, v->conversion_den)
-			: "";
+		s = v->has_conversion ? format_factor(date, v->conversion_num, v->conversion_den)
+				      : "";
 		break;
 	case P_BALANCE:
 		x = g->balance_mu;
@@ -959,9 +959,8 @@ static int build_vtable(struct pm_bus_account *a)
 	    SD_BUS_METHOD_WITH_NAMES("PostWalletCost", "sxb",
 				     SD_BUS_PARAM(date) SD_BUS_PARAM(cost) SD_BUS_PARAM(final), "",
 				     , m_wallet, 0),
-	    SD_BUS_METHOD_WITH_NAMES("SetFutureTariff", "ss",
-				     SD_BUS_PARAM(json) SD_BUS_PARAM(date), "", , m_future_tariff,
-				     0),
+	    SD_BUS_METHOD_WITH_NAMES("SetFutureTariff", "ss", SD_BUS_PARAM(json) SD_BUS_PARAM(date),
+				     "", , m_future_tariff, 0),
 	    SD_BUS_METHOD("CancelFutureTariff", "", "", m_cancel_future, 0),
 	    SD_BUS_METHOD_WITH_NAMES("ConvertCurrency", "ss",
 				     SD_BUS_PARAM(date) SD_BUS_PARAM(factor), "", , m_convert, 0),

@@ -42,9 +42,10 @@
 #include "money.h"
 #include "polymeterctl-account.h"
 
-static const char *const commands[] = {"account", "topup",    "token", "tariff", "mode",
-				       "supply",  "adjust",   "debt",  "wallet", "emergency-credit",
-				       "tenancy", "configure", "currency"};
+static const char *const commands[] = {
+    "account", "topup",	    "token",   "tariff", "mode",
+    "supply",  "adjust",    "debt",    "wallet", "emergency-credit",
+    "tenancy", "configure", "currency"};
 
 static bool is_command(const char *cmd)
 {
@@ -538,7 +539,8 @@ static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 			return simple_call(bus, path, meter, "CancelFutureTariff", "");
 		if ((argc != 3 && (argc != 5 || strcmp(argv[3], "--from"))) ||
 		    strcmp(argv[1], "set"))
-			return usage_error("tariff set FILE.json [--from YYYY-MM-DD] | tariff cancel");
+			return usage_error(
+			    "tariff set FILE.json [--from YYYY-MM-DD] | tariff cancel");
 		text = read_file(argv[2]);
 		if (!text)
 			return 1;

@@ -224,9 +224,8 @@ START_TEST(test_future_tariff_at_local_midnight)
 	ck_assert_int_eq(pm_billing_set_future_tariff(b, T_JUL, json, "2026-07-05", &e), -EINVAL);
 	ck_assert_int_eq(pm_billing_set_future_tariff(b, T_JUL, json, "2026-06-31", &e), -EINVAL);
 	ck_assert_str_eq(e.message, "date: '2026-06-31' is not a date YYYY-MM-DD");
-	ck_assert_int_eq(pm_billing_set_future_tariff(b, T_JUL, "{\"version\": 1}", "2026-07-07",
-						      &e),
-			 -EINVAL);
+	ck_assert_int_eq(
+	    pm_billing_set_future_tariff(b, T_JUL, "{\"version\": 1}", "2026-07-07", &e), -EINVAL);
 	ck_assert_int_eq(e.kind, PM_BILLING_ERR_TARIFF);
 	pm_billing_view(b, T_JUL, &v);
 	ck_assert(!v.has_future_tariff);
