@@ -408,6 +408,69 @@ START_TEST(test_block_crossing_logged_with_registers)
 }
 END_TEST
 
+/* The account record as layout 1 stored it (daemon/billing.c before peak rates). */
+struct state_v1 {
+	struct account acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct {
+		char name[128];
+		char currency[4];
+		int minor_units;
+	} info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+};
+
+START_TEST(test_layout_1_record_carried_over)
+{
+	struct account_time at = {.utc = T_JAN / S, .weekday = 0, .second_of_day = 36000};
+	struct tariff_time tt = {
+	    .utc_s = T_JAN / S, .year = 2026, .month = 1, .day = 5, .weekday = 1, .seconds = 36000};
+	struct state_v1 *old = calloc(1, sizeof(*old));
+	struct tariff *t = malloc(sizeof(*t));
+	struct account_output out;
+	struct tariff_error terr;
+	struct pm_billing_view v;
+	struct pm_billing *b;
+	char err[256];
+
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(account_init(&old->acc, &at, &out), 0);
+	ck_assert_int_eq(account_topup(&old->acc, &at, 500000, ACCOUNT_PAYMENT_REMOTE, &out), 0);
+	tariff_engine_init(&old->te);
+	ck_assert_int_eq(pm_tariff_file_load(flat, t, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(tariff_engine_set_tariff(&old->te, t, &tt, &terr), 0);
+	old->has_tariff = true;
+	snprintf(old->info.name, sizeof(old->info.name), "Stored");
+	snprintf(old->info.currency, sizeof(old->info.currency), "GBP");
+	old->info.minor_units = 2;
+	ck_assert_int_eq(pm_store_save_account(store, "m1", 1, old, sizeof(*old), T_JAN, NULL, 0),
+			 0);
+	free(old);
+	free(t);
+
+	/* read, not seeded from the file: the stored name and the 5.00 GBP balance */
+	b = open_billing(flat, "UTC", T_JAN, store);
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(v.running);
+	ck_assert_str_eq(v.tariff_name, "Stored");
+	ck_assert_int_eq(v.regs.balance_mu, 500000);
+	ck_assert_int_eq(v.peak_rate, false);
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + S), 0);
+	pm_billing_free(b);
+	/* saved as layout 2 and read as such */
+	b = open_billing(flat, "UTC", T_JAN + S, store);
+	pm_billing_view(b, T_JAN + S, &v);
+	ck_assert(v.running);
+	ck_assert_int_eq(v.regs.balance_mu, 500000);
+	pm_billing_free(b);
+}
+END_TEST
+
 START_TEST(test_reference_used_once)
 {
 	struct pm_billing *b = open_billing(flat, "UTC", T_JAN, store);
@@ -622,6 +685,7 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_currency_conversion_on_its_date);
 	tcase_add_test(tc, test_peak_rate_lower_load_limit);
 	tcase_add_test(tc, test_block_crossing_logged_with_registers);
+	tcase_add_test(tc, test_layout_1_record_carried_over);
 	suite_add_tcase(s, tc);
 	return s;
 }
