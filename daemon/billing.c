@@ -14,7 +14,7 @@
 #include "money.h"
 
 /* The stored record's layout; bump it whenever struct state or an engine struct changes. */
-#define STATE_LAYOUT 1
+#define STATE_LAYOUT 2
 /* A restart after a long stop walks the switch points in between: at most this many. */
 #define MAX_SWITCH_STEPS 20000
 #define EVENT_QUEUE 96
@@ -25,6 +25,25 @@ struct state {
 	struct tariff_engine te;
 	bool has_tariff;
 	struct pm_tariff_file_info info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+	struct pm_tariff_file_info deferred_info; /* the deferred tariff's name, currency, peaks */
+};
+
+/* Layout 1 (before peak rates and the deferred tariff's info): read, then carried over. */
+struct tariff_file_info_v1 {
+	char name[128];
+	char currency[4];
+	int minor_units;
+};
+
+struct state_v1 {
+	struct account acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct tariff_file_info_v1 info;
 	bool have_baseline;
 	uint64_t billed_import_mwh, billed_export_mwh;
 	bool has_sts;
@@ -259,6 +278,106 @@ static void account_events(struct pm_billing *b, struct state *st, const struct 
 	}
 }
 
+int64_t pm_billing_convert_mu(int64_t value_mu, int64_t num, int64_t den)
+{
+	/* value = q den + m: q num is exact, m num / den is rounded (no overflow: |m| < den) */
+	int64_t v = value_mu < 0 ? -value_mu : value_mu;
+	int64_t q = v / den, m = v % den;
+	int64_t out = q * num + (2 * m * num + den) / (2 * den);
+
+	return value_mu < 0 ? -out : out;
+}
+
+void pm_billing_convert_account(struct account *acc, int64_t num, int64_t den)
+{
+	struct account_config c = acc->config;
+	const char *why;
+#define CONV(x) ((x) = pm_billing_convert_mu((x), num, den))
+	CONV(acc->balance_mu);
+	CONV(acc->total_credit_mu);
+	for (unsigned i = 0; i < ACCOUNT_PAYMENT_LOG_LEN; i++)
+		CONV(acc->payment_log[i].value_mu);
+	CONV(acc->cost_today_mu);
+	for (unsigned i = 0; i < ACCOUNT_COST_BUCKETS; i++)
+		CONV(acc->cost_minutes[i].cost_mu);
+	CONV(acc->ec_remaining_mu);
+	CONV(acc->debt_to_clear_mu);
+	CONV(acc->time_debt_mu);
+	CONV(acc->payment_debt_mu);
+	for (unsigned i = 0; i < 2; i++)
+		CONV(acc->wallet[i].charged_mu);
+	CONV(c.payg_debt_limit_mu);
+	CONV(c.max_balance_mu);
+	CONV(c.low_credit_threshold_mu);
+	CONV(c.ec_threshold_mu);
+	CONV(c.ec_value_mu);
+	CONV(c.debt_weekly_rate_mu);
+#undef CONV
+	/* the PAYG debt limit has a bound in currency units (-500): a larger factor meets it */
+	if (c.payg_debt_limit_mu < ACCOUNT_PAYG_DEBT_LIMIT_MIN_MU)
+		c.payg_debt_limit_mu = ACCOUNT_PAYG_DEBT_LIMIT_MIN_MU;
+	if (account_config_validate(&c, &why) == 0)
+		acc->config = c;
+}
+
+static void format_registers(const struct state *st, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (unsigned r = 0; r < st->te.active.n_rates && n < len; r++)
+		n += (size_t)snprintf(buf + n, len - n, "%simport%u_mwh=%" PRId64, r ? " " : "",
+				      r + 1, st->te.import_mwh[r]);
+	if (n < len)
+		snprintf(buf + n, len - n, " period_mwh=%" PRId64, st->te.period_basis_mwh);
+}
+
+/*
+ * The tariff engine's events for the log; a currency conversion converts the money registers
+ * (after the registers in the old currency are logged as a snapshot).
+ */
+static void tariff_events(struct pm_billing *b, struct state *st, const struct account_time *at,
+			  const struct tariff_charge *ch)
+{
+	int64_t ns = at->utc * 1000000000;
+	char regs[160], m1[40], m2[40], m3[40], m4[40];
+
+	if (ch->events & TARIFF_EVENT_RATE_SWITCH)
+		queue(b, ns, "tariff_rate", "rate=%u export_rate=%u", ch->rate + 1u,
+		      ch->export_rate + 1u);
+	if (ch->events & TARIFF_EVENT_BLOCK_CROSSING) {
+		format_registers(st, regs, sizeof(regs));
+		queue(b, ns, "tariff_block", "block=%u rate=%u %s balance=%s", ch->block + 1u,
+		      ch->rate + 1u, regs, pm_money_format(st->acc.balance_mu, m1, sizeof(m1)));
+	}
+	if (ch->events & TARIFF_EVENT_RECONCILED)
+		queue(b, ns, "tariff_reconciled", "adjustment=%s",
+		      pm_money_format(ch->reconciliation_mu, m1, sizeof(m1)));
+	if (ch->events & TARIFF_EVENT_PERIOD_ROLLOVER)
+		queue(b, ns, "tariff_period", "new billing period");
+	if (ch->events & TARIFF_EVENT_TARIFF_ACTIVATED) {
+		st->info = st->deferred_info;
+		memset(&st->deferred_info, 0, sizeof(st->deferred_info));
+		queue(b, ns, "tariff_activated", "name=%s currency=%s", st->info.name,
+		      st->info.currency);
+	}
+	if (ch->events & TARIFF_EVENT_CURRENCY) {
+		struct account_registers g;
+
+		account_read_registers(&st->acc, at->utc, &g);
+		queue(b, ns, "account_snapshot",
+		      "before currency conversion: balance=%s total_credit=%s debt_to_clear=%s "
+		      "time_debt=%s",
+		      pm_money_format(g.balance_mu, m1, sizeof(m1)),
+		      pm_money_format(g.total_credit_mu, m2, sizeof(m2)),
+		      pm_money_format(g.debt_to_clear_mu, m3, sizeof(m3)),
+		      pm_money_format(g.time_debt_mu, m4, sizeof(m4)));
+		pm_billing_convert_account(&st->acc, ch->currency_num, ch->currency_den);
+		queue(b, ns, "currency_converted", "factor=%" PRId64 "/%" PRId64 " balance=%s",
+		      ch->currency_num, ch->currency_den,
+		      pm_money_format(st->acc.balance_mu, m1, sizeof(m1)));
+	}
+}
+
 /* Money of one tariff interval into the account. */
 static void take_charge(struct pm_billing *b, struct state *st, const struct account_time *now,
 			const struct tariff_charge *ch)
@@ -272,20 +391,12 @@ static void take_charge(struct pm_billing *b, struct state *st, const struct acc
 		r = account_charge(&st->acc, &at, ch->total_mu, &out);
 	else if (ch->total_mu < 0)
 		r = account_adjust_balance(&st->acc, &at, -ch->total_mu, &out);
-	else
-		return;
 	if (r < 0)
 		log_error("meter %s: the account refused a charge of %" PRId64 " mu: %s", b->meter,
 			  ch->total_mu, out.error);
-	else
+	else if (ch->total_mu)
 		account_events(b, st, &out);
-	if (ch->events & TARIFF_EVENT_BLOCK_CROSSING)
-		queue(b, now->utc * 1000000000, "tariff_block", "block=%u rate=%u", ch->block,
-		      ch->rate);
-	if (ch->events & TARIFF_EVENT_PERIOD_ROLLOVER)
-		queue(b, now->utc * 1000000000, "tariff_period", "new billing period");
-	if (ch->events & TARIFF_EVENT_TARIFF_ACTIVATED)
-		queue(b, now->utc * 1000000000, "tariff_activated", "deferred tariff now active");
+	tariff_events(b, st, &at, ch);
 }
 
 static void tariff_interval(struct pm_billing *b, struct state *st, int64_t utc, int64_t imp,
@@ -395,8 +506,10 @@ void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_
 	at.friendly_day = st->has_tariff && st->te.friendly_day;
 	if (account_tick(&st->acc, &at, &out) >= 0)
 		account_events(b, st, &out);
-	/* peak-rate load limits need to know which rates are peak: not configured yet */
-	if (account_power_sample(&st->acc, &at, import_w > 0 ? import_w : 0, false, &out) >= 0)
+	/* the lower load limit while the schedule is on a rate the tariff marks "peak" */
+	if (account_power_sample(&st->acc, &at, import_w > 0 ? import_w : 0,
+				 st->has_tariff && (st->info.peak_rates >> st->te.rate & 1u),
+				 &out) >= 0)
 		account_events(b, st, &out);
 	send_events(b);
 	report_supply(b);
@@ -639,6 +752,170 @@ int pm_billing_set_tariff(struct pm_billing *b, int64_t utc_ns, const char *json
 	return commit(b, work, utc_ns, NULL, 0, e);
 }
 
+/* "YYYY-MM-DD" into @d; -EINVAL (and *e naming @field) when it is not a calendar date. */
+static int parse_date(const char *s, const char *field, struct tariff_date *d,
+		      struct pm_billing_error *e)
+{
+	int n = 0;
+
+	if (s && sscanf(s, "%4d-%2d-%2d%n", &d->year, &d->month, &d->day, &n) == 3 && n == 10 &&
+	    !s[n] && d->year >= 1970 && d->year <= 9999 && d->month >= 1 && d->month <= 12 &&
+	    d->day >= 1 &&
+	    d->day <= days_from_civil(d->year + d->month / 12, d->month % 12 + 1, 1) -
+			  days_from_civil(d->year, d->month, 1))
+		return 0;
+	return fail(e, PM_BILLING_ERR_INVALID, -EINVAL, "%s: '%s' is not a date YYYY-MM-DD", field,
+		    s ? s : "");
+}
+
+/* A date after the account's local date today (the later of the command's and the engine's). */
+static int future_date(const struct pm_billing *b, const struct state *st, int64_t utc_ns,
+		       const struct tariff_date *d, const char *field, struct pm_billing_error *e)
+{
+	struct account_time at;
+	int32_t today, day = days_from_civil(d->year, d->month, d->day);
+
+	now_times(b, st, utc_ns, &at);
+	today = at.local_day;
+	if (st->has_tariff && st->te.day_number > today)
+		today = st->te.day_number;
+	if (day > today)
+		return 0;
+	return fail(e, PM_BILLING_ERR_INVALID, -EINVAL,
+		    "%s: %04d-%02d-%02d is not after today: give a date from tomorrow on", field,
+		    d->year, d->month, d->day);
+}
+
+int pm_billing_set_future_tariff(struct pm_billing *b, int64_t utc_ns, const char *json,
+				 const char *date, struct pm_billing_error *e)
+{
+	struct pm_tariff_file_info info;
+	struct tariff_error terr;
+	struct tariff_date d;
+	struct tariff *t;
+	struct state *work;
+	int r;
+
+	if (parse_date(date, "date", &d, e) < 0)
+		return -EINVAL;
+	t = malloc(sizeof(*t));
+	if (!t)
+		return fail(e, PM_BILLING_ERR_STORE_FAILED, -ENOMEM, "out of memory");
+	r = pm_tariff_file_parse_info("tariff", json ? json : "", t, &info, e ? e->message : NULL,
+				      e ? sizeof(e->message) : 0);
+	if (r < 0) {
+		free(t);
+		if (e)
+			e->kind = PM_BILLING_ERR_TARIFF;
+		return r;
+	}
+	work = begin(b, e, &r);
+	if (!work) {
+		free(t);
+		return r;
+	}
+	if (!work->has_tariff) {
+		free(t);
+		free(work);
+		return fail(e, PM_BILLING_ERR_NOT_CONFIGURED, -ENOTSUP,
+			    "meter %s has no tariff to replace: set one (SetTariff)", b->meter);
+	}
+	r = future_date(b, work, utc_ns, &d, "date", e);
+	if (r >= 0 && tariff_engine_set_deferred(&work->te, t, &d, &terr) < 0)
+		r = fail(e, PM_BILLING_ERR_TARIFF, -EINVAL, "tariff: %s", terr.message);
+	free(t);
+	if (r < 0) {
+		free(work);
+		return r;
+	}
+	work->deferred_info = info;
+	queue(b, utc_ns, "tariff_deferred", "name=%s from=%s", info.name, date);
+	return commit(b, work, utc_ns, NULL, 0, e);
+}
+
+int pm_billing_cancel_future_tariff(struct pm_billing *b, int64_t utc_ns,
+				    struct pm_billing_error *e)
+{
+	struct state *work;
+	int r;
+
+	work = begin(b, e, &r);
+	if (!work)
+		return r;
+	if (!work->te.has_deferred) {
+		free(work);
+		return fail(e, PM_BILLING_ERR_REFUSED, -EPERM, "no future tariff is pending");
+	}
+	tariff_engine_cancel_deferred(&work->te);
+	memset(&work->deferred_info, 0, sizeof(work->deferred_info));
+	queue(b, utc_ns, "tariff_deferred_cancelled", "%s", "");
+	return commit(b, work, utc_ns, NULL, 0, e);
+}
+
+int pm_billing_parse_factor(const char *s, int64_t *num, int64_t *den)
+{
+	int64_t n = 0, d = 1;
+	bool digits = false, point = false;
+
+	for (const char *p = s; p && *p; p++) {
+		if (*p == '.' && !point) {
+			point = true;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || (point && d == 10000) || n > 1000000)
+			return -EINVAL;
+		n = n * 10 + (*p - '0');
+		if (point)
+			d *= 10;
+		digits = true;
+	}
+	if (!digits || (point && d == 1))
+		return -EINVAL;
+	/* 1/4 <= n/d <= 4 */
+	if (4 * n < d || n > 4 * d)
+		return -ERANGE;
+	*num = n;
+	*den = d;
+	return 0;
+}
+
+int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char *date,
+				const char *factor, struct pm_billing_error *e)
+{
+	struct tariff_error terr;
+	struct tariff_date d;
+	struct state *work;
+	int64_t num, den;
+	int r;
+
+	if (parse_date(date, "date", &d, e) < 0)
+		return -EINVAL;
+	r = pm_billing_parse_factor(factor, &num, &den);
+	if (r < 0)
+		return fail(e, PM_BILLING_ERR_INVALID, -EINVAL,
+			    r == -ERANGE
+				? "factor: '%s' is outside 0.25 to 4"
+				: "factor: '%s' is not a decimal number (up to 4 decimals)",
+			    factor ? factor : "");
+	work = begin(b, e, &r);
+	if (!work)
+		return r;
+	if (!work->has_tariff) {
+		free(work);
+		return fail(e, PM_BILLING_ERR_NOT_CONFIGURED, -ENOTSUP,
+			    "meter %s has no tariff: a conversion needs one", b->meter);
+	}
+	r = future_date(b, work, utc_ns, &d, "date", e);
+	if (r >= 0 && tariff_engine_set_currency_conversion(&work->te, &d, num, den, &terr) < 0)
+		r = fail(e, PM_BILLING_ERR_INVALID, -EINVAL, "factor: %s", terr.message);
+	if (r < 0) {
+		free(work);
+		return r;
+	}
+	queue(b, utc_ns, "currency_conversion_set", "on=%s factor=%s", date, factor);
+	return commit(b, work, utc_ns, NULL, 0, e);
+}
+
 /* The account commands without arguments of their own share this shape. */
 enum simple_op { OP_MODE, OP_EC, OP_DISCONNECT, OP_RECONNECT, OP_CONFIRM, OP_ADJUST, OP_DEBT };
 
@@ -814,12 +1091,26 @@ void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billi
 		snprintf(v->tariff_name, sizeof(v->tariff_name), "%s", st->info.name);
 		snprintf(v->currency, sizeof(v->currency), "%s", st->info.currency);
 		v->minor_units = st->info.minor_units;
+		v->local_date = st->te.now;
 	} else {
 		v->minor_units = 2;
 	}
 	for (unsigned i = 0; i < ACCOUNT_PAYMENT_LOG_LEN && account_payment_at(&st->acc, i, &p);
 	     i++)
 		v->payments[v->n_payments++] = p;
+	v->has_future_tariff = st->has_tariff && st->te.has_deferred;
+	if (v->has_future_tariff) {
+		snprintf(v->future_tariff_name, sizeof(v->future_tariff_name), "%s",
+			 st->deferred_info.name);
+		v->future_tariff_date = st->te.deferred_date;
+	}
+	v->has_conversion = st->has_tariff && st->te.has_conversion;
+	if (v->has_conversion) {
+		v->conversion_date = st->te.conversion_date;
+		v->conversion_num = st->te.conversion_num;
+		v->conversion_den = st->te.conversion_den;
+	}
+	v->peak_rate = st->has_tariff && (st->info.peak_rates >> st->te.rate & 1u);
 }
 
 void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
@@ -908,6 +1199,35 @@ static int seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
 	return 0;
 }
 
+/* A record of layout 1: the same state without peak rates and the deferred tariff's info. */
+static int load_layout_1(struct pm_billing *b)
+{
+	struct state_v1 *old = malloc(sizeof(*old));
+	int r;
+
+	if (!old)
+		return -ENOMEM;
+	r = pm_store_load_account(b->store, b->meter, 1, old, sizeof(*old));
+	if (r == 0) {
+		memset(&b->st, 0, sizeof(b->st));
+		b->st.acc = old->acc;
+		b->st.te = old->te;
+		b->st.has_tariff = old->has_tariff;
+		memcpy(b->st.info.name, old->info.name, sizeof(old->info.name));
+		memcpy(b->st.info.currency, old->info.currency, sizeof(old->info.currency));
+		b->st.info.minor_units = old->info.minor_units;
+		b->st.have_baseline = old->have_baseline;
+		b->st.billed_import_mwh = old->billed_import_mwh;
+		b->st.billed_export_mwh = old->billed_export_mwh;
+		b->st.has_sts = old->has_sts;
+		b->st.sts = old->sts;
+		log_info("meter %s: account record of layout 1 read; saved as layout %d", b->meter,
+			 STATE_LAYOUT);
+	}
+	free(old);
+	return r == -ENOENT ? -EBADMSG : r;
+}
+
 int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, int64_t utc_ns,
 		   struct pm_billing **out, char *err, size_t errlen)
 {
@@ -938,6 +1258,8 @@ int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, 
 	}
 	r = store ? pm_store_load_account(store, b->meter, STATE_LAYOUT, &b->st, sizeof(b->st))
 		  : -ENOENT;
+	if (r == -EBADMSG)
+		r = load_layout_1(b);
 	if (r == 0) {
 		b->running = true;
 		b->saved_ns = utc_ns;

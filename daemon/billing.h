@@ -126,6 +126,30 @@ int pm_billing_set_debt(struct pm_billing *b, int64_t utc_ns, int64_t time_debt_
 void pm_billing_get_config(const struct pm_billing *b, struct account_config *config);
 int pm_billing_configure(struct pm_billing *b, int64_t utc_ns, const struct account_config *config,
 			 struct pm_billing_error *e);
+/*
+ * A future (deferred) tariff: @json replaces the active tariff at 00:00 local on @date
+ * ("YYYY-MM-DD", after today); it replaces an earlier future tariff. Cancel: refused (REFUSED)
+ * when none is pending.
+ */
+int pm_billing_set_future_tariff(struct pm_billing *b, int64_t utc_ns, const char *json,
+				 const char *date, struct pm_billing_error *e);
+int pm_billing_cancel_future_tariff(struct pm_billing *b, int64_t utc_ns,
+				    struct pm_billing_error *e);
+/*
+ * A currency conversion at 00:00 local on @date (after today): every price of the active and
+ * the future tariff and every money register and money setting of the account are multiplied
+ * by @factor, a decimal string 0.25..4 with up to 4 decimals ("0.5"); the registers are logged
+ * first (event account_snapshot). Money registers round to the nearest mu, half away from 0.
+ */
+int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char *date,
+				const char *factor, struct pm_billing_error *e);
+/* The factor as num / den: -EINVAL not a decimal, -ERANGE outside 1/4..4. */
+int pm_billing_parse_factor(const char *s, int64_t *num, int64_t *den);
+/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 10000). */
+int64_t pm_billing_convert_mu(int64_t value_mu, int64_t num, int64_t den);
+/* Every money register and money setting of @acc x num / den (the conversion's rule). */
+void pm_billing_convert_account(struct account *acc, int64_t num, int64_t den);
+
 /* Single wallet: @date "YYYY-MM-DD" local; @final: the day's total. */
 int pm_billing_wallet(struct pm_billing *b, int64_t utc_ns, const char *date, int64_t cost_mu,
 		      bool final, struct pm_billing_error *e);
@@ -146,6 +170,14 @@ struct pm_billing_view {
 	unsigned n_payments;
 	struct account_payment payments[ACCOUNT_PAYMENT_LOG_LEN]; /* newest first */
 	bool sts;
+	struct tariff_time local_date; /* the tariff engine's last local time (with a tariff) */
+	bool peak_rate;		       /* the current import rate is a peak rate */
+	bool has_future_tariff;
+	char future_tariff_name[128];
+	struct tariff_date future_tariff_date; /* it replaces the active one at 00:00 local */
+	bool has_conversion;
+	struct tariff_date conversion_date; /* at 00:00 local, money x num / den */
+	int64_t conversion_num, conversion_den;
 };
 
 void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billing_view *v);

@@ -38,6 +38,12 @@ enum prop {
 	P_BLOCK,
 	P_PRICE,
 	P_STS,
+	P_LOCAL_DATE,
+	P_PEAK_RATE,
+	P_FUTURE_TARIFF_NAME,
+	P_FUTURE_TARIFF_DATE,
+	P_CONVERSION_DATE,
+	P_CONVERSION_FACTOR,
 	P_COUNT
 };
 
@@ -72,6 +78,12 @@ static const struct {
     [P_BLOCK] = {"Block", "y"},
     [P_PRICE] = {"Price", "x"},
     [P_STS] = {"StsTokens", "b"},
+    [P_LOCAL_DATE] = {"LocalDate", "s"},
+    [P_PEAK_RATE] = {"PeakRate", "b"},
+    [P_FUTURE_TARIFF_NAME] = {"FutureTariffName", "s"},
+    [P_FUTURE_TARIFF_DATE] = {"FutureTariffDate", "s"},
+    [P_CONVERSION_DATE] = {"CurrencyConversionDate", "s"},
+    [P_CONVERSION_FACTOR] = {"CurrencyConversionFactor", "s"},
 };
 
 #define SENT_LEN 160
@@ -122,10 +134,39 @@ static int prop_index(const char *name)
 	return -1;
 }
 
+static const char *format_date(char *buf, int y, int m, int d)
+{
+	snprintf(buf, 48, "%04d-%02d-%02d", y, m, d);
+	return buf;
+}
+
+/* num / den as a decimal ("0.5") when den is a power of ten (it is, from a decimal factor). */
+static const char *format_factor(char *buf, int64_t num, int64_t den)
+{
+	int64_t p = 1, frac = num % den;
+	int n;
+
+	while (p < den && p < INT64_C(1000000000000000000))
+		p *= 10;
+	if (p != den || num < 0) {
+		snprintf(buf, 48, "%" PRId64 "/%" PRId64, num, den);
+		return buf;
+	}
+	n = snprintf(buf, 48, "%" PRId64, num / den);
+	if (den > 1 && n > 0 && n < 20)
+		buf[n++] = '.';
+	for (p = den / 10; p > 0 && n > 0 && n < 47; p /= 10) /* leading zeros kept */
+		buf[n++] = (char)('0' + frac / p % 10);
+	if (n > 0)
+		buf[n] = '\0';
+	return buf;
+}
+
 /* The property's value as text (for change detection) or appended to a message. */
 static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *reply, char *text)
 {
 	const struct account_registers *g = &v->regs;
+	char date[48];
 	int64_t x = 0;
 	const char *s = NULL;
 	int r = 0;
@@ -135,11 +176,13 @@ static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *re
 	case P_SUPPLY_CLOSED:
 	case P_AUX_CLOSED:
 	case P_HAS_TARIFF:
+	case P_PEAK_RATE:
 	case P_STS: {
 		int b = i == P_RUNNING	       ? v->running
 			: i == P_SUPPLY_CLOSED ? v->supply.closed
 			: i == P_AUX_CLOSED    ? v->aux_closed
 			: i == P_HAS_TARIFF    ? v->has_tariff
+			: i == P_PEAK_RATE     ? v->peak_rate
 					       : v->sts;
 		if (reply)
 			return sd_bus_message_append(reply, "b", b);
@@ -163,6 +206,30 @@ static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *re
 		break;
 	case P_CURRENCY:
 		s = v->currency;
+		break;
+	case P_LOCAL_DATE:
+		s = v->has_tariff ? format_date(date, v->local_date.year, v->local_date.month,
+						v->local_date.day)
+				  : "";
+		break;
+	case P_FUTURE_TARIFF_NAME:
+		s = v->has_future_tariff ? v->future_tariff_name : "";
+		break;
+	case P_FUTURE_TARIFF_DATE:
+		s = v->has_future_tariff
+			? format_date(date, v->future_tariff_date.year, v->future_tariff_date.month,
+				      v->future_tariff_date.day)
+			: "";
+		break;
+	case P_CONVERSION_DATE:
+		s = v->has_conversion
+			? format_date(date, v->conversion_date.year, v->conversion_date.month,
+				      v->conversion_date.day)
+			: "";
+		break;
+	case P_CONVERSION_FACTOR:
+		s = v->has_conversion ? format_factor(date, v->conversion_num, v->conversion_den)
+				      : "";
 		break;
 	case P_BALANCE:
 		x = g->balance_mu;
@@ -411,6 +478,41 @@ static int m_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	r = pm_billing_set_tariff(a->billing, utc_ns(), json, &e);
+	return done(msg, a, r, &e, error);
+}
+
+static int m_future_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	struct pm_billing_error e;
+	const char *json, *date;
+	int r = sd_bus_message_read(msg, "ss", &json, &date);
+
+	if (r < 0)
+		return r;
+	r = pm_billing_set_future_tariff(a->billing, utc_ns(), json, date, &e);
+	return done(msg, a, r, &e, error);
+}
+
+static int m_cancel_future(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	struct pm_billing_error e;
+	int r = pm_billing_cancel_future_tariff(a->billing, utc_ns(), &e);
+
+	return done(msg, a, r, &e, error);
+}
+
+static int m_convert(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	struct pm_billing_error e;
+	const char *date, *factor;
+	int r = sd_bus_message_read(msg, "ss", &date, &factor);
+
+	if (r < 0)
+		return r;
+	r = pm_billing_convert_currency(a->billing, utc_ns(), date, factor, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -857,6 +959,11 @@ static int build_vtable(struct pm_bus_account *a)
 	    SD_BUS_METHOD_WITH_NAMES("PostWalletCost", "sxb",
 				     SD_BUS_PARAM(date) SD_BUS_PARAM(cost) SD_BUS_PARAM(final), "",
 				     , m_wallet, 0),
+	    SD_BUS_METHOD_WITH_NAMES("SetFutureTariff", "ss", SD_BUS_PARAM(json) SD_BUS_PARAM(date),
+				     "", , m_future_tariff, 0),
+	    SD_BUS_METHOD("CancelFutureTariff", "", "", m_cancel_future, 0),
+	    SD_BUS_METHOD_WITH_NAMES("ConvertCurrency", "ss",
+				     SD_BUS_PARAM(date) SD_BUS_PARAM(factor), "", , m_convert, 0),
 	};
 	size_t nm = sizeof(methods) / sizeof(methods[0]), n = 0;
 

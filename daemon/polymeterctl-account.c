@@ -8,6 +8,11 @@
  *                                         one, a reference is made from the clock
  *   token DIGITS                          an STS token (20 digits)
  *   tariff set FILE.json                  replace the tariff
+ *   tariff set FILE.json --from YYYY-MM-DD   a future tariff: replaces the active one at 00:00
+ *                                         local on that date
+ *   tariff cancel                         drop the pending future tariff
+ *   currency convert FACTOR --on YYYY-MM-DD  at 00:00 local on that date, every price and money
+ *                                         register x FACTOR (0.25..4, e.g. 0.5)
  *   mode credit|prepayment|payg
  *   supply disconnect|reconnect|arm|confirm
  *   emergency-credit                      take the emergency credit on offer
@@ -37,9 +42,10 @@
 #include "money.h"
 #include "polymeterctl-account.h"
 
-static const char *const commands[] = {"account", "topup",    "token", "tariff", "mode",
-				       "supply",  "adjust",   "debt",  "wallet", "emergency-credit",
-				       "tenancy", "configure"};
+static const char *const commands[] = {
+    "account", "topup",	    "token",   "tariff", "mode",
+    "supply",  "adjust",    "debt",    "wallet", "emergency-credit",
+    "tenancy", "configure", "currency"};
 
 static bool is_command(const char *cmd)
 {
@@ -529,14 +535,26 @@ static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 		char *text;
 		int r;
 
-		if (argc != 3 || strcmp(argv[1], "set"))
-			return usage_error("tariff set FILE.json");
+		if (argc == 2 && !strcmp(argv[1], "cancel"))
+			return simple_call(bus, path, meter, "CancelFutureTariff", "");
+		if ((argc != 3 && (argc != 5 || strcmp(argv[3], "--from"))) ||
+		    strcmp(argv[1], "set"))
+			return usage_error(
+			    "tariff set FILE.json [--from YYYY-MM-DD] | tariff cancel");
 		text = read_file(argv[2]);
 		if (!text)
 			return 1;
-		r = simple_call(bus, path, meter, "SetTariff", "s", text);
+		if (argc == 5)
+			r = simple_call(bus, path, meter, "SetFutureTariff", "ss", text, argv[4]);
+		else
+			r = simple_call(bus, path, meter, "SetTariff", "s", text);
 		free(text);
 		return r;
+	}
+	if (!strcmp(cmd, "currency")) {
+		if (argc != 5 || strcmp(argv[1], "convert") || strcmp(argv[3], "--on"))
+			return usage_error("currency convert FACTOR --on YYYY-MM-DD");
+		return simple_call(bus, path, meter, "ConvertCurrency", "ss", argv[4], argv[2]);
 	}
 	if (!strcmp(cmd, "mode"))
 		return argc != 2 ? usage_error("mode credit|prepayment|payg")
@@ -647,6 +665,11 @@ int pm_ctl_account_dispatch(int argc, char **argv)
 			meter = argv[++k];
 		} else if (!strncmp(a, "--meter=", 8)) {
 			meter = a + 8;
+		} else if ((!strcmp(a, "--from") || !strcmp(a, "--on")) && k + 1 < argc &&
+			   n + 2 <= (int)(sizeof(args) / sizeof(args[0]))) {
+			/* the date of a future tariff or a conversion: an operand pair */
+			args[n++] = argv[k];
+			args[n++] = argv[++k];
 		} else if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) {
 			fprintf(stderr, "polymeterctl: %s: unknown option %s\n", argv[i], a);
 			return 2;

@@ -497,17 +497,25 @@ static json_t *rate_object(json_t *rates, unsigned index, char key[2])
 
 static int parse_import_rates(struct ctx *c, json_t *rates)
 {
-	static const char *const keys[] = {"name", "price_per_kwh", NULL};
+	static const char *const keys[] = {"name", "price_per_kwh", "peak", NULL};
 	const unsigned n_blocks = c->t.blocks.n_blocks;
 
 	for (unsigned r = 0; r < c->t.n_rates; r++) {
 		char key[2], p[PATH_LEN], pp[PATH_LEN];
 		json_t *rate = rate_object(rates, r, key), *v;
+		bool peak;
 
 		path_key(p, "rates", key);
 		if (check_keys(c, p, rate, keys) || member(c, p, rate, "name", false, &v, pp) ||
 		    (v && get_label(c, pp, v, NULL, 64)) ||
-		    member(c, p, rate, "price_per_kwh", true, &v, pp))
+		    member(c, p, rate, "peak", false, &v, pp))
+			return -EINVAL;
+		/* a peak rate: the account's lower load limit (load_limit_peak_w) applies */
+		if (v && get_bool(c, pp, v, &peak))
+			return -EINVAL;
+		if (v && peak)
+			c->info.peak_rates |= (uint8_t)(1u << r);
+		if (member(c, p, rate, "price_per_kwh", true, &v, pp))
 			return -EINVAL;
 		if (json_is_array(v)) {
 			if (json_array_size(v) != n_blocks)

@@ -21,6 +21,7 @@
 #define POLYMETER_TARIFF_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tariff.h"
 
@@ -29,9 +30,10 @@
 
 /* What the file says besides the struct tariff (the engine does not know currencies). */
 struct pm_tariff_file_info {
-	char name[128];	  /* "name", "" when absent */
-	char currency[4]; /* ISO 4217 code, e.g. "GBP" */
-	int minor_units;  /* 2 for GBP: 1 mu = 1/1000 of 0.01 GBP */
+	char name[128];	    /* "name", "" when absent */
+	char currency[4];   /* ISO 4217 code, e.g. "GBP" */
+	int minor_units;    /* 2 for GBP: 1 mu = 1/1000 of 0.01 GBP */
+	uint8_t peak_rates; /* bit r: import rate register r ("rates" key r + 1) is a peak rate */
 };
 
 /*

@@ -90,7 +90,37 @@ sim_speed = 10
 account_mode = prepayment
 tariff_file = {tmp}/flat.json
 time_zone = UTC
+[meter clock]
+source = sim
+sim_current_ma = 0
+sim_rate_hz = 1
+sim_speed = 3600
+account_mode = prepayment
+tariff_file = {tmp}/flat.json
+time_zone = UTC
+[meter load]
+source = sim
+sim_current_ma = 10000
+account_mode = credit
+tariff_file = {tmp}/flat.json
+time_zone = UTC
 """)
+
+
+def tariff_doc(name, rates, profile):
+    return json.dumps({"version": 1, "name": name, "currency": {"code": "GBP", "minor_units": 2},
+                       "rates": rates, "day_profiles": {"all": profile},
+                       "seasons": [{"days": {"weekdays": "all", "weekend": "all"}}],
+                       "billing_period": {"months": 1, "start": "2026-01-01"}})
+
+
+# The future tariff: 2.00 GBP per kWh until 12:00, then 3.00 (a peak rate) until midnight.
+FUTURE = tariff_doc("Future test",
+                    {"1": {"name": "morning", "price_per_kwh": "2.00"},
+                     "2": {"name": "afternoon", "price_per_kwh": "3.00", "peak": True}},
+                    [{"at": "00:00", "rate": 1}, {"at": "12:00", "rate": 2}])
+with open(os.path.join(tmp, "future.json"), "w") as f:
+    f.write(FUTURE)
 
 env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
            ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
@@ -312,6 +342,122 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
     check(r.returncode == 1 and "24 kW" in r.stderr and
           prop("idle", "Configuration").get("load_limit_w") == 7200,
           "ctl_configure_refused_changes_nothing", r.stderr)
+
+    # --- Issue 5: future tariff, currency conversion, peak-rate load limit, tariff events. ---
+    # "clock" runs an hour per second (UTC); it draws nothing, so only commands move money.
+    from datetime import date, timedelta
+    err, _ = call("clock", "TopUp", dbus.Int64(1000000), "clock-0001")
+    check(err is None and prop("clock", "Balance") == 1000000, "clock_topup", err)
+    today = date.fromisoformat(str(prop("clock", "LocalDate")))
+    # two days ahead: a simulated midnight may pass while the commands run
+    d2, d3 = str(today + timedelta(days=2)), str(today + timedelta(days=3))
+    err, msg = call("clock", "ConvertCurrency", d3, "5")
+    check(err == ERR + "InvalidArgument" and msg.startswith("factor") and "0.25 to 4" in msg,
+          "conversion_factor_5_refused", f"{err} {msg}")
+    err, msg = call("clock", "ConvertCurrency", str(today), "0.5")
+    check(err == ERR + "InvalidArgument" and msg.startswith("date") and "not after" in msg,
+          "conversion_date_not_future_refused", f"{err} {msg}")
+    err, msg = call("clock", "SetFutureTariff", FUTURE, "2026-02-30")
+    check(err == ERR + "InvalidArgument" and msg.startswith("date"), "future_bad_date_refused",
+          f"{err} {msg}")
+    err, msg = call("clock", "SetFutureTariff", FUTURE, str(today - timedelta(days=1)))
+    check(err == ERR + "InvalidArgument" and msg.startswith("date"),
+          "future_past_date_refused", f"{err} {msg}")
+    err, msg = call("clock", "SetFutureTariff", FUTURE.replace('"3.00"', '"3.0x"'), d2)
+    check(err == ERR + "InvalidTariff" and "rates.2.price_per_kwh" in msg,
+          "future_invalid_tariff_names_field", f"{err} {msg}")
+    err, msg = call("clock", "SetFutureTariff", FUTURE.replace('"peak": true', '"peak": 1'), d2)
+    check(err == ERR + "InvalidTariff" and "rates.2.peak" in msg,
+          "future_bad_peak_flag_names_field", f"{err} {msg}")
+    check(prop("clock", "FutureTariffName") == "" and prop("clock", "FutureTariffDate") == "" and
+          prop("clock", "CurrencyConversionDate") == "" and
+          prop("clock", "TariffName") == "Flat test", "refusals_change_nothing")
+    err, msg = call("clock", "CancelFutureTariff")
+    check(err == ERR + "Refused", "cancel_without_future_refused", f"{err} {msg}")
+    # Set over D-Bus, cancelled and set again with polymeterctl.
+    err, _ = call("clock", "SetFutureTariff", FUTURE, d2)
+    check(err is None and prop("clock", "FutureTariffName") == "Future test" and
+          prop("clock", "FutureTariffDate") == d2, "future_tariff_pending", err)
+    r = subprocess.run([polymeterctl, "--user", "tariff", "cancel", "--meter", "clock"],
+                       capture_output=True, text=True, env=env)
+    check(r.returncode == 0 and prop("clock", "FutureTariffName") == "", "ctl_tariff_cancel",
+          r.stdout + r.stderr)
+    r = subprocess.run([polymeterctl, "--user", "tariff", "set", os.path.join(tmp, "future.json"),
+                        "--from", d2, "--meter", "clock"], capture_output=True, text=True, env=env)
+    check(r.returncode == 0 and prop("clock", "FutureTariffDate") == d2, "ctl_tariff_set_from",
+          r.stdout + r.stderr)
+    r = subprocess.run([polymeterctl, "--user", "currency", "convert", "0.5", "--on", d3,
+                        "--meter", "clock"], capture_output=True, text=True, env=env)
+    check(r.returncode == 0 and prop("clock", "CurrencyConversionDate") == d3 and
+          prop("clock", "CurrencyConversionFactor") == "0.5", "ctl_currency_convert",
+          r.stdout + r.stderr)
+    check(prop("clock", "TariffName") == "Flat test" and prop("clock", "Price") == 100000,
+          "pending_changes_nothing_yet")
+    # Midnight of d2: the future tariff is active, at rate 1: 2.00 GBP = 200000 mu per kWh.
+    check(wait_for("clock", "TariffName", "Future test", 300), "future_tariff_activates",
+          prop("clock", "TariffName"))
+    check(prop("clock", "FutureTariffName") == "" and prop("clock", "Balance") == 1000000,
+          "activation_keeps_balance", f"{prop('clock', 'Balance')}")
+    # 12:00 of d2: rate 2, the peak rate (3.00 GBP); midnight of d3: rate 1 again, converted.
+    check(wait_for("clock", "CurrencyConversionDate", "", 300), "conversion_applied",
+          prop("clock", "CurrencyConversionDate"))
+    # x 0.5: balance 10.00 -> 5.00 GBP, total credit the same, the payment logged as 5.00,
+    # rate 1's price 2.00 -> 1.00 GBP = 100000 mu per kWh.
+    pays = prop("clock", "Payments")
+    check(prop("clock", "Balance") == 500000 and prop("clock", "TotalCredit") == 500000 and
+          pays[0][1] == 500000, "conversion_halves_money",
+          f"{prop('clock', 'Balance')} {prop('clock', 'TotalCredit')} {pays}")
+    check(prop("clock", "Rate") == 0 and prop("clock", "Price") == 100000,
+          "conversion_halves_prices", f"{prop('clock', 'Rate')} {prop('clock', 'Price')}")
+    r = subprocess.run([polymeterctl, "--user", "--json", "events", "clock", "--max", "10000"],
+                       capture_output=True, text=True, env=env)
+    try:
+        evs = json.loads(r.stdout)["events"]
+    except (ValueError, KeyError):
+        evs = []
+    kinds = [e["kind"] for e in evs]
+    details = {e["kind"]: e["detail"] for e in reversed(evs)}  # the newest of each kind
+    check("tariff_deferred" in kinds and "currency_conversion_set" in kinds,
+          "events_commands_logged", str(kinds[:40]))
+    check(details.get("tariff_activated", "").startswith("name=Future test"),
+          "event_tariff_activated", str(details.get("tariff_activated")))
+    check(any(e["kind"] == "tariff_rate" and e["detail"] == "rate=1 export_rate=1" for e in evs)
+          and any(e["kind"] == "tariff_rate" and e["detail"] == "rate=2 export_rate=1"
+                  for e in evs),
+          "event_rate_switches", str([e for e in evs if e["kind"] == "tariff_rate"][:4]))
+    check("balance=10.00" in details.get("account_snapshot", "") and
+          details.get("currency_converted", "").startswith("factor=5/10 balance=5.00"),
+          "event_snapshot_then_conversion",
+          f"{details.get('account_snapshot')} {details.get('currency_converted')}")
+    check(kinds.index("currency_converted") < kinds.index("account_snapshot")
+          if "currency_converted" in kinds and "account_snapshot" in kinds else False,
+          "event_snapshot_before_conversion", str(kinds[:10]))
+
+    # Peak-rate load limit: "load" draws 3 x 230 V x 10 A = 6900 W. Limits: 24 kW off peak,
+    # 5 kW on a peak rate, over for 1 s trips.
+    err, msg = call("load", "Configure", dbus.Dictionary(
+        {"load_limit_w": dbus.UInt32(24000), "load_limit_peak_w": dbus.UInt32(5000),
+         "load_limit_period_s": dbus.UInt32(1)}, signature="sv"))
+    check(err is None, "load_limits_configured", f"{err} {msg}")
+    # Off peak (the flat tariff has no peak rate): 6900 W < 24000 W. At 1.00 GBP per kWh it
+    # costs 6.9 kWh/h = 191.7 mu/s; 10 s of it (1917 mu) spent while closed proves it held.
+    b0 = prop("load", "Balance")
+    end = time.monotonic() + 120
+    while prop("load", "Balance") > b0 - 1917 and time.monotonic() < end:
+        time.sleep(0.2)
+    check(prop("load", "Balance") <= b0 - 1917 and prop("load", "SupplyState") == "closed" and
+          not prop("load", "PeakRate"), "off_peak_under_higher_limit_stays_closed",
+          f"{prop('load', 'Balance')} {prop('load', 'SupplyState')}")
+    peak = tariff_doc("Peak test", {"1": {"price_per_kwh": "1.00", "peak": True}},
+                      [{"at": "00:00", "rate": 1}])
+    err, msg = call("load", "SetTariff", peak)
+    check(err is None and prop("load", "PeakRate"), "peak_tariff_set", f"{err} {msg}")
+    check(wait_for("load", "SupplyState", "open") and
+          prop("load", "SupplyReason") == "load-limit", "peak_rate_trips_lower_limit",
+          f"{prop('load', 'SupplyState')} {prop('load', 'SupplyReason')}")
+    r = subprocess.run([polymeterctl, "--user", "--json", "events", "load", "--max", "200"],
+                       capture_output=True, text=True, env=env)
+    check('"load_limit_tripped"' in r.stdout, "event_load_limit_tripped", r.stdout[-400:])
 
     # The committed XML is what the service publishes.
     live = ET.fromstring(dbus.Interface(acct("idle"), "org.freedesktop.DBus.Introspectable")

@@ -112,6 +112,39 @@ static int64_t balance(struct pm_billing *b, int64_t now)
 	return v.regs.balance_mu;
 }
 
+/* The event log the daemon would keep, oldest first. */
+static unsigned n_events;
+static char event_kind[64][32], event_detail[64][200];
+
+static void on_event(void *userdata, int64_t utc_ns, const char *kind, const char *detail)
+{
+	(void)userdata;
+	(void)utc_ns;
+	if (n_events == 64)
+		return;
+	snprintf(event_kind[n_events], sizeof(event_kind[0]), "%s", kind);
+	snprintf(event_detail[n_events], sizeof(event_detail[0]), "%s", detail);
+	n_events++;
+}
+
+/* Index of the first event of @kind, -1 when none. */
+static int find_event(const char *kind)
+{
+	for (unsigned i = 0; i < n_events; i++)
+		if (!strcmp(event_kind[i], kind))
+			return (int)i;
+	return -1;
+}
+
+static struct pm_billing *open_logged(const char *tariff, const char *zone, int64_t now)
+{
+	struct pm_billing *b = open_billing(tariff, zone, now, store);
+
+	n_events = 0;
+	pm_billing_set_hooks(b, on_supply, on_event, NULL);
+	return b;
+}
+
 START_TEST(test_growth_billed_at_price)
 {
 	struct pm_billing *b = open_billing(flat, "UTC", T_JAN, store);
@@ -128,6 +161,312 @@ START_TEST(test_growth_billed_at_price)
 	ck_assert_int_eq(
 	    pm_billing_topup(b, T_JAN + 62 * S, 100000, "ref-1", ACCOUNT_PAYMENT_LOCAL, &e), 0);
 	ck_assert_int_eq(balance(b, T_JAN + 62 * S), 99900);
+	pm_billing_free(b);
+}
+END_TEST
+
+START_TEST(test_factor_parsed_exactly)
+{
+	int64_t num = 0, den = 0;
+
+	ck_assert_int_eq(pm_billing_parse_factor("0.5", &num, &den), 0);
+	ck_assert(num == 5 && den == 10);
+	ck_assert_int_eq(pm_billing_parse_factor("4", &num, &den), 0);
+	ck_assert(num == 4 && den == 1);
+	ck_assert_int_eq(pm_billing_parse_factor("0.25", &num, &den), 0);
+	ck_assert(num == 25 && den == 100);
+	ck_assert_int_eq(pm_billing_parse_factor("1.2345", &num, &den), 0);
+	ck_assert(num == 12345 && den == 10000);
+	ck_assert_int_eq(pm_billing_parse_factor("5", &num, &den), -ERANGE);
+	ck_assert_int_eq(pm_billing_parse_factor("0.2499", &num, &den), -ERANGE);
+	ck_assert_int_eq(pm_billing_parse_factor("4.0001", &num, &den), -ERANGE);
+	ck_assert_int_eq(pm_billing_parse_factor("1.00001", &num, &den), -EINVAL);
+	ck_assert_int_eq(pm_billing_parse_factor("1.", &num, &den), -EINVAL);
+	ck_assert_int_eq(pm_billing_parse_factor("", &num, &den), -EINVAL);
+	ck_assert_int_eq(pm_billing_parse_factor("-1", &num, &den), -EINVAL);
+	ck_assert_int_eq(pm_billing_parse_factor("1e0", &num, &den), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_money_converted_half_away_from_zero)
+{
+	ck_assert_int_eq(pm_billing_convert_mu(1000000, 5, 10), 500000);
+	ck_assert_int_eq(pm_billing_convert_mu(101, 5, 10), 51);   /* 50.5 -> 51 */
+	ck_assert_int_eq(pm_billing_convert_mu(-101, 5, 10), -51); /* -50.5 -> -51 */
+	ck_assert_int_eq(pm_billing_convert_mu(1, 25, 100), 0);	   /* 0.25 -> 0 */
+	ck_assert_int_eq(pm_billing_convert_mu(3, 25, 100), 1);	   /* 0.75 -> 1 */
+	ck_assert_int_eq(pm_billing_convert_mu(-250, 4, 1), -1000);
+	/* no overflow near the top: 2^62 x 0.5 = 2^61 */
+	ck_assert_int_eq(pm_billing_convert_mu(INT64_C(1) << 62, 5, 10), INT64_C(1) << 61);
+}
+END_TEST
+
+START_TEST(test_future_tariff_at_local_midnight)
+{
+	/* London in July is UTC+1: 00:00 local on 2026-07-07 is 2026-07-06 23:00 UTC */
+	const int64_t before = INT64_C(1783378740) * S; /* 2026-07-06 22:59:00 UTC */
+	const int64_t after = INT64_C(1783378830) * S;	/* 2026-07-06 23:00:30 UTC */
+	struct pm_billing *b = open_logged(flat, "Europe/London", T_JUL);
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+	FILE *f = fopen(tou, "r");
+	char json[2048];
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(json, 1, sizeof(json) - 1, f);
+	fclose(f);
+	json[n] = '\0';
+	/* today, yesterday, no date, an impossible date: refused naming the date */
+	ck_assert_int_eq(pm_billing_set_future_tariff(b, T_JUL, json, "2026-07-06", &e), -EINVAL);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.message, "date: 2026-07-06 is not after today"));
+	ck_assert_int_eq(pm_billing_set_future_tariff(b, T_JUL, json, "2026-07-05", &e), -EINVAL);
+	ck_assert_int_eq(pm_billing_set_future_tariff(b, T_JUL, json, "2026-06-31", &e), -EINVAL);
+	ck_assert_str_eq(e.message, "date: '2026-06-31' is not a date YYYY-MM-DD");
+	ck_assert_int_eq(
+	    pm_billing_set_future_tariff(b, T_JUL, "{\"version\": 1}", "2026-07-07", &e), -EINVAL);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_TARIFF);
+	pm_billing_view(b, T_JUL, &v);
+	ck_assert(!v.has_future_tariff);
+
+	ck_assert_int_eq(pm_billing_set_future_tariff(b, T_JUL, json, "2026-07-07", &e), 0);
+	pm_billing_view(b, T_JUL, &v);
+	ck_assert(v.has_future_tariff);
+	ck_assert_str_eq(v.future_tariff_name, "Noon");
+	ck_assert(v.future_tariff_date.year == 2026 && v.future_tariff_date.month == 7 &&
+		  v.future_tariff_date.day == 7);
+
+	pm_billing_sample(b, T_JUL, true, 0, 0, 0, false);
+	/* 1 Wh at the flat 1.00 GBP per kWh = 100 mu */
+	pm_billing_sample(b, before, true, 1000, 0, 0, false);
+	pm_billing_view(b, before, &v);
+	ck_assert_str_eq(v.tariff_name, "Flat");
+	ck_assert_int_eq(v.regs.balance_mu, -100);
+	/* past local midnight: "Noon" at rate 1, 0.10 GBP per kWh: 1 Wh = 10 mu */
+	pm_billing_sample(b, after, true, 2000, 0, 0, false);
+	pm_billing_view(b, after, &v);
+	ck_assert_str_eq(v.tariff_name, "Noon");
+	ck_assert(!v.has_future_tariff);
+	ck_assert_int_eq(v.price_mu_per_kwh, 10000);
+	ck_assert_int_eq(v.regs.balance_mu, -110);
+	ck_assert_int_ge(find_event("tariff_deferred"), 0);
+	ck_assert_int_ge(find_event("tariff_activated"), 0);
+	ck_assert_str_eq(event_detail[find_event("tariff_activated")], "name=Noon currency=GBP");
+	/* kept: a restart still has the activated tariff */
+	pm_billing_free(b);
+	b = open_billing(flat, "Europe/London", after, store);
+	pm_billing_view(b, after, &v);
+	ck_assert_str_eq(v.tariff_name, "Noon");
+	pm_billing_free(b);
+}
+END_TEST
+
+START_TEST(test_future_tariff_cancelled)
+{
+	struct pm_billing *b = open_logged(flat, "UTC", T_JAN);
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+
+	ck_assert_int_eq(pm_billing_cancel_future_tariff(b, T_JAN, &e), -EPERM);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_REFUSED);
+	ck_assert_int_eq(pm_billing_set_future_tariff(
+			     b, T_JAN,
+			     "{\"version\": 1, \"name\": \"Later\","
+			     " \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
+			     " \"rates\": {\"1\": {\"price_per_kwh\": \"3.00\"}},"
+			     " \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1}]},"
+			     " \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": "
+			     "\"all\"}}],"
+			     " \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"}}",
+			     "2026-01-06", &e),
+			 0);
+	ck_assert_int_eq(pm_billing_cancel_future_tariff(b, T_JAN, &e), 0);
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false);
+	pm_billing_sample(b, T_JAN + 15 * 3600 * S, true, 1000, 0, 0, false); /* 01:00 next day */
+	pm_billing_view(b, T_JAN + 15 * 3600 * S, &v);
+	ck_assert_str_eq(v.tariff_name, "Flat");
+	ck_assert_int_eq(v.regs.balance_mu, -100);
+	pm_billing_free(b);
+}
+END_TEST
+
+START_TEST(test_currency_conversion_on_its_date)
+{
+	/* 2026-01-06 00:00:01 UTC: T_JAN is 2026-01-05 10:00 */
+	const int64_t next = T_JAN + (14 * 3600 + 1) * S;
+	struct pm_billing *b = open_logged(flat, "UTC", T_JAN);
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+	int snap, conv;
+
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1000000, "r1", ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "5", &e), -EINVAL);
+	ck_assert_str_eq(e.message, "factor: '5' is outside 0.25 to 4");
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-05", "0.5", &e), -EINVAL);
+	ck_assert(!strncmp(e.message, "date:", 5));
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(!v.has_conversion);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "0.5", &e), 0);
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(v.has_conversion && v.conversion_num == 5 && v.conversion_den == 10);
+
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false);
+	/* 1 Wh before midnight at 1.00 GBP/kWh: 1000000 - 100 = 999900 */
+	pm_billing_sample(b, next - 2 * S, true, 1000, 0, 0, false);
+	ck_assert_int_eq(balance(b, next - 2 * S), 999900);
+	pm_billing_sample(b, next, true, 1000, 0, 0, false);
+	pm_billing_view(b, next, &v);
+	/* x 0.5: 999900 -> 499950; total credit 1000000 -> 500000; price 100000 -> 50000 */
+	ck_assert(!v.has_conversion);
+	ck_assert_int_eq(v.regs.balance_mu, 499950);
+	ck_assert_int_eq(v.regs.total_credit_mu, 500000);
+	ck_assert_int_eq(v.payments[0].value_mu, 500000);
+	ck_assert_int_eq(v.price_mu_per_kwh, 50000);
+	snap = find_event("account_snapshot");
+	conv = find_event("currency_converted");
+	ck_assert_int_ge(snap, 0);
+	ck_assert_int_gt(conv, snap);
+	ck_assert_ptr_nonnull(strstr(event_detail[snap], "balance=9.99"));
+	ck_assert_ptr_nonnull(strstr(event_detail[conv], "factor=5/10"));
+	/* 1 Wh after it: 50 mu */
+	pm_billing_sample(b, next + S, true, 2000, 0, 0, false);
+	ck_assert_int_eq(balance(b, next + S), 499900);
+	pm_billing_free(b);
+}
+END_TEST
+
+/* 6900 W against limits of 24 kW off peak and 5 kW on a peak rate, 1 s over trips. */
+static bool trips_at_6900_w(const char *peak)
+{
+	char json[700];
+	struct pm_billing *b = open_logged(flat, "UTC", T_JAN);
+	struct pm_billing_error e;
+	struct account_config c;
+	struct pm_billing_view v;
+
+	snprintf(json, sizeof(json),
+		 "{\"version\": 1, \"name\": \"P\","
+		 " \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
+		 " \"rates\": {\"1\": {\"price_per_kwh\": \"0.01\", \"peak\": %s}},"
+		 " \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1}]},"
+		 " \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
+		 " \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"}}",
+		 peak);
+	ck_assert_int_eq(pm_billing_set_tariff(b, T_JAN, json, &e), 0);
+	pm_billing_get_config(b, &c);
+	c.mode = ACCOUNT_MODE_CREDIT;
+	c.load_limit_w = 24000;
+	c.load_limit_peak_w = 5000;
+	c.load_limit_period_s = 1;
+	ck_assert_int_eq(pm_billing_configure(b, T_JAN, &c, &e), 0);
+	for (int i = 0; i <= 5; i++)
+		pm_billing_sample(b, T_JAN + i * S, true, 0, 0, 6900, false);
+	pm_billing_view(b, T_JAN + 5 * S, &v);
+	ck_assert_int_eq(v.peak_rate, !strcmp(peak, "true"));
+	pm_billing_free(b);
+	if (v.supply.closed)
+		return false;
+	ck_assert_int_eq(v.supply.reason, ACCOUNT_REASON_LOAD_LIMIT);
+	ck_assert_int_ge(find_event("load_limit_tripped"), 0);
+	return true;
+}
+
+START_TEST(test_peak_rate_lower_load_limit)
+{
+	ck_assert(!trips_at_6900_w("false"));
+	ck_assert(trips_at_6900_w("true"));
+}
+END_TEST
+
+START_TEST(test_block_crossing_logged_with_registers)
+{
+	struct pm_billing *b = open_logged(flat, "UTC", T_JAN);
+	struct pm_billing_error e;
+	int i;
+
+	/* block 1 up to 1 kWh at 0.10, block 2 above at 0.20 */
+	ck_assert_int_eq(
+	    pm_billing_set_tariff(
+		b, T_JAN,
+		"{\"version\": 1, \"name\": \"Blocks\","
+		" \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
+		" \"blocks\": {\"thresholds_kwh\": [\"1\"]},"
+		" \"rates\": {\"1\": {\"price_per_kwh\": [\"0.10\", \"0.20\"]}},"
+		" \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1}]},"
+		" \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
+		" \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"}}",
+		&e),
+	    0);
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false);
+	/* 1.5 kWh: the counter passes 1 kWh, the block changes after this interval */
+	pm_billing_sample(b, T_JAN + 60 * S, true, 1500000, 0, 0, false);
+	i = find_event("tariff_block");
+	ck_assert_int_ge(i, 0);
+	ck_assert_ptr_nonnull(strstr(event_detail[i], "block=2 rate=1 import1_mwh=1500000"));
+	pm_billing_free(b);
+}
+END_TEST
+
+/* The account record as layout 1 stored it (daemon/billing.c before peak rates). */
+struct state_v1 {
+	struct account acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct {
+		char name[128];
+		char currency[4];
+		int minor_units;
+	} info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+};
+
+START_TEST(test_layout_1_record_carried_over)
+{
+	struct account_time at = {.utc = T_JAN / S, .weekday = 0, .second_of_day = 36000};
+	struct tariff_time tt = {
+	    .utc_s = T_JAN / S, .year = 2026, .month = 1, .day = 5, .weekday = 1, .seconds = 36000};
+	struct state_v1 *old = calloc(1, sizeof(*old));
+	struct tariff *t = malloc(sizeof(*t));
+	struct account_output out;
+	struct tariff_error terr;
+	struct pm_billing_view v;
+	struct pm_billing *b;
+	char err[256];
+
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(account_init(&old->acc, &at, &out), 0);
+	ck_assert_int_eq(account_topup(&old->acc, &at, 500000, ACCOUNT_PAYMENT_REMOTE, &out), 0);
+	tariff_engine_init(&old->te);
+	ck_assert_int_eq(pm_tariff_file_load(flat, t, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(tariff_engine_set_tariff(&old->te, t, &tt, &terr), 0);
+	old->has_tariff = true;
+	snprintf(old->info.name, sizeof(old->info.name), "Stored");
+	snprintf(old->info.currency, sizeof(old->info.currency), "GBP");
+	old->info.minor_units = 2;
+	ck_assert_int_eq(pm_store_save_account(store, "m1", 1, old, sizeof(*old), T_JAN, NULL, 0),
+			 0);
+	free(old);
+	free(t);
+
+	/* read, not seeded from the file: the stored name and the 5.00 GBP balance */
+	b = open_billing(flat, "UTC", T_JAN, store);
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(v.running);
+	ck_assert_str_eq(v.tariff_name, "Stored");
+	ck_assert_int_eq(v.regs.balance_mu, 500000);
+	ck_assert_int_eq(v.peak_rate, false);
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + S), 0);
+	pm_billing_free(b);
+	/* saved as layout 2 and read as such */
+	b = open_billing(flat, "UTC", T_JAN + S, store);
+	pm_billing_view(b, T_JAN + S, &v);
+	ck_assert(v.running);
+	ck_assert_int_eq(v.regs.balance_mu, 500000);
 	pm_billing_free(b);
 }
 END_TEST
@@ -339,6 +678,14 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_without_store_nothing_is_accepted);
 	tcase_add_test(tc, test_sts_credit_token);
 	tcase_add_test(tc, test_unknown_zone_refused);
+	tcase_add_test(tc, test_factor_parsed_exactly);
+	tcase_add_test(tc, test_money_converted_half_away_from_zero);
+	tcase_add_test(tc, test_future_tariff_at_local_midnight);
+	tcase_add_test(tc, test_future_tariff_cancelled);
+	tcase_add_test(tc, test_currency_conversion_on_its_date);
+	tcase_add_test(tc, test_peak_rate_lower_load_limit);
+	tcase_add_test(tc, test_block_crossing_logged_with_registers);
+	tcase_add_test(tc, test_layout_1_record_carried_over);
 	suite_add_tcase(s, tc);
 	return s;
 }

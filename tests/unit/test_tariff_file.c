@@ -390,6 +390,44 @@ START_TEST(test_minimal_and_defaults)
 }
 END_TEST
 
+START_TEST(test_peak_rates)
+{
+	struct tariff *t = malloc(sizeof(*t));
+	struct pm_tariff_file_info info;
+	char err[512] = "", *text;
+
+	ck_assert_ptr_nonnull(t);
+	/* none marked: no peak rate */
+	ck_assert_int_eq(
+	    pm_tariff_file_parse_info("tariff.json", minimal, t, &info, err, sizeof(err)), 0);
+	ck_assert_uint_eq(info.peak_rates, 0);
+	/* rate "1" (register 0) peak, rate "2" explicitly not: bit 0 only */
+	text = edit("\"2\": {\"price_per_kwh\": \"0.10\"}",
+		    "\"2\": {\"price_per_kwh\": \"0.10\", \"peak\": false}");
+	{
+		char *both = replace(text, "{\"price_per_kwh\": \"0.20\"}",
+				     "{\"price_per_kwh\": \"0.20\", \"peak\": true}");
+
+		ck_assert_int_eq(
+		    pm_tariff_file_parse_info("tariff.json", both, t, &info, err, sizeof(err)), 0);
+		ck_assert_uint_eq(info.peak_rates, 1u);
+		free(both);
+	}
+	free(text);
+	/* only rate "2" (register 1): bit 1 */
+	text = edit("\"2\": {\"price_per_kwh\": \"0.10\"}",
+		    "\"2\": {\"price_per_kwh\": \"0.10\", \"peak\": true}");
+	ck_assert_int_eq(pm_tariff_file_parse_info("tariff.json", text, t, &info, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(info.peak_rates, 2u);
+	free(text);
+	free(t);
+	expect_edit_error("{\"price_per_kwh\": \"0.20\"}",
+			  "{\"price_per_kwh\": \"0.20\", \"peak\": \"yes\"}",
+			  "tariff.json: rates.1.peak: must be true or false, not a string");
+}
+END_TEST
+
 START_TEST(test_money_is_exact)
 {
 	struct tariff *t;
@@ -477,7 +515,7 @@ START_TEST(test_error_unknown_key)
 {
 	expect_edit_error("{\"price_per_kwh\": \"0.20\"}", "{\"prise_per_kwh\": \"0.20\"}",
 			  "tariff.json: rates.1.prise_per_kwh: unknown key (known here: name, "
-			  "price_per_kwh)");
+			  "price_per_kwh, peak)");
 	expect_edit_error("\"version\": 1,", "\"version\": 1, \"tarrif\": {},",
 			  "tariff.json: tarrif: unknown key (known here: version, name, "
 			  "description, currency, rates, blocks, export, day_profiles, seasons, "
@@ -707,6 +745,7 @@ static Suite *tariff_file_suite(void)
 	tcase_add_test(values, test_minimal_and_defaults);
 	tcase_add_test(values, test_money_is_exact);
 	tcase_add_test(values, test_season_day_shorthands);
+	tcase_add_test(values, test_peak_rates);
 	suite_add_tcase(s, values);
 
 	tcase_add_test(errors, test_error_syntax_has_line_and_column);
