@@ -1140,6 +1140,19 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 		out->credit = PM_CREDIT_EC_EXHAUSTED;
 	else
 		out->credit = PM_CREDIT_OK;
+	out->aux_closed = v.has_tariff && v.aux_closed;
+	if (v.has_tariff) {
+		const struct tariff_engine *te = &b->st.te;
+		unsigned ne = te->active.export_pricing.mode == TARIFF_EXPORT_NEUTRAL
+				  ? 0
+				  : te->active.n_export_rates;
+
+		_Static_assert(PM_SNAPSHOT_RATES == TARIFF_MAX_RATES, "a snapshot slot per rate");
+		out->n_rates = (uint8_t)te->active.n_rates;
+		out->n_export_rates = (uint8_t)ne;
+		memcpy(out->rate_import_mwh, te->import_mwh, sizeof(out->rate_import_mwh));
+		memcpy(out->rate_export_mwh, te->export_mwh, sizeof(out->rate_export_mwh));
+	}
 }
 
 void pm_billing_set_hooks(struct pm_billing *b, pm_billing_supply_fn supply,

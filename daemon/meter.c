@@ -128,11 +128,33 @@ static void store_result(struct pm_meter *m, int r, const char *what)
 
 void pm_meter_event(struct pm_meter *m, int64_t utc_ns, const char *kind, const char *detail)
 {
+	int r;
+
 	log_info("meter %s: event %s %s", m->name, kind, detail ? detail : "");
 	m->utc_now_ns = utc_ns;
-	if (m->store)
-		store_result(m, pm_store_add_event(m->store, m->name, utc_ns, kind, detail),
-			     "event log");
+	if (!m->store)
+		return;
+	r = pm_store_add_event(m->store, m->name, utc_ns, kind, detail);
+	store_result(m, r, "event log");
+	/* the count the views publish follows the store's, without a query per request */
+	if (r >= 0)
+		m->snap.events++;
+}
+
+/* The store's count of the meter's events, read once; the meter counts on from there. */
+static void load_event_count(struct pm_meter *m)
+{
+	uint64_t total = 0, dropped = 0;
+	int r = pm_store_event_counts(m->store, m->name, &total, &dropped);
+
+	if (r == -ENOENT) /* no event logged yet */
+		r = 0;
+	if (r < 0) {
+		store_result(m, r, "reading the event count");
+		return;
+	}
+	m->snap.events = total;
+	m->snap.has_events = true;
 }
 
 int pm_meter_new(const struct pm_meter_config *cfg, struct pm_store *store, struct pm_meter **out)
@@ -191,6 +213,8 @@ int pm_meter_new(const struct pm_meter_config *cfg, struct pm_store *store, stru
 				  m->name);
 		}
 	}
+	if (store)
+		load_event_count(m);
 	if (store) {
 		r = pm_store_load_demand(store, m->name, m->demand_loaded,
 					 sizeof(m->demand_loaded) / sizeof(m->demand_loaded[0]));

@@ -224,10 +224,13 @@ static const struct field model_213[] = {
 #define N213 (sizeof(model_213) / sizeof(model_213[0]))
 
 /*
- * The vendor model's fixed part, offsets 2..27 (ID and L before). The account values come from
+ * The vendor model's fixed part, offsets 2..93 (ID and L before). The account values come from
  * the snapshot's account (the same sample as the energy registers); they read "not
- * implemented" while the meter publishes no account (and rate/block without a tariff). The
- * event count is still a placeholder.
+ * implemented" while the meter publishes no account (and rate/block/rate registers without a
+ * tariff). Version 1 ended at EvtCnt (offset 27); version 2 keeps offsets 2..27 and inserts
+ * the auxiliary relay and the per-rate registers at 28..93, so the per-point values that follow
+ * start at offset 94 instead of 28. Fixed offsets (not after the per-point values) so that a
+ * new object-model point never moves them.
  */
 struct vfield {
 	const char *name;
@@ -249,7 +252,12 @@ enum {
 	V_CREDIT_STATE,
 	V_SUPPLY,
 	V_EVENTS,
-	V_COUNT
+	/* version 2: inserted here, before the per-point values (which move by 66 registers) */
+	V_AUX,
+	V_NRATES,
+	V_RATE_IMPORT,				     /* 8 x int64, rate 1..8 */
+	V_RATE_EXPORT = V_RATE_IMPORT + PM_MB_RATES, /* 8 x int64 */
+	V_COUNT = V_RATE_EXPORT + PM_MB_RATES
 };
 
 static const struct vfield vendor_fixed[V_COUNT] = {
@@ -268,8 +276,38 @@ static const struct vfield vendor_fixed[V_COUNT] = {
 			"credit state: 0 in credit, 1 emergency credit available, 2 in use, "
 			"3 exhausted, 4 out of credit"},
     [V_SUPPLY] = {"Supply", T_ENUM16, NULL, "supply contactor: 0 open, 1 closed, 2 armed"},
-    [V_EVENTS] = {"EvtCnt", T_UINT32, NULL, "events logged (placeholder)"},
+    [V_EVENTS] = {"EvtCnt", T_UINT32, NULL,
+		  "events the meter has logged (the store's count), modulo 2^32 - 1"},
+    [V_AUX] = {"Aux", T_ENUM16, NULL, "the tariff's auxiliary relay: 0 open, 1 closed"},
+    [V_NRATES] = {"NRates", T_UINT16, NULL,
+		  "import rate registers the tariff defines, 1..8 (0 without a tariff)"},
+#define RATE_IMP(n)                                                                                \
+	[V_RATE_IMPORT + (n)-1] = {"RateImp" #n, T_INT64, "mWh",                                   \
+				   "import energy counted on tariff rate " #n}
+#define RATE_EXP(n)                                                                                \
+	[V_RATE_EXPORT + (n)-1] = {"RateExp" #n, T_INT64, "mWh",                                   \
+				   "export energy counted on export rate " #n}
+    RATE_IMP(1),
+    RATE_IMP(2),
+    RATE_IMP(3),
+    RATE_IMP(4),
+    RATE_IMP(5),
+    RATE_IMP(6),
+    RATE_IMP(7),
+    RATE_IMP(8),
+    RATE_EXP(1),
+    RATE_EXP(2),
+    RATE_EXP(3),
+    RATE_EXP(4),
+    RATE_EXP(5),
+    RATE_EXP(6),
+    RATE_EXP(7),
+    RATE_EXP(8),
+#undef RATE_IMP
+#undef RATE_EXP
 };
+
+_Static_assert(PM_MB_RATES == PM_SNAPSHOT_RATES, "one vendor register per snapshot rate");
 
 static unsigned vendor_fixed_regs(void)
 {
@@ -581,6 +619,24 @@ static void image_213(const struct pm_mb_map *map, const struct pm_snapshot *sna
 	}
 }
 
+/* The event count as uint32: modulo 2^32, stepping over the "not implemented" value. */
+static uint32_t events32(uint64_t n)
+{
+	return (uint32_t)(n % 0xffffffffu);
+}
+
+/* Register V_RATE_IMPORT/EXPORT + k: its mWh, or "not implemented" for a rate not defined. */
+static uint64_t rate_register(const struct pm_snapshot_account *acc, int field)
+{
+	bool exp = field >= V_RATE_EXPORT;
+	int k = field - (exp ? V_RATE_EXPORT : V_RATE_IMPORT);
+	unsigned n = acc && acc->has_tariff ? (exp ? acc->n_export_rates : acc->n_rates) : 0;
+
+	if (k >= (int)n || k >= PM_SNAPSHOT_RATES)
+		return 0x8000000000000000u;
+	return (uint64_t)(exp ? acc->rate_export_mwh[k] : acc->rate_import_mwh[k]);
+}
+
 static void image_vendor(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t *r)
 {
 	const struct pm_snapshot_account *acc = snap && snap->account.valid ? &snap->account : NULL;
@@ -627,13 +683,18 @@ static void image_vendor(const struct pm_mb_map *map, const struct pm_snapshot *
 		case V_SUPPLY:
 			r[0] = acc ? (uint16_t)acc->supply : 0xffff;
 			break;
-		default: /* placeholders: "not implemented" of their type */
-			if (f->type == T_INT64)
-				put64(r, 0x8000000000000000u);
-			else if (f->type == T_UINT32)
-				put32(r, 0xffffffffu);
-			else
-				r[0] = 0xffff;
+		case V_EVENTS:
+			/* uint32 rolls over; 0xFFFFFFFF is "not implemented", so skipped */
+			put32(r, snap && snap->has_events ? events32(snap->events) : 0xffffffffu);
+			break;
+		case V_AUX:
+			r[0] = acc ? (uint16_t)acc->aux_closed : 0xffff;
+			break;
+		case V_NRATES:
+			r[0] = acc ? (acc->has_tariff ? acc->n_rates : 0) : 0xffff;
+			break;
+		default: /* the per-rate registers */
+			put64(r, rate_register(acc, i));
 			break;
 		}
 		r += type_regs(f->type);

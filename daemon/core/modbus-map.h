@@ -42,7 +42,8 @@ enum pm_mb_exception {
 #define PM_MB_SUNS_HI 0x5375   /* "Su" */
 #define PM_MB_SUNS_LO 0x6E53   /* "nS" */
 #define PM_MB_VENDOR_ID 64900  /* polymeter vendor model (not a registered SunSpec ID) */
-#define PM_MB_VENDOR_VERSION 1 /* register 2 of the vendor model */
+#define PM_MB_VENDOR_VERSION 2 /* register 2 of the vendor model (see modbus-map.c) */
+#define PM_MB_RATES 8	       /* per-rate registers of the vendor model, import and export */
 #define PM_MB_END_ID 0xFFFF
 #define PM_MB_POINTS_MAX 128 /* object-model points the map can carry */
 #define PM_MB_FIELDS_MAX 96  /* points of one SunSpec meter model */

@@ -94,6 +94,9 @@ enum pm_snapshot_credit {
 
 enum pm_snapshot_supply { PM_SUPPLY_OPEN, PM_SUPPLY_CLOSED, PM_SUPPLY_ARMED };
 
+/* Rate registers the snapshot carries: the tariff engine's TARIFF_MAX_RATES. */
+#define PM_SNAPSHOT_RATES 8
+
 struct pm_snapshot_account {
 	bool valid;	      /* false: no account published (yet) */
 	bool has_tariff;      /* rate and block are meaningful */
@@ -103,6 +106,12 @@ struct pm_snapshot_account {
 	int64_t debt_mu;      /* debt to clear + time-based + payment-based debt */
 	enum pm_snapshot_credit credit;
 	enum pm_snapshot_supply supply;
+	bool aux_closed; /* the tariff's auxiliary relay (open without a tariff) */
+	/* Lifetime energy per tariff rate register (rate i + 1), mWh: n_rates import registers,
+	 * n_export_rates export registers (0 when the tariff does not price export). */
+	uint8_t n_rates, n_export_rates;
+	int64_t rate_import_mwh[PM_SNAPSHOT_RATES];
+	int64_t rate_export_mwh[PM_SNAPSHOT_RATES];
 };
 
 struct pm_snapshot {
@@ -113,6 +122,10 @@ struct pm_snapshot {
 	/* Set after the same sample was billed, before any view can read the snapshot: energy
 	 * and money in one snapshot always belong together. */
 	struct pm_snapshot_account account;
+	/* Events logged so far (the store's count, kept by the meter so that no view queries the
+	 * store); has_events false while the meter has no store or could not read the count. */
+	bool has_events;
+	uint64_t events;
 };
 
 /* Allocates the arrays; returns -ENOMEM. */

@@ -190,6 +190,21 @@ check("vendor: balance -0.40 GBP = -400 mill, EC 5.00 = 5000, debt 5.40 = 5400",
 check("vendor: credit state 2 (emergency credit in use), supply 1 (closed)",
       [reg(va + 24), reg(va + 25)] == [2, 1], str(image[va - 40000 + 24:va - 40000 + 26]))
 
+# version 2 (serve.c): EvtCnt 70000 = 0x0001_1170, Aux closed, NRates 3; rate registers int64 mWh
+check("vendor: version 2, event count 70000 (0x0001 0x1170), aux 1, 3 rates",
+      [reg(va + 2), reg(va + 26), reg(va + 27), reg(va + 28), reg(va + 29)] ==
+      [2, 0x0001, 0x1170, 1, 3], str(image[va - 40000 + 26:va - 40000 + 30]))
+NI64 = -(1 << 63)
+imp = [s64(image[va - 40000 + 30 + 4 * k:va - 40000 + 34 + 4 * k]) for k in range(8)]
+exp = [s64(image[va - 40000 + 62 + 4 * k:va - 40000 + 66 + 4 * k]) for k in range(8)]
+check("vendor: import rates 1 Wh, 5e12 mWh, 7 mWh, rates 4..8 not implemented",
+      imp == [1000, 5000000000000, 7] + [NI64] * 5, str(imp))
+check("vendor: export rates 0.25 Wh, 2^32 mWh, 3..8 not implemented",
+      exp == [250, 1 << 32] + [NI64] * 6, str(exp))
+check("vendor: 5e12 mWh high word first: 0x0000 0x048C 0x2739 0x5000",
+      image[va - 40000 + 34:va - 40000 + 38] == [0x0000, 0x048C, 0x2739, 0x5000],
+      str(image[va - 40000 + 34:va - 40000 + 38]))
+
 
 def text(addr, n):
     return b"".join(struct.pack(">H", reg(addr + i)) for i in range(n)).rstrip(b"\0").decode()

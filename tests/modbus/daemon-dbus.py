@@ -13,6 +13,7 @@ value is compared with the D-Bus value read just before and just after it: it mu
 them, widened by the register's resolution (half a step of 10^SF for model 203, float32
 rounding for 213). Last line: "N passed, N failed".
 """
+import json
 import math
 import os
 import socket
@@ -40,6 +41,16 @@ socat = pty_pair(f"{TMP}/srv", f"{TMP}/cli")
 # Checkpoints rarely (the store's fsync on a loaded machine only slows the loop down; energy
 # registers are published only with a store). Unequal phases and a lagging L2 so that every block carries distinct, nonzero values.
 os.mkdir(f"{TMP}/state")
+# A tariff with two import rates (rate 2 from 12:00 UTC, with the auxiliary relay closed) and
+# export not priced: the vendor model's per-rate registers, NRates and Aux follow it.
+with open(f"{TMP}/two-rate.json", "w", encoding="ascii") as f:
+    json.dump({"version": 1, "name": "Two rates", "currency": {"code": "GBP", "minor_units": 2},
+               "rates": {"1": {"name": "night", "price_per_kwh": "0.10"},
+                         "2": {"name": "day", "price_per_kwh": "0.30"}},
+               "day_profiles": {"d": [{"at": "00:00", "rate": 1},
+                                      {"at": "12:00", "rate": 2, "aux_relay": True}]},
+               "seasons": [{"days": {"weekdays": "d", "weekend": "d"}}],
+               "billing_period": {"months": 1, "start": "2026-01-01"}}, f)
 with open(f"{TMP}/m.conf", "w", encoding="ascii") as f:
     f.write(f"""\
 [daemon]
@@ -62,6 +73,9 @@ modbus_sdm630 = yes
 modbus_writes = yes
 checkpoint_wh = 1000000
 checkpoint_interval = 86400
+account_mode = credit
+tariff_file = {TMP}/two-rate.json
+time_zone = UTC
 """)
 daemon = subprocess.Popen([DAEMON, "--config", f"{TMP}/m.conf"], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, env=ENV)
@@ -197,6 +211,74 @@ else:
         bad.append(("EnergyImport kWh", kwh, before["EnergyImport"], after["EnergyImport"]))
 check("RTU SDM630 input map: V, I, W L1, W total, Hz, import kWh equal the D-Bus properties",
       not bad, str(bad))
+
+# The vendor model (version 2, docs/modbus-map.md) against the D-Bus view: offsets from its ID
+# register: 2 Ver, 10 TarRate, 26 EvtCnt, 28 Aux, 29 NRates, 30 + 4k import of rate k + 1 (int64
+# mWh), 62 + 4k export of export rate k + 1. Read in one request (one snapshot).
+VENDOR = M213 + 126
+acct = dbus.Interface(bus.get_object("org.polymeter.Meter1", "/org/polymeter/Meter1/bms"),
+                      "org.freedesktop.DBus.Properties")
+meter = dbus.Interface(bus.get_object("org.polymeter.Meter1", "/org/polymeter/Meter1/bms"),
+                       "org.polymeter.Meter1.Meter")
+NI64 = -(1 << 63)
+
+
+def s64(r):
+    v = r[0] << 48 | r[1] << 32 | r[2] << 16 | r[3]
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def vendor_read():
+    """(vendor registers 0..93, D-Bus account and energy before, after)"""
+    b = (acct.GetAll("org.polymeter.Account1"), dbus_all())
+    r = tcp.read_holding_registers(VENDOR, 94, slave=1)
+    a = (acct.GetAll("org.polymeter.Account1"), dbus_all())
+    assert not r.isError(), str(r)
+    return r.registers, b, a
+
+
+def rate_sum_baseline(regs, b, a):
+    """The range of (import register - sum of the rate registers), mWh: what billing's
+    baseline (the import register at its first sample) may be. D-Bus has whole Wh."""
+    total = sum(s64(regs[30 + 4 * k:34 + 4 * k]) for k in range(2))
+    return b[1]["EnergyImport"] * 1000 - total, a[1]["EnergyImport"] * 1000 + 999 - total
+
+
+regs, b, a = vendor_read()
+check("vendor: ID 64900, version 2", regs[0] == 64900 and regs[2] == 2, str(regs[:3]))
+check("vendor: TarRate = D-Bus Rate + 1",
+      regs[10] in (int(b[0]["Rate"]) + 1, int(a[0]["Rate"]) + 1), f"{regs[10]} {b[0]['Rate']}")
+check("vendor: NRates 2 (the tariff's), rates 3..8 not implemented",
+      regs[29] == 2 and all(s64(regs[30 + 4 * k:34 + 4 * k]) == NI64 for k in range(2, 8)),
+      str(regs[29:62]))
+check("vendor: export not priced: the 8 export rate registers not implemented",
+      all(s64(regs[62 + 4 * k:66 + 4 * k]) == NI64 for k in range(8)), str(regs[62:94]))
+check("vendor: Aux = D-Bus AuxRelayClosed (rate 2 closes it)",
+      regs[28] in (int(bool(b[0]["AuxRelayClosed"])), int(bool(a[0]["AuxRelayClosed"]))) and
+      regs[28] == (1 if regs[10] == 2 else 0), f"{regs[28]} {b[0]['AuxRelayClosed']}")
+rates1 = [s64(regs[30 + 4 * k:34 + 4 * k]) for k in range(2)]
+lo1, hi1 = rate_sum_baseline(regs, b, a)
+cur1 = regs[10] - 1
+time.sleep(1.0)
+regs, b, a = vendor_read()
+rates2 = [s64(regs[30 + 4 * k:34 + 4 * k]) for k in range(2)]
+lo2, hi2 = rate_sum_baseline(regs, b, a)
+cur = regs[10] - 1
+# the rate registers count every mWh the import register counts after billing's first sample:
+# import - (rate 1 + rate 2) is the same constant at both reads, and >= 0
+check("vendor: the per-rate registers grow with the D-Bus import register (import - sum "
+      "constant, >= 0) while energy flows",
+      sum(rates2) > sum(rates1) > 0 and max(lo1, lo2) <= min(hi1, hi2) and min(hi1, hi2) >= 0,
+      f"{rates1} {rates2} [{lo1},{hi1}] [{lo2},{hi2}]")
+# (unless the rate switched between the reads: at 12:00 or 00:00 UTC)
+check("vendor: the growth is on the current rate's register", cur != cur1 or
+      (rates2[cur] > rates1[cur] and rates2[1 - cur] == rates1[1 - cur]), f"{rates1} {rates2}")
+n1 = regs[26] << 16 | regs[27]
+ev = meter.GetEvents(dbus.UInt64(10000))
+n2 = tcp.read_holding_registers(VENDOR + 26, 2, slave=1).registers
+n2 = n2[0] << 16 | n2[1]
+check("vendor: EvtCnt = the number of events GetEvents lists (none dropped yet)",
+      n1 == n2 == len(ev) and len(ev) > 0, f"{n1} {n2} {len(ev)}")
 
 # modbus_writes = yes: a write reaches the map, which refuses it (no point is writable yet)
 # with exception 02, over TCP and RTU; the register is unchanged.

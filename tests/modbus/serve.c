@@ -72,7 +72,15 @@ static void known_values(void)
 	    .debt_mu = 540000,
 	    .credit = PM_CREDIT_EC_IN_USE,
 	    .supply = PM_SUPPLY_CLOSED,
+	    /* aux relay closed; three import rates, two priced export rates (mWh) */
+	    .aux_closed = true,
+	    .n_rates = 3,
+	    .n_export_rates = 2,
+	    .rate_import_mwh = {1000, 5000000000000LL, 7},
+	    .rate_export_mwh = {250, 4294967296LL},
 	};
+	snap.has_events = true;
+	snap.events = 70000; /* beyond 16 bits: both words of the uint32 carry */
 }
 
 static int on_churn(sd_event_source *s, uint64_t usec, void *userdata)

@@ -128,7 +128,9 @@ START_TEST(test_chain_walk)
 	/* 40002 + 68 = 40070 (203), + 107 = 40177 (213), + 126 = 40303 (vendor) */
 	ck_assert_uint_eq(a, 40303);
 	ck_assert_uint_eq(R(a), PM_MB_VENDOR_ID);
-	ck_assert_uint_eq(R(a + 1), 26 + 4 * map.vendor_npts);
+	/* fixed part 92 registers (version 2: 26 of version 1 + Aux, NRates, 16 x int64 per-rate
+	 * = 26 + 2 + 64), then 4 per point */
+	ck_assert_uint_eq(R(a + 1), 92 + 4 * map.vendor_npts);
 	a += 2 + R(a + 1);
 	ck_assert_uint_eq(R(a), 0xFFFF);
 	ck_assert_uint_eq(R(a + 1), 0);
@@ -337,7 +339,7 @@ static unsigned vendor_point_addr(const char *id)
 
 	for (unsigned i = 0; i < map.vendor_npts; i++)
 		if (map.vendor_pt[i] == idx)
-			return v + 2 + 26 + 4 * i;
+			return v + 2 + 92 + 4 * i;
 	ck_abort_msg("%s not in the vendor model", id);
 	return 0;
 }
@@ -346,13 +348,17 @@ START_TEST(test_vendor_model)
 {
 	unsigned v = find_model(PM_MB_VENDOR_ID);
 
-	ck_assert_uint_eq(R(v + 2), PM_MB_VENDOR_VERSION);
+	ck_assert_uint_eq(R(v + 2), 2); /* version 2: per-rate registers before the points */
 	ck_assert_uint_eq(R(v + 3), map.vendor_npts);
 	ck_assert_uint_eq(R32(v + 4), 0x23456789u);    /* seq, low 32 bits */
 	ck_assert_int_eq(R64(v + 6), 1700000000123ll); /* ts in ms */
 	ck_assert_uint_eq(R(v + 10), 0xFFFF);	       /* tariff rate: no account published */
 	ck_assert_int_eq(R64(v + 12), INT64_MIN);      /* balance: no account published */
-	ck_assert_uint_eq(R32(v + 26), 0xFFFFFFFFu);   /* event count: placeholder */
+	ck_assert_uint_eq(R32(v + 26), 0xFFFFFFFFu);   /* event count: none published */
+	ck_assert_uint_eq(R(v + 28), 0xFFFF);	       /* aux relay: no account published */
+	ck_assert_uint_eq(R(v + 29), 0xFFFF);	       /* rates: no account published */
+	ck_assert_int_eq(R64(v + 30), INT64_MIN);      /* rate 1 import */
+	ck_assert_int_eq(R64(v + 90), INT64_MIN);      /* rate 8 export */
 	/* every point without a SunSpec name is carried, at its own scaler (x 10^-3) */
 	for (size_t i = 0, n = 0; i < pm_point_count; i++)
 		if (!pm_points[i].sunspec)
@@ -393,7 +399,7 @@ START_TEST(test_vendor_account)
 	ck_assert_int_eq(R64(v + 20), 3000);
 	ck_assert_uint_eq(R(v + 24), 2);
 	ck_assert_uint_eq(R(v + 25), 2);
-	ck_assert_uint_eq(R32(v + 26), 0xFFFFFFFFu); /* event count: still a placeholder */
+	ck_assert_uint_eq(R32(v + 26), 0xFFFFFFFFu); /* event count: none in this snapshot */
 	/* -0.00191 GBP is -1.91 mill: -1 */
 	snap.account.balance_mu = -191;
 	snap.account.has_tariff = false;
@@ -410,6 +416,82 @@ START_TEST(test_vendor_account)
 	pm_mb_map_image(&map, &snap, img);
 	ck_assert_int_eq(R64(v + 12), INT64_MIN);
 	ck_assert_uint_eq(R(v + 25), 0xFFFF);
+}
+END_TEST
+
+/*
+ * Version 2's additions (offsets from the vendor model's ID): 28 Aux, 29 NRates, 30 + 4k import
+ * of rate k + 1 (k = 0..7, mWh), 62 + 4k export of export rate k + 1; 26 EvtCnt.
+ */
+START_TEST(test_vendor_rates_aux_events)
+{
+	unsigned v = find_model(PM_MB_VENDOR_ID);
+
+	snap.account = (struct pm_snapshot_account){
+	    .valid = true,
+	    .has_tariff = true,
+	    .rate = 2,
+	    .block = 1,
+	    .aux_closed = true,
+	    .n_rates = 2,
+	    .n_export_rates = 1,
+	    /* 1 234 567.891 Wh on rate 1; 2^40 + 5 mWh on rate 2 (beyond 32 bits) */
+	    .rate_import_mwh = {1234567891, 1099511627781LL, 77},
+	    .rate_export_mwh = {4321, 99},
+	};
+	snap.has_events = true;
+	snap.events = 17;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_uint_eq(R32(v + 26), 17);
+	ck_assert_uint_eq(R(v + 28), 1); /* aux closed */
+	ck_assert_uint_eq(R(v + 29), 2);
+	/* 1234567891 = 0x0000_0000_4996_02D3 */
+	ck_assert_uint_eq(R(v + 30), 0x0000);
+	ck_assert_uint_eq(R(v + 31), 0x0000);
+	ck_assert_uint_eq(R(v + 32), 0x4996);
+	ck_assert_uint_eq(R(v + 33), 0x02D3);
+	/* 2^40 + 5 = 0x0000_0100_0000_0005 */
+	ck_assert_uint_eq(R(v + 34), 0x0000);
+	ck_assert_uint_eq(R(v + 35), 0x0100);
+	ck_assert_uint_eq(R(v + 36), 0x0000);
+	ck_assert_uint_eq(R(v + 37), 0x0005);
+	/* rates 3..8 the tariff does not define: not implemented, whatever the slot holds */
+	for (unsigned k = 2; k < 8; k++)
+		ck_assert_int_eq(R64(v + 30 + 4 * k), INT64_MIN);
+	ck_assert_int_eq(R64(v + 62), 4321); /* export rate 1 */
+	for (unsigned k = 1; k < 8; k++)
+		ck_assert_int_eq(R64(v + 62 + 4 * k), INT64_MIN);
+	/* the first per-point value follows at offset 94 */
+	ck_assert_uint_eq(vendor_point_addr("total.neutral_current"), v + 94);
+
+	/* export not priced: no export register */
+	snap.account.n_export_rates = 0;
+	snap.account.aux_closed = false;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_int_eq(R64(v + 62), INT64_MIN);
+	ck_assert_uint_eq(R(v + 28), 0);
+	ck_assert_int_eq(R64(v + 30), 1234567891);
+
+	/* no tariff: NRates 0 and no rate register */
+	snap.account.has_tariff = false;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_uint_eq(R(v + 29), 0);
+	ck_assert_int_eq(R64(v + 30), INT64_MIN);
+
+	/* the uint32 count rolls over, skipping 0xFFFFFFFF ("not implemented"):
+	 * 2^32 - 2 -> 0xFFFFFFFE, 2^32 - 1 -> 0, 2^32 -> 1 */
+	snap.events = 0xFFFFFFFEull;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_uint_eq(R32(v + 26), 0xFFFFFFFEu);
+	snap.events = 0xFFFFFFFFull;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_uint_eq(R32(v + 26), 0);
+	snap.events = 0x100000000ull;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_uint_eq(R32(v + 26), 1);
+	snap.has_events = false;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_uint_eq(R32(v + 26), 0xFFFFFFFFu);
 }
 END_TEST
 
@@ -594,6 +676,7 @@ static Suite *modbus_map_suite(void)
 	tcase_add_test(tc, test_213_floats_high_word_first);
 	tcase_add_test(tc, test_vendor_model);
 	tcase_add_test(tc, test_vendor_account);
+	tcase_add_test(tc, test_vendor_rates_aux_events);
 	tcase_add_test(tc, test_every_sunspec_point_mapped);
 	tcase_add_test(tc, test_read_slices_one_image);
 	tcase_add_test(tc, test_refusals);
