@@ -408,7 +408,20 @@ static int start_billing(struct pm_manager *m, struct manager_meter *mt)
 	if (err[0])
 		log_error("%s", err);
 	if (relay_configured(&c->relay)) {
-		r = pm_relay_new(m->event, &c->relay, on_button, mt, &mt->relay);
+		struct pm_relay_config rc = c->relay;
+		struct pm_billing_view *v = calloc(1, sizeof(*v));
+
+		if (!v)
+			return log_error_errno(-ENOMEM, "meter %s: out of memory", c->name);
+		/* Take the lines where the stored account has them: a restart must not close,
+		 * even for an instant, a supply the account holds open. */
+		pm_billing_view(mt->billing, utc_ns(), v);
+		if (v->running) {
+			rc.contactor_initially_closed = v->supply.closed;
+			rc.aux_initially_closed = v->aux_closed;
+		}
+		free(v);
+		r = pm_relay_new(m->event, &rc, on_button, mt, &mt->relay);
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot take its supply-control lines",
 					       c->name);
