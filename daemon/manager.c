@@ -969,14 +969,18 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			return log_error_errno(r, "meter %s: cannot start its source",
 					       mt->conf->name);
 		/* The stored calibration goes to the source, which writes it at every connection;
-		 * a libiio buffer may still hold two refills of scans taken before a change. */
-		r = pm_calibrator_new(
-		    mt->pipe, mt->source,
-		    mt->conf->source == PM_SOURCE_IIO ? 2 * mt->conf->buffer_scans : 1, &mt->calib);
-		if (r < 0)
-			return log_error_errno(r, "meter %s: cannot set up calibration",
-					       mt->conf->name);
-		if (m->bus) {
+		 * a libiio buffer may still hold two refills of scans taken before a change. A
+		 * recording has no chip: its meter has no Calibrate (NotSupported). */
+		if (pm_source_can_calibrate(mt->source)) {
+			r = pm_calibrator_new(
+			    mt->pipe, mt->source,
+			    mt->conf->source == PM_SOURCE_IIO ? 2 * mt->conf->buffer_scans : 1,
+			    &mt->calib);
+			if (r < 0)
+				return log_error_errno(r, "meter %s: cannot set up calibration",
+						       mt->conf->name);
+		}
+		if (m->bus && mt->calib) {
 			r = pm_bus_meter_set_calibrate(m->bus, mt->conf->name, bus_calibrate,
 						       mt->calib);
 			if (r < 0)

@@ -42,13 +42,22 @@ unsigned pm_source_losses(const struct pm_source *s)
 int pm_source_calib_read(struct pm_source *s, int phase, int32_t code[PM_CAL_REGS],
 			 int64_t rms_scale_nano[2])
 {
+	if (!pm_source_can_calibrate(s))
+		return -EOPNOTSUPP;
 	if (phase < 0 || phase >= PM_PHASES)
 		return -EINVAL;
 	return s->ops->calib_read(s, phase, code, rms_scale_nano);
 }
 
+bool pm_source_can_calibrate(const struct pm_source *s)
+{
+	return s->ops->calib_read && s->ops->calib_apply;
+}
+
 int pm_source_calib_apply(struct pm_source *s, const struct pm_calib *c)
 {
+	if (!pm_source_can_calibrate(s))
+		return -EOPNOTSUPP;
 	return s->ops->calib_apply(s, c);
 }
 

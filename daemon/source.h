@@ -27,7 +27,7 @@ struct pm_source_ops {
 	void (*free)(struct pm_source *s);
 	bool (*connected)(const struct pm_source *s);
 	unsigned (*losses)(const struct pm_source *s);
-	/* calibration: see pm_source_calib_read / pm_source_calib_apply */
+	/* optional (a recording has no chip): see pm_source_calib_read / pm_source_calib_apply */
 	int (*calib_read)(struct pm_source *s, int phase, int32_t code[PM_CAL_REGS],
 			  int64_t rms_scale_nano[2]);
 	int (*calib_apply)(struct pm_source *s, const struct pm_calib *c);
@@ -79,6 +79,8 @@ void pm_source_set_chip_event_cb(struct pm_source *s, pm_chip_event_fn fn, void 
  */
 int pm_source_calib_read(struct pm_source *s, int phase, int32_t code[PM_CAL_REGS],
 			 int64_t rms_scale_nano[2]);
+/* Whether the source has a chip whose calibration it can read and write (-EOPNOTSUPP if not). */
+bool pm_source_can_calibrate(const struct pm_source *s);
 /*
  * Makes @c the calibration of the source: the codes of every phase set in @c are written now
  * (when connected) and again after every (re)connection, since a reloaded driver brings the
