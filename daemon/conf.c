@@ -68,6 +68,10 @@ enum meter_key {
 	K_RECORD,
 	K_REPLAY_FILE,
 	K_REPLAY_PACE,
+	K_ACQUISITION,
+	K_POLL_INTERVAL,
+	K_FULL_SCALE_VOLTAGE,
+	K_FULL_SCALE_CURRENT,
 	K_COUNT
 };
 
@@ -126,6 +130,10 @@ static const struct {
     [K_RECORD] = {"record", PM_SOURCE_NONE},
     [K_REPLAY_FILE] = {"replay_file", PM_SOURCE_REPLAY},
     [K_REPLAY_PACE] = {"replay_pace", PM_SOURCE_REPLAY},
+    [K_ACQUISITION] = {"acquisition", PM_SOURCE_IIO},
+    [K_POLL_INTERVAL] = {"poll_interval_ms", PM_SOURCE_IIO},
+    [K_FULL_SCALE_VOLTAGE] = {"full_scale_voltage_mv", PM_SOURCE_IIO},
+    [K_FULL_SCALE_CURRENT] = {"full_scale_current_ma", PM_SOURCE_IIO},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -192,6 +200,7 @@ static void meter_defaults(struct pm_conf_meter *m)
 	strcpy(m->device, "ade9000");
 	m->buffer_scans = 16;
 	m->stall_timeout_s = 5;
+	m->poll_interval_ms = 250;
 	for (int n = 0; n < PM_CONF_PHASES; n++)
 		m->sim.v_mv[n] = 230000;
 	m->sim.f_mhz = 50000;
@@ -679,6 +688,26 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		else
 			r = -EINVAL;
 		break;
+	case K_ACQUISITION:
+		r = 0;
+		if (strcmp(value, "auto") == 0)
+			m->acquisition = PM_ACQ_AUTO;
+		else if (strcmp(value, "buffer") == 0)
+			m->acquisition = PM_ACQ_BUFFER;
+		else if (strcmp(value, "direct") == 0)
+			m->acquisition = PM_ACQ_DIRECT;
+		else
+			r = -EINVAL;
+		break;
+	case K_POLL_INTERVAL:
+		r = parse_u32(value, 20, 60000, &m->poll_interval_ms);
+		break;
+	case K_FULL_SCALE_VOLTAGE:
+		r = parse_i64(value, 1000, 100000000, &m->full_scale_mv);
+		break;
+	case K_FULL_SCALE_CURRENT:
+		r = parse_i64(value, 1, 100000000, &m->full_scale_ma);
+		break;
 	case K_COUNT:
 		break;
 	}
@@ -728,6 +757,10 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_RECORD] = "an absolute file path of at most 255 characters",
 		    [K_REPLAY_FILE] = "an absolute file path of at most 255 characters",
 		    [K_REPLAY_PACE] = "recorded or fast",
+		    [K_ACQUISITION] = "auto, buffer or direct",
+		    [K_POLL_INTERVAL] = "an integer 20..60000 (milliseconds)",
+		    [K_FULL_SCALE_VOLTAGE] = "an integer 1000..100000000 (mV rms)",
+		    [K_FULL_SCALE_CURRENT] = "an integer 1..100000000 (mA rms)",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}

@@ -55,6 +55,13 @@ struct pm_conf_sim {
 	int64_t i_noise_ma[PM_CONF_PHASES];  /* rms noise added to the current (offset) */
 };
 
+/* How the iio source reads the meter (docs/config.md). */
+enum pm_conf_acquisition {
+	PM_ACQ_AUTO,   /* the buffer when the device streams our scan elements, else direct */
+	PM_ACQ_BUFFER, /* the driver's buffer: lifetime energy counters, every scan */
+	PM_ACQ_DIRECT, /* polling the direct-read attributes (the mainline 6.18 ABI) */
+};
+
 struct pm_conf_meter {
 	char name[32];
 	unsigned line; /* of the [meter NAME] header */
@@ -65,6 +72,11 @@ struct pm_conf_meter {
 	uint32_t sampling_frequency; /* Hz, written to the device before streaming; 0 = keep */
 	uint32_t buffer_scans;	     /* scans per libiio buffer (refill) */
 	uint32_t stall_timeout_s;    /* no scan for this long = device lost */
+	enum pm_conf_acquisition acquisition; /* how scans are read (source-iio-direct.h) */
+	uint32_t poll_interval_ms;	      /* direct: the attributes are read this often */
+	/* direct, mainline ABI: the line rms voltage and current at the ADC's full scale */
+	int64_t full_scale_mv;
+	int64_t full_scale_ma;
 	/* sim */
 	struct pm_conf_sim sim;
 	/* any source */

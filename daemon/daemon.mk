@@ -12,7 +12,8 @@ DAEMON_SRC  := daemon/polymeterd.c daemon/manager.c daemon/conf.c daemon/log.c \
 	daemon/bus.c daemon/modbus-tcp.c daemon/modbus-rtu.c daemon/relay.c daemon/relay-config.c \
 	daemon/billing.c daemon/bus-account.c daemon/store-account.c daemon/money.c \
 	daemon/tariff-file.c $(CORE_SRC)
-DAEMON_SRC  += daemon/meter-config.c daemon/source-iio-events.c
+DAEMON_SRC  += daemon/meter-config.c daemon/source-iio-events.c \
+	daemon/source-iio-direct.c daemon/iio-attr.c daemon/power-integrator.c
 DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/source.h \
 	daemon/source-iio.h daemon/source-sim.h daemon/meter.h daemon/store.h daemon/bus.h \
 	daemon/modbus-tcp.h daemon/modbus-rtu.h daemon/relay.h daemon/relay-config.h \
@@ -21,7 +22,8 @@ DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/
 	$(CORE_HDR)
 DAEMON_SRC  += daemon/calibrator.c
 DAEMON_HDR  += daemon/calibrator.h
-DAEMON_HDR  += daemon/meter-config.h daemon/source-iio-events.h
+DAEMON_HDR  += daemon/meter-config.h daemon/source-iio-events.h \
+	daemon/source-iio-direct.h daemon/iio-attr.h daemon/power-integrator.h
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 
@@ -74,6 +76,7 @@ UNIT_EXTRA_test_billing := daemon/billing.c daemon/store.c daemon/store-account.
 	daemon/money.c daemon/tariff-file.c daemon/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
 UNIT_EXTRA_test_money := daemon/money.c
+UNIT_EXTRA_test_power_integrator := daemon/power-integrator.c
 
 UNIT_EXTRA_test_meter_config := daemon/meter-config.c daemon/conf.c daemon/relay-config.c \
 	daemon/money.c

@@ -243,6 +243,7 @@ static void print_json(struct manager_meter *mt, const struct pm_scan *s, FILE *
 	PHASES3("p_mw", p_mw);
 	PHASES3("q_mvar", q_mvar);
 	PHASES3("s_mva", s_mva);
+	PHASES3("f_mhz", f_mhz);
 #undef PHASES3
 	fprintf(f, ",\"neutral_ma\":%" PRId64, s->neutral_ma);
 	fprintf(f, ",\"nj_per_code\":[%" PRIu32 ",%" PRIu32 ",%" PRIu32 "]", s->nj_per_code[0],
@@ -969,13 +970,17 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			return log_error_errno(r, "meter %s: cannot start its source",
 					       mt->conf->name);
 		/* The stored calibration goes to the source, which writes it at every connection;
-		 * a libiio buffer may still hold two refills of scans taken before a change. A
+		 * a libiio buffer may still hold two refills of scans taken before a change (a
+		 * direct poll none, but the chip's rms filters settle in about a second). A
 		 * recording has no chip: its meter has no Calibrate (NotSupported). */
 		if (pm_source_can_calibrate(mt->source)) {
-			r = pm_calibrator_new(
-			    mt->pipe, mt->source,
-			    mt->conf->source == PM_SOURCE_IIO ? 2 * mt->conf->buffer_scans : 1,
-			    &mt->calib);
+			unsigned settle = 1;
+
+			if (mt->conf->source == PM_SOURCE_IIO)
+				settle = mt->conf->acquisition == PM_ACQ_DIRECT
+					     ? 1000 / mt->conf->poll_interval_ms + 1
+					     : 2 * mt->conf->buffer_scans;
+			r = pm_calibrator_new(mt->pipe, mt->source, settle, &mt->calib);
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot set up calibration",
 						       mt->conf->name);

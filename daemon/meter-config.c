@@ -48,6 +48,17 @@ int pm_meter_config_describe(const struct pm_conf_meter *c, char *buf, size_t le
 		put(&w, "uri=%s\n", c->uri);
 		put(&w, "device=%s\n", c->device);
 		put(&w, "sampling_frequency=%" PRIu32 "\n", c->sampling_frequency);
+		/* only when set: a digest stored before these keys existed still matches */
+		if (c->acquisition != PM_ACQ_AUTO)
+			put(&w, "acquisition=%s\n",
+			    c->acquisition == PM_ACQ_DIRECT ? "direct" : "buffer");
+		if (c->acquisition != PM_ACQ_BUFFER && c->poll_interval_ms != 250)
+			put(&w, "poll_interval_ms=%" PRIu32 "\n", c->poll_interval_ms);
+		if (c->full_scale_mv || c->full_scale_ma)
+			put(&w,
+			    "full_scale_voltage_mv=%" PRId64 "\nfull_scale_current_ma=%" PRId64
+			    "\n",
+			    c->full_scale_mv, c->full_scale_ma);
 	} else if (c->source == PM_SOURCE_SIM) {
 		put3(&w, "sim_voltage_mv", c->sim.v_mv);
 		put3(&w, "sim_current_ma", c->sim.i_ma);

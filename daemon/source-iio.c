@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "adapter-math.h"
+#include "iio-attr.h"
 #include "log.h"
+#include "source-iio-direct.h"
 #include "source-iio-events.h"
 #include "source-iio.h"
 
@@ -53,12 +57,18 @@ struct source_iio {
 	struct pm_calib calib; /* written at every connection (the chip starts at defaults) */
 	struct pm_iio_events *events; /* the chip's events (local contexts) */
 	bool events_note_logged;      /* why there are none, said once */
+	/* the direct acquisition (source-iio-direct.h): NULL when the buffer is read */
+	struct pm_iio_direct *direct;
+	sd_event_source *direct_poll;
+	clockid_t ts_clock; /* the device's timestamp clock, for direct scans */
 };
 
 static void source_disconnect(struct source_iio *s)
 {
 	s->io = sd_event_source_disable_unref(s->io);
 	s->poll = sd_event_source_disable_unref(s->poll);
+	s->direct_poll = sd_event_source_disable_unref(s->direct_poll);
+	s->direct = pm_iio_direct_free(s->direct);
 	s->events = pm_iio_events_close(s->events);
 	if (s->buf)
 		iio_buffer_destroy(s->buf);
@@ -87,54 +97,21 @@ static struct iio_channel *find_scan_channel(struct iio_device *dev, const char 
 	return NULL;
 }
 
-/*
- * Reads a channel attribute by its sysfs file name. libiio splits "in_power0_active_scale"
- * into channel and attribute in ways that differ between versions and extend_names, the file
- * name is what the ABI documents.
- */
+/* Reads a channel attribute by its sysfs file name (iio-attr.h). */
 static int read_attr_file(struct iio_device *dev, const char *file, char *out, size_t len)
 {
-	unsigned n = iio_device_get_channels_count(dev);
+	struct pm_iio_attr a;
+	int r = pm_iio_attr_find(dev, file, &a);
 
-	for (unsigned i = 0; i < n; i++) {
-		const struct iio_channel *c = iio_device_get_channel(dev, i);
-		unsigned na = iio_channel_get_attrs_count(c);
-
-		for (unsigned a = 0; a < na; a++) {
-			const char *attr = iio_channel_get_attr(c, a);
-			const char *f = iio_channel_attr_get_filename(c, attr);
-			ssize_t r;
-
-			if (!f || strcmp(f, file) != 0)
-				continue;
-			r = iio_channel_attr_read(c, attr, out, len);
-			return r < 0 ? (int)r : 0;
-		}
-	}
-	return -ENOENT;
+	return r < 0 ? r : pm_iio_attr_read(&a, out, len);
 }
 
-/* Writes a channel attribute by its sysfs file name (see read_attr_file). */
 static int write_attr_file(struct iio_device *dev, const char *file, const char *val)
 {
-	unsigned n = iio_device_get_channels_count(dev);
+	struct pm_iio_attr a;
+	int r = pm_iio_attr_find(dev, file, &a);
 
-	for (unsigned i = 0; i < n; i++) {
-		const struct iio_channel *c = iio_device_get_channel(dev, i);
-		unsigned na = iio_channel_get_attrs_count(c);
-
-		for (unsigned a = 0; a < na; a++) {
-			const char *attr = iio_channel_get_attr(c, a);
-			const char *f = iio_channel_attr_get_filename(c, attr);
-			ssize_t r;
-
-			if (!f || strcmp(f, file) != 0)
-				continue;
-			r = iio_channel_attr_write(c, attr, val);
-			return r < 0 ? (int)r : 0;
-		}
-	}
-	return -ENOENT;
+	return r < 0 ? r : pm_iio_attr_write(&a, val);
 }
 
 /* The sysfs file of a calibration register; mainline names the rms current altcurrent. */
@@ -180,6 +157,12 @@ static int calib_write_one(struct source_iio *s, enum pm_cal_reg reg, int phase,
 		calib_file(file, sizeof(file), reg, phase, true);
 		r = write_attr_file(s->dev, file, val);
 	}
+	/*
+	 * Mainline 6.18 refuses in_altcurrentN_rms_calibbias (its write_raw has no case for that
+	 * channel). The chip comes out of reset with 0 there: a 0 it refuses changes nothing.
+	 */
+	if (r == -EINVAL && code == 0 && s->direct && pm_iio_direct_mainline(s->direct))
+		return 0;
 	if (r < 0)
 		log_warning_errno(r, "meter %s: cannot write %s = %s", s->conf->name, file, val);
 	return r;
@@ -356,6 +339,8 @@ static void refresh_frequency(struct source_iio *s, uint64_t now_us)
 		if (read_attr_file(s->dev, file, val, sizeof(val)) < 0 ||
 		    parse_mhz(val, &s->f_mhz[n]) < 0)
 			s->f_mhz[n] = 0;
+		else if (s->direct)
+			s->f_mhz[n] = pm_iio_direct_line_mhz(s->direct, s->f_mhz[n]);
 	}
 }
 
@@ -480,6 +465,24 @@ static int on_poll(sd_event_source *es, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/*
+ * A generation no earlier run can have had: counters of unknown origin (no counter_epoch, or
+ * integrated by the direct acquisition from zero) must never be taken for the continuation of
+ * stored ones, which a small number such as the connection count would be after a restart.
+ */
+static void new_generation(struct source_iio *s)
+{
+	uint64_t g;
+	struct timespec ts;
+
+	if (getrandom(&g, sizeof(g), GRND_NONBLOCK) != (ssize_t)sizeof(g)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		g = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	}
+	s->generation = g;
+	s->from_zero = false;
+}
+
 static void read_generation(struct source_iio *s)
 {
 	char val[32];
@@ -497,8 +500,7 @@ static void read_generation(struct source_iio *s)
 		}
 	}
 	/* Without it, every connection may be a new run of unknown origin. */
-	s->generation = s->connects;
-	s->from_zero = false;
+	new_generation(s);
 }
 
 /*
@@ -533,6 +535,96 @@ static void open_events(struct source_iio *s)
 	}
 }
 
+/* The clock the device stamps its events with (IIO: current_timestamp_clock, realtime). */
+static clockid_t device_ts_clock(struct iio_device *dev)
+{
+	static const struct {
+		const char *name;
+		clockid_t id;
+	} clocks[] = {
+	    {"realtime", CLOCK_REALTIME},
+	    {"monotonic", CLOCK_MONOTONIC},
+	    {"monotonic_raw", CLOCK_MONOTONIC_RAW},
+	    {"realtime_coarse", CLOCK_REALTIME_COARSE},
+	    {"monotonic_coarse", CLOCK_MONOTONIC_COARSE},
+	    {"boottime", CLOCK_BOOTTIME},
+	    {"tai", CLOCK_TAI},
+	};
+	char val[32];
+
+	if (iio_device_attr_read(dev, "current_timestamp_clock", val, sizeof(val)) > 0) {
+		val[strcspn(val, "\n")] = '\0';
+		for (size_t i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++)
+			if (strcmp(val, clocks[i].name) == 0)
+				return clocks[i].id;
+	}
+	return CLOCK_REALTIME;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One poll of the direct acquisition: a scan, or the device is lost. */
+static int on_direct_poll(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct source_iio *s = userdata;
+	struct pm_scan scan = {.generation = s->generation, .counters_from_zero = s->from_zero};
+	/* one instant on both clocks: the scan's time is the integration's */
+	int64_t mono_ns = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now;
+	int r;
+
+	scan.ts_ns = clock_ns(s->ts_clock);
+	r = pm_iio_direct_read(s->direct, mono_ns, &scan);
+	if (r < 0) {
+		device_lost(s, r);
+		return 0;
+	}
+	sd_event_now(s->event, CLOCK_MONOTONIC, &now);
+	refresh_frequency(s, now);
+	for (int n = 0; n < PM_PHASES; n++)
+		scan.ph[n].f_mhz = s->f_mhz[n];
+	s->backoff_us = PM_IIO_BACKOFF_MIN_US;
+	schedule(s, s->conf->stall_timeout_s * 1000000ULL);
+	/* at a fixed rate; a late loop does not shift every later poll */
+	sd_event_source_set_time(es, usec + s->poll_us);
+	sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+	s->cb(s->userdata, &scan);
+	return 0;
+}
+
+static int connect_direct(struct source_iio *s)
+{
+	const struct pm_conf_meter *c = s->conf;
+	int r;
+
+	r = pm_iio_direct_open(s->dev, c, &s->direct);
+	if (r < 0)
+		return r;
+	new_generation(s);
+	s->ts_clock = device_ts_clock(s->dev);
+	r = calib_write(s);
+	if (r < 0)
+		return r;
+	open_events(s);
+	s->poll_us = c->poll_interval_ms * 1000ULL;
+	r = sd_event_add_time_relative(s->event, &s->direct_poll, CLOCK_MONOTONIC, 0, 0,
+				       on_direct_poll, s);
+	if (r < 0)
+		return log_error_errno(r, "meter %s: cannot add a timer", c->name);
+	s->connected = true;
+	log_info("meter %s: polling %s device '%s' every %u ms (direct acquisition%s)", c->name,
+		 c->uri, c->device, c->poll_interval_ms,
+		 pm_iio_direct_mainline(s->direct) ? ", mainline ABI" : "");
+	schedule(s, c->stall_timeout_s * 1000000ULL);
+	return 0;
+}
+
 static int source_connect(struct source_iio *s)
 {
 	const struct pm_conf_meter *c = s->conf;
@@ -549,6 +641,10 @@ static int source_connect(struct source_iio *s)
 	if (!s->dev)
 		return log_warning_errno(-ENODEV, "meter %s: no IIO device '%s' in '%s'", c->name,
 					 c->device, c->uri);
+	/* auto: our driver's buffer when it has the lifetime energy counters (scan elements) */
+	if (c->acquisition == PM_ACQ_DIRECT ||
+	    (c->acquisition == PM_ACQ_AUTO && !find_scan_channel(s->dev, "energy0")))
+		return connect_direct(s);
 	r = setup_channels(s);
 	if (r < 0)
 		return r;
@@ -673,8 +769,12 @@ static int iio_calib_read(struct pm_source *base, int phase, int32_t code[PM_CAL
 		if (r < 0)
 			code[g] = s->calib.set[phase] ? s->calib.code[phase][g] : 0;
 	}
-	rms_scale_nano[0] = s->ch[phase][E_V].scale_nano;
-	rms_scale_nano[1] = s->ch[phase][E_I].scale_nano;
+	if (s->direct) {
+		pm_iio_direct_rms_scales(s->direct, phase, rms_scale_nano);
+	} else {
+		rms_scale_nano[0] = s->ch[phase][E_V].scale_nano;
+		rms_scale_nano[1] = s->ch[phase][E_I].scale_nano;
+	}
 	return 0;
 }
 

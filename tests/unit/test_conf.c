@@ -42,6 +42,10 @@ static const char good[] = "# a comment\n"
 			   "sampling_frequency = 50\n"
 			   "buffer_scans = 64\n"
 			   "stall_timeout = 3\n"
+			   "acquisition = direct\n"
+			   "poll_interval_ms = 500\n"
+			   "full_scale_voltage_mv = 566393\n"
+			   "full_scale_current_ma = 141421\n"
 			   "[meter sim]\n"
 			   "source = sim\n"
 			   "sim_voltage_mv = 230000 231000 229000\n"
@@ -75,6 +79,10 @@ START_TEST(test_good)
 	ck_assert_uint_eq(m->sampling_frequency, 50);
 	ck_assert_uint_eq(m->buffer_scans, 64);
 	ck_assert_uint_eq(m->stall_timeout_s, 3);
+	ck_assert_int_eq(m->acquisition, PM_ACQ_DIRECT);
+	ck_assert_uint_eq(m->poll_interval_ms, 500);
+	ck_assert_int_eq(m->full_scale_mv, 566393);
+	ck_assert_int_eq(m->full_scale_ma, 141421);
 
 	m = &c.meter[1];
 	ck_assert_str_eq(m->name, "sim");
@@ -100,6 +108,10 @@ START_TEST(test_good)
 	ck_assert_uint_eq(m->sampling_frequency, 0);
 	ck_assert_uint_eq(m->buffer_scans, 16);
 	ck_assert_uint_eq(m->stall_timeout_s, 5);
+	ck_assert_int_eq(m->acquisition, PM_ACQ_AUTO);
+	ck_assert_uint_eq(m->poll_interval_ms, 250);
+	ck_assert_int_eq(m->full_scale_mv, 0);
+	ck_assert_int_eq(m->full_scale_ma, 0);
 	remove_conf();
 }
 END_TEST
@@ -228,6 +240,12 @@ static const struct bad {
     {"[meter a]\nsource = sim\ntariff_file = tariff.json\n", 3, "absolute path"},
     {"[meter a]\nsource = sim\nsts_decoder_key = 0123\n", 3, "16 hexadecimal digits"},
     {"[meter a]\nsource = sim\nreconnect_needs_confirmation = maybe\n", 3, "yes or no"},
+    {"[meter a]\nsource = iio\nacquisition = poll\n", 3,
+     "acquisition = 'poll': expected auto, buffer or direct"},
+    {"[meter a]\nsource = iio\npoll_interval_ms = 19\n", 3, "an integer 20..60000"},
+    {"[meter a]\nsource = iio\nfull_scale_voltage_mv = 566.393\n", 3, "full_scale_voltage_mv"},
+    {"[meter a]\nsource = iio\nfull_scale_current_ma = 0\n", 3, "full_scale_current_ma"},
+    {"[meter a]\nsource = sim\nacquisition = direct\n", 3, "applies to source = iio"},
 };
 
 /* A configuration loaded before: a failed load must leave every byte of it as it was. */

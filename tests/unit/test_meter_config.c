@@ -90,6 +90,37 @@ START_TEST(test_diff_names_changes)
 }
 END_TEST
 
+/*
+ * An iio meter: the acquisition keys are described only when set, so a digest stored before
+ * they existed still matches a configuration that does not use them.
+ */
+START_TEST(test_iio_acquisition_described_when_set)
+{
+	struct pm_conf_meter c = sim_meter();
+	char buf[1024];
+
+	c.source = PM_SOURCE_IIO;
+	strcpy(c.uri, "local:");
+	strcpy(c.device, "ade9000");
+	c.poll_interval_ms = 250;
+	ck_assert_int_eq(pm_meter_config_describe(&c, buf, sizeof(buf)), 0);
+	ck_assert_ptr_eq(strstr(buf, "acquisition"), NULL);
+	ck_assert_ptr_eq(strstr(buf, "full_scale"), NULL);
+	ck_assert_ptr_eq(strstr(buf, "poll_interval"), NULL);
+	c.acquisition = PM_ACQ_DIRECT;
+	c.poll_interval_ms = 100;
+	c.full_scale_mv = 566393;
+	c.full_scale_ma = 141421;
+	ck_assert_int_eq(pm_meter_config_describe(&c, buf, sizeof(buf)), 0);
+	ck_assert_ptr_ne(strstr(buf, "sampling_frequency=0\n"
+				     "acquisition=direct\n"
+				     "poll_interval_ms=100\n"
+				     "full_scale_voltage_mv=566393\n"
+				     "full_scale_current_ma=141421\n"),
+			 NULL);
+}
+END_TEST
+
 static Suite *meter_config_suite(void)
 {
 	Suite *s = suite_create("meter_config");
@@ -98,6 +129,7 @@ static Suite *meter_config_suite(void)
 	tcase_add_test(tc, test_describe_lists_what_meters);
 	tcase_add_test(tc, test_views_not_described);
 	tcase_add_test(tc, test_diff_names_changes);
+	tcase_add_test(tc, test_iio_acquisition_described_when_set);
 	suite_add_tcase(s, tc);
 	return s;
 }
