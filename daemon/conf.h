@@ -55,7 +55,7 @@ struct pm_conf_sim {
 	int64_t i_noise_ma[PM_CONF_PHASES];  /* rms noise added to the current (offset) */
 };
 
-/* How the iio source reads the meter (docs/config.md). */
+/* How the iio source reads the meter (README, "Acquisition"). */
 enum pm_conf_acquisition {
 	PM_ACQ_AUTO,   /* the buffer when the device streams our scan elements, else direct */
 	PM_ACQ_BUFFER, /* the driver's buffer: lifetime energy counters, every scan */

@@ -10,7 +10,7 @@
  * allows; each connection starts a new run of counters (nothing is known of the energy the chip
  * saw while nobody polled).
  *
- * Names and scales (docs/config.md):
+ * Names and scales (README, "Acquisition"):
  * - rms voltage in_altvoltageN_rms_raw; rms current in_currentN_rms_raw (ours) or
  *   in_altcurrentN_rms_raw (mainline); powers in_powerN_{active,reactive,apparent}_raw; the
  *   neutral current in_current3_rms_raw when the device has one (mainline has none).

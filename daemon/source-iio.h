@@ -12,7 +12,11 @@
  * - Loss: a refill error, or no scan for stall_timeout (a removed device never signals its
  *   poll fd), closes the context and retries after 1 s, 2 s, 4 s ... 60 s.
  * - Generations: the driver's counter_epoch names one run of the lifetime counters; when it
- *   changes, the new counters started from zero at probe.
+ *   changes, the new counters started from zero at probe. Without it, a random one per
+ *   connection.
+ * - acquisition = direct (or auto on a device without our energy scan elements, such as the
+ *   mainline 6.18 driver): no buffer; the direct-read attributes are polled and the powers
+ *   integrated (source-iio-direct.h).
  */
 #ifndef POLYMETER_SOURCE_IIO_H
 #define POLYMETER_SOURCE_IIO_H

@@ -10,12 +10,15 @@ import array
 import ctypes
 import fcntl
 import glob
+import json
 import math
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 EMU_DEBUGFS = "/sys/kernel/debug/ade9000_emu"
@@ -420,3 +423,70 @@ MODE = "irq" if IRQ_MODE else "poll"
 def read_counters(m, kinds=("active", "reactive", "apparent")):
     return {(ph, k): m.int(f"in_energy{ph}_{k}_raw")
             for ph in range(3) for k in kinds}
+
+
+class DaemonRun:
+    """polymeterd in --once mode with a huge count: one JSON line per scan, read live."""
+
+    def __init__(self, conf, once=10**9, log_path="/tmp/polymeterd-vm.log"):
+        self.log_path = log_path
+        self.err = open(log_path, "w")
+        self.p = subprocess.Popen(
+            ["/usr/sbin/polymeterd", "--config", conf, "--once", str(once)],
+            stdout=subprocess.PIPE, stderr=self.err, text=True)
+        self.scans = []
+        self.lock = threading.Lock()
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            try:
+                s = json.loads(line)
+            except ValueError:
+                continue
+            with self.lock:
+                self.scans.append(s)
+
+    def count(self):
+        with self.lock:
+            return len(self.scans)
+
+    def last(self):
+        with self.lock:
+            return self.scans[-1] if self.scans else None
+
+    def wait(self, pred, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s = self.last()
+            if s is not None and pred(s):
+                return s
+            if self.p.poll() is not None:
+                return None
+            time.sleep(0.1)
+        return None
+
+    def settle(self, n=5, timeout=30):
+        """The newest scan once n more scans arrived (the grid must be at rest)."""
+        want = self.count() + n
+        deadline = time.monotonic() + timeout
+        while self.count() < want and time.monotonic() < deadline and self.p.poll() is None:
+            time.sleep(0.1)
+        return self.last() if self.count() >= want else None
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        try:
+            rc = self.p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            rc = self.p.wait()
+        self.t.join(timeout=5)
+        self.err.close()
+        return rc
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
