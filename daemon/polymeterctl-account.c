@@ -155,6 +155,8 @@ struct account_props {
 	    cost_hour, cost_today, price;
 	uint32_t payments;
 	uint8_t rate, block;
+	/* pending changes: "" when none (FutureTariffName/Date, CurrencyConversionDate/Factor) */
+	char future_tariff[128], future_date[16], conversion_date[16], conversion_factor[48];
 };
 
 static int read_account(sd_bus *bus, const char *path, const char *meter, struct account_props *p)
@@ -224,6 +226,15 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 				snprintf(p->tariff, sizeof(p->tariff), "%s", s);
 			else if (!strcmp(name, "Currency"))
 				snprintf(p->currency, sizeof(p->currency), "%s", s);
+			else if (!strcmp(name, "FutureTariffName"))
+				snprintf(p->future_tariff, sizeof(p->future_tariff), "%s", s);
+			else if (!strcmp(name, "FutureTariffDate"))
+				snprintf(p->future_date, sizeof(p->future_date), "%s", s);
+			else if (!strcmp(name, "CurrencyConversionDate"))
+				snprintf(p->conversion_date, sizeof(p->conversion_date), "%s", s);
+			else if (!strcmp(name, "CurrencyConversionFactor"))
+				snprintf(p->conversion_factor, sizeof(p->conversion_factor), "%s",
+					 s);
 		} else if (!strcmp(contents, "u") && !strcmp(name, "PaymentCount")) {
 			r = sd_bus_message_read(reply, "u", &p->payments);
 		} else if (!strcmp(contents, "y") && !strcmp(name, "Rate")) {
@@ -253,6 +264,15 @@ static void json_str(const char *key, const char *v, bool comma)
 		else
 			putchar(*v);
 	printf("\"%s", comma ? "," : "");
+}
+
+/* A pending change's field: its string while it is pending, else null. */
+static void json_pending(const char *key, const char *v, bool pending, bool comma)
+{
+	if (pending)
+		json_str(key, v, comma);
+	else
+		printf("\"%s\":null%s", key, comma ? "," : "");
 }
 
 static void print_account(const char *meter, const struct account_props *p, bool json)
@@ -290,8 +310,15 @@ static void print_account(const char *meter, const struct account_props *p, bool
 		json_str("currency", p->currency, true);
 		printf("\"rate\":%u,\"block\":%u,", p->rate + 1u, p->block + 1u);
 		json_str("price_per_kwh", m[9], true);
-		printf("\"aux_relay_closed\":%s,\"balance_mu\":%" PRId64 "}\n",
+		printf("\"aux_relay_closed\":%s,\"balance_mu\":%" PRId64 ",",
 		       p->aux ? "true" : "false", p->balance);
+		json_pending("future_tariff", p->future_tariff, *p->future_date, true);
+		json_pending("future_tariff_date", p->future_date, *p->future_date, true);
+		json_pending("currency_conversion_date", p->conversion_date, *p->conversion_date,
+			     true);
+		json_pending("currency_conversion_factor", p->conversion_factor,
+			     *p->conversion_date, false);
+		printf("}\n");
 		return;
 	}
 	printf("meter %s: %s account%s, supply %s (%s)\n", meter, p->mode,
@@ -306,6 +333,13 @@ static void print_account(const char *meter, const struct account_props *p, bool
 		       p->tariff, p->rate + 1u, p->block + 1u, m[9], p->aux ? "closed" : "open");
 	else
 		printf("tariff           none\n");
+	/* the daemon publishes a pending change's date (and the rest) only while it is pending */
+	if (*p->future_date)
+		printf("future tariff    %s from %s 00:00 local\n",
+		       *p->future_tariff ? p->future_tariff : "(no name)", p->future_date);
+	if (*p->conversion_date)
+		printf("currency         every price and money register x %s at %s 00:00 local\n",
+		       p->conversion_factor, p->conversion_date);
 }
 
 static int money_arg(const char *what, const char *s, int64_t *mu)

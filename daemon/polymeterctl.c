@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -431,7 +432,50 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* UTC ns of an ISO 8601 date (and time) in UTC; -EINVAL when it is none. */
+/*
+ * UTC civil time <-> ns in int64 arithmetic, not through time_t: on a 32-bit gateway time_t may
+ * be 32 bits (Debian 12 armhf, i386), where timegm() and gmtime_r() fail after 2038-01-19 and
+ * a meter's profile and events outlive that. Proleptic Gregorian days since 1970-01-01 by the
+ * era (400-year) decomposition of H. Hinnant's days_from_civil / civil_from_days.
+ */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era;
+	int64_t yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;				       /* [0, 399] */
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365], from March 1 */
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;	       /* [0, 146096] */
+	return era * 146097 + doe - 719468; /* 719468: 0000-03-01 to 1970-01-01 */
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int days_in_month(int64_t y, int m)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* UTC ns of an ISO 8601 date (and time) in UTC; -EINVAL when it is none (2026-02-30 is none),
+ * is before 1970 or is beyond int64 ns (2262-04-11T23:47:16Z). */
 static int parse_time(const char *s, int64_t *ns)
 {
 	static const char *const formats[] = {
@@ -442,26 +486,39 @@ static int parse_time(const char *s, int64_t *ns)
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		struct tm tm = {0};
 		const char *end = strptime(s, formats[i], &tm);
-		time_t t;
+		int64_t year, sec;
 
 		if (!end || (*end && strcmp(end, "Z")))
 			continue;
-		t = timegm(&tm);
-		if (t < 0 || t > INT64_MAX / 1000000000)
+		year = (int64_t)tm.tm_year + 1900;
+		if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+		    tm.tm_mday > days_in_month(year, tm.tm_mon + 1))
 			return -EINVAL;
-		*ns = (int64_t)t * 1000000000;
+		/* a leap second (:60) counts as the next minute's first, as timegm() has it */
+		sec = days_from_civil(year, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+		      (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
+		if (sec < 0 || sec > INT64_MAX / 1000000000)
+			return -EINVAL;
+		*ns = sec * 1000000000;
 		return 0;
 	}
 	return -EINVAL;
 }
 
+/* 2026-01-01T00:15:00Z; any int64 ns is within years 1677..2262. */
 static void format_time(int64_t ns, char *buf, size_t len)
 {
-	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
+	/* floor division: a time before 1970 belongs to the day before */
+	int64_t sec = ns / 1000000000 - (ns % 1000000000 < 0);
+	int64_t day = sec / 86400 - (sec % 86400 < 0);
+	int64_t sod = sec - day * 86400, y;
+	int m, d, n;
 
-	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "%lld", (long long)ns);
+	civil_from_days(day, &y, &m, &d);
+	n = snprintf(buf, len, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
+		     (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	if (n < 0 || (size_t)n >= len) /* a buffer too short for it: the number at least */
+		snprintf(buf, len, "%" PRId64, ns);
 }
 
 /* A JSON string (also fine as a CSV field when it holds no quote). */

@@ -343,6 +343,58 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
           prop("idle", "Configuration").get("load_limit_w") == 7200,
           "ctl_configure_refused_changes_nothing", r.stderr)
 
+    # polymeterctl account shows a pending future tariff and a pending currency conversion:
+    # plain text a line each only while pending, --json the four fields always (null when
+    # none). "idle" runs on the wall clock (Europe/London), so dates 30 and 40 days ahead stay
+    # pending for the whole run.
+    from datetime import date, timedelta
+
+    def ctl_account(*args):
+        r = subprocess.run([polymeterctl, "--user", *args, "account", "idle"],
+                           capture_output=True, text=True, env=env)
+        try:
+            doc = json.loads(r.stdout) if "--json" in args else {}
+        except ValueError:
+            doc = {}
+        return r, doc
+
+    pending_keys = ("future_tariff", "future_tariff_date", "currency_conversion_date",
+                    "currency_conversion_factor")
+    r, _ = ctl_account()
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and lines[6].startswith("tariff           Flat test") and
+          len(lines) == 7, "ctl_account_text_nothing_pending", r.stdout + r.stderr)
+    r, a = ctl_account("--json")
+    check(r.returncode == 0 and all(k in a and a[k] is None for k in pending_keys) and
+          a.get("tariff") == "Flat test", "ctl_account_json_nothing_pending", r.stdout + r.stderr)
+    today = date.fromisoformat(str(prop("idle", "LocalDate")))
+    d30, d40 = str(today + timedelta(days=30)), str(today + timedelta(days=40))
+    err, msg = call("idle", "SetFutureTariff", FUTURE, d30)
+    err2, msg2 = call("idle", "ConvertCurrency", d40, "0.25")
+    check(err is None and err2 is None, "idle_future_tariff_and_conversion_set",
+          f"{err} {msg} {err2} {msg2}")
+    r, _ = ctl_account()
+    check(r.returncode == 0 and r.stdout.splitlines()[7:] == [
+        f"future tariff    Future test from {d30} 00:00 local",
+        f"currency         every price and money register x 0.25 at {d40} 00:00 local"],
+        "ctl_account_text_pending", r.stdout + r.stderr)
+    r, a = ctl_account("--json")
+    check(r.returncode == 0 and a.get("future_tariff") == "Future test" and
+          a.get("future_tariff_date") == d30 and a.get("currency_conversion_date") == d40 and
+          a.get("currency_conversion_factor") == "0.25" and a.get("tariff") == "Flat test",
+          "ctl_account_json_pending", r.stdout + r.stderr)
+    # The future tariff cancelled: its line and fields go, the conversion's stay.
+    err, msg = call("idle", "CancelFutureTariff")
+    r, _ = ctl_account()
+    check(err is None and r.returncode == 0 and r.stdout.splitlines()[7:] == [
+        f"currency         every price and money register x 0.25 at {d40} 00:00 local"],
+        "ctl_account_text_conversion_only", f"{err} {msg} {r.stdout}{r.stderr}")
+    r, a = ctl_account("--json")
+    check(r.returncode == 0 and a.get("future_tariff", "") is None and
+          a.get("future_tariff_date", "") is None and a.get("currency_conversion_date") == d40
+          and a.get("currency_conversion_factor") == "0.25",
+          "ctl_account_json_conversion_only", r.stdout + r.stderr)
+
     # --- Issue 5: future tariff, currency conversion, peak-rate load limit, tariff events. ---
     # "clock" runs an hour per second (UTC); it draws nothing, so only commands move money.
     from datetime import date, timedelta

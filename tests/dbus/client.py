@@ -134,6 +134,28 @@ def check_ctl_events_profile(polymeterctl):
     r = ctl(polymeterctl, "profile", "meter0", "--from", "yesterday", "--to", "2026-01-01")
     check(r.returncode == 2 and "not a UTC time: yesterday" in r.stderr, "ctl_profile_bad_time",
           r.stderr)
+    # Times past 2038-01-19 (where a 32-bit time_t ends) reach the daemon as exact ns; the
+    # daemon's "from (..) is after to (..)" refusal echoes them. By hand: 1970-01-01 to
+    # 2040-01-01 is 70 x 365 + 17 leap days (1972..2036) = 25567 days = 2208988800 s;
+    # 2040-01-02T03:04:05Z = + 86400 + 3 x 3600 + 4 x 60 + 5 = 2209086245 s.
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "2040-01-02T03:04:05Z",
+            "--to", "2040-01-01")
+    check(r.returncode == 1 and "from (2209086245000000000) is after to "
+          "(2208988800000000000)" in r.stderr, "ctl_profile_time_after_2038", r.stderr)
+    # 2040 is a leap year: 2040-02-29 = 2208988800 + (31 + 28) x 86400 = 2214086400 s.
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "2040-02-29", "--to", "2040-02-28")
+    check(r.returncode == 1 and "from (2214086400000000000) is after to "
+          "(2214000000000000000)" in r.stderr, "ctl_profile_leap_day", r.stderr)
+    # No such day, before 1970, or beyond int64 ns (2262-04-11T23:47:16Z = 9223372036 s):
+    # refused before anything is asked.
+    for bad in ("2041-02-29", "2026-04-31", "1969-12-31T23:59:59Z", "2262-04-11T23:47:17Z"):
+        r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-01", "--to", bad)
+        check(r.returncode == 2 and f"not a UTC time: {bad}" in r.stderr,
+              f"ctl_profile_refuses_{bad}", r.stderr)
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "2262-04-11T23:47:16Z",
+            "--to", "2026-01-01")
+    check(r.returncode == 1 and "from (9223372036000000000)" in r.stderr,
+          "ctl_profile_last_int64_second", r.stderr)
 
 
 def check_methods(bus):
