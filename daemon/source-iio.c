@@ -591,8 +591,10 @@ static int on_direct_poll(sd_event_source *es, uint64_t usec, void *userdata)
 		scan.ph[n].f_mhz = s->f_mhz[n];
 	s->backoff_us = PM_IIO_BACKOFF_MIN_US;
 	schedule(s, s->conf->stall_timeout_s * 1000000ULL);
-	/* at a fixed rate; a late loop does not shift every later poll */
-	sd_event_source_set_time(es, usec + s->poll_us);
+	/* at a fixed rate: a late poll does not shift every later one; after a long stall
+	 * (a suspended system) the next is one interval away, not a burst of missed ones */
+	sd_event_source_set_time(es,
+				 usec + s->poll_us > now ? usec + s->poll_us : now + s->poll_us);
 	sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
 	s->cb(s->userdata, &scan);
 	return 0;
