@@ -40,15 +40,16 @@
 /* What a refusal was about, for D-Bus error names (bus-account.c). */
 enum pm_billing_err {
 	PM_BILLING_OK,
-	PM_BILLING_ERR_INVALID,		    /* a bad argument; the message names it */
-	PM_BILLING_ERR_REFUSED,		    /* valid, but not now (no EC on offer, nothing armed) */
-	PM_BILLING_ERR_DUPLICATE,	    /* a top-up reference already used */
-	PM_BILLING_ERR_TARIFF,		    /* the tariff document; the message names the field */
-	PM_BILLING_ERR_TOKEN,		    /* an STS token refused; the message says why */
-	PM_BILLING_ERR_NOT_CONFIGURED,	    /* no STS decoder key, no tariff, ... */
-	PM_BILLING_ERR_NO_STORE,	    /* no store: nothing could be made durable */
-	PM_BILLING_ERR_STORE_FAILED,	    /* the store refused the commit: nothing changed */
-	PM_BILLING_ERR_ACCOUNT_UNAVAILABLE, /* the stored account could not be read */
+	PM_BILLING_ERR_INVALID,	       /* a bad argument; the message names it */
+	PM_BILLING_ERR_REFUSED,	       /* valid, but not now (no EC on offer, nothing armed) */
+	PM_BILLING_ERR_DUPLICATE,      /* a top-up reference already used */
+	PM_BILLING_ERR_TARIFF,	       /* the tariff document; the message names the field */
+	PM_BILLING_ERR_TOKEN,	       /* an STS token refused; the message says why */
+	PM_BILLING_ERR_NOT_CONFIGURED, /* no STS decoder key, no tariff, ... */
+	PM_BILLING_ERR_NO_STORE,       /* no store: nothing could be made durable */
+	PM_BILLING_ERR_STORE_FAILED,   /* the store refused the commit: nothing changed */
+	/* the account could not be read: it is unknown, not new (pm_billing_new) */
+	PM_BILLING_ERR_ACCOUNT_UNAVAILABLE,
 };
 
 struct pm_billing_error {

@@ -327,13 +327,13 @@ static void bill_scan(struct manager_meter *mt, const struct pm_scan *scan, int6
 	pm_bus_account_changed(mt->bus_account);
 }
 
+static void on_button(void *userdata);
+static bool relay_configured(const struct pm_relay_config *c);
+
 /*
  * Where billing wants the supply: the contactor and auxiliary relay lines follow it. A line
  * that cannot be driven is logged; the account keeps its state (the next change retries).
  */
-static void on_button(void *userdata);
-static bool relay_configured(const struct pm_relay_config *c);
-
 static void on_supply(void *userdata, bool contactor_closed, bool aux_closed)
 {
 	struct manager_meter *mt = userdata;
