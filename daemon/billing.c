@@ -9,46 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "billing-state.h"
 #include "billing.h"
 #include "log.h"
 #include "money.h"
 
-/* The stored record's layout; bump it whenever struct state or an engine struct changes. */
-#define STATE_LAYOUT 2
 /* A restart after a long stop walks the switch points in between: at most this many. */
 #define MAX_SWITCH_STEPS 20000
 #define EVENT_QUEUE 96
-
-/* Everything that survives a restart, as one plain value. */
-struct state {
-	struct account acc;
-	struct tariff_engine te;
-	bool has_tariff;
-	struct pm_tariff_file_info info;
-	bool have_baseline;
-	uint64_t billed_import_mwh, billed_export_mwh;
-	bool has_sts;
-	struct sts_meter sts;
-	struct pm_tariff_file_info deferred_info; /* the deferred tariff's name, currency, peaks */
-};
-
-/* Layout 1 (before peak rates and the deferred tariff's info): read, then carried over. */
-struct tariff_file_info_v1 {
-	char name[128];
-	char currency[4];
-	int minor_units;
-};
-
-struct state_v1 {
-	struct account acc;
-	struct tariff_engine te;
-	bool has_tariff;
-	struct tariff_file_info_v1 info;
-	bool have_baseline;
-	uint64_t billed_import_mwh, billed_export_mwh;
-	bool has_sts;
-	struct sts_meter sts;
-};
 
 struct queued_event {
 	int64_t utc_ns;
@@ -61,6 +29,10 @@ struct pm_billing {
 	char *meter, *zone, *tariff_file;
 	struct pm_store *store;
 	bool running;
+	bool unavailable;	/* the account is unknown (not read); running is false */
+	int64_t unavailable_ns; /* since when */
+	int64_t retry_ns;	/* the last attempt to read it */
+	char unavailable_why[200];
 	struct state st;
 	int64_t saved_ns;
 	bool save_failing;
@@ -472,6 +444,8 @@ static int save(struct pm_billing *b, const struct state *st, int64_t utc_ns, co
 	return r;
 }
 
+static void retry_account(struct pm_billing *b, int64_t utc_ns);
+
 void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_t import_mwh,
 		       uint64_t export_mwh, int32_t import_w, bool checkpointed)
 {
@@ -483,7 +457,11 @@ void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_
 	int64_t utc = utc_ns / 1000000000;
 	int r;
 
-	if (!b || !b->running || !valid)
+	if (!b)
+		return;
+	if (!b->running)
+		retry_account(b, utc_ns);
+	if (!b->running || !valid)
 		return;
 	if (!st->have_baseline) {
 		/* saved at once (below): from then on a crash re-bills from this baseline */
@@ -549,9 +527,9 @@ static struct state *begin(struct pm_billing *b, struct pm_billing_error *e, int
 	}
 	b->n_queued = 0;
 	if (!b->running) {
-		*r = fail(e, PM_BILLING_ERR_STORE_FAILED, -EIO,
-			  "meter %s: the stored account could not be read; nothing is accepted",
-			  b->meter);
+		*r = fail(e, PM_BILLING_ERR_ACCOUNT_UNAVAILABLE, -EIO,
+			  "meter %s: the account is unavailable (%s); nothing is accepted",
+			  b->meter, b->unavailable_why);
 		return NULL;
 	}
 	if (!b->store) {
@@ -1077,6 +1055,8 @@ void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billi
 
 	memset(v, 0, sizeof(*v));
 	v->running = b->running;
+	if (!b->running)
+		return; /* unknown: nothing to publish (b->st is zeroed) */
 	v->sts = st->has_sts;
 	account_read_registers(&st->acc, utc_ns / 1000000000, &v->regs);
 	v->supply = account_supply(&st->acc);
@@ -1164,6 +1144,9 @@ void pm_billing_set_hooks(struct pm_billing *b, pm_billing_supply_fn supply,
 	b->supply_reported = false;
 	if (b->running)
 		report_supply(b);
+	else if (b->unavailable && b->event_fn)
+		b->event_fn(b->userdata, b->unavailable_ns, "account_unavailable",
+			    b->unavailable_why);
 }
 
 /* A new account from the configuration (and its tariff file). */
@@ -1213,32 +1196,148 @@ static int seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
 }
 
 /* A record of layout 1: the same state without peak rates and the deferred tariff's info. */
-static int load_layout_1(struct pm_billing *b)
+static void carry_layout_1(const struct state_v1 *old, struct state *st)
 {
-	struct state_v1 *old = malloc(sizeof(*old));
-	int r;
+	memset(st, 0, sizeof(*st));
+	st->acc = old->acc;
+	st->te = old->te;
+	st->has_tariff = old->has_tariff;
+	memcpy(st->info.name, old->info.name, sizeof(old->info.name));
+	memcpy(st->info.currency, old->info.currency, sizeof(old->info.currency));
+	st->info.minor_units = old->info.minor_units;
+	st->have_baseline = old->have_baseline;
+	st->billed_import_mwh = old->billed_import_mwh;
+	st->billed_export_mwh = old->billed_export_mwh;
+	st->has_sts = old->has_sts;
+	st->sts = old->sts;
+}
 
-	if (!old)
-		return -ENOMEM;
-	r = pm_store_load_account(b->store, b->meter, 1, old, sizeof(*old));
-	if (r == 0) {
-		memset(&b->st, 0, sizeof(b->st));
-		b->st.acc = old->acc;
-		b->st.te = old->te;
-		b->st.has_tariff = old->has_tariff;
-		memcpy(b->st.info.name, old->info.name, sizeof(old->info.name));
-		memcpy(b->st.info.currency, old->info.currency, sizeof(old->info.currency));
-		b->st.info.minor_units = old->info.minor_units;
-		b->st.have_baseline = old->have_baseline;
-		b->st.billed_import_mwh = old->billed_import_mwh;
-		b->st.billed_export_mwh = old->billed_export_mwh;
-		b->st.has_sts = old->has_sts;
-		b->st.sts = old->sts;
+/*
+ * Reads the stored account into b->st: 0, -ENODATA when the store holds none, else a negative
+ * errno with *why saying what failed (b->st is then unchanged). The record is checked as bytes
+ * (its bools) before it becomes a struct, and as values before it becomes the state.
+ */
+static int load_account(struct pm_billing *b, const char **why)
+{
+	/* one buffer for the record and one for the struct: a layout-1 record is smaller */
+	unsigned char *rec = malloc(sizeof(struct state));
+	struct state *st = malloc(sizeof(*st));
+	uint32_t layout = STATE_LAYOUT;
+	size_t len = sizeof(struct state);
+	int r = -ENOMEM;
+
+	*why = "out of memory";
+	if (!rec || !st)
+		goto out;
+	r = pm_store_load_account(b->store, b->meter, layout, rec, len);
+	if (r == -EBADMSG) {
+		layout = 1;
+		len = sizeof(struct state_v1);
+		r = pm_store_load_account(b->store, b->meter, layout, rec, len);
+		if (r == -ENODATA)
+			r = -EBADMSG; /* the row went away in between: still not an absent one */
+		*why = "a record of an unknown layout or size";
+	} else {
+		*why = strerror(-r);
+	}
+	if (r < 0)
+		goto out;
+	r = pm_billing_record_check_bools(rec, len, layout, why);
+	if (r < 0)
+		goto out;
+	if (layout == 1) {
+		struct state_v1 *old = malloc(sizeof(*old));
+
+		r = -ENOMEM;
+		if (!old)
+			goto out;
+		memcpy(old, rec, sizeof(*old));
+		carry_layout_1(old, st);
+		free(old);
+	} else {
+		memcpy(st, rec, sizeof(*st));
+	}
+	r = pm_billing_state_check(st, why);
+	if (r < 0)
+		goto out;
+	b->st = *st;
+	if (layout == 1)
 		log_info("meter %s: account record of layout 1 read; saved as layout %d", b->meter,
 			 STATE_LAYOUT);
+out:
+	free(rec);
+	free(st);
+	return r;
+}
+
+/* The account is unknown: nothing of it is kept or published until it is read. */
+static void set_unavailable(struct pm_billing *b, int64_t utc_ns, const char *why)
+{
+	b->running = false;
+	b->unavailable = true;
+	b->unavailable_ns = utc_ns;
+	b->retry_ns = utc_ns;
+	memset(&b->st, 0, sizeof(b->st));
+	snprintf(b->unavailable_why, sizeof(b->unavailable_why), "%s", why);
+}
+
+/*
+ * Reads the stored account, or seeds and saves a new one when the store holds none. 0: running;
+ * -EAGAIN: unknown (set_unavailable, *err says why); another negative errno: the seed failed
+ * (a bad tariff file or configuration; *err says why).
+ */
+static int start_account(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	char reason[200];
+	int r = load_account(b, &why);
+
+	if (r == 0) {
+		b->running = true;
+		b->unavailable = false;
+		b->saved_ns = utc_ns;
+		return 0;
 	}
-	free(old);
-	return r == -ENOENT ? -EBADMSG : r;
+	if (r == -ENODATA) {
+		r = seed(b, utc_ns, err, errlen);
+		if (r < 0)
+			return r;
+		r = save(b, &b->st, utc_ns, NULL, 0);
+		if (r == 0) {
+			b->running = true;
+			b->unavailable = false;
+			return 0;
+		}
+		why = strerror(-r);
+		snprintf(reason, sizeof(reason), "saving the new account: %s", why);
+	} else {
+		snprintf(reason, sizeof(reason), "reading the stored account: %s", why);
+	}
+	set_unavailable(b, utc_ns, reason);
+	snprintf(
+	    err, errlen,
+	    "meter %s: account unavailable (%s): billing stopped, no account values published, "
+	    "commands refused, supply lines left as they are; read again every save interval",
+	    b->meter, reason);
+	return -EAGAIN;
+}
+
+/* At most once a save interval while the account is unknown and the store is open. */
+static void retry_account(struct pm_billing *b, int64_t utc_ns)
+{
+	char err[400];
+
+	if (!b->unavailable || !b->store || utc_ns - b->retry_ns < b->cfg.save_interval_ns)
+		return;
+	b->retry_ns = utc_ns;
+	if (start_account(b, utc_ns, err, sizeof(err)) != 0)
+		return; /* still unknown (or the seed failed): the next interval tries again */
+	log_notice("meter %s: the account is read again; billing runs", b->meter);
+	b->n_queued = 0;
+	queue(b, utc_ns, "account_available", "%s", "");
+	send_events(b);
+	b->supply_reported = false;
+	report_supply(b);
 }
 
 int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, int64_t utc_ns,
@@ -1269,30 +1368,25 @@ int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, 
 		pm_billing_free(b);
 		return -EINVAL;
 	}
-	r = store ? pm_store_load_account(store, b->meter, STATE_LAYOUT, &b->st, sizeof(b->st))
-		  : -ENOENT;
-	if (r == -EBADMSG)
-		r = load_layout_1(b);
-	if (r == 0) {
-		b->running = true;
-		b->saved_ns = utc_ns;
-	} else if (r == -ENOENT) {
-		r = seed(b, utc_ns, err, errlen);
-		if (r < 0) {
-			pm_billing_free(b);
-			return r;
-		}
-		b->running = true;
-		if (store && (r = save(b, &b->st, utc_ns, NULL, 0)) < 0) {
-			snprintf(err, errlen, "meter %s: saving the new account: %s", b->meter,
-				 strerror(-r));
-			b->running = false;
-		}
+	if (store) {
+		r = start_account(b, utc_ns, err, errlen);
+	} else if (cfg->store_failed) {
+		set_unavailable(b, utc_ns, "the store could not be opened");
+		snprintf(
+		    err, errlen,
+		    "meter %s: account unavailable (the store could not be opened): billing "
+		    "stopped, no account values published, commands refused, supply lines left "
+		    "as they are, until a restart opens the store",
+		    b->meter);
+		r = -EAGAIN;
 	} else {
-		snprintf(err, errlen,
-			 "meter %s: the stored account cannot be read (%s); billing "
-			 "stopped, commands refused",
-			 b->meter, r == -EBADMSG ? "unknown layout" : strerror(-r));
+		/* state_dir = none: an account in memory only, every command refused */
+		r = seed(b, utc_ns, err, errlen);
+		b->running = r == 0;
+	}
+	if (r < 0 && r != -EAGAIN) {
+		pm_billing_free(b);
+		return r;
 	}
 	*out = b;
 	return 0;

@@ -48,6 +48,8 @@ enum pm_billing_err {
 	PM_BILLING_ERR_NOT_CONFIGURED, /* no STS decoder key, no tariff, ... */
 	PM_BILLING_ERR_NO_STORE,       /* no store: nothing could be made durable */
 	PM_BILLING_ERR_STORE_FAILED,   /* the store refused the commit: nothing changed */
+	/* the account could not be read: it is unknown, not new (pm_billing_new) */
+	PM_BILLING_ERR_ACCOUNT_UNAVAILABLE,
 };
 
 struct pm_billing_error {
@@ -63,6 +65,8 @@ struct pm_billing_config {
 	bool sts;		       /* STS tokens accepted with this decoder key */
 	uint64_t sts_dk;
 	int64_t save_interval_ns; /* at least this often while money moves */
+	/* the store was configured but could not be opened: the account is unknown, not new */
+	bool store_failed;
 };
 
 /* Where the supply should be: the contactor (main relay) and the auxiliary relay. */
@@ -74,9 +78,18 @@ typedef void (*pm_billing_event_fn)(void *userdata, int64_t utc_ns, const char *
 struct pm_billing;
 
 /*
- * Restores the meter's account from @store (may be NULL), or starts a new one from @cfg. A
- * stored account that cannot be read (the store failing, an unknown layout) leaves billing
- * stopped and every command refused rather than starting from zero; *err says why.
+ * Restores the meter's account from @store (may be NULL), or starts a new one from @cfg: only
+ * when the store answers that it holds no account for the meter, or when the daemon runs
+ * without a store (state_dir = none; then nothing is kept and every command is refused).
+ *
+ * An account that cannot be read is unknown, never new: the store configured but not opened
+ * (cfg->store_failed), a read failing (locked, I/O), a record of an unknown layout or one
+ * that fails its check (billing-state.h). Then billing is stopped: the view publishes nothing
+ * (running false), every command is refused (PM_BILLING_ERR_ACCOUNT_UNAVAILABLE), the supply
+ * hook is not called (the lines stay as they are), an account_unavailable event is sent
+ * when the hooks are set, and, with a store, the read is retried from pm_billing_sample at
+ * every save interval; when it succeeds billing starts (event account_available) and the
+ * supply hook says where the lines belong. *err says why; the call still returns 0.
  */
 int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, int64_t utc_ns,
 		   struct pm_billing **out, char *err, size_t errlen);
@@ -156,7 +169,7 @@ int pm_billing_wallet(struct pm_billing *b, int64_t utc_ns, const char *date, in
 
 /* Everything published, as one consistent view. */
 struct pm_billing_view {
-	bool running; /* false: the stored account could not be read */
+	bool running; /* false: the account is unknown; nothing else in the view is set */
 	struct account_registers regs;
 	struct account_supply supply;
 	bool armed;

@@ -190,16 +190,16 @@ static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *re
 		return 0;
 	}
 	case P_MODE:
-		s = pm_billing_mode_name(g->mode);
+		s = v->running ? pm_billing_mode_name(g->mode) : "unknown";
 		break;
 	case P_EC_STATE:
-		s = pm_billing_ec_name(g->ec_state);
+		s = v->running ? pm_billing_ec_name(g->ec_state) : "unknown";
 		break;
 	case P_SUPPLY_STATE:
-		s = supply_state(v);
+		s = v->running ? supply_state(v) : "unknown";
 		break;
 	case P_SUPPLY_REASON:
-		s = account_reason_name(v->supply.reason);
+		s = v->running ? account_reason_name(v->supply.reason) : "unknown";
 		break;
 	case P_TARIFF_NAME:
 		s = v->tariff_name;
@@ -309,6 +309,24 @@ static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *re
 	return 0;
 }
 
+/*
+ * An unknown account (Running false) publishes no values: a Get or GetAll of its properties
+ * answers AccountUnavailable. GetManagedObjects and InterfacesAdded carry every meter of the
+ * daemon, so there the properties read Running false, "unknown" for the states, empty strings,
+ * zeros and an empty Configuration: one meter's unreadable account does not hide the others.
+ */
+static int refuse_unknown(sd_bus *bus, const struct pm_bus_account *a, sd_bus_error *error)
+{
+	sd_bus_message *m = sd_bus_get_current_message(bus);
+	const char *member = m ? sd_bus_message_get_member(m) : NULL;
+
+	if (!member || (strcmp(member, "Get") && strcmp(member, "GetAll")))
+		return 0;
+	return sd_bus_error_setf(error, PM_BUS_ACCOUNT_ERROR "AccountUnavailable",
+				 "meter %s: the account could not be read; no value is published",
+				 a->meter);
+}
+
 static int get_prop(sd_bus *bus, const char *path, const char *interface, const char *property,
 		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -316,13 +334,18 @@ static int get_prop(sd_bus *bus, const char *path, const char *interface, const 
 	struct pm_billing_view v;
 	int i = prop_index(property);
 
-	(void)bus;
 	(void)path;
 	(void)interface;
 	if (i < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "No property %s",
 					 property);
 	pm_billing_view(a->billing, utc_ns(), &v);
+	if (!v.running && i != P_RUNNING) {
+		int r = refuse_unknown(bus, a, error);
+
+		if (r < 0)
+			return r;
+	}
 	return prop_value(&v, i, reply, NULL);
 }
 
@@ -335,7 +358,15 @@ static int emit_changes(struct pm_bus_account *a)
 	size_t n = 0;
 
 	pm_billing_view(a->billing, utc_ns(), &v);
+	if (a->sent_once && v.running && strcmp(a->sent[P_RUNNING], "1"))
+		(void)sd_bus_emit_properties_changed(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
+						     "Configuration", NULL); /* known again */
 	for (int i = 0; i < P_COUNT; i++) {
+		if (!v.running && i != P_RUNNING) {
+			/* not published while unknown; a text no value has: sent once known */
+			snprintf(a->sent[i], SENT_LEN, "%s", "\x1f");
+			continue;
+		}
 		prop_value(&v, i, NULL, text);
 		if (!a->sent_once || strcmp(text, a->sent[i])) {
 			names[n++] = props[i].name;
@@ -398,6 +429,8 @@ static const char *error_name(enum pm_billing_err kind)
 		return PM_BUS_ACCOUNT_ERROR "NoStore";
 	case PM_BILLING_ERR_STORE_FAILED:
 		return PM_BUS_ACCOUNT_ERROR "StoreFailed";
+	case PM_BILLING_ERR_ACCOUNT_UNAVAILABLE:
+		return PM_BUS_ACCOUNT_ERROR "AccountUnavailable";
 	}
 	return PM_BUS_ACCOUNT_ERROR "InvalidArgument";
 }
@@ -749,14 +782,18 @@ static int get_config(sd_bus *bus, const char *path, const char *interface, cons
 		      sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
 	struct pm_bus_account *a = userdata;
+	struct pm_billing_view v;
 	struct account_config c;
 	int r;
 
-	(void)bus;
 	(void)path;
 	(void)interface;
 	(void)property;
-	(void)error;
+	pm_billing_view(a->billing, utc_ns(), &v);
+	if (!v.running) {
+		r = refuse_unknown(bus, a, error);
+		return r < 0 ? r : sd_bus_message_append(reply, "a{sv}", 0);
+	}
 	pm_billing_get_config(a->billing, &c);
 	r = sd_bus_message_open_container(reply, 'a', "{sv}");
 	if (r >= 0)

@@ -22,6 +22,8 @@ DAEMON_HDR  := daemon/conf.h daemon/log.h daemon/manager.h daemon/scan.h daemon/
 	$(CORE_HDR)
 DAEMON_SRC  += daemon/calibrator.c
 DAEMON_HDR  += daemon/calibrator.h
+DAEMON_SRC  += daemon/billing-record.c
+DAEMON_HDR  += daemon/billing-state.h
 DAEMON_HDR  += daemon/meter-config.h daemon/source-iio-events.h \
 	daemon/source-iio-direct.h daemon/iio-attr.h daemon/power-integrator.h
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
@@ -74,6 +76,7 @@ UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
 UNIT_EXTRA_test_billing := daemon/billing.c daemon/store.c daemon/store-account.c \
 	daemon/money.c daemon/tariff-file.c daemon/log.c
+UNIT_EXTRA_test_billing += daemon/billing-record.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
 UNIT_EXTRA_test_money := daemon/money.c
 UNIT_EXTRA_test_power_integrator := daemon/power-integrator.c

@@ -327,6 +327,9 @@ static void bill_scan(struct manager_meter *mt, const struct pm_scan *scan, int6
 	pm_bus_account_changed(mt->bus_account);
 }
 
+static void on_button(void *userdata);
+static bool relay_configured(const struct pm_relay_config *c);
+
 /*
  * Where billing wants the supply: the contactor and auxiliary relay lines follow it. A line
  * that cannot be driven is logged; the account keeps its state (the next change retries).
@@ -338,6 +341,18 @@ static void on_supply(void *userdata, bool contactor_closed, bool aux_closed)
 
 	log_notice("meter %s: supply contactor %s, auxiliary relay %s", mt->conf->name,
 		   contactor_closed ? "closed" : "open", aux_closed ? "closed" : "open");
+	if (!mt->relay && relay_configured(&mt->conf->relay)) {
+		/* the account was unknown at start (start_billing left the lines alone): now it
+		 * is read, the lines are taken where it has them */
+		struct pm_relay_config rc = mt->conf->relay;
+
+		rc.contactor_initially_closed = contactor_closed;
+		rc.aux_initially_closed = aux_closed;
+		r = pm_relay_new(mt->manager->event, &rc, on_button, mt, &mt->relay);
+		if (r < 0)
+			log_error_errno(r, "meter %s: cannot take its supply-control lines",
+					mt->conf->name);
+	}
 	if (!mt->relay)
 		return;
 	r = pm_relay_set(mt->relay, PM_RELAY_CONTACTOR, contactor_closed);
@@ -386,6 +401,8 @@ static int start_billing(struct pm_manager *m, struct manager_meter *mt)
 	    .sts = c->has_sts_decoder_key,
 	    .sts_dk = c->sts_decoder_key,
 	    .save_interval_ns = c->checkpoint_interval_s * 1000000000LL,
+	    /* a store configured but not opened: the account is unknown, not new */
+	    .store_failed = !m->store && strcmp(m->conf.state_dir, "none") != 0,
 	};
 	char err[512];
 	int r;
@@ -417,12 +434,21 @@ static int start_billing(struct pm_manager *m, struct manager_meter *mt)
 		/* Take the lines where the stored account has them: a restart must not close,
 		 * even for an instant, a supply the account holds open. */
 		pm_billing_view(mt->billing, utc_ns(), v);
+		rc.contactor_initially_closed = v->supply.closed;
+		rc.aux_initially_closed = v->aux_closed;
 		if (v->running) {
-			rc.contactor_initially_closed = v->supply.closed;
-			rc.aux_initially_closed = v->aux_closed;
+			r = pm_relay_new(m->event, &rc, on_button, mt, &mt->relay);
+		} else {
+			/* An unknown account says nothing about the supply: the lines are not
+			 * requested, so they stay as they are (the contactor as the last run left
+			 * it) until the account is read (on_supply takes them then). */
+			log_warning(
+			    "meter %s: account unknown: its supply-control lines are left as "
+			    "they are, not requested",
+			    c->name);
+			r = 0;
 		}
 		free(v);
-		r = pm_relay_new(m->event, &rc, on_button, mt, &mt->relay);
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot take its supply-control lines",
 					       c->name);
@@ -945,6 +971,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		r = pm_meter_new(&mc, m->store, &mt->pipe);
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot create it", mt->conf->name);
+		/* counted from here: a failure below frees what it has (pm_manager_free takes
+		 * the parts not made yet as NULL) */
+		m->n_meters = i + 1;
 		pm_meter_event(mt->pipe, utc_ns(), "daemon_start", "");
 		check_config(m, mt);
 		r = start_billing(m, mt);
@@ -993,7 +1022,6 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 						       mt->conf->name);
 		}
 		pm_source_set_chip_event_cb(mt->source, on_chip_event, mt);
-		m->n_meters++;
 		log_info("meter %s: source %s", mt->conf->name,
 			 pm_conf_source_name(mt->conf->source));
 	}

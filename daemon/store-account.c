@@ -101,7 +101,7 @@ int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t la
 		return -EINVAL;
 	r = prepare(store, "SELECT layout, state FROM account WHERE meter = ?1", &st);
 	if (r)
-		return r;
+		return r == -ENOENT ? -EIO : r;
 	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
@@ -112,8 +112,14 @@ int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t la
 			memcpy(state, sqlite3_column_blob(st, 1), len);
 			r = 0;
 		}
+	} else if (r == SQLITE_DONE) {
+		r = -ENODATA; /* the only answer that means "no account yet" */
 	} else {
-		r = r == SQLITE_DONE ? -ENOENT : pm_store_errno(r);
+		/* the store's -ENOENT (SQLITE_CANTOPEN: a -wal or -shm file that cannot be
+		 * opened) is an error reading the account, never its absence */
+		r = pm_store_errno(r);
+		if (r == -ENOENT)
+			r = -EIO;
 	}
 	sqlite3_finalize(st);
 	return r;

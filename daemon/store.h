@@ -158,7 +158,10 @@ int pm_store_get_config(struct pm_store *store, const char *meter, char *descrip
 int pm_store_save_account(struct pm_store *store, const char *meter, uint32_t layout,
 			  const void *state, size_t len, int64_t utc_ns, const char *reference,
 			  int64_t value_mu);
-/* -ENOENT when none is stored, -EBADMSG when its layout or size is not @layout / @len. */
+/*
+ * -ENODATA when none is stored (and only then), -EBADMSG when its layout or size is not
+ * @layout / @len; any other failure is an error, never "none" (-EIO for one to open a file).
+ */
 int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t layout, void *state,
 			  size_t len);
 /* 1 when @reference was recorded for @meter, 0 when not, or a negative errno. */

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "billing-state.h"
 #include "billing.h"
 #include "log.h"
 
@@ -408,22 +411,7 @@ START_TEST(test_block_crossing_logged_with_registers)
 }
 END_TEST
 
-/* The account record as layout 1 stored it (daemon/billing.c before peak rates). */
-struct state_v1 {
-	struct account acc;
-	struct tariff_engine te;
-	bool has_tariff;
-	struct {
-		char name[128];
-		char currency[4];
-		int minor_units;
-	} info;
-	bool have_baseline;
-	uint64_t billed_import_mwh, billed_export_mwh;
-	bool has_sts;
-	struct sts_meter sts;
-};
-
+/* The account record as layout 1 stored it: struct state_v1 (daemon/billing-state.h). */
 START_TEST(test_layout_1_record_carried_over)
 {
 	struct account_time at = {.utc = T_JAN / S, .weekday = 0, .second_of_day = 36000};
@@ -663,6 +651,196 @@ START_TEST(test_unknown_zone_refused)
 }
 END_TEST
 
+/* --- a stored account that cannot be used is unknown, never new ---------------------------- */
+
+static struct pm_billing *open_with_error(int64_t now, char *err, size_t errlen)
+{
+	struct pm_billing_config cfg = {
+	    .meter = "m1", .time_zone = "UTC", .tariff_file = flat, .save_interval_ns = 60 * S};
+	struct pm_billing *b;
+
+	account_config_default(&cfg.account);
+	cfg.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	ck_assert_int_eq(pm_billing_new(&cfg, store, now, &b, err, errlen), 0);
+	n_events = 0;
+	supply_calls = 0;
+	pm_billing_set_hooks(b, on_supply, on_event, NULL);
+	return b;
+}
+
+/* A prepayment account with 12.34 GBP (1234000 mu), saved; its record in *st. */
+static void stored_account(struct state *st)
+{
+	struct pm_billing *b = open_billing(flat, "UTC", T_JAN, store);
+	struct pm_billing_error e;
+
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1234000, "pay-1", ACCOUNT_PAYMENT_REMOTE, &e),
+			 0);
+	pm_billing_free(b);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
+	ck_assert_int_eq(st->acc.balance_mu, 1234000);
+}
+
+/* What the account looks like when it is unknown: nothing published, nothing accepted. */
+static void assert_unknown(struct pm_billing *b, int64_t now)
+{
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+
+	pm_billing_view(b, now, &v);
+	ck_assert(!v.running);
+	ck_assert_int_eq(supply_calls, 0); /* the lines are not driven */
+	ck_assert_int_eq(pm_billing_disconnect(b, now, &e), -EIO);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_ACCOUNT_UNAVAILABLE);
+	ck_assert_int_eq(pm_billing_topup(b, now, 100, "pay-2", ACCOUNT_PAYMENT_LOCAL, &e), -EIO);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_ACCOUNT_UNAVAILABLE);
+	ck_assert_int_eq(pm_billing_flush(b, now), 0); /* writes nothing */
+	ck_assert_int_ge(find_event("account_unavailable"), 0);
+}
+
+/* Review finding 3: te.rate indexes an [8][8] price matrix and is a shift count. */
+START_TEST(test_record_with_bad_rate_refused)
+{
+	struct state *st = malloc(sizeof(*st)), *back = malloc(sizeof(*back));
+	struct pm_billing *b;
+	char err[400];
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(back);
+	stored_account(st);
+	st->te.rate = 200;
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT, st, sizeof(*st), T_JAN, NULL, 0), 0);
+	b = open_with_error(T_JAN + S, err, sizeof(err));
+	ck_assert_msg(strstr(err, "te.rate") != NULL, "%s", err);
+	assert_unknown(b, T_JAN + S);
+	pm_billing_sample(b, T_JAN + 120 * S, true, 1000, 0, 0, true); /* a retry: still bad */
+	assert_unknown(b, T_JAN + 120 * S);
+	pm_billing_free(b);
+	/* the record stays as it was: not replaced by a new account */
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, back, sizeof(*back)), 0);
+	ck_assert_int_eq(memcmp(st, back, sizeof(*st)), 0);
+	free(st);
+	free(back);
+}
+END_TEST
+
+/* A bool byte of 2 is refused before the record becomes a struct (UBSan would see the load). */
+START_TEST(test_record_with_bad_bool_refused)
+{
+	struct state *st = malloc(sizeof(*st));
+	unsigned char *raw = (unsigned char *)st;
+	struct pm_billing *b;
+	char err[400];
+
+	ck_assert_ptr_nonnull(st);
+	stored_account(st);
+	raw[offsetof(struct state, acc.remote_open)] = 2;
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT, st, sizeof(*st), T_JAN, NULL, 0), 0);
+	b = open_with_error(T_JAN + S, err, sizeof(err));
+	ck_assert_msg(strstr(err, "acc.remote_open") != NULL, "%s", err);
+	assert_unknown(b, T_JAN + S);
+	pm_billing_free(b);
+	free(st);
+}
+END_TEST
+
+/* Money outside the engine's bounds (account.h: the balance within +-1e15 mu). */
+START_TEST(test_record_with_bad_money_refused)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct pm_billing *b;
+	char err[400];
+
+	ck_assert_ptr_nonnull(st);
+	stored_account(st);
+	st->acc.balance_mu = INT64_C(1000000000000001);
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT, st, sizeof(*st), T_JAN, NULL, 0), 0);
+	b = open_with_error(T_JAN + S, err, sizeof(err));
+	ck_assert_msg(strstr(err, "acc.balance_mu") != NULL, "%s", err);
+	assert_unknown(b, T_JAN + S);
+	pm_billing_free(b);
+	free(st);
+}
+END_TEST
+
+/*
+ * Review finding 1: a record of a layout this build does not know (a downgrade) leaves the
+ * account unknown; once the record is readable again (here: put back as it was) the next
+ * sample a save interval (60 s) later reads it: the stored 12.34 GBP, not a new account.
+ */
+START_TEST(test_unreadable_account_read_again)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct pm_billing_view v;
+	struct pm_billing *b;
+	char err[400];
+
+	ck_assert_ptr_nonnull(st);
+	stored_account(st);
+	ck_assert_int_eq(pm_store_save_account(store, "m1", 99, st, sizeof(*st), T_JAN, NULL, 0),
+			 0);
+	b = open_with_error(T_JAN + S, err, sizeof(err));
+	ck_assert_msg(strstr(err, "unknown layout") != NULL, "%s", err);
+	assert_unknown(b, T_JAN + S);
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT, st, sizeof(*st), T_JAN, NULL, 0), 0);
+	pm_billing_sample(b, T_JAN + 30 * S, true, 0, 0, 0, true); /* before the interval */
+	pm_billing_view(b, T_JAN + 30 * S, &v);
+	ck_assert(!v.running);
+	pm_billing_sample(b, T_JAN + 61 * S, true, 0, 0, 0, true);
+	pm_billing_view(b, T_JAN + 61 * S, &v);
+	ck_assert(v.running);
+	ck_assert_int_eq(v.regs.balance_mu, 1234000);
+	ck_assert_int_eq(v.regs.payment_count, 1);
+	ck_assert_int_ge(find_event("account_available"), 0);
+	ck_assert_int_eq(supply_calls, 1); /* now the lines are told where they belong */
+	ck_assert(contactor);
+	pm_billing_free(b);
+	free(st);
+}
+END_TEST
+
+/*
+ * Review finding 6: only an absent row is "no account". The store answers -ENODATA for it,
+ * distinct from -ENOENT (SQLite's "cannot open", which it used to share). Any failure to read
+ * is an error (here the table is out of reach: another process renamed it): not seeded, not
+ * overwritten, and read again a save interval later, once the table is back.
+ */
+START_TEST(test_only_an_absent_row_is_a_new_account)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct pm_billing_view v;
+	struct pm_billing *b;
+	sqlite3 *other;
+	char err[400];
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)),
+			 -ENODATA);
+	stored_account(st);
+	ck_assert_int_eq(sqlite3_open(db, &other), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(other, "ALTER TABLE account RENAME TO account_aside", NULL, NULL, NULL),
+	    SQLITE_OK);
+	b = open_with_error(T_JAN + S, err, sizeof(err));
+	ck_assert_msg(strstr(err, "account unavailable") != NULL, "%s", err);
+	assert_unknown(b, T_JAN + S);
+	ck_assert_int_eq(
+	    sqlite3_exec(other, "ALTER TABLE account_aside RENAME TO account", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(other), SQLITE_OK);
+	pm_billing_sample(b, T_JAN + 61 * S, true, 0, 0, 0, true);
+	pm_billing_view(b, T_JAN + 61 * S, &v);
+	ck_assert(v.running);
+	ck_assert_int_eq(v.regs.balance_mu, 1234000);
+	pm_billing_free(b);
+	free(st);
+}
+END_TEST
+
 static Suite *billing_suite(void)
 {
 	Suite *s = suite_create("billing");
@@ -686,6 +864,11 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_peak_rate_lower_load_limit);
 	tcase_add_test(tc, test_block_crossing_logged_with_registers);
 	tcase_add_test(tc, test_layout_1_record_carried_over);
+	tcase_add_test(tc, test_record_with_bad_rate_refused);
+	tcase_add_test(tc, test_record_with_bad_bool_refused);
+	tcase_add_test(tc, test_record_with_bad_money_refused);
+	tcase_add_test(tc, test_unreadable_account_read_again);
+	tcase_add_test(tc, test_only_an_absent_row_is_a_new_account);
 	suite_add_tcase(s, tc);
 	return s;
 }
