@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bus-account.h"
+#include "bus-caller.h"
 
 enum prop {
 	P_RUNNING,
@@ -534,17 +535,50 @@ static int m_mode(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 enum plain { TAKE_EC, DISCONNECT, RECONNECT, ARM, CONFIRM };
 
+/*
+ * TakeEmergencyCredit and ConfirmReconnect are the customer's answers, which somebody must
+ * give at the meter (appliances left on, someone working on the installation): root, the
+ * admin group and the meter's display group only, checked here as well as by the bus policy.
+ * @at_meter: the caller is the display, so its answer is given at the meter.
+ */
+static int customer_answer_allowed(sd_bus_message *msg, const char *method, bool *at_meter,
+				   sd_bus_error *error)
+{
+	struct pm_bus_caller c;
+	int r = pm_bus_caller_get(msg, &c, error);
+
+	if (r < 0)
+		return r;
+	if (!c.root && !c.admin && !c.display)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s: only root and the groups %s and %s may call this "
+					 "(uid %u is in neither)",
+					 method, PM_BUS_DISPLAY_GROUP, PM_BUS_ADMIN_GROUP,
+					 (unsigned)c.uid);
+	*at_meter = c.display;
+	return 0;
+}
+
 static int plain(sd_bus_message *msg, void *userdata, sd_bus_error *error, enum plain what)
 {
 	struct pm_bus_account *a = userdata;
 	struct pm_billing_error e;
 	int64_t now = utc_ns();
+	bool at_meter = false;
 	int r;
 
+	if (what == TAKE_EC || what == CONFIRM) {
+		r = customer_answer_allowed(msg, sd_bus_message_get_member(msg), &at_meter, error);
+		if (r < 0)
+			return r;
+	}
 	switch (what) {
 	case TAKE_EC:
-		/* the local display is at the meter: it counts as the customer's confirmation */
-		r = pm_billing_take_emergency_credit(a->billing, now, true, &e);
+		/*
+		 * Taken on the display, at the meter: also the customer's confirmation. Taken
+		 * remotely (root, admin): a supply held open for credit stays armed.
+		 */
+		r = pm_billing_take_emergency_credit(a->billing, now, at_meter, &e);
 		break;
 	case DISCONNECT:
 		r = pm_billing_disconnect(a->billing, now, &e);
@@ -943,11 +977,12 @@ static int build_vtable(struct pm_bus_account *a)
 				     SD_BUS_PARAM(kind) SD_BUS_PARAM(credit), m_token, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetTariff", "s", SD_BUS_PARAM(json), "", , m_tariff, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetMode", "s", SD_BUS_PARAM(mode), "", , m_mode, 0),
-	    SD_BUS_METHOD("TakeEmergencyCredit", "", "", m_take_ec, 0),
+	    /* the customer's answers: customer_answer_allowed() checks the caller, not sd-bus */
+	    SD_BUS_METHOD("TakeEmergencyCredit", "", "", m_take_ec, SD_BUS_VTABLE_UNPRIVILEGED),
 	    SD_BUS_METHOD("Disconnect", "", "", m_disconnect, 0),
 	    SD_BUS_METHOD("Reconnect", "", "", m_reconnect, 0),
 	    SD_BUS_METHOD("ArmReconnect", "", "", m_arm, 0),
-	    SD_BUS_METHOD("ConfirmReconnect", "", "", m_confirm, 0),
+	    SD_BUS_METHOD("ConfirmReconnect", "", "", m_confirm, SD_BUS_VTABLE_UNPRIVILEGED),
 	    SD_BUS_METHOD_WITH_NAMES("ChangeOfTenancy", "a{sv}", SD_BUS_PARAM(options), "", ,
 				     m_tenancy, 0),
 	    SD_BUS_METHOD_WITH_NAMES("AdjustBalance", "x", SD_BUS_PARAM(delta), "", , m_adjust, 0),
