@@ -102,6 +102,7 @@ struct pm_bus_account {
 	uint64_t last_emit_us;
 	bool sent_once;
 	char sent[P_COUNT][SENT_LEN]; /* what the last PropertiesChanged said, as text */
+	sd_bus_message_handler_t *admin_handlers; /* by vtable index: admin_call() runs these */
 };
 
 static int64_t utc_ns(void)
@@ -966,6 +967,37 @@ static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	return done(msg, a, r, &e, error);
 }
 
+/*
+ * Every method but the customer's answers runs through here. The bus policy allows them to
+ * root and polymeter-admin only; polymeterd checks the same itself, so that a permissive or
+ * missing policy file does not open them. sd-bus's own check is off for them
+ * (SD_BUS_VTABLE_UNPRIVILEGED): on the system bus it would demand CAP_SYS_ADMIN of an admin.
+ */
+static int admin_call(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	const char *member = sd_bus_message_get_member(msg);
+	struct pm_bus_caller c;
+	size_t i;
+	int r;
+
+	for (i = 0; a->vtable[i].type != _SD_BUS_VTABLE_END; i++)
+		if (a->admin_handlers[i] && !strcmp(a->vtable[i].x.method.member, member))
+			break;
+	if (a->vtable[i].type == _SD_BUS_VTABLE_END)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_METHOD, "No method %s",
+					 member);
+	r = pm_bus_caller_get(msg, &c, error);
+	if (r < 0)
+		return r;
+	if (!c.root && !c.admin)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s: only root and the group %s may call this (uid %u is "
+					 "not in it)",
+					 member, PM_BUS_ADMIN_GROUP, (unsigned)c.uid);
+	return a->admin_handlers[i](msg, userdata, error);
+}
+
 /* --- object ------------------------------------------------------------------------------- */
 
 static int build_vtable(struct pm_bus_account *a)
@@ -1003,7 +1035,8 @@ static int build_vtable(struct pm_bus_account *a)
 	size_t nm = sizeof(methods) / sizeof(methods[0]), n = 0;
 
 	a->vtable = calloc(P_COUNT + nm + 3, sizeof(*a->vtable));
-	if (!a->vtable)
+	a->admin_handlers = calloc(P_COUNT + nm + 3, sizeof(*a->admin_handlers));
+	if (!a->vtable || !a->admin_handlers)
 		return -ENOMEM;
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
 	for (int i = 0; i < P_COUNT; i++)
@@ -1011,8 +1044,17 @@ static int build_vtable(struct pm_bus_account *a)
 		    props[i].name, props[i].sig, get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Configuration", "a{sv}", get_config, 0,
 							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
-	for (size_t i = 0; i < nm; i++)
-		a->vtable[n++] = methods[i];
+	for (size_t i = 0; i < nm; i++) {
+		a->vtable[n] = methods[i];
+		/* the customer's answers check their callers in customer_answer_allowed() */
+		if (methods[i].x.method.handler != m_take_ec &&
+		    methods[i].x.method.handler != m_confirm) {
+			a->admin_handlers[n] = methods[i].x.method.handler;
+			a->vtable[n].x.method.handler = admin_call;
+			a->vtable[n].flags |= SD_BUS_VTABLE_UNPRIVILEGED;
+		}
+		n++;
+	}
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_END;
 	return 0;
 }
@@ -1025,6 +1067,7 @@ struct pm_bus_account *pm_bus_account_free(struct pm_bus_account *a)
 	sd_bus_slot_unref(a->slot);
 	sd_event_unref(a->event);
 	free(a->vtable);
+	free(a->admin_handlers);
 	free(a->meter);
 	free(a->path);
 	free(a);

@@ -109,7 +109,7 @@ conf = os.path.join(tmp, "polymeterd.conf")
 with open(conf, "w") as f:
     f.write(f"""[daemon]
 state_dir = {tmp}/state
-dbus = session
+dbus = system
 dbus_interval_ms = 100
 log_interval = 0
 [meter idle]
@@ -173,7 +173,9 @@ FUTURE = tariff_doc("Future test",
 with open(os.path.join(tmp, "future.json"), "w") as f:
     f.write(FUTURE)
 
-env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
+# polymeterd connects as to the system bus (sd-bus then checks callers as on a gateway); the
+# clients reach the same private bus as their session bus.
+env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, DBUS_SYSTEM_BUS_ADDRESS=address,
            ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
            UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
 busd = subprocess.Popen(["dbus-daemon", "--config-file=" + os.path.join(tmp, "bus.conf"),
@@ -214,10 +216,11 @@ def call(meter, method, *args):
 
 
 PROBE = """
-import dbus, sys
+import dbus, os, sys
 o = dbus.SessionBus().get_object(sys.argv[1], "/org/polymeter/Meter1/" + sys.argv[2])
 for m in sys.argv[3:]:
-    args = (dbus.Int64(100), "probe-%d-%s" % (len(sys.argv), m)) if m == "TopUp" else ()
+    ref = "probe-" + "-".join(map(str, os.getgroups()))
+    args = (dbus.Int64(100), ref) if m == "TopUp" else ()
     try:
         getattr(dbus.Interface(o, "org.polymeter.Account1"), m)(*args)
         print(m, "ok", flush=True)
@@ -371,18 +374,26 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
         return prop("busy", "SupplyState") == "armed"
 
     own_refusal = f"{denied} ConfirmReconnect: only root and the groups"
+    payments = prop("busy", "PaymentCount")
     check(arm_busy(), "busy_armed_for_open_bus_caller", prop("busy", "SupplyState"))
-    out, why = as_user([G_OPEN], "busy", "ConfirmReconnect")
+    out, why = as_user([G_OPEN], "busy", "ConfirmReconnect", "TopUp")
     check(out.get("ConfirmReconnect", "").startswith(own_refusal) and
           prop("busy", "SupplyState") == "armed", "daemon_refuses_confirm_bus_let_through", why)
+    # the admin's methods: polymeterd checks their callers too
+    check(out.get("TopUp", "").startswith(
+          f"{denied} TopUp: only root and the group polymeter-admin may call this") and
+          prop("busy", "PaymentCount") == payments, "daemon_refuses_topup_bus_let_through", why)
     out, why = as_user([G_DISPLAY], "busy", "ConfirmReconnect", "TopUp")
     check(out.get("ConfirmReconnect") == "ok" and prop("busy", "SupplyState") == "closed",
           "display_group_confirms", why)
     check(out.get("TopUp", "").startswith(denied), "display_group_denied_topup", why)
     check(arm_busy(), "busy_armed_for_admin", prop("busy", "SupplyState"))
-    out, why = as_user([G_ADMIN], "busy", "ConfirmReconnect")
+    out, why = as_user([G_ADMIN], "busy", "ConfirmReconnect", "TopUp")
     check(out.get("ConfirmReconnect") == "ok" and prop("busy", "SupplyState") == "closed",
           "admin_group_confirms", why)
+    # on the system bus sd-bus's own check would demand CAP_SYS_ADMIN of a non-root admin
+    check(out.get("TopUp") == "ok" and prop("busy", "PaymentCount") == payments + 1,
+          "admin_group_tops_up", why)
 
     # TakeEmergencyCredit: 1 A x 230 V x 3 = 690 W at 1.00 GBP per kWh takes both meters
     # below zero within seconds from a zero balance, so the supply opens for credit with
