@@ -1046,7 +1046,10 @@ static int build_vtable(struct pm_bus_account *a)
 							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	for (size_t i = 0; i < nm; i++) {
 		a->vtable[n] = methods[i];
-		/* the customer's answers check their callers in customer_answer_allowed() */
+		/*
+		 * Admin only, unless named here: the customer's answers check their callers in
+		 * customer_answer_allowed(). A method added to the table is admin only.
+		 */
 		if (methods[i].x.method.handler != m_take_ec &&
 		    methods[i].x.method.handler != m_confirm) {
 			a->admin_handlers[n] = methods[i].x.method.handler;
