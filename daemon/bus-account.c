@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bus-account.h"
+#include "bus-caller.h"
 
 enum prop {
 	P_RUNNING,
@@ -101,6 +102,7 @@ struct pm_bus_account {
 	uint64_t last_emit_us;
 	bool sent_once;
 	char sent[P_COUNT][SENT_LEN]; /* what the last PropertiesChanged said, as text */
+	sd_bus_message_handler_t *admin_handlers; /* by vtable index: admin_call() runs these */
 };
 
 static int64_t utc_ns(void)
@@ -567,17 +569,50 @@ static int m_mode(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 enum plain { TAKE_EC, DISCONNECT, RECONNECT, ARM, CONFIRM };
 
+/*
+ * TakeEmergencyCredit and ConfirmReconnect are the customer's answers, which somebody must
+ * give at the meter (appliances left on, someone working on the installation): root, the
+ * admin group and the meter's display group only, checked here as well as by the bus policy.
+ * @at_meter: the caller is the display, so its answer is given at the meter.
+ */
+static int customer_answer_allowed(sd_bus_message *msg, const char *method, bool *at_meter,
+				   sd_bus_error *error)
+{
+	struct pm_bus_caller c;
+	int r = pm_bus_caller_get(msg, &c, error);
+
+	if (r < 0)
+		return r;
+	if (!c.root && !c.admin && !c.display)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s: only root and the groups %s and %s may call this "
+					 "(uid %u is in neither)",
+					 method, PM_BUS_DISPLAY_GROUP, PM_BUS_ADMIN_GROUP,
+					 (unsigned)c.uid);
+	*at_meter = c.display;
+	return 0;
+}
+
 static int plain(sd_bus_message *msg, void *userdata, sd_bus_error *error, enum plain what)
 {
 	struct pm_bus_account *a = userdata;
 	struct pm_billing_error e;
 	int64_t now = utc_ns();
+	bool at_meter = false;
 	int r;
 
+	if (what == TAKE_EC || what == CONFIRM) {
+		r = customer_answer_allowed(msg, sd_bus_message_get_member(msg), &at_meter, error);
+		if (r < 0)
+			return r;
+	}
 	switch (what) {
 	case TAKE_EC:
-		/* the local display is at the meter: it counts as the customer's confirmation */
-		r = pm_billing_take_emergency_credit(a->billing, now, true, &e);
+		/*
+		 * Taken on the display, at the meter: also the customer's confirmation. Taken
+		 * remotely (root, admin): a supply held open for credit stays armed.
+		 */
+		r = pm_billing_take_emergency_credit(a->billing, now, at_meter, &e);
 		break;
 	case DISCONNECT:
 		r = pm_billing_disconnect(a->billing, now, &e);
@@ -969,6 +1004,37 @@ static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	return done(msg, a, r, &e, error);
 }
 
+/*
+ * Every method but the customer's answers runs through here. The bus policy allows them to
+ * root and polymeter-admin only; polymeterd checks the same itself, so that a permissive or
+ * missing policy file does not open them. sd-bus's own check is off for them
+ * (SD_BUS_VTABLE_UNPRIVILEGED): on the system bus it would demand CAP_SYS_ADMIN of an admin.
+ */
+static int admin_call(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	const char *member = sd_bus_message_get_member(msg);
+	struct pm_bus_caller c;
+	size_t i;
+	int r;
+
+	for (i = 0; a->vtable[i].type != _SD_BUS_VTABLE_END; i++)
+		if (a->admin_handlers[i] && !strcmp(a->vtable[i].x.method.member, member))
+			break;
+	if (a->vtable[i].type == _SD_BUS_VTABLE_END)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_METHOD, "No method %s",
+					 member);
+	r = pm_bus_caller_get(msg, &c, error);
+	if (r < 0)
+		return r;
+	if (!c.root && !c.admin)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s: only root and the group %s may call this (uid %u is "
+					 "not in it)",
+					 member, PM_BUS_ADMIN_GROUP, (unsigned)c.uid);
+	return a->admin_handlers[i](msg, userdata, error);
+}
+
 /* --- object ------------------------------------------------------------------------------- */
 
 static int build_vtable(struct pm_bus_account *a)
@@ -980,11 +1046,12 @@ static int build_vtable(struct pm_bus_account *a)
 				     SD_BUS_PARAM(kind) SD_BUS_PARAM(credit), m_token, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetTariff", "s", SD_BUS_PARAM(json), "", , m_tariff, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetMode", "s", SD_BUS_PARAM(mode), "", , m_mode, 0),
-	    SD_BUS_METHOD("TakeEmergencyCredit", "", "", m_take_ec, 0),
+	    /* the customer's answers: customer_answer_allowed() checks the caller, not sd-bus */
+	    SD_BUS_METHOD("TakeEmergencyCredit", "", "", m_take_ec, SD_BUS_VTABLE_UNPRIVILEGED),
 	    SD_BUS_METHOD("Disconnect", "", "", m_disconnect, 0),
 	    SD_BUS_METHOD("Reconnect", "", "", m_reconnect, 0),
 	    SD_BUS_METHOD("ArmReconnect", "", "", m_arm, 0),
-	    SD_BUS_METHOD("ConfirmReconnect", "", "", m_confirm, 0),
+	    SD_BUS_METHOD("ConfirmReconnect", "", "", m_confirm, SD_BUS_VTABLE_UNPRIVILEGED),
 	    SD_BUS_METHOD_WITH_NAMES("ChangeOfTenancy", "a{sv}", SD_BUS_PARAM(options), "", ,
 				     m_tenancy, 0),
 	    SD_BUS_METHOD_WITH_NAMES("AdjustBalance", "x", SD_BUS_PARAM(delta), "", , m_adjust, 0),
@@ -1005,7 +1072,8 @@ static int build_vtable(struct pm_bus_account *a)
 	size_t nm = sizeof(methods) / sizeof(methods[0]), n = 0;
 
 	a->vtable = calloc(P_COUNT + nm + 3, sizeof(*a->vtable));
-	if (!a->vtable)
+	a->admin_handlers = calloc(P_COUNT + nm + 3, sizeof(*a->admin_handlers));
+	if (!a->vtable || !a->admin_handlers)
 		return -ENOMEM;
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
 	for (int i = 0; i < P_COUNT; i++)
@@ -1013,8 +1081,20 @@ static int build_vtable(struct pm_bus_account *a)
 		    props[i].name, props[i].sig, get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Configuration", "a{sv}", get_config, 0,
 							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
-	for (size_t i = 0; i < nm; i++)
-		a->vtable[n++] = methods[i];
+	for (size_t i = 0; i < nm; i++) {
+		a->vtable[n] = methods[i];
+		/*
+		 * Admin only, unless named here: the customer's answers check their callers in
+		 * customer_answer_allowed(). A method added to the table is admin only.
+		 */
+		if (methods[i].x.method.handler != m_take_ec &&
+		    methods[i].x.method.handler != m_confirm) {
+			a->admin_handlers[n] = methods[i].x.method.handler;
+			a->vtable[n].x.method.handler = admin_call;
+			a->vtable[n].flags |= SD_BUS_VTABLE_UNPRIVILEGED;
+		}
+		n++;
+	}
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_END;
 	return 0;
 }
@@ -1027,6 +1107,7 @@ struct pm_bus_account *pm_bus_account_free(struct pm_bus_account *a)
 	sd_bus_slot_unref(a->slot);
 	sd_event_unref(a->event);
 	free(a->vtable);
+	free(a->admin_handlers);
 	free(a->meter);
 	free(a->path);
 	free(a);

@@ -9,7 +9,9 @@
  * rate-limit interval while samples move the money, at once after a method succeeded. A
  * method replies only after its change is committed to the store; a refusal is a named error
  * (org.polymeter.Account1.Error.*) whose message names the bad argument, and changes nothing.
- * Who may call what is the bus policy's business (daemon/org.polymeter.Meter1.conf).
+ * Who may call what: the bus policy (daemon/org.polymeter.Meter1.conf), and the same rule checked
+ * here on every call (bus-caller.h): root and polymeter-admin everything, polymeter-display the
+ * customer's answers ConfirmReconnect and TakeEmergencyCredit.
  */
 #ifndef POLYMETER_BUS_ACCOUNT_H
 #define POLYMETER_BUS_ACCOUNT_H

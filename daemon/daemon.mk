@@ -26,6 +26,8 @@ DAEMON_SRC  += daemon/billing-record.c
 DAEMON_HDR  += daemon/billing-state.h
 DAEMON_HDR  += daemon/meter-config.h daemon/source-iio-events.h \
 	daemon/source-iio-direct.h daemon/iio-attr.h daemon/power-integrator.h
+DAEMON_SRC  += daemon/bus-caller.c
+DAEMON_HDR  += daemon/bus-caller.h
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
 DAEMON_LIBS  = $$(pkg-config --cflags --libs $(DAEMON_PKGS)) -lm
 

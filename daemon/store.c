@@ -182,19 +182,41 @@ static int user_version(struct pm_store *s, int *version)
 	return r;
 }
 
-static int migrate(struct pm_store *s, char *err, size_t errlen, const char *path)
+/*
+ * PRAGMA quick_check reports the damage it finds as result rows ("row 3 missing from index
+ * event_by_meter", "CHECK constraint failed in register"), with SQLITE_OK: a sound database is
+ * exactly one row "ok". -EBADMSG with the first problem in @why otherwise.
+ */
+static int quick_check(struct pm_store *s, char *why, size_t whylen)
 {
-	char sql[64], why[256];
-	int version, r;
+	sqlite3_stmt *st;
+	int rows = 0, ok = 0;
+	int r = prepare(s, "PRAGMA quick_check", &st);
 
-	r = user_version(s, &version);
 	if (r)
 		return r;
-	if (version > PM_STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "%s: schema version %d is newer than this polymeterd (%d)",
-			 path, version, PM_STORE_SCHEMA_VERSION);
-		return -EPROTO;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *row = (const char *)sqlite3_column_text(st, 0);
+
+		if (rows++ == 0) {
+			ok = row && !strcmp(row, "ok");
+			snprintf(why, whylen, "%s", row ? row : "(null)");
+		}
 	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return errno_of(r);
+	if (!rows)
+		snprintf(why, whylen, "no result");
+	return rows == 1 && ok ? 0 : -EBADMSG;
+}
+
+/* @version: the database's user_version, already checked to be no newer than this code's. */
+static int migrate(struct pm_store *s, int version, char *err, size_t errlen, const char *path)
+{
+	char sql[64], why[256];
+	int r;
+
 	for (; version < PM_STORE_SCHEMA_VERSION; version++) {
 		r = begin(s);
 		if (r)
@@ -219,8 +241,8 @@ static int migrate(struct pm_store *s, char *err, size_t errlen, const char *pat
 int pm_store_open(const char *path, struct pm_store **out, char *err, size_t errlen)
 {
 	struct pm_store *s;
-	char dummy[1];
-	int r;
+	char dummy[1], why[256] = "";
+	int version, r;
 
 	if (!err) {
 		err = dummy;
@@ -237,20 +259,37 @@ int pm_store_open(const char *path, struct pm_store **out, char *err, size_t err
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 1000);
 	/*
+	 * Only read until the file is known to be ours and sound: a database of a newer schema
+	 * (a downgrade) or a damaged one is refused as it is, before the WAL switch below writes
+	 * its header. A foreign file fails on the first read, damage in quick_check.
+	 */
+	r = user_version(s, &version);
+	if (r)
+		goto fail;
+	if (version > PM_STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this polymeterd (%d)",
+			 path, version, PM_STORE_SCHEMA_VERSION);
+		r = -EPROTO;
+		goto close;
+	}
+	r = quick_check(s, why, sizeof(why));
+	if (r == -EBADMSG && why[0]) {
+		snprintf(err, errlen, "%s: damaged (quick_check: %s)", path, why);
+		goto close;
+	}
+	/*
 	 * WAL: readers never block the checkpoint writer; FULL: a commit is on stable storage
 	 * when it returns, which is what lets the daemon acknowledge after it.
 	 */
-	r = exec(s, "PRAGMA journal_mode=WAL");
+	if (!r)
+		r = exec(s, "PRAGMA journal_mode=WAL");
 	if (!r)
 		r = exec(s, "PRAGMA synchronous=FULL");
 	if (!r)
 		r = exec(s, "PRAGMA foreign_keys=ON");
-	/* A corrupted or foreign file fails here or on the first real read. */
-	if (!r)
-		r = exec(s, "PRAGMA quick_check");
 	if (r)
 		goto fail;
-	r = migrate(s, err, errlen, path);
+	r = migrate(s, version, err, errlen, path);
 	if (r)
 		goto close;
 	*out = s;
@@ -502,7 +541,8 @@ int pm_store_load_meter(struct pm_store *store, const char *meter, struct pm_met
 		r = load_registers(store, meter, &out.regs);
 	if (!r && out.has_counters)
 		r = load_counters(store, meter, &out);
-	exec(store, "COMMIT");
+	/* a read transaction left open would make every later BEGIN IMMEDIATE fail */
+	r = end(store, r);
 	if (!r)
 		*p = out;
 	return r;

@@ -73,7 +73,9 @@ struct pm_store_event {
 
 /*
  * Opens (creating if needed) and migrates the database at @path. On failure *out is NULL and
- * @err (if given) holds a message naming the file and SQLite's reason.
+ * @err (if given) holds a message naming the file and SQLite's reason. A newer schema
+ * (-EPROTO) or a damaged file (-EBADMSG: unreadable, or any quick_check finding) is refused
+ * before anything is written to it.
  */
 int pm_store_open(const char *path, struct pm_store **out, char *err, size_t errlen);
 void pm_store_close(struct pm_store *store);

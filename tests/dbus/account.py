@@ -13,9 +13,21 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
-import dbus
-from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
+# The groups of the bus policy live in a private /etc/group (below): run in a mount
+# namespace of our own, so that the bind mount over /etc/group never reaches the host.
+OUTER_NS = "POLYMETER_TEST_OUTER_MNTNS"
+if OUTER_NS not in os.environ:
+    os.environ[OUTER_NS] = os.readlink("/proc/self/ns/mnt")
+    os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", "--",
+                          sys.executable] + sys.argv)
+if os.environ[OUTER_NS] == os.readlink("/proc/self/ns/mnt"):
+    sys.exit("not in a mount namespace of its own: refusing to bind-mount over /etc/group")
+
+import grp  # noqa: E402 (after the namespace is ours)
+
+import dbus  # noqa: E402
+from dbus.mainloop.glib import DBusGMainLoop  # noqa: E402
+from gi.repository import GLib  # noqa: E402
 
 DBusGMainLoop(set_as_default=True)  # PropertiesChanged is received through GLib
 
@@ -38,6 +50,26 @@ def check(cond, name, why=""):
 
 tmp = tempfile.mkdtemp(prefix="polymeter-account-")
 os.chmod(tmp, 0o755)  # nobody must reach the bus socket
+
+# polymeter-admin and polymeter-display as udev/polymeter.sysusers creates them, and
+# polymeter-test-open, a group this test's bus lets call everything (a mis-installed policy):
+# added to a copy of /etc/group that is bind-mounted over it in this namespace only, so the
+# committed policy file and polymeterd resolve the real group names.
+with open("/etc/group") as f:
+    group_file = f.read().rstrip("\n") + "\n"
+used = {int(line.split(":")[2]) for line in group_file.splitlines()
+        if line.count(":") >= 3 and line.split(":")[2].isdigit()}
+free_gids = (g for g in range(64000, 65000) if g not in used)
+for name in ("polymeter-admin", "polymeter-display", "polymeter-test-open"):
+    if not any(line.startswith(name + ":") for line in group_file.splitlines()):
+        group_file += f"{name}:x:{next(free_gids)}:\n"
+with open(os.path.join(tmp, "group"), "w") as f:
+    f.write(group_file)
+os.chmod(os.path.join(tmp, "group"), 0o644)
+subprocess.run(["mount", "--bind", os.path.join(tmp, "group"), "/etc/group"], check=True)
+G_ADMIN = grp.getgrnam("polymeter-admin").gr_gid
+G_DISPLAY = grp.getgrnam("polymeter-display").gr_gid
+G_OPEN = grp.getgrnam("polymeter-test-open").gr_gid
 sock = os.path.join(tmp, "bus")
 address = "unix:path=" + sock
 with open(os.path.join(tmp, "bus.conf"), "w") as f:
@@ -62,6 +94,9 @@ with open(os.path.join(tmp, "bus.conf"), "w") as f:
            send_interface="org.freedesktop.DBus.Introspectable"/>
   </policy>
   <include>{os.path.abspath(policy)}</include>
+  <policy group="polymeter-test-open">
+    <allow send_destination="org.polymeter.Meter1"/>
+  </policy>
 </busconfig>
 """)
 with open(os.path.join(tmp, "flat.json"), "w") as f:
@@ -74,7 +109,7 @@ conf = os.path.join(tmp, "polymeterd.conf")
 with open(conf, "w") as f:
     f.write(f"""[daemon]
 state_dir = {tmp}/state
-dbus = session
+dbus = system
 dbus_interval_ms = 100
 log_interval = 0
 [meter idle]
@@ -104,6 +139,22 @@ sim_current_ma = 10000
 account_mode = credit
 tariff_file = {tmp}/flat.json
 time_zone = UTC
+[meter ec_display]
+source = sim
+sim_current_ma = 1000
+account_mode = prepayment
+tariff_file = {tmp}/flat.json
+time_zone = UTC
+emergency_credit = 5.00
+emergency_credit_threshold = 1.00
+[meter ec_admin]
+source = sim
+sim_current_ma = 1000
+account_mode = prepayment
+tariff_file = {tmp}/flat.json
+time_zone = UTC
+emergency_credit = 5.00
+emergency_credit_threshold = 1.00
 """)
 
 
@@ -122,7 +173,9 @@ FUTURE = tariff_doc("Future test",
 with open(os.path.join(tmp, "future.json"), "w") as f:
     f.write(FUTURE)
 
-env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
+# polymeterd connects as to the system bus (sd-bus then checks callers as on a gateway); the
+# clients reach the same private bus as their session bus.
+env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, DBUS_SYSTEM_BUS_ADDRESS=address,
            ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
            UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
 busd = subprocess.Popen(["dbus-daemon", "--config-file=" + os.path.join(tmp, "bus.conf"),
@@ -160,6 +213,31 @@ def call(meter, method, *args):
         return None, getattr(dbus.Interface(acct(meter), IFACE), method)(*args)
     except dbus.DBusException as e:
         return e.get_dbus_name(), e.get_dbus_message()
+
+
+PROBE = """
+import dbus, os, sys
+o = dbus.SessionBus().get_object(sys.argv[1], "/org/polymeter/Meter1/" + sys.argv[2])
+for m in sys.argv[3:]:
+    ref = "probe-" + "-".join(map(str, os.getgroups()))
+    args = (dbus.Int64(100), ref) if m == "TopUp" else ()
+    try:
+        getattr(dbus.Interface(o, "org.polymeter.Account1"), m)(*args)
+        print(m, "ok", flush=True)
+    except dbus.DBusException as e:
+        print(m, e.get_dbus_name(), e.get_dbus_message().replace(chr(10), " "), flush=True)
+"""
+
+
+def as_user(groups, meter, *methods):
+    """Calls @methods on @meter as uid 65534 in exactly @groups: {method: "ok" or the error}."""
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534"] +
+                       (["--groups=" + ",".join(map(str, groups))] if groups
+                        else ["--clear-groups"]) +
+                       ["/usr/bin/python3", "-c", PROBE, NAME, meter, *methods],
+                       capture_output=True, text=True, env=dict(env, HOME="/"))
+    out = dict(line.split(" ", 1) for line in r.stdout.splitlines() if " " in line)
+    return out, r.stdout + r.stderr
 
 
 def wait_for(meter, name, value, limit_s=60):
@@ -259,13 +337,14 @@ try:
     err, msg = call("busy", "ConfirmReconnect")
     check(err == ERR + "Refused", "confirm_without_arming_refused", f"{err} {msg}")
 
-    # Non-admin callers: reads allowed, changes denied by the policy; the display's calls pass.
+    # Non-admin callers: reads allowed, changes denied by the policy, the customer's answers
+    # too (they need somebody at the meter: the display group, or an admin).
     probe = f"""
 import dbus, sys
 o = dbus.SessionBus().get_object("{NAME}", "/org/polymeter/Meter1/idle")
 print(dbus.Interface(o, "org.freedesktop.DBus.Properties").Get("{IFACE}", "Balance"))
 for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
-             ("Disconnect", ()), ("ConfirmReconnect", ())):
+             ("Disconnect", ()), ("ConfirmReconnect", ()), ("TakeEmergencyCredit", ())):
     try:
         getattr(dbus.Interface(o, "{IFACE}"), m)(*a)
         print(m, "ok")
@@ -276,14 +355,73 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
                         "/usr/bin/python3", "-c", probe], capture_output=True, text=True,
                        env=dict(env, HOME="/"))
     out = r.stdout.split("\n")
-    check(len(out) > 4 and out[0] == "1290000", "nobody_reads_balance", r.stdout + r.stderr)
+    check(len(out) > 5 and out[0] == "1290000", "nobody_reads_balance", r.stdout + r.stderr)
     denied = "org.freedesktop.DBus.Error.AccessDenied"
-    check(len(out) > 4 and out[1] == f"TopUp {denied}" and out[2] == f"SetMode {denied}" and
+    check(len(out) > 5 and out[1] == f"TopUp {denied}" and out[2] == f"SetMode {denied}" and
           out[3] == f"Disconnect {denied}", "nobody_denied_changes", r.stdout)
-    check(len(out) > 4 and out[4] == f"ConfirmReconnect {ERR}Refused",
-          "nobody_may_confirm_at_display", r.stdout)
+    check(len(out) > 5 and out[4] == f"ConfirmReconnect {denied}" and
+          out[5] == f"TakeEmergencyCredit {denied}", "nobody_denied_customer_answers",
+          r.stdout)
     check(prop("idle", "Balance") == 1290000 and prop("idle", "Mode") == "prepayment",
           "nobody_changed_nothing")
+
+    # ConfirmReconnect: the display group and the admin group may give it, and polymeterd
+    # checks that itself: a caller this bus lets through (polymeter-test-open, as a
+    # mis-installed policy would) is refused by the daemon, whose message says why.
+    def arm_busy():
+        call("busy", "Disconnect")
+        call("busy", "ArmReconnect")
+        return prop("busy", "SupplyState") == "armed"
+
+    own_refusal = f"{denied} ConfirmReconnect: only root and the groups"
+    payments = prop("busy", "PaymentCount")
+    check(arm_busy(), "busy_armed_for_open_bus_caller", prop("busy", "SupplyState"))
+    out, why = as_user([G_OPEN], "busy", "ConfirmReconnect", "TopUp")
+    check(out.get("ConfirmReconnect", "").startswith(own_refusal) and
+          prop("busy", "SupplyState") == "armed", "daemon_refuses_confirm_bus_let_through", why)
+    # the admin's methods: polymeterd checks their callers too
+    check(out.get("TopUp", "").startswith(
+          f"{denied} TopUp: only root and the group polymeter-admin may call this") and
+          prop("busy", "PaymentCount") == payments, "daemon_refuses_topup_bus_let_through", why)
+    out, why = as_user([G_DISPLAY], "busy", "ConfirmReconnect", "TopUp")
+    check(out.get("ConfirmReconnect") == "ok" and prop("busy", "SupplyState") == "closed",
+          "display_group_confirms", why)
+    check(out.get("TopUp", "").startswith(denied), "display_group_denied_topup", why)
+    check(arm_busy(), "busy_armed_for_admin", prop("busy", "SupplyState"))
+    out, why = as_user([G_ADMIN], "busy", "ConfirmReconnect", "TopUp")
+    check(out.get("ConfirmReconnect") == "ok" and prop("busy", "SupplyState") == "closed",
+          "admin_group_confirms", why)
+    # on the system bus sd-bus's own check would demand CAP_SYS_ADMIN of a non-root admin
+    check(out.get("TopUp") == "ok" and prop("busy", "PaymentCount") == payments + 1,
+          "admin_group_tops_up", why)
+
+    # TakeEmergencyCredit: 1 A x 230 V x 3 = 690 W at 1.00 GBP per kWh takes both meters
+    # below zero within seconds from a zero balance, so the supply opens for credit with
+    # 5.00 GBP of emergency credit on offer (offered below 1.00). Taken on the display it is
+    # also the customer's confirmation (the supply closes); taken by an admin, remotely, the
+    # supply is only armed.
+    for m in ("ec_display", "ec_admin"):
+        check(wait_for(m, "SupplyState", "open") and
+              prop(m, "EmergencyCredit") == "available", f"{m}_out_of_credit_ec_offered",
+              f"{prop(m, 'SupplyState')} {prop(m, 'EmergencyCredit')}")
+    out, why = as_user([], "ec_admin", "TakeEmergencyCredit")
+    check(out.get("TakeEmergencyCredit", "").startswith(denied) and
+          prop("ec_admin", "EmergencyCredit") == "available", "nobody_denied_ec", why)
+    out, why = as_user([G_OPEN], "ec_admin", "TakeEmergencyCredit")
+    check(out.get("TakeEmergencyCredit", "").startswith(
+          f"{denied} TakeEmergencyCredit: only root and the groups") and
+          prop("ec_admin", "EmergencyCredit") == "available",
+          "daemon_refuses_ec_bus_let_through", why)
+    out, why = as_user([G_DISPLAY], "ec_display", "TakeEmergencyCredit")
+    check(out.get("TakeEmergencyCredit") == "ok" and
+          prop("ec_display", "EmergencyCredit") == "in_use" and
+          prop("ec_display", "SupplyState") == "closed", "display_ec_closes_supply",
+          f"{why} {prop('ec_display', 'SupplyState')}")
+    out, why = as_user([G_ADMIN], "ec_admin", "TakeEmergencyCredit")
+    check(out.get("TakeEmergencyCredit") == "ok" and
+          prop("ec_admin", "EmergencyCredit") == "in_use" and
+          prop("ec_admin", "SupplyState") == "armed", "admin_ec_leaves_supply_armed",
+          f"{why} {prop('ec_admin', 'SupplyState')}")
 
     # PropertiesChanged carries the new balance: 12.90 + 0.01 = 12.91 GBP = 1291000 mu.
     seen = []

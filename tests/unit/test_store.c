@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
 
 static char dir[64];
@@ -228,6 +230,121 @@ START_TEST(test_newer_schema_is_refused)
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(pm_store_open(db, &s, err, sizeof(err)), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(err, "newer"));
+}
+END_TEST
+
+/* The whole file at @path (malloc'd, *len bytes), to tell "untouched" byte for byte. */
+static unsigned char *file_bytes(const char *path, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf;
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	*len = (size_t)st.st_size;
+	buf = malloc(*len ? *len : 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(read(fd, buf, *len), (ssize_t)*len);
+	close(fd);
+	return buf;
+}
+
+/*
+ * A newer database (a downgrade after an upgrade) is refused before anything writes to it:
+ * here one in rollback-journal mode, whose header the switch to WAL would have rewritten.
+ */
+START_TEST(test_newer_schema_is_refused_untouched)
+{
+	struct pm_store *s = open_ok();
+	unsigned char *before, *after;
+	size_t n_before, n_after;
+	char cmd[256], err[256] = "";
+
+	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'PRAGMA journal_mode = DELETE; PRAGMA user_version = %d' >/dev/null",
+		 db, PM_STORE_SCHEMA_VERSION + 1);
+	ck_assert_int_eq(system(cmd), 0);
+	before = file_bytes(db, &n_before);
+	ck_assert_int_eq(pm_store_open(db, &s, err, sizeof(err)), -EPROTO);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err, "newer") && strstr(err, db), "message: %s", err);
+	after = file_bytes(db, &n_after);
+	ck_assert_uint_eq(n_after, n_before);
+	ck_assert_mem_eq(after, before, n_before);
+	free(before);
+	free(after);
+}
+END_TEST
+
+/*
+ * quick_check reports damage as result rows, not as an error code: a register set to -5
+ * past its CHECK (mwh >= 0) is "CHECK constraint failed in register", and the open fails.
+ */
+START_TEST(test_quick_check_finding_is_refused)
+{
+	struct pm_met_persist p;
+	struct pm_store *s = open_ok();
+	char cmd[384], err[256] = "";
+
+	sample_persist(&p, 5000);
+	ck_assert_int_eq(pm_store_save_meter(s, "m", &p, 1), 0);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'PRAGMA ignore_check_constraints = ON;"
+		 " UPDATE register SET mwh = -5 WHERE scope = 3 AND name = \"A+\"'",
+		 db);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pm_store_open(db, &s, err, sizeof(err)), -EBADMSG);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err, db) && strstr(err, "CHECK constraint failed in register"),
+		      "message: %s", err);
+}
+END_TEST
+
+/* An index page with its cells overwritten: quick_check lists the bad cells, open fails. */
+START_TEST(test_damaged_index_page_is_refused)
+{
+	struct pm_store *s = open_ok();
+	char err[256] = "", detail[64];
+	int page_size = 0, root = 0, fd;
+	sqlite3_stmt *st;
+	sqlite3 *raw;
+	unsigned char half[2048];
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(detail, sizeof(detail), "event number %d of a filled index page", i);
+		ck_assert_int_eq(pm_store_add_event(s, i % 2 ? "a" : "b", i, "power_up", detail),
+				 0);
+	}
+	pm_store_close(s);
+	ck_assert_int_eq(sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw,
+					    "SELECT rootpage, (SELECT page_size FROM "
+					    "pragma_page_size) FROM sqlite_schema "
+					    "WHERE name = 'event_by_meter'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	root = sqlite3_column_int(st, 0);
+	page_size = sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	ck_assert_int_gt(root, 1);
+	ck_assert_int_ge(page_size, (int)(2 * sizeof(half)));
+	/* the second half of the page: where SQLite keeps a b-tree page's cell content */
+	memset(half, 0xa5, sizeof(half));
+	fd = open(db, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(
+	    pwrite(fd, half, sizeof(half), (off_t)root * page_size - (off_t)sizeof(half)),
+	    (ssize_t)sizeof(half));
+	close(fd);
+	ck_assert_int_eq(pm_store_open(db, &s, err, sizeof(err)), -EBADMSG);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err, db) != NULL, "message does not name the file: %s", err);
 }
 END_TEST
 
@@ -586,6 +703,9 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_demand_keeps_three_months);
 	tcase_add_test(tc, test_config_description_roundtrip);
 	tcase_add_test(tc, test_migration_from_v2_keeps_data);
+	tcase_add_test(tc, test_newer_schema_is_refused_untouched);
+	tcase_add_test(tc, test_quick_check_finding_is_refused);
+	tcase_add_test(tc, test_damaged_index_page_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
