@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "iio-attr.h"
+#include "log.h"
+#include "source.h"
 
 int pm_iio_attr_find(const struct iio_device *dev, const char *file, struct pm_iio_attr *out)
 {
@@ -68,4 +70,21 @@ int pm_iio_attr_write(const struct pm_iio_attr *a, const char *val)
 		return -ENOENT;
 	r = iio_channel_attr_write(a->chn, a->attr, val);
 	return r < 0 ? (int)r : 0;
+}
+
+int pm_iio_read_scale(const struct iio_device *dev, const char *meter, const char *file,
+		      int64_t *nano)
+{
+	struct pm_iio_attr a;
+	char val[64];
+	int r = pm_iio_attr_find(dev, file, &a);
+
+	if (r == 0)
+		r = pm_iio_attr_read(&a, val, sizeof(val));
+	if (r < 0)
+		return log_error_errno(r, "meter %s: cannot read %s", meter, file);
+	if (pm_parse_nano(val, nano) < 0 || *nano <= 0)
+		return log_error_errno(-EINVAL, "meter %s: %s = '%s' is not a positive scale",
+				       meter, file, val);
+	return 0;
 }

@@ -25,4 +25,12 @@ int pm_iio_attr_read(const struct pm_iio_attr *a, char *buf, size_t len);
 int pm_iio_attr_read_s32(const struct pm_iio_attr *a, int32_t *out);
 int pm_iio_attr_write(const struct pm_iio_attr *a, const char *val);
 
+/*
+ * Reads the scale @file ("0.010747063", units per code) of meter @meter's device as units per
+ * code x 1e9; logs why it cannot: -ENOENT or a read error, -EINVAL when it is not a positive
+ * decimal.
+ */
+int pm_iio_read_scale(const struct iio_device *dev, const char *meter, const char *file,
+		      int64_t *nano);
+
 #endif

@@ -41,21 +41,11 @@ static int find_raw(struct pm_iio_direct *d, const struct iio_device *dev, const
 static int read_scale(struct pm_iio_direct *d, const struct iio_device *dev, const char *raw_file,
 		      int64_t *out)
 {
-	char file[64], val[64];
-	size_t len = strlen(raw_file) - strlen("_raw");
-	struct pm_iio_attr a;
-	int r;
+	char file[64];
 
-	snprintf(file, sizeof(file), "%.*s_scale", (int)len, raw_file);
-	r = pm_iio_attr_find(dev, file, &a);
-	if (r == 0)
-		r = pm_iio_attr_read(&a, val, sizeof(val));
-	if (r < 0)
-		return log_error_errno(r, "meter %s: cannot read %s", d->conf->name, file);
-	if (pm_parse_nano(val, out) < 0 || *out <= 0)
-		return log_error_errno(-EINVAL, "meter %s: %s = '%s' is not a positive scale",
-				       d->conf->name, file, val);
-	return 0;
+	snprintf(file, sizeof(file), "%.*s_scale", (int)(strlen(raw_file) - strlen("_raw")),
+		 raw_file);
+	return pm_iio_read_scale(dev, d->conf->name, file, out);
 }
 
 /* Vfs / 52 702 092 mV, Ifs / 52 702 092 mA, Vfs[V] x Ifs[mA] / 20 694 066 mW per code */

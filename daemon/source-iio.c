@@ -184,25 +184,15 @@ static int calib_write(struct source_iio *s)
 }
 
 /* The scale of one element: our name first, then mainline's where they differ. */
-static int read_scale(struct source_iio *s, const char *what, int index, int64_t *ret)
+static int read_scale(struct source_iio *s, const char *what, int64_t *ret)
 {
-	char file[64], alt[64], val[64];
-	int r;
+	struct pm_iio_attr a;
+	char file[64];
 
 	snprintf(file, sizeof(file), "in_%s_scale", what);
-	r = read_attr_file(s->dev, file, val, sizeof(val));
-	if (r == -ENOENT && strncmp(what, "current", 7) == 0) {
-		snprintf(alt, sizeof(alt), "in_alt%s_scale", what);
-		r = read_attr_file(s->dev, alt, val, sizeof(val));
-	}
-	if (r < 0)
-		return log_error_errno(r, "meter %s: cannot read %s", s->conf->name, file);
-	r = pm_parse_nano(val, ret);
-	if (r < 0 || *ret <= 0)
-		return log_error_errno(-EINVAL, "meter %s: %s = '%s' is not a positive scale",
-				       s->conf->name, file, val);
-	(void)index;
-	return 0;
+	if (strncmp(what, "current", 7) == 0 && pm_iio_attr_find(s->dev, file, &a) < 0)
+		snprintf(file, sizeof(file), "in_alt%s_scale", what);
+	return pm_iio_read_scale(s->dev, s->conf->name, file, ret);
 }
 
 static int setup_channels(struct source_iio *s)
@@ -229,7 +219,7 @@ static int setup_channels(struct source_iio *s)
 						       "meter %s: device has no scan element %s",
 						       s->conf->name, id);
 			snprintf(what, sizeof(what), scale_fmt[e], n);
-			r = read_scale(s, what, n, &c->scale_nano);
+			r = read_scale(s, what, &c->scale_nano);
 			if (r < 0)
 				return r;
 			iio_channel_enable(c->chn);
@@ -254,7 +244,7 @@ static int setup_channels(struct source_iio *s)
 
 	s->neutral.chn = find_scan_channel(s->dev, "current3");
 	if (s->neutral.chn) {
-		r = read_scale(s, "current3_rms", 3, &s->neutral.scale_nano);
+		r = read_scale(s, "current3_rms", &s->neutral.scale_nano);
 		if (r < 0)
 			return r;
 		iio_channel_enable(s->neutral.chn);
