@@ -45,52 +45,46 @@ check: deps
 check-kernel:
 	scripts/check-kernel.sh
 
-# Userspace: C11, warnings are errors. The unit tests (Check) of the pure
-# core build with ASan and UBSan; every tests/unit/test_*.c is one binary
-# linked with all of daemon/core/.
-CFLAGS_USER ?= -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wshadow \
-	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
-SANITIZE    ?= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-CORE_SRC    := $(wildcard daemon/core/*.c)
-CORE_HDR    := $(wildcard daemon/core/*.h)
+# Userspace: every C file is compiled once per variant into build/obj/<variant>/ with generated
+# dependencies (daemon/daemon.mk has the flags and the pattern rules), so a change recompiles what
+# it touches. Variants: rel (the shipped binaries: -O2, Debian's hardening flags), asan (tests:
+# ASan + UBSan), fuzz (clang, libFuzzer). Every tests/unit/test_*.c is one binary linked with all
+# of daemon/core/ and the adapter objects it names.
+-include daemon/daemon.mk
+
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
 unit: $(UNIT_BIN)
 
 # Tests of an adapter name its sources and libraries (real ones: SQLite, not a mock).
-UNIT_EXTRA_test_store := daemon/store.c
+UNIT_EXTRA_test_store := daemon/store/store.c
 UNIT_LIBS_test_store  := sqlite3
-UNIT_EXTRA_test_meter := daemon/meter.c daemon/store.c daemon/log.c
+UNIT_EXTRA_test_meter := daemon/meter/meter.c daemon/store/store.c daemon/common/log.c
 UNIT_LIBS_test_meter  := sqlite3
-UNIT_EXTRA_test_tariff_file := daemon/tariff-file.c
+UNIT_EXTRA_test_tariff_file := daemon/meter/tariff-file.c
 UNIT_LIBS_test_tariff_file  := jansson
 
 .SECONDEXPANSION:
-$(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR) $(wildcard tests/unit/*.h) \
-		$$(UNIT_EXTRA_$$*) $(wildcard daemon/*.h)
+$(BUILD)/unit/%: $(BUILD)/obj/asan/tests/unit/%.o $(CORE_OBJ_asan) \
+		$$(call objs,asan,$$(UNIT_EXTRA_$$*))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -Itests/unit -o $@ $< $(CORE_SRC) \
-		$(UNIT_EXTRA_$*) $$(pkg-config --cflags --libs check $(UNIT_LIBS_$*)) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs check $(UNIT_LIBS_$*)) -lm
 
 check-unit:
 	scripts/check-unit.sh
 
 # The D-Bus view's test server (tests/dbus/run drives it against a real dbus-daemon).
-$(BUILD)/test/dbus-serve: tests/dbus/serve.c daemon/bus.c daemon/bus.h $(CORE_SRC) $(CORE_HDR)
+$(BUILD)/test/dbus-serve: $(call objs,asan,tests/dbus/serve.c daemon/views/dbus/bus.c) \
+		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ tests/dbus/serve.c \
-		daemon/bus.c $(CORE_SRC) $$(pkg-config --cflags --libs libsystemd) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) -lm
 
-$(BUILD)/test/polymeterctl: daemon/polymeterctl.c daemon/polymeterctl-account.c daemon/money.c \
-		daemon/bus.h daemon/bus-account.h daemon/polymeterctl-account.h daemon/money.h
+$(BUILD)/test/polymeterctl: $(call objs,asan,$(CTL_SRC))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ daemon/polymeterctl.c \
-		daemon/polymeterctl-account.c daemon/money.c \
-		$$(pkg-config --cflags --libs libsystemd) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) -lm
 
-# polymeterd, polymeterctl and their install rules; the Modbus test server and doc.
--include daemon/daemon.mk
+# The Modbus test servers, bench servers and map document.
 -include tests/modbus/modbus.mk
 -include tests/modbus/rtu.mk
 
@@ -124,11 +118,10 @@ install: modules daemon-install
 # totals independently. scripts/check-unit.sh runs both.
 SCENARIO_BIN := $(BUILD)/tools/scenario
 
-$(SCENARIO_BIN): daemon/tools/scenario.c daemon/tariff-file.c daemon/tariff-file.h $(CORE_SRC) \
-		$(CORE_HDR)
+$(SCENARIO_BIN): $(call objs,asan,daemon/tools/scenario.c daemon/meter/tariff-file.c) \
+		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ daemon/tools/scenario.c \
-		daemon/tariff-file.c $(CORE_SRC) $$(pkg-config --cflags --libs jansson) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) -lm
 
 .PHONY: scenario
 scenario: $(SCENARIO_BIN)
@@ -136,30 +129,28 @@ scenario: $(SCENARIO_BIN)
 	for p in tests/scenario/*.py; do /usr/bin/python3 "$$p" || exit 1; done
 
 # The published tariff JSON Schema (docs/tariff.schema.json) against the parser: tests/schema/run.
-$(BUILD)/test/tariff-check: tests/schema/tariff-check.c daemon/tariff-file.c daemon/tariff-file.h \
-		$(CORE_SRC) $(CORE_HDR)
+$(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
+		daemon/meter/tariff-file.c) $(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_USER) $(SANITIZE) -Idaemon -Idaemon/core -o $@ tests/schema/tariff-check.c \
-		daemon/tariff-file.c $(CORE_SRC) $$(pkg-config --cflags --libs jansson) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) -lm
 
 # libFuzzer fuzzers (clang-14, libclang-rt-14-dev): tests/fuzz/fuzz_*.c, each with its seed
 # corpus in tests/fuzz/corpus/<name>/. `make fuzz` runs each for FUZZ_SECONDS (new inputs go to
 # build/fuzz/found/<name>/, crashes to build/fuzz/); scripts/check-unit.sh runs each
 # deterministically: the seed corpus, then FUZZ_RUNS mutations with -seed=1 (no time limit).
-FUZZ_CC      ?= clang
-FUZZ_FLAGS   ?= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 600
 FUZZ_NAMES   := sts tariff_file modbus_map conf
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
-FUZZ_EXTRA_tariff_file := daemon/tariff-file.c
+FUZZ_EXTRA_tariff_file := daemon/meter/tariff-file.c
 FUZZ_LIBS_tariff_file  := jansson
-FUZZ_EXTRA_conf := daemon/conf.c daemon/relay-config.c daemon/money.c
+FUZZ_EXTRA_conf := daemon/app/conf.c daemon/supply/relay-config.c
 FUZZ_LIBS_conf  := inih
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(CORE_HDR) $$(FUZZ_EXTRA_$$*) $(wildcard daemon/*.h)
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/fuzz/tests/fuzz/fuzz_%.o $(CORE_OBJ_fuzz) \
+		$$(call objs,fuzz,$$(FUZZ_EXTRA_$$*))
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CFLAGS_USER) $(FUZZ_FLAGS) -Idaemon -Idaemon/core -o $@ $< $(CORE_SRC) \
-		$(FUZZ_EXTRA_$*) $(if $(FUZZ_LIBS_$*),$$(pkg-config --cflags --libs $(FUZZ_LIBS_$*))) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ \
+		$(if $(FUZZ_LIBS_$*),$$(pkg-config --libs $(FUZZ_LIBS_$*))) -lm
 
 .PHONY: fuzz-build fuzz
 fuzz-build: $(FUZZ_BIN)

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
-#include "tariff-file.h"
-#include "tariff.h"
+#include "core/billing/account.h"
+#include "meter/tariff-file.h"
+#include "core/billing/tariff.h"
 
 #define LINE_MAX_LEN 512
 #define DEFAULT_STEP_S 900

@@ -15,8 +15,8 @@
 
 #include <systemd/sd-event.h>
 
-#include "bus.h"
-#include "profile.h"
+#include "views/dbus/bus.h"
+#include "core/metrology/profile.h"
 
 #define STEPS 50
 #define STEP_US 20000

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: the INI configuration parser (daemon/conf.c). pm_conf_load() reads a path,
+ * libFuzzer target: the INI configuration parser (daemon/app/conf.c). pm_conf_load() reads a path,
  * so the input is put in an anonymous memory file (memfd) and read through /proc/self/fd: the
  * parser runs from memory, with nothing written to disk.
  */
@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "app/conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: Modbus request handling of the pure map (daemon/core/modbus-map.c). The
+ * libFuzzer target: Modbus request handling of the pure map (daemon/core/proto/modbus-map.c). The
  * first byte chooses the map's configuration (base address, models, SDM630 view, writes); the
  * rest is one request PDU (function code + data) answered from a snapshot with every point
  * valid. Checks the contract of pm_mb_map_handle_pdu(): a response of 2..PM_MB_MAX_PDU bytes.
@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "modbus-map.h"
-#include "model.h"
+#include "core/proto/modbus-map.h"
+#include "core/model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sts.h"
+#include "core/sts/sts.h"
 
 #define DK UINT64_C(0xe653341f9d5bf36f)
 

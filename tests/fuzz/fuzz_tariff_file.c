@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: the tariff JSON parser (daemon/tariff-file.c) on any text. A document it
+ * libFuzzer target: the tariff JSON parser (daemon/meter/tariff-file.c) on any text. A document it
  * accepts is then run through the tariff engine for three days (hourly, 1.5 kWh import and
  * 0.25 kWh export an hour) so that any tariff the parser lets through is also one the engine
  * can price without a sanitizer report.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tariff-file.h"
+#include "meter/tariff-file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

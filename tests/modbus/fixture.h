@@ -12,7 +12,7 @@
 
 #include <systemd/sd-event.h>
 
-#include "model.h"
+#include "core/model/model.h"
 
 /* Sets point @id (exits naming @prog when the object model has no such point). */
 void fixture_set(struct pm_snapshot *snap, const char *prog, const char *id, int64_t value,

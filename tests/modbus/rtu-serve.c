@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Test server for the Modbus RTU view: serves a fixed snapshot of known values through
- * daemon/modbus-rtu.c and the Modbus map on a tty, on one sd-event loop like polymeterd.
+ * daemon/views/modbus/modbus-rtu.c and the Modbus map on a tty, on one sd-event loop like
+ * polymeterd.
  *
  *   rtu-serve TTY [--baud N] [--parity N|E|O] [--stop 1|2] [--unit N] [--no-rs485]
  *             [--add-unit N]... [--add-unit-line BAUD]
@@ -24,7 +25,7 @@
 #include <systemd/sd-event.h>
 
 #include "fixture.h"
-#include "modbus-rtu.h"
+#include "views/modbus/modbus-rtu.h"
 
 #define EXTRA_MAX 3
 

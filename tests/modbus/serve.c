@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Test server for the Modbus TCP view: serves a fixed snapshot of known values through
- * daemon/modbus-tcp.c and the Modbus map, on one sd-event loop like polymeterd.
+ * daemon/views/modbus/modbus-tcp.c and the Modbus map, on one sd-event loop like polymeterd.
  *
  *   serve [--port N] [--unit N] [--base N] [--models 203|213|both] [--max-conn N]
  *         [--idle-ms N] [--churn] [--dump]
@@ -22,7 +22,7 @@
 #include <systemd/sd-event.h>
 
 #include "fixture.h"
-#include "modbus-tcp.h"
+#include "views/modbus/modbus-tcp.h"
 
 static struct pm_snapshot snap;
 

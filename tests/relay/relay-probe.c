@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * relay-probe: daemon/relay.c on real GPIO lines, driven line by line from stdin, for the VM
+ * relay-probe: daemon/supply/relay.c on real GPIO lines, driven line by line from stdin, for the VM
  * test (tests/vm/cases/relay) and for checking a board's wiring.
  *
  *   relay-probe [--contactor SPEC] [--contactor-low] [--aux SPEC] [--aux-low]
@@ -22,7 +22,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "relay.h"
+#include "supply/relay.h"
 
 struct probe {
 	struct pm_relay *relay;

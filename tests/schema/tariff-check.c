@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * tariff-check FILE.json...: runs daemon/tariff-file.c on each file and prints "FILE: ok" or the
- * parser's error message, for tests/schema/run (the schema and the parser must agree).
- * Exit status: 0 when every file was accepted, 1 otherwise.
+ * tariff-check FILE.json...: runs daemon/meter/tariff-file.c on each file and prints "FILE: ok" or
+ * the parser's error message, for tests/schema/run (the schema and the parser must agree). Exit
+ * status: 0 when every file was accepted, 1 otherwise.
  */
 #include <stdio.h>
 
-#include "tariff-file.h"
+#include "meter/tariff-file.h"
 
 int main(int argc, char **argv)
 {

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
+#include "core/billing/account.h"
 
 #define T0 INT64_C(1699488000)
 #define HOUR 3600

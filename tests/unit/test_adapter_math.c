@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of daemon/adapter-math.h: the adapters' exact arithmetic without __int128, at
+ * Unit tests of daemon/common/adapter-math.h: the adapters' exact arithmetic without __int128, at
  * the edges of its ranges. Every expected value is worked out by hand in the comment above it.
  */
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "adapter-math.h"
+#include "common/adapter-math.h"
 
 START_TEST(test_scale_round)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The daemon's account (daemon/billing.c) with the real store (SQLite) and real tariff files:
+ * The daemon's account (daemon/meter/billing.c) with the real store (SQLite) and real tariff files:
  * accrual from register growth, switch points in the meter's time zone, top-up references,
  * restart and power-cut behaviour, supply decisions, refusals that change nothing.
  *
@@ -15,9 +15,9 @@
 
 #include <sqlite3.h>
 
-#include "billing-state.h"
-#include "billing.h"
-#include "log.h"
+#include "meter/billing-state.h"
+#include "meter/billing.h"
+#include "common/log.h"
 
 #define S INT64_C(1000000000)
 /* 2026-01-05 10:00:00 UTC, a Monday */
@@ -411,7 +411,7 @@ START_TEST(test_block_crossing_logged_with_registers)
 }
 END_TEST
 
-/* The account record as layout 1 stored it: struct state_v1 (daemon/billing-state.h). */
+/* The account record as layout 1 stored it: struct state_v1 (daemon/meter/billing-state.h). */
 START_TEST(test_layout_1_record_carried_over)
 {
 	struct account_time at = {.utc = T_JAN / S, .weekday = 0, .second_of_day = 36000};

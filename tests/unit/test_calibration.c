@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "calibration.h"
+#include "core/metrology/calibration.h"
 
 START_TEST(test_gain_from_zero)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * polymeterd's configuration parser (daemon/conf.c): a good file gives the values written in
+ * polymeterd's configuration parser (daemon/app/conf.c): a good file gives the values written in
  * it and the documented defaults; every kind of bad file gives one error naming file:line and
  * leaves the previous configuration untouched.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "app/conf.h"
 
 static char path[64];
 

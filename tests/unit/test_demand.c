@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "demand.h"
+#include "core/metrology/demand.h"
 
 #define S_NS 1000000000LL
 #define MIN_NS (60 * S_NS)

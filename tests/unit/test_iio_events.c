@@ -9,7 +9,7 @@
 
 #include <linux/iio/types.h>
 
-#include "source-iio-events.h"
+#include "acquire/source-iio-events.h"
 
 static uint64_t code(unsigned chan_type, int chan, unsigned type, unsigned dir)
 {

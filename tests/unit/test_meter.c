@@ -16,8 +16,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "meter.h"
+#include "common/log.h"
+#include "meter/meter.h"
 
 #define NJ_PER_CODE 3600000u /* 3.6 mJ */
 #define CODES_PER_SAMPLE 1000

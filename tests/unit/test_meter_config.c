@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "meter-config.h"
+#include "app/meter-config.h"
 
 static struct pm_conf_meter sim_meter(void)
 {

@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "metrology.h"
-#include "metrology_instant.h"
-#include "metrology_math.h"
+#include "core/metrology/metrology.h"
+#include "core/metrology/metrology_instant.h"
+#include "core/metrology/metrology_math.h"
 
 #define MS 1000000LL
 #define S_NS 1000000000LL

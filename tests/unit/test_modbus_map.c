@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modbus-map.h"
+#include "core/proto/modbus-map.h"
 
 static struct pm_snapshot snap;
 static struct pm_mb_map map;

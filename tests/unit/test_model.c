@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "core/model/model.h"
 
 static bool same(const char *a, const char *b)
 {

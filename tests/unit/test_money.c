@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Decimal money <-> mu (daemon/money.c): 1.00 = 100000 mu, exact, at most 5 decimals. */
+/* Decimal money <-> mu (daemon/core/billing/money.c): 1.00 = 100000 mu, exact, at most 5 decimals.
+ */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 
-#include "money.h"
+#include "core/billing/money.h"
 
 START_TEST(test_parse)
 {

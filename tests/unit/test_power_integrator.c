@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of daemon/power-integrator.c: energy counters (1 mJ codes) made from polled power
- * readings by the trapezoid rule, with the remainder kept exactly. Every expected value is
- * worked out by hand in the comment above it.
+ * Unit tests of daemon/core/metrology/power-integrator.c: energy counters (1 mJ codes) made from
+ * polled power readings by the trapezoid rule, with the remainder kept exactly. Every expected
+ * value is worked out by hand in the comment above it.
  */
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "power-integrator.h"
+#include "core/metrology/power-integrator.h"
 
 #define MS 1000000LL /* ns */
 

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "profile.h"
+#include "core/metrology/profile.h"
 
 #define S_NS 1000000000LL
 #define MIN_NS (60 * S_NS)

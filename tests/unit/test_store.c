@@ -13,7 +13,7 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store/store.h"
 
 static char dir[64];
 static char db[96];

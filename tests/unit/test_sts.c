@@ -17,7 +17,7 @@
  *  - amounts at the encoding's boundaries are hand-computed from prepay-sts.md §1.2:
  *    t = m (e = 0); 10m + 16384 (e = 1); 100m + 180224 (e = 2); 1000m + 1818624 (e = 3).
  */
-#include "sts.h"
+#include "core/sts/sts.h"
 
 #include <check.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tariff.h"
+#include "core/billing/tariff.h"
 
 #define KWH INT64_C(1000000)
 #define PENCE INT64_C(1000)

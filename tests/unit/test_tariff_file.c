@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the tariff file parser (daemon/tariff-file.c).
+ * Unit tests of the tariff file parser (daemon/meter/tariff-file.c).
  *
  * Money in mu (1/1000 of the smallest unit: with GBP, 1 p = 1000 mu, so 1 GBP = 100 000 mu),
  * energy in mWh (1 kWh = 1 000 000 mWh), percentages in basis points (1 % = 100 bp). The example
- * files are read from daemon/tariff-examples/ relative to the current directory (the repository
- * root under `make check`). Every expected value is worked out in the comment above it.
+ * files are read from daemon/dist/tariff-examples/ relative to the current directory (the
+ * repository root under `make check`). Every expected value is worked out in the comment above it.
  */
 #include <check.h>
 #include <errno.h>
@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tariff-file.h"
+#include "meter/tariff-file.h"
 
 #define KWH INT64_C(1000000)
-#define EXAMPLES "daemon/tariff-examples/"
+#define EXAMPLES "daemon/dist/tariff-examples/"
 
 static int32_t hm(int hour, int minute)
 {

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The account engine's money: top-ups, charges, adjustments, emergency credit, the payment log
+ * and the cost registers.
+ */
+
+#include <errno.h>
+
+#include "core/billing/account-internal.h"
+
+int64_t account_spend_ec(struct account *a, int64_t utc, int64_t amount_mu,
+			 struct account_output *out)
+{
+	if (a->ec_state != ACCOUNT_EC_IN_USE || amount_mu <= 0)
+		return 0;
+	int64_t spend = account_min(amount_mu, a->ec_remaining_mu);
+	a->ec_remaining_mu -= spend;
+	if (a->ec_remaining_mu == 0) {
+		a->ec_state = ACCOUNT_EC_EXHAUSTED;
+		account_emit(out, ACCOUNT_EVENT_EC_EXHAUSTED, utc, a->debt_to_clear_mu + spend);
+	}
+	return spend;
+}
+
+int account_apply_charge(struct account *a, int64_t utc, int64_t amount_mu,
+			 struct account_output *out)
+{
+	int64_t from_balance = account_min(amount_mu, account_max(a->balance_mu, 0));
+	int64_t from_ec = 0;
+
+	if (a->ec_state == ACCOUNT_EC_IN_USE)
+		from_ec = account_min(amount_mu - from_balance, a->ec_remaining_mu);
+	int64_t to_balance = amount_mu - from_ec;
+	if (a->balance_mu - to_balance < -ACCOUNT_BALANCE_BOUND_MU)
+		return -ERANGE;
+
+	a->balance_mu -= to_balance;
+	/* Every mu of emergency credit spent is owed back. */
+	a->debt_to_clear_mu += account_spend_ec(a, utc, from_ec, out);
+	return 0;
+}
+
+int account_add_credit(struct account *a, int64_t utc, int64_t amount_mu, int64_t ceiling_mu,
+		       struct account_output *out)
+{
+	int64_t repay = account_min(amount_mu, a->debt_to_clear_mu);
+	int64_t to_balance = amount_mu - repay;
+
+	if (to_balance > 0 && a->balance_mu + to_balance > ceiling_mu)
+		return -ERANGE;
+	a->debt_to_clear_mu -= repay;
+	a->balance_mu += to_balance;
+
+	bool ec_taken = a->ec_state == ACCOUNT_EC_IN_USE || a->ec_state == ACCOUNT_EC_EXHAUSTED;
+	if (ec_taken && a->debt_to_clear_mu == 0) {
+		/* Repaid: EC ends; unspent EC was never the customer's money. It is offered again
+		 * by account_evaluate() if the balance is below the threshold. */
+		a->ec_state = ACCOUNT_EC_NONE;
+		a->ec_remaining_mu = 0;
+		if (repay > 0) {
+			struct account_event *ev =
+			    account_emit(out, ACCOUNT_EVENT_DEBT_CLEARED, utc, repay);
+			if (ev)
+				ev->debt = ACCOUNT_DEBT_TO_CLEAR;
+		}
+	}
+	return 0;
+}
+
+static void log_payment(struct account *a, int64_t utc, int64_t value_mu,
+			enum account_payment_method method)
+{
+	struct account_payment *p = &a->payment_log[a->payment_log_next];
+
+	p->utc = utc;
+	p->value_mu = value_mu;
+	p->method = method;
+	a->payment_log_next = (a->payment_log_next + 1) % ACCOUNT_PAYMENT_LOG_LEN;
+	if (a->payment_log_len < ACCOUNT_PAYMENT_LOG_LEN)
+		a->payment_log_len++;
+	a->payment_count++;
+	a->total_credit_mu = (a->total_credit_mu + value_mu) % ACCOUNT_TOTAL_CREDIT_ROLLOVER_MU;
+}
+
+int account_topup(struct account *acc, const struct account_time *now, int64_t value_mu,
+		  enum account_payment_method method, struct account_output *out)
+{
+	if (value_mu <= 0)
+		return account_refuse(out, -EINVAL, "top-up value must be positive");
+	if (value_mu > ACCOUNT_AMOUNT_MAX_MU)
+		return account_refuse(out, -ERANGE, "top-up value above 1e13 mu");
+	if (method != ACCOUNT_PAYMENT_TOKEN && method != ACCOUNT_PAYMENT_REMOTE &&
+	    method != ACCOUNT_PAYMENT_LOCAL)
+		return account_refuse(out, -EINVAL, "unknown payment method");
+
+	struct account work;
+	int r = account_begin(acc, now, out, &work);
+	if (r < 0)
+		return r;
+	int64_t utc = work.last_utc;
+
+	/* Payment-based debt recovery takes its share of the top-up first, as GB meters do. */
+	int64_t to_debt =
+	    account_min(value_mu * work.config.payment_debt_pct / 100, work.payment_debt_mu);
+	work.payment_debt_mu -= to_debt;
+	if (account_add_credit(&work, utc, value_mu - to_debt, work.config.max_balance_mu, out) < 0)
+		return account_refuse(out, -ERANGE,
+				      "top-up would take the balance above the "
+				      "maximum balance");
+	if (to_debt > 0 && work.payment_debt_mu == 0) {
+		struct account_event *ev =
+		    account_emit(out, ACCOUNT_EVENT_DEBT_CLEARED, utc, to_debt);
+		if (ev)
+			ev->debt = ACCOUNT_DEBT_PAYMENT;
+	}
+	log_payment(&work, utc, value_mu, method);
+	account_emit(out, ACCOUNT_EVENT_PAYMENT_ACCEPTED, utc, value_mu);
+	return account_commit(acc, &work, now, ACCOUNT_REASON_CREDIT_RESTORED, out);
+}
+
+static void add_cost(struct account *a, int64_t utc, int64_t amount_mu)
+{
+	int64_t minute = utc / 60;
+	struct account_cost_bucket *b = &a->cost_minutes[minute % ACCOUNT_COST_BUCKETS];
+
+	if (b->minute != minute) {
+		b->minute = minute;
+		b->cost_mu = 0;
+	}
+	b->cost_mu += amount_mu;
+	a->cost_today_mu += amount_mu;
+}
+
+int account_charge(struct account *acc, const struct account_time *now, int64_t amount_mu,
+		   struct account_output *out)
+{
+	if (amount_mu < 0)
+		return account_refuse(out, -EINVAL,
+				      "a charge must not be negative "
+				      "(use a balance adjustment for a credit)");
+	if (amount_mu > ACCOUNT_AMOUNT_MAX_MU)
+		return account_refuse(out, -ERANGE, "charge above 1e13 mu");
+
+	struct account work;
+	int r = account_begin(acc, now, out, &work);
+	if (r < 0)
+		return r;
+	if (account_apply_charge(&work, work.last_utc, amount_mu, out) < 0)
+		return account_refuse(out, -ERANGE,
+				      "charge would take the balance below its bound (-1e15 mu)");
+	add_cost(&work, work.last_utc, amount_mu);
+	return account_commit(acc, &work, now, ACCOUNT_REASON_NONE, out);
+}
+
+int account_adjust_balance(struct account *acc, const struct account_time *now, int64_t delta_mu,
+			   struct account_output *out)
+{
+	if (delta_mu == 0)
+		return account_refuse(out, -EINVAL, "balance adjustment of zero");
+	if (delta_mu > ACCOUNT_AMOUNT_MAX_MU || delta_mu < -ACCOUNT_AMOUNT_MAX_MU)
+		return account_refuse(out, -ERANGE, "balance adjustment beyond +-1e13 mu");
+
+	struct account work;
+	int r = account_begin(acc, now, out, &work);
+	if (r < 0)
+		return r;
+	if (delta_mu > 0)
+		r = account_add_credit(&work, work.last_utc, delta_mu, work.config.max_balance_mu,
+				       out);
+	else
+		r = account_apply_charge(&work, work.last_utc, -delta_mu, out);
+	if (r < 0)
+		return account_refuse(out, -ERANGE,
+				      "adjustment would take the balance out of its bounds");
+	return account_commit(acc, &work, now, ACCOUNT_REASON_CREDIT_RESTORED, out);
+}
+
+static const char *why_no_ec(const struct account *a)
+{
+	if (a->config.mode == ACCOUNT_MODE_CREDIT)
+		return "emergency credit is not used in credit mode";
+	if (!a->config.ec_enabled)
+		return "emergency credit is disabled";
+	if (a->ec_state == ACCOUNT_EC_IN_USE || a->ec_state == ACCOUNT_EC_EXHAUSTED)
+		return "emergency credit already taken and not yet repaid";
+	return "emergency credit is not available: balance not below its threshold";
+}
+
+int account_take_emergency_credit(struct account *acc, const struct account_time *now,
+				  bool at_meter, struct account_output *out)
+{
+	struct account work;
+	int r = account_begin(acc, now, out, &work);
+	if (r < 0)
+		return r;
+	if (work.ec_state != ACCOUNT_EC_AVAILABLE)
+		return account_refuse(out, -EPERM, why_no_ec(&work));
+
+	work.ec_state = ACCOUNT_EC_IN_USE;
+	work.ec_remaining_mu = work.config.ec_value_mu;
+	account_emit(out, ACCOUNT_EVENT_EC_TAKEN, work.last_utc, work.ec_remaining_mu);
+	if (!at_meter)
+		return account_commit(acc, &work, now, ACCOUNT_REASON_CREDIT_RESTORED, out);
+
+	/* The button press that took the EC is also the customer's confirmation, so a supply
+	 * held open for credit closes at once instead of being armed. */
+	if (work.credit_open &&
+	    account_available_credit(&work) >= account_disconnect_threshold(&work))
+		work.credit_open = false;
+	work.awaiting_confirmation = false;
+	return account_commit(acc, &work, now, ACCOUNT_REASON_CUSTOMER_CONFIRMATION, out);
+}

@@ -1,0 +1,1102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The Modbus register map (see modbus-map.h): SunSpec Common model 1, meter models 203 and
+ * 213, the polymeter vendor model and the end model, encoded from one snapshot.
+ *
+ * Model 203 carries int16 values with one fixed scale factor per block (value = raw x 10^SF).
+ * Fixed, so a client may read the scale factors once. They are chosen for a direct-connected
+ * 3 x 100 A meter (or a CT meter up to 327 A per phase) on a 230/400 V network:
+ *
+ *   block      SF   resolution   int16 range          why
+ *   A          -2   0.01 A       +-327.67 A           total A = sum of phases, 300 A at 3x100 A
+ *   V          -1   0.1 V        +-3276.7 V           line-to-line 400 V with room for 690 V
+ *   Hz         -2   0.01 Hz      +-327.67 Hz          50/60 Hz
+ *   W, VA, var  1   10 W         +-327.67 kW          3 x 100 A x 230 V = 69 kW total
+ *   PF         -2   0.01 %       +-327.67 %           PF in percent (unit Pct), -100..100
+ *   Wh, VAh, varh 0 1 Wh         acc32: 0..4 294 967 295, then rolls over (accumulator)
+ *
+ * An int16 beyond its range is clamped to +-32767 (never -32768, which means "not
+ * implemented"); an accumulator rolls over modulo 2^32 as SunSpec's acc32 does, and counts
+ * whole units (truncated: a Wh is published once it is complete). Full resolution is in
+ * model 213 (float32) and, for the points SunSpec lacks, in the vendor model (int64 at the
+ * object model's own scaler).
+ *
+ * Model 213 floats are IEEE-754 single precision, high word first (ABCD); PF is the ratio
+ * -1..1 (unit "PF"), signed like the active power.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/billing/account.h"
+#include "core/proto/modbus-map.h"
+
+enum ftype {
+	T_UINT16,
+	T_INT16,
+	T_SUNSSF,
+	T_ACC32,
+	T_UINT32,
+	T_BITFIELD32,
+	T_FLOAT32,
+	T_INT64,
+	T_ENUM16,
+	T_STRING,
+	T_PAD,
+};
+
+static const char *const type_names[] = {
+    [T_UINT16] = "uint16",   [T_INT16] = "int16",   [T_SUNSSF] = "sunssf",
+    [T_ACC32] = "acc32",     [T_UINT32] = "uint32", [T_BITFIELD32] = "bitfield32",
+    [T_FLOAT32] = "float32", [T_INT64] = "int64",   [T_ENUM16] = "enum16",
+    [T_STRING] = "string",   [T_PAD] = "pad",
+};
+
+static unsigned type_regs(enum ftype t)
+{
+	switch (t) {
+	case T_ACC32:
+	case T_UINT32:
+	case T_BITFIELD32:
+	case T_FLOAT32:
+		return 2;
+	case T_INT64:
+		return 4;
+	default:
+		return 1;
+	}
+}
+
+/* Fixed scale factors of model 203 (see the table at the top). */
+static const int8_t block_sf[PM_MB_SF_COUNT] = {
+    [PM_MB_SF_A] = -2,	[PM_MB_SF_V] = -1,   [PM_MB_SF_HZ] = -2, [PM_MB_SF_W] = 1,
+    [PM_MB_SF_VA] = 1,	[PM_MB_SF_VAR] = 1,  [PM_MB_SF_PF] = -2, [PM_MB_SF_WH] = 0,
+    [PM_MB_SF_VAH] = 0, [PM_MB_SF_VARH] = 0,
+};
+
+static const char *const block_sf_name[PM_MB_SF_COUNT] = {
+    [PM_MB_SF_A] = "A_SF",	    [PM_MB_SF_V] = "V_SF",	[PM_MB_SF_HZ] = "Hz_SF",
+    [PM_MB_SF_W] = "W_SF",	    [PM_MB_SF_VA] = "VA_SF",	[PM_MB_SF_VAR] = "VAR_SF",
+    [PM_MB_SF_PF] = "PF_SF",	    [PM_MB_SF_WH] = "TotWh_SF", [PM_MB_SF_VAH] = "TotVAh_SF",
+    [PM_MB_SF_VARH] = "TotVArh_SF",
+};
+
+int pm_mb_sf(enum pm_mb_sf_block b)
+{
+	return b < PM_MB_SF_COUNT ? block_sf[b] : 0;
+}
+
+/*
+ * One point of a meter model after ID and L. `look` is the object model's SunSpec name
+ * (model 203's spelling) when it differs from `name`; `block` the scale-factor block (203).
+ */
+struct field {
+	const char *name;
+	const char *look;
+	enum ftype type;
+	int8_t block;
+	const char *unit;
+};
+
+#define I16(n, b, u)                                                                               \
+	{                                                                                          \
+		n, NULL, T_INT16, PM_MB_SF_##b, u                                                  \
+	}
+#define SF(b)                                                                                      \
+	{                                                                                          \
+#b "_SF", NULL, T_SUNSSF, PM_MB_SF_##b, NULL                                       \
+	}
+#define ACC(n, b, u)                                                                               \
+	{                                                                                          \
+		n, NULL, T_ACC32, PM_MB_SF_##b, u                                                  \
+	}
+#define ACC4(n, b, u) ACC(n, b, u), ACC(n "PhA", b, u), ACC(n "PhB", b, u), ACC(n "PhC", b, u)
+
+/* json/model_203.json: offsets 2..106, L = 105 */
+static const struct field model_203[] = {
+    I16("A", A, "A"),
+    I16("AphA", A, "A"),
+    I16("AphB", A, "A"),
+    I16("AphC", A, "A"),
+    SF(A),
+    I16("PhV", V, "V"),
+    I16("PhVphA", V, "V"),
+    I16("PhVphB", V, "V"),
+    I16("PhVphC", V, "V"),
+    I16("PPV", V, "V"),
+    I16("PhVphAB", V, "V"),
+    I16("PhVphBC", V, "V"),
+    I16("PhVphCA", V, "V"),
+    SF(V),
+    I16("Hz", HZ, "Hz"),
+    {"Hz_SF", NULL, T_SUNSSF, PM_MB_SF_HZ, NULL},
+    I16("W", W, "W"),
+    I16("WphA", W, "W"),
+    I16("WphB", W, "W"),
+    I16("WphC", W, "W"),
+    SF(W),
+    I16("VA", VA, "VA"),
+    I16("VAphA", VA, "VA"),
+    I16("VAphB", VA, "VA"),
+    I16("VAphC", VA, "VA"),
+    SF(VA),
+    I16("VAR", VAR, "var"),
+    I16("VARphA", VAR, "var"),
+    I16("VARphB", VAR, "var"),
+    I16("VARphC", VAR, "var"),
+    SF(VAR),
+    I16("PF", PF, "Pct"),
+    I16("PFphA", PF, "Pct"),
+    I16("PFphB", PF, "Pct"),
+    I16("PFphC", PF, "Pct"),
+    SF(PF),
+    ACC4("TotWhExp", WH, "Wh"),
+    ACC4("TotWhImp", WH, "Wh"),
+    {"TotWh_SF", NULL, T_SUNSSF, PM_MB_SF_WH, NULL},
+    ACC4("TotVAhExp", VAH, "VAh"),
+    ACC4("TotVAhImp", VAH, "VAh"),
+    {"TotVAh_SF", NULL, T_SUNSSF, PM_MB_SF_VAH, NULL},
+    ACC4("TotVArhImpQ1", VARH, "varh"),
+    ACC4("TotVArhImpQ2", VARH, "varh"),
+    ACC4("TotVArhExpQ3", VARH, "varh"),
+    ACC4("TotVArhExpQ4", VARH, "varh"),
+    {"TotVArh_SF", NULL, T_SUNSSF, PM_MB_SF_VARH, NULL},
+    {"Evt", NULL, T_BITFIELD32, 0, NULL},
+};
+
+#define FL(n, u)                                                                                   \
+	{                                                                                          \
+		n, NULL, T_FLOAT32, 0, u                                                           \
+	}
+#define FLL(n, l, u)                                                                               \
+	{                                                                                          \
+		n, l, T_FLOAT32, 0, u                                                              \
+	}
+#define FL4(n, u) FL(n, u), FL(n "PhA", u), FL(n "PhB", u), FL(n "PhC", u)
+#define FLQ(n, u)                                                                                  \
+	FL(n, u), FLL(n "phA", n "PhA", u), FLL(n "phB", n "PhB", u), FLL(n "phC", n "PhC", u)
+
+/* json/model_213.json: offsets 2..125, L = 124 */
+static const struct field model_213[] = {
+    FL("A", "A"),
+    FL("AphA", "A"),
+    FL("AphB", "A"),
+    FL("AphC", "A"),
+    FL("PhV", "V"),
+    FL("PhVphA", "V"),
+    FL("PhVphB", "V"),
+    FL("PhVphC", "V"),
+    FL("PPV", "V"),
+    FLL("PPVphAB", "PhVphAB", "V"),
+    FLL("PPVphBC", "PhVphBC", "V"),
+    FLL("PPVphCA", "PhVphCA", "V"),
+    FL("Hz", "Hz"),
+    FL("W", "W"),
+    FL("WphA", "W"),
+    FL("WphB", "W"),
+    FL("WphC", "W"),
+    FL("VA", "VA"),
+    FL("VAphA", "VA"),
+    FL("VAphB", "VA"),
+    FL("VAphC", "VA"),
+    FL("VAR", "var"),
+    FL("VARphA", "var"),
+    FL("VARphB", "var"),
+    FL("VARphC", "var"),
+    FL("PF", "PF"),
+    FL("PFphA", "PF"),
+    FL("PFphB", "PF"),
+    FL("PFphC", "PF"),
+    FL4("TotWhExp", "Wh"),
+    FL4("TotWhImp", "Wh"),
+    FL4("TotVAhExp", "VAh"),
+    FL4("TotVAhImp", "VAh"),
+    FLQ("TotVArhImpQ1", "varh"),
+    FLQ("TotVArhImpQ2", "varh"),
+    FLQ("TotVArhExpQ3", "varh"),
+    FLQ("TotVArhExpQ4", "varh"),
+    {"Evt", NULL, T_BITFIELD32, 0, NULL},
+};
+
+#define N203 (sizeof(model_203) / sizeof(model_203[0]))
+#define N213 (sizeof(model_213) / sizeof(model_213[0]))
+
+/*
+ * The vendor model's fixed part, offsets 2..93 (ID and L before). The account values come from
+ * the snapshot's account (the same sample as the energy registers); they read "not
+ * implemented" while the meter publishes no account (and rate/block/rate registers without a
+ * tariff). Version 1 ended at EvtCnt (offset 27); version 2 keeps offsets 2..27 and inserts
+ * the auxiliary relay and the per-rate registers at 28..93, so the per-point values that follow
+ * start at offset 94 instead of 28. Fixed offsets (not after the per-point values) so that a
+ * new object-model point never moves them.
+ */
+struct vfield {
+	const char *name;
+	enum ftype type;
+	const char *unit;
+	const char *desc;
+};
+
+enum {
+	V_VER,
+	V_NPTS,
+	V_SEQ,
+	V_TS,
+	V_TARIFF_RATE,
+	V_TARIFF_BLOCK,
+	V_BALANCE,
+	V_EMERGENCY,
+	V_DEBT,
+	V_CREDIT_STATE,
+	V_SUPPLY,
+	V_EVENTS,
+	/* version 2: inserted here, before the per-point values (which move by 66 registers) */
+	V_AUX,
+	V_NRATES,
+	V_RATE_IMPORT,				     /* 8 x int64, rate 1..8 */
+	V_RATE_EXPORT = V_RATE_IMPORT + PM_MB_RATES, /* 8 x int64 */
+	V_COUNT = V_RATE_EXPORT + PM_MB_RATES
+};
+
+static const struct vfield vendor_fixed[V_COUNT] = {
+    [V_VER] = {"Ver", T_UINT16, NULL, "vendor model version"},
+    [V_NPTS] = {"NPts", T_UINT16, NULL, "number of per-point values that follow"},
+    [V_SEQ] = {"Seq", T_UINT32, NULL, "snapshot sequence number, low 32 bits"},
+    [V_TS] = {"Ts", T_INT64, "ms", "sample timestamp of the snapshot"},
+    [V_TARIFF_RATE] = {"TarRate", T_UINT16, NULL, "active tariff rate, 1..n"},
+    [V_TARIFF_BLOCK] = {"TarBlk", T_UINT16, NULL, "active tariff block, 1..n"},
+    [V_BALANCE] = {"Bal", T_INT64, "mill",
+		   "prepayment balance, 1/1000 currency unit (toward zero), signed"},
+    [V_EMERGENCY] = {"EmCr", T_INT64, "mill", "emergency credit remaining"},
+    [V_DEBT] = {"Debt", T_INT64, "mill",
+		"outstanding debt: emergency credit to repay + time- and payment-based debt"},
+    [V_CREDIT_STATE] = {"CrSt", T_ENUM16, NULL,
+			"credit state: 0 in credit, 1 emergency credit available, 2 in use, "
+			"3 exhausted, 4 out of credit"},
+    [V_SUPPLY] = {"Supply", T_ENUM16, NULL, "supply contactor: 0 open, 1 closed, 2 armed"},
+    [V_EVENTS] = {"EvtCnt", T_UINT32, NULL,
+		  "events the meter has logged (the store's count), modulo 2^32 - 1"},
+    [V_AUX] = {"Aux", T_ENUM16, NULL, "the tariff's auxiliary relay: 0 open, 1 closed"},
+    [V_NRATES] = {"NRates", T_UINT16, NULL,
+		  "import rate registers the tariff defines, 1..8 (0 without a tariff)"},
+#define RATE_IMP(n)                                                                                \
+	[V_RATE_IMPORT + (n)-1] = {"RateImp" #n, T_INT64, "mWh",                                   \
+				   "import energy counted on tariff rate " #n}
+#define RATE_EXP(n)                                                                                \
+	[V_RATE_EXPORT + (n)-1] = {"RateExp" #n, T_INT64, "mWh",                                   \
+				   "export energy counted on export rate " #n}
+    RATE_IMP(1),
+    RATE_IMP(2),
+    RATE_IMP(3),
+    RATE_IMP(4),
+    RATE_IMP(5),
+    RATE_IMP(6),
+    RATE_IMP(7),
+    RATE_IMP(8),
+    RATE_EXP(1),
+    RATE_EXP(2),
+    RATE_EXP(3),
+    RATE_EXP(4),
+    RATE_EXP(5),
+    RATE_EXP(6),
+    RATE_EXP(7),
+    RATE_EXP(8),
+#undef RATE_IMP
+#undef RATE_EXP
+};
+
+_Static_assert(PM_MB_RATES == PM_SNAPSHOT_RATES, "one vendor register per snapshot rate");
+
+static unsigned vendor_fixed_regs(void)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < V_COUNT; i++)
+		n += type_regs(vendor_fixed[i].type);
+	return n;
+}
+
+static bool vendor_point(const struct pm_point *p)
+{
+	return p->sunspec == NULL;
+}
+
+void pm_mb_config_default(struct pm_mb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->base = 40000;
+	cfg->unit_id = 1;
+	cfg->model_203 = true;
+	cfg->model_213 = true;
+	cfg->model = "polymeterd";
+	cfg->options = "";
+	cfg->version = "";
+	cfg->serial = "";
+}
+
+static bool text_ok(const char *s, size_t max, char *dst)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	memset(dst, 0, max + 1);
+	if (n)
+		memcpy(dst, s, n);
+	return true;
+}
+
+/* pm_points index of an object-model id (the SDM630 table names ids, not SunSpec points) */
+static int find_point_id(const char *id)
+{
+	return pm_point_find(id);
+}
+
+static int find_point(const char *sunspec)
+{
+	for (size_t i = 0; i < pm_point_count; i++)
+		if (pm_points[i].sunspec && !strcmp(pm_points[i].sunspec, sunspec))
+			return (int)i;
+	return -1;
+}
+
+int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const char **why)
+{
+	struct pm_mb_map m;
+	unsigned off, vpts = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.cfg = *cfg;
+	if (cfg->base != 0 && cfg->base != 40000 && cfg->base != 50000) {
+		*why = "base must be 0, 40000 or 50000 (the addresses SunSpec scanners probe)";
+		return -EINVAL;
+	}
+	if (cfg->unit_id < 1 || cfg->unit_id > 247) {
+		*why = "unit id must be 1..247";
+		return -EINVAL;
+	}
+	if (!cfg->model_203 && !cfg->model_213) {
+		*why = "at least one meter model (203 or 213) must be enabled";
+		return -EINVAL;
+	}
+	if (!text_ok(cfg->model, 2 * PM_MB_MD_REGS, m.model) ||
+	    !text_ok(cfg->options, 2 * PM_MB_OPT_REGS, m.options) ||
+	    !text_ok(cfg->version, 2 * PM_MB_VR_REGS, m.version) ||
+	    !text_ok(cfg->serial, 2 * PM_MB_SN_REGS, m.serial)) {
+		*why = "model/serial at most 32, options/version at most 16 printable ASCII "
+		       "characters";
+		return -EINVAL;
+	}
+	if (pm_point_count > PM_MB_POINTS_MAX || N203 > PM_MB_FIELDS_MAX ||
+	    N213 > PM_MB_FIELDS_MAX) {
+		*why = "object model larger than the Modbus map can hold (PM_MB_POINTS_MAX)";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < N203; i++)
+		m.pt_203[i] = (int16_t)(model_203[i].type == T_INT16 || model_203[i].type == T_ACC32
+					    ? find_point(model_203[i].name)
+					    : -1);
+	for (size_t i = 0; i < N213; i++)
+		m.pt_213[i] = (int16_t)(model_213[i].type == T_FLOAT32
+					    ? find_point(model_213[i].look ? model_213[i].look
+									   : model_213[i].name)
+					    : -1);
+	for (size_t i = 0; i < pm_point_count; i++)
+		if (vendor_point(&pm_points[i]))
+			m.vendor_pt[vpts++] = (int16_t)i;
+	m.vendor_npts = (uint16_t)vpts;
+
+	off = 2 + 2 + PM_MB_L_COMMON;
+	if (cfg->model_203) {
+		m.off_203 = (uint16_t)off;
+		off += 2 + PM_MB_L_203;
+	}
+	if (cfg->model_213) {
+		m.off_213 = (uint16_t)off;
+		off += 2 + PM_MB_L_213;
+	}
+	m.off_vendor = (uint16_t)off;
+	m.vendor_len = (uint16_t)(vendor_fixed_regs() + 4 * vpts);
+	off += 2 + m.vendor_len;
+	m.off_end = (uint16_t)off;
+	m.nregs = (uint16_t)(off + 2);
+	if (m.nregs > PM_MB_IMAGE_MAX || (unsigned)cfg->base + m.nregs > 65536) {
+		*why = "map does not fit below address 65536";
+		return -EINVAL;
+	}
+	*map = m;
+	return 0;
+}
+
+/* ---- encoding ---- */
+
+static int64_t pow10i(unsigned e)
+{
+	int64_t p = 1;
+
+	while (e--)
+		p *= 10;
+	return p;
+}
+
+/* v x 10^shift, rounded half away from zero, saturated to int64 */
+static int64_t rescale_round(int64_t v, int shift)
+{
+	if (shift >= 0) {
+		int64_t p = pow10i((unsigned)(shift > 18 ? 18 : shift));
+
+		if (v > INT64_MAX / p)
+			return INT64_MAX;
+		if (v < INT64_MIN / p)
+			return INT64_MIN;
+		return v * p;
+	}
+	if (shift < -18)
+		return 0;
+	int64_t p = pow10i((unsigned)-shift);
+	int64_t q = v / p, r = v % p;
+
+	if (r >= 0 ? 2 * r >= p : -2 * r >= p)
+		q += v < 0 ? -1 : 1;
+	return q;
+}
+
+/* The snapshot's integer for point idx, in units x 10^-scaler; false when no value. */
+static bool snap_value(const struct pm_snapshot *snap, int idx, int64_t *v)
+{
+	if (!snap || idx < 0 || !snap->valid[idx])
+		return false;
+	*v = snap->value[idx];
+	return true;
+}
+
+/* SunSpec PF in 203 is in percent: the object model's ratio scaled by 10^2. */
+static int unit_shift(const struct pm_point *p, bool percent_pf)
+{
+	return p->unit == PM_UNIT_PF && percent_pf ? 2 : 0;
+}
+
+static uint16_t enc_int16(const struct pm_snapshot *snap, int idx, int sf)
+{
+	int64_t v, raw;
+
+	if (!snap_value(snap, idx, &v))
+		return 0x8000;
+	raw = rescale_round(v, pm_points[idx].scaler + unit_shift(&pm_points[idx], true) - sf);
+	if (raw > 32767)
+		raw = 32767;
+	if (raw < -32767)
+		raw = -32767;
+	return (uint16_t)(int16_t)raw;
+}
+
+/* acc32: whole units (truncated), modulo 2^32; 0 = not implemented */
+static uint32_t enc_acc32(const struct pm_snapshot *snap, int idx, int sf)
+{
+	int64_t v;
+	int shift;
+
+	if (!snap_value(snap, idx, &v) || v < 0)
+		return 0;
+	shift = pm_points[idx].scaler - sf;
+	if (shift < 0)
+		v /= pow10i((unsigned)-shift);
+	else
+		v = rescale_round(v, shift);
+	return (uint32_t)((uint64_t)v & 0xffffffffu);
+}
+
+static uint32_t enc_float(const struct pm_snapshot *snap, int idx)
+{
+	int64_t v;
+	float f;
+	uint32_t u;
+
+	if (!snap_value(snap, idx, &v))
+		return 0x7fc00000u;
+	f = (float)((double)v * pow(10.0, pm_points[idx].scaler));
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* float32 of point idx in its unit x 10^extra (e.g. -3: Wh -> kWh); NaN when no value */
+static uint32_t enc_float_exp(const struct pm_snapshot *snap, int idx, int extra)
+{
+	int64_t v;
+	float f;
+	uint32_t u;
+
+	if (!snap_value(snap, idx, &v))
+		return 0x7fc00000u;
+	f = (float)((double)v * pow(10.0, pm_points[idx].scaler + extra));
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+static void put32(uint16_t *r, uint32_t v)
+{
+	r[0] = (uint16_t)(v >> 16);
+	r[1] = (uint16_t)v;
+}
+
+static void put64(uint16_t *r, uint64_t v)
+{
+	put32(r, (uint32_t)(v >> 32));
+	put32(r + 2, (uint32_t)v);
+}
+
+static void put_text(uint16_t *r, unsigned regs, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (unsigned i = 0; i < regs; i++) {
+		uint8_t hi = 2 * i < n ? (uint8_t)s[2 * i] : 0;
+		uint8_t lo = 2 * i + 1 < n ? (uint8_t)s[2 * i + 1] : 0;
+
+		r[i] = (uint16_t)(hi << 8 | lo);
+	}
+}
+
+static void image_common(const struct pm_mb_map *map, uint16_t *r)
+{
+	r[0] = 1;
+	r[1] = PM_MB_L_COMMON;
+	r += 2;
+	put_text(r, PM_MB_MN_REGS, "polymeter");
+	r += PM_MB_MN_REGS;
+	put_text(r, PM_MB_MD_REGS, map->model);
+	r += PM_MB_MD_REGS;
+	put_text(r, PM_MB_OPT_REGS, map->options);
+	r += PM_MB_OPT_REGS;
+	put_text(r, PM_MB_VR_REGS, map->version);
+	r += PM_MB_VR_REGS;
+	put_text(r, PM_MB_SN_REGS, map->serial);
+	r += PM_MB_SN_REGS;
+	r[0] = map->cfg.unit_id; /* DA */
+	r[1] = 0;		 /* Pad */
+}
+
+static void image_203(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t *r)
+{
+	r[0] = 203;
+	r[1] = PM_MB_L_203;
+	r += 2;
+	for (size_t i = 0; i < N203; i++) {
+		const struct field *f = &model_203[i];
+		int sf = block_sf[f->block];
+
+		switch (f->type) {
+		case T_INT16:
+			r[0] = enc_int16(snap, map->pt_203[i], sf);
+			break;
+		case T_SUNSSF:
+			r[0] = (uint16_t)(int16_t)sf;
+			break;
+		case T_ACC32:
+			put32(r, enc_acc32(snap, map->pt_203[i], sf));
+			break;
+		default: /* Evt: no event bit is published yet */
+			put32(r, 0);
+			break;
+		}
+		r += type_regs(f->type);
+	}
+}
+
+static void image_213(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t *r)
+{
+	r[0] = 213;
+	r[1] = PM_MB_L_213;
+	r += 2;
+	for (size_t i = 0; i < N213; i++) {
+		put32(r, model_213[i].type == T_FLOAT32 ? enc_float(snap, map->pt_213[i]) : 0);
+		r += 2;
+	}
+}
+
+/* The event count as uint32: modulo 2^32, stepping over the "not implemented" value. */
+static uint32_t events32(uint64_t n)
+{
+	return (uint32_t)(n % 0xffffffffu);
+}
+
+/* Register V_RATE_IMPORT/EXPORT + k: its mWh, or "not implemented" for a rate not defined. */
+static uint64_t rate_register(const struct pm_snapshot_account *acc, int field)
+{
+	bool exp = field >= V_RATE_EXPORT;
+	int k = field - (exp ? V_RATE_EXPORT : V_RATE_IMPORT);
+	unsigned n = acc && acc->has_tariff ? (exp ? acc->n_export_rates : acc->n_rates) : 0;
+
+	if (k >= (int)n || k >= PM_SNAPSHOT_RATES)
+		return 0x8000000000000000u;
+	return (uint64_t)(exp ? acc->rate_export_mwh[k] : acc->rate_import_mwh[k]);
+}
+
+static void image_vendor(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t *r)
+{
+	const struct pm_snapshot_account *acc = snap && snap->account.valid ? &snap->account : NULL;
+
+	r[0] = PM_MB_VENDOR_ID;
+	r[1] = map->vendor_len;
+	r += 2;
+	for (int i = 0; i < V_COUNT; i++) {
+		const struct vfield *f = &vendor_fixed[i];
+
+		switch (i) {
+		case V_VER:
+			r[0] = PM_MB_VENDOR_VERSION;
+			break;
+		case V_NPTS:
+			r[0] = map->vendor_npts;
+			break;
+		case V_SEQ:
+			put32(r, snap ? (uint32_t)snap->seq : 0xffffffffu);
+			break;
+		case V_TS:
+			put64(r, snap ? (uint64_t)(snap->ts_ns / 1000000) : 0x8000000000000000u);
+			break;
+		case V_TARIFF_RATE:
+		case V_TARIFF_BLOCK:
+			r[0] = acc && acc->has_tariff
+				   ? (i == V_TARIFF_RATE ? acc->rate : acc->block)
+				   : 0xffff;
+			break;
+		case V_BALANCE:
+		case V_EMERGENCY:
+		case V_DEBT:
+			/* mu (1/1000 minor unit) -> mill (1/1000 unit): / 100 with 2 minor digits
+			 */
+			put64(r, acc ? (uint64_t)((i == V_BALANCE     ? acc->balance_mu
+						   : i == V_EMERGENCY ? acc->emergency_mu
+								      : acc->debt_mu) /
+						  (ACCOUNT_MU_PER_UNIT / 1000))
+				     : 0x8000000000000000u);
+			break;
+		case V_CREDIT_STATE:
+			r[0] = acc ? (uint16_t)acc->credit : 0xffff;
+			break;
+		case V_SUPPLY:
+			r[0] = acc ? (uint16_t)acc->supply : 0xffff;
+			break;
+		case V_EVENTS:
+			/* uint32 rolls over; 0xFFFFFFFF is "not implemented", so skipped */
+			put32(r, snap && snap->has_events ? events32(snap->events) : 0xffffffffu);
+			break;
+		case V_AUX:
+			r[0] = acc ? (uint16_t)acc->aux_closed : 0xffff;
+			break;
+		case V_NRATES:
+			r[0] = acc ? (acc->has_tariff ? acc->n_rates : 0) : 0xffff;
+			break;
+		default: /* the per-rate registers */
+			put64(r, rate_register(acc, i));
+			break;
+		}
+		r += type_regs(f->type);
+	}
+	for (unsigned i = 0; i < map->vendor_npts; i++) {
+		int64_t v;
+
+		put64(r,
+		      snap_value(snap, map->vendor_pt[i], &v) ? (uint64_t)v : 0x8000000000000000u);
+		r += 4;
+	}
+}
+
+void pm_mb_map_image(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t *img)
+{
+	img[0] = PM_MB_SUNS_HI;
+	img[1] = PM_MB_SUNS_LO;
+	image_common(map, img + 2);
+	if (map->off_203)
+		image_203(map, snap, img + map->off_203);
+	if (map->off_213)
+		image_213(map, snap, img + map->off_213);
+	image_vendor(map, snap, img + map->off_vendor);
+	img[map->off_end] = PM_MB_END_ID;
+	img[map->off_end + 1] = 0;
+}
+
+/* ---- requests ---- */
+
+static bool is_write(uint8_t fc)
+{
+	return fc == 0x05 || fc == 0x06 || fc == 0x0F || fc == 0x10 || fc == 0x16 || fc == 0x17;
+}
+
+uint8_t pm_mb_map_validate(const struct pm_mb_map *map, uint8_t fc, uint16_t addr, uint16_t count)
+{
+	unsigned max;
+
+	if (fc == 0x03) {
+		if (count < 1 || count > PM_MB_MAX_READ)
+			return PM_MB_EX_ILLEGAL_DATA_VALUE;
+		if (addr < map->cfg.base || (unsigned)addr + count > map->cfg.base + map->nregs)
+			return PM_MB_EX_ILLEGAL_DATA_ADDRESS;
+		return PM_MB_EX_NONE;
+	}
+	if (!is_write(fc) || !map->cfg.writes)
+		return PM_MB_EX_ILLEGAL_FUNCTION; /* includes FC 0x01/0x02/0x04/0x07/0x11/0x2B */
+	switch (fc) {
+	case 0x0F:
+		max = 0x7B0;
+		break;
+	case 0x10:
+		max = 123;
+		break;
+	case 0x17:
+		max = 121;
+		break;
+	default:
+		max = 1;
+		break;
+	}
+	if (count < 1 || count > max)
+		return PM_MB_EX_ILLEGAL_DATA_VALUE;
+	/* writes enabled, but no register (nor coil) of this map is writable yet */
+	return PM_MB_EX_ILLEGAL_DATA_ADDRESS;
+}
+
+uint8_t pm_mb_map_read(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t addr,
+		       uint16_t count, uint16_t *out)
+{
+	uint16_t img[PM_MB_IMAGE_MAX];
+	uint8_t ex = pm_mb_map_validate(map, 0x03, addr, count);
+
+	if (ex)
+		return ex;
+	pm_mb_map_image(map, snap, img);
+	memcpy(out, img + (addr - map->cfg.base), count * sizeof(*out));
+	return 0;
+}
+
+/* ---- the SDM630-compatible input map ---- */
+
+/*
+ * Eastron SDM630 input registers (FC 0x04), as the tools that only know that meter read them:
+ * float32, high word first, energy in kWh / kvarh. Addresses are PDU addresses.
+ */
+static const struct {
+	uint16_t addr;
+	const char *point;
+	int8_t extra; /* power of ten on top of the point's unit */
+} sdm_table[] = {
+    {0x0000, "l1.voltage", 0},
+    {0x0002, "l2.voltage", 0},
+    {0x0004, "l3.voltage", 0},
+    {0x0006, "l1.current", 0},
+    {0x0008, "l2.current", 0},
+    {0x000A, "l3.current", 0},
+    {0x000C, "l1.active_power", 0},
+    {0x000E, "l2.active_power", 0},
+    {0x0010, "l3.active_power", 0},
+    {0x0012, "l1.apparent_power", 0},
+    {0x0014, "l2.apparent_power", 0},
+    {0x0016, "l3.apparent_power", 0},
+    {0x0018, "l1.reactive_power", 0},
+    {0x001A, "l2.reactive_power", 0},
+    {0x001C, "l3.reactive_power", 0},
+    {0x001E, "l1.power_factor", 0},
+    {0x0020, "l2.power_factor", 0},
+    {0x0022, "l3.power_factor", 0},
+    {0x002A, "total.voltage_avg", 0},
+    {0x0030, "total.current", 0},
+    {0x0034, "total.active_power", 0},
+    {0x0038, "total.apparent_power", 0},
+    {0x003C, "total.reactive_power", 0},
+    {0x003E, "total.power_factor", 0},
+    {0x0046, "total.frequency", 0},
+    {0x0048, "total.energy.active_import", -3},
+    {0x004A, "total.energy.active_export", -3},
+    {0x004C, "total.energy.reactive_import", -3},
+    {0x004E, "total.energy.reactive_export", -3},
+    {0x00C8, "total.voltage_ab", 0},
+    {0x00CA, "total.voltage_bc", 0},
+    {0x00CC, "total.voltage_ca", 0},
+    {0x00CE, "total.voltage_ll_avg", 0},
+    {0x00E0, "total.neutral_current", 0},
+    {0x015A, "l1.energy.active_import", -3},
+    {0x015C, "l2.energy.active_import", -3},
+    {0x015E, "l3.energy.active_import", -3},
+    {0x0160, "l1.energy.active_export", -3},
+    {0x0162, "l2.energy.active_export", -3},
+    {0x0164, "l3.energy.active_export", -3},
+};
+
+uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			     uint16_t addr, uint16_t count, uint16_t *out)
+{
+	uint16_t img[PM_MB_SDM_REGS];
+
+	if (!map->cfg.sdm630)
+		return PM_MB_EX_ILLEGAL_FUNCTION;
+	if (count < 1 || count > PM_MB_MAX_READ)
+		return PM_MB_EX_ILLEGAL_DATA_VALUE;
+	if ((unsigned)addr + count > PM_MB_SDM_REGS)
+		return PM_MB_EX_ILLEGAL_DATA_ADDRESS;
+	/* every float of the table not carried by us is NaN */
+	for (unsigned i = 0; i < PM_MB_SDM_REGS; i += 2)
+		put32(img + i, 0x7fc00000u);
+	for (size_t i = 0; i < sizeof(sdm_table) / sizeof(sdm_table[0]); i++)
+		put32(img + sdm_table[i].addr,
+		      enc_float_exp(snap, find_point_id(sdm_table[i].point), sdm_table[i].extra));
+	memcpy(out, img + addr, count * sizeof(*out));
+	return 0;
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static size_t exception(uint8_t fc, uint8_t code, uint8_t *resp)
+{
+	resp[0] = (uint8_t)(fc | 0x80);
+	resp[1] = code;
+	return 2;
+}
+
+/* The quantity a write request names, and whether its PDU has the length it implies. */
+static bool write_request(const uint8_t *req, size_t len, uint16_t *addr, uint16_t *count)
+{
+	uint8_t fc = req[0];
+
+	/* Every length is checked before the bytes it covers are read: a short PDU (found by
+	 * tests/fuzz/fuzz_modbus_map) must not read past the request. */
+	switch (fc) {
+	case 0x05:
+	case 0x06:
+		if (len != 5)
+			return false;
+		*addr = be16(req + 1);
+		*count = 1;
+		return true;
+	case 0x0F:
+	case 0x10:
+		if (len < 6)
+			return false;
+		*addr = be16(req + 1);
+		*count = be16(req + 3);
+		return len == 6u + req[5] &&
+		       req[5] == (fc == 0x10 ? 2u * *count : (*count + 7u) / 8u);
+	case 0x16:
+		if (len != 7)
+			return false;
+		*addr = be16(req + 1);
+		*count = 1;
+		return true;
+	case 0x17:
+		if (len < 10)
+			return false;
+		*addr = be16(req + 5);
+		*count = be16(req + 7);
+		return len == 10u + req[9] && req[9] == 2u * *count;
+	}
+	return false;
+}
+
+size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			    const uint8_t *req, size_t len, uint8_t *resp)
+{
+	uint16_t addr = 0, count = 0, regs[PM_MB_MAX_READ];
+	uint8_t fc, ex;
+
+	if (len < 1)
+		return exception(0, PM_MB_EX_ILLEGAL_FUNCTION, resp);
+	fc = req[0];
+	if (fc & 0x80) /* an exception code is no request */
+		return exception(fc, PM_MB_EX_ILLEGAL_FUNCTION, resp);
+	if (fc == 0x03 || (fc == 0x04 && map->cfg.sdm630)) {
+		if (len != 5)
+			return exception(fc, PM_MB_EX_ILLEGAL_DATA_VALUE, resp);
+		addr = be16(req + 1);
+		count = be16(req + 3);
+		ex = fc == 0x03 ? pm_mb_map_read(map, snap, addr, count, regs)
+				: pm_mb_map_read_input(map, snap, addr, count, regs);
+		if (ex)
+			return exception(fc, ex, resp);
+		resp[0] = fc;
+		resp[1] = (uint8_t)(2 * count);
+		for (unsigned i = 0; i < count; i++) {
+			resp[2 + 2 * i] = (uint8_t)(regs[i] >> 8);
+			resp[3 + 2 * i] = (uint8_t)regs[i];
+		}
+		return 2 + 2 * (size_t)count;
+	}
+	if (is_write(fc) && map->cfg.writes) {
+		bool well_formed = write_request(req, len, &addr, &count);
+
+		ex = pm_mb_map_validate(map, fc, addr, count);
+		if (!well_formed)
+			ex = PM_MB_EX_ILLEGAL_DATA_VALUE;
+		return exception(fc, ex ? ex : PM_MB_EX_ILLEGAL_DATA_ADDRESS, resp);
+	}
+	return exception(fc, PM_MB_EX_ILLEGAL_FUNCTION, resp);
+}
+
+/* ---- documentation ---- */
+
+struct out {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3))) static void emit(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->len < o->size ? o->buf + o->len : NULL,
+		      o->len < o->size ? o->size - o->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static void row(struct out *o, const struct pm_mb_map *map, unsigned off, unsigned regs,
+		const char *model, const char *point, const char *type, const char *unit,
+		const char *scale, const char *id)
+{
+	unsigned a = map->cfg.base + off;
+
+	if (regs > 1)
+		emit(o, "| %u–%u ", a, a + regs - 1);
+	else
+		emit(o, "| %u ", a);
+	emit(o, "| %s | %s | %s | %s | %s | %s |\n", model, point, type, unit ? unit : "",
+	     scale ? scale : "", id ? id : "");
+}
+
+static const char *point_id(int idx)
+{
+	return idx >= 0 ? pm_points[idx].id : "(not implemented)";
+}
+
+static void md_header(struct out *o, const struct pm_mb_map *map, unsigned off, const char *model,
+		      unsigned id, unsigned len)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "= %u", id);
+	row(o, map, off, 1, model, "ID", "uint16", NULL, v, NULL);
+	snprintf(v, sizeof(v), "= %u", len);
+	row(o, map, off + 1, 1, model, "L", "uint16", NULL, v, NULL);
+}
+
+size_t pm_mb_map_markdown(const struct pm_mb_map *map, char *buf, size_t size)
+{
+	struct out o = {buf, size, 0};
+	unsigned off;
+	char sc[32];
+
+	if (size)
+		buf[0] = '\0';
+	emit(&o,
+	     "| Address | Model | Point | Type | Unit | Scale | Object-model point or meaning |\n");
+	emit(&o, "|---|---|---|---|---|---|---|\n");
+	row(&o, map, 0, 2, "—", "SunS", "uint32", NULL, "= 0x53756E53", NULL);
+
+	off = 2;
+	md_header(&o, map, off, "1", 1, PM_MB_L_COMMON);
+	off += 2;
+	row(&o, map, off, PM_MB_MN_REGS, "1", "Mn", "string", NULL, "\"polymeter\"", NULL);
+	off += PM_MB_MN_REGS;
+	row(&o, map, off, PM_MB_MD_REGS, "1", "Md", "string", NULL, "config: model", NULL);
+	off += PM_MB_MD_REGS;
+	row(&o, map, off, PM_MB_OPT_REGS, "1", "Opt", "string", NULL, "config: options", NULL);
+	off += PM_MB_OPT_REGS;
+	row(&o, map, off, PM_MB_VR_REGS, "1", "Vr", "string", NULL, "config: version", NULL);
+	off += PM_MB_VR_REGS;
+	row(&o, map, off, PM_MB_SN_REGS, "1", "SN", "string", NULL, "config: serial", NULL);
+	off += PM_MB_SN_REGS;
+	row(&o, map, off, 1, "1", "DA", "uint16", NULL, "= unit id", NULL);
+	row(&o, map, off + 1, 1, "1", "Pad", "pad", NULL, "= 0", NULL);
+
+	if (map->off_203) {
+		off = map->off_203;
+		md_header(&o, map, off, "203", 203, PM_MB_L_203);
+		off += 2;
+		for (size_t i = 0; i < N203; i++) {
+			const struct field *f = &model_203[i];
+			unsigned n = type_regs(f->type);
+
+			if (f->type == T_SUNSSF)
+				snprintf(sc, sizeof(sc), "= %d", block_sf[f->block]);
+			else if (f->type == T_BITFIELD32)
+				snprintf(sc, sizeof(sc), "= 0 (no event)");
+			else
+				snprintf(sc, sizeof(sc), "× 10^%s", block_sf_name[f->block]);
+			row(&o, map, off, n, "203", f->name, type_names[f->type], f->unit, sc,
+			    f->type == T_INT16 || f->type == T_ACC32 ? point_id(map->pt_203[i])
+								     : NULL);
+			off += n;
+		}
+	}
+	if (map->off_213) {
+		off = map->off_213;
+		md_header(&o, map, off, "213", 213, PM_MB_L_213);
+		off += 2;
+		for (size_t i = 0; i < N213; i++) {
+			const struct field *f = &model_213[i];
+			bool fl = f->type == T_FLOAT32;
+
+			row(&o, map, off, 2, "213", f->name, type_names[f->type], f->unit,
+			    fl ? "1 (ABCD)" : "= 0 (no event)",
+			    fl ? point_id(map->pt_213[i]) : NULL);
+			off += 2;
+		}
+	}
+	off = map->off_vendor;
+	md_header(&o, map, off, "vendor", PM_MB_VENDOR_ID, map->vendor_len);
+	off += 2;
+	for (int i = 0; i < V_COUNT; i++) {
+		const struct vfield *f = &vendor_fixed[i];
+		unsigned n = type_regs(f->type);
+
+		row(&o, map, off, n, "vendor", f->name, type_names[f->type], f->unit, "1", f->desc);
+		off += n;
+	}
+	for (unsigned i = 0; i < map->vendor_npts; i++) {
+		const struct pm_point *p = &pm_points[map->vendor_pt[i]];
+
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s%s",
+			 p->phase == PM_MODEL_TOTAL ? ""
+			 : p->phase == 0	    ? "L1"
+			 : p->phase == 1	    ? "L2"
+						    : "L3",
+			 p->dbus_name);
+		snprintf(sc, sizeof(sc), "× 10^%d", p->scaler);
+		row(&o, map, off, 4, "vendor", name, "int64", pm_unit_name(p->unit), sc, p->id);
+		off += 4;
+	}
+	row(&o, map, map->off_end, 1, "end", "ID", "uint16", NULL, "= 0xFFFF", NULL);
+	row(&o, map, map->off_end + 1, 1, "end", "L", "uint16", NULL, "= 0", NULL);
+	return o.len;
+}
+
+size_t pm_mb_sdm630_markdown(char *buf, size_t size)
+{
+	struct out o = {buf, size, 0};
+
+	if (size)
+		buf[0] = '\0';
+	emit(&o, "| PDU address | 3xxxx register | Object-model point | Unit |\n");
+	emit(&o, "|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(sdm_table) / sizeof(sdm_table[0]); i++) {
+		const struct pm_point *p = &pm_points[find_point_id(sdm_table[i].point)];
+
+		emit(&o, "| 0x%04X | %u | %s | %s%s |\n", sdm_table[i].addr,
+		     30001u + sdm_table[i].addr, p->id, sdm_table[i].extra == -3 ? "k" : "",
+		     p->unit == PM_UNIT_PF ? "—" : pm_unit_name(p->unit));
+	}
+	return o.len;
+}

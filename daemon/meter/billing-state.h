@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The account record polymeterd stores (daemon/meter/billing.c): struct state as one plain value,
+ * its layout number, and the check every record read back passes before it is used.
+ *
+ * Internal to billing.c and its unit test: nothing else reads the record.
+ */
+#ifndef POLYMETER_BILLING_STATE_H
+#define POLYMETER_BILLING_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/billing/account.h"
+#include "core/sts/sts.h"
+#include "meter/tariff-file.h"
+#include "core/billing/tariff.h"
+
+/* The stored record's layout; bump it whenever struct state or an engine struct changes. */
+#define STATE_LAYOUT 2
+
+/* Everything that survives a restart, as one plain value. */
+struct state {
+	struct account acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct pm_tariff_file_info info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+	struct pm_tariff_file_info deferred_info; /* the deferred tariff's name, currency, peaks */
+};
+
+/* Layout 1 (before peak rates and the deferred tariff's info): read, then carried over. */
+struct tariff_file_info_v1 {
+	char name[128];
+	char currency[4];
+	int minor_units;
+};
+
+struct state_v1 {
+	struct account acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct tariff_file_info_v1 info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+};
+
+/*
+ * The sizes each layout's records have on the 64-bit targets (x86_64, arm64: LP64, the same
+ * sizes and alignments). A change to struct state or to an engine struct that changes its size
+ * fails the build here: it needs a new STATE_LAYOUT and a loader for the old one. A change that
+ * keeps the size is not caught; the value checks below refuse most such records.
+ */
+_Static_assert(STATE_LAYOUT == 2, "a new layout: give its size below, keep the old loaders");
+#if defined(__LP64__)
+_Static_assert(sizeof(struct state) == 20256, "struct state changed: bump STATE_LAYOUT");
+_Static_assert(sizeof(struct state_v1) == 20104, "layout 1 records are 20104 bytes");
+#endif
+
+/*
+ * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1 or
+ * 2), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
+ * undefined behaviour once loaded). 0, or -EBADMSG with *why naming the field.
+ */
+int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t layout,
+				  const char **why);
+/*
+ * Checks the values of a state whose bools passed: enums in range, indexes below their arrays
+ * and the tariff's counts, money within the account engine's bounds, the configuration and the
+ * tariffs valid. 0, or -EBADMSG with *why naming the field.
+ */
+int pm_billing_state_check(const struct state *st, const char **why);
+
+#endif

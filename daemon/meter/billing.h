@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One meter's account inside polymeterd: the tariff engine (daemon/core/billing/tariff.h) prices
+ * the meter's register growth, the account engine (daemon/core/billing/account.h) takes the money
+ * from the balance and decides the supply; STS tokens (daemon/core/sts/sts.h) add credit.
+ * docs/account.md describes the rules and the configuration.
+ *
+ * Clock: UTC from the caller; local civil time (tariff switch points, days, friendly periods)
+ * from tzdata in the meter's time_zone.
+ *
+ * Accrual: every sample with valid registers bills the growth of the total active import and
+ * export registers since the energy billed last ("baseline"), in memory. The state (account,
+ * tariff engine, baseline, STS meter) is written to the store with the meter's energy
+ * checkpoints (at most every PM_BILLING_MIN_SAVE_NS) and at least every save interval. The
+ * record holds the money and the baseline together, so after a crash or power cut the energy
+ * billed since the last save is billed again from the restored registers at the next sample
+ * (at the rate in effect then): no money is lost beyond the energy the registers lose
+ * (checkpoint_wh per register, or checkpoint_interval at full load), never a payment. Billed
+ * energy the registers lost is not billed twice (the baseline moves back to the registers).
+ *
+ * Commands (top-up, token, tariff, mode, supply, tenancy, wallet, ...) are validated completely
+ * on a copy of the state, the copy is committed to the store (a top-up with its reference, in
+ * the same transaction), and only then does it replace the state and the call return 0: what
+ * is acknowledged survives a kill -9 or a power cut. Without a store every command is refused.
+ */
+#ifndef POLYMETER_BILLING_H
+#define POLYMETER_BILLING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/billing/account.h"
+#include "core/model/model.h"
+#include "store/store.h"
+#include "core/sts/sts.h"
+#include "core/billing/tariff.h"
+#include "meter/tariff-file.h"
+
+/* What a refusal was about, for D-Bus error names (bus-account.c). */
+enum pm_billing_err {
+	PM_BILLING_OK,
+	PM_BILLING_ERR_INVALID,	       /* a bad argument; the message names it */
+	PM_BILLING_ERR_REFUSED,	       /* valid, but not now (no EC on offer, nothing armed) */
+	PM_BILLING_ERR_DUPLICATE,      /* a top-up reference already used */
+	PM_BILLING_ERR_TARIFF,	       /* the tariff document; the message names the field */
+	PM_BILLING_ERR_TOKEN,	       /* an STS token refused; the message says why */
+	PM_BILLING_ERR_NOT_CONFIGURED, /* no STS decoder key, no tariff, ... */
+	PM_BILLING_ERR_NO_STORE,       /* no store: nothing could be made durable */
+	PM_BILLING_ERR_STORE_FAILED,   /* the store refused the commit: nothing changed */
+	/* the account could not be read: it is unknown, not new (pm_billing_new) */
+	PM_BILLING_ERR_ACCOUNT_UNAVAILABLE,
+};
+
+struct pm_billing_error {
+	enum pm_billing_err kind;
+	char message[320];
+};
+
+struct pm_billing_config {
+	const char *meter;	       /* name, for the store and messages */
+	const char *time_zone;	       /* tzdata name ("Europe/London"); "" = the system's */
+	const char *tariff_file;       /* "" = none; seeds a meter that has no stored account */
+	struct account_config account; /* seeds a meter that has no stored account */
+	bool sts;		       /* STS tokens accepted with this decoder key */
+	uint64_t sts_dk;
+	int64_t save_interval_ns; /* at least this often while money moves */
+	/* the store was configured but could not be opened: the account is unknown, not new */
+	bool store_failed;
+};
+
+/* Where the supply should be: the contactor (main relay) and the auxiliary relay. */
+typedef void (*pm_billing_supply_fn)(void *userdata, bool contactor_closed, bool aux_closed);
+/* An account or tariff event for the meter's event log. */
+typedef void (*pm_billing_event_fn)(void *userdata, int64_t utc_ns, const char *kind,
+				    const char *detail);
+
+struct pm_billing;
+
+/*
+ * Restores the meter's account from @store (may be NULL), or starts a new one from @cfg: only
+ * when the store answers that it holds no account for the meter, or when the daemon runs
+ * without a store (state_dir = none; then nothing is kept and every command is refused).
+ *
+ * An account that cannot be read is unknown, never new: the store configured but not opened
+ * (cfg->store_failed), a read failing (locked, I/O), a record of an unknown layout or one
+ * that fails its check (billing-state.h). Then billing is stopped: the view publishes nothing
+ * (running false), every command is refused (PM_BILLING_ERR_ACCOUNT_UNAVAILABLE), the supply
+ * hook is not called (the lines stay as they are), an account_unavailable event is sent
+ * when the hooks are set, and, with a store, the read is retried from pm_billing_sample at
+ * every save interval; when it succeeds billing starts (event account_available) and the
+ * supply hook says where the lines belong. *err says why; the call still returns 0.
+ */
+int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, int64_t utc_ns,
+		   struct pm_billing **out, char *err, size_t errlen);
+void pm_billing_free(struct pm_billing *b);
+
+void pm_billing_set_hooks(struct pm_billing *b, pm_billing_supply_fn supply,
+			  pm_billing_event_fn event, void *userdata);
+
+/* The account is saved with an energy checkpoint at most this often. */
+#define PM_BILLING_MIN_SAVE_NS (INT64_C(10) * 1000000000)
+
+/*
+ * One sample of the meter: total active import and export registers (mWh) and the import
+ * power (W; negative = export), @valid false while the registers are not published.
+ * @checkpointed: the meter wrote an energy checkpoint with this sample.
+ */
+void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_t import_mwh,
+		       uint64_t export_mwh, int32_t import_w, bool checkpointed);
+/* Saves the state if it changed since the last save (shutdown). */
+int pm_billing_flush(struct pm_billing *b, int64_t utc_ns);
+
+/* Commands: 0, or a negative errno with *e saying why; on refusal nothing changed. */
+int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu, const char *reference,
+		     enum account_payment_method method, struct pm_billing_error *e);
+/* An STS token; *credit_mu is the credit it added (0 for a management token). */
+int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
+		     struct sts_result *res, struct pm_billing_error *e);
+int pm_billing_set_tariff(struct pm_billing *b, int64_t utc_ns, const char *json,
+			  struct pm_billing_error *e);
+int pm_billing_set_mode(struct pm_billing *b, int64_t utc_ns, enum account_mode mode,
+			struct pm_billing_error *e);
+int pm_billing_take_emergency_credit(struct pm_billing *b, int64_t utc_ns, bool at_meter,
+				     struct pm_billing_error *e);
+int pm_billing_disconnect(struct pm_billing *b, int64_t utc_ns, struct pm_billing_error *e);
+int pm_billing_reconnect(struct pm_billing *b, int64_t utc_ns, bool armed,
+			 struct pm_billing_error *e);
+/* The customer's confirmation: the button input (the relay module) or the local display. */
+int pm_billing_confirm(struct pm_billing *b, int64_t utc_ns, struct pm_billing_error *e);
+int pm_billing_change_tenancy(struct pm_billing *b, int64_t utc_ns,
+			      const struct account_tenancy_change *change,
+			      struct pm_billing_error *e);
+int pm_billing_adjust_balance(struct pm_billing *b, int64_t utc_ns, int64_t delta_mu,
+			      struct pm_billing_error *e);
+int pm_billing_set_debt(struct pm_billing *b, int64_t utc_ns, int64_t time_debt_mu,
+			int64_t payment_debt_mu, struct pm_billing_error *e);
+/* The account's settings (EC, debt recovery, friendly periods, load limit, ...). */
+void pm_billing_get_config(const struct pm_billing *b, struct account_config *config);
+int pm_billing_configure(struct pm_billing *b, int64_t utc_ns, const struct account_config *config,
+			 struct pm_billing_error *e);
+/*
+ * A future (deferred) tariff: @json replaces the active tariff at 00:00 local on @date
+ * ("YYYY-MM-DD", after today); it replaces an earlier future tariff. Cancel: refused (REFUSED)
+ * when none is pending.
+ */
+int pm_billing_set_future_tariff(struct pm_billing *b, int64_t utc_ns, const char *json,
+				 const char *date, struct pm_billing_error *e);
+int pm_billing_cancel_future_tariff(struct pm_billing *b, int64_t utc_ns,
+				    struct pm_billing_error *e);
+/*
+ * A currency conversion at 00:00 local on @date (after today): every price of the active and
+ * the future tariff and every money register and money setting of the account are multiplied
+ * by @factor, a decimal string 0.25..4 with up to 4 decimals ("0.5"); the registers are logged
+ * first (event account_snapshot). Money registers round to the nearest mu, half away from 0.
+ */
+int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char *date,
+				const char *factor, struct pm_billing_error *e);
+/* The factor as num / den: -EINVAL not a decimal, -ERANGE outside 1/4..4. */
+int pm_billing_parse_factor(const char *s, int64_t *num, int64_t *den);
+/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 10000). */
+int64_t pm_billing_convert_mu(int64_t value_mu, int64_t num, int64_t den);
+/* Every money register and money setting of @acc x num / den (the conversion's rule). */
+void pm_billing_convert_account(struct account *acc, int64_t num, int64_t den);
+
+/* Single wallet: @date "YYYY-MM-DD" local; @final: the day's total. */
+int pm_billing_wallet(struct pm_billing *b, int64_t utc_ns, const char *date, int64_t cost_mu,
+		      bool final, struct pm_billing_error *e);
+
+/* Everything published, as one consistent view. */
+struct pm_billing_view {
+	bool running; /* false: the account is unknown; nothing else in the view is set */
+	struct account_registers regs;
+	struct account_supply supply;
+	bool armed;
+	bool aux_closed;
+	bool has_tariff;
+	char tariff_name[128];
+	char currency[4];
+	int minor_units;
+	uint8_t rate, export_rate, block;
+	int64_t price_mu_per_kwh; /* import price of the current rate and block */
+	unsigned n_payments;
+	struct account_payment payments[ACCOUNT_PAYMENT_LOG_LEN]; /* newest first */
+	bool sts;
+	struct tariff_time local_date; /* the tariff engine's last local time (with a tariff) */
+	bool peak_rate;		       /* the current import rate is a peak rate */
+	bool has_future_tariff;
+	char future_tariff_name[128];
+	struct tariff_date future_tariff_date; /* it replaces the active one at 00:00 local */
+	bool has_conversion;
+	struct tariff_date conversion_date; /* at 00:00 local, money x num / den */
+	int64_t conversion_num, conversion_den;
+};
+
+void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billing_view *v);
+/* The same, as the Modbus vendor model publishes it (model.h). */
+void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
+			 struct pm_snapshot_account *out);
+
+const char *pm_billing_mode_name(enum account_mode mode);
+int pm_billing_mode_parse(const char *name, enum account_mode *mode);
+const char *pm_billing_ec_name(enum account_ec_state state);
+const char *pm_billing_method_name(enum account_payment_method method);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the store's files share (store.c owns the connection): the SQLite handle, SQLite's
+ * result codes as negative errno values, and one transaction (BEGIN IMMEDIATE; pm_store_end
+ * commits when ret is 0 and rolls back otherwise, returning the first error).
+ */
+#ifndef POLYMETER_STORE_INTERNAL_H
+#define POLYMETER_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+sqlite3 *pm_store_db(struct pm_store *store);
+int pm_store_errno(int sqlite_rc);
+int pm_store_begin(struct pm_store *store);
+int pm_store_end(struct pm_store *store, int ret);
+
+#endif

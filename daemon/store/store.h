@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The store: polymeterd's SQLite database (WAL), one file under the state directory.
+ *
+ * It keeps, per meter, the energy registers with the driver counters and counter epoch they
+ * were derived from (the checkpoint the restart recovery starts from), and the bounded event
+ * log. Every write is one transaction, committed with synchronous=FULL before the call
+ * returns: what a caller acknowledges after a successful call survives a power cut.
+ *
+ * Registers never go backwards here either: a save that would lower any stored register is
+ * refused as a whole (-ERANGE) and changes nothing.
+ *
+ * Errors are negative errno values: -ENOSPC disk full, -EROFS read-only file system or
+ * database, -EBADMSG corrupted or foreign file, -EIO other I/O errors, -EBUSY locked,
+ * -ENOENT nothing stored, -EINVAL bad argument. A failed call leaves the database as it was
+ * before the call (SQLite's rollback).
+ */
+#ifndef POLYMETER_STORE_H
+#define POLYMETER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/metrology/calibration.h"
+#include "core/metrology/demand.h"
+#include "core/metrology/metrology.h"
+#include "core/metrology/profile.h"
+
+/* Schema version this code writes; older databases are migrated forward on open. */
+#define PM_STORE_SCHEMA_VERSION 5
+
+/* Newest events kept per meter; older ones are dropped, their number is counted. */
+#define PM_STORE_EVENTS_KEPT 10000
+
+/*
+ * Load profile: intervals older than this before the newest stored one of the same meter are
+ * deleted when a new one is appended (240 days, the issue's minimum).
+ */
+#define PM_STORE_PROFILE_KEEP_NS (INT64_C(240) * 86400 * 1000000000)
+
+/* Registers of a profile interval (totals, mWh / mvarh), in this order. */
+enum pm_store_profile_reg {
+	PM_STORE_PROF_A_IMPORT,
+	PM_STORE_PROF_A_EXPORT,
+	PM_STORE_PROF_R_IMPORT,
+	PM_STORE_PROF_R_EXPORT,
+	PM_STORE_PROF_REGS
+};
+
+/*
+ * One closed load-profile interval: (end_ns - period_ns, end_ns] on the UTC clock, its status
+ * (enum pm_profile_status bits), the registers at its last sample and their growth since the
+ * previous interval, the mean V (mV), I (mA), PF (1e-6) and f (mHz) per phase.
+ */
+struct pm_store_profile {
+	int64_t end_ns;
+	int64_t period_ns;
+	uint32_t status;
+	uint32_t samples;
+	uint64_t reg[PM_STORE_PROF_REGS];
+	uint64_t delta[PM_STORE_PROF_REGS];
+	struct pm_profile_pq avg[PM_MET_PHASES];
+};
+
+struct pm_store;
+
+struct pm_store_event {
+	int64_t utc_ns;
+	char kind[32];
+	char detail[256];
+};
+
+/*
+ * Opens (creating if needed) and migrates the database at @path. On failure *out is NULL and
+ * @err (if given) holds a message naming the file and SQLite's reason. A newer schema
+ * (-EPROTO) or a damaged file (-EBADMSG: unreadable, or any quick_check finding) is refused
+ * before anything is written to it.
+ */
+int pm_store_open(const char *path, struct pm_store **out, char *err, size_t errlen);
+void pm_store_close(struct pm_store *store);
+
+/* SQLite's last message, for logs. */
+const char *pm_store_errmsg(const struct pm_store *store);
+
+/* Checkpoint of one meter: its registers and the counters they were computed up to. */
+int pm_store_save_meter(struct pm_store *store, const char *meter, const struct pm_met_persist *p,
+			int64_t utc_ns);
+int pm_store_load_meter(struct pm_store *store, const char *meter, struct pm_met_persist *p,
+			int64_t *utc_ns);
+
+/* Event log of one meter: append, newest first listing, counts. */
+int pm_store_add_event(struct pm_store *store, const char *meter, int64_t utc_ns, const char *kind,
+		       const char *detail);
+/* Fills up to @max events, newest first; returns how many (>= 0) or a negative errno. */
+int pm_store_events(struct pm_store *store, const char *meter, struct pm_store_event *ev,
+		    size_t max);
+/* Total events ever logged for @meter and how many of them were dropped as the oldest. */
+int pm_store_event_counts(struct pm_store *store, const char *meter, uint64_t *total,
+			  uint64_t *dropped);
+
+/*
+ * Appends one closed interval of @meter and deletes that meter's intervals ending more than
+ * PM_STORE_PROFILE_KEEP_NS before it. An interval with the end of one already stored (the
+ * clock was set back) is merged into it: deltas and sample counts add up, registers and
+ * averages are the newer ones, the status bits are ORed and CLOCK_ADJUSTED is set.
+ */
+int pm_store_add_profile(struct pm_store *store, const char *meter,
+			 const struct pm_store_profile *e);
+/*
+ * The intervals of @meter with from_ns <= end_ns <= to_ns, oldest first, in *out (malloc'd,
+ * free() it; NULL when none) and their number in *n. -EINVAL when from_ns > to_ns.
+ */
+int pm_store_profiles(struct pm_store *store, const char *meter, int64_t from_ns, int64_t to_ns,
+		      struct pm_store_profile **out, size_t *n);
+/* The newest stored interval of @meter; -ENOENT when there is none. */
+int pm_store_last_profile(struct pm_store *store, const char *meter, struct pm_store_profile *e);
+
+/*
+ * The chip calibration of @meter (polymeterctl calibrate): the phases set in @c replace the
+ * stored ones, in one transaction; the others stay as stored.
+ */
+int pm_store_save_calib(struct pm_store *store, const char *meter, const struct pm_calib *c,
+			int64_t utc_ns);
+/* The stored calibration of @meter into @c (phases never calibrated not set); -ENOENT: none. */
+int pm_store_load_calib(struct pm_store *store, const char *meter, struct pm_calib *c);
+
+/* One maximum-demand peak: the UTC month it belongs to (year x 12 + month, 0 = January). */
+struct pm_store_demand {
+	int month;
+	bool is_export; /* -A; false: +A */
+	int64_t demand_mw;
+	int64_t end_ns; /* end of the window of the peak, UTC */
+};
+
+/*
+ * Stores the peaks of @meter (replacing those of the same month and direction) and deletes
+ * the ones older than the newest month given minus PM_DEMAND_MONTHS - 1: one transaction.
+ */
+int pm_store_save_demand(struct pm_store *store, const char *meter, const struct pm_store_demand *d,
+			 size_t n);
+/* Up to @max stored peaks of @meter, newest month first (import before export); how many. */
+int pm_store_load_demand(struct pm_store *store, const char *meter, struct pm_store_demand *d,
+			 size_t max);
+
+/*
+ * The meter's effective configuration as text ("key=value" lines) recorded at its last start,
+ * to tell a config change at the next one. get: -ENOENT when none was recorded, -ENOBUFS when
+ * it does not fit @len.
+ */
+int pm_store_set_config(struct pm_store *store, const char *meter, const char *description);
+int pm_store_get_config(struct pm_store *store, const char *meter, char *description, size_t len);
+
+/*
+ * The account of @meter (daemon/meter/billing.h): one opaque record of @len bytes whose @layout
+ * says how it was written. Saving it, and with @reference (may be NULL) recording that top-up
+ * reference, is one transaction: a reference already recorded for the meter refuses the whole
+ * save with -EEXIST and changes nothing.
+ */
+int pm_store_save_account(struct pm_store *store, const char *meter, uint32_t layout,
+			  const void *state, size_t len, int64_t utc_ns, const char *reference,
+			  int64_t value_mu);
+/*
+ * -ENODATA when none is stored (and only then), -EBADMSG when its layout or size is not
+ * @layout / @len; any other failure is an error, never "none" (-EIO for one to open a file).
+ */
+int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t layout, void *state,
+			  size_t len);
+/* 1 when @reference was recorded for @meter, 0 when not, or a negative errno. */
+int pm_store_topup_ref_used(struct pm_store *store, const char *meter, const char *reference);
+
+#endif

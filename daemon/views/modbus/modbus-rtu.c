@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The Modbus RTU server (see modbus-rtu.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/serial.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "views/modbus/modbus-rtu.h"
+
+#define OUT_MAX (4 * PM_MBRTU_ADU_MAX) /* answers waiting for the line */
+#define READS_PER_WAKEUP 8
+#define HUP_RETRY_USEC 1000000 /* the other end of a pty went away: look again later */
+
+/* One slave address on the line: a meter's map over its snapshot. */
+struct rtu_unit {
+	const struct pm_mb_map *map;
+	const struct pm_snapshot *snap;
+	uint8_t unit_id;
+};
+
+struct pm_mbrtu {
+	sd_event *event;
+	struct rtu_unit unit[PM_MBRTU_UNITS_MAX];
+	size_t n_units;
+	struct pm_mbrtu_config line; /* as opened; .device points to .device below */
+	int fd;
+	bool rs485;
+	bool overrun; /* the frame being received outgrew the buffer: discard it */
+	bool hup_logged;
+	uint64_t t35_usec;
+	char *device;
+	sd_event_source *io;
+	sd_event_source *silence;
+	sd_event_source *retry;
+	size_t in_len;
+	size_t out_off, out_len;
+	struct pm_mbrtu_stats st;
+	uint8_t in[PM_MBRTU_ADU_MAX];
+	uint8_t out[OUT_MAX];
+};
+
+void pm_mbrtu_config_default(struct pm_mbrtu_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->baud = PM_MBRTU_DEFAULT_BAUD;
+	cfg->parity = PM_MBRTU_DEFAULT_PARITY;
+	cfg->stop_bits = 1;
+	cfg->rs485 = true;
+}
+
+uint16_t pm_mbrtu_crc16(const uint8_t *p, size_t len)
+{
+	uint16_t crc = 0xFFFF;
+
+	for (size_t i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (int b = 0; b < 8; b++)
+			crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0xA001) : (uint16_t)(crc >> 1);
+	}
+	return crc;
+}
+
+static speed_t baud_speed(unsigned baud)
+{
+	static const struct {
+		unsigned baud;
+		speed_t speed;
+	} rates[] = {
+	    {1200, B1200},     {2400, B2400},	  {4800, B4800},     {9600, B9600},
+	    {19200, B19200},   {38400, B38400},	  {57600, B57600},   {115200, B115200},
+	    {230400, B230400}, {460800, B460800}, {921600, B921600},
+	};
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
+		if (rates[i].baud == baud)
+			return rates[i].speed;
+	return B0;
+}
+
+static int setup_tty(int fd, const struct pm_mbrtu_config *cfg)
+{
+	struct termios t;
+	speed_t sp = baud_speed(cfg->baud);
+
+	if (tcgetattr(fd, &t) < 0)
+		return -errno;
+	cfmakeraw(&t);
+	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS | HUPCL);
+	t.c_cflag |= CS8 | CLOCAL | CREAD;
+	if (cfg->parity != 'N')
+		t.c_cflag |= PARENB;
+	if (cfg->parity == 'O')
+		t.c_cflag |= PARODD;
+	if (cfg->stop_bits == 2)
+		t.c_cflag |= CSTOPB;
+	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY | INPCK);
+	if (cfg->parity != 'N')
+		t.c_iflag |= INPCK; /* a byte with a parity error is read as 0 and the CRC fails */
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	if (cfsetispeed(&t, sp) < 0 || cfsetospeed(&t, sp) < 0)
+		return -errno;
+	if (tcsetattr(fd, TCSANOW, &t) < 0)
+		return -errno;
+	(void)tcflush(fd, TCIOFLUSH);
+	return 0;
+}
+
+/* tcsetattr() succeeds when any of the settings took: say which ones the driver dropped. */
+static void check_tty(int fd, const struct pm_mbrtu_config *cfg)
+{
+	const tcflag_t mask = CSIZE | PARENB | PARODD | CSTOPB;
+	struct termios t;
+	tcflag_t want = CS8;
+
+	if (cfg->parity != 'N')
+		want |= PARENB;
+	if (cfg->parity == 'O')
+		want |= PARODD;
+	if (cfg->stop_bits == 2)
+		want |= CSTOPB;
+	if (tcgetattr(fd, &t) < 0)
+		return;
+	if ((t.c_cflag & mask) != want || cfgetospeed(&t) != baud_speed(cfg->baud))
+		log_warning("modbus-rtu: %s: the driver did not take %u 8%c%u (a pty has no "
+			    "parity, stop bits or line rate); serving anyway",
+			    cfg->device, cfg->baud, cfg->parity, cfg->stop_bits);
+}
+
+/* Kernel RS-485 mode: RTS (DE) asserted while sending, released after. */
+static bool setup_rs485(int fd, const char *device)
+{
+	struct serial_rs485 rs;
+
+	memset(&rs, 0, sizeof(rs));
+	if (ioctl(fd, TIOCGRS485, &rs) < 0)
+		memset(&rs, 0, sizeof(rs));
+	rs.flags |= SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND;
+	rs.flags &= ~(uint32_t)(SER_RS485_RTS_AFTER_SEND | SER_RS485_RX_DURING_TX);
+	if (ioctl(fd, TIOCSRS485, &rs) < 0) {
+		log_warning(
+		    "modbus-rtu: %s: the driver has no kernel RS-485 mode (TIOCSRS485: %s); "
+		    "serving anyway: the transceiver must switch direction by itself "
+		    "(a DE/RE line wired to RTS will not be driven)",
+		    device, strerror(errno));
+		return false;
+	}
+	log_info("modbus-rtu: %s: kernel RS-485 mode on", device);
+	return true;
+}
+
+/* Queues one answer (address + PDU + CRC) and writes what the line takes now. */
+static int send_frame(struct pm_mbrtu *srv, const uint8_t *frame, size_t len)
+{
+	if (srv->out_len + len > OUT_MAX) {
+		srv->st.dropped++;
+		log_debug("modbus-rtu: output queue full, answer dropped");
+		return 0;
+	}
+	if (srv->out_off + srv->out_len + len > OUT_MAX) {
+		memmove(srv->out, srv->out + srv->out_off, srv->out_len);
+		srv->out_off = 0;
+	}
+	memcpy(srv->out + srv->out_off + srv->out_len, frame, len);
+	srv->out_len += len;
+	return 0;
+}
+
+/* Writes what it can; returns 0 or a negative errno. */
+static int flush_out(struct pm_mbrtu *srv)
+{
+	int r;
+
+	while (srv->out_len > 0) {
+		ssize_t n = write(srv->fd, srv->out + srv->out_off, srv->out_len);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			r = -errno; /* the line is gone: drop what waits, never spin on it */
+			srv->st.dropped++;
+			srv->out_off = srv->out_len = 0;
+			(void)sd_event_source_set_io_events(srv->io, EPOLLIN);
+			return r;
+		}
+		srv->out_off += (size_t)n;
+		srv->out_len -= (size_t)n;
+	}
+	if (srv->out_len == 0)
+		srv->out_off = 0;
+	return sd_event_source_set_io_events(srv->io, EPOLLIN | (srv->out_len > 0 ? EPOLLOUT : 0));
+}
+
+static const struct rtu_unit *find_unit(const struct pm_mbrtu *srv, uint8_t address)
+{
+	for (size_t i = 0; i < srv->n_units; i++)
+		if (srv->unit[i].unit_id == address)
+			return &srv->unit[i];
+	return NULL;
+}
+
+/* One frame delimited by silence: check, then answer or ignore. */
+static void frame_end(struct pm_mbrtu *srv)
+{
+	const struct rtu_unit *u;
+	const uint8_t *f = srv->in;
+	size_t len = srv->in_len;
+	uint8_t resp[PM_MBRTU_ADU_MAX];
+	uint16_t crc;
+	size_t n;
+
+	srv->in_len = 0;
+	srv->st.frames++;
+	if (srv->overrun || len < 4) {
+		srv->overrun = false;
+		srv->st.discarded++;
+		log_debug("modbus-rtu: %zu-byte fragment discarded", len);
+		return;
+	}
+	crc = pm_mbrtu_crc16(f, len - 2);
+	if (f[len - 2] != (uint8_t)crc || f[len - 1] != (uint8_t)(crc >> 8)) {
+		srv->st.crc_errors++;
+		log_debug("modbus-rtu: CRC error, %zu-byte frame ignored", len);
+		return;
+	}
+	if (f[0] == 0) {
+		srv->st.broadcast++; /* nothing writable, and a broadcast read has no answer */
+		return;
+	}
+	u = find_unit(srv, f[0]);
+	if (!u) {
+		srv->st.other_address++;
+		return;
+	}
+	resp[0] = u->unit_id;
+	n = pm_mb_map_handle_pdu(u->map, u->snap, f + 1, len - 3, resp + 1);
+	if (resp[1] & 0x80)
+		srv->st.exceptions++;
+	crc = pm_mbrtu_crc16(resp, 1 + n);
+	resp[1 + n] = (uint8_t)crc;
+	resp[2 + n] = (uint8_t)(crc >> 8);
+	srv->st.answered++;
+	send_frame(srv, resp, n + 3);
+}
+
+static int on_silence(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct pm_mbrtu *srv = userdata;
+	int r;
+
+	(void)s;
+	(void)usec;
+	frame_end(srv);
+	r = flush_out(srv);
+	if (r < 0)
+		log_warning_errno(r, "modbus-rtu: write");
+	return 0;
+}
+
+static int arm_silence(struct pm_mbrtu *srv)
+{
+	uint64_t now;
+	int r;
+
+	r = sd_event_now(srv->event, CLOCK_MONOTONIC, &now);
+	if (r < 0)
+		return r;
+	r = sd_event_source_set_time(srv->silence, now + srv->t35_usec);
+	if (r < 0)
+		return r;
+	return sd_event_source_set_enabled(srv->silence, SD_EVENT_ONESHOT);
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct pm_mbrtu *srv = userdata;
+
+	(void)s;
+	(void)usec;
+	return sd_event_source_set_enabled(srv->io, SD_EVENT_ON);
+}
+
+/* The line hung up (the other end of a pty closed): pause instead of spinning. */
+static int hangup(struct pm_mbrtu *srv)
+{
+	int r;
+
+	if (!srv->hup_logged)
+		log_warning("modbus-rtu: %s: hung up, retrying every second", srv->device);
+	srv->hup_logged = true;
+	srv->in_len = 0;
+	srv->overrun = false;
+	r = sd_event_source_set_enabled(srv->silence, SD_EVENT_OFF);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(srv->io, SD_EVENT_OFF);
+	if (r >= 0)
+		r = sd_event_source_set_time_relative(srv->retry, HUP_RETRY_USEC);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(srv->retry, SD_EVENT_ONESHOT);
+	return r;
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct pm_mbrtu *srv = userdata;
+	bool got = false, eof = false;
+	int r;
+
+	(void)s;
+	if (revents & EPOLLOUT) {
+		r = flush_out(srv);
+		if (r < 0 && r != -EIO)
+			log_warning_errno(r, "modbus-rtu: write");
+	}
+	for (int i = 0; i < READS_PER_WAKEUP; i++) {
+		uint8_t buf[PM_MBRTU_ADU_MAX];
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EIO)
+			return hangup(srv);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			log_warning_errno(-errno, "modbus-rtu: read");
+			return hangup(srv);
+		}
+		if (n == 0) {
+			eof = true; /* hung up (a tty without data says EAGAIN) */
+			break;
+		}
+		if (n < 0)
+			break;
+		got = true;
+		srv->hup_logged = false;
+		if (srv->overrun || srv->in_len + (size_t)n > sizeof(srv->in)) {
+			srv->overrun = true; /* keep the silence timing, drop the bytes */
+			continue;
+		}
+		memcpy(srv->in + srv->in_len, buf, (size_t)n);
+		srv->in_len += (size_t)n;
+	}
+	if (got)
+		return arm_silence(srv);
+	if (eof || (revents & (EPOLLHUP | EPOLLERR)))
+		return hangup(srv);
+	return 0;
+}
+
+static uint64_t t35(const struct pm_mbrtu_config *cfg)
+{
+	unsigned bits = 1 + 8 + (cfg->parity != 'N') + cfg->stop_bits;
+
+	if (cfg->baud > 19200)
+		return 1750;
+	/* 3.5 characters, rounded up */
+	return (7ULL * bits * 1000000ULL + 2ULL * cfg->baud - 1) / (2ULL * cfg->baud);
+}
+
+int pm_mbrtu_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
+		 const struct pm_mbrtu_config *cfg, struct pm_mbrtu **out)
+{
+	struct pm_mbrtu *srv;
+	int r;
+
+	if (!cfg->device || baud_speed(cfg->baud) == B0 ||
+	    (cfg->parity != 'N' && cfg->parity != 'E' && cfg->parity != 'O') ||
+	    (cfg->stop_bits != 1 && cfg->stop_bits != 2) ||
+	    (cfg->unit_id != 0 && cfg->unit_id != map->cfg.unit_id) || map->cfg.unit_id < 1 ||
+	    map->cfg.unit_id > 247)
+		return -EINVAL;
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return -ENOMEM;
+	srv->fd = -1;
+	srv->event = sd_event_ref(event);
+	srv->unit[0] = (struct rtu_unit){.map = map, .snap = snap, .unit_id = map->cfg.unit_id};
+	srv->n_units = 1;
+	srv->line = *cfg;
+	srv->t35_usec = t35(cfg);
+	srv->device = strdup(cfg->device);
+	srv->line.device = srv->device;
+	srv->fd = open(cfg->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (!srv->device || srv->fd < 0) {
+		r = srv->device ? -errno : -ENOMEM;
+		goto fail;
+	}
+	if (!isatty(srv->fd)) {
+		r = -ENOTTY;
+		goto fail;
+	}
+	r = setup_tty(srv->fd, cfg);
+	if (r < 0)
+		goto fail;
+	check_tty(srv->fd, cfg);
+	if (cfg->rs485)
+		srv->rs485 = setup_rs485(srv->fd, cfg->device);
+	r = sd_event_add_io(event, &srv->io, srv->fd, EPOLLIN, on_io, srv);
+	if (r < 0)
+		goto fail;
+	/* accuracy 1 us: the default (250 ms) would merge every frame of a busy bus */
+	r = sd_event_add_time_relative(event, &srv->silence, CLOCK_MONOTONIC, srv->t35_usec, 1,
+				       on_silence, srv);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(srv->silence, SD_EVENT_OFF);
+	r = sd_event_add_time_relative(event, &srv->retry, CLOCK_MONOTONIC, HUP_RETRY_USEC, 0,
+				       on_retry, srv);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(srv->retry, SD_EVENT_OFF);
+	log_info("modbus-rtu: %s: %u 8%c%u, slave %u, t3.5 %llu us", cfg->device, cfg->baud,
+		 cfg->parity, cfg->stop_bits, map->cfg.unit_id, (unsigned long long)srv->t35_usec);
+	*out = srv;
+	return 0;
+fail:
+	pm_mbrtu_free(srv);
+	return r;
+}
+
+struct pm_mbrtu *pm_mbrtu_free(struct pm_mbrtu *srv)
+{
+	if (!srv)
+		return NULL;
+	sd_event_source_disable_unref(srv->io);
+	sd_event_source_disable_unref(srv->silence);
+	sd_event_source_disable_unref(srv->retry);
+	if (srv->fd >= 0)
+		close(srv->fd);
+	free(srv->device);
+	sd_event_unref(srv->event);
+	free(srv);
+	return NULL;
+}
+
+int pm_mbrtu_add_unit(struct pm_mbrtu *srv, const struct pm_mb_map *map,
+		      const struct pm_snapshot *snap, const struct pm_mbrtu_config *cfg)
+{
+	uint8_t id = map->cfg.unit_id;
+
+	if (cfg->baud != srv->line.baud || cfg->parity != srv->line.parity ||
+	    cfg->stop_bits != srv->line.stop_bits || cfg->rs485 != srv->line.rs485 ||
+	    (cfg->unit_id != 0 && cfg->unit_id != id) || id < 1 || id > 247)
+		return -EINVAL;
+	if (find_unit(srv, id))
+		return -EEXIST;
+	if (srv->n_units == PM_MBRTU_UNITS_MAX)
+		return -ENOSPC;
+	srv->unit[srv->n_units++] = (struct rtu_unit){.map = map, .snap = snap, .unit_id = id};
+	log_info("modbus-rtu: %s: slave %u added (%zu on the line)", srv->device, id, srv->n_units);
+	return 0;
+}
+
+struct pm_mbrtu *pm_mbrtu_release(struct pm_mbrtu *srv, const struct pm_mb_map *map)
+{
+	if (!srv)
+		return NULL;
+	for (size_t i = 0; i < srv->n_units; i++)
+		if (srv->unit[i].map == map) {
+			srv->unit[i] = srv->unit[--srv->n_units];
+			break;
+		}
+	return srv->n_units ? NULL : pm_mbrtu_free(srv);
+}
+
+size_t pm_mbrtu_units(const struct pm_mbrtu *srv)
+{
+	return srv->n_units;
+}
+
+void pm_mbrtu_get_stats(const struct pm_mbrtu *srv, struct pm_mbrtu_stats *st)
+{
+	*st = srv->st;
+}
+
+bool pm_mbrtu_rs485(const struct pm_mbrtu *srv)
+{
+	return srv->rs485;
+}
+
+uint64_t pm_mbrtu_t35_usec(const struct pm_mbrtu *srv)
+{
+	return srv->t35_usec;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The Modbus TCP view: a server on the daemon's sd-event loop answering from the Modbus map
+ * (core/modbus-map.h) over one snapshot.
+ *
+ * Framing is our own, non-blocking: each connection accumulates bytes, parses the 7-byte MBAP
+ * header (transaction id, protocol id 0, length = unit id + PDU, 2..254) and answers each
+ * complete request at once; a partial frame just waits in its buffer, so a slow or silent
+ * client never delays another. Requests may be pipelined. A connection is closed when its
+ * framing is lost (protocol id != 0, length out of range), when it sends no complete request
+ * for the idle timeout, or when it stops reading its answers; connections beyond the cap are
+ * accepted and closed at once. A request for another unit id is answered with exception 0x0B.
+ *
+ * libmodbus is not used here. In 3.1.6 (Debian 12) modbus_receive() blocks until a whole
+ * frame arrived (0.5 s per byte: one slow client stalls all), and modbus_reply() stalls
+ * 0.5 s + flush on an illegal count or function, never answers FC 0x07, reads out of bounds
+ * for FC 0x07/0x11 (fixed in 3.1.12), leaks its version on FC 0x11, writes into the mapping
+ * on any write function, and ignores the unit id. With every request validated and answered
+ * by the pure map codec, the reply is a 7-byte header copy, so libmodbus would add nothing but
+ * those traps.
+ */
+#ifndef POLYMETER_MODBUS_TCP_H
+#define POLYMETER_MODBUS_TCP_H
+
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "core/proto/modbus-map.h"
+
+#define PM_MBTCP_DEFAULT_PORT 502
+#define PM_MBTCP_DEFAULT_MAX_CONN 16
+#define PM_MBTCP_DEFAULT_IDLE_USEC (60 * 1000000ULL)
+
+struct pm_mbtcp_config {
+	const char *address; /* numeric IPv4/IPv6 address to bind, NULL = any (dual stack) */
+	uint16_t port;	     /* 0 = an ephemeral port (tests), see pm_mbtcp_port() */
+	int listen_fd;	    /* >= 0: a listening socket from systemd, owned by the server once it is
+			     * accepted as one; address and port unused */
+	unsigned max_conn;  /* simultaneous connections, >= 1 */
+	uint64_t idle_usec; /* close a connection without a complete request for this long */
+};
+
+struct pm_mbtcp;
+
+void pm_mbtcp_config_default(struct pm_mbtcp_config *cfg);
+
+/*
+ * Listens and attaches to @event. @map and @snap are read, never copied, for every request:
+ * they must outlive the server (the daemon refills the snapshot in place). Returns 0 or a
+ * negative errno.
+ */
+int pm_mbtcp_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
+		 const struct pm_mbtcp_config *cfg, struct pm_mbtcp **out);
+struct pm_mbtcp *pm_mbtcp_free(struct pm_mbtcp *srv);
+
+/* The port listened on (useful with port 0), or a negative errno. */
+int pm_mbtcp_port(const struct pm_mbtcp *srv);
+unsigned pm_mbtcp_connections(const struct pm_mbtcp *srv);
+
+/*
+ * Socket activation: the listening stream socket passed by systemd whose FileDescriptorName
+ * is @name (or the only one passed, if it is unnamed). Returns the fd, -ENOENT when none,
+ * or a negative errno.
+ */
+int pm_mbtcp_activated_fd(const char *name);
+
+#endif
