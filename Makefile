@@ -58,9 +58,9 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 unit: $(UNIT_BIN)
 
 # Tests of an adapter name its sources and libraries (real ones: SQLite, not a mock).
-UNIT_EXTRA_test_store := daemon/store/store.c
+UNIT_EXTRA_test_store := $(STORE_SRC)
 UNIT_LIBS_test_store  := sqlite3
-UNIT_EXTRA_test_meter := daemon/meter/meter.c daemon/store/store.c daemon/common/log.c
+UNIT_EXTRA_test_meter := daemon/meter/meter.c $(STORE_SRC) daemon/common/log.c
 UNIT_LIBS_test_meter  := sqlite3
 UNIT_EXTRA_test_tariff_file := daemon/meter/tariff-file.c
 UNIT_LIBS_test_tariff_file  := jansson

@@ -63,6 +63,9 @@ DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
 DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
 
+# The store's files, which the unit tests of the store and its users link whole.
+STORE_SRC := $(sort $(wildcard daemon/store/*.c))
+
 # polymeterctl: the command line, and the decimal money text it shares with polymeterd.
 CTL_SRC := $(sort $(wildcard daemon/ctl/*.c)) daemon/core/billing/money.c
 
@@ -109,8 +112,7 @@ UNIT_EXTRA_test_conf := daemon/app/conf.c daemon/supply/relay-config.c
 UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
 UNIT_EXTRA_test_billing := daemon/meter/billing.c daemon/meter/billing-record.c \
-	daemon/store/store.c daemon/store/store-account.c daemon/meter/tariff-file.c \
-	daemon/common/log.c
+	$(STORE_SRC) daemon/meter/tariff-file.c daemon/common/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
 UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c daemon/app/conf.c \
 	daemon/supply/relay-config.c

@@ -13,6 +13,12 @@
 
 sqlite3 *pm_store_db(struct pm_store *store);
 int pm_store_errno(int sqlite_rc);
+int pm_store_exec(struct pm_store *store, const char *sql);
+int pm_store_prepare(struct pm_store *store, const char *sql, sqlite3_stmt **st);
+/* Runs a statement that returns no rows; finalizes it. */
+int pm_store_step_done(sqlite3_stmt *st);
+/* The meter's row, which every other table refers to. */
+int pm_store_ensure_meter(struct pm_store *store, const char *meter);
 int pm_store_begin(struct pm_store *store);
 int pm_store_end(struct pm_store *store, int ret);
 
