@@ -65,6 +65,15 @@ UNIT_LIBS_test_meter  := sqlite3
 UNIT_EXTRA_test_tariff_file := daemon/meter/tariff-file.c
 UNIT_LIBS_test_tariff_file  := jansson
 
+# Test support (tests/support/): the STS vending side, which polymeterd does not contain. The
+# token encoder (tests that enter tokens, the fuzzer), and decoder key generation from a vending
+# key with nettle's DES and HMAC-SHA-256 (test_sts derives the published vectors' keys).
+STS_VEND_SRC   := tests/support/sts-vend.c
+STS_KEYGEN_SRC := tests/support/sts-keygen.c
+UNIT_EXTRA_test_sts := $(STS_VEND_SRC) $(STS_KEYGEN_SRC)
+UNIT_LIBS_test_sts  := nettle
+UNIT_EXTRA_test_billing += $(STS_VEND_SRC)
+
 .SECONDEXPANSION:
 $(BUILD)/unit/%: $(BUILD)/obj/asan/tests/unit/%.o $(CORE_OBJ_asan) \
 		$$(call objs,asan,$$(UNIT_EXTRA_$$*))
@@ -141,6 +150,7 @@ $(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
 FUZZ_SECONDS ?= 600
 FUZZ_NAMES   := sts tariff_file modbus_map conf
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+FUZZ_EXTRA_sts := $(STS_VEND_SRC)
 FUZZ_EXTRA_tariff_file := daemon/meter/tariff-file.c
 FUZZ_LIBS_tariff_file  := jansson
 FUZZ_EXTRA_conf := daemon/app/conf.c daemon/supply/relay-config.c

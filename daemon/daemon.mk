@@ -7,9 +7,10 @@
 #   make daemon-install DESTDIR=...   binaries, config example, systemd unit, sysusers
 
 # Every userspace file: C11, warnings are errors, 64-bit time and file offsets on every
-# architecture (32-bit ARM gateways run past 2038), includes relative to daemon/.
-CPPFLAGS_USER := -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 -Idaemon -Itests/unit \
-	-Itests/modbus
+# architecture (32-bit ARM gateways run past 2038), includes relative to daemon/ (and to tests/
+# for the test support, "support/...").
+CPPFLAGS_USER := -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 -Idaemon -Itests \
+	-Itests/unit -Itests/modbus
 WARN_USER     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 # kept for the scripts that compile one file on their own (tests/daemon/m32-syntax)

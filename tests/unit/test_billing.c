@@ -18,6 +18,7 @@
 #include "meter/billing-state.h"
 #include "meter/billing.h"
 #include "common/log.h"
+#include "support/sts-vend.h" /* tokens to enter (the vending side) */
 
 #define S INT64_C(1000000000)
 /* 2026-01-05 10:00:00 UTC, a Monday */

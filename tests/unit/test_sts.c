@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of the STS (IEC 62055-41) token decoder, daemon/core/sts*.c.
+ * Unit tests of the STS (IEC 62055-41) token decoder, daemon/core/sts/, and of the vending side
+ * the tests make tokens and keys with, tests/support/sts-{vend,keygen}.c: every published
+ * token is decoded by the one and reproduced bit for bit by the other.
  *
  * Vectors are embedded as data (never read at run time):
  *  - tsv_rows: every row of ../shared/reference/sts_test_vectors.tsv that carries a production
@@ -18,6 +20,9 @@
  *    t = m (e = 0); 10m + 16384 (e = 1); 100m + 180224 (e = 2); 1000m + 1818624 (e = 3).
  */
 #include "core/sts/sts.h"
+#include "core/sts/sts-sta.h"
+#include "support/sts-keygen.h"
+#include "support/sts-vend.h"
 
 #include <check.h>
 #include <errno.h>

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * STS token text, 66-bit value, class-bit transposition, CRC, amount encoding, and decoding of
- * the fields of a token (prepay-sts.md §1.1-1.9). Acceptance rules are in sts-accept.c, ciphers
- * in sts-crypto.c.
+ * STS token decoding, the meter's side only: token text to 66-bit value, the class bits back
+ * out of the transposition, STA decryption, CRC, the amount field, and the fields of each class
+ * (prepay-sts.md §1.1-1.9). Acceptance rules are in sts-accept.c, the STA cipher in sts-sta.c.
+ * Making tokens (text from a value, transposition, amount rounding, encryption) is the vending
+ * side: tests/support/sts-vend.c, not part of polymeterd.
  */
 #include "core/sts/sts.h"
+#include "core/sts/sts-sta.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -111,34 +114,7 @@ int sts_parse(const char *text, struct sts_value66 *value, char *err)
 	return 0;
 }
 
-void sts_format(struct sts_value66 value, char text[STS_TOKEN_TEXT_LEN])
-{
-	uint64_t w2 = value.hi & 3, w1 = value.lo >> 32, w0 = value.lo & 0xFFFFFFFF;
-
-	for (int i = STS_TOKEN_DIGITS - 1; i >= 0; i--) {
-		uint64_t r = w2 % 10;
-
-		w2 /= 10;
-		uint64_t x = r << 32 | w1;
-		w1 = x / 10;
-		r = x % 10;
-		x = r << 32 | w0;
-		w0 = x / 10;
-		text[i] = (char)('0' + x % 10);
-	}
-	text[STS_TOKEN_DIGITS] = '\0';
-}
-
-/* --- transposition, CRC, amount ------------------------------------------------------------ */
-
-struct sts_value66 sts_transpose(uint64_t block, unsigned token_class)
-{
-	struct sts_value66 v;
-
-	v.hi = (uint8_t)(((block >> 28) & 1) << 1 | ((block >> 27) & 1));
-	v.lo = (block & ~CLASS_BITS) | (uint64_t)(token_class & 3) << 27;
-	return v;
-}
+/* --- class bits, CRC, amount ------------------------------------------------------------ */
 
 uint64_t sts_untranspose(struct sts_value66 value, unsigned *token_class)
 {
@@ -170,30 +146,6 @@ uint32_t sts_amount_decode(uint16_t field)
 	unsigned e = field >> 14;
 
 	return amount_step[e] * (field & 0x3FFFu) + amount_offset[e];
-}
-
-int sts_amount_encode(uint32_t counts, uint16_t *field)
-{
-	if (counts > STS_AMOUNT_MAX)
-		return -ERANGE;
-	for (unsigned e = 0; e < 4; e++) {
-		if (counts < amount_offset[e])
-			break;
-		uint32_t m = (counts - amount_offset[e] + amount_step[e] - 1) / amount_step[e];
-
-		if (m <= 0x3FFF) {
-			/* m may be 0x4000 only through the carry case handled by the next e. */
-			*field = (uint16_t)((e << 14) + m);
-			return 0;
-		}
-		if (m == 0x4000 && e < 3) {
-			/* Rounded up past the top of this range: (e<<14) + m = next range, m = 0.
-			 */
-			*field = (uint16_t)((e << 14) + m);
-			return 0;
-		}
-	}
-	return -ERANGE; /* unreachable for counts <= STS_AMOUNT_MAX */
 }
 
 int64_t sts_tid_to_utc(unsigned base, uint32_t tid)
@@ -341,27 +293,5 @@ int sts_decode(const char *text, uint64_t dk, unsigned base, struct sts_result *
 		return -ENOTSUP;
 	if (out->token.has_tid)
 		out->issued_utc = sts_tid_to_utc(base, out->token.tid);
-	return 0;
-}
-
-/* --- encoding (vending side) ----------------------------------------------------------------- */
-
-uint64_t sts_middle_tid(uint8_t rnd, uint32_t tid, uint16_t field)
-{
-	return (uint64_t)(rnd & 0xF) << 40 | (uint64_t)(tid & STS_TID_MAX) << 16 | field;
-}
-
-int sts_encode(unsigned token_class, unsigned subclass, uint64_t middle44, uint64_t dk,
-	       char text[STS_TOKEN_TEXT_LEN])
-{
-	uint64_t block;
-
-	if (token_class > 3 || subclass > 15 || middle44 >= BIT(44) || !text)
-		return -EINVAL;
-	block = (uint64_t)subclass << 60 | middle44 << 16;
-	block |= sts_crc(token_class, block);
-	if (token_class != STS_CLASS_NON_METER)
-		block = sts_sta_encrypt(block, dk);
-	sts_format(sts_transpose(block, token_class), text);
 	return 0;
 }

@@ -2,6 +2,12 @@
 /*
  * polymeterd pure core: STS (IEC 62055-41) 20-digit token decoder and meter-side acceptance.
  *
+ * The meter's side only. A meter is provisioned with its decoder key (DK) and never holds a
+ * vending key, so decoder key generation (DKGA02 / DKGA04 with DES and HMAC-SHA-256) and the
+ * token encoder are not here: they are the vending side, in tests/support/ (sts-vend.h,
+ * sts-keygen.h) for the tests and the fuzzer. The only cipher the decoder needs is STA
+ * (sts-sta.h); DES-encrypted tokens (EA09) are not supported, see below.
+ *
  * No I/O, no globals, no wall clock, no floating point, no __int128. Time comes in as an
  * argument (UTC seconds since the epoch, suffix _utc).
  *
@@ -22,8 +28,6 @@
  *   - Class 1 (not encrypted) subclass 0/1 layout; class 2 register family layout
  *     (2/0 max power W, 2/1 clear credit, 2/5 clear tamper, 2/6 phase unbalance W);
  *     class 2 key change tokens 2/3 and 2/4 decrypted with the OLD key.
- *   - Decoder key generation DKGA02 (DES) and DKGA04 (HMAC-SHA-256, STA) from the vending
- *     key and meter identity; DES and SHA-256 are implemented here from FIPS 46-3 / 180-4.
  *   - TID = minutes since the base date (1993-01-01, 2014-01-01, 2035-01-01).
  *
  *  cited, NOT verified by any vector (implemented as the reference states them):
@@ -42,8 +46,10 @@
  *  knows the vendor's zone should apply its offset for display. Acceptance never compares the
  *  TID with the clock (as a meter, only via the KEN).
  *
- *  not supported: EA09 (DES-encrypted tokens) and EA11 (MISTY1, 128-bit keys, KCT 2/8 2/9),
- *  class 1 subclasses >= 2, class 3 (reserved). They are refused with a clear message.
+ *  not supported: EA09 (DES-encrypted tokens) and EA11 (MISTY1, 128-bit keys): such a token
+ *  fails the CRC after STA decryption and is refused as invalid (a meter cannot tell it from a
+ *  token for another key); the MISTY1 key change tokens 2/8 and 2/9, class 1 subclasses >= 2
+ *  and class 3 (reserved) are refused as unsupported, with a message saying which.
  */
 #ifndef POLYMETER_STS_H
 #define POLYMETER_STS_H
@@ -52,7 +58,7 @@
 #include <stdint.h>
 
 #define STS_TOKEN_DIGITS 20
-#define STS_TOKEN_TEXT_LEN (STS_TOKEN_DIGITS + 1) /* sts_encode() output, NUL included */
+#define STS_TOKEN_TEXT_LEN (STS_TOKEN_DIGITS + 1) /* 20 digits and the NUL */
 #define STS_ERROR_LEN 160
 #define STS_TID_MAX UINT32_C(0xFFFFFF)	  /* 24-bit minutes since the base date */
 #define STS_AMOUNT_MAX UINT32_C(18201624) /* largest encodable amount (field 0xffff) */
@@ -165,7 +171,7 @@ struct sts_token {
 /* Meter-side state that the caller persists between tokens. Persist it field by field (the
  * in-memory layout has padding and host byte order), or as a blob on one machine only. */
 struct sts_meter {
-	uint64_t dk;	     /* decoder key, STA integer form (see sts_dk_from_bytes) */
+	uint64_t dk;	     /* decoder key as an integer: its 8 bytes read big-endian */
 	uint8_t ken;	     /* key expiry number; STS_KEN_NO_EXPIRY disables the check */
 	uint8_t kt, krn, ti; /* key type, revision and tariff index of dk (informational) */
 	uint8_t base;	     /* enum sts_base */
@@ -202,56 +208,24 @@ struct sts_result {
 
 /* --- building blocks (all verified against the vectors) ----------------------------------- */
 
-/* STA (EA07) on one 64-bit block with the decoder key in integer form. */
-uint64_t sts_sta_encrypt(uint64_t block, uint64_t dk);
-uint64_t sts_sta_decrypt(uint64_t block, uint64_t dk);
-
 /* The CRC of a block as stored in its bits 15..0 (already byte-swapped). */
 uint16_t sts_crc(unsigned token_class, uint64_t block);
 
 /* Amount field (2-bit exponent, 14-bit mantissa) -> counts, 0 .. STS_AMOUNT_MAX. */
 uint32_t sts_amount_decode(uint16_t field);
-/* Counts -> field, rounding UP to the next representable amount (as vending does). Returns 0,
- * or -ERANGE when counts > STS_AMOUNT_MAX. */
-int sts_amount_encode(uint32_t counts, uint16_t *field);
 
-/* 20-digit text <-> 66-bit value. Parse tolerates spaces and dashes between digits; anything
- * else, a digit count other than 20, or a value above 2^66 - 1 is refused: returns -EINVAL and
- * writes a sentence to err (STS_ERROR_LEN bytes; may be NULL). */
+/* 20-digit text -> 66-bit value. Tolerates spaces and dashes between digits; anything else, a
+ * digit count other than 20, or a value above 2^66 - 1 is refused: returns -EINVAL and writes
+ * a sentence to err (STS_ERROR_LEN bytes; may be NULL). */
 int sts_parse(const char *text, struct sts_value66 *value, char *err);
-void sts_format(struct sts_value66 value, char text[STS_TOKEN_TEXT_LEN]);
 
-/* Class-bit transposition: 64-bit (encrypted) block + class <-> 66-bit token value. */
-struct sts_value66 sts_transpose(uint64_t block, unsigned token_class);
+/* Undoes the class-bit transposition: 66-bit token value -> the (encrypted) 64-bit block and
+ * the class (token_class may be NULL). */
 uint64_t sts_untranspose(struct sts_value66 value, unsigned *token_class);
 
 /* TID minutes -> seconds since 1970-01-01 (base date midnight counted as UTC), or INT64_MIN
  * for an invalid base. */
 int64_t sts_tid_to_utc(unsigned base, uint32_t tid);
-
-/* Decoder key forms. The integer form is the DES output bytes read big-endian (the tests use
- * both that and NectarAPI's byte-reversed display form). */
-uint64_t sts_dk_from_bytes(const uint8_t bytes[8]);
-void sts_dk_to_bytes(uint64_t dk, uint8_t bytes[8]);
-
-/* Meter identity and key parameters for decoder key generation. */
-struct sts_key_params {
-	const char *iin; /* "600727" (6 digits) or the legacy "0000" (4 digits) */
-	const char *drn; /* 11 digits with a 6-digit IIN, 13 digits with a 4-digit IIN */
-	uint8_t kt;	 /* key type 0..3 (3: DRN digits are zeroed in DKGA02) */
-	uint32_t sgc;	 /* supply group code, 0..999999 */
-	uint8_t ti;	 /* tariff index 0..99 */
-	uint8_t krn;	 /* key revision number 1..9 */
-	uint8_t base;	 /* enum sts_base (DKGA04 only) */
-};
-
-/* DKGA02: DK = DES(VK, PB ^ CB) ^ PB ^ CB ^ VK, for STA. Returns 0 or -EINVAL (err says why). */
-int sts_dkga02(const uint8_t vk[8], const struct sts_key_params *p, uint64_t *dk, char *err);
-/* DKGA04 for STA: the first 8 bytes of HMAC-SHA-256(VK, data); vk_len bytes of vending key. */
-int sts_dkga04(const uint8_t *vk, unsigned vk_len, const struct sts_key_params *p, uint64_t *dk,
-	       char *err);
-/* The 18-digit PAN: IIN + DRN + Luhn check digit. Returns 0 or -EINVAL. */
-int sts_pan(const struct sts_key_params *p, char pan[19]);
 
 /* --- tokens ------------------------------------------------------------------------------- */
 
@@ -259,14 +233,6 @@ int sts_pan(const struct sts_key_params *p, char pan[19]);
  * one token. No acceptance rule, no state. Returns 0, or a negative errno with out->status and
  * out->error set (see enum sts_status). out is always reset first. */
 int sts_decode(const char *text, uint64_t dk, unsigned base, struct sts_result *out);
-
-/* Vending side (for tests, simulators and the demo): build a token from a plain token's fields
- * (class, subclass, and for classes 0/2 the 44 middle bits in token.block bits 59..16, as set
- * by the caller), computing the CRC and encrypting with dk. Returns 0 or -EINVAL. */
-int sts_encode(unsigned token_class, unsigned subclass, uint64_t middle44, uint64_t dk,
-	       char text[STS_TOKEN_TEXT_LEN]);
-/* The 44 middle bits of a class 0 / class 2 register token. */
-uint64_t sts_middle_tid(uint8_t rnd, uint32_t tid, uint16_t field);
 
 /* --- meter-side acceptance ---------------------------------------------------------------- */
 
