@@ -16,7 +16,7 @@ void pm_counted_energy_add(struct pm_counted_energy *ce, const char *meter,
 	};
 	struct pm_met_counter_step step;
 
-	pm_met_counter_step(&ce->base, s, &rule, &step);
+	pm_met_baseline_compare(&ce->base, s, &rule, &step);
 	if (step.run == PM_MET_RUN_NEW_GENERATION) {
 		ce->restarts++;
 		log_notice("meter %s: energy counters restarted (generation %" PRIu64 " -> %" PRIu64

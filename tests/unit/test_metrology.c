@@ -740,7 +740,7 @@ START_TEST(test_step_first_sample_only_a_baseline)
 
 	/* nothing taken yet: 360000 codes the chip counted before are not energy of ours */
 	set_counters(&s, 0, 360000, 1800, 360000);
-	pm_met_counter_step(&b, &s, &from_zero, &st);
+	pm_met_baseline_compare(&b, &s, &from_zero, &st);
 	ck_assert_int_eq(st.run, PM_MET_RUN_FIRST);
 	ck_assert(!st.credit);
 	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 0);
@@ -762,7 +762,7 @@ START_TEST(test_step_same_generation_continues)
 	struct pm_met_sample s = sample(0, 7);
 
 	set_counters(&s, 0, 39600, 9000, 39600);
-	pm_met_counter_step(&b, &s, &rebase, &st);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
 	ck_assert_int_eq(st.run, PM_MET_RUN_CONTINUES);
 	ck_assert(st.credit);
 	ck_assert_uint_eq(st.backwards, 0);
@@ -783,7 +783,7 @@ START_TEST(test_step_export_continues)
 	struct pm_met_sample s = sample(0, 1);
 
 	set_counters(&s, 0, 32400, 0, 39600);
-	pm_met_counter_step(&b, &s, &from_zero, &st);
+	pm_met_baseline_compare(&b, &s, &from_zero, &st);
 	ck_assert_int_eq(st.run, PM_MET_RUN_CONTINUES);
 	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], -3600);
 	ck_assert_int_eq(st.delta[0][PM_MET_CNT_APPARENT], 3600);
@@ -799,7 +799,7 @@ START_TEST(test_step_wrap_is_not_backwards)
 	struct pm_met_sample s = sample(0, 1);
 
 	set_counters(&s, 0, 0, 0, INT64_MIN + 1800);
-	pm_met_counter_step(&b, &s, &rebase, &st);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
 	ck_assert_int_eq(st.run, PM_MET_RUN_CONTINUES);
 	ck_assert_int_eq(st.delta[0][PM_MET_CNT_APPARENT], 3600);
 }
@@ -814,7 +814,7 @@ START_TEST(test_step_new_generation_from_zero)
 	struct pm_met_sample s = sample(0, 2);
 
 	set_counters(&s, 0, 7200, 1800, 7200);
-	pm_met_counter_step(&b, &s, &from_zero, &st);
+	pm_met_baseline_compare(&b, &s, &from_zero, &st);
 	ck_assert_int_eq(st.run, PM_MET_RUN_NEW_GENERATION);
 	ck_assert(st.credit);
 	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 7200);
@@ -831,7 +831,7 @@ START_TEST(test_step_new_generation_rebase)
 	struct pm_met_sample s = sample(0, 2);
 
 	set_counters(&s, 0, 7200, 0, 7200);
-	pm_met_counter_step(&b, &s, &rebase, &st);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
 	ck_assert_int_eq(st.run, PM_MET_RUN_NEW_GENERATION);
 	ck_assert(!st.credit);
 	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 0);
@@ -852,7 +852,7 @@ START_TEST(test_step_backwards_within_generation)
 	b.counter[1][PM_MET_CNT_APPARENT] = 5300;
 	set_counters(&s, 0, 39600, 0, 39600);
 	set_counters(&s, 1, 10, 0, 20);
-	pm_met_counter_step(&b, &s, &from_zero, &st);
+	pm_met_baseline_compare(&b, &s, &from_zero, &st);
 	ck_assert_int_eq(st.run, PM_MET_RUN_BACKWARDS);
 	ck_assert_uint_eq(st.backwards, 1u << 1);
 	ck_assert_uint_eq(pm_met_backwards_phases(&st), 1);
@@ -861,7 +861,7 @@ START_TEST(test_step_backwards_within_generation)
 	ck_assert_int_eq(st.delta[1][PM_MET_CNT_ACTIVE], 10);
 	ck_assert_int_eq(st.delta[1][PM_MET_CNT_APPARENT], 20);
 
-	pm_met_counter_step(&b, &s, &rebase, &st);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
 	ck_assert_int_eq(st.run, PM_MET_RUN_BACKWARDS);
 	ck_assert(!st.credit);
 	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 0);
@@ -872,7 +872,7 @@ START_TEST(test_step_backwards_within_generation)
 	set_counters(&s, 1, 5000, 0, 5300);
 	b.counter[2][PM_MET_CNT_APPARENT] = 3300;
 	set_counters(&s, 2, -1, 0, 5);
-	pm_met_counter_step(&b, &s, &rebase, &st);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
 	ck_assert_uint_eq(st.backwards, (1u << 0) | (1u << 2));
 	ck_assert_uint_eq(pm_met_backwards_phases(&st), 2);
 }

@@ -11,8 +11,9 @@ static int64_t wrap_safe_delta(int64_t to, int64_t from)
 	return (int64_t)((uint64_t)to - (uint64_t)from);
 }
 
-void pm_met_counter_step(const struct pm_met_baseline *base, const struct pm_met_sample *s,
-			 const struct pm_met_restart_rule *rule, struct pm_met_counter_step *out)
+void pm_met_baseline_compare(const struct pm_met_baseline *base, const struct pm_met_sample *s,
+			     const struct pm_met_restart_rule *rule,
+			     struct pm_met_counter_step *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!base->valid) {

@@ -73,9 +73,10 @@ struct pm_met_counter_step {
 	int64_t delta[PM_MET_PHASES][PM_MET_CNT_COUNT]; /* counter codes */
 };
 
-/* Compares @s with @base under @rule; @base is not changed (pm_met_baseline_take does). */
-void pm_met_counter_step(const struct pm_met_baseline *base, const struct pm_met_sample *s,
-			 const struct pm_met_restart_rule *rule, struct pm_met_counter_step *out);
+/* Compares @s with @base under @rule; @base is not changed (pm_met_baseline_take moves it). */
+void pm_met_baseline_compare(const struct pm_met_baseline *base, const struct pm_met_sample *s,
+			     const struct pm_met_restart_rule *rule,
+			     struct pm_met_counter_step *out);
 
 /* @s's generation and counters become the baseline. */
 void pm_met_baseline_take(struct pm_met_baseline *base, const struct pm_met_sample *s);

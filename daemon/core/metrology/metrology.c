@@ -254,7 +254,7 @@ static bool accumulate(struct pm_met *m, const struct pm_met_sample *s,
 	struct qty net[PM_MET_CNT_COUNT] = {{0, 0}, {0, 0}, {0, 0}};
 	bool restarted;
 
-	pm_met_counter_step(&m->base, s, &rule, &step);
+	pm_met_baseline_compare(&m->base, s, &rule, &step);
 	restarted = step.run != PM_MET_RUN_CONTINUES;
 	if (step.run == PM_MET_RUN_NEW_GENERATION)
 		push_event(events, PM_MET_EV_COUNTER_RESTART, s->ts_ns, -1, PM_MET_Q_ACTIVE,
