@@ -238,29 +238,34 @@ static void xcheck_interval(struct pm_met *m, const struct pm_met_sample *s,
 		xcheck_evaluate(m, s->ts_ns, events);
 }
 
-/*
- * The body of pm_met_update once a baseline exists: the counters are taken over by the
- * counter-generation rule (counter-baseline.h) and the energy it finds is credited. Returns
- * true when the counters restarted (generation change or an apparent counter going backwards).
- */
-static bool accumulate(struct pm_met *m, const struct pm_met_sample *s,
-		       struct pm_met_events *events)
+/* The counters of @s against the baseline, by the counter-generation rule (counter-baseline.h). */
+static void compare(const struct pm_met *m, const struct pm_met_sample *s,
+		    struct pm_met_counter_step *step)
 {
 	const struct pm_met_restart_rule rule = {
 	    .new_generation_from_zero = m->cfg.credit_from_zero,
 	    .backwards_from_zero = m->cfg.credit_from_zero,
 	};
-	struct pm_met_counter_step step;
-	struct qty net[PM_MET_CNT_COUNT] = {{0, 0}, {0, 0}, {0, 0}};
-	bool restarted;
 
-	pm_met_baseline_compare(&m->base, s, &rule, &step);
-	restarted = step.run != PM_MET_RUN_CONTINUES;
-	if (step.run == PM_MET_RUN_NEW_GENERATION)
+	pm_met_baseline_compare(&m->base, s, &rule, step);
+}
+
+/*
+ * The body of pm_met_update once a baseline exists: the energy @step (compare) found is
+ * credited and @s becomes the baseline. Returns true when the counters restarted (generation
+ * change or an apparent counter going backwards).
+ */
+static bool accumulate(struct pm_met *m, const struct pm_met_sample *s,
+		       const struct pm_met_counter_step *step, struct pm_met_events *events)
+{
+	struct qty net[PM_MET_CNT_COUNT] = {{0, 0}, {0, 0}, {0, 0}};
+	bool restarted = step->run != PM_MET_RUN_CONTINUES;
+
+	if (step->run == PM_MET_RUN_NEW_GENERATION)
 		push_event(events, PM_MET_EV_COUNTER_RESTART, s->ts_ns, -1, PM_MET_Q_ACTIVE,
 			   (int64_t)m->base.generation, (int64_t)s->generation);
 	for (int ph = 0; ph < PM_MET_PHASES; ph++)
-		if (step.backwards & (1u << ph))
+		if (step->backwards & (1u << ph))
 			push_event(events, PM_MET_EV_COUNTER_BACKWARDS, s->ts_ns, ph,
 				   PM_MET_Q_ACTIVE, m->base.counter[ph][PM_MET_CNT_APPARENT],
 				   s->ph[ph].counter[PM_MET_CNT_APPARENT]);
@@ -269,7 +274,7 @@ static bool accumulate(struct pm_met *m, const struct pm_met_sample *s,
 		struct qty q[PM_MET_CNT_COUNT];
 
 		for (int k = 0; k < PM_MET_CNT_COUNT; k++) {
-			q[k] = qty_from_codes(step.delta[ph][k], s->nj_per_code[k]);
+			q[k] = qty_from_codes(step->delta[ph][k], s->nj_per_code[k]);
 			net[k] = qty_add(net[k], q[k]);
 		}
 		credit_registers(m->regs.phase[ph], q[PM_MET_CNT_ACTIVE], q[PM_MET_CNT_REACTIVE],
@@ -290,7 +295,7 @@ static bool accumulate(struct pm_met *m, const struct pm_met_sample *s,
 			push_event(events, PM_MET_EV_TIME_BACKWARDS, s->ts_ns, -1, PM_MET_Q_ACTIVE,
 				   m->last_ts_ns, s->ts_ns);
 		else if (dt > 0 && dt <= m->cfg.max_gap_ns)
-			xcheck_interval(m, s, step.delta, dt, events);
+			xcheck_interval(m, s, step->delta, dt, events);
 	}
 
 	pm_met_baseline_take(&m->base, s);
@@ -300,6 +305,8 @@ static bool accumulate(struct pm_met *m, const struct pm_met_sample *s,
 
 int pm_met_update(struct pm_met *m, const struct pm_met_sample *s, struct pm_met_events *events)
 {
+	struct pm_met_counter_step step;
+
 	if (!sample_valid(s)) {
 		push_event(events, PM_MET_EV_BAD_SAMPLE, s->ts_ns, -1, PM_MET_Q_ACTIVE, 0, 0);
 		return -EINVAL;
@@ -309,7 +316,8 @@ int pm_met_update(struct pm_met *m, const struct pm_met_sample *s, struct pm_met
 		set_power_baseline(m, s);
 		return 0;
 	}
-	accumulate(m, s, events);
+	compare(m, s, &step);
+	accumulate(m, s, &step, events);
 	return 0;
 }
 
@@ -325,6 +333,7 @@ void pm_met_get_persist(const struct pm_met *m, struct pm_met_persist *out)
 int pm_met_restore(struct pm_met *m, const struct pm_met_persist *p, const struct pm_met_sample *s,
 		   struct pm_met_events *events)
 {
+	struct pm_met_counter_step step;
 	uint64_t import_before, export_before;
 	bool restarted;
 
@@ -348,12 +357,13 @@ int pm_met_restore(struct pm_met *m, const struct pm_met_persist *p, const struc
 	/* no power readings exist for the downtime: the first interval is not cross-checked */
 	m->has_power = false;
 
-	if (s->generation != p->generation)
+	compare(m, s, &step);
+	if (step.run == PM_MET_RUN_NEW_GENERATION)
 		push_event(events, PM_MET_EV_RESTART_UNRECOVERABLE, s->ts_ns, -1, PM_MET_Q_ACTIVE,
 			   (int64_t)p->generation, (int64_t)s->generation);
 	import_before = m->regs.total[PM_MET_A_IMPORT].mwh;
 	export_before = m->regs.total[PM_MET_A_EXPORT].mwh;
-	restarted = accumulate(m, s, events);
+	restarted = accumulate(m, s, &step, events);
 	if (!restarted)
 		push_event(events, PM_MET_EV_RESTART_RECOVERED, s->ts_ns, -1, PM_MET_Q_ACTIVE,
 			   (int64_t)(m->regs.total[PM_MET_A_IMPORT].mwh - import_before),
