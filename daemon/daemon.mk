@@ -120,6 +120,8 @@ UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c daemon/app/conf.c \
 UNIT_LIBS_test_meter_config  := inih
 UNIT_EXTRA_test_iio_events := daemon/acquire/source-iio-events.c daemon/common/log.c
 UNIT_LIBS_test_iio_events  := libsystemd
+# the energy counted since start: the counter-generation rule as the daemon applies it
+UNIT_EXTRA_test_counted_energy := daemon/meter/counted-energy.c daemon/common/log.c
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "acquire/calibrator.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 struct pm_calibrator {
@@ -23,14 +23,6 @@ struct pm_calibrator {
 	int64_t i_ma[PM_CALIBRATOR_WINDOW][PM_PHASES];
 	int64_t p_mw[PM_CALIBRATOR_WINDOW][PM_PHASES];
 };
-
-static int64_t utc_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void restart_window(struct pm_calibrator *c)
 {
@@ -253,7 +245,7 @@ int pm_calibrator_run(struct pm_calibrator *c, const struct pm_cal_request *req,
 		return fail(err, errlen, -EIO, "meter %s: the chip refused a code: %s", name,
 			    strerror(-r));
 	}
-	r = pm_store_save_calib(store, name, &after, utc_now_ns());
+	r = pm_store_save_calib(store, name, &after, pm_utc_now_ns());
 	if (r < 0) {
 		pm_source_calib_apply(c->source, &before);
 		memset(res, 0, sizeof(*res));
@@ -264,7 +256,7 @@ int pm_calibrator_run(struct pm_calibrator *c, const struct pm_cal_request *req,
 	snprintf(detail, sizeof(detail), "%s step, phase %s, %zu register(s) changed",
 		 req->step == PM_CAL_STEP_GAIN ? "gain" : "offset",
 		 req->phase ? (const char *[]){"L1", "L2", "L3"}[req->phase - 1] : "all", res->n);
-	pm_meter_event(c->pipe, utc_now_ns(), "calibration", detail);
+	pm_meter_event(c->pipe, pm_utc_now_ns(), "calibration", detail);
 	log_info("meter %s: calibration: %s", name, detail);
 	return 0;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of the metrology core: registers from lifetime-counter deltas, quadrants, counter
- * restarts, restart recovery, the power cross-check and the instantaneous values.
+ * restarts, restart recovery, the counter-generation rule (counter-baseline.h), the power
+ * cross-check and the instantaneous values.
  *
  * Unless a test says otherwise the counter scale is 1 mJ per code (1 000 000 nJ), so
  * 3600 codes = 3.6 J = 1 mWh.
@@ -714,6 +715,227 @@ START_TEST(test_math_helpers)
 }
 END_TEST
 
+/* --- the counter-generation rule (counter-baseline.h) ------------------------------------ */
+
+static const struct pm_met_restart_rule from_zero = {true, true};
+static const struct pm_met_restart_rule rebase = {false, false};
+
+/* A baseline of generation @gen with phase A's counters at (active, reactive, apparent). */
+static struct pm_met_baseline baseline(uint64_t gen, int64_t active, int64_t reactive,
+				       int64_t apparent)
+{
+	struct pm_met_sample s = sample(0, gen);
+	struct pm_met_baseline b = {0};
+
+	set_counters(&s, 0, active, reactive, apparent);
+	pm_met_baseline_take(&b, &s);
+	return b;
+}
+
+START_TEST(test_step_first_sample_only_a_baseline)
+{
+	struct pm_met_baseline b = {0};
+	struct pm_met_counter_step st;
+	struct pm_met_sample s = sample(0, 7);
+
+	/* nothing taken yet: 360000 codes the chip counted before are not energy of ours */
+	set_counters(&s, 0, 360000, 1800, 360000);
+	pm_met_baseline_compare(&b, &s, &from_zero, &st);
+	ck_assert_int_eq(st.run, PM_MET_RUN_FIRST);
+	ck_assert(!st.credit);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 0);
+	pm_met_baseline_take(&b, &s);
+	ck_assert(b.valid);
+	ck_assert_uint_eq(b.generation, 7);
+	ck_assert_int_eq(b.counter[0][PM_MET_CNT_ACTIVE], 360000);
+	ck_assert_int_eq(b.counter[0][PM_MET_CNT_REACTIVE], 1800);
+}
+END_TEST
+
+START_TEST(test_step_same_generation_continues)
+{
+	/* a restart of the daemon (or a reconnection) with the same generation 7: taken over
+	 * from the checkpoint's counters 3600 / 1800 / 3600; active 3600 -> 39600 = 36000 codes,
+	 * reactive 1800 -> 9000 = 7200, apparent 3600 -> 39600 = 36000 */
+	struct pm_met_baseline b = baseline(7, 3600, 1800, 3600);
+	struct pm_met_counter_step st;
+	struct pm_met_sample s = sample(0, 7);
+
+	set_counters(&s, 0, 39600, 9000, 39600);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
+	ck_assert_int_eq(st.run, PM_MET_RUN_CONTINUES);
+	ck_assert(st.credit);
+	ck_assert_uint_eq(st.backwards, 0);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 36000);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_REACTIVE], 7200);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_APPARENT], 36000);
+	/* phases B and C stayed at 0: nothing */
+	ck_assert_int_eq(st.delta[1][PM_MET_CNT_ACTIVE], 0);
+	ck_assert_int_eq(st.delta[2][PM_MET_CNT_APPARENT], 0);
+}
+END_TEST
+
+START_TEST(test_step_export_continues)
+{
+	/* active 36000 -> 32400 while apparent 36000 -> 39600: 3600 codes of export, no restart */
+	struct pm_met_baseline b = baseline(1, 36000, 0, 36000);
+	struct pm_met_counter_step st;
+	struct pm_met_sample s = sample(0, 1);
+
+	set_counters(&s, 0, 32400, 0, 39600);
+	pm_met_baseline_compare(&b, &s, &from_zero, &st);
+	ck_assert_int_eq(st.run, PM_MET_RUN_CONTINUES);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], -3600);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_APPARENT], 3600);
+}
+END_TEST
+
+START_TEST(test_step_wrap_is_not_backwards)
+{
+	/* apparent (INT64_MAX - 1799) -> (INT64_MIN + 1800): mod 2^64 that is
+	 * 1800 + 1799 + 1 = 3600 codes forward, a wrap, not a restart */
+	struct pm_met_baseline b = baseline(1, 0, 0, INT64_MAX - 1799);
+	struct pm_met_counter_step st;
+	struct pm_met_sample s = sample(0, 1);
+
+	set_counters(&s, 0, 0, 0, INT64_MIN + 1800);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
+	ck_assert_int_eq(st.run, PM_MET_RUN_CONTINUES);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_APPARENT], 3600);
+}
+END_TEST
+
+START_TEST(test_step_new_generation_from_zero)
+{
+	/* generation 1 left at 360000; generation 2 (re-probed, counting from 0) is at 7200:
+	 * the energy is 7200 codes, not 7200 - 360000 = -352800 */
+	struct pm_met_baseline b = baseline(1, 360000, 3600, 360000);
+	struct pm_met_counter_step st;
+	struct pm_met_sample s = sample(0, 2);
+
+	set_counters(&s, 0, 7200, 1800, 7200);
+	pm_met_baseline_compare(&b, &s, &from_zero, &st);
+	ck_assert_int_eq(st.run, PM_MET_RUN_NEW_GENERATION);
+	ck_assert(st.credit);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 7200);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_REACTIVE], 1800);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_APPARENT], 7200);
+}
+END_TEST
+
+START_TEST(test_step_new_generation_rebase)
+{
+	/* counters of unknown origin: 7200 is only the new baseline, nothing credited */
+	struct pm_met_baseline b = baseline(1, 360000, 0, 360000);
+	struct pm_met_counter_step st;
+	struct pm_met_sample s = sample(0, 2);
+
+	set_counters(&s, 0, 7200, 0, 7200);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
+	ck_assert_int_eq(st.run, PM_MET_RUN_NEW_GENERATION);
+	ck_assert(!st.credit);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 0);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_APPARENT], 0);
+}
+END_TEST
+
+START_TEST(test_step_backwards_within_generation)
+{
+	/* generation 1: phase A 36000 -> 39600 forward, phase B's apparent 5300 -> 20 back. One
+	 * chip restarts all its phases at once: from zero, A's 39600 and B's 10 / 20 are the
+	 * energy since; rebased, nothing is */
+	struct pm_met_baseline b = baseline(1, 36000, 0, 36000);
+	struct pm_met_counter_step st;
+	struct pm_met_sample s = sample(0, 1);
+
+	b.counter[1][PM_MET_CNT_ACTIVE] = 5000;
+	b.counter[1][PM_MET_CNT_APPARENT] = 5300;
+	set_counters(&s, 0, 39600, 0, 39600);
+	set_counters(&s, 1, 10, 0, 20);
+	pm_met_baseline_compare(&b, &s, &from_zero, &st);
+	ck_assert_int_eq(st.run, PM_MET_RUN_BACKWARDS);
+	ck_assert_uint_eq(st.backwards, 1u << 1);
+	ck_assert_uint_eq(pm_met_backwards_phases(&st), 1);
+	ck_assert(st.credit);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 39600);
+	ck_assert_int_eq(st.delta[1][PM_MET_CNT_ACTIVE], 10);
+	ck_assert_int_eq(st.delta[1][PM_MET_CNT_APPARENT], 20);
+
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
+	ck_assert_int_eq(st.run, PM_MET_RUN_BACKWARDS);
+	ck_assert(!st.credit);
+	ck_assert_int_eq(st.delta[0][PM_MET_CNT_ACTIVE], 0);
+	ck_assert_int_eq(st.delta[1][PM_MET_CNT_APPARENT], 0);
+
+	/* phases A and C back at once: both in the mask */
+	set_counters(&s, 0, 7, 0, 9);
+	set_counters(&s, 1, 5000, 0, 5300);
+	b.counter[2][PM_MET_CNT_APPARENT] = 3300;
+	set_counters(&s, 2, -1, 0, 5);
+	pm_met_baseline_compare(&b, &s, &rebase, &st);
+	ck_assert_uint_eq(st.backwards, (1u << 0) | (1u << 2));
+	ck_assert_uint_eq(pm_met_backwards_phases(&st), 2);
+}
+END_TEST
+
+START_TEST(test_new_generation_nothing_lost_or_twice)
+{
+	struct pm_met m;
+	struct pm_met_events ev = {0};
+	struct pm_met_sample s[5];
+	/* phase A, active = apparent: generation 1 counts 0 -> 3600 -> 7200 (2 mWh); the driver
+	 * re-probes, generation 2 starts at 0 and is first read at 1800, then 5400: credited
+	 * 1800 + 3600 = 5400 codes (1.5 mWh). Total 7200 + 5400 = 12600 codes = 3.5 mWh:
+	 * 3 mWh and 1800 codes x 1e6 nJ = 1.8e9 nJ. */
+	const int64_t gen[5] = {1, 1, 1, 2, 2}, cnt[5] = {0, 3600, 7200, 1800, 5400};
+
+	pm_met_init(&m, NULL);
+	for (int i = 0; i < 5; i++) {
+		s[i] = sample(i * 100 * MS, (uint64_t)gen[i]);
+		set_counters(&s[i], 0, cnt[i], 0, cnt[i]);
+		ck_assert_int_eq(pm_met_update(&m, &s[i], &ev), 0);
+	}
+	ck_assert_uint_eq(total(&m, PM_MET_A_IMPORT), 3);
+	ck_assert_uint_eq(pm_met_registers(&m)->total[PM_MET_A_IMPORT].rem_nj, 1800000000);
+	ck_assert_uint_eq(total(&m, PM_MET_S_IMPORT), 3);
+	ck_assert_uint_eq(total(&m, PM_MET_A_EXPORT), 0);
+	ck_assert_ptr_nonnull(find_event(&ev, PM_MET_EV_COUNTER_RESTART));
+	/* and the persisted baseline is generation 2's, at 5400 */
+	{
+		struct pm_met_persist p;
+
+		pm_met_get_persist(&m, &p);
+		ck_assert(p.has_counters);
+		ck_assert_uint_eq(p.generation, 2);
+		ck_assert_int_eq(p.counter[0][PM_MET_CNT_ACTIVE], 5400);
+	}
+}
+END_TEST
+
+START_TEST(test_backwards_rebased_registers)
+{
+	struct pm_met m;
+	struct pm_met_config cfg;
+	struct pm_met_sample s0 = sample(0, 1), s1 = sample(100 * MS, 1), s2 = sample(200 * MS, 1);
+
+	/* credit_from_zero off: apparent 36000 -> 3600 is a new baseline (nothing credited, no
+	 * export of 32400 codes); 3600 -> 7200 is then 1 mWh */
+	pm_met_config_default(&cfg);
+	cfg.credit_from_zero = false;
+	pm_met_init(&m, &cfg);
+	set_counters(&s0, 0, 36000, 0, 36000);
+	set_counters(&s1, 0, 3600, 0, 3600);
+	set_counters(&s2, 0, 7200, 0, 7200);
+	pm_met_update(&m, &s0, NULL);
+	pm_met_update(&m, &s1, NULL);
+	ck_assert_uint_eq(total(&m, PM_MET_A_IMPORT), 0);
+	ck_assert_uint_eq(total(&m, PM_MET_A_EXPORT), 0);
+	pm_met_update(&m, &s2, NULL);
+	ck_assert_uint_eq(total(&m, PM_MET_A_IMPORT), 1);
+	ck_assert_uint_eq(total(&m, PM_MET_A_EXPORT), 0);
+}
+END_TEST
+
 static Suite *metrology_suite(void)
 {
 	Suite *s = suite_create("metrology");
@@ -721,6 +943,7 @@ static Suite *metrology_suite(void)
 	TCase *restart = tcase_create("restart");
 	TCase *xcheck = tcase_create("crosscheck");
 	TCase *instant = tcase_create("instant");
+	TCase *baseline_rule = tcase_create("counter_baseline");
 
 	tcase_add_test(regs, test_first_sample_is_baseline);
 	tcase_add_test(regs, test_q1_import_inductive);
@@ -746,6 +969,17 @@ static Suite *metrology_suite(void)
 	tcase_add_test(restart, test_restore_refused_when_running);
 	tcase_add_test(restart, test_event_overflow_counted);
 	suite_add_tcase(s, restart);
+
+	tcase_add_test(baseline_rule, test_step_first_sample_only_a_baseline);
+	tcase_add_test(baseline_rule, test_step_same_generation_continues);
+	tcase_add_test(baseline_rule, test_step_export_continues);
+	tcase_add_test(baseline_rule, test_step_wrap_is_not_backwards);
+	tcase_add_test(baseline_rule, test_step_new_generation_from_zero);
+	tcase_add_test(baseline_rule, test_step_new_generation_rebase);
+	tcase_add_test(baseline_rule, test_step_backwards_within_generation);
+	tcase_add_test(baseline_rule, test_new_generation_nothing_lost_or_twice);
+	tcase_add_test(baseline_rule, test_backwards_rebased_registers);
+	suite_add_tcase(s, baseline_rule);
 
 	tcase_add_test(xcheck, test_xcheck_agrees);
 	tcase_add_test(xcheck, test_xcheck_diverges);

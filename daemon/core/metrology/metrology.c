@@ -157,15 +157,6 @@ static bool sample_valid(const struct pm_met_sample *s)
 	return true;
 }
 
-static void set_baseline(struct pm_met *m, const struct pm_met_sample *s)
-{
-	m->has_baseline = true;
-	m->generation = s->generation;
-	for (int ph = 0; ph < PM_MET_PHASES; ph++)
-		for (int k = 0; k < PM_MET_CNT_COUNT; k++)
-			m->counter[ph][k] = s->ph[ph].counter[k];
-}
-
 static void set_power_baseline(struct pm_met *m, const struct pm_met_sample *s)
 {
 	m->has_power = true;
@@ -247,52 +238,43 @@ static void xcheck_interval(struct pm_met *m, const struct pm_met_sample *s,
 		xcheck_evaluate(m, s->ts_ns, events);
 }
 
+/* The counters of @s against the baseline, by the counter-generation rule (counter-baseline.h). */
+static void compare(const struct pm_met *m, const struct pm_met_sample *s,
+		    struct pm_met_counter_step *step)
+{
+	const struct pm_met_restart_rule rule = {
+	    .new_generation_from_zero = m->cfg.credit_from_zero,
+	    .backwards_from_zero = m->cfg.credit_from_zero,
+	};
+
+	pm_met_baseline_compare(&m->base, s, &rule, step);
+}
+
 /*
- * The body of pm_met_update once a baseline exists. Returns true when the counters restarted
- * (generation change or an apparent counter going backwards).
+ * The body of pm_met_update once a baseline exists: the energy @step (compare) found is
+ * credited and @s becomes the baseline. Returns true when the counters restarted (generation
+ * change or an apparent counter going backwards).
  */
 static bool accumulate(struct pm_met *m, const struct pm_met_sample *s,
-		       struct pm_met_events *events)
+		       const struct pm_met_counter_step *step, struct pm_met_events *events)
 {
-	int64_t delta[PM_MET_PHASES][PM_MET_CNT_COUNT];
 	struct qty net[PM_MET_CNT_COUNT] = {{0, 0}, {0, 0}, {0, 0}};
-	bool restarted = false;
+	bool restarted = step->run != PM_MET_RUN_CONTINUES;
 
-	if (s->generation != m->generation) {
+	if (step->run == PM_MET_RUN_NEW_GENERATION)
 		push_event(events, PM_MET_EV_COUNTER_RESTART, s->ts_ns, -1, PM_MET_Q_ACTIVE,
-			   (int64_t)m->generation, (int64_t)s->generation);
-		restarted = true;
-	} else {
-		/* apparent energy only ever increases in the driver: going down means the
-		 * counters restarted without the source noticing */
-		for (int ph = 0; ph < PM_MET_PHASES; ph++) {
-			int64_t prev = m->counter[ph][PM_MET_CNT_APPARENT];
-			int64_t cur = s->ph[ph].counter[PM_MET_CNT_APPARENT];
-
-			if (cur < prev) {
-				push_event(events, PM_MET_EV_COUNTER_BACKWARDS, s->ts_ns, ph,
-					   PM_MET_Q_ACTIVE, prev, cur);
-				restarted = true;
-			}
-		}
-	}
-
-	for (int ph = 0; ph < PM_MET_PHASES; ph++) {
-		for (int k = 0; k < PM_MET_CNT_COUNT; k++) {
-			int64_t base = m->counter[ph][k];
-
-			if (restarted)
-				base = m->cfg.credit_from_zero ? 0 : s->ph[ph].counter[k];
-			/* modular difference: correct even across a two's-complement wrap */
-			delta[ph][k] = (int64_t)((uint64_t)s->ph[ph].counter[k] - (uint64_t)base);
-		}
-	}
+			   (int64_t)m->base.generation, (int64_t)s->generation);
+	for (int ph = 0; ph < PM_MET_PHASES; ph++)
+		if (step->backwards & (1u << ph))
+			push_event(events, PM_MET_EV_COUNTER_BACKWARDS, s->ts_ns, ph,
+				   PM_MET_Q_ACTIVE, m->base.counter[ph][PM_MET_CNT_APPARENT],
+				   s->ph[ph].counter[PM_MET_CNT_APPARENT]);
 
 	for (int ph = 0; ph < PM_MET_PHASES; ph++) {
 		struct qty q[PM_MET_CNT_COUNT];
 
 		for (int k = 0; k < PM_MET_CNT_COUNT; k++) {
-			q[k] = qty_from_codes(delta[ph][k], s->nj_per_code[k]);
+			q[k] = qty_from_codes(step->delta[ph][k], s->nj_per_code[k]);
 			net[k] = qty_add(net[k], q[k]);
 		}
 		credit_registers(m->regs.phase[ph], q[PM_MET_CNT_ACTIVE], q[PM_MET_CNT_REACTIVE],
@@ -313,26 +295,29 @@ static bool accumulate(struct pm_met *m, const struct pm_met_sample *s,
 			push_event(events, PM_MET_EV_TIME_BACKWARDS, s->ts_ns, -1, PM_MET_Q_ACTIVE,
 				   m->last_ts_ns, s->ts_ns);
 		else if (dt > 0 && dt <= m->cfg.max_gap_ns)
-			xcheck_interval(m, s, delta, dt, events);
+			xcheck_interval(m, s, step->delta, dt, events);
 	}
 
-	set_baseline(m, s);
+	pm_met_baseline_take(&m->base, s);
 	set_power_baseline(m, s);
 	return restarted;
 }
 
 int pm_met_update(struct pm_met *m, const struct pm_met_sample *s, struct pm_met_events *events)
 {
+	struct pm_met_counter_step step;
+
 	if (!sample_valid(s)) {
 		push_event(events, PM_MET_EV_BAD_SAMPLE, s->ts_ns, -1, PM_MET_Q_ACTIVE, 0, 0);
 		return -EINVAL;
 	}
-	if (!m->has_baseline) {
-		set_baseline(m, s);
+	if (!m->base.valid) {
+		pm_met_baseline_take(&m->base, s);
 		set_power_baseline(m, s);
 		return 0;
 	}
-	accumulate(m, s, events);
+	compare(m, s, &step);
+	accumulate(m, s, &step, events);
 	return 0;
 }
 
@@ -340,18 +325,19 @@ void pm_met_get_persist(const struct pm_met *m, struct pm_met_persist *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->regs = m->regs;
-	out->has_counters = m->has_baseline;
-	out->generation = m->generation;
-	memcpy(out->counter, m->counter, sizeof(out->counter));
+	out->has_counters = m->base.valid;
+	out->generation = m->base.generation;
+	memcpy(out->counter, m->base.counter, sizeof(out->counter));
 }
 
 int pm_met_restore(struct pm_met *m, const struct pm_met_persist *p, const struct pm_met_sample *s,
 		   struct pm_met_events *events)
 {
+	struct pm_met_counter_step step;
 	uint64_t import_before, export_before;
 	bool restarted;
 
-	if (m->has_baseline)
+	if (m->base.valid)
 		return -EBUSY;
 	if (!sample_valid(s)) {
 		push_event(events, PM_MET_EV_BAD_SAMPLE, s->ts_ns, -1, PM_MET_Q_ACTIVE, 0, 0);
@@ -359,23 +345,25 @@ int pm_met_restore(struct pm_met *m, const struct pm_met_persist *p, const struc
 	}
 	m->regs = p->regs;
 	if (!p->has_counters) {
-		set_baseline(m, s);
+		pm_met_baseline_take(&m->base, s);
 		set_power_baseline(m, s);
 		return 0;
 	}
 
-	m->has_baseline = true;
-	m->generation = p->generation;
-	memcpy(m->counter, p->counter, sizeof(m->counter));
+	/* the checkpoint's counters are the baseline: the first sample is taken over from them */
+	m->base.valid = true;
+	m->base.generation = p->generation;
+	memcpy(m->base.counter, p->counter, sizeof(m->base.counter));
 	/* no power readings exist for the downtime: the first interval is not cross-checked */
 	m->has_power = false;
 
-	if (s->generation != p->generation)
+	compare(m, s, &step);
+	if (step.run == PM_MET_RUN_NEW_GENERATION)
 		push_event(events, PM_MET_EV_RESTART_UNRECOVERABLE, s->ts_ns, -1, PM_MET_Q_ACTIVE,
 			   (int64_t)p->generation, (int64_t)s->generation);
 	import_before = m->regs.total[PM_MET_A_IMPORT].mwh;
 	export_before = m->regs.total[PM_MET_A_EXPORT].mwh;
-	restarted = accumulate(m, s, events);
+	restarted = accumulate(m, s, &step, events);
 	if (!restarted)
 		push_event(events, PM_MET_EV_RESTART_RECOVERED, s->ts_ns, -1, PM_MET_Q_ACTIVE,
 			   (int64_t)(m->regs.total[PM_MET_A_IMPORT].mwh - import_before),

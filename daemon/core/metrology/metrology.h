@@ -33,16 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PM_MET_PHASES 3
-#define PM_MET_NJ_PER_MWH 3600000000ULL
+#include "core/metrology/counter-baseline.h"
 
-/* Which lifetime counter of a phase (index into pm_met_phase_sample.counter). */
-enum pm_met_counter {
-	PM_MET_CNT_ACTIVE,
-	PM_MET_CNT_REACTIVE,
-	PM_MET_CNT_APPARENT,
-	PM_MET_CNT_COUNT
-};
+#define PM_MET_NJ_PER_MWH 3600000000ULL
 
 /* One phase of one driver scan, already in engineering units except the counters. */
 struct pm_met_phase_sample {
@@ -111,6 +104,7 @@ struct pm_met_config {
 	 * Either way, what the old counters counted after the last sample this core saw and
 	 * before they restarted is lost (while the daemon runs: at most the scans between the
 	 * last one read and the module unload; see pm_met_restore for a daemon restart).
+	 * The rule for both kinds of restart is counter-baseline.h's.
 	 */
 	bool credit_from_zero;
 	/* Cross-check of counters against integrated power (per phase, active and reactive). */
@@ -177,9 +171,7 @@ struct pm_met_xcheck {
 struct pm_met {
 	struct pm_met_config cfg;
 	struct pm_met_registers regs;
-	bool has_baseline;
-	uint64_t generation;
-	int64_t counter[PM_MET_PHASES][PM_MET_CNT_COUNT];
+	struct pm_met_baseline base; /* the counters the next sample's are taken over from */
 	bool has_power;
 	int64_t last_ts_ns;
 	int64_t last_p_mw[PM_MET_PHASES];
