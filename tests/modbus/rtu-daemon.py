@@ -123,7 +123,6 @@ r = c.write_register(40068, 9, slave=3)
 check("daemon: write when read-only (modbus_writes defaults to no) -> exception 01",
       getattr(r, "exception_code", None) == 1, str(r))
 check("daemon: pymodbus slave 1 (no such meter): no answer", unanswered(c, 1))
-time.sleep(0.1)  # the line silent between two frames, as a master leaves it: pacing, no wait
 r = c.read_holding_registers(40000, 2, slave=4)
 check("daemon: slave 4 answers right after", not r.isError() and
       r.registers == [0x5375, 0x6E53], str(r))

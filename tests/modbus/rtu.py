@@ -218,7 +218,6 @@ check("pymodbus: write multiple registers -> exception 01",
 check("pymodbus: read below the base -> exception 02",
       exc(c.read_holding_registers(39999, 2, slave=1)) == 2)
 check("pymodbus: slave 2 gets no answer", unanswered(c, 2))
-time.sleep(0.1)  # the line silent between two frames, as a master leaves it: pacing, no wait
 r = c.read_holding_registers(40000, 2, slave=1)
 check("pymodbus: the next request to slave 1 is answered",
       ok(r) and r.registers == [0x5375, 0x6E53], str(r))
@@ -349,7 +348,6 @@ for unit, serial_no in ((1, "RTU-0001"), (2, "RTU-U2"), (5, "RTU-U5")):
     r = c.read_holding_registers(40068, 1, slave=unit)
     check(f"bus: pymodbus slave {unit}: DA = {unit}", ok(r) and r.registers == [unit], str(r))
 check("bus: pymodbus slave 4 (no such meter): no answer", unanswered(c, 4))
-time.sleep(0.1)  # the line silent between two frames, as a master leaves it: pacing, no wait
 r = c.read_holding_registers(40000, 2, slave=2)
 check("bus: slave 2 answers right after", ok(r) and r.registers == [0x5375, 0x6E53], str(r))
 c.close()
