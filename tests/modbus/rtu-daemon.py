@@ -17,7 +17,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
 
 from pymodbus.client import ModbusSerialClient
 
