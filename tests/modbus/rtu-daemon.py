@@ -21,7 +21,7 @@ import tempfile
 from pymodbus.client import ModbusSerialClient
 
 from mbtest import (SANITIZER_ENV as ENV, check, end, eventually, finish, procs, pty_pair,
-                    unanswered, wait_until)
+                    unanswered)
 
 DAEMON = sys.argv[1]
 
@@ -89,15 +89,27 @@ def seq(unit):
     return int(v[0]) << 16 | int(v[1]) if r.returncode == 0 and len(v) == 2 else None
 
 
+def snapshots_after(unit, n):
+    """Waits until @unit's meter has published @n snapshots after the first one read here
+    (or 30 s have passed: the checks that follow then fail)."""
+    first = []
+
+    def advanced():
+        now = seq(unit)
+        if now is not None and not first:
+            first.append(now)
+        return now is not None and now >= first[0] + n
+
+    eventually(advanced, 30, f"slave {unit}: {n} snapshots after the first Seq read")
+
+
 eventually(answers, 30, "slave 3 to answer", interval=0.2)
 out = last[0]
 check("daemon: slave 3 answers SunS", out.returncode == 0 and "0x5375" in out.stdout and
       "0x6E53" in out.stdout, (out.stdout + out.stderr)[-300:])
 # a few scans in, the powers settled: three snapshots past the ones served now, on each meter
 for unit in (3, 4):
-    first = wait_until(lambda: seq(unit), 30, f"slave {unit}'s Seq")
-    wait_until(lambda: (seq(unit) or 0) >= first + 3, 30,
-               f"slave {unit}: 3 snapshots after Seq {first}")
+    snapshots_after(unit, 3)
 for unit, raw in ((3, 690), (4, 276)):
     out = mbpoll(unit, "-t", "4", "-r", "40088", "-c", "1")
     w = re.search(r"\[40088\]:\s+(-?\d+)", out.stdout)
