@@ -1,5 +1,6 @@
-# Run by tests/daemon/run (its check(), daemon, env and top): the event log and the maximum
-# demand of a running polymeterd on a private D-Bus session bus, read with polymeterctl.
+# Run by tests/daemon/run (its check(), eventually(), PipeLog, daemon, env and top): the event
+# log and the maximum demand of a running polymeterd on a private D-Bus session bus, read with
+# polymeterctl.
 #
 # The simulated feeder: 230 V x 10 A at PF 1 on each phase = 3 x 2300 W = 6900 W import, no
 # export. sim_speed = 1000: a 15-minute demand window passes in 0.9 s of real time (the sim's
@@ -53,15 +54,16 @@ def run_daemon(conf_path, min_intervals):
     of the simulated clock each, the demand's windows too), at most 120 s of real time."""
     p = subprocess.Popen([daemon, "--config", conf_path], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True, env=bus_env)
-    start = None
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        time.sleep(0.3)
+    start = []
+
+    def stored_enough():
         n = intervals()
-        if start is None and n:
-            start = n
-        if start is not None and n >= start + min_intervals:
-            break
+        if not start and n:
+            start.append(n)
+        return start and n >= start[0] + min_intervals
+
+    eventually(stored_enough, 120, f"{min_intervals} more profile intervals in the store",
+               interval=0.3)
     status = ctl_json("status", "dem")
     text = subprocess.run([ctl, "--user", "status", "dem"], capture_output=True, text=True,
                           env=bus_env, timeout=30).stdout
@@ -74,48 +76,53 @@ def run_daemon(conf_path, min_intervals):
 c1 = demand_conf(10000)
 # the first interval the daemon stores may be partial; two more: a full window has closed
 rc, err, status, text, ev1 = run_daemon(c1, 2)
-check(rc == 0, "demand_daemon_clean_exit", err[-1500:])
+check("demand_daemon_clean_exit", rc == 0, err[-1500:])
 imp, exp = peak(status, "MaximumDemandImport"), peak(status, "MaximumDemandExport")
-check(imp is not None and abs(imp["w"] - 6900.0) <= 0.008, "demand_import_6900W",
+check("demand_import_6900W", imp is not None and abs(imp["w"] - 6900.0) <= 0.008,
       str(status)[-600:])
-check(imp is not None and imp["end_utc_ns"] % (900 * 10**9) == 0,
-      "demand_window_ends_on_quarter_hour", str(imp))
-check(exp is not None and exp["w"] == 0.0, "demand_export_0W", str(status)[-600:])
-check(re.search(r"maximum demand import: (this|last) month 6900\.0 W \(window ending "
-                r"\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00Z\)", text) is not None,
-      "demand_in_status_text", text[-600:])
-check([e["kind"] for e in ev1][-1:] == ["daemon_start"], "event_daemon_start",
+check("demand_window_ends_on_quarter_hour",
+      imp is not None and imp["end_utc_ns"] % (900 * 10**9) == 0, str(imp))
+check("demand_export_0W", exp is not None and exp["w"] == 0.0, str(status)[-600:])
+check("demand_in_status_text",
+      re.search(r"maximum demand import: (this|last) month 6900\.0 W \(window ending "
+                r"\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00Z\)", text) is not None, text[-600:])
+check("event_daemon_start", [e["kind"] for e in ev1][-1:] == ["daemon_start"],
       str(ev1[-3:]))
 
 c2 = demand_conf(5000)
 rc, err, status2, text2, ev2 = run_daemon(c2, 0)
 imp2 = peak(status2, "MaximumDemandImport")
-check(rc == 0 and imp2 is not None and imp is not None and imp2["w"] == imp["w"] and
-      imp2["end_utc_ns"] == imp["end_utc_ns"], "demand_peak_survives_restart",
+check("demand_peak_survives_restart",
+      rc == 0 and imp2 is not None and imp is not None and imp2["w"] == imp["w"] and
+      imp2["end_utc_ns"] == imp["end_utc_ns"],
       f"before {imp}, after {imp2}")
 kinds = [e["kind"] for e in ev2]
-check("daemon_stop" in kinds and kinds.count("daemon_start") == 2, "event_daemon_restart",
+check("event_daemon_restart", "daemon_stop" in kinds and kinds.count("daemon_start") == 2,
       str(kinds))
 chg = [e for e in ev2 if e["kind"] == "config_change"]
-check(len(chg) == 1 and chg[0]["detail"] ==
-      "sim_current_ma 10000 10000 10000 -> 5000 5000 5000", "event_config_change_names_key",
+check("event_config_change_names_key", len(chg) == 1 and chg[0]["detail"] ==
+      "sim_current_ma 10000 10000 10000 -> 5000 5000 5000",
       str(chg))
 # the same configuration again: no new config_change
 rc, err, _, _, ev3 = run_daemon(c2, 0)
-check(rc == 0 and [e["kind"] for e in ev3].count("config_change") == 1,
-      "no_config_change_when_same", str([e["kind"] for e in ev3]))
+check("no_config_change_when_same",
+      rc == 0 and [e["kind"] for e in ev3].count("config_change") == 1,
+      str([e["kind"] for e in ev3]))
 
 # A remote context (iiod) carries no IIO events: said once, at start, even before it answers
 # (nothing listens on port 9 here: the source keeps retrying).
 pr = conf("[meter far]\nsource = iio\nuri = ip:127.0.0.1:9\n")
 p = subprocess.Popen([daemon, "--config", pr], stdout=subprocess.DEVNULL,
                      stderr=subprocess.PIPE, text=True, env=env)
-time.sleep(1.5)
+# until the second connection attempt (1 s after the first) has failed too
+log = PipeLog(p.stderr)
+log.wait_for("retrying in 2 s", 60, "the second connection attempt")
 p.send_signal(signal.SIGTERM)
-_, err = p.communicate(timeout=30)
-check(p.returncode == 0 and err.count("chip events (swell, dip, reverse power, overcurrent) "
+err = log.add(p.communicate(timeout=30)[1])
+check("remote_context_no_events_said_once",
+      p.returncode == 0 and err.count("chip events (swell, dip, reverse power, overcurrent) "
                                       "are not available through a remote context") == 1,
-      "remote_context_no_events_said_once", err[-1000:])
+      err[-1000:])
 os.unlink(pr)
 bus.terminate()
 bus.wait(timeout=10)

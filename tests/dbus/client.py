@@ -12,10 +12,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 import dbus
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "lib"))
+from checks import PipeLog, check, finish  # noqa: E402
 
 NAME = "org.polymeter.Meter1"
 ROOT = "/org/polymeter/Meter1"
@@ -24,17 +27,15 @@ IFACE = "org.polymeter.Meter1.Meter"
 PROPS = "org.freedesktop.DBus.Properties"
 RATE_S = 0.2  # serve.c RATE_US
 
-passed = failed = 0
 
-
-def check(cond, name, why=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"PASS {name}", flush=True)
-    else:
-        failed += 1
-        print(f"FAIL {name}: {why or 'condition false'}", flush=True)
+def watched(line):
+    """A whole line of polymeterctl --json watch as a dict ({} for anything else)."""
+    import json
+    try:
+        got = json.loads(line) if line.startswith("{") and line.endswith("\n") else {}
+    except ValueError:
+        return {}
+    return got if isinstance(got, dict) else {}
 
 
 def ctl(polymeterctl, *args):
@@ -46,31 +47,33 @@ def check_polymeterctl(polymeterctl):
     """polymeterctl reads the same values over the bus, as text and as JSON."""
     import json
     r = ctl(polymeterctl, "list")
-    check(r.returncode == 0 and sorted(r.stdout.split()) == ["meter0", "nostore"], "ctl_list",
+    check("ctl_list", r.returncode == 0 and sorted(r.stdout.split()) == ["meter0", "nostore"],
           r.stdout + r.stderr)
     r = ctl(polymeterctl, "--json", "status", "meter0")
     try:
         st = json.loads(r.stdout)
     except ValueError:
         st = {}
-    check(st.get("VoltageL2") == 231.0 and st.get("Power") == 6000 and
-          st.get("FrequencyL2", 0) is None and st.get("connected") is True,
-          "ctl_status_json", r.stdout + r.stderr)
+    check("ctl_status_json",
+          st.get("VoltageL2") == 231.0 and st.get("Power") == 6000 and
+          st.get("FrequencyL2", 0) is None and st.get("connected") is True, r.stdout + r.stderr)
     r = ctl(polymeterctl, "status")
-    check(r.returncode == 0 and re.search(r"^L1\s+230\.00\s+10\.000\s+2000\.0", r.stdout, re.M)
-          is not None, "ctl_status_text", r.stdout)
+    check("ctl_status_text",
+          r.returncode == 0 and re.search(r"^L1\s+230\.00\s+10\.000\s+2000\.0", r.stdout, re.M)
+          is not None, r.stdout)
     r = ctl(polymeterctl, "--json", "registers", "meter0")
     try:
         reg = json.loads(r.stdout)
     except ValueError:
         reg = {}
-    check(reg.get("EnergyImport") == 1234 and reg.get("ReactiveEnergyQ3L3") == 0,
-          "ctl_registers_json", r.stdout + r.stderr)
+    check("ctl_registers_json",
+          reg.get("EnergyImport") == 1234 and reg.get("ReactiveEnergyQ3L3") == 0,
+          r.stdout + r.stderr)
     r = ctl(polymeterctl, "status", "nosuchmeter")
-    check(r.returncode != 0 and "no meter nosuchmeter" in r.stderr, "ctl_unknown_meter",
+    check("ctl_unknown_meter", r.returncode != 0 and "no meter nosuchmeter" in r.stderr,
           r.stderr)
     r = ctl(polymeterctl, "frobnicate")
-    check(r.returncode == 2 and "unknown command" in r.stderr, "ctl_bad_command", r.stderr)
+    check("ctl_bad_command", r.returncode == 2 and "unknown command" in r.stderr, r.stderr)
     check_ctl_events_profile(polymeterctl)
 
 
@@ -82,35 +85,37 @@ def check_ctl_events_profile(polymeterctl):
     """polymeterctl events and profile: serve.c's event log and fixed profile."""
     import json
     r = ctl(polymeterctl, "events", "meter0", "--max", "2")
-    check(r.returncode == 0 and r.stdout.splitlines() == [
+    check("ctl_events_text",
+        r.returncode == 0 and r.stdout.splitlines() == [
         "2026-01-01T00:00:03Z  device_lost              no scan for 5 s",
-        "2026-01-01T00:00:02Z  counter_restart          phase=0 a=1 b=2"],
-        "ctl_events_text", r.stdout + r.stderr)
+        "2026-01-01T00:00:02Z  counter_restart          phase=0 a=1 b=2"], r.stdout + r.stderr)
     r = ctl(polymeterctl, "--json", "events", "meter0")
     try:
         ev = json.loads(r.stdout)
     except ValueError:
         ev = {}
-    check(ev.get("meter") == "meter0" and [e["kind"] for e in ev.get("events", [])] ==
+    check("ctl_events_json",
+          ev.get("meter") == "meter0" and [e["kind"] for e in ev.get("events", [])] ==
           ["device_lost", "counter_restart", "daemon_start"] and
           ev["events"][2]["utc_ns"] == T0 + 10**9 and ev["events"][2]["detail"] == "" and
-          ev["events"][2]["time"] == "2026-01-01T00:00:01Z", "ctl_events_json", r.stdout)
+          ev["events"][2]["time"] == "2026-01-01T00:00:01Z", r.stdout)
     r = ctl(polymeterctl, "events", "nostore")
-    check(r.returncode == 1 and "NoStore" in r.stderr, "ctl_events_no_store", r.stderr)
+    check("ctl_events_no_store", r.returncode == 1 and "NoStore" in r.stderr, r.stderr)
     r = ctl(polymeterctl, "events")
-    check(r.returncode == 1 and "name one" in r.stderr, "ctl_events_needs_meter_of_two",
+    check("ctl_events_needs_meter_of_two", r.returncode == 1 and "name one" in r.stderr,
           r.stderr)
 
     r = ctl(polymeterctl, "profile", "meter0", "--csv", "--from", "2026-01-01T00:15:00Z",
             "--to", "2026-01-01T00:30Z")
     lines = r.stdout.splitlines()
-    check(r.returncode == 0 and len(lines) == 3 and lines[0].startswith(
+    check("ctl_profile_csv",
+        r.returncode == 0 and len(lines) == 3 and lines[0].startswith(
         "end,period_s,status,samples,import_mwh,export_mwh,r_import_mvarh,r_export_mvarh,"
         "delta_import_mwh,") and lines[1] ==
         "2026-01-01T00:15:00Z,900,0,15,3750,0,150,0,3750,0,150,0,"
         "230.8,231,232,10,10.5,11,0.8,0.8,0.8,50,0,50" and
         lines[2].startswith("2026-01-01T00:30:00Z,900,0,15,7500,0,300,0,3750,0,150,0,232.3,"),
-        "ctl_profile_csv", r.stdout + r.stderr)
+          r.stdout + r.stderr)
     r = ctl(polymeterctl, "--json", "profile", "meter0", "--from", "2026-01-01",
             "--to", "2026-01-01 00:45")
     try:
@@ -118,21 +123,22 @@ def check_ctl_events_profile(polymeterctl):
     except ValueError:
         pr = {}
     iv = pr.get("intervals", [])
-    check(len(iv) == 4 and iv[0]["end"] == "2026-01-01T00:00:00Z" and iv[0]["status"] == 4 and
+    check("ctl_profile_json",
+          len(iv) == 4 and iv[0]["end"] == "2026-01-01T00:00:00Z" and iv[0]["status"] == 4 and
           iv[0]["samples"] == 1 and iv[3]["end_utc_ns"] == T0 + 45 * MIN and
           iv[3]["import_mwh"] == 11250 and iv[3]["delta_r_import_mvarh"] == 150 and
-          iv[3]["v_l1"] == 233.8 and iv[3]["f_l2"] == 0, "ctl_profile_json", r.stdout)
+          iv[3]["v_l1"] == 233.8 and iv[3]["f_l2"] == 0, r.stdout)
     r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-01T00:30Z",
             "--to", "2026-01-01T00:30Z")
     lines = r.stdout.splitlines()
-    check(r.returncode == 0 and len(lines) == 2 and re.match(
+    check("ctl_profile_text", r.returncode == 0 and len(lines) == 2 and re.match(
         r"2026-01-01T00:30:00Z\s+-\s+15\s+3750\s+0\s+150\s+0\s+232\.30\s+231\.00\s+"
-        r"232\.00$", lines[1]) is not None, "ctl_profile_text", r.stdout)
+        r"232\.00$", lines[1]) is not None, r.stdout)
     r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-02", "--to", "2026-01-01")
-    check(r.returncode == 1 and "InvalidArgument" in r.stderr, "ctl_profile_from_after_to",
+    check("ctl_profile_from_after_to", r.returncode == 1 and "InvalidArgument" in r.stderr,
           r.stderr)
     r = ctl(polymeterctl, "profile", "meter0", "--from", "yesterday", "--to", "2026-01-01")
-    check(r.returncode == 2 and "not a UTC time: yesterday" in r.stderr, "ctl_profile_bad_time",
+    check("ctl_profile_bad_time", r.returncode == 2 and "not a UTC time: yesterday" in r.stderr,
           r.stderr)
     # Times past 2038-01-19 (where a 32-bit time_t ends) reach the daemon as exact ns; the
     # daemon's "from (..) is after to (..)" refusal echoes them. By hand: 1970-01-01 to
@@ -140,35 +146,37 @@ def check_ctl_events_profile(polymeterctl):
     # 2040-01-02T03:04:05Z = + 86400 + 3 x 3600 + 4 x 60 + 5 = 2209086245 s.
     r = ctl(polymeterctl, "profile", "meter0", "--from", "2040-01-02T03:04:05Z",
             "--to", "2040-01-01")
-    check(r.returncode == 1 and "from (2209086245000000000) is after to "
-          "(2208988800000000000)" in r.stderr, "ctl_profile_time_after_2038", r.stderr)
+    check("ctl_profile_time_after_2038",
+          r.returncode == 1 and "from (2209086245000000000) is after to "
+          "(2208988800000000000)" in r.stderr, r.stderr)
     # 2040 is a leap year: 2040-02-29 = 2208988800 + (31 + 28) x 86400 = 2214086400 s.
     r = ctl(polymeterctl, "profile", "meter0", "--from", "2040-02-29", "--to", "2040-02-28")
-    check(r.returncode == 1 and "from (2214086400000000000) is after to "
-          "(2214000000000000000)" in r.stderr, "ctl_profile_leap_day", r.stderr)
+    check("ctl_profile_leap_day", r.returncode == 1 and "from (2214086400000000000) is after to "
+          "(2214000000000000000)" in r.stderr, r.stderr)
     # No such day, before 1970, or beyond int64 ns (2262-04-11T23:47:16Z = 9223372036 s):
     # refused before anything is asked.
     for bad in ("2041-02-29", "2026-04-31", "1969-12-31T23:59:59Z", "2262-04-11T23:47:17Z"):
         r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-01", "--to", bad)
-        check(r.returncode == 2 and f"not a UTC time: {bad}" in r.stderr,
-              f"ctl_profile_refuses_{bad}", r.stderr)
+        check(f"ctl_profile_refuses_{bad}",
+              r.returncode == 2 and f"not a UTC time: {bad}" in r.stderr, r.stderr)
     r = ctl(polymeterctl, "profile", "meter0", "--from", "2262-04-11T23:47:16Z",
             "--to", "2026-01-01")
-    check(r.returncode == 1 and "from (9223372036000000000)" in r.stderr,
-          "ctl_profile_last_int64_second", r.stderr)
+    check("ctl_profile_last_int64_second",
+          r.returncode == 1 and "from (9223372036000000000)" in r.stderr, r.stderr)
 
 
 def check_methods(bus):
     """GetEvents and GetProfile: serve.c's data, hand-computed; errors by name."""
     meter = dbus.Interface(bus.get_object(NAME, PATH), IFACE)
     ev = meter.GetEvents(dbus.UInt64(2))
-    check([tuple(x) for x in ev] == [(T0 + 3 * 10**9, "device_lost", "no scan for 5 s"),
+    check("dbus_get_events_newest_first",
+          [tuple(x) for x in ev] == [(T0 + 3 * 10**9, "device_lost", "no scan for 5 s"),
                                      (T0 + 2 * 10**9, "counter_restart", "phase=0 a=1 b=2")],
-          "dbus_get_events_newest_first", repr(ev))
+          repr(ev))
     ev = meter.GetEvents(dbus.UInt64(100))
-    check(len(ev) == 3 and tuple(ev[2]) == (T0 + 10**9, "daemon_start", ""),
-          "dbus_get_events_all", repr(ev))
-    check(len(meter.GetEvents(dbus.UInt64(0))) == 0, "dbus_get_events_zero")
+    check("dbus_get_events_all",
+          len(ev) == 3 and tuple(ev[2]) == (T0 + 10**9, "daemon_start", ""), repr(ev))
+    check("dbus_get_events_zero", len(meter.GetEvents(dbus.UInt64(0))) == 0)
 
     # serve.c: minute k has +A = 250 k mWh, +R = 10 k mvarh, V L1 = 230 + 0.1 k V; an interval
     # (end - 15 min, end] holds minutes end-14..end: mean V L1 = 230 + 0.1 x (middle minute).
@@ -181,13 +189,13 @@ def check_methods(bus):
     ]
     got = [(int(e[0]), int(e[1]), int(e[2]), int(e[3]), [int(x) for x in e[4]],
             [int(x) for x in e[5]], [tuple(float(y) for y in p) for p in e[6]]) for e in iv]
-    check(got == want, "dbus_get_profile_hand_computed", repr(got))
+    check("dbus_get_profile_hand_computed", got == want, repr(got))
     iv = meter.GetProfile(dbus.UInt64(0), dbus.UInt64(2**64 - 1))
-    check(len(iv) == 4 and int(iv[0][0]) == T0 and int(iv[0][2]) == 4 and int(iv[0][3]) == 1
-          and int(iv[3][0]) == T0 + 45 * MIN and int(iv[3][4][0]) == 11250,
-          "dbus_get_profile_whole_range", repr(iv)[:300])
-    check(len(meter.GetProfile(dbus.UInt64(T0 + 1), dbus.UInt64(T0 + 15 * MIN - 1))) == 0,
-          "dbus_get_profile_bounds_inclusive")
+    check("dbus_get_profile_whole_range",
+          len(iv) == 4 and int(iv[0][0]) == T0 and int(iv[0][2]) == 4 and int(iv[0][3]) == 1
+          and int(iv[3][0]) == T0 + 45 * MIN and int(iv[3][4][0]) == 11250, repr(iv)[:300])
+    check("dbus_get_profile_bounds_inclusive",
+          len(meter.GetProfile(dbus.UInt64(T0 + 1), dbus.UInt64(T0 + 15 * MIN - 1))) == 0)
 
     def error_of(call):
         try:
@@ -196,19 +204,19 @@ def check_methods(bus):
             return e.get_dbus_name()
         return "no error"
     name = error_of(lambda: meter.GetProfile(dbus.UInt64(T0 + 1), dbus.UInt64(T0)))
-    check(name == "org.polymeter.Meter1.Error.InvalidArgument", "dbus_error_invalid_argument",
+    check("dbus_error_invalid_argument", name == "org.polymeter.Meter1.Error.InvalidArgument",
           name)
     nostore = dbus.Interface(bus.get_object(NAME, ROOT + "/nostore"), IFACE)
     name = error_of(lambda: nostore.GetEvents(dbus.UInt64(5)))
-    check(name == "org.polymeter.Meter1.Error.NoStore", "dbus_error_no_store_events", name)
+    check("dbus_error_no_store_events", name == "org.polymeter.Meter1.Error.NoStore", name)
     name = error_of(lambda: nostore.GetProfile(dbus.UInt64(0), dbus.UInt64(1)))
-    check(name == "org.polymeter.Meter1.Error.NoStore", "dbus_error_no_store_profile", name)
+    check("dbus_error_no_store_profile", name == "org.polymeter.Meter1.Error.NoStore", name)
 
 
 def main(serve, xml_path, polymeterctl):
     server = subprocess.Popen([serve], stdout=subprocess.PIPE, text=True)
     if server.stdout.readline().strip() != "ready":
-        check(False, "dbus_server_ready")
+        check("dbus_server_ready", False)
         return
     bus = dbus.SessionBus()
     try:
@@ -217,27 +225,28 @@ def main(serve, xml_path, polymeterctl):
         allp = props.GetAll(IFACE)
 
         # Values: serve.c's inputs, converted by hand to SI units.
-        check(allp["Name"] == "meter0", "dbus_name")
-        check(bool(allp["Connected"]), "dbus_connected")
-        check(allp["VoltageL1"] == 230.0, "dbus_voltage_l1_V", allp["VoltageL1"])
-        check(allp["VoltageL3"] == 232.0, "dbus_voltage_l3_V", allp["VoltageL3"])
-        check(allp["CurrentL2"] == 10.5, "dbus_current_l2_A", allp["CurrentL2"])
+        check("dbus_name", allp["Name"] == "meter0")
+        check("dbus_connected", bool(allp["Connected"]))
+        check("dbus_voltage_l1_V", allp["VoltageL1"] == 230.0, allp["VoltageL1"])
+        check("dbus_voltage_l3_V", allp["VoltageL3"] == 232.0, allp["VoltageL3"])
+        check("dbus_current_l2_A", allp["CurrentL2"] == 10.5, allp["CurrentL2"])
         # total current = 10 + 10.5 + 11 A
-        check(allp["Current"] == 31.5, "dbus_current_total_A", allp["Current"])
-        check(allp["Power"] == 6000.0, "dbus_power_W", allp["Power"])
-        check(allp["ReactivePower"] == -1200.0, "dbus_reactive_var", allp["ReactivePower"])
-        check(allp["PowerFactor"] == 0.833333, "dbus_pf", allp["PowerFactor"])
-        check(allp["Frequency"] == 50.01, "dbus_frequency_Hz", allp["Frequency"])
-        check(math.isnan(allp["FrequencyL2"]), "dbus_unknown_is_nan", allp["FrequencyL2"])
+        check("dbus_current_total_A", allp["Current"] == 31.5, allp["Current"])
+        check("dbus_power_W", allp["Power"] == 6000.0, allp["Power"])
+        check("dbus_reactive_var", allp["ReactivePower"] == -1200.0, allp["ReactivePower"])
+        check("dbus_pf", allp["PowerFactor"] == 0.833333, allp["PowerFactor"])
+        check("dbus_frequency_Hz", allp["Frequency"] == 50.01, allp["Frequency"])
+        check("dbus_unknown_is_nan", math.isnan(allp["FrequencyL2"]), allp["FrequencyL2"])
         # energy: 1234567 mWh -> 1234 Wh (whole Wh, floor), as type t
-        check(allp["EnergyImport"] == 1234 and isinstance(allp["EnergyImport"], dbus.UInt64),
-              "dbus_energy_Wh_t", repr(allp["EnergyImport"]))
-        check(allp["ReactiveEnergyQ3L3"] == 0, "dbus_energy_floor", allp["ReactiveEnergyQ3L3"])
+        check("dbus_energy_Wh_t",
+              allp["EnergyImport"] == 1234 and isinstance(allp["EnergyImport"], dbus.UInt64),
+              repr(allp["EnergyImport"]))
+        check("dbus_energy_floor", allp["ReactiveEnergyQ3L3"] == 0, allp["ReactiveEnergyQ3L3"])
 
         # ObjectManager at the root lists the meter with its interface.
         om = dbus.Interface(bus.get_object(NAME, ROOT), "org.freedesktop.DBus.ObjectManager")
         objs = om.GetManagedObjects()
-        check(PATH in objs and IFACE in objs[PATH], "dbus_object_manager", str(list(objs)))
+        check("dbus_object_manager", PATH in objs and IFACE in objs[PATH], str(list(objs)))
 
         check_methods(bus)
         check_polymeterctl(polymeterctl)
@@ -245,16 +254,17 @@ def main(serve, xml_path, polymeterctl):
         # Read-only: a write is refused with the standard error and changes nothing.
         try:
             props.Set(IFACE, "VoltageL1", dbus.Double(1.0))
-            check(False, "dbus_set_refused", "Set succeeded")
+            check("dbus_set_refused", False, "Set succeeded")
         except dbus.DBusException as e:
-            check(e.get_dbus_name() == "org.freedesktop.DBus.Error.PropertyReadOnly",
-                  "dbus_set_refused", e.get_dbus_name())
-        check(props.Get(IFACE, "VoltageL1") == 230.0, "dbus_set_changed_nothing")
+            check("dbus_set_refused",
+                  e.get_dbus_name() == "org.freedesktop.DBus.Error.PropertyReadOnly",
+                  e.get_dbus_name())
+        check("dbus_set_changed_nothing", props.Get(IFACE, "VoltageL1") == 230.0)
         try:
             props.Get(IFACE, "NoSuchProperty")
-            check(False, "dbus_unknown_property", "Get succeeded")
+            check("dbus_unknown_property", False, "Get succeeded")
         except dbus.DBusException as e:
-            check("UnknownProperty" in e.get_dbus_name(), "dbus_unknown_property",
+            check("dbus_unknown_property", "UnknownProperty" in e.get_dbus_name(),
                   e.get_dbus_name())
 
         # Introspection equals the committed XML, property by property.
@@ -269,7 +279,7 @@ def main(serve, xml_path, polymeterctl):
                             for p in itf.iter("property")}
             return {}
         lp, dp = props_of(live), props_of(doc)
-        check(lp and lp == dp, "dbus_introspection_matches_committed_xml",
+        check("dbus_introspection_matches_committed_xml", lp and lp == dp,
               f"only live: {sorted(set(lp) - set(dp))[:5]}, only doc: "
               f"{sorted(set(dp) - set(lp))[:5]}, differing: "
               f"{[k for k in lp if k in dp and lp[k] != dp[k]][:5]}")
@@ -283,50 +293,60 @@ def main(serve, xml_path, polymeterctl):
                             for m in itf.iter("method")}
             return {}
         lm, dm = methods_of(live), methods_of(doc)
-        check(lm and lm == dm, "dbus_introspection_methods_match_committed_xml",
+        check("dbus_introspection_methods_match_committed_xml", lm and lm == dm,
               f"live {lm}, doc {dm}")
 
         # PropertiesChanged: 50 changes in 1 s are coalesced, at most one signal per 0.2 s,
         # the last value is delivered, and only what changed is listed.
         watcher = subprocess.Popen([polymeterctl, "--user", "--json", "watch", "meter0"],
                                    stdout=subprocess.PIPE, text=True)
+        wlog = PipeLog(watcher.stdout)
         mon = subprocess.Popen(["dbus-monitor", "--session",
                                 f"type='signal',path='{PATH}',interface='{PROPS}'"],
                                stdout=subprocess.PIPE, text=True)
-        time.sleep(0.5)
+        mlog = PipeLog(mon.stdout)
+        # Both listening: the watcher has printed the meter as it is, and dbus-monitor is a
+        # monitor (the bus took its unique name away: NameLost).
+        wlog.wait_for(lambda t: "\n" in t, 30, "the first line of polymeterctl watch")
+        mlog.wait_for("member=NameLost", 30, "dbus-monitor to become a monitor")
         server.send_signal(signal.SIGUSR1)
-        time.sleep(1.0 + 3 * RATE_S)
+        # The burst is over once its last value (235.0 V) has reached both.
+        mlog.wait_for(lambda t: re.search(r'string "VoltageL1"\s+variant\s+double 235', t), 30,
+                      "PropertiesChanged with VoltageL1 235")
+        wlog.wait_for(lambda t: any(watched(ln).get("VoltageL1") == 235.0
+                                    for ln in t.splitlines(keepends=True)), 30,
+                      "polymeterctl watch printing VoltageL1 235")
         mon.terminate()
-        out, _ = mon.communicate(timeout=10)
+        out = mlog.add(mon.communicate(timeout=10)[0])
         sigs = []
         for block in re.split(r"\n(?=signal )", out):
             m = re.match(r"signal time=([0-9.]+)", block)
             if m and "PropertiesChanged" in block:
                 sigs.append((float(m.group(1)), block))
-        check(2 <= len(sigs) < 50, "dbus_changes_coalesced", f"{len(sigs)} signals")
+        check("dbus_changes_coalesced", 2 <= len(sigs) < 50, f"{len(sigs)} signals")
         gaps = [b[0] - a[0] for a, b in zip(sigs, sigs[1:])]
-        check(all(g >= RATE_S - 0.02 for g in gaps), "dbus_rate_limited",
+        check("dbus_rate_limited", all(g >= RATE_S - 0.02 for g in gaps),
               f"gaps {[round(g, 3) for g in gaps]}")
         last = sigs[-1][1] if sigs else ""
-        check(re.search(r'string "VoltageL1"\s+variant\s+double 235', last) is not None,
-              "dbus_last_change_delivered", last[-400:])
-        check('"VoltageL2"' not in "".join(b for _, b in sigs[1:]),
-              "dbus_only_changes_listed")
-        check(props.Get(IFACE, "VoltageL1") == 235.0, "dbus_final_value")
+        check("dbus_last_change_delivered",
+              re.search(r'string "VoltageL1"\s+variant\s+double 235', last) is not None,
+              last[-400:])
+        check("dbus_only_changes_listed",
+              '"VoltageL2"' not in "".join(b for _, b in sigs[1:]))
+        check("dbus_final_value", props.Get(IFACE, "VoltageL1") == 235.0)
         watcher.terminate()
-        wout, _ = watcher.communicate(timeout=10)
+        wout = wlog.add(watcher.communicate(timeout=10)[0])
         import json
         lines = [json.loads(x) for x in wout.splitlines() if x.startswith("{")]
-        check(len(lines) >= 3 and lines[0]["VoltageL1"] == 230.0 and
-              lines[-1]["VoltageL1"] == 235.0, "ctl_watch_follows_changes",
+        check("ctl_watch_follows_changes", len(lines) >= 3 and lines[0]["VoltageL1"] == 230.0 and
+              lines[-1]["VoltageL1"] == 235.0,
               f"{len(lines)} lines, last {lines[-1] if lines else None}")
     finally:
         server.terminate()
         rc = server.wait(timeout=10)
-        check(rc == 0, "dbus_server_clean_exit", f"rc={rc}")
+        check("dbus_server_clean_exit", rc == 0, f"rc={rc}")
 
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2], sys.argv[3])
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    finish()

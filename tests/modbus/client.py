@@ -24,7 +24,7 @@ from pymodbus.mei_message import ReadDeviceInformationRequest
 from pymodbus.other_message import ReadExceptionStatusRequest, ReportSlaveIdRequest
 from pymodbus.payload import BinaryPayloadDecoder
 
-from mbtest import check, procs, summary
+from mbtest import check, eventually, finish, procs
 
 SERVE, DOCGEN, DOC = sys.argv[1:4]
 
@@ -332,7 +332,7 @@ check("three pipelined requests answered in order",
 frame = adu(13, 1, rd(40070, 2))
 for b in frame:
     s.sendall(bytes([b]))
-    time.sleep(0.005)
+    time.sleep(0.005)  # a byte at a time, each its own segment: the pacing is what is tested
 check("a request sent byte by byte is answered", recv_adu(s) == (13, 1, b"\x03\x04\x00\xcb\x00\x69"))
 s.close()
 for name, bad_frame in (("protocol id 1", adu(1, 1, rd(40000, 1), proto=1)),
@@ -386,7 +386,9 @@ check("a new client is answered",
 
 # connection cap (8): the ninth connection is closed at once, the others keep working
 extra = [raw(port) for _ in range(7)]  # + c = 8
-time.sleep(0.1)
+for k, e in enumerate(extra):  # each one answered: the server has accepted all seven
+    e.sendall(adu(40 + k, 1, rd(40000, 1)))
+    recv_adu(e)
 ninth = raw(port)
 check("connection beyond the cap (8) closed at once", closed_by_server(ninth, 1.0))
 ninth.close()
@@ -394,11 +396,21 @@ extra[0].sendall(adu(5, 1, rd(40000, 1)))
 check("connections within the cap served", recv_adu(extra[0]) == (5, 1, b"\x03\x02\x53\x75"))
 for e in extra:
     e.close()
-time.sleep(0.1)
-s = raw(port)
-s.sendall(adu(6, 1, rd(40000, 1)))
-check("a new connection is accepted once others closed", recv_adu(s) == (6, 1, b"\x03\x02\x53\x75"))
-s.close()
+answer = []
+
+
+def new_connection_answered():
+    """A new connection's read answered; False while the server has not yet seen the others
+    close (it closes the new one at once)."""
+    with raw(port) as s:
+        s.sendall(adu(6, 1, rd(40000, 1)))
+        answer[:] = [recv_adu(s)]
+    return answer[0] is not None
+
+
+eventually(new_connection_answered, 30, "a new connection to be served", ignore=OSError)
+check("a new connection is accepted once others closed",
+      answer[:1] == [(6, 1, b"\x03\x02\x53\x75")], str(answer))
 c.close()
 rc, err = stop(srv)
 check("server exits cleanly on SIGTERM (ASan/UBSan quiet)", rc == 0 and "Sanitizer" not in err,
@@ -443,7 +455,14 @@ with socket.socket() as probe:
 act = subprocess.Popen(["systemd-socket-activate", "-l", f"127.0.0.1:{free_port}",
                         "--fdname=modbus", SERVE, "--port", "1"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-time.sleep(0.3)
+
+
+def listening():
+    with socket.create_connection(("127.0.0.1", free_port), timeout=2):
+        return True
+
+
+eventually(listening, 30, "systemd-socket-activate to listen", ignore=OSError)
 c = ModbusTcpClient("127.0.0.1", port=free_port, timeout=3, retries=0)
 ok = c.connect()
 r = c.read_holding_registers(40000, 2, slave=1) if ok else None
@@ -458,4 +477,4 @@ except subprocess.TimeoutExpired:
 
 for p in list(procs):
     stop(p)
-summary()
+finish()

@@ -1,45 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""What the Modbus test scripts share: PASS/FAIL counting with the "N passed, N failed" last
-line (also when a script dies of an unexpected error), the processes to kill then, the
-sanitizer settings for the programs under test, RTU frames and socat pty pairs."""
+"""What the Modbus test scripts share beyond tests/lib/checks.py (PASS/FAIL counting with the
+"N passed, N failed" last line, also when a script dies of an unexpected error; bounded waits):
+the processes to kill then, the sanitizer settings for the programs under test, RTU frames and
+socat pty pairs."""
 import os
 import struct
 import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "lib"))
+# pylint: disable=wrong-import-position,unused-import
+from checks import (PipeLog, WaitTimeout, at_crash, check, eventually,  # noqa: E402,F401
+                    finish, wait_until)
 
 SANITIZER_ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
                      UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
 
 procs = []  # started processes, killed if the script dies
-_count = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    if ok:
-        _count["passed"] += 1
-        print(f"PASS {name}")
-    else:
-        _count["failed"] += 1
-        print(f"FAIL {name} {detail}")
-
-
-def summary():
-    """Prints the last line and exits: status 1 when anything failed."""
-    print(f"{_count['passed']} passed, {_count['failed']} failed")
-    sys.exit(1 if _count["failed"] else 0)
-
-
-def _crashed(kind, value, tb):
-    """An unexpected error still ends with the summary line, counted as a failure."""
-    sys.__excepthook__(kind, value, tb)
-    for p in list(procs):
-        p.kill()
-    print(f"{_count['passed']} passed, {_count['failed'] + 1} failed")
-    sys.exit(1)
-
-
-sys.excepthook = _crashed
+at_crash(lambda: [p.kill() for p in procs])
 
 
 def crc16(data):
@@ -63,11 +42,8 @@ def pty_pair(a, b):
     p = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs.append(p)
-    deadline = time.monotonic() + 5
-    while not (os.path.exists(a) and os.path.exists(b)):
-        if time.monotonic() > deadline:
-            raise RuntimeError("socat did not create the pty pair")
-        time.sleep(0.02)
+    wait_until(lambda: os.path.exists(a) and os.path.exists(b), 30, f"socat's pty pair {a} {b}",
+               interval=0.02)
     return p
 
 

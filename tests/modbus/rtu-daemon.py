@@ -17,11 +17,11 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
 
 from pymodbus.client import ModbusSerialClient
 
-from mbtest import SANITIZER_ENV as ENV, check, end, procs, pty_pair, summary, unanswered
+from mbtest import (SANITIZER_ENV as ENV, check, end, eventually, finish, procs, pty_pair,
+                    unanswered)
 
 DAEMON = sys.argv[1]
 
@@ -74,15 +74,42 @@ def mbpoll(unit, *args, timeout="1"):
                           capture_output=True, text=True, timeout=30)
 
 
-out = None
-for _ in range(50):
-    out = mbpoll(3, "-t", "4:hex", "-r", "40000", "-c", "2")
-    if out.returncode == 0:
-        break
-    time.sleep(0.2)
+last = []
+
+
+def answers():
+    last[:] = [mbpoll(3, "-t", "4:hex", "-r", "40000", "-c", "2")]
+    return last[0].returncode == 0
+
+
+def seq(unit):
+    """The unit's vendor model snapshot sequence number (Seq, 40307-40308), None without."""
+    r = mbpoll(unit, "-t", "4", "-r", "40307", "-c", "2")
+    v = re.findall(r"\[4030[78]\]:\s+(\d+)", r.stdout)
+    return int(v[0]) << 16 | int(v[1]) if r.returncode == 0 and len(v) == 2 else None
+
+
+def snapshots_after(unit, n):
+    """Waits until @unit's meter has published @n snapshots after the first one read here
+    (or 30 s have passed: the checks that follow then fail)."""
+    first = []
+
+    def advanced():
+        now = seq(unit)
+        if now is not None and not first:
+            first.append(now)
+        return now is not None and now >= first[0] + n
+
+    eventually(advanced, 30, f"slave {unit}: {n} snapshots after the first Seq read")
+
+
+eventually(answers, 30, "slave 3 to answer", interval=0.2)
+out = last[0]
 check("daemon: slave 3 answers SunS", out.returncode == 0 and "0x5375" in out.stdout and
       "0x6E53" in out.stdout, (out.stdout + out.stderr)[-300:])
-time.sleep(1)  # a few scans in: the powers are settled
+# a few scans in, the powers settled: three snapshots past the ones served now, on each meter
+for unit in (3, 4):
+    snapshots_after(unit, 3)
 for unit, raw in ((3, 690), (4, 276)):
     out = mbpoll(unit, "-t", "4", "-r", "40088", "-c", "1")
     w = re.search(r"\[40088\]:\s+(-?\d+)", out.stdout)
@@ -107,7 +134,6 @@ r = c.write_register(40068, 9, slave=3)
 check("daemon: write when read-only (modbus_writes defaults to no) -> exception 01",
       getattr(r, "exception_code", None) == 1, str(r))
 check("daemon: pymodbus slave 1 (no such meter): no answer", unanswered(c, 1))
-time.sleep(0.1)
 r = c.read_holding_registers(40000, 2, slave=4)
 check("daemon: slave 4 answers right after", not r.isError() and
       r.registers == [0x5375, 0x6E53], str(r))
@@ -171,4 +197,4 @@ for key in ("modbus_writes", "modbus_rtu_rs485"):
           f"{path}:7: {key} = 'maybe': expected yes or no" in res.stderr, res.stderr[-300:])
 
 shutil.rmtree(TMP, ignore_errors=True)
-summary()
+finish()

@@ -21,7 +21,7 @@ import time
 import serial
 from pymodbus.client import ModbusSerialClient
 
-from mbtest import check, end, procs, pty_pair, rtu_frame as frame, summary, unanswered
+from mbtest import PipeLog, check, end, finish, procs, pty_pair, rtu_frame as frame, unanswered
 
 SERVE = sys.argv[1]
 
@@ -218,7 +218,6 @@ check("pymodbus: write multiple registers -> exception 01",
 check("pymodbus: read below the base -> exception 02",
       exc(c.read_holding_registers(39999, 2, slave=1)) == 2)
 check("pymodbus: slave 2 gets no answer", unanswered(c, 2))
-time.sleep(0.1)
 r = c.read_holding_registers(40000, 2, slave=1)
 check("pymodbus: the next request to slave 1 is answered",
       ok(r) and r.registers == [0x5375, 0x6E53], str(r))
@@ -239,7 +238,7 @@ check("raw: broadcast write -> no answer", ask(s, frame(0, struct.pack(">BHH", 6
 for cut in (4, 2):  # half a request (its CRC cannot match), a fragment; then silence
     s.write(good[:cut])
     s.flush()
-    time.sleep(0.05)
+    time.sleep(0.05)  # the silence after the fragment is what is tested (t3.5 = 3.6 ms)
     check(f"raw: {cut} bytes of a request then silence: discarded, the next request is answered",
           ask(s, good, 9)[:3] == b"\x01\x03\x04")
 check("raw: count 126 -> exception 03 frame with CRC",
@@ -349,7 +348,6 @@ for unit, serial_no in ((1, "RTU-0001"), (2, "RTU-U2"), (5, "RTU-U5")):
     r = c.read_holding_registers(40068, 1, slave=unit)
     check(f"bus: pymodbus slave {unit}: DA = {unit}", ok(r) and r.registers == [unit], str(r))
 check("bus: pymodbus slave 4 (no such meter): no answer", unanswered(c, 4))
-time.sleep(0.1)
 r = c.read_holding_registers(40000, 2, slave=2)
 check("bus: slave 2 answers right after", ok(r) and r.registers == [0x5375, 0x6E53], str(r))
 c.close()
@@ -392,17 +390,19 @@ def cpu_ticks(pid):
 
 
 bus = Bus("--baud", "9600", "--parity", "N", "--no-rs485")
+log = PipeLog(bus.srv.stderr)
 bus.socat.kill()
 procs.remove(bus.socat)
 bus.socat.wait()
-time.sleep(0.3)
+log.wait_for("hung up", 30, "the server to see the line hung up")
 t0 = cpu_ticks(bus.srv.pid)
-time.sleep(1.5)
+time.sleep(1.5)  # the window the server's CPU time is measured over: a figure, not a wait
 spent = cpu_ticks(bus.srv.pid) - t0
 check("hang-up: the server stays up without spinning", bus.srv.poll() is None and spent < 20,
       f"{spent} ticks in 1.5 s")
 procs.append(bus.socat)  # close() removes it
 rc, err = bus.close()
+err = log.add(err)
 check("hang-up: logged once, clean exit", rc == 0 and err.count("hung up") == 1 and
       "runtime error" not in err, err[-500:])
 
@@ -415,4 +415,4 @@ for args, name in ((["--baud", "12345"], "baud 12345"), (["--unit", "0"], "unit 
 p = subprocess.run([SERVE, "/dev/null"], capture_output=True, text=True, timeout=10)
 check("refused: not a tty", p.returncode != 0 and "Inappropriate ioctl" in p.stderr, p.stderr[-200:])
 
-summary()
+finish()
