@@ -7,15 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . scripts/kernel-env.sh
-pass=0
-fail=0
-result() {
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1)); echo "PASS $2"
-	else
-		fail=$((fail + 1)); echo "FAIL $2"
-	fi
-}
+. tests/lib/checks.sh
 
 for kdir in "$KDIR_61" "$KDIR_612"; do
 	series=$(basename "$kdir")
@@ -30,7 +22,7 @@ for kdir in "$KDIR_61" "$KDIR_612"; do
 		rc=1
 	fi
 	[ "$rc" = 0 ] || grep -E 'warning:|error:|Error' "$log" | head -40
-	result "$rc" "build_W1_sparse_$series"
+	check_rc "$rc" "build_W1_sparse_$series"
 done
 
 cp_dir=build/checkpatch
@@ -43,7 +35,6 @@ fi
 for f in $(git ls-files 'driver/*.c' 'driver/*.h' 'include/*.h' 'tests/emu/*.c' 2>/dev/null); do
 	rc=0
 	perl "$cp_dir/scripts/checkpatch.pl" --strict --no-tree --quiet -f "$f" || rc=$?
-	result "$rc" "checkpatch_strict_$f"
+	check_rc "$rc" "checkpatch_strict_$f"
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+checks_summary

@@ -4,17 +4,13 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-pass=0
-fail=0
-result() {
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "PASS $2"; else fail=$((fail + 1)); echo "FAIL $2"; fi
-}
+. tests/lib/checks.sh
 csrc=$(git ls-files 'daemon/*.[ch]' 'tests/*.[ch]' | grep -v '^tests/emu/' || true)
 if [ -n "$csrc" ]; then
 	rc=0
 	# shellcheck disable=SC2086
 	clang-format --dry-run -Werror $csrc || rc=$?
-	result "$rc" clang-format
+	check_rc "$rc" clang-format
 else
 	echo "clang-format: no userspace C yet"
 fi
@@ -22,16 +18,15 @@ shells=$(git ls-files 'scripts/*.sh' '.ci/run' 'tests/bench/run' 'tests/bench/mo
 rc=0
 # shellcheck disable=SC2086
 shellcheck -S warning $shells || rc=$?
-result "$rc" shellcheck
+check_rc "$rc" shellcheck
 rc=0
 python3 -m py_compile tests/vm/cases/vmtest.py || rc=$?
 for c in tests/vm/cases/*; do
 	[ -f "$c" ] || continue
 	head -1 "$c" | grep -q python3 && { python3 -c "import ast,sys; ast.parse(open(sys.argv[1]).read())" "$c" || rc=1; }
 done
-result "$rc" vm_cases_parse
+check_rc "$rc" vm_cases_parse
 rc=0
 grep -vE '^\s*(#|$)' udev/60-polymeter.rules | grep -vE '^[A-Z ]' | grep -vE '^  RUN' && rc=1
-result "$rc" udev_rules_syntax
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+check_rc "$rc" udev_rules_syntax
+checks_summary

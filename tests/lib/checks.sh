@@ -20,6 +20,15 @@ check_fail() {
 	echo "FAIL $1: ${2:-condition false}"
 }
 
+# check_rc STATUS NAME: PASS when STATUS (a command's exit status) is 0.
+check_rc() {
+	if [ "$1" = 0 ]; then
+		check_pass "$2"
+	else
+		check_fail "$2" "exit status $1"
+	fi
+}
+
 # checks_add_result LINE: adds the counts of a sub-harness's "N passed, N failed" line;
 # returns 1 (nothing added) when LINE is not one.
 checks_add_result() {
