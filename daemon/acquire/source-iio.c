@@ -599,6 +599,7 @@ static int connect_direct(struct source_iio *s)
 	if (r < 0)
 		return r;
 	new_generation(s);
+	s->from_zero = true; /* the power integrator starts its counters at zero */
 	s->ts_clock = device_ts_clock(s->dev);
 	r = calib_write(s);
 	if (r < 0)

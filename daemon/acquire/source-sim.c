@@ -99,6 +99,7 @@ static void sim_model(struct source_sim *s)
 	for (int k = 0; k < PM_KINDS; k++)
 		s->scan.nj_per_code[k] = g->nj_per_code;
 	s->scan.generation = 1;
+	s->scan.counters_from_zero = true; /* the simulated chip counts from zero at start */
 }
 
 /* One scan period: integrate every counter (mW x ns = pJ), then hand the scan out. */

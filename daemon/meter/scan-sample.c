@@ -9,6 +9,7 @@ void pm_scan_to_sample(const struct pm_scan *scan, struct pm_met_sample *s)
 	memset(s, 0, sizeof(*s));
 	s->ts_ns = scan->ts_ns;
 	s->generation = scan->generation;
+	s->counters_origin_unknown = !scan->counters_from_zero;
 	s->neutral_i_ma = scan->neutral_ma;
 	for (int k = 0; k < PM_KINDS; k++)
 		s->nj_per_code[k] = scan->nj_per_code[k];

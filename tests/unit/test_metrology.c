@@ -284,6 +284,28 @@ START_TEST(test_generation_change_rebaseline)
 }
 END_TEST
 
+START_TEST(test_generation_change_origin_unknown)
+{
+	struct pm_met m;
+	struct pm_met_sample s0 = sample(0, 1), s1 = sample(100 * MS, 2), s2 = sample(200 * MS, 2);
+
+	/* The source cannot say where generation 2 started (no counter_epoch): its 7200 codes
+	 * are a lifetime value, not 2 mWh since the restart, so they are only a baseline even
+	 * with credit_from_zero on; 7200 -> 10800 = 3600 codes = 1 mWh. */
+	pm_met_init(&m, NULL);
+	set_counters(&s0, 0, 360000, 0, 360000);
+	set_counters(&s1, 0, 7200, 0, 7200);
+	set_counters(&s2, 0, 10800, 0, 10800);
+	s1.counters_origin_unknown = true;
+	s2.counters_origin_unknown = true;
+	pm_met_update(&m, &s0, NULL);
+	pm_met_update(&m, &s1, NULL);
+	ck_assert_uint_eq(total(&m, PM_MET_A_IMPORT), 0);
+	pm_met_update(&m, &s2, NULL);
+	ck_assert_uint_eq(total(&m, PM_MET_A_IMPORT), 1);
+}
+END_TEST
+
 START_TEST(test_counter_backwards_same_generation)
 {
 	struct pm_met m;
@@ -967,6 +989,7 @@ static Suite *metrology_suite(void)
 	tcase_add_test(restart, test_restart_recovery_same_generation);
 	tcase_add_test(restart, test_restart_recovery_generation_changed);
 	tcase_add_test(restart, test_restore_refused_when_running);
+	tcase_add_test(restart, test_generation_change_origin_unknown);
 	tcase_add_test(restart, test_event_overflow_counted);
 	suite_add_tcase(s, restart);
 

@@ -243,7 +243,7 @@ static void compare(const struct pm_met *m, const struct pm_met_sample *s,
 		    struct pm_met_counter_step *step)
 {
 	const struct pm_met_restart_rule rule = {
-	    .new_generation_from_zero = m->cfg.credit_from_zero,
+	    .new_generation_from_zero = m->cfg.credit_from_zero && !s->counters_origin_unknown,
 	    .backwards_from_zero = m->cfg.credit_from_zero,
 	};
 

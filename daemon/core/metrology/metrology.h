@@ -52,6 +52,10 @@ struct pm_met_phase_sample {
 struct pm_met_sample {
 	int64_t ts_ns;	     /* monotonic */
 	uint64_t generation; /* changes whenever the driver's counters restarted from 0 */
+	/* The source cannot say where a new generation's counters started (a buffered device
+	 * without counter_epoch): such a generation is only a new baseline, never credited from
+	 * zero, which would count the counters' whole lifetime again. */
+	bool counters_origin_unknown;
 	struct pm_met_phase_sample ph[PM_MET_PHASES];
 	int64_t neutral_i_ma;
 	uint32_t nj_per_code[PM_MET_CNT_COUNT]; /* counter scale per kind, nJ per code */
