@@ -63,8 +63,9 @@ DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
 DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
 
-# polymeterctl: the command line, and the decimal money text it shares with polymeterd.
-CTL_SRC := $(sort $(wildcard daemon/ctl/*.c)) daemon/core/billing/money.c
+# polymeterctl: the command line, and the decimal money and UTC date text it shares with polymeterd.
+CTL_SRC := $(sort $(wildcard daemon/ctl/*.c)) daemon/core/billing/money.c \
+	daemon/core/billing/civil-time.c
 
 SBINDIR      ?= /usr/sbin
 SYSCONFDIR   ?= /etc
@@ -108,7 +109,7 @@ $(BUILD)/daemon-asan/polymeterd: $(call objs,asan,$(DAEMON_SRC))
 UNIT_EXTRA_test_conf := daemon/app/conf.c daemon/supply/relay-config.c
 UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
-UNIT_EXTRA_test_billing := daemon/meter/billing.c daemon/meter/billing-record.c \
+UNIT_EXTRA_test_billing := daemon/meter/billing.c daemon/meter/billing-record.c daemon/meter/local-time.c \
 	daemon/store/store.c daemon/store/store-account.c daemon/meter/tariff-file.c \
 	daemon/common/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson

@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "meter/billing-state.h"
 #include "meter/billing.h"
 #include "common/log.h"
+#include "core/billing/civil-time.h"
 #include "core/billing/money.h"
+#include "meter/local-time.h"
 
 /* A restart after a long stop walks the switch points in between: at most this many. */
 #define MAX_SWITCH_STEPS 20000
@@ -116,44 +116,22 @@ fail(struct pm_billing_error *e, enum pm_billing_err kind, int r, const char *fm
 	return r;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int32_t days_from_civil(int y, int m, int d)
-{
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/*
- * Local civil time of @utc in the meter's zone, for both engines. tzdata through the C
- * library: TZ is set for the call (the daemon is single-threaded; meters may differ in zone).
- */
+/* Local civil time of @utc in the meter's zone (local-time.h), for both engines. */
 static void local_times(const struct pm_billing *b, int64_t utc, struct tariff_time *tt,
 			struct account_time *at)
 {
-	time_t t = (time_t)utc;
-	struct tm tm;
+	struct pm_local_time lt;
 
-	if (b->zone[0])
-		setenv("TZ", b->zone, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	localtime_r(&t, &tm);
+	pm_local_time_at(b->zone, utc, &lt); /* beyond the C library: UTC, as good as any */
 	tt->utc_s = utc;
-	tt->year = tm.tm_year + 1900;
-	tt->month = tm.tm_mon + 1;
-	tt->day = tm.tm_mday;
-	tt->weekday = tm.tm_wday == 0 ? 7 : tm.tm_wday;
-	tt->seconds = tm.tm_hour * 3600 + tm.tm_min * 60 + (tm.tm_sec > 59 ? 59 : tm.tm_sec);
+	tt->year = (int)lt.year;
+	tt->month = lt.month;
+	tt->day = lt.day;
+	tt->weekday = lt.weekday;
+	tt->seconds = lt.hour * 3600 + lt.minute * 60 + lt.second;
 	at->utc = utc;
-	at->local_day = days_from_civil(tt->year, tt->month, tt->day);
-	at->weekday = (uint8_t)((tm.tm_wday + 6) % 7);
+	at->local_day = (int32_t)pm_civil_days_from_date(lt.year, lt.month, lt.day);
+	at->weekday = (uint8_t)(lt.weekday - 1); /* 0 = Monday */
 	at->second_of_day = (uint32_t)tt->seconds;
 	at->friendly_day = false;
 }
@@ -730,17 +708,11 @@ int pm_billing_set_tariff(struct pm_billing *b, int64_t utc_ns, const char *json
 	return commit(b, work, utc_ns, NULL, 0, e);
 }
 
-/* "YYYY-MM-DD" into @d; -EINVAL (and *e naming @field) when it is not a calendar date. */
+/* "YYYY-MM-DD" from 1970 into @d; -EINVAL (and *e naming @field) when it is no such date. */
 static int parse_date(const char *s, const char *field, struct tariff_date *d,
 		      struct pm_billing_error *e)
 {
-	int n = 0;
-
-	if (s && sscanf(s, "%4d-%2d-%2d%n", &d->year, &d->month, &d->day, &n) == 3 && n == 10 &&
-	    !s[n] && d->year >= 1970 && d->year <= 9999 && d->month >= 1 && d->month <= 12 &&
-	    d->day >= 1 &&
-	    d->day <= days_from_civil(d->year + d->month / 12, d->month % 12 + 1, 1) -
-			  days_from_civil(d->year, d->month, 1))
+	if (pm_civil_parse_date(s, &d->year, &d->month, &d->day) == 0 && d->year >= 1970)
 		return 0;
 	return fail(e, PM_BILLING_ERR_INVALID, -EINVAL, "%s: '%s' is not a date YYYY-MM-DD", field,
 		    s ? s : "");
@@ -751,7 +723,7 @@ static int future_date(const struct pm_billing *b, const struct state *st, int64
 		       const struct tariff_date *d, const char *field, struct pm_billing_error *e)
 {
 	struct account_time at;
-	int32_t today, day = days_from_civil(d->year, d->month, d->day);
+	int32_t today, day = (int32_t)pm_civil_days_from_date(d->year, d->month, d->day);
 
 	now_times(b, st, utc_ns, &at);
 	today = at.local_day;
@@ -1028,18 +1000,19 @@ int pm_billing_wallet(struct pm_billing *b, int64_t utc_ns, const char *date, in
 	struct account_output out;
 	struct account_time at;
 	struct state *work;
-	int y, m, d, n = 0, r;
+	int y, m, d, r;
+	int32_t day;
 
-	if (!date || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || date[n] || m < 1 ||
-	    m > 12 || d < 1 || d > 31)
+	if (pm_civil_parse_date(date, &y, &m, &d) < 0)
 		return fail(e, PM_BILLING_ERR_INVALID, -EINVAL, "date: '%s' is not YYYY-MM-DD",
 			    date ? date : "");
+	day = (int32_t)pm_civil_days_from_date(y, m, d);
 	work = begin(b, e, &r);
 	if (!work)
 		return r;
 	now_times(b, work, utc_ns, &at);
-	r = final ? account_wallet_final(&work->acc, &at, days_from_civil(y, m, d), cost_mu, &out)
-		  : account_wallet_post(&work->acc, &at, days_from_civil(y, m, d), cost_mu, &out);
+	r = final ? account_wallet_final(&work->acc, &at, day, cost_mu, &out)
+		  : account_wallet_post(&work->acc, &at, day, cost_mu, &out);
 	if (r < 0)
 		return refused(b, work, r, &out, "cost", e);
 	account_events(b, work, &out);
@@ -1344,7 +1317,6 @@ int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, 
 		   struct pm_billing **out, char *err, size_t errlen)
 {
 	struct pm_billing *b = calloc(1, sizeof(*b));
-	char path[300];
 	int r;
 
 	*out = NULL;
@@ -1360,9 +1332,7 @@ int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, 
 		pm_billing_free(b);
 		return -ENOMEM;
 	}
-	/* the C library silently falls back to UTC for a zone it does not know */
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", b->zone);
-	if (b->zone[0] && (strstr(b->zone, "..") || access(path, R_OK) < 0)) {
+	if (!pm_local_time_zone_exists(b->zone)) {
 		snprintf(err, errlen, "meter %s: time_zone '%s' is not a tzdata zone", b->meter,
 			 b->zone);
 		pm_billing_free(b);

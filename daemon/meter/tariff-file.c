@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "meter/tariff-file.h"
+#include "core/billing/civil-time.h"
 
 #define PATH_LEN 192
 #define PROFILE_NAME_MAX 31
@@ -392,20 +393,6 @@ static int get_time_of_day(struct ctx *c, const char *path, const json_t *v, int
 	return 0;
 }
 
-static bool is_leap_year(int year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static bool date_is_valid(int year, int month, int day)
-{
-	static const int length[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (month < 1 || month > 12 || day < 1)
-		return false;
-	return day <= length[month - 1] + (month == 2 && is_leap_year(year));
-}
-
 enum date_form { DATE_FULL = 1, DATE_YEARLY = 2 };
 
 /* "YYYY-MM-DD" (DATE_FULL, year 1970..9999) or "MM-DD" (DATE_YEARLY, year 0). */
@@ -417,24 +404,21 @@ static int get_date(struct ctx *c, const char *path, const json_t *v, unsigned f
 	char q[QUOTE_LEN];
 	const char *text;
 	size_t len;
-	int century, year = 0, month, day;
+	int year = 0, month, day;
 	bool ok = false;
 
 	if (need_string(c, path, v))
 		return -EINVAL;
 	text = json_string_value(v);
 	len = strlen(text);
-	if (len == 10 && (forms & DATE_FULL) && two_digits(text, &century) &&
-	    two_digits(text + 2, &year) && text[4] == '-' && two_digits(text + 5, &month) &&
-	    text[7] == '-' && two_digits(text + 8, &day)) {
-		year += century * 100;
-		ok = date_is_valid(year, month, day);
+	if (len == 10 && (forms & DATE_FULL)) {
+		ok = pm_civil_parse_date(text, &year, &month, &day) == 0;
 		if (ok && year < 1970)
 			return fail(c, path, "'%s' is before 1970", quote(q, text));
 	} else if (len == 5 && (forms & DATE_YEARLY) && two_digits(text, &month) &&
 		   text[2] == '-' && two_digits(text + 3, &day)) {
 		/* a yearly date may be 29 February: a leap year decides */
-		ok = date_is_valid(2000, month, day);
+		ok = pm_civil_date_is_valid(2000, month, day);
 	}
 	if (!ok)
 		return fail(c, path, "'%s' is not a date (%s)", quote(q, text), expected[forms]);
