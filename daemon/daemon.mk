@@ -109,7 +109,7 @@ $(BUILD)/daemon-asan/polymeterd: $(call objs,asan,$(DAEMON_SRC))
 UNIT_EXTRA_test_conf := daemon/app/conf.c daemon/supply/relay-config.c
 UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
-UNIT_EXTRA_test_billing := daemon/meter/billing.c daemon/meter/billing-record.c daemon/meter/local-time.c \
+UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c \
 	daemon/store/store.c daemon/store/store-account.c daemon/meter/tariff-file.c \
 	daemon/common/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
