@@ -17,6 +17,7 @@
 
 #include "meter/tariff-file.h"
 #include "core/billing/civil-time.h"
+#include "core/billing/money.h"
 
 #define PATH_LEN 192
 #define PROFILE_NAME_MAX 31
@@ -214,82 +215,6 @@ static int member(struct ctx *c, const char *path, json_t *obj, const char *key,
 
 /* ---------------------------------------------------------------- decimal strings */
 
-static int64_t pow10_i64(unsigned n)
-{
-	int64_t p = 1;
-
-	while (n--)
-		p *= 10;
-	return p;
-}
-
-/* "value / 10^decimals" written back as a decimal, without trailing zeros. */
-static void format_scaled(char *buf, size_t size, int64_t value, unsigned decimals)
-{
-	int64_t unit = pow10_i64(decimals);
-	int64_t whole = value / unit, frac = value % unit;
-	int n = snprintf(buf, size, "%lld", (long long)whole);
-
-	if (frac == 0 || n < 0 || (size_t)n >= size)
-		return;
-	while (frac % 10 == 0) {
-		frac /= 10;
-		decimals--;
-	}
-	snprintf(buf + n, size - (size_t)n, ".%0*lld", (int)decimals, (long long)frac);
-}
-
-enum decimal_status { DECIMAL_OK, DECIMAL_SYNTAX, DECIMAL_NEGATIVE, DECIMAL_FINE, DECIMAL_BIG };
-
-/*
- * s x 10^decimals, exactly, for s = digits [ "." digits ]. Digits past `decimals` must be
- * zeros. A value above max is DECIMAL_BIG (max < 2^62, so nothing here overflows).
- */
-static enum decimal_status decimal_scaled(const char *s, unsigned decimals, int64_t max,
-					  int64_t *out)
-{
-	const char *p = s;
-	int64_t unit = pow10_i64(decimals), whole = 0, frac = 0;
-	unsigned n_frac = 0;
-	bool negative = false, big = false, fine = false;
-
-	if (*p == '-') {
-		negative = true;
-		p++;
-	}
-	if (*p < '0' || *p > '9')
-		return DECIMAL_SYNTAX;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > max / unit)
-			big = true;
-		else
-			whole = whole * 10 + (*p - '0');
-	}
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return DECIMAL_SYNTAX;
-		for (; *p >= '0' && *p <= '9'; p++, n_frac++) {
-			if (n_frac < decimals)
-				frac = frac * 10 + (*p - '0');
-			else if (*p != '0')
-				fine = true;
-		}
-	}
-	if (*p != '\0')
-		return DECIMAL_SYNTAX;
-	if (negative)
-		return DECIMAL_NEGATIVE;
-	if (fine)
-		return DECIMAL_FINE;
-	for (; n_frac < decimals; n_frac++)
-		frac *= 10;
-	if (big || whole > max / unit || whole * unit > max - frac)
-		return DECIMAL_BIG;
-	*out = whole * unit + frac;
-	return DECIMAL_OK;
-}
-
 struct decimal_kind {
 	unsigned decimals;
 	const char *unit;    /* after a value in messages: "GBP", "kWh", "%" */
@@ -300,6 +225,8 @@ static int get_decimal(struct ctx *c, const char *path, const json_t *v,
 		       const struct decimal_kind *kind, int64_t max, const char *per, int64_t *out)
 {
 	char q[QUOTE_LEN], limit[48], finest[48];
+	struct pm_decimal_rules rules;
+	enum pm_decimal_refusal why;
 	const char *s;
 
 	if (!json_is_string(v)) {
@@ -312,23 +239,26 @@ static int get_decimal(struct ctx *c, const char *path, const json_t *v,
 			    kind->example, type_name(v));
 	}
 	s = json_string_value(v);
-	switch (decimal_scaled(s, kind->decimals, max, out)) {
-	case DECIMAL_OK:
+	/* amounts in a tariff are never negative; "0.50" may be written "0.500000" */
+	rules =
+	    (struct pm_decimal_rules){.decimals = kind->decimals, .max = max, .zeros_past = true};
+	if (pm_decimal_parse(s, &rules, out, &why) == 0)
 		return 0;
-	case DECIMAL_SYNTAX:
+	switch (why) {
+	case PM_DECIMAL_SYNTAX:
 		return fail(c, path,
 			    "'%s' is not a decimal number (digits, optionally '.' and more digits, "
 			    "such as \"%s\")",
 			    quote(q, s), kind->example);
-	case DECIMAL_NEGATIVE:
+	case PM_DECIMAL_NEGATIVE:
 		return fail(c, path, "'%s' is negative: it must be 0 or more", quote(q, s));
-	case DECIMAL_FINE:
-		format_scaled(finest, sizeof(finest), 1, kind->decimals);
+	case PM_DECIMAL_TOO_FINE:
+		pm_decimal_format(1, kind->decimals, 0, finest, sizeof(finest));
 		return fail(c, path,
 			    "'%s' has too many decimals: the finest step is %s %s (%u decimals)",
 			    quote(q, s), finest, kind->unit, kind->decimals);
-	case DECIMAL_BIG:
-		format_scaled(limit, sizeof(limit), max, kind->decimals);
+	case PM_DECIMAL_TOO_BIG:
+		pm_decimal_format(max, kind->decimals, 0, limit, sizeof(limit));
 		return fail(c, path, "'%s' is above the limit of %s %s%s", quote(q, s), limit,
 			    kind->unit, per);
 	}

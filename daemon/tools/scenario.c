@@ -23,6 +23,7 @@
 
 #include "core/billing/account.h"
 #include "core/billing/civil-time.h"
+#include "core/billing/money.h"
 #include "meter/tariff-file.h"
 #include "core/billing/tariff.h"
 
@@ -134,31 +135,10 @@ static int parse_duration(const char *text, int64_t *s)
 /* A signed decimal with at most `decimals` decimals, scaled by 10^decimals, exactly. */
 static int parse_fixed(const char *text, int decimals, int64_t *out)
 {
-	const char *p = text;
-	bool neg = *p == '-';
-	if (neg)
-		p++;
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	int64_t v = 0;
-	int frac = -1;
-	for (; *p; p++) {
-		if (*p == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (*p < '0' || *p > '9' || v > INT64_MAX / 100)
-			return -EINVAL;
-		if (frac >= 0 && ++frac > decimals)
-			return -EINVAL;
-		v = v * 10 + (*p - '0');
-	}
-	if (frac == 0)
-		return -EINVAL; /* "1." */
-	for (int i = frac < 0 ? 0 : frac; i < decimals; i++)
-		v *= 10;
-	*out = neg ? -v : v;
-	return 0;
+	const struct pm_decimal_rules rules = {
+	    .decimals = (unsigned)decimals, .max = INT64_MAX / 100, .minus = true};
+
+	return pm_decimal_parse(text, &rules, out, NULL);
 }
 
 /* Money in currency units ("12.34") -> mu, with the tariff file's minor units. */
@@ -167,15 +147,12 @@ static int parse_money(const struct sim *s, const char *text, int64_t *mu)
 	return text ? parse_fixed(text, s->info.minor_units + 3, mu) : -EINVAL;
 }
 
+/* mu with every decimal of the tariff's mu ("-0.20000"): a mismatch shows to the last digit. */
 static void format_money(const struct sim *s, int64_t mu, char *buf, size_t len)
 {
-	int dec = s->info.minor_units + 3;
-	int64_t scale = 1;
-	for (int i = 0; i < dec; i++)
-		scale *= 10;
-	uint64_t a = mu < 0 ? (uint64_t)0 - (uint64_t)mu : (uint64_t)mu;
-	snprintf(buf, len, "%s%" PRIu64 ".%0*" PRIu64, mu < 0 ? "-" : "", a / (uint64_t)scale, dec,
-		 a % (uint64_t)scale);
+	unsigned decimals = (unsigned)s->info.minor_units + 3;
+
+	pm_decimal_format(mu, decimals, decimals, buf, len);
 }
 
 static int account_result(struct sim *s, const char *what, int r, const struct account_output *o)
