@@ -62,7 +62,7 @@ UNIT_EXTRA_test_store := daemon/store/store.c
 UNIT_LIBS_test_store  := sqlite3
 UNIT_EXTRA_test_meter := daemon/meter/meter.c daemon/store/store.c daemon/common/log.c
 UNIT_LIBS_test_meter  := sqlite3
-UNIT_EXTRA_test_tariff_file := daemon/meter/tariff-file.c
+UNIT_EXTRA_test_tariff_file := $(TARIFF_FILE_SRC)
 UNIT_LIBS_test_tariff_file  := jansson
 
 .SECONDEXPANSION:
@@ -118,7 +118,7 @@ install: modules daemon-install
 # totals independently. scripts/check-unit.sh runs both.
 SCENARIO_BIN := $(BUILD)/tools/scenario
 
-$(SCENARIO_BIN): $(call objs,asan,daemon/tools/scenario.c daemon/meter/tariff-file.c) \
+$(SCENARIO_BIN): $(call objs,asan,daemon/tools/scenario.c $(TARIFF_FILE_SRC)) \
 		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
 	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) -lm
@@ -130,7 +130,7 @@ scenario: $(SCENARIO_BIN)
 
 # The published tariff JSON Schema (docs/tariff.schema.json) against the parser: tests/schema/run.
 $(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
-		daemon/meter/tariff-file.c) $(CORE_OBJ_asan)
+		$(TARIFF_FILE_SRC)) $(CORE_OBJ_asan)
 	@mkdir -p $(@D)
 	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) -lm
 
@@ -141,7 +141,7 @@ $(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
 FUZZ_SECONDS ?= 600
 FUZZ_NAMES   := sts tariff_file modbus_map conf
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
-FUZZ_EXTRA_tariff_file := daemon/meter/tariff-file.c
+FUZZ_EXTRA_tariff_file := $(TARIFF_FILE_SRC)
 FUZZ_LIBS_tariff_file  := jansson
 FUZZ_EXTRA_conf := daemon/app/conf.c daemon/supply/relay-config.c
 FUZZ_LIBS_conf  := inih

@@ -57,6 +57,10 @@ CORE_OBJ_rel  := $(call objs,rel,$(CORE_SRC))
 CORE_OBJ_asan := $(call objs,asan,$(CORE_SRC))
 CORE_OBJ_fuzz := $(call objs,fuzz,$(CORE_SRC))
 
+# The tariff file parser (JSON -> struct tariff): polymeterd, the scenario runner, the schema
+# check, the unit tests and the fuzzer link it.
+TARIFF_FILE_SRC := $(sort $(wildcard daemon/meter/tariff-file*.c))
+
 # polymeterd: everything under daemon/ but the command line and the tools.
 DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
 	-not -path 'daemon/tools/*'))
@@ -110,7 +114,7 @@ UNIT_EXTRA_test_conf := daemon/app/conf.c daemon/supply/relay-config.c
 UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
 UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c \
-	daemon/store/store.c daemon/store/store-account.c daemon/meter/tariff-file.c \
+	daemon/store/store.c daemon/store/store-account.c $(TARIFF_FILE_SRC) \
 	daemon/common/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
 UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c daemon/app/conf.c \
