@@ -117,6 +117,8 @@ UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/me
 	daemon/store/store.c daemon/store/store-account.c $(TARIFF_FILE_SRC) \
 	daemon/common/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
+# tzdata through the C library (the zones of the UK, New York, South Africa)
+UNIT_EXTRA_test_local_time := daemon/meter/local-time.c
 UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c daemon/app/conf.c \
 	daemon/supply/relay-config.c
 UNIT_LIBS_test_meter_config  := inih
