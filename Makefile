@@ -62,7 +62,7 @@ UNIT_EXTRA_test_store := $(STORE_SRC)
 UNIT_LIBS_test_store  := sqlite3
 UNIT_EXTRA_test_meter := daemon/meter/meter.c $(STORE_SRC) daemon/common/log.c
 UNIT_LIBS_test_meter  := sqlite3
-UNIT_EXTRA_test_tariff_file := daemon/meter/tariff-file.c
+UNIT_EXTRA_test_tariff_file := $(TARIFF_FILE_SRC)
 UNIT_LIBS_test_tariff_file  := jansson
 
 # Test support (tests/support/): the STS vending side, which polymeterd does not contain. The
@@ -127,7 +127,7 @@ install: modules daemon-install
 # totals independently. scripts/check-unit.sh runs both.
 SCENARIO_BIN := $(BUILD)/tools/scenario
 
-$(SCENARIO_BIN): $(call objs,asan,daemon/tools/scenario.c daemon/meter/tariff-file.c) \
+$(SCENARIO_BIN): $(call objs,asan,daemon/tools/scenario.c $(TARIFF_FILE_SRC)) \
 		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
 	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) -lm
@@ -139,7 +139,7 @@ scenario: $(SCENARIO_BIN)
 
 # The published tariff JSON Schema (docs/tariff.schema.json) against the parser: tests/schema/run.
 $(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
-		daemon/meter/tariff-file.c) $(CORE_OBJ_asan)
+		$(TARIFF_FILE_SRC)) $(CORE_OBJ_asan)
 	@mkdir -p $(@D)
 	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) -lm
 
@@ -148,10 +148,10 @@ $(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
 # build/fuzz/found/<name>/, crashes to build/fuzz/); scripts/check-unit.sh runs each
 # deterministically: the seed corpus, then FUZZ_RUNS mutations with -seed=1 (no time limit).
 FUZZ_SECONDS ?= 600
-FUZZ_NAMES   := sts tariff_file modbus_map conf
+FUZZ_NAMES   := sts tariff_file modbus_map conf civil_money
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_EXTRA_sts := $(STS_VEND_SRC)
-FUZZ_EXTRA_tariff_file := daemon/meter/tariff-file.c
+FUZZ_EXTRA_tariff_file := $(TARIFF_FILE_SRC)
 FUZZ_LIBS_tariff_file  := jansson
 FUZZ_EXTRA_conf := daemon/app/conf.c daemon/supply/relay-config.c
 FUZZ_LIBS_conf  := inih

@@ -58,6 +58,10 @@ CORE_OBJ_rel  := $(call objs,rel,$(CORE_SRC))
 CORE_OBJ_asan := $(call objs,asan,$(CORE_SRC))
 CORE_OBJ_fuzz := $(call objs,fuzz,$(CORE_SRC))
 
+# The tariff file parser (JSON -> struct tariff): polymeterd, the scenario runner, the schema
+# check, the unit tests and the fuzzer link it.
+TARIFF_FILE_SRC := $(sort $(wildcard daemon/meter/tariff-file*.c))
+
 # polymeterd: everything under daemon/ but the command line and the tools.
 DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
 	-not -path 'daemon/tools/*'))
@@ -67,8 +71,10 @@ DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
 # The store's files, which the unit tests of the store and its users link whole.
 STORE_SRC := $(sort $(wildcard daemon/store/*.c))
 
-# polymeterctl: the command line, and the decimal money text it shares with polymeterd.
-CTL_SRC := $(sort $(wildcard daemon/ctl/*.c)) daemon/core/billing/money.c
+# polymeterctl: the command line, and the decimal money and UTC date text it shares with
+# polymeterd.
+CTL_SRC := $(sort $(wildcard daemon/ctl/*.c)) daemon/core/billing/money.c \
+	daemon/core/billing/civil-time.c
 
 SBINDIR      ?= /usr/sbin
 SYSCONFDIR   ?= /etc
@@ -112,9 +118,11 @@ $(BUILD)/daemon-asan/polymeterd: $(call objs,asan,$(DAEMON_SRC))
 UNIT_EXTRA_test_conf := daemon/app/conf.c daemon/supply/relay-config.c
 UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
-UNIT_EXTRA_test_billing := daemon/meter/billing.c daemon/meter/billing-record.c \
-	$(STORE_SRC) daemon/meter/tariff-file.c daemon/common/log.c
+UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c \
+	$(STORE_SRC) $(TARIFF_FILE_SRC) daemon/common/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
+# tzdata through the C library (the zones of the UK, New York, South Africa)
+UNIT_EXTRA_test_local_time := daemon/meter/local-time.c
 UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c daemon/app/conf.c \
 	daemon/supply/relay-config.c
 UNIT_LIBS_test_meter_config  := inih

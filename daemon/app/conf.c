@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/conf.h"
+#include "core/billing/civil-time.h"
 #include "core/billing/money.h"
 
 enum meter_key {
@@ -387,28 +387,14 @@ static int parse_yes_no(const char *value, bool *out)
 }
 
 /* "2026-01-01T00:00:00Z" (UTC, whole seconds) -> ns since the epoch; a date that does not
- * exist (2026-02-30) or one before 1970 is refused. */
+ * exist (2026-02-30), one not after 1970-01-01T00:00:00Z or one after 2200 is refused. */
 static int parse_utc(const char *s, int64_t *out)
 {
-	struct tm tm = {0}, back;
-	int y, mo, d, h, mi, se;
-	char z, end;
-	time_t t;
+	int64_t ns, year_2201_ns = pm_civil_days_from_date(2201, 1, 1) * PM_S_PER_DAY * PM_NS_PER_S;
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &y, &mo, &d, &h, &mi, &se, &z, &end) != 7 ||
-	    z != 'Z' || y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || se > 59 || h < 0 || mi < 0 || se < 0)
+	if (pm_civil_parse_utc(s, &ns) < 0 || ns <= 0 || ns >= year_2201_ns)
 		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	if (t <= 0 || !gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
-		return -EINVAL;
-	*out = (int64_t)t * 1000000000;
+	*out = ns;
 	return 0;
 }
 

@@ -40,6 +40,7 @@
 
 #include "views/dbus/bus.h"
 #include "ctl/polymeterctl-account.h"
+#include "core/billing/civil-time.h"
 
 #define MAX_PROPS 128
 
@@ -207,7 +208,6 @@ static void json_number(double v)
 		printf("%.6g", v);
 }
 
-static void format_time(int64_t ns, char *buf, size_t len);
 static void json_string(const char *s);
 
 /* "MaximumDemandImport": [{"w": 6900, "end_utc_ns": ..., "end": "..."} or null, ...] */
@@ -224,7 +224,7 @@ static void json_demand(const struct meter_props *m, const char *name)
 			fputs("null", stdout);
 			continue;
 		}
-		format_time((int64_t)p->md_end[i], when, sizeof(when));
+		pm_civil_format_utc((int64_t)p->md_end[i], when, sizeof(when));
 		printf("{\"w\":");
 		json_number(p->md_w[i]);
 		printf(",\"end_utc_ns\":%llu,\"end\":", (unsigned long long)p->md_end[i]);
@@ -246,7 +246,7 @@ static void print_demand(const struct meter_props *m, const char *name, const ch
 			printf("%s %s -", i ? ";" : "", month[i]);
 			continue;
 		}
-		format_time((int64_t)p->md_end[i], when, sizeof(when));
+		pm_civil_format_utc((int64_t)p->md_end[i], when, sizeof(when));
 		printf("%s %s %.1f W (window ending %s)", i ? ";" : "", month[i], p->md_w[i], when);
 	}
 	putchar('\n');
@@ -433,49 +433,11 @@ static void usage(FILE *f)
 }
 
 /*
- * UTC civil time <-> ns in int64 arithmetic, not through time_t: on a 32-bit gateway time_t may
- * be 32 bits (Debian 12 armhf, i386), where timegm() and gmtime_r() fail after 2038-01-19 and
- * a meter's profile and events outlive that. Proleptic Gregorian days since 1970-01-01 by the
- * era (400-year) decomposition of H. Hinnant's days_from_civil / civil_from_days.
+ * UTC ns of an ISO 8601 date (and time) in UTC; -EINVAL when it is none (2026-02-30 is none),
+ * is before 1970 or is beyond int64 ns (2262-04-11T23:47:16Z). strptime() reads the forms people
+ * type (minutes only, a space for the T, no Z); the seconds are counted by the civil-time module,
+ * never through time_t (32 bits on some gateways).
  */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era;
-	int64_t yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;				       /* [0, 399] */
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365], from March 1 */
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;	       /* [0, 146096] */
-	return era * 146097 + doe - 719468; /* 719468: 0000-03-01 to 1970-01-01 */
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int days_in_month(int64_t y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* UTC ns of an ISO 8601 date (and time) in UTC; -EINVAL when it is none (2026-02-30 is none),
- * is before 1970 or is beyond int64 ns (2262-04-11T23:47:16Z). */
 static int parse_time(const char *s, int64_t *ns)
 {
 	static const char *const formats[] = {
@@ -491,11 +453,10 @@ static int parse_time(const char *s, int64_t *ns)
 		if (!end || (*end && strcmp(end, "Z")))
 			continue;
 		year = (int64_t)tm.tm_year + 1900;
-		if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
-		    tm.tm_mday > days_in_month(year, tm.tm_mon + 1))
+		if (!pm_civil_date_is_valid(year, tm.tm_mon + 1, tm.tm_mday))
 			return -EINVAL;
 		/* a leap second (:60) counts as the next minute's first, as timegm() has it */
-		sec = days_from_civil(year, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+		sec = pm_civil_days_from_date(year, tm.tm_mon + 1, tm.tm_mday) * 86400 +
 		      (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
 		if (sec < 0 || sec > INT64_MAX / 1000000000)
 			return -EINVAL;
@@ -503,22 +464,6 @@ static int parse_time(const char *s, int64_t *ns)
 		return 0;
 	}
 	return -EINVAL;
-}
-
-/* 2026-01-01T00:15:00Z; any int64 ns is within years 1677..2262. */
-static void format_time(int64_t ns, char *buf, size_t len)
-{
-	/* floor division: a time before 1970 belongs to the day before */
-	int64_t sec = ns / 1000000000 - (ns % 1000000000 < 0);
-	int64_t day = sec / 86400 - (sec % 86400 < 0);
-	int64_t sod = sec - day * 86400, y;
-	int m, d, n;
-
-	civil_from_days(day, &y, &m, &d);
-	n = snprintf(buf, len, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
-		     (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
-	if (n < 0 || (size_t)n >= len) /* a buffer too short for it: the number at least */
-		snprintf(buf, len, "%" PRId64, ns);
 }
 
 /* A JSON string (also fine as a CSV field when it holds no quote). */
@@ -571,7 +516,7 @@ static int events(sd_bus *bus, const char *meter, uint64_t max)
 		r = sd_bus_message_read(reply, "(tss)", &utc, &kind, &detail);
 		if (r <= 0)
 			break;
-		format_time((int64_t)utc, when, sizeof(when));
+		pm_civil_format_utc((int64_t)utc, when, sizeof(when));
 		if (json) {
 			printf("%s{\"time\": \"%s\", \"utc_ns\": %llu, \"kind\": ",
 			       first ? "" : ", ", when, (unsigned long long)utc);
@@ -672,7 +617,7 @@ static int profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, boo
 			r = sd_bus_message_exit_container(reply);
 		if (r < 0)
 			break;
-		format_time((int64_t)end, when, sizeof(when));
+		pm_civil_format_utc((int64_t)end, when, sizeof(when));
 		if (json) {
 			printf("%s{\"end\": \"%s\", \"end_utc_ns\": %llu, \"period_s\": %llu, "
 			       "\"status\": %u, \"samples\": %u",

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The account record polymeterd stores (daemon/meter/billing.c): struct state as one plain value,
- * its layout number, and the check every record read back passes before it is used.
+ * The account record polymeterd stores (daemon/meter/billing-store.c): struct state as one plain
+ * value, its layout number, and the check every record read back passes before it is used.
  *
- * Internal to billing.c and its unit test: nothing else reads the record.
+ * Internal to daemon/meter/billing*.c and their unit test: nothing else reads the record.
  */
 #ifndef POLYMETER_BILLING_STATE_H
 #define POLYMETER_BILLING_STATE_H

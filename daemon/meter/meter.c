@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/log.h"
+#include "core/billing/civil-time.h"
 #include "meter/meter.h"
 
 struct pm_meter {
@@ -302,19 +302,17 @@ int pm_meter_checkpoint(struct pm_meter *m, int64_t utc_ns)
 	return save(m, utc_ns);
 }
 
-/* UTC year x 12 + month (0-based) of t; its first instant in *start_ns. */
+/* UTC year x 12 + month (0-based) of t; its first instant in *start_ns (-1: before 1677). */
 static int utc_month(int64_t t_ns, int64_t *start_ns)
 {
-	time_t sec = (time_t)(t_ns >= 0 ? t_ns / 1000000000 : -((-t_ns + 999999999) / 1000000000));
-	struct tm tm;
+	struct pm_civil_time ct;
 
-	if (!gmtime_r(&sec, &tm))
+	pm_civil_from_utc_ns(t_ns, &ct);
+	ct.day = 1;
+	ct.hour = ct.minute = ct.second = 0;
+	if (start_ns && pm_civil_to_utc_ns(&ct, start_ns) < 0)
 		return -1;
-	tm.tm_mday = 1;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	if (start_ns)
-		*start_ns = (int64_t)timegm(&tm) * 1000000000;
-	return (tm.tm_year + 1900) * 12 + tm.tm_mon;
+	return (int)(ct.year * 12 + ct.month - 1);
 }
 
 static void store_interval(struct pm_meter *m, const struct pm_profile_entry *e)

@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "core/billing/account.h"
+#include "core/billing/civil-time.h"
+#include "core/billing/money.h"
 #include "meter/tariff-file.h"
 #include "core/billing/tariff.h"
 
@@ -71,36 +73,15 @@ static int fail(struct sim *s, const char *fmt, ...)
 	return -1;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
+/* The runner's local time is UTC, from 1970 on (parse_datetime): days never round down. */
 static struct tariff_time tariff_time_at(int64_t utc)
 {
 	struct tariff_time t = {.utc_s = utc};
-	int64_t days = utc / 86400;
-	civil_from_days(days, &t.year, &t.month, &t.day);
-	t.weekday = (int)((days + 3) % 7) + 1; /* 1970-01-01 was a Thursday */
+	int64_t days = utc / 86400, year;
+
+	pm_civil_date_from_days(days, &year, &t.month, &t.day);
+	t.year = (int)year;
+	t.weekday = pm_civil_weekday(days);
 	t.seconds = (int32_t)(utc % 86400);
 	return t;
 }
@@ -110,7 +91,7 @@ static struct account_time account_time_at(const struct sim *s, int64_t utc)
 	struct account_time t = {
 	    .utc = utc,
 	    .local_day = (int32_t)(utc / 86400),
-	    .weekday = (uint8_t)((utc / 86400 + 3) % 7),
+	    .weekday = (uint8_t)(pm_civil_weekday(utc / 86400) - 1), /* 0 = Monday */
 	    .second_of_day = (uint32_t)(utc % 86400),
 	    .friendly_day = s->tariff.has_tariff && s->tariff.friendly_day,
 	};
@@ -122,13 +103,12 @@ static int parse_datetime(const char *date, const char *hm, int64_t *utc)
 {
 	int y, mo, d, h, mi;
 	char extra;
-	if (!date || !hm || sscanf(date, "%4d-%2d-%2d%c", &y, &mo, &d, &extra) != 3 ||
+	if (!date || !hm || pm_civil_parse_date(date, &y, &mo, &d) < 0 ||
 	    sscanf(hm, "%2d:%2d%c", &h, &mi, &extra) != 2)
 		return -EINVAL;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
-	    mi > 59)
+	if (y < 1970 || h < 0 || h > 23 || mi < 0 || mi > 59)
 		return -EINVAL;
-	*utc = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
+	*utc = pm_civil_days_from_date(y, mo, d) * 86400 + h * 3600 + mi * 60;
 	return 0;
 }
 
@@ -155,31 +135,10 @@ static int parse_duration(const char *text, int64_t *s)
 /* A signed decimal with at most `decimals` decimals, scaled by 10^decimals, exactly. */
 static int parse_fixed(const char *text, int decimals, int64_t *out)
 {
-	const char *p = text;
-	bool neg = *p == '-';
-	if (neg)
-		p++;
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	int64_t v = 0;
-	int frac = -1;
-	for (; *p; p++) {
-		if (*p == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (*p < '0' || *p > '9' || v > INT64_MAX / 100)
-			return -EINVAL;
-		if (frac >= 0 && ++frac > decimals)
-			return -EINVAL;
-		v = v * 10 + (*p - '0');
-	}
-	if (frac == 0)
-		return -EINVAL; /* "1." */
-	for (int i = frac < 0 ? 0 : frac; i < decimals; i++)
-		v *= 10;
-	*out = neg ? -v : v;
-	return 0;
+	const struct pm_decimal_rules rules = {
+	    .decimals = (unsigned)decimals, .max = INT64_MAX / 100, .minus = true};
+
+	return pm_decimal_parse(text, &rules, out, NULL);
 }
 
 /* Money in currency units ("12.34") -> mu, with the tariff file's minor units. */
@@ -188,15 +147,12 @@ static int parse_money(const struct sim *s, const char *text, int64_t *mu)
 	return text ? parse_fixed(text, s->info.minor_units + 3, mu) : -EINVAL;
 }
 
+/* mu with every decimal of the tariff's mu ("-0.20000"): a mismatch shows to the last digit. */
 static void format_money(const struct sim *s, int64_t mu, char *buf, size_t len)
 {
-	int dec = s->info.minor_units + 3;
-	int64_t scale = 1;
-	for (int i = 0; i < dec; i++)
-		scale *= 10;
-	uint64_t a = mu < 0 ? (uint64_t)0 - (uint64_t)mu : (uint64_t)mu;
-	snprintf(buf, len, "%s%" PRIu64 ".%0*" PRIu64, mu < 0 ? "-" : "", a / (uint64_t)scale, dec,
-		 a % (uint64_t)scale);
+	unsigned decimals = (unsigned)s->info.minor_units + 3;
+
+	pm_decimal_format(mu, decimals, decimals, buf, len);
 }
 
 static int account_result(struct sim *s, const char *what, int r, const struct account_output *o)

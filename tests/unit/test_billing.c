@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The daemon's account (daemon/meter/billing.c) with the real store (SQLite) and real tariff files:
- * accrual from register growth, switch points in the meter's time zone, top-up references,
+ * The daemon's account (daemon/meter/billing*.c) with the real store (SQLite) and real tariff
+ * files: accrual from register growth, switch points in the meter's time zone, top-up references,
  * restart and power-cut behaviour, supply decisions, refusals that change nothing.
  *
  * Money by hand: 1.00 GBP = 100000 mu; 1 Wh at P mu/kWh costs P / 1000 mu.

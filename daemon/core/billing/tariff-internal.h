@@ -9,17 +9,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/billing/civil-time.h"
 #include "core/billing/tariff.h"
 
 /* 1 mu = 1e6 of the units in which exact amounts (mWh x mu/kWh) are worked out. */
 #define TARIFF_UMU_PER_MU INT64_C(1000000)
 
-/* tariff-calendar.c: proleptic Gregorian dates as day numbers (0 = 1970-01-01). */
-bool tariff_is_leap_year(int year);
-int tariff_days_in_month(int year, int month);
-int32_t tariff_day_number(int year, int month, int day);
-void tariff_civil_from_day(int32_t day_number, struct tariff_date *date);
-int tariff_weekday_of(int32_t day_number); /* ISO: 1 = Monday */
+/* tariff-calendar.c: a date a tariff may name, years 1..9999 (day numbers: civil-time.h). */
 bool tariff_date_is_valid(const struct tariff_date *date);
 /* The billing period [*start, *end) containing day_number. */
 void tariff_period_containing(const struct tariff_billing_period *period, int32_t day_number,

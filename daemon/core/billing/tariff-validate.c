@@ -283,7 +283,7 @@ int tariff_time_validate(const struct tariff_time *time, struct tariff_error *er
 				   time->month, time->day);
 	if (!in_range(time->seconds, 0, TARIFF_SECONDS_PER_DAY - 1))
 		return tariff_fail(err, "time.seconds: %d not in 0..86399", (int)time->seconds);
-	int weekday = tariff_weekday_of(tariff_day_number(time->year, time->month, time->day));
+	int weekday = pm_civil_weekday(pm_civil_days_from_date(time->year, time->month, time->day));
 	if (time->weekday != weekday)
 		return tariff_fail(err, "time.weekday: %d does not match %04d-%02d-%02d (%d)",
 				   time->weekday, time->year, time->month, time->day, weekday);

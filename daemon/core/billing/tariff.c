@@ -24,12 +24,12 @@ struct call_sums {
 
 static int32_t day_of(const struct tariff_time *time)
 {
-	return tariff_day_number(time->year, time->month, time->day);
+	return (int32_t)pm_civil_days_from_date(time->year, time->month, time->day);
 }
 
 static int32_t date_day(const struct tariff_date *date)
 {
-	return tariff_day_number(date->year, date->month, date->day);
+	return (int32_t)pm_civil_days_from_date(date->year, date->month, date->day);
 }
 
 int32_t tariff_engine_period_days(const struct tariff_engine *e)

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Samples: the energy the registers grew by, priced by the tariff engine and taken from the
+ * account; the account saved with the meter's energy checkpoints. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "meter/billing-internal.h"
+#include "common/log.h"
+
+/* A restart after a long stop walks the switch points in between: at most this many. */
+#define MAX_SWITCH_STEPS 20000
+
+/* Money of one tariff interval into the account. */
+static void take_charge(struct pm_billing *b, struct state *st, const struct account_time *now,
+			const struct tariff_charge *ch)
+{
+	struct account_time at = *now;
+	struct account_output out;
+	int r = 0;
+
+	at.friendly_day = ch->friendly_day;
+	if (ch->total_mu > 0)
+		r = account_charge(&st->acc, &at, ch->total_mu, &out);
+	else if (ch->total_mu < 0)
+		r = account_adjust_balance(&st->acc, &at, -ch->total_mu, &out);
+	if (r < 0)
+		log_error("meter %s: the account refused a charge of %" PRId64 " mu: %s", b->meter,
+			  ch->total_mu, out.error);
+	else if (ch->total_mu)
+		billing_account_events(b, st, &out);
+	billing_tariff_events(b, st, &at, ch);
+}
+
+static void tariff_interval(struct pm_billing *b, struct state *st, int64_t utc, int64_t imp,
+			    int64_t exp)
+{
+	struct tariff_time tt;
+	struct account_time at;
+	struct tariff_charge ch;
+	struct tariff_error err;
+
+	billing_local_times(b, utc, &tt, &at);
+	if (tariff_engine_account(&st->te, &tt, imp, exp, &ch, &err) < 0) {
+		if (!b->tariff_error_logged)
+			log_error("meter %s: tariff: %s", b->meter, err.message);
+		b->tariff_error_logged = true;
+		return;
+	}
+	b->tariff_error_logged = false;
+	take_charge(b, st, &at, &ch);
+}
+
+/*
+ * Bills energy up to @utc. Intervals must not span a switch point or midnight, so the ones
+ * passed since the last call are closed first (with no energy: what was counted in between,
+ * e.g. while the daemon was stopped, goes to the interval that ends now).
+ */
+static void bill(struct pm_billing *b, struct state *st, int64_t utc, uint64_t imp, uint64_t exp)
+{
+	for (int i = 0; st->has_tariff && i < MAX_SWITCH_STEPS; i++) {
+		int64_t at =
+		    st->te.now.utc_s + (tariff_engine_next_switch(&st->te) - st->te.now.seconds);
+
+		if (at >= utc || at <= st->te.now.utc_s)
+			break;
+		tariff_interval(b, st, at, 0, 0);
+	}
+	while (st->has_tariff && (imp || exp)) {
+		int64_t i =
+		    imp > (uint64_t)TARIFF_MAX_DELTA_MWH ? TARIFF_MAX_DELTA_MWH : (int64_t)imp;
+		int64_t e =
+		    exp > (uint64_t)TARIFF_MAX_DELTA_MWH ? TARIFF_MAX_DELTA_MWH : (int64_t)exp;
+
+		tariff_interval(b, st, utc, i, e);
+		imp -= (uint64_t)i;
+		exp -= (uint64_t)e;
+	}
+	if (st->has_tariff && st->te.now.utc_s < utc)
+		tariff_interval(b, st, utc, 0, 0); /* standing charge and switches keep time */
+}
+
+void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_t import_mwh,
+		       uint64_t export_mwh, int32_t import_w, bool checkpointed)
+{
+	struct state *st = &b->st;
+	struct tariff_time tt;
+	struct account_time at;
+	struct account_output out;
+	uint64_t imp = 0, exp = 0;
+	int64_t utc = utc_ns / 1000000000;
+	int r;
+
+	if (!b)
+		return;
+	if (!b->running)
+		billing_retry_account(b, utc_ns);
+	if (!b->running || !valid)
+		return;
+	if (!st->have_baseline) {
+		/* saved at once (below): from then on a crash re-bills from this baseline */
+		st->have_baseline = true;
+		st->billed_import_mwh = import_mwh;
+		st->billed_export_mwh = export_mwh;
+		checkpointed = true;
+		b->saved_ns = INT64_MIN / 2;
+	}
+	/* registers below what was billed: a power cut lost energy already billed */
+	if (import_mwh >= st->billed_import_mwh)
+		imp = import_mwh - st->billed_import_mwh;
+	if (export_mwh >= st->billed_export_mwh)
+		exp = export_mwh - st->billed_export_mwh;
+	st->billed_import_mwh = import_mwh;
+	st->billed_export_mwh = export_mwh;
+	bill(b, st, utc, imp, exp);
+
+	billing_local_times(b, utc, &tt, &at);
+	at.friendly_day = st->has_tariff && st->te.friendly_day;
+	if (account_tick(&st->acc, &at, &out) >= 0)
+		billing_account_events(b, st, &out);
+	/* the lower load limit while the schedule is on a rate the tariff marks "peak" */
+	if (account_power_sample(&st->acc, &at, import_w > 0 ? import_w : 0,
+				 st->has_tariff && (st->info.peak_rates >> st->te.rate & 1u),
+				 &out) >= 0)
+		billing_account_events(b, st, &out);
+	billing_send_events(b);
+	billing_report_supply(b);
+
+	/* with the energy checkpoints, but not more often than PM_BILLING_MIN_SAVE_NS: a record
+	 * is ~20 kB and checkpoints may come at every sample */
+	if (!b->store || (utc_ns - b->saved_ns < b->cfg.save_interval_ns &&
+			  (!checkpointed || utc_ns - b->saved_ns < PM_BILLING_MIN_SAVE_NS)))
+		return;
+	r = billing_save(b, st, utc_ns, NULL, 0);
+	if (r < 0 && !b->save_failing)
+		log_error("meter %s: saving the account failed: %s; retried", b->meter,
+			  strerror(-r));
+	else if (r >= 0 && b->save_failing)
+		log_info("meter %s: the account is saved again", b->meter);
+	b->save_failing = r < 0;
+	if (r < 0)
+		b->saved_ns = utc_ns; /* retried after an interval, not at every sample */
+}
+
+int pm_billing_flush(struct pm_billing *b, int64_t utc_ns)
+{
+	if (!b || !b->running || !b->store)
+		return 0;
+	return billing_save(b, &b->st, utc_ns, NULL, 0);
+}

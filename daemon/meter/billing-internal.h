@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The inside of one meter's account (billing.h), shared by the files that implement it, one
+ * responsibility each:
+ *
+ *   billing.c                  life cycle, hooks, where the supply belongs
+ *   billing-accrual.c          samples: energy priced by the tariff engine, taken from the account
+ *   billing-clock.c            the engines' local civil time (meter/local-time.h)
+ *   billing-commands.c         account commands: validated on a copy, committed, then applied
+ *   billing-tariff-commands.c  the active and the future tariff
+ *   billing-currency.c         a currency conversion
+ *   billing-events.c           the event queue and the texts of the event log
+ *   billing-store.c            the account's record in the store: save, load, seed, unavailable
+ *   billing-view.c             what is published
+ *   billing-record.c           the checks of a stored record (billing-state.h)
+ *
+ * Nothing outside these files (and the unit test) includes this header.
+ */
+#ifndef POLYMETER_BILLING_INTERNAL_H
+#define POLYMETER_BILLING_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meter/billing-state.h"
+#include "meter/billing.h"
+
+/* Events one operation may queue; more are dropped (the log is a courtesy, the state the truth). */
+#define EVENT_QUEUE 96
+
+struct queued_event {
+	int64_t utc_ns;
+	char kind[32];
+	char detail[200];
+};
+
+struct pm_billing {
+	struct pm_billing_config cfg;
+	char *meter, *zone, *tariff_file;
+	struct pm_store *store;
+	bool running;
+	bool unavailable;	/* the account is unknown (not read); running is false */
+	int64_t unavailable_ns; /* since when */
+	int64_t retry_ns;	/* the last attempt to read it */
+	char unavailable_why[200];
+	struct state st;
+	int64_t saved_ns;
+	bool save_failing;
+	bool tariff_error_logged;
+
+	pm_billing_supply_fn supply_fn;
+	pm_billing_event_fn event_fn;
+	void *userdata;
+	bool supply_reported, contactor_reported, aux_reported;
+
+	/* events of the operation in progress: sent when it is committed, dropped otherwise */
+	unsigned n_queued;
+	struct queued_event queue[EVENT_QUEUE];
+};
+
+/* billing.c */
+/* Fills *e (when not NULL) and returns @r. */
+int billing_fail(struct pm_billing_error *e, enum pm_billing_err kind, int r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Calls the supply hook when the contactor or the auxiliary relay should change. */
+void billing_report_supply(struct pm_billing *b);
+
+/* billing-clock.c */
+/* The local civil time of @utc (seconds) for both engines (friendly_day false). */
+void billing_local_times(const struct pm_billing *b, int64_t utc, struct tariff_time *tt,
+			 struct account_time *at);
+/* The account engine's time of a command at @utc_ns, with the tariff's friendly day. */
+void billing_now_times(const struct pm_billing *b, const struct state *st, int64_t utc_ns,
+		       struct account_time *at);
+
+/* billing-events.c */
+void billing_queue(struct pm_billing *b, int64_t utc_ns, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sends the queued events to the event hook (or the log) and empties the queue. */
+void billing_send_events(struct pm_billing *b);
+/* The account engine's events: queued, and what they ask of the tariff engine done. */
+void billing_account_events(struct pm_billing *b, struct state *st,
+			    const struct account_output *out);
+/* The tariff engine's events: queued; a currency conversion converts the account. */
+void billing_tariff_events(struct pm_billing *b, struct state *st, const struct account_time *at,
+			   const struct tariff_charge *ch);
+
+/* billing-store.c */
+/* Saves @st (with a top-up @reference, or NULL); b->saved_ns on success. */
+int billing_save(struct pm_billing *b, const struct state *st, int64_t utc_ns,
+		 const char *reference, int64_t value_mu);
+/* A new account from the configuration (and its tariff file) into b->st. */
+int billing_seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen);
+/* The account is unknown: nothing of it is kept or published until it is read. */
+void billing_set_unavailable(struct pm_billing *b, int64_t utc_ns, const char *why);
+/* Reads the stored account, or seeds and saves a new one: 0 running, -EAGAIN unknown. */
+int billing_start_account(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen);
+/* At most once a save interval while the account is unknown: reads it again. */
+void billing_retry_account(struct pm_billing *b, int64_t utc_ns);
+
+/* billing-commands.c */
+/* A copy of the state to work on, or NULL with *r and *e saying why nothing is accepted. */
+struct state *billing_begin(struct pm_billing *b, struct pm_billing_error *e, int *r);
+/* Commits @work (with a top-up reference), then makes it the state; frees it either way. */
+int billing_commit(struct pm_billing *b, struct state *work, int64_t utc_ns, const char *reference,
+		   int64_t value_mu, struct pm_billing_error *e);
+/* An account engine refusal (frees @work): -EPERM is "not now", anything else a bad argument. */
+int billing_refused(struct pm_billing *b, struct state *work, int r,
+		    const struct account_output *out, const char *field,
+		    struct pm_billing_error *e);
+
+/* billing-tariff-commands.c */
+/* "YYYY-MM-DD" from 1970 into @d; -EINVAL (and *e naming @field) when it is no such date. */
+int billing_parse_date(const char *s, const char *field, struct tariff_date *d,
+		       struct pm_billing_error *e);
+/* 0 when @d is after the account's local date today, else -EINVAL and *e naming @field. */
+int billing_future_date(const struct pm_billing *b, const struct state *st, int64_t utc_ns,
+			const struct tariff_date *d, const char *field, struct pm_billing_error *e);
+
+#endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What one meter's account publishes: the view, the Modbus snapshot, the names of its enums. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "meter/billing-internal.h"
+
+const char *pm_billing_mode_name(enum account_mode mode)
+{
+	switch (mode) {
+	case ACCOUNT_MODE_CREDIT:
+		return "credit";
+	case ACCOUNT_MODE_PREPAYMENT:
+		return "prepayment";
+	case ACCOUNT_MODE_PAYG:
+		return "payg";
+	}
+	return "unknown";
+}
+
+int pm_billing_mode_parse(const char *name, enum account_mode *mode)
+{
+	static const enum account_mode modes[] = {ACCOUNT_MODE_CREDIT, ACCOUNT_MODE_PREPAYMENT,
+						  ACCOUNT_MODE_PAYG};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (name && !strcmp(name, pm_billing_mode_name(modes[i]))) {
+			*mode = modes[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *pm_billing_ec_name(enum account_ec_state state)
+{
+	switch (state) {
+	case ACCOUNT_EC_NONE:
+		return "none";
+	case ACCOUNT_EC_AVAILABLE:
+		return "available";
+	case ACCOUNT_EC_IN_USE:
+		return "in_use";
+	case ACCOUNT_EC_EXHAUSTED:
+		return "exhausted";
+	}
+	return "unknown";
+}
+
+const char *pm_billing_method_name(enum account_payment_method method)
+{
+	switch (method) {
+	case ACCOUNT_PAYMENT_TOKEN:
+		return "token";
+	case ACCOUNT_PAYMENT_REMOTE:
+		return "remote";
+	case ACCOUNT_PAYMENT_LOCAL:
+		return "local";
+	}
+	return "unknown";
+}
+
+void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billing_view *v)
+{
+	const struct state *st = &b->st;
+	struct account_payment p;
+
+	memset(v, 0, sizeof(*v));
+	v->running = b->running;
+	if (!b->running)
+		return; /* unknown: nothing to publish (b->st is zeroed) */
+	v->sts = st->has_sts;
+	account_read_registers(&st->acc, utc_ns / 1000000000, &v->regs);
+	v->supply = account_supply(&st->acc);
+	v->armed = st->acc.awaiting_confirmation;
+	v->has_tariff = st->has_tariff;
+	if (st->has_tariff) {
+		v->aux_closed = st->te.aux_relay;
+		v->rate = st->te.rate;
+		v->export_rate = st->te.export_rate;
+		v->block = st->te.block;
+		v->price_mu_per_kwh = st->te.active.price_mu_per_kwh[st->te.rate][st->te.block];
+		snprintf(v->tariff_name, sizeof(v->tariff_name), "%s", st->info.name);
+		snprintf(v->currency, sizeof(v->currency), "%s", st->info.currency);
+		v->minor_units = st->info.minor_units;
+		v->local_date = st->te.now;
+	} else {
+		v->minor_units = 2;
+	}
+	for (unsigned i = 0; i < ACCOUNT_PAYMENT_LOG_LEN && account_payment_at(&st->acc, i, &p);
+	     i++)
+		v->payments[v->n_payments++] = p;
+	v->has_future_tariff = st->has_tariff && st->te.has_deferred;
+	if (v->has_future_tariff) {
+		snprintf(v->future_tariff_name, sizeof(v->future_tariff_name), "%s",
+			 st->deferred_info.name);
+		v->future_tariff_date = st->te.deferred_date;
+	}
+	v->has_conversion = st->has_tariff && st->te.has_conversion;
+	if (v->has_conversion) {
+		v->conversion_date = st->te.conversion_date;
+		v->conversion_num = st->te.conversion_num;
+		v->conversion_den = st->te.conversion_den;
+	}
+	v->peak_rate = st->has_tariff && (st->info.peak_rates >> st->te.rate & 1u);
+}
+
+void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
+			 struct pm_snapshot_account *out)
+{
+	struct pm_billing_view v;
+
+	pm_billing_view(b, utc_ns, &v);
+	memset(out, 0, sizeof(*out));
+	out->valid = v.running;
+	out->has_tariff = v.has_tariff;
+	out->rate = (uint16_t)(v.rate + 1);
+	out->block = (uint16_t)(v.block + 1);
+	out->balance_mu = v.regs.balance_mu;
+	out->emergency_mu = v.regs.ec_remaining_mu;
+	out->debt_mu = v.regs.debt_to_clear_mu + v.regs.time_debt_mu + v.regs.payment_debt_mu;
+	out->supply = v.supply.closed ? PM_SUPPLY_CLOSED
+		      : v.armed	      ? PM_SUPPLY_ARMED
+				      : PM_SUPPLY_OPEN;
+	if (!v.supply.closed && v.supply.reason == ACCOUNT_REASON_OUT_OF_CREDIT)
+		out->credit = PM_CREDIT_OUT;
+	else if (v.regs.ec_state == ACCOUNT_EC_AVAILABLE)
+		out->credit = PM_CREDIT_EC_AVAILABLE;
+	else if (v.regs.ec_state == ACCOUNT_EC_IN_USE)
+		out->credit = PM_CREDIT_EC_IN_USE;
+	else if (v.regs.ec_state == ACCOUNT_EC_EXHAUSTED)
+		out->credit = PM_CREDIT_EC_EXHAUSTED;
+	else
+		out->credit = PM_CREDIT_OK;
+	out->aux_closed = v.has_tariff && v.aux_closed;
+	if (v.has_tariff) {
+		const struct tariff_engine *te = &b->st.te;
+		unsigned ne = te->active.export_pricing.mode == TARIFF_EXPORT_NEUTRAL
+				  ? 0
+				  : te->active.n_export_rates;
+
+		_Static_assert(PM_SNAPSHOT_RATES == TARIFF_MAX_RATES, "a snapshot slot per rate");
+		out->n_rates = (uint8_t)te->active.n_rates;
+		out->n_export_rates = (uint8_t)ne;
+		memcpy(out->rate_import_mwh, te->import_mwh, sizeof(out->rate_import_mwh));
+		memcpy(out->rate_export_mwh, te->export_mwh, sizeof(out->rate_export_mwh));
+	}
+}

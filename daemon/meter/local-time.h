@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Local civil time in a meter's time zone: the one place polymeterd asks the C library for
+ * tzdata's rules (TZ + tzset + localtime_r), so DST is the system's. Everything else counts UTC
+ * in int64 arithmetic (daemon/core/billing/civil-time.h).
+ *
+ * An adapter, not core: it reads the environment and /usr/share/zoneinfo. Each call sets TZ for
+ * its zone (the daemon is single-threaded; meters may differ in zone); caching the offsets is
+ * left for later.
+ */
+#ifndef POLYMETER_LOCAL_TIME_H
+#define POLYMETER_LOCAL_TIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct pm_local_time {
+	int64_t year;
+	int month;   /* 1..12 */
+	int day;     /* 1..31 */
+	int weekday; /* ISO 8601: 1 = Monday .. 7 = Sunday */
+	int hour, minute;
+	int second; /* 0..59: a leap second is counted as :59 */
+};
+
+/*
+ * Whether @zone ("Europe/London"; "" = the system's) is a tzdata zone: the C library silently
+ * falls back to UTC for a name it does not know, so a configuration is checked with this first.
+ */
+bool pm_local_time_zone_exists(const char *zone);
+
+/*
+ * The local civil time of @utc_s in @zone. 0, or -EOVERFLOW when the C library cannot express
+ * it (a year beyond int): then *lt is the UTC civil time.
+ */
+int pm_local_time_at(const char *zone, int64_t utc_s, struct pm_local_time *lt);
+
+#endif
