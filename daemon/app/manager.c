@@ -25,6 +25,7 @@
 #include "core/proto/modbus-map.h"
 #include "views/modbus/modbus-rtu.h"
 #include "views/modbus/modbus-tcp.h"
+#include "app/modbus-tcp-conf.h"
 #include "acquire/source-replay.h"
 #include "acquire/source.h"
 #include "store/store.h"
@@ -825,7 +826,7 @@ static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
 	int r;
 
 	snprintf(fdname, sizeof(fdname), "modbus-%s", mt->conf->name);
-	pm_mbtcp_config_default(&tcfg);
+	pm_conf_mbtcp(mt->conf, &tcfg);
 	tcfg.listen_fd = pm_mbtcp_activated_fd(fdname);
 	if (tcfg.listen_fd < 0 && !mt->conf->modbus_tcp_port && !mt->conf->modbus_rtu_device[0])
 		return 0;

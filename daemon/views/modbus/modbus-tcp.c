@@ -222,6 +222,26 @@ static int flush_out(struct conn *c)
 	return 0;
 }
 
+/*
+ * Answers and sends until nothing moves: answers sent make room for the requests that waited
+ * in the input (pipelined in one segment), and those must not wait for more input. Returns 0
+ * or a negative errno (connection gone).
+ */
+static int pump(struct conn *c)
+{
+	for (;;) {
+		size_t before = c->in_len;
+		int r;
+
+		process(c);
+		r = flush_out(c);
+		if (r < 0)
+			return r;
+		if (c->in_len == before || c->out_len > 0)
+			return 0; /* nothing answered, or the client must read first */
+	}
+}
+
 /* Reads into the input buffer: >0 bytes read, 0 nothing to read now, -EPIPE the peer closed
  * its side, or a negative errno. */
 static ssize_t read_in(struct conn *c)
@@ -266,21 +286,16 @@ static int on_conn_io(sd_event_source *s, int fd, uint32_t revents, void *userda
 		conn_free(c);
 		return 0;
 	}
-	/*
-	 * Answer, send, read, until nothing moves: answers sent make room for the requests that
-	 * waited in the input (pipelined in one segment), and those must not wait for more input.
-	 */
 	for (int i = 0; i < READS_PER_WAKEUP; i++) {
-		size_t space = sizeof(c->in) - c->in_len;
-		ssize_t n = 0;
+		size_t space;
+		ssize_t n;
 
-		process(c);
-		r = flush_out(c);
+		r = pump(c);
 		if (r < 0)
 			goto close;
-		process(c); /* requests that waited for the room just made */
 		if (!wants_input(c))
 			break;
+		space = sizeof(c->in) - c->in_len;
 		n = read_in(c);
 		if (n == -EPIPE) {
 			c->draining = true; /* answer what is complete, then close */
@@ -295,8 +310,7 @@ static int on_conn_io(sd_event_source *s, int fd, uint32_t revents, void *userda
 		if ((size_t)n < space)
 			break; /* drained (no need for the recv that says so): epoll wakes us */
 	}
-	process(c);
-	r = flush_out(c);
+	r = pump(c);
 	if (r < 0)
 		goto close;
 	if (conn_done(c)) {
@@ -370,13 +384,14 @@ static struct conn *eviction_victim(const struct pm_mbtcp *srv, uint64_t now)
 	struct conn *silent = NULL, *any = NULL;
 	bool all_served = true;
 
+	/* the list is newest first: "<=" makes the oldest win a tie (accepted in one wakeup) */
 	for (struct conn *c = srv->conns; c; c = c->next) {
 		all_served &= c->served;
 		if (now < c->last_done + EVICT_GRACE_USEC)
 			continue;
-		if (!c->served && (!silent || c->last_done < silent->last_done))
+		if (!c->served && (!silent || c->last_done <= silent->last_done))
 			silent = c;
-		if (!any || c->last_done < any->last_done)
+		if (!any || c->last_done <= any->last_done)
 			any = c;
 	}
 	if (silent)
