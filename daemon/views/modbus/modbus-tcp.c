@@ -100,26 +100,6 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
-/* The connection's next deadline: no answered request for the idle timeout, or a request
- * (the first one: from accept) not complete within the header timeout. */
-static uint64_t conn_deadline(const struct conn *c)
-{
-	uint64_t d = c->last_done + c->srv->cfg.idle_usec;
-
-	if (c->req_start && c->req_start + c->srv->cfg.header_usec < d)
-		d = c->req_start + c->srv->cfg.header_usec;
-	return d;
-}
-
-static int timer_update(struct conn *c)
-{
-	int r = sd_event_source_set_time(c->timer, conn_deadline(c));
-
-	if (r < 0)
-		return r;
-	return sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
-}
-
 /* Classifies the bytes at @a; a complete or bad request's length in *len. */
 static enum head head_of(const uint8_t *a, size_t n, size_t *len)
 {
@@ -195,6 +175,8 @@ static void process(struct conn *c)
 	}
 	if (h == HEAD_PARTIAL && !c->req_start)
 		c->req_start = now_usec(c->srv); /* the next request began arriving */
+	else if (h == HEAD_COMPLETE && c->served)
+		c->req_start = 0; /* complete, waiting for the client to read: the idle timeout's */
 	if (h == HEAD_BAD && !c->draining) {
 		c->draining = true;
 		c->lost = true;
@@ -266,6 +248,29 @@ static ssize_t read_in(struct conn *c)
 static bool wants_input(const struct conn *c)
 {
 	return !c->draining && c->in_len < sizeof(c->in) && out_has_room(c);
+}
+
+/*
+ * The connection's next deadline: no answered request for the idle timeout, or a request (the
+ * first one: from accept) not complete within the header timeout, while we read (when we do
+ * not, for back-pressure, the rest of the request may wait in our own socket buffer).
+ */
+static uint64_t conn_deadline(const struct conn *c)
+{
+	uint64_t d = c->last_done + c->srv->cfg.idle_usec;
+
+	if (c->req_start && wants_input(c) && c->req_start + c->srv->cfg.header_usec < d)
+		d = c->req_start + c->srv->cfg.header_usec;
+	return d;
+}
+
+static int timer_update(struct conn *c)
+{
+	int r = sd_event_source_set_time(c->timer, conn_deadline(c));
+
+	if (r < 0)
+		return r;
+	return sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
 }
 
 /* True when a draining connection has nothing left to answer or to send. */
