@@ -126,6 +126,9 @@ UNIT_EXTRA_test_local_time := daemon/meter/local-time.c
 UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c daemon/app/conf.c \
 	daemon/supply/relay-config.c
 UNIT_LIBS_test_meter_config  := inih
+UNIT_EXTRA_test_conf_modbus_tcp := daemon/app/conf.c daemon/supply/relay-config.c \
+	daemon/app/modbus-tcp-conf.c daemon/views/modbus/modbus-tcp.c daemon/common/log.c
+UNIT_LIBS_test_conf_modbus_tcp  := inih libsystemd
 UNIT_EXTRA_test_iio_events := daemon/acquire/source-iio-events.c daemon/common/log.c
 UNIT_LIBS_test_iio_events  := libsystemd
 # the energy counted since start: the counter-generation rule as the daemon applies it

@@ -4,6 +4,7 @@
  * pairs; a reader of our own feeds it the lines, so every message can name its line, and sees
  * every section header (libinih does not report empty sections).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "app/conf.h"
 #include "core/billing/civil-time.h"
 #include "core/billing/money.h"
+#include "views/modbus/modbus-tcp.h" /* the server's defaults */
 
 enum meter_key {
 	K_SOURCE,
@@ -72,6 +74,10 @@ enum meter_key {
 	K_POLL_INTERVAL,
 	K_FULL_SCALE_VOLTAGE,
 	K_FULL_SCALE_CURRENT,
+	K_MODBUS_TCP_ADDRESS,
+	K_MODBUS_TCP_MAX_CONN,
+	K_MODBUS_TCP_IDLE,
+	K_MODBUS_TCP_HEADER,
 	K_COUNT
 };
 
@@ -134,6 +140,10 @@ static const struct {
     [K_POLL_INTERVAL] = {"poll_interval_ms", PM_SOURCE_IIO},
     [K_FULL_SCALE_VOLTAGE] = {"full_scale_voltage_mv", PM_SOURCE_IIO},
     [K_FULL_SCALE_CURRENT] = {"full_scale_current_ma", PM_SOURCE_IIO},
+    [K_MODBUS_TCP_ADDRESS] = {"modbus_tcp_address", PM_SOURCE_NONE},
+    [K_MODBUS_TCP_MAX_CONN] = {"modbus_tcp_max_connections", PM_SOURCE_NONE},
+    [K_MODBUS_TCP_IDLE] = {"modbus_tcp_idle_timeout", PM_SOURCE_NONE},
+    [K_MODBUS_TCP_HEADER] = {"modbus_tcp_header_timeout", PM_SOURCE_NONE},
 };
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
@@ -214,6 +224,9 @@ static void meter_defaults(struct pm_conf_meter *m)
 	m->demand_period_min = 15;
 	m->demand_subintervals = 1;
 	m->modbus_unit = 1;
+	m->modbus_tcp_max_conn = PM_MBTCP_DEFAULT_MAX_CONN;
+	m->modbus_tcp_idle_timeout_s = PM_MBTCP_DEFAULT_IDLE_USEC / 1000000;
+	m->modbus_tcp_header_timeout_s = PM_MBTCP_DEFAULT_HEADER_USEC / 1000000;
 	/* the Modbus RTU default line: 19200 baud, even parity, 1 stop bit; RS-485 mode */
 	m->modbus_rtu_baud = 19200;
 	m->modbus_rtu_parity = 'E';
@@ -415,6 +428,20 @@ static int parse_rtu_line(const char *value, struct pm_conf_meter *m)
 	return 0;
 }
 
+/*
+ * The Modbus TCP bind address: a numeric IPv4 or IPv6 address, as strictly as the server reads
+ * it (inet_pton: no host name, no "127.1" shorthand, no scope id).
+ */
+static int set_address(char *dst, size_t size, const char *value)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET6, value, &a6) != 1 && inet_pton(AF_INET, value, &a4) != 1)
+		return -EINVAL;
+	return set_string(dst, size, value);
+}
+
 /* A supply-control line: its spec (syntax only; the line is looked up when the daemon starts) */
 static int set_gpio(struct pm_relay_line *l, const char *value)
 {
@@ -554,6 +581,18 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		break;
 	case K_MODBUS_UNIT:
 		r = parse_u32(value, 1, 247, &m->modbus_unit);
+		break;
+	case K_MODBUS_TCP_ADDRESS:
+		r = set_address(m->modbus_tcp_address, sizeof(m->modbus_tcp_address), value);
+		break;
+	case K_MODBUS_TCP_MAX_CONN:
+		r = parse_u32(value, 1, 256, &m->modbus_tcp_max_conn);
+		break;
+	case K_MODBUS_TCP_IDLE:
+		r = parse_u32(value, 1, 86400, &m->modbus_tcp_idle_timeout_s);
+		break;
+	case K_MODBUS_TCP_HEADER:
+		r = parse_u32(value, 1, 3600, &m->modbus_tcp_header_timeout_s);
 		break;
 	case K_MODBUS_RTU_DEVICE:
 		r = value[0] == '/'
@@ -747,6 +786,11 @@ static int meter_key(struct parser *p, const char *name, const char *value)
 		    [K_POLL_INTERVAL] = "an integer 20..60000 (milliseconds)",
 		    [K_FULL_SCALE_VOLTAGE] = "an integer 1000..100000000 (mV rms)",
 		    [K_FULL_SCALE_CURRENT] = "an integer 1..100000000 (mA rms)",
+		    [K_MODBUS_TCP_ADDRESS] =
+			"a numeric IPv4 or IPv6 address, e.g. 192.0.2.10 or ::1",
+		    [K_MODBUS_TCP_MAX_CONN] = "an integer 1..256 (connections)",
+		    [K_MODBUS_TCP_IDLE] = "an integer 1..86400 (seconds)",
+		    [K_MODBUS_TCP_HEADER] = "an integer 1..3600 (seconds)",
 		};
 		parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}
@@ -922,6 +966,25 @@ static int validate_clock(struct parser *p, size_t i)
 	return 0;
 }
 
+/* A request may take at most as long as the silence allowed between requests. */
+static int validate_modbus_tcp(struct parser *p, size_t i)
+{
+	struct pm_conf_meter *m = &p->conf.meter[i];
+	const unsigned *line = p->key_line[i];
+
+	if (m->modbus_tcp_header_timeout_s <= m->modbus_tcp_idle_timeout_s)
+		return 0;
+	if (!line[K_MODBUS_TCP_HEADER]) { /* the default follows a shorter idle timeout */
+		m->modbus_tcp_header_timeout_s = m->modbus_tcp_idle_timeout_s;
+		return 0;
+	}
+	parse_error(p, line[K_MODBUS_TCP_HEADER],
+		    "modbus_tcp_header_timeout %u s is longer than modbus_tcp_idle_timeout %u s "
+		    "in [meter %s]",
+		    m->modbus_tcp_header_timeout_s, m->modbus_tcp_idle_timeout_s, m->name);
+	return -EINVAL;
+}
+
 /* Cross-key checks, once the whole file is read. */
 static void validate(struct parser *p)
 {
@@ -946,6 +1009,8 @@ static void validate(struct parser *p)
 			}
 		}
 		if (validate_clock(p, i) < 0)
+			return;
+		if (validate_modbus_tcp(p, i) < 0)
 			return;
 	}
 	if (p->conf.n_meters == 0)

@@ -116,6 +116,11 @@ struct pm_conf_meter {
 	char record[256];      /* every scan is written to this file; "" = none */
 	char replay_file[256]; /* source = replay: the recording played back */
 	bool replay_fast;      /* as fast as possible (default: at the recorded pace) */
+	/* the Modbus TCP server's limits (daemon/views/modbus/modbus-tcp.h) */
+	char modbus_tcp_address[64]; /* numeric IP to bind; "" = any (both families) */
+	uint32_t modbus_tcp_max_conn;
+	uint32_t modbus_tcp_idle_timeout_s;   /* no request answered for this long: closed */
+	uint32_t modbus_tcp_header_timeout_s; /* a request not complete in this long: closed */
 };
 
 struct pm_conf {

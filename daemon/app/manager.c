@@ -26,6 +26,7 @@
 #include "acquire/source.h"
 #include "app/manager.h"
 #include "app/meter-config.h"
+#include "app/modbus-tcp-conf.h"
 #include "app/report.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -397,7 +398,7 @@ static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
 	int r;
 
 	snprintf(fdname, sizeof(fdname), "modbus-%s", mt->conf->name);
-	pm_mbtcp_config_default(&tcfg);
+	pm_conf_mbtcp(mt->conf, &tcfg);
 	tcfg.listen_fd = pm_mbtcp_activated_fd(fdname);
 	if (tcfg.listen_fd < 0 && !mt->conf->modbus_tcp_port && !mt->conf->modbus_rtu_device[0])
 		return 0;

@@ -3,8 +3,8 @@
  * Test server for the Modbus TCP view: serves a fixed snapshot of known values through
  * daemon/views/modbus/modbus-tcp.c and the Modbus map, on one sd-event loop like polymeterd.
  *
- *   serve [--port N] [--unit N] [--base N] [--models 203|213|both] [--max-conn N]
- *         [--idle-ms N] [--churn] [--dump]
+ *   serve [--port N] [--address IP] [--unit N] [--base N] [--models 203|213|both]
+ *         [--max-conn N] [--idle-ms N] [--header-ms N] [--churn] [--dump]
  *
  * Prints "port N" once listening (port 0 = ephemeral). With a socket from systemd
  * (systemd-socket-activate, FileDescriptorName=modbus or a single unnamed one) it uses that.
@@ -134,6 +134,10 @@ int main(int argc, char **argv)
 			tcfg.max_conn = (unsigned)v;
 		else if (!strcmp(a, "--idle-ms") && !fixture_parse(n, 1, 86400000, &v))
 			tcfg.idle_usec = (uint64_t)v * 1000;
+		else if (!strcmp(a, "--header-ms") && !fixture_parse(n, 1, 86400000, &v))
+			tcfg.header_usec = (uint64_t)v * 1000;
+		else if (!strcmp(a, "--address") && i < argc)
+			tcfg.address = n; /* checked by the server */
 		else if (!strcmp(a, "--models") &&
 			 (!strcmp(n, "203") || !strcmp(n, "213") || !strcmp(n, "both"))) {
 			mcfg.model_203 = strcmp(n, "213") != 0;

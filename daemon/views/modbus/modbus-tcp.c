@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
@@ -24,13 +24,28 @@
 #define READS_PER_WAKEUP 4			      /* then let the other connections run */
 #define ACCEPTS_PER_WAKEUP 16
 #define ACCEPT_BACKOFF_USEC 100000 /* out of fds: stop accepting for a moment */
+/*
+ * At the cap, a connection active this recently is never evicted: a master that just connected
+ * and is about to send, or one mid-conversation, is not cut off by the next newcomer (which is
+ * refused instead). Hostile sockets age past it within a second and become evictable.
+ */
+#define EVICT_GRACE_USEC 1000000ULL
+#define UNIT_NONSIGNIFICANT 0xFF /* "the server itself" (Modbus TCP implementation guide) */
+
+/* What the input buffer starts with. */
+enum head { HEAD_EMPTY, HEAD_PARTIAL, HEAD_COMPLETE, HEAD_BAD };
 
 struct conn {
 	struct pm_mbtcp *srv;
 	struct conn *prev, *next;
 	int fd;
 	sd_event_source *io;
-	sd_event_source *idle;
+	sd_event_source *timer; /* the idle or the header timeout, whichever comes first */
+	uint64_t last_done;	/* accepted, or its last request answered: idle time and eviction */
+	uint64_t req_start; /* a request began arriving (accept, for a new connection); 0 = none */
+	bool served;	    /* answered at least one request */
+	bool draining;	    /* no more input (peer closed, framing lost): answer, flush, close */
+	bool lost;	    /* the framing was lost (for the log) */
 	size_t in_len;
 	size_t out_off, out_len;
 	uint8_t in[ADU_MAX];
@@ -56,6 +71,15 @@ void pm_mbtcp_config_default(struct pm_mbtcp_config *cfg)
 	cfg->listen_fd = -1;
 	cfg->max_conn = PM_MBTCP_DEFAULT_MAX_CONN;
 	cfg->idle_usec = PM_MBTCP_DEFAULT_IDLE_USEC;
+	cfg->header_usec = PM_MBTCP_DEFAULT_HEADER_USEC;
+}
+
+static uint64_t now_usec(const struct pm_mbtcp *srv)
+{
+	uint64_t now = 0;
+
+	(void)sd_event_now(srv->event, CLOCK_MONOTONIC, &now);
+	return now;
 }
 
 static void conn_free(struct conn *c)
@@ -63,7 +87,7 @@ static void conn_free(struct conn *c)
 	struct pm_mbtcp *srv = c->srv;
 
 	sd_event_source_disable_unref(c->io);
-	sd_event_source_disable_unref(c->idle);
+	sd_event_source_disable_unref(c->timer);
 	if (c->fd >= 0)
 		close(c->fd);
 	if (c->prev)
@@ -76,18 +100,27 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
-static int idle_rearm(struct conn *c)
+/* Classifies the bytes at @a; a complete or bad request's length in *len. */
+static enum head head_of(const uint8_t *a, size_t n, size_t *len)
 {
-	uint64_t now;
-	int r;
+	unsigned proto, mlen;
 
-	r = sd_event_now(c->srv->event, CLOCK_MONOTONIC, &now);
-	if (r < 0)
-		return r;
-	r = sd_event_source_set_time(c->idle, now + c->srv->cfg.idle_usec);
-	if (r < 0)
-		return r;
-	return sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
+	if (n == 0)
+		return HEAD_EMPTY;
+	if (n < 6)
+		return HEAD_PARTIAL;
+	/* protocol id and length are known from the sixth byte: a bad one is refused at once */
+	proto = (unsigned)a[2] << 8 | a[3];
+	mlen = (unsigned)a[4] << 8 | a[5];
+	if (proto != 0 || mlen < 2 || mlen > 1 + PM_MB_MAX_PDU)
+		return HEAD_BAD;
+	*len = 6 + mlen;
+	return n < *len ? HEAD_PARTIAL : HEAD_COMPLETE;
+}
+
+static bool out_has_room(const struct conn *c)
+{
+	return c->out_off + c->out_len + ADU_MAX <= OUT_MAX;
 }
 
 /* Answers one complete ADU (header + PDU) into the output buffer. */
@@ -99,7 +132,7 @@ static void answer(struct conn *c, const uint8_t *adu, size_t len)
 
 	memcpy(o, adu, 4); /* transaction id, protocol id */
 	o[6] = adu[6];	   /* unit id echoed */
-	if (adu[6] != map->cfg.unit_id) {
+	if (adu[6] != map->cfg.unit_id && adu[6] != UNIT_NONSIGNIFICANT) {
 		o[7] = (uint8_t)(adu[7] | 0x80);
 		o[8] = PM_MB_EX_GATEWAY_TARGET;
 		n = 2;
@@ -113,41 +146,41 @@ static void answer(struct conn *c, const uint8_t *adu, size_t len)
 }
 
 /*
- * Answers every complete request in the input buffer while there is room for an answer.
- * Returns 0, or -EPROTO when the framing is lost (the connection must close).
+ * Answers every complete request at the head of the input, in order, while the output has
+ * room for an answer; the rest waits for the client to read. A bad header stops the reading:
+ * what came before it is still answered, then the connection closes (conn_done()).
  */
-static int process(struct conn *c)
+static void process(struct conn *c)
 {
-	size_t done = 0;
-	int r;
+	size_t done = 0, len = 0;
+	enum head h;
 
-	while (c->in_len - done >= MBAP_HEADER) {
-		const uint8_t *a = c->in + done;
-		unsigned proto = (unsigned)a[2] << 8 | a[3];
-		unsigned len = (unsigned)a[4] << 8 | a[5];
-
-		if (proto != 0 || len < 2 || len > 1 + PM_MB_MAX_PDU)
-			return -EPROTO;
-		if (c->in_len - done < 6 + len)
-			break;
-		if (c->out_off + c->out_len + ADU_MAX > OUT_MAX) {
+	while ((h = head_of(c->in + done, c->in_len - done, &len)) == HEAD_COMPLETE) {
+		if (!out_has_room(c)) {
 			if (c->out_off == 0)
 				break; /* full: wait until the client reads */
 			memmove(c->out, c->out + c->out_off, c->out_len);
 			c->out_off = 0;
 			continue;
 		}
-		answer(c, a, 6 + len);
-		done += 6 + len;
-		r = idle_rearm(c);
-		if (r < 0)
-			return r;
+		answer(c, c->in + done, len);
+		done += len;
 	}
 	if (done) {
 		memmove(c->in, c->in + done, c->in_len - done);
 		c->in_len -= done;
+		c->served = true;
+		c->last_done = now_usec(c->srv);
+		c->req_start = 0;
 	}
-	return 0;
+	if (h == HEAD_PARTIAL && !c->req_start)
+		c->req_start = now_usec(c->srv); /* the next request began arriving */
+	else if (h == HEAD_COMPLETE && c->served)
+		c->req_start = 0; /* complete, waiting for the client to read: the idle timeout's */
+	if (h == HEAD_BAD && !c->draining) {
+		c->draining = true;
+		c->lost = true;
+	}
 }
 
 /* Writes what it can; returns 0 or a negative errno (connection gone). */
@@ -171,19 +204,81 @@ static int flush_out(struct conn *c)
 	return 0;
 }
 
-/* Reads while output has room: the events wanted follow the buffers' state. */
-static int update_events(struct conn *c)
+/*
+ * Answers and sends until nothing moves: answers sent make room for the requests that waited
+ * in the input (pipelined in one segment), and those must not wait for more input. Returns 0
+ * or a negative errno (connection gone).
+ */
+static int pump(struct conn *c)
 {
-	uint32_t ev = 0;
+	for (;;) {
+		size_t before = c->in_len;
+		int r;
 
-	if (c->out_len > 0)
-		ev |= EPOLLOUT;
-	/* stop reading while a complete request waits for room to answer (back-pressure) */
-	if (c->in_len < sizeof(c->in) && c->out_off + c->out_len + ADU_MAX <= OUT_MAX)
-		ev |= EPOLLIN;
-	if (c->in_len == sizeof(c->in) && c->out_len == 0)
-		return -EPROTO; /* cannot happen: a full buffer holds a complete ADU */
-	return sd_event_source_set_io_events(c->io, ev ? ev : EPOLLOUT);
+		process(c);
+		r = flush_out(c);
+		if (r < 0)
+			return r;
+		if (c->in_len == before || c->out_len > 0)
+			return 0; /* nothing answered, or the client must read first */
+	}
+}
+
+/* Reads into the input buffer: >0 bytes read, 0 nothing to read now, -EPIPE the peer closed
+ * its side, or a negative errno. */
+static ssize_t read_in(struct conn *c)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
+
+		if (n > 0) {
+			c->in_len += (size_t)n;
+			return n;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Reading is wanted while neither buffer is full and more input may come (back-pressure). */
+static bool wants_input(const struct conn *c)
+{
+	return !c->draining && c->in_len < sizeof(c->in) && out_has_room(c);
+}
+
+/*
+ * The connection's next deadline: no answered request for the idle timeout, or a request (the
+ * first one: from accept) not complete within the header timeout, while we read (when we do
+ * not, for back-pressure, the rest of the request may wait in our own socket buffer).
+ */
+static uint64_t conn_deadline(const struct conn *c)
+{
+	uint64_t d = c->last_done + c->srv->cfg.idle_usec;
+
+	if (c->req_start && wants_input(c) && c->req_start + c->srv->cfg.header_usec < d)
+		d = c->req_start + c->srv->cfg.header_usec;
+	return d;
+}
+
+static int timer_update(struct conn *c)
+{
+	int r = sd_event_source_set_time(c->timer, conn_deadline(c));
+
+	if (r < 0)
+		return r;
+	return sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+}
+
+/* True when a draining connection has nothing left to answer or to send. */
+static bool conn_done(const struct conn *c)
+{
+	size_t len;
+
+	return c->draining && c->out_len == 0 && head_of(c->in, c->in_len, &len) != HEAD_COMPLETE;
 }
 
 static int on_conn_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -196,41 +291,41 @@ static int on_conn_io(sd_event_source *s, int fd, uint32_t revents, void *userda
 		conn_free(c);
 		return 0;
 	}
-	if (revents & EPOLLOUT) {
-		r = flush_out(c);
-		if (r < 0)
-			goto close;
-		r = process(c); /* requests that waited for room */
-		if (r < 0)
-			goto close;
-	}
-	for (int i = 0; i < READS_PER_WAKEUP && (revents & EPOLLIN); i++) {
+	for (int i = 0; i < READS_PER_WAKEUP; i++) {
+		size_t space;
 		ssize_t n;
 
-		if (c->in_len == sizeof(c->in) || c->out_off + c->out_len + ADU_MAX > OUT_MAX)
-			break;
-		n = recv(fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
-		if (n == 0) {
-			r = 0;
-			goto close; /* peer closed */
-		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto close;
-		}
-		c->in_len += (size_t)n;
-		r = process(c);
+		r = pump(c);
 		if (r < 0)
 			goto close;
+		if (!wants_input(c))
+			break;
+		space = sizeof(c->in) - c->in_len;
+		n = read_in(c);
+		if (n == -EPIPE) {
+			c->draining = true; /* answer what is complete, then close */
+			continue;
+		}
+		if (n < 0) {
+			r = (int)n;
+			goto close;
+		}
+		if (n == 0)
+			break;
+		if ((size_t)n < space)
+			break; /* drained (no need for the recv that says so): epoll wakes us */
 	}
-	r = flush_out(c);
+	r = pump(c);
 	if (r < 0)
 		goto close;
-	r = update_events(c);
+	if (conn_done(c)) {
+		r = c->lost ? -EPROTO : 0;
+		goto close;
+	}
+	r = sd_event_source_set_io_events(c->io, (c->out_len ? EPOLLOUT : 0) |
+						     (wants_input(c) ? EPOLLIN : 0));
+	if (r >= 0)
+		r = timer_update(c);
 	if (r < 0)
 		goto close;
 	return 0;
@@ -243,13 +338,14 @@ close:
 	return 0;
 }
 
-static int on_conn_idle(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_conn_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct conn *c = userdata;
 
 	(void)s;
-	(void)usec;
-	log_debug("modbus-tcp: connection %d idle, closing", c->fd);
+	log_debug("modbus-tcp: connection %d: %s, closing", c->fd,
+		  usec >= c->last_done + c->srv->cfg.idle_usec ? "idle"
+							       : "request not complete in time");
 	conn_free(c);
 	return 0;
 }
@@ -265,6 +361,7 @@ static int conn_new(struct pm_mbtcp *srv, int fd)
 	}
 	c->srv = srv;
 	c->fd = fd;
+	c->last_done = c->req_start = now_usec(srv);
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;
@@ -273,13 +370,38 @@ static int conn_new(struct pm_mbtcp *srv, int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	r = sd_event_add_io(srv->event, &c->io, fd, EPOLLIN, on_conn_io, c);
 	if (r >= 0)
-		r = sd_event_add_time_relative(srv->event, &c->idle, CLOCK_MONOTONIC,
-					       srv->cfg.idle_usec, 0, on_conn_idle, c);
+		r = sd_event_add_time(srv->event, &c->timer, CLOCK_MONOTONIC, conn_deadline(c), 0,
+				      on_conn_timer, c);
 	if (r < 0) {
 		conn_free(c);
 		return r;
 	}
 	return 0;
+}
+
+/*
+ * At the cap, the connection a newcomer replaces: the longest-idle one that never completed a
+ * request, or, when every connection has, the longest-idle one; never one active within the
+ * grace. NULL: the newcomer is refused.
+ */
+static struct conn *eviction_victim(const struct pm_mbtcp *srv, uint64_t now)
+{
+	struct conn *silent = NULL, *any = NULL;
+	bool all_served = true;
+
+	/* the list is newest first: "<=" makes the oldest win a tie (accepted in one wakeup) */
+	for (struct conn *c = srv->conns; c; c = c->next) {
+		all_served &= c->served;
+		if (now < c->last_done + EVICT_GRACE_USEC)
+			continue;
+		if (!c->served && (!silent || c->last_done <= silent->last_done))
+			silent = c;
+		if (!any || c->last_done <= any->last_done)
+			any = c;
+	}
+	if (silent)
+		return silent;
+	return all_served ? any : NULL;
 }
 
 static int on_backoff(sd_event_source *s, uint64_t usec, void *userdata)
@@ -312,10 +434,21 @@ static int on_listen(sd_event_source *s, int fd, uint32_t revents, void *userdat
 			return sd_event_source_set_enabled(srv->backoff, SD_EVENT_ONESHOT);
 		}
 		if (srv->nconns >= srv->cfg.max_conn) {
-			log_debug("modbus-tcp: %u connections (the cap), refusing one",
-				  srv->nconns);
-			close(cfd);
-			continue;
+			struct conn *v = eviction_victim(srv, now_usec(srv));
+
+			if (!v) {
+				log_debug("modbus-tcp: %u connections (the cap), all active: "
+					  "refusing a new one",
+					  srv->nconns);
+				close(cfd);
+				continue;
+			}
+			log_debug("modbus-tcp: %u connections (the cap): closing connection %d "
+				  "(%s, idle %" PRIu64 " ms) for a new one",
+				  srv->nconns, v->fd,
+				  v->served ? "served" : "never completed a request",
+				  (now_usec(srv) - v->last_done) / 1000);
+			conn_free(v);
 		}
 		if (conn_new(srv, cfd) < 0)
 			log_warning("modbus-tcp: cannot set up a connection");
@@ -323,40 +456,78 @@ static int on_listen(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	return 0;
 }
 
+/*
+ * A numeric IPv4 or IPv6 address (inet_pton: no host names, no shorthand such as "127.1"),
+ * or NULL for any. Returns 0 or -EINVAL.
+ */
+static int bind_address(const char *address, uint16_t port, struct sockaddr_storage *ss,
+			socklen_t *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!address || inet_pton(AF_INET6, address, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, address, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		*len = sizeof(*in4);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int pm_mbtcp_check_address(const char *address)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	return address ? bind_address(address, 0, &ss, &len) : 0;
+}
+
 static int listen_socket(const struct pm_mbtcp_config *cfg)
 {
-	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV,
-				 .ai_socktype = SOCK_STREAM};
-	struct addrinfo *ai = NULL;
-	char port[8];
-	int fd = -1, one = 1, zero = 0, r;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1, r;
 
-	snprintf(port, sizeof(port), "%u", cfg->port);
-	hints.ai_family = cfg->address ? AF_UNSPEC : AF_INET6;
-	r = getaddrinfo(cfg->address, port, &hints, &ai);
-	if (r != 0 && !cfg->address) { /* no IPv6: any IPv4 address */
-		hints.ai_family = AF_INET;
-		r = getaddrinfo(NULL, port, &hints, &ai);
+	r = bind_address(cfg->address, cfg->port, &ss, &len);
+	if (r < 0)
+		return r;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && !cfg->address && errno == EAFNOSUPPORT) { /* no IPv6: any IPv4 address */
+		struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+
+		memset(&ss, 0, sizeof(ss));
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(cfg->port);
+		len = sizeof(*in4);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
-	if (r != 0)
-		return -EINVAL;
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (fd < 0)
+		return -errno;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ai->ai_family == AF_INET6 && !cfg->address)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
+	/*
+	 * No address: one socket for both families (v6only off). An IPv6 address given: that
+	 * address only, so "::" means every IPv6 address and not IPv4 too (say "0.0.0.0" or omit
+	 * the address for those).
+	 */
+	if (ss.ss_family == AF_INET6) {
+		int v6only = cfg->address != NULL;
+
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
-		goto out;
+		return r;
 	}
-	r = fd;
-out:
-	freeaddrinfo(ai);
-	return r;
+	return fd;
 }
 
 int pm_mbtcp_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
@@ -365,7 +536,8 @@ int pm_mbtcp_new(sd_event *event, const struct pm_mb_map *map, const struct pm_s
 	struct pm_mbtcp *srv;
 	int r, fl;
 
-	if (cfg->max_conn < 1 || cfg->idle_usec < 1000)
+	if (cfg->max_conn < 1 || cfg->idle_usec < 1000 || cfg->header_usec < 1000 ||
+	    pm_mbtcp_check_address(cfg->address) < 0)
 		return -EINVAL;
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)

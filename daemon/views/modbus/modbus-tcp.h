@@ -6,10 +6,19 @@
  * Framing is our own, non-blocking: each connection accumulates bytes, parses the 7-byte MBAP
  * header (transaction id, protocol id 0, length = unit id + PDU, 2..254) and answers each
  * complete request at once; a partial frame just waits in its buffer, so a slow or silent
- * client never delays another. Requests may be pipelined. A connection is closed when its
- * framing is lost (protocol id != 0, length out of range), when it sends no complete request
- * for the idle timeout, or when it stops reading its answers; connections beyond the cap are
- * accepted and closed at once. A request for another unit id is answered with exception 0x0B.
+ * client never delays another. Requests may be pipelined: they are answered in order while
+ * the output buffer has room, the rest as soon as the client reads (never dropped). A request
+ * for another unit id is answered with exception 0x0B; 0xFF (the implementation guide's "no
+ * particular unit") is this server.
+ *
+ * A connection is closed when its framing is lost (protocol id != 0, length out of range:
+ * after answering the requests before the bad header), when its peer closed (after answering
+ * what it sent), when no request completes for the idle timeout (a client that stops reading
+ * its answers), or when a request (the first one: from accept) is not complete within the
+ * header timeout, so that half-sent headers cannot hold a slot for long. At the cap a newcomer
+ * evicts the longest-idle connection that never completed a request, or, if all have, the
+ * longest-idle one, but none that was active within the last second (the newcomer is refused
+ * then): a few hostile sockets cannot lock a building-management system out.
  *
  * libmodbus is not used here. In 3.1.6 (Debian 12) modbus_receive() blocks until a whole
  * frame arrived (0.5 s per byte: one slow client stalls all), and modbus_reply() stalls
@@ -31,6 +40,8 @@
 #define PM_MBTCP_DEFAULT_PORT 502
 #define PM_MBTCP_DEFAULT_MAX_CONN 16
 #define PM_MBTCP_DEFAULT_IDLE_USEC (60 * 1000000ULL)
+/* the slowest BMS poll (10 s) still sends its first request in time */
+#define PM_MBTCP_DEFAULT_HEADER_USEC (10 * 1000000ULL)
 
 struct pm_mbtcp_config {
 	const char *address; /* numeric IPv4/IPv6 address to bind, NULL = any (dual stack) */
@@ -39,6 +50,8 @@ struct pm_mbtcp_config {
 			     * accepted as one; address and port unused */
 	unsigned max_conn;  /* simultaneous connections, >= 1 */
 	uint64_t idle_usec; /* close a connection without a complete request for this long */
+	uint64_t header_usec; /* close one whose request (the first: from accept) is not complete
+			       * within this long */
 };
 
 struct pm_mbtcp;
@@ -57,6 +70,9 @@ struct pm_mbtcp *pm_mbtcp_free(struct pm_mbtcp *srv);
 /* The port listened on (useful with port 0), or a negative errno. */
 int pm_mbtcp_port(const struct pm_mbtcp *srv);
 unsigned pm_mbtcp_connections(const struct pm_mbtcp *srv);
+
+/* 0 when @address is one the server can bind (a numeric IPv4 or IPv6 address), else -EINVAL. */
+int pm_mbtcp_check_address(const char *address);
 
 /*
  * Socket activation: the listening stream socket passed by systemd whose FileDescriptorName
