@@ -96,6 +96,12 @@ static int64_t meter_now(const struct manager_meter *mt)
 	return mt->source && pm_source_sim_utc(mt->source, &t) ? t : utc_ns();
 }
 
+/* The D-Bus account view runs on the meter's clock, as its billing does. */
+static int64_t meter_clock(void *userdata)
+{
+	return meter_now(userdata);
+}
+
 /* The D-Bus view reads a meter's event log and load profile from the store. */
 static int bus_events(void *userdata, struct pm_store_event *ev, size_t max)
 {
@@ -989,7 +995,8 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 				return log_error_errno(r, "meter %s: cannot publish it on D-Bus",
 						       mt->conf->name);
 			r = pm_bus_account_add(m->bus, m->event, m->conf.dbus_interval_ms * 1000ULL,
-					       mt->conf->name, mt->billing, &mt->bus_account);
+					       mt->conf->name, mt->billing, meter_clock, mt,
+					       &mt->bus_account);
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish its account",
 						       mt->conf->name);

@@ -17,6 +17,7 @@
 
 #include "meter/billing-state.h"
 #include "meter/billing.h"
+#include "core/model/quantity.h"
 #include "common/log.h"
 
 #define S INT64_C(1000000000)
@@ -841,6 +842,21 @@ START_TEST(test_only_an_absent_row_is_a_new_account)
 }
 END_TEST
 
+/*
+ * The object model publishes the names billing uses in its commands and events (Mode,
+ * EmergencyCredit, the payment methods): one vocabulary, whichever of them a view asks.
+ */
+START_TEST(test_model_names_are_billing_names)
+{
+	for (int i = -1; i <= 4; i++) {
+		ck_assert_str_eq(pm_mode_name(i), pm_billing_mode_name((enum account_mode)i));
+		ck_assert_str_eq(pm_ec_state_name(i), pm_billing_ec_name((enum account_ec_state)i));
+		ck_assert_str_eq(pm_payment_method_name(i),
+				 pm_billing_method_name((enum account_payment_method)i));
+	}
+}
+END_TEST
+
 static Suite *billing_suite(void)
 {
 	Suite *s = suite_create("billing");
@@ -869,6 +885,7 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_record_with_bad_money_refused);
 	tcase_add_test(tc, test_unreadable_account_read_again);
 	tcase_add_test(tc, test_only_an_absent_row_is_a_new_account);
+	tcase_add_test(tc, test_model_names_are_billing_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,86 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/model/quantity.h"
 #include "views/dbus/bus-account.h"
 #include "views/dbus/bus-caller.h"
 
-enum prop {
-	P_RUNNING,
-	P_MODE,
-	P_BALANCE,
-	P_AVAILABLE,
-	P_TOTAL_CREDIT,
-	P_PAYMENT_COUNT,
-	P_PAYMENTS,
-	P_EC_STATE,
-	P_EC_REMAINING,
-	P_DEBT_TO_CLEAR,
-	P_TIME_DEBT,
-	P_PAYMENT_DEBT,
-	P_COST_HOUR,
-	P_COST_TODAY,
-	P_SUPPLY_CLOSED,
-	P_SUPPLY_STATE,
-	P_SUPPLY_REASON,
-	P_AUX_CLOSED,
-	P_HAS_TARIFF,
-	P_TARIFF_NAME,
-	P_CURRENCY,
-	P_MINOR_UNITS,
-	P_RATE,
-	P_EXPORT_RATE,
-	P_BLOCK,
-	P_PRICE,
-	P_STS,
-	P_LOCAL_DATE,
-	P_PEAK_RATE,
-	P_FUTURE_TARIFF_NAME,
-	P_FUTURE_TARIFF_DATE,
-	P_CONVERSION_DATE,
-	P_CONVERSION_FACTOR,
-	P_COUNT
-};
-
-static const struct {
-	const char *name;
-	const char *sig;
-} props[P_COUNT] = {
-    [P_RUNNING] = {"Running", "b"},
-    [P_MODE] = {"Mode", "s"},
-    [P_BALANCE] = {"Balance", "x"},
-    [P_AVAILABLE] = {"AvailableCredit", "x"},
-    [P_TOTAL_CREDIT] = {"TotalCredit", "x"},
-    [P_PAYMENT_COUNT] = {"PaymentCount", "u"},
-    [P_PAYMENTS] = {"Payments", "a(txs)"},
-    [P_EC_STATE] = {"EmergencyCredit", "s"},
-    [P_EC_REMAINING] = {"EmergencyCreditRemaining", "x"},
-    [P_DEBT_TO_CLEAR] = {"DebtToClear", "x"},
-    [P_TIME_DEBT] = {"TimeDebt", "x"},
-    [P_PAYMENT_DEBT] = {"PaymentDebt", "x"},
-    [P_COST_HOUR] = {"CostLastHour", "x"},
-    [P_COST_TODAY] = {"CostToday", "x"},
-    [P_SUPPLY_CLOSED] = {"SupplyClosed", "b"},
-    [P_SUPPLY_STATE] = {"SupplyState", "s"},
-    [P_SUPPLY_REASON] = {"SupplyReason", "s"},
-    [P_AUX_CLOSED] = {"AuxRelayClosed", "b"},
-    [P_HAS_TARIFF] = {"HasTariff", "b"},
-    [P_TARIFF_NAME] = {"TariffName", "s"},
-    [P_CURRENCY] = {"Currency", "s"},
-    [P_MINOR_UNITS] = {"MinorUnits", "u"},
-    [P_RATE] = {"Rate", "y"},
-    [P_EXPORT_RATE] = {"ExportRate", "y"},
-    [P_BLOCK] = {"Block", "y"},
-    [P_PRICE] = {"Price", "x"},
-    [P_STS] = {"StsTokens", "b"},
-    [P_LOCAL_DATE] = {"LocalDate", "s"},
-    [P_PEAK_RATE] = {"PeakRate", "b"},
-    [P_FUTURE_TARIFF_NAME] = {"FutureTariffName", "s"},
-    [P_FUTURE_TARIFF_DATE] = {"FutureTariffDate", "s"},
-    [P_CONVERSION_DATE] = {"CurrencyConversionDate", "s"},
-    [P_CONVERSION_FACTOR] = {"CurrencyConversionFactor", "s"},
-};
-
+/* Change detection keeps what the last PropertiesChanged said, as text of this length. */
 #define SENT_LEN 160
+/* The text of a property not published (the account unknown): no value has it. */
+#define SENT_UNKNOWN "\x1f"
 
 struct pm_bus_account {
 	sd_bus *bus;
@@ -96,22 +24,21 @@ struct pm_bus_account {
 	char *meter;
 	char *path;
 	struct pm_billing *billing;
+	pm_bus_account_clock_fn clock;
+	void *clock_userdata;
 	sd_bus_slot *slot;
 	sd_bus_vtable *vtable;
 	sd_event_source *timer;
 	uint64_t last_emit_us;
 	bool sent_once;
-	char sent[P_COUNT][SENT_LEN]; /* what the last PropertiesChanged said, as text */
+	bool sent_known; /* the account was known at the last PropertiesChanged */
+	/* The properties: the quantities bound to this interface, in the table's order. */
+	size_t n_props;
+	uint16_t *prop_quantity;
+	char (*sent)[SENT_LEN];
+	struct pm_snapshot snap; /* the account part, filled at the meter's clock */
 	sd_bus_message_handler_t *admin_handlers; /* by vtable index: admin_call() runs these */
 };
-
-static int64_t utc_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static uint64_t mono_us(void)
 {
@@ -121,194 +48,135 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static const char *supply_state(const struct pm_billing_view *v)
+/* The meter's own clock: the one its billing runs on (a simulated or replayed meter's). */
+static int64_t meter_now(const struct pm_bus_account *a)
 {
-	if (v->supply.closed)
-		return "closed";
-	return v->armed ? "armed" : "open";
+	return a->clock(a->clock_userdata);
 }
 
-static int prop_index(const char *name)
+/* The account's values now, as the object model's snapshot carries them. */
+static const struct pm_snapshot *account_now(struct pm_bus_account *a)
 {
-	for (int i = 0; i < P_COUNT; i++)
-		if (!strcmp(props[i].name, name))
-			return i;
+	pm_billing_snapshot(a->billing, meter_now(a), &a->snap.account);
+	return &a->snap;
+}
+
+static int prop_index(const struct pm_bus_account *a, const char *name)
+{
+	for (size_t i = 0; i < a->n_props; i++)
+		if (!strcmp(pm_quantities[a->prop_quantity[i]].dbus.name, name))
+			return (int)i;
 	return -1;
 }
 
-static const char *format_date(char *buf, int y, int m, int d)
+/* A quantity the account publishes only while it is known. */
+static bool needs_account(const struct pm_quantity *q)
 {
-	snprintf(buf, 48, "%04d-%02d-%02d", y, m, d);
-	return buf;
+	return q->presence != PM_PRESENT_SNAPSHOT;
 }
 
-/* num / den as a decimal ("0.5") when den is a power of ten (it is, from a decimal factor). */
-static const char *format_factor(char *buf, int64_t num, int64_t den)
+/* An integer as D-Bus publishes it: with the binding's bias, 0 when there is no value. */
+static int64_t dbus_int(const struct pm_quantity *q, const struct pm_value *v)
 {
-	int64_t p = 1, frac = num % den;
-	int n;
+	return v->valid ? v->i + q->dbus.bias : 0;
+}
 
-	while (p < den && p < INT64_C(1000000000000000000))
-		p *= 10;
-	if (p != den || num < 0) {
-		snprintf(buf, 48, "%" PRId64 "/%" PRId64, num, den);
-		return buf;
+/* One basic value of D-Bus type @type, appended to @reply or written as @text. */
+static int put_basic(char type, int64_t x, const struct pm_value *v, sd_bus_message *reply,
+		     char *text, size_t len)
+{
+	char s[SENT_LEN];
+
+	switch (type) {
+	case 'b': {
+		int b = x != 0;
+
+		return reply ? sd_bus_message_append_basic(reply, 'b', &b)
+			     : snprintf(text, len, "%d", b);
 	}
-	n = snprintf(buf, 48, "%" PRId64, num / den);
-	if (den > 1 && n > 0 && n < 20)
-		buf[n++] = '.';
-	for (p = den / 10; p > 0 && n > 0 && n < 47; p /= 10) /* leading zeros kept */
-		buf[n++] = (char)('0' + frac / p % 10);
-	if (n > 0)
-		buf[n] = '\0';
-	return buf;
+	case 'y': {
+		uint8_t y = (uint8_t)x;
+
+		return reply ? sd_bus_message_append_basic(reply, 'y', &y)
+			     : snprintf(text, len, "%u", y);
+	}
+	case 'u': {
+		uint32_t u = (uint32_t)x;
+
+		return reply ? sd_bus_message_append_basic(reply, 'u', &u)
+			     : snprintf(text, len, "%" PRIu32, u);
+	}
+	case 't': {
+		uint64_t t = (uint64_t)x;
+
+		return reply ? sd_bus_message_append_basic(reply, 't', &t)
+			     : snprintf(text, len, "%" PRIu64, t);
+	}
+	case 'x':
+		return reply ? sd_bus_message_append_basic(reply, 'x', &x)
+			     : snprintf(text, len, "%" PRId64, x);
+	case 's':
+		pm_value_text(v, s, sizeof(s));
+		return reply ? sd_bus_message_append_basic(reply, 's', s)
+			     : snprintf(text, len, "%s", s);
+	}
+	return -EINVAL;
 }
 
-/* The property's value as text (for change detection) or appended to a message. */
-static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *reply, char *text)
+/* An array of records (Payments a(txs)): appended, or as text its count and a checksum. */
+static int put_array(const struct pm_quantity *q, const struct pm_value *v, sd_bus_message *reply,
+		     char *text)
 {
-	const struct account_registers *g = &v->regs;
-	char date[48];
-	int64_t x = 0;
-	const char *s = NULL;
+	const struct pm_record *rec = q->record;
+	const char *fields = q->dbus.sig + 2;	       /* "a(" */
+	uint64_t sum = UINT64_C(14695981039346656037); /* FNV-1a over every field's text */
 	int r = 0;
 
-	switch ((enum prop)i) {
-	case P_RUNNING:
-	case P_SUPPLY_CLOSED:
-	case P_AUX_CLOSED:
-	case P_HAS_TARIFF:
-	case P_PEAK_RATE:
-	case P_STS: {
-		int b = i == P_RUNNING	       ? v->running
-			: i == P_SUPPLY_CLOSED ? v->supply.closed
-			: i == P_AUX_CLOSED    ? v->aux_closed
-			: i == P_HAS_TARIFF    ? v->has_tariff
-			: i == P_PEAK_RATE     ? v->peak_rate
-					       : v->sts;
-		if (reply)
-			return sd_bus_message_append(reply, "b", b);
-		snprintf(text, SENT_LEN, "%d", b);
-		return 0;
-	}
-	case P_MODE:
-		s = v->running ? pm_billing_mode_name(g->mode) : "unknown";
-		break;
-	case P_EC_STATE:
-		s = v->running ? pm_billing_ec_name(g->ec_state) : "unknown";
-		break;
-	case P_SUPPLY_STATE:
-		s = v->running ? supply_state(v) : "unknown";
-		break;
-	case P_SUPPLY_REASON:
-		s = v->running ? account_reason_name(v->supply.reason) : "unknown";
-		break;
-	case P_TARIFF_NAME:
-		s = v->tariff_name;
-		break;
-	case P_CURRENCY:
-		s = v->currency;
-		break;
-	case P_LOCAL_DATE:
-		s = v->has_tariff ? format_date(date, v->local_date.year, v->local_date.month,
-						v->local_date.day)
-				  : "";
-		break;
-	case P_FUTURE_TARIFF_NAME:
-		s = v->has_future_tariff ? v->future_tariff_name : "";
-		break;
-	case P_FUTURE_TARIFF_DATE:
-		s = v->has_future_tariff
-			? format_date(date, v->future_tariff_date.year, v->future_tariff_date.month,
-				      v->future_tariff_date.day)
-			: "";
-		break;
-	case P_CONVERSION_DATE:
-		s = v->has_conversion
-			? format_date(date, v->conversion_date.year, v->conversion_date.month,
-				      v->conversion_date.day)
-			: "";
-		break;
-	case P_CONVERSION_FACTOR:
-		s = v->has_conversion ? format_factor(date, v->conversion_num, v->conversion_den)
-				      : "";
-		break;
-	case P_BALANCE:
-		x = g->balance_mu;
-		break;
-	case P_AVAILABLE:
-		x = g->available_credit_mu;
-		break;
-	case P_TOTAL_CREDIT:
-		x = g->total_credit_mu;
-		break;
-	case P_EC_REMAINING:
-		x = g->ec_remaining_mu;
-		break;
-	case P_DEBT_TO_CLEAR:
-		x = g->debt_to_clear_mu;
-		break;
-	case P_TIME_DEBT:
-		x = g->time_debt_mu;
-		break;
-	case P_PAYMENT_DEBT:
-		x = g->payment_debt_mu;
-		break;
-	case P_COST_HOUR:
-		x = g->cost_last_hour_mu;
-		break;
-	case P_COST_TODAY:
-		x = g->cost_today_mu;
-		break;
-	case P_PRICE:
-		x = v->price_mu_per_kwh;
-		break;
-	case P_PAYMENT_COUNT:
-	case P_MINOR_UNITS: {
-		uint32_t u = i == P_PAYMENT_COUNT ? g->payment_count : (uint32_t)v->minor_units;
+	char inner[32]; /* "txs" of "a(txs)" */
+	size_t len = strlen(fields) - 1;
 
-		if (reply)
-			return sd_bus_message_append(reply, "u", u);
-		snprintf(text, SENT_LEN, "%" PRIu32, u);
-		return 0;
-	}
-	case P_RATE:
-	case P_EXPORT_RATE:
-	case P_BLOCK: {
-		uint8_t y = i == P_RATE ? v->rate : i == P_EXPORT_RATE ? v->export_rate : v->block;
-
-		if (reply)
-			return sd_bus_message_append(reply, "y", y);
-		snprintf(text, SENT_LEN, "%u", y);
-		return 0;
-	}
-	case P_PAYMENTS:
-		if (!reply) {
-			snprintf(text, SENT_LEN, "%u %" PRIu32 " %" PRId64, v->n_payments,
-				 g->payment_count, v->n_payments ? v->payments[0].utc : (int64_t)0);
-			return 0;
-		}
-		r = sd_bus_message_open_container(reply, 'a', "(txs)");
-		for (unsigned k = 0; r >= 0 && k < v->n_payments; k++)
-			r = sd_bus_message_append(reply, "(txs)", (uint64_t)v->payments[k].utc,
-						  v->payments[k].value_mu,
-						  pm_billing_method_name(v->payments[k].method));
-		if (r >= 0)
-			r = sd_bus_message_close_container(reply);
-		return r;
-	case P_COUNT:
+	if (len >= sizeof(inner) || len != rec->n_fields)
 		return -EINVAL;
-	}
-	if (s) {
+	memcpy(inner, fields, len);
+	inner[len] = '\0';
+	if (reply)
+		r = sd_bus_message_open_container(reply, 'a', q->dbus.sig + 1);
+	for (size_t k = 0; r >= 0 && k < v->n; k++) {
 		if (reply)
-			return sd_bus_message_append(reply, "s", s);
-		snprintf(text, SENT_LEN, "%s", s);
-		return 0;
+			r = sd_bus_message_open_container(reply, 'r', inner);
+		for (size_t f = 0; r >= 0 && f < rec->n_fields; f++) {
+			struct pm_value fv;
+			char t[SENT_LEN];
+
+			pm_record_value(v, rec, k, f, &fv);
+			r = put_basic(fields[f], fv.i, &fv, reply, t, sizeof(t));
+			for (const char *c = t; !reply && r >= 0 && *c; c++)
+				sum = (sum ^ (uint8_t)*c) * UINT64_C(1099511628211);
+			sum = (sum ^ ';') * UINT64_C(1099511628211);
+		}
+		if (reply && r >= 0)
+			r = sd_bus_message_close_container(reply);
 	}
 	if (reply)
-		return sd_bus_message_append(reply, "x", x);
-	snprintf(text, SENT_LEN, "%" PRId64, x);
+		return r >= 0 ? sd_bus_message_close_container(reply) : r;
+	snprintf(text, SENT_LEN, "%zu %016" PRIx64, v->n, sum);
 	return 0;
+}
+
+/* Property @i: appended to @reply, or as text (change detection) when @reply is NULL. */
+static int prop_value(const struct pm_bus_account *a, const struct pm_snapshot *snap, size_t i,
+		      sd_bus_message *reply, char *text)
+{
+	size_t qi = a->prop_quantity[i];
+	const struct pm_quantity *q = &pm_quantities[qi];
+	struct pm_value v;
+	int r;
+
+	pm_quantity_value(snap, qi, &v);
+	if (q->kind == PM_VALUE_ARRAY)
+		return put_array(q, &v, reply, text);
+	r = put_basic(q->dbus.sig[0], dbus_int(q, &v), &v, reply, text, SENT_LEN);
+	return r < 0 ? r : 0;
 }
 
 /*
@@ -333,55 +201,62 @@ static int get_prop(sd_bus *bus, const char *path, const char *interface, const 
 		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
 	struct pm_bus_account *a = userdata;
-	struct pm_billing_view v;
-	int i = prop_index(property);
+	const struct pm_snapshot *snap;
+	int i = prop_index(a, property);
 
 	(void)path;
 	(void)interface;
 	if (i < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "No property %s",
 					 property);
-	pm_billing_view(a->billing, utc_ns(), &v);
-	if (!v.running && i != P_RUNNING) {
+	snap = account_now(a);
+	if (!snap->account.valid && needs_account(&pm_quantities[a->prop_quantity[i]])) {
 		int r = refuse_unknown(bus, a, error);
 
 		if (r < 0)
 			return r;
 	}
-	return prop_value(&v, i, reply, NULL);
+	return prop_value(a, snap, (size_t)i, reply, NULL);
 }
 
 /* Sends one PropertiesChanged with what differs from what was sent last. */
 static int emit_changes(struct pm_bus_account *a)
 {
-	const char *names[P_COUNT + 1];
-	struct pm_billing_view v;
+	const struct pm_snapshot *snap = account_now(a);
+	bool known = snap->account.valid;
+	const char **names = calloc(a->n_props + 1, sizeof(*names));
 	char text[SENT_LEN];
 	size_t n = 0;
+	int r = 0;
 
-	pm_billing_view(a->billing, utc_ns(), &v);
-	if (a->sent_once && v.running && strcmp(a->sent[P_RUNNING], "1"))
+	if (!names)
+		return -ENOMEM;
+	if (a->sent_once && known && !a->sent_known)
 		(void)sd_bus_emit_properties_changed(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
 						     "Configuration", NULL); /* known again */
-	for (int i = 0; i < P_COUNT; i++) {
-		if (!v.running && i != P_RUNNING) {
+	for (size_t i = 0; i < a->n_props; i++) {
+		const struct pm_quantity *q = &pm_quantities[a->prop_quantity[i]];
+
+		if (!known && needs_account(q)) {
 			/* not published while unknown; a text no value has: sent once known */
-			snprintf(a->sent[i], SENT_LEN, "%s", "\x1f");
+			snprintf(a->sent[i], SENT_LEN, "%s", SENT_UNKNOWN);
 			continue;
 		}
-		prop_value(&v, i, NULL, text);
+		prop_value(a, snap, i, NULL, text);
 		if (!a->sent_once || strcmp(text, a->sent[i])) {
-			names[n++] = props[i].name;
+			names[n++] = q->dbus.name;
 			memcpy(a->sent[i], text, SENT_LEN);
 		}
 	}
 	names[n] = NULL;
 	a->sent_once = true;
+	a->sent_known = known;
 	a->last_emit_us = mono_us();
-	if (!n)
-		return 0;
-	return sd_bus_emit_properties_changed_strv(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
-						   (char **)names);
+	if (n)
+		r = sd_bus_emit_properties_changed_strv(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
+							(char **)names);
+	free(names);
+	return r;
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -462,7 +337,7 @@ static int m_topup(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_topup(a->billing, utc_ns(), amount, ref, ACCOUNT_PAYMENT_LOCAL, &e);
+	r = pm_billing_topup(a->billing, meter_now(a), amount, ref, ACCOUNT_PAYMENT_LOCAL, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -496,7 +371,7 @@ static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_token(a->billing, utc_ns(), token, &credit, &res, &e);
+	r = pm_billing_token(a->billing, meter_now(a), token, &credit, &res, &e);
 	if (r < 0)
 		return sd_bus_error_set(error, error_name(e.kind), e.message);
 	(void)emit_changes(a);
@@ -512,7 +387,7 @@ static int m_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_tariff(a->billing, utc_ns(), json, &e);
+	r = pm_billing_set_tariff(a->billing, meter_now(a), json, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -525,7 +400,7 @@ static int m_future_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *er
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_future_tariff(a->billing, utc_ns(), json, date, &e);
+	r = pm_billing_set_future_tariff(a->billing, meter_now(a), json, date, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -533,7 +408,7 @@ static int m_cancel_future(sd_bus_message *msg, void *userdata, sd_bus_error *er
 {
 	struct pm_bus_account *a = userdata;
 	struct pm_billing_error e;
-	int r = pm_billing_cancel_future_tariff(a->billing, utc_ns(), &e);
+	int r = pm_billing_cancel_future_tariff(a->billing, meter_now(a), &e);
 
 	return done(msg, a, r, &e, error);
 }
@@ -547,7 +422,7 @@ static int m_convert(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_convert_currency(a->billing, utc_ns(), date, factor, &e);
+	r = pm_billing_convert_currency(a->billing, meter_now(a), date, factor, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -563,7 +438,7 @@ static int m_mode(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 		return r;
 	if (pm_billing_mode_parse(name, &mode) < 0)
 		return invalid(error, "mode: '%s' is not credit, prepayment or payg", name);
-	r = pm_billing_set_mode(a->billing, utc_ns(), mode, &e);
+	r = pm_billing_set_mode(a->billing, meter_now(a), mode, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -597,7 +472,7 @@ static int plain(sd_bus_message *msg, void *userdata, sd_bus_error *error, enum 
 {
 	struct pm_bus_account *a = userdata;
 	struct pm_billing_error e;
-	int64_t now = utc_ns();
+	int64_t now = meter_now(a);
 	bool at_meter = false;
 	int r;
 
@@ -665,7 +540,7 @@ static int m_adjust(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_adjust_balance(a->billing, utc_ns(), delta, &e);
+	r = pm_billing_adjust_balance(a->billing, meter_now(a), delta, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -678,7 +553,7 @@ static int m_debt(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_debt(a->billing, utc_ns(), time_debt, payment_debt, &e);
+	r = pm_billing_set_debt(a->billing, meter_now(a), time_debt, payment_debt, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -693,7 +568,7 @@ static int m_wallet(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_wallet(a->billing, utc_ns(), date, cost, final, &e);
+	r = pm_billing_wallet(a->billing, meter_now(a), date, cost, final, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -735,7 +610,7 @@ static int m_tenancy(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	struct pm_bus_account *a = userdata;
 	struct account_tenancy_change c = {0};
 	struct pm_billing_error e;
-	int64_t now = utc_ns();
+	int64_t now = meter_now(a);
 	int r;
 
 	c.effective_utc = now / 1000000000;
@@ -824,7 +699,7 @@ static int get_config(sd_bus *bus, const char *path, const char *interface, cons
 	(void)path;
 	(void)interface;
 	(void)property;
-	pm_billing_view(a->billing, utc_ns(), &v);
+	pm_billing_view(a->billing, meter_now(a), &v);
 	if (!v.running) {
 		r = refuse_unknown(bus, a, error);
 		return r < 0 ? r : sd_bus_message_append(reply, "a{sv}", 0);
@@ -997,7 +872,7 @@ static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	r = sd_bus_message_exit_container(msg);
 	if (r < 0)
 		return r;
-	r = pm_billing_configure(a->billing, utc_ns(), &c, &e);
+	r = pm_billing_configure(a->billing, meter_now(a), &c, &e);
 	if (r >= 0)
 		(void)sd_bus_emit_properties_changed(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
 						     "Configuration", NULL);
@@ -1071,14 +946,27 @@ static int build_vtable(struct pm_bus_account *a)
 	};
 	size_t nm = sizeof(methods) / sizeof(methods[0]), n = 0;
 
-	a->vtable = calloc(P_COUNT + nm + 3, sizeof(*a->vtable));
-	a->admin_handlers = calloc(P_COUNT + nm + 3, sizeof(*a->admin_handlers));
-	if (!a->vtable || !a->admin_handlers)
+	/* the properties: every quantity of the object model bound to this interface */
+	for (size_t q = 0; q < pm_quantity_count; q++)
+		if (pm_quantities[q].dbus.iface &&
+		    !strcmp(pm_quantities[q].dbus.iface, PM_BUS_IFACE_ACCOUNT))
+			a->n_props++;
+	a->prop_quantity = calloc(a->n_props + 1, sizeof(*a->prop_quantity));
+	a->sent = calloc(a->n_props + 1, sizeof(*a->sent));
+	a->vtable = calloc(a->n_props + nm + 3, sizeof(*a->vtable));
+	a->admin_handlers = calloc(a->n_props + nm + 3, sizeof(*a->admin_handlers));
+	if (!a->prop_quantity || !a->sent || !a->vtable || !a->admin_handlers)
 		return -ENOMEM;
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
-	for (int i = 0; i < P_COUNT; i++)
+	for (size_t q = 0, i = 0; q < pm_quantity_count; q++) {
+		const struct pm_dbus_binding *b = &pm_quantities[q].dbus;
+
+		if (!b->iface || strcmp(b->iface, PM_BUS_IFACE_ACCOUNT))
+			continue;
+		a->prop_quantity[i++] = (uint16_t)q;
 		a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(
-		    props[i].name, props[i].sig, get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+		    b->name, b->sig, get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	}
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Configuration", "a{sv}", get_config, 0,
 							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	for (size_t i = 0; i < nm; i++) {
@@ -1108,6 +996,8 @@ struct pm_bus_account *pm_bus_account_free(struct pm_bus_account *a)
 	sd_event_unref(a->event);
 	free(a->vtable);
 	free(a->admin_handlers);
+	free(a->prop_quantity);
+	free(a->sent);
 	free(a->meter);
 	free(a->path);
 	free(a);
@@ -1115,7 +1005,8 @@ struct pm_bus_account *pm_bus_account_free(struct pm_bus_account *a)
 }
 
 int pm_bus_account_add(struct pm_bus *bus, sd_event *event, uint64_t min_interval_us,
-		       const char *meter, struct pm_billing *billing, struct pm_bus_account **out)
+		       const char *meter, struct pm_billing *billing, pm_bus_account_clock_fn clock,
+		       void *clock_userdata, struct pm_bus_account **out)
 {
 	struct pm_bus_account *a = calloc(1, sizeof(*a));
 	int r;
@@ -1127,6 +1018,8 @@ int pm_bus_account_add(struct pm_bus *bus, sd_event *event, uint64_t min_interva
 	a->event = sd_event_ref(event);
 	a->min_interval_us = min_interval_us;
 	a->billing = billing;
+	a->clock = clock;
+	a->clock_userdata = clock_userdata;
 	a->meter = strdup(meter);
 	if (!a->meter || asprintf(&a->path, "%s/%s", PM_BUS_ROOT, meter) < 0) {
 		a->path = NULL;
