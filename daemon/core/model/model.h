@@ -77,6 +77,15 @@ struct pm_point {
 	const char *sunspec;   /* point name in models 203/213, NULL when none */
 };
 
+/*
+ * DLMS: every point with an OBIS code is a Register (interface class 3): its value is
+ * attribute 2, its scaler_unit (scaler, unit) attribute 3. The other quantities name their
+ * class and attribute in their own binding (quantity.h).
+ */
+#define PM_POINT_DLMS_CLASS 3
+#define PM_POINT_DLMS_VALUE_ATTR 2
+#define PM_POINT_DLMS_SCALER_UNIT_ATTR 3
+
 extern const struct pm_point pm_points[];
 extern const size_t pm_point_count;
 
