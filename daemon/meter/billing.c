@@ -1098,6 +1098,34 @@ static struct pm_date snapshot_date(int year, int month, int day)
 	return (struct pm_date){year, (uint8_t)month, (uint8_t)day};
 }
 
+/* The account's settings as Configuration publishes them: emergency credit 0 when off. */
+static void snapshot_settings(const struct pm_billing *b, struct pm_snapshot_settings *out)
+{
+	struct account_config c;
+
+	pm_billing_get_config(b, &c);
+	out->payg_debt_limit_mu = c.payg_debt_limit_mu;
+	out->max_balance_mu = c.max_balance_mu;
+	out->low_credit_mu = c.low_credit_threshold_mu;
+	out->emergency_credit_mu = c.ec_enabled ? c.ec_value_mu : 0;
+	out->ec_threshold_mu = c.ec_threshold_mu;
+	out->debt_weekly_rate_mu = c.debt_weekly_rate_mu;
+	out->debt_collection = c.debt_collection;
+	out->debt_in_ec = c.debt_in_ec;
+	out->payment_debt_pct = c.payment_debt_pct;
+	out->load_limit_w = c.load_limit_w;
+	out->load_limit_peak_w = c.load_limit_peak_w;
+	out->load_limit_period_s = c.load_limit_period_s;
+	out->reconnect_needs_confirmation = c.credit_reconnect_needs_confirmation;
+	out->friendly_special_days = c.friendly_special_days;
+	out->n_friendly = 0;
+	for (int d = 0; d < 7; d++)
+		for (unsigned k = 0;
+		     k < c.friendly_count[d] && out->n_friendly < PM_SNAPSHOT_FRIENDLY; k++)
+			out->friendly[out->n_friendly++] = (struct pm_snapshot_friendly){
+			    d, c.friendly[d][k].start_s, c.friendly[d][k].end_s};
+}
+
 /* The view as the object model's snapshot carries it (model.h): every value the views publish. */
 void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 			 struct pm_snapshot_account *out)
@@ -1167,6 +1195,7 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 	for (unsigned i = 0; i < v.n_payments && i < PM_SNAPSHOT_PAYMENTS; i++)
 		out->payments[i] = (struct pm_snapshot_payment){
 		    v.payments[i].utc, v.payments[i].value_mu, v.payments[i].method};
+	snapshot_settings(b, &out->settings);
 	if (v.has_tariff) {
 		const struct tariff_engine *te = &b->st.te;
 		unsigned ne = te->active.export_pricing.mode == TARIFF_EXPORT_NEUTRAL

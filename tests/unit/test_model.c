@@ -210,9 +210,17 @@ END_TEST
 
 /* --- the quantities besides the measurement points (quantity.h) --- */
 
+/* A property of org.polymeter.Account1 (@dict NULL), or a key of its a{sv} property @dict. */
+static bool on_account1_as(const struct pm_quantity *q, const char *dict)
+{
+	if (!q->dbus.iface || strcmp(q->dbus.iface, "org.polymeter.Account1"))
+		return false;
+	return dict ? same(q->dbus.dict, dict) : !q->dbus.dict;
+}
+
 static bool on_account1(const struct pm_quantity *q)
 {
-	return q->dbus.iface && !strcmp(q->dbus.iface, "org.polymeter.Account1");
+	return on_account1_as(q, NULL);
 }
 
 /* Identifiers are unique over the points and the quantities: one name space for every view. */
@@ -241,10 +249,11 @@ START_TEST(test_dbus_names_unique_per_interface)
 		ck_assert_msg(a->name && a->sig, "%s", pm_quantities[i].id);
 		for (size_t j = i + 1; j < pm_quantity_count; j++) {
 			const struct pm_dbus_binding *b = &pm_quantities[j].dbus;
+			bool same_place = b->iface && !strcmp(a->iface, b->iface) &&
+					  ((!a->dict && !b->dict) || same(a->dict, b->dict));
 
-			ck_assert_msg(!b->iface || strcmp(a->iface, b->iface) ||
-					  strcmp(a->name, b->name),
-				      "%s.%s twice", a->iface, a->name);
+			ck_assert_msg(!same_place || strcmp(a->name, b->name), "%s.%s twice",
+				      a->iface, a->name);
 		}
 	}
 }
@@ -322,8 +331,9 @@ START_TEST(test_fields_fit_kind)
 		case PM_VALUE_STRING:
 			want = q->size; /* a char array, any length */
 			break;
-		case PM_VALUE_ARRAY:
-			want = (size_t)PM_SNAPSHOT_PAYMENTS * q->record->size;
+		case PM_VALUE_ARRAY: /* whole records, at least one */
+			want = q->size - q->size % q->record->size;
+			ck_assert_uint_ge(want, q->record->size);
 			break;
 		default:
 			ck_abort_msg("%s: no kind", q->id);
@@ -359,11 +369,11 @@ static bool obis_well_formed(const char *s)
 }
 
 /* Interface classes the model binds (IEC 62056-6-2): Data, Register, Profile generic,
- * Activity calendar, Disconnect control, Account, Credit, Charge, Token gateway. */
+ * Activity calendar, Disconnect control, Limiter, Account, Credit, Charge, Token gateway. */
 static bool known_class(uint16_t c)
 {
-	return c == 1 || c == 3 || c == 7 || c == 20 || c == 70 || c == 111 || c == 112 ||
-	       c == 113 || c == 115;
+	return c == 1 || c == 3 || c == 7 || c == 20 || c == 70 || c == 71 || c == 111 ||
+	       c == 112 || c == 113 || c == 115;
 }
 
 START_TEST(test_obis_well_formed_and_unique)
@@ -462,6 +472,11 @@ START_TEST(test_account_quantities_on_dbus)
 		case PM_GROUP_STS:
 		case PM_GROUP_PAYMENTS:
 			ck_assert_msg(on_account1(q), "%s has no D-Bus property", q->id);
+			break;
+		case PM_GROUP_SETTINGS:
+			ck_assert_msg(on_account1_as(q, "Configuration"), "%s not in Configuration",
+				      q->id);
+			ck_assert_int_eq(q->write, PM_WHO_ADMIN);
 			break;
 		default:
 			break;
@@ -689,6 +704,46 @@ START_TEST(test_ratio_text)
 }
 END_TEST
 
+/* Generated from the table: the keys of Account1.Configuration, in the order docs/dbus.md
+ * lists them. */
+START_TEST(test_configuration_keys_as_published)
+{
+	static const char *const expect[][2] = {
+	    {"payg_debt_limit", "x"},
+	    {"max_balance", "x"},
+	    {"low_credit", "x"},
+	    {"emergency_credit", "x"},
+	    {"emergency_credit_threshold", "x"},
+	    {"debt_weekly_rate", "x"},
+	    {"debt_collection", "s"},
+	    {"debt_in_emergency_credit", "s"},
+	    {"payment_debt_percent", "y"},
+	    {"load_limit_w", "u"},
+	    {"load_limit_peak_w", "u"},
+	    {"load_limit_period_s", "u"},
+	    {"reconnect_needs_confirmation", "b"},
+	    {"friendly_special_days", "b"},
+	    {"friendly_periods", "a(yuu)"},
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < pm_quantity_count; i++) {
+		const struct pm_quantity *q = &pm_quantities[i];
+
+		if (!on_account1_as(q, "Configuration"))
+			continue;
+		ck_assert_uint_lt(n, sizeof(expect) / sizeof(expect[0]));
+		ck_assert_str_eq(q->dbus.name, expect[n][0]);
+		ck_assert_str_eq(q->dbus.sig, expect[n][1]);
+		n++;
+	}
+	ck_assert_uint_eq(n, sizeof(expect) / sizeof(expect[0]));
+	ck_assert_str_eq(pm_debt_collection_name(1), "halt_out_of_credit");
+	ck_assert_str_eq(pm_debt_in_ec_name(2), "suspend");
+	ck_assert_str_eq(pm_debt_in_ec_name(3), "unknown");
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -712,6 +767,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_vendor_points_as_published);
 	tcase_add_test(tc, test_values_of_each_kind);
 	tcase_add_test(tc, test_ratio_text);
+	tcase_add_test(tc, test_configuration_keys_as_published);
 	suite_add_tcase(s, tc);
 	return s;
 }

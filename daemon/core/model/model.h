@@ -127,6 +127,26 @@ struct pm_snapshot_payment {
 	enum account_payment_method method; /* token, remote, local */
 };
 
+/* A friendly period: the supply is not opened for credit on @day (0..6) from start to end. */
+struct pm_snapshot_friendly {
+	int64_t day, start_s, end_s;
+};
+
+#define PM_SNAPSHOT_FRIENDLY (7 * ACCOUNT_FRIENDLY_PERIODS_PER_DAY)
+
+/* The account's settings as published (org.polymeter.Account1.Configuration). */
+struct pm_snapshot_settings {
+	int64_t payg_debt_limit_mu, max_balance_mu, low_credit_mu;
+	int64_t emergency_credit_mu; /* 0: emergency credit not offered */
+	int64_t ec_threshold_mu, debt_weekly_rate_mu;
+	enum account_debt_collection debt_collection;
+	enum account_debt_in_ec debt_in_ec;
+	int64_t payment_debt_pct, load_limit_w, load_limit_peak_w, load_limit_period_s;
+	bool reconnect_needs_confirmation, friendly_special_days;
+	int64_t n_friendly;
+	struct pm_snapshot_friendly friendly[PM_SNAPSHOT_FRIENDLY]; /* by weekday */
+};
+
 /*
  * Every published account, credit, tariff, supply and STS value, filled in one go
  * (pm_billing_snapshot). The quantity table (quantity.h) says which field is which quantity;
@@ -172,6 +192,7 @@ struct pm_snapshot_account {
 	int64_t n_rates, n_export_rates;
 	int64_t rate_import_mwh[PM_SNAPSHOT_RATES];
 	int64_t rate_export_mwh[PM_SNAPSHOT_RATES];
+	struct pm_snapshot_settings settings;
 };
 
 /*

@@ -70,6 +70,24 @@ const char *pm_payment_method_name(int method)
 	return name_of(NAMES(names), method);
 }
 
+const char *pm_debt_collection_name(int collection)
+{
+	static const char *const names[] = {[ACCOUNT_DEBT_COLLECT_ALWAYS] = "always",
+					    [ACCOUNT_DEBT_HALT_OUT_OF_CREDIT] =
+						"halt_out_of_credit"};
+
+	return name_of(NAMES(names), collection);
+}
+
+const char *pm_debt_in_ec_name(int rule)
+{
+	static const char *const names[] = {[ACCOUNT_DEBT_EC_REDUCE_EC] = "reduce",
+					    [ACCOUNT_DEBT_EC_KEEP_EC] = "keep",
+					    [ACCOUNT_DEBT_EC_SUSPEND] = "suspend"};
+
+	return name_of(NAMES(names), rule);
+}
+
 const char *pm_value_kind_name(enum pm_value_kind kind)
 {
 	static const char *const names[PM_VALUE_KIND_COUNT] = {
@@ -99,6 +117,7 @@ const char *pm_group_name(enum pm_group group)
 	    [PM_GROUP_SUPPLY] = "supply",	[PM_GROUP_STS] = "sts",
 	    [PM_GROUP_PAYMENTS] = "payments",	[PM_GROUP_EVENTS] = "events",
 	    [PM_GROUP_REGISTERS] = "registers", [PM_GROUP_SUMMARY] = "summary",
+	    [PM_GROUP_SETTINGS] = "settings",
 	};
 
 	return name_of(NAMES(names), (int)group);

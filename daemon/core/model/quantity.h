@@ -58,6 +58,7 @@ enum pm_group {
 	 * in one read (the vendor model's debt total, credit state, rate count); D-Bus clients
 	 * read the quantities it comes from */
 	PM_GROUP_SUMMARY,
+	PM_GROUP_SETTINGS, /* the account's settings (EC, debt recovery, load limit, ...) */
 	PM_GROUP_COUNT
 };
 
@@ -90,7 +91,8 @@ struct pm_record {
 /* org.polymeter.Account1 (or another interface): property and signature. */
 struct pm_dbus_binding {
 	const char *iface; /* NULL: not on D-Bus */
-	const char *name;
+	const char *dict;  /* NULL: a property; else a key of this a{sv} property */
+	const char *name;  /* the property, or the key */
 	const char *sig;
 	int8_t bias; /* added to an integer (D-Bus counts rates and blocks from 0) */
 };
@@ -179,6 +181,8 @@ const char *pm_supply_state_name(int state);
 const char *pm_credit_state_name(int state);
 const char *pm_supply_reason_name(int reason);
 const char *pm_payment_method_name(int method);
+const char *pm_debt_collection_name(int collection);
+const char *pm_debt_in_ec_name(int rule);
 
 const char *pm_value_kind_name(enum pm_value_kind kind);
 const char *pm_who_name(enum pm_who who);

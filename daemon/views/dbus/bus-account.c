@@ -1,288 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* org.polymeter.Account1 on each meter object (see bus-account.h). */
+/* org.polymeter.Account1 on each meter object (see bus-account.h): its methods, its
+ * Configuration and the object; the properties are in bus-account-props.c. */
 #include <errno.h>
 #include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/model/quantity.h"
-#include "views/dbus/bus-account.h"
+#include "views/dbus/bus-account-internal.h"
 #include "views/dbus/bus-caller.h"
-
-/* Change detection keeps what the last PropertiesChanged said, as text of this length. */
-#define SENT_LEN 160
-/* The text of a property not published (the account unknown): no value has it. */
-#define SENT_UNKNOWN "\x1f"
-
-struct pm_bus_account {
-	sd_bus *bus;
-	sd_event *event;
-	uint64_t min_interval_us;
-	char *meter;
-	char *path;
-	struct pm_billing *billing;
-	pm_bus_account_clock_fn clock;
-	void *clock_userdata;
-	sd_bus_slot *slot;
-	sd_bus_vtable *vtable;
-	sd_event_source *timer;
-	uint64_t last_emit_us;
-	bool sent_once;
-	bool sent_known; /* the account was known at the last PropertiesChanged */
-	/* The properties: the quantities bound to this interface, in the table's order. */
-	size_t n_props;
-	uint16_t *prop_quantity;
-	char (*sent)[SENT_LEN];
-	struct pm_snapshot snap; /* the account part, filled at the meter's clock */
-	sd_bus_message_handler_t *admin_handlers; /* by vtable index: admin_call() runs these */
-};
-
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-/* The meter's own clock: the one its billing runs on (a simulated or replayed meter's). */
-static int64_t meter_now(const struct pm_bus_account *a)
-{
-	return a->clock(a->clock_userdata);
-}
-
-/* The account's values now, as the object model's snapshot carries them. */
-static const struct pm_snapshot *account_now(struct pm_bus_account *a)
-{
-	pm_billing_snapshot(a->billing, meter_now(a), &a->snap.account);
-	return &a->snap;
-}
-
-static int prop_index(const struct pm_bus_account *a, const char *name)
-{
-	for (size_t i = 0; i < a->n_props; i++)
-		if (!strcmp(pm_quantities[a->prop_quantity[i]].dbus.name, name))
-			return (int)i;
-	return -1;
-}
-
-/* A quantity the account publishes only while it is known. */
-static bool needs_account(const struct pm_quantity *q)
-{
-	return q->presence != PM_PRESENT_SNAPSHOT;
-}
-
-/* An integer as D-Bus publishes it: with the binding's bias, 0 when there is no value. */
-static int64_t dbus_int(const struct pm_quantity *q, const struct pm_value *v)
-{
-	return v->valid ? v->i + q->dbus.bias : 0;
-}
-
-/* One basic value of D-Bus type @type, appended to @reply or written as @text. */
-static int put_basic(char type, int64_t x, const struct pm_value *v, sd_bus_message *reply,
-		     char *text, size_t len)
-{
-	char s[SENT_LEN];
-
-	switch (type) {
-	case 'b': {
-		int b = x != 0;
-
-		return reply ? sd_bus_message_append_basic(reply, 'b', &b)
-			     : snprintf(text, len, "%d", b);
-	}
-	case 'y': {
-		uint8_t y = (uint8_t)x;
-
-		return reply ? sd_bus_message_append_basic(reply, 'y', &y)
-			     : snprintf(text, len, "%u", y);
-	}
-	case 'u': {
-		uint32_t u = (uint32_t)x;
-
-		return reply ? sd_bus_message_append_basic(reply, 'u', &u)
-			     : snprintf(text, len, "%" PRIu32, u);
-	}
-	case 't': {
-		uint64_t t = (uint64_t)x;
-
-		return reply ? sd_bus_message_append_basic(reply, 't', &t)
-			     : snprintf(text, len, "%" PRIu64, t);
-	}
-	case 'x':
-		return reply ? sd_bus_message_append_basic(reply, 'x', &x)
-			     : snprintf(text, len, "%" PRId64, x);
-	case 's':
-		pm_value_text(v, s, sizeof(s));
-		return reply ? sd_bus_message_append_basic(reply, 's', s)
-			     : snprintf(text, len, "%s", s);
-	}
-	return -EINVAL;
-}
-
-/* An array of records (Payments a(txs)): appended, or as text its count and a checksum. */
-static int put_array(const struct pm_quantity *q, const struct pm_value *v, sd_bus_message *reply,
-		     char *text)
-{
-	const struct pm_record *rec = q->record;
-	const char *fields = q->dbus.sig + 2;	       /* "a(" */
-	uint64_t sum = UINT64_C(14695981039346656037); /* FNV-1a over every field's text */
-	int r = 0;
-
-	char inner[32]; /* "txs" of "a(txs)" */
-	size_t len = strlen(fields) - 1;
-
-	if (len >= sizeof(inner) || len != rec->n_fields)
-		return -EINVAL;
-	memcpy(inner, fields, len);
-	inner[len] = '\0';
-	if (reply)
-		r = sd_bus_message_open_container(reply, 'a', q->dbus.sig + 1);
-	for (size_t k = 0; r >= 0 && k < v->n; k++) {
-		if (reply)
-			r = sd_bus_message_open_container(reply, 'r', inner);
-		for (size_t f = 0; r >= 0 && f < rec->n_fields; f++) {
-			struct pm_value fv;
-			char t[SENT_LEN];
-
-			pm_record_value(v, rec, k, f, &fv);
-			r = put_basic(fields[f], fv.i, &fv, reply, t, sizeof(t));
-			for (const char *c = t; !reply && r >= 0 && *c; c++)
-				sum = (sum ^ (uint8_t)*c) * UINT64_C(1099511628211);
-			sum = (sum ^ ';') * UINT64_C(1099511628211);
-		}
-		if (reply && r >= 0)
-			r = sd_bus_message_close_container(reply);
-	}
-	if (reply)
-		return r >= 0 ? sd_bus_message_close_container(reply) : r;
-	snprintf(text, SENT_LEN, "%zu %016" PRIx64, v->n, sum);
-	return 0;
-}
-
-/* Property @i: appended to @reply, or as text (change detection) when @reply is NULL. */
-static int prop_value(const struct pm_bus_account *a, const struct pm_snapshot *snap, size_t i,
-		      sd_bus_message *reply, char *text)
-{
-	size_t qi = a->prop_quantity[i];
-	const struct pm_quantity *q = &pm_quantities[qi];
-	struct pm_value v;
-	int r;
-
-	pm_quantity_value(snap, qi, &v);
-	if (q->kind == PM_VALUE_ARRAY)
-		return put_array(q, &v, reply, text);
-	r = put_basic(q->dbus.sig[0], dbus_int(q, &v), &v, reply, text, SENT_LEN);
-	return r < 0 ? r : 0;
-}
-
-/*
- * An unknown account (Running false) publishes no values: a Get or GetAll of its properties
- * answers AccountUnavailable. GetManagedObjects and InterfacesAdded carry every meter of the
- * daemon, so there the properties read Running false, "unknown" for the states, empty strings,
- * zeros and an empty Configuration: one meter's unreadable account does not hide the others.
- */
-static int refuse_unknown(sd_bus *bus, const struct pm_bus_account *a, sd_bus_error *error)
-{
-	sd_bus_message *m = sd_bus_get_current_message(bus);
-	const char *member = m ? sd_bus_message_get_member(m) : NULL;
-
-	if (!member || (strcmp(member, "Get") && strcmp(member, "GetAll")))
-		return 0;
-	return sd_bus_error_setf(error, PM_BUS_ACCOUNT_ERROR "AccountUnavailable",
-				 "meter %s: the account could not be read; no value is published",
-				 a->meter);
-}
-
-static int get_prop(sd_bus *bus, const char *path, const char *interface, const char *property,
-		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
-{
-	struct pm_bus_account *a = userdata;
-	const struct pm_snapshot *snap;
-	int i = prop_index(a, property);
-
-	(void)path;
-	(void)interface;
-	if (i < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "No property %s",
-					 property);
-	snap = account_now(a);
-	if (!snap->account.valid && needs_account(&pm_quantities[a->prop_quantity[i]])) {
-		int r = refuse_unknown(bus, a, error);
-
-		if (r < 0)
-			return r;
-	}
-	return prop_value(a, snap, (size_t)i, reply, NULL);
-}
-
-/* Sends one PropertiesChanged with what differs from what was sent last. */
-static int emit_changes(struct pm_bus_account *a)
-{
-	const struct pm_snapshot *snap = account_now(a);
-	bool known = snap->account.valid;
-	const char **names = calloc(a->n_props + 1, sizeof(*names));
-	char text[SENT_LEN];
-	size_t n = 0;
-	int r = 0;
-
-	if (!names)
-		return -ENOMEM;
-	if (a->sent_once && known && !a->sent_known)
-		(void)sd_bus_emit_properties_changed(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
-						     "Configuration", NULL); /* known again */
-	for (size_t i = 0; i < a->n_props; i++) {
-		const struct pm_quantity *q = &pm_quantities[a->prop_quantity[i]];
-
-		if (!known && needs_account(q)) {
-			/* not published while unknown; a text no value has: sent once known */
-			snprintf(a->sent[i], SENT_LEN, "%s", SENT_UNKNOWN);
-			continue;
-		}
-		prop_value(a, snap, i, NULL, text);
-		if (!a->sent_once || strcmp(text, a->sent[i])) {
-			names[n++] = q->dbus.name;
-			memcpy(a->sent[i], text, SENT_LEN);
-		}
-	}
-	names[n] = NULL;
-	a->sent_once = true;
-	a->sent_known = known;
-	a->last_emit_us = mono_us();
-	if (n)
-		r = sd_bus_emit_properties_changed_strv(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
-							(char **)names);
-	free(names);
-	return r;
-}
-
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct pm_bus_account *a = userdata;
-
-	(void)s;
-	(void)usec;
-	a->timer = sd_event_source_disable_unref(a->timer);
-	(void)emit_changes(a);
-	return 0;
-}
-
-void pm_bus_account_changed(struct pm_bus_account *a)
-{
-	uint64_t due;
-
-	if (!a || a->timer)
-		return; /* already due: it sends the newest values */
-	due = a->last_emit_us + a->min_interval_us;
-	if (!a->sent_once || mono_us() >= due) {
-		(void)emit_changes(a);
-		return;
-	}
-	(void)sd_event_add_time(a->event, &a->timer, CLOCK_MONOTONIC, due, 0, on_timer, a);
-}
 
 /* --- methods ------------------------------------------------------------------------------ */
 
@@ -323,7 +50,7 @@ static int done(sd_bus_message *msg, struct pm_bus_account *a, int r,
 {
 	if (r < 0)
 		return sd_bus_error_set(error, error_name(e->kind), e->message);
-	(void)emit_changes(a);
+	(void)pm_bus_account_emit_changes(a);
 	return sd_bus_reply_method_return(msg, "");
 }
 
@@ -337,7 +64,8 @@ static int m_topup(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_topup(a->billing, meter_now(a), amount, ref, ACCOUNT_PAYMENT_LOCAL, &e);
+	r = pm_billing_topup(a->billing, pm_bus_account_now(a), amount, ref, ACCOUNT_PAYMENT_LOCAL,
+			     &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -371,10 +99,10 @@ static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_token(a->billing, meter_now(a), token, &credit, &res, &e);
+	r = pm_billing_token(a->billing, pm_bus_account_now(a), token, &credit, &res, &e);
 	if (r < 0)
 		return sd_bus_error_set(error, error_name(e.kind), e.message);
-	(void)emit_changes(a);
+	(void)pm_bus_account_emit_changes(a);
 	return sd_bus_reply_method_return(msg, "sx", token_kind(res.action), credit);
 }
 
@@ -387,7 +115,7 @@ static int m_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_tariff(a->billing, meter_now(a), json, &e);
+	r = pm_billing_set_tariff(a->billing, pm_bus_account_now(a), json, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -400,7 +128,7 @@ static int m_future_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *er
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_future_tariff(a->billing, meter_now(a), json, date, &e);
+	r = pm_billing_set_future_tariff(a->billing, pm_bus_account_now(a), json, date, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -408,7 +136,7 @@ static int m_cancel_future(sd_bus_message *msg, void *userdata, sd_bus_error *er
 {
 	struct pm_bus_account *a = userdata;
 	struct pm_billing_error e;
-	int r = pm_billing_cancel_future_tariff(a->billing, meter_now(a), &e);
+	int r = pm_billing_cancel_future_tariff(a->billing, pm_bus_account_now(a), &e);
 
 	return done(msg, a, r, &e, error);
 }
@@ -422,7 +150,7 @@ static int m_convert(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_convert_currency(a->billing, meter_now(a), date, factor, &e);
+	r = pm_billing_convert_currency(a->billing, pm_bus_account_now(a), date, factor, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -438,7 +166,7 @@ static int m_mode(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 		return r;
 	if (pm_billing_mode_parse(name, &mode) < 0)
 		return invalid(error, "mode: '%s' is not credit, prepayment or payg", name);
-	r = pm_billing_set_mode(a->billing, meter_now(a), mode, &e);
+	r = pm_billing_set_mode(a->billing, pm_bus_account_now(a), mode, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -472,7 +200,7 @@ static int plain(sd_bus_message *msg, void *userdata, sd_bus_error *error, enum 
 {
 	struct pm_bus_account *a = userdata;
 	struct pm_billing_error e;
-	int64_t now = meter_now(a);
+	int64_t now = pm_bus_account_now(a);
 	bool at_meter = false;
 	int r;
 
@@ -540,7 +268,7 @@ static int m_adjust(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_adjust_balance(a->billing, meter_now(a), delta, &e);
+	r = pm_billing_adjust_balance(a->billing, pm_bus_account_now(a), delta, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -553,7 +281,7 @@ static int m_debt(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_debt(a->billing, meter_now(a), time_debt, payment_debt, &e);
+	r = pm_billing_set_debt(a->billing, pm_bus_account_now(a), time_debt, payment_debt, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -568,7 +296,7 @@ static int m_wallet(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_wallet(a->billing, meter_now(a), date, cost, final, &e);
+	r = pm_billing_wallet(a->billing, pm_bus_account_now(a), date, cost, final, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -610,7 +338,7 @@ static int m_tenancy(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	struct pm_bus_account *a = userdata;
 	struct account_tenancy_change c = {0};
 	struct pm_billing_error e;
-	int64_t now = meter_now(a);
+	int64_t now = pm_bus_account_now(a);
 	int r;
 
 	c.effective_utc = now / 1000000000;
@@ -681,66 +409,11 @@ static int m_tenancy(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 /* --- configuration ----------------------------------------------------------------------- */
 
-static const char *const collection_names[] = {[ACCOUNT_DEBT_COLLECT_ALWAYS] = "always",
-					       [ACCOUNT_DEBT_HALT_OUT_OF_CREDIT] =
-						   "halt_out_of_credit"};
-static const char *const debt_in_ec_names[] = {[ACCOUNT_DEBT_EC_REDUCE_EC] = "reduce",
-					       [ACCOUNT_DEBT_EC_KEEP_EC] = "keep",
-					       [ACCOUNT_DEBT_EC_SUSPEND] = "suspend"};
-
-static int get_config(sd_bus *bus, const char *path, const char *interface, const char *property,
-		      sd_bus_message *reply, void *userdata, sd_bus_error *error)
+/* @s as a code of the vocabulary @name_of (names until "unknown"), or -EINVAL. */
+static int parse_name(const char *s, const char *(*name_of)(int), int *out)
 {
-	struct pm_bus_account *a = userdata;
-	struct pm_billing_view v;
-	struct account_config c;
-	int r;
-
-	(void)path;
-	(void)interface;
-	(void)property;
-	pm_billing_view(a->billing, meter_now(a), &v);
-	if (!v.running) {
-		r = refuse_unknown(bus, a, error);
-		return r < 0 ? r : sd_bus_message_append(reply, "a{sv}", 0);
-	}
-	pm_billing_get_config(a->billing, &c);
-	r = sd_bus_message_open_container(reply, 'a', "{sv}");
-	if (r >= 0)
-		r = sd_bus_message_append(
-		    reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
-		    "payg_debt_limit", "x", c.payg_debt_limit_mu, "max_balance", "x",
-		    c.max_balance_mu, "low_credit", "x", c.low_credit_threshold_mu,
-		    "emergency_credit", "x", c.ec_enabled ? c.ec_value_mu : (int64_t)0,
-		    "emergency_credit_threshold", "x", c.ec_threshold_mu, "debt_weekly_rate", "x",
-		    c.debt_weekly_rate_mu, "debt_collection", "s",
-		    collection_names[c.debt_collection], "debt_in_emergency_credit", "s",
-		    debt_in_ec_names[c.debt_in_ec], "payment_debt_percent", "y", c.payment_debt_pct,
-		    "load_limit_w", "u", c.load_limit_w, "load_limit_peak_w", "u",
-		    c.load_limit_peak_w, "load_limit_period_s", "u", c.load_limit_period_s,
-		    "reconnect_needs_confirmation", "b", (int)c.credit_reconnect_needs_confirmation,
-		    "friendly_special_days", "b", (int)c.friendly_special_days);
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'e', "sv");
-	if (r >= 0)
-		r = sd_bus_message_append(reply, "s", "friendly_periods");
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'v', "a(yuu)");
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "(yuu)");
-	for (int d = 0; r >= 0 && d < 7; d++)
-		for (unsigned k = 0; r >= 0 && k < c.friendly_count[d]; k++)
-			r = sd_bus_message_append(reply, "(yuu)", (uint8_t)d,
-						  c.friendly[d][k].start_s, c.friendly[d][k].end_s);
-	for (int i = 0; r >= 0 && i < 4; i++)
-		r = sd_bus_message_close_container(reply);
-	return r;
-}
-
-static int parse_name(const char *s, const char *const *names, int n, int *out)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(s, names[i])) {
+	for (int i = 0; strcmp(name_of(i), "unknown"); i++)
+		if (!strcmp(s, name_of(i))) {
 			*out = i;
 			return 0;
 		}
@@ -826,8 +499,9 @@ static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 			bool coll = key[5] == 'c';
 
 			r = read_option(msg, key, "s", &s, error);
-			if (r >= 0 && parse_name(s, coll ? collection_names : debt_in_ec_names,
-						 coll ? 2 : 3, &i) < 0)
+			if (r >= 0 &&
+			    parse_name(s, coll ? pm_debt_collection_name : pm_debt_in_ec_name, &i) <
+				0)
 				return sd_bus_error_setf(error,
 							 PM_BUS_ACCOUNT_ERROR "InvalidArgument",
 							 "%s: '%s' is not %s", key, s,
@@ -872,7 +546,7 @@ static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	r = sd_bus_message_exit_container(msg);
 	if (r < 0)
 		return r;
-	r = pm_billing_configure(a->billing, meter_now(a), &c, &e);
+	r = pm_billing_configure(a->billing, pm_bus_account_now(a), &c, &e);
 	if (r >= 0)
 		(void)sd_bus_emit_properties_changed(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
 						     "Configuration", NULL);
@@ -947,28 +621,25 @@ static int build_vtable(struct pm_bus_account *a)
 	size_t nm = sizeof(methods) / sizeof(methods[0]), n = 0;
 
 	/* the properties: every quantity of the object model bound to this interface */
-	for (size_t q = 0; q < pm_quantity_count; q++)
-		if (pm_quantities[q].dbus.iface &&
-		    !strcmp(pm_quantities[q].dbus.iface, PM_BUS_IFACE_ACCOUNT))
-			a->n_props++;
-	a->prop_quantity = calloc(a->n_props + 1, sizeof(*a->prop_quantity));
-	a->sent = calloc(a->n_props + 1, sizeof(*a->sent));
+	int r = pm_bus_account_props_init(a);
+
+	if (r < 0)
+		return r;
 	a->vtable = calloc(a->n_props + nm + 3, sizeof(*a->vtable));
 	a->admin_handlers = calloc(a->n_props + nm + 3, sizeof(*a->admin_handlers));
-	if (!a->prop_quantity || !a->sent || !a->vtable || !a->admin_handlers)
+	if (!a->vtable || !a->admin_handlers)
 		return -ENOMEM;
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
-	for (size_t q = 0, i = 0; q < pm_quantity_count; q++) {
-		const struct pm_dbus_binding *b = &pm_quantities[q].dbus;
+	for (size_t i = 0; i < a->n_props; i++) {
+		const struct pm_dbus_binding *b = &pm_quantities[a->prop_quantity[i]].dbus;
 
-		if (!b->iface || strcmp(b->iface, PM_BUS_IFACE_ACCOUNT))
-			continue;
-		a->prop_quantity[i++] = (uint16_t)q;
-		a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(
-		    b->name, b->sig, get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+		a->vtable[n++] =
+		    (sd_bus_vtable)SD_BUS_PROPERTY(b->name, b->sig, pm_bus_account_get_prop, 0,
+						   SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	}
-	a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Configuration", "a{sv}", get_config, 0,
-							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	a->vtable[n++] =
+	    (sd_bus_vtable)SD_BUS_PROPERTY("Configuration", "a{sv}", pm_bus_account_get_dict, 0,
+					   SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	for (size_t i = 0; i < nm; i++) {
 		a->vtable[n] = methods[i];
 		/*
