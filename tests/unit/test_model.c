@@ -744,6 +744,53 @@ START_TEST(test_configuration_keys_as_published)
 }
 END_TEST
 
+/*
+ * A setting Configure writes by the table has a field of struct account_config as wide as its
+ * D-Bus type (x 8 bytes, u 4, y 1, b a bool, an enum's name an int); emergency credit and the
+ * friendly periods are written by rules of their own (size 0).
+ */
+START_TEST(test_setting_fields_fit_signature)
+{
+	unsigned by_rule = 0;
+
+	for (size_t i = 0; i < pm_quantity_count; i++) {
+		const struct pm_quantity *q = &pm_quantities[i];
+		size_t want;
+
+		if (q->group != PM_GROUP_SETTINGS) {
+			ck_assert_uint_eq(q->setting.size, 0);
+			continue;
+		}
+		if (!q->setting.size) {
+			by_rule++;
+			continue;
+		}
+		switch (q->dbus.sig[0]) {
+		case 'x':
+			want = sizeof(int64_t);
+			break;
+		case 'u':
+			want = sizeof(uint32_t);
+			break;
+		case 'y':
+			want = sizeof(uint8_t);
+			break;
+		case 'b':
+			want = sizeof(bool);
+			break;
+		default:
+			ck_assert_int_eq(q->kind, PM_VALUE_ENUM);
+			want = sizeof(int);
+			break;
+		}
+		ck_assert_msg(q->setting.size == want, "%s", q->id);
+		ck_assert_uint_le((size_t)q->setting.off + q->setting.size,
+				  sizeof(struct account_config));
+	}
+	ck_assert_uint_eq(by_rule, 2);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -768,6 +815,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_values_of_each_kind);
 	tcase_add_test(tc, test_ratio_text);
 	tcase_add_test(tc, test_configuration_keys_as_published);
+	tcase_add_test(tc, test_setting_fields_fit_signature);
 	suite_add_tcase(s, tc);
 	return s;
 }

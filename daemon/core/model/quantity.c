@@ -34,6 +34,8 @@
 #define DLMS(code, cls, a) .dlms = {code, cls, a, 0}
 #define DLMS_ELEMENT(code, cls, a, e) .dlms = {code, cls, a, e}
 
+#define SET(f)                                                                                     \
+	.setting = {offsetof(struct account_config, f), sizeof(((struct account_config *)0)->f)}
 #define MONEY .kind = PM_VALUE_INT, .unit = PM_UNIT_CURRENCY, .scaler = -5
 #define FLAG .kind = PM_VALUE_BOOL, .unit = PM_UNIT_NONE
 #define COUNT .kind = PM_VALUE_INT, .unit = PM_UNIT_NONE
@@ -452,15 +454,16 @@ const struct pm_quantity
 		.presence = PM_PRESENT_ACCOUNT, CONFIG(key, sig)
 	    SETTING("payg_debt_limit", MONEY, "PAYG: the supply opens below this available credit",
 		    payg_debt_limit_mu, "payg_debt_limit", "x"),
+	    SET(payg_debt_limit_mu),
 	    DLMS("0.0.128.5.0.255", 3, 2)},
     SETTING("max_balance", MONEY, "a top-up may not take the balance above this", max_balance_mu,
 	    "max_balance", "x"),
-    DLMS("0.0.128.5.1.255", 3, 2)
+    SET(max_balance_mu), DLMS("0.0.128.5.1.255", 3, 2)
 }
 ,
     SETTING("low_credit", MONEY, "warn once when available credit falls below this", low_credit_mu,
 	    "low_credit", "x"),
-    DLMS(ACCOUNT_111, 111, 16)
+    SET(low_credit_threshold_mu), DLMS(ACCOUNT_111, 111, 16)
 }
 ,
     SETTING("emergency_credit", MONEY, "emergency credit offered; 0: none", emergency_credit_mu,
@@ -470,52 +473,52 @@ const struct pm_quantity
 ,
     SETTING("emergency_credit_threshold", MONEY, "emergency credit is offered below this balance",
 	    ec_threshold_mu, "emergency_credit_threshold", "x"),
-    DLMS(EMERGENCY_CREDIT_112, 112, 10)
+    SET(ec_threshold_mu), DLMS(EMERGENCY_CREDIT_112, 112, 10)
 }
 ,
     SETTING("debt_weekly_rate", MONEY, "time-based debt recovered per week", debt_weekly_rate_mu,
 	    "debt_weekly_rate", "x"),
-    DLMS("0.0.128.5.2.255", 3, 2)
+    SET(debt_weekly_rate_mu), DLMS("0.0.128.5.2.255", 3, 2)
 }
 ,
     SETTING("debt_collection", STATE(pm_debt_collection_name), "always, or halt_out_of_credit",
 	    debt_collection, "debt_collection", "s"),
-    DLMS("0.0.128.5.3.255", 1, 2)
+    SET(debt_collection), DLMS("0.0.128.5.3.255", 1, 2)
 }
 ,
     SETTING("debt_in_emergency_credit", STATE(pm_debt_in_ec_name),
 	    "debt instalments in emergency credit: reduce, keep or suspend", debt_in_ec,
 	    "debt_in_emergency_credit", "s"),
-    DLMS("0.0.128.5.4.255", 1, 2)
+    SET(debt_in_ec), DLMS("0.0.128.5.4.255", 1, 2)
 }
 ,
     SETTING("payment_debt_percent", COUNT, "share of each top-up that pays the payment debt, %",
 	    payment_debt_pct, "payment_debt_percent", "y"),
-    DLMS(PAYMENT_DEBT_113, 113, 13)
+    SET(payment_debt_pct), DLMS(PAYMENT_DEBT_113, 113, 13)
 }
 , SETTING("load_limit", WATTS, "load limit; 0: off", load_limit_w, "load_limit_w", "u"),
-    DLMS(LIMITER_71, 71, 4)
+    SET(load_limit_w), DLMS(LIMITER_71, 71, 4)
 }
 ,
     SETTING("load_limit_peak", WATTS, "load limit on peak rates; 0: the load limit",
 	    load_limit_peak_w, "load_limit_peak_w", "u"),
-    DLMS("0.0.128.5.5.255", 3, 2)
+    SET(load_limit_peak_w), DLMS("0.0.128.5.5.255", 3, 2)
 }
 ,
     SETTING("load_limit_period", SECONDS, "over the limit this long opens the supply",
 	    load_limit_period_s, "load_limit_period_s", "u"),
-    DLMS(LIMITER_71, 71, 6)
+    SET(load_limit_period_s), DLMS(LIMITER_71, 71, 6)
 }
 ,
     SETTING("reconnect_needs_confirmation", FLAG,
 	    "a reconnection after credit is restored waits for the customer",
 	    reconnect_needs_confirmation, "reconnect_needs_confirmation", "b"),
-    DLMS("0.0.128.5.6.255", 1, 2)
+    SET(credit_reconnect_needs_confirmation), DLMS("0.0.128.5.6.255", 1, 2)
 }
 ,
     SETTING("friendly_special_days", FLAG, "the tariff's special days are friendly",
 	    friendly_special_days, "friendly_special_days", "b"),
-    DLMS("0.0.128.5.7.255", 1, 2)
+    SET(friendly_special_days), DLMS("0.0.128.5.7.255", 1, 2)
 }
 ,
     SETTING("friendly_periods", RECORDS,

@@ -124,6 +124,16 @@ struct pm_dlms_binding {
 	uint8_t element; /* 0: the whole attribute; n: the nth element of its structure */
 };
 
+/*
+ * A setting's field in struct account_config (core/billing/account.h), which a view's configure
+ * method (D-Bus Configure, DLMS SET) writes; size 0 when writing it takes a rule of its own
+ * (emergency credit: the amount and on/off; friendly periods: a list by weekday).
+ */
+struct pm_setting_field {
+	uint16_t off;
+	uint8_t size;
+};
+
 struct pm_quantity {
 	const char *id; /* stable, dotted: "account.balance" */
 	enum pm_group group;
@@ -138,6 +148,7 @@ struct pm_quantity {
 	uint8_t index; /* the rate of PM_PRESENT_*_RATE */
 	const char *(*enum_name)(int code);
 	const struct pm_record *record; /* PM_VALUE_ARRAY */
+	struct pm_setting_field setting;
 	struct pm_dbus_binding dbus;
 	struct pm_modbus_binding modbus;
 	struct pm_dlms_binding dlms;

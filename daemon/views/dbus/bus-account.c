@@ -450,6 +450,94 @@ static int read_friendly(sd_bus_message *msg, struct account_config *c, sd_bus_e
 	return r;
 }
 
+/* The setting a key of Configure names: a row of the object model bound to it. */
+static const struct pm_quantity *find_setting(const char *key)
+{
+	for (size_t i = 0; i < pm_quantity_count; i++) {
+		const struct pm_dbus_binding *b = &pm_quantities[i].dbus;
+
+		if (b->iface && !strcmp(b->iface, PM_BUS_IFACE_ACCOUNT) && b->dict &&
+		    !strcmp(b->dict, "Configuration") && !strcmp(b->name, key))
+			return &pm_quantities[i];
+	}
+	return NULL;
+}
+
+/* The names of @name_of as "a, b or c" (an error message lists what is accepted). */
+static const char *vocabulary(const char *(*name_of)(int), char *buf, size_t len)
+{
+	size_t n = 0;
+	int count = 0;
+
+	while (strcmp(name_of(count), "unknown"))
+		count++;
+	buf[0] = '\0';
+	for (int i = 0; i < count && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      i == 0	       ? ""
+				      : i == count - 1 ? " or "
+						       : ", ",
+				      name_of(i));
+	return buf;
+}
+
+/*
+ * One option of Configure written into @c where the object model's row says (its field of
+ * struct account_config), read with the row's D-Bus signature; an enum by its name.
+ */
+static int write_setting(sd_bus_message *msg, const struct pm_quantity *q, struct account_config *c,
+			 sd_bus_error *error)
+{
+	const char *key = q->dbus.name;
+	char *field = (char *)c + q->setting.off;
+	union {
+		int64_t x;
+		uint32_t u;
+		uint8_t y;
+		int b;
+		const char *s;
+	} in = {0};
+	char words[128];
+	int code, r = read_option(msg, key, q->dbus.sig, &in, error);
+
+	if (r < 0)
+		return r;
+	switch (q->kind) {
+	case PM_VALUE_ENUM:
+		if (q->setting.size != sizeof(int))
+			break;
+		if (parse_name(in.s, q->enum_name, &code) < 0)
+			return sd_bus_error_setf(error, PM_BUS_ACCOUNT_ERROR "InvalidArgument",
+						 "%s: '%s' is not %s", key, in.s,
+						 vocabulary(q->enum_name, words, sizeof(words)));
+		memcpy(field, &code, sizeof(code));
+		return 0;
+	case PM_VALUE_BOOL:
+		if (q->setting.size != sizeof(bool))
+			break;
+		*(bool *)field = in.b != 0;
+		return 0;
+	case PM_VALUE_INT:
+		if (q->dbus.sig[0] == 'x' && q->setting.size == sizeof(in.x)) {
+			memcpy(field, &in.x, sizeof(in.x));
+			return 0;
+		}
+		if (q->dbus.sig[0] == 'u' && q->setting.size == sizeof(in.u)) {
+			memcpy(field, &in.u, sizeof(in.u));
+			return 0;
+		}
+		if (q->dbus.sig[0] == 'y' && q->setting.size == sizeof(in.y)) {
+			memcpy(field, &in.y, sizeof(in.y));
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	return -EINVAL; /* a row whose field does not fit its signature: test_model.c rules it out
+			 */
+}
+
 /* Configure(a{sv}): the options given replace those settings; the others stay. */
 static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
@@ -463,73 +551,23 @@ static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-		static const struct {
-			const char *key;
-			size_t off;
-		} money[] = {
-#define M(k, f) {k, offsetof(struct account_config, f)}
-		    M("payg_debt_limit", payg_debt_limit_mu),
-		    M("max_balance", max_balance_mu),
-		    M("low_credit", low_credit_threshold_mu),
-		    M("emergency_credit_threshold", ec_threshold_mu),
-		    M("debt_weekly_rate", debt_weekly_rate_mu),
-#undef M
-		};
-		const char *key, *s;
-		uint32_t u;
+		const struct pm_quantity *q;
+		const char *key;
 		int64_t x;
-		uint8_t y;
-		int b, i, found = 0;
 
 		r = sd_bus_message_read(msg, "s", &key);
 		if (r < 0)
 			return r;
-		for (size_t k = 0; k < sizeof(money) / sizeof(money[0]); k++)
-			if (!strcmp(key, money[k].key)) {
-				r = read_option(msg, key, "x", (char *)&c + money[k].off, error);
-				found = 1;
-			}
-		if (found) {
+		q = find_setting(key);
+		if (!q)
+			return invalid(error, "%s: unknown option of Configure", key);
+		if (q->setting.size) {
+			r = write_setting(msg, q, &c, error);
 		} else if (!strcmp(key, "emergency_credit")) {
+			/* the amount offered, and 0 for none: two fields of the settings */
 			r = read_option(msg, key, "x", &x, error);
 			c.ec_enabled = x != 0;
 			c.ec_value_mu = x;
-		} else if (!strcmp(key, "debt_collection") ||
-			   !strcmp(key, "debt_in_emergency_credit")) {
-			bool coll = key[5] == 'c';
-
-			r = read_option(msg, key, "s", &s, error);
-			if (r >= 0 &&
-			    parse_name(s, coll ? pm_debt_collection_name : pm_debt_in_ec_name, &i) <
-				0)
-				return sd_bus_error_setf(error,
-							 PM_BUS_ACCOUNT_ERROR "InvalidArgument",
-							 "%s: '%s' is not %s", key, s,
-							 coll ? "always or halt_out_of_credit"
-							      : "reduce, keep or suspend");
-			if (r >= 0 && coll)
-				c.debt_collection = (enum account_debt_collection)i;
-			else if (r >= 0)
-				c.debt_in_ec = (enum account_debt_in_ec)i;
-		} else if (!strcmp(key, "payment_debt_percent")) {
-			r = read_option(msg, key, "y", &y, error);
-			c.payment_debt_pct = y;
-		} else if (!strcmp(key, "load_limit_w") || !strcmp(key, "load_limit_peak_w") ||
-			   !strcmp(key, "load_limit_period_s")) {
-			r = read_option(msg, key, "u", &u, error);
-			if (!strcmp(key, "load_limit_w"))
-				c.load_limit_w = u;
-			else if (!strcmp(key, "load_limit_peak_w"))
-				c.load_limit_peak_w = u;
-			else
-				c.load_limit_period_s = u;
-		} else if (!strcmp(key, "reconnect_needs_confirmation") ||
-			   !strcmp(key, "friendly_special_days")) {
-			r = read_option(msg, key, "b", &b, error);
-			if (key[0] == 'r')
-				c.credit_reconnect_needs_confirmation = b;
-			else
-				c.friendly_special_days = b;
 		} else if (!strcmp(key, "friendly_periods")) {
 			r = read_friendly(msg, &c, error);
 		} else {
