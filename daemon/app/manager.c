@@ -88,12 +88,21 @@ static int64_t utc_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The meter's clock: its source's simulated UTC (simulated clock, replay), else the wall clock. */
+/*
+ * The meter's clock: its source's simulated UTC (simulated clock, replay); for a simulated source
+ * without sim_start, its simulated clock at the last scan (scan_utc_ns), which runs sim_speed
+ * times faster than the wall's; else the wall clock. Billing runs on the same clock, so a
+ * command never lands before the sample billed last.
+ */
 static int64_t meter_now(const struct manager_meter *mt)
 {
 	int64_t t;
 
-	return mt->source && pm_source_sim_utc(mt->source, &t) ? t : utc_ns();
+	if (mt->source && pm_source_sim_utc(mt->source, &t))
+		return t;
+	if (mt->have_sim_clock && mt->have_last)
+		return mt->sim_utc0_ns + (mt->last.ts_ns - mt->sim_ts0_ns);
+	return utc_ns();
 }
 
 /* The D-Bus account view runs on the meter's clock, as its billing does. */
