@@ -534,8 +534,8 @@ static int write_setting(sd_bus_message *msg, const struct pm_quantity *q, struc
 	default:
 		break;
 	}
-	return -EINVAL; /* a row whose field does not fit its signature: test_model.c rules it out
-			 */
+	/* a row whose field does not fit its signature: test_model.c rules it out */
+	return -EINVAL;
 }
 
 /* Configure(a{sv}): the options given replace those settings; the others stay. */
