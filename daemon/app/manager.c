@@ -85,10 +85,23 @@ struct pm_manager {
 	size_t finished;	       /* meters whose source has finished */
 };
 
-/* The meter's clock now (acquire/source-clock.h). */
+/*
+ * The meter's clock: its source's simulated UTC (simulated clock, replay); for a simulated source
+ * without sim_start, its simulated clock at the last scan (source-clock.h), which runs sim_speed
+ * times faster than the wall's; else the wall clock. Billing runs on the same clock, so a command
+ * never lands before the sample billed last.
+ */
 static int64_t meter_now(const struct manager_meter *mt)
 {
+	if (mt->sim_clock.started && mt->have_last)
+		return mt->sim_clock.utc0_ns + (mt->last.ts_ns - mt->sim_clock.ts0_ns);
 	return pm_source_utc_now(mt->source);
+}
+
+/* The D-Bus account view runs on the meter's clock, as its billing does. */
+static int64_t meter_clock(void *userdata)
+{
+	return meter_now(userdata);
 }
 
 /* The last scan, NULL before the first. */
@@ -561,7 +574,8 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 				return log_error_errno(r, "meter %s: cannot publish it on D-Bus",
 						       mt->conf->name);
 			r = pm_bus_account_add(m->bus, m->event, m->conf.dbus_interval_ms * 1000ULL,
-					       mt->conf->name, mt->billing, &mt->bus_account);
+					       mt->conf->name, mt->billing, meter_clock, mt,
+					       &mt->bus_account);
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish its account",
 						       mt->conf->name);

@@ -105,6 +105,40 @@ void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billi
 	v->peak_rate = st->has_tariff && (st->info.peak_rates >> st->te.rate & 1u);
 }
 
+static struct pm_date snapshot_date(int year, int month, int day)
+{
+	return (struct pm_date){year, (uint8_t)month, (uint8_t)day};
+}
+
+/* The account's settings as Configuration publishes them: emergency credit 0 when off. */
+static void snapshot_settings(const struct pm_billing *b, struct pm_snapshot_settings *out)
+{
+	struct account_config c;
+
+	pm_billing_get_config(b, &c);
+	out->payg_debt_limit_mu = c.payg_debt_limit_mu;
+	out->max_balance_mu = c.max_balance_mu;
+	out->low_credit_mu = c.low_credit_threshold_mu;
+	out->emergency_credit_mu = c.ec_enabled ? c.ec_value_mu : 0;
+	out->ec_threshold_mu = c.ec_threshold_mu;
+	out->debt_weekly_rate_mu = c.debt_weekly_rate_mu;
+	out->debt_collection = c.debt_collection;
+	out->debt_in_ec = c.debt_in_ec;
+	out->payment_debt_pct = c.payment_debt_pct;
+	out->load_limit_w = c.load_limit_w;
+	out->load_limit_peak_w = c.load_limit_peak_w;
+	out->load_limit_period_s = c.load_limit_period_s;
+	out->reconnect_needs_confirmation = c.credit_reconnect_needs_confirmation;
+	out->friendly_special_days = c.friendly_special_days;
+	out->n_friendly = 0;
+	for (int d = 0; d < 7; d++)
+		for (unsigned k = 0;
+		     k < c.friendly_count[d] && out->n_friendly < PM_SNAPSHOT_FRIENDLY; k++)
+			out->friendly[out->n_friendly++] = (struct pm_snapshot_friendly){
+			    d, c.friendly[d][k].start_s, c.friendly[d][k].end_s};
+}
+
+/* The view as the object model's snapshot carries it (model.h): every value the views publish. */
 void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 			 struct pm_snapshot_account *out)
 {
@@ -113,15 +147,29 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 	pm_billing_view(b, utc_ns, &v);
 	memset(out, 0, sizeof(*out));
 	out->valid = v.running;
+	if (!v.running)
+		return;
 	out->has_tariff = v.has_tariff;
-	out->rate = (uint16_t)(v.rate + 1);
-	out->block = (uint16_t)(v.block + 1);
+	out->rate = v.rate + 1;
+	out->export_rate = v.export_rate + 1;
+	out->block = v.block + 1;
+	out->mode = v.regs.mode;
 	out->balance_mu = v.regs.balance_mu;
+	out->available_mu = v.regs.available_credit_mu;
+	out->total_credit_mu = v.regs.total_credit_mu;
 	out->emergency_mu = v.regs.ec_remaining_mu;
+	out->ec_state = v.regs.ec_state;
+	out->debt_to_clear_mu = v.regs.debt_to_clear_mu;
+	out->time_debt_mu = v.regs.time_debt_mu;
+	out->payment_debt_mu = v.regs.payment_debt_mu;
 	out->debt_mu = v.regs.debt_to_clear_mu + v.regs.time_debt_mu + v.regs.payment_debt_mu;
+	out->cost_last_hour_mu = v.regs.cost_last_hour_mu;
+	out->cost_today_mu = v.regs.cost_today_mu;
 	out->supply = v.supply.closed ? PM_SUPPLY_CLOSED
 		      : v.armed	      ? PM_SUPPLY_ARMED
 				      : PM_SUPPLY_OPEN;
+	out->supply_closed = v.supply.closed;
+	out->supply_reason = v.supply.reason;
 	if (!v.supply.closed && v.supply.reason == ACCOUNT_REASON_OUT_OF_CREDIT)
 		out->credit = PM_CREDIT_OUT;
 	else if (v.regs.ec_state == ACCOUNT_EC_AVAILABLE)
@@ -133,6 +181,33 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 	else
 		out->credit = PM_CREDIT_OK;
 	out->aux_closed = v.has_tariff && v.aux_closed;
+	out->sts = v.sts;
+	snprintf(out->tariff_name, sizeof(out->tariff_name), "%s", v.tariff_name);
+	snprintf(out->currency, sizeof(out->currency), "%s", v.currency);
+	out->minor_units = v.minor_units;
+	out->price_mu_per_kwh = v.price_mu_per_kwh;
+	out->peak_rate = v.peak_rate;
+	if (v.has_tariff)
+		out->local_date =
+		    snapshot_date(v.local_date.year, v.local_date.month, v.local_date.day);
+	if (v.has_future_tariff) {
+		snprintf(out->future_tariff_name, sizeof(out->future_tariff_name), "%s",
+			 v.future_tariff_name);
+		out->future_tariff_date =
+		    snapshot_date(v.future_tariff_date.year, v.future_tariff_date.month,
+				  v.future_tariff_date.day);
+	}
+	if (v.has_conversion) {
+		out->conversion_date = snapshot_date(
+		    v.conversion_date.year, v.conversion_date.month, v.conversion_date.day);
+		out->conversion = (struct pm_ratio){v.conversion_num, v.conversion_den};
+	}
+	out->payment_count = v.regs.payment_count;
+	out->n_payments = v.n_payments;
+	for (unsigned i = 0; i < v.n_payments && i < PM_SNAPSHOT_PAYMENTS; i++)
+		out->payments[i] = (struct pm_snapshot_payment){
+		    v.payments[i].utc, v.payments[i].value_mu, v.payments[i].method};
+	snapshot_settings(b, &out->settings);
 	if (v.has_tariff) {
 		const struct tariff_engine *te = &b->st.te;
 		unsigned ne = te->active.export_pricing.mode == TARIFF_EXPORT_NEUTRAL
@@ -140,9 +215,11 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 				  : te->active.n_export_rates;
 
 		_Static_assert(PM_SNAPSHOT_RATES == TARIFF_MAX_RATES, "a snapshot slot per rate");
-		out->n_rates = (uint8_t)te->active.n_rates;
-		out->n_export_rates = (uint8_t)ne;
-		memcpy(out->rate_import_mwh, te->import_mwh, sizeof(out->rate_import_mwh));
-		memcpy(out->rate_export_mwh, te->export_mwh, sizeof(out->rate_export_mwh));
+		out->n_rates = te->active.n_rates;
+		out->n_export_rates = ne;
+		for (int k = 0; k < PM_SNAPSHOT_RATES; k++) {
+			out->rate_import_mwh[k] = te->import_mwh[k];
+			out->rate_export_mwh[k] = te->export_mwh[k];
+		}
 	}
 }

@@ -194,7 +194,8 @@ struct pm_billing_view {
 };
 
 void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billing_view *v);
-/* The same, as the Modbus vendor model publishes it (model.h). */
+/* Every value the views publish, as the object model's snapshot carries it (model.h,
+ * quantity.h): the one fill of the snapshot's account, read by D-Bus and Modbus alike. */
 void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 			 struct pm_snapshot_account *out);
 

@@ -17,6 +17,7 @@
 
 #include "meter/billing-state.h"
 #include "meter/billing.h"
+#include "core/model/quantity.h"
 #include "common/log.h"
 #include "support/sts-vend.h" /* tokens to enter (the vending side) */
 
@@ -842,6 +843,63 @@ START_TEST(test_only_an_absent_row_is_a_new_account)
 }
 END_TEST
 
+/*
+ * The object model publishes the names billing uses in its commands and events (Mode,
+ * EmergencyCredit, the payment methods): one vocabulary, whichever of them a view asks.
+ */
+START_TEST(test_model_names_are_billing_names)
+{
+	for (int i = -1; i <= 4; i++) {
+		ck_assert_str_eq(pm_mode_name(i), pm_billing_mode_name((enum account_mode)i));
+		ck_assert_str_eq(pm_ec_state_name(i), pm_billing_ec_name((enum account_ec_state)i));
+		ck_assert_str_eq(pm_payment_method_name(i),
+				 pm_billing_method_name((enum account_payment_method)i));
+	}
+}
+END_TEST
+
+/*
+ * The snapshot the views publish from: after a 5.00 GBP top-up on the Noon tariff at 10:00
+ * local (January: London is UTC), every value where the model's quantities read it.
+ */
+START_TEST(test_snapshot_carries_the_account)
+{
+	struct pm_billing *b = open_billing(tou, "Europe/London", T_JAN, store);
+	struct pm_snapshot snap = {0};
+	struct pm_billing_error e;
+	int64_t before = balance(b, T_JAN);
+	struct pm_value v;
+
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 500000, "snap-1", ACCOUNT_PAYMENT_LOCAL, &e),
+			 0);
+	pm_billing_snapshot(b, T_JAN, &snap.account);
+	ck_assert(snap.account.valid);
+	ck_assert(snap.account.has_tariff);
+	ck_assert_int_eq(snap.account.balance_mu, before + 500000);
+	ck_assert_int_eq(snap.account.rate, 1); /* before 12:00: rate 1, counted from 1 */
+	ck_assert_int_eq(snap.account.price_mu_per_kwh, 10000); /* 0.10 GBP = 10 p = 10000 mu */
+	ck_assert_str_eq(snap.account.tariff_name, "Noon");
+	ck_assert_str_eq(snap.account.currency, "GBP");
+	ck_assert_int_eq(snap.account.minor_units, 2);
+	ck_assert_int_eq(snap.account.local_date.year, 2026);
+	ck_assert_int_eq(snap.account.local_date.month, 1);
+	ck_assert_int_eq(snap.account.local_date.day, 5);
+	ck_assert_int_eq(snap.account.payment_count, 1);
+	ck_assert_int_eq(snap.account.n_payments, 1);
+	ck_assert_int_eq(snap.account.payments[0].utc, T_JAN / S);
+	ck_assert_int_eq(snap.account.payments[0].value_mu, 500000);
+	ck_assert_int_eq(snap.account.payments[0].method, ACCOUNT_PAYMENT_LOCAL);
+	ck_assert_int_eq(snap.account.n_rates, 2);
+	/* and through the model, as D-Bus and Modbus read it */
+	pm_quantity_value(&snap, (size_t)pm_quantity_find("account.mode"), &v);
+	ck_assert_str_eq(v.s, "prepayment");
+	pm_quantity_value(&snap, (size_t)pm_quantity_find("tariff.local_date"), &v);
+	ck_assert(v.valid);
+	ck_assert_int_eq(v.date.day, 5);
+	pm_billing_free(b);
+}
+END_TEST
+
 static Suite *billing_suite(void)
 {
 	Suite *s = suite_create("billing");
@@ -870,6 +928,8 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_record_with_bad_money_refused);
 	tcase_add_test(tc, test_unreadable_account_read_again);
 	tcase_add_test(tc, test_only_an_absent_row_is_a_new_account);
+	tcase_add_test(tc, test_model_names_are_billing_names);
+	tcase_add_test(tc, test_snapshot_carries_the_account);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -169,9 +169,20 @@ const struct pm_point pm_points[] = {
 const size_t pm_point_count = sizeof(pm_points) / sizeof(pm_points[0]);
 
 static const char *const unit_names[PM_UNIT_COUNT] = {
-    [PM_UNIT_V] = "V",	     [PM_UNIT_A] = "A",	    [PM_UNIT_W] = "W", [PM_UNIT_VAR] = "var",
-    [PM_UNIT_VA] = "VA",     [PM_UNIT_HZ] = "Hz",   [PM_UNIT_PF] = "", [PM_UNIT_WH] = "Wh",
-    [PM_UNIT_VARH] = "varh", [PM_UNIT_VAH] = "VAh",
+    [PM_UNIT_V] = "V",
+    [PM_UNIT_A] = "A",
+    [PM_UNIT_W] = "W",
+    [PM_UNIT_VAR] = "var",
+    [PM_UNIT_VA] = "VA",
+    [PM_UNIT_HZ] = "Hz",
+    [PM_UNIT_PF] = "",
+    [PM_UNIT_WH] = "Wh",
+    [PM_UNIT_VARH] = "varh",
+    [PM_UNIT_VAH] = "VAh",
+    [PM_UNIT_NONE] = "",
+    [PM_UNIT_SECOND] = "s",
+    [PM_UNIT_CURRENCY] = "currency",
+    [PM_UNIT_CURRENCY_PER_KWH] = "currency/kWh",
 };
 
 const char *pm_unit_name(enum pm_unit unit)

@@ -30,8 +30,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/billing/account.h"
 #include "core/proto/modbus-map.h"
+#include "core/proto/modbus-vendor.h"
 
 enum ftype {
 	T_UINT16,
@@ -224,99 +224,13 @@ static const struct field model_213[] = {
 #define N213 (sizeof(model_213) / sizeof(model_213[0]))
 
 /*
- * The vendor model's fixed part, offsets 2..93 (ID and L before). The account values come from
- * the snapshot's account (the same sample as the energy registers); they read "not
- * implemented" while the meter publishes no account (and rate/block/rate registers without a
- * tariff). Version 1 ended at EvtCnt (offset 27); version 2 keeps offsets 2..27 and inserts
- * the auxiliary relay and the per-rate registers at 28..93, so the per-point values that follow
- * start at offset 94 instead of 28. Fixed offsets (not after the per-point values) so that a
- * new object-model point never moves them.
+ * The vendor model (modbus-vendor.c): its quantities at the offsets the object model gives
+ * (core/model/quantity.c), then the per-point values. Version 1 ended at EvtCnt (offset 27);
+ * version 2 keeps offsets 2..27 and inserts the auxiliary relay and the per-rate registers at
+ * 28..93, so the per-point values that follow start at offset 94 instead of 28. Fixed offsets
+ * (not after the per-point values) so that a new object-model point never moves them.
  */
-struct vfield {
-	const char *name;
-	enum ftype type;
-	const char *unit;
-	const char *desc;
-};
-
-enum {
-	V_VER,
-	V_NPTS,
-	V_SEQ,
-	V_TS,
-	V_TARIFF_RATE,
-	V_TARIFF_BLOCK,
-	V_BALANCE,
-	V_EMERGENCY,
-	V_DEBT,
-	V_CREDIT_STATE,
-	V_SUPPLY,
-	V_EVENTS,
-	/* version 2: inserted here, before the per-point values (which move by 66 registers) */
-	V_AUX,
-	V_NRATES,
-	V_RATE_IMPORT,				     /* 8 x int64, rate 1..8 */
-	V_RATE_EXPORT = V_RATE_IMPORT + PM_MB_RATES, /* 8 x int64 */
-	V_COUNT = V_RATE_EXPORT + PM_MB_RATES
-};
-
-static const struct vfield vendor_fixed[V_COUNT] = {
-    [V_VER] = {"Ver", T_UINT16, NULL, "vendor model version"},
-    [V_NPTS] = {"NPts", T_UINT16, NULL, "number of per-point values that follow"},
-    [V_SEQ] = {"Seq", T_UINT32, NULL, "snapshot sequence number, low 32 bits"},
-    [V_TS] = {"Ts", T_INT64, "ms", "sample timestamp of the snapshot"},
-    [V_TARIFF_RATE] = {"TarRate", T_UINT16, NULL, "active tariff rate, 1..n"},
-    [V_TARIFF_BLOCK] = {"TarBlk", T_UINT16, NULL, "active tariff block, 1..n"},
-    [V_BALANCE] = {"Bal", T_INT64, "mill",
-		   "prepayment balance, 1/1000 currency unit (toward zero), signed"},
-    [V_EMERGENCY] = {"EmCr", T_INT64, "mill", "emergency credit remaining"},
-    [V_DEBT] = {"Debt", T_INT64, "mill",
-		"outstanding debt: emergency credit to repay + time- and payment-based debt"},
-    [V_CREDIT_STATE] = {"CrSt", T_ENUM16, NULL,
-			"credit state: 0 in credit, 1 emergency credit available, 2 in use, "
-			"3 exhausted, 4 out of credit"},
-    [V_SUPPLY] = {"Supply", T_ENUM16, NULL, "supply contactor: 0 open, 1 closed, 2 armed"},
-    [V_EVENTS] = {"EvtCnt", T_UINT32, NULL,
-		  "events the meter has logged (the store's count), modulo 2^32 - 1"},
-    [V_AUX] = {"Aux", T_ENUM16, NULL, "the tariff's auxiliary relay: 0 open, 1 closed"},
-    [V_NRATES] = {"NRates", T_UINT16, NULL,
-		  "import rate registers the tariff defines, 1..8 (0 without a tariff)"},
-#define RATE_IMP(n)                                                                                \
-	[V_RATE_IMPORT + (n)-1] = {"RateImp" #n, T_INT64, "mWh",                                   \
-				   "import energy counted on tariff rate " #n}
-#define RATE_EXP(n)                                                                                \
-	[V_RATE_EXPORT + (n)-1] = {"RateExp" #n, T_INT64, "mWh",                                   \
-				   "export energy counted on export rate " #n}
-    RATE_IMP(1),
-    RATE_IMP(2),
-    RATE_IMP(3),
-    RATE_IMP(4),
-    RATE_IMP(5),
-    RATE_IMP(6),
-    RATE_IMP(7),
-    RATE_IMP(8),
-    RATE_EXP(1),
-    RATE_EXP(2),
-    RATE_EXP(3),
-    RATE_EXP(4),
-    RATE_EXP(5),
-    RATE_EXP(6),
-    RATE_EXP(7),
-    RATE_EXP(8),
-#undef RATE_IMP
-#undef RATE_EXP
-};
-
 _Static_assert(PM_MB_RATES == PM_SNAPSHOT_RATES, "one vendor register per snapshot rate");
-
-static unsigned vendor_fixed_regs(void)
-{
-	unsigned n = 0;
-
-	for (int i = 0; i < V_COUNT; i++)
-		n += type_regs(vendor_fixed[i].type);
-	return n;
-}
 
 static bool vendor_point(const struct pm_point *p)
 {
@@ -421,7 +335,7 @@ int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const 
 		off += 2 + PM_MB_L_213;
 	}
 	m.off_vendor = (uint16_t)off;
-	m.vendor_len = (uint16_t)(vendor_fixed_regs() + 4 * vpts);
+	m.vendor_len = (uint16_t)(pm_mb_vendor_points_offset() - 2 + 4 * vpts);
 	off += 2 + m.vendor_len;
 	m.off_end = (uint16_t)off;
 	m.nregs = (uint16_t)(off + 2);
@@ -619,86 +533,14 @@ static void image_213(const struct pm_mb_map *map, const struct pm_snapshot *sna
 	}
 }
 
-/* The event count as uint32: modulo 2^32, stepping over the "not implemented" value. */
-static uint32_t events32(uint64_t n)
-{
-	return (uint32_t)(n % 0xffffffffu);
-}
-
-/* Register V_RATE_IMPORT/EXPORT + k: its mWh, or "not implemented" for a rate not defined. */
-static uint64_t rate_register(const struct pm_snapshot_account *acc, int field)
-{
-	bool exp = field >= V_RATE_EXPORT;
-	int k = field - (exp ? V_RATE_EXPORT : V_RATE_IMPORT);
-	unsigned n = acc && acc->has_tariff ? (exp ? acc->n_export_rates : acc->n_rates) : 0;
-
-	if (k >= (int)n || k >= PM_SNAPSHOT_RATES)
-		return 0x8000000000000000u;
-	return (uint64_t)(exp ? acc->rate_export_mwh[k] : acc->rate_import_mwh[k]);
-}
-
 static void image_vendor(const struct pm_mb_map *map, const struct pm_snapshot *snap, uint16_t *r)
 {
-	const struct pm_snapshot_account *acc = snap && snap->account.valid ? &snap->account : NULL;
-
 	r[0] = PM_MB_VENDOR_ID;
 	r[1] = map->vendor_len;
-	r += 2;
-	for (int i = 0; i < V_COUNT; i++) {
-		const struct vfield *f = &vendor_fixed[i];
-
-		switch (i) {
-		case V_VER:
-			r[0] = PM_MB_VENDOR_VERSION;
-			break;
-		case V_NPTS:
-			r[0] = map->vendor_npts;
-			break;
-		case V_SEQ:
-			put32(r, snap ? (uint32_t)snap->seq : 0xffffffffu);
-			break;
-		case V_TS:
-			put64(r, snap ? (uint64_t)(snap->ts_ns / 1000000) : 0x8000000000000000u);
-			break;
-		case V_TARIFF_RATE:
-		case V_TARIFF_BLOCK:
-			r[0] = acc && acc->has_tariff
-				   ? (i == V_TARIFF_RATE ? acc->rate : acc->block)
-				   : 0xffff;
-			break;
-		case V_BALANCE:
-		case V_EMERGENCY:
-		case V_DEBT:
-			/* mu (1/1000 minor unit) -> mill (1/1000 unit): / 100 with 2 minor digits
-			 */
-			put64(r, acc ? (uint64_t)((i == V_BALANCE     ? acc->balance_mu
-						   : i == V_EMERGENCY ? acc->emergency_mu
-								      : acc->debt_mu) /
-						  (ACCOUNT_MU_PER_UNIT / 1000))
-				     : 0x8000000000000000u);
-			break;
-		case V_CREDIT_STATE:
-			r[0] = acc ? (uint16_t)acc->credit : 0xffff;
-			break;
-		case V_SUPPLY:
-			r[0] = acc ? (uint16_t)acc->supply : 0xffff;
-			break;
-		case V_EVENTS:
-			/* uint32 rolls over; 0xFFFFFFFF is "not implemented", so skipped */
-			put32(r, snap && snap->has_events ? events32(snap->events) : 0xffffffffu);
-			break;
-		case V_AUX:
-			r[0] = acc ? (uint16_t)acc->aux_closed : 0xffff;
-			break;
-		case V_NRATES:
-			r[0] = acc ? (acc->has_tariff ? acc->n_rates : 0) : 0xffff;
-			break;
-		default: /* the per-rate registers */
-			put64(r, rate_register(acc, i));
-			break;
-		}
-		r += type_regs(f->type);
-	}
+	r[2] = PM_MB_VENDOR_VERSION;
+	r[3] = map->vendor_npts;
+	pm_mb_vendor_quantities(snap, r);
+	r += pm_mb_vendor_points_offset();
 	for (unsigned i = 0; i < map->vendor_npts; i++) {
 		int64_t v;
 
@@ -1056,11 +898,20 @@ size_t pm_mb_map_markdown(const struct pm_mb_map *map, char *buf, size_t size)
 	off = map->off_vendor;
 	md_header(&o, map, off, "vendor", PM_MB_VENDOR_ID, map->vendor_len);
 	off += 2;
-	for (int i = 0; i < V_COUNT; i++) {
-		const struct vfield *f = &vendor_fixed[i];
-		unsigned n = type_regs(f->type);
+	row(&o, map, off, 1, "vendor", "Ver", "uint16", NULL, "1", "vendor model version");
+	row(&o, map, off + 1, 1, "vendor", "NPts", "uint16", NULL, "1",
+	    "number of per-point values that follow");
+	off = map->off_vendor + PM_MB_VENDOR_FIRST;
+	while (off < map->off_vendor + pm_mb_vendor_points_offset()) {
+		int k = pm_mb_vendor_at(off - map->off_vendor);
+		const struct pm_quantity *q = &pm_quantities[k < 0 ? 0 : k];
+		unsigned n = k < 0 ? 1 : pm_mb_vendor_regs(q->modbus.type);
 
-		row(&o, map, off, n, "vendor", f->name, type_names[f->type], f->unit, "1", f->desc);
+		if (k < 0) /* a gap: the table check (test_model.c) rules it out */
+			row(&o, map, off, 1, "vendor", "Pad", "pad", NULL, "= 0", NULL);
+		else
+			row(&o, map, off, n, "vendor", q->modbus.name,
+			    pm_mb_vendor_type_name(q->modbus.type), q->modbus.unit, "1", q->desc);
 		off += n;
 	}
 	for (unsigned i = 0; i < map->vendor_npts; i++) {

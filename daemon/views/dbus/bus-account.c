@@ -1,413 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* org.polymeter.Account1 on each meter object (see bus-account.h). */
+/* org.polymeter.Account1 on each meter object (see bus-account.h): its methods, its
+ * Configuration and the object; the properties are in bus-account-props.c. */
 #include <errno.h>
 #include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "views/dbus/bus-account.h"
+#include "views/dbus/bus-account-internal.h"
 #include "views/dbus/bus-caller.h"
-
-enum prop {
-	P_RUNNING,
-	P_MODE,
-	P_BALANCE,
-	P_AVAILABLE,
-	P_TOTAL_CREDIT,
-	P_PAYMENT_COUNT,
-	P_PAYMENTS,
-	P_EC_STATE,
-	P_EC_REMAINING,
-	P_DEBT_TO_CLEAR,
-	P_TIME_DEBT,
-	P_PAYMENT_DEBT,
-	P_COST_HOUR,
-	P_COST_TODAY,
-	P_SUPPLY_CLOSED,
-	P_SUPPLY_STATE,
-	P_SUPPLY_REASON,
-	P_AUX_CLOSED,
-	P_HAS_TARIFF,
-	P_TARIFF_NAME,
-	P_CURRENCY,
-	P_MINOR_UNITS,
-	P_RATE,
-	P_EXPORT_RATE,
-	P_BLOCK,
-	P_PRICE,
-	P_STS,
-	P_LOCAL_DATE,
-	P_PEAK_RATE,
-	P_FUTURE_TARIFF_NAME,
-	P_FUTURE_TARIFF_DATE,
-	P_CONVERSION_DATE,
-	P_CONVERSION_FACTOR,
-	P_COUNT
-};
-
-static const struct {
-	const char *name;
-	const char *sig;
-} props[P_COUNT] = {
-    [P_RUNNING] = {"Running", "b"},
-    [P_MODE] = {"Mode", "s"},
-    [P_BALANCE] = {"Balance", "x"},
-    [P_AVAILABLE] = {"AvailableCredit", "x"},
-    [P_TOTAL_CREDIT] = {"TotalCredit", "x"},
-    [P_PAYMENT_COUNT] = {"PaymentCount", "u"},
-    [P_PAYMENTS] = {"Payments", "a(txs)"},
-    [P_EC_STATE] = {"EmergencyCredit", "s"},
-    [P_EC_REMAINING] = {"EmergencyCreditRemaining", "x"},
-    [P_DEBT_TO_CLEAR] = {"DebtToClear", "x"},
-    [P_TIME_DEBT] = {"TimeDebt", "x"},
-    [P_PAYMENT_DEBT] = {"PaymentDebt", "x"},
-    [P_COST_HOUR] = {"CostLastHour", "x"},
-    [P_COST_TODAY] = {"CostToday", "x"},
-    [P_SUPPLY_CLOSED] = {"SupplyClosed", "b"},
-    [P_SUPPLY_STATE] = {"SupplyState", "s"},
-    [P_SUPPLY_REASON] = {"SupplyReason", "s"},
-    [P_AUX_CLOSED] = {"AuxRelayClosed", "b"},
-    [P_HAS_TARIFF] = {"HasTariff", "b"},
-    [P_TARIFF_NAME] = {"TariffName", "s"},
-    [P_CURRENCY] = {"Currency", "s"},
-    [P_MINOR_UNITS] = {"MinorUnits", "u"},
-    [P_RATE] = {"Rate", "y"},
-    [P_EXPORT_RATE] = {"ExportRate", "y"},
-    [P_BLOCK] = {"Block", "y"},
-    [P_PRICE] = {"Price", "x"},
-    [P_STS] = {"StsTokens", "b"},
-    [P_LOCAL_DATE] = {"LocalDate", "s"},
-    [P_PEAK_RATE] = {"PeakRate", "b"},
-    [P_FUTURE_TARIFF_NAME] = {"FutureTariffName", "s"},
-    [P_FUTURE_TARIFF_DATE] = {"FutureTariffDate", "s"},
-    [P_CONVERSION_DATE] = {"CurrencyConversionDate", "s"},
-    [P_CONVERSION_FACTOR] = {"CurrencyConversionFactor", "s"},
-};
-
-#define SENT_LEN 160
-
-struct pm_bus_account {
-	sd_bus *bus;
-	sd_event *event;
-	uint64_t min_interval_us;
-	char *meter;
-	char *path;
-	struct pm_billing *billing;
-	sd_bus_slot *slot;
-	sd_bus_vtable *vtable;
-	sd_event_source *timer;
-	uint64_t last_emit_us;
-	bool sent_once;
-	char sent[P_COUNT][SENT_LEN]; /* what the last PropertiesChanged said, as text */
-	sd_bus_message_handler_t *admin_handlers; /* by vtable index: admin_call() runs these */
-};
-
-static int64_t utc_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static const char *supply_state(const struct pm_billing_view *v)
-{
-	if (v->supply.closed)
-		return "closed";
-	return v->armed ? "armed" : "open";
-}
-
-static int prop_index(const char *name)
-{
-	for (int i = 0; i < P_COUNT; i++)
-		if (!strcmp(props[i].name, name))
-			return i;
-	return -1;
-}
-
-static const char *format_date(char *buf, int y, int m, int d)
-{
-	snprintf(buf, 48, "%04d-%02d-%02d", y, m, d);
-	return buf;
-}
-
-/* num / den as a decimal ("0.5") when den is a power of ten (it is, from a decimal factor). */
-static const char *format_factor(char *buf, int64_t num, int64_t den)
-{
-	int64_t p = 1, frac = num % den;
-	int n;
-
-	while (p < den && p < INT64_C(1000000000000000000))
-		p *= 10;
-	if (p != den || num < 0) {
-		snprintf(buf, 48, "%" PRId64 "/%" PRId64, num, den);
-		return buf;
-	}
-	n = snprintf(buf, 48, "%" PRId64, num / den);
-	if (den > 1 && n > 0 && n < 20)
-		buf[n++] = '.';
-	for (p = den / 10; p > 0 && n > 0 && n < 47; p /= 10) /* leading zeros kept */
-		buf[n++] = (char)('0' + frac / p % 10);
-	if (n > 0)
-		buf[n] = '\0';
-	return buf;
-}
-
-/* The property's value as text (for change detection) or appended to a message. */
-static int prop_value(const struct pm_billing_view *v, int i, sd_bus_message *reply, char *text)
-{
-	const struct account_registers *g = &v->regs;
-	char date[48];
-	int64_t x = 0;
-	const char *s = NULL;
-	int r = 0;
-
-	switch ((enum prop)i) {
-	case P_RUNNING:
-	case P_SUPPLY_CLOSED:
-	case P_AUX_CLOSED:
-	case P_HAS_TARIFF:
-	case P_PEAK_RATE:
-	case P_STS: {
-		int b = i == P_RUNNING	       ? v->running
-			: i == P_SUPPLY_CLOSED ? v->supply.closed
-			: i == P_AUX_CLOSED    ? v->aux_closed
-			: i == P_HAS_TARIFF    ? v->has_tariff
-			: i == P_PEAK_RATE     ? v->peak_rate
-					       : v->sts;
-		if (reply)
-			return sd_bus_message_append(reply, "b", b);
-		snprintf(text, SENT_LEN, "%d", b);
-		return 0;
-	}
-	case P_MODE:
-		s = v->running ? pm_billing_mode_name(g->mode) : "unknown";
-		break;
-	case P_EC_STATE:
-		s = v->running ? pm_billing_ec_name(g->ec_state) : "unknown";
-		break;
-	case P_SUPPLY_STATE:
-		s = v->running ? supply_state(v) : "unknown";
-		break;
-	case P_SUPPLY_REASON:
-		s = v->running ? account_reason_name(v->supply.reason) : "unknown";
-		break;
-	case P_TARIFF_NAME:
-		s = v->tariff_name;
-		break;
-	case P_CURRENCY:
-		s = v->currency;
-		break;
-	case P_LOCAL_DATE:
-		s = v->has_tariff ? format_date(date, v->local_date.year, v->local_date.month,
-						v->local_date.day)
-				  : "";
-		break;
-	case P_FUTURE_TARIFF_NAME:
-		s = v->has_future_tariff ? v->future_tariff_name : "";
-		break;
-	case P_FUTURE_TARIFF_DATE:
-		s = v->has_future_tariff
-			? format_date(date, v->future_tariff_date.year, v->future_tariff_date.month,
-				      v->future_tariff_date.day)
-			: "";
-		break;
-	case P_CONVERSION_DATE:
-		s = v->has_conversion
-			? format_date(date, v->conversion_date.year, v->conversion_date.month,
-				      v->conversion_date.day)
-			: "";
-		break;
-	case P_CONVERSION_FACTOR:
-		s = v->has_conversion ? format_factor(date, v->conversion_num, v->conversion_den)
-				      : "";
-		break;
-	case P_BALANCE:
-		x = g->balance_mu;
-		break;
-	case P_AVAILABLE:
-		x = g->available_credit_mu;
-		break;
-	case P_TOTAL_CREDIT:
-		x = g->total_credit_mu;
-		break;
-	case P_EC_REMAINING:
-		x = g->ec_remaining_mu;
-		break;
-	case P_DEBT_TO_CLEAR:
-		x = g->debt_to_clear_mu;
-		break;
-	case P_TIME_DEBT:
-		x = g->time_debt_mu;
-		break;
-	case P_PAYMENT_DEBT:
-		x = g->payment_debt_mu;
-		break;
-	case P_COST_HOUR:
-		x = g->cost_last_hour_mu;
-		break;
-	case P_COST_TODAY:
-		x = g->cost_today_mu;
-		break;
-	case P_PRICE:
-		x = v->price_mu_per_kwh;
-		break;
-	case P_PAYMENT_COUNT:
-	case P_MINOR_UNITS: {
-		uint32_t u = i == P_PAYMENT_COUNT ? g->payment_count : (uint32_t)v->minor_units;
-
-		if (reply)
-			return sd_bus_message_append(reply, "u", u);
-		snprintf(text, SENT_LEN, "%" PRIu32, u);
-		return 0;
-	}
-	case P_RATE:
-	case P_EXPORT_RATE:
-	case P_BLOCK: {
-		uint8_t y = i == P_RATE ? v->rate : i == P_EXPORT_RATE ? v->export_rate : v->block;
-
-		if (reply)
-			return sd_bus_message_append(reply, "y", y);
-		snprintf(text, SENT_LEN, "%u", y);
-		return 0;
-	}
-	case P_PAYMENTS:
-		if (!reply) {
-			snprintf(text, SENT_LEN, "%u %" PRIu32 " %" PRId64, v->n_payments,
-				 g->payment_count, v->n_payments ? v->payments[0].utc : (int64_t)0);
-			return 0;
-		}
-		r = sd_bus_message_open_container(reply, 'a', "(txs)");
-		for (unsigned k = 0; r >= 0 && k < v->n_payments; k++)
-			r = sd_bus_message_append(reply, "(txs)", (uint64_t)v->payments[k].utc,
-						  v->payments[k].value_mu,
-						  pm_billing_method_name(v->payments[k].method));
-		if (r >= 0)
-			r = sd_bus_message_close_container(reply);
-		return r;
-	case P_COUNT:
-		return -EINVAL;
-	}
-	if (s) {
-		if (reply)
-			return sd_bus_message_append(reply, "s", s);
-		snprintf(text, SENT_LEN, "%s", s);
-		return 0;
-	}
-	if (reply)
-		return sd_bus_message_append(reply, "x", x);
-	snprintf(text, SENT_LEN, "%" PRId64, x);
-	return 0;
-}
-
-/*
- * An unknown account (Running false) publishes no values: a Get or GetAll of its properties
- * answers AccountUnavailable. GetManagedObjects and InterfacesAdded carry every meter of the
- * daemon, so there the properties read Running false, "unknown" for the states, empty strings,
- * zeros and an empty Configuration: one meter's unreadable account does not hide the others.
- */
-static int refuse_unknown(sd_bus *bus, const struct pm_bus_account *a, sd_bus_error *error)
-{
-	sd_bus_message *m = sd_bus_get_current_message(bus);
-	const char *member = m ? sd_bus_message_get_member(m) : NULL;
-
-	if (!member || (strcmp(member, "Get") && strcmp(member, "GetAll")))
-		return 0;
-	return sd_bus_error_setf(error, PM_BUS_ACCOUNT_ERROR "AccountUnavailable",
-				 "meter %s: the account could not be read; no value is published",
-				 a->meter);
-}
-
-static int get_prop(sd_bus *bus, const char *path, const char *interface, const char *property,
-		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
-{
-	struct pm_bus_account *a = userdata;
-	struct pm_billing_view v;
-	int i = prop_index(property);
-
-	(void)path;
-	(void)interface;
-	if (i < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "No property %s",
-					 property);
-	pm_billing_view(a->billing, utc_ns(), &v);
-	if (!v.running && i != P_RUNNING) {
-		int r = refuse_unknown(bus, a, error);
-
-		if (r < 0)
-			return r;
-	}
-	return prop_value(&v, i, reply, NULL);
-}
-
-/* Sends one PropertiesChanged with what differs from what was sent last. */
-static int emit_changes(struct pm_bus_account *a)
-{
-	const char *names[P_COUNT + 1];
-	struct pm_billing_view v;
-	char text[SENT_LEN];
-	size_t n = 0;
-
-	pm_billing_view(a->billing, utc_ns(), &v);
-	if (a->sent_once && v.running && strcmp(a->sent[P_RUNNING], "1"))
-		(void)sd_bus_emit_properties_changed(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
-						     "Configuration", NULL); /* known again */
-	for (int i = 0; i < P_COUNT; i++) {
-		if (!v.running && i != P_RUNNING) {
-			/* not published while unknown; a text no value has: sent once known */
-			snprintf(a->sent[i], SENT_LEN, "%s", "\x1f");
-			continue;
-		}
-		prop_value(&v, i, NULL, text);
-		if (!a->sent_once || strcmp(text, a->sent[i])) {
-			names[n++] = props[i].name;
-			memcpy(a->sent[i], text, SENT_LEN);
-		}
-	}
-	names[n] = NULL;
-	a->sent_once = true;
-	a->last_emit_us = mono_us();
-	if (!n)
-		return 0;
-	return sd_bus_emit_properties_changed_strv(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
-						   (char **)names);
-}
-
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct pm_bus_account *a = userdata;
-
-	(void)s;
-	(void)usec;
-	a->timer = sd_event_source_disable_unref(a->timer);
-	(void)emit_changes(a);
-	return 0;
-}
-
-void pm_bus_account_changed(struct pm_bus_account *a)
-{
-	uint64_t due;
-
-	if (!a || a->timer)
-		return; /* already due: it sends the newest values */
-	due = a->last_emit_us + a->min_interval_us;
-	if (!a->sent_once || mono_us() >= due) {
-		(void)emit_changes(a);
-		return;
-	}
-	(void)sd_event_add_time(a->event, &a->timer, CLOCK_MONOTONIC, due, 0, on_timer, a);
-}
 
 /* --- methods ------------------------------------------------------------------------------ */
 
@@ -448,7 +50,7 @@ static int done(sd_bus_message *msg, struct pm_bus_account *a, int r,
 {
 	if (r < 0)
 		return sd_bus_error_set(error, error_name(e->kind), e->message);
-	(void)emit_changes(a);
+	(void)pm_bus_account_emit_changes(a);
 	return sd_bus_reply_method_return(msg, "");
 }
 
@@ -462,7 +64,8 @@ static int m_topup(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_topup(a->billing, utc_ns(), amount, ref, ACCOUNT_PAYMENT_LOCAL, &e);
+	r = pm_billing_topup(a->billing, pm_bus_account_now(a), amount, ref, ACCOUNT_PAYMENT_LOCAL,
+			     &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -496,10 +99,10 @@ static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_token(a->billing, utc_ns(), token, &credit, &res, &e);
+	r = pm_billing_token(a->billing, pm_bus_account_now(a), token, &credit, &res, &e);
 	if (r < 0)
 		return sd_bus_error_set(error, error_name(e.kind), e.message);
-	(void)emit_changes(a);
+	(void)pm_bus_account_emit_changes(a);
 	return sd_bus_reply_method_return(msg, "sx", token_kind(res.action), credit);
 }
 
@@ -512,7 +115,7 @@ static int m_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_tariff(a->billing, utc_ns(), json, &e);
+	r = pm_billing_set_tariff(a->billing, pm_bus_account_now(a), json, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -525,7 +128,7 @@ static int m_future_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *er
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_future_tariff(a->billing, utc_ns(), json, date, &e);
+	r = pm_billing_set_future_tariff(a->billing, pm_bus_account_now(a), json, date, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -533,7 +136,7 @@ static int m_cancel_future(sd_bus_message *msg, void *userdata, sd_bus_error *er
 {
 	struct pm_bus_account *a = userdata;
 	struct pm_billing_error e;
-	int r = pm_billing_cancel_future_tariff(a->billing, utc_ns(), &e);
+	int r = pm_billing_cancel_future_tariff(a->billing, pm_bus_account_now(a), &e);
 
 	return done(msg, a, r, &e, error);
 }
@@ -547,7 +150,7 @@ static int m_convert(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_convert_currency(a->billing, utc_ns(), date, factor, &e);
+	r = pm_billing_convert_currency(a->billing, pm_bus_account_now(a), date, factor, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -563,7 +166,7 @@ static int m_mode(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 		return r;
 	if (pm_billing_mode_parse(name, &mode) < 0)
 		return invalid(error, "mode: '%s' is not credit, prepayment or payg", name);
-	r = pm_billing_set_mode(a->billing, utc_ns(), mode, &e);
+	r = pm_billing_set_mode(a->billing, pm_bus_account_now(a), mode, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -597,7 +200,7 @@ static int plain(sd_bus_message *msg, void *userdata, sd_bus_error *error, enum 
 {
 	struct pm_bus_account *a = userdata;
 	struct pm_billing_error e;
-	int64_t now = utc_ns();
+	int64_t now = pm_bus_account_now(a);
 	bool at_meter = false;
 	int r;
 
@@ -665,7 +268,7 @@ static int m_adjust(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_adjust_balance(a->billing, utc_ns(), delta, &e);
+	r = pm_billing_adjust_balance(a->billing, pm_bus_account_now(a), delta, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -678,7 +281,7 @@ static int m_debt(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_set_debt(a->billing, utc_ns(), time_debt, payment_debt, &e);
+	r = pm_billing_set_debt(a->billing, pm_bus_account_now(a), time_debt, payment_debt, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -693,7 +296,7 @@ static int m_wallet(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_wallet(a->billing, utc_ns(), date, cost, final, &e);
+	r = pm_billing_wallet(a->billing, pm_bus_account_now(a), date, cost, final, &e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -735,7 +338,7 @@ static int m_tenancy(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	struct pm_bus_account *a = userdata;
 	struct account_tenancy_change c = {0};
 	struct pm_billing_error e;
-	int64_t now = utc_ns();
+	int64_t now = pm_bus_account_now(a);
 	int r;
 
 	c.effective_utc = now / 1000000000;
@@ -806,66 +409,11 @@ static int m_tenancy(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 /* --- configuration ----------------------------------------------------------------------- */
 
-static const char *const collection_names[] = {[ACCOUNT_DEBT_COLLECT_ALWAYS] = "always",
-					       [ACCOUNT_DEBT_HALT_OUT_OF_CREDIT] =
-						   "halt_out_of_credit"};
-static const char *const debt_in_ec_names[] = {[ACCOUNT_DEBT_EC_REDUCE_EC] = "reduce",
-					       [ACCOUNT_DEBT_EC_KEEP_EC] = "keep",
-					       [ACCOUNT_DEBT_EC_SUSPEND] = "suspend"};
-
-static int get_config(sd_bus *bus, const char *path, const char *interface, const char *property,
-		      sd_bus_message *reply, void *userdata, sd_bus_error *error)
+/* @s as a code of the vocabulary @name_of (names until "unknown"), or -EINVAL. */
+static int parse_name(const char *s, const char *(*name_of)(int), int *out)
 {
-	struct pm_bus_account *a = userdata;
-	struct pm_billing_view v;
-	struct account_config c;
-	int r;
-
-	(void)path;
-	(void)interface;
-	(void)property;
-	pm_billing_view(a->billing, utc_ns(), &v);
-	if (!v.running) {
-		r = refuse_unknown(bus, a, error);
-		return r < 0 ? r : sd_bus_message_append(reply, "a{sv}", 0);
-	}
-	pm_billing_get_config(a->billing, &c);
-	r = sd_bus_message_open_container(reply, 'a', "{sv}");
-	if (r >= 0)
-		r = sd_bus_message_append(
-		    reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
-		    "payg_debt_limit", "x", c.payg_debt_limit_mu, "max_balance", "x",
-		    c.max_balance_mu, "low_credit", "x", c.low_credit_threshold_mu,
-		    "emergency_credit", "x", c.ec_enabled ? c.ec_value_mu : (int64_t)0,
-		    "emergency_credit_threshold", "x", c.ec_threshold_mu, "debt_weekly_rate", "x",
-		    c.debt_weekly_rate_mu, "debt_collection", "s",
-		    collection_names[c.debt_collection], "debt_in_emergency_credit", "s",
-		    debt_in_ec_names[c.debt_in_ec], "payment_debt_percent", "y", c.payment_debt_pct,
-		    "load_limit_w", "u", c.load_limit_w, "load_limit_peak_w", "u",
-		    c.load_limit_peak_w, "load_limit_period_s", "u", c.load_limit_period_s,
-		    "reconnect_needs_confirmation", "b", (int)c.credit_reconnect_needs_confirmation,
-		    "friendly_special_days", "b", (int)c.friendly_special_days);
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'e', "sv");
-	if (r >= 0)
-		r = sd_bus_message_append(reply, "s", "friendly_periods");
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'v', "a(yuu)");
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "(yuu)");
-	for (int d = 0; r >= 0 && d < 7; d++)
-		for (unsigned k = 0; r >= 0 && k < c.friendly_count[d]; k++)
-			r = sd_bus_message_append(reply, "(yuu)", (uint8_t)d,
-						  c.friendly[d][k].start_s, c.friendly[d][k].end_s);
-	for (int i = 0; r >= 0 && i < 4; i++)
-		r = sd_bus_message_close_container(reply);
-	return r;
-}
-
-static int parse_name(const char *s, const char *const *names, int n, int *out)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(s, names[i])) {
+	for (int i = 0; strcmp(name_of(i), "unknown"); i++)
+		if (!strcmp(s, name_of(i))) {
 			*out = i;
 			return 0;
 		}
@@ -902,6 +450,94 @@ static int read_friendly(sd_bus_message *msg, struct account_config *c, sd_bus_e
 	return r;
 }
 
+/* The setting a key of Configure names: a row of the object model bound to it. */
+static const struct pm_quantity *find_setting(const char *key)
+{
+	for (size_t i = 0; i < pm_quantity_count; i++) {
+		const struct pm_dbus_binding *b = &pm_quantities[i].dbus;
+
+		if (b->iface && !strcmp(b->iface, PM_BUS_IFACE_ACCOUNT) && b->dict &&
+		    !strcmp(b->dict, "Configuration") && !strcmp(b->name, key))
+			return &pm_quantities[i];
+	}
+	return NULL;
+}
+
+/* The names of @name_of as "a, b or c" (an error message lists what is accepted). */
+static const char *vocabulary(const char *(*name_of)(int), char *buf, size_t len)
+{
+	size_t n = 0;
+	int count = 0;
+
+	while (strcmp(name_of(count), "unknown"))
+		count++;
+	buf[0] = '\0';
+	for (int i = 0; i < count && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      i == 0	       ? ""
+				      : i == count - 1 ? " or "
+						       : ", ",
+				      name_of(i));
+	return buf;
+}
+
+/*
+ * One option of Configure written into @c where the object model's row says (its field of
+ * struct account_config), read with the row's D-Bus signature; an enum by its name.
+ */
+static int write_setting(sd_bus_message *msg, const struct pm_quantity *q, struct account_config *c,
+			 sd_bus_error *error)
+{
+	const char *key = q->dbus.name;
+	char *field = (char *)c + q->setting.off;
+	union {
+		int64_t x;
+		uint32_t u;
+		uint8_t y;
+		int b;
+		const char *s;
+	} in = {0};
+	char words[128];
+	int code, r = read_option(msg, key, q->dbus.sig, &in, error);
+
+	if (r < 0)
+		return r;
+	switch (q->kind) {
+	case PM_VALUE_ENUM:
+		if (q->setting.size != sizeof(int))
+			break;
+		if (parse_name(in.s, q->enum_name, &code) < 0)
+			return sd_bus_error_setf(error, PM_BUS_ACCOUNT_ERROR "InvalidArgument",
+						 "%s: '%s' is not %s", key, in.s,
+						 vocabulary(q->enum_name, words, sizeof(words)));
+		memcpy(field, &code, sizeof(code));
+		return 0;
+	case PM_VALUE_BOOL:
+		if (q->setting.size != sizeof(bool))
+			break;
+		*(bool *)field = in.b != 0;
+		return 0;
+	case PM_VALUE_INT:
+		if (q->dbus.sig[0] == 'x' && q->setting.size == sizeof(in.x)) {
+			memcpy(field, &in.x, sizeof(in.x));
+			return 0;
+		}
+		if (q->dbus.sig[0] == 'u' && q->setting.size == sizeof(in.u)) {
+			memcpy(field, &in.u, sizeof(in.u));
+			return 0;
+		}
+		if (q->dbus.sig[0] == 'y' && q->setting.size == sizeof(in.y)) {
+			memcpy(field, &in.y, sizeof(in.y));
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	/* a row whose field does not fit its signature: test_model.c rules it out */
+	return -EINVAL;
+}
+
 /* Configure(a{sv}): the options given replace those settings; the others stay. */
 static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
@@ -915,72 +551,23 @@ static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-		static const struct {
-			const char *key;
-			size_t off;
-		} money[] = {
-#define M(k, f) {k, offsetof(struct account_config, f)}
-		    M("payg_debt_limit", payg_debt_limit_mu),
-		    M("max_balance", max_balance_mu),
-		    M("low_credit", low_credit_threshold_mu),
-		    M("emergency_credit_threshold", ec_threshold_mu),
-		    M("debt_weekly_rate", debt_weekly_rate_mu),
-#undef M
-		};
-		const char *key, *s;
-		uint32_t u;
+		const struct pm_quantity *q;
+		const char *key;
 		int64_t x;
-		uint8_t y;
-		int b, i, found = 0;
 
 		r = sd_bus_message_read(msg, "s", &key);
 		if (r < 0)
 			return r;
-		for (size_t k = 0; k < sizeof(money) / sizeof(money[0]); k++)
-			if (!strcmp(key, money[k].key)) {
-				r = read_option(msg, key, "x", (char *)&c + money[k].off, error);
-				found = 1;
-			}
-		if (found) {
+		q = find_setting(key);
+		if (!q)
+			return invalid(error, "%s: unknown option of Configure", key);
+		if (q->setting.size) {
+			r = write_setting(msg, q, &c, error);
 		} else if (!strcmp(key, "emergency_credit")) {
+			/* the amount offered, and 0 for none: two fields of the settings */
 			r = read_option(msg, key, "x", &x, error);
 			c.ec_enabled = x != 0;
 			c.ec_value_mu = x;
-		} else if (!strcmp(key, "debt_collection") ||
-			   !strcmp(key, "debt_in_emergency_credit")) {
-			bool coll = key[5] == 'c';
-
-			r = read_option(msg, key, "s", &s, error);
-			if (r >= 0 && parse_name(s, coll ? collection_names : debt_in_ec_names,
-						 coll ? 2 : 3, &i) < 0)
-				return sd_bus_error_setf(error,
-							 PM_BUS_ACCOUNT_ERROR "InvalidArgument",
-							 "%s: '%s' is not %s", key, s,
-							 coll ? "always or halt_out_of_credit"
-							      : "reduce, keep or suspend");
-			if (r >= 0 && coll)
-				c.debt_collection = (enum account_debt_collection)i;
-			else if (r >= 0)
-				c.debt_in_ec = (enum account_debt_in_ec)i;
-		} else if (!strcmp(key, "payment_debt_percent")) {
-			r = read_option(msg, key, "y", &y, error);
-			c.payment_debt_pct = y;
-		} else if (!strcmp(key, "load_limit_w") || !strcmp(key, "load_limit_peak_w") ||
-			   !strcmp(key, "load_limit_period_s")) {
-			r = read_option(msg, key, "u", &u, error);
-			if (!strcmp(key, "load_limit_w"))
-				c.load_limit_w = u;
-			else if (!strcmp(key, "load_limit_peak_w"))
-				c.load_limit_peak_w = u;
-			else
-				c.load_limit_period_s = u;
-		} else if (!strcmp(key, "reconnect_needs_confirmation") ||
-			   !strcmp(key, "friendly_special_days")) {
-			r = read_option(msg, key, "b", &b, error);
-			if (key[0] == 'r')
-				c.credit_reconnect_needs_confirmation = b;
-			else
-				c.friendly_special_days = b;
 		} else if (!strcmp(key, "friendly_periods")) {
 			r = read_friendly(msg, &c, error);
 		} else {
@@ -997,7 +584,7 @@ static int m_configure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	r = sd_bus_message_exit_container(msg);
 	if (r < 0)
 		return r;
-	r = pm_billing_configure(a->billing, utc_ns(), &c, &e);
+	r = pm_billing_configure(a->billing, pm_bus_account_now(a), &c, &e);
 	if (r >= 0)
 		(void)sd_bus_emit_properties_changed(a->bus, a->path, PM_BUS_IFACE_ACCOUNT,
 						     "Configuration", NULL);
@@ -1071,16 +658,26 @@ static int build_vtable(struct pm_bus_account *a)
 	};
 	size_t nm = sizeof(methods) / sizeof(methods[0]), n = 0;
 
-	a->vtable = calloc(P_COUNT + nm + 3, sizeof(*a->vtable));
-	a->admin_handlers = calloc(P_COUNT + nm + 3, sizeof(*a->admin_handlers));
+	/* the properties: every quantity of the object model bound to this interface */
+	int r = pm_bus_account_props_init(a);
+
+	if (r < 0)
+		return r;
+	a->vtable = calloc(a->n_props + nm + 3, sizeof(*a->vtable));
+	a->admin_handlers = calloc(a->n_props + nm + 3, sizeof(*a->admin_handlers));
 	if (!a->vtable || !a->admin_handlers)
 		return -ENOMEM;
 	a->vtable[n++] = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
-	for (int i = 0; i < P_COUNT; i++)
-		a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(
-		    props[i].name, props[i].sig, get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
-	a->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("Configuration", "a{sv}", get_config, 0,
-							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	for (size_t i = 0; i < a->n_props; i++) {
+		const struct pm_dbus_binding *b = &pm_quantities[a->prop_quantity[i]].dbus;
+
+		a->vtable[n++] =
+		    (sd_bus_vtable)SD_BUS_PROPERTY(b->name, b->sig, pm_bus_account_get_prop, 0,
+						   SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	}
+	a->vtable[n++] =
+	    (sd_bus_vtable)SD_BUS_PROPERTY("Configuration", "a{sv}", pm_bus_account_get_dict, 0,
+					   SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	for (size_t i = 0; i < nm; i++) {
 		a->vtable[n] = methods[i];
 		/*
@@ -1108,6 +705,8 @@ struct pm_bus_account *pm_bus_account_free(struct pm_bus_account *a)
 	sd_event_unref(a->event);
 	free(a->vtable);
 	free(a->admin_handlers);
+	free(a->prop_quantity);
+	free(a->sent);
 	free(a->meter);
 	free(a->path);
 	free(a);
@@ -1115,7 +714,8 @@ struct pm_bus_account *pm_bus_account_free(struct pm_bus_account *a)
 }
 
 int pm_bus_account_add(struct pm_bus *bus, sd_event *event, uint64_t min_interval_us,
-		       const char *meter, struct pm_billing *billing, struct pm_bus_account **out)
+		       const char *meter, struct pm_billing *billing, pm_bus_account_clock_fn clock,
+		       void *clock_userdata, struct pm_bus_account **out)
 {
 	struct pm_bus_account *a = calloc(1, sizeof(*a));
 	int r;
@@ -1127,6 +727,8 @@ int pm_bus_account_add(struct pm_bus *bus, sd_event *event, uint64_t min_interva
 	a->event = sd_event_ref(event);
 	a->min_interval_us = min_interval_us;
 	a->billing = billing;
+	a->clock = clock;
+	a->clock_userdata = clock_userdata;
 	a->meter = strdup(meter);
 	if (!a->meter || asprintf(&a->path, "%s/%s", PM_BUS_ROOT, meter) < 0) {
 		a->path = NULL;

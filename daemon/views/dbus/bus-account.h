@@ -18,16 +18,26 @@
 
 #include <systemd/sd-event.h>
 
+#include "core/model/quantity.h"
 #include "meter/billing.h"
 #include "views/dbus/bus.h"
 
-#define PM_BUS_IFACE_ACCOUNT "org.polymeter.Account1"
+#define PM_BUS_IFACE_ACCOUNT PM_IFACE_ACCOUNT1
 #define PM_BUS_ACCOUNT_ERROR "org.polymeter.Account1.Error."
 
 struct pm_bus_account;
 
+/* The meter's clock, UTC ns: the one its billing runs on (simulated, replayed or the wall's). */
+typedef int64_t (*pm_bus_account_clock_fn)(void *userdata);
+
+/*
+ * Publishes @billing's account on @meter's object. Its properties are the object model's
+ * quantities bound to org.polymeter.Account1 (core/model/quantity.c), read from the account
+ * as pm_billing_snapshot gives it at @clock's time; every method runs at @clock's time too.
+ */
 int pm_bus_account_add(struct pm_bus *bus, sd_event *event, uint64_t min_interval_us,
-		       const char *meter, struct pm_billing *billing, struct pm_bus_account **out);
+		       const char *meter, struct pm_billing *billing, pm_bus_account_clock_fn clock,
+		       void *clock_userdata, struct pm_bus_account **out);
 struct pm_bus_account *pm_bus_account_free(struct pm_bus_account *a);
 /* The account may have changed (a sample was billed): PropertiesChanged, rate-limited. */
 void pm_bus_account_changed(struct pm_bus_account *a);
