@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/billing/civil-time.h"
 #include "core/model/quantity.h"
 
 static const char *name_of(const char *const *names, size_t n, int code)
@@ -260,6 +261,8 @@ static int format_ratio(char *buf, size_t size, int64_t num, int64_t den)
 
 int pm_value_text(const struct pm_value *v, char *buf, size_t size)
 {
+	char date[24];
+
 	switch (v->kind) {
 	case PM_VALUE_INT:
 	case PM_VALUE_TIME:
@@ -271,8 +274,9 @@ int pm_value_text(const struct pm_value *v, char *buf, size_t size)
 	case PM_VALUE_DATE:
 		if (!v->valid || !v->date.year)
 			return snprintf(buf, size, "%s", "");
-		return snprintf(buf, size, "%04d-%02d-%02d", (int)v->date.year, v->date.month,
-				v->date.day);
+		return snprintf(buf, size, "%s",
+				pm_civil_format_date(v->date.year, v->date.month, v->date.day, date,
+						     sizeof(date)));
 	case PM_VALUE_RATIO:
 		if (!v->valid || v->den <= 0)
 			return snprintf(buf, size, "%s", "");
