@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* What one meter's account publishes: the view, the Modbus snapshot, the names of its enums. */
+/*
+ * What one meter's account publishes: the view, the object model's snapshot of it, the names of
+ * its enums.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

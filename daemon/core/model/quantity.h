@@ -5,8 +5,8 @@
  * sequence and time. Each is described once, here: identifier, value kind, unit and scaler,
  * who may read and who may change it, where its value lies in the snapshot, and its binding in
  * each view (D-Bus property, Modbus vendor-model point, DLMS object and attribute). The views
- * (daemon/views/dbus/bus-account.c, daemon/core/proto/modbus-map.c, the coming DLMS server)
- * are generated from this table and read values through pm_quantity_value(): none of them
+ * (daemon/views/dbus/bus-account-props.c, daemon/core/proto/modbus-vendor.c, the coming DLMS
+ * server) are generated from this table and read values through pm_quantity_value(): none of them
  * names an account value. docs/object-model.md explains the columns and how to add one.
  */
 #ifndef POLYMETER_QUANTITY_H

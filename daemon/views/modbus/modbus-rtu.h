@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Modbus RTU view: a slave on a serial line (RS-485) on the daemon's sd-event loop,
- * answering from the Modbus map (core/modbus-map.h) over one snapshot.
+ * answering from the Modbus map (core/proto/modbus-map.h) over one snapshot.
  *
  * Several meters on one bus: one server per tty serves one slave address (unit) per meter,
  * each with its own map and snapshot (the Common model's DA of each map is its address).

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Modbus TCP view: a server on the daemon's sd-event loop answering from the Modbus map
- * (core/modbus-map.h) over one snapshot.
+ * (core/proto/modbus-map.h) over one snapshot.
  *
  * Framing is our own, non-blocking: each connection accumulates bytes, parses the 7-byte MBAP
  * header (transaction id, protocol id 0, length = unit id + PDU, 2..254) and answers each
