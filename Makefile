@@ -153,7 +153,7 @@ FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_EXTRA_sts := $(STS_VEND_SRC)
 FUZZ_EXTRA_tariff_file := $(TARIFF_FILE_SRC)
 FUZZ_LIBS_tariff_file  := jansson
-FUZZ_EXTRA_conf := daemon/app/conf.c daemon/supply/relay-config.c
+FUZZ_EXTRA_conf := $(CONF_SRC) daemon/supply/relay-config.c
 FUZZ_LIBS_conf  := inih
 
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/fuzz/tests/fuzz/fuzz_%.o $(CORE_OBJ_fuzz) \

@@ -71,6 +71,10 @@ DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
 # The store's files, which the unit tests of the store and its users link whole.
 STORE_SRC := $(sort $(wildcard daemon/store/*.c))
 
+# The configuration parser's files (conf.c and the conf-*.c it is split into): polymeterd, the
+# configuration's unit tests and its fuzzer link them.
+CONF_SRC := $(sort $(wildcard daemon/app/conf*.c))
+
 # polymeterctl: the command line, and the decimal money and UTC date text it shares with
 # polymeterd.
 CTL_SRC := $(sort $(wildcard daemon/ctl/*.c)) daemon/core/billing/money.c \
@@ -115,7 +119,7 @@ $(BUILD)/daemon-asan/polymeterd: $(call objs,asan,$(DAEMON_SRC))
 
 # Unit tests of adapters: what each links besides the core (the top-level `make unit` builds
 # them; scripts/check-unit.sh runs them).
-UNIT_EXTRA_test_conf := daemon/app/conf.c daemon/supply/relay-config.c
+UNIT_EXTRA_test_conf := $(CONF_SRC) daemon/supply/relay-config.c
 UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
 UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c \
@@ -123,10 +127,10 @@ UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/me
 UNIT_LIBS_test_billing  := sqlite3 jansson
 # tzdata through the C library (the zones of the UK, New York, South Africa)
 UNIT_EXTRA_test_local_time := daemon/meter/local-time.c
-UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c daemon/app/conf.c \
+UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c $(CONF_SRC) \
 	daemon/supply/relay-config.c
 UNIT_LIBS_test_meter_config  := inih
-UNIT_EXTRA_test_conf_modbus_tcp := daemon/app/conf.c daemon/supply/relay-config.c \
+UNIT_EXTRA_test_conf_modbus_tcp := $(CONF_SRC) daemon/supply/relay-config.c \
 	daemon/app/modbus-tcp-conf.c daemon/views/modbus/modbus-tcp.c daemon/common/log.c
 UNIT_LIBS_test_conf_modbus_tcp  := inih libsystemd
 UNIT_EXTRA_test_iio_events := daemon/acquire/source-iio-events.c daemon/common/log.c

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The Modbus TCP keys of a meter (daemon/app/conf.c) and their translation into the server's
+ * The Modbus TCP keys of a meter (daemon/app/conf-meter.c) and their translation into the server's
  * configuration (daemon/app/modbus-tcp-conf.c): the documented defaults (16 connections, 60 s
  * idle, 10 s header: daemon/dist/polymeterd.conf.example), values as written, and one error
  * naming file:line for every bad value.

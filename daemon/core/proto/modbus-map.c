@@ -23,38 +23,26 @@
  *
  * Model 213 floats are IEEE-754 single precision, high word first (ABCD); PF is the ratio
  * -1..1 (unit "PF"), signed like the active power.
+ *
+ * The same tables give the map's Markdown document (modbus-map-markdown.c).
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/proto/modbus-map-internal.h"
 #include "core/proto/modbus-map.h"
 #include "core/proto/modbus-vendor.h"
 
-enum ftype {
-	T_UINT16,
-	T_INT16,
-	T_SUNSSF,
-	T_ACC32,
-	T_UINT32,
-	T_BITFIELD32,
-	T_FLOAT32,
-	T_INT64,
-	T_ENUM16,
-	T_STRING,
-	T_PAD,
-};
-
-static const char *const type_names[] = {
+const char *const mb_type_names[T_COUNT] = {
     [T_UINT16] = "uint16",   [T_INT16] = "int16",   [T_SUNSSF] = "sunssf",
     [T_ACC32] = "acc32",     [T_UINT32] = "uint32", [T_BITFIELD32] = "bitfield32",
     [T_FLOAT32] = "float32", [T_INT64] = "int64",   [T_ENUM16] = "enum16",
     [T_STRING] = "string",   [T_PAD] = "pad",
 };
 
-static unsigned type_regs(enum ftype t)
+unsigned mb_type_regs(enum mb_ftype t)
 {
 	switch (t) {
 	case T_ACC32:
@@ -70,13 +58,13 @@ static unsigned type_regs(enum ftype t)
 }
 
 /* Fixed scale factors of model 203 (see the table at the top). */
-static const int8_t block_sf[PM_MB_SF_COUNT] = {
+const int8_t mb_block_sf[PM_MB_SF_COUNT] = {
     [PM_MB_SF_A] = -2,	[PM_MB_SF_V] = -1,   [PM_MB_SF_HZ] = -2, [PM_MB_SF_W] = 1,
     [PM_MB_SF_VA] = 1,	[PM_MB_SF_VAR] = 1,  [PM_MB_SF_PF] = -2, [PM_MB_SF_WH] = 0,
     [PM_MB_SF_VAH] = 0, [PM_MB_SF_VARH] = 0,
 };
 
-static const char *const block_sf_name[PM_MB_SF_COUNT] = {
+const char *const mb_block_sf_name[PM_MB_SF_COUNT] = {
     [PM_MB_SF_A] = "A_SF",	    [PM_MB_SF_V] = "V_SF",	[PM_MB_SF_HZ] = "Hz_SF",
     [PM_MB_SF_W] = "W_SF",	    [PM_MB_SF_VA] = "VA_SF",	[PM_MB_SF_VAR] = "VAR_SF",
     [PM_MB_SF_PF] = "PF_SF",	    [PM_MB_SF_WH] = "TotWh_SF", [PM_MB_SF_VAH] = "TotVAh_SF",
@@ -85,20 +73,8 @@ static const char *const block_sf_name[PM_MB_SF_COUNT] = {
 
 int pm_mb_sf(enum pm_mb_sf_block b)
 {
-	return b < PM_MB_SF_COUNT ? block_sf[b] : 0;
+	return b < PM_MB_SF_COUNT ? mb_block_sf[b] : 0;
 }
-
-/*
- * One point of a meter model after ID and L. `look` is the object model's SunSpec name
- * (model 203's spelling) when it differs from `name`; `block` the scale-factor block (203).
- */
-struct field {
-	const char *name;
-	const char *look;
-	enum ftype type;
-	int8_t block;
-	const char *unit;
-};
 
 #define I16(n, b, u)                                                                               \
 	{                                                                                          \
@@ -115,7 +91,7 @@ struct field {
 #define ACC4(n, b, u) ACC(n, b, u), ACC(n "PhA", b, u), ACC(n "PhB", b, u), ACC(n "PhC", b, u)
 
 /* json/model_203.json: offsets 2..106, L = 105 */
-static const struct field model_203[] = {
+const struct mb_field mb_model_203[] = {
     I16("A", A, "A"),
     I16("AphA", A, "A"),
     I16("AphB", A, "A"),
@@ -179,7 +155,7 @@ static const struct field model_203[] = {
 	FL(n, u), FLL(n "phA", n "PhA", u), FLL(n "phB", n "PhB", u), FLL(n "phC", n "PhC", u)
 
 /* json/model_213.json: offsets 2..125, L = 124 */
-static const struct field model_213[] = {
+const struct mb_field mb_model_213[] = {
     FL("A", "A"),
     FL("AphA", "A"),
     FL("AphB", "A"),
@@ -220,8 +196,10 @@ static const struct field model_213[] = {
     {"Evt", NULL, T_BITFIELD32, 0, NULL},
 };
 
-#define N203 (sizeof(model_203) / sizeof(model_203[0]))
-#define N213 (sizeof(model_213) / sizeof(model_213[0]))
+#define N203 (sizeof(mb_model_203) / sizeof(mb_model_203[0]))
+#define N213 (sizeof(mb_model_213) / sizeof(mb_model_213[0]))
+const size_t mb_model_203_count = N203;
+const size_t mb_model_213_count = N213;
 
 /*
  * The vendor model (modbus-vendor.c): its quantities at the offsets the object model gives
@@ -266,7 +244,7 @@ static bool text_ok(const char *s, size_t max, char *dst)
 }
 
 /* pm_points index of an object-model id (the SDM630 table names ids, not SunSpec points) */
-static int find_point_id(const char *id)
+int mb_find_point_id(const char *id)
 {
 	return pm_point_find(id);
 }
@@ -312,14 +290,16 @@ int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const 
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < N203; i++)
-		m.pt_203[i] = (int16_t)(model_203[i].type == T_INT16 || model_203[i].type == T_ACC32
-					    ? find_point(model_203[i].name)
-					    : -1);
+		m.pt_203[i] =
+		    (int16_t)(mb_model_203[i].type == T_INT16 || mb_model_203[i].type == T_ACC32
+				  ? find_point(mb_model_203[i].name)
+				  : -1);
 	for (size_t i = 0; i < N213; i++)
-		m.pt_213[i] = (int16_t)(model_213[i].type == T_FLOAT32
-					    ? find_point(model_213[i].look ? model_213[i].look
-									   : model_213[i].name)
-					    : -1);
+		m.pt_213[i] =
+		    (int16_t)(mb_model_213[i].type == T_FLOAT32
+				  ? find_point(mb_model_213[i].look ? mb_model_213[i].look
+								    : mb_model_213[i].name)
+				  : -1);
 	for (size_t i = 0; i < pm_point_count; i++)
 		if (vendor_point(&pm_points[i]))
 			m.vendor_pt[vpts++] = (int16_t)i;
@@ -501,8 +481,8 @@ static void image_203(const struct pm_mb_map *map, const struct pm_snapshot *sna
 	r[1] = PM_MB_L_203;
 	r += 2;
 	for (size_t i = 0; i < N203; i++) {
-		const struct field *f = &model_203[i];
-		int sf = block_sf[f->block];
+		const struct mb_field *f = &mb_model_203[i];
+		int sf = mb_block_sf[f->block];
 
 		switch (f->type) {
 		case T_INT16:
@@ -518,7 +498,7 @@ static void image_203(const struct pm_mb_map *map, const struct pm_snapshot *sna
 			put32(r, 0);
 			break;
 		}
-		r += type_regs(f->type);
+		r += mb_type_regs(f->type);
 	}
 }
 
@@ -528,7 +508,7 @@ static void image_213(const struct pm_mb_map *map, const struct pm_snapshot *sna
 	r[1] = PM_MB_L_213;
 	r += 2;
 	for (size_t i = 0; i < N213; i++) {
-		put32(r, model_213[i].type == T_FLOAT32 ? enc_float(snap, map->pt_213[i]) : 0);
+		put32(r, mb_model_213[i].type == T_FLOAT32 ? enc_float(snap, map->pt_213[i]) : 0);
 		r += 2;
 	}
 }
@@ -623,11 +603,7 @@ uint8_t pm_mb_map_read(const struct pm_mb_map *map, const struct pm_snapshot *sn
  * Eastron SDM630 input registers (FC 0x04), as the tools that only know that meter read them:
  * float32, high word first, energy in kWh / kvarh. Addresses are PDU addresses.
  */
-static const struct {
-	uint16_t addr;
-	const char *point;
-	int8_t extra; /* power of ten on top of the point's unit */
-} sdm_table[] = {
+const struct mb_sdm_register mb_sdm_table[] = {
     {0x0000, "l1.voltage", 0},
     {0x0002, "l2.voltage", 0},
     {0x0004, "l3.voltage", 0},
@@ -669,6 +645,7 @@ static const struct {
     {0x0162, "l2.energy.active_export", -3},
     {0x0164, "l3.energy.active_export", -3},
 };
+const size_t mb_sdm_table_count = sizeof(mb_sdm_table) / sizeof(mb_sdm_table[0]);
 
 uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapshot *snap,
 			     uint16_t addr, uint16_t count, uint16_t *out)
@@ -684,9 +661,10 @@ uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapsh
 	/* every float of the table not carried by us is NaN */
 	for (unsigned i = 0; i < PM_MB_SDM_REGS; i += 2)
 		put32(img + i, 0x7fc00000u);
-	for (size_t i = 0; i < sizeof(sdm_table) / sizeof(sdm_table[0]); i++)
-		put32(img + sdm_table[i].addr,
-		      enc_float_exp(snap, find_point_id(sdm_table[i].point), sdm_table[i].extra));
+	for (size_t i = 0; i < mb_sdm_table_count; i++)
+		put32(img + mb_sdm_table[i].addr,
+		      enc_float_exp(snap, mb_find_point_id(mb_sdm_table[i].point),
+				    mb_sdm_table[i].extra));
 	memcpy(out, img + addr, count * sizeof(*out));
 	return 0;
 }
@@ -779,175 +757,4 @@ size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapsho
 		return exception(fc, ex ? ex : PM_MB_EX_ILLEGAL_DATA_ADDRESS, resp);
 	}
 	return exception(fc, PM_MB_EX_ILLEGAL_FUNCTION, resp);
-}
-
-/* ---- documentation ---- */
-
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3))) static void emit(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->len < o->size ? o->buf + o->len : NULL,
-		      o->len < o->size ? o->size - o->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
-static void row(struct out *o, const struct pm_mb_map *map, unsigned off, unsigned regs,
-		const char *model, const char *point, const char *type, const char *unit,
-		const char *scale, const char *id)
-{
-	unsigned a = map->cfg.base + off;
-
-	if (regs > 1)
-		emit(o, "| %u–%u ", a, a + regs - 1);
-	else
-		emit(o, "| %u ", a);
-	emit(o, "| %s | %s | %s | %s | %s | %s |\n", model, point, type, unit ? unit : "",
-	     scale ? scale : "", id ? id : "");
-}
-
-static const char *point_id(int idx)
-{
-	return idx >= 0 ? pm_points[idx].id : "(not implemented)";
-}
-
-static void md_header(struct out *o, const struct pm_mb_map *map, unsigned off, const char *model,
-		      unsigned id, unsigned len)
-{
-	char v[16];
-
-	snprintf(v, sizeof(v), "= %u", id);
-	row(o, map, off, 1, model, "ID", "uint16", NULL, v, NULL);
-	snprintf(v, sizeof(v), "= %u", len);
-	row(o, map, off + 1, 1, model, "L", "uint16", NULL, v, NULL);
-}
-
-size_t pm_mb_map_markdown(const struct pm_mb_map *map, char *buf, size_t size)
-{
-	struct out o = {buf, size, 0};
-	unsigned off;
-	char sc[32];
-
-	if (size)
-		buf[0] = '\0';
-	emit(&o,
-	     "| Address | Model | Point | Type | Unit | Scale | Object-model point or meaning |\n");
-	emit(&o, "|---|---|---|---|---|---|---|\n");
-	row(&o, map, 0, 2, "—", "SunS", "uint32", NULL, "= 0x53756E53", NULL);
-
-	off = 2;
-	md_header(&o, map, off, "1", 1, PM_MB_L_COMMON);
-	off += 2;
-	row(&o, map, off, PM_MB_MN_REGS, "1", "Mn", "string", NULL, "\"polymeter\"", NULL);
-	off += PM_MB_MN_REGS;
-	row(&o, map, off, PM_MB_MD_REGS, "1", "Md", "string", NULL, "config: model", NULL);
-	off += PM_MB_MD_REGS;
-	row(&o, map, off, PM_MB_OPT_REGS, "1", "Opt", "string", NULL, "config: options", NULL);
-	off += PM_MB_OPT_REGS;
-	row(&o, map, off, PM_MB_VR_REGS, "1", "Vr", "string", NULL, "config: version", NULL);
-	off += PM_MB_VR_REGS;
-	row(&o, map, off, PM_MB_SN_REGS, "1", "SN", "string", NULL, "config: serial", NULL);
-	off += PM_MB_SN_REGS;
-	row(&o, map, off, 1, "1", "DA", "uint16", NULL, "= unit id", NULL);
-	row(&o, map, off + 1, 1, "1", "Pad", "pad", NULL, "= 0", NULL);
-
-	if (map->off_203) {
-		off = map->off_203;
-		md_header(&o, map, off, "203", 203, PM_MB_L_203);
-		off += 2;
-		for (size_t i = 0; i < N203; i++) {
-			const struct field *f = &model_203[i];
-			unsigned n = type_regs(f->type);
-
-			if (f->type == T_SUNSSF)
-				snprintf(sc, sizeof(sc), "= %d", block_sf[f->block]);
-			else if (f->type == T_BITFIELD32)
-				snprintf(sc, sizeof(sc), "= 0 (no event)");
-			else
-				snprintf(sc, sizeof(sc), "× 10^%s", block_sf_name[f->block]);
-			row(&o, map, off, n, "203", f->name, type_names[f->type], f->unit, sc,
-			    f->type == T_INT16 || f->type == T_ACC32 ? point_id(map->pt_203[i])
-								     : NULL);
-			off += n;
-		}
-	}
-	if (map->off_213) {
-		off = map->off_213;
-		md_header(&o, map, off, "213", 213, PM_MB_L_213);
-		off += 2;
-		for (size_t i = 0; i < N213; i++) {
-			const struct field *f = &model_213[i];
-			bool fl = f->type == T_FLOAT32;
-
-			row(&o, map, off, 2, "213", f->name, type_names[f->type], f->unit,
-			    fl ? "1 (ABCD)" : "= 0 (no event)",
-			    fl ? point_id(map->pt_213[i]) : NULL);
-			off += 2;
-		}
-	}
-	off = map->off_vendor;
-	md_header(&o, map, off, "vendor", PM_MB_VENDOR_ID, map->vendor_len);
-	off += 2;
-	row(&o, map, off, 1, "vendor", "Ver", "uint16", NULL, "1", "vendor model version");
-	row(&o, map, off + 1, 1, "vendor", "NPts", "uint16", NULL, "1",
-	    "number of per-point values that follow");
-	off = map->off_vendor + PM_MB_VENDOR_FIRST;
-	while (off < map->off_vendor + pm_mb_vendor_points_offset()) {
-		int k = pm_mb_vendor_at(off - map->off_vendor);
-		const struct pm_quantity *q = &pm_quantities[k < 0 ? 0 : k];
-		unsigned n = k < 0 ? 1 : pm_mb_vendor_regs(q->modbus.type);
-
-		if (k < 0) /* a gap: the table check (test_model.c) rules it out */
-			row(&o, map, off, 1, "vendor", "Pad", "pad", NULL, "= 0", NULL);
-		else
-			row(&o, map, off, n, "vendor", q->modbus.name,
-			    pm_mb_vendor_type_name(q->modbus.type), q->modbus.unit, "1", q->desc);
-		off += n;
-	}
-	for (unsigned i = 0; i < map->vendor_npts; i++) {
-		const struct pm_point *p = &pm_points[map->vendor_pt[i]];
-
-		char name[64];
-
-		snprintf(name, sizeof(name), "%s%s",
-			 p->phase == PM_MODEL_TOTAL ? ""
-			 : p->phase == 0	    ? "L1"
-			 : p->phase == 1	    ? "L2"
-						    : "L3",
-			 p->dbus_name);
-		snprintf(sc, sizeof(sc), "× 10^%d", p->scaler);
-		row(&o, map, off, 4, "vendor", name, "int64", pm_unit_name(p->unit), sc, p->id);
-		off += 4;
-	}
-	row(&o, map, map->off_end, 1, "end", "ID", "uint16", NULL, "= 0xFFFF", NULL);
-	row(&o, map, map->off_end + 1, 1, "end", "L", "uint16", NULL, "= 0", NULL);
-	return o.len;
-}
-
-size_t pm_mb_sdm630_markdown(char *buf, size_t size)
-{
-	struct out o = {buf, size, 0};
-
-	if (size)
-		buf[0] = '\0';
-	emit(&o, "| PDU address | 3xxxx register | Object-model point | Unit |\n");
-	emit(&o, "|---|---|---|---|\n");
-	for (size_t i = 0; i < sizeof(sdm_table) / sizeof(sdm_table[0]); i++) {
-		const struct pm_point *p = &pm_points[find_point_id(sdm_table[i].point)];
-
-		emit(&o, "| 0x%04X | %u | %s | %s%s |\n", sdm_table[i].addr,
-		     30001u + sdm_table[i].addr, p->id, sdm_table[i].extra == -3 ? "k" : "",
-		     p->unit == PM_UNIT_PF ? "—" : pm_unit_name(p->unit));
-	}
-	return o.len;
 }

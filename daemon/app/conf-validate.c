@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The checks across keys and sections, once the whole file is read (conf-internal.h): every
+ * meter has a source and only that source's keys, the simulated clock's and the replay's keys
+ * agree, the Modbus TCP timeouts agree, and the meters that share an RTU bus can share it.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "app/conf-internal.h"
+
+/* The line of meter @i's key @k, else of the key that made it a bus member, else its header. */
+static unsigned rtu_line(const struct conf_parser *p, size_t i, int k)
+{
+	if (p->key_line[i][k])
+		return p->key_line[i][k];
+	if (p->key_line[i][K_MODBUS_RTU_DEVICE])
+		return p->key_line[i][K_MODBUS_RTU_DEVICE];
+	return p->conf.meter[i].line;
+}
+
+/*
+ * Meters naming the same tty share one RTU server (one bus): each needs its own slave
+ * address, and all must ask for the same line settings.
+ */
+static void validate_rtu_buses(struct conf_parser *p)
+{
+	for (size_t j = 1; j < p->conf.n_meters; j++) {
+		const struct pm_conf_meter *b = &p->conf.meter[j];
+
+		for (size_t i = 0; b->modbus_rtu_device[0] && i < j; i++) {
+			const struct pm_conf_meter *a = &p->conf.meter[i];
+
+			if (strcmp(a->modbus_rtu_device, b->modbus_rtu_device) != 0)
+				continue;
+			if (a->modbus_unit == b->modbus_unit) {
+				conf_parse_error(
+				    p, rtu_line(p, j, K_MODBUS_UNIT),
+				    "[meter %s] modbus_unit %u on %s: [meter %s] (line %u) "
+				    "already has that slave address on this bus",
+				    b->name, b->modbus_unit, b->modbus_rtu_device, a->name,
+				    rtu_line(p, i, K_MODBUS_UNIT));
+				return;
+			}
+			if (a->modbus_rtu_baud != b->modbus_rtu_baud ||
+			    a->modbus_rtu_parity != b->modbus_rtu_parity ||
+			    a->modbus_rtu_stop != b->modbus_rtu_stop) {
+				conf_parse_error(
+				    p, rtu_line(p, j, K_MODBUS_RTU_LINE),
+				    "[meter %s] modbus_rtu_line %u %c %u on %s differs from "
+				    "[meter %s]'s %u %c %u (line %u): one bus has one line "
+				    "setting",
+				    b->name, b->modbus_rtu_baud, b->modbus_rtu_parity,
+				    b->modbus_rtu_stop, b->modbus_rtu_device, a->name,
+				    a->modbus_rtu_baud, a->modbus_rtu_parity, a->modbus_rtu_stop,
+				    rtu_line(p, i, K_MODBUS_RTU_LINE));
+				return;
+			}
+			if (a->modbus_rtu_rs485 != b->modbus_rtu_rs485) {
+				conf_parse_error(
+				    p, rtu_line(p, j, K_MODBUS_RTU_RS485),
+				    "[meter %s] modbus_rtu_rs485 = %s on %s differs from "
+				    "[meter %s]'s (line %u): one bus has one line setting",
+				    b->name, b->modbus_rtu_rs485 ? "yes" : "no",
+				    b->modbus_rtu_device, a->name,
+				    rtu_line(p, i, K_MODBUS_RTU_RS485));
+				return;
+			}
+		}
+	}
+}
+
+/* The simulated clock's and the replay's keys go together. */
+static int validate_clock(struct conf_parser *p, size_t i)
+{
+	const struct pm_conf_meter *m = &p->conf.meter[i];
+	const unsigned *line = p->key_line[i];
+
+	if (line[K_SIM_END] && !line[K_SIM_START]) {
+		conf_parse_error(p, line[K_SIM_END], "sim_end needs sim_start in [meter %s]",
+				 m->name);
+		return -EINVAL;
+	}
+	if (line[K_SIM_END] && m->sim_end_ns <= m->sim_start_ns) {
+		conf_parse_error(p, line[K_SIM_END], "sim_end must be after sim_start (line %u)",
+				 line[K_SIM_START]);
+		return -EINVAL;
+	}
+	if (line[K_SIM_START] && line[K_SIM_SPEED]) {
+		conf_parse_error(p, line[K_SIM_SPEED],
+				 "sim_speed paces the simulation on the real clock; with sim_start "
+				 "(line %u) the simulated clock runs as fast as possible",
+				 line[K_SIM_START]);
+		return -EINVAL;
+	}
+	if (m->source == PM_SOURCE_REPLAY && !line[K_REPLAY_FILE]) {
+		conf_parse_error(p, m->line, "[meter %s] has source = replay but no replay_file",
+				 m->name);
+		return -EINVAL;
+	}
+	if (line[K_RECORD] && m->source == PM_SOURCE_REPLAY &&
+	    strcmp(m->record, m->replay_file) == 0) {
+		conf_parse_error(p, line[K_RECORD], "record would overwrite the replay_file");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A request may take at most as long as the silence allowed between requests. */
+static int validate_modbus_tcp(struct conf_parser *p, size_t i)
+{
+	struct pm_conf_meter *m = &p->conf.meter[i];
+	const unsigned *line = p->key_line[i];
+
+	if (m->modbus_tcp_header_timeout_s <= m->modbus_tcp_idle_timeout_s)
+		return 0;
+	if (!line[K_MODBUS_TCP_HEADER]) { /* the default follows a shorter idle timeout */
+		m->modbus_tcp_header_timeout_s = m->modbus_tcp_idle_timeout_s;
+		return 0;
+	}
+	conf_parse_error(
+	    p, line[K_MODBUS_TCP_HEADER],
+	    "modbus_tcp_header_timeout %u s is longer than modbus_tcp_idle_timeout %u s "
+	    "in [meter %s]",
+	    m->modbus_tcp_header_timeout_s, m->modbus_tcp_idle_timeout_s, m->name);
+	return -EINVAL;
+}
+
+/* Cross-key checks, once the whole file is read. */
+void conf_validate(struct conf_parser *p)
+{
+	for (size_t i = 0; i < p->conf.n_meters; i++) {
+		const struct pm_conf_meter *m = &p->conf.meter[i];
+
+		if (m->source == PM_SOURCE_NONE) {
+			conf_parse_error(
+			    p, m->line, "[meter %s] has no 'source' (iio, sim or replay)", m->name);
+			return;
+		}
+		for (int k = 0; k < K_COUNT; k++) {
+			unsigned line = p->key_line[i][k];
+
+			if (line && conf_meter_keys[k].only != PM_SOURCE_NONE &&
+			    conf_meter_keys[k].only != m->source) {
+				conf_parse_error(p, line,
+						 "'%s' applies to source = %s, [meter %s] has %s",
+						 conf_meter_keys[k].name,
+						 pm_conf_source_name(conf_meter_keys[k].only),
+						 m->name, pm_conf_source_name(m->source));
+				return;
+			}
+		}
+		if (validate_clock(p, i) < 0)
+			return;
+		if (validate_modbus_tcp(p, i) < 0)
+			return;
+	}
+	if (p->conf.n_meters == 0)
+		conf_parse_error(p, p->line ? p->line : 1, "no [meter NAME] section");
+	validate_rtu_buses(p);
+}
