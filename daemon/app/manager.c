@@ -476,7 +476,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_mbtcp_free(mt->modbus);
 		pm_mbrtu_release(mt->modbus_rtu, &mt->modbus_map);
 		pm_bus_account_free(mt->bus_account);
-		if (mt->billing && pm_billing_flush(mt->billing, meter_now(mt)) < 0)
+		if (mt->billing && pm_billing_flush(mt->billing, now) < 0)
 			log_error("meter %s: saving the account at shutdown failed",
 				  mt->conf->name);
 		pm_billing_free(mt->billing);
