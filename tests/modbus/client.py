@@ -24,31 +24,17 @@ from pymodbus.mei_message import ReadDeviceInformationRequest
 from pymodbus.other_message import ReadExceptionStatusRequest, ReportSlaveIdRequest
 from pymodbus.payload import BinaryPayloadDecoder
 
-from mbtest import check, eventually, finish, procs
+from mbtest import check, eventually, finish, procs, start_server, stop_server
 
 SERVE, DOCGEN, DOC = sys.argv[1:4]
 
 
 def start(*args, env=None):
-    p = subprocess.Popen([SERVE, "--port", "0", *args], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=env)
-    line = p.stdout.readline()
-    m = re.match(r"port (\d+)", line)
-    if not m:
-        raise RuntimeError(f"server did not start: {line!r} {p.stderr.read()}")
-    procs.append(p)
-    return p, int(m.group(1))
+    return start_server(SERVE, *args, env=env)
 
 
 def stop(p):
-    p.terminate()
-    try:
-        _, err = p.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        _, err = p.communicate()
-    procs.remove(p)
-    return p.returncode, err
+    return stop_server(p)
 
 
 def client(port):

@@ -27,7 +27,7 @@ import time
 from pymodbus.client import ModbusTcpClient
 from pymodbus.exceptions import ConnectionException
 
-from mbtest import SANITIZER_ENV as ENV, check, finish, procs
+from mbtest import SANITIZER_ENV as ENV, check, finish, procs, start_server, stop_server
 
 SERVE, DAEMON = sys.argv[1:3]
 SUNS = b"SunS"
@@ -36,25 +36,11 @@ BIG_PDU_LEN = 2 + 2 * 125
 
 
 def start(*args):
-    p = subprocess.Popen([SERVE, "--port", "0", *args], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=ENV)
-    line = p.stdout.readline()
-    m = re.match(r"port (\d+)", line)
-    if not m:
-        raise RuntimeError(f"server did not start: {line!r} {p.stderr.read()}")
-    procs.append(p)
-    return p, int(m.group(1))
+    return start_server(SERVE, *args, env=ENV)
 
 
 def stop(p):
-    p.terminate()
-    try:
-        _, err = p.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        _, err = p.communicate()
-    procs.remove(p)
-    return p.returncode, err
+    return stop_server(p)
 
 
 def stopped_clean(p, name):

@@ -4,6 +4,7 @@
 the processes to kill then, the sanitizer settings for the programs under test, RTU frames and
 socat pty pairs."""
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -19,6 +20,31 @@ SANITIZER_ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
 
 procs = []  # started processes, killed if the script dies
 at_crash(lambda: [p.kill() for p in procs])
+
+
+def start_server(serve, *args, env=None):
+    """Starts a Modbus TCP test server (tests/modbus/serve.c) on a port the kernel picks, waits
+    for the line that names it; returns (process, port). The process is registered in procs."""
+    p = subprocess.Popen([serve, "--port", "0", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
+    line = p.stdout.readline()
+    m = re.match(r"port (\d+)", line)
+    if not m:
+        raise RuntimeError(f"server did not start: {line!r} {p.stderr.read()}")
+    procs.append(p)
+    return p, int(m.group(1))
+
+
+def stop_server(p):
+    """Terminates a server of start_server(); returns (exit status, its stderr)."""
+    p.terminate()
+    try:
+        _, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    procs.remove(p)
+    return p.returncode, err
 
 
 def crc16(data):
