@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The libiio source (see source-iio.h). */
+/*
+ * The libiio source (see source-iio.h). Over 800 lines because one device's life is one state
+ * machine: connection, channel and scale setup, the buffer's decode, the direct acquisition's
+ * poll, loss and retry, and the chip's calibration registers, all on the same struct; the pieces
+ * that stand alone are separate (source-iio-direct.c, source-iio-events.c, iio-attr.c).
+ */
 #include <errno.h>
 #include <iio.h>
 #include <inttypes.h>

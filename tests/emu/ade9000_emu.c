@@ -5,7 +5,8 @@
  * A software SPI controller with one device, "ade9000", whose transfers are
  * answered from an emulated ADE9000 register file, so that the real driver
  * (driver/ade9000.c) binds and runs on a stock kernel without hardware.
- * Contract: docs/kernel-design.md sections 1 and 4.
+ * Contract: docs/kernel-design.md sections 1 and 4. One file, as a kernel
+ * module for one emulated chip is.
  *
  * The grid (per-phase RMS voltage/current, angle, frequency, THD, sensor gain
  * errors) is set through debugfs; the measurement registers are derived from

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of the account engine (daemon/core/account*.c).
+ * Unit tests of the account engine (daemon/core/billing/account*.c).
+ * Longer than 800 lines because a test file covers one unit (tests/unit has one file a unit)
+ * and each of this unit's rules has its own short test.
  *
  * Money in mu: 1 p = 1000 mu, 1.00 (pound) = 100 000 mu. Every expected value is worked out by
  * hand in the comment beside it. The clock starts at T0 = 1 699 488 000 s = 2023-11-09 00:00 UTC,

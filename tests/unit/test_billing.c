@@ -3,6 +3,8 @@
  * The daemon's account (daemon/meter/billing*.c) with the real store (SQLite) and real tariff
  * files: accrual from register growth, switch points in the meter's time zone, top-up references,
  * restart and power-cut behaviour, supply decisions, refusals that change nothing.
+ * Longer than 800 lines because a test file covers one unit (tests/unit has one file a unit)
+ * and each of this unit's rules has its own short test.
  *
  * Money by hand: 1.00 GBP = 100000 mu; 1 Wh at P mu/kWh costs P / 1000 mu.
  */

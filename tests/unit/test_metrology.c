@@ -3,6 +3,8 @@
  * Unit tests of the metrology core: registers from lifetime-counter deltas, quadrants, counter
  * restarts, restart recovery, the counter-generation rule (counter-baseline.h), the power
  * cross-check and the instantaneous values.
+ * Longer than 800 lines because a test file covers one unit (tests/unit has one file a unit)
+ * and each of this unit's rules has its own short test.
  *
  * Unless a test says otherwise the counter scale is 1 mJ per code (1 000 000 nJ), so
  * 3600 codes = 3.6 J = 1 mWh.

@@ -2,7 +2,8 @@
 /*
  * Unit tests of the STS (IEC 62055-41) token decoder, daemon/core/sts/, and of the vending side
  * the tests make tokens and keys with, tests/support/sts-{vend,keygen}.c: every published
- * token is decoded by the one and reproduced bit for bit by the other.
+ * token is decoded by the one and reproduced bit for bit by the other. Longer than 800 lines
+ * because the published vectors are embedded as data.
  *
  * Vectors are embedded as data (never read at run time):
  *  - tsv_rows: every row of ../shared/reference/sts_test_vectors.tsv that carries a production

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests of the tariff engine (daemon/core/tariff*.c).
+ * Unit tests of the tariff engine (daemon/core/billing/tariff*.c).
+ * Longer than 800 lines because a test file covers one unit (tests/unit has one file a unit)
+ * and each of this unit's rules has its own short test.
  *
  * Money in mu (1/1000 of the smallest unit: 1 p = 1000 mu), energy in mWh (1 kWh = 1 000 000).
  * Every expected value is worked out by hand in the comment above its assertion.
