@@ -66,7 +66,7 @@ find_meter() {
 			[ -r "$_d/name" ] && [ "$(cat "$_d/name")" = ade9000 ] && echo "$_d" && return 0
 		done
 		_n=$((_n - 1))
-		sleep 0.2
+		sleep 0.2 # poll interval of this bounded wait
 	done
 	return 1
 }

@@ -66,6 +66,25 @@ def finish():
     sys.exit(1 if _failed else 0)
 
 
+def wait_until(predicate, timeout, what, interval=0.1):
+    """Poll predicate() until it returns a true value, and return that value.
+
+    For synchronisation: waiting for the state the next check needs (a sysfs
+    value reached, a counter changed, a reader ready). The timeout only keeps a
+    broken run finite; it is not a figure under test. On timeout, log what was
+    awaited and return the last (false) value: the check that follows still
+    asserts the state and fails with its own message."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            log(f"INFO wait_until: timed out after {timeout} s waiting for {what}")
+            return value
+        time.sleep(interval)  # poll interval
+
+
 # The buffer element carrying each measurement (docs/abi.md, "Buffer"):
 # powers and energies of kind k of phase N are index 10 * k + N.
 _KIND_INDEX = {"active": 0, "reactive": 10, "apparent": 20}
@@ -180,7 +199,7 @@ def find_meter(timeout=20.0):
                         return Meter(d)
             except OSError:
                 pass
-        time.sleep(0.2)
+        time.sleep(0.2)  # poll interval of this bounded wait
     return None
 
 
@@ -350,7 +369,7 @@ class EventReader:
             if not data:
                 if time.monotonic() >= deadline:
                     return out
-                time.sleep(0.05)
+                time.sleep(0.05)  # poll interval: read_all collects for `wait` seconds
 
     def close(self):
         os.close(self.fd)
@@ -464,7 +483,7 @@ class DaemonRun:
                 return s
             if self.p.poll() is not None:
                 return None
-            time.sleep(0.1)
+            time.sleep(0.1)  # poll interval of this bounded wait
         return None
 
     def settle(self, n=5, timeout=30):
@@ -472,7 +491,7 @@ class DaemonRun:
         want = self.count() + n
         deadline = time.monotonic() + timeout
         while self.count() < want and time.monotonic() < deadline and self.p.poll() is None:
-            time.sleep(0.1)
+            time.sleep(0.1)  # poll interval of this bounded wait
         return self.last() if self.count() >= want else None
 
     def stop(self):
