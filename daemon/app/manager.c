@@ -221,7 +221,7 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	if (m->once && mt->scans >= m->once)
 		return; /* this meter is done, the others are not yet */
 	pm_scan_to_sample(scan, &sample);
-	pm_counted_energy_add(&mt->counted, mt->conf->name, &sample, scan->counters_from_zero);
+	pm_counted_energy_add(&mt->counted, mt->conf->name, &sample);
 	mt->last = *scan;
 	mt->have_last = true;
 	if (mt->calib)

@@ -6,12 +6,12 @@
 #include "meter/counted-energy.h"
 
 void pm_counted_energy_add(struct pm_counted_energy *ce, const char *meter,
-			   const struct pm_met_sample *s, bool from_zero)
+			   const struct pm_met_sample *s)
 {
 	/* An apparent counter going back within a generation: the counters were reset behind
 	 * the source's back, from where is unknown, so nothing is counted for this interval. */
 	const struct pm_met_restart_rule rule = {
-	    .new_generation_from_zero = from_zero,
+	    .new_generation_from_zero = !s->counters_origin_unknown,
 	    .backwards_from_zero = false,
 	};
 	struct pm_met_counter_step step;

@@ -25,10 +25,11 @@ struct pm_counted_energy {
 	unsigned restarts; /* generation changes, and phases whose counter went backwards */
 };
 
-/* Counts @s (of the meter named @meter, for the logs); @from_zero: the source's word that a
- * new generation's counters started at zero. */
+/* Counts @s (of the meter named @meter, for the logs). A new generation's counters started at
+ * zero unless the sample says their origin is unknown (counters_origin_unknown), as metrology
+ * takes them. */
 void pm_counted_energy_add(struct pm_counted_energy *ce, const char *meter,
-			   const struct pm_met_sample *s, bool from_zero);
+			   const struct pm_met_sample *s);
 
 /* The three phases' sum, per kind. */
 void pm_counted_energy_total(const struct pm_counted_energy *ce,

@@ -49,13 +49,13 @@ START_TEST(test_generations)
 
 	/* the first scan is the baseline: 1000 codes from before the daemon are not counted */
 	s = sample(1, 1000, 1000, 10000);
-	pm_counted_energy_add(&ce, "t", &s, true);
+	pm_counted_energy_add(&ce, "t", &s);
 	ck_assert_int_eq(active_a(&ce), 0);
 	ck_assert_uint_eq(ce.restarts, 0);
 
 	/* same generation: 1000 -> 4600 = 3600 codes = 3 600 000 000 nJ */
 	s = sample(1, 4600, 4600, 10000);
-	pm_counted_energy_add(&ce, "t", &s, true);
+	pm_counted_energy_add(&ce, "t", &s);
 	ck_assert_int_eq(active_a(&ce), 3600000000);
 	ck_assert_int_eq(ce.energy_nj[0][PM_MET_CNT_ACTIVE].j, 3);
 	ck_assert_int_eq(ce.energy_nj[0][PM_MET_CNT_ACTIVE].nj, 600000000);
@@ -63,13 +63,14 @@ START_TEST(test_generations)
 	/* generation 2, from zero: its 1800 codes are new energy, 3.6e9 + 1.8e9 = 5.4e9 nJ;
 	 * generation 1's 4600 is neither subtracted nor counted again */
 	s = sample(2, 1800, 1800, 10000);
-	pm_counted_energy_add(&ce, "t", &s, true);
+	pm_counted_energy_add(&ce, "t", &s);
 	ck_assert_int_eq(active_a(&ce), 5400000000);
 	ck_assert_uint_eq(ce.restarts, 1);
 
 	/* generation 3 of unknown origin: 500000 is only the new baseline */
 	s = sample(3, 500000, 500000, 10000);
-	pm_counted_energy_add(&ce, "t", &s, false);
+	s.counters_origin_unknown = true;
+	pm_counted_energy_add(&ce, "t", &s);
 	ck_assert_int_eq(active_a(&ce), 5400000000);
 	ck_assert_uint_eq(ce.restarts, 2);
 
@@ -77,7 +78,8 @@ START_TEST(test_generations)
 	 * 500000 -> 503600 = +3600: active 5.4e9 - 3.6e9 = 1.8e9, apparent
 	 * 3.6e9 + 1.8e9 + 3.6e9 = 9.0e9 nJ */
 	s = sample(3, 496400, 503600, 10000);
-	pm_counted_energy_add(&ce, "t", &s, false);
+	s.counters_origin_unknown = true;
+	pm_counted_energy_add(&ce, "t", &s);
 	ck_assert_int_eq(active_a(&ce), 1800000000);
 	ck_assert_int_eq(apparent_a(&ce), 9000000000);
 	ck_assert_int_eq(ce.energy_nj[0][PM_MET_CNT_ACTIVE].j, 1);
@@ -91,21 +93,21 @@ START_TEST(test_backwards_is_a_new_baseline)
 	struct pm_met_sample s;
 
 	s = sample(5, 0, 0, 10000);
-	pm_counted_energy_add(&ce, "t", &s, true);
+	pm_counted_energy_add(&ce, "t", &s);
 	s = sample(5, 3600, 3600, 10000);
-	pm_counted_energy_add(&ce, "t", &s, true);
+	pm_counted_energy_add(&ce, "t", &s);
 	ck_assert_int_eq(active_a(&ce), 3600000000);
 
 	/* phase B's apparent counter 10000 -> 20, same generation: reset behind the source's
 	 * back; nothing of this interval is counted, not even phase A's +3600 */
 	s = sample(5, 7200, 7200, 20);
-	pm_counted_energy_add(&ce, "t", &s, true);
+	pm_counted_energy_add(&ce, "t", &s);
 	ck_assert_int_eq(active_a(&ce), 3600000000);
 	ck_assert_uint_eq(ce.restarts, 1);
 
 	/* counted again from there: 7200 -> 10800 = 3600 codes, 3.6e9 + 3.6e9 = 7.2e9 nJ */
 	s = sample(5, 10800, 10800, 40);
-	pm_counted_energy_add(&ce, "t", &s, true);
+	pm_counted_energy_add(&ce, "t", &s);
 	ck_assert_int_eq(active_a(&ce), 7200000000);
 	ck_assert_uint_eq(ce.restarts, 1);
 }
