@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The DLMS/COSEM server's application layer (IEC 62056-5-3, logical-name referencing), pure:
+ * one session per transport connection takes whole APDUs in and gives the APDU to answer. No
+ * I/O, no clock; the transport (views/dlms/dlms-tcp.c: the IEC 62056-47 wrapper) frames them.
+ *
+ * A session is one association at a time: AARQ -> AARE (accepted or rejected with the
+ * standard's diagnostic), then GET (normal, next, with-list), SET (normal, with-datablock),
+ * ACTION (normal) on the objects of a struct pm_cosem_directory, and RLRQ -> RLRE, after which
+ * a new AARQ may follow. A response longer than the negotiated PDU is sent in blocks (GET
+ * with-datablock, the client asks for each next block). Memory is bounded: the one response
+ * being sent in blocks (at most PM_DLMS_MAX_RESPONSE) and the one SET datablock being joined.
+ */
+#ifndef POLYMETER_DLMS_SERVER_H
+#define POLYMETER_DLMS_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dlms/axdr.h"
+#include "core/dlms/cosem.h"
+
+/* The largest encoded attribute a GET may return (in blocks), and the largest SET value joined
+ * from datablocks: 240 days of 30-minute load profile fit in it several times over. */
+#define PM_DLMS_MAX_RESPONSE (4u << 20)
+#define PM_DLMS_MAX_SET (64u << 10)
+/* Our max-receive-pdu-size, and the smallest we accept from a client (smaller ones are raised
+ * to it? no: refused by the standard's rule, see server.c). */
+#define PM_DLMS_SERVER_MAX_PDU 1024
+/* The server logical device (the wrapper's destination wPort). */
+#define PM_DLMS_SERVER_SAP 1
+
+/* Conformance bits (IEC 62056-5-3: bit 0 is the most significant bit of the 24). */
+#define PM_DLMS_CONF_BIT(n) (1u << (23 - (n)))
+#define PM_DLMS_CONF_BLOCK_GET PM_DLMS_CONF_BIT(11)
+#define PM_DLMS_CONF_BLOCK_SET PM_DLMS_CONF_BIT(12)
+#define PM_DLMS_CONF_BLOCK_ACTION PM_DLMS_CONF_BIT(13)
+#define PM_DLMS_CONF_MULTIPLE_REFS PM_DLMS_CONF_BIT(14)
+#define PM_DLMS_CONF_GET PM_DLMS_CONF_BIT(19)
+#define PM_DLMS_CONF_SET PM_DLMS_CONF_BIT(20)
+#define PM_DLMS_CONF_SELECTIVE_ACCESS PM_DLMS_CONF_BIT(21)
+#define PM_DLMS_CONF_ACTION PM_DLMS_CONF_BIT(23)
+
+struct pm_dlms_server_config {
+	const struct pm_cosem_directory *dir;
+	/* the management client's low-level-security password (1..32 octets); NULL or "":
+	 * the management client cannot associate */
+	const char *password;
+	uint16_t max_pdu; /* ours, 0 = PM_DLMS_SERVER_MAX_PDU */
+};
+
+struct pm_dlms_session;
+
+/* A session for one connection; @cfg must outlive it. NULL on allocation failure. */
+struct pm_dlms_session *pm_dlms_session_new(const struct pm_dlms_server_config *cfg);
+void pm_dlms_session_free(struct pm_dlms_session *s);
+
+enum pm_dlms_verdict {
+	PM_DLMS_ANSWER, /* send @out (it may be empty: nothing to send) */
+	PM_DLMS_CLOSE,	/* send @out if not empty, then close the transport */
+};
+
+/*
+ * One APDU from client SAP @client_sap to server SAP @server_sap (the transport's addresses);
+ * the answer is written into @out (a heap writer the transport owns; the session resets it).
+ * @meter is what the objects read and act on for this request.
+ */
+enum pm_dlms_verdict pm_dlms_session_apdu(struct pm_dlms_session *s,
+					  const struct pm_cosem_meter *meter, uint16_t client_sap,
+					  uint16_t server_sap, const uint8_t *apdu, size_t len,
+					  struct pm_axdr_out *out);
+
+/* The association's state (client NONE when not associated). */
+const struct pm_dlms_assoc_info *pm_dlms_session_assoc(const struct pm_dlms_session *s);
+
+#endif
