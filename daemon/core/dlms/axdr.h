@@ -78,10 +78,10 @@ void pm_axdr_put_structure(struct pm_axdr_out *o, size_t n); /* n elements follo
 void pm_axdr_put_bool(struct pm_axdr_out *o, bool v);
 /* nbits bits, the first in the most significant bit of bits[0] */
 void pm_axdr_put_bit_string(struct pm_axdr_out *o, const uint8_t *bits, size_t nbits);
-void pm_axdr_put_i8(struct pm_axdr_out *o, int8_t v);	/* integer */
-void pm_axdr_put_i16(struct pm_axdr_out *o, int16_t v); /* long */
-void pm_axdr_put_i32(struct pm_axdr_out *o, int32_t v); /* double-long */
-void pm_axdr_put_i64(struct pm_axdr_out *o, int64_t v); /* long64 */
+void pm_axdr_put_i8(struct pm_axdr_out *o, int8_t v);	 /* integer */
+void pm_axdr_put_i16(struct pm_axdr_out *o, int16_t v);	 /* long */
+void pm_axdr_put_i32(struct pm_axdr_out *o, int32_t v);	 /* double-long */
+void pm_axdr_put_i64(struct pm_axdr_out *o, int64_t v);	 /* long64 */
 void pm_axdr_put_u8(struct pm_axdr_out *o, uint8_t v);	 /* unsigned */
 void pm_axdr_put_u16(struct pm_axdr_out *o, uint16_t v); /* long-unsigned */
 void pm_axdr_put_u32(struct pm_axdr_out *o, uint32_t v); /* double-long-unsigned */

@@ -7,11 +7,11 @@
  * request from a client that may not do it is refused here, with the data-access-result the
  * standard gives.
  *
- * The directory is built from the object model (core/model): every point with an OBIS code, the
- * quantities with a DLMS binding, and the objects that are views of the meter rather than of a
- * value (Clock, Association LN, profiles, disconnect control, activity calendar). The meter's
- * state beyond the snapshot (its clock, the store's profiles and events, the billing commands)
- * is reached through struct pm_cosem_meter, which the daemon implements
+ * The daemon's directory (cosem-directory.h) is built from the object model (core/model): every
+ * point with an OBIS code, the quantities with a DLMS binding, and the objects that are views of
+ * the meter rather than of a value (Clock, Association LN, profiles, disconnect control, activity
+ * calendar). The meter's state beyond the snapshot (its clock, the store's profiles and events, the
+ * billing commands) is reached through struct pm_cosem_meter, which the daemon implements
  * (views/dlms/dlms-meter.c) and a unit test may fake.
  */
 #ifndef POLYMETER_COSEM_H
@@ -45,20 +45,20 @@ enum pm_dlms_result {
 
 /* The clients this meter associates with (their SAPs are the wrapper's wPorts). */
 enum pm_dlms_client {
-	PM_DLMS_CLIENT_NONE = 0,	/* not associated */
-	PM_DLMS_CLIENT_MANAGEMENT = 1,	/* SAP 1: low-level security (password), reads and writes */
-	PM_DLMS_CLIENT_PUBLIC = 16,	/* SAP 16: no security, the public read-only subset */
+	PM_DLMS_CLIENT_NONE = 0,       /* not associated */
+	PM_DLMS_CLIENT_MANAGEMENT = 1, /* SAP 1: low-level security (password), reads and writes */
+	PM_DLMS_CLIENT_PUBLIC = 16,    /* SAP 16: no security, the public read-only subset */
 };
 
 /* What the association negotiated: the Association LN object publishes it (class 15). */
 struct pm_dlms_assoc_info {
 	enum pm_dlms_client client;
 	uint16_t client_sap, server_sap;
-	uint8_t mechanism;	  /* 0 none, 1 LLS */
-	uint32_t conformance;	  /* negotiated: the AND of the client's and ours */
-	uint16_t client_max_pdu;  /* the client's max-receive-pdu-size */
-	uint16_t server_max_pdu;  /* ours */
-	uint8_t dlms_version;	  /* 6 */
+	uint8_t mechanism;	 /* 0 none, 1 LLS */
+	uint32_t conformance;	 /* negotiated: the AND of the client's and ours */
+	uint16_t client_max_pdu; /* the client's max-receive-pdu-size */
+	uint16_t server_max_pdu; /* ours */
+	uint8_t dlms_version;	 /* 6 */
 };
 
 /* Selective access of a GET (IEC 62056-6-2: 1 range, 2 entry on a Profile Generic's buffer). */
@@ -68,9 +68,8 @@ struct pm_cosem_selector {
 	size_t nparam;
 };
 
-struct pm_cosem_meter;	   /* the meter's callbacks (below, filled by the daemon) */
-struct pm_cosem_directory; /* opaque: the objects */
-struct pm_cosem_object;	   /* opaque: one object */
+struct pm_cosem_meter;	/* the meter's callbacks (below, filled by the daemon) */
+struct pm_cosem_object; /* opaque: one object of a directory */
 
 /* One request's context: who asks, over which association, and the meter it reads. */
 struct pm_cosem_request {
@@ -78,38 +77,36 @@ struct pm_cosem_request {
 	const struct pm_cosem_meter *meter;
 };
 
-/* The object of @class_id and @ln (6 octets), or NULL (the caller answers object-undefined). An
- * object the client may not see at all is NULL for it too. */
-const struct pm_cosem_object *pm_cosem_find(const struct pm_cosem_directory *dir,
-					    const struct pm_cosem_request *req, uint16_t class_id,
-					    const uint8_t ln[6]);
-
 /*
- * GET of attribute @attr: encodes the attribute's Data into @out and returns PM_DLMS_SUCCESS,
- * or returns a refusal (read-write-denied, object-unavailable, scope-of-access-violated for a
- * selector the attribute does not take, ...) and leaves @out as it was. An @out overflow after
- * SUCCESS is the caller's (it answers other-reason, the response was too long even for block
- * transfer).
+ * A directory of objects, as the session engine calls it. The daemon's directory (built from
+ * the object model, cosem-directory.h) implements these; a unit test of the engine may pass its
+ * own.
  */
-enum pm_dlms_result pm_cosem_get(const struct pm_cosem_directory *dir,
-				 const struct pm_cosem_request *req,
-				 const struct pm_cosem_object *obj, uint8_t attr,
-				 const struct pm_cosem_selector *sel, struct pm_axdr_out *out);
-
-/* SET of attribute @attr to the Data @value (all of it, datablocks already joined). Nothing
- * changes unless it returns PM_DLMS_SUCCESS. */
-enum pm_dlms_result pm_cosem_set(const struct pm_cosem_directory *dir,
-				 const struct pm_cosem_request *req,
-				 const struct pm_cosem_object *obj, uint8_t attr,
-				 const uint8_t *value, size_t len);
-
-/*
- * ACTION of method @method with the parameter Data @param (NULL, 0 when the request had none).
- * A method returning data encodes it into @out (left empty otherwise).
- */
-enum pm_dlms_result pm_cosem_action(const struct pm_cosem_directory *dir,
-				    const struct pm_cosem_request *req,
-				    const struct pm_cosem_object *obj, uint8_t method,
-				    const uint8_t *param, size_t len, struct pm_axdr_out *out);
+struct pm_cosem_directory_ops {
+	/* The object of @class_id and @ln (6 octets), or NULL (the caller answers
+	 * object-undefined). An object the client may not see at all is NULL for it too. */
+	const struct pm_cosem_object *(*find)(const void *dir, const struct pm_cosem_request *req,
+					      uint16_t class_id, const uint8_t ln[6]);
+	/*
+	 * GET of attribute @attr: encodes the attribute's Data into @out and returns
+	 * PM_DLMS_SUCCESS, or returns a refusal (read-write-denied, object-unavailable,
+	 * scope-of-access-violated for a selector the attribute does not take, ...) and leaves
+	 * @out as it was. An @out overflow after SUCCESS is the caller's (it answers
+	 * other-reason: the response was too long even for block transfer).
+	 */
+	enum pm_dlms_result (*get)(const void *dir, const struct pm_cosem_request *req,
+				   const struct pm_cosem_object *obj, uint8_t attr,
+				   const struct pm_cosem_selector *sel, struct pm_axdr_out *out);
+	/* SET of attribute @attr to the Data @value (all of it, datablocks already joined).
+	 * Nothing changes unless it returns PM_DLMS_SUCCESS. */
+	enum pm_dlms_result (*set)(const void *dir, const struct pm_cosem_request *req,
+				   const struct pm_cosem_object *obj, uint8_t attr,
+				   const uint8_t *value, size_t len);
+	/* ACTION of method @method with the parameter Data @param (NULL, 0 when the request had
+	 * none). A method returning data encodes it into @out (left empty otherwise). */
+	enum pm_dlms_result (*action)(const void *dir, const struct pm_cosem_request *req,
+				      const struct pm_cosem_object *obj, uint8_t method,
+				      const uint8_t *param, size_t len, struct pm_axdr_out *out);
+};
 
 #endif

@@ -6,7 +6,7 @@
  *
  * A session is one association at a time: AARQ -> AARE (accepted or rejected with the
  * standard's diagnostic), then GET (normal, next, with-list), SET (normal, with-datablock),
- * ACTION (normal) on the objects of a struct pm_cosem_directory, and RLRQ -> RLRE, after which
+ * ACTION (normal) on the objects of a directory (cosem.h), and RLRQ -> RLRE, after which
  * a new AARQ may follow. A response longer than the negotiated PDU is sent in blocks (GET
  * with-datablock, the client asks for each next block). Memory is bounded: the one response
  * being sent in blocks (at most PM_DLMS_MAX_RESPONSE) and the one SET datablock being joined.
@@ -25,8 +25,7 @@
  * from datablocks: 240 days of 30-minute load profile fit in it several times over. */
 #define PM_DLMS_MAX_RESPONSE (4u << 20)
 #define PM_DLMS_MAX_SET (64u << 10)
-/* Our max-receive-pdu-size, and the smallest we accept from a client (smaller ones are raised
- * to it? no: refused by the standard's rule, see server.c). */
+/* Our max-receive-pdu-size. */
 #define PM_DLMS_SERVER_MAX_PDU 1024
 /* The server logical device (the wrapper's destination wPort). */
 #define PM_DLMS_SERVER_SAP 1
@@ -43,7 +42,8 @@
 #define PM_DLMS_CONF_ACTION PM_DLMS_CONF_BIT(23)
 
 struct pm_dlms_server_config {
-	const struct pm_cosem_directory *dir;
+	const struct pm_cosem_directory_ops *ops;
+	const void *dir;
 	/* the management client's low-level-security password (1..32 octets); NULL or "":
 	 * the management client cannot associate */
 	const char *password;
