@@ -131,7 +131,8 @@ UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c $(CONF_SRC) \
 	daemon/supply/relay-config.c
 UNIT_LIBS_test_meter_config  := inih
 UNIT_EXTRA_test_conf_modbus_tcp := $(CONF_SRC) daemon/supply/relay-config.c \
-	daemon/app/modbus-tcp-conf.c daemon/views/modbus/modbus-tcp.c daemon/common/log.c
+	daemon/app/modbus-tcp-conf.c daemon/views/modbus/modbus-tcp.c \
+	daemon/views/net/stream-server.c daemon/common/log.c
 UNIT_LIBS_test_conf_modbus_tcp  := inih libsystemd
 UNIT_EXTRA_test_iio_events := daemon/acquire/source-iio-events.c daemon/common/log.c
 UNIT_LIBS_test_iio_events  := libsystemd

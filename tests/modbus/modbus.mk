@@ -8,6 +8,7 @@
 .PHONY: modbus-doc
 
 MODBUS_SRC := tests/modbus/serve.c tests/modbus/fixture.c daemon/views/modbus/modbus-tcp.c \
+	daemon/views/net/stream-server.c \
 	daemon/common/log.c
 
 $(BUILD)/test/modbus-map-doc: $(call objs,asan,daemon/tools/modbus-map-doc.c) $(CORE_OBJ_asan)

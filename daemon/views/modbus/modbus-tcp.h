@@ -3,22 +3,12 @@
  * The Modbus TCP view: a server on the daemon's sd-event loop answering from the Modbus map
  * (core/proto/modbus-map.h) over one snapshot.
  *
- * Framing is our own, non-blocking: each connection accumulates bytes, parses the 7-byte MBAP
- * header (transaction id, protocol id 0, length = unit id + PDU, 2..254) and answers each
- * complete request at once; a partial frame just waits in its buffer, so a slow or silent
- * client never delays another. Requests may be pipelined: they are answered in order while
- * the output buffer has room, the rest as soon as the client reads (never dropped). A request
- * for another unit id is answered with exception 0x0B; 0xFF (the implementation guide's "no
- * particular unit") is this server.
- *
- * A connection is closed when its framing is lost (protocol id != 0, length out of range:
- * after answering the requests before the bad header), when its peer closed (after answering
- * what it sent), when no request completes for the idle timeout (a client that stops reading
- * its answers), or when a request (the first one: from accept) is not complete within the
- * header timeout, so that half-sent headers cannot hold a slot for long. At the cap a newcomer
- * evicts the longest-idle connection that never completed a request, or, if all have, the
- * longest-idle one, but none that was active within the last second (the newcomer is refused
- * then): a few hostile sockets cannot lock a building-management system out.
+ * Framing is our own (the MBAP header: transaction id, protocol id 0, length = unit id + PDU,
+ * 2..254), over the stream server (views/net/stream-server.h), which keeps the connections:
+ * non-blocking, pipelining, timeouts, the cap and eviction. A request for another unit id is
+ * answered with exception 0x0B; 0xFF (the implementation guide's "no particular unit") is
+ * this server. A bad header (protocol id != 0, length out of range) loses the framing: the
+ * requests before it are answered, then the connection closes.
  *
  * libmodbus is not used here. In 3.1.6 (Debian 12) modbus_receive() blocks until a whole
  * frame arrived (0.5 s per byte: one slow client stalls all), and modbus_reply() stalls
