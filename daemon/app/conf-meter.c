@@ -11,7 +11,8 @@
 
 #include "app/conf-internal.h"
 #include "core/billing/money.h"
-#include "views/modbus/modbus-tcp.h" /* the server's defaults */
+#include "views/dlms/dlms-tcp.h" /* the servers' defaults */
+#include "views/modbus/modbus-tcp.h"
 
 const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_SOURCE] = {"source", PM_SOURCE_NONE},
@@ -73,6 +74,12 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_MODBUS_TCP_MAX_CONN] = {"modbus_tcp_max_connections", PM_SOURCE_NONE},
     [K_MODBUS_TCP_IDLE] = {"modbus_tcp_idle_timeout", PM_SOURCE_NONE},
     [K_MODBUS_TCP_HEADER] = {"modbus_tcp_header_timeout", PM_SOURCE_NONE},
+    [K_DLMS_PORT] = {"dlms_port", PM_SOURCE_NONE},
+    [K_DLMS_ADDRESS] = {"dlms_address", PM_SOURCE_NONE},
+    [K_DLMS_MAX_CONN] = {"dlms_max_connections", PM_SOURCE_NONE},
+    [K_DLMS_IDLE] = {"dlms_idle_timeout", PM_SOURCE_NONE},
+    [K_DLMS_HEADER] = {"dlms_header_timeout", PM_SOURCE_NONE},
+    [K_DLMS_PASSWORD_FILE] = {"dlms_password_file", PM_SOURCE_NONE},
 };
 
 void conf_meter_defaults(struct pm_conf_meter *m)
@@ -99,6 +106,9 @@ void conf_meter_defaults(struct pm_conf_meter *m)
 	m->modbus_tcp_max_conn = PM_MBTCP_DEFAULT_MAX_CONN;
 	m->modbus_tcp_idle_timeout_s = PM_MBTCP_DEFAULT_IDLE_USEC / 1000000;
 	m->modbus_tcp_header_timeout_s = PM_MBTCP_DEFAULT_HEADER_USEC / 1000000;
+	m->dlms_max_conn = PM_DLMS_TCP_DEFAULT_MAX_CONN;
+	m->dlms_idle_timeout_s = PM_DLMS_TCP_DEFAULT_IDLE_USEC / 1000000;
+	m->dlms_header_timeout_s = PM_DLMS_TCP_DEFAULT_HEADER_USEC / 1000000;
 	/* the Modbus RTU default line: 19200 baud, even parity, 1 stop bit; RS-485 mode */
 	m->modbus_rtu_baud = 19200;
 	m->modbus_rtu_parity = 'E';
@@ -240,6 +250,26 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		break;
 	case K_MODBUS_TCP_HEADER:
 		r = conf_parse_u32(value, 1, 3600, &m->modbus_tcp_header_timeout_s);
+		break;
+	case K_DLMS_PORT:
+		r = conf_parse_u32(value, 0, 65535, &m->dlms_port);
+		break;
+	case K_DLMS_ADDRESS:
+		r = conf_set_address(m->dlms_address, sizeof(m->dlms_address), value);
+		break;
+	case K_DLMS_MAX_CONN:
+		r = conf_parse_u32(value, 1, 256, &m->dlms_max_conn);
+		break;
+	case K_DLMS_IDLE:
+		r = conf_parse_u32(value, 1, 86400, &m->dlms_idle_timeout_s);
+		break;
+	case K_DLMS_HEADER:
+		r = conf_parse_u32(value, 1, 3600, &m->dlms_header_timeout_s);
+		break;
+	case K_DLMS_PASSWORD_FILE:
+		r = value[0] == '/' ? conf_set_string(m->dlms_password_file,
+						      sizeof(m->dlms_password_file), value)
+				    : -EINVAL;
 		break;
 	case K_MODBUS_RTU_DEVICE:
 		r = value[0] == '/'
@@ -439,6 +469,12 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_MODBUS_TCP_MAX_CONN] = "an integer 1..256 (connections)",
 		    [K_MODBUS_TCP_IDLE] = "an integer 1..86400 (seconds)",
 		    [K_MODBUS_TCP_HEADER] = "an integer 1..3600 (seconds)",
+		    [K_DLMS_PORT] = "a TCP port 1..65535, or 0 for no DLMS server",
+		    [K_DLMS_ADDRESS] = "a numeric IPv4 or IPv6 address, e.g. 192.0.2.10 or ::1",
+		    [K_DLMS_MAX_CONN] = "an integer 1..256 (connections)",
+		    [K_DLMS_IDLE] = "an integer 1..86400 (seconds)",
+		    [K_DLMS_HEADER] = "an integer 1..3600 (seconds)",
+		    [K_DLMS_PASSWORD_FILE] = "an absolute file path of at most 255 characters",
 		};
 		conf_parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}

@@ -107,23 +107,24 @@ static int validate_clock(struct conf_parser *p, size_t i)
 	return 0;
 }
 
-/* A request may take at most as long as the silence allowed between requests. */
-static int validate_modbus_tcp(struct conf_parser *p, size_t i)
+/*
+ * A request may take at most as long as the silence allowed between requests: a header timeout
+ * longer than the idle one is an error when given, and follows a shorter idle timeout when not.
+ */
+static int validate_timeouts(struct conf_parser *p, size_t i, enum meter_key header_key,
+			     uint32_t *header_s, uint32_t idle_s, const char *idle_name)
 {
-	struct pm_conf_meter *m = &p->conf.meter[i];
 	const unsigned *line = p->key_line[i];
 
-	if (m->modbus_tcp_header_timeout_s <= m->modbus_tcp_idle_timeout_s)
+	if (*header_s <= idle_s)
 		return 0;
-	if (!line[K_MODBUS_TCP_HEADER]) { /* the default follows a shorter idle timeout */
-		m->modbus_tcp_header_timeout_s = m->modbus_tcp_idle_timeout_s;
+	if (!line[header_key]) {
+		*header_s = idle_s;
 		return 0;
 	}
-	conf_parse_error(
-	    p, line[K_MODBUS_TCP_HEADER],
-	    "modbus_tcp_header_timeout %u s is longer than modbus_tcp_idle_timeout %u s "
-	    "in [meter %s]",
-	    m->modbus_tcp_header_timeout_s, m->modbus_tcp_idle_timeout_s, m->name);
+	conf_parse_error(p, line[header_key], "%s %u s is longer than %s %u s in [meter %s]",
+			 conf_meter_keys[header_key].name, *header_s, idle_name, idle_s,
+			 p->conf.meter[i].name);
 	return -EINVAL;
 }
 
@@ -153,7 +154,11 @@ void conf_validate(struct conf_parser *p)
 		}
 		if (validate_clock(p, i) < 0)
 			return;
-		if (validate_modbus_tcp(p, i) < 0)
+		if (validate_timeouts(
+			p, i, K_MODBUS_TCP_HEADER, &p->conf.meter[i].modbus_tcp_header_timeout_s,
+			m->modbus_tcp_idle_timeout_s, "modbus_tcp_idle_timeout") < 0 ||
+		    validate_timeouts(p, i, K_DLMS_HEADER, &p->conf.meter[i].dlms_header_timeout_s,
+				      m->dlms_idle_timeout_s, "dlms_idle_timeout") < 0)
 			return;
 	}
 	if (p->conf.n_meters == 0)

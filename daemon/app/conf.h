@@ -121,6 +121,13 @@ struct pm_conf_meter {
 	uint32_t modbus_tcp_max_conn;
 	uint32_t modbus_tcp_idle_timeout_s;   /* no request answered for this long: closed */
 	uint32_t modbus_tcp_header_timeout_s; /* a request not complete in this long: closed */
+	/* the DLMS/COSEM server (daemon/views/dlms/dlms-tcp.h, docs/dlms.md) */
+	uint32_t dlms_port;	/* the TCP wrapper on this port; 0 = none */
+	char dlms_address[64];	/* numeric IP to bind; "" = any (both families) */
+	uint32_t dlms_max_conn; /* simultaneous associations */
+	uint32_t dlms_idle_timeout_s;
+	uint32_t dlms_header_timeout_s;
+	char dlms_password_file[256]; /* the management client's password; "" = no such client */
 };
 
 struct pm_conf {

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* A meter's dlms_* keys as the server's configuration (dlms-conf.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/dlms-conf.h"
+
+#define USEC_PER_SEC 1000000ULL
+
+void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_dlms_tcp_config *cfg)
+{
+	pm_dlms_tcp_config_default(cfg);
+	cfg->address = m->dlms_address[0] ? m->dlms_address : NULL;
+	cfg->port = (uint16_t)m->dlms_port;
+	cfg->max_conn = m->dlms_max_conn;
+	cfg->idle_usec = m->dlms_idle_timeout_s * USEC_PER_SEC;
+	cfg->header_usec = m->dlms_header_timeout_s * USEC_PER_SEC;
+}
+
+int pm_dlms_read_password(const char *path, char *buf, const char **why)
+{
+	char raw[PM_DLMS_PASSWORD_MAX + 2];
+	struct stat st;
+	const char *nl;
+	ssize_t n;
+	size_t len;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		*why = "cannot be opened";
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		*why = "is not a regular file";
+		r = -EINVAL;
+	} else if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		*why = "may be read or written by others than its owner (chmod 600)";
+		r = -EPERM;
+	}
+	n = r ? 0 : read(fd, raw, sizeof(raw));
+	close(fd);
+	if (r)
+		return r;
+	if (n < 0) {
+		*why = "cannot be read";
+		return -EIO;
+	}
+	nl = memchr(raw, '\n', (size_t)n);
+	len = nl ? (size_t)(nl - raw) : (size_t)n;
+	if (len > 0 && raw[len - 1] == '\r')
+		len--;
+	if (len == 0 || len > PM_DLMS_PASSWORD_MAX) {
+		*why = "must hold a password of 1..64 characters on its first line";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (raw[i] < 0x21 || raw[i] > 0x7e) {
+			*why = "holds a character that is not printable ASCII (or a space)";
+			return -EINVAL;
+		}
+	memcpy(buf, raw, len);
+	buf[len] = '\0';
+	return 0;
+}

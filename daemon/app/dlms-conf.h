@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A meter's dlms_* keys (app/conf.h) as the DLMS server's configuration
+ * (views/dlms/dlms-tcp.h), and the management client's password read from its file.
+ */
+#ifndef POLYMETER_DLMS_CONF_H
+#define POLYMETER_DLMS_CONF_H
+
+#include <stddef.h>
+
+#include "app/conf.h"
+#include "views/dlms/dlms-tcp.h"
+
+/* The longest low-level-security password we take (the AARQ's authentication value). */
+#define PM_DLMS_PASSWORD_MAX 64
+
+/* Fills @cfg from @m; the address points into @m, which must outlive the server's start. */
+void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_dlms_tcp_config *cfg);
+
+/*
+ * The password in @path: its first line without the line end, 1..PM_DLMS_PASSWORD_MAX
+ * printable ASCII characters, into @buf (PM_DLMS_PASSWORD_MAX + 1 bytes). A file that others
+ * may read is refused: the password lets a client disconnect the supply. Returns 0, or a
+ * negative errno with @why saying what is wrong.
+ */
+int pm_dlms_read_password(const char *path, char *buf, const char **why);
+
+#endif

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The network servers' keys of a meter (daemon/app/conf-meter.c) and their translation into the
+ * servers' configurations (daemon/app/modbus-tcp-conf.c, dlms-conf.c): the documented defaults
+ * (Modbus TCP: 16 connections, 60 s idle, 10 s header; DLMS: port 4059 when enabled, 8
+ * associations, 120 s idle, 10 s header: daemon/dist/polymeterd.conf.example), values as
+ * written, one error naming file:line for every bad value, and the DLMS management password
+ * file's rules.
+ */
+#include <sys/stat.h>
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/conf.h"
+#include "app/dlms-conf.h"
+#include "app/modbus-tcp-conf.h"
+
+static char path[64];
+
+static int load(const char *keys, struct pm_conf *c, char *err, size_t errlen)
+{
+	char text[512];
+	int fd, r;
+
+	snprintf(text, sizeof(text), "[daemon]\nstate_dir = none\n[meter m]\nsource = sim\n%s",
+		 keys);
+	strcpy(path, "/tmp/test_conf_servers.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	r = pm_conf_load(path, c, err, errlen);
+	unlink(path);
+	return r;
+}
+
+START_TEST(test_defaults)
+{
+	struct pm_conf c;
+	struct pm_mbtcp_config t;
+	char err[256] = "";
+
+	ck_assert_int_eq(load("", &c, err, sizeof(err)), 0);
+	pm_conf_mbtcp(&c.meter[0], &t);
+	ck_assert_ptr_null(t.address); /* any address, both families */
+	ck_assert_uint_eq(t.max_conn, 16);
+	ck_assert_uint_eq(t.idle_usec, 60ULL * 1000000);
+	ck_assert_uint_eq(t.header_usec, 10ULL * 1000000);
+	ck_assert_int_eq(t.listen_fd, -1);
+}
+END_TEST
+
+START_TEST(test_values)
+{
+	struct pm_conf c;
+	struct pm_mbtcp_config t;
+	char err[256] = "";
+
+	ck_assert_int_eq(load("modbus_tcp_port = 1502\nmodbus_tcp_address = fd00::7\n"
+			      "modbus_tcp_max_connections = 256\nmodbus_tcp_idle_timeout = 86400\n"
+			      "modbus_tcp_header_timeout = 3600\n",
+			      &c, err, sizeof(err)),
+			 0);
+	pm_conf_mbtcp(&c.meter[0], &t);
+	ck_assert_str_eq(t.address, "fd00::7");
+	ck_assert_uint_eq(t.port, 1502);
+	ck_assert_uint_eq(t.max_conn, 256);
+	ck_assert_uint_eq(t.idle_usec, 86400ULL * 1000000);
+	ck_assert_uint_eq(t.header_usec, 3600ULL * 1000000);
+
+	ck_assert_int_eq(load("modbus_tcp_address = 192.0.2.10\n", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.meter[0].modbus_tcp_address, "192.0.2.10");
+	/* a short idle timeout takes the header default down with it */
+	ck_assert_int_eq(load("modbus_tcp_idle_timeout = 3\n", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.meter[0].modbus_tcp_header_timeout_s, 3);
+}
+END_TEST
+
+static const struct {
+	const char *keys;
+	unsigned line;
+	const char *msg;
+} bad[] = {
+    {"modbus_tcp_address = localhost\n", 5, "expected a numeric IPv4 or IPv6 address"},
+    {"modbus_tcp_address = 127.1\n", 5, "expected a numeric IPv4 or IPv6 address"},
+    {"modbus_tcp_address = 192.0.2.256\n", 5, "expected a numeric IPv4 or IPv6 address"},
+    {"modbus_tcp_address = fe80::1%eth0\n", 5, "expected a numeric IPv4 or IPv6 address"},
+    {"modbus_tcp_max_connections = 0\n", 5, "expected an integer 1..256"},
+    {"modbus_tcp_max_connections = 257\n", 5, "expected an integer 1..256"},
+    {"modbus_tcp_idle_timeout = 0\n", 5, "expected an integer 1..86400"},
+    {"modbus_tcp_idle_timeout = 86401\n", 5, "expected an integer 1..86400"},
+    {"modbus_tcp_header_timeout = 0\n", 5, "expected an integer 1..3600"},
+    {"modbus_tcp_header_timeout = 10s\n", 5, "expected an integer 1..3600"},
+    {"modbus_tcp_header_timeout = 20\nmodbus_tcp_idle_timeout = 19\n", 5,
+     "modbus_tcp_header_timeout 20 s is longer than modbus_tcp_idle_timeout 19 s"},
+    {"modbus_tcp_max_connections = 4\nmodbus_tcp_max_connections = 5\n", 6,
+     "'modbus_tcp_max_connections' given twice"},
+    {"dlms_port = 65536\n", 5, "expected a TCP port 1..65535, or 0 for no DLMS server"},
+    {"dlms_port = -1\n", 5, "expected a TCP port 1..65535, or 0 for no DLMS server"},
+    {"dlms_address = localhost\n", 5, "expected a numeric IPv4 or IPv6 address"},
+    {"dlms_max_connections = 0\n", 5, "expected an integer 1..256"},
+    {"dlms_idle_timeout = 86401\n", 5, "expected an integer 1..86400"},
+    {"dlms_header_timeout = 3601\n", 5, "expected an integer 1..3600"},
+    {"dlms_header_timeout = 31\ndlms_idle_timeout = 30\n", 5,
+     "dlms_header_timeout 31 s is longer than dlms_idle_timeout 30 s"},
+    {"dlms_password_file = secret\n", 5, "expected an absolute file path"},
+    {"dlms_port = 4059\ndlms_port = 4060\n", 6, "'dlms_port' given twice"},
+};
+
+START_TEST(test_dlms_defaults_and_values)
+{
+	struct pm_conf c;
+	struct pm_dlms_tcp_config t;
+	char err[256] = "";
+
+	ck_assert_int_eq(load("", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.meter[0].dlms_port, 0); /* no DLMS server unless asked */
+	pm_conf_dlms(&c.meter[0], &t);
+	ck_assert_ptr_null(t.address);
+	ck_assert_uint_eq(t.max_conn, 8);
+	ck_assert_uint_eq(t.idle_usec, 120ULL * 1000000);
+	ck_assert_uint_eq(t.header_usec, 10ULL * 1000000);
+	ck_assert_int_eq(t.listen_fd, -1);
+
+	ck_assert_int_eq(load("dlms_port = 4059\ndlms_address = ::1\ndlms_max_connections = 2\n"
+			      "dlms_idle_timeout = 30\ndlms_header_timeout = 5\n"
+			      "dlms_password_file = /etc/polymeter/dlms.pw\n",
+			      &c, err, sizeof(err)),
+			 0);
+	pm_conf_dlms(&c.meter[0], &t);
+	ck_assert_uint_eq(t.port, 4059);
+	ck_assert_str_eq(t.address, "::1");
+	ck_assert_uint_eq(t.max_conn, 2);
+	ck_assert_uint_eq(t.idle_usec, 30ULL * 1000000);
+	ck_assert_uint_eq(t.header_usec, 5ULL * 1000000);
+	ck_assert_str_eq(c.meter[0].dlms_password_file, "/etc/polymeter/dlms.pw");
+}
+END_TEST
+
+/* Writes @len bytes of @text to a fresh file of mode @mode; its path in @file. */
+static void password_file(char *file, const char *text, size_t len, mode_t mode)
+{
+	int fd;
+
+	strcpy(file, "/tmp/test_dlms_pw.XXXXXX");
+	fd = mkstemp(file);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static const struct {
+	const char *text;
+	size_t len;
+	mode_t mode;
+	const char *want; /* the password, or NULL: refused */
+} pw[] = {
+    {"Secret-1\n", 9, 0600, "Secret-1"},
+    {"Secret-1", 8, 0400, "Secret-1"},		    /* no line end */
+    {"Secret-1\r\nsecond\n", 17, 0600, "Secret-1"}, /* the first line, CR LF */
+    {"Secret-1\n", 9, 0640, NULL},		    /* the group may read it */
+    {"Secret-1\n", 9, 0604, NULL},		    /* anyone may read it */
+    {"\nSecret\n", 8, 0600, NULL},		    /* an empty first line */
+    {"", 0, 0600, NULL},
+    {"two words\n", 10, 0600, NULL},
+    {"nul\0byte\n", 9, 0600, NULL},
+    {"0123456789012345678901234567890123456789012345678901234567890123", 64, 0600,
+     "0123456789012345678901234567890123456789012345678901234567890123"},
+    {"01234567890123456789012345678901234567890123456789012345678901234", 65, 0600, NULL},
+};
+
+START_TEST(test_dlms_password_file)
+{
+	char file[64], buf[PM_DLMS_PASSWORD_MAX + 1] = "unchanged";
+	const char *why = NULL;
+	int r;
+
+	password_file(file, pw[_i].text, pw[_i].len, pw[_i].mode);
+	r = pm_dlms_read_password(file, buf, &why);
+	unlink(file);
+	if (pw[_i].want) {
+		ck_assert_msg(r == 0, "case %d refused: %s", _i, why);
+		ck_assert_str_eq(buf, pw[_i].want);
+	} else {
+		ck_assert_msg(r < 0 && why, "case %d accepted", _i);
+		ck_assert_str_eq(buf, "unchanged");
+	}
+}
+END_TEST
+
+START_TEST(test_dlms_password_missing)
+{
+	char buf[PM_DLMS_PASSWORD_MAX + 1];
+	const char *why = NULL;
+
+	ck_assert_int_eq(pm_dlms_read_password("/nonexistent/dlms.pw", buf, &why), -ENOENT);
+	ck_assert_str_eq(why, "cannot be opened");
+}
+END_TEST
+
+START_TEST(test_bad)
+{
+	struct pm_conf c, before;
+	char err[256] = "", want[96];
+
+	memset(&c, 0x5a, sizeof(c));
+	before = c;
+	ck_assert_int_lt(load(bad[_i].keys, &c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s:%u: ", path, bad[_i].line);
+	ck_assert_msg(strstr(err, want) == err, "case %d: '%s' does not start with '%s'", _i, err,
+		      want);
+	ck_assert_msg(strstr(err, bad[_i].msg), "case %d: '%s' lacks '%s'", _i, err, bad[_i].msg);
+	ck_assert_msg(memcmp(&c, &before, sizeof(c)) == 0, "case %d changed the configuration", _i);
+}
+END_TEST
+
+static Suite *conf_servers_suite(void)
+{
+	Suite *s = suite_create("conf_servers");
+	TCase *tc = tcase_create("conf_servers");
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_values);
+	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_dlms_defaults_and_values);
+	tcase_add_loop_test(tc, test_dlms_password_file, 0, (int)(sizeof(pw) / sizeof(pw[0])));
+	tcase_add_test(tc, test_dlms_password_missing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conf_servers_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
