@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app/conf.h"
+#include "app/dlms-conf.h"
 #include "common/log.h"
 #include "app/manager.h"
 #include "acquire/source-replay.h"
@@ -93,14 +94,24 @@ int main(int argc, char **argv)
 	if (check_only) {
 		/* a recording to replay is part of the configuration: checked whole too */
 		for (size_t i = 0; i < conf.n_meters; i++) {
+			const struct pm_conf_meter *cm = &conf.meter[i];
+			char password[PM_DLMS_PASSWORD_MAX + 1];
+			const char *why;
 			uint64_t scans;
 
-			if (conf.meter[i].source == PM_SOURCE_REPLAY &&
-			    pm_recording_check(conf.meter[i].replay_file, &scans, err,
-					       sizeof(err)) < 0) {
+			if (cm->source == PM_SOURCE_REPLAY &&
+			    pm_recording_check(cm->replay_file, &scans, err, sizeof(err)) < 0) {
 				log_error("%s", err);
 				return 1;
 			}
+			/* and so is the DLMS management password */
+			if (cm->dlms_password_file[0] &&
+			    pm_dlms_read_password(cm->dlms_password_file, password, &why) < 0) {
+				log_error("meter %s: dlms_password_file %s %s", cm->name,
+					  cm->dlms_password_file, why);
+				return 1;
+			}
+			explicit_bzero(password, sizeof(password));
 		}
 		printf("%s: OK, %zu meter%s\n", path, conf.n_meters, conf.n_meters == 1 ? "" : "s");
 		return 0;
