@@ -48,8 +48,8 @@ static bool offset_at(int64_t utc_s, int32_t *offset_s, bool *dst)
 /* The first second in (@lo, @hi] whose offset differs from @lo's (one exists). */
 static int64_t change_between(int64_t lo, int64_t hi)
 {
-	int32_t off0, off;
-	bool dst0, dst;
+	int32_t off0 = 0, off = 0;
+	bool dst0 = false, dst = false;
 
 	offset_at(lo, &off0, &dst0);
 	while (hi - lo > 1) {
@@ -62,6 +62,12 @@ static int64_t change_between(int64_t lo, int64_t hi)
 			hi = mid;
 	}
 	return hi;
+}
+
+int pm_local_time_offset(const char *zone, int64_t utc_s, int32_t *offset_s, bool *dst)
+{
+	use_zone(zone);
+	return offset_at(utc_s, offset_s, dst) ? 0 : -EOVERFLOW;
 }
 
 int pm_local_time_zone_at(const char *zone, int64_t utc_s, struct pm_local_zone *z)

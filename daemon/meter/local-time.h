@@ -55,5 +55,8 @@ struct pm_local_zone {
 
 /* 0, or -EOVERFLOW when the C library cannot express the year (then UTC, no DST). */
 int pm_local_time_zone_at(const char *zone, int64_t utc_s, struct pm_local_zone *z);
+/* Only the offset in force at @utc_s and its daylight-saving flag (a cheap check of whether a
+ * struct pm_local_zone still holds): 0, or -EOVERFLOW. */
+int pm_local_time_offset(const char *zone, int64_t utc_s, int32_t *offset_s, bool *dst);
 
 #endif

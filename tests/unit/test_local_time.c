@@ -96,6 +96,15 @@ START_TEST(test_zone_offsets)
 	ck_assert_int_eq(z.dst_end_utc, 20547 * DAY + 16 * 3600);
 	ck_assert_int_eq(z.dst_begin_utc, 20729 * DAY + 16 * 3600);
 	ck_assert_int_eq(z.dst_shift_s, 3600);
+	/* the cheap check agrees */
+	{
+		int32_t off;
+		bool dst;
+
+		ck_assert_int_eq(pm_local_time_offset("Europe/London", 20635 * DAY, &off, &dst), 0);
+		ck_assert_int_eq(off, 3600);
+		ck_assert(dst);
+	}
 	/* South Africa: UTC+2, no daylight saving */
 	ck_assert_int_eq(pm_local_time_zone_at("Africa/Johannesburg", 20635 * DAY, &z), 0);
 	ck_assert_int_eq(z.offset_s, 7200);
