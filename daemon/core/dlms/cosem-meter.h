@@ -18,7 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/dlms/cosem-time.h"
 #include "core/dlms/cosem.h"
 #include "core/metrology/demand.h"
 #include "core/model/model.h"

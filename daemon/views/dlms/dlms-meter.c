@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "core/billing/civil-time.h"
+#include "core/dlms/cosem-time.h"
 #include "core/model/quantity.h"
 #include "views/dlms/dlms-meter.h"
 
