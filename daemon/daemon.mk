@@ -162,3 +162,14 @@ daemon-install: daemon
 .PHONY: check-daemon
 check-daemon: daemon-asan unit-daemon $(BUILD)/daemon/polymeterctl
 	tests/daemon/run-all $(BUILD)/daemon-asan/polymeterd $(BUILD)/daemon/polymeterctl
+
+# The DLMS/COSEM objects' document (docs/dlms-objects.md), generated from the directory the
+# server serves; scripts/check-unit.sh compares the committed file with the generator's output.
+.PHONY: dlms-doc
+$(BUILD)/tools/dlms-objects-doc: $(call objs,asan,daemon/tools/dlms-objects-doc.c) \
+		$(CORE_OBJ_asan)
+	@mkdir -p $(@D)
+	$(CC) $(SANITIZE) -o $@ $^ -lm
+
+dlms-doc: $(BUILD)/tools/dlms-objects-doc
+	$(BUILD)/tools/dlms-objects-doc > docs/dlms-objects.md

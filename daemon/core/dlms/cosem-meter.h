@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The meter as the COSEM objects see it (cosem.h: struct pm_cosem_request.meter): everything an
+ * object reads beyond the object model's snapshot, and everything it asks the meter to do. The
+ * daemon fills one for each request (views/dlms/dlms-meter.c: pm_dlms_meter_get); a unit test
+ * fills one by hand. The core never reads a clock, tzdata or the store: the values come in here
+ * already resolved, the actions go out through the callbacks.
+ *
+ * Layout: the objects of this branch (identification, clock, maximum demand, supply) first; the
+ * profiles and calendar objects' fields form their own block at the end (marked below). Add a
+ * field to the end of its block; a test that fills one by hand uses designated initialisers, so
+ * a new field is zero (absent) there.
+ */
+#ifndef POLYMETER_COSEM_METER_H
+#define POLYMETER_COSEM_METER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dlms/cosem.h"
+#include "core/metrology/demand.h"
+#include "core/model/model.h"
+
+/*
+ * The meter's clock as the Clock object (class 8, 0.0.1.0.0.255) publishes it. The daemon
+ * resolves the configured zone (meter/local-time.c); the core only encodes.
+ */
+struct pm_cosem_meter_clock {
+	int64_t utc_s;	      /* the meter's clock now: the one its billing runs on */
+	int32_t offset_s;     /* the zone's offset east of UTC now (tm_gmtoff: London BST 3600) */
+	int32_t std_offset_s; /* its offset outside daylight saving (Clock time_zone) */
+	bool dst;	      /* daylight saving is in force now */
+	/* The zone changes to and from daylight saving this (local) year: then dst_begin_utc and
+	 * dst_end_utc are the instants of the two changes and dst_deviation_min the minutes
+	 * added (60). false: no daylight saving (UTC, Africa/Johannesburg). */
+	bool dst_enabled;
+	int64_t dst_begin_utc, dst_end_utc;
+	int8_t dst_deviation_min;
+	/* Clock status bits the meter knows of (enum pm_cosem_clock_status: invalid, doubtful);
+	 * the Clock object adds the daylight-saving bit itself. */
+	uint8_t status;
+	/* Clock attribute 9 clock_base (IEC 62056-6-2: 0 not defined, 1 internal crystal, 2 mains
+	 * 50 Hz, 3 mains 60 Hz, 4 GPS, 5 radio controlled). */
+	uint8_t clock_base;
+};
+
+/* The meter's operating status (Data 0.0.96.5.0.255, a bit field: double-long-unsigned). */
+enum pm_cosem_meter_status_bit {
+	PM_COSEM_STATUS_NO_SNAPSHOT = 1u << 0,	   /* no scan yet: no values */
+	PM_COSEM_STATUS_SOURCE_LOST = 1u << 1,	   /* the measuring device is not connected */
+	PM_COSEM_STATUS_STORE_FAILING = 1u << 2,   /* the last store operation failed */
+	PM_COSEM_STATUS_NO_REGISTERS = 1u << 3,	   /* energy registers not published */
+	PM_COSEM_STATUS_ACCOUNT_UNKNOWN = 1u << 4, /* the account could not be read */
+	PM_COSEM_STATUS_CLOCK_ADJUSTED = 1u << 5,  /* a DLMS client moved the meter's clock */
+};
+
+struct pm_cosem_meter {
+	/* The meter's snapshot (model.h); NULL before the first scan: every value object then
+	 * answers object-unavailable. */
+	const struct pm_snapshot *snap;
+
+	/* Identification: NUL-terminated text, NULL or "" when unknown. */
+	const char *serial;		 /* Data 0.0.96.1.0.255 */
+	const char *manufacturer;	 /* Data 0.0.96.1.1.255 */
+	const char *firmware;		 /* Data 1.0.0.2.0.255 */
+	const char *logical_device_name; /* Data 0.0.42.0.0.255, at most 16 octets */
+	uint32_t status;		 /* enum pm_cosem_meter_status_bit */
+
+	struct pm_cosem_meter_clock clock;
+	/* The profile's capture period, s (Clock method adjust_to_measuring_period); 0: none. */
+	int64_t measuring_period_s;
+
+	/* Maximum demand of +A and -A (core/metrology/demand.h, meter/meter.h): [0] the current
+	 * month, [1] the previous one, [2] the one before. */
+	struct pm_demand_peak demand_import[PM_DEMAND_MONTHS];
+	struct pm_demand_peak demand_export[PM_DEMAND_MONTHS];
+
+	/*
+	 * What the objects ask the meter to do. Each returns PM_DLMS_SUCCESS once done (and
+	 * durable, as the account's commands are), or the result the client gets; nothing
+	 * changed unless it succeeded. A NULL callback: the action is refused
+	 * (temporary-failure). @data is passed back.
+	 */
+	void *data;
+	/* Sets the meter's clock to @utc_s (Clock attribute 2 SET, or one of its adjust methods,
+	 * @how names which for the meter's event: "set", "adjust_to_quarter", ...). */
+	enum pm_dlms_result (*set_clock)(void *data, int64_t utc_s, const char *how);
+	/* Disconnect control (class 70): the account's remote disconnect; a remote reconnect,
+	 * @armed: the supply waits for the customer's confirmation (ready_for_reconnection). */
+	enum pm_dlms_result (*remote_disconnect)(void *data);
+	enum pm_dlms_result (*remote_reconnect)(void *data, bool armed);
+	/* SET of a setting of the object model (pm_quantities[@quantity], whose .setting names
+	 * its field of struct account_config) to @value (an integer, a bool 0/1, an enum code). */
+	enum pm_dlms_result (*set_setting)(void *data, size_t quantity, int64_t value);
+
+	/* ---- profiles and calendar (branch h-dlms-profiles): fields below this line ---- */
+};
+
+#endif
