@@ -24,12 +24,15 @@
 #include "acquire/source-clock.h"
 #include "acquire/source-replay.h"
 #include "acquire/source.h"
+#include "app/dlms-view.h"
 #include "app/manager.h"
 #include "app/meter-config.h"
 #include "app/modbus-tcp-conf.h"
 #include "app/report.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/version.h"
+#include "core/dlms/cosem-directory.h"
 #include "core/proto/modbus-map.h"
 #include "meter/billing.h"
 #include "meter/chip-events.h"
@@ -65,6 +68,7 @@ struct manager_meter {
 	struct pm_billing *billing;	/* the account (tariff, balance, supply) */
 	struct pm_supply_link supply;	/* the account's supply decision on the GPIO lines */
 	struct pm_bus_account *bus_account;
+	struct pm_dlms_view *dlms; /* NULL: no DLMS server for this meter */
 	uint64_t checkpoints_seen; /* the meter's energy checkpoints billing has seen */
 	struct pm_recorder record; /* record = FILE */
 	bool finished;		   /* the source delivered its last scan */
@@ -79,23 +83,34 @@ struct pm_manager {
 	uint64_t once; /* 0 = run until stopped */
 	size_t once_done;
 	FILE *json;
-	struct pm_store *store;	       /* NULL: registers in memory only */
-	struct pm_bus *bus;	       /* NULL: no D-Bus view */
+	struct pm_store *store;			/* NULL: registers in memory only */
+	struct pm_bus *bus;			/* NULL: no D-Bus view */
+	struct pm_cosem_directory dlms_objects; /* every meter's DLMS view serves these */
+	bool have_dlms_objects;
 	sd_event_source *device_timer; /* looks for lost and found devices */
 	size_t finished;	       /* meters whose source has finished */
 };
 
 /*
- * The meter's clock: its source's simulated UTC (simulated clock, replay); for a simulated source
+ * The source's clock: its simulated UTC (simulated clock, replay); for a simulated source
  * without sim_start, its simulated clock at the last scan (source-clock.h), which runs sim_speed
- * times faster than the wall's; else the wall clock. Billing runs on the same clock, so a command
- * never lands before the sample billed last.
+ * times faster than the wall's; else the wall clock.
  */
-static int64_t meter_now(const struct manager_meter *mt)
+static int64_t source_now(const struct manager_meter *mt)
 {
 	if (mt->sim_clock.started && mt->have_last)
 		return mt->sim_clock.utc0_ns + (mt->last.ts_ns - mt->sim_clock.ts0_ns);
 	return pm_source_utc_now(mt->source);
+}
+
+/*
+ * The meter's clock: the source's, moved by what a DLMS management client set (the Clock
+ * object: views/dlms/dlms-meter.h; 0 until one does). Billing, the profile and the demand run
+ * on it, so a command never lands before the sample billed last.
+ */
+static int64_t meter_now(const struct manager_meter *mt)
+{
+	return source_now(mt) + pm_dlms_view_clock_offset_ns(mt->dlms);
 }
 
 /* The D-Bus account view runs on the meter's clock, as its billing does. */
@@ -227,8 +242,9 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	if (mt->calib)
 		pm_calibrator_scan(mt->calib, scan);
 	pm_chip_events_flush(&mt->chip, last_scan(mt), false, pm_utc_now_ns());
-	now =
-	    pm_source_scan_utc(mt->source, mt->conf->source == PM_SOURCE_SIM, &mt->sim_clock, scan);
+	now = pm_source_scan_utc(mt->source, mt->conf->source == PM_SOURCE_SIM, &mt->sim_clock,
+				 scan) +
+	      pm_dlms_view_clock_offset_ns(mt->dlms);
 	pm_meter_push(mt->pipe, &sample, now);
 	bill_scan(mt, scan, now);
 	if (m->bus)
@@ -463,6 +479,51 @@ static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
 	return 0;
 }
 
+static int64_t dlms_source_now(void *userdata)
+{
+	return source_now(userdata);
+}
+
+static bool dlms_connected(void *userdata)
+{
+	const struct manager_meter *mt = userdata;
+
+	return !mt->source || pm_source_connected(mt->source);
+}
+
+static void dlms_account_changed(void *userdata)
+{
+	struct manager_meter *mt = userdata;
+
+	pm_bus_account_changed(mt->bus_account);
+}
+
+/* The meter's DLMS/COSEM server (app/dlms-view.h), when configured or socket-activated. */
+static int start_dlms(struct pm_manager *m, struct manager_meter *mt)
+{
+	const struct pm_dlms_meter_config mc = {
+	    .name = mt->conf->name,
+	    .time_zone = mt->conf->time_zone,
+	    .firmware = "polymeterd " PM_VERSION,
+	    .pipe = mt->pipe,
+	    .billing = mt->billing,
+	    .measuring_period_s = mt->conf->profile_period_min * 60,
+	    .now = dlms_source_now,
+	    .connected = dlms_connected,
+	    .account_changed = dlms_account_changed,
+	    .userdata = mt,
+	};
+	int r;
+
+	if (!m->have_dlms_objects) {
+		r = pm_cosem_directory_init(&m->dlms_objects);
+		if (r < 0)
+			return log_error_errno(r, "cannot build the DLMS objects");
+		m->have_dlms_objects = true;
+	}
+	return pm_dlms_view_new(m->event, mt->conf, &m->dlms_objects, &mc, &mt->dlms);
+}
+
 struct pm_manager *pm_manager_free(struct pm_manager *m)
 {
 	if (!m)
@@ -474,6 +535,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_source_free(mt->source);
 		pm_calibrator_free(mt->calib);
 		pm_mbtcp_free(mt->modbus);
+		pm_dlms_view_free(mt->dlms);
 		pm_mbrtu_release(mt->modbus_rtu, &mt->modbus_map);
 		pm_bus_account_free(mt->bus_account);
 		if (mt->billing && pm_billing_flush(mt->billing, now) < 0)
@@ -492,6 +554,8 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 	for (size_t i = 0; i < m->conf.n_meters; i++)
 		pm_recorder_close(&m->meter[i].record);
 	pm_bus_free(m->bus);
+	if (m->have_dlms_objects)
+		pm_cosem_directory_free(&m->dlms_objects);
 	pm_store_close(m->store);
 	sd_event_source_disable_unref(m->log_timer);
 	sd_event_source_disable_unref(m->device_timer);
@@ -608,6 +672,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 						       mt->conf->name);
 		}
 		pm_source_set_chip_event_cb(mt->source, on_chip_event, mt);
+		r = start_dlms(m, mt);
+		if (r < 0)
+			return r;
 		log_info("meter %s: source %s", mt->conf->name,
 			 pm_conf_source_name(mt->conf->source));
 	}

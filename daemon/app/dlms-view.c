@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* One meter's DLMS/COSEM view (dlms-view.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/dlms-conf.h"
+#include "app/dlms-view.h"
+#include "common/log.h"
+#include "views/dlms/dlms-tcp.h"
+#include "views/net/stream-server.h"
+
+struct pm_dlms_view {
+	struct pm_dlms_meter meter;
+	struct pm_cosem_meter request; /* filled for each APDU */
+	struct pm_dlms_server_config server;
+	char password[PM_DLMS_PASSWORD_MAX + 1];
+	struct pm_dlms_tcp *tcp;
+};
+
+static const struct pm_cosem_meter *meter_of_request(void *data)
+{
+	struct pm_dlms_view *v = data;
+
+	pm_dlms_meter_get(&v->meter, &v->request);
+	return &v->request;
+}
+
+int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
+		     const struct pm_cosem_directory *dir, const struct pm_dlms_meter_config *meter,
+		     struct pm_dlms_view **out)
+{
+	struct pm_dlms_tcp_config tcfg;
+	struct pm_dlms_view *v;
+	const char *why = NULL;
+	char fdname[64];
+	int r;
+
+	*out = NULL;
+	snprintf(fdname, sizeof(fdname), "dlms-%s", conf->name);
+	pm_conf_dlms(conf, &tcfg);
+	tcfg.listen_fd = pm_stream_activated_fd(fdname);
+	if (tcfg.listen_fd < 0 && !conf->dlms_port)
+		return 0;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return log_error_errno(-ENOMEM, "meter %s: DLMS view", conf->name);
+	if (conf->dlms_password_file[0]) {
+		r = pm_dlms_read_password(conf->dlms_password_file, v->password, &why);
+		if (r < 0) {
+			free(v);
+			return log_error_errno(r, "meter %s: dlms_password_file %s %s", conf->name,
+					       conf->dlms_password_file, why);
+		}
+	}
+	pm_dlms_meter_init(&v->meter, meter);
+	v->server = (struct pm_dlms_server_config){
+	    .ops = &pm_cosem_directory_ops,
+	    .dir = dir,
+	    .password = v->password,
+	};
+	r = pm_dlms_tcp_new(event, &v->server, meter_of_request, v, &tcfg, &v->tcp);
+	if (r < 0) {
+		pm_dlms_view_free(v);
+		return log_error_errno(r, "meter %s: cannot serve DLMS on port %u", conf->name,
+				       conf->dlms_port);
+	}
+	log_info("meter %s: DLMS/COSEM (TCP wrapper) on port %d, management client %s", conf->name,
+		 pm_dlms_tcp_port(v->tcp),
+		 v->password[0] ? "with its password" : "off (no dlms_password_file)");
+	*out = v;
+	return 0;
+}
+
+struct pm_dlms_view *pm_dlms_view_free(struct pm_dlms_view *v)
+{
+	if (v) {
+		pm_dlms_tcp_free(v->tcp);
+		explicit_bzero(v->password, sizeof(v->password));
+		free(v);
+	}
+	return NULL;
+}
+
+int64_t pm_dlms_view_clock_offset_ns(const struct pm_dlms_view *v)
+{
+	return v ? pm_dlms_meter_clock_offset_ns(&v->meter) : 0;
+}
