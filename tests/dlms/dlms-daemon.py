@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from dlmstest import (MANAGEMENT, PASSWORD, PUBLIC, Bus, Daemon, DLMS_UNIT,
                       associated, between, check, client, dbus_obis_points, dc, eventually,
-                      finish, free_port, meter_conf, stopped_clean, tmpdir)
+                      done, free_port, meter_conf, stopped_clean, tmpdir)
 import profile_checks
 import write_checks
 
@@ -37,7 +37,7 @@ check("polymeterd starts with dlms_port/address/max_conn/idle_timeout/password_f
       "DLMS server associates a public client", up, daemon.stderr()[-1500:])
 if not up:
     daemon.stop()
-    finish()
+    done()
 bus = Bus()
 check("the meter and its account are published on the session bus",
       eventually(bus.published, 60, "the meter on the session bus"))
@@ -463,15 +463,15 @@ conns = {"public A": associated(PORT, PUBLIC, 64), "public B": associated(PORT, 
          "management": associated(PORT, MANAGEMENT, 64)}
 gens = {k: c.get_blocks(*ASSOC, 2) for k, c in conns.items()}
 blocks = {k: [] for k in conns}
-done = set()
+finished = set()
 mid = None
-while len(done) < len(conns):  # one block each in turn: three block transfers interleaved
+while len(finished) < len(conns):  # one block each in turn: 3 block transfers interleaved
     for k, g in gens.items():
-        if k not in done:
+        if k not in finished:
             try:
                 blocks[k].append(next(g).result.raw)
             except StopIteration:
-                done.add(k)
+                finished.add(k)
     if len(blocks["public A"]) == 2:  # a write by the management client in the middle
         mid = conns["management"].set(*target, was)
 lists = {k: dc.decode_data(b"".join(v)) for k, v in blocks.items()}
@@ -491,4 +491,4 @@ write_checks.run(bus, pub, mgmt, MOBJ, STEP_MU, supply_matches)
 pub.close()
 mgmt.close()
 stopped_clean(daemon, "polymeterd")
-finish()
+done()

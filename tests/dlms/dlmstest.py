@@ -15,6 +15,7 @@ dlms_idle_timeout, dlms_password_file.
 """
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -107,7 +108,8 @@ class Daemon:
     def __init__(self, binary, conf, tmp, port):
         self.port = port
         self.errpath = f"{tmp}/polymeterd.err"
-        self.errfile = open(self.errpath, "w", encoding="utf-8")  # pylint: disable=consider-using-with
+        # pylint: disable-next=consider-using-with
+        self.errfile = open(self.errpath, "w", encoding="utf-8")
         self.proc = subprocess.Popen([binary, "--config", conf], stdout=subprocess.DEVNULL,
                                      stderr=self.errfile, env=SANITIZER_ENV)
         procs.append(self.proc)
@@ -183,8 +185,21 @@ def associated(port, sap=PUBLIC, max_pdu=0xFFFF, timeout=10):
     return c
 
 
+TMPDIRS = []
+at_crash(lambda: [shutil.rmtree(d, ignore_errors=True) for d in TMPDIRS])
+
+
 def tmpdir(prefix):
-    return tempfile.mkdtemp(prefix=prefix)
+    """A temporary directory, removed by done() (or when the script dies)."""
+    TMPDIRS.append(tempfile.mkdtemp(prefix=prefix))
+    return TMPDIRS[-1]
+
+
+def done():
+    """Removes the temporary directories, prints the last line and exits."""
+    for d in TMPDIRS:
+        shutil.rmtree(d, ignore_errors=True)
+    finish()
 
 
 # ---- the D-Bus view of the same meter ----
