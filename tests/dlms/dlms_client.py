@@ -84,12 +84,14 @@ class Wrapper:
         self.sock = sock
         self.timeout = timeout
         self._buf = b""
+        self.bytes_sent = self.bytes_received = 0  # octets on the wire, headers included
 
     def send_raw(self, data):
         self.sock.sendall(data)
+        self.bytes_sent += len(data)
 
     def send_apdu(self, apdu, source, destination, version=WRAPPER_VERSION, length=None):
-        self.sock.sendall(wrap(apdu, source, destination, version, length))
+        self.send_raw(wrap(apdu, source, destination, version, length))
 
     def _recv_exact(self, n, deadline):
         while len(self._buf) < n:
@@ -107,6 +109,7 @@ class Wrapper:
                 raise Closed(f"closed after {len(self._buf)} of {n} octets" if self._buf
                              else "closed")
             self._buf += chunk
+            self.bytes_received += len(chunk)
         out, self._buf = self._buf[:n], self._buf[n:]
         return out
 
