@@ -122,12 +122,13 @@ int pm_store_add_billing(struct pm_store *store, const char *meter,
 	r = pm_store_ensure_meter(store, meter);
 	/* the first capture of a local date stands: a second one only follows a clock set back */
 	if (!r)
-		r = pm_store_prepare(store,
-				     "INSERT OR IGNORE INTO billing_capture (meter, scheme, " BILLING_COLUMNS
-				     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-				     " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
-				     " ?27, ?28, ?29, ?30)",
-				     &st);
+		r = pm_store_prepare(
+		    store,
+		    "INSERT OR IGNORE INTO billing_capture (meter, scheme, " BILLING_COLUMNS
+		    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
+		    " ?27, ?28, ?29, ?30)",
+		    &st);
 	if (!r) {
 		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, b->scheme);

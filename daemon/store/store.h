@@ -155,14 +155,14 @@ enum pm_store_billing_scheme {
 	PM_STORE_BILLING_DAILY = 2,
 };
 
-#define PM_STORE_DAILY_KEPT 400	  /* days: a year and a month back, for a year-on-year view */
+#define PM_STORE_DAILY_KEPT 400	 /* days: a year and a month back, for a year-on-year view */
 #define PM_STORE_MONTHLY_KEPT 36 /* months: three years */
 #define PM_STORE_BILLING_RATES 8 /* the tariff engine's TARIFF_MAX_RATES */
 
 struct pm_store_billing {
 	enum pm_store_billing_scheme scheme;
-	int32_t local_day; /* the local date of the capture, days since 1970-01-01 */
-	int64_t utc_ns;	   /* when it was captured (the scan's time, UTC) */
+	int32_t local_day;		  /* the local date of the capture, days since 1970-01-01 */
+	int64_t utc_ns;			  /* when it was captured (the scan's time, UTC) */
 	uint64_t reg[PM_STORE_PROF_REGS]; /* totals +A -A +R -R, mWh / mvarh */
 	/* the tariff's rate registers, mWh: rate r + 1 in [r]; 0 rates when there was no tariff */
 	uint8_t n_rates, n_export_rates;

@@ -742,10 +742,10 @@ START_TEST(test_profile_each_range_skip_limit)
 	ck_assert_int_eq(v.t[2], 180 * MIN_NS);
 	/* limit 0 is all of them; a visitor's nonzero return stops the read and is returned */
 	v = (struct visited){.stop_after = 4};
-	ck_assert_int_eq(pm_store_profile_each(s, "m",
-					       &(struct pm_store_range){.from_ns = INT64_MIN,
-									.to_ns = INT64_MAX},
-					       visit_profile, &v),
+	ck_assert_int_eq(pm_store_profile_each(
+			     s, "m",
+			     &(struct pm_store_range){.from_ns = INT64_MIN, .to_ns = INT64_MAX},
+			     visit_profile, &v),
 			 7);
 	ck_assert_int_eq(v.n, 4);
 	ck_assert_int_eq(pm_store_profile_each(s, "m",
@@ -767,11 +767,10 @@ START_TEST(test_events_each_in_log_order)
 	/* logged after power_up, dated before it (the last sample before the gap) */
 	ck_assert_int_eq(pm_store_add_event(s, "m", 200, "power_down", ""), 0);
 	ck_assert_int_eq(pm_store_add_event(s, "other", 250, "swell", ""), 0);
-	ck_assert_int_eq(pm_store_events_each(s, "m",
-					      &(struct pm_store_range){.from_ns = 150,
-								       .to_ns = 400},
-					      visit_event, &v),
-			 0);
+	ck_assert_int_eq(
+	    pm_store_events_each(s, "m", &(struct pm_store_range){.from_ns = 150, .to_ns = 400},
+				 visit_event, &v),
+	    0);
 	ck_assert_int_eq(v.n, 2);
 	ck_assert_str_eq(v.kind[0], "power_up");
 	ck_assert_str_eq(v.kind[1], "power_down");
@@ -878,23 +877,23 @@ START_TEST(test_billing_keeps_its_count)
 	ck_assert_int_eq(
 	    pm_store_billing_count(s, "m", PM_STORE_BILLING_MONTHLY, INT64_MIN, INT64_MAX, &n), 0);
 	ck_assert_uint_eq(n, 36);
-	ck_assert_int_eq(pm_store_billing_each(s, "m", PM_STORE_BILLING_DAILY,
-					       &(struct pm_store_range){.from_ns = INT64_MIN,
-									.to_ns = INT64_MAX,
-									.limit = 2},
-					       visit_billing, &v),
-			 0);
+	ck_assert_int_eq(
+	    pm_store_billing_each(
+		s, "m", PM_STORE_BILLING_DAILY,
+		&(struct pm_store_range){.from_ns = INT64_MIN, .to_ns = INT64_MAX, .limit = 2},
+		visit_billing, &v),
+	    0);
 	ck_assert_int_eq(v.n, 2);
 	ck_assert_int_eq(v.t[0], 2);
 	ck_assert_int_eq(v.t[1], 3);
 	/* by time: days 100..102 were captured at 00:05 of their day */
 	v = (struct visited){0};
-	ck_assert_int_eq(pm_store_billing_each(s, "m", PM_STORE_BILLING_DAILY,
-					       &(struct pm_store_range){
-						   .from_ns = 100 * 24 * 60 * MIN_NS,
-						   .to_ns = 103 * 24 * 60 * MIN_NS - 1},
-					       visit_billing, &v),
-			 0);
+	ck_assert_int_eq(
+	    pm_store_billing_each(s, "m", PM_STORE_BILLING_DAILY,
+				  &(struct pm_store_range){.from_ns = 100 * 24 * 60 * MIN_NS,
+							   .to_ns = 103 * 24 * 60 * MIN_NS - 1},
+				  visit_billing, &v),
+	    0);
 	ck_assert_int_eq(v.n, 3);
 	ck_assert_int_eq(v.t[0], 100);
 	ck_assert_int_eq(v.t[2], 102);
