@@ -42,6 +42,12 @@ void pm_cosem_datetime_encode(const struct pm_cosem_datetime *dt,
 /* Any 12 octets decode; pm_cosem_datetime_check says whether they make a date-time. */
 void pm_cosem_datetime_decode(const uint8_t in[PM_COSEM_DATETIME_LEN],
 			      struct pm_cosem_datetime *dt);
+/*
+ * Whether every field is in its range or not specified (month and day of month may also be
+ * 0xFD / 0xFE, the standard's daylight-savings-end / -begin months and second-last / last
+ * days), and a fully given date exists.
+ */
+bool pm_cosem_datetime_check(const struct pm_cosem_datetime *dt);
 
 /*
  * The local date-time of @utc_s at @offset_s east of UTC (what localtime gives as tm_gmtoff),

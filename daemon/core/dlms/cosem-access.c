@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The access rules the fixed objects share (cosem-objects.h). The model-bound objects take
+ * theirs from the object model's read and write columns (cosem-binding.c).
+ */
+#include "core/dlms/cosem-objects.h"
+
+bool pm_cosem_visible_to_all(const struct pm_cosem_object *o, enum pm_dlms_client client)
+{
+	(void)o;
+	return client == PM_DLMS_CLIENT_PUBLIC || client == PM_DLMS_CLIENT_MANAGEMENT;
+}
+
+bool pm_cosem_visible_to_management(const struct pm_cosem_object *o, enum pm_dlms_client client)
+{
+	(void)o;
+	return client == PM_DLMS_CLIENT_MANAGEMENT;
+}
+
+enum pm_cosem_attr_access pm_cosem_read_by_all(const struct pm_cosem_object *o,
+					       enum pm_dlms_client client, uint8_t attr)
+{
+	(void)attr;
+	return o->cls->visible(o, client) ? PM_COSEM_READ : PM_COSEM_NO_ACCESS;
+}
+
+bool pm_cosem_no_methods(const struct pm_cosem_object *o, enum pm_dlms_client client,
+			 uint8_t method)
+{
+	(void)o;
+	(void)client;
+	(void)method;
+	return false;
+}
+
+bool pm_cosem_methods_by_management(const struct pm_cosem_object *o, enum pm_dlms_client client,
+				    uint8_t method)
+{
+	(void)o;
+	(void)method;
+	return client == PM_DLMS_CLIENT_MANAGEMENT;
+}
+
+uint8_t pm_cosem_no_selectors(const struct pm_cosem_object *o, uint8_t attr)
+{
+	(void)o;
+	(void)attr;
+	return 0;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Account (class 111, version 0) at 0.0.19.0.0.255 (IEC 62056-6-2 payment metering; OBIS range
+ * 0.0.19.0-9.0.255 and the attributes and types in the reference's table, from Gurux's
+ * GXDLMSAccount): 19 attributes, methods 1 activate_account, 2 close_account, 3 reset_account.
+ *
+ * What this meter serves today: the attributes the object model binds (quantity.c), read-only,
+ * to whoever may read their quantities; every other attribute and every method: no access. The
+ * class's full behaviour (credit and charge references, methods, SET of the thresholds) is a
+ * later issue.
+ *   2 account_mode_and_status  structure {payment_mode enum (1 credit, 2 prepayment: PAYG is
+ *                              prepayment with a debt limit), account_status enum (2 active)}
+ *   5 available_credit, 6 amount_to_clear, 8 aggregated_debt, 16 low_credit_threshold:
+ *                              double-long, money in the minor currency unit
+ *  15 currency                 structure {name visible-string (ISO 4217), scale integer
+ *                              (-minor_units), unit enum (2 monetary, Gurux's Currency enum)}
+ */
+#include "core/dlms/cosem-binding.h"
+#include "core/dlms/cosem-meter.h"
+#include "core/dlms/cosem-objects.h"
+
+enum {
+	MODE_AND_STATUS = 2,
+	AVAILABLE_CREDIT = 5,
+	AMOUNT_TO_CLEAR = 6,
+	AGGREGATED_DEBT = 8,
+	CURRENCY = 15,
+	LOW_CREDIT_THRESHOLD = 16,
+};
+
+#define PAYMENT_MODE_CREDIT 1
+#define PAYMENT_MODE_PREPAYMENT 2
+#define ACCOUNT_STATUS_ACTIVE 2
+#define CURRENCY_UNIT_MONETARY 2
+
+static bool served(uint8_t attr)
+{
+	switch (attr) {
+	case MODE_AND_STATUS:
+	case AVAILABLE_CREDIT:
+	case AMOUNT_TO_CLEAR:
+	case AGGREGATED_DEBT:
+	case CURRENCY:
+	case LOW_CREDIT_THRESHOLD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum pm_cosem_attr_access account_access(const struct pm_cosem_object *o,
+						enum pm_dlms_client client, uint8_t attr)
+{
+	return served(attr) ? pm_cosem_bound_access(o, client, attr) & PM_COSEM_READ
+			    : PM_COSEM_NO_ACCESS;
+}
+
+/* The quantity bound to element @element of @attr, and its value. */
+static enum pm_dlms_result element(const struct pm_cosem_object *o,
+				   const struct pm_cosem_request *req, uint8_t attr,
+				   uint8_t element, struct pm_value *v)
+{
+	int q = pm_cosem_bound_quantity(o->cls->class_id, o->ln, attr, element);
+
+	if (q < 0)
+		return PM_DLMS_OBJECT_UNDEFINED;
+	return pm_cosem_quantity_value(req, (size_t)q, v);
+}
+
+static enum pm_dlms_result account_get(const struct pm_cosem_object *o,
+				       const struct pm_cosem_request *req, uint8_t attr,
+				       const struct pm_cosem_selector *sel, struct pm_axdr_out *out)
+{
+	struct pm_value name, minor, mode;
+	enum pm_dlms_result r;
+	int q;
+
+	(void)sel;
+	switch (attr) {
+	case MODE_AND_STATUS:
+		r = element(o, req, attr, 1, &mode);
+		if (r != PM_DLMS_SUCCESS)
+			return r;
+		pm_axdr_put_structure(out, 2);
+		pm_axdr_put_enum(out, mode.i == ACCOUNT_MODE_CREDIT ? PAYMENT_MODE_CREDIT
+								    : PAYMENT_MODE_PREPAYMENT);
+		pm_axdr_put_enum(out, ACCOUNT_STATUS_ACTIVE);
+		return PM_DLMS_SUCCESS;
+	case CURRENCY:
+		r = element(o, req, attr, 1, &name);
+		if (r == PM_DLMS_SUCCESS)
+			r = element(o, req, attr, 2, &minor);
+		if (r != PM_DLMS_SUCCESS)
+			return r;
+		pm_axdr_put_structure(out, 3);
+		pm_axdr_put_visible_string(out, name.s ? name.s : "");
+		pm_axdr_put_i8(out, (int8_t)-minor.i);
+		pm_axdr_put_enum(out, CURRENCY_UNIT_MONETARY);
+		return PM_DLMS_SUCCESS;
+	default:
+		q = pm_cosem_bound_quantity(o->cls->class_id, o->ln, attr, 0);
+		if (q < 0 || !served(attr))
+			return PM_DLMS_READ_WRITE_DENIED;
+		return pm_cosem_put_money(req, (size_t)q, out);
+	}
+}
+
+const struct pm_cosem_class pm_cosem_account_class = {
+    .class_id = 111,
+    .version = 0,
+    .n_attrs = 19,
+    .n_methods = 3,
+    .visible = pm_cosem_bound_visible,
+    .attr_access = account_access,
+    .method_access = pm_cosem_no_methods,
+    .selectors = pm_cosem_no_selectors,
+    .get = account_get,
+};
