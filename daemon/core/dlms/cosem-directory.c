@@ -19,8 +19,10 @@ static const struct pm_cosem_table *const tables_first[] = {
 
 /* After the model's objects. */
 static const struct pm_cosem_table *const tables_after[] = {
-    &pm_cosem_demand_table, &pm_cosem_script_table_table,
+    &pm_cosem_demand_table,
+    &pm_cosem_script_table_table,
     /* ---- profiles and calendar (branch h-dlms-profiles): add your tables below ---- */
+    &pm_cosem_profile_table,
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

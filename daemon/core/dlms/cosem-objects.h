@@ -45,6 +45,9 @@ extern const struct pm_cosem_class pm_cosem_extended_register_class;
 extern const struct pm_cosem_class pm_cosem_clock_class;
 /* Script table (9): the disconnect control's scripts */
 extern const struct pm_cosem_class pm_cosem_script_table_class;
+/* Profile generic (7, version 1): load, billing profiles, event logs (arg: enum
+ * pm_cosem_profile; cosem-profile.c) */
+extern const struct pm_cosem_class pm_cosem_profile_class;
 /* Association LN (15, version 2): the current association */
 extern const struct pm_cosem_class pm_cosem_association_class;
 /* SAP assignment (17) */
@@ -77,6 +80,8 @@ extern const struct pm_cosem_table pm_cosem_clock_table;	  /* cosem-clock.c */
 extern const struct pm_cosem_table pm_cosem_identification_table; /* cosem-data.c */
 extern const struct pm_cosem_table pm_cosem_demand_table;	  /* cosem-extended-register.c */
 extern const struct pm_cosem_table pm_cosem_script_table_table;	  /* cosem-script-table.c */
+/* ---- profiles and calendar (branch h-dlms-profiles) ---- */
+extern const struct pm_cosem_table pm_cosem_profile_table; /* cosem-profile.c */
 
 struct pm_cosem_directory;
 
