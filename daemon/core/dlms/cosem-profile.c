@@ -44,8 +44,7 @@
 #define STATUS_DATA_NOT_VALID 0x04
 #define SORT_FIFO 1
 
-/* The zone's offset at @utc_s, and daylight saving then. */
-static int32_t offset_at(const struct pm_cosem_meter *m, int64_t utc_s, bool *dst)
+int32_t pm_cosem_meter_offset_at(const struct pm_cosem_meter *m, int64_t utc_s, bool *dst)
 {
 	int32_t off = 0;
 
@@ -61,14 +60,14 @@ static int32_t offset_only(const void *ctx, int64_t utc_s)
 {
 	bool dst;
 
-	return offset_at(ctx, utc_s, &dst);
+	return pm_cosem_meter_offset_at(ctx, utc_s, &dst);
 }
 
 /* A row's time stamp: local time, with its deviation and the daylight-saving bit. */
 static void put_time(struct pm_axdr_out *out, const struct pm_cosem_meter *m, int64_t utc_s)
 {
 	bool dst;
-	int32_t off = offset_at(m, utc_s, &dst);
+	int32_t off = pm_cosem_meter_offset_at(m, utc_s, &dst);
 
 	pm_cosem_put_datetime(out, utc_s, off, dst ? PM_COSEM_STATUS_DST : 0);
 }
@@ -98,7 +97,7 @@ static void put_cell(struct pm_axdr_out *out, const struct pm_cosem_meter *m,
 		put_time(out, m, row->utc_s);
 		return;
 	case PM_COSEM_COL_STATUS:
-		offset_at(m, row->utc_s, &dst);
+		pm_cosem_meter_offset_at(m, row->utc_s, &dst);
 		pm_axdr_put_u8(out, profile_status(row->status, dst));
 		return;
 	case PM_COSEM_COL_EVENT_CODE:

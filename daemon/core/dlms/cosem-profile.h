@@ -92,6 +92,15 @@ struct pm_cosem_profile_def {
 
 #define PM_COSEM_PERIOD_OF_METER UINT32_MAX
 
+struct pm_cosem_meter;
+
+/*
+ * The meter's local offset east of UTC at @utc_s and whether daylight saving is in force then:
+ * its local_offset callback, else the Clock's rules for this year (cosem-clock.h). Every time
+ * stamp of the profiles and the calendar objects is written with it (cosem-profile.c).
+ */
+int32_t pm_cosem_meter_offset_at(const struct pm_cosem_meter *m, int64_t utc_s, bool *dst);
+
 /* The definition of profile @p (cosem-profile-defs.c). */
 const struct pm_cosem_profile_def *pm_cosem_profile_def(enum pm_cosem_profile p);
 
