@@ -137,6 +137,11 @@ UNIT_EXTRA_test_iio_events := daemon/acquire/source-iio-events.c daemon/common/l
 UNIT_LIBS_test_iio_events  := libsystemd
 # the energy counted since start: the counter-generation rule as the daemon applies it
 UNIT_EXTRA_test_counted_energy := daemon/meter/counted-energy.c daemon/common/log.c
+# the DLMS view's meter on a real pipeline, account and store (tzdata through local-time.c)
+UNIT_EXTRA_test_dlms_meter := daemon/views/dlms/dlms-meter.c daemon/meter/meter.c \
+	$(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c $(STORE_SRC) \
+	$(TARIFF_FILE_SRC) daemon/common/log.c
+UNIT_LIBS_test_dlms_meter  := sqlite3 jansson
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -161,3 +166,14 @@ daemon-install: daemon
 .PHONY: check-daemon
 check-daemon: daemon-asan unit-daemon $(BUILD)/daemon/polymeterctl
 	tests/daemon/run-all $(BUILD)/daemon-asan/polymeterd $(BUILD)/daemon/polymeterctl
+
+# The DLMS/COSEM objects' document (docs/dlms-objects.md), generated from the directory the
+# server serves; scripts/check-unit.sh compares the committed file with the generator's output.
+.PHONY: dlms-doc
+$(BUILD)/tools/dlms-objects-doc: $(call objs,asan,daemon/tools/dlms-objects-doc.c) \
+		$(CORE_OBJ_asan)
+	@mkdir -p $(@D)
+	$(CC) $(SANITIZE) -o $@ $^ -lm
+
+dlms-doc: $(BUILD)/tools/dlms-objects-doc
+	$(BUILD)/tools/dlms-objects-doc > docs/dlms-objects.md

@@ -90,6 +90,22 @@ else
 	echo "tariff-check: build failed"
 	fail=$((fail + 1))
 fi
+# The DLMS/COSEM objects' document (docs/dlms-objects.md) is what its generator prints from the
+# directory the server serves (make dlms-doc): one check, as tests/modbus/run does for the
+# Modbus map.
+if make -s "$top/build/tools/dlms-objects-doc"; then
+	if out=$(build/tools/dlms-objects-doc | diff -u docs/dlms-objects.md - 2>&1); then
+		echo "PASS docs/dlms-objects.md matches its generator"
+		pass=$((pass + 1))
+	else
+		echo "$out" | head -40
+		echo "FAIL docs/dlms-objects.md differs from its generator: run make dlms-doc"
+		fail=$((fail + 1))
+	fi
+else
+	echo "dlms-objects-doc: build failed"
+	fail=$((fail + 1))
+fi
 # Fuzzers (tests/fuzz, libFuzzer): each runs deterministically over its committed seed corpus
 # (which keeps every input that once found a bug) and then a fixed number of mutations with a
 # fixed seed; never a time limit. New inputs go to a scratch directory, a crash input to

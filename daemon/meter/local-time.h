@@ -35,4 +35,28 @@ bool pm_local_time_zone_exists(const char *zone);
  */
 int pm_local_time_at(const char *zone, int64_t utc_s, struct pm_local_time *lt);
 
+/*
+ * The zone's offsets around @utc_s, as a meter's Clock publishes them (DLMS/COSEM class 8): the
+ * offset in force, its daylight-saving flag, the standard offset, and the year's changes to and
+ * from daylight saving. The year is the local year of @utc_s; a change is found to the second
+ * (tzdata's changes fall on whole seconds).
+ */
+struct pm_local_zone {
+	int32_t offset_s;     /* east of UTC at @utc_s (tm_gmtoff) */
+	bool dst;	      /* daylight saving in force at @utc_s (tm_isdst) */
+	int32_t std_offset_s; /* the offset outside daylight saving */
+	/* the zone goes into and out of daylight saving in that year: then the UTC instants of
+	 * the two changes and the offset added (dst offset - standard offset) */
+	bool has_dst;
+	int64_t dst_begin_utc, dst_end_utc;
+	int32_t dst_shift_s;
+	int64_t year; /* the local year these are for */
+};
+
+/* 0, or -EOVERFLOW when the C library cannot express the year (then UTC, no DST). */
+int pm_local_time_zone_at(const char *zone, int64_t utc_s, struct pm_local_zone *z);
+/* Only the offset in force at @utc_s and its daylight-saving flag (a cheap check of whether a
+ * struct pm_local_zone still holds): 0, or -EOVERFLOW. */
+int pm_local_time_offset(const char *zone, int64_t utc_s, int32_t *offset_s, bool *dst);
+
 #endif

@@ -63,6 +63,57 @@ START_TEST(test_west_and_far)
 }
 END_TEST
 
+/* The zone as a DLMS Clock publishes it: offsets and the year's daylight-saving changes. */
+START_TEST(test_zone_offsets)
+{
+	struct pm_local_zone z;
+
+	/* London, 1 July 2026 12:00 UTC: BST (+3600), GMT outside it; changes on 29 March and
+	 * 25 October at 01:00 UTC (days 20541 and 20751, above) */
+	ck_assert_int_eq(pm_local_time_zone_at("Europe/London", 20635 * DAY + 12 * 3600, &z), 0);
+	ck_assert_int_eq(z.offset_s, 3600);
+	ck_assert(z.dst);
+	ck_assert_int_eq(z.std_offset_s, 0);
+	ck_assert(z.has_dst);
+	ck_assert_int_eq(z.dst_begin_utc, 20541 * DAY + 3600);
+	ck_assert_int_eq(z.dst_end_utc, 20751 * DAY + 3600);
+	ck_assert_int_eq(z.dst_shift_s, 3600);
+	ck_assert_int_eq(z.year, 2026);
+	/* the same year seen from January: GMT now, the same changes */
+	ck_assert_int_eq(pm_local_time_zone_at("Europe/London", 20454 * DAY + 3600, &z), 0);
+	ck_assert_int_eq(z.offset_s, 0);
+	ck_assert(!z.dst);
+	ck_assert_int_eq(z.dst_begin_utc, 20541 * DAY + 3600);
+	ck_assert_int_eq(z.dst_end_utc, 20751 * DAY + 3600);
+	/* Sydney, southern hemisphere, 1 July 2026 (winter, AEST +10 h): summer time ends on
+	 * 5 April 03:00 AEDT = 4 April 16:00 UTC (day 20454 + 90 + 3 = 20547) and begins on
+	 * 4 October 02:00 AEST = 3 October 16:00 UTC (day 20454 + 273 + 2 = 20729) */
+	ck_assert_int_eq(pm_local_time_zone_at("Australia/Sydney", 20635 * DAY, &z), 0);
+	ck_assert_int_eq(z.offset_s, 36000);
+	ck_assert(!z.dst);
+	ck_assert_int_eq(z.std_offset_s, 36000);
+	ck_assert(z.has_dst);
+	ck_assert_int_eq(z.dst_end_utc, 20547 * DAY + 16 * 3600);
+	ck_assert_int_eq(z.dst_begin_utc, 20729 * DAY + 16 * 3600);
+	ck_assert_int_eq(z.dst_shift_s, 3600);
+	/* the cheap check agrees */
+	{
+		int32_t off;
+		bool dst;
+
+		ck_assert_int_eq(pm_local_time_offset("Europe/London", 20635 * DAY, &off, &dst), 0);
+		ck_assert_int_eq(off, 3600);
+		ck_assert(dst);
+	}
+	/* South Africa: UTC+2, no daylight saving */
+	ck_assert_int_eq(pm_local_time_zone_at("Africa/Johannesburg", 20635 * DAY, &z), 0);
+	ck_assert_int_eq(z.offset_s, 7200);
+	ck_assert_int_eq(z.std_offset_s, 7200);
+	ck_assert(!z.dst);
+	ck_assert(!z.has_dst);
+}
+END_TEST
+
 START_TEST(test_zone_exists)
 {
 	ck_assert(pm_local_time_zone_exists("Europe/London"));
@@ -83,6 +134,7 @@ int main(void)
 	tcase_add_test(tc, test_uk_clock_changes);
 	tcase_add_test(tc, test_west_and_far);
 	tcase_add_test(tc, test_zone_exists);
+	tcase_add_test(tc, test_zone_offsets);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -52,7 +52,7 @@ struct pm_cosem_meter_clock {
 enum pm_cosem_meter_status_bit {
 	PM_COSEM_STATUS_NO_SNAPSHOT = 1u << 0,	   /* no scan yet: no values */
 	PM_COSEM_STATUS_SOURCE_LOST = 1u << 1,	   /* the measuring device is not connected */
-	PM_COSEM_STATUS_STORE_FAILING = 1u << 2,   /* the last store operation failed */
+	PM_COSEM_STATUS_STORE_FAILING = 1u << 2,   /* no store, or its last operation failed */
 	PM_COSEM_STATUS_NO_REGISTERS = 1u << 3,	   /* energy registers not published */
 	PM_COSEM_STATUS_ACCOUNT_UNKNOWN = 1u << 4, /* the account could not be read */
 	PM_COSEM_STATUS_CLOCK_ADJUSTED = 1u << 5,  /* a DLMS client moved the meter's clock */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The session engine's parts (server.h), one file each: the dispatch and the state
+ * (server.c), the association (server-assoc.c), GET with its block transfer (server-get.c),
+ * SET with its datablocks (server-set.c) and ACTION (server-action.c).
+ */
+#ifndef POLYMETER_DLMS_SERVER_INTERNAL_H
+#define POLYMETER_DLMS_SERVER_INTERNAL_H
+
+#include "core/dlms/apdu.h"
+#include "core/dlms/server.h"
+
+/* What this server offers (IEC 62056-5-3 conformance block); an association gets the AND of
+ * this and the client's proposal. */
+#define PM_DLMS_SERVER_CONFORMANCE                                                                 \
+	(PM_DLMS_CONF_GET | PM_DLMS_CONF_SET | PM_DLMS_CONF_ACTION |                               \
+	 PM_DLMS_CONF_SELECTIVE_ACCESS | PM_DLMS_CONF_BLOCK_GET | PM_DLMS_CONF_BLOCK_SET |         \
+	 PM_DLMS_CONF_MULTIPLE_REFS)
+
+/* The smallest client-max-receive-pdu-size accepted: Gurux's server refuses below 64 octets
+ * with pdu-size-too-short (GuruxDLMS.c server.c svr_HandleAarqRequest), and a block of a GET
+ * needs room for its 10-octet head anyway. */
+#define PM_DLMS_MIN_CLIENT_PDU 64
+/* The lowest DLMS version accepted, and the one answered (xDLMS of IEC 62056-5-3). */
+#define PM_DLMS_VERSION 6
+/* The longest low-level-security password compared (server.h: 1..32 octets). */
+#define PM_DLMS_PASSWORD_MAX 32
+/* A buffer kept between requests larger than this is given back to the heap. */
+#define PM_DLMS_KEEP_BUFFER (16u << 10)
+
+struct pm_dlms_session {
+	const struct pm_dlms_server_config *cfg;
+	struct pm_dlms_assoc_info assoc; /* client NONE: not associated */
+
+	/* A long GET: the whole answer (a Data, or a with-list's Get-Data-Results) and how
+	 * much of it the blocks sent so far carried. */
+	struct pm_axdr_out body;
+	bool long_get;
+	size_t sent;
+	uint32_t block; /* the last block sent */
+
+	/* A long SET: the raw data joined so far, for the attribute of its first block. */
+	struct pm_axdr_out joined;
+	bool long_set;
+	uint32_t set_block; /* the last block received */
+	struct pm_dlms_attr_desc set_attr;
+
+	/* Scratch: an action's return data, a with-list's results. */
+	struct pm_axdr_out scratch;
+};
+
+/* The context the directory is called with for this request. */
+static inline struct pm_cosem_request pm_dlms_srv_request(const struct pm_dlms_session *s,
+							  const struct pm_cosem_meter *meter)
+{
+	struct pm_cosem_request req = {.assoc = &s->assoc, .meter = meter};
+
+	return req;
+}
+
+/* Whether the association negotiated every bit of @conf. */
+static inline bool pm_dlms_srv_has(const struct pm_dlms_session *s, uint32_t conf)
+{
+	return (s->assoc.conformance & conf) == conf;
+}
+
+/* The response buffer back to the length @mark (an attribute that did not fit, a refusal). */
+void pm_dlms_srv_truncate(struct pm_axdr_out *o, size_t mark);
+/* Drops a long GET and a long SET in progress, and memory they no longer need. */
+void pm_dlms_srv_abandon(struct pm_dlms_session *s);
+/* The exception-response for a request a parser refused with @status. */
+void pm_dlms_srv_refuse(struct pm_axdr_out *out, int status);
+/* The exception-response for a service the association did not negotiate. */
+void pm_dlms_srv_not_negotiated(struct pm_axdr_out *out);
+
+/* server-assoc.c */
+void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t server_sap,
+		      const uint8_t *apdu, size_t len, struct pm_axdr_out *out);
+void pm_dlms_srv_rlrq(struct pm_dlms_session *s, const uint8_t *apdu, size_t len,
+		      struct pm_axdr_out *out);
+/* The session back to "not associated". */
+void pm_dlms_srv_release(struct pm_dlms_session *s);
+
+/* server-get.c */
+void pm_dlms_srv_get(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
+		     const uint8_t *apdu, size_t len, struct pm_axdr_out *out);
+/* One object's find: NULL when the directory has none for this client. */
+const struct pm_cosem_object *pm_dlms_srv_find(const struct pm_dlms_session *s,
+					       const struct pm_cosem_request *req,
+					       const struct pm_dlms_attr_desc *d);
+
+/* server-set.c */
+void pm_dlms_srv_set(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
+		     const uint8_t *apdu, size_t len, struct pm_axdr_out *out);
+
+/* server-action.c */
+void pm_dlms_srv_action(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
+			const uint8_t *apdu, size_t len, struct pm_axdr_out *out);
+
+#endif
