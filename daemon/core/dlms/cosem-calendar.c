@@ -453,7 +453,7 @@ static enum pm_dlms_result activate(const struct pm_cosem_meter *m, const struct
 	/* the name as text: up to its first NUL */
 	memcpy(name, cal.name, cal.name_len);
 	name[cal.name_len] = '\0';
-	r = m->set_future_tariff(m->data, &candidate, name, date, deviation_min);
+	r = m->set_future_tariff(m->profiles_data, &candidate, name, date, deviation_min);
 	/* the passive calendar is now the future tariff's: what was written is in it */
 	if (r == PM_DLMS_SUCCESS && m->passive)
 		memset(m->passive, 0, sizeof(*m->passive));
@@ -475,7 +475,7 @@ static enum pm_dlms_result set_activation_time(const struct pm_cosem_meter *m,
 	if (dt.year == PM_COSEM_YEAR_ANY && dt.month == PM_COSEM_ANY && dt.day == PM_COSEM_ANY) {
 		if (!m->cancel_future_tariff)
 			return PM_DLMS_TEMPORARY_FAILURE;
-		return m->cancel_future_tariff(m->data);
+		return m->cancel_future_tariff(m->profiles_data);
 	}
 	if (dt.year == PM_COSEM_YEAR_ANY || !pm_civil_date_is_valid(dt.year, dt.month, dt.day))
 		return VALUE;

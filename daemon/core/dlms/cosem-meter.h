@@ -99,6 +99,10 @@ struct pm_cosem_meter {
 
 	/* ---- profiles and calendar (branch h-dlms-profiles): fields below this line ---- */
 
+	/* Passed to the callbacks below (views/dlms/dlms-meter-profiles.c owns what it points
+	 * to, so the two adapters keep their state apart). */
+	void *profiles_data;
+
 	/*
 	 * The zone's offset east of UTC at @utc_s and whether daylight saving is in force then
 	 * (tzdata's rules for that instant, any year: a profile row may be 240 days old). NULL:

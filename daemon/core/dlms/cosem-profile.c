@@ -50,7 +50,7 @@ int32_t pm_cosem_meter_offset_at(const struct pm_cosem_meter *m, int64_t utc_s, 
 
 	*dst = false;
 	if (m->local_offset) {
-		m->local_offset(m->data, utc_s, &off, dst);
+		m->local_offset(m->profiles_data, utc_s, &off, dst);
 		return off;
 	}
 	return pm_cosem_clock_offset_at(&m->clock, utc_s, dst);
@@ -168,7 +168,7 @@ static enum pm_dlms_result put_buffer(const struct pm_cosem_profile_def *def,
 	if (!m->profile_rows)
 		return PM_DLMS_TEMPORARY_FAILURE;
 	pm_axdr_out_init_heap(&b.rows, PM_DLMS_MAX_RESPONSE);
-	r = m->profile_rows(m->data, p, &s.q, put_row, &b);
+	r = m->profile_rows(m->profiles_data, p, &s.q, put_row, &b);
 	if (r == PM_DLMS_SUCCESS && b.rows.overflow)
 		r = PM_DLMS_OTHER_REASON;
 	if (r == PM_DLMS_SUCCESS) {
@@ -227,7 +227,7 @@ static enum pm_dlms_result profile_get(const struct pm_cosem_object *o,
 	case 7:
 		if (!m->profile_count)
 			return PM_DLMS_TEMPORARY_FAILURE;
-		r = m->profile_count(m->data, (enum pm_cosem_profile)o->arg, &n);
+		r = m->profile_count(m->profiles_data, (enum pm_cosem_profile)o->arg, &n);
 		if (r == PM_DLMS_SUCCESS)
 			pm_axdr_put_u32(out, n);
 		return r;
