@@ -8,14 +8,17 @@
  * 11 unsigned, 12 long-unsigned, 14 long64).
  */
 #include <check.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "core/dlms/cosem-directory.h"
+#include "core/dlms/server.h"
 #include "views/dlms/dlms-meter-profiles.h"
 #include "views/dlms/dlms-meter.h"
 
@@ -353,6 +356,54 @@ START_TEST(test_calendar_becomes_the_future_tariff)
 }
 END_TEST
 
+/* 11 520 intervals of 30 minutes ending T_JAN + k x 30 min, +A k x 1000 mWh, written in one
+ * transaction through a second connection (the store's own appends commit one by one). */
+static void fill_profile(void)
+{
+	sqlite3 *h;
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR IGNORE INTO meter (name) VALUES ('m1');"
+		 "INSERT INTO profile (meter, end_ns, period_ns, status, samples, a_import,"
+		 " a_export, r_import, r_export, d_a_import, d_a_export, d_r_import, d_r_export,"
+		 " v1_mv, v2_mv, v3_mv, i1_ma, i2_ma, i3_ma, pf1_micro, pf2_micro, pf3_micro,"
+		 " f1_mhz, f2_mhz, f3_mhz)"
+		 " WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 11520)"
+		 " SELECT 'm1', %lld + n * 1800000000000, 1800000000000, 0, 1, n * 1000, 0, 0, 0,"
+		 " 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM k;",
+		 (long long)T_JAN);
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/*
+ * 240 days of 30-minute intervals from the store: 240 x 48 = 11 520 entries of 54 octets behind
+ * the header 01 82 2D 00, read through SQLite and tzdata in one GET (timed: a bound for a broken
+ * loop, not a benchmark).
+ */
+START_TEST(test_whole_store_in_one_get)
+{
+	struct pm_axdr_out out;
+	struct timespec t0, t1;
+	double ms;
+
+	fill_profile();
+	pm_axdr_out_init_heap(&out, PM_DLMS_MAX_RESPONSE);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(get(7, load_profile_ln, 2, 0, NULL, 0, &out), PM_DLMS_SUCCESS);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ck_assert_uint_eq(out.len, 4 + 11520 * 54);
+	ck_assert_uint_eq(out.buf[1], 0x82);
+	ck_assert_uint_eq(out.buf[2], 0x2D);
+	ck_assert_uint_eq(out.buf[3], 0x00);
+	ck_assert(ms < 5000);
+	pm_axdr_out_free(&out);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("dlms_meter_profiles");
@@ -364,6 +415,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_events_sorted_into_their_logs);
 	tcase_add_test(tc, test_daily_capture);
 	tcase_add_test(tc, test_calendar_becomes_the_future_tariff);
+	tcase_add_test(tc, test_whole_store_in_one_get);
 	suite_add_tcase(s, tc);
 	return s;
 }
