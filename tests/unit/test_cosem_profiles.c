@@ -360,6 +360,8 @@ START_TEST(test_range_with_no_entries)
 	    RANGE(0x09, 0x0C, 0x07, 0xE9, 0x0C, 0x1F, 0x03, 0, 0, 0, 0, 0, 0, 0, JAN1(0, 29), 0x01,
 		  0x00); /* 2025-12-31 (Wednesday) 00:00 to 2026-01-01 00:29 */
 	static const uint8_t between[] = RANGE(JAN1(0, 31), JAN1(0, 59), 0x01, 0x00);
+	/* from after to */
+	static const uint8_t reversed[] = RANGE(JAN1(12, 0), JAN1(6, 0), 0x01, 0x00);
 	struct pm_axdr_out out;
 
 	pm_axdr_out_init_heap(&out, 4096);
@@ -367,6 +369,9 @@ START_TEST(test_range_with_no_entries)
 			 PM_DLMS_SUCCESS);
 	OUT_EQ(&out, 0x01, 0x00);
 	ck_assert_int_eq(get(&management, load_profile_ln, 2, 1, between, sizeof(between), &out),
+			 PM_DLMS_SUCCESS);
+	OUT_EQ(&out, 0x01, 0x00);
+	ck_assert_int_eq(get(&management, load_profile_ln, 2, 1, reversed, sizeof(reversed), &out),
 			 PM_DLMS_SUCCESS);
 	OUT_EQ(&out, 0x01, 0x00);
 	pm_axdr_out_free(&out);

@@ -167,6 +167,10 @@ static enum pm_dlms_result put_buffer(const struct pm_cosem_profile_def *def,
 		return r;
 	if (!m->profile_rows)
 		return PM_DLMS_TEMPORARY_FAILURE;
+	if (!s.q.by_entry && s.q.from_utc_s > s.q.to_utc_s) {
+		pm_axdr_put_array(out, 0); /* from after to: no entry is in the range */
+		return PM_DLMS_SUCCESS;
+	}
 	pm_axdr_out_init_heap(&b.rows, PM_DLMS_MAX_RESPONSE);
 	r = m->profile_rows(m->profiles_data, p, &s.q, put_row, &b);
 	if (r == PM_DLMS_SUCCESS && b.rows.overflow)
