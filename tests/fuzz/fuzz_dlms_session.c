@@ -13,7 +13,7 @@
  * Besides not crashing: never PM_DLMS_CLOSE (the transport's buffer is large); every answer is
  * an AARE, an RLRE, a GET, SET or ACTION response or an exception-response (or empty, for an
  * AARQ that does not allow one); a GET, SET or ACTION response is never longer than the
- * client's max PDU.
+ * client's max PDU, nor than ours.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -163,7 +163,8 @@ static void check_answer(const struct pm_dlms_session *s, enum pm_dlms_verdict v
 	case 0xC4:
 	case 0xC5:
 	case 0xC7:
-		if (ai->client == PM_DLMS_CLIENT_NONE || out->len > ai->client_max_pdu)
+		if (ai->client == PM_DLMS_CLIENT_NONE || out->len > ai->client_max_pdu ||
+		    out->len > ai->server_max_pdu)
 			__builtin_trap();
 		break;
 	case 0x61:

@@ -748,6 +748,41 @@ START_TEST(test_get_blocks)
 }
 END_TEST
 
+START_TEST(test_get_blocks_our_pdu)
+{
+	struct rig *r = rig_new(NULL);
+	uint8_t want[PROFILE_LEN];
+	uint8_t *joined;
+	size_t n;
+
+	/* our max PDU 512 (02 00 in the AARE) caps the blocks though the client takes 65535 */
+	r->cfg.max_pdu = 512;
+	SEND(r, 16, ref_aarq);
+	ANSWER_IS(r, 0x61, 0x29, CONTEXT_LN, 0xA2, 0x03, 0x02, 0x01, 0x00, 0xA3, 0x05, 0xA1, 0x03,
+		  0x02, 0x01, 0x00, 0xBE, 0x10, 0x04, 0x0E, 0x08, 0x00, 0x06, 0x5F, 0x1F, 0x04,
+		  0x00, 0x00, 0x1A, 0x1D, 0x02, 0x00, 0x00, 0x07);
+	SEND(r, 16, get_profile);
+	joined = read_blocks(r, 0xC2, 512, &n);
+	profile_bytes(want, PROFILE_ROWS);
+	ck_assert_uint_eq(n, PROFILE_LEN);
+	ck_assert(memcmp(joined, want, n) == 0);
+	free(joined);
+	/* the default, 1024: 2102 octets in blocks of 1012 */
+	r->cfg.max_pdu = 0;
+	SEND(r, 16, ref_aarq);
+	SEND(r, 16, get_profile);
+	ck_assert_uint_eq(r->out.len, 1024);
+	free(read_blocks(r, 0xC2, 1024, &n));
+	ck_assert_uint_eq(r->out.buf[7], 3);
+	/* ours configured below 64 is announced as 64 (00 40) */
+	r->cfg.max_pdu = 10;
+	SEND(r, 16, ref_aarq);
+	ck_assert(r->out.buf[39] == 0x00 && r->out.buf[40] == 0x40);
+	ck_assert_uint_eq(pm_dlms_session_assoc(r->s)->server_max_pdu, 64);
+	rig_free(r);
+}
+END_TEST
+
 START_TEST(test_get_block_errors)
 {
 	struct rig *r = rig_new(NULL);
@@ -1124,6 +1159,7 @@ int main(void)
 	tcase_add_test(tc, test_out_too_small_closes);
 	tcase_add_test(tc, test_get_normal);
 	tcase_add_test(tc, test_get_blocks);
+	tcase_add_test(tc, test_get_blocks_our_pdu);
 	tcase_add_test(tc, test_get_block_errors);
 	tcase_add_test(tc, test_get_with_list);
 	tcase_add_test(tc, test_not_negotiated);
