@@ -609,6 +609,88 @@ START_TEST(test_billing_row_columns)
 }
 END_TEST
 
+/* ---- through the session engine, as a head-end sees it ---- */
+
+/* LLS AARQ of the management client, password "12345678" (as test_cosem_session.c builds it:
+ * sender-acse-requirements, mechanism 2.16.756.5.8.2.1, calling-authentication-value). */
+static const uint8_t lls_aarq[] = {
+    0x60, 0x36, 0xA1, 0x09, 0x06, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x01, 0x8A,
+    0x02, 0x07, 0x80, 0x8B, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08, 0x02, 0x01, 0xAC, 0x0A,
+    0x80, 0x08, '1',  '2',  '3',  '4',	'5',  '6',  '7',  '8',	0xBE, 0x10, 0x04, 0x0E,
+    0x01, 0x00, 0x00, 0x00, 0x06, 0x5F, 0x1F, 0x04, 0x00, 0x40, 0x1E, 0x1D, 0xFF, 0xFF};
+
+/*
+ * GET-Request-Normal (C0 01, invoke-id C1) of the load profile (class 7, 1.0.99.1.0.255)
+ * attribute 2 with access selection 01, selector 02, entries 1..1 and columns 1..2: the answer
+ * is GET-Response-Normal (C4 01 C1), data (00), the one entry. Then the whole buffer: longer
+ * than the PDU, it comes in blocks (C4 02 C1, last-block, block-number, raw-data) that join to
+ * 4 + 11 520 x 54 octets.
+ */
+START_TEST(test_through_the_session)
+{
+	static const uint8_t get_first[] = {0xC0, 0x01, 0xC1, 0x00, 0x07, 1,	0, 99,	 1, 0, 0xFF,
+					    0x02, 0x01, 0x02, 0x02, 0x04, 0x06, 0, 0,	 0, 1, 0x06,
+					    0,	  0,	0,    1,    0x12, 0,	1, 0x12, 0, 2};
+	static const uint8_t get_all[] = {0xC0, 0x01, 0xC1, 0x00, 0x07, 1,   0,
+					  99,	1,    0,    0xFF, 0x02, 0x00};
+	const struct pm_dlms_server_config cfg = {
+	    .ops = &pm_cosem_directory_ops, .dir = &dir, .password = "12345678"};
+	struct pm_dlms_session *s = pm_dlms_session_new(&cfg);
+	struct pm_axdr_out out, joined;
+	uint32_t block = 1;
+	bool last = false;
+
+	ck_assert_ptr_nonnull(s);
+	pm_axdr_out_init_heap(&out, PM_DLMS_MAX_RESPONSE + 64);
+	pm_axdr_out_init_heap(&joined, PM_DLMS_MAX_RESPONSE);
+	ck_assert_int_eq(pm_dlms_session_apdu(s, &meter, 1, 1, lls_aarq, sizeof(lls_aarq), &out),
+			 PM_DLMS_ANSWER);
+	ck_assert_uint_eq(out.buf[0], 0x61);
+	ck_assert_int_eq(pm_dlms_session_apdu(s, &meter, 1, 1, get_first, sizeof(get_first), &out),
+			 PM_DLMS_ANSWER);
+	OUT_EQ(&out, 0xC4, 0x01, 0xC1, 0x00, 0x01, 0x01, 0x02, 0x02, JAN1(0, 30), 0x11, 0x04);
+
+	ck_assert_int_eq(pm_dlms_session_apdu(s, &meter, 1, 1, get_all, sizeof(get_all), &out),
+			 PM_DLMS_ANSWER);
+	while (!last) {
+		uint8_t next[] = {0xC0, 0x02, 0xC1, 0, 0, 0, 0};
+		struct pm_axdr_in in;
+		const uint8_t *raw;
+		uint8_t b[4];
+		uint32_t n;
+		size_t len;
+
+		pm_axdr_in_init(&in, out.buf, out.len);
+		for (int k = 0; k < 4; k++)
+			ck_assert_int_eq(pm_axdr_get_byte(&in, &b[k]), 0);
+		ck_assert(b[0] == 0xC4 && b[1] == 0x02 && b[2] == 0xC1);
+		last = b[3] != 0;
+		ck_assert_int_eq(pm_axdr_get_u32be(&in, &n), 0);
+		ck_assert_uint_eq(n, block);
+		ck_assert_int_eq(pm_axdr_get_byte(&in, &b[0]), 0);
+		ck_assert_uint_eq(b[0], 0x00); /* raw-data */
+		ck_assert_int_eq(pm_axdr_get_length(&in, &len), 0);
+		ck_assert_int_eq(pm_axdr_get_bytes(&in, len, &raw), 0);
+		pm_axdr_put_raw(&joined, raw, len);
+		if (last)
+			break;
+		next[3] = (uint8_t)(block >> 24);
+		next[4] = (uint8_t)(block >> 16);
+		next[5] = (uint8_t)(block >> 8);
+		next[6] = (uint8_t)block;
+		ck_assert_int_eq(pm_dlms_session_apdu(s, &meter, 1, 1, next, sizeof(next), &out),
+				 PM_DLMS_ANSWER);
+		block++;
+	}
+	ck_assert_uint_eq(joined.len, 4 + 11520 * 54);
+	ck_assert(joined.buf[0] == 0x01 && joined.buf[1] == 0x82 && joined.buf[2] == 0x2D &&
+		  joined.buf[3] == 0x00);
+	pm_axdr_out_free(&joined);
+	pm_axdr_out_free(&out);
+	pm_dlms_session_free(s);
+}
+END_TEST
+
 static Suite *profiles_suite(void)
 {
 	Suite *s = suite_create("cosem_profiles");
@@ -629,6 +711,7 @@ static Suite *profiles_suite(void)
 	tcase_add_test(tc, test_event_codes);
 	tcase_add_test(tc, test_event_log_buffer);
 	tcase_add_test(tc, test_billing_row_columns);
+	tcase_add_test(tc, test_through_the_session);
 	suite_add_tcase(s, tc);
 	return s;
 }
