@@ -78,7 +78,7 @@ static void send_block(struct pm_dlms_session *s, uint8_t invoke, struct pm_axdr
 /*
  * A with-list answered with other-reason for every element (an answer too long for the PDU
  * without block transfer, or beyond PM_DLMS_MAX_RESPONSE); an EXCEPTION-Response pdu-too-long
- * when even that does not fit the client's PDU.
+ * when even that does not fit the PDU.
  */
 static void refuse_list(struct pm_dlms_session *s, uint8_t invoke, uint32_t count,
 			struct pm_axdr_out *out)
@@ -100,7 +100,7 @@ static void refuse_list(struct pm_dlms_session *s, uint8_t invoke, uint32_t coun
 }
 
 /*
- * The answer in s->body: whole when its Get-Response fits the client's PDU, else in blocks.
+ * The answer in s->body: whole when its Get-Response fits the PDU, else in blocks.
  * @count: a with-list's element count (the body is its SEQUENCE OF Get-Data-Result); 0 for a
  * normal GET, whose body is the data choice octet then the Data, and whose blocks carry the
  * Data alone (raw-data).
@@ -110,9 +110,12 @@ static void answer(struct pm_dlms_session *s, uint8_t invoke, uint32_t count,
 {
 	bool normal = count == 0;
 
-	if (s->body.overflow) {
+	if (s->body.overflow) { /* the heap refused even a data-access-result */
 		pm_dlms_srv_abandon(s);
-		refuse_list(s, invoke, count, out);
+		if (normal)
+			pm_dlms_put_get_response_normal(out, invoke, PM_DLMS_OTHER_REASON, NULL, 0);
+		else
+			refuse_list(s, invoke, count, out);
 		return;
 	}
 	if (GET_HEAD + s->body.len <= pm_dlms_srv_pdu(s)) {
