@@ -62,6 +62,9 @@ UNIT_EXTRA_test_store := $(STORE_SRC)
 UNIT_LIBS_test_store  := sqlite3
 UNIT_EXTRA_test_meter := daemon/meter/meter.c $(STORE_SRC) daemon/common/log.c
 UNIT_LIBS_test_meter  := sqlite3
+UNIT_EXTRA_test_billing_capture := daemon/meter/meter.c daemon/meter/period-capture.c \
+	daemon/meter/local-time.c $(STORE_SRC) daemon/common/log.c
+UNIT_LIBS_test_billing_capture  := sqlite3
 UNIT_EXTRA_test_tariff_file := $(TARIFF_FILE_SRC)
 UNIT_LIBS_test_tariff_file  := jansson
 
@@ -148,7 +151,7 @@ $(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
 # build/fuzz/found/<name>/, crashes to build/fuzz/); scripts/check-unit.sh runs each
 # deterministically: the seed corpus, then FUZZ_RUNS mutations with -seed=1 (no time limit).
 FUZZ_SECONDS ?= 600
-FUZZ_NAMES   := sts tariff_file modbus_map conf civil_money
+FUZZ_NAMES   := sts tariff_file modbus_map conf civil_money dlms_axdr dlms_apdu dlms_session
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_EXTRA_sts := $(STS_VEND_SRC)
 FUZZ_EXTRA_tariff_file := $(TARIFF_FILE_SRC)

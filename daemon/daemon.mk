@@ -143,6 +143,10 @@ UNIT_EXTRA_test_dlms_meter := daemon/views/dlms/dlms-meter.c daemon/meter/meter.
 	$(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c $(STORE_SRC) \
 	$(TARIFF_FILE_SRC) daemon/common/log.c
 UNIT_LIBS_test_dlms_meter  := sqlite3 jansson
+# the DLMS view's profiles and time of use on a real store, pipeline and account
+UNIT_EXTRA_test_dlms_meter_profiles := $(UNIT_EXTRA_test_dlms_meter) \
+	daemon/views/dlms/dlms-meter-profiles.c
+UNIT_LIBS_test_dlms_meter_profiles  := sqlite3 jansson
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

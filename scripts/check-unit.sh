@@ -111,9 +111,9 @@ fi
 # fixed seed; never a time limit. New inputs go to a scratch directory, a crash input to
 # build/fuzz/. One check per fuzzer.
 declare -A fuzz_runs=([sts]=100000 [tariff_file]=10000 [modbus_map]=20000 [conf]=20000
-	[civil_money]=1000000)
+	[civil_money]=1000000 [dlms_axdr]=200000 [dlms_apdu]=200000 [dlms_session]=20000)
 if make -s fuzz-build; then
-	for n in sts tariff_file modbus_map conf civil_money; do
+	for n in sts tariff_file modbus_map conf civil_money dlms_axdr dlms_apdu dlms_session; do
 		scratch=$(mktemp -d)
 		if build/fuzz/fuzz_"$n" -runs="${fuzz_runs[$n]}" -seed=1 \
 			-artifact_prefix="$top/build/fuzz/" "$scratch" "tests/fuzz/corpus/$n" \

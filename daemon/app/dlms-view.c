@@ -8,11 +8,13 @@
 #include "app/dlms-conf.h"
 #include "app/dlms-view.h"
 #include "common/log.h"
+#include "views/dlms/dlms-meter-profiles.h"
 #include "views/dlms/dlms-tcp.h"
 #include "views/net/stream-server.h"
 
 struct pm_dlms_view {
 	struct pm_dlms_meter meter;
+	struct pm_dlms_meter_profiles profiles;
 	struct pm_cosem_meter request; /* filled for each APDU */
 	struct pm_dlms_server_config server;
 	char password[PM_DLMS_PASSWORD_MAX + 1];
@@ -24,6 +26,7 @@ static const struct pm_cosem_meter *meter_of_request(void *data)
 	struct pm_dlms_view *v = data;
 
 	pm_dlms_meter_get(&v->meter, &v->request);
+	pm_dlms_meter_profiles_get(&v->profiles, &v->request);
 	return &v->request;
 }
 
@@ -55,6 +58,15 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 		}
 	}
 	pm_dlms_meter_init(&v->meter, meter);
+	pm_dlms_meter_profiles_init(&v->profiles, &(struct pm_dlms_meter_profiles_config){
+						      .name = meter->name,
+						      .time_zone = meter->time_zone,
+						      .pipe = meter->pipe,
+						      .billing = meter->billing,
+						      .profile_period_s = meter->measuring_period_s,
+						      .account_changed = meter->account_changed,
+						      .userdata = meter->userdata,
+						  });
 	v->server = (struct pm_dlms_server_config){
 	    .ops = &pm_cosem_directory_ops,
 	    .dir = dir,

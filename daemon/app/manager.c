@@ -39,6 +39,7 @@
 #include "meter/counted-energy.h"
 #include "meter/device-events.h"
 #include "meter/meter.h"
+#include "meter/period-capture.h"
 #include "meter/scan-sample.h"
 #include "store/store.h"
 #include "supply/supply-link.h"
@@ -68,10 +69,11 @@ struct manager_meter {
 	struct pm_billing *billing;	/* the account (tariff, balance, supply) */
 	struct pm_supply_link supply;	/* the account's supply decision on the GPIO lines */
 	struct pm_bus_account *bus_account;
-	struct pm_dlms_view *dlms; /* NULL: no DLMS server for this meter */
-	uint64_t checkpoints_seen; /* the meter's energy checkpoints billing has seen */
-	struct pm_recorder record; /* record = FILE */
-	bool finished;		   /* the source delivered its last scan */
+	struct pm_dlms_view *dlms;	  /* NULL: no DLMS server for this meter */
+	struct pm_period_capture capture; /* the daily and monthly billing captures */
+	uint64_t checkpoints_seen;	  /* the meter's energy checkpoints billing has seen */
+	struct pm_recorder record;	  /* record = FILE */
+	bool finished;			  /* the source delivered its last scan */
 };
 
 struct pm_manager {
@@ -247,6 +249,8 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	      pm_dlms_view_clock_offset_ns(mt->dlms);
 	pm_meter_push(mt->pipe, &sample, now);
 	bill_scan(mt, scan, now);
+	/* after billing: the account's rate registers belong to the same sample */
+	pm_period_capture_scan(&mt->capture, now, mt->pipe);
 	if (m->bus)
 		pm_bus_meter_changed(m->bus, mt->conf->name, true);
 	mt->scans++;
@@ -620,6 +624,7 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		if (r < 0)
 			return log_error_errno(r, "meter %s: cannot create it", mt->conf->name);
 		mt->chip.pipe = mt->pipe;
+		pm_period_capture_init(&mt->capture, mt->conf->name, mt->conf->time_zone, m->store);
 		/* counted from here: a failure below frees what it has (pm_manager_free takes
 		 * the parts not made yet as NULL) */
 		m->n_meters = i + 1;

@@ -8,6 +8,7 @@
  *   billing-clock.c            the engines' local civil time (meter/local-time.h)
  *   billing-commands.c         account commands: validated on a copy, committed, then applied
  *   billing-tariff-commands.c  the active and the future tariff
+ *   billing-tou.c              the time of use as a DLMS head-end reads and replaces it
  *   billing-currency.c         a currency conversion
  *   billing-events.c           the event queue and the texts of the event log
  *   billing-store.c            the account's record in the store: save, load, seed, unavailable

@@ -163,6 +163,31 @@ int64_t pm_billing_convert_mu(int64_t value_mu, int64_t num, int64_t den);
 /* Every money register and money setting of @acc x num / den (the conversion's rule). */
 void pm_billing_convert_account(struct account *acc, int64_t num, int64_t den);
 
+/*
+ * The time of use as a DLMS head-end sees it (billing-tou.c): copies of the active tariff and
+ * the future one with their names and the future's date; has_tariff false when the account is
+ * not running or has no tariff.
+ */
+struct pm_billing_tou {
+	bool has_tariff;
+	struct tariff active;
+	char name[128];
+	bool has_future;
+	struct tariff future;
+	char future_name[128];
+	struct tariff_date future_date; /* it replaces the active one at 00:00 local */
+};
+
+void pm_billing_tou(const struct pm_billing *b, struct pm_billing_tou *out);
+/*
+ * As pm_billing_set_future_tariff, with the tariff already built (a DLMS head-end's calendar
+ * over the active tariff: core/dlms/tou-calendar.h): @t from 00:00 local on @date (after
+ * today), named @name, with the active tariff's currency and peak rates.
+ */
+int pm_billing_set_future_tariff_struct(struct pm_billing *b, int64_t utc_ns,
+					const struct tariff *t, const char *name,
+					const struct tariff_date *date, struct pm_billing_error *e);
+
 /* Single wallet: @date "YYYY-MM-DD" local; @final: the day's total. */
 int pm_billing_wallet(struct pm_billing *b, int64_t utc_ns, const char *date, int64_t cost_mu,
 		      bool final, struct pm_billing_error *e);

@@ -118,3 +118,37 @@ int pm_store_event_counts(struct pm_store *store, const char *meter, uint64_t *t
 	sqlite3_finalize(st);
 	return r;
 }
+
+int pm_store_events_each(struct pm_store *store, const char *meter,
+			 const struct pm_store_range *range, pm_store_event_fn fn, void *ctx)
+{
+	struct pm_store_event ev;
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !range || !fn || range->from_ns > range->to_ns)
+		return -EINVAL;
+	r = pm_store_prepare(store,
+			     "SELECT utc_ns, kind, detail FROM event WHERE meter = ?1"
+			     " AND utc_ns >= ?2 AND utc_ns <= ?3 ORDER BY id LIMIT ?4 OFFSET ?5",
+			     &st);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	pm_store_bind_range(st, 2, range);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *detail = (const char *)sqlite3_column_text(st, 2);
+
+		ev.utc_ns = sqlite3_column_int64(st, 0);
+		snprintf(ev.kind, sizeof(ev.kind), "%s", kind ? kind : "");
+		snprintf(ev.detail, sizeof(ev.detail), "%s", detail ? detail : "");
+		r = fn(ctx, &ev);
+		if (r) {
+			sqlite3_finalize(st);
+			return r;
+		}
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : pm_store_errno(r);
+}

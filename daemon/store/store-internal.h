@@ -21,5 +21,7 @@ int pm_store_step_done(sqlite3_stmt *st);
 int pm_store_ensure_meter(struct pm_store *store, const char *meter);
 int pm_store_begin(struct pm_store *store);
 int pm_store_end(struct pm_store *store, int ret);
+/* Binds a streaming read's range to ?first (from), +1 (to), +2 (LIMIT), +3 (OFFSET). */
+void pm_store_bind_range(sqlite3_stmt *st, int first, const struct pm_store_range *range);
 
 #endif

@@ -210,3 +210,64 @@ int pm_store_last_profile(struct pm_store *store, const char *meter, struct pm_s
 	sqlite3_finalize(st);
 	return r;
 }
+
+int pm_store_profile_each(struct pm_store *store, const char *meter,
+			  const struct pm_store_range *range, pm_store_profile_fn fn, void *ctx)
+{
+	struct pm_store_profile e;
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !range || !fn || range->from_ns > range->to_ns)
+		return -EINVAL;
+	r = pm_store_prepare(store,
+			     "SELECT " PROFILE_COLUMNS
+			     " FROM profile WHERE meter = ?1 AND end_ns >= ?2 AND end_ns <= ?3"
+			     " ORDER BY end_ns LIMIT ?4 OFFSET ?5",
+			     &st);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	pm_store_bind_range(st, 2, range);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		r = read_profile(st, &e);
+		if (!r)
+			r = fn(ctx, &e);
+		if (r) {
+			sqlite3_finalize(st);
+			return r;
+		}
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : pm_store_errno(r);
+}
+
+int pm_store_profile_count(struct pm_store *store, const char *meter, int64_t from_ns,
+			   int64_t to_ns, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (!store || !meter || !n || from_ns > to_ns)
+		return -EINVAL;
+	r = pm_store_prepare(store,
+			     "SELECT COUNT(*) FROM profile WHERE meter = ?1 AND end_ns >= ?2"
+			     " AND end_ns <= ?3",
+			     &st);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from_ns);
+	sqlite3_bind_int64(st, 3, to_ns);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		r = 0;
+	} else {
+		r = pm_store_errno(r);
+		if (!r)
+			r = -EIO;
+	}
+	sqlite3_finalize(st);
+	return r;
+}

@@ -2,7 +2,8 @@
 /*
  * The store's connection: SQLite schema, migrations, opening and the checks at open (see
  * store.h). The tables' readers and writers are store-registers.c, store-events.c,
- * store-profile.c, store-settings.c and store-account.c, through store-internal.h.
+ * store-profile.c, store-settings.c, store-account.c and store-billing.c, through
+ * store-internal.h.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -81,6 +82,25 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " meter TEXT NOT NULL REFERENCES meter(name), reference TEXT NOT NULL,"
     " utc_ns INTEGER NOT NULL, value_mu INTEGER NOT NULL,"
     " PRIMARY KEY (meter, reference)) WITHOUT ROWID;",
+    /*
+     * 6: the daily and monthly billing captures (store-billing.c): the registers at the first
+     * scan at or after local midnight (monthly: on the 1st), one row per meter, scheme and
+     * local date; rate and demand columns are NULL when the capture had none.
+     */
+    "CREATE TABLE billing_capture ("
+    " meter TEXT NOT NULL REFERENCES meter(name),"
+    " scheme INTEGER NOT NULL CHECK (scheme IN (1, 2)), local_day INTEGER NOT NULL,"
+    " utc_ns INTEGER NOT NULL,"
+    " a_import INTEGER NOT NULL, a_export INTEGER NOT NULL,"
+    " r_import INTEGER NOT NULL, r_export INTEGER NOT NULL,"
+    " n_rates INTEGER NOT NULL, n_export_rates INTEGER NOT NULL,"
+    " ri1 INTEGER, ri2 INTEGER, ri3 INTEGER, ri4 INTEGER,"
+    " ri5 INTEGER, ri6 INTEGER, ri7 INTEGER, ri8 INTEGER,"
+    " re1 INTEGER, re2 INTEGER, re3 INTEGER, re4 INTEGER,"
+    " re5 INTEGER, re6 INTEGER, re7 INTEGER, re8 INTEGER,"
+    " md_import_mw INTEGER, md_import_end_ns INTEGER,"
+    " md_export_mw INTEGER, md_export_end_ns INTEGER,"
+    " PRIMARY KEY (meter, scheme, local_day)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)
@@ -348,4 +368,16 @@ int pm_store_begin(struct pm_store *store)
 int pm_store_end(struct pm_store *store, int ret)
 {
 	return end(store, ret);
+}
+
+/* SQLite's LIMIT and OFFSET of a streaming read: LIMIT -1 is no limit. */
+void pm_store_bind_range(sqlite3_stmt *st, int first, const struct pm_store_range *range)
+{
+	sqlite3_bind_int64(st, first, range->from_ns);
+	sqlite3_bind_int64(st, first + 1, range->to_ns);
+	sqlite3_bind_int64(st, first + 2,
+			   range->limit && range->limit <= INT64_MAX ? (sqlite3_int64)range->limit
+								     : -1);
+	sqlite3_bind_int64(st, first + 3,
+			   range->skip <= INT64_MAX ? (sqlite3_int64)range->skip : INT64_MAX);
 }

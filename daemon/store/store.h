@@ -28,7 +28,7 @@
 #include "core/metrology/profile.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 5
+#define PM_STORE_SCHEMA_VERSION 6
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -115,6 +115,85 @@ int pm_store_profiles(struct pm_store *store, const char *meter, int64_t from_ns
 		      struct pm_store_profile **out, size_t *n);
 /* The newest stored interval of @meter; -ENOENT when there is none. */
 int pm_store_last_profile(struct pm_store *store, const char *meter, struct pm_store_profile *e);
+
+/*
+ * Which rows a streaming read (the *_each functions) visits, oldest first: those whose time is
+ * in [from_ns, to_ns], of which the first @skip are passed over and at most @limit visited
+ * (0: all). The DLMS profiles read this way, so 240 days of intervals are never all in memory.
+ */
+struct pm_store_range {
+	int64_t from_ns, to_ns;
+	uint64_t skip, limit;
+};
+
+/* A streaming read's visitor: 0 goes on, anything else stops the read, which returns it. */
+typedef int (*pm_store_profile_fn)(void *ctx, const struct pm_store_profile *e);
+typedef int (*pm_store_event_fn)(void *ctx, const struct pm_store_event *ev);
+
+/* The intervals of @meter in @range (by end_ns), oldest first. -EINVAL when from > to. */
+int pm_store_profile_each(struct pm_store *store, const char *meter,
+			  const struct pm_store_range *range, pm_store_profile_fn fn, void *ctx);
+/* How many intervals of @meter end in [from_ns, to_ns]. */
+int pm_store_profile_count(struct pm_store *store, const char *meter, int64_t from_ns,
+			   int64_t to_ns, uint64_t *n);
+/*
+ * The events of @meter logged in @range (by utc_ns), in the order they were logged (oldest
+ * first; an event may be dated before one logged earlier: power_down, store_failed).
+ */
+int pm_store_events_each(struct pm_store *store, const char *meter,
+			 const struct pm_store_range *range, pm_store_event_fn fn, void *ctx);
+
+/*
+ * The billing captures (schema 6): the meter's registers at the first scan at or after 00:00
+ * local (daily, scheme 2) and at or after 00:00 local on the 1st of a month (monthly, scheme
+ * 1: the DLMS "data of billing period" schemes, 1.0.98.1.0.255 and 1.0.98.2.0.255). One row
+ * per meter, scheme and local date; the newest PM_STORE_DAILY_KEPT and PM_STORE_MONTHLY_KEPT
+ * are kept.
+ */
+enum pm_store_billing_scheme {
+	PM_STORE_BILLING_MONTHLY = 1,
+	PM_STORE_BILLING_DAILY = 2,
+};
+
+#define PM_STORE_DAILY_KEPT 400	 /* days: a year and a month back, for a year-on-year view */
+#define PM_STORE_MONTHLY_KEPT 36 /* months: three years */
+#define PM_STORE_BILLING_RATES 8 /* the tariff engine's TARIFF_MAX_RATES */
+
+struct pm_store_billing {
+	enum pm_store_billing_scheme scheme;
+	int32_t local_day;		  /* the local date of the capture, days since 1970-01-01 */
+	int64_t utc_ns;			  /* when it was captured (the scan's time, UTC) */
+	uint64_t reg[PM_STORE_PROF_REGS]; /* totals +A -A +R -R, mWh / mvarh */
+	/* the tariff's rate registers, mWh: rate r + 1 in [r]; 0 rates when there was no tariff */
+	uint8_t n_rates, n_export_rates;
+	uint64_t rate_import[PM_STORE_BILLING_RATES];
+	uint64_t rate_export[PM_STORE_BILLING_RATES];
+	/* maximum demand of +A [0] and -A [1]: mean power of the peak window (mW), its end */
+	bool md_valid[2];
+	int64_t md_mw[2];
+	int64_t md_end_ns[2];
+};
+
+typedef int (*pm_store_billing_fn)(void *ctx, const struct pm_store_billing *b);
+
+/*
+ * Appends one capture of @meter (another of the same scheme and local date is kept, this one
+ * dropped: the clock went back over a midnight) and deletes the oldest beyond the scheme's
+ * count kept, in one transaction.
+ */
+int pm_store_add_billing(struct pm_store *store, const char *meter,
+			 const struct pm_store_billing *b);
+/* The newest capture of @scheme; -ENOENT when there is none. */
+int pm_store_last_billing(struct pm_store *store, const char *meter,
+			  enum pm_store_billing_scheme scheme, struct pm_store_billing *b);
+/* The captures of @scheme in @range (by utc_ns), oldest first. */
+int pm_store_billing_each(struct pm_store *store, const char *meter,
+			  enum pm_store_billing_scheme scheme, const struct pm_store_range *range,
+			  pm_store_billing_fn fn, void *ctx);
+/* How many captures of @scheme were taken in [from_ns, to_ns]. */
+int pm_store_billing_count(struct pm_store *store, const char *meter,
+			   enum pm_store_billing_scheme scheme, int64_t from_ns, int64_t to_ns,
+			   uint64_t *n);
 
 /*
  * The chip calibration of @meter (polymeterctl calibrate): the phases set in @c replace the

@@ -10,7 +10,7 @@ lagging 30 degrees and L3 at 160 degrees (it exports: -A and the reactive quadra
 zero), one scan a simulated second, the simulated clock 900 times the real one (a 15-minute
 load-profile interval about every second), a store (energy registers, profile), credit mode
 with a two-rate tariff in GBP (rates and the activity calendar exist), time zone UTC.
-The DLMS keys are the integrator's: dlms_port, dlms_address, dlms_max_conn,
+The DLMS keys are the integrator's: dlms_port, dlms_address, dlms_max_connections,
 dlms_idle_timeout, dlms_password_file.
 """
 import json
@@ -66,9 +66,11 @@ def meter_conf(tmp, port, dbus="session", state=True, **dlms):
     returns its path. @dlms: dlms_* keys to add or replace (value None leaves a key out)."""
     with open(f"{tmp}/two-rate.json", "w", encoding="ascii") as f:
         json.dump(TWO_RATES, f)
-    with open(f"{tmp}/lls-password", "w", encoding="ascii") as f:
+    # only its owner may read it (the daemon refuses it otherwise: it lets a client disconnect)
+    fd = os.open(f"{tmp}/lls-password", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(PASSWORD)
-    keys = {"dlms_port": port, "dlms_address": "127.0.0.1", "dlms_max_conn": 8,
+    keys = {"dlms_port": port, "dlms_address": "127.0.0.1", "dlms_max_connections": 8,
             "dlms_idle_timeout": 120, "dlms_password_file": f"{tmp}/lls-password"}
     keys.update(dlms)
     if state:

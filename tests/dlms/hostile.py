@@ -3,7 +3,7 @@
 """polymeterd's DLMS server under malformed and misbehaving clients: truncated headers and
 APDUs left hanging, lengths that lie, wrong wrapper version and wPorts, unknown APDU tags,
 deeply nested Data in a SET, pipelined requests, a client that never reads, more connections
-than dlms_max_conn, and (on a second daemon with dlms_idle_timeout = 2) the idle timeout.
+than dlms_max_connections, and (on a second daemon with dlms_idle_timeout = 2) the idle timeout.
 After all of it the daemon still serves, the meter's state is what it was (registers and
 balance against D-Bus, supply, tariff, the setting a hostile SET aimed at), and it exits
 cleanly on SIGTERM with ASan/UBSan quiet. Run under dbus-run-session (tests/dlms/run does).
@@ -34,7 +34,7 @@ TMP = tmpdir("pm-dlms-hostile-")
 PORT = free_port()
 daemon = Daemon(DAEMON, meter_conf(TMP, PORT), TMP, PORT)
 up = daemon.wait_serving(60)
-check("polymeterd serves DLMS (dlms_max_conn = 8)", up, daemon.stderr()[-1500:])
+check("polymeterd serves DLMS (dlms_max_connections = 8)", up, daemon.stderr()[-1500:])
 if not up:
     daemon.stop()
     done()
@@ -339,13 +339,13 @@ flood.close()
 pusher.join(10)
 check("... it closes: another client is served", eventually(served, 15, "served after"))
 
-# ---- 8. more connections than dlms_max_conn (8) ----
+# ---- 8. more connections than dlms_max_connections (8) ----
 
 conns = [associate_retry(PORT, PUBLIC) for _ in range(7)]  # + the management client: 8
 extra = raw()
 extra.sendall(AARQ_FRAME)
 reply = answer(extra, 3)
-check("8 associations open (dlms_max_conn = 8): a 9th connection is not served",
+check("8 associations open (dlms_max_connections = 8): a 9th connection is not served",
       not_associated(reply), str(reply))
 extra.close()
 ok = all(c.get(*CLOCK, 1) == dc.obis(CLOCK[1]) for c in conns) and \

@@ -522,7 +522,7 @@ START_TEST(test_migration_from_v1_keeps_data)
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
 		 " DROP TABLE meter_config; DROP TABLE account; DROP TABLE topup_ref;"
-		 " PRAGMA user_version = 1'",
+		 " DROP TABLE billing_capture; PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -622,7 +622,8 @@ START_TEST(test_migration_from_v2_keeps_data)
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
-		 " DROP TABLE account; DROP TABLE topup_ref; PRAGMA user_version = 2'",
+		 " DROP TABLE account; DROP TABLE topup_ref; DROP TABLE billing_capture;"
+		 " PRAGMA user_version = 2'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -677,6 +678,255 @@ START_TEST(test_calibration_roundtrip)
 }
 END_TEST
 
+/* Collects what a streaming read visits. */
+struct visited {
+	int n;
+	int64_t t[16];
+	char kind[16][32];
+	int stop_after; /* 0: never stop */
+};
+
+static int visit_profile(void *ctx, const struct pm_store_profile *e)
+{
+	struct visited *v = ctx;
+
+	if (v->n < 16)
+		v->t[v->n] = e->end_ns;
+	v->n++;
+	return v->stop_after && v->n == v->stop_after ? 7 : 0;
+}
+
+static int visit_event(void *ctx, const struct pm_store_event *ev)
+{
+	struct visited *v = ctx;
+
+	if (v->n < 16) {
+		v->t[v->n] = ev->utc_ns;
+		snprintf(v->kind[v->n], sizeof(v->kind[0]), "%s", ev->kind);
+	}
+	v->n++;
+	return 0;
+}
+
+/*
+ * Ten 30-minute intervals ending at 30, 60, ..., 300 min. [60 min, 240 min] holds the ends
+ * 60, 90, ..., 240: (240 - 60) / 30 + 1 = 7 of them; skipping 2 and taking 3 visits the ends
+ * 120, 150, 180.
+ */
+START_TEST(test_profile_each_range_skip_limit)
+{
+	struct pm_store *s = open_ok();
+	struct visited v = {0};
+	uint64_t n;
+
+	for (int k = 1; k <= 10; k++) {
+		struct pm_store_profile e = interval(k * 30 * MIN_NS, (uint64_t)k);
+
+		ck_assert_int_eq(pm_store_add_profile(s, "m", &e), 0);
+	}
+	ck_assert_int_eq(pm_store_profile_count(s, "m", 60 * MIN_NS, 240 * MIN_NS, &n), 0);
+	ck_assert_uint_eq(n, 7);
+	ck_assert_int_eq(pm_store_profile_count(s, "m", INT64_MIN, INT64_MAX, &n), 0);
+	ck_assert_uint_eq(n, 10);
+	ck_assert_int_eq(pm_store_profile_count(s, "nosuch", INT64_MIN, INT64_MAX, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(pm_store_profile_each(s, "m",
+					       &(struct pm_store_range){.from_ns = 60 * MIN_NS,
+									.to_ns = 240 * MIN_NS,
+									.skip = 2,
+									.limit = 3},
+					       visit_profile, &v),
+			 0);
+	ck_assert_int_eq(v.n, 3);
+	ck_assert_int_eq(v.t[0], 120 * MIN_NS);
+	ck_assert_int_eq(v.t[2], 180 * MIN_NS);
+	/* limit 0 is all of them; a visitor's nonzero return stops the read and is returned */
+	v = (struct visited){.stop_after = 4};
+	ck_assert_int_eq(pm_store_profile_each(
+			     s, "m",
+			     &(struct pm_store_range){.from_ns = INT64_MIN, .to_ns = INT64_MAX},
+			     visit_profile, &v),
+			 7);
+	ck_assert_int_eq(v.n, 4);
+	ck_assert_int_eq(pm_store_profile_each(s, "m",
+					       &(struct pm_store_range){.from_ns = 2, .to_ns = 1},
+					       visit_profile, &v),
+			 -EINVAL);
+	pm_store_close(s);
+}
+END_TEST
+
+/* Events come in the order they were logged, within the range of their dates. */
+START_TEST(test_events_each_in_log_order)
+{
+	struct pm_store *s = open_ok();
+	struct visited v = {0};
+
+	ck_assert_int_eq(pm_store_add_event(s, "m", 100, "daemon_start", ""), 0);
+	ck_assert_int_eq(pm_store_add_event(s, "m", 300, "power_up", ""), 0);
+	/* logged after power_up, dated before it (the last sample before the gap) */
+	ck_assert_int_eq(pm_store_add_event(s, "m", 200, "power_down", ""), 0);
+	ck_assert_int_eq(pm_store_add_event(s, "other", 250, "swell", ""), 0);
+	ck_assert_int_eq(
+	    pm_store_events_each(s, "m", &(struct pm_store_range){.from_ns = 150, .to_ns = 400},
+				 visit_event, &v),
+	    0);
+	ck_assert_int_eq(v.n, 2);
+	ck_assert_str_eq(v.kind[0], "power_up");
+	ck_assert_str_eq(v.kind[1], "power_down");
+	ck_assert_int_eq(v.t[1], 200);
+	pm_store_close(s);
+}
+END_TEST
+
+/* A daily capture with two import rates, one export rate and an import peak. */
+static struct pm_store_billing capture(enum pm_store_billing_scheme scheme, int32_t day)
+{
+	struct pm_store_billing b = {
+	    .scheme = scheme,
+	    .local_day = day,
+	    .utc_ns = (int64_t)day * 24 * 60 * MIN_NS + 5 * MIN_NS,
+	    .reg = {1000u + (uint64_t)day, 2000, 3000, 4000},
+	    .n_rates = 2,
+	    .n_export_rates = 1,
+	    .rate_import = {600u + (uint64_t)day, 400},
+	    .rate_export = {2000},
+	    .md_valid = {true, false},
+	    .md_mw = {6900000, 0},
+	    .md_end_ns = {12345, 0},
+	};
+
+	return b;
+}
+
+START_TEST(test_billing_roundtrip)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_billing in = capture(PM_STORE_BILLING_DAILY, 20000), out;
+
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_DAILY, &out), -ENOENT);
+	ck_assert_int_eq(pm_store_add_billing(s, "m", &in), 0);
+	pm_store_close(s);
+	s = open_ok();
+	memset(&out, 0xa5, sizeof(out));
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_DAILY, &out), 0);
+	ck_assert_int_eq(out.scheme, PM_STORE_BILLING_DAILY);
+	ck_assert_int_eq(out.local_day, 20000);
+	ck_assert_int_eq(out.utc_ns, in.utc_ns);
+	ck_assert_uint_eq(out.reg[PM_STORE_PROF_A_IMPORT], 21000);
+	ck_assert_uint_eq(out.reg[PM_STORE_PROF_R_EXPORT], 4000);
+	ck_assert_uint_eq(out.n_rates, 2);
+	ck_assert_uint_eq(out.rate_import[0], 20600);
+	ck_assert_uint_eq(out.rate_import[1], 400);
+	ck_assert_uint_eq(out.rate_import[2], 0); /* stored NULL, read as absent */
+	ck_assert_uint_eq(out.n_export_rates, 1);
+	ck_assert_uint_eq(out.rate_export[0], 2000);
+	ck_assert(out.md_valid[0] && !out.md_valid[1]);
+	ck_assert_int_eq(out.md_mw[0], 6900000);
+	ck_assert_int_eq(out.md_end_ns[0], 12345);
+	/* the other scheme and other meters are separate */
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_MONTHLY, &out), -ENOENT);
+	ck_assert_int_eq(pm_store_last_billing(s, "n", PM_STORE_BILLING_DAILY, &out), -ENOENT);
+	/* a second capture of the same local date (a clock set back) leaves the first */
+	in.reg[0] = 99;
+	ck_assert_int_eq(pm_store_add_billing(s, "m", &in), 0);
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_DAILY, &out), 0);
+	ck_assert_uint_eq(out.reg[0], 21000);
+	/* bad arguments */
+	in.n_rates = 9;
+	ck_assert_int_eq(pm_store_add_billing(s, "m", &in), -EINVAL);
+	in = capture((enum pm_store_billing_scheme)3, 1);
+	ck_assert_int_eq(pm_store_add_billing(s, "m", &in), -EINVAL);
+	pm_store_close(s);
+}
+END_TEST
+
+static int visit_billing(void *ctx, const struct pm_store_billing *b)
+{
+	struct visited *v = ctx;
+
+	if (v->n < 16)
+		v->t[v->n] = b->local_day;
+	v->n++;
+	return 0;
+}
+
+/*
+ * 402 daily captures, days 0..401: the newest 400 are kept, days 2..401. 38 monthly ones
+ * (every 30th day, so 38 distinct dates): the newest 36 are kept.
+ */
+START_TEST(test_billing_keeps_its_count)
+{
+	struct pm_store *s = open_ok();
+	struct visited v = {0};
+	uint64_t n;
+
+	for (int d = 0; d < 402; d++) {
+		struct pm_store_billing b = capture(PM_STORE_BILLING_DAILY, d);
+
+		ck_assert_int_eq(pm_store_add_billing(s, "m", &b), 0);
+	}
+	for (int k = 0; k < 38; k++) {
+		struct pm_store_billing b = capture(PM_STORE_BILLING_MONTHLY, 30 * k);
+
+		ck_assert_int_eq(pm_store_add_billing(s, "m", &b), 0);
+	}
+	ck_assert_int_eq(
+	    pm_store_billing_count(s, "m", PM_STORE_BILLING_DAILY, INT64_MIN, INT64_MAX, &n), 0);
+	ck_assert_uint_eq(n, 400);
+	ck_assert_int_eq(
+	    pm_store_billing_count(s, "m", PM_STORE_BILLING_MONTHLY, INT64_MIN, INT64_MAX, &n), 0);
+	ck_assert_uint_eq(n, 36);
+	ck_assert_int_eq(
+	    pm_store_billing_each(
+		s, "m", PM_STORE_BILLING_DAILY,
+		&(struct pm_store_range){.from_ns = INT64_MIN, .to_ns = INT64_MAX, .limit = 2},
+		visit_billing, &v),
+	    0);
+	ck_assert_int_eq(v.n, 2);
+	ck_assert_int_eq(v.t[0], 2);
+	ck_assert_int_eq(v.t[1], 3);
+	/* by time: days 100..102 were captured at 00:05 of their day */
+	v = (struct visited){0};
+	ck_assert_int_eq(
+	    pm_store_billing_each(s, "m", PM_STORE_BILLING_DAILY,
+				  &(struct pm_store_range){.from_ns = 100 * 24 * 60 * MIN_NS,
+							   .to_ns = 103 * 24 * 60 * MIN_NS - 1},
+				  visit_billing, &v),
+	    0);
+	ck_assert_int_eq(v.n, 3);
+	ck_assert_int_eq(v.t[0], 100);
+	ck_assert_int_eq(v.t[2], 102);
+	pm_store_close(s);
+}
+END_TEST
+
+/* A schema-5 database (before the billing captures) is migrated, its data kept. */
+START_TEST(test_migration_from_v5_keeps_data)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_billing b = capture(PM_STORE_BILLING_MONTHLY, 31), out;
+	struct pm_store_event ev[2];
+	char cmd[512];
+
+	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'DROP TABLE billing_capture; PRAGMA user_version = 5'", db);
+	ck_assert_int_eq(system(cmd), 0);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_events(s, "m", ev, 2), 1);
+	ck_assert_str_eq(ev[0].kind, "power_up");
+	ck_assert_int_eq(pm_store_add_billing(s, "m", &b), 0);
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_MONTHLY, &out), 0);
+	ck_assert_int_eq(out.local_day, 31);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d", db,
+		 PM_STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -706,6 +956,11 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_newer_schema_is_refused_untouched);
 	tcase_add_test(tc, test_quick_check_finding_is_refused);
 	tcase_add_test(tc, test_damaged_index_page_is_refused);
+	tcase_add_test(tc, test_profile_each_range_skip_limit);
+	tcase_add_test(tc, test_events_each_in_log_order);
+	tcase_add_test(tc, test_billing_roundtrip);
+	tcase_add_test(tc, test_billing_keeps_its_count);
+	tcase_add_test(tc, test_migration_from_v5_keeps_data);
 	suite_add_tcase(s, tc);
 	return s;
 }

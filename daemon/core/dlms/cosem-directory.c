@@ -19,8 +19,14 @@ static const struct pm_cosem_table *const tables_first[] = {
 
 /* After the model's objects. */
 static const struct pm_cosem_table *const tables_after[] = {
-    &pm_cosem_demand_table, &pm_cosem_script_table_table,
+    &pm_cosem_demand_table,
+    &pm_cosem_script_table_table,
     /* ---- profiles and calendar (branch h-dlms-profiles): add your tables below ---- */
+    &pm_cosem_profile_table,
+    &pm_cosem_calendar_table,
+    &pm_cosem_special_days_table,
+    &pm_cosem_register_activation_table,
+    &pm_cosem_tariff_scripts_table,
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -18,7 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/billing/tariff.h"
+#include "core/dlms/cosem-profile.h"
 #include "core/dlms/cosem.h"
+#include "core/dlms/tou-calendar.h"
 #include "core/metrology/demand.h"
 #include "core/model/model.h"
 
@@ -95,6 +98,60 @@ struct pm_cosem_meter {
 	enum pm_dlms_result (*set_setting)(void *data, size_t quantity, int64_t value);
 
 	/* ---- profiles and calendar (branch h-dlms-profiles): fields below this line ---- */
+
+	/* Passed to the callbacks below (views/dlms/dlms-meter-profiles.c owns what it points
+	 * to, so the two adapters keep their state apart). */
+	void *profiles_data;
+
+	/*
+	 * The zone's offset east of UTC at @utc_s and whether daylight saving is in force then
+	 * (tzdata's rules for that instant, any year: a profile row may be 240 days old). NULL:
+	 * pm_cosem_clock_offset_at on the clock above (this year's rules).
+	 */
+	void (*local_offset)(void *data, int64_t utc_s, int32_t *offset_s, bool *dst);
+
+	/*
+	 * The stored rows of the profiles (cosem-profile.h; the daemon reads its store): how
+	 * many a profile holds (entries_in_use), and the rows a query selects, oldest first,
+	 * each passed to @fn until it returns nonzero. Either NULL: the buffer and
+	 * entries_in_use answer temporary-failure (no store).
+	 */
+	enum pm_dlms_result (*profile_count)(void *data, enum pm_cosem_profile p, uint32_t *n);
+	enum pm_dlms_result (*profile_rows)(void *data, enum pm_cosem_profile p,
+					    const struct pm_cosem_rows_query *q, pm_cosem_row_fn fn,
+					    void *ctx);
+	/* How many rows each profile keeps at most (profile_entries, attribute 8). */
+	uint32_t profile_capacity[PM_COSEM_PROFILES];
+
+	/*
+	 * Time of use. The active tariff and its name; NULL: no tariff (the calendar objects are
+	 * then object-unavailable). The future (deferred) tariff, its name and the date it
+	 * becomes active at 00:00 local; NULL: none.
+	 */
+	const struct tariff *tariff;
+	const char *tariff_name;
+	const struct tariff *future_tariff;
+	const char *future_tariff_name;
+	struct tariff_date future_tariff_date;
+	/*
+	 * The passive calendar a head-end is writing (Activity calendar attributes 6 to 9, which
+	 * it sets one at a time): the daemon keeps one per meter, in memory, and the calendar
+	 * object writes it. NULL: the passive attributes cannot be written.
+	 */
+	struct pm_tou_passive *passive;
+	/*
+	 * Makes @t (named @name) the future tariff from 00:00 local on @date (billing's deferred
+	 * tariff: it replaces any earlier one; durable when it returns SUCCESS). @deviation_min
+	 * is the date-time's deviation (cosem-time.h), PM_COSEM_DEVIATION_ANY when not given:
+	 * when given, the daemon refuses (other-reason) a deviation that is not the zone's at
+	 * that local midnight. Refusals: other-reason (the date is not after today, the tariff
+	 * is refused), temporary-failure (no store, the account unknown).
+	 */
+	enum pm_dlms_result (*set_future_tariff)(void *data, const struct tariff *t,
+						 const char *name, const struct tariff_date *date,
+						 int16_t deviation_min);
+	/* Drops the future tariff (SUCCESS also when there is none). */
+	enum pm_dlms_result (*cancel_future_tariff)(void *data);
 };
 
 #endif

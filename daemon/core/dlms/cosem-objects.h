@@ -45,6 +45,16 @@ extern const struct pm_cosem_class pm_cosem_extended_register_class;
 extern const struct pm_cosem_class pm_cosem_clock_class;
 /* Script table (9): the disconnect control's scripts */
 extern const struct pm_cosem_class pm_cosem_script_table_class;
+/* Profile generic (7, version 1): load, billing profiles, event logs (arg: enum
+ * pm_cosem_profile; cosem-profile.c) */
+extern const struct pm_cosem_class pm_cosem_profile_class;
+/* The time of use (cosem-calendar.c, cosem-special-days.c, cosem-register-activation.c,
+ * cosem-tariff-scripts.c): Activity calendar (20), Special days table (11), Register
+ * activation (6), the Tariffication script table (9) */
+extern const struct pm_cosem_class pm_cosem_calendar_class;
+extern const struct pm_cosem_class pm_cosem_special_days_class;
+extern const struct pm_cosem_class pm_cosem_register_activation_class;
+extern const struct pm_cosem_class pm_cosem_tariff_scripts_class;
 /* Association LN (15, version 2): the current association */
 extern const struct pm_cosem_class pm_cosem_association_class;
 /* SAP assignment (17) */
@@ -77,6 +87,12 @@ extern const struct pm_cosem_table pm_cosem_clock_table;	  /* cosem-clock.c */
 extern const struct pm_cosem_table pm_cosem_identification_table; /* cosem-data.c */
 extern const struct pm_cosem_table pm_cosem_demand_table;	  /* cosem-extended-register.c */
 extern const struct pm_cosem_table pm_cosem_script_table_table;	  /* cosem-script-table.c */
+/* ---- profiles and calendar (branch h-dlms-profiles) ---- */
+extern const struct pm_cosem_table pm_cosem_profile_table;	       /* cosem-profile.c */
+extern const struct pm_cosem_table pm_cosem_calendar_table;	       /* cosem-calendar.c */
+extern const struct pm_cosem_table pm_cosem_special_days_table;	       /* cosem-special-days.c */
+extern const struct pm_cosem_table pm_cosem_register_activation_table; /* ...-activation.c */
+extern const struct pm_cosem_table pm_cosem_tariff_scripts_table;      /* cosem-tariff-scripts.c */
 
 struct pm_cosem_directory;
 

@@ -2,10 +2,10 @@
 /*
  * ACTION (server.h): normal and with-list, parameters optional, return data optional.
  *
- * This server does not offer block-transfer-with-action, so an answer must fit the client's
- * PDU. The method has run by the time its return data is known: a normal ACTION whose return
- * data does not fit is answered other-reason without it (the client learns the method ran but
- * its result was lost); a with-list answer that does not fit, an EXCEPTION-Response
+ * This server does not offer block-transfer-with-action, so an answer must fit the negotiated
+ * PDU (pm_dlms_srv_pdu). The method has run by the time its return data is known: a normal ACTION
+ * whose return data does not fit is answered other-reason without it (the client learns the method
+ * ran but its result was lost); a with-list answer that does not fit, an EXCEPTION-Response
  * pdu-too-long.
  */
 #include "core/dlms/server-internal.h"
@@ -42,7 +42,7 @@ static void action_with_list(struct pm_dlms_session *s, const struct pm_cosem_re
 {
 	struct pm_axdr_in descs, params;
 	struct pm_dlms_attr_desc d;
-	size_t start, n, room = s->assoc.client_max_pdu;
+	size_t start, n, room = pm_dlms_srv_pdu(s);
 	uint32_t i;
 
 	pm_axdr_put_byte(out, PM_DLMS_APDU_ACTION_RESPONSE);
@@ -61,7 +61,7 @@ static void action_with_list(struct pm_dlms_session *s, const struct pm_cosem_re
 		action_one(s, req, &d, n == 1 ? NULL : params.p + start, n == 1 ? 0 : n,
 			   room > out->len ? room - out->len : 0, out);
 	}
-	if (out->overflow || out->len > s->assoc.client_max_pdu) {
+	if (out->overflow || out->len > pm_dlms_srv_pdu(s)) {
 		pm_dlms_srv_truncate(out, 0);
 		pm_dlms_put_exception_response(out, PM_DLMS_STATE_SERVICE_NOT_ALLOWED,
 					       PM_DLMS_SERVICE_PDU_TOO_LONG);
@@ -92,8 +92,8 @@ void pm_dlms_srv_action(struct pm_dlms_session *s, const struct pm_cosem_meter *
 		pm_axdr_put_byte(out, PM_DLMS_APDU_ACTION_RESPONSE);
 		pm_axdr_put_byte(out, PM_DLMS_ACTION_NORMAL);
 		pm_axdr_put_byte(out, r.invoke);
-		action_one(s, &req, &r.method, r.param, r.nparam,
-			   s->assoc.client_max_pdu - ACTION_HEAD, out);
+		action_one(s, &req, &r.method, r.param, r.nparam, pm_dlms_srv_pdu(s) - ACTION_HEAD,
+			   out);
 	}
 	pm_dlms_srv_abandon(s);
 }

@@ -163,6 +163,10 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 	s->assoc.conformance = ir.conformance & PM_DLMS_SERVER_CONFORMANCE;
 	s->assoc.client_max_pdu = ir.client_max_pdu;
 	s->assoc.server_max_pdu = s->cfg->max_pdu ? s->cfg->max_pdu : PM_DLMS_SERVER_MAX_PDU;
+	/* below 64 no block of a GET is worth its head: ours is never smaller than we ask of
+	 * clients */
+	if (s->assoc.server_max_pdu < PM_DLMS_MIN_CLIENT_PDU)
+		s->assoc.server_max_pdu = PM_DLMS_MIN_CLIENT_PDU;
 	s->assoc.dlms_version = PM_DLMS_VERSION;
 
 	aare.result = PM_DLMS_ASSOC_ACCEPTED;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * GET (server.h): normal, with-list, and the block transfer of an answer longer than the
- * client's max-receive-pdu-size.
+ * negotiated PDU (the client's max-receive-pdu-size, capped at ours: pm_dlms_srv_pdu).
  *
  * The whole answer is built first (the attribute's Data for a normal GET, the SEQUENCE OF
  * Get-Data-Result for a with-list one), up to PM_DLMS_MAX_RESPONSE octets. When its
- * Get-Response does not fit the client's PDU it goes out as Get-Response-With-Datablock:
+ * Get-Response does not fit the PDU it goes out as Get-Response-With-Datablock:
  * raw-data of blocks 1, 2, ... each as large as the PDU allows, the client acknowledging each
  * with Get-Request-Next naming the block it got (the reference's capture: C0 02 C1 00 00 00 01
  * after block 1). A Get-Request-Next naming another block than the last one sent is answered
@@ -62,7 +62,7 @@ static enum pm_dlms_result get_one(struct pm_dlms_session *s, const struct pm_co
 /* The next block of the long GET. */
 static void send_block(struct pm_dlms_session *s, uint8_t invoke, struct pm_axdr_out *out)
 {
-	size_t room = pm_dlms_get_block_room(s->assoc.client_max_pdu);
+	size_t room = pm_dlms_get_block_room(pm_dlms_srv_pdu(s));
 	size_t left = s->body.len - s->sent;
 	size_t n = left < room ? left : room;
 	bool last = n == left;
@@ -78,7 +78,7 @@ static void send_block(struct pm_dlms_session *s, uint8_t invoke, struct pm_axdr
 /*
  * A with-list answered with other-reason for every element (an answer too long for the PDU
  * without block transfer, or beyond PM_DLMS_MAX_RESPONSE); an EXCEPTION-Response pdu-too-long
- * when even that does not fit the client's PDU.
+ * when even that does not fit the PDU.
  */
 static void refuse_list(struct pm_dlms_session *s, uint8_t invoke, uint32_t count,
 			struct pm_axdr_out *out)
@@ -92,7 +92,7 @@ static void refuse_list(struct pm_dlms_session *s, uint8_t invoke, uint32_t coun
 	pm_axdr_put_length(out, count);
 	for (i = 0; i < count && !out->overflow; i++)
 		pm_dlms_put_get_data_result(out, PM_DLMS_OTHER_REASON, NULL, 0);
-	if (out->overflow || out->len - mark > s->assoc.client_max_pdu) {
+	if (out->overflow || out->len - mark > pm_dlms_srv_pdu(s)) {
 		pm_dlms_srv_truncate(out, mark);
 		pm_dlms_put_exception_response(out, PM_DLMS_STATE_SERVICE_NOT_ALLOWED,
 					       PM_DLMS_SERVICE_PDU_TOO_LONG);
@@ -100,7 +100,7 @@ static void refuse_list(struct pm_dlms_session *s, uint8_t invoke, uint32_t coun
 }
 
 /*
- * The answer in s->body: whole when its Get-Response fits the client's PDU, else in blocks.
+ * The answer in s->body: whole when its Get-Response fits the PDU, else in blocks.
  * @count: a with-list's element count (the body is its SEQUENCE OF Get-Data-Result); 0 for a
  * normal GET, whose body is the data choice octet then the Data, and whose blocks carry the
  * Data alone (raw-data).
@@ -110,12 +110,15 @@ static void answer(struct pm_dlms_session *s, uint8_t invoke, uint32_t count,
 {
 	bool normal = count == 0;
 
-	if (s->body.overflow) {
+	if (s->body.overflow) { /* the heap refused even a data-access-result */
 		pm_dlms_srv_abandon(s);
-		refuse_list(s, invoke, count, out);
+		if (normal)
+			pm_dlms_put_get_response_normal(out, invoke, PM_DLMS_OTHER_REASON, NULL, 0);
+		else
+			refuse_list(s, invoke, count, out);
 		return;
 	}
-	if (GET_HEAD + s->body.len <= s->assoc.client_max_pdu) {
+	if (GET_HEAD + s->body.len <= pm_dlms_srv_pdu(s)) {
 		pm_axdr_put_byte(out, PM_DLMS_APDU_GET_RESPONSE);
 		pm_axdr_put_byte(out, normal ? PM_DLMS_GET_NORMAL : PM_DLMS_GET_WITH_LIST);
 		pm_axdr_put_byte(out, invoke);

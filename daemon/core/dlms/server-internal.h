@@ -58,6 +58,17 @@ static inline struct pm_cosem_request pm_dlms_srv_request(const struct pm_dlms_s
 	return req;
 }
 
+/*
+ * The longest APDU the session sends: the client's max-receive-pdu-size, and no more than ours
+ * either (as Gurux's server caps it, apdu.c apdu_parseUserInformation), so that a transport
+ * sized for our PDU holds every answer. Both are 64 at least.
+ */
+static inline size_t pm_dlms_srv_pdu(const struct pm_dlms_session *s)
+{
+	return s->assoc.client_max_pdu < s->assoc.server_max_pdu ? s->assoc.client_max_pdu
+								 : s->assoc.server_max_pdu;
+}
+
 /* Whether the association negotiated every bit of @conf. */
 static inline bool pm_dlms_srv_has(const struct pm_dlms_session *s, uint32_t conf)
 {

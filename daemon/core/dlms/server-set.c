@@ -140,7 +140,7 @@ static void set_with_list(struct pm_dlms_session *s, const struct pm_cosem_reque
 				 (uint8_t)set_one(s, req, &d, value, values.pos - start));
 	}
 	pm_dlms_put_set_response_list(out, r->invoke, s->scratch.buf, s->scratch.len);
-	if (s->scratch.overflow || out->len > s->assoc.client_max_pdu) {
+	if (s->scratch.overflow || out->len > pm_dlms_srv_pdu(s)) {
 		pm_dlms_srv_truncate(out, 0);
 		pm_dlms_put_exception_response(out, PM_DLMS_STATE_SERVICE_NOT_ALLOWED,
 					       PM_DLMS_SERVICE_PDU_TOO_LONG);

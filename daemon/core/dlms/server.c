@@ -115,12 +115,6 @@ void pm_dlms_srv_not_negotiated(struct pm_axdr_out *out)
 				       PM_DLMS_SERVICE_NOT_SUPPORTED);
 }
 
-/* Our max-receive-pdu-size, as the AARE announced it. */
-static uint16_t server_max_pdu(const struct pm_dlms_session *s)
-{
-	return s->cfg->max_pdu ? s->cfg->max_pdu : PM_DLMS_SERVER_MAX_PDU;
-}
-
 /* A GET, SET or ACTION: served when the association allows it. */
 static void xdlms_request(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
 			  uint16_t client_sap, uint16_t server_sap, const uint8_t *apdu, size_t len,
@@ -132,7 +126,7 @@ static void xdlms_request(struct pm_dlms_session *s, const struct pm_cosem_meter
 					       PM_DLMS_SERVICE_OPERATION_NOT_POSSIBLE);
 		return;
 	}
-	if (len > server_max_pdu(s)) {
+	if (len > s->assoc.server_max_pdu) {
 		pm_dlms_srv_abandon(s);
 		pm_dlms_put_exception_response(out, PM_DLMS_STATE_SERVICE_NOT_ALLOWED,
 					       PM_DLMS_SERVICE_PDU_TOO_LONG);
