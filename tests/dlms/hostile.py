@@ -3,7 +3,9 @@
 """polymeterd's DLMS server under malformed and misbehaving clients: truncated headers and
 APDUs left hanging, lengths that lie, wrong wrapper version and wPorts, unknown APDU tags,
 deeply nested Data in a SET, pipelined requests, a client that never reads, more connections
-than dlms_max_conn, and (on a second daemon with dlms_idle_timeout = 2) the idle timeout.
+than dlms_max_conn, and (on a second daemon with dlms_idle_timeout = 2 and no
+dlms_password_file) the idle timeout and a management client that cannot associate; the
+dlms_* keys' values refused by --check-config.
 After all of it the daemon still serves, the meter's state is what it was (registers and
 balance against D-Bus, supply, tariff, the setting a hostile SET aimed at), and it exits
 cleanly on SIGTERM with ASan/UBSan quiet. Run under dbus-run-session (tests/dlms/run does).
@@ -18,11 +20,12 @@ bounded waits for an answer that must NOT come are the only way to see silence.
 Last line: "N passed, N failed".
 """
 import socket
+import subprocess
 import sys
 import threading
 import time
 
-from dlmstest import (MANAGEMENT, PUBLIC, SANITIZER_ENV, Bus, Daemon, associated, between,
+from dlmstest import (MANAGEMENT, PASSWORD, PUBLIC, SANITIZER_ENV, Bus, Daemon, associated, between,
                       check, dc, done, eventually, free_port, meter_conf, section,
                       stopped_clean, tmpdir, wait_until)
 
@@ -381,9 +384,14 @@ with section("more connections than dlms_max_conn (8)"):
 with section("the idle timeout (a second daemon: dlms_idle_timeout = 2)"):
     TMP2 = tmpdir("pm-dlms-idle-")
     PORT2 = free_port()
-    idle = Daemon(DAEMON, meter_conf(TMP2, PORT2, dbus="none", state=False, dlms_idle_timeout=2),
-                  TMP2, PORT2)
-    check("a second polymeterd, dlms_idle_timeout = 2, serves", idle.wait_serving(60))
+    idle = Daemon(DAEMON, meter_conf(TMP2, PORT2, dbus="none", state=False, dlms_idle_timeout=2,
+                                     dlms_password_file=None), TMP2, PORT2)
+    check("a second polymeterd, dlms_idle_timeout = 2 and no dlms_password_file, serves the "
+          "public client", idle.wait_serving(60))
+    with dc.Client("127.0.0.1", PORT2, client_sap=MANAGEMENT, timeout=5) as c:
+        a = c.associate(password=PASSWORD)
+    check("... without dlms_password_file the management client cannot associate, even with "
+          "the password it had (AARE rejected)", not a.accepted, str(a))
     socks = {"an associated client that falls silent": associated(PORT2, PUBLIC),
              "a connection that never sends": Raw(PORT2),
              "a connection holding 3 octets of a header": Raw(PORT2)}
@@ -408,6 +416,18 @@ with section("the idle timeout (a second daemon: dlms_idle_timeout = 2)"):
           poller.get(*CLOCK, 1) == dc.obis(CLOCK[1]))
     poller.close()
     stopped_clean(idle, "the second polymeterd")
+
+# ---- the dlms_* keys checked before anything is served ----
+
+with section("configuration"):
+    for key, value in (("dlms_port", "65536"), ("dlms_port", "port"), ("dlms_max_conn", "0"),
+                       ("dlms_address", "not-an-address")):
+        path = meter_conf(TMP2, 4059, dbus="none", state=False, **{key: value})
+        line = 1 + open(path, encoding="ascii").read().split("\n").index(f"{key} = {value}")
+        p = subprocess.run([DAEMON, "--config", path, "--check-config"], capture_output=True,
+                           text=True, env=SANITIZER_ENV, timeout=30)
+        check(f"--check-config refuses {key} = {value}, naming the file and line",
+              p.returncode != 0 and f"{path}:{line}: " in p.stderr, p.stderr[-300:])
 
 # ---- after all of it ----
 
