@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 """polymeter's own DLMS/COSEM test client (IEC 62056-5-3 logical-name referencing over the
 IEC 62056-47 TCP wrapper), written from the standard's ASN.1 and the byte captures in

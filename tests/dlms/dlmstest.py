@@ -13,6 +13,7 @@ with a two-rate tariff in GBP (rates and the activity calendar exist), time zone
 The DLMS keys are the integrator's: dlms_port, dlms_address, dlms_max_connections,
 dlms_idle_timeout, dlms_password_file.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -271,6 +273,24 @@ def dbus_obis_points(top=TOP):
 # The DLMS unit code (IEC 62056-6-2's table of units) of each unit docs/dbus.md names
 DLMS_UNIT = {"V": 35, "A": 33, "W": 27, "VA": 28, "var": 29, "Hz": 44, "Wh": 30, "varh": 32,
              "VAh": 31, "-1..1": 255}
+
+
+@contextlib.contextmanager
+def section(name):
+    """Runs a block of checks; an unexpected error in it (a refusal raised, a closed
+    connection, a protocol error) counts as one failure naming the block, and the script goes
+    on with the next block."""
+    try:
+        yield
+    except Exception as e:  # pylint: disable=broad-except
+        traceback.print_exc()
+        check(f"{name}: ran to its end", False, f"{type(e).__name__}: {e}")
+
+
+def getv(c, *args):
+    """c.get(*args)'s plain value, or "refused: NAME" (a value no check expects)."""
+    r = c.get_result(*args)
+    return r.value() if r.ok else f"refused: {r.dar_name}"
 
 
 def between(x, a, b, slack=0.0):
