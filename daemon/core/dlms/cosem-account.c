@@ -5,9 +5,9 @@
  * GXDLMSAccount): 19 attributes, methods 1 activate_account, 2 close_account, 3 reset_account.
  *
  * What this meter serves today: the attributes the object model binds (quantity.c), read-only,
- * to whoever may read their quantities; every other attribute and every method: no access. The
- * class's full behaviour (credit and charge references, methods, SET of the thresholds) is a
- * later issue.
+ * to whoever may read their quantities, and low_credit_threshold written by whoever may change
+ * the setting it is (the management client); every other attribute and every method: no access.
+ * The class's full behaviour (credit and charge references, methods) is a later issue.
  *   2 account_mode_and_status  structure {payment_mode enum (1 credit, 2 prepayment: PAYG is
  *                              prepayment with a debt limit), account_status enum (2 active)}
  *   5 available_credit, 6 amount_to_clear, 8 aggregated_debt, 16 low_credit_threshold:
@@ -51,8 +51,11 @@ static bool served(uint8_t attr)
 static enum pm_cosem_attr_access account_access(const struct pm_cosem_object *o,
 						enum pm_dlms_client client, uint8_t attr)
 {
-	return served(attr) ? pm_cosem_bound_access(o, client, attr) & PM_COSEM_READ
-			    : PM_COSEM_NO_ACCESS;
+	if (!served(attr))
+		return PM_COSEM_NO_ACCESS;
+	if (attr == LOW_CREDIT_THRESHOLD)
+		return pm_cosem_bound_access(o, client, attr);
+	return pm_cosem_bound_access(o, client, attr) & PM_COSEM_READ;
 }
 
 /* The quantity bound to element @element of @attr, and its value. */
@@ -105,6 +108,18 @@ static enum pm_dlms_result account_get(const struct pm_cosem_object *o,
 	}
 }
 
+/* Only low_credit_threshold is writable (account_access). */
+static enum pm_dlms_result account_set(const struct pm_cosem_object *o,
+				       const struct pm_cosem_request *req, uint8_t attr,
+				       const uint8_t *value, size_t len)
+{
+	int q = pm_cosem_bound_quantity(o->cls->class_id, o->ln, attr, 0);
+
+	if (q < 0 || attr != LOW_CREDIT_THRESHOLD)
+		return PM_DLMS_READ_WRITE_DENIED;
+	return pm_cosem_set_money(req, (size_t)q, value, len);
+}
+
 const struct pm_cosem_class pm_cosem_account_class = {
     .class_id = 111,
     .version = 0,
@@ -115,4 +130,5 @@ const struct pm_cosem_class pm_cosem_account_class = {
     .method_access = pm_cosem_no_methods,
     .selectors = pm_cosem_no_selectors,
     .get = account_get,
+    .set = account_set,
 };

@@ -280,6 +280,21 @@ enum pm_dlms_result pm_cosem_put_u32(const struct pm_cosem_request *req, size_t 
 	return PM_DLMS_SUCCESS;
 }
 
+enum pm_dlms_result pm_cosem_set_money(const struct pm_cosem_request *req, size_t q,
+				       const uint8_t *value, size_t len)
+{
+	const struct pm_cosem_meter *m = req->meter;
+	struct pm_axdr_in in;
+	struct pm_axdr_data d;
+
+	pm_axdr_in_init(&in, value, len);
+	if (pm_axdr_get_data(&in, &d) || d.tag != PM_AXDR_DOUBLE_LONG || pm_axdr_in_left(&in))
+		return PM_DLMS_TYPE_UNMATCHED;
+	if (!m || !m->set_setting)
+		return PM_DLMS_TEMPORARY_FAILURE;
+	return m->set_setting(m->data, q, d.i * MU_PER_MINOR_UNIT);
+}
+
 enum pm_dlms_result pm_cosem_set_quantity(const struct pm_cosem_request *req, size_t q,
 					  const uint8_t *value, size_t len)
 {

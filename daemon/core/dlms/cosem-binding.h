@@ -76,6 +76,9 @@ enum pm_dlms_result pm_cosem_put_money(const struct pm_cosem_request *req, size_
 				       struct pm_axdr_out *out);
 enum pm_dlms_result pm_cosem_put_u32(const struct pm_cosem_request *req, size_t q,
 				     struct pm_axdr_out *out);
+/* SET of the money setting @q to a double-long in the minor currency unit (x 1000 in mu). */
+enum pm_dlms_result pm_cosem_set_money(const struct pm_cosem_request *req, size_t q,
+				       const uint8_t *value, size_t len);
 
 /* A UTC instant as a date-time octet-string at @offset_s east of UTC. */
 void pm_cosem_put_datetime(struct pm_axdr_out *out, int64_t utc_s, int32_t offset_s,
