@@ -54,7 +54,7 @@ int pm_dlms_read_password(const char *path, char *buf, const char **why)
 	if (len > 0 && raw[len - 1] == '\r')
 		len--;
 	if (len == 0 || len > PM_DLMS_PASSWORD_MAX) {
-		*why = "must hold a password of 1..64 characters on its first line";
+		*why = "must hold a password of 1..32 characters on its first line";
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < len; i++)

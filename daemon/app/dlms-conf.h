@@ -11,8 +11,9 @@
 #include "app/conf.h"
 #include "views/dlms/dlms-tcp.h"
 
-/* The longest low-level-security password we take (the AARQ's authentication value). */
-#define PM_DLMS_PASSWORD_MAX 64
+/* The longest low-level-security password we take (the AARQ's authentication value): the
+ * session compares at most 32 octets, in constant time (core/dlms/server-assoc.c). */
+#define PM_DLMS_PASSWORD_MAX 32
 
 /* Fills @cfg from @m; the address points into @m, which must outlive the server's start. */
 void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_dlms_tcp_config *cfg);
