@@ -11,15 +11,11 @@
 #include "app/conf.h"
 #include "views/dlms/dlms-tcp.h"
 
-/* The longest low-level-security password we take (the AARQ's authentication value): the
- * session compares at most 32 octets, in constant time (core/dlms/server-assoc.c). */
-#define PM_DLMS_PASSWORD_MAX 32
-
 /* Fills @cfg from @m; the address points into @m, which must outlive the server's start. */
 void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_dlms_tcp_config *cfg);
 
 /*
- * The password in @path: its first line without the line end, 1..PM_DLMS_PASSWORD_MAX
+ * The password in @path: its first line without the line end, 1..PM_DLMS_PASSWORD_MAX (server.h)
  * printable ASCII characters, into @buf (PM_DLMS_PASSWORD_MAX + 1 bytes). A file that others
  * may read is refused: the password lets a client disconnect the supply. Returns 0, or a
  * negative errno with @why saying what is wrong.

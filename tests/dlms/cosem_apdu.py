@@ -6,7 +6,7 @@ version), parse_aare(), RLRQ/RLRE, GET normal / next / with-list, SET normal /
 with-first-datablock / with-datablock, ACTION normal, the selective-access parameters of a
 Profile generic's buffer, and parse_apdu() for every answer a server gives (also
 exception-response and confirmedServiceError). Written from the Green Book's ASN.1 (COSEMpdu,
-ACSE-1) and checked against the captures of /work/shared/reference/dlms.md section 1.6.
+ACSE-1) and checked against the captures of the DLMS reference sheet section 1.6.
 
   - Invoke-Id-And-Priority: bit 7 priority high, bit 6 confirmed, bits 0..3 the invoke id
     (0xC1 in the captures); a response echoes it;

@@ -4,7 +4,7 @@ client (dlms_client.py, which re-exports all of it): Data (a tagged value) and i
 constructors (unsigned(5), structure(...)), encode_data(), decode_typed() (tags kept) and
 decode_data() (plain Python values), the date-time / date / time octet strings, A-XDR lengths
 and OBIS codes. Written from the standard's ASN.1 (the Data CHOICE) and the captures in
-/work/shared/reference/dlms.md; no third-party DLMS code.
+the DLMS reference sheet; no third-party DLMS code.
 
 Plain Python values of decode_data(): null None, array list, structure tuple, boolean bool,
 bit-string str of "0"/"1", every integer and enum int, octet-string bytes, visible-string and

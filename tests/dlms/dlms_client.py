@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """polymeter's own DLMS/COSEM test client (IEC 62056-5-3 logical-name referencing over the
 IEC 62056-47 TCP wrapper), written from the standard's ASN.1 and the byte captures in
-/work/shared/reference/dlms.md (section 1.6), for the tests only. No third-party DLMS code.
+the DLMS reference sheet (section 1.6), for the tests only. No third-party DLMS code.
 
 Three files, this one the interface (it re-exports the other two):
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 """The DLMS test client (dlms_client.py) offline: what it sends and how it reads, against the
-bytes captured from independent implementations (/work/shared/reference/dlms.md section 1.6)
+bytes captured from independent implementations (the DLMS reference sheet section 1.6)
 and against encodings worked out by hand from the standard's ASN.1 (each written out in the
 check). No server, no network: the wrapper and the block reassembly are driven over a
 socketpair by a scripted peer.

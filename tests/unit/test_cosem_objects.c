@@ -5,7 +5,7 @@
  * class layouts of IEC 62056-6-2 (written beside each: 0x09 octet-string, 0x0F integer, 0x10
  * long, 0x11 unsigned, 0x12 long-unsigned, 0x14 long64, 0x16 enum, ...), the unit codes of the
  * Blue Book, the object list element the reference captured from Gurux's server
- * (/work/shared/reference/dlms.md §1.6), and dates worked out in the comments; never produced
+ * (the DLMS reference sheet §1.6), and dates worked out in the comments; never produced
  * by the code under test.
  */
 #include <check.h>
@@ -802,12 +802,23 @@ START_TEST(test_payment_classes)
 	/* threshold_normal: double-long-unsigned 6000 W */
 	ck_assert_int_eq(get(&fx.rpub, lim, 4), PM_DLMS_SUCCESS);
 	OUT_EQ(&fx.out, 0x06, 0x00, 0x00, 0x17, 0x70);
-	/* read-only, even for the management client, for now */
+	/* the Limiter is read-only, even for the management client, for now */
 	ck_assert_int_eq(set(&fx.rmgmt, lim, 4, (const uint8_t[]){0x06, 0, 0, 0, 1}, 5),
 			 PM_DLMS_READ_WRITE_DENIED);
-	ck_assert_int_eq(set(&fx.rmgmt, acc, 16, (const uint8_t[]){0x05, 0, 0, 0, 1}, 5),
-			 PM_DLMS_READ_WRITE_DENIED);
 	ck_assert_int_eq(fx.calls.set_setting, 0);
+	/* low_credit_threshold: the public client may not write it; the management client sets
+	 * 2.50 GBP as double-long 250 minor units = 250 000 mu (a long64 is the wrong type) */
+	ck_assert_int_eq(set(&fx.rpub, acc, 16, (const uint8_t[]){0x05, 0, 0, 0x00, 0xFA}, 5),
+			 PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(
+	    set(&fx.rmgmt, acc, 16, (const uint8_t[]){0x14, 0, 0, 0, 0, 0, 0, 0, 1}, 9),
+	    PM_DLMS_TYPE_UNMATCHED);
+	ck_assert_int_eq(fx.calls.set_setting, 0);
+	ck_assert_int_eq(set(&fx.rmgmt, acc, 16, (const uint8_t[]){0x05, 0, 0, 0x00, 0xFA}, 5),
+			 PM_DLMS_SUCCESS);
+	ck_assert_int_eq(fx.calls.set_setting, 1);
+	ck_assert_int_eq(fx.calls.setting_value, 250000);
+	ck_assert_str_eq(pm_quantities[fx.calls.setting].id, "settings.low_credit");
 }
 END_TEST
 

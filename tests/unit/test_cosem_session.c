@@ -2,7 +2,7 @@
 /*
  * The COSEM objects' directory behind the session engine (daemon/core/dlms/server*.c): whole
  * APDUs in and out, as a client sees them. AARQs and GET-Request bytes are the reference's
- * captures (/work/shared/reference/dlms.md §1.6) or built by hand from IEC 62056-5-3 (the LLS
+ * captures (the DLMS reference sheet §1.6) or built by hand from IEC 62056-5-3 (the LLS
  * AARQ, as tests/unit/test_dlms_apdu.c builds it); expected answers are written by hand.
  */
 #include <check.h>

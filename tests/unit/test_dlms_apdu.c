@@ -2,7 +2,7 @@
 /*
  * xDLMS and ACSE APDUs (daemon/core/dlms/apdu.c). The AARQ, AARE, GET-Request-Normal,
  * GET-Response-Normal, GET-Response-With-Datablock head and GET-Request-Next are the bytes
- * captured from Gurux's client and server (/work/shared/reference/dlms.md §1.6); the other
+ * captured from Gurux's client and server (the DLMS reference sheet §1.6); the other
  * frames are built by hand from the xDLMS ASN.1 (tags and CHOICE numbers written beside them).
  * Every request is also cut at every length: each cut must be refused, read from a buffer of
  * exactly that length (ASan sees any read past it).

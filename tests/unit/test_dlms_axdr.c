@@ -2,7 +2,7 @@
 /*
  * A-XDR codec (daemon/core/dlms/axdr.c). Expected bytes are worked out by hand from the Data
  * tags of IEC 62056-6-2 (written beside each) or are the reference's captured bytes
- * (/work/shared/reference/dlms.md §1.6); never produced by the code under test.
+ * (the DLMS reference sheet §1.6); never produced by the code under test.
  */
 #include <check.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * COSEM date-time (daemon/core/dlms/cosem-time.c). The reference's captured clock value
- * (/work/shared/reference/dlms.md: 07 EA 0B 17 01 04 23 08 00 00 00 00) and dates whose UTC is
+ * (the DLMS reference sheet: 07 EA 0B 17 01 04 23 08 00 00 00 00) and dates whose UTC is
  * counted by hand beside them.
  */
 #include <check.h>

@@ -4,7 +4,7 @@
  * a register, a load profile long enough to need block transfer, a disconnect control with
  * methods, a management-only object and a settable octet-string. Expected APDUs are written
  * out by hand from the xDLMS ASN.1 (or are the reference's captured bytes,
- * /work/shared/reference/dlms.md §1.6); the profile's Data is built byte by byte here, not by
+ * the DLMS reference sheet §1.6); the profile's Data is built byte by byte here, not by
  * the A-XDR writer.
  */
 #include <check.h>

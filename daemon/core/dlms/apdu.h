@@ -8,7 +8,7 @@
  * (xdom/jdlms asn1/cosem/cosem.asn: APDU tags, CHOICE numbers, Data-Access-Result,
  * ServiceError, EXCEPTION-Response, the Conformance bits); the ACSE fields of the AARQ and AARE
  * (ISO/IEC 8650 tags as DLMS uses them) and their diagnostics as Gurux's enums.h lists them; the
- * captured AARQ, AARE and GET bytes of /work/shared/reference/dlms.md §1.6.
+ * captured AARQ, AARE and GET bytes of the DLMS reference sheet §1.6.
  *
  * Parsers never read past their input and refuse trailing bytes; a parsed APDU's pointers point
  * into the input, which must outlive them.

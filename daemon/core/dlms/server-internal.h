@@ -23,8 +23,6 @@
 #define PM_DLMS_MIN_CLIENT_PDU 64
 /* The lowest DLMS version accepted, and the one answered (xDLMS of IEC 62056-5-3). */
 #define PM_DLMS_VERSION 6
-/* The longest low-level-security password compared (server.h: 1..32 octets). */
-#define PM_DLMS_PASSWORD_MAX 32
 /* A buffer kept between requests larger than this is given back to the heap. */
 #define PM_DLMS_KEEP_BUFFER (16u << 10)
 

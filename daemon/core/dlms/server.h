@@ -27,6 +27,8 @@
 #define PM_DLMS_MAX_SET (64u << 10)
 /* Our max-receive-pdu-size. */
 #define PM_DLMS_SERVER_MAX_PDU 1024
+/* The longest low-level-security password: 1..32 octets, compared in constant time. */
+#define PM_DLMS_PASSWORD_MAX 32
 /* The server logical device (the wrapper's destination wPort). */
 #define PM_DLMS_SERVER_SAP 1
 
