@@ -10,9 +10,13 @@
 /* A restart after a long stop walks the switch points in between: at most this many. */
 #define MAX_SWITCH_STEPS 20000
 
-/* Money of one tariff interval into the account. */
+/*
+ * Money of the tariff interval [since, now] into the account. Its cost accrued over the whole
+ * interval, so cost in the last hour counts only the last hour's share of it: after a long
+ * stop the energy counted while down is billed as one interval (§8.5).
+ */
 static void take_charge(struct pm_billing *b, struct state *st, const struct account_time *now,
-			const struct tariff_charge *ch)
+			int64_t since, const struct tariff_charge *ch)
 {
 	struct account_time at = *now;
 	struct account_output out;
@@ -20,7 +24,7 @@ static void take_charge(struct pm_billing *b, struct state *st, const struct acc
 
 	at.friendly_day = ch->friendly_day;
 	if (ch->total_mu > 0)
-		r = account_charge(&st->acc, &at, ch->total_mu, &out);
+		r = account_charge_over(&st->acc, &at, ch->total_mu, since, &out);
 	else if (ch->total_mu < 0)
 		r = account_adjust_balance(&st->acc, &at, -ch->total_mu, &out);
 	if (r < 0)
@@ -38,6 +42,7 @@ static void tariff_interval(struct pm_billing *b, struct state *st, int64_t utc,
 	struct account_time at;
 	struct tariff_charge ch;
 	struct tariff_error err;
+	int64_t since = st->te.now.utc_s; /* where the engine's interval starts */
 
 	billing_local_times(b, utc, &tt, &at);
 	if (tariff_engine_account(&st->te, &tt, imp, exp, &ch, &err) < 0) {
@@ -47,7 +52,7 @@ static void tariff_interval(struct pm_billing *b, struct state *st, int64_t utc,
 		return;
 	}
 	b->tariff_error_logged = false;
-	take_charge(b, st, &at, &ch);
+	take_charge(b, st, &at, since, &ch);
 }
 
 /*

@@ -152,15 +152,17 @@ int pm_billing_cancel_future_tariff(struct pm_billing *b, int64_t utc_ns,
  * A currency conversion at 00:00 local on @date (after today): every price of the active and
  * the future tariff and every money register and money setting of the account are multiplied
  * by @factor, a decimal string 0.25..4 with up to 4 decimals ("0.5"); the registers are logged
- * first (event account_snapshot). Money registers round to the nearest mu, half away from 0.
+ * first (event account_snapshot). Money registers round to the nearest mu, settings to the
+ * nearest minor unit, half away from 0.
  */
 int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char *date,
 				const char *factor, struct pm_billing_error *e);
 /* The factor as num / den: -EINVAL not a decimal, -ERANGE outside 1/4..4. */
 int pm_billing_parse_factor(const char *s, int64_t *num, int64_t *den);
-/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 10000). */
+/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 1e7, num <= 4e4). */
 int64_t pm_billing_convert_mu(int64_t value_mu, int64_t num, int64_t den);
-/* Every money register and money setting of @acc x num / den (the conversion's rule). */
+/* Every money register of @acc x num / den to the nearest mu, every money setting to the
+ * nearest whole minor unit (the conversion's rule). */
 void pm_billing_convert_account(struct account *acc, int64_t num, int64_t den);
 
 /* Single wallet: @date "YYYY-MM-DD" local; @final: the day's total. */

@@ -162,10 +162,12 @@ static int account_result(struct sim *s, const char *what, int r, const struct a
 	return 0;
 }
 
-static int apply_charge(struct sim *s, const struct account_time *at, int64_t amount_mu)
+/* Money of the interval [since, at]: a charge accrued over it, as the daemon takes it. */
+static int apply_charge(struct sim *s, const struct account_time *at, int64_t since,
+			int64_t amount_mu)
 {
 	struct account_output out;
-	int r = amount_mu >= 0 ? account_charge(&s->account, at, amount_mu, &out)
+	int r = amount_mu >= 0 ? account_charge_over(&s->account, at, amount_mu, since, &out)
 			       : account_adjust_balance(&s->account, at, -amount_mu, &out);
 	return account_result(s, "charge", r, &out);
 }
@@ -226,8 +228,8 @@ static int advance_to(struct sim *s, int64_t end)
 	if (account_result(s, "tick", account_tick(&s->account, &at, &out), &out) < 0)
 		return -1;
 	s->debt_paid_mu += debt_before - s->account.time_debt_mu;
-	if (apply_charge(s, &at, ch.total_mu + ch.export_credit_mu) < 0 ||
-	    apply_charge(s, &at, -ch.export_credit_mu) < 0)
+	if (apply_charge(s, &at, end - dt, ch.total_mu + ch.export_credit_mu) < 0 ||
+	    apply_charge(s, &at, end - dt, -ch.export_credit_mu) < 0)
 		return -1;
 	closed = account_supply(&s->account).closed;
 	int r = account_power_sample(&s->account, &at, closed ? (int32_t)load_w : 0, false, &out);
