@@ -137,6 +137,10 @@ UNIT_EXTRA_test_iio_events := daemon/acquire/source-iio-events.c daemon/common/l
 UNIT_LIBS_test_iio_events  := libsystemd
 # the energy counted since start: the counter-generation rule as the daemon applies it
 UNIT_EXTRA_test_counted_energy := daemon/meter/counted-energy.c daemon/common/log.c
+# the simulated source on its sd-event timer, across a restart, into metrology
+UNIT_EXTRA_test_source_sim := daemon/acquire/source-sim.c daemon/acquire/generation.c \
+	daemon/meter/scan-sample.c
+UNIT_LIBS_test_source_sim  := libsystemd
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
