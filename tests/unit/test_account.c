@@ -1046,6 +1046,40 @@ START_TEST(test_debt_instalments_count_from_when_set)
 }
 END_TEST
 
+/*
+ * Powered down (§8.9's rule, applied by issue 19 to debt recovery too): the instalments due while
+ * the meter was off are passed over. 10 010 mu an instalment from SET; the first collected at
+ * SET + 6048; off until SET + 6048 + 86 400 = SET + 92 448: instalments 2 to 15 (15 x 6048 =
+ * 90 720 <= 92 448 < 96 768) are passed over, 14 x 10 010 = 140 140 mu, the debt unchanged; the
+ * 16th is the next collected.
+ */
+START_TEST(test_debt_not_collected_while_powered_down)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time now = at(SET);
+	struct account_time up = at(SET + 92448);
+	int64_t skipped = -1;
+
+	new_account(&acc, ACCOUNT_MODE_CREDIT);
+	struct account_config c = acc.config;
+	c.debt_weekly_rate_mu = P(1001);
+	configure(&acc, &c);
+	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(20), 0, &out), 0);
+	tick(&acc, SET + ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 10010);
+	ck_assert_int_eq(account_power_up(&acc, &up, &skipped, &out), 0);
+	ck_assert_int_eq(skipped, 140140);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 10010);
+	ck_assert_int_eq(acc.balance_mu, -10010);
+	tick(&acc, SET + 16 * ACCOUNT_INSTALMENT_S - 1, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 10010);
+	tick(&acc, SET + 16 * ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 20020);
+	ck_assert_int_eq(acc.balance_mu, -20020);
+}
+END_TEST
+
 START_TEST(test_debt_catch_up_after_a_gap)
 {
 	struct account acc;
@@ -1770,6 +1804,7 @@ static Suite *account_suite(void)
 	tcase_add_test(tc, test_debt_collected_over_a_week);
 	tcase_add_test(tc, test_debt_instalments_count_from_when_set);
 	tcase_add_test(tc, test_debt_catch_up_after_a_gap);
+	tcase_add_test(tc, test_debt_not_collected_while_powered_down);
 	tcase_add_test(tc, test_debt_cleared_event);
 	tcase_add_test(tc, test_debt_halted_when_out_of_credit);
 	tcase_add_test(tc, test_debt_collected_always_disconnects);

@@ -99,6 +99,17 @@ void account_collect_instalments(struct account *a, int64_t after_utc, int64_t u
 	}
 }
 
+int64_t account_instalments_passed_over(const struct account *a, int64_t after_utc,
+					int64_t until_utc)
+{
+	int64_t last = instalments_due(a, until_utc), left = a->time_debt_mu;
+
+	for (int64_t n = instalments_due(a, after_utc) + 1; n <= last && left > 0; n++)
+		left -= account_min(account_instalment_amount(a->config.debt_weekly_rate_mu, n - 1),
+				    left);
+	return a->time_debt_mu - left;
+}
+
 int account_set_debt(struct account *acc, const struct account_time *now, int64_t time_debt_mu,
 		     int64_t payment_debt_mu, struct account_output *out)
 {

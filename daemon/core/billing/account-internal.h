@@ -84,6 +84,10 @@ void account_add_cost(struct account *a, int64_t since_utc, int64_t utc, int64_t
 /* Time-based debt instalments falling due in (after_utc, until_utc]. */
 void account_collect_instalments(struct account *a, int64_t after_utc, int64_t until_utc,
 				 struct account_output *out);
+/* What those would have collected from the debt (all of them, none halted): they are passed
+ * over, the debt unchanged (the meter was powered down, §8.9). */
+int64_t account_instalments_passed_over(const struct account *a, int64_t after_utc,
+					int64_t until_utc);
 
 /* account-tenancy.c */
 void account_apply_tenancy(struct account *a, const struct account_time *now,

@@ -51,8 +51,13 @@ static int validate_time(const struct account_time *now, struct account_output *
 	return 0;
 }
 
-/* Let time pass on the work copy: new local day, debt instalments, a change of tenancy due. */
-static void advance(struct account *a, const struct account_time *now, struct account_output *out)
+/*
+ * Let time pass on the work copy: new local day, debt instalments, a change of tenancy due.
+ * powered_down: the meter was off since the last call: the instalments due meanwhile are
+ * passed over (their amount added to *skipped_mu), not collected.
+ */
+static void advance(struct account *a, const struct account_time *now, bool powered_down,
+		    int64_t *skipped_mu, struct account_output *out)
 {
 	int64_t before = a->last_utc;
 
@@ -62,7 +67,10 @@ static void advance(struct account *a, const struct account_time *now, struct ac
 		a->cost_day = now->local_day;
 		a->cost_today_mu = 0;
 	}
-	account_collect_instalments(a, before, a->last_utc, out);
+	if (powered_down)
+		*skipped_mu = account_instalments_passed_over(a, before, a->last_utc);
+	else
+		account_collect_instalments(a, before, a->last_utc, out);
 	if (a->tenancy_pending && a->tenancy.effective_utc <= a->last_utc)
 		account_apply_tenancy(a, now, out);
 	account_evaluate(a, now, ACCOUNT_REASON_NONE, out);
@@ -77,8 +85,24 @@ int account_begin(const struct account *acc, const struct account_time *now,
 	if (r < 0)
 		return r;
 	*work = *acc;
-	advance(work, now, out);
+	advance(work, now, false, NULL, out);
 	return 0;
+}
+
+int account_power_up(struct account *acc, const struct account_time *now, int64_t *skipped_mu,
+		     struct account_output *out)
+{
+	struct account work;
+
+	assert(acc && now && out && skipped_mu);
+	*skipped_mu = 0;
+	reset_output(out);
+	int r = validate_time(now, out);
+	if (r < 0)
+		return r;
+	work = *acc;
+	advance(&work, now, true, skipped_mu, out);
+	return account_commit(acc, &work, now, ACCOUNT_REASON_NONE, out);
 }
 
 int account_commit(struct account *acc, struct account *work, const struct account_time *now,

@@ -347,6 +347,17 @@ int account_set_mode(struct account *acc, const struct account_time *now, enum a
 int account_tick(struct account *acc, const struct account_time *now, struct account_output *out);
 
 /*
+ * The meter was powered down from the last call until now (the caller knows: a gap in its
+ * samples, a restart). Time passes as account_tick() lets it, except that the time-based debt
+ * instalments falling due meanwhile are passed over, not collected: the manual's rule for the
+ * standing charge (§8.9: "Standing Charge will not be collected if the meter is powered
+ * down"), which issue 19 applies to debt recovery too. *skipped_mu says what they would have
+ * collected; the debt is unchanged and its instalments carry on from the next one.
+ */
+int account_power_up(struct account *acc, const struct account_time *now, int64_t *skipped_mu,
+		     struct account_output *out);
+
+/*
  * A top-up of value_mu (> 0, whole minor units). In order: payment_debt_pct of it pays the
  * payment-based debt; the rest goes as §8.8 says:
  *  - EC in use: it repays the debt to clear first; one that does not clear it leaves EC in use
