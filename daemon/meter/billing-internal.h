@@ -49,6 +49,7 @@ struct pm_billing {
 	int64_t saved_ns;
 	bool save_failing;
 	bool tariff_error_logged;
+	int64_t last_sample_utc; /* the last valid sample billed this run; 0: none yet */
 
 	pm_billing_supply_fn supply_fn;
 	pm_billing_event_fn event_fn;

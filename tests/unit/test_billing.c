@@ -29,7 +29,7 @@
 /* 2026-07-06 10:00:00 UTC, a Monday: 11:00 in London (BST, UTC+1) */
 #define T_JUL (INT64_C(1783332000) * S)
 
-static char dir[64], db[96], flat[96], tou[96];
+static char dir[64], db[96], flat[96], tou[96], standing[96];
 static struct pm_store *store;
 static int supply_calls;
 static bool contactor, aux;
@@ -53,6 +53,7 @@ static void setup(void)
 	snprintf(db, sizeof(db), "%s/polymeter.db", dir);
 	snprintf(flat, sizeof(flat), "%s/flat.json", dir);
 	snprintf(tou, sizeof(tou), "%s/tou.json", dir);
+	snprintf(standing, sizeof(standing), "%s/standing.json", dir);
 	write_file(flat,
 		   "{\"version\": 1, \"name\": \"Flat\","
 		   " \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
@@ -69,6 +70,15 @@ static void setup(void)
 			" {\"at\": \"12:00\", \"rate\": 2, \"aux_relay\": true}]},"
 			" \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
 			" \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"}}");
+	/* free energy, a standing charge of 3.50 a week: 3500 mu every 6048 s */
+	write_file(standing,
+		   "{\"version\": 1, \"name\": \"Standing\","
+		   " \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
+		   " \"rates\": {\"1\": {\"price_per_kwh\": \"0\"}},"
+		   " \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1}]},"
+		   " \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
+		   " \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"},"
+		   " \"standing_charge\": {\"per_week\": \"3.50\"}}");
 	pm_log_set_max(LOG_WARNING);
 	ck_assert_int_eq(pm_store_open(db, &store, err, sizeof(err)), 0);
 	supply_calls = 0;
@@ -1101,6 +1111,79 @@ START_TEST(test_layout_2_record_carried_over)
 }
 END_TEST
 
+/*
+ * A day powered down (§8.9: "Standing Charge will not be collected if the meter is powered
+ * down"; issue 19: debt recovery too). Standing charge 3.50 a week and a debt at 7.00 a week:
+ * 3500 + 7000 mu every 6048 s from T_JAN (the tariff and the debt both set then). 100.00 topped
+ * up; the first instalments at +6048 s: 10 000 000 - 10 500 = 9 989 500. The daemon stops
+ * then and starts 86 400 s later, at +92 448 s: instalments 2 to 15 fell due while it was off
+ * (15 x 6048 = 90 720 <= 92 448 < 96 768). Passed over (the manual): the balance stays, the
+ * event says 14 x 3500 = 0.49 and 14 x 7000 = 0.98 were not collected; the 16th, at +96 768,
+ * is: 9 979 000. Caught up (the option): 14 x 10 500 = 147 000 at the restart: 9 842 500.
+ */
+static int64_t day_powered_down(bool catch_up, const char *meter)
+{
+	struct pm_billing_config cfg = {.meter = meter,
+					.time_zone = "UTC",
+					.tariff_file = standing,
+					.save_interval_ns = 60 * S,
+					.power_down_catch_up = catch_up};
+	const int64_t first = T_JAN + 6048 * S, up = T_JAN + 92448 * S;
+	struct pm_billing_error e;
+	struct account_config c;
+	struct pm_billing *b;
+	char err[320];
+	int ev;
+
+	account_config_default(&cfg.account);
+	cfg.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	cfg.account.debt_weekly_rate_mu = 700000;
+	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b, err, sizeof(err)), 0);
+	pm_billing_set_hooks(b, on_supply, on_event, NULL);
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 10000000, meter, ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	ck_assert_int_eq(pm_billing_set_debt(b, T_JAN, 1000000, 0, &e), 0);
+	pm_billing_get_config(b, &c);
+	ck_assert_int_eq(c.debt_weekly_rate_mu, 700000);
+	for (int64_t t = 0; t <= 6048; t += 48) /* samples as a running meter sends them */
+		pm_billing_sample(b, T_JAN + t * S, true, 0, 0, 0, false);
+	ck_assert_int_eq(balance(b, first), 9989500);
+	ck_assert_int_eq(pm_billing_flush(b, first), 0); /* the daemon stops */
+	pm_billing_free(b);
+
+	ck_assert_int_eq(pm_billing_new(&cfg, store, up, &b, err, sizeof(err)), 0);
+	n_events = 0;
+	pm_billing_set_hooks(b, on_supply, on_event, NULL);
+	pm_billing_sample(b, up, true, 0, 0, 0, false);
+	ev = find_event("power_down_charges");
+	if (catch_up) {
+		ck_assert_int_eq(ev, -1);
+		ck_assert_int_eq(balance(b, up), 9842500);
+	} else {
+		ck_assert_int_ge(ev, 0);
+		ck_assert_str_eq(event_detail[ev],
+				 "down_s=86400 standing=0.49 debt=0.98 not collected");
+		ck_assert_int_eq(balance(b, up), 9989500);
+	}
+	for (int64_t t = 92448 + 48; t <= 96768; t += 48)
+		pm_billing_sample(b, T_JAN + t * S, true, 0, 0, 0, false);
+	int64_t after = balance(b, T_JAN + 96768 * S);
+	pm_billing_free(b);
+	return after;
+}
+
+START_TEST(test_power_down_charges_not_collected)
+{
+	ck_assert_int_eq(day_powered_down(false, "m1"), 9979000);
+}
+END_TEST
+
+START_TEST(test_power_down_charges_caught_up_as_an_option)
+{
+	/* 9 842 500 - 10 500 for the 16th */
+	ck_assert_int_eq(day_powered_down(true, "m1"), 9832000);
+}
+END_TEST
+
 static Suite *billing_suite(void)
 {
 	Suite *s = suite_create("billing");
@@ -1136,6 +1219,8 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_amounts_finer_than_minor_unit_refused);
 	tcase_add_test(tc, test_conversion_keeps_settings_whole_minor_units);
 	tcase_add_test(tc, test_layout_2_record_carried_over);
+	tcase_add_test(tc, test_power_down_charges_not_collected);
+	tcase_add_test(tc, test_power_down_charges_caught_up_as_an_option);
 	suite_add_tcase(s, tc);
 	return s;
 }
