@@ -440,6 +440,21 @@ START_TEST(test_cost_over_a_long_interval)
 }
 END_TEST
 
+/* A call dated before one already seen (a clock stepped back, an interval the adapter closes
+ * after a power-up) does not start the earlier day again: it is charged today. */
+START_TEST(test_cost_today_never_goes_back_a_day)
+{
+	struct account acc;
+	struct account_output out;
+
+	new_account(&acc, ACCOUNT_MODE_CREDIT);
+	charge(&acc, T0 + DAY + 60, GBP(1), &out);   /* 00:01 on the next day */
+	charge(&acc, T0 + DAY - 60, P(50), &out);    /* dated 23:59 the day before */
+	ck_assert_int_eq(acc.cost_today_mu, P(150)); /* 1.00 + 0.50, both today */
+	ck_assert_int_eq(acc.balance_mu, -P(150));
+}
+END_TEST
+
 /* ---- emergency credit (UK rules) --------------------------------------------------------- */
 
 START_TEST(test_ec_offered_below_threshold)
@@ -1768,6 +1783,7 @@ static Suite *account_suite(void)
 	tcase_add_test(tc, test_topup_not_enough_stays_disconnected);
 	tcase_add_test(tc, test_cost_today_and_last_hour);
 	tcase_add_test(tc, test_cost_over_a_long_interval);
+	tcase_add_test(tc, test_cost_today_never_goes_back_a_day);
 	tcase_add_test(tc, test_balance_adjustment_repays_ec_first);
 	suite_add_tcase(s, tc);
 

@@ -32,6 +32,10 @@ void account_ec_update_offer(struct account *a, struct account_output *out)
 	bool may_offer = c->ec_enabled && c->mode == ACCOUNT_MODE_PREPAYMENT &&
 			 account_below(a->balance_mu, c->ec_threshold_mu);
 
+	/* exhausted with nothing owed any more (a credit repays it, account_ec_credit_added(); a
+	 * currency conversion may round a debt to zero): EC may be offered again */
+	if (a->ec_state == ACCOUNT_EC_EXHAUSTED && !account_below(a->balance_mu, 0))
+		a->ec_state = ACCOUNT_EC_NONE;
 	if (a->ec_state == ACCOUNT_EC_NONE && may_offer) {
 		a->ec_state = ACCOUNT_EC_AVAILABLE;
 		account_emit(out, ACCOUNT_EVENT_EC_AVAILABLE, a->last_utc, c->ec_value_mu);
@@ -136,7 +140,7 @@ int account_take_emergency_credit(struct account *acc, const struct account_time
 	/* §8.8: a negative balance is written into the debt to clear and the balance overwritten,
 	 * so the customer can spend the whole EC value (offered only with nothing owed) */
 	if (account_below(work.balance_mu, 0)) {
-		work.debt_to_clear_mu = -work.balance_mu;
+		work.debt_to_clear_mu += -work.balance_mu;
 		work.balance_mu = 0;
 	}
 	account_emit(out, ACCOUNT_EVENT_EC_TAKEN, work.last_utc, work.ec_remaining_mu);

@@ -61,9 +61,11 @@ static void advance(struct account *a, const struct account_time *now, bool powe
 {
 	int64_t before = a->last_utc;
 
-	/* A clock stepped back is "no time has passed": nothing is collected twice. */
+	/* A clock stepped back is "no time has passed": nothing is collected twice, and no day
+	 * starts again (nor does one for an interval charged after a power-up, billing-accrual.c)
+	 */
 	a->last_utc = account_max(a->last_utc, now->utc);
-	if (now->local_day != a->cost_day) {
+	if (now->local_day > a->cost_day) {
 		a->cost_day = now->local_day;
 		a->cost_today_mu = 0;
 	}
