@@ -147,6 +147,10 @@ UNIT_LIBS_test_dlms_meter  := sqlite3 jansson
 UNIT_EXTRA_test_dlms_meter_profiles := $(UNIT_EXTRA_test_dlms_meter) \
 	daemon/views/dlms/dlms-meter-profiles.c
 UNIT_LIBS_test_dlms_meter_profiles  := sqlite3 jansson
+# the simulated source on its sd-event timer, across a restart, into metrology
+UNIT_EXTRA_test_source_sim := daemon/acquire/source-sim.c daemon/acquire/generation.c \
+	daemon/meter/scan-sample.c
+UNIT_LIBS_test_source_sim  := libsystemd
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "common/adapter-math.h"
+#include "acquire/generation.h"
 #include "acquire/iio-attr.h"
 #include "common/log.h"
 #include "acquire/source-iio-direct.h"
@@ -467,14 +467,7 @@ static int on_poll(sd_event_source *es, uint64_t usec, void *userdata)
  */
 static void new_generation(struct source_iio *s)
 {
-	uint64_t g;
-	struct timespec ts;
-
-	if (getrandom(&g, sizeof(g), GRND_NONBLOCK) != (ssize_t)sizeof(g)) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		g = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	}
-	s->generation = g;
+	s->generation = pm_source_new_generation();
 	s->from_zero = false;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/adapter-math.h"
+#include "acquire/generation.h"
 #include "acquire/source-sim.h"
 
 struct source_sim {
@@ -98,8 +99,6 @@ static void sim_model(struct source_sim *s)
 	s->scan.neutral_ma = round_to_i64(hypot(in_re, in_im));
 	for (int k = 0; k < PM_KINDS; k++)
 		s->scan.nj_per_code[k] = g->nj_per_code;
-	s->scan.generation = 1;
-	s->scan.counters_from_zero = true; /* the simulated chip counts from zero at start */
 }
 
 /* One scan period: integrate every counter (mW x ns = pJ), then hand the scan out. */
@@ -242,6 +241,11 @@ int pm_source_sim_new(sd_event *event, const struct pm_conf_meter *conf, pm_scan
 	s->cb = cb;
 	s->userdata = userdata;
 	s->period_ns = 1000000000ULL / conf->sim.rate_hz;
+	/* the simulated chip is probed anew at every start: its counters start from zero in a
+	 * generation of their own, as the driver's do (a fixed one made a restart look like
+	 * counters going backwards). A calibration (sim_model again) keeps it. */
+	s->scan.generation = pm_source_new_generation();
+	s->scan.counters_from_zero = true;
 	sim_model(s);
 	sd_event_now(event, CLOCK_MONOTONIC, &s->real_start_us);
 	s->sim_start_ns = (int64_t)s->real_start_us * 1000;

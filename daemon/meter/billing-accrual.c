@@ -6,13 +6,18 @@
 
 #include "meter/billing-internal.h"
 #include "common/log.h"
+#include "core/billing/money.h"
 
 /* A restart after a long stop walks the switch points in between: at most this many. */
 #define MAX_SWITCH_STEPS 20000
 
-/* Money of one tariff interval into the account. */
+/*
+ * Money of the tariff interval [since, now] into the account. Its cost accrued over the whole
+ * interval, so cost in the last hour counts only the last hour's share of it: after a long
+ * stop the energy counted while down is billed as one interval (§8.5).
+ */
 static void take_charge(struct pm_billing *b, struct state *st, const struct account_time *now,
-			const struct tariff_charge *ch)
+			int64_t since, const struct tariff_charge *ch)
 {
 	struct account_time at = *now;
 	struct account_output out;
@@ -20,7 +25,7 @@ static void take_charge(struct pm_billing *b, struct state *st, const struct acc
 
 	at.friendly_day = ch->friendly_day;
 	if (ch->total_mu > 0)
-		r = account_charge(&st->acc, &at, ch->total_mu, &out);
+		r = account_charge_over(&st->acc, &at, ch->total_mu, since, &out);
 	else if (ch->total_mu < 0)
 		r = account_adjust_balance(&st->acc, &at, -ch->total_mu, &out);
 	if (r < 0)
@@ -38,6 +43,7 @@ static void tariff_interval(struct pm_billing *b, struct state *st, int64_t utc,
 	struct account_time at;
 	struct tariff_charge ch;
 	struct tariff_error err;
+	int64_t since = st->te.now.utc_s; /* where the engine's interval starts */
 
 	billing_local_times(b, utc, &tt, &at);
 	if (tariff_engine_account(&st->te, &tt, imp, exp, &ch, &err) < 0) {
@@ -47,7 +53,7 @@ static void tariff_interval(struct pm_billing *b, struct state *st, int64_t utc,
 		return;
 	}
 	b->tariff_error_logged = false;
-	take_charge(b, st, &at, &ch);
+	take_charge(b, st, &at, since, &ch);
 }
 
 /*
@@ -77,6 +83,45 @@ static void bill(struct pm_billing *b, struct state *st, int64_t utc, uint64_t i
 	}
 	if (st->has_tariff && st->te.now.utc_s < utc)
 		tariff_interval(b, st, utc, 0, 0); /* standing charge and switches keep time */
+}
+
+/*
+ * When the engines last heard of time: the last valid sample of this run, or after a restart
+ * what the stored state knows (saved at every command, with the energy checkpoints and at
+ * shutdown: after a crash up to a save interval of running time may count as powered down).
+ */
+static int64_t last_known_utc(const struct pm_billing *b, const struct state *st)
+{
+	int64_t t = st->acc.last_utc;
+
+	if (b->last_sample_utc)
+		return b->last_sample_utc;
+	if (st->has_tariff && st->te.now.utc_s > t)
+		t = st->te.now.utc_s;
+	return t;
+}
+
+/*
+ * The meter was powered down from @since until @utc (§8.9): the standing charge and debt
+ * instalments due meanwhile are passed over, and the event says what was not collected.
+ */
+static void power_down(struct pm_billing *b, struct state *st, int64_t since, int64_t utc)
+{
+	struct account_output out;
+	struct account_time at;
+	int64_t standing = 0, debt = 0;
+	char m1[40], m2[40];
+
+	billing_now_times(b, st, utc * 1000000000, &at);
+	if (st->has_tariff)
+		standing = tariff_engine_skip_standing(&st->te, utc);
+	if (account_power_up(&st->acc, &at, &debt, &out) < 0)
+		return;
+	billing_account_events(b, st, &out);
+	billing_queue(b, utc * 1000000000, "power_down_charges",
+		      "down_s=%" PRId64 " standing=%s debt=%s not collected", utc - since,
+		      pm_money_format(standing, m1, sizeof(m1)),
+		      pm_money_format(debt, m2, sizeof(m2)));
 }
 
 void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_t import_mwh,
@@ -111,6 +156,10 @@ void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_
 		exp = export_mwh - st->billed_export_mwh;
 	st->billed_import_mwh = import_mwh;
 	st->billed_export_mwh = export_mwh;
+	if (!b->cfg.power_down_catch_up &&
+	    utc_ns - last_known_utc(b, st) * 1000000000 > PM_BILLING_POWER_DOWN_NS)
+		power_down(b, st, last_known_utc(b, st), utc);
+	b->last_sample_utc = utc;
 	bill(b, st, utc, imp, exp);
 
 	billing_local_times(b, utc, &tt, &at);

@@ -112,6 +112,11 @@ int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu, con
 		return billing_fail(e, PM_BILLING_ERR_STORE_FAILED, r, "meter %s: store: %s",
 				    b->meter, strerror(-r));
 	}
+	r = billing_whole_minor(work, "amount", value_mu, e);
+	if (r < 0) {
+		free(work);
+		return r;
+	}
 	billing_now_times(b, work, utc_ns, &at);
 	r = account_topup(&work->acc, &at, value_mu, method, &out);
 	if (r < 0)
@@ -190,6 +195,15 @@ static int simple(struct pm_billing *b, int64_t utc_ns, enum simple_op op, int64
 	work = billing_begin(b, e, &r);
 	if (!work)
 		return r;
+	if (op == OP_ADJUST || op == OP_DEBT) {
+		r = billing_whole_minor(work, op == OP_ADJUST ? "delta" : "time_debt", a, e);
+		if (r == 0 && op == OP_DEBT)
+			r = billing_whole_minor(work, "payment_debt", c, e);
+		if (r < 0) {
+			free(work);
+			return r;
+		}
+	}
 	billing_now_times(b, work, utc_ns, &at);
 	switch (op) {
 	case OP_MODE:
@@ -271,6 +285,14 @@ int pm_billing_configure(struct pm_billing *b, int64_t utc_ns, const struct acco
 	work = billing_begin(b, e, &r);
 	if (!work)
 		return r;
+	/* a valid configuration but for an amount finer than the minor unit: named by its key
+	 * and in the currency (the engine refuses it too, in mu) */
+	r = account_config_validate(config, NULL) == 0 ? billing_whole_minor_config(work, config, e)
+						       : 0;
+	if (r < 0) {
+		free(work);
+		return r;
+	}
 	billing_now_times(b, work, utc_ns, &at);
 	r = account_configure(&work->acc, &at, config, &out);
 	if (r < 0)
@@ -292,6 +314,17 @@ int pm_billing_change_tenancy(struct pm_billing *b, int64_t utc_ns,
 	work = billing_begin(b, e, &r);
 	if (!work)
 		return r;
+	r = 0;
+	if (change->balance_action == ACCOUNT_REGISTER_SET)
+		r = billing_whole_minor(work, "balance", change->balance_mu, e);
+	if (r == 0 && change->debt_action == ACCOUNT_REGISTER_SET)
+		r = billing_whole_minor(work, "time_debt", change->time_debt_mu, e);
+	if (r == 0 && change->debt_action == ACCOUNT_REGISTER_SET)
+		r = billing_whole_minor(work, "payment_debt", change->payment_debt_mu, e);
+	if (r < 0) {
+		free(work);
+		return r;
+	}
 	billing_now_times(b, work, utc_ns, &at);
 	r = account_change_tenancy(&work->acc, &at, change, &out);
 	if (r < 0)
@@ -316,6 +349,11 @@ int pm_billing_wallet(struct pm_billing *b, int64_t utc_ns, const char *date, in
 	work = billing_begin(b, e, &r);
 	if (!work)
 		return r;
+	r = billing_whole_minor(work, "cost", cost_mu, e);
+	if (r < 0) {
+		free(work);
+		return r;
+	}
 	billing_now_times(b, work, utc_ns, &at);
 	r = final ? account_wallet_final(&work->acc, &at, day, cost_mu, &out)
 		  : account_wallet_post(&work->acc, &at, day, cost_mu, &out);

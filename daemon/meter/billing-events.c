@@ -56,11 +56,34 @@ static const char *const account_event_kinds[] = {
     [ACCOUNT_EVENT_WALLET_RECONCILED] = "wallet_reconciled",
 };
 
+/*
+ * The registers before a change of tenancy, the outgoing tenant's record (§6.2: "The CoT/S
+ * command will trigger a Snapshot of readings": credit mode, emergency credit, present balance,
+ * arrears). Every amount has its own buffer: they are all formatted before the text is made.
+ */
+static void queue_snapshot(struct pm_billing *b, int64_t ns, const struct account_registers *r)
+{
+	char balance[40], available[40], ec[40], to_clear[40], time_debt[40], payment_debt[40],
+	    total[40];
+
+	billing_queue(b, ns, account_event_kinds[ACCOUNT_EVENT_SNAPSHOT_REQUIRED],
+		      "mode=%s ec=%s balance=%s available=%s ec_remaining=%s debt_to_clear=%s "
+		      "time_debt=%s payment_debt=%s total_credit=%s payments=%u",
+		      pm_billing_mode_name(r->mode), pm_billing_ec_name(r->ec_state),
+		      pm_money_format(r->balance_mu, balance, sizeof(balance)),
+		      pm_money_format(r->available_credit_mu, available, sizeof(available)),
+		      pm_money_format(r->ec_remaining_mu, ec, sizeof(ec)),
+		      pm_money_format(r->debt_to_clear_mu, to_clear, sizeof(to_clear)),
+		      pm_money_format(r->time_debt_mu, time_debt, sizeof(time_debt)),
+		      pm_money_format(r->payment_debt_mu, payment_debt, sizeof(payment_debt)),
+		      pm_money_format(r->total_credit_mu, total, sizeof(total)), r->payment_count);
+}
+
 /* The account engine's events: queued for the log, and what they ask of the tariff engine. */
 void billing_account_events(struct pm_billing *b, struct state *st,
 			    const struct account_output *out)
 {
-	char m1[40], m2[40];
+	char m1[40];
 
 	for (unsigned i = 0; i < out->n_events; i++) {
 		const struct account_event *ev = &out->events[i];
@@ -68,14 +91,7 @@ void billing_account_events(struct pm_billing *b, struct state *st,
 
 		switch (ev->type) {
 		case ACCOUNT_EVENT_SNAPSHOT_REQUIRED:
-			billing_queue(
-			    b, ns, account_event_kinds[ev->type],
-			    "balance=%s debt_to_clear=%s time_debt=%s payment_debt=%s payments=%u",
-			    pm_money_format(ev->registers.balance_mu, m1, sizeof(m1)),
-			    pm_money_format(ev->registers.debt_to_clear_mu, m2, sizeof(m2)),
-			    pm_money_format(ev->registers.time_debt_mu, m1, sizeof(m1)),
-			    pm_money_format(ev->registers.payment_debt_mu, m2, sizeof(m2)),
-			    ev->registers.payment_count);
+			queue_snapshot(b, ns, &ev->registers);
 			break;
 		case ACCOUNT_EVENT_TENANCY_CHANGED:
 			if (ev->clear_future_tariffs)

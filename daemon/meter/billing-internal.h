@@ -7,6 +7,7 @@
  *   billing-accrual.c          samples: energy priced by the tariff engine, taken from the account
  *   billing-clock.c            the engines' local civil time (meter/local-time.h)
  *   billing-commands.c         account commands: validated on a copy, committed, then applied
+ *   billing-amounts.c          amounts people give: whole minor units of the currency
  *   billing-tariff-commands.c  the active and the future tariff
  *   billing-tou.c              the time of use as a DLMS head-end reads and replaces it
  *   billing-currency.c         a currency conversion
@@ -33,7 +34,7 @@
 struct queued_event {
 	int64_t utc_ns;
 	char kind[32];
-	char detail[200];
+	char detail[256]; /* as the store's event log keeps it (store.h) */
 };
 
 struct pm_billing {
@@ -49,6 +50,7 @@ struct pm_billing {
 	int64_t saved_ns;
 	bool save_failing;
 	bool tariff_error_logged;
+	int64_t last_sample_utc; /* the last valid sample billed this run; 0: none yet */
 
 	pm_billing_supply_fn supply_fn;
 	pm_billing_event_fn event_fn;
@@ -110,6 +112,15 @@ int billing_commit(struct pm_billing *b, struct state *work, int64_t utc_ns, con
 int billing_refused(struct pm_billing *b, struct state *work, int r,
 		    const struct account_output *out, const char *field,
 		    struct pm_billing_error *e);
+
+/* billing-amounts.c */
+/* 0 when @mu is a whole number of the currency's minor units; else -EINVAL with *e naming
+ * @field and the amount in the currency ("amount: 10.001 GBP is finer than ..."). */
+int billing_whole_minor(const struct state *st, const char *field, int64_t mu,
+			struct pm_billing_error *e);
+/* The same for every money setting of @c, named by its configuration key. */
+int billing_whole_minor_config(const struct state *st, const struct account_config *c,
+			       struct pm_billing_error *e);
 
 /* billing-tariff-commands.c */
 /* "YYYY-MM-DD" from 1970 into @d; -EINVAL (and *e naming @field) when it is no such date. */

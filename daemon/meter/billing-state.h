@@ -17,8 +17,9 @@
 #include "meter/tariff-file.h"
 #include "core/billing/tariff.h"
 
-/* The stored record's layout; bump it whenever struct state or an engine struct changes. */
-#define STATE_LAYOUT 2
+/* The stored record's layout; bump it whenever struct state or an engine struct changes, in
+ * size or in meaning. */
+#define STATE_LAYOUT 3
 
 /* Everything that survives a restart, as one plain value. */
 struct state {
@@ -32,6 +33,16 @@ struct state {
 	struct sts_meter sts;
 	struct pm_tariff_file_info deferred_info; /* the deferred tariff's name, currency, peaks */
 };
+
+/*
+ * Layout 2: struct state as it is, but with two meanings layout 3 changed (issue 19), carried
+ * over when read (billing-store.c):
+ *  - acc.debt_origin_utc held the last debt instalment slot dealt with (instalment slots were
+ *    fixed at multiples of 6048 s since 1970);
+ *  - emergency credit had its earlier shape: an exhausted EC kept its debt to clear beside the
+ *    balance, and EC taken with a negative balance was added to it.
+ */
+#define STATE_LAYOUT_2 2
 
 /* Layout 1 (before peak rates and the deferred tariff's info): read, then carried over. */
 struct tariff_file_info_v1 {
@@ -57,15 +68,16 @@ struct state_v1 {
  * fails the build here: it needs a new STATE_LAYOUT and a loader for the old one. A change that
  * keeps the size is not caught; the value checks below refuse most such records.
  */
-_Static_assert(STATE_LAYOUT == 2, "a new layout: give its size below, keep the old loaders");
+_Static_assert(STATE_LAYOUT == 3, "a new layout: give its size below, keep the old loaders");
 #if defined(__LP64__)
+/* layouts 2 and 3 are both struct state */
 _Static_assert(sizeof(struct state) == 20256, "struct state changed: bump STATE_LAYOUT");
 _Static_assert(sizeof(struct state_v1) == 20104, "layout 1 records are 20104 bytes");
 #endif
 
 /*
- * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1 or
- * 2), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
+ * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1, 2 or
+ * 3), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
  * undefined behaviour once loaded). 0, or -EBADMSG with *why naming the field.
  */
 int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t layout,

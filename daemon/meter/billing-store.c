@@ -22,18 +22,52 @@ int billing_save(struct pm_billing *b, const struct state *st, int64_t utc_ns,
 	return r;
 }
 
-/* A new account from the configuration (and its tariff file). */
-int billing_seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
+/* The tariff file into b->st (engine, info): its currency is that of the amounts. */
+static int seed_tariff(struct pm_billing *b, const struct tariff_time *tt, char *err, size_t errlen)
 {
-	struct account_output out;
-	struct account_time at;
-	struct tariff_time tt;
 	struct tariff_error terr;
 	struct tariff *t;
 	int r;
 
+	if (!b->tariff_file[0])
+		return 0;
+	t = malloc(sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	r = pm_tariff_file_load(b->tariff_file, t, &b->st.info, err, errlen);
+	if (r >= 0) {
+		r = tariff_engine_set_tariff(&b->st.te, t, tt, &terr);
+		if (r < 0)
+			snprintf(err, errlen, "%s: %s", b->tariff_file, terr.message);
+	}
+	free(t);
+	if (r < 0)
+		return r;
+	b->st.has_tariff = true;
+	return 0;
+}
+
+/* A new account from the configuration (and its tariff file). */
+int billing_seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
+{
+	struct pm_billing_error e;
+	struct account_output out;
+	struct account_time at;
+	struct tariff_time tt;
+	int r;
+
 	memset(&b->st, 0, sizeof(b->st));
 	billing_local_times(b, utc_ns / 1000000000, &tt, &at);
+	tariff_engine_init(&b->st.te);
+	r = seed_tariff(b, &tt, err, errlen);
+	if (r < 0)
+		return r;
+	/* the configured amounts in the tariff's currency: whole minor units */
+	if (account_config_validate(&b->cfg.account, NULL) == 0 &&
+	    billing_whole_minor_config(&b->st, &b->cfg.account, &e) < 0) {
+		snprintf(err, errlen, "meter %s: %s", b->meter, e.message);
+		return -EINVAL;
+	}
 	r = account_init(&b->st.acc, &at, &out);
 	if (r >= 0)
 		r = account_configure(&b->st.acc, &at, &b->cfg.account, &out);
@@ -41,7 +75,6 @@ int billing_seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
 		snprintf(err, errlen, "meter %s: account: %s", b->meter, out.error);
 		return r;
 	}
-	tariff_engine_init(&b->st.te);
 	if (b->cfg.sts) {
 		r = sts_meter_init(&b->st.sts, b->cfg.sts_dk, STS_KEN_NO_EXPIRY, STS_BASE_1993, 0);
 		if (r < 0) {
@@ -50,21 +83,6 @@ int billing_seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
 		}
 		b->st.has_sts = true;
 	}
-	if (!b->tariff_file[0])
-		return 0;
-	t = malloc(sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	r = pm_tariff_file_load(b->tariff_file, t, &b->st.info, err, errlen);
-	if (r >= 0) {
-		r = tariff_engine_set_tariff(&b->st.te, t, &tt, &terr);
-		if (r < 0)
-			snprintf(err, errlen, "%s: %s", b->tariff_file, terr.message);
-	}
-	free(t);
-	if (r < 0)
-		return r;
-	b->st.has_tariff = true;
 	return 0;
 }
 
@@ -86,33 +104,78 @@ static void carry_layout_1(const struct state_v1 *old, struct state *st)
 }
 
 /*
+ * A record of layout 2 (or 1, once carried to 2): the meanings layout 3 changed (billing-state.h).
+ *  - The debt field held the last instalment slot dealt with, slot n falling due at n x 6048 s
+ *    since 1970 with index n mod 100; that is instalment n + 1 of a debt set at -6048 s. So the
+ *    debt carries on exactly where and as it was, and the next debt set counts from its own
+ *    time (§8.10).
+ *  - Emergency credit in its earlier shape is put in the manual's (§8.8): an exhausted EC's debt
+ *    to clear moves into the balance; EC in use with a negative balance (taken in debt) has
+ *    that debt written into the debt to clear, the balance starting at zero, so the customer
+ *    can spend the whole EC, as the manual gives it.
+ */
+static void carry_layout_2(struct state *st)
+{
+	struct account *a = &st->acc;
+
+	a->debt_origin_utc = -ACCOUNT_INSTALMENT_S;
+	if (a->ec_state == ACCOUNT_EC_EXHAUSTED && a->debt_to_clear_mu > 0) {
+		a->balance_mu -= a->debt_to_clear_mu;
+		a->debt_to_clear_mu = 0;
+	} else if (a->ec_state == ACCOUNT_EC_IN_USE && a->balance_mu < 0) {
+		a->debt_to_clear_mu -= a->balance_mu;
+		a->balance_mu = 0;
+	}
+}
+
+/* Reads the stored record, of whichever layout the store holds, into @rec (sizeof(struct
+ * state) bytes): 0 with *layout and *len set, or a negative errno with *why. */
+static int read_record(struct pm_billing *b, unsigned char *rec, uint32_t *layout, size_t *len,
+		       const char **why)
+{
+	static const struct {
+		uint32_t layout;
+		size_t len;
+	} known[] = {
+	    {STATE_LAYOUT, sizeof(struct state)},
+	    {STATE_LAYOUT_2, sizeof(struct state)},
+	    {1, sizeof(struct state_v1)},
+	};
+	int r = -EBADMSG;
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && r == -EBADMSG; i++) {
+		r = pm_store_load_account(b->store, b->meter, known[i].layout, rec, known[i].len);
+		if (r == -ENODATA && i > 0)
+			r = -EBADMSG; /* the row went away in between: still not an absent one */
+		*layout = known[i].layout;
+		*len = known[i].len;
+	}
+	if (r == -EBADMSG)
+		*why = "a record of an unknown layout or size";
+	else if (r < 0)
+		*why = strerror(-r);
+	return r;
+}
+
+/*
  * Reads the stored account into b->st: 0, -ENODATA when the store holds none, else a negative
  * errno with *why saying what failed (b->st is then unchanged). The record is checked as bytes
- * (its bools) before it becomes a struct, and as values before it becomes the state.
+ * (its bools) before it becomes a struct, carried over from an older layout, and checked as
+ * values before it becomes the state.
  */
 static int load_account(struct pm_billing *b, const char **why)
 {
 	/* one buffer for the record and one for the struct: a layout-1 record is smaller */
 	unsigned char *rec = malloc(sizeof(struct state));
 	struct state *st = malloc(sizeof(*st));
-	uint32_t layout = STATE_LAYOUT;
-	size_t len = sizeof(struct state);
+	uint32_t layout = 0;
+	size_t len = 0;
 	int r = -ENOMEM;
 
 	*why = "out of memory";
 	if (!rec || !st)
 		goto out;
-	r = pm_store_load_account(b->store, b->meter, layout, rec, len);
-	if (r == -EBADMSG) {
-		layout = 1;
-		len = sizeof(struct state_v1);
-		r = pm_store_load_account(b->store, b->meter, layout, rec, len);
-		if (r == -ENODATA)
-			r = -EBADMSG; /* the row went away in between: still not an absent one */
-		*why = "a record of an unknown layout or size";
-	} else {
-		*why = strerror(-r);
-	}
+	r = read_record(b, rec, &layout, &len, why);
 	if (r < 0)
 		goto out;
 	r = pm_billing_record_check_bools(rec, len, layout, why);
@@ -130,13 +193,15 @@ static int load_account(struct pm_billing *b, const char **why)
 	} else {
 		memcpy(st, rec, sizeof(*st));
 	}
+	if (layout != STATE_LAYOUT)
+		carry_layout_2(st);
 	r = pm_billing_state_check(st, why);
 	if (r < 0)
 		goto out;
 	b->st = *st;
-	if (layout == 1)
-		log_info("meter %s: account record of layout 1 read; saved as layout %d", b->meter,
-			 STATE_LAYOUT);
+	if (layout != STATE_LAYOUT)
+		log_info("meter %s: account record of layout %u read; saved as layout %d", b->meter,
+			 layout, STATE_LAYOUT);
 out:
 	free(rec);
 	free(st);

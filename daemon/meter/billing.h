@@ -9,9 +9,11 @@
  * from tzdata in the meter's time_zone.
  *
  * Accrual: every sample with valid registers bills the growth of the total active import and
- * export registers since the energy billed last ("baseline"), in memory. The state (account,
- * tariff engine, baseline, STS meter) is written to the store with the meter's energy
- * checkpoints (at most every PM_BILLING_MIN_SAVE_NS) and at least every save interval. The
+ * export registers since the energy billed last ("baseline"), in memory. A gap in the samples
+ * longer than PM_BILLING_POWER_DOWN_NS, or a restart after one, is a power-down: the time
+ * charges due in it are not collected (unless power_down_catch_up), event power_down_charges. The
+ * state (account, tariff engine, baseline, STS meter) is written to the store with the meter's
+ * energy checkpoints (at most every PM_BILLING_MIN_SAVE_NS) and at least every save interval. The
  * record holds the money and the baseline together, so after a crash or power cut the energy
  * billed since the last save is billed again from the restored registers at the next sample
  * (at the rate in effect then): no money is lost beyond the energy the registers lose
@@ -67,7 +69,15 @@ struct pm_billing_config {
 	int64_t save_interval_ns; /* at least this often while money moves */
 	/* the store was configured but could not be opened: the account is unknown, not new */
 	bool store_failed;
+	/* After a power-down (PM_BILLING_POWER_DOWN_NS), false (the manual, §8.9): the standing
+	 * charge and debt instalments due while the meter was off are not collected; true: they
+	 * are caught up at power-up (an option for utilities that want it). */
+	bool power_down_catch_up;
 };
+
+/* No valid sample for longer than this (the meter's profile_max_gap default), across a restart
+ * of the daemon too: the meter was powered down in between. */
+#define PM_BILLING_POWER_DOWN_NS (INT64_C(60) * 1000000000)
 
 /* Where the supply should be: the contactor (main relay) and the auxiliary relay. */
 typedef void (*pm_billing_supply_fn)(void *userdata, bool contactor_closed, bool aux_closed);
@@ -152,15 +162,17 @@ int pm_billing_cancel_future_tariff(struct pm_billing *b, int64_t utc_ns,
  * A currency conversion at 00:00 local on @date (after today): every price of the active and
  * the future tariff and every money register and money setting of the account are multiplied
  * by @factor, a decimal string 0.25..4 with up to 4 decimals ("0.5"); the registers are logged
- * first (event account_snapshot). Money registers round to the nearest mu, half away from 0.
+ * first (event account_snapshot). Money registers round to the nearest mu, settings to the
+ * nearest minor unit, half away from 0.
  */
 int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char *date,
 				const char *factor, struct pm_billing_error *e);
 /* The factor as num / den: -EINVAL not a decimal, -ERANGE outside 1/4..4. */
 int pm_billing_parse_factor(const char *s, int64_t *num, int64_t *den);
-/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 10000). */
+/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 1e7, num <= 4e4). */
 int64_t pm_billing_convert_mu(int64_t value_mu, int64_t num, int64_t den);
-/* Every money register and money setting of @acc x num / den (the conversion's rule). */
+/* Every money register of @acc x num / den to the nearest mu, every money setting to the
+ * nearest whole minor unit (the conversion's rule). */
 void pm_billing_convert_account(struct account *acc, int64_t num, int64_t den);
 
 /*

@@ -52,6 +52,7 @@ struct sim {
 	struct account_config config;
 
 	struct pattern load, generate;
+	bool power_down_catch_up; /* config power_down_charges catch_up */
 	int64_t step_s;
 	int64_t import_carry_mws, export_carry_mws; /* energy below 1 mWh, in mW·s */
 
@@ -162,10 +163,12 @@ static int account_result(struct sim *s, const char *what, int r, const struct a
 	return 0;
 }
 
-static int apply_charge(struct sim *s, const struct account_time *at, int64_t amount_mu)
+/* Money of the interval [since, at]: a charge accrued over it, as the daemon takes it. */
+static int apply_charge(struct sim *s, const struct account_time *at, int64_t since,
+			int64_t amount_mu)
 {
 	struct account_output out;
-	int r = amount_mu >= 0 ? account_charge(&s->account, at, amount_mu, &out)
+	int r = amount_mu >= 0 ? account_charge_over(&s->account, at, amount_mu, since, &out)
 			       : account_adjust_balance(&s->account, at, -amount_mu, &out);
 	return account_result(s, "charge", r, &out);
 }
@@ -226,8 +229,8 @@ static int advance_to(struct sim *s, int64_t end)
 	if (account_result(s, "tick", account_tick(&s->account, &at, &out), &out) < 0)
 		return -1;
 	s->debt_paid_mu += debt_before - s->account.time_debt_mu;
-	if (apply_charge(s, &at, ch.total_mu + ch.export_credit_mu) < 0 ||
-	    apply_charge(s, &at, -ch.export_credit_mu) < 0)
+	if (apply_charge(s, &at, end - dt, ch.total_mu + ch.export_credit_mu) < 0 ||
+	    apply_charge(s, &at, end - dt, -ch.export_credit_mu) < 0)
 		return -1;
 	closed = account_supply(&s->account).closed;
 	int r = account_power_sample(&s->account, &at, closed ? (int32_t)load_w : 0, false, &out);
@@ -253,6 +256,35 @@ static int run_until(struct sim *s, int64_t target)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * The meter is off for @d seconds: nothing is drawn or exported, and at power-up the standing
+ * charge and debt instalments that fell due meanwhile are passed over (§8.9) or, with
+ * power_down_charges catch_up, collected, as the daemon does after a power-down.
+ */
+static int power_down(struct sim *s, int64_t d)
+{
+	struct pattern load = s->load, generate = s->generate;
+	int64_t up = s->utc + d, skipped;
+	struct account_output out;
+	int r;
+
+	if (!s->power_down_catch_up) {
+		struct account_time at = account_time_at(s, up);
+
+		tariff_engine_skip_standing(&s->tariff, up);
+		r = account_power_up(&s->account, &at, &skipped, &out);
+		if (account_result(s, "power up", r, &out) < 0)
+			return -1;
+	}
+	/* the switch points and midnights in between still close their (empty) intervals */
+	memset(&s->load, 0, sizeof(s->load));
+	memset(&s->generate, 0, sizeof(s->generate));
+	r = run_until(s, up);
+	s->load = load;
+	s->generate = generate;
+	return r;
 }
 
 static int load_tariff(struct sim *s, const char *name)
@@ -315,6 +347,12 @@ static int cmd_config(struct sim *s, const char *key, const char *value)
 	if (!strcmp(key, "confirm_reconnect")) {
 		c->credit_reconnect_needs_confirmation = !strcmp(value, "yes");
 		return configure(s);
+	}
+	if (!strcmp(key, "power_down_charges")) {
+		if (strcmp(value, "skip") && strcmp(value, "catch_up"))
+			return fail(s, "power_down_charges: skip or catch_up");
+		s->power_down_catch_up = !strcmp(value, "catch_up");
+		return 0;
 	}
 	if (parse_money(s, value, &v) < 0)
 		return fail(s, "%s: '%s' is not an amount", key, value);
@@ -536,6 +574,12 @@ static int command(struct sim *s, char **w, int n)
 		if (parse_datetime(w[1], w[2], &t) < 0)
 			return fail(s, "run YYYY-MM-DD HH:MM");
 		return run_until(s, t);
+	}
+	if (!strcmp(c, "power_down") && n == 2) {
+		int64_t d;
+		if (parse_duration(w[1], &d) < 0)
+			return fail(s, "power_down DURATION");
+		return power_down(s, d);
 	}
 	if (!strcmp(c, "topup") && n == 2) {
 		int64_t v;

@@ -64,7 +64,7 @@ period_mwh = 0
 month = 1
 next_standing = 0  # instalment index
 debt_left = DEBT_MU
-debt_slot = start // SLOT_S
+debt_done = 0  # instalments dealt with; the debt is set at `start` and counts from then
 
 for t in range(start, end, 3600):
     day = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
@@ -97,10 +97,11 @@ for t in range(start, end, 3600):
         standing += amount
         balance -= amount
         next_standing += 1
-    # debt slots due by the end of this hour
-    while (debt_slot + 1) * SLOT_S <= t + 3600 and debt_left > 0:
-        debt_slot += 1
-        amount = min(instalment(DEBT_WEEKLY_MU, debt_slot % 100), debt_left)
+    # debt instalments due by the end of this hour: instalment n (from 1) at start + n x 6048 s
+    # (manual §8.10, counted from when the debt was set)
+    while start + (debt_done + 1) * SLOT_S <= t + 3600 and debt_left > 0:
+        amount = min(instalment(DEBT_WEEKLY_MU, debt_done % 100), debt_left)
+        debt_done += 1
         debt_left -= amount
         debt_paid += amount
         balance -= amount

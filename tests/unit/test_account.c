@@ -6,8 +6,9 @@
  *
  * Money in mu: 1 p = 1000 mu, 1.00 (pound) = 100 000 mu. Every expected value is worked out by
  * hand in the comment beside it. The clock starts at T0 = 1 699 488 000 s = 2023-11-09 00:00 UTC,
- * a Thursday, which is also the start of a debt-instalment week (T0 = 2810 x 604 800 s, so its
- * instalment slot T0 / 6048 = 281 000 is k = 0). Local time = UTC in these tests.
+ * a Thursday (T0 = 2810 x 604 800 s, a multiple of 6048 s since 1970: debt instalments count
+ * from when the debt is set, not from that grid). Local time = UTC in these tests. "§" cites the
+ * UK prepayment meter manual (docs/account.md).
  */
 
 #include <check.h>
@@ -236,6 +237,44 @@ START_TEST(test_payg_disconnects_below_debt_limit)
 }
 END_TEST
 
+/*
+ * One rule at exactly zero (account.h): the manual's "falls below a zero value" (§4.6.2), so a
+ * balance of exactly 0.00 is in credit for the supply, for debt collection option B ("halted
+ * when the meter runs out of prepaid credit", §8.10) and for a low-credit warning at 0.00.
+ */
+START_TEST(test_zero_is_in_credit_everywhere)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time now = at(T0 + 20);
+
+	new_account(&acc, ACCOUNT_MODE_PREPAYMENT);
+	struct account_config c = acc.config;
+	c.low_credit_threshold_mu = 0;
+	c.debt_weekly_rate_mu = GBP(10); /* 0.10 an instalment */
+	c.debt_collection = ACCOUNT_DEBT_HALT_OUT_OF_CREDIT;
+	configure(&acc, &c);
+	topup(&acc, T0 + 1, GBP(1), &out);
+	charge(&acc, T0 + 2, GBP(1), &out); /* 1.00 - 1.00 = 0.00 */
+	ck_assert_int_eq(acc.balance_mu, 0);
+	ck_assert(account_supply(&acc).closed);
+	ck_assert_uint_eq(count_events(&out, ACCOUNT_EVENT_LOW_CREDIT), 0);
+	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(1), 0, &out), 0);
+	tick(&acc, T0 + 20 + 2 * ACCOUNT_INSTALMENT_S, &out);
+	/* the first instalment at 0.00 is collected: -0.10, which is below zero everywhere: the
+	 * supply opens, the warning sounds, the second instalment is halted */
+	ck_assert_int_eq(acc.balance_mu, -P(10));
+	ck_assert_int_eq(acc.time_debt_mu, GBP(1) - P(10));
+	ck_assert(!account_supply(&acc).closed);
+	ck_assert_uint_eq(count_events(&out, ACCOUNT_EVENT_LOW_CREDIT), 1);
+	/* a top-up of exactly the debt brings it back to 0.00: in credit again (§4.6.2: "a
+	 * payment ... to suffice any negative balance") */
+	topup(&acc, T0 + 30 + 2 * ACCOUNT_INSTALMENT_S, P(10), &out);
+	ck_assert_int_eq(acc.balance_mu, 0);
+	ck_assert_int_eq(account_supply(&acc).reason, ACCOUNT_REASON_AWAITING_CONFIRMATION);
+}
+END_TEST
+
 START_TEST(test_payg_debt_limit_range)
 {
 	struct account acc;
@@ -372,6 +411,50 @@ START_TEST(test_cost_today_and_last_hour)
 }
 END_TEST
 
+/*
+ * A cost that accrued over a long interval (the energy counted while the daemon was stopped)
+ * counts in the last hour only with the last hour's share (§8.5: "charges ... applied within
+ * the last hour"). 36.00 over the 10 h from 00:00 to 10:00: the last hour's buckets are the
+ * minute in progress (10:00, nothing of the interval) and the 59 before it (09:01-10:00, 3540 s):
+ * 36.00 x 3540 / 36000 = 3.54.
+ */
+START_TEST(test_cost_over_a_long_interval)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time now = at(T0 + 10 * HOUR);
+
+	new_account(&acc, ACCOUNT_MODE_CREDIT);
+	ck_assert_int_eq(account_charge_over(&acc, &now, GBP(36), T0, &out), 0);
+	ck_assert_int_eq(account_cost_last_hour(&acc, T0 + 10 * HOUR), P(354));
+	ck_assert_int_eq(acc.cost_today_mu, GBP(36)); /* all of it today */
+	ck_assert_int_eq(acc.balance_mu, -GBP(36));
+	/* 30 minutes later, minutes 09:31-10:30: 09:31-10:00 of it, 1740 s: 36.00 x 1740 /
+	 * 36000 = 1.74 */
+	ck_assert_int_eq(account_cost_last_hour(&acc, T0 + 10 * HOUR + 1800), P(174));
+	/* an interval starting at or after now is a charge at now */
+	ck_assert_int_eq(account_charge_over(&acc, &now, P(1), T0 + 10 * HOUR, &out), 0);
+	ck_assert_int_eq(account_cost_last_hour(&acc, T0 + 10 * HOUR), P(355));
+	struct account_time bad = now;
+	ck_assert_int_eq(account_charge_over(&acc, &bad, P(1), -1, &out), -EINVAL);
+}
+END_TEST
+
+/* A call dated before one already seen (a clock stepped back, an interval the adapter closes
+ * after a power-up) does not start the earlier day again: it is charged today. */
+START_TEST(test_cost_today_never_goes_back_a_day)
+{
+	struct account acc;
+	struct account_output out;
+
+	new_account(&acc, ACCOUNT_MODE_CREDIT);
+	charge(&acc, T0 + DAY + 60, GBP(1), &out);   /* 00:01 on the next day */
+	charge(&acc, T0 + DAY - 60, P(50), &out);    /* dated 23:59 the day before */
+	ck_assert_int_eq(acc.cost_today_mu, P(150)); /* 1.00 + 0.50, both today */
+	ck_assert_int_eq(acc.balance_mu, -P(150));
+}
+END_TEST
+
 /* ---- emergency credit (UK rules) --------------------------------------------------------- */
 
 START_TEST(test_ec_offered_below_threshold)
@@ -442,23 +525,25 @@ START_TEST(test_ec_spending_builds_debt_to_clear)
 }
 END_TEST
 
-START_TEST(test_ec_exhaustion_then_disconnect)
+/* §8.8: "When Emergency Credit is exhausted, the main contactor will open and the Meter will
+ * transfer the amount in the Debt to Clear register into the Present Balance register." */
+START_TEST(test_ec_exhaustion_moves_debt_into_balance_and_opens)
 {
 	struct account acc;
 	struct account_output out;
 
 	ec_taken_at_040(&acc);
-	charge(&acc, T0 + 100, P(540), &out); /* all of 5.40 */
+	charge(&acc, T0 + 100, P(540), &out); /* all of 5.40: 0.40 own, 5.00 of EC */
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_EXHAUSTED);
 	ck_assert_int_eq(acc.ec_remaining_mu, 0);
-	ck_assert_int_eq(acc.debt_to_clear_mu, GBP(5)); /* all EC spent is owed */
+	/* the 5.00 of EC spent moved from the debt to clear into the balance: 0 - 5.00 */
+	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
+	ck_assert_int_eq(acc.balance_mu, -GBP(5));
+	ck_assert_int_eq(account_available_credit(&acc), -GBP(5));
 	const struct account_event *ev = find_event(&out, ACCOUNT_EVENT_EC_EXHAUSTED);
 	ck_assert_ptr_nonnull(ev);
 	ck_assert_int_eq(ev->value, GBP(5));
-	ck_assert_int_eq(account_available_credit(&acc), 0); /* not below zero yet */
-	ck_assert(account_supply(&acc).closed);
-	charge(&acc, T0 + 200, P(1), &out);
-	ck_assert_int_eq(acc.balance_mu, -P(1)); /* the next 0.01 has nothing to come from */
+	/* -5.00 falls below zero (§4.6.2): the contactor opens */
 	ck_assert(!account_supply(&acc).closed);
 	ck_assert_int_eq(account_supply(&acc).reason, ACCOUNT_REASON_OUT_OF_CREDIT);
 }
@@ -470,9 +555,12 @@ START_TEST(test_ec_repaid_by_topup_then_reoffered)
 	struct account_output out;
 
 	ec_taken_at_040(&acc);
-	charge(&acc, T0 + 100, P(541), &out); /* 0.40 + 5.00 + 0.01: balance -0.01, owed 5.00 */
+	charge(&acc, T0 + 100, P(541), &out);
+	/* 0.40 own + 5.00 EC + 0.01 more: balance -0.01, then the 5.00 owed moves in: -5.01 */
+	ck_assert_int_eq(acc.balance_mu, -P(501));
+	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
 	topup(&acc, T0 + 200, GBP(10), &out);
-	/* 10.00 repays 5.00 first; 5.00 left goes to the balance: -0.01 + 5.00 = 4.99 */
+	/* §8.8 "the value of debt must be repaid in full": -5.01 + 10.00 = 4.99; EC ends */
 	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
 	ck_assert_int_eq(acc.balance_mu, P(499));
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_NONE);
@@ -480,7 +568,7 @@ START_TEST(test_ec_repaid_by_topup_then_reoffered)
 	const struct account_event *ev = find_event(&out, ACCOUNT_EVENT_DEBT_CLEARED);
 	ck_assert_ptr_nonnull(ev);
 	ck_assert_int_eq(ev->debt, ACCOUNT_DEBT_TO_CLEAR);
-	ck_assert_int_eq(ev->value, GBP(5));
+	ck_assert_int_eq(ev->value, P(501)); /* the debt the balance showed */
 	/* re-offer: spend 4.00 -> 0.99 < 1.00 */
 	charge(&acc, T0 + 300, GBP(4), &out);
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_AVAILABLE);
@@ -488,6 +576,8 @@ START_TEST(test_ec_repaid_by_topup_then_reoffered)
 }
 END_TEST
 
+/* §8.8: "If credit is added which does not repay the debt value shown on the Present balance
+ * register the meter will reduce the debt and not offer Emergency credit availability." */
 START_TEST(test_ec_topup_not_clearing_debt_keeps_ec_withdrawn)
 {
 	struct account acc;
@@ -495,21 +585,146 @@ START_TEST(test_ec_topup_not_clearing_debt_keeps_ec_withdrawn)
 	struct account_time now = at(T0 + 400);
 
 	ec_taken_at_040(&acc);
-	charge(&acc, T0 + 100, P(541), &out); /* balance -0.01, owed 5.00, exhausted */
+	charge(&acc, T0 + 100, P(541), &out); /* balance -5.01 (above), exhausted */
 	topup(&acc, T0 + 200, GBP(3), &out);
-	/* 3.00 all repays: owed 5.00 - 3.00 = 2.00; balance stays -0.01 */
-	ck_assert_int_eq(acc.debt_to_clear_mu, GBP(2));
-	ck_assert_int_eq(acc.balance_mu, -P(1));
+	/* -5.01 + 3.00 = -2.01: still debt, still open, EC not offered */
+	ck_assert_int_eq(acc.balance_mu, -P(201));
+	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_EXHAUSTED);
 	ck_assert_uint_eq(count_events(&out, ACCOUNT_EVENT_EC_AVAILABLE), 0);
 	ck_assert(!account_supply(&acc).closed);
 	ck_assert_int_eq(account_take_emergency_credit(&acc, &now, true, &out), -EPERM);
-	/* the next 3.00 clears 2.00 and leaves -0.01 + 1.00 = 0.99 < 1.00: EC offered again */
+	ck_assert_ptr_nonnull(strstr(out.error, "exhausted"));
+	/* the next 3.00: -2.01 + 3.00 = 0.99, debt repaid; 0.99 < 1.00: EC offered again */
 	topup(&acc, T0 + 500, GBP(3), &out);
 	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
 	ck_assert_int_eq(acc.balance_mu, P(99));
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_AVAILABLE);
 	ck_assert_uint_eq(count_events(&out, ACCOUNT_EVENT_EC_AVAILABLE), 1);
+	ck_assert_int_eq(account_supply(&acc).reason, ACCOUNT_REASON_AWAITING_CONFIRMATION);
+}
+END_TEST
+
+/*
+ * §8.8 with a debt accrued in a friendly period (§8.6). Prepayment, EC 5.00 offered below
+ * 1.00, friendly Thursday 00:00-09:30. Every register as §8.8 lays it out (the manual's
+ * Present Balance is our available credit, §9.5):
+ *   01:00 charge 2.00:  balance -2.00 (friendly: stays closed), EC offered (-2.00 < 1.00)
+ *   02:00 take EC:      "reset and overwritten with the EC value. The Debt value will be written
+ *                       into the Debt to clear register": balance 0, EC 5.00, available 5.00,
+ *                       debt to clear 2.00 -- the whole 5.00 is spendable
+ *   10:00 charge 4.99:  0.00 own, 4.99 of EC: EC 0.01, debt to clear 2.00 + 4.99 = 6.99,
+ *                       available 0.01, supply closed (the period ended at 09:30)
+ *   10:01 charge 0.01:  EC exhausted; 6.99 + 0.01 = 7.00 moves into the balance: -7.00, debt to
+ *                       clear 0; the contactor opens
+ *   10:02 top-up 3.00:  -7.00 + 3.00 = -4.00: EC not offered, still open
+ *   10:03 top-up 4.00:  -4.00 + 4.00 = 0.00: the debt is repaid (zero is in credit, §4.6.2);
+ *                       EC ends; 0.00 < 1.00 offers it again; supply armed for the customer
+ */
+static void friendly_ec_account(struct account *acc)
+{
+	new_ec_account(acc);
+	struct account_config c = acc->config;
+	c.friendly_count[THURSDAY] = 1;
+	c.friendly[THURSDAY][0] = (struct account_friendly_period){.start_s = 0, .end_s = 34200};
+	configure(acc, &c);
+}
+
+START_TEST(test_ec_taken_in_debt_whole_value_spendable)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time two = at(T0 + 2 * HOUR);
+	struct account_registers r;
+
+	friendly_ec_account(&acc);
+	charge(&acc, T0 + HOUR, GBP(2), &out);
+	ck_assert_int_eq(acc.balance_mu, -GBP(2));
+	ck_assert(account_supply(&acc).closed); /* friendly */
+	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_AVAILABLE);
+	ck_assert_int_eq(account_take_emergency_credit(&acc, &two, true, &out), 0);
+	account_read_registers(&acc, T0 + 2 * HOUR, &r);
+	ck_assert_int_eq(r.ec_state, ACCOUNT_EC_IN_USE);
+	ck_assert_int_eq(r.balance_mu, 0);
+	ck_assert_int_eq(r.ec_remaining_mu, GBP(5));
+	ck_assert_int_eq(r.available_credit_mu, GBP(5));
+	ck_assert_int_eq(r.debt_to_clear_mu, GBP(2));
+
+	charge(&acc, T0 + 10 * HOUR, P(499), &out);
+	account_read_registers(&acc, T0 + 10 * HOUR, &r);
+	ck_assert_int_eq(r.balance_mu, 0);
+	ck_assert_int_eq(r.ec_remaining_mu, P(1));
+	ck_assert_int_eq(r.available_credit_mu, P(1));
+	ck_assert_int_eq(r.debt_to_clear_mu, P(699));
+	ck_assert(account_supply(&acc).closed);
+
+	charge(&acc, T0 + 10 * HOUR + 60, P(1), &out);
+	account_read_registers(&acc, T0 + 10 * HOUR + 60, &r);
+	ck_assert_int_eq(r.ec_state, ACCOUNT_EC_EXHAUSTED);
+	ck_assert_int_eq(r.balance_mu, -GBP(7));
+	ck_assert_int_eq(r.available_credit_mu, -GBP(7));
+	ck_assert_int_eq(r.ec_remaining_mu, 0);
+	ck_assert_int_eq(r.debt_to_clear_mu, 0);
+	ck_assert_int_eq(find_event(&out, ACCOUNT_EVENT_EC_EXHAUSTED)->value, GBP(7));
+	ck_assert_int_eq(account_supply(&acc).reason, ACCOUNT_REASON_OUT_OF_CREDIT);
+}
+END_TEST
+
+START_TEST(test_ec_exhausted_registers_after_topups)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time two = at(T0 + 2 * HOUR);
+	struct account_registers r;
+
+	friendly_ec_account(&acc);
+	charge(&acc, T0 + HOUR, GBP(2), &out);
+	ck_assert_int_eq(account_take_emergency_credit(&acc, &two, true, &out), 0);
+	charge(&acc, T0 + 10 * HOUR, GBP(5), &out); /* all the EC: -7.00, exhausted */
+	ck_assert_int_eq(acc.balance_mu, -GBP(7));
+
+	topup(&acc, T0 + 10 * HOUR + 120, GBP(3), &out);
+	account_read_registers(&acc, T0 + 10 * HOUR + 120, &r);
+	ck_assert_int_eq(r.balance_mu, -GBP(4));
+	ck_assert_int_eq(r.available_credit_mu, -GBP(4));
+	ck_assert_int_eq(r.ec_state, ACCOUNT_EC_EXHAUSTED);
+	ck_assert_int_eq(r.ec_remaining_mu, 0);
+	ck_assert_int_eq(r.debt_to_clear_mu, 0);
+	ck_assert_uint_eq(count_events(&out, ACCOUNT_EVENT_EC_AVAILABLE), 0);
+	ck_assert_int_eq(account_supply(&acc).reason, ACCOUNT_REASON_OUT_OF_CREDIT);
+
+	topup(&acc, T0 + 10 * HOUR + 180, GBP(4), &out);
+	account_read_registers(&acc, T0 + 10 * HOUR + 180, &r);
+	ck_assert_int_eq(r.balance_mu, 0);
+	ck_assert_int_eq(r.available_credit_mu, 0);
+	ck_assert_int_eq(r.debt_to_clear_mu, 0);
+	ck_assert_int_eq(r.ec_state, ACCOUNT_EC_AVAILABLE);
+	ck_assert_int_eq(find_event(&out, ACCOUNT_EVENT_DEBT_CLEARED)->value, GBP(4));
+	ck_assert_int_eq(account_supply(&acc).reason, ACCOUNT_REASON_AWAITING_CONFIRMATION);
+	ck_assert_uint_eq(r.payment_count, 2);
+	ck_assert_int_eq(r.total_credit_mu, GBP(7)); /* 3.00 + 4.00, all of both payments */
+}
+END_TEST
+
+/* §4.6.4: "Emergency credit operation is disabled by configuration when using the PAYG mode". */
+START_TEST(test_ec_never_offered_in_payg)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time now = at(T0 + 100);
+
+	new_ec_account(&acc); /* prepayment at 0.00 < 1.00: offered */
+	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_AVAILABLE);
+	ck_assert_int_eq(account_set_mode(&acc, &now, ACCOUNT_MODE_PAYG, &out), 0);
+	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_NONE); /* the offer is withdrawn */
+	charge(&acc, T0 + 200, GBP(3), &out); /* -3.00, below the 0.00 limit: still no EC */
+	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_NONE);
+	ck_assert_uint_eq(count_events(&out, ACCOUNT_EVENT_EC_AVAILABLE), 0);
+	struct account copy = acc;
+	struct account_time later = at(T0 + 300);
+	ck_assert_int_eq(account_take_emergency_credit(&acc, &later, true, &out), -EPERM);
+	ck_assert_ptr_nonnull(strstr(out.error, "PAYG"));
+	ck_assert_int_eq(memcmp(&copy, &acc, sizeof(acc)), 0);
 }
 END_TEST
 
@@ -587,8 +802,10 @@ START_TEST(test_ec_taken_at_meter_reconnects_at_once)
 	ck_assert(!account_supply(&acc).closed);
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_AVAILABLE);
 	ck_assert_int_eq(account_take_emergency_credit(&acc, &now, true, &out), 0);
-	/* available -0.20 + 5.00 = 4.80; the button press is the confirmation */
-	ck_assert_int_eq(account_available_credit(&acc), P(480));
+	/* §8.8: the -0.20 goes to the debt to clear, the whole 5.00 is available; the button
+	 * press is the confirmation */
+	ck_assert_int_eq(account_available_credit(&acc), GBP(5));
+	ck_assert_int_eq(acc.debt_to_clear_mu, P(20));
 	ck_assert(account_supply(&acc).closed);
 	const struct account_event *ev = find_event(&out, ACCOUNT_EVENT_SUPPLY_CLOSED);
 	ck_assert_ptr_nonnull(ev);
@@ -659,6 +876,44 @@ START_TEST(test_refused_topups_change_nothing)
 	/* 5.00 + 95.00 = 100.00 exactly is fine */
 	ck_assert_int_eq(account_topup(&acc, &now, GBP(95), ACCOUNT_PAYMENT_TOKEN, &out), 0);
 	ck_assert_int_eq(acc.balance_mu, GBP(100));
+}
+END_TEST
+
+/* Amounts finer than the currency's minor unit (1 p = 1000 mu) are refused on every path that
+ * takes one; the manual's registers hold whole pence (§8.2, §8.8, §8.10). */
+START_TEST(test_amounts_finer_than_minor_unit_refused)
+{
+	struct account acc, copy;
+	struct account_output out;
+	struct account_time now = at(T0 + 50);
+	int32_t day = (int32_t)(T0 / DAY);
+
+	new_account(&acc, ACCOUNT_MODE_PREPAYMENT);
+	topup(&acc, T0 + 10, GBP(5), &out);
+	memcpy(&copy, &acc, sizeof(acc));
+	/* 10.001 = 1 000 100 mu: 100 mu is a tenth of a penny */
+	ck_assert_int_eq(account_topup(&acc, &now, 1000100, ACCOUNT_PAYMENT_REMOTE, &out), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(out.error, "minor unit"));
+	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(1) + 1, 0, &out), -EINVAL);
+	ck_assert_int_eq(account_set_debt(&acc, &now, 0, 500, &out), -EINVAL);
+	struct account_config c = acc.config;
+	c.ec_enabled = true;
+	c.ec_value_mu = GBP(5) + 10; /* 5.0001 */
+	c.ec_threshold_mu = GBP(1);
+	ck_assert_int_eq(account_configure(&acc, &now, &c, &out), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(out.error, "emergency-credit value"));
+	c = acc.config;
+	c.debt_weekly_rate_mu = 1000050; /* 10.0005 a week */
+	ck_assert_int_eq(account_configure(&acc, &now, &c, &out), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(out.error, "weekly debt"));
+	struct account_tenancy_change t = {.balance_action = ACCOUNT_REGISTER_SET,
+					   .balance_mu = P(100) + 5};
+	ck_assert_int_eq(account_change_tenancy(&acc, &now, &t, &out), -EINVAL);
+	ck_assert_int_eq(account_wallet_post(&acc, &now, day, 999, &out), -EINVAL);
+	ck_assert_int_eq(memcmp(&copy, &acc, sizeof(acc)), 0);
+	/* whole pence are fine: 10.01 */
+	ck_assert_int_eq(account_topup(&acc, &now, 1001000, ACCOUNT_PAYMENT_REMOTE, &out), 0);
+	ck_assert_int_eq(acc.balance_mu, 1501000); /* 5.00 + 10.01 */
 }
 END_TEST
 
@@ -751,24 +1006,92 @@ START_TEST(test_instalment_amounts_sum_to_weekly_rate)
 }
 END_TEST
 
+/* The debt is set at SET = T0 + 1000 s, off the 6048 s grid of the epoch; 10.01 a week =
+ * 1 001 000 mu, 10 010 mu an instalment (§8.10: "100 equal payments during the week"). */
+#define SET (T0 + 1000)
+
 START_TEST(test_debt_collected_over_a_week)
 {
 	struct account acc;
 	struct account_output out;
-	struct account_time now = at(T0);
+	struct account_time now = at(SET);
 
 	new_account(&acc, ACCOUNT_MODE_CREDIT);
 	struct account_config c = acc.config;
-	c.debt_weekly_rate_mu = 1000050; /* 10.0005 per week */
+	c.debt_weekly_rate_mu = P(1001); /* 10.01 per week */
 	configure(&acc, &c);
 	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(20), 0, &out), 0);
-	tick(&acc, T0 + ACCOUNT_INSTALMENT_S - 1, &out); /* slot not reached yet */
+	tick(&acc, SET + ACCOUNT_INSTALMENT_S - 1, &out); /* the first is not due yet */
 	ck_assert_int_eq(acc.time_debt_mu, GBP(20));
 	for (int i = 1; i <= 100; i++) /* one tick per instalment, one week */
-		tick(&acc, T0 + (int64_t)i * ACCOUNT_INSTALMENT_S, &out);
-	/* one week collects exactly 1 000 050: debt 2 000 000 - 1 000 050 = 999 950 */
-	ck_assert_int_eq(acc.time_debt_mu, 999950);
-	ck_assert_int_eq(acc.balance_mu, -1000050);
+		tick(&acc, SET + (int64_t)i * ACCOUNT_INSTALMENT_S, &out);
+	/* one week collects exactly 1 001 000: debt 2 000 000 - 1 001 000 = 999 000 */
+	ck_assert_int_eq(acc.time_debt_mu, 999000);
+	ck_assert_int_eq(acc.balance_mu, -1001000);
+}
+END_TEST
+
+/* §8.10: the instalments count from when the debt was set, not from a fixed epoch. */
+START_TEST(test_debt_instalments_count_from_when_set)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time now = at(SET);
+
+	new_account(&acc, ACCOUNT_MODE_CREDIT);
+	struct account_config c = acc.config;
+	c.debt_weekly_rate_mu = P(1001);
+	configure(&acc, &c);
+	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(20), 0, &out), 0);
+	/* T0 + 6048 is a multiple of 6048 s since 1970 (T0 = 281 000 x 6048): nothing is due
+	 * there, the first instalment is at SET + 6048 */
+	tick(&acc, T0 + ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20));
+	tick(&acc, SET + ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 10010);
+	/* set again at SET + 9000: the schedule starts again from then */
+	struct account_time again = at(SET + 9000);
+	ck_assert_int_eq(account_set_debt(&acc, &again, GBP(1), 0, &out), 0);
+	tick(&acc, SET + 2 * ACCOUNT_INSTALMENT_S, &out); /* the old second one: not due */
+	ck_assert_int_eq(acc.time_debt_mu, GBP(1));
+	tick(&acc, SET + 9000 + ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(1) - 10010);
+	/* credit mode, nothing else charged: the two instalments, -10 010 - 10 010 */
+	ck_assert_int_eq(acc.balance_mu, -20020);
+}
+END_TEST
+
+/*
+ * Powered down (§8.9's rule, applied by issue 19 to debt recovery too): the instalments due while
+ * the meter was off are passed over. 10 010 mu an instalment from SET; the first collected at
+ * SET + 6048; off until SET + 6048 + 86 400 = SET + 92 448: instalments 2 to 15 (15 x 6048 =
+ * 90 720 <= 92 448 < 96 768) are passed over, 14 x 10 010 = 140 140 mu, the debt unchanged; the
+ * 16th is the next collected.
+ */
+START_TEST(test_debt_not_collected_while_powered_down)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time now = at(SET);
+	struct account_time up = at(SET + 92448);
+	int64_t skipped = -1;
+
+	new_account(&acc, ACCOUNT_MODE_CREDIT);
+	struct account_config c = acc.config;
+	c.debt_weekly_rate_mu = P(1001);
+	configure(&acc, &c);
+	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(20), 0, &out), 0);
+	tick(&acc, SET + ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 10010);
+	ck_assert_int_eq(account_power_up(&acc, &up, &skipped, &out), 0);
+	ck_assert_int_eq(skipped, 140140);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 10010);
+	ck_assert_int_eq(acc.balance_mu, -10010);
+	tick(&acc, SET + 16 * ACCOUNT_INSTALMENT_S - 1, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 10010);
+	tick(&acc, SET + 16 * ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(20) - 20020);
+	ck_assert_int_eq(acc.balance_mu, -20020);
 }
 END_TEST
 
@@ -776,19 +1099,19 @@ START_TEST(test_debt_catch_up_after_a_gap)
 {
 	struct account acc;
 	struct account_output out;
-	struct account_time now = at(T0);
+	struct account_time now = at(SET);
 
 	new_account(&acc, ACCOUNT_MODE_CREDIT);
 	struct account_config c = acc.config;
-	c.debt_weekly_rate_mu = 1000050;
+	c.debt_weekly_rate_mu = P(1001);
 	configure(&acc, &c);
 	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(20), 0, &out), 0);
-	tick(&acc, T0 + 7 * DAY, &out); /* one call after a whole week: same 100 instalments */
-	ck_assert_int_eq(acc.time_debt_mu, 999950);
-	tick(&acc, T0 + 7 * DAY, &out); /* and never twice */
-	ck_assert_int_eq(acc.time_debt_mu, 999950);
-	tick(&acc, T0 + 7 * DAY - HOUR, &out); /* clock stepped back: nothing happens */
-	ck_assert_int_eq(acc.time_debt_mu, 999950);
+	tick(&acc, SET + 7 * DAY, &out); /* one call after a whole week: the same 100 */
+	ck_assert_int_eq(acc.time_debt_mu, 999000);
+	tick(&acc, SET + 7 * DAY, &out); /* and never twice */
+	ck_assert_int_eq(acc.time_debt_mu, 999000);
+	tick(&acc, SET + 7 * DAY - HOUR, &out); /* clock stepped back: nothing happens */
+	ck_assert_int_eq(acc.time_debt_mu, 999000);
 }
 END_TEST
 
@@ -826,16 +1149,18 @@ START_TEST(test_debt_halted_when_out_of_credit)
 	c.debt_collection = ACCOUNT_DEBT_HALT_OUT_OF_CREDIT;
 	configure(&acc, &c);
 	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(5), 0, &out), 0);
-	tick(&acc, T0 + 3 * ACCOUNT_INSTALMENT_S, &out); /* balance 0: out of credit, halted */
-	ck_assert_int_eq(acc.time_debt_mu, GBP(5));
-	ck_assert_int_eq(acc.balance_mu, 0);
-	topup(&acc, T0 + 3 * ACCOUNT_INSTALMENT_S + 1, P(15), &out);
+	tick(&acc, T0 + 3 * ACCOUNT_INSTALMENT_S, &out);
+	/* the first at balance 0.00 is collected (zero is in credit: §4.6.2 "falls below a zero
+	 * value"), -0.10 is out of credit: the second and third are halted */
+	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(10));
+	ck_assert_int_eq(acc.balance_mu, -P(10));
+	topup(&acc, T0 + 3 * ACCOUNT_INSTALMENT_S + 1, P(25), &out); /* -0.10 + 0.25 = 0.15 */
 	tick(&acc, T0 + 5 * ACCOUNT_INSTALMENT_S, &out);
-	/* two instalments of 0.10 from 0.15: the first leaves 0.05, the second makes -0.05 */
-	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(20));
+	/* two of 0.10 from 0.15: the fourth leaves 0.05, the fifth makes -0.05 */
+	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(30));
 	ck_assert_int_eq(acc.balance_mu, -P(5));
 	tick(&acc, T0 + 6 * ACCOUNT_INSTALMENT_S, &out); /* out of credit again: halted */
-	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(20));
+	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(30));
 }
 END_TEST
 
@@ -871,13 +1196,16 @@ static void on_ec_with_debt(struct account *acc, enum account_debt_in_ec option)
 	ck_assert_int_eq(account_set_debt(acc, &now, GBP(5), 0, &out), 0);
 }
 
+/* The first instalment of the debt on_ec_with_debt() set at T0 + 10 (§8.10). */
+#define FIRST_DUE (T0 + 10 + ACCOUNT_INSTALMENT_S)
+
 START_TEST(test_debt_in_ec_keep_ec)
 {
 	struct account acc;
 	struct account_output out;
 
 	on_ec_with_debt(&acc, ACCOUNT_DEBT_EC_KEEP_EC);
-	tick(&acc, T0 + ACCOUNT_INSTALMENT_S, &out);
+	tick(&acc, FIRST_DUE, &out);
 	/* 0.10 owed on top of EC; EC stays 5.00 */
 	ck_assert_int_eq(acc.debt_to_clear_mu, P(10));
 	ck_assert_int_eq(acc.ec_remaining_mu, GBP(5));
@@ -892,13 +1220,13 @@ START_TEST(test_debt_in_ec_reduce_ec)
 	struct account_output out;
 
 	on_ec_with_debt(&acc, ACCOUNT_DEBT_EC_REDUCE_EC);
-	tick(&acc, T0 + ACCOUNT_INSTALMENT_S, &out);
+	tick(&acc, FIRST_DUE, &out);
 	/* 0.10 owed and taken off EC: 5.00 - 0.10 = 4.90 */
 	ck_assert_int_eq(acc.debt_to_clear_mu, P(10));
 	ck_assert_int_eq(acc.ec_remaining_mu, P(490));
 	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(10));
 	/* a top-up of 10.00 repays 0.10 and leaves 9.90 */
-	topup(&acc, T0 + ACCOUNT_INSTALMENT_S + 1, GBP(10), &out);
+	topup(&acc, FIRST_DUE + 1, GBP(10), &out);
 	ck_assert_int_eq(acc.balance_mu, P(990));
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_NONE);
 }
@@ -910,10 +1238,53 @@ START_TEST(test_debt_in_ec_suspended)
 	struct account_output out;
 
 	on_ec_with_debt(&acc, ACCOUNT_DEBT_EC_SUSPEND);
-	tick(&acc, T0 + 5 * ACCOUNT_INSTALMENT_S, &out);
+	tick(&acc, FIRST_DUE + 4 * ACCOUNT_INSTALMENT_S, &out);
 	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
 	ck_assert_int_eq(acc.ec_remaining_mu, GBP(5));
 	ck_assert_int_eq(acc.time_debt_mu, GBP(5));
+}
+END_TEST
+
+/* §8.8: exhausted, "The Present Balance register shall show the total debt that shall be the
+ * sum of the Emergency Credit used plus any debt accrued from debt repayments." */
+START_TEST(test_debt_in_ec_keep_ec_then_exhausted)
+{
+	struct account acc;
+	struct account_output out;
+
+	on_ec_with_debt(&acc, ACCOUNT_DEBT_EC_KEEP_EC);
+	tick(&acc, FIRST_DUE, &out); /* 0.10 owed, EC untouched at 5.00 (option i) */
+	charge(&acc, FIRST_DUE + 1, GBP(5), &out);
+	/* EC used 5.00 + debt repayment 0.10 = 5.10 moves into the balance */
+	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_EXHAUSTED);
+	ck_assert_int_eq(acc.balance_mu, -P(510));
+	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
+	ck_assert_int_eq(find_event(&out, ACCOUNT_EVENT_EC_EXHAUSTED)->value, P(510));
+	/* from then on an instalment is taken from the balance (option A): -5.10 - 0.10 */
+	tick(&acc, FIRST_DUE + ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.balance_mu, -P(520));
+	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(20));
+	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
+}
+END_TEST
+
+/* Option ii (REDUCE_EC): an instalment that takes the last of the EC exhausts it. */
+START_TEST(test_debt_in_ec_reduce_ec_exhausts)
+{
+	struct account acc;
+	struct account_output out;
+
+	on_ec_with_debt(&acc, ACCOUNT_DEBT_EC_REDUCE_EC);
+	charge(&acc, T0 + 20, P(495), &out); /* EC 5.00 - 4.95 = 0.05, owed 4.95 */
+	ck_assert_int_eq(acc.ec_remaining_mu, P(5));
+	tick(&acc, FIRST_DUE, &out);
+	/* 0.10 owed: 4.95 + 0.10 = 5.05; the 0.05 left of EC is used up: exhausted, the 5.05
+	 * moves into the balance */
+	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_EXHAUSTED);
+	ck_assert_int_eq(acc.balance_mu, -P(505));
+	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(10));
+	ck_assert(!account_supply(&acc).closed);
 }
 END_TEST
 
@@ -1403,6 +1774,7 @@ static Suite *account_suite(void)
 	tcase_add_test(tc, test_credit_mode_never_disconnects);
 	tcase_add_test(tc, test_prepayment_disconnects_below_zero);
 	tcase_add_test(tc, test_payg_disconnects_below_debt_limit);
+	tcase_add_test(tc, test_zero_is_in_credit_everywhere);
 	tcase_add_test(tc, test_payg_debt_limit_range);
 	tcase_add_test(tc, test_mode_switch_at_run_time);
 	tcase_add_test(tc, test_mode_switch_without_confirmation_closes_at_once);
@@ -1410,6 +1782,8 @@ static Suite *account_suite(void)
 	tcase_add_test(tc, test_topup_closes_at_once_without_confirmation);
 	tcase_add_test(tc, test_topup_not_enough_stays_disconnected);
 	tcase_add_test(tc, test_cost_today_and_last_hour);
+	tcase_add_test(tc, test_cost_over_a_long_interval);
+	tcase_add_test(tc, test_cost_today_never_goes_back_a_day);
 	tcase_add_test(tc, test_balance_adjustment_repays_ec_first);
 	suite_add_tcase(s, tc);
 
@@ -1418,9 +1792,12 @@ static Suite *account_suite(void)
 	tcase_add_test(tc, test_ec_take_adds_to_available_credit);
 	tcase_add_test(tc, test_ec_not_available_refused_unchanged);
 	tcase_add_test(tc, test_ec_spending_builds_debt_to_clear);
-	tcase_add_test(tc, test_ec_exhaustion_then_disconnect);
+	tcase_add_test(tc, test_ec_exhaustion_moves_debt_into_balance_and_opens);
 	tcase_add_test(tc, test_ec_repaid_by_topup_then_reoffered);
 	tcase_add_test(tc, test_ec_topup_not_clearing_debt_keeps_ec_withdrawn);
+	tcase_add_test(tc, test_ec_taken_in_debt_whole_value_spendable);
+	tcase_add_test(tc, test_ec_exhausted_registers_after_topups);
+	tcase_add_test(tc, test_ec_never_offered_in_payg);
 	tcase_add_test(tc, test_ec_partial_topup_while_in_use_keeps_ec_in_use);
 	tcase_add_test(tc, test_ec_unspent_is_withdrawn_on_topup);
 	tcase_add_test(tc, test_ec_disabled_never_offered);
@@ -1432,6 +1809,7 @@ static Suite *account_suite(void)
 
 	tc = tcase_create("validation");
 	tcase_add_test(tc, test_refused_topups_change_nothing);
+	tcase_add_test(tc, test_amounts_finer_than_minor_unit_refused);
 	tcase_add_test(tc, test_refused_configs_change_nothing);
 	tcase_add_test(tc, test_refused_bad_time_and_charges_change_nothing);
 	tcase_add_test(tc, test_charge_refused_at_balance_bound);
@@ -1440,13 +1818,17 @@ static Suite *account_suite(void)
 	tc = tcase_create("debt");
 	tcase_add_test(tc, test_instalment_amounts_sum_to_weekly_rate);
 	tcase_add_test(tc, test_debt_collected_over_a_week);
+	tcase_add_test(tc, test_debt_instalments_count_from_when_set);
 	tcase_add_test(tc, test_debt_catch_up_after_a_gap);
+	tcase_add_test(tc, test_debt_not_collected_while_powered_down);
 	tcase_add_test(tc, test_debt_cleared_event);
 	tcase_add_test(tc, test_debt_halted_when_out_of_credit);
 	tcase_add_test(tc, test_debt_collected_always_disconnects);
 	tcase_add_test(tc, test_debt_in_ec_keep_ec);
 	tcase_add_test(tc, test_debt_in_ec_reduce_ec);
 	tcase_add_test(tc, test_debt_in_ec_suspended);
+	tcase_add_test(tc, test_debt_in_ec_keep_ec_then_exhausted);
+	tcase_add_test(tc, test_debt_in_ec_reduce_ec_exhausts);
 	tcase_add_test(tc, test_payment_based_debt_recovery);
 	suite_add_tcase(s, tc);
 

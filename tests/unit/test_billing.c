@@ -29,7 +29,7 @@
 /* 2026-07-06 10:00:00 UTC, a Monday: 11:00 in London (BST, UTC+1) */
 #define T_JUL (INT64_C(1783332000) * S)
 
-static char dir[64], db[96], flat[96], tou[96];
+static char dir[64], db[96], flat[96], tou[96], standing[96];
 static struct pm_store *store;
 static int supply_calls;
 static bool contactor, aux;
@@ -53,6 +53,7 @@ static void setup(void)
 	snprintf(db, sizeof(db), "%s/polymeter.db", dir);
 	snprintf(flat, sizeof(flat), "%s/flat.json", dir);
 	snprintf(tou, sizeof(tou), "%s/tou.json", dir);
+	snprintf(standing, sizeof(standing), "%s/standing.json", dir);
 	write_file(flat,
 		   "{\"version\": 1, \"name\": \"Flat\","
 		   " \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
@@ -69,6 +70,15 @@ static void setup(void)
 			" {\"at\": \"12:00\", \"rate\": 2, \"aux_relay\": true}]},"
 			" \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
 			" \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"}}");
+	/* free energy, a standing charge of 3.50 a week: 3500 mu every 6048 s */
+	write_file(standing,
+		   "{\"version\": 1, \"name\": \"Standing\","
+		   " \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
+		   " \"rates\": {\"1\": {\"price_per_kwh\": \"0\"}},"
+		   " \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1}]},"
+		   " \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
+		   " \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"},"
+		   " \"standing_charge\": {\"per_week\": \"3.50\"}}");
 	pm_log_set_max(LOG_WARNING);
 	ck_assert_int_eq(pm_store_open(db, &store, err, sizeof(err)), 0);
 	supply_calls = 0;
@@ -121,7 +131,7 @@ static int64_t balance(struct pm_billing *b, int64_t now)
 
 /* The event log the daemon would keep, oldest first. */
 static unsigned n_events;
-static char event_kind[64][32], event_detail[64][200];
+static char event_kind[64][32], event_detail[64][256];
 
 static void on_event(void *userdata, int64_t utc_ns, const char *kind, const char *detail)
 {
@@ -902,6 +912,278 @@ START_TEST(test_snapshot_carries_the_account)
 }
 END_TEST
 
+/*
+ * Change of tenancy: the outgoing tenant's registers are logged exactly, each amount its own
+ * (manual §6.2: the CoT/S "will trigger a Snapshot of readings"). 12.34 topped up, 1 kWh at
+ * 1.00 billed: balance 11.34; EC 5.00 taken below 20.00: available 16.34; debts 3.00 and 4.56.
+ */
+START_TEST(test_tenancy_snapshot_exact)
+{
+	struct pm_billing *b = open_logged(flat, "UTC", T_JAN);
+	struct account_tenancy_change change = {.balance_action = ACCOUNT_REGISTER_SET,
+						.balance_mu = 500000,
+						.debt_action = ACCOUNT_REGISTER_RESET,
+						.clear_payment_log = true};
+	struct pm_billing_error e;
+	struct account_config c;
+	int snap;
+
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false);
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1234000, "cot-1", ACCOUNT_PAYMENT_LOCAL, &e),
+			 0);
+	pm_billing_sample(b, T_JAN + 60 * S, true, 1000000, 0, 0, false);
+	pm_billing_get_config(b, &c);
+	c.ec_enabled = true;
+	c.ec_threshold_mu = 2000000;
+	c.ec_value_mu = 500000;
+	ck_assert_int_eq(pm_billing_configure(b, T_JAN + 61 * S, &c, &e), 0);
+	ck_assert_int_eq(pm_billing_take_emergency_credit(b, T_JAN + 62 * S, true, &e), 0);
+	ck_assert_int_eq(pm_billing_set_debt(b, T_JAN + 63 * S, 300000, 456000, &e), 0);
+	n_events = 0;
+	ck_assert_int_eq(pm_billing_change_tenancy(b, T_JAN + 64 * S, &change, &e), 0);
+	snap = find_event("account_snapshot");
+	ck_assert_int_ge(snap, 0);
+	ck_assert_str_eq(event_detail[snap],
+			 "mode=prepayment ec=in_use balance=11.34 available=16.34 "
+			 "ec_remaining=5.00 debt_to_clear=0.00 time_debt=3.00 payment_debt=4.56 "
+			 "total_credit=12.34 payments=1");
+	ck_assert_int_gt(find_event("tenancy_changed"), snap);
+	ck_assert_int_eq(balance(b, T_JAN + 64 * S), 500000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * Cost in the last hour after a long stop (§8.5): the baseline at 10:00 is stored, the daemon
+ * stops, and at 20:00 the first sample finds 36 kWh more at 1.00 a kWh: 36.00 over the 10 h.
+ * The last hour's buckets are 19:01-20:00 (the minute in progress, 20:00, has nothing of it):
+ * 36.00 x 3540 s / 36000 s = 3.54, not the whole 36.00.
+ */
+START_TEST(test_cost_last_hour_after_a_long_stop)
+{
+	const int64_t later = T_JAN + 10 * 3600 * S;
+	struct pm_billing *b = open_billing(flat, "UTC", T_JAN, store);
+	struct pm_billing_view v;
+
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false); /* the baseline: saved at once */
+	pm_billing_free(b);
+	b = open_billing(flat, "UTC", later, store);
+	pm_billing_sample(b, later, true, 36000000, 0, 0, false);
+	pm_billing_view(b, later, &v);
+	ck_assert_int_eq(v.regs.balance_mu, -3600000);
+	ck_assert_int_eq(v.regs.cost_today_mu, 3600000);
+	ck_assert_int_eq(v.regs.cost_last_hour_mu, 354000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/* 10.001 GBP and the like: refused on every path that takes an amount, in the currency. */
+START_TEST(test_amounts_finer_than_minor_unit_refused)
+{
+	struct pm_billing *b = open_billing(flat, "UTC", T_JAN, store);
+	struct account_tenancy_change change = {.balance_action = ACCOUNT_REGISTER_SET,
+						.balance_mu = 100001};
+	struct pm_billing_config cfg = {
+	    .meter = "m2", .time_zone = "UTC", .tariff_file = flat, .save_interval_ns = 60 * S};
+	struct pm_billing_error e;
+	struct account_config c;
+	struct pm_billing *b2;
+	char err[320];
+
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1000100, "m-1", ACCOUNT_PAYMENT_LOCAL, &e),
+			 -EINVAL);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_INVALID);
+	ck_assert_str_eq(e.message,
+			 "amount: 10.001 GBP is finer than the currency's minor unit (0.01 GBP)");
+	ck_assert_int_eq(pm_billing_set_debt(b, T_JAN, 0, 1, &e), -EINVAL);
+	ck_assert_str_eq(e.message, "payment_debt: 0.00001 GBP is finer than the currency's "
+				    "minor unit (0.01 GBP)");
+	ck_assert_int_eq(pm_billing_adjust_balance(b, T_JAN, -500, &e), -EINVAL);
+	ck_assert(!strncmp(e.message, "delta: -0.005 GBP", 17));
+	ck_assert_int_eq(pm_billing_change_tenancy(b, T_JAN, &change, &e), -EINVAL);
+	ck_assert(!strncmp(e.message, "balance: 1.00001 GBP", 20));
+	ck_assert_int_eq(pm_billing_wallet(b, T_JAN, "2026-01-05", 999, false, &e), -EINVAL);
+	ck_assert(!strncmp(e.message, "cost: 0.00999 GBP", 17));
+	pm_billing_get_config(b, &c);
+	c.ec_enabled = true;
+	c.ec_threshold_mu = 100000;
+	c.ec_value_mu = 500500;
+	ck_assert_int_eq(pm_billing_configure(b, T_JAN, &c, &e), -EINVAL);
+	ck_assert_str_eq(e.message, "emergency_credit: 5.005 GBP is finer than the currency's "
+				    "minor unit (0.01 GBP)");
+	ck_assert_int_eq(balance(b, T_JAN), 0);
+	/* the refused top-up did not use up its reference: 10.01 with it is fine */
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1001000, "m-1", ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	ck_assert_int_eq(balance(b, T_JAN), 1001000);
+	pm_billing_free(b);
+
+	/* the configuration file: a new meter is not seeded from such an amount */
+	account_config_default(&cfg.account);
+	cfg.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	cfg.account.low_credit_threshold_mu = 150010; /* 1.5001 */
+	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b2, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "meter m2: low_credit: 1.5001 GBP is finer than the currency's "
+			      "minor unit (0.01 GBP)");
+}
+END_TEST
+
+/*
+ * A currency conversion by 0.5 and by 0.25 (issue 19 keeps the settings whole minor units):
+ * settings round to the nearest penny, half away from zero (0.99 x 0.5 = 0.495 -> 0.50), the
+ * registers to the nearest mu; EC whose remainder rounds to nothing is exhausted (§8.8).
+ */
+START_TEST(test_conversion_keeps_settings_whole_minor_units)
+{
+	struct account_time at = {.utc = T_JAN / S, .second_of_day = 36000};
+	struct account_output out;
+	struct account acc;
+	struct account_config c;
+
+	ck_assert_int_eq(account_init(&acc, &at, &out), 0);
+	c = acc.config;
+	c.mode = ACCOUNT_MODE_PREPAYMENT;
+	c.ec_enabled = true;
+	c.ec_threshold_mu = 99000;	  /* 0.99 */
+	c.ec_value_mu = 500000;		  /* 5.00 */
+	c.low_credit_threshold_mu = 3000; /* 0.03 */
+	ck_assert_int_eq(account_configure(&acc, &at, &c, &out), 0);
+	acc.balance_mu = 1000;
+	pm_billing_convert_account(&acc, 5, 10);
+	ck_assert_int_eq(acc.config.ec_threshold_mu, 50000); /* 0.495 -> 0.50 */
+	ck_assert_int_eq(acc.config.ec_value_mu, 250000);
+	ck_assert_int_eq(acc.config.low_credit_threshold_mu, 2000); /* 0.015 -> 0.02 */
+	ck_assert_int_eq(acc.balance_mu, 500);			    /* a register: to the mu */
+
+	/* EC in use with 1 mu left, 4.99999 owed, balance 0; x 0.25: EC 0.25 mu -> 0, owed
+	 * 124 999.75 -> 125 000 mu, which moves into the balance */
+	acc.ec_state = ACCOUNT_EC_IN_USE;
+	acc.ec_remaining_mu = 1;
+	acc.debt_to_clear_mu = 499999;
+	acc.balance_mu = 0;
+	pm_billing_convert_account(&acc, 25, 100);
+	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_EXHAUSTED);
+	ck_assert_int_eq(acc.balance_mu, -125000);
+	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
+}
+END_TEST
+
+/*
+ * A record of layout 2 is carried over (billing-state.h): its exhausted emergency credit in the
+ * earlier shape (debt to clear 4.00 beside a balance of -0.20) becomes the manual's (§8.8):
+ * balance -4.20, debt to clear 0; its debt instalments carry on on the 6048 s grid since 1970:
+ * T_JAN = 1 767 607 200 s = 292 263 x 6048 + 576, so the next one falls due 5472 s later.
+ */
+START_TEST(test_layout_2_record_carried_over)
+{
+	const int64_t slot = (T_JAN / S) / 6048, next = (slot + 1) * 6048 * S;
+	struct pm_billing *b;
+	struct state *st = malloc(sizeof(*st));
+
+	ck_assert_int_eq(slot, 292263);
+	ck_assert_int_eq(next - T_JAN, 5472 * S);
+	ck_assert_ptr_nonnull(st);
+	stored_account(st); /* 12.34 */
+	st->acc.config.mode = ACCOUNT_MODE_PREPAYMENT;
+	st->acc.config.debt_weekly_rate_mu = 1000000; /* 10.00: 0.10 an instalment */
+	st->acc.time_debt_mu = 500000;
+	st->acc.debt_origin_utc = slot; /* layout 2: the last slot dealt with */
+	st->acc.ec_state = ACCOUNT_EC_EXHAUSTED;
+	st->acc.debt_to_clear_mu = 400000;
+	st->acc.balance_mu = -20000;
+	ck_assert_int_eq(pm_store_save_account(store, "m1", 2, st, sizeof(*st), T_JAN, NULL, 0), 0);
+	free(st);
+
+	b = open_billing(flat, "UTC", T_JAN, store);
+	ck_assert_int_eq(balance(b, T_JAN), -420000);
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false);
+	pm_billing_sample(b, next - S, true, 0, 0, 0, false);
+	ck_assert_int_eq(balance(b, next - S), -420000);
+	pm_billing_sample(b, next, true, 0, 0, 0, false);
+	ck_assert_int_eq(balance(b, next), -430000); /* one instalment of 0.10 */
+	ck_assert_int_eq(pm_billing_flush(b, next), 0);
+	pm_billing_free(b);
+	/* saved as layout 3 and read as such: nothing carried over twice */
+	b = open_billing(flat, "UTC", next, store);
+	ck_assert_int_eq(balance(b, next), -430000);
+	pm_billing_sample(b, next + S, true, 0, 0, 0, false);
+	ck_assert_int_eq(balance(b, next + S), -430000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * A day powered down (§8.9: "Standing Charge will not be collected if the meter is powered
+ * down"; issue 19: debt recovery too). Standing charge 3.50 a week and a debt at 7.00 a week:
+ * 3500 + 7000 mu every 6048 s from T_JAN (the tariff and the debt both set then). 100.00 topped
+ * up; the first instalments at +6048 s: 10 000 000 - 10 500 = 9 989 500. The daemon stops
+ * then and starts 86 400 s later, at +92 448 s: instalments 2 to 15 fell due while it was off
+ * (15 x 6048 = 90 720 <= 92 448 < 96 768). Passed over (the manual): the balance stays, the
+ * event says 14 x 3500 = 0.49 and 14 x 7000 = 0.98 were not collected; the 16th, at +96 768,
+ * is: 9 979 000. Caught up (the option): 14 x 10 500 = 147 000 at the restart: 9 842 500.
+ */
+static int64_t day_powered_down(bool catch_up, const char *meter)
+{
+	struct pm_billing_config cfg = {.meter = meter,
+					.time_zone = "UTC",
+					.tariff_file = standing,
+					.save_interval_ns = 60 * S,
+					.power_down_catch_up = catch_up};
+	const int64_t first = T_JAN + 6048 * S, up = T_JAN + 92448 * S;
+	struct pm_billing_error e;
+	struct account_config c;
+	struct pm_billing *b;
+	char err[320];
+	int ev;
+
+	account_config_default(&cfg.account);
+	cfg.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	cfg.account.debt_weekly_rate_mu = 700000;
+	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b, err, sizeof(err)), 0);
+	pm_billing_set_hooks(b, on_supply, on_event, NULL);
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 10000000, meter, ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	ck_assert_int_eq(pm_billing_set_debt(b, T_JAN, 1000000, 0, &e), 0);
+	pm_billing_get_config(b, &c);
+	ck_assert_int_eq(c.debt_weekly_rate_mu, 700000);
+	for (int64_t t = 0; t <= 6048; t += 48) /* samples as a running meter sends them */
+		pm_billing_sample(b, T_JAN + t * S, true, 0, 0, 0, false);
+	ck_assert_int_eq(balance(b, first), 9989500);
+	ck_assert_int_eq(pm_billing_flush(b, first), 0); /* the daemon stops */
+	pm_billing_free(b);
+
+	ck_assert_int_eq(pm_billing_new(&cfg, store, up, &b, err, sizeof(err)), 0);
+	n_events = 0;
+	pm_billing_set_hooks(b, on_supply, on_event, NULL);
+	pm_billing_sample(b, up, true, 0, 0, 0, false);
+	ev = find_event("power_down_charges");
+	if (catch_up) {
+		ck_assert_int_eq(ev, -1);
+		ck_assert_int_eq(balance(b, up), 9842500);
+	} else {
+		ck_assert_int_ge(ev, 0);
+		ck_assert_str_eq(event_detail[ev],
+				 "down_s=86400 standing=0.49 debt=0.98 not collected");
+		ck_assert_int_eq(balance(b, up), 9989500);
+	}
+	for (int64_t t = 92448 + 48; t <= 96768; t += 48)
+		pm_billing_sample(b, T_JAN + t * S, true, 0, 0, 0, false);
+	int64_t after = balance(b, T_JAN + 96768 * S);
+	pm_billing_free(b);
+	return after;
+}
+
+START_TEST(test_power_down_charges_not_collected)
+{
+	ck_assert_int_eq(day_powered_down(false, "m1"), 9979000);
+}
+END_TEST
+
+START_TEST(test_power_down_charges_caught_up_as_an_option)
+{
+	/* 9 842 500 - 10 500 for the 16th */
+	ck_assert_int_eq(day_powered_down(true, "m1"), 9832000);
+}
+END_TEST
+
 static Suite *billing_suite(void)
 {
 	Suite *s = suite_create("billing");
@@ -932,6 +1214,13 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_only_an_absent_row_is_a_new_account);
 	tcase_add_test(tc, test_model_names_are_billing_names);
 	tcase_add_test(tc, test_snapshot_carries_the_account);
+	tcase_add_test(tc, test_tenancy_snapshot_exact);
+	tcase_add_test(tc, test_cost_last_hour_after_a_long_stop);
+	tcase_add_test(tc, test_amounts_finer_than_minor_unit_refused);
+	tcase_add_test(tc, test_conversion_keeps_settings_whole_minor_units);
+	tcase_add_test(tc, test_layout_2_record_carried_over);
+	tcase_add_test(tc, test_power_down_charges_not_collected);
+	tcase_add_test(tc, test_power_down_charges_caught_up_as_an_option);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -867,6 +867,44 @@ START_TEST(test_standing_charge_instalments)
 }
 END_TEST
 
+/*
+ * §8.9 of the UK prepayment meter manual: "Standing Charge will not be collected if the meter
+ * is powered down". 3.50 a week = 350 000 mu: 3500 mu an instalment. The first is collected at
+ * 01:40:48 (6048 s); the meter is then off until 6048 + 86 400 = 92 448 s: instalments 2 to 15
+ * (15 x 6048 = 90 720 <= 92 448 < 16 x 6048 = 96 768) are passed over, 14 x 3500 = 49 000 mu,
+ * and the 16th is the next collected.
+ */
+START_TEST(test_standing_charge_not_collected_while_powered_down)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+
+	flat_tariff(&t, 10 * PENCE);
+	t.standing.amount_mu = 350000;
+	struct tariff_time t0 = at(2024, 1, 1, 0, 0);
+	start(e, &t, t0);
+	struct tariff_time time = t0;
+	time.utc_s += 6048;
+	time.seconds += 6048;
+	ck_assert_int_eq(account(e, time, 0, 0).standing_mu, 3500);
+	ck_assert_int_eq(tariff_engine_skip_standing(e, t0.utc_s + 92448), 49000);
+	ck_assert_int_eq(e->standing_index, 15);
+	ck_assert_int_eq(tariff_engine_skip_standing(e, t0.utc_s + 92448), 0); /* once */
+	/* the power-up at 01:40:48 the next day: nothing more to collect */
+	time = at(2024, 1, 2, 1, 40);
+	time.utc_s += 48;
+	time.seconds += 48;
+	ck_assert_int_eq(time.utc_s, t0.utc_s + 92448);
+	ck_assert_int_eq(account(e, time, 0, 0).standing_mu, 0);
+	/* the 16th at 96 768 s = 26:52:48, 02:52:48 on the 2nd */
+	time = at(2024, 1, 2, 2, 52);
+	time.utc_s += 48;
+	time.seconds += 48;
+	ck_assert_int_eq(account(e, time, 0, 0).standing_mu, 3500);
+	free(e);
+}
+END_TEST
+
 START_TEST(test_standing_charge_per_day)
 {
 	struct tariff t;
@@ -1258,6 +1296,7 @@ static Suite *tariff_suite(void)
 
 	tcase_add_test(charges, test_standing_charge_instalments);
 	tcase_add_test(charges, test_standing_charge_per_day);
+	tcase_add_test(charges, test_standing_charge_not_collected_while_powered_down);
 	tcase_add_test(charges, test_levy_and_tax_above_de_minimis);
 	tcase_add_test(charges, test_tax_on_standing_charge);
 	tcase_add_test(charges, test_fractions_carried_not_lost);

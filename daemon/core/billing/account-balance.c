@@ -1,26 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The account engine's money: top-ups, charges, adjustments, emergency credit, the payment log
- * and the cost registers.
+ * The account engine's money: top-ups, charges, adjustments and the payment log. Emergency
+ * credit's part of them is account-ec.c, the cost registers account-cost.c.
  */
 
 #include <errno.h>
 
 #include "core/billing/account-internal.h"
-
-int64_t account_spend_ec(struct account *a, int64_t utc, int64_t amount_mu,
-			 struct account_output *out)
-{
-	if (a->ec_state != ACCOUNT_EC_IN_USE || amount_mu <= 0)
-		return 0;
-	int64_t spend = account_min(amount_mu, a->ec_remaining_mu);
-	a->ec_remaining_mu -= spend;
-	if (a->ec_remaining_mu == 0) {
-		a->ec_state = ACCOUNT_EC_EXHAUSTED;
-		account_emit(out, ACCOUNT_EVENT_EC_EXHAUSTED, utc, a->debt_to_clear_mu + spend);
-	}
-	return spend;
-}
 
 int account_apply_charge(struct account *a, int64_t utc, int64_t amount_mu,
 			 struct account_output *out)
@@ -31,39 +17,30 @@ int account_apply_charge(struct account *a, int64_t utc, int64_t amount_mu,
 	if (a->ec_state == ACCOUNT_EC_IN_USE)
 		from_ec = account_min(amount_mu - from_balance, a->ec_remaining_mu);
 	int64_t to_balance = amount_mu - from_ec;
-	if (a->balance_mu - to_balance < -ACCOUNT_BALANCE_BOUND_MU)
+	/* EC running out moves the debt to clear into the balance as well (§8.8) */
+	int64_t moved = account_ec_debt_if_spent(a, from_ec, from_ec);
+	if (a->balance_mu - to_balance - moved < -ACCOUNT_BALANCE_BOUND_MU)
 		return -ERANGE;
 
 	a->balance_mu -= to_balance;
-	/* Every mu of emergency credit spent is owed back. */
-	a->debt_to_clear_mu += account_spend_ec(a, utc, from_ec, out);
+	/* every mu of emergency credit spent is owed back (§8.8) */
+	if (from_ec > 0)
+		account_ec_use(a, utc, from_ec, from_ec, out);
 	return 0;
 }
 
 int account_add_credit(struct account *a, int64_t utc, int64_t amount_mu, int64_t ceiling_mu,
 		       struct account_output *out)
 {
-	int64_t repay = account_min(amount_mu, a->debt_to_clear_mu);
+	int64_t repay = account_ec_repayable(a, amount_mu);
 	int64_t to_balance = amount_mu - repay;
+	int64_t balance_before = a->balance_mu;
 
 	if (to_balance > 0 && a->balance_mu + to_balance > ceiling_mu)
 		return -ERANGE;
 	a->debt_to_clear_mu -= repay;
 	a->balance_mu += to_balance;
-
-	bool ec_taken = a->ec_state == ACCOUNT_EC_IN_USE || a->ec_state == ACCOUNT_EC_EXHAUSTED;
-	if (ec_taken && a->debt_to_clear_mu == 0) {
-		/* Repaid: EC ends; unspent EC was never the customer's money. It is offered again
-		 * by account_evaluate() if the balance is below the threshold. */
-		a->ec_state = ACCOUNT_EC_NONE;
-		a->ec_remaining_mu = 0;
-		if (repay > 0) {
-			struct account_event *ev =
-			    account_emit(out, ACCOUNT_EVENT_DEBT_CLEARED, utc, repay);
-			if (ev)
-				ev->debt = ACCOUNT_DEBT_TO_CLEAR;
-		}
-	}
+	account_ec_credit_added(a, utc, repay, balance_before, out);
 	return 0;
 }
 
@@ -89,6 +66,10 @@ int account_topup(struct account *acc, const struct account_time *now, int64_t v
 		return account_refuse(out, -EINVAL, "top-up value must be positive");
 	if (value_mu > ACCOUNT_AMOUNT_MAX_MU)
 		return account_refuse(out, -ERANGE, "top-up value above 1e13 mu");
+	if (!account_whole_minor_units(value_mu))
+		return account_refuse(out, -EINVAL,
+				      "top-up value finer than the currency's minor unit "
+				      "(a whole number of minor units)");
 	if (method != ACCOUNT_PAYMENT_TOKEN && method != ACCOUNT_PAYMENT_REMOTE &&
 	    method != ACCOUNT_PAYMENT_LOCAL)
 		return account_refuse(out, -EINVAL, "unknown payment method");
@@ -118,21 +99,14 @@ int account_topup(struct account *acc, const struct account_time *now, int64_t v
 	return account_commit(acc, &work, now, ACCOUNT_REASON_CREDIT_RESTORED, out);
 }
 
-static void add_cost(struct account *a, int64_t utc, int64_t amount_mu)
-{
-	int64_t minute = utc / 60;
-	struct account_cost_bucket *b = &a->cost_minutes[minute % ACCOUNT_COST_BUCKETS];
-
-	if (b->minute != minute) {
-		b->minute = minute;
-		b->cost_mu = 0;
-	}
-	b->cost_mu += amount_mu;
-	a->cost_today_mu += amount_mu;
-}
-
 int account_charge(struct account *acc, const struct account_time *now, int64_t amount_mu,
 		   struct account_output *out)
+{
+	return account_charge_over(acc, now, amount_mu, now->utc, out);
+}
+
+int account_charge_over(struct account *acc, const struct account_time *now, int64_t amount_mu,
+			int64_t since_utc, struct account_output *out)
 {
 	if (amount_mu < 0)
 		return account_refuse(out, -EINVAL,
@@ -140,6 +114,9 @@ int account_charge(struct account *acc, const struct account_time *now, int64_t 
 				      "(use a balance adjustment for a credit)");
 	if (amount_mu > ACCOUNT_AMOUNT_MAX_MU)
 		return account_refuse(out, -ERANGE, "charge above 1e13 mu");
+	if (since_utc < 0)
+		return account_refuse(out, -EINVAL,
+				      "charge interval starting before 1970-01-01 UTC");
 
 	struct account work;
 	int r = account_begin(acc, now, out, &work);
@@ -148,7 +125,7 @@ int account_charge(struct account *acc, const struct account_time *now, int64_t 
 	if (account_apply_charge(&work, work.last_utc, amount_mu, out) < 0)
 		return account_refuse(out, -ERANGE,
 				      "charge would take the balance below its bound (-1e15 mu)");
-	add_cost(&work, work.last_utc, amount_mu);
+	account_add_cost(&work, since_utc, work.last_utc, amount_mu);
 	return account_commit(acc, &work, now, ACCOUNT_REASON_NONE, out);
 }
 
@@ -173,40 +150,4 @@ int account_adjust_balance(struct account *acc, const struct account_time *now, 
 		return account_refuse(out, -ERANGE,
 				      "adjustment would take the balance out of its bounds");
 	return account_commit(acc, &work, now, ACCOUNT_REASON_CREDIT_RESTORED, out);
-}
-
-static const char *why_no_ec(const struct account *a)
-{
-	if (a->config.mode == ACCOUNT_MODE_CREDIT)
-		return "emergency credit is not used in credit mode";
-	if (!a->config.ec_enabled)
-		return "emergency credit is disabled";
-	if (a->ec_state == ACCOUNT_EC_IN_USE || a->ec_state == ACCOUNT_EC_EXHAUSTED)
-		return "emergency credit already taken and not yet repaid";
-	return "emergency credit is not available: balance not below its threshold";
-}
-
-int account_take_emergency_credit(struct account *acc, const struct account_time *now,
-				  bool at_meter, struct account_output *out)
-{
-	struct account work;
-	int r = account_begin(acc, now, out, &work);
-	if (r < 0)
-		return r;
-	if (work.ec_state != ACCOUNT_EC_AVAILABLE)
-		return account_refuse(out, -EPERM, why_no_ec(&work));
-
-	work.ec_state = ACCOUNT_EC_IN_USE;
-	work.ec_remaining_mu = work.config.ec_value_mu;
-	account_emit(out, ACCOUNT_EVENT_EC_TAKEN, work.last_utc, work.ec_remaining_mu);
-	if (!at_meter)
-		return account_commit(acc, &work, now, ACCOUNT_REASON_CREDIT_RESTORED, out);
-
-	/* The button press that took the EC is also the customer's confirmation, so a supply
-	 * held open for credit closes at once instead of being armed. */
-	if (work.credit_open &&
-	    account_available_credit(&work) >= account_disconnect_threshold(&work))
-		work.credit_open = false;
-	work.awaiting_confirmation = false;
-	return account_commit(acc, &work, now, ACCOUNT_REASON_CUSTOMER_CONFIRMATION, out);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The account engine's configuration: defaults and complete validation. */
+/* The account engine's configuration: defaults, complete validation, and the whole minor units
+ * asked of the amounts people give. */
 
 #include <errno.h>
 #include <string.h>
@@ -61,6 +62,33 @@ static int validate_load_limit(const struct account_config *c, const char **erro
 		return fail(error, -ERANGE, "load limit period above 3600 s");
 	if (c->load_limit_w > 0 && c->load_limit_period_s == 0)
 		return fail(error, -ERANGE, "load limit period must be 1..3600 s");
+	return 0;
+}
+
+bool account_whole_minor_units(int64_t mu)
+{
+	return mu % ACCOUNT_MU_PER_MINOR == 0;
+}
+
+int account_config_check_minor_units(const struct account_config *c, const char **error)
+{
+#define FINER(name) name " finer than the currency's minor unit (a whole number of minor units)"
+	const struct {
+		int64_t mu;
+		const char *why;
+	} amounts[] = {
+	    {c->payg_debt_limit_mu, FINER("PAYG debt limit")},
+	    {c->max_balance_mu, FINER("maximum balance")},
+	    {c->low_credit_threshold_mu, FINER("low-credit threshold")},
+	    {c->ec_threshold_mu, FINER("emergency-credit threshold")},
+	    {c->ec_value_mu, FINER("emergency-credit value")},
+	    {c->debt_weekly_rate_mu, FINER("weekly debt recovery rate")},
+	};
+#undef FINER
+
+	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++)
+		if (!account_whole_minor_units(amounts[i].mu))
+			return fail(error, -EINVAL, amounts[i].why);
 	return 0;
 }
 

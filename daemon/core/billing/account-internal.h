@@ -26,6 +26,10 @@ struct account_event *account_emit(struct account_output *out, enum account_even
 void account_evaluate(struct account *a, const struct account_time *now, enum account_reason cause,
 		      struct account_output *out);
 
+/* account-config.c: every money setting a whole number of minor units; 0 or -EINVAL with
+ * *error naming the setting. */
+int account_config_check_minor_units(const struct account_config *config, const char **error);
+
 /* Take amount_mu >= 0 from balance, then EC in use, then the balance goes negative.
  * -ERANGE (nothing changed) if the balance would leave its bound. */
 int account_apply_charge(struct account *a, int64_t utc, int64_t amount_mu,
@@ -34,18 +38,56 @@ int account_apply_charge(struct account *a, int64_t utc, int64_t amount_mu,
  * balance, which may not exceed ceiling_mu (-ERANGE, nothing changed). */
 int account_add_credit(struct account *a, int64_t utc, int64_t amount_mu, int64_t ceiling_mu,
 		       struct account_output *out);
-/* Spend up to amount_mu of EC remaining (EXHAUSTED when it reaches zero); returns the spend. */
-int64_t account_spend_ec(struct account *a, int64_t utc, int64_t amount_mu,
-			 struct account_output *out);
+
+/*
+ * The manual's "falls below" (§4.6.2 "falls below a zero value", §4.6.4, §4.7, §4.3.1, §8.8):
+ * strictly less. A value exactly at a line is on its good side: at exactly zero a prepayment
+ * customer is in credit. Every threshold of the engine is tested through this (or through
+ * account_out_of_credit()), so the supply decision, debt collection's "out of credit", the EC
+ * offer and the low-credit warning agree at every line.
+ */
+static inline bool account_below(int64_t value_mu, int64_t line_mu)
+{
+	return value_mu < line_mu;
+}
 
 /* Available credit below which the supply opens: 0 (prepayment) or the debt limit (PAYG). */
 int64_t account_disconnect_threshold(const struct account *a);
-/* Prepayment / PAYG with available credit at or below the disconnect threshold. */
+/* Prepayment / PAYG with available credit below the disconnect threshold: what opens the
+ * supply (outside friendly periods) and halts debt collection option B (§8.10). */
 bool account_out_of_credit(const struct account *a);
 bool account_is_friendly(const struct account_config *config, const struct account_time *now);
 
+/* account-ec.c */
+/* Offers EC when the rules allow it, withdraws an offer they no longer allow. */
+void account_ec_update_offer(struct account *a, struct account_output *out);
+/* EC in use: spend_mu of EC remaining is spent (at most all of it) and owed_mu added to the
+ * debt to clear; when EC runs out it is exhausted and the debt to clear moves into the
+ * balance (§8.8). Does nothing unless EC is in use. */
+void account_ec_use(struct account *a, int64_t utc, int64_t spend_mu, int64_t owed_mu,
+		    struct account_output *out);
+/* What account_ec_use() with these amounts would move into the balance (0: EC not used up). */
+int64_t account_ec_debt_if_spent(const struct account *a, int64_t spend_mu, int64_t owed_mu);
+/* The part of a credit of amount_mu that repays the debt to clear (EC in use), the rest being
+ * the balance's. */
+int64_t account_ec_repayable(const struct account *a, int64_t amount_mu);
+/* After a credit repaid repaid_mu of the debt to clear and the rest went to the balance (which
+ * was balance_before_mu): EC ends when its debt is repaid. */
+void account_ec_credit_added(struct account *a, int64_t utc, int64_t repaid_mu,
+			     int64_t balance_before_mu, struct account_output *out);
+
+/* account-cost.c */
+/* Cost today and cost in the last hour: amount_mu accrued evenly over [since_utc, utc]. */
+void account_add_cost(struct account *a, int64_t since_utc, int64_t utc, int64_t amount_mu);
+
 /* account-debt.c */
-void account_collect_instalments(struct account *a, int64_t utc, struct account_output *out);
+/* Time-based debt instalments falling due in (after_utc, until_utc]. */
+void account_collect_instalments(struct account *a, int64_t after_utc, int64_t until_utc,
+				 struct account_output *out);
+/* What those would have collected from the debt (all of them, none halted): they are passed
+ * over, the debt unchanged (the meter was powered down, §8.9). */
+int64_t account_instalments_passed_over(const struct account *a, int64_t after_utc,
+					int64_t until_utc);
 
 /* account-tenancy.c */
 void account_apply_tenancy(struct account *a, const struct account_time *now,

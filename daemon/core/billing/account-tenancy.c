@@ -31,6 +31,14 @@ static const char *validate(const struct account *a, const struct account_tenanc
 	    (c->time_debt_mu < 0 || c->time_debt_mu > ACCOUNT_AMOUNT_MAX_MU ||
 	     c->payment_debt_mu < 0 || c->payment_debt_mu > ACCOUNT_AMOUNT_MAX_MU))
 		return "new debts must be 0 .. 1e13 mu";
+	if (c->balance_action == ACCOUNT_REGISTER_SET && !account_whole_minor_units(c->balance_mu))
+		return "new balance finer than the currency's minor unit (a whole number of minor "
+		       "units)";
+	if (c->debt_action == ACCOUNT_REGISTER_SET &&
+	    (!account_whole_minor_units(c->time_debt_mu) ||
+	     !account_whole_minor_units(c->payment_debt_mu)))
+		return "new debts finer than the currency's minor unit (a whole number of minor "
+		       "units)";
 	return NULL;
 }
 
@@ -58,6 +66,8 @@ void account_apply_tenancy(struct account *a, const struct account_time *now,
 	}
 	a->time_debt_mu = new_value(c.debt_action, a->time_debt_mu, c.time_debt_mu);
 	a->payment_debt_mu = new_value(c.debt_action, a->payment_debt_mu, c.payment_debt_mu);
+	if (c.debt_action != ACCOUNT_REGISTER_KEEP)
+		a->debt_origin_utc = utc; /* a debt set counts its instalments from now (§8.10) */
 	if (c.clear_payment_log) {
 		memset(a->payment_log, 0, sizeof(a->payment_log));
 		a->payment_log_len = 0;

@@ -31,6 +31,10 @@ static int post(struct account *acc, const struct account_time *now, int32_t loc
 		return account_refuse(out, -EINVAL, "second-utility cost must not be negative");
 	if (total_mu > ACCOUNT_AMOUNT_MAX_MU)
 		return account_refuse(out, -ERANGE, "second-utility cost above 1e13 mu");
+	if (!account_whole_minor_units(total_mu))
+		return account_refuse(out, -EINVAL,
+				      "second-utility cost finer than the currency's minor unit "
+				      "(a whole number of minor units)");
 
 	struct account work;
 	int r = account_begin(acc, now, out, &work);

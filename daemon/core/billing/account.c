@@ -2,7 +2,7 @@
 /*
  * The account engine's frame: the command transaction, time passing, the evaluation of supply,
  * emergency-credit offer and low-credit warning after every change, configuration, and the
- * read-only views.
+ * read-only views. Every threshold is tested with account_below(): the manual's "falls below".
  */
 
 #include <assert.h>
@@ -51,16 +51,28 @@ static int validate_time(const struct account_time *now, struct account_output *
 	return 0;
 }
 
-/* Let time pass on the work copy: new local day, debt instalments, a change of tenancy due. */
-static void advance(struct account *a, const struct account_time *now, struct account_output *out)
+/*
+ * Let time pass on the work copy: new local day, debt instalments, a change of tenancy due.
+ * powered_down: the meter was off since the last call: the instalments due meanwhile are
+ * passed over (their amount added to *skipped_mu), not collected.
+ */
+static void advance(struct account *a, const struct account_time *now, bool powered_down,
+		    int64_t *skipped_mu, struct account_output *out)
 {
-	/* A clock stepped back is "no time has passed": nothing is collected twice. */
+	int64_t before = a->last_utc;
+
+	/* A clock stepped back is "no time has passed": nothing is collected twice, and no day
+	 * starts again (nor does one for an interval charged after a power-up, billing-accrual.c)
+	 */
 	a->last_utc = account_max(a->last_utc, now->utc);
-	if (now->local_day != a->cost_day) {
+	if (now->local_day > a->cost_day) {
 		a->cost_day = now->local_day;
 		a->cost_today_mu = 0;
 	}
-	account_collect_instalments(a, a->last_utc, out);
+	if (powered_down)
+		*skipped_mu = account_instalments_passed_over(a, before, a->last_utc);
+	else
+		account_collect_instalments(a, before, a->last_utc, out);
 	if (a->tenancy_pending && a->tenancy.effective_utc <= a->last_utc)
 		account_apply_tenancy(a, now, out);
 	account_evaluate(a, now, ACCOUNT_REASON_NONE, out);
@@ -75,8 +87,24 @@ int account_begin(const struct account *acc, const struct account_time *now,
 	if (r < 0)
 		return r;
 	*work = *acc;
-	advance(work, now, out);
+	advance(work, now, false, NULL, out);
 	return 0;
+}
+
+int account_power_up(struct account *acc, const struct account_time *now, int64_t *skipped_mu,
+		     struct account_output *out)
+{
+	struct account work;
+
+	assert(acc && now && out && skipped_mu);
+	*skipped_mu = 0;
+	reset_output(out);
+	int r = validate_time(now, out);
+	if (r < 0)
+		return r;
+	work = *acc;
+	advance(&work, now, true, skipped_mu, out);
+	return account_commit(acc, &work, now, ACCOUNT_REASON_NONE, out);
 }
 
 int account_commit(struct account *acc, struct account *work, const struct account_time *now,
@@ -95,7 +123,7 @@ int64_t account_disconnect_threshold(const struct account *a)
 bool account_out_of_credit(const struct account *a)
 {
 	return a->config.mode != ACCOUNT_MODE_CREDIT &&
-	       account_available_credit(a) <= account_disconnect_threshold(a);
+	       account_below(account_available_credit(a), account_disconnect_threshold(a));
 }
 
 bool account_is_friendly(const struct account_config *c, const struct account_time *now)
@@ -112,10 +140,7 @@ bool account_is_friendly(const struct account_config *c, const struct account_ti
 
 static void update_credit_latch(struct account *a, struct account_output *out)
 {
-	bool short_of_credit = a->config.mode != ACCOUNT_MODE_CREDIT &&
-			       account_available_credit(a) < account_disconnect_threshold(a);
-
-	if (short_of_credit) {
+	if (account_out_of_credit(a)) {
 		if (a->credit_open)
 			return;
 		if (a->friendly_now) {
@@ -139,25 +164,11 @@ static void update_credit_latch(struct account *a, struct account_output *out)
 	}
 }
 
-static void update_ec_offer(struct account *a, struct account_output *out)
-{
-	const struct account_config *c = &a->config;
-	bool may_offer = c->ec_enabled && c->mode != ACCOUNT_MODE_CREDIT &&
-			 a->debt_to_clear_mu == 0 && a->balance_mu < c->ec_threshold_mu;
-
-	if (a->ec_state == ACCOUNT_EC_NONE && may_offer) {
-		a->ec_state = ACCOUNT_EC_AVAILABLE;
-		account_emit(out, ACCOUNT_EVENT_EC_AVAILABLE, a->last_utc, c->ec_value_mu);
-	} else if (a->ec_state == ACCOUNT_EC_AVAILABLE && !may_offer) {
-		a->ec_state = ACCOUNT_EC_NONE;
-	}
-}
-
 static void update_low_credit(struct account *a, struct account_output *out)
 {
 	int64_t available = account_available_credit(a);
-	bool low =
-	    a->config.mode != ACCOUNT_MODE_CREDIT && available < a->config.low_credit_threshold_mu;
+	bool low = a->config.mode != ACCOUNT_MODE_CREDIT &&
+		   account_below(available, a->config.low_credit_threshold_mu);
 
 	if (!low) {
 		a->low_credit_warned = false;
@@ -197,7 +208,7 @@ void account_evaluate(struct account *a, const struct account_time *now, enum ac
 	a->friendly_now =
 	    a->config.mode != ACCOUNT_MODE_CREDIT && account_is_friendly(&a->config, now);
 	update_credit_latch(a, out);
-	update_ec_offer(a, out);
+	account_ec_update_offer(a, out);
 	update_low_credit(a, out);
 	report_supply(a, cause, out);
 }
@@ -213,7 +224,7 @@ int account_init(struct account *acc, const struct account_time *now, struct acc
 	account_config_default(&acc->config);
 	acc->last_utc = now->utc;
 	acc->cost_day = now->local_day;
-	acc->debt_slot = now->utc / ACCOUNT_INSTALMENT_S;
+	acc->debt_origin_utc = now->utc;
 	acc->reported_supply.closed = true;
 	account_evaluate(acc, now, ACCOUNT_REASON_NONE, out);
 	return 0;
@@ -225,6 +236,8 @@ int account_configure(struct account *acc, const struct account_time *now,
 	struct account work;
 	const char *why = NULL;
 	int r = account_config_validate(config, &why);
+	if (r == 0)
+		r = account_config_check_minor_units(config, &why);
 	if (r < 0)
 		return account_refuse(out, r, why);
 	r = account_begin(acc, now, out, &work);
@@ -276,25 +289,11 @@ struct account_supply account_supply(const struct account *acc)
 		s.reason = ACCOUNT_REASON_AWAITING_CONFIRMATION;
 	else {
 		s.closed = true;
-		bool short_of_credit =
-		    acc->config.mode != ACCOUNT_MODE_CREDIT &&
-		    account_available_credit(acc) < account_disconnect_threshold(acc);
-		s.reason = short_of_credit && acc->friendly_now ? ACCOUNT_REASON_FRIENDLY_PERIOD
-								: ACCOUNT_REASON_NONE;
+		s.reason = account_out_of_credit(acc) && acc->friendly_now
+			       ? ACCOUNT_REASON_FRIENDLY_PERIOD
+			       : ACCOUNT_REASON_NONE;
 	}
 	return s;
-}
-
-int64_t account_cost_last_hour(const struct account *acc, int64_t now_utc)
-{
-	int64_t minute = now_utc / 60, sum = 0;
-
-	for (unsigned i = 0; i < ACCOUNT_COST_BUCKETS; i++) {
-		const struct account_cost_bucket *b = &acc->cost_minutes[i];
-		if (b->minute > minute - ACCOUNT_COST_BUCKETS && b->minute <= minute)
-			sum += b->cost_mu;
-	}
-	return sum;
 }
 
 void account_read_registers(const struct account *acc, int64_t now_utc,

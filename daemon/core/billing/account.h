@@ -26,10 +26,15 @@
  * change of tenancy happen on time; anything missed is caught up at the next call.
  *
  * The account rules (balance, emergency credit, debt recovery, friendly periods, load limit,
- * supply control, change of tenancy, single wallet) are described next to each declaration.
- * Choices made where the references are silent:
- *  - "Available credit" = balance + EC remaining (when EC is in use); the low-credit warning,
- *    EC exhaustion and the disconnect threshold all look at it.
+ * supply control, change of tenancy, single wallet) are described next to each declaration;
+ * "§" cites the UK prepayment meter manual (docs/account.md).
+ *  - The manual's Present Balance register is "available credit" = balance + EC remaining
+ *    (when EC is in use, §9.5): balance is the customer's own money, EC remaining the part of
+ *    the emergency credit not yet spent. The low-credit warning, the supply decision and debt
+ *    collection's "out of credit" all look at it.
+ *  - One rule at every line, the manual's "falls below" (§4.6.2, §4.6.4, §4.7, §8.8): a value
+ *    exactly at a line is on its good side. At exactly zero (the PAYG limit) a customer is in
+ *    credit: the supply stays closed, debt is collected, no low-credit warning at 0.
  *  - A friendly period stops a new disconnection for credit; it does not reconnect a supply
  *    already open (SMETS2 non-disablement behaves the same).
  *  - Cost today / in the last hour count account_charge() amounts only (energy, standing
@@ -66,7 +71,7 @@
 
 enum account_mode {
 	ACCOUNT_MODE_CREDIT,	 /* bills later; never disconnects on balance */
-	ACCOUNT_MODE_PREPAYMENT, /* disconnects when available credit is below zero */
+	ACCOUNT_MODE_PREPAYMENT, /* disconnects when available credit falls below zero */
 	ACCOUNT_MODE_PAYG,	 /* disconnects when available credit is below the debt limit */
 };
 
@@ -76,12 +81,14 @@ enum account_payment_method {
 	ACCOUNT_PAYMENT_LOCAL,	/* a local app on the gateway (D-Bus) */
 };
 
-/* Emergency credit (EC), as a UK prepayment meter runs it. */
+/* Emergency credit (EC), as the UK prepayment meter runs it (§8.8). */
 enum account_ec_state {
-	ACCOUNT_EC_NONE,      /* not offered (disabled, credit above threshold, or debt to clear) */
+	ACCOUNT_EC_NONE,      /* not offered (disabled, PAYG, credit mode, balance not below the
+			       * threshold) */
 	ACCOUNT_EC_AVAILABLE, /* offered: the customer may take it */
-	ACCOUNT_EC_IN_USE,    /* taken: ec_remaining_mu is spendable */
-	ACCOUNT_EC_EXHAUSTED, /* taken and all spent; debt to clear still owed */
+	ACCOUNT_EC_IN_USE,    /* taken: ec_remaining_mu is spendable, debt_to_clear_mu owed */
+	ACCOUNT_EC_EXHAUSTED, /* all spent: the debt to clear moved into the (negative) balance;
+			       * not offered again until the balance is back to zero or above */
 };
 
 /* Time-based debt collection while out of credit. */
@@ -108,7 +115,7 @@ struct account_config {
 	int64_t max_balance_mu;		 /* a top-up may not take the balance above this; > 0 */
 	int64_t low_credit_threshold_mu; /* >= 0: warn once when available credit falls below */
 
-	bool ec_enabled;
+	bool ec_enabled;	 /* never offered in PAYG mode whatever this says (§4.6.4) */
 	int64_t ec_threshold_mu; /* offered when the balance is below this; >= 0 */
 	int64_t ec_value_mu;	 /* > 0 when enabled */
 
@@ -219,7 +226,7 @@ enum account_event_type {
 	ACCOUNT_EVENT_LOW_CREDIT,	    /* value = available credit */
 	ACCOUNT_EVENT_EC_AVAILABLE,	    /* value = EC value on offer */
 	ACCOUNT_EVENT_EC_TAKEN,		    /* value = EC value */
-	ACCOUNT_EVENT_EC_EXHAUSTED,	    /* value = debt to clear */
+	ACCOUNT_EVENT_EC_EXHAUSTED,	    /* value = the debt to clear moved into the balance */
 	ACCOUNT_EVENT_DEBT_CLEARED,	    /* debt says which register reached zero */
 	ACCOUNT_EVENT_SUPPLY_OPENED,	    /* reason = cause */
 	ACCOUNT_EVENT_SUPPLY_ARMED,	    /* open, awaiting the customer's confirmation */
@@ -289,7 +296,9 @@ struct account {
 
 	int64_t time_debt_mu;
 	int64_t payment_debt_mu;
-	int64_t debt_slot; /* last instalment slot (utc / 6048) dealt with */
+	/* When the time-based debt was set: instalment n (from 1) falls due at origin + n x 6048 s
+	 * (§8.10). Those due up to last_utc have been dealt with. */
+	int64_t debt_origin_utc;
 
 	bool remote_open;
 	bool credit_open;
@@ -312,13 +321,23 @@ struct account {
 /* Defaults: credit mode, EC off, no debt, no friendly periods, load limit off, max balance
  * 1 000 000 units, confirmation needed after a credit disconnection. */
 void account_config_default(struct account_config *config);
-/* Checks every field; returns 0 or -EINVAL / -ERANGE with *error set. */
+/* Checks every field's range and consistency; returns 0 or -EINVAL / -ERANGE with *error set.
+ * (account_configure() also asks for whole minor units, see account_whole_minor_units().) */
 int account_config_validate(const struct account_config *config, const char **error);
+
+/*
+ * An amount somebody gives the account (a top-up, a debt, a setting, a new balance, a second
+ * utility's cost) is a whole number of the currency's minor units: mu are milli-minor-units,
+ * so a multiple of ACCOUNT_MU_PER_MINOR. The manual's registers hold whole pence (§8.2, §8.8,
+ * §8.10); only the engine's own charges (energy priced per Wh, instalments) are finer.
+ */
+bool account_whole_minor_units(int64_t mu);
 
 /* A new account: balance 0, default config, clock at now. -EINVAL on a bad time. */
 int account_init(struct account *acc, const struct account_time *now, struct account_output *out);
 
-/* Replace the configuration (mode switch at run time included). */
+/* Replace the configuration (mode switch at run time included). Refused (-EINVAL) when a
+ * money setting is not a whole number of minor units. */
 int account_configure(struct account *acc, const struct account_time *now,
 		      const struct account_config *config, struct account_output *out);
 int account_set_mode(struct account *acc, const struct account_time *now, enum account_mode mode,
@@ -328,12 +347,28 @@ int account_set_mode(struct account *acc, const struct account_time *now, enum a
 int account_tick(struct account *acc, const struct account_time *now, struct account_output *out);
 
 /*
- * A top-up of value_mu (> 0). In order: payment_debt_pct of it pays the payment-based debt;
- * the rest repays the emergency-credit debt to clear; what is left goes to the balance. When
- * the debt to clear reaches zero, emergency credit ends (any unspent EC is withdrawn, it was
- * never the customer's) and may be offered again; a top-up that does not clear it leaves EC
- * in use or exhausted, and never re-offers it. Refused if the balance would exceed
- * max_balance_mu. The payment is logged, counted and added to the total credit in full.
+ * The meter was powered down from the last call until now (the caller knows: a gap in its
+ * samples, a restart). Time passes as account_tick() lets it, except that the time-based debt
+ * instalments falling due meanwhile are passed over, not collected: the manual's rule for the
+ * standing charge (§8.9: "Standing Charge will not be collected if the meter is powered
+ * down"), which issue 19 applies to debt recovery too. *skipped_mu says what they would have
+ * collected; the debt is unchanged and its instalments carry on from the next one.
+ */
+int account_power_up(struct account *acc, const struct account_time *now, int64_t *skipped_mu,
+		     struct account_output *out);
+
+/*
+ * A top-up of value_mu (> 0, whole minor units). In order: payment_debt_pct of it pays the
+ * payment-based debt; the rest goes as §8.8 says:
+ *  - EC in use: it repays the debt to clear first; one that does not clear it leaves EC in use
+ *    ("remain in emergency credit"); once the debt to clear is repaid EC ends, the unspent EC
+ *    is withdrawn (it was never the customer's: "minus the EC value") and the rest goes to the
+ *    balance;
+ *  - EC exhausted: the debt is in the balance; EC stays withdrawn until the balance is back to
+ *    zero or above, then may be offered again (below the threshold);
+ *  - else it goes to the balance.
+ * Refused if the balance would exceed max_balance_mu. The payment is logged, counted and added
+ * to the total credit in full.
  */
 int account_topup(struct account *acc, const struct account_time *now, int64_t value_mu,
 		  enum account_payment_method method, struct account_output *out);
@@ -341,34 +376,51 @@ int account_topup(struct account *acc, const struct account_time *now, int64_t v
 /*
  * A cost (energy, a standing-charge instalment, a levy) of amount_mu >= 0, from the caller's
  * tariff engine. It is taken from a positive balance first, then from emergency credit in use
- * (each mu of EC spent is added to the debt to clear), then the balance goes negative: in
- * credit mode that is the bill, in a friendly period it accrues as debt. It counts towards
- * cost today and cost in the last hour.
+ * (each mu of EC spent is added to the debt to clear, §8.8), then the balance goes negative: in
+ * credit mode that is the bill, in a friendly period it accrues as debt. When the EC runs out,
+ * the debt to clear moves into the balance and EC is exhausted (§8.8). It counts towards cost
+ * today and cost in the last hour.
  */
 int account_charge(struct account *acc, const struct account_time *now, int64_t amount_mu,
 		   struct account_output *out);
+
+/*
+ * The same for a cost that accrued evenly over [since_utc, now] (an interval the tariff engine
+ * closed, e.g. the energy counted while the daemon was stopped): cost in the last hour counts
+ * only the share of it that falls within the last hour's minutes (§8.5: "charges applied
+ * within the last hour"), not the whole of a long interval. since_utc >= now: as
+ * account_charge().
+ */
+int account_charge_over(struct account *acc, const struct account_time *now, int64_t amount_mu,
+			int64_t since_utc, struct account_output *out);
 
 /* A non-payment adjustment of the balance (export credit, supplier correction), either sign. */
 int account_adjust_balance(struct account *acc, const struct account_time *now, int64_t delta_mu,
 			   struct account_output *out);
 
 /*
- * The customer takes the emergency credit on offer: EC remaining = ec_value_mu, so available
- * credit = balance + EC (0.40 + 5.00 = 5.40). at_meter: taken with the button at the meter,
- * which also counts as the confirmation a credit reconnection waits for; a remote activation
- * leaves the supply armed. -EPERM when EC is not on offer.
+ * The customer takes the emergency credit on offer (§8.8, §9.5): EC remaining = ec_value_mu.
+ *  - balance >= 0: available credit = balance + EC (0.40 + 5.00 = 5.40);
+ *  - balance < 0 (debt accrued in a friendly period): the debt is written into the debt to
+ *    clear and the balance starts again at zero, so the whole EC value is spendable
+ *    (-2.00 then EC 5.00: balance 0, EC 5.00, available 5.00, debt to clear 2.00).
+ * at_meter: taken with the button at the meter, which also counts as the confirmation a credit
+ * reconnection waits for; a remote activation leaves the supply armed. -EPERM when EC is not
+ * on offer (out.error says why: disabled, PAYG, credit mode, already taken, or the balance is
+ * not below the threshold).
  */
 int account_take_emergency_credit(struct account *acc, const struct account_time *now,
 				  bool at_meter, struct account_output *out);
 
-/* Debts: set the time-based and payment-based debt registers (>= 0). */
+/* Debts: set the time-based and payment-based debt registers (>= 0, whole minor units). The
+ * time-based debt's instalments count from now: the first falls due 6048 s later (§8.10). */
 int account_set_debt(struct account *acc, const struct account_time *now, int64_t time_debt_mu,
 		     int64_t payment_debt_mu, struct account_output *out);
 
-/* Instalment of debt slot `slot` (slot n falls due at n * 6048 s UTC): with k = slot mod 100,
- * rate * (k + 1) / 100 - rate * k / 100, so every 100 consecutive slots sum to exactly the
- * weekly rate. */
-int64_t account_instalment_amount(int64_t weekly_rate_mu, int64_t slot);
+/* The instalment with index i (0 = the first after the debt was set): with k = i mod 100,
+ * rate * (k + 1) / 100 - rate * k / 100, so every 100 consecutive instalments sum to exactly
+ * the weekly rate (§8.10: "100 equal payments during the week"). */
+int64_t account_instalment_amount(int64_t weekly_rate_mu, int64_t index);
 
 /* Supply control. A remote disconnect holds until a remote reconnect; an armed reconnect also
  * waits for the customer's confirmation. Credit and load limit still hold the supply open. */
@@ -391,13 +443,15 @@ int account_power_sample(struct account *acc, const struct account_time *now, in
 /*
  * Change of tenancy or supplier. Applied at once when effective_utc <= now, else at the first
  * call at or after it (a later request replaces a pending one). Applying emits
- * SNAPSHOT_REQUIRED (the registers before the change) and then TENANCY_CHANGED.
+ * SNAPSHOT_REQUIRED (the registers before the change) and then TENANCY_CHANGED. A balance or
+ * debts set are whole minor units; debts set or reset start the instalments again (§8.10).
  */
 int account_change_tenancy(struct account *acc, const struct account_time *now,
 			   const struct account_tenancy_change *change, struct account_output *out);
 
 /*
- * Single wallet: another local app posts a second utility's cost since the start of local day
+ * Single wallet: another local app posts a second utility's cost (whole minor units) since the
+ * start of local day
  * `local_day` (running, e.g. every half hour) and, after midnight, that day's final total. The
  * balance pays the difference from what was already charged for that day: a final total below
  * the postings is refunded to the balance. A day is closed by its final total; only the two

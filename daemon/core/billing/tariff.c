@@ -328,6 +328,23 @@ static int64_t instalments_total(int64_t j, int64_t weekly)
 	       (j % TARIFF_INSTALMENTS_PER_WEEK) * weekly / TARIFF_INSTALMENTS_PER_WEEK;
 }
 
+int64_t tariff_engine_skip_standing(struct tariff_engine *e, int64_t utc_s)
+{
+	const struct tariff *t = &e->active;
+	int64_t weekly = t->standing.unit == TARIFF_STANDING_PER_DAY ? 7 * t->standing.amount_mu
+								     : t->standing.amount_mu;
+	int64_t due, skipped;
+
+	if (!e->has_tariff || utc_s < e->standing_anchor_utc)
+		return 0;
+	due = (utc_s - e->standing_anchor_utc) / TARIFF_INSTALMENT_S;
+	if (due <= e->standing_index)
+		return 0;
+	skipped = instalments_total(due, weekly) - instalments_total(e->standing_index, weekly);
+	e->standing_index = due;
+	return skipped;
+}
+
 static void collect_standing(struct tariff_engine *e, int64_t utc_s, struct call_sums *sums)
 {
 	const struct tariff *t = &e->active;

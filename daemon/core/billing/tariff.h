@@ -346,6 +346,14 @@ int tariff_engine_account(struct tariff_engine *engine, const struct tariff_time
 			  int64_t import_mwh, int64_t export_mwh, struct tariff_charge *charge,
 			  struct tariff_error *err);
 
+/*
+ * The meter was powered down until utc_s (§8.9 of the UK prepayment meter manual: "Standing
+ * Charge will not be collected if the meter is powered down"): the standing-charge instalments
+ * falling due until then are passed over, never collected; the rhythm carries on from the
+ * next one. Returns what they would have collected (mu, before tax).
+ */
+int64_t tariff_engine_skip_standing(struct tariff_engine *engine, int64_t utc_s);
+
 /* Local seconds of day of the next switch point after the last call; 86400 = next midnight. */
 int32_t tariff_engine_next_switch(const struct tariff_engine *engine);
 
