@@ -14,7 +14,7 @@
 One line per figure, "BENCH dlms ...". Figures vary with the machine and its load: they are
 printed, never compared with a limit.
 
-usage: dlms_bench.py PORT [--host 127.0.0.1] [--client 16] [--password PW] [-n 1000]
+usage: client.py PORT [--host 127.0.0.1] [--client 16] [--password PW] [-n 1000]
        (the management client, SAP 1, needs --password: the content of dlms_password_file)
 """
 import argparse
@@ -22,8 +22,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "dlms"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "dlms"))
 import dlms_client as dc  # noqa: E402  pylint: disable=wrong-import-position
 
 PROFILE = (7, "1.0.99.1.0.255", 2)
