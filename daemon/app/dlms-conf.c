@@ -10,7 +10,7 @@
 
 #define USEC_PER_SEC 1000000ULL
 
-void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_dlms_tcp_config *cfg)
+void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_stream_config *cfg)
 {
 	pm_dlms_tcp_config_default(cfg);
 	cfg->address = m->dlms_address[0] ? m->dlms_address : NULL;

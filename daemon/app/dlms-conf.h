@@ -12,7 +12,7 @@
 #include "views/dlms/dlms-tcp.h"
 
 /* Fills @cfg from @m; the address points into @m, which must outlive the server's start. */
-void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_dlms_tcp_config *cfg);
+void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_stream_config *cfg);
 
 /*
  * The password in @path: its first line without the line end, 1..PM_DLMS_PASSWORD_MAX (server.h)

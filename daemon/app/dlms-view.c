@@ -34,7 +34,7 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 		     const struct pm_cosem_directory *dir, const struct pm_dlms_meter_config *meter,
 		     struct pm_dlms_view **out)
 {
-	struct pm_dlms_tcp_config tcfg;
+	struct pm_stream_config tcfg;
 	struct pm_dlms_view *v;
 	const char *why = NULL;
 	char fdname[64];

@@ -423,7 +423,7 @@ static struct pm_mbrtu *rtu_line_of(struct pm_manager *m, const struct manager_m
  */
 static int start_modbus(struct pm_manager *m, struct manager_meter *mt)
 {
-	struct pm_mbtcp_config tcfg;
+	struct pm_stream_config tcfg;
 	struct pm_mbrtu_config rcfg;
 	struct pm_mb_config mcfg;
 	const char *why = NULL;

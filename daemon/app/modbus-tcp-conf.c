@@ -4,7 +4,7 @@
 
 #define USEC_PER_SEC 1000000ULL
 
-void pm_conf_mbtcp(const struct pm_conf_meter *m, struct pm_mbtcp_config *cfg)
+void pm_conf_mbtcp(const struct pm_conf_meter *m, struct pm_stream_config *cfg)
 {
 	pm_mbtcp_config_default(cfg);
 	cfg->address = m->modbus_tcp_address[0] ? m->modbus_tcp_address : NULL;

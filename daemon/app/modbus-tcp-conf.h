@@ -10,6 +10,6 @@
 #include "views/modbus/modbus-tcp.h"
 
 /* Fills @cfg from @m; the address points into @m, which must outlive the server's start. */
-void pm_conf_mbtcp(const struct pm_conf_meter *m, struct pm_mbtcp_config *cfg);
+void pm_conf_mbtcp(const struct pm_conf_meter *m, struct pm_stream_config *cfg);
 
 #endif

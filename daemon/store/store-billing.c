@@ -232,15 +232,5 @@ int pm_store_billing_count(struct pm_store *store, const char *meter,
 	sqlite3_bind_int(st, 2, scheme);
 	sqlite3_bind_int64(st, 3, from_ns);
 	sqlite3_bind_int64(st, 4, to_ns);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-		r = 0;
-	} else {
-		r = pm_store_errno(r);
-		if (!r)
-			r = -EIO;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return pm_store_count(st, n);
 }

@@ -15,6 +15,8 @@ sqlite3 *pm_store_db(struct pm_store *store);
 int pm_store_errno(int sqlite_rc);
 int pm_store_exec(struct pm_store *store, const char *sql);
 int pm_store_prepare(struct pm_store *store, const char *sql, sqlite3_stmt **st);
+/* Steps @st, a bound SELECT COUNT(*), into *n and finalizes it: 0 or a negative errno. */
+int pm_store_count(sqlite3_stmt *st, uint64_t *n);
 /* Runs a statement that returns no rows; finalizes it. */
 int pm_store_step_done(sqlite3_stmt *st);
 /* The meter's row, which every other table refers to. */

@@ -259,15 +259,5 @@ int pm_store_profile_count(struct pm_store *store, const char *meter, int64_t fr
 	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, from_ns);
 	sqlite3_bind_int64(st, 3, to_ns);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-		r = 0;
-	} else {
-		r = pm_store_errno(r);
-		if (!r)
-			r = -EIO;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return pm_store_count(st, n);
 }

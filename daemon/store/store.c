@@ -355,6 +355,22 @@ int pm_store_prepare(struct pm_store *store, const char *sql, sqlite3_stmt **st)
 	return prepare(store, sql, st);
 }
 
+int pm_store_count(sqlite3_stmt *st, uint64_t *n)
+{
+	int r = sqlite3_step(st);
+
+	if (r == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		r = 0;
+	} else {
+		r = pm_store_errno(r);
+		if (!r)
+			r = -EIO;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 int pm_store_step_done(sqlite3_stmt *st)
 {
 	return step_done(st);

@@ -97,7 +97,7 @@ static int on_churn(sd_event_source *s, uint64_t usec, void *userdata)
 int main(int argc, char **argv)
 {
 	struct pm_mb_config mcfg;
-	struct pm_mbtcp_config tcfg;
+	struct pm_stream_config tcfg;
 	struct pm_mb_map map;
 	struct pm_mbtcp *srv = NULL;
 	bool churn = false, dump = false;

@@ -42,7 +42,7 @@ static int load(const char *keys, struct pm_conf *c, char *err, size_t errlen)
 START_TEST(test_defaults)
 {
 	struct pm_conf c;
-	struct pm_mbtcp_config t;
+	struct pm_stream_config t;
 	char err[256] = "";
 
 	ck_assert_int_eq(load("", &c, err, sizeof(err)), 0);
@@ -58,7 +58,7 @@ END_TEST
 START_TEST(test_values)
 {
 	struct pm_conf c;
-	struct pm_mbtcp_config t;
+	struct pm_stream_config t;
 	char err[256] = "";
 
 	ck_assert_int_eq(load("modbus_tcp_port = 1502\nmodbus_tcp_address = fd00::7\n"
@@ -115,7 +115,7 @@ static const struct {
 START_TEST(test_dlms_defaults_and_values)
 {
 	struct pm_conf c;
-	struct pm_dlms_tcp_config t;
+	struct pm_stream_config t;
 	char err[256] = "";
 
 	ck_assert_int_eq(load("", &c, err, sizeof(err)), 0);

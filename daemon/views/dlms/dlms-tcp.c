@@ -96,17 +96,9 @@ static size_t wrapper_answer(void *data, void *conn, const uint8_t *req, size_t 
 }
 
 int pm_dlms_tcp_new(sd_event *event, const struct pm_dlms_server_config *server,
-		    pm_dlms_meter_fn meter, void *data, const struct pm_dlms_tcp_config *cfg,
+		    pm_dlms_meter_fn meter, void *data, const struct pm_stream_config *cfg,
 		    struct pm_dlms_tcp **out)
 {
-	struct pm_stream_config net = {
-	    .address = cfg->address,
-	    .port = cfg->port,
-	    .listen_fd = cfg->listen_fd,
-	    .max_conn = cfg->max_conn,
-	    .idle_usec = cfg->idle_usec,
-	    .header_usec = cfg->header_usec,
-	};
 	struct pm_dlms_tcp *srv = calloc(1, sizeof(*srv));
 	int r;
 
@@ -125,7 +117,7 @@ int pm_dlms_tcp_new(sd_event *event, const struct pm_dlms_server_config *server,
 	    .close = wrapper_close,
 	    .answer = wrapper_answer,
 	};
-	r = pm_stream_server_new(event, &srv->proto, srv, &net, &srv->net);
+	r = pm_stream_server_new(event, &srv->proto, srv, cfg, &srv->net);
 	if (r < 0) {
 		free(srv);
 		return r;

@@ -22,6 +22,7 @@
 
 #include "core/dlms/cosem.h"
 #include "core/dlms/server.h"
+#include "views/net/stream-server.h" /* struct pm_stream_config: the listener and limits */
 
 #define PM_DLMS_TCP_DEFAULT_PORT 4059 /* IANA "dlms/cosem" */
 #define PM_DLMS_TCP_DEFAULT_MAX_CONN 8
@@ -32,24 +33,14 @@
 #define PM_DLMS_WRAPPER_HEADER 8
 #define PM_DLMS_WRAPPER_VERSION 1
 
-struct pm_dlms_tcp_config {
-	const char *address;  /* numeric IPv4/IPv6 address to bind, NULL = any (dual stack) */
-	uint16_t port;	      /* 0 = an ephemeral port (tests) */
-	int listen_fd;	      /* >= 0: a listening socket from systemd */
-	unsigned max_conn;    /* simultaneous connections (associations), >= 1 */
-	uint64_t idle_usec;   /* close a connection without a complete APDU for this long */
-	uint64_t header_usec; /* close one whose APDU (the first: from accept) is not complete
-			       * within this long */
-};
-
 /* The meter the objects read, for one request (the daemon fills it from its meter). */
 typedef const struct pm_cosem_meter *(*pm_dlms_meter_fn)(void *data);
 
 struct pm_dlms_tcp;
 
-static inline void pm_dlms_tcp_config_default(struct pm_dlms_tcp_config *cfg)
+static inline void pm_dlms_tcp_config_default(struct pm_stream_config *cfg)
 {
-	*cfg = (struct pm_dlms_tcp_config){
+	*cfg = (struct pm_stream_config){
 	    .port = PM_DLMS_TCP_DEFAULT_PORT,
 	    .listen_fd = -1,
 	    .max_conn = PM_DLMS_TCP_DEFAULT_MAX_CONN,
@@ -63,7 +54,7 @@ static inline void pm_dlms_tcp_config_default(struct pm_dlms_tcp_config *cfg)
  * @meter(@data) is called for each APDU. Returns 0 or a negative errno.
  */
 int pm_dlms_tcp_new(sd_event *event, const struct pm_dlms_server_config *server,
-		    pm_dlms_meter_fn meter, void *data, const struct pm_dlms_tcp_config *cfg,
+		    pm_dlms_meter_fn meter, void *data, const struct pm_stream_config *cfg,
 		    struct pm_dlms_tcp **out);
 struct pm_dlms_tcp *pm_dlms_tcp_free(struct pm_dlms_tcp *srv);
 

@@ -18,7 +18,7 @@ struct pm_mbtcp {
 	struct pm_stream_server *net;
 };
 
-void pm_mbtcp_config_default(struct pm_mbtcp_config *cfg)
+void pm_mbtcp_config_default(struct pm_stream_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = PM_MBTCP_DEFAULT_PORT;
@@ -87,16 +87,8 @@ int pm_mbtcp_check_address(const char *address)
 }
 
 int pm_mbtcp_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
-		 const struct pm_mbtcp_config *cfg, struct pm_mbtcp **out)
+		 const struct pm_stream_config *cfg, struct pm_mbtcp **out)
 {
-	struct pm_stream_config net = {
-	    .address = cfg->address,
-	    .port = cfg->port,
-	    .listen_fd = cfg->listen_fd,
-	    .max_conn = cfg->max_conn,
-	    .idle_usec = cfg->idle_usec,
-	    .header_usec = cfg->header_usec,
-	};
 	struct pm_mbtcp *srv = calloc(1, sizeof(*srv));
 	int r;
 
@@ -104,7 +96,7 @@ int pm_mbtcp_new(sd_event *event, const struct pm_mb_map *map, const struct pm_s
 		return -ENOMEM;
 	srv->map = map;
 	srv->snap = snap;
-	r = pm_stream_server_new(event, &mbap, srv, &net, &srv->net);
+	r = pm_stream_server_new(event, &mbap, srv, cfg, &srv->net);
 	if (r < 0) {
 		free(srv);
 		return r;

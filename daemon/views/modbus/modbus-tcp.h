@@ -26,6 +26,7 @@
 #include <systemd/sd-event.h>
 
 #include "core/proto/modbus-map.h"
+#include "views/net/stream-server.h" /* struct pm_stream_config: the listener and limits */
 
 #define PM_MBTCP_DEFAULT_PORT 502
 #define PM_MBTCP_DEFAULT_MAX_CONN 16
@@ -33,20 +34,9 @@
 /* the slowest BMS poll (10 s) still sends its first request in time */
 #define PM_MBTCP_DEFAULT_HEADER_USEC (10 * 1000000ULL)
 
-struct pm_mbtcp_config {
-	const char *address; /* numeric IPv4/IPv6 address to bind, NULL = any (dual stack) */
-	uint16_t port;	     /* 0 = an ephemeral port (tests), see pm_mbtcp_port() */
-	int listen_fd;	    /* >= 0: a listening socket from systemd, owned by the server once it is
-			     * accepted as one; address and port unused */
-	unsigned max_conn;  /* simultaneous connections, >= 1 */
-	uint64_t idle_usec; /* close a connection without a complete request for this long */
-	uint64_t header_usec; /* close one whose request (the first: from accept) is not complete
-			       * within this long */
-};
-
 struct pm_mbtcp;
 
-void pm_mbtcp_config_default(struct pm_mbtcp_config *cfg);
+void pm_mbtcp_config_default(struct pm_stream_config *cfg);
 
 /*
  * Listens and attaches to @event. @map and @snap are read, never copied, for every request:
@@ -54,7 +44,7 @@ void pm_mbtcp_config_default(struct pm_mbtcp_config *cfg);
  * negative errno.
  */
 int pm_mbtcp_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
-		 const struct pm_mbtcp_config *cfg, struct pm_mbtcp **out);
+		 const struct pm_stream_config *cfg, struct pm_mbtcp **out);
 struct pm_mbtcp *pm_mbtcp_free(struct pm_mbtcp *srv);
 
 /* The port listened on (useful with port 0), or a negative errno. */
