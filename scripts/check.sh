@@ -51,7 +51,9 @@ rm -rf build/vm-overlay
 vm_log=build/logs/check-vm.log
 vm_start=$SECONDS
 echo "=== vm: in the background, output in $vm_log"
-if make -s daemon daemon-asan && make -s daemon-install DESTDIR="$PWD/build/vm-overlay"; then
+if make -s daemon daemon-asan && make -s daemon-install DESTDIR="$PWD/build/vm-overlay" &&
+	install -D -m 0644 -t build/vm-overlay/opt/vmtest/dlms tests/dlms/dlms_client.py \
+		tests/dlms/cosem_axdr.py tests/dlms/cosem_apdu.py; then
 	tests/vm/run-all >"$vm_log" 2>&1 &
 	vm_pid=$!
 else
