@@ -151,6 +151,9 @@ UNIT_LIBS_test_dlms_meter_profiles  := sqlite3 jansson
 UNIT_EXTRA_test_source_sim := daemon/acquire/source-sim.c daemon/acquire/generation.c \
 	daemon/meter/scan-sample.c
 UNIT_LIBS_test_source_sim  := libsystemd
+# recordings written and read back (the replay source's file format)
+UNIT_EXTRA_test_recording := daemon/acquire/source-replay.c daemon/common/log.c
+UNIT_LIBS_test_recording  := libsystemd
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

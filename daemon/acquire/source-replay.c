@@ -44,6 +44,7 @@ int pm_recording_write(FILE *f, int64_t utc_ns, const struct pm_scan *s)
 static int parse_record(const char *line, int64_t *utc_ns, struct pm_scan *s)
 {
 	int64_t v[RECORD_FIELDS];
+	uint64_t generation = 0;
 	const char *c = line;
 
 	for (int i = 0; i < RECORD_FIELDS; i++) {
@@ -54,14 +55,22 @@ static int parse_record(const char *line, int64_t *utc_ns, struct pm_scan *s)
 		if (!(*c == '-' || (*c >= '0' && *c <= '9')))
 			return -EINVAL;
 		errno = 0;
-		v[i] = strtoll(c, &end, 10);
+		/* The generation is a random 64-bit number: all of its range is valid. */
+		if (i == 2) {
+			if (*c == '-')
+				return -EINVAL;
+			generation = strtoull(c, &end, 10);
+			v[i] = 0;
+		} else {
+			v[i] = strtoll(c, &end, 10);
+		}
 		if (errno || end == c)
 			return -EINVAL;
 		c = end;
 	}
 	if (*c != '\n' && *c != '\0')
 		return -EINVAL;
-	if (v[2] < 0 || (v[3] != 0 && v[3] != 1))
+	if (v[3] != 0 && v[3] != 1)
 		return -EINVAL;
 	for (int k = 0; k < PM_KINDS; k++)
 		if (v[4 + k] < 1 || v[4 + k] > UINT32_MAX)
@@ -69,7 +78,7 @@ static int parse_record(const char *line, int64_t *utc_ns, struct pm_scan *s)
 	memset(s, 0, sizeof(*s));
 	*utc_ns = v[0];
 	s->ts_ns = v[1];
-	s->generation = (uint64_t)v[2];
+	s->generation = generation;
 	s->counters_from_zero = v[3];
 	for (int k = 0; k < PM_KINDS; k++)
 		s->nj_per_code[k] = (uint32_t)v[4 + k];

@@ -205,7 +205,7 @@ import dbus, os, sys
 o = dbus.SessionBus().get_object(sys.argv[1], "/org/polymeter/Meter1/" + sys.argv[2])
 for m in sys.argv[3:]:
     ref = "probe-" + "-".join(map(str, os.getgroups()))
-    args = (dbus.Int64(100), ref) if m == "TopUp" else ()
+    args = (dbus.Int64(1000), ref) if m == "TopUp" else ()  # 0.01 GBP, the minor unit
     try:
         getattr(dbus.Interface(o, "org.polymeter.Account1"), m)(*args)
         print(m, "ok", flush=True)

@@ -127,7 +127,9 @@ void pm_axdr_put_length(struct pm_axdr_out *o, size_t n)
 		pm_axdr_put_byte(o, (uint8_t)n);
 		return;
 	}
-	if ((uint64_t)n > UINT32_MAX) {
+	/* Two shifts, so a 32-bit size_t compiles without a type-limits
+	 * warning: A-XDR lengths stop at four octets. */
+	if ((n >> 16) >> 16) {
 		o->overflow = true;
 		return;
 	}
