@@ -109,12 +109,13 @@ class Daemon:
     """polymeterd (ASan/UBSan) on a configuration; its stderr goes to a file (a pipe nobody
     reads could fill and stop it)."""
 
-    def __init__(self, binary, conf, tmp, port):
+    def __init__(self, binary, conf, tmp, port, prefix=()):
+        """@prefix: a command that runs the daemon (systemd-socket-activate and its options)."""
         self.port = port
         self.errpath = f"{tmp}/polymeterd.err"
         # pylint: disable-next=consider-using-with
         self.errfile = open(self.errpath, "w", encoding="utf-8")
-        self.proc = subprocess.Popen([binary, "--config", conf], stdout=subprocess.DEVNULL,
+        self.proc = subprocess.Popen([*prefix, binary, "--config", conf], stdout=subprocess.DEVNULL,
                                      stderr=self.errfile, env=SANITIZER_ENV)
         procs.append(self.proc)
 

@@ -5,7 +5,8 @@ APDUs left hanging, lengths that lie, wrong wrapper version and wPorts, unknown 
 deeply nested Data in a SET, pipelined requests, a client that never reads, more connections
 than dlms_max_connections, and (on a second daemon with dlms_idle_timeout = 2 and no
 dlms_password_file) the idle timeout and a management client that cannot associate; the
-dlms_* keys' values refused by --check-config.
+dlms_* keys' values refused by --check-config; a third daemon given its listening socket by
+systemd-socket-activate (named dlms-METER, as docs/dlms.md tells a .socket unit to name it).
 After all of it the daemon still serves, the meter's state is what it was (registers and
 balance against D-Bus, supply, tariff, the setting a hostile SET aimed at), and it exits
 cleanly on SIGTERM with ASan/UBSan quiet. Run under dbus-run-session (tests/dlms/run does).
@@ -25,7 +26,7 @@ import sys
 import threading
 import time
 
-from dlmstest import (MANAGEMENT, PASSWORD, PUBLIC, SANITIZER_ENV, Bus, Daemon, associated, between,
+from dlmstest import (METER, MANAGEMENT, PASSWORD, PUBLIC, SANITIZER_ENV, Bus, Daemon, associated, between,
                       check, dc, done, eventually, free_port, meter_conf, section,
                       stopped_clean, tmpdir, wait_until)
 
@@ -428,6 +429,30 @@ with section("configuration"):
                            text=True, env=SANITIZER_ENV, timeout=30)
         check(f"--check-config refuses {key} = {value}, naming the file and line",
               p.returncode != 0 and f"{path}:{line}: " in p.stderr, p.stderr[-300:])
+
+# ---- socket activation: the listening socket passed by systemd as dlms-NAME ----
+
+with section("socket activation (systemd-socket-activate, as a .socket unit would)"):
+    # Two sockets passed, named as two meters' would be: the daemon takes the one named for its
+    # meter (dlms-METER), whatever its position, and serves on it although the configuration has
+    # no dlms_port (a .socket unit then owns the port and the address).
+    TMP3 = tmpdir("pm-dlms-activated-")
+    OTHER, PORT3 = free_port(), free_port()
+    act = Daemon(DAEMON, meter_conf(TMP3, PORT3, dbus="none", state=False, dlms_port=None,
+                                    dlms_address=None), TMP3, PORT3,
+                 prefix=("systemd-socket-activate", "-l", f"127.0.0.1:{OTHER}", "-l",
+                         f"127.0.0.1:{PORT3}", f"--fdname=dlms-other:dlms-{METER}"))
+    check(f"served on the socket named dlms-{METER} (the second of two passed)",
+          act.wait_serving(60), act.stderr()[-1500:])
+    with associated(PORT3, PUBLIC) as c:
+        check("... the public client reads the clock's logical name there",
+              c.get(*CLOCK, 1) == dc.obis(CLOCK[1]))
+    other = Raw(OTHER)  # connects: the socket listens (its backlog), nobody accepts
+    other.sendall(AARQ_FRAME)
+    check("the socket named for another meter is not served by this one (silent for 2 s)",
+          answer(other, 2) == "silent")
+    other.close()
+    stopped_clean(act, "the socket-activated polymeterd")
 
 # ---- after all of it ----
 
