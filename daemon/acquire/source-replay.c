@@ -276,8 +276,10 @@ int pm_source_replay_new(sd_event *event, const struct pm_conf_meter *conf, pm_s
 	int r;
 
 	r = pm_recording_check(conf->replay_file, &scans, err, sizeof(err));
-	if (r < 0)
-		return log_error_errno(r, "meter %s: %s", conf->name, err);
+	if (r < 0) {
+		log_error("meter %s: %s", conf->name, err); /* names the cause */
+		return r;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

@@ -135,6 +135,8 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value);
 
 /* conf-validate.c: the checks across keys and sections; an error is recorded in p. */
 void conf_validate(struct conf_parser *p);
+/* No two TCP listeners (any meter, any protocol) on one port and address (conf-listeners.c). */
+void conf_validate_listeners(struct conf_parser *p);
 
 /* conf-values.c: 0, or -EINVAL with the output untouched */
 int conf_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);

@@ -2,7 +2,8 @@
 /*
  * The checks across keys and sections, once the whole file is read (conf-internal.h): every
  * meter has a source and only that source's keys, the simulated clock's and the replay's keys
- * agree, the Modbus TCP timeouts agree, and the meters that share an RTU bus can share it.
+ * agree, the Modbus TCP timeouts agree, and the meters that share an RTU bus can share it; the
+ * TCP listeners are checked in conf-listeners.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -164,4 +165,20 @@ void conf_validate(struct conf_parser *p)
 	if (p->conf.n_meters == 0)
 		conf_parse_error(p, p->line ? p->line : 1, "no [meter NAME] section");
 	validate_rtu_buses(p);
+	conf_validate_listeners(p);
+	for (size_t i = 0; i < p->conf.n_meters; i++) {
+		const unsigned *line = p->key_line[i];
+
+		p->conf.meter[i].lines = (struct pm_conf_key_lines){
+		    .time_zone = line[K_TIME_ZONE],
+		    .tariff_file = line[K_TARIFF_FILE],
+		    .record = line[K_RECORD],
+		    .replay_file = line[K_REPLAY_FILE],
+		    .dlms_password_file = line[K_DLMS_PASSWORD_FILE],
+		    .payg_debt_limit = line[K_PAYG_DEBT_LIMIT],
+		    .emergency_credit = line[K_EMERGENCY_CREDIT],
+		    .emergency_credit_threshold = line[K_EMERGENCY_THRESHOLD],
+		    .low_credit = line[K_LOW_CREDIT],
+		};
+	}
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "app/conf-internal.h"
 
@@ -104,6 +105,12 @@ static char *reader(char *str, int num, void *stream)
 	if (n < 0)
 		return NULL;
 	p->line++;
+	if (memchr(p->buf, '\0', (size_t)n)) {
+		/* libinih would read the line up to the NUL and the rest would vanish unseen */
+		conf_parse_error(p, p->line, "a NUL byte in the line (not a text file?)");
+		strcpy(str, "\n");
+		return str;
+	}
 	if (n > num - 1) {
 		conf_parse_error(p, p->line, "line too long (at most %d characters)", num - 2);
 		strcpy(str, "\n");
@@ -228,6 +235,7 @@ const char *pm_conf_source_name(enum pm_conf_source s)
 int pm_conf_load(const char *path, struct pm_conf *conf, char *err, size_t errlen)
 {
 	struct conf_parser *p;
+	struct stat st;
 	int r;
 
 	p = calloc(1, sizeof(*p));
@@ -244,6 +252,14 @@ int pm_conf_load(const char *path, struct pm_conf *conf, char *err, size_t errle
 	if (!p->f) {
 		r = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		free(p);
+		return r;
+	}
+	/* fopen opens a directory for reading; only reading it fails, and not with a word */
+	if (fstat(fileno(p->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+		snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+		fclose(p->f);
 		free(p);
 		return r;
 	}

@@ -62,9 +62,17 @@ enum pm_conf_acquisition {
 	PM_ACQ_DIRECT, /* polling the direct-read attributes (the mainline 6.18 ABI) */
 };
 
+/* The lines of the keys start-up checks further (check-config.c names them in its errors). */
+struct pm_conf_key_lines {
+	unsigned time_zone, tariff_file, record, replay_file, dlms_password_file;
+	/* the account's amounts, checked against the tariff's currency */
+	unsigned payg_debt_limit, emergency_credit, emergency_credit_threshold, low_credit;
+};
+
 struct pm_conf_meter {
 	char name[32];
 	unsigned line; /* of the [meter NAME] header */
+	struct pm_conf_key_lines lines;
 	enum pm_conf_source source;
 	/* iio */
 	char uri[256];		     /* libiio context URI: "local:" (default), "ip:host", ... */

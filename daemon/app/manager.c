@@ -24,6 +24,7 @@
 #include "acquire/source-clock.h"
 #include "acquire/source-replay.h"
 #include "acquire/source.h"
+#include "app/billing-conf.h"
 #include "app/dlms-view.h"
 #include "app/manager.h"
 #include "app/meter-config.h"
@@ -180,35 +181,18 @@ static void on_billing_event(void *userdata, int64_t when_ns, const char *kind, 
 static int start_billing(struct pm_manager *m, struct manager_meter *mt)
 {
 	const struct pm_conf_meter *c = mt->conf;
-	struct pm_billing_config bc = {
-	    .meter = c->name,
-	    .time_zone = c->time_zone,
-	    .tariff_file = c->tariff_file,
-	    .sts = c->has_sts_decoder_key,
-	    .sts_dk = c->sts_decoder_key,
-	    .save_interval_ns = c->checkpoint_interval_s * 1000000000LL,
-	    /* a store configured but not opened: the account is unknown, not new */
-	    .store_failed = !m->store && strcmp(m->conf.state_dir, "none") != 0,
-	};
+	struct pm_billing_config bc;
 	char err[512];
 	int r;
 
-	account_config_default(&bc.account);
-	bc.account.mode = c->account_mode == PM_ACCOUNT_PREPAYMENT ? ACCOUNT_MODE_PREPAYMENT
-			  : c->account_mode == PM_ACCOUNT_PAYG	   ? ACCOUNT_MODE_PAYG
-								   : ACCOUNT_MODE_CREDIT;
-	bc.account.payg_debt_limit_mu = c->payg_debt_limit_mu;
-	bc.account.ec_enabled = c->emergency_credit_mu > 0;
-	bc.account.ec_value_mu = c->emergency_credit_mu;
-	bc.account.ec_threshold_mu = c->emergency_threshold_mu;
-	bc.account.low_credit_threshold_mu = c->low_credit_mu;
-	bc.account.load_limit_w = c->load_limit_w;
-	if (c->load_limit_w)
-		bc.account.load_limit_period_s = 60;
-	bc.account.credit_reconnect_needs_confirmation = c->reconnect_needs_confirmation;
+	/* a store configured but not opened: the account is unknown, not new */
+	pm_billing_conf(c, !m->store && strcmp(m->conf.state_dir, "none") != 0, &bc);
 	r = pm_billing_new(&bc, m->store, pm_utc_now_ns(), &mt->billing, err, sizeof(err));
-	if (r < 0)
-		return log_error_errno(r, "%s", err);
+	if (r < 0) {
+		/* the message names the cause (a file's, with its errno text) once */
+		log_error("%s", err);
+		return r;
+	}
 	if (err[0])
 		log_error("%s", err);
 	mt->supply = (struct pm_supply_link){
@@ -372,8 +356,10 @@ static int check_recordings(struct pm_manager *m)
 
 		if (c->source == PM_SOURCE_REPLAY) {
 			r = pm_recording_check(c->replay_file, &scans, err, sizeof(err));
-			if (r < 0)
-				return log_error_errno(r, "meter %s: %s", c->name, err);
+			if (r < 0) {
+				log_error("meter %s: %s", c->name, err); /* names the cause */
+				return r;
+			}
 		}
 		if (!c->record[0])
 			continue;

@@ -13,11 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/check-config.h"
 #include "app/conf.h"
-#include "app/dlms-conf.h"
-#include "common/log.h"
 #include "app/manager.h"
-#include "acquire/source-replay.h"
+#include "common/log.h"
 
 static void usage(FILE *f)
 {
@@ -91,28 +90,13 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		return 1;
 	}
+	/* what start-up would refuse, refused now: by --check-config and by a start alike */
+	r = pm_check_config(path, &conf, err, sizeof(err));
+	if (r < 0) {
+		log_error("%s", err);
+		return 1;
+	}
 	if (check_only) {
-		/* a recording to replay is part of the configuration: checked whole too */
-		for (size_t i = 0; i < conf.n_meters; i++) {
-			const struct pm_conf_meter *cm = &conf.meter[i];
-			char password[PM_DLMS_PASSWORD_MAX + 1];
-			const char *why;
-			uint64_t scans;
-
-			if (cm->source == PM_SOURCE_REPLAY &&
-			    pm_recording_check(cm->replay_file, &scans, err, sizeof(err)) < 0) {
-				log_error("%s", err);
-				return 1;
-			}
-			/* and so is the DLMS management password */
-			if (cm->dlms_password_file[0] &&
-			    pm_dlms_read_password(cm->dlms_password_file, password, &why) < 0) {
-				log_error("meter %s: dlms_password_file %s %s", cm->name,
-					  cm->dlms_password_file, why);
-				return 1;
-			}
-			explicit_bzero(password, sizeof(password));
-		}
 		printf("%s: OK, %zu meter%s\n", path, conf.n_meters, conf.n_meters == 1 ? "" : "s");
 		return 0;
 	}

@@ -246,6 +246,19 @@ static const struct bad {
     {"[meter a]\nsource = iio\nfull_scale_voltage_mv = 566.393\n", 3, "full_scale_voltage_mv"},
     {"[meter a]\nsource = iio\nfull_scale_current_ma = 0\n", 3, "full_scale_current_ma"},
     {"[meter a]\nsource = sim\nacquisition = direct\n", 3, "applies to source = iio"},
+    /* two TCP listeners on one port: the second could not bind (EADDRINUSE) at start */
+    {"[meter a]\nsource = sim\nmodbus_tcp_port = 1502\n[meter b]\nsource = sim\n"
+     "modbus_tcp_port = 1502\n",
+     6, "[meter b] modbus_tcp_port 1502: [meter a]'s modbus_tcp_port (line 3) already listens"},
+    {"[meter a]\nsource = sim\nmodbus_tcp_port = 4059\ndlms_port = 4059\n", 4,
+     "[meter a] dlms_port 4059: [meter a]'s modbus_tcp_port (line 3) already listens"},
+    /* "any address" overlaps a given one */
+    {"[meter a]\nsource = sim\ndlms_port = 4059\ndlms_address = 127.0.0.1\n[meter b]\n"
+     "source = sim\ndlms_port = 4059\n",
+     7, "[meter b] dlms_port 4059: [meter a]'s dlms_port (line 3) already listens on that port"},
+    {"[meter a]\nsource = sim\ndlms_port = 4059\ndlms_address = ::1\n[meter b]\n"
+     "source = sim\ndlms_address = ::1\ndlms_port = 4059\n",
+     8, "already listens on that port and address ::1"},
 };
 
 /* A configuration loaded before: a failed load must leave every byte of it as it was. */
@@ -427,6 +440,74 @@ START_TEST(test_relay_bad)
 }
 END_TEST
 
+/* Two listeners on one port but different addresses are two sockets: accepted. */
+START_TEST(test_listeners_apart)
+{
+	struct pm_conf c;
+	char err[256];
+
+	write_conf("[meter a]\nsource = sim\ndlms_port = 4059\ndlms_address = 127.0.0.1\n"
+		   "modbus_tcp_port = 502\n[meter b]\nsource = sim\ndlms_port = 4059\n"
+		   "dlms_address = 127.0.0.2\nmodbus_tcp_port = 503\n");
+	ck_assert_msg(pm_conf_load(path, &c, err, sizeof(err)) == 0, "%s", err);
+	remove_conf();
+}
+END_TEST
+
+/* A NUL byte would end libinih's line early and hide the rest: an error on its line. */
+START_TEST(test_nul_byte)
+{
+	static const char text[] = "[meter a]\nsource = sim\ntime_zone = UTC\0junk\n";
+	struct pm_conf c, before;
+	char err[512], prefix[96];
+	int fd;
+
+	load_previous(&c);
+	before = c;
+	strcpy(path, "/tmp/test_conf.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(prefix, sizeof(prefix), "%s:3: a NUL byte in the line", path);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s'", err);
+	ck_assert(memcmp(&c, &before, sizeof(c)) == 0);
+	remove_conf();
+}
+END_TEST
+
+/* fopen opens a directory; the error says what it is, once. */
+START_TEST(test_directory)
+{
+	struct pm_conf c;
+	char err[256];
+
+	memset(&c, 0x5a, sizeof(c));
+	ck_assert_int_eq(pm_conf_load("/", &c, err, sizeof(err)), -EISDIR);
+	ck_assert_str_eq(err, "/: is a directory, not a configuration file");
+	ck_assert_uint_eq(((unsigned char *)&c)[0], 0x5a);
+}
+END_TEST
+
+/* The lines of the keys start-up opens files for, for its messages (check-config.c). */
+START_TEST(test_key_lines)
+{
+	struct pm_conf c;
+	char err[256];
+
+	write_conf("[meter a]\nsource = sim\nrecord = /tmp/x.rec\n[meter b]\nsource = sim\n"
+		   "tariff_file = /t.json\ntime_zone = UTC\ndlms_password_file = /p\n");
+	ck_assert_msg(pm_conf_load(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.meter[0].lines.record, 3);
+	ck_assert_uint_eq(c.meter[0].lines.tariff_file, 0);
+	ck_assert_uint_eq(c.meter[1].lines.tariff_file, 6);
+	ck_assert_uint_eq(c.meter[1].lines.time_zone, 7);
+	ck_assert_uint_eq(c.meter[1].lines.dlms_password_file, 8);
+	remove_conf();
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -443,6 +524,10 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_relay_keys);
 	tcase_add_loop_test(tc, test_relay_bad, 0, (int)(sizeof(relay_bad) / sizeof(relay_bad[0])));
 	tcase_add_test(tc, test_rtu_bus);
+	tcase_add_test(tc, test_listeners_apart);
+	tcase_add_test(tc, test_nul_byte);
+	tcase_add_test(tc, test_directory);
+	tcase_add_test(tc, test_key_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* A meter's billing configuration from its [meter] section (billing-conf.h). */
+#include <string.h>
+
+#include "app/billing-conf.h"
+
+void pm_billing_conf(const struct pm_conf_meter *c, bool store_failed, struct pm_billing_config *bc)
+{
+	memset(bc, 0, sizeof(*bc));
+	bc->meter = c->name;
+	bc->time_zone = c->time_zone;
+	bc->tariff_file = c->tariff_file;
+	bc->sts = c->has_sts_decoder_key;
+	bc->sts_dk = c->sts_decoder_key;
+	bc->save_interval_ns = c->checkpoint_interval_s * 1000000000LL;
+	bc->store_failed = store_failed;
+	account_config_default(&bc->account);
+	bc->account.mode = c->account_mode == PM_ACCOUNT_PREPAYMENT ? ACCOUNT_MODE_PREPAYMENT
+			   : c->account_mode == PM_ACCOUNT_PAYG	    ? ACCOUNT_MODE_PAYG
+								    : ACCOUNT_MODE_CREDIT;
+	bc->account.payg_debt_limit_mu = c->payg_debt_limit_mu;
+	bc->account.ec_enabled = c->emergency_credit_mu > 0;
+	bc->account.ec_value_mu = c->emergency_credit_mu;
+	bc->account.ec_threshold_mu = c->emergency_threshold_mu;
+	bc->account.low_credit_threshold_mu = c->low_credit_mu;
+	bc->account.load_limit_w = c->load_limit_w;
+	if (c->load_limit_w)
+		bc->account.load_limit_period_s = 60;
+	bc->account.credit_reconnect_needs_confirmation = c->reconnect_needs_confirmation;
+}

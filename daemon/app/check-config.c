@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What start-up checks beyond the file's syntax (check-config.h). */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "acquire/source-replay.h"
+#include "app/billing-conf.h"
+#include "app/check-config.h"
+#include "app/dlms-conf.h"
+#include "common/clock.h"
+#include "meter/billing.h"
+#include "meter/local-time.h"
+#include "meter/tariff-file.h"
+
+/* The line to name: the key's, else the meter's header. */
+static unsigned at(const struct pm_conf_meter *m, unsigned key_line)
+{
+	return key_line ? key_line : m->line;
+}
+
+/* The file to record to can be created: its directory exists and is writable. */
+static int check_record(const struct pm_conf_meter *m, const char *path, char *err, size_t len)
+{
+	char dir[sizeof(m->record)];
+	struct stat st;
+
+	if (stat(m->record, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, len, "%s:%u: meter %s: record %s is a directory", path,
+			 at(m, m->lines.record), m->name, m->record);
+		return -EISDIR;
+	}
+	snprintf(dir, sizeof(dir), "%s", m->record);
+	if (access(dirname(dir), W_OK) < 0) {
+		int r = -errno;
+
+		snprintf(dir, sizeof(dir), "%s", m->record);
+		snprintf(err, len, "%s:%u: meter %s: record %s: its directory %s: %s", path,
+			 at(m, m->lines.record), m->name, m->record, dirname(dir), strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * The line of the key an account error names ("meter NAME: KEY: ..." as billing-amounts.c
+ * words it, the configuration's key names), else the meter's header.
+ */
+static unsigned account_line(const struct pm_conf_meter *m, const char *msg)
+{
+	const struct {
+		const char *key;
+		unsigned line;
+	} keys[] = {
+	    {"payg_debt_limit", m->lines.payg_debt_limit},
+	    {"emergency_credit", m->lines.emergency_credit},
+	    {"emergency_credit_threshold", m->lines.emergency_credit_threshold},
+	    {"low_credit", m->lines.low_credit},
+	};
+	const char *key = strstr(msg, ": ");
+
+	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t n = strlen(keys[i].key);
+
+		if (!strncmp(key + 2, keys[i].key, n) && key[2 + n] == ':')
+			return at(m, keys[i].line);
+	}
+	return m->line;
+}
+
+static int check_meter(const struct pm_conf_meter *m, const char *path, char *err, size_t len)
+{
+	char msg[512], password[PM_DLMS_PASSWORD_MAX + 1];
+	struct pm_billing_config bc;
+	struct pm_billing *billing;
+	const char *why;
+	uint64_t scans;
+	int r;
+
+	if (!pm_local_time_zone_exists(m->time_zone)) {
+		snprintf(err, len, "%s:%u: meter %s: time_zone '%s' is not a tzdata zone", path,
+			 at(m, m->lines.time_zone), m->name, m->time_zone);
+		return -EINVAL;
+	}
+	if (m->tariff_file[0]) {
+		struct tariff *t = malloc(sizeof(*t));
+		struct pm_tariff_file_info info;
+
+		if (!t)
+			return -ENOMEM;
+		r = pm_tariff_file_load(m->tariff_file, t, &info, msg, sizeof(msg));
+		free(t);
+		if (r < 0) {
+			snprintf(err, len, "%s:%u: meter %s: tariff_file %s", path,
+				 at(m, m->lines.tariff_file), m->name, msg);
+			return r;
+		}
+	}
+	/* the account as a meter with no stored one builds it: amounts against the tariff */
+	pm_billing_conf(m, false, &bc);
+	r = pm_billing_new(&bc, NULL, pm_utc_now_ns(), &billing, msg, sizeof(msg));
+	pm_billing_free(billing);
+	if (r < 0) {
+		snprintf(err, len, "%s:%u: %s", path, account_line(m, msg), msg);
+		return r;
+	}
+	if (m->source == PM_SOURCE_REPLAY) {
+		r = pm_recording_check(m->replay_file, &scans, msg, sizeof(msg));
+		if (r < 0) {
+			snprintf(err, len, "%s:%u: meter %s: replay_file %s", path,
+				 at(m, m->lines.replay_file), m->name, msg);
+			return r;
+		}
+	}
+	if (m->record[0]) {
+		r = check_record(m, path, err, len);
+		if (r < 0)
+			return r;
+	}
+	if (m->dlms_password_file[0]) {
+		r = pm_dlms_read_password(m->dlms_password_file, password, &why);
+		explicit_bzero(password, sizeof(password));
+		if (r < 0) {
+			snprintf(err, len, "%s:%u: meter %s: dlms_password_file %s %s", path,
+				 at(m, m->lines.dlms_password_file), m->name, m->dlms_password_file,
+				 why);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int pm_check_config(const char *path, const struct pm_conf *conf, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < conf->n_meters; i++) {
+		int r = check_meter(&conf->meter[i], path, err, errlen);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
