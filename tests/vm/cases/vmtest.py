@@ -427,7 +427,12 @@ def expected_phase(v_mv, i_ma, angle_deg):
 
 
 def boot_param(name, default):
-    """A `vmtest.NAME=value` parameter from the kernel command line."""
+    """A `vmtest.NAME=value` parameter: the case's own (CASE@NAME=value in the
+    case list, VMTEST_PARAM_NAME from the runner), else the kernel command
+    line's."""
+    own = os.environ.get(f"VMTEST_PARAM_{name}")
+    if own is not None:
+        return own
     with open("/proc/cmdline") as f:
         for tok in f.read().split():
             if tok.startswith(f"vmtest.{name}="):
