@@ -2,11 +2,40 @@
 # Unit tests of the pure core (Check), built with ASan and UBSan. Each test
 # binary is one suite; a failing check, a sanitizer report or a crash fails
 # it. Prints "N passed, N failed" over the individual checks.
+#
+# Everything this stage runs is built first by one make with a job per core
+# (the core's objects are shared by every binary: built once), and the test
+# binaries and the fuzzers run a core's worth at a time (each is a process
+# of its own, with its own temporary files); their outputs are printed and
+# counted in a fixed order, as if they had run one after the other.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 pass=0
 fail=0
+njobs=$(nproc)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# run_parallel NAME CMD [ARG...]: starts CMD in the background, its output to
+# $scratch/NAME.out and exit status to $scratch/NAME.rc, once fewer than $njobs
+# such commands run.
+run_parallel() {
+	local name=$1
+	shift
+	while (($(jobs -rp | wc -l) >= njobs)); do
+		wait -n
+	done
+	{
+		"$@" >"$scratch/$name.out" 2>&1
+		echo $? >"$scratch/$name.rc"
+	} &
+}
+
+# One build of everything below; -k builds what it can, and each part's own
+# make further down then reports what failed to build.
+make -s -k -j"$njobs" unit "$top/build/tools/scenario" "$top/build/test/tariff-check" \
+	"$top/build/tools/dlms-objects-doc" fuzz-build >"$scratch/build.log" 2>&1
 if ! make -s unit; then
 	echo "unit: build failed"
 	echo "0 passed, 1 failed"
@@ -15,10 +44,16 @@ fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export CK_FORK=yes
+tests=()
 for t in build/unit/test_*; do
 	[ -x "$t" ] || continue
-	out=$("$t" 2>&1)
-	rc=$?
+	tests+=("$t")
+	run_parallel "${t##*/}" "$t"
+done
+wait
+for t in "${tests[@]}"; do
+	out=$(<"$scratch/${t##*/}.out")
+	rc=$(<"$scratch/${t##*/}.rc")
 	echo "$out"
 	# Check's summary: "NN%: Checks: C, Failures: F, Errors: E"
 	if [[ $out =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
@@ -112,20 +147,23 @@ fi
 # build/fuzz/. One check per fuzzer.
 declare -A fuzz_runs=([sts]=100000 [tariff_file]=10000 [modbus_map]=20000 [conf]=20000
 	[civil_money]=1000000 [dlms_axdr]=200000 [dlms_apdu]=200000 [dlms_session]=20000)
+fuzzers=(sts tariff_file modbus_map conf civil_money dlms_axdr dlms_apdu dlms_session)
 if make -s fuzz-build; then
-	for n in sts tariff_file modbus_map conf civil_money dlms_axdr dlms_apdu dlms_session; do
-		scratch=$(mktemp -d)
-		if build/fuzz/fuzz_"$n" -runs="${fuzz_runs[$n]}" -seed=1 \
-			-artifact_prefix="$top/build/fuzz/" "$scratch" "tests/fuzz/corpus/$n" \
-			>"$scratch.log" 2>&1; then
+	for n in "${fuzzers[@]}"; do
+		mkdir -p "$scratch/found_$n"
+		run_parallel "fuzz_$n" build/fuzz/fuzz_"$n" -runs="${fuzz_runs[$n]}" -seed=1 \
+			-artifact_prefix="$top/build/fuzz/" "$scratch/found_$n" "tests/fuzz/corpus/$n"
+	done
+	wait
+	for n in "${fuzzers[@]}"; do
+		if [[ $(<"$scratch/fuzz_$n.rc") == 0 ]]; then
 			echo "PASS fuzz_$n: seed corpus + ${fuzz_runs[$n]} runs, seed 1"
 			pass=$((pass + 1))
 		else
-			tail -40 "$scratch.log"
+			tail -40 "$scratch/fuzz_$n.out"
 			echo "FAIL fuzz_$n (the input is in build/fuzz/)"
 			fail=$((fail + 1))
 		fi
-		rm -rf "$scratch" "$scratch.log"
 	done
 else
 	echo "fuzz: build failed (clang and libclang-rt-14-dev: scripts/install-deps.sh)"

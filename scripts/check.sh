@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# make check: every test of the repository, in order of cost. Each stage
-# prints its own "N passed, N failed" line; this script adds them up and
-# prints the total as its last line. It keeps going after a failing stage so
-# one run shows everything that is wrong.
+# make check: every test of the repository. The VM suite, the longest stage,
+# starts first in the background; the host stages run meanwhile, in order of
+# cost. Each stage prints its own "N passed, N failed" line; this script adds
+# them up, prints every stage's seconds and then the total as its last line.
+# It keeps going after a failing stage so one run shows everything that is
+# wrong.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -11,6 +13,10 @@ mkdir -p build/logs
 total_pass=0
 total_fail=0
 failed_stages=()
+
+stage_names=()
+stage_secs=()
+t_check=$SECONDS
 
 # Adds a finished stage's "N passed, N failed" (the last such line of its log) to the totals.
 tally_stage() {
@@ -27,6 +33,8 @@ tally_stage() {
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	((rc != 0)) && failed_stages+=("$name")
+	stage_names+=("$name")
+	stage_secs+=("$secs")
 	echo "=== $name: rc=$rc, $p passed, $f failed, $secs s"
 }
 
@@ -40,33 +48,39 @@ run_stage() {
 	tally_stage "$name" "$log" "${PIPESTATUS[0]}" $((SECONDS - start))
 }
 
-run_stage kernel scripts/check-kernel.sh
-run_stage dt scripts/check-dt.sh
-run_stage style scripts/check-style.sh
-run_stage unit scripts/check-unit.sh
-# The VM boots get polymeterd as `make daemon-install` puts it (an overlay of the image). They
-# take most of the time and use the machine differently (qemu), so they run in the background
-# while the host's stages run; their output follows once they end.
+# The VM suite takes most of the time, most of it waiting on the guests' emulated grid, and
+# uses the machine differently (qemu): it starts first, in the background, and the host's
+# stages run meanwhile, cheapest first; its output follows once it ends. The boots get
+# polymeterd as `make daemon-install` puts it (an overlay of the image).
 rm -rf build/vm-overlay
 vm_log=build/logs/check-vm.log
 vm_start=$SECONDS
 echo "=== vm: in the background, output in $vm_log"
-if make -s daemon daemon-asan && make -s daemon-install DESTDIR="$PWD/build/vm-overlay" &&
+if make -s -j"$(nproc)" daemon daemon-asan &&
+	make -s daemon-install DESTDIR="$PWD/build/vm-overlay" &&
 	install -D -m 0644 -t build/vm-overlay/opt/vmtest/dlms tests/dlms/dlms_client.py \
 		tests/dlms/cosem_axdr.py tests/dlms/cosem_apdu.py; then
+	overlay_secs=$((SECONDS - vm_start))
 	tests/vm/run-all >"$vm_log" 2>&1 &
 	vm_pid=$!
 else
+	overlay_secs=$((SECONDS - vm_start))
 	echo "0 passed, 1 failed (the overlay could not be built)" >"$vm_log"
 	vm_pid=
 fi
 
+host_start=$SECONDS
+run_stage kernel scripts/check-kernel.sh
+run_stage dt scripts/check-dt.sh
+run_stage style scripts/check-style.sh
+run_stage unit scripts/check-unit.sh
 run_stage daemon make -s check-daemon
 run_stage dbus tests/dbus/run
 run_stage dbus-account tests/dbus/account-run
 run_stage modbus tests/modbus/run
 run_stage modbus-rtu tests/modbus/rtu-run
 run_stage dlms tests/dlms/run
+host_end=$SECONDS
 
 vm_rc=1
 if [[ -n $vm_pid ]]; then
@@ -77,6 +91,19 @@ echo "=== vm: tests/vm/run-all"
 cat "$vm_log"
 tally_stage vm "$vm_log" "$vm_rc" $((SECONDS - vm_start))
 
+# Where the time went: every stage's seconds, the VM suite's (which ran beside the host stages,
+# after the overlay's build) and each of its series'.
+echo "=== seconds per stage"
+printf '  %-16s %5d s\n' "vm overlay build" "$overlay_secs"
+for i in "${!stage_names[@]}"; do
+	printf '  %-16s %5d s\n' "${stage_names[$i]}" "${stage_secs[$i]}"
+done
+sed -n 's/^=== vm series \([^:]*\): .*, \([0-9]*\) s$/\1 \2/p' "$vm_log" |
+	while read -r series secs; do
+		printf '  %-16s %5d s\n' "  vm $series" "$secs"
+	done
+printf '  %-16s %5d s\n' "host stages" $((host_end - host_start)) "make check" \
+	$((SECONDS - t_check))
 if ((${#failed_stages[@]})); then
 	echo "failed stages: ${failed_stages[*]}"
 fi

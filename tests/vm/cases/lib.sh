@@ -44,8 +44,14 @@ check_close() {
 	if [ -z "$_why" ]; then pass "$4"; else fail "$4" "$_why"; fi
 }
 
-# boot_param NAME DEFAULT: value of vmtest.NAME=... on the kernel command line.
+# boot_param NAME DEFAULT: the case's own parameter (CASE@NAME=VALUE in the
+# case list: VMTEST_PARAM_NAME from the runner), else vmtest.NAME=... on the
+# kernel command line.
 boot_param() {
+	if _v=$(printenv "VMTEST_PARAM_$1"); then
+		echo "$_v"
+		return 0
+	fi
 	# shellcheck disable=SC2013 # the command line is a list of words
 	for _t in $(cat /proc/cmdline); do
 		case $_t in

@@ -355,7 +355,9 @@ class EventReader:
         self.fd = buf[0]
         os.set_blocking(self.fd, False)
 
-    def read_all(self, wait=0.0):
+    def read_all(self, wait=0.0, until=None):
+        """The events that arrive within `wait` seconds; with `until`, only until
+        until(events so far) is true (the awaited event came: no need to wait on)."""
         deadline = time.monotonic() + wait
         out = []
         while True:
@@ -366,6 +368,8 @@ class EventReader:
             for i in range(0, len(data) - 15, 16):
                 ev_id, ts = struct.unpack_from("<Qq", data, i)
                 out.append(decode_event(ev_id) + (ts,))
+            if until is not None and until(out):
+                return out
             if not data:
                 if time.monotonic() >= deadline:
                     return out
@@ -427,7 +431,12 @@ def expected_phase(v_mv, i_ma, angle_deg):
 
 
 def boot_param(name, default):
-    """A `vmtest.NAME=value` parameter from the kernel command line."""
+    """A `vmtest.NAME=value` parameter: the case's own (CASE@NAME=value in the
+    case list, VMTEST_PARAM_NAME from the runner), else the kernel command
+    line's."""
+    own = os.environ.get(f"VMTEST_PARAM_{name}")
+    if own is not None:
+        return own
     with open("/proc/cmdline") as f:
         for tok in f.read().split():
             if tok.startswith(f"vmtest.{name}="):
