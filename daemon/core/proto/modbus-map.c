@@ -27,13 +27,13 @@
  * The same tables give the map's Markdown document (modbus-map-markdown.c).
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/proto/modbus-map-internal.h"
 #include "core/proto/modbus-map.h"
 #include "core/proto/modbus-vendor.h"
+#include "core/proto/pow10.h"
 
 const char *const mb_type_names[T_COUNT] = {
     [T_UINT16] = "uint16",   [T_INT16] = "int16",   [T_SUNSSF] = "sunssf",
@@ -329,20 +329,11 @@ int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const 
 
 /* ---- encoding ---- */
 
-static int64_t pow10i(unsigned e)
-{
-	int64_t p = 1;
-
-	while (e--)
-		p *= 10;
-	return p;
-}
-
 /* v x 10^shift, rounded half away from zero, saturated to int64 */
 static int64_t rescale_round(int64_t v, int shift)
 {
 	if (shift >= 0) {
-		int64_t p = pow10i((unsigned)(shift > 18 ? 18 : shift));
+		int64_t p = pm_pow10_int64(shift > PM_POW10_INT64_MAX ? PM_POW10_INT64_MAX : shift);
 
 		if (v > INT64_MAX / p)
 			return INT64_MAX;
@@ -350,9 +341,9 @@ static int64_t rescale_round(int64_t v, int shift)
 			return INT64_MIN;
 		return v * p;
 	}
-	if (shift < -18)
+	if (shift < -PM_POW10_INT64_MAX)
 		return 0;
-	int64_t p = pow10i((unsigned)-shift);
+	int64_t p = pm_pow10_int64(-shift);
 	int64_t q = v / p, r = v % p;
 
 	if (r >= 0 ? 2 * r >= p : -2 * r >= p)
@@ -398,8 +389,10 @@ static uint32_t enc_acc32(const struct pm_snapshot *snap, int idx, int sf)
 	if (!snap_value(snap, idx, &v) || v < 0)
 		return 0;
 	shift = pm_points[idx].scaler - sf;
-	if (shift < 0)
-		v /= pow10i((unsigned)-shift);
+	if (shift < -PM_POW10_INT64_MAX)
+		v = 0;
+	else if (shift < 0)
+		v /= pm_pow10_int64(-shift);
 	else
 		v = rescale_round(v, shift);
 	return (uint32_t)((uint64_t)v & 0xffffffffu);
@@ -413,7 +406,7 @@ static uint32_t enc_float(const struct pm_snapshot *snap, int idx)
 
 	if (!snap_value(snap, idx, &v))
 		return 0x7fc00000u;
-	f = (float)((double)v * pow(10.0, pm_points[idx].scaler));
+	f = (float)pm_scale10(v, pm_points[idx].scaler);
 	memcpy(&u, &f, sizeof(u));
 	return u;
 }
@@ -427,7 +420,7 @@ static uint32_t enc_float_exp(const struct pm_snapshot *snap, int idx, int extra
 
 	if (!snap_value(snap, idx, &v))
 		return 0x7fc00000u;
-	f = (float)((double)v * pow(10.0, pm_points[idx].scaler + extra));
+	f = (float)pm_scale10(v, pm_points[idx].scaler + extra);
 	memcpy(&u, &f, sizeof(u));
 	return u;
 }
@@ -647,17 +640,10 @@ const struct mb_sdm_register mb_sdm_table[] = {
 };
 const size_t mb_sdm_table_count = sizeof(mb_sdm_table) / sizeof(mb_sdm_table[0]);
 
-uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapshot *snap,
-			     uint16_t addr, uint16_t count, uint16_t *out)
+void pm_mb_map_input_image(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			   uint16_t *img)
 {
-	uint16_t img[PM_MB_SDM_REGS];
-
-	if (!map->cfg.sdm630)
-		return PM_MB_EX_ILLEGAL_FUNCTION;
-	if (count < 1 || count > PM_MB_MAX_READ)
-		return PM_MB_EX_ILLEGAL_DATA_VALUE;
-	if ((unsigned)addr + count > PM_MB_SDM_REGS)
-		return PM_MB_EX_ILLEGAL_DATA_ADDRESS;
+	(void)map;
 	/* every float of the table not carried by us is NaN */
 	for (unsigned i = 0; i < PM_MB_SDM_REGS; i += 2)
 		put32(img + i, 0x7fc00000u);
@@ -665,6 +651,29 @@ uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapsh
 		put32(img + mb_sdm_table[i].addr,
 		      enc_float_exp(snap, mb_find_point_id(mb_sdm_table[i].point),
 				    mb_sdm_table[i].extra));
+}
+
+/* The input registers' refusals, in the order of the protocol's state diagram. */
+static uint8_t validate_input(const struct pm_mb_map *map, uint16_t addr, uint16_t count)
+{
+	if (!map->cfg.sdm630)
+		return PM_MB_EX_ILLEGAL_FUNCTION;
+	if (count < 1 || count > PM_MB_MAX_READ)
+		return PM_MB_EX_ILLEGAL_DATA_VALUE;
+	if ((unsigned)addr + count > PM_MB_SDM_REGS)
+		return PM_MB_EX_ILLEGAL_DATA_ADDRESS;
+	return PM_MB_EX_NONE;
+}
+
+uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			     uint16_t addr, uint16_t count, uint16_t *out)
+{
+	uint16_t img[PM_MB_SDM_REGS];
+	uint8_t ex = validate_input(map, addr, count);
+
+	if (ex)
+		return ex;
+	pm_mb_map_input_image(map, snap, img);
 	memcpy(out, img + addr, count * sizeof(*out));
 	return 0;
 }
@@ -720,10 +729,11 @@ static bool write_request(const uint8_t *req, size_t len, uint16_t *addr, uint16
 	return false;
 }
 
-size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapshot *snap,
-			    const uint8_t *req, size_t len, uint8_t *resp)
+size_t pm_mb_map_answer(const struct pm_mb_map *map, struct pm_mb_image *im,
+			const struct pm_snapshot *snap, const uint8_t *req, size_t len,
+			uint8_t *resp)
 {
-	uint16_t addr = 0, count = 0, regs[PM_MB_MAX_READ];
+	uint16_t addr = 0, count = 0;
 	uint8_t fc, ex;
 
 	if (len < 1)
@@ -732,14 +742,18 @@ size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapsho
 	if (fc & 0x80) /* an exception code is no request */
 		return exception(fc, PM_MB_EX_ILLEGAL_FUNCTION, resp);
 	if (fc == 0x03 || (fc == 0x04 && map->cfg.sdm630)) {
+		const uint16_t *regs;
+
 		if (len != 5)
 			return exception(fc, PM_MB_EX_ILLEGAL_DATA_VALUE, resp);
 		addr = be16(req + 1);
 		count = be16(req + 3);
-		ex = fc == 0x03 ? pm_mb_map_read(map, snap, addr, count, regs)
-				: pm_mb_map_read_input(map, snap, addr, count, regs);
+		ex = fc == 0x03 ? pm_mb_map_validate(map, fc, addr, count)
+				: validate_input(map, addr, count);
 		if (ex)
 			return exception(fc, ex, resp);
+		regs = fc == 0x03 ? pm_mb_image_holding(im, map, snap) + (addr - map->cfg.base)
+				  : pm_mb_image_input(im, map, snap) + addr;
 		resp[0] = fc;
 		resp[1] = (uint8_t)(2 * count);
 		for (unsigned i = 0; i < count; i++) {
@@ -757,4 +771,13 @@ size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapsho
 		return exception(fc, ex ? ex : PM_MB_EX_ILLEGAL_DATA_ADDRESS, resp);
 	}
 	return exception(fc, PM_MB_EX_ILLEGAL_FUNCTION, resp);
+}
+
+size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			    const uint8_t *req, size_t len, uint8_t *resp)
+{
+	struct pm_mb_image im;
+
+	pm_mb_image_init(&im);
+	return pm_mb_map_answer(map, &im, snap, req, len, resp);
 }
