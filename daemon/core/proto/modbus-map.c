@@ -285,7 +285,7 @@ int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const 
 		return -EINVAL;
 	}
 	if (pm_point_count > PM_MB_POINTS_MAX || N203 > PM_MB_FIELDS_MAX ||
-	    N213 > PM_MB_FIELDS_MAX) {
+	    N213 > PM_MB_FIELDS_MAX || mb_sdm_table_count > PM_MB_SDM_MAX) {
 		*why = "object model larger than the Modbus map can hold (PM_MB_POINTS_MAX)";
 		return -EINVAL;
 	}
@@ -303,6 +303,11 @@ int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const 
 	for (size_t i = 0; i < pm_point_count; i++)
 		if (vendor_point(&pm_points[i]))
 			m.vendor_pt[vpts++] = (int16_t)i;
+	for (size_t i = 0; i < mb_sdm_table_count; i++) {
+		m.sdm_pt[i][0] = (int16_t)mb_find_point_id(mb_sdm_table[i].point);
+		m.sdm_pt[i][1] =
+		    (int16_t)(mb_sdm_table[i].plus ? mb_find_point_id(mb_sdm_table[i].plus) : -1);
+	}
 	m.vendor_npts = (uint16_t)vpts;
 
 	off = 2 + 2 + PM_MB_L_COMMON;
@@ -411,16 +416,22 @@ static uint32_t enc_float(const struct pm_snapshot *snap, int idx)
 	return u;
 }
 
-/* float32 of point idx in its unit x 10^extra (e.g. -3: Wh -> kWh); NaN when no value */
-static uint32_t enc_float_exp(const struct pm_snapshot *snap, int idx, int extra)
+/*
+ * float32 of point idx, plus point plus (>= 0: same scaler) when given, in its unit x 10^extra
+ * (e.g. -3: Wh -> kWh); NaN when either has no value. The sum is taken on the integers, so
+ * import + export rounds once, as a single value does.
+ */
+static uint32_t enc_float_sum(const struct pm_snapshot *snap, int idx, int plus, int extra)
 {
-	int64_t v;
+	int64_t v, w = 0;
 	float f;
 	uint32_t u;
 
-	if (!snap_value(snap, idx, &v))
+	if (!snap_value(snap, idx, &v) || (plus >= 0 && !snap_value(snap, plus, &w)))
 		return 0x7fc00000u;
-	f = (float)pm_scale10(v, pm_points[idx].scaler + extra);
+	if ((w > 0 && v > INT64_MAX - w) || (w < 0 && v < INT64_MIN - w))
+		return 0x7fc00000u; /* no meter counts that far */
+	f = (float)pm_scale10(v + w, pm_points[idx].scaler + extra);
 	memcpy(&u, &f, sizeof(u));
 	return u;
 }
@@ -594,62 +605,69 @@ uint8_t pm_mb_map_read(const struct pm_mb_map *map, const struct pm_snapshot *sn
 
 /*
  * Eastron SDM630 input registers (FC 0x04), as the tools that only know that meter read them:
- * float32, high word first, energy in kWh / kvarh. Addresses are PDU addresses.
+ * float32, high word first, energy in kWh / kvarh. Addresses are PDU addresses. The "total"
+ * energies (0x0156, 0x0158, 0x0166-0x016A) are import + export, as Eastron's manuals define
+ * them ("Total Energy = Import energy + Export energy"), not the net energy; mbmd and evcc read
+ * 0x0156 as the meter's total.
  */
 const struct mb_sdm_register mb_sdm_table[] = {
-    {0x0000, "l1.voltage", 0},
-    {0x0002, "l2.voltage", 0},
-    {0x0004, "l3.voltage", 0},
-    {0x0006, "l1.current", 0},
-    {0x0008, "l2.current", 0},
-    {0x000A, "l3.current", 0},
-    {0x000C, "l1.active_power", 0},
-    {0x000E, "l2.active_power", 0},
-    {0x0010, "l3.active_power", 0},
-    {0x0012, "l1.apparent_power", 0},
-    {0x0014, "l2.apparent_power", 0},
-    {0x0016, "l3.apparent_power", 0},
-    {0x0018, "l1.reactive_power", 0},
-    {0x001A, "l2.reactive_power", 0},
-    {0x001C, "l3.reactive_power", 0},
-    {0x001E, "l1.power_factor", 0},
-    {0x0020, "l2.power_factor", 0},
-    {0x0022, "l3.power_factor", 0},
-    {0x002A, "total.voltage_avg", 0},
-    {0x0030, "total.current", 0},
-    {0x0034, "total.active_power", 0},
-    {0x0038, "total.apparent_power", 0},
-    {0x003C, "total.reactive_power", 0},
-    {0x003E, "total.power_factor", 0},
-    {0x0046, "total.frequency", 0},
-    {0x0048, "total.energy.active_import", -3},
-    {0x004A, "total.energy.active_export", -3},
-    {0x004C, "total.energy.reactive_import", -3},
-    {0x004E, "total.energy.reactive_export", -3},
-    {0x00C8, "total.voltage_ab", 0},
-    {0x00CA, "total.voltage_bc", 0},
-    {0x00CC, "total.voltage_ca", 0},
-    {0x00CE, "total.voltage_ll_avg", 0},
-    {0x00E0, "total.neutral_current", 0},
-    {0x015A, "l1.energy.active_import", -3},
-    {0x015C, "l2.energy.active_import", -3},
-    {0x015E, "l3.energy.active_import", -3},
-    {0x0160, "l1.energy.active_export", -3},
-    {0x0162, "l2.energy.active_export", -3},
-    {0x0164, "l3.energy.active_export", -3},
+    {0x0000, "l1.voltage", 0, NULL},
+    {0x0002, "l2.voltage", 0, NULL},
+    {0x0004, "l3.voltage", 0, NULL},
+    {0x0006, "l1.current", 0, NULL},
+    {0x0008, "l2.current", 0, NULL},
+    {0x000A, "l3.current", 0, NULL},
+    {0x000C, "l1.active_power", 0, NULL},
+    {0x000E, "l2.active_power", 0, NULL},
+    {0x0010, "l3.active_power", 0, NULL},
+    {0x0012, "l1.apparent_power", 0, NULL},
+    {0x0014, "l2.apparent_power", 0, NULL},
+    {0x0016, "l3.apparent_power", 0, NULL},
+    {0x0018, "l1.reactive_power", 0, NULL},
+    {0x001A, "l2.reactive_power", 0, NULL},
+    {0x001C, "l3.reactive_power", 0, NULL},
+    {0x001E, "l1.power_factor", 0, NULL},
+    {0x0020, "l2.power_factor", 0, NULL},
+    {0x0022, "l3.power_factor", 0, NULL},
+    {0x002A, "total.voltage_avg", 0, NULL},
+    {0x0030, "total.current", 0, NULL},
+    {0x0034, "total.active_power", 0, NULL},
+    {0x0038, "total.apparent_power", 0, NULL},
+    {0x003C, "total.reactive_power", 0, NULL},
+    {0x003E, "total.power_factor", 0, NULL},
+    {0x0046, "total.frequency", 0, NULL},
+    {0x0048, "total.energy.active_import", -3, NULL},
+    {0x004A, "total.energy.active_export", -3, NULL},
+    {0x004C, "total.energy.reactive_import", -3, NULL},
+    {0x004E, "total.energy.reactive_export", -3, NULL},
+    {0x00C8, "total.voltage_ab", 0, NULL},
+    {0x00CA, "total.voltage_bc", 0, NULL},
+    {0x00CC, "total.voltage_ca", 0, NULL},
+    {0x00CE, "total.voltage_ll_avg", 0, NULL},
+    {0x00E0, "total.neutral_current", 0, NULL},
+    {0x0156, "total.energy.active_import", -3, "total.energy.active_export"},
+    {0x0158, "total.energy.reactive_import", -3, "total.energy.reactive_export"},
+    {0x015A, "l1.energy.active_import", -3, NULL},
+    {0x015C, "l2.energy.active_import", -3, NULL},
+    {0x015E, "l3.energy.active_import", -3, NULL},
+    {0x0160, "l1.energy.active_export", -3, NULL},
+    {0x0162, "l2.energy.active_export", -3, NULL},
+    {0x0164, "l3.energy.active_export", -3, NULL},
+    {0x0166, "l1.energy.active_import", -3, "l1.energy.active_export"},
+    {0x0168, "l2.energy.active_import", -3, "l2.energy.active_export"},
+    {0x016A, "l3.energy.active_import", -3, "l3.energy.active_export"},
 };
 const size_t mb_sdm_table_count = sizeof(mb_sdm_table) / sizeof(mb_sdm_table[0]);
 
 void pm_mb_map_input_image(const struct pm_mb_map *map, const struct pm_snapshot *snap,
 			   uint16_t *img)
 {
-	(void)map;
 	/* every float of the table not carried by us is NaN */
 	for (unsigned i = 0; i < PM_MB_SDM_REGS; i += 2)
 		put32(img + i, 0x7fc00000u);
 	for (size_t i = 0; i < mb_sdm_table_count; i++)
 		put32(img + mb_sdm_table[i].addr,
-		      enc_float_exp(snap, mb_find_point_id(mb_sdm_table[i].point),
+		      enc_float_sum(snap, map->sdm_pt[i][0], map->sdm_pt[i][1],
 				    mb_sdm_table[i].extra));
 }
 

@@ -49,6 +49,7 @@ enum pm_mb_exception {
 #define PM_MB_POINTS_MAX 128 /* object-model points the map can carry */
 #define PM_MB_FIELDS_MAX 96  /* points of one SunSpec meter model */
 #define PM_MB_IMAGE_MAX 1024 /* registers of the whole map, at most */
+#define PM_MB_SDM_MAX 64     /* float32 registers of the SDM630 input map, at most */
 
 /* Lengths (L, registers after ID and L) as the SunSpec model definitions say. */
 #define PM_MB_L_COMMON 66
@@ -95,6 +96,8 @@ struct pm_mb_map {
 	/* points SunSpec has no name for, carried by the vendor model in this order */
 	int16_t vendor_pt[PM_MB_POINTS_MAX];
 	uint16_t vendor_npts;
+	/* object-model points of each SDM630 register (its point, the one added or -1) */
+	int16_t sdm_pt[PM_MB_SDM_MAX][2];
 };
 
 /* Defaults: base 40000, unit 1, both meter models, read-only. */
