@@ -28,9 +28,9 @@
  * its socket ready, so the next wakeup (after sd-event's other sources) serves it again.
  */
 #define READS_PER_WAKEUP 4
-#define READY_PER_WAKEUP                                                                           \
-	64 /* more ready than this: the rest in the next wakeup (epoll                             \
-	    * hands level-triggered ones out round robin) */
+/* More ready than this: the rest in the next wakeup (epoll hands level-triggered ones out
+ * round robin). */
+#define READY_PER_WAKEUP 64
 #define ACCEPTS_PER_WAKEUP 16
 #define ACCEPT_BACKOFF_USEC 100000 /* out of fds: stop accepting for a moment */
 /*
