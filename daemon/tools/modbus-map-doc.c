@@ -131,7 +131,9 @@ int main(void)
 	pm_mb_sdm630_markdown(buf, n + 1);
 	fputs("\n## SDM630-compatible input registers (`modbus_sdm630 = yes`)\n\n"
 	      "For the tools that only know the Eastron SDM630: function 0x04, IEEE-754 float32, "
-	      "high word first (ABCD), energy in kWh / kvarh. What the SDM630 has and polymeterd "
+	      "high word first (ABCD), energy in kWh / kvarh. The total energies (0x0156, 0x0158, "
+	      "0x0166–0x016A) are import + export, as the SDM630 defines them (not the net "
+	      "energy), NaN while either is unknown. What the SDM630 has and polymeterd "
 	      "does not (phase angles, THD, demand, resettable energies) reads as NaN; addresses "
 	      "from 0x0188 on are refused (exception 02). Holding registers stay SunSpec.\n\n",
 	      stdout);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 """The Modbus TCP view under hostile and careless clients: pipelining into a full output
-buffer, a bad header behind a good request, half-sent headers, the connection cap with
+buffer, a flooding master beside a polling one, a bad header behind a good request, half-sent headers, the connection cap with
 eviction, the bind address and unit id 0xFF; then the same keys through polymeterd's
 configuration.
 
@@ -14,6 +14,7 @@ Expected answers come from the Modbus Application Protocol v1.1b3 (FC 0x03: byte
 Waits are on state changes (an answer, a close) with bounded timeouts. Traffic only to
 127.0.0.1 and ::1. Last line: "N passed, N failed".
 """
+import multiprocessing
 import os
 import re
 import socket
@@ -27,7 +28,8 @@ import time
 from pymodbus.client import ModbusTcpClient
 from pymodbus.exceptions import ConnectionException
 
-from mbtest import SANITIZER_ENV as ENV, check, finish, procs, start_server, stop_server
+from mbtest import (SANITIZER_ENV as ENV, check, finish, procs, start_server, stop_server,
+                    wait_until)
 
 SERVE, DAEMON = sys.argv[1:3]
 SUNS = b"SunS"
@@ -202,6 +204,50 @@ check("6 pipelined reads then the client's FIN: all 6 answered in order",
       str([a if a in (None, "timeout") else a[0] for a in got]))
 check("then the server closes", closed_by_server(s, 3))
 s.close()
+
+# a master that floods (pipelines without a pause and reads every answer as fast as it can)
+# does not starve one that polls: the server gives each ready connection a bounded number of
+# reads per wakeup, so the poller's requests are answered while the flooder still waits for
+# most of its own
+
+
+def flood(port, n, answered):
+    """In a process of its own (no interpreter lock shared with the poller): n pipelined
+    125-register reads sent without a pause, every answer read; answered.value counts them."""
+    fs = socket.create_connection(("127.0.0.1", port))
+    fs.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    frames = b"".join(adu(k % 65536, 1, rd(40000, 125)) for k in range(n))
+    threading.Thread(target=fs.sendall, args=(frames,), daemon=True).start()
+    size = 7 + BIG_PDU_LEN
+    got = 0
+    while got < n * size:
+        d = fs.recv(1 << 20)
+        if not d:
+            break
+        got += len(d)
+        answered.value = got // size
+    fs.close()
+
+
+FLOOD = 50000
+answered = multiprocessing.Value("q", 0, lock=False)
+flooder = multiprocessing.Process(target=flood, args=(port, FLOOD, answered), daemon=True)
+flooder.start()
+wait_until(lambda: answered.value >= 1000, 60, "the flooder's first 1000 answers", interval=0.01)
+poller = raw(port, timeout=60)
+polls = []
+for k in range(20):
+    poller.sendall(adu(k, 1, rd(40000, 2)))
+    polls.append(recv_adu(poller))
+during = answered.value
+check(f"a master polls 20 times while another floods {FLOOD} pipelined reads and reads every "
+      f"answer: all 20 answered while the flooder still had {FLOOD - during} answers to come",
+      polls == [(k, 1, b"\x03\x04" + SUNS) for k in range(20)] and during < FLOOD,
+      f"{polls[-3:]} flooder answered {during}")
+poller.close()
+flooder.join(300)
+check(f"... and the flooder got all {FLOOD} answers", answered.value == FLOOD,
+      f"{answered.value}")
 
 # ---- 2. a bad header behind a good request ----
 

@@ -4,14 +4,15 @@
  * daemon/views/modbus/modbus-tcp.c and the Modbus map, on one sd-event loop like polymeterd.
  *
  *   serve [--port N] [--address IP] [--unit N] [--base N] [--models 203|213|both]
- *         [--max-conn N] [--idle-ms N] [--header-ms N] [--churn] [--dump]
+ *         [--max-conn N] [--idle-ms N] [--header-ms N] [--sdm630] [--churn] [--dump]
  *
  * Prints "port N" once listening (port 0 = ephemeral). With a socket from systemd
  * (systemd-socket-activate, FileDescriptorName=modbus or a single unnamed one) it uses that.
  * --dump prints the snapshot, "id value scaler valid" per point, and exits: the clients
  * compare what they decode with it. --churn refills the snapshot every millisecond
  * (seq + 1, timestamp = seq ms, import energy + 65.537 Wh) so a client can see that every
- * read comes from one snapshot. SIGTERM/SIGINT end it.
+ * read comes from one snapshot. --sdm630 adds the SDM630-compatible input registers (FC 0x04).
+ * SIGTERM/SIGINT end it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -121,6 +122,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "--dump")) {
 			dump = true;
+			continue;
+		}
+		if (!strcmp(a, "--sdm630")) {
+			mcfg.sdm630 = true;
 			continue;
 		}
 		i++;

@@ -316,6 +316,33 @@ START_TEST(test_sdm630_input_map)
 	ck_assert_uint_eq(r[0], 0x7FC0);
 	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0xE0, 2, r), 0);
 	ck_assert_float_eq_tol(regs_float(r), 0.8f, 1e-6f);
+	/*
+	 * The totals are import + export, as Eastron defines "Total kWh" (not the net):
+	 * 0x0156 1234567 + 7654321 mWh = 8.888888 kWh; 0x0158 987654.321 + 12345.679 = 1000000
+	 * varh = 1000 kvarh (0x447A0000); 0x0166 L1 1000 + 0.5 = 1000.5 Wh = 1.0005 kWh; 0x0168 L2
+	 * with its import unknown: NaN; 0x016A L3 0 + 0 = 0.
+	 */
+	set("total.energy.active_export", 7654321);
+	set("total.energy.reactive_export", 12345679);
+	set("l1.energy.active_import", 1000000);
+	set("l1.energy.active_export", 500);
+	unset("l2.energy.active_import");
+	set("l3.energy.active_import", 0);
+	set("l3.energy.active_export", 0);
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0x0156, 4, r), 0);
+	ck_assert(regs_float(r) == 8.888888f);
+	ck_assert_uint_eq(r[2], 0x447A);
+	ck_assert_uint_eq(r[3], 0x0000);
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0x0166, 6, r), 0);
+	ck_assert(regs_float(r) == 1.0005f);
+	ck_assert_uint_eq(r[2], 0x7FC0);
+	ck_assert_uint_eq(r[3], 0x0000);
+	ck_assert_uint_eq(r[4], 0x0000);
+	ck_assert_uint_eq(r[5], 0x0000);
+	/* and the parts are still there: 0x015A L1 import 1 kWh, 0x0160 L1 export 0.0005 kWh */
+	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0x015A, 8, r), 0);
+	ck_assert(regs_float(r) == 1.0f);
+	ck_assert(regs_float(r + 6) == 0.0005f);
 	/* refusals: count 0 and 126, beyond the table */
 	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0, 0, r), PM_MB_EX_ILLEGAL_DATA_VALUE);
 	ck_assert_uint_eq(pm_mb_map_read_input(&sdm, &snap, 0, 126, r),

@@ -62,6 +62,8 @@ struct mb_sdm_register {
 	uint16_t addr;	   /* PDU address */
 	const char *point; /* object-model id */
 	int8_t extra;	   /* power of ten on top of the point's unit */
+	const char *plus;  /* NULL, or a point added to it (same unit and scaler): the SDM630's
+			    * "total" energy is import + export */
 };
 
 extern const struct mb_sdm_register mb_sdm_table[];

@@ -175,8 +175,10 @@ size_t pm_mb_sdm630_markdown(char *buf, size_t size)
 	for (size_t i = 0; i < mb_sdm_table_count; i++) {
 		const struct pm_point *p = &pm_points[mb_find_point_id(mb_sdm_table[i].point)];
 
-		emit(&o, "| 0x%04X | %u | %s | %s%s |\n", mb_sdm_table[i].addr,
-		     30001u + mb_sdm_table[i].addr, p->id, mb_sdm_table[i].extra == -3 ? "k" : "",
+		emit(&o, "| 0x%04X | %u | %s%s%s | %s%s |\n", mb_sdm_table[i].addr,
+		     30001u + mb_sdm_table[i].addr, p->id, mb_sdm_table[i].plus ? " + " : "",
+		     mb_sdm_table[i].plus ? mb_sdm_table[i].plus : "",
+		     mb_sdm_table[i].extra == -3 ? "k" : "",
 		     p->unit == PM_UNIT_PF ? "—" : pm_unit_name(p->unit));
 	}
 	return o.len;

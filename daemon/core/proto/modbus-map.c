@@ -27,13 +27,13 @@
  * The same tables give the map's Markdown document (modbus-map-markdown.c).
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/proto/modbus-map-internal.h"
 #include "core/proto/modbus-map.h"
 #include "core/proto/modbus-vendor.h"
+#include "core/proto/pow10.h"
 
 const char *const mb_type_names[T_COUNT] = {
     [T_UINT16] = "uint16",   [T_INT16] = "int16",   [T_SUNSSF] = "sunssf",
@@ -285,7 +285,7 @@ int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const 
 		return -EINVAL;
 	}
 	if (pm_point_count > PM_MB_POINTS_MAX || N203 > PM_MB_FIELDS_MAX ||
-	    N213 > PM_MB_FIELDS_MAX) {
+	    N213 > PM_MB_FIELDS_MAX || mb_sdm_table_count > PM_MB_SDM_MAX) {
 		*why = "object model larger than the Modbus map can hold (PM_MB_POINTS_MAX)";
 		return -EINVAL;
 	}
@@ -303,6 +303,11 @@ int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const 
 	for (size_t i = 0; i < pm_point_count; i++)
 		if (vendor_point(&pm_points[i]))
 			m.vendor_pt[vpts++] = (int16_t)i;
+	for (size_t i = 0; i < mb_sdm_table_count; i++) {
+		m.sdm_pt[i][0] = (int16_t)mb_find_point_id(mb_sdm_table[i].point);
+		m.sdm_pt[i][1] =
+		    (int16_t)(mb_sdm_table[i].plus ? mb_find_point_id(mb_sdm_table[i].plus) : -1);
+	}
 	m.vendor_npts = (uint16_t)vpts;
 
 	off = 2 + 2 + PM_MB_L_COMMON;
@@ -329,20 +334,11 @@ int pm_mb_map_init(struct pm_mb_map *map, const struct pm_mb_config *cfg, const 
 
 /* ---- encoding ---- */
 
-static int64_t pow10i(unsigned e)
-{
-	int64_t p = 1;
-
-	while (e--)
-		p *= 10;
-	return p;
-}
-
 /* v x 10^shift, rounded half away from zero, saturated to int64 */
 static int64_t rescale_round(int64_t v, int shift)
 {
 	if (shift >= 0) {
-		int64_t p = pow10i((unsigned)(shift > 18 ? 18 : shift));
+		int64_t p = pm_pow10_int64(shift > PM_POW10_INT64_MAX ? PM_POW10_INT64_MAX : shift);
 
 		if (v > INT64_MAX / p)
 			return INT64_MAX;
@@ -350,9 +346,9 @@ static int64_t rescale_round(int64_t v, int shift)
 			return INT64_MIN;
 		return v * p;
 	}
-	if (shift < -18)
+	if (shift < -PM_POW10_INT64_MAX)
 		return 0;
-	int64_t p = pow10i((unsigned)-shift);
+	int64_t p = pm_pow10_int64(-shift);
 	int64_t q = v / p, r = v % p;
 
 	if (r >= 0 ? 2 * r >= p : -2 * r >= p)
@@ -398,8 +394,10 @@ static uint32_t enc_acc32(const struct pm_snapshot *snap, int idx, int sf)
 	if (!snap_value(snap, idx, &v) || v < 0)
 		return 0;
 	shift = pm_points[idx].scaler - sf;
-	if (shift < 0)
-		v /= pow10i((unsigned)-shift);
+	if (shift < -PM_POW10_INT64_MAX)
+		v = 0;
+	else if (shift < 0)
+		v /= pm_pow10_int64(-shift);
 	else
 		v = rescale_round(v, shift);
 	return (uint32_t)((uint64_t)v & 0xffffffffu);
@@ -413,21 +411,27 @@ static uint32_t enc_float(const struct pm_snapshot *snap, int idx)
 
 	if (!snap_value(snap, idx, &v))
 		return 0x7fc00000u;
-	f = (float)((double)v * pow(10.0, pm_points[idx].scaler));
+	f = (float)pm_scale10(v, pm_points[idx].scaler);
 	memcpy(&u, &f, sizeof(u));
 	return u;
 }
 
-/* float32 of point idx in its unit x 10^extra (e.g. -3: Wh -> kWh); NaN when no value */
-static uint32_t enc_float_exp(const struct pm_snapshot *snap, int idx, int extra)
+/*
+ * float32 of point idx, plus point plus (>= 0: same scaler) when given, in its unit x 10^extra
+ * (e.g. -3: Wh -> kWh); NaN when either has no value. The sum is taken on the integers, so
+ * import + export rounds once, as a single value does.
+ */
+static uint32_t enc_float_sum(const struct pm_snapshot *snap, int idx, int plus, int extra)
 {
-	int64_t v;
+	int64_t v, w = 0;
 	float f;
 	uint32_t u;
 
-	if (!snap_value(snap, idx, &v))
+	if (!snap_value(snap, idx, &v) || (plus >= 0 && !snap_value(snap, plus, &w)))
 		return 0x7fc00000u;
-	f = (float)((double)v * pow(10.0, pm_points[idx].scaler + extra));
+	if ((w > 0 && v > INT64_MAX - w) || (w < 0 && v < INT64_MIN - w))
+		return 0x7fc00000u; /* no meter counts that far */
+	f = (float)pm_scale10(v + w, pm_points[idx].scaler + extra);
 	memcpy(&u, &f, sizeof(u));
 	return u;
 }
@@ -601,70 +605,93 @@ uint8_t pm_mb_map_read(const struct pm_mb_map *map, const struct pm_snapshot *sn
 
 /*
  * Eastron SDM630 input registers (FC 0x04), as the tools that only know that meter read them:
- * float32, high word first, energy in kWh / kvarh. Addresses are PDU addresses.
+ * float32, high word first, energy in kWh / kvarh. Addresses are PDU addresses. The "total"
+ * energies (0x0156, 0x0158, 0x0166-0x016A) are import + export, as Eastron's manuals define
+ * them ("Total Energy = Import energy + Export energy"), not the net energy; mbmd and evcc read
+ * 0x0156 as the meter's total.
  */
 const struct mb_sdm_register mb_sdm_table[] = {
-    {0x0000, "l1.voltage", 0},
-    {0x0002, "l2.voltage", 0},
-    {0x0004, "l3.voltage", 0},
-    {0x0006, "l1.current", 0},
-    {0x0008, "l2.current", 0},
-    {0x000A, "l3.current", 0},
-    {0x000C, "l1.active_power", 0},
-    {0x000E, "l2.active_power", 0},
-    {0x0010, "l3.active_power", 0},
-    {0x0012, "l1.apparent_power", 0},
-    {0x0014, "l2.apparent_power", 0},
-    {0x0016, "l3.apparent_power", 0},
-    {0x0018, "l1.reactive_power", 0},
-    {0x001A, "l2.reactive_power", 0},
-    {0x001C, "l3.reactive_power", 0},
-    {0x001E, "l1.power_factor", 0},
-    {0x0020, "l2.power_factor", 0},
-    {0x0022, "l3.power_factor", 0},
-    {0x002A, "total.voltage_avg", 0},
-    {0x0030, "total.current", 0},
-    {0x0034, "total.active_power", 0},
-    {0x0038, "total.apparent_power", 0},
-    {0x003C, "total.reactive_power", 0},
-    {0x003E, "total.power_factor", 0},
-    {0x0046, "total.frequency", 0},
-    {0x0048, "total.energy.active_import", -3},
-    {0x004A, "total.energy.active_export", -3},
-    {0x004C, "total.energy.reactive_import", -3},
-    {0x004E, "total.energy.reactive_export", -3},
-    {0x00C8, "total.voltage_ab", 0},
-    {0x00CA, "total.voltage_bc", 0},
-    {0x00CC, "total.voltage_ca", 0},
-    {0x00CE, "total.voltage_ll_avg", 0},
-    {0x00E0, "total.neutral_current", 0},
-    {0x015A, "l1.energy.active_import", -3},
-    {0x015C, "l2.energy.active_import", -3},
-    {0x015E, "l3.energy.active_import", -3},
-    {0x0160, "l1.energy.active_export", -3},
-    {0x0162, "l2.energy.active_export", -3},
-    {0x0164, "l3.energy.active_export", -3},
+    {0x0000, "l1.voltage", 0, NULL},
+    {0x0002, "l2.voltage", 0, NULL},
+    {0x0004, "l3.voltage", 0, NULL},
+    {0x0006, "l1.current", 0, NULL},
+    {0x0008, "l2.current", 0, NULL},
+    {0x000A, "l3.current", 0, NULL},
+    {0x000C, "l1.active_power", 0, NULL},
+    {0x000E, "l2.active_power", 0, NULL},
+    {0x0010, "l3.active_power", 0, NULL},
+    {0x0012, "l1.apparent_power", 0, NULL},
+    {0x0014, "l2.apparent_power", 0, NULL},
+    {0x0016, "l3.apparent_power", 0, NULL},
+    {0x0018, "l1.reactive_power", 0, NULL},
+    {0x001A, "l2.reactive_power", 0, NULL},
+    {0x001C, "l3.reactive_power", 0, NULL},
+    {0x001E, "l1.power_factor", 0, NULL},
+    {0x0020, "l2.power_factor", 0, NULL},
+    {0x0022, "l3.power_factor", 0, NULL},
+    {0x002A, "total.voltage_avg", 0, NULL},
+    {0x0030, "total.current", 0, NULL},
+    {0x0034, "total.active_power", 0, NULL},
+    {0x0038, "total.apparent_power", 0, NULL},
+    {0x003C, "total.reactive_power", 0, NULL},
+    {0x003E, "total.power_factor", 0, NULL},
+    {0x0046, "total.frequency", 0, NULL},
+    {0x0048, "total.energy.active_import", -3, NULL},
+    {0x004A, "total.energy.active_export", -3, NULL},
+    {0x004C, "total.energy.reactive_import", -3, NULL},
+    {0x004E, "total.energy.reactive_export", -3, NULL},
+    {0x00C8, "total.voltage_ab", 0, NULL},
+    {0x00CA, "total.voltage_bc", 0, NULL},
+    {0x00CC, "total.voltage_ca", 0, NULL},
+    {0x00CE, "total.voltage_ll_avg", 0, NULL},
+    {0x00E0, "total.neutral_current", 0, NULL},
+    {0x0156, "total.energy.active_import", -3, "total.energy.active_export"},
+    {0x0158, "total.energy.reactive_import", -3, "total.energy.reactive_export"},
+    {0x015A, "l1.energy.active_import", -3, NULL},
+    {0x015C, "l2.energy.active_import", -3, NULL},
+    {0x015E, "l3.energy.active_import", -3, NULL},
+    {0x0160, "l1.energy.active_export", -3, NULL},
+    {0x0162, "l2.energy.active_export", -3, NULL},
+    {0x0164, "l3.energy.active_export", -3, NULL},
+    {0x0166, "l1.energy.active_import", -3, "l1.energy.active_export"},
+    {0x0168, "l2.energy.active_import", -3, "l2.energy.active_export"},
+    {0x016A, "l3.energy.active_import", -3, "l3.energy.active_export"},
 };
 const size_t mb_sdm_table_count = sizeof(mb_sdm_table) / sizeof(mb_sdm_table[0]);
 
-uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapshot *snap,
-			     uint16_t addr, uint16_t count, uint16_t *out)
+void pm_mb_map_input_image(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			   uint16_t *img)
 {
-	uint16_t img[PM_MB_SDM_REGS];
+	/* every float of the table not carried by us is NaN */
+	for (unsigned i = 0; i < PM_MB_SDM_REGS; i += 2)
+		put32(img + i, 0x7fc00000u);
+	for (size_t i = 0; i < mb_sdm_table_count; i++)
+		put32(img + mb_sdm_table[i].addr,
+		      enc_float_sum(snap, map->sdm_pt[i][0], map->sdm_pt[i][1],
+				    mb_sdm_table[i].extra));
+}
 
+/* The input registers' refusals, in the order of the protocol's state diagram. */
+static uint8_t validate_input(const struct pm_mb_map *map, uint16_t addr, uint16_t count)
+{
 	if (!map->cfg.sdm630)
 		return PM_MB_EX_ILLEGAL_FUNCTION;
 	if (count < 1 || count > PM_MB_MAX_READ)
 		return PM_MB_EX_ILLEGAL_DATA_VALUE;
 	if ((unsigned)addr + count > PM_MB_SDM_REGS)
 		return PM_MB_EX_ILLEGAL_DATA_ADDRESS;
-	/* every float of the table not carried by us is NaN */
-	for (unsigned i = 0; i < PM_MB_SDM_REGS; i += 2)
-		put32(img + i, 0x7fc00000u);
-	for (size_t i = 0; i < mb_sdm_table_count; i++)
-		put32(img + mb_sdm_table[i].addr,
-		      enc_float_exp(snap, mb_find_point_id(mb_sdm_table[i].point),
-				    mb_sdm_table[i].extra));
+	return PM_MB_EX_NONE;
+}
+
+uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			     uint16_t addr, uint16_t count, uint16_t *out)
+{
+	uint16_t img[PM_MB_SDM_REGS];
+	uint8_t ex = validate_input(map, addr, count);
+
+	if (ex)
+		return ex;
+	pm_mb_map_input_image(map, snap, img);
 	memcpy(out, img + addr, count * sizeof(*out));
 	return 0;
 }
@@ -720,10 +747,11 @@ static bool write_request(const uint8_t *req, size_t len, uint16_t *addr, uint16
 	return false;
 }
 
-size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapshot *snap,
-			    const uint8_t *req, size_t len, uint8_t *resp)
+size_t pm_mb_map_answer(const struct pm_mb_map *map, struct pm_mb_image *im,
+			const struct pm_snapshot *snap, const uint8_t *req, size_t len,
+			uint8_t *resp)
 {
-	uint16_t addr = 0, count = 0, regs[PM_MB_MAX_READ];
+	uint16_t addr = 0, count = 0;
 	uint8_t fc, ex;
 
 	if (len < 1)
@@ -732,14 +760,18 @@ size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapsho
 	if (fc & 0x80) /* an exception code is no request */
 		return exception(fc, PM_MB_EX_ILLEGAL_FUNCTION, resp);
 	if (fc == 0x03 || (fc == 0x04 && map->cfg.sdm630)) {
+		const uint16_t *regs;
+
 		if (len != 5)
 			return exception(fc, PM_MB_EX_ILLEGAL_DATA_VALUE, resp);
 		addr = be16(req + 1);
 		count = be16(req + 3);
-		ex = fc == 0x03 ? pm_mb_map_read(map, snap, addr, count, regs)
-				: pm_mb_map_read_input(map, snap, addr, count, regs);
+		ex = fc == 0x03 ? pm_mb_map_validate(map, fc, addr, count)
+				: validate_input(map, addr, count);
 		if (ex)
 			return exception(fc, ex, resp);
+		regs = fc == 0x03 ? pm_mb_image_holding(im, map, snap) + (addr - map->cfg.base)
+				  : pm_mb_image_input(im, map, snap) + addr;
 		resp[0] = fc;
 		resp[1] = (uint8_t)(2 * count);
 		for (unsigned i = 0; i < count; i++) {
@@ -757,4 +789,13 @@ size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapsho
 		return exception(fc, ex ? ex : PM_MB_EX_ILLEGAL_DATA_ADDRESS, resp);
 	}
 	return exception(fc, PM_MB_EX_ILLEGAL_FUNCTION, resp);
+}
+
+size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			    const uint8_t *req, size_t len, uint8_t *resp)
+{
+	struct pm_mb_image im;
+
+	pm_mb_image_init(&im);
+	return pm_mb_map_answer(map, &im, snap, req, len, resp);
 }

@@ -3,9 +3,10 @@
  * modbus-map: the Modbus register map of the meter, a pure codec over the object model.
  *
  * No I/O, no clock, no state of its own besides the configuration: the register image is
- * built from ONE snapshot (struct pm_snapshot) for every request, so the registers of a read
- * (and the two words of a 32-bit value) always come from the same scan. The transports
- * (Modbus TCP, RTU) only frame bytes; the PDU is validated and answered here.
+ * built from ONE snapshot (struct pm_snapshot), so the registers of a read (and the two words
+ * of a 32-bit value) always come from the same scan. A transport may keep the image between
+ * requests (struct pm_mb_image): it is rebuilt when the snapshot changes, not per request.
+ * The transports (Modbus TCP, RTU) only frame bytes; the PDU is validated and answered here.
  *
  * Layout (holding registers, FC 0x03, PDU addresses, base = 40000 by default):
  *
@@ -48,6 +49,7 @@ enum pm_mb_exception {
 #define PM_MB_POINTS_MAX 128 /* object-model points the map can carry */
 #define PM_MB_FIELDS_MAX 96  /* points of one SunSpec meter model */
 #define PM_MB_IMAGE_MAX 1024 /* registers of the whole map, at most */
+#define PM_MB_SDM_MAX 64     /* float32 registers of the SDM630 input map, at most */
 
 /* Lengths (L, registers after ID and L) as the SunSpec model definitions say. */
 #define PM_MB_L_COMMON 66
@@ -94,6 +96,8 @@ struct pm_mb_map {
 	/* points SunSpec has no name for, carried by the vendor model in this order */
 	int16_t vendor_pt[PM_MB_POINTS_MAX];
 	uint16_t vendor_npts;
+	/* object-model points of each SDM630 register (its point, the one added or -1) */
+	int16_t sdm_pt[PM_MB_SDM_MAX][2];
 };
 
 /* Defaults: base 40000, unit 1, both meter models, read-only. */
@@ -142,12 +146,51 @@ uint8_t pm_mb_map_read_input(const struct pm_mb_map *map, const struct pm_snapsh
 /* The SDM630 input map as a markdown table, in the manner of snprintf (as pm_mb_map_markdown). */
 size_t pm_mb_sdm630_markdown(char *buf, size_t size);
 
+/* Builds the whole SDM630-compatible input image (PM_MB_SDM_REGS registers) from one snapshot. */
+void pm_mb_map_input_image(const struct pm_mb_map *map, const struct pm_snapshot *snap,
+			   uint16_t *img);
+
+/*
+ * The register images of one snapshot, kept by a transport between requests (modbus-image.c).
+ * Building the holding image costs a few microseconds (447 registers, a float each for model
+ * 213); a master polls far more often than the meter publishes, so an image is built once per
+ * published snapshot and each read is a copy from it. The key is everything the images are
+ * built from that can change without the map's configuration: the snapshot's seq (the values,
+ * at every fill), its event count (logged between fills) and its account (set after the fill
+ * it belongs to), compared whole so that no writer can forget to announce a change.
+ */
+struct pm_mb_image {
+	const struct pm_snapshot *snap; /* the key: NULL = nothing built */
+	uint64_t seq;
+	uint64_t events;
+	bool has_events;
+	bool holding_built, input_built;
+	struct pm_snapshot_account account;
+	uint16_t holding[PM_MB_IMAGE_MAX];
+	uint16_t input[PM_MB_SDM_REGS];
+};
+
+/* An empty image: the first request builds it. */
+void pm_mb_image_init(struct pm_mb_image *im);
+
+/* The holding (pm_mb_map_image) or input (pm_mb_map_input_image) image of @snap, built only if
+ * @snap changed since @im was last built from it. @snap == NULL: built every time. */
+const uint16_t *pm_mb_image_holding(struct pm_mb_image *im, const struct pm_mb_map *map,
+				    const struct pm_snapshot *snap);
+const uint16_t *pm_mb_image_input(struct pm_mb_image *im, const struct pm_mb_map *map,
+				  const struct pm_snapshot *snap);
+
 /*
  * Answers one request PDU (function code + data, without unit id or MBAP/CRC) into resp
  * (PM_MB_MAX_PDU bytes): a normal response or an exception response (fc | 0x80, code).
  * A PDU too short or too long for its function code is answered with ILLEGAL DATA VALUE.
- * Returns the response length (always >= 2).
+ * Returns the response length (always >= 2). Reads come from @im, kept between calls.
  */
+size_t pm_mb_map_answer(const struct pm_mb_map *map, struct pm_mb_image *im,
+			const struct pm_snapshot *snap, const uint8_t *req, size_t len,
+			uint8_t *resp);
+
+/* pm_mb_map_answer() from an image built for this request alone. */
 size_t pm_mb_map_handle_pdu(const struct pm_mb_map *map, const struct pm_snapshot *snap,
 			    const uint8_t *req, size_t len, uint8_t *resp);
 

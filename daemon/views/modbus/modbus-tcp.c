@@ -15,6 +15,7 @@
 struct pm_mbtcp {
 	const struct pm_mb_map *map;
 	const struct pm_snapshot *snap;
+	struct pm_mb_image image; /* of snap, rebuilt when it changes: every master reads it */
 	struct pm_stream_server *net;
 };
 
@@ -51,7 +52,7 @@ static enum pm_stream_head mbap_head(void *data, const uint8_t *a, size_t n, siz
 static size_t mbap_answer(void *data, void *conn, const uint8_t *adu, size_t len, uint8_t *o,
 			  bool *close_after)
 {
-	const struct pm_mbtcp *srv = data;
+	struct pm_mbtcp *srv = data;
 	const struct pm_mb_map *map = srv->map;
 	size_t n;
 
@@ -64,8 +65,8 @@ static size_t mbap_answer(void *data, void *conn, const uint8_t *adu, size_t len
 		o[8] = PM_MB_EX_GATEWAY_TARGET;
 		n = 2;
 	} else {
-		n = pm_mb_map_handle_pdu(map, srv->snap, adu + MBAP_HEADER, len - MBAP_HEADER,
-					 o + MBAP_HEADER);
+		n = pm_mb_map_answer(map, &srv->image, srv->snap, adu + MBAP_HEADER,
+				     len - MBAP_HEADER, o + MBAP_HEADER);
 	}
 	o[4] = (uint8_t)((n + 1) >> 8);
 	o[5] = (uint8_t)(n + 1);
@@ -96,6 +97,7 @@ int pm_mbtcp_new(sd_event *event, const struct pm_mb_map *map, const struct pm_s
 		return -ENOMEM;
 	srv->map = map;
 	srv->snap = snap;
+	pm_mb_image_init(&srv->image);
 	r = pm_stream_server_new(event, &mbap, srv, cfg, &srv->net);
 	if (r < 0) {
 		free(srv);

@@ -39,9 +39,10 @@ struct pm_mbtcp;
 void pm_mbtcp_config_default(struct pm_stream_config *cfg);
 
 /*
- * Listens and attaches to @event. @map and @snap are read, never copied, for every request:
- * they must outlive the server (the daemon refills the snapshot in place). Returns 0 or a
- * negative errno.
+ * Listens and attaches to @event. @map and @snap are read, never copied: they must outlive the
+ * server (the daemon refills the snapshot in place). The register image is built from @snap
+ * when a request finds it changed (struct pm_mb_image), so a change to @snap must show in its
+ * seq, event count or account. Returns 0 or a negative errno.
  */
 int pm_mbtcp_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
 		 const struct pm_stream_config *cfg, struct pm_mbtcp **out);

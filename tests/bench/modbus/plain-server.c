@@ -3,9 +3,12 @@
  * Baseline for the Modbus bench: a minimal plain-libmodbus TCP server as libmodbus's own
  * many-clients example does it (modbus_receive + modbus_reply per readable socket), with
  * poll() instead of select(), serving the same number of holding registers as polymeterd's
- * map (from 40000). Usage: plain-server PORT NREGS
+ * map (from 40000). Usage: plain-server PORT NREGS (PORT 0: one the kernel picks); prints
+ * "port N" once listening.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,8 @@
 int main(int argc, char **argv)
 {
 	struct pollfd fds[MAX_FDS];
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof(sa);
 	uint8_t query[MODBUS_TCP_MAX_ADU_LENGTH];
 	modbus_mapping_t *map;
 	modbus_t *ctx;
@@ -35,9 +40,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nregs; i++)
 		map->tab_registers[i] = (uint16_t)i;
 	s = modbus_tcp_listen(ctx, 128);
-	if (s < 0)
+	if (s < 0 || getsockname(s, (struct sockaddr *)&sa, &salen) < 0)
 		return EXIT_FAILURE;
-	printf("port %d\n", port);
+	printf("port %d\n", ntohs(sa.sin_port));
 	fflush(stdout);
 	fds[0].fd = s;
 	fds[0].events = POLLIN;
