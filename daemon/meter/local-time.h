@@ -5,8 +5,9 @@
  * in int64 arithmetic (daemon/core/billing/civil-time.h).
  *
  * An adapter, not core: it reads the environment and /usr/share/zoneinfo. Each call sets TZ for
- * its zone (the daemon is single-threaded; meters may differ in zone); caching the offsets is
- * left for later.
+ * its zone (the daemon is single-threaded; meters may differ in zone), which costs a tzset() and
+ * possibly a read of the zone file: a meter's samples go through its cached clock instead
+ * (local-clock.h), which asks here about once a day.
  */
 #ifndef POLYMETER_LOCAL_TIME_H
 #define POLYMETER_LOCAL_TIME_H
