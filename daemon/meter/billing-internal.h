@@ -51,6 +51,10 @@ struct pm_billing {
 	int64_t retry_ns;	/* the last attempt to read it */
 	char unavailable_why[200];
 	struct state st;
+	/* the bytes last written to the store (have_written): an unchanged state is not written
+	 * again; and the bytes a checkpoint is writing (pm_billing_checkpoint_record) */
+	struct state *written, *checkpointing;
+	bool have_written;
 	int64_t saved_ns;
 	bool save_failing;
 	bool tariff_error_logged;
