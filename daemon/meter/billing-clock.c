@@ -18,7 +18,7 @@ void billing_local_times(const struct pm_billing *b, int64_t utc, struct tariff_
 	tt->weekday = lt.weekday;
 	tt->seconds = lt.hour * 3600 + lt.minute * 60 + lt.second;
 	at->utc = utc;
-	at->local_day = (int32_t)pm_civil_days_from_date(lt.year, lt.month, lt.day);
+	at->local_day = (int32_t)lt.days;
 	at->weekday = (uint8_t)(lt.weekday - 1); /* 0 = Monday */
 	at->second_of_day = (uint32_t)tt->seconds;
 	at->friendly_day = false;

@@ -68,16 +68,30 @@ int pm_local_clock_at(struct pm_local_clock *c, int64_t utc_s, struct pm_local_t
 {
 	int32_t offset_s;
 	bool dst;
-	int r = pm_local_clock_offset(c, utc_s, &offset_s, &dst);
-	/* beyond int64 seconds only for years no C library expresses: then UTC */
-	int64_t local = r == 0 ? utc_s + offset_s : utc_s;
-	int64_t days = pm_civil_floor_div(local, PM_S_PER_DAY);
-	int64_t second_of_day = local - days * PM_S_PER_DAY;
+	int64_t local, days, second_of_day;
+	int r;
 
-	pm_civil_date_from_days(days, &lt->year, &lt->month, &lt->day);
-	lt->weekday = pm_civil_weekday(days);
-	lt->hour = (int)(second_of_day / 3600);
-	lt->minute = (int)(second_of_day / 60 % 60);
-	lt->second = (int)(second_of_day % 60);
+	if (c->have_last && utc_s == c->last_utc_s && c->valid && utc_s >= c->from &&
+	    utc_s < c->until) {
+		*lt = c->last;
+		return c->last_r;
+	}
+	r = pm_local_clock_offset(c, utc_s, &offset_s, &dst);
+	/* beyond int64 seconds only for years no C library expresses: then UTC */
+	local = r == 0 ? utc_s + offset_s : utc_s;
+	days = pm_civil_floor_div(local, PM_S_PER_DAY);
+	second_of_day = local - days * PM_S_PER_DAY;
+	if (!c->have_last || days != c->last.days) {
+		pm_civil_date_from_days(days, &c->last.year, &c->last.month, &c->last.day);
+		c->last.weekday = pm_civil_weekday(days);
+		c->last.days = days;
+	}
+	c->last.hour = (int)(second_of_day / 3600);
+	c->last.minute = (int)(second_of_day / 60 % 60);
+	c->last.second = (int)(second_of_day % 60);
+	c->last_utc_s = utc_s;
+	c->last_r = r;
+	c->have_last = true;
+	*lt = c->last;
 	return r;
 }

@@ -36,6 +36,11 @@ struct pm_local_clock {
 	int32_t offset_s;     /* east of UTC */
 	bool dst;	      /* daylight saving in force */
 	uint64_t resolutions; /* times the zone was asked (spans resolved): for the tests */
+	/* the last answer (samples come many a second, and many a day) */
+	bool have_last;
+	int64_t last_utc_s;
+	int last_r;
+	struct pm_local_time last;
 };
 
 /* @zone: NULL or "" = the system's; a longer name than the field holds is cut (the

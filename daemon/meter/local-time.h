@@ -21,7 +21,8 @@ struct pm_local_time {
 	int day;     /* 1..31 */
 	int weekday; /* ISO 8601: 1 = Monday .. 7 = Sunday */
 	int hour, minute;
-	int second; /* 0..59: a leap second is counted as :59 */
+	int second;   /* 0..59: a leap second is counted as :59 */
+	int64_t days; /* the local date as a day number (core/billing/civil-time.h) */
 };
 
 /*

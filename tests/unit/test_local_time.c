@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "core/billing/civil-time.h"
 #include "meter/local-clock.h"
 #include "meter/local-time.h"
 
@@ -29,6 +30,7 @@ static void check_local(const char *zone, int64_t utc_s, int64_t year, int month
 	ck_assert_int_eq(lt.hour, hour);
 	ck_assert_int_eq(lt.minute, minute);
 	ck_assert_int_eq(lt.second, second);
+	ck_assert_int_eq(lt.days, pm_civil_days_from_date(year, month, day));
 }
 
 START_TEST(test_uk_clock_changes)
@@ -133,6 +135,7 @@ static void check_clock(struct pm_local_clock *c, int64_t utc_s, int64_t year, i
 	ck_assert_int_eq(lt.hour, hour);
 	ck_assert_int_eq(lt.minute, minute);
 	ck_assert_int_eq(lt.second, second);
+	ck_assert_int_eq(lt.days, pm_civil_days_from_date(year, month, day));
 	ck_assert_int_eq(pm_local_clock_offset(c, utc_s, &off, &d), 0);
 	ck_assert_int_eq(off, offset_s);
 	ck_assert(d == dst);
@@ -151,6 +154,7 @@ START_TEST(test_clock_london)
 	check_clock(&c, spring - 3 * 3600, 2026, 3, 28, 6, 22, 0, 0, 0, false);
 	check_clock(&c, spring - 1, 2026, 3, 29, 7, 0, 59, 59, 0, false);
 	check_clock(&c, spring, 2026, 3, 29, 7, 2, 0, 0, 3600, true);
+	check_clock(&c, spring, 2026, 3, 29, 7, 2, 0, 0, 3600, true); /* asked again */
 	check_clock(&c, spring + 1, 2026, 3, 29, 7, 2, 0, 1, 3600, true);
 	/* 23:00 UTC is local midnight: 30 March, a Monday */
 	check_clock(&c, spring + 22 * 3600 - 1, 2026, 3, 29, 7, 23, 59, 59, 3600, true);
