@@ -115,6 +115,12 @@ demo: deps
 bench: deps
 	tests/bench/run
 
+# polymeterd's memory floor (tests/bench/daemon/run): nothing, linked as polymeterd is.
+FLOOR_SRC := tests/bench/daemon/floor.c daemon/common/peak-memory.c
+$(BUILD)/bench/polymeterd-floor: $(call objs,rel,$(FLOOR_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_REL) -o $@ $^ -Wl,--no-as-needed $(DAEMON_LIBS)
+
 # The module, udev rules, sysusers, then polymeterd (binaries, config example, systemd unit,
 # D-Bus policy: daemon-install in daemon/daemon.mk).
 install: modules daemon-install
