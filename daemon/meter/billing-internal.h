@@ -52,8 +52,8 @@ struct pm_billing {
 	char unavailable_why[200];
 	struct state st;
 	/* the bytes last written to the store (have_written): an unchanged state is not written
-	 * again; and the bytes a checkpoint is writing (pm_billing_checkpoint_record) */
-	struct state *written, *checkpointing;
+	 * again */
+	struct state *written;
 	bool have_written;
 	int64_t saved_ns;
 	bool save_failing;

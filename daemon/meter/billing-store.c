@@ -48,11 +48,10 @@ bool pm_billing_checkpoint_record(struct pm_billing *b, int64_t utc_ns,
 	if (!b || !b->running || !b->store || utc_ns - b->saved_ns < PM_BILLING_MIN_SAVE_NS ||
 	    unchanged(b, &b->st))
 		return false;
-	/* a copy: the bytes written are those reported written, whatever happens until then */
-	memcpy(b->checkpointing, &b->st, sizeof(b->st));
+	/* the state itself: the meter writes it at once, before anything can change it */
 	rec->layout = STATE_LAYOUT;
-	rec->state = b->checkpointing;
-	rec->len = sizeof(*b->checkpointing);
+	rec->state = &b->st;
+	rec->len = sizeof(b->st);
 	return true;
 }
 
@@ -61,7 +60,7 @@ void pm_billing_checkpoint_saved(struct pm_billing *b, int64_t utc_ns, int resul
 	if (!b)
 		return;
 	if (result >= 0)
-		written(b, b->checkpointing, utc_ns);
+		written(b, &b->st, utc_ns);
 	if (result < 0 && !b->save_failing)
 		log_error("meter %s: saving the account with the checkpoint failed: %s; retried",
 			  b->meter, strerror(-result));

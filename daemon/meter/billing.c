@@ -73,10 +73,8 @@ int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, 
 	b->tariff_file = strdup(cfg->tariff_file ? cfg->tariff_file : "");
 	b->clock = malloc(sizeof(*b->clock));
 	b->written = malloc(sizeof(*b->written));
-	b->checkpointing = malloc(sizeof(*b->checkpointing));
 	b->store = store;
-	if (!b->meter || !b->zone || !b->tariff_file || !b->clock || !b->written ||
-	    !b->checkpointing) {
+	if (!b->meter || !b->zone || !b->tariff_file || !b->clock || !b->written) {
 		pm_billing_free(b);
 		return -ENOMEM;
 	}
@@ -120,6 +118,5 @@ void pm_billing_free(struct pm_billing *b)
 	free(b->tariff_file);
 	free(b->clock);
 	free(b->written);
-	free(b->checkpointing);
 	free(b);
 }

@@ -94,9 +94,10 @@ int pm_meter_checkpoint(struct pm_meter *m, int64_t utc_ns);
 
 /*
  * What a checkpoint carries besides the registers: the meter's account (billing.h), in the same
- * transaction, so one fsync a checkpoint. @record fills *rec (bytes it keeps until @saved) and
- * returns true when the account is to go with the checkpoint at @utc_ns; @saved then learns the
- * checkpoint's result (0 or a negative errno: neither was stored).
+ * transaction, so one fsync a checkpoint. @record fills *rec (bytes left unchanged until
+ * @saved, which follows at once) and returns true when the account is to go with the checkpoint
+ * at @utc_ns; @saved then learns the checkpoint's result (0 or a negative errno: neither was
+ * stored).
  */
 struct pm_meter_account_hook {
 	bool (*record)(void *userdata, int64_t utc_ns, struct pm_store_account_record *rec);
