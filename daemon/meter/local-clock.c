@@ -77,7 +77,7 @@ int pm_local_clock_at(struct pm_local_clock *c, int64_t utc_s, struct pm_local_t
 		return c->last_r;
 	}
 	r = pm_local_clock_offset(c, utc_s, &offset_s, &dst);
-	/* beyond int64 seconds only for years no C library expresses: then UTC */
+	/* beyond the C library's years: UTC, as pm_local_time_at gives it */
 	local = r == 0 ? utc_s + offset_s : utc_s;
 	days = pm_civil_floor_div(local, PM_S_PER_DAY);
 	second_of_day = local - days * PM_S_PER_DAY;
