@@ -63,7 +63,7 @@ UNIT_LIBS_test_store  := sqlite3
 UNIT_EXTRA_test_meter := daemon/meter/meter.c $(STORE_SRC) daemon/common/log.c
 UNIT_LIBS_test_meter  := sqlite3
 UNIT_EXTRA_test_billing_capture := daemon/meter/meter.c daemon/meter/period-capture.c \
-	daemon/meter/local-time.c $(STORE_SRC) daemon/common/log.c
+	daemon/meter/local-time.c daemon/meter/local-clock.c $(STORE_SRC) daemon/common/log.c
 UNIT_LIBS_test_billing_capture  := sqlite3
 UNIT_EXTRA_test_tariff_file := $(TARIFF_FILE_SRC)
 UNIT_LIBS_test_tariff_file  := jansson
@@ -114,6 +114,12 @@ demo: deps
 
 bench: deps
 	tests/bench/run
+
+# polymeterd's memory floor (tests/bench/daemon/run): nothing, linked as polymeterd is.
+FLOOR_SRC := tests/bench/daemon/floor.c daemon/common/peak-memory.c
+$(BUILD)/bench/polymeterd-floor: $(call objs,rel,$(FLOOR_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_REL) -o $@ $^ -Wl,--no-as-needed $(DAEMON_LIBS)
 
 # The module, udev rules, sysusers, then polymeterd (binaries, config example, systemd unit,
 # D-Bus policy: daemon-install in daemon/daemon.mk).

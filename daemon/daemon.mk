@@ -122,11 +122,11 @@ $(BUILD)/daemon-asan/polymeterd: $(call objs,asan,$(DAEMON_SRC))
 UNIT_EXTRA_test_conf := $(CONF_SRC) daemon/supply/relay-config.c
 UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
-UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c \
+UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c daemon/meter/local-clock.c \
 	$(STORE_SRC) $(TARIFF_FILE_SRC) daemon/common/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
 # tzdata through the C library (the zones of the UK, New York, South Africa)
-UNIT_EXTRA_test_local_time := daemon/meter/local-time.c
+UNIT_EXTRA_test_local_time := daemon/meter/local-time.c daemon/meter/local-clock.c
 UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c $(CONF_SRC) \
 	daemon/supply/relay-config.c
 UNIT_LIBS_test_meter_config  := inih
@@ -140,7 +140,7 @@ UNIT_LIBS_test_iio_events  := libsystemd
 UNIT_EXTRA_test_counted_energy := daemon/meter/counted-energy.c daemon/common/log.c
 # the DLMS view's meter on a real pipeline, account and store (tzdata through local-time.c)
 UNIT_EXTRA_test_dlms_meter := daemon/views/dlms/dlms-meter.c daemon/meter/meter.c \
-	$(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c $(STORE_SRC) \
+	$(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c daemon/meter/local-clock.c $(STORE_SRC) \
 	$(TARIFF_FILE_SRC) daemon/common/log.c
 UNIT_LIBS_test_dlms_meter  := sqlite3 jansson
 # the DLMS view's profiles and time of use on a real store, pipeline and account

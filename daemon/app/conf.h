@@ -22,7 +22,7 @@
 
 #include "supply/relay-config.h"
 
-#define PM_CONF_MAX_METERS 16
+#define PM_CONF_MAX_METERS 64
 #define PM_CONF_PHASES 3
 #define PM_CONF_DEFAULT_PATH "/etc/polymeter/polymeterd.conf"
 #define PM_CONF_DEFAULT_STATE_DIR "/var/lib/polymeter"

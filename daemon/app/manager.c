@@ -72,7 +72,6 @@ struct manager_meter {
 	struct pm_bus_account *bus_account;
 	struct pm_dlms_view *dlms;	  /* NULL: no DLMS server for this meter */
 	struct pm_period_capture capture; /* the daily and monthly billing captures */
-	uint64_t checkpoints_seen;	  /* the meter's energy checkpoints billing has seen */
 	struct pm_recorder record;	  /* record = FILE */
 	bool finished;			  /* the source delivered its last scan */
 };
@@ -128,7 +127,9 @@ static const struct pm_scan *last_scan(const struct manager_meter *mt)
 	return mt->have_last ? &mt->last : NULL;
 }
 
-/* The account follows the registers: billed on each sample, saved with each checkpoint. */
+/* The account follows the registers: billed on each sample, saved with the meter's energy
+ * checkpoints in their transaction (account_record below), so billing itself saves only at its
+ * save interval. */
 static void bill_scan(struct manager_meter *mt, const struct pm_scan *scan, int64_t utc)
 {
 	const struct pm_meter_status *st = pm_meter_status(mt->pipe);
@@ -138,9 +139,7 @@ static void bill_scan(struct manager_meter *mt, const struct pm_scan *scan, int6
 	for (int n = 0; n < PM_PHASES; n++)
 		p_mw += scan->ph[n].p_mw;
 	pm_billing_sample(mt->billing, utc, st->restored, regs->total[PM_MET_A_IMPORT].mwh,
-			  regs->total[PM_MET_A_EXPORT].mwh, (int32_t)(p_mw / 1000),
-			  st->checkpoints != mt->checkpoints_seen);
-	mt->checkpoints_seen = st->checkpoints;
+			  regs->total[PM_MET_A_EXPORT].mwh, (int32_t)(p_mw / 1000), false);
 	if (mt->billing) {
 		struct pm_snapshot_account acc;
 
@@ -176,6 +175,21 @@ static void on_billing_event(void *userdata, int64_t when_ns, const char *kind, 
 	struct manager_meter *mt = userdata;
 
 	pm_meter_event(mt->pipe, when_ns, kind, detail);
+}
+
+/* The meter's account hook (meter.h): the account goes with each energy checkpoint. */
+static bool account_record(void *userdata, int64_t utc_ns, struct pm_store_account_record *rec)
+{
+	struct manager_meter *mt = userdata;
+
+	return pm_billing_checkpoint_record(mt->billing, utc_ns, rec);
+}
+
+static void account_saved(void *userdata, int64_t utc_ns, int result)
+{
+	struct manager_meter *mt = userdata;
+
+	pm_billing_checkpoint_saved(mt->billing, utc_ns, result);
 }
 
 static int start_billing(struct pm_manager *m, struct manager_meter *mt)
@@ -528,14 +542,17 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_dlms_view_free(mt->dlms);
 		pm_mbrtu_release(mt->modbus_rtu, &mt->modbus_map);
 		pm_bus_account_free(mt->bus_account);
+		/* shutdown: what was counted since the last checkpoint is saved, the account
+		 * with it; then the account if it changed since */
+		if (mt->pipe)
+			pm_meter_checkpoint(mt->pipe, now);
 		if (mt->billing && pm_billing_flush(mt->billing, now) < 0)
 			log_error("meter %s: saving the account at shutdown failed",
 				  mt->conf->name);
 		pm_billing_free(mt->billing);
+		mt->billing = NULL;
 		pm_supply_link_free(&mt->supply);
 		if (mt->pipe) {
-			/* shutdown: what was counted since the last checkpoint is saved */
-			pm_meter_checkpoint(mt->pipe, now);
 			pm_chip_events_flush(&mt->chip, last_scan(mt), true, pm_utc_now_ns());
 			pm_meter_event(mt->pipe, now, "daemon_stop", "");
 		}
@@ -619,6 +636,12 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		r = start_billing(m, mt);
 		if (r < 0)
 			return r;
+		if (mt->billing) {
+			const struct pm_meter_account_hook hook = {account_record, account_saved,
+								   mt};
+
+			pm_meter_set_account_hook(mt->pipe, &hook);
+		}
 		r = start_modbus(m, mt);
 		if (r < 0)
 			return r;

@@ -17,6 +17,7 @@
 #include "app/conf.h"
 #include "app/manager.h"
 #include "common/log.h"
+#include "common/peak-memory.h"
 
 static void usage(FILE *f)
 {
@@ -111,5 +112,8 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return 1;
 	r = pm_manager_run(m);
+	m = pm_manager_free(m);
+	/* after the shutdown's checkpoints: for the memory figures (tests/bench/daemon/run) */
+	log_debug("peak RSS %ld KiB (VmHWM)", pm_peak_rss_kib());
 	return r < 0 ? 1 : 0;
 }

@@ -28,6 +28,8 @@
 #include "meter/billing-state.h"
 #include "meter/billing.h"
 
+struct pm_local_clock;
+
 /* Events one operation may queue; more are dropped (the log is a courtesy, the state the truth). */
 #define EVENT_QUEUE 96
 
@@ -40,6 +42,8 @@ struct queued_event {
 struct pm_billing {
 	struct pm_billing_config cfg;
 	char *meter, *zone, *tariff_file;
+	/* the zone's offset cached between its changes (a cache: changed by const lookups) */
+	struct pm_local_clock *clock;
 	struct pm_store *store;
 	bool running;
 	bool unavailable;	/* the account is unknown (not read); running is false */
@@ -47,6 +51,10 @@ struct pm_billing {
 	int64_t retry_ns;	/* the last attempt to read it */
 	char unavailable_why[200];
 	struct state st;
+	/* the bytes last written to the store (have_written): an unchanged state is not written
+	 * again */
+	struct state *written;
+	bool have_written;
 	int64_t saved_ns;
 	bool save_failing;
 	bool tariff_error_logged;

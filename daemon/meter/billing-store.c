@@ -11,15 +11,62 @@
 #include "meter/billing-internal.h"
 #include "common/log.h"
 
+/* @st's bytes are those last written: writing them again would change nothing. */
+static bool unchanged(const struct pm_billing *b, const struct state *st)
+{
+	return b->have_written && !memcmp(b->written, st, sizeof(*st));
+}
+
+static void written(struct pm_billing *b, const struct state *st, int64_t utc_ns)
+{
+	if (b->written != st)
+		memcpy(b->written, st, sizeof(*st));
+	b->have_written = true;
+	b->saved_ns = utc_ns;
+}
+
 int billing_save(struct pm_billing *b, const struct state *st, int64_t utc_ns,
 		 const char *reference, int64_t value_mu)
 {
-	int r = pm_store_save_account(b->store, b->meter, STATE_LAYOUT, st, sizeof(*st), utc_ns,
-				      reference, value_mu);
+	int r;
 
-	if (r >= 0)
+	/* a top-up's reference is recorded even when the state is as before */
+	if (!reference && unchanged(b, st)) {
 		b->saved_ns = utc_ns;
+		return 0;
+	}
+	r = pm_store_save_account(b->store, b->meter, STATE_LAYOUT, st, sizeof(*st), utc_ns,
+				  reference, value_mu);
+	if (r >= 0)
+		written(b, st, utc_ns);
 	return r;
+}
+
+bool pm_billing_checkpoint_record(struct pm_billing *b, int64_t utc_ns,
+				  struct pm_store_account_record *rec)
+{
+	if (!b || !b->running || !b->store || utc_ns - b->saved_ns < PM_BILLING_MIN_SAVE_NS ||
+	    unchanged(b, &b->st))
+		return false;
+	/* the state itself: the meter writes it at once, before anything can change it */
+	rec->layout = STATE_LAYOUT;
+	rec->state = &b->st;
+	rec->len = sizeof(b->st);
+	return true;
+}
+
+void pm_billing_checkpoint_saved(struct pm_billing *b, int64_t utc_ns, int result)
+{
+	if (!b)
+		return;
+	if (result >= 0)
+		written(b, &b->st, utc_ns);
+	if (result < 0 && !b->save_failing)
+		log_error("meter %s: saving the account with the checkpoint failed: %s; retried",
+			  b->meter, strerror(-result));
+	else if (result >= 0 && b->save_failing)
+		log_info("meter %s: the account is saved again", b->meter);
+	b->save_failing = result < 0;
 }
 
 /* The tariff file into b->st (engine, info): its currency is that of the amounts. */
@@ -234,6 +281,8 @@ int billing_start_account(struct pm_billing *b, int64_t utc_ns, char *err, size_
 		b->running = true;
 		b->unavailable = false;
 		b->saved_ns = utc_ns;
+		b->have_written =
+		    false; /* maybe of an older layout: written again at the next save */
 		return 0;
 	}
 	if (r == -ENODATA) {

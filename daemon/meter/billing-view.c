@@ -22,6 +22,16 @@ const char *pm_billing_mode_name(enum account_mode mode)
 	return "unknown";
 }
 
+/* @src into @dst of @size bytes, cut and terminated as snprintf "%s" would (the views ask for
+ * the account at every sample: this is cheaper) */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 int pm_billing_mode_parse(const char *name, enum account_mode *mode)
 {
 	static const enum account_mode modes[] = {ACCOUNT_MODE_CREDIT, ACCOUNT_MODE_PREPAYMENT,
@@ -83,8 +93,8 @@ void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billi
 		v->export_rate = st->te.export_rate;
 		v->block = st->te.block;
 		v->price_mu_per_kwh = st->te.active.price_mu_per_kwh[st->te.rate][st->te.block];
-		snprintf(v->tariff_name, sizeof(v->tariff_name), "%s", st->info.name);
-		snprintf(v->currency, sizeof(v->currency), "%s", st->info.currency);
+		copy_text(v->tariff_name, sizeof(v->tariff_name), st->info.name);
+		copy_text(v->currency, sizeof(v->currency), st->info.currency);
 		v->minor_units = st->info.minor_units;
 		v->local_date = st->te.now;
 	} else {
@@ -95,8 +105,8 @@ void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billi
 		v->payments[v->n_payments++] = p;
 	v->has_future_tariff = st->has_tariff && st->te.has_deferred;
 	if (v->has_future_tariff) {
-		snprintf(v->future_tariff_name, sizeof(v->future_tariff_name), "%s",
-			 st->deferred_info.name);
+		copy_text(v->future_tariff_name, sizeof(v->future_tariff_name),
+			  st->deferred_info.name);
 		v->future_tariff_date = st->te.deferred_date;
 	}
 	v->has_conversion = st->has_tariff && st->te.has_conversion;
@@ -185,8 +195,8 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 		out->credit = PM_CREDIT_OK;
 	out->aux_closed = v.has_tariff && v.aux_closed;
 	out->sts = v.sts;
-	snprintf(out->tariff_name, sizeof(out->tariff_name), "%s", v.tariff_name);
-	snprintf(out->currency, sizeof(out->currency), "%s", v.currency);
+	copy_text(out->tariff_name, sizeof(out->tariff_name), v.tariff_name);
+	copy_text(out->currency, sizeof(out->currency), v.currency);
 	out->minor_units = v.minor_units;
 	out->price_mu_per_kwh = v.price_mu_per_kwh;
 	out->peak_rate = v.peak_rate;
@@ -194,8 +204,8 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 		out->local_date =
 		    snapshot_date(v.local_date.year, v.local_date.month, v.local_date.day);
 	if (v.has_future_tariff) {
-		snprintf(out->future_tariff_name, sizeof(out->future_tariff_name), "%s",
-			 v.future_tariff_name);
+		copy_text(out->future_tariff_name, sizeof(out->future_tariff_name),
+			  v.future_tariff_name);
 		out->future_tariff_date =
 		    snapshot_date(v.future_tariff_date.year, v.future_tariff_date.month,
 				  v.future_tariff_date.day);

@@ -8,6 +8,7 @@
 
 #include "meter/billing-internal.h"
 #include "common/log.h"
+#include "meter/local-clock.h"
 #include "meter/local-time.h"
 
 int billing_fail(struct pm_billing_error *e, enum pm_billing_err kind, int r, const char *fmt, ...)
@@ -70,8 +71,10 @@ int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, 
 	b->meter = strdup(cfg->meter);
 	b->zone = strdup(cfg->time_zone ? cfg->time_zone : "");
 	b->tariff_file = strdup(cfg->tariff_file ? cfg->tariff_file : "");
+	b->clock = malloc(sizeof(*b->clock));
+	b->written = malloc(sizeof(*b->written));
 	b->store = store;
-	if (!b->meter || !b->zone || !b->tariff_file) {
+	if (!b->meter || !b->zone || !b->tariff_file || !b->clock || !b->written) {
 		pm_billing_free(b);
 		return -ENOMEM;
 	}
@@ -81,6 +84,7 @@ int pm_billing_new(const struct pm_billing_config *cfg, struct pm_store *store, 
 		pm_billing_free(b);
 		return -EINVAL;
 	}
+	pm_local_clock_init(b->clock, b->zone);
 	if (store) {
 		r = billing_start_account(b, utc_ns, err, errlen);
 	} else if (cfg->store_failed) {
@@ -112,5 +116,7 @@ void pm_billing_free(struct pm_billing *b)
 	free(b->meter);
 	free(b->zone);
 	free(b->tariff_file);
+	free(b->clock);
+	free(b->written);
 	free(b);
 }

@@ -13,7 +13,10 @@
  * longer than PM_BILLING_POWER_DOWN_NS, or a restart after one, is a power-down: the time
  * charges due in it are not collected (unless power_down_catch_up), event power_down_charges. The
  * state (account, tariff engine, baseline, STS meter) is written to the store with the meter's
- * energy checkpoints (at most every PM_BILLING_MIN_SAVE_NS) and at least every save interval. The
+ * energy checkpoints, in their transaction (pm_billing_checkpoint_record: at most every
+ * PM_BILLING_MIN_SAVE_NS), and at least every save interval; never when its bytes are those last
+ * written. Saved with a checkpoint, it is the state billed up to the sample before (billing runs
+ * after the meter): its baseline says so, and the next sample after a restart bills the rest. The
  * record holds the money and the baseline together, so after a crash or power cut the energy
  * billed since the last save is billed again from the restored registers at the next sample
  * (at the rate in effect then): no money is lost beyond the energy the registers lose
@@ -119,6 +122,15 @@ void pm_billing_set_hooks(struct pm_billing *b, pm_billing_supply_fn supply,
 void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_t import_mwh,
 		       uint64_t export_mwh, int32_t import_w, bool checkpointed);
 /* Saves the state if it changed since the last save (shutdown). */
+/*
+ * The account with the meter's energy checkpoints (meter.h's account hook): the record to save
+ * with the checkpoint at @utc_ns, false when there is none to save (no store, not running,
+ * unchanged since it was last written, or written less than PM_BILLING_MIN_SAVE_NS ago); and the
+ * checkpoint's result. A record is ~20 kB: it is written only when it changed.
+ */
+bool pm_billing_checkpoint_record(struct pm_billing *b, int64_t utc_ns,
+				  struct pm_store_account_record *rec);
+void pm_billing_checkpoint_saved(struct pm_billing *b, int64_t utc_ns, int result);
 int pm_billing_flush(struct pm_billing *b, int64_t utc_ns);
 
 /* Commands: 0, or a negative errno with *e saying why; on refusal nothing changed. */

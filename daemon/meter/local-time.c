@@ -138,6 +138,7 @@ int pm_local_time_at(const char *zone, int64_t utc_s, struct pm_local_time *lt)
 		lt->hour = tm.tm_hour;
 		lt->minute = tm.tm_min;
 		lt->second = tm.tm_sec > 59 ? 59 : tm.tm_sec;
+		lt->days = pm_civil_days_from_date(lt->year, lt->month, lt->day);
 		return 0;
 	}
 	days = pm_civil_floor_div(utc_s, PM_S_PER_DAY);
@@ -147,5 +148,6 @@ int pm_local_time_at(const char *zone, int64_t utc_s, struct pm_local_time *lt)
 	lt->hour = (int)(second_of_day / 3600);
 	lt->minute = (int)(second_of_day / 60 % 60);
 	lt->second = (int)(second_of_day % 60);
+	lt->days = days;
 	return -EOVERFLOW;
 }

@@ -5,8 +5,9 @@
  * in int64 arithmetic (daemon/core/billing/civil-time.h).
  *
  * An adapter, not core: it reads the environment and /usr/share/zoneinfo. Each call sets TZ for
- * its zone (the daemon is single-threaded; meters may differ in zone); caching the offsets is
- * left for later.
+ * its zone (the daemon is single-threaded; meters may differ in zone), which costs a tzset() and
+ * possibly a read of the zone file: a meter's samples go through its cached clock instead
+ * (local-clock.h), which asks here about once a day.
  */
 #ifndef POLYMETER_LOCAL_TIME_H
 #define POLYMETER_LOCAL_TIME_H
@@ -20,7 +21,8 @@ struct pm_local_time {
 	int day;     /* 1..31 */
 	int weekday; /* ISO 8601: 1 = Monday .. 7 = Sunday */
 	int hour, minute;
-	int second; /* 0..59: a leap second is counted as :59 */
+	int second;   /* 0..59: a leap second is counted as :59 */
+	int64_t days; /* the local date as a day number (core/billing/civil-time.h) */
 };
 
 /*

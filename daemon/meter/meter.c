@@ -14,6 +14,7 @@ struct pm_meter {
 	struct pm_meter_config cfg;
 	char *name;
 	struct pm_store *store;
+	struct pm_meter_account_hook account_hook; /* the account saved with each checkpoint */
 	struct pm_met met;
 	struct pm_snapshot snap;
 	struct pm_met_instant inst;
@@ -273,15 +274,26 @@ static uint64_t growth_mwh(const struct pm_met_registers *now, const struct pm_m
 	return g;
 }
 
+void pm_meter_set_account_hook(struct pm_meter *m, const struct pm_meter_account_hook *hook)
+{
+	m->account_hook = *hook;
+}
+
 static int save(struct pm_meter *m, int64_t utc_ns)
 {
+	const struct pm_meter_account_hook *h = &m->account_hook;
+	struct pm_store_account_record account;
 	struct pm_met_persist p;
+	bool with_account;
 	int r;
 
 	if (!m->store || !m->status.restored)
 		return -ENODEV;
 	pm_met_get_persist(&m->met, &p);
-	r = pm_store_save_meter(m->store, m->name, &p, utc_ns);
+	with_account = h->record && h->record(h->userdata, utc_ns, &account);
+	r = pm_store_save_checkpoint(m->store, m->name, &p, utc_ns, with_account ? &account : NULL);
+	if (with_account && h->saved)
+		h->saved(h->userdata, utc_ns, r);
 	store_result(m, r, "checkpoint");
 	m->saved_at_ns = m->last_ts_ns;
 	if (r >= 0) {

@@ -92,6 +92,20 @@ int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc
 /* Checkpoint now if anything changed since the last one (shutdown, timers). */
 int pm_meter_checkpoint(struct pm_meter *m, int64_t utc_ns);
 
+/*
+ * What a checkpoint carries besides the registers: the meter's account (billing.h), in the same
+ * transaction, so one fsync a checkpoint. @record fills *rec (bytes left unchanged until
+ * @saved, which follows at once) and returns true when the account is to go with the checkpoint
+ * at @utc_ns; @saved then learns the checkpoint's result (0 or a negative errno: neither was
+ * stored).
+ */
+struct pm_meter_account_hook {
+	bool (*record)(void *userdata, int64_t utc_ns, struct pm_store_account_record *rec);
+	void (*saved)(void *userdata, int64_t utc_ns, int result);
+	void *userdata;
+};
+void pm_meter_set_account_hook(struct pm_meter *m, const struct pm_meter_account_hook *hook);
+
 /* Logs an event of the meter (source lost/found, daemon start/stop, ...). */
 void pm_meter_event(struct pm_meter *m, int64_t utc_ns, const char *kind, const char *detail);
 

@@ -17,7 +17,7 @@ void pm_period_capture_init(struct pm_period_capture *c, const char *meter, cons
 {
 	memset(c, 0, sizeof(*c));
 	c->meter = meter;
-	c->zone = zone ? zone : "";
+	pm_local_clock_init(&c->clock, zone);
 	c->store = store;
 }
 
@@ -86,8 +86,8 @@ void pm_period_capture_scan(struct pm_period_capture *c, int64_t utc_ns, const s
 			return;
 	}
 	/* beyond the C library's years the UTC date is used: as good as any */
-	pm_local_time_at(c->zone, pm_civil_floor_div(utc_ns, PM_NS_PER_S), &lt);
-	day = (int32_t)pm_civil_days_from_date(lt.year, lt.month, lt.day);
+	pm_local_clock_at(&c->clock, pm_civil_floor_div(utc_ns, PM_NS_PER_S), &lt);
+	day = (int32_t)lt.days;
 	due = pm_billing_capture_due(&c->state, day);
 	for (unsigned bit = PM_BILLING_CAPTURE_DAILY; bit <= PM_BILLING_CAPTURE_MONTHLY;
 	     bit <<= 1) {

@@ -20,14 +20,15 @@
 #include <stdint.h>
 
 #include "core/model/billing-capture.h"
+#include "meter/local-clock.h"
 #include "meter/meter.h"
 #include "store/store.h"
 
 struct pm_period_capture {
-	const char *meter;	/* its name in the store (borrowed) */
-	const char *zone;	/* tzdata zone ("" = the system's; borrowed) */
-	struct pm_store *store; /* NULL: no captures are kept (nor taken) */
-	bool loaded;		/* the last captures were read from the store */
+	const char *meter;	     /* its name in the store (borrowed) */
+	struct pm_local_clock clock; /* the meter's zone, its offset cached */
+	struct pm_store *store;	     /* NULL: no captures are kept (nor taken) */
+	bool loaded;		     /* the last captures were read from the store */
 	struct pm_billing_capture_state state;
 	uint64_t captures; /* stored */
 	uint64_t failures; /* the store refused them */

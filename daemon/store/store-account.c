@@ -34,8 +34,9 @@ int pm_store_topup_ref_used(struct pm_store *store, const char *meter, const cha
 	return r;
 }
 
-static int save(struct pm_store *s, const char *meter, uint32_t layout, const void *state,
-		size_t len, int64_t utc_ns, const char *reference, int64_t value_mu)
+int pm_store_write_account(struct pm_store *s, const char *meter, uint32_t layout,
+			   const void *state, size_t len, int64_t utc_ns, const char *reference,
+			   int64_t value_mu)
 {
 	sqlite3_stmt *st;
 	int r = prepare(s, "INSERT OR IGNORE INTO meter (name) VALUES (?1)", &st);
@@ -87,8 +88,8 @@ int pm_store_save_account(struct pm_store *store, const char *meter, uint32_t la
 	r = pm_store_begin(store);
 	if (r)
 		return r;
-	return pm_store_end(store,
-			    save(store, meter, layout, state, len, utc_ns, reference, value_mu));
+	return pm_store_end(store, pm_store_write_account(store, meter, layout, state, len, utc_ns,
+							  reference, value_mu));
 }
 
 int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t layout, void *state,

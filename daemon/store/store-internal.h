@@ -23,6 +23,10 @@ int pm_store_step_done(sqlite3_stmt *st);
 int pm_store_ensure_meter(struct pm_store *store, const char *meter);
 int pm_store_begin(struct pm_store *store);
 int pm_store_end(struct pm_store *store, int ret);
+/* The account's rows (store-account.c), inside a transaction the caller began. */
+int pm_store_write_account(struct pm_store *store, const char *meter, uint32_t layout,
+			   const void *state, size_t len, int64_t utc_ns, const char *reference,
+			   int64_t value_mu);
 /* Binds a streaming read's range to ?first (from), +1 (to), +2 (LIMIT), +3 (OFFSET). */
 void pm_store_bind_range(sqlite3_stmt *st, int first, const struct pm_store_range *range);
 

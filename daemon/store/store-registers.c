@@ -141,19 +141,14 @@ static int save_counters(struct pm_store *s, const char *meter, const struct pm_
 	return r;
 }
 
-int pm_store_save_meter(struct pm_store *store, const char *meter, const struct pm_met_persist *p,
-			int64_t utc_ns)
+/* The checkpoint's rows, inside a transaction the caller began. */
+static int write_meter(struct pm_store *store, const char *meter, const struct pm_met_persist *p,
+		       int64_t utc_ns)
 {
 	struct pm_met_registers stored;
 	sqlite3_stmt *st;
-	int r;
+	int r = pm_store_ensure_meter(store, meter);
 
-	if (!store || !meter || !*meter || !p)
-		return -EINVAL;
-	r = pm_store_begin(store);
-	if (r)
-		return r;
-	r = pm_store_ensure_meter(store, meter);
 	if (!r)
 		r = load_registers(store, meter, &stored);
 	/* The last line of defence of "registers never go backwards": refuse the whole save. */
@@ -180,7 +175,32 @@ int pm_store_save_meter(struct pm_store *store, const char *meter, const struct 
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)p->generation);
 		r = pm_store_step_done(st);
 	}
+	return r;
+}
+
+int pm_store_save_checkpoint(struct pm_store *store, const char *meter,
+			     const struct pm_met_persist *p, int64_t utc_ns,
+			     const struct pm_store_account_record *account)
+{
+	int r;
+
+	if (!store || !meter || !*meter || !p ||
+	    (account && (!account->state || account->len > (size_t)INT32_MAX)))
+		return -EINVAL;
+	r = pm_store_begin(store);
+	if (r)
+		return r;
+	r = write_meter(store, meter, p, utc_ns);
+	if (!r && account)
+		r = pm_store_write_account(store, meter, account->layout, account->state,
+					   account->len, utc_ns, NULL, 0);
 	return pm_store_end(store, r);
+}
+
+int pm_store_save_meter(struct pm_store *store, const char *meter, const struct pm_met_persist *p,
+			int64_t utc_ns)
+{
+	return pm_store_save_checkpoint(store, meter, p, utc_ns, NULL);
 }
 
 static int load_counters(struct pm_store *s, const char *meter, struct pm_met_persist *p)

@@ -89,6 +89,21 @@ int pm_store_save_meter(struct pm_store *store, const char *meter, const struct 
 int pm_store_load_meter(struct pm_store *store, const char *meter, struct pm_met_persist *p,
 			int64_t *utc_ns);
 
+/* An account record to save with a checkpoint (pm_store_save_account's fields, no reference). */
+struct pm_store_account_record {
+	uint32_t layout;
+	const void *state;
+	size_t len;
+};
+/*
+ * A checkpoint of the registers (pm_store_save_meter) and, when @account is not NULL, the
+ * meter's account record with it: one transaction, so one fsync (synchronous=FULL) for both,
+ * and either both are stored or neither.
+ */
+int pm_store_save_checkpoint(struct pm_store *store, const char *meter,
+			     const struct pm_met_persist *p, int64_t utc_ns,
+			     const struct pm_store_account_record *account);
+
 /* Event log of one meter: append, newest first listing, counts. */
 int pm_store_add_event(struct pm_store *store, const char *meter, int64_t utc_ns, const char *kind,
 		       const char *detail);

@@ -530,6 +530,67 @@ START_TEST(test_restart_bills_downtime_once)
 }
 END_TEST
 
+/* saved_ns of the stored account row: when it was last written. */
+static int64_t account_saved_ns(void)
+{
+	sqlite3 *other;
+	sqlite3_stmt *st;
+	int64_t t;
+
+	ck_assert_int_eq(sqlite3_open(db, &other), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(other,
+					    "SELECT saved_ns FROM account WHERE meter = 'm1'", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_close(other), SQLITE_OK);
+	return t;
+}
+
+/* The ~20 kB record is written only when it changed, with the energy checkpoints at most every
+ * PM_BILLING_MIN_SAVE_NS (10 s), and a checkpoint that failed leaves it to be written. */
+START_TEST(test_account_written_only_when_changed)
+{
+	struct pm_billing *b = open_billing(flat, "UTC", T_JAN, store);
+	struct pm_store_account_record rec;
+
+	pm_billing_sample(b, T_JAN, true, 1000, 0, 0, false); /* the baseline: saved at once */
+	ck_assert_int_eq(account_saved_ns(), T_JAN);
+	/* nothing changed since: neither the flush nor a checkpoint writes it */
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + 20 * S), 0);
+	ck_assert_int_eq(account_saved_ns(), T_JAN);
+	ck_assert(!pm_billing_checkpoint_record(b, T_JAN + 20 * S, &rec));
+	/* 1 Wh billed (100 mu): changed, and 30 s since the last save */
+	pm_billing_sample(b, T_JAN + 30 * S, true, 2000, 0, 0, false);
+	ck_assert(pm_billing_checkpoint_record(b, T_JAN + 30 * S, &rec));
+	ck_assert_uint_eq(rec.len, sizeof(struct state));
+	/* the checkpoint failed: still to be written at the next one */
+	pm_billing_checkpoint_saved(b, T_JAN + 30 * S, -ENOSPC);
+	ck_assert(pm_billing_checkpoint_record(b, T_JAN + 31 * S, &rec));
+	ck_assert_int_eq(pm_store_save_account(store, "m1", rec.layout, rec.state, rec.len,
+					       T_JAN + 31 * S, NULL, 0),
+			 0);
+	pm_billing_checkpoint_saved(b, T_JAN + 31 * S, 0);
+	ck_assert_int_eq(account_saved_ns(), T_JAN + 31 * S);
+	ck_assert(!pm_billing_checkpoint_record(b, T_JAN + 50 * S, &rec));
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + 50 * S), 0);
+	ck_assert_int_eq(account_saved_ns(), T_JAN + 31 * S);
+	/* changed 5 s after the flush found it saved: not with a checkpoint before 10 s */
+	pm_billing_sample(b, T_JAN + 55 * S, true, 3000, 0, 0, false);
+	ck_assert(!pm_billing_checkpoint_record(b, T_JAN + 55 * S, &rec));
+	ck_assert(pm_billing_checkpoint_record(b, T_JAN + 60 * S, &rec));
+	/* a flush writes it, and what the store holds is the state billed: 200 mu */
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + 61 * S), 0);
+	ck_assert_int_eq(account_saved_ns(), T_JAN + 61 * S);
+	pm_billing_free(b);
+	b = open_billing(flat, "UTC", T_JAN + 62 * S, store);
+	ck_assert_int_eq(balance(b, T_JAN + 62 * S), -200);
+	pm_billing_free(b);
+}
+END_TEST
+
 START_TEST(test_switch_point_in_local_time)
 {
 	/* 11:00 BST baseline, 13:00 BST 1 kWh: the interval is closed at 12:00 local first, so
@@ -1193,6 +1254,7 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_growth_billed_at_price);
 	tcase_add_test(tc, test_reference_used_once);
 	tcase_add_test(tc, test_restart_bills_downtime_once);
+	tcase_add_test(tc, test_account_written_only_when_changed);
 	tcase_add_test(tc, test_switch_point_in_local_time);
 	tcase_add_test(tc, test_supply_follows_credit);
 	tcase_add_test(tc, test_bad_tariff_changes_nothing);

@@ -329,21 +329,45 @@ START_TEST(test_line_too_long)
 }
 END_TEST
 
-START_TEST(test_too_many_meters)
+/* @n meters m0, m1, ... of two lines each. */
+static void write_meters(int n)
 {
-	struct pm_conf c;
-	char text[4096] = "", err[512], prefix[96];
+	char text[8192] = "";
 	size_t len = 0;
 
-	for (int i = 0; i <= PM_CONF_MAX_METERS; i++)
+	for (int i = 0; i < n; i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
 					"[meter m%d]\nsource = sim\n", i);
+	ck_assert_uint_lt(len, sizeof(text) - 1);
 	write_conf(text);
+}
+
+/* 64 meters a daemon (a gateway with many circuits): the 64th is the last accepted. */
+START_TEST(test_64_meters)
+{
+	static struct pm_conf c;
+	char err[512];
+
+	ck_assert_int_eq(PM_CONF_MAX_METERS, 64);
+	write_meters(64);
+	ck_assert_msg(pm_conf_load(path, &c, err, sizeof(err)) == 0, "'%s'", err);
+	ck_assert_uint_eq(c.n_meters, 64);
+	ck_assert_str_eq(c.meter[0].name, "m0");
+	ck_assert_str_eq(c.meter[63].name, "m63");
+	remove_conf();
+}
+END_TEST
+
+START_TEST(test_too_many_meters)
+{
+	static struct pm_conf c;
+	char err[512], expected[160];
+
+	write_meters(65);
 	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), -EINVAL);
-	/* the 17th header, on line 2 x 16 + 1 */
-	snprintf(prefix, sizeof(prefix), "%s:%d: too many meters", path,
-		 2 * PM_CONF_MAX_METERS + 1);
-	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s'", err);
+	/* the 65th header, on line 2 x 64 + 1 = 129 */
+	snprintf(expected, sizeof(expected), "%s:129: too many meters (at most 64)", path);
+	ck_assert_msg(strncmp(err, expected, strlen(expected)) == 0, "'%s'", err);
 	remove_conf();
 }
 END_TEST
@@ -518,6 +542,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_account_keys);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_line_too_long);
+	tcase_add_test(tc, test_64_meters);
 	tcase_add_test(tc, test_too_many_meters);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_sim_sensor_errors);

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Local civil time through tzdata (daemon/meter/local-time.c): the UK's clock changes, a zone
- * west of UTC, times past 2038 and before 1970. Day numbers are counted by hand in the comments
- * (2026-01-01 is day 20454: 56 years of 365 days + 14 leap days, a Thursday).
+ * west of UTC, times past 2038 and before 1970; and the cached clock (daemon/meter/local-clock.c)
+ * on the same changes, the second before, at and after each, two meters in different zones
+ * asked alternately, and how often it asks the C library. Day numbers are counted by hand in the
+ * comments (2026-01-01 is day 20454: 56 years of 365 days + 14 leap days, a Thursday).
  */
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
+#include "core/billing/civil-time.h"
+#include "meter/local-clock.h"
 #include "meter/local-time.h"
 
 #define DAY INT64_C(86400)
@@ -25,6 +30,7 @@ static void check_local(const char *zone, int64_t utc_s, int64_t year, int month
 	ck_assert_int_eq(lt.hour, hour);
 	ck_assert_int_eq(lt.minute, minute);
 	ck_assert_int_eq(lt.second, second);
+	ck_assert_int_eq(lt.days, pm_civil_days_from_date(year, month, day));
 }
 
 START_TEST(test_uk_clock_changes)
@@ -114,6 +120,140 @@ START_TEST(test_zone_offsets)
 }
 END_TEST
 
+static void check_clock(struct pm_local_clock *c, int64_t utc_s, int64_t year, int month, int day,
+			int weekday, int hour, int minute, int second, int32_t offset_s, bool dst)
+{
+	struct pm_local_time lt;
+	int32_t off;
+	bool d;
+
+	ck_assert_int_eq(pm_local_clock_at(c, utc_s, &lt), 0);
+	ck_assert_int_eq(lt.year, year);
+	ck_assert_int_eq(lt.month, month);
+	ck_assert_int_eq(lt.day, day);
+	ck_assert_int_eq(lt.weekday, weekday);
+	ck_assert_int_eq(lt.hour, hour);
+	ck_assert_int_eq(lt.minute, minute);
+	ck_assert_int_eq(lt.second, second);
+	ck_assert_int_eq(lt.days, pm_civil_days_from_date(year, month, day));
+	ck_assert_int_eq(pm_local_clock_offset(c, utc_s, &off, &d), 0);
+	ck_assert_int_eq(off, offset_s);
+	ck_assert(d == dst);
+}
+
+/* London, 2026: BST (+1 h) from 29 March 01:00 UTC (day 20541) to 25 October 01:00 UTC (day
+ * 20751), the last Sundays of March and October (the EU rule). Each instant asked in order, as a
+ * meter's samples come, so the cached span must end exactly at the change. */
+START_TEST(test_clock_london)
+{
+	struct pm_local_clock c;
+	int64_t spring = 20541 * DAY + 3600, autumn = 20751 * DAY + 3600;
+
+	pm_local_clock_init(&c, "Europe/London");
+	/* the evening before, to prime a span that reaches over the change */
+	check_clock(&c, spring - 3 * 3600, 2026, 3, 28, 6, 22, 0, 0, 0, false);
+	check_clock(&c, spring - 1, 2026, 3, 29, 7, 0, 59, 59, 0, false);
+	check_clock(&c, spring, 2026, 3, 29, 7, 2, 0, 0, 3600, true);
+	check_clock(&c, spring, 2026, 3, 29, 7, 2, 0, 0, 3600, true); /* asked again */
+	check_clock(&c, spring + 1, 2026, 3, 29, 7, 2, 0, 1, 3600, true);
+	/* 23:00 UTC is local midnight: 30 March, a Monday */
+	check_clock(&c, spring + 22 * 3600 - 1, 2026, 3, 29, 7, 23, 59, 59, 3600, true);
+	check_clock(&c, spring + 22 * 3600, 2026, 3, 30, 1, 0, 0, 0, 3600, true);
+	check_clock(&c, autumn - 3 * 3600, 2026, 10, 24, 6, 23, 0, 0, 3600, true);
+	check_clock(&c, autumn - 1, 2026, 10, 25, 7, 1, 59, 59, 3600, true);
+	/* the hour 01:00..01:59 again, now GMT */
+	check_clock(&c, autumn, 2026, 10, 25, 7, 1, 0, 0, 0, false);
+	check_clock(&c, autumn + 1, 2026, 10, 25, 7, 1, 0, 1, 0, false);
+	/* back in time (a clock set): asked again, still right */
+	check_clock(&c, spring - 1, 2026, 3, 29, 7, 0, 59, 59, 0, false);
+	check_clock(&c, autumn + 3600, 2026, 10, 25, 7, 2, 0, 0, 0, false);
+}
+END_TEST
+
+/* Sydney, 2026 (NSW rule: summer time from the first Sunday of October 02:00 AEST to the first
+ * Sunday of April 03:00 AEDT). It ends on 5 April: 03:00 AEDT (+11) = 4 April 16:00 UTC (day
+ * 20454 + 90 + 3 = 20547); it begins on 4 October: 02:00 AEST (+10) = 3 October 16:00 UTC (day
+ * 20454 + 273 + 2 = 20729). Johannesburg: +2 all year, never a change. */
+START_TEST(test_clock_southern)
+{
+	struct pm_local_clock syd, jnb;
+	int64_t end = 20547 * DAY + 16 * 3600, begin = 20729 * DAY + 16 * 3600;
+
+	pm_local_clock_init(&syd, "Australia/Sydney");
+	check_clock(&syd, end - 1, 2026, 4, 5, 7, 2, 59, 59, 39600, true);
+	check_clock(&syd, end, 2026, 4, 5, 7, 2, 0, 0, 36000, false);
+	check_clock(&syd, end + 1, 2026, 4, 5, 7, 2, 0, 1, 36000, false);
+	check_clock(&syd, begin - 1, 2026, 10, 4, 7, 1, 59, 59, 36000, false);
+	check_clock(&syd, begin, 2026, 10, 4, 7, 3, 0, 0, 39600, true);
+	check_clock(&syd, begin + 1, 2026, 10, 4, 7, 3, 0, 1, 39600, true);
+	/* 13:00 UTC on 31 December is local midnight of 1 January 2027, a Friday */
+	check_clock(&syd, (20454 + 364) * DAY + 13 * 3600 - 1, 2026, 12, 31, 4, 23, 59, 59, 39600,
+		    true);
+	check_clock(&syd, (20454 + 364) * DAY + 13 * 3600, 2027, 1, 1, 5, 0, 0, 0, 39600, true);
+
+	pm_local_clock_init(&jnb, "Africa/Johannesburg");
+	check_clock(&jnb, end, 2026, 4, 4, 6, 18, 0, 0, 7200, false);
+	check_clock(&jnb, begin, 2026, 10, 3, 6, 18, 0, 0, 7200, false);
+	/* 22:00 UTC is local midnight */
+	check_clock(&jnb, 20635 * DAY + 22 * 3600 - 1, 2026, 7, 1, 3, 23, 59, 59, 7200, false);
+	check_clock(&jnb, 20635 * DAY + 22 * 3600, 2026, 7, 2, 4, 0, 0, 0, 7200, false);
+}
+END_TEST
+
+/* Two meters, London and Sydney, asked alternately every minute across London's spring change
+ * (29 March 01:00 UTC, day 20541; Sydney is on AEDT, +11 h, until 4 April); and a TZ someone
+ * else set in between must not leak into either. */
+START_TEST(test_clock_two_meters)
+{
+	struct pm_local_clock lon, syd;
+	int64_t spring = 20541 * DAY + 3600;
+
+	pm_local_clock_init(&lon, "Europe/London");
+	pm_local_clock_init(&syd, "Australia/Sydney");
+	for (int64_t t = spring - 3600; t < spring + 2 * 3600; t += 60) {
+		struct pm_local_time a, b;
+		int64_t lon_s = t + (t < spring ? 0 : 3600), syd_s = t + 39600;
+		int64_t lon_day = lon_s / DAY, syd_day = syd_s / DAY;
+
+		setenv("TZ", "America/New_York", 1);
+		ck_assert_int_eq(pm_local_clock_at(&lon, t, &a), 0);
+		ck_assert_int_eq(pm_local_clock_at(&syd, t, &b), 0);
+		/* 29 March is day 20541 (a Sunday): London's local day is it, Sydney's the same
+		 * day from 13:00 UTC on the 28th */
+		ck_assert_int_eq(lon_day, 20541);
+		ck_assert_int_eq(a.day, 29);
+		ck_assert_int_eq(a.hour * 3600 + a.minute * 60 + a.second, lon_s - lon_day * DAY);
+		ck_assert_int_eq(syd_day, 20541);
+		ck_assert_int_eq(b.day, 29);
+		ck_assert_int_eq(b.hour * 3600 + b.minute * 60 + b.second, syd_s - syd_day * DAY);
+	}
+	unsetenv("TZ");
+}
+END_TEST
+
+/* The point of the clock: a day of samples at 1 Hz asks the C library about once, not 86 400
+ * times; the day of a change about twice (the span up to it, then the one after). */
+START_TEST(test_clock_asks_once_a_day)
+{
+	struct pm_local_clock c;
+	struct pm_local_time lt;
+	int64_t jan_1 = 20454 * DAY, march_29 = 20541 * DAY;
+
+	pm_local_clock_init(&c, "Europe/London");
+	for (int64_t t = jan_1; t < jan_1 + DAY; t++)
+		ck_assert_int_eq(pm_local_clock_at(&c, t, &lt), 0);
+	ck_assert_uint_eq(c.resolutions, 1);
+	pm_local_clock_init(&c, "Europe/London");
+	for (int64_t t = march_29; t < march_29 + DAY; t++)
+		ck_assert_int_eq(pm_local_clock_at(&c, t, &lt), 0);
+	ck_assert_uint_eq(c.resolutions, 2);
+	/* the last sample: 23:59:59 UTC is 00:59:59 BST on 30 March, a Monday */
+	ck_assert_int_eq(lt.day, 30);
+	ck_assert_int_eq(lt.weekday, 1);
+	ck_assert_int_eq(lt.hour, 0);
+}
+END_TEST
+
 START_TEST(test_zone_exists)
 {
 	ck_assert(pm_local_time_zone_exists("Europe/London"));
@@ -135,6 +275,10 @@ int main(void)
 	tcase_add_test(tc, test_west_and_far);
 	tcase_add_test(tc, test_zone_exists);
 	tcase_add_test(tc, test_zone_offsets);
+	tcase_add_test(tc, test_clock_london);
+	tcase_add_test(tc, test_clock_southern);
+	tcase_add_test(tc, test_clock_two_meters);
+	tcase_add_test(tc, test_clock_asks_once_a_day);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

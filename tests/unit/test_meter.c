@@ -119,6 +119,73 @@ START_TEST(test_checkpoint_every_step)
 END_TEST
 
 /* Killed between checkpoints: what the chip counted meanwhile comes back from its counters. */
+/* The account hook: the record is the meter's A+ at the checkpoint (so the test knows which
+ * checkpoint carried it), offered at every other call. */
+struct account_probe {
+	const struct pm_meter *m;
+	unsigned asked, saved, failed;
+	uint64_t record, last_saved;
+};
+
+static bool probe_record(void *userdata, int64_t utc_ns, struct pm_store_account_record *rec)
+{
+	struct account_probe *a = userdata;
+
+	(void)utc_ns;
+	if (a->asked++ % 2)
+		return false;
+	a->record = import_mwh(a->m);
+	rec->layout = 7;
+	rec->state = &a->record;
+	rec->len = sizeof(a->record);
+	return true;
+}
+
+static void probe_saved(void *userdata, int64_t utc_ns, int result)
+{
+	struct account_probe *a = userdata;
+
+	(void)utc_ns;
+	if (result < 0) {
+		a->failed++;
+		return;
+	}
+	a->saved++;
+	a->last_saved = a->record;
+}
+
+/* The account goes with the energy checkpoints, in their transaction, when offered. */
+START_TEST(test_checkpoint_carries_account)
+{
+	struct pm_store *st = store_open();
+	struct pm_meter *m = meter_new(st, 5);
+	struct account_probe a = {.m = m};
+	const struct pm_meter_account_hook hook = {probe_record, probe_saved, &a};
+	struct pm_met_persist p;
+	uint64_t stored = 0;
+
+	pm_meter_set_account_hook(m, &hook);
+	/* checkpoints at samples 0 (the baseline), 5, 10 and 15: the account offered at the
+	 * first and third, so stored with A+ = 0 and then 10 */
+	for (int n = 0; n <= 15; n++) {
+		struct pm_met_sample s = sample(n, 0, EPOCH);
+
+		ck_assert_int_eq(pm_meter_push(m, &s, n), 0);
+	}
+	ck_assert_uint_eq(pm_meter_status(m)->checkpoints, 4);
+	ck_assert_uint_eq(a.asked, 4);
+	ck_assert_uint_eq(a.saved, 2);
+	ck_assert_uint_eq(a.failed, 0);
+	ck_assert_uint_eq(a.last_saved, 10);
+	ck_assert_int_eq(pm_store_load_account(st, "meter0", 7, &stored, sizeof(stored)), 0);
+	ck_assert_uint_eq(stored, 10);
+	ck_assert_int_eq(pm_store_load_meter(st, "meter0", &p, NULL), 0);
+	ck_assert_uint_eq(p.regs.total[PM_MET_A_IMPORT].mwh, 15);
+	pm_meter_free(m);
+	pm_store_close(st);
+}
+END_TEST
+
 START_TEST(test_restart_recovers_from_counters)
 {
 	struct pm_store *st = store_open();
@@ -537,6 +604,7 @@ static Suite *meter_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_checkpoint_every_step);
+	tcase_add_test(tc, test_checkpoint_carries_account);
 	tcase_add_test(tc, test_restart_recovers_from_counters);
 	tcase_add_test(tc, test_random_crashes_lose_nothing);
 	tcase_add_test(tc, test_crash_before_first_step);

@@ -724,6 +724,15 @@ START_TEST(test_math_helpers)
 	ck_assert_uint_eq(pm_met_muldiv_u64(1ULL << 63, 4, 2), UINT64_MAX);
 	/* 7 x 3 / 2 = 10.5 -> 10 */
 	ck_assert_uint_eq(pm_met_muldiv_u64(7, 3, 2), 10);
+	/* either side of 2^64 (the product in one word or two): 2^32 x (2^32 - 1) = 2^64 - 2^32
+	 * = 2^32 x 3 x 1431655765, / 3 = 6148914689804861440 exactly; / 7 = 2635249152773512045
+	 * rest 5; 2^32 x 2^32 / 4 = 2^62; (2^32 + 1)(2^32 - 1) = 2^64 - 1 */
+	ck_assert_uint_eq(pm_met_muldiv_u64(1ULL << 32, (1ULL << 32) - 1, 3),
+			  6148914689804861440ULL);
+	ck_assert_uint_eq(pm_met_muldiv_u64(1ULL << 32, (1ULL << 32) - 1, 7),
+			  2635249152773512045ULL);
+	ck_assert_uint_eq(pm_met_muldiv_u64(1ULL << 32, 1ULL << 32, 4), 1ULL << 62);
+	ck_assert_uint_eq(pm_met_muldiv_u64((1ULL << 32) + 1, (1ULL << 32) - 1, 1), UINT64_MAX);
 	/* floor(-1 / 900) = -1; next boundary after -1 with step 900 is 0, after 0 is 900 */
 	ck_assert_int_eq(pm_met_floor_div_i64(-1, 900), -1);
 	ck_assert_int_eq(pm_met_next_boundary(-1, 0, 900), 0);

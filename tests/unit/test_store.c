@@ -127,6 +127,73 @@ START_TEST(test_register_going_back_is_refused_whole)
 }
 END_TEST
 
+/* Runs @sql on the database through a connection of its own (the store's stays open). */
+static void other_exec(const char *sql)
+{
+	sqlite3 *other;
+
+	ck_assert_int_eq(sqlite3_open(db, &other), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(other, sql, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(other), SQLITE_OK);
+}
+
+/* A checkpoint with the account: both stored, read back as given. */
+START_TEST(test_checkpoint_carries_the_account)
+{
+	struct pm_met_persist in, out;
+	unsigned char rec[20000], back[20000];
+	struct pm_store_account_record acc = {.layout = 3, .state = rec, .len = sizeof(rec)};
+	struct pm_store *s = open_ok();
+	int64_t t = 0;
+
+	for (size_t i = 0; i < sizeof(rec); i++)
+		rec[i] = (unsigned char)(i * 7);
+	sample_persist(&in, 5000);
+	ck_assert_int_eq(pm_store_save_checkpoint(s, "meter0", &in, 100, &acc), 0);
+	ck_assert_int_eq(pm_store_load_meter(s, "meter0", &out, &t), 0);
+	ck_assert_int_eq(t, 100);
+	ck_assert_mem_eq(&out.regs, &in.regs, sizeof(in.regs));
+	ck_assert_int_eq(pm_store_load_account(s, "meter0", 3, back, sizeof(back)), 0);
+	ck_assert_mem_eq(back, rec, sizeof(rec));
+	/* without an account: the registers only, the account as it was */
+	sample_persist(&in, 6000);
+	ck_assert_int_eq(pm_store_save_checkpoint(s, "meter0", &in, 200, NULL), 0);
+	ck_assert_int_eq(pm_store_load_meter(s, "meter0", &out, &t), 0);
+	ck_assert_int_eq(t, 200);
+	ck_assert_int_eq(pm_store_load_account(s, "meter0", 3, back, sizeof(back)), 0);
+	ck_assert_mem_eq(back, rec, sizeof(rec));
+	pm_store_close(s);
+}
+END_TEST
+
+/* One transaction: an account the database refuses (a trigger here) takes the registers'
+ * checkpoint with it, and registers refused (going back) take the account with them. */
+START_TEST(test_checkpoint_is_one_transaction)
+{
+	struct pm_met_persist first, next, out;
+	unsigned char rec[64] = {1}, other[64] = {2}, back[64];
+	struct pm_store_account_record acc = {.layout = 3, .state = rec, .len = sizeof(rec)};
+	struct pm_store *s = open_ok();
+
+	sample_persist(&first, 5000);
+	ck_assert_int_eq(pm_store_save_checkpoint(s, "meter0", &first, 10, &acc), 0);
+	other_exec("CREATE TRIGGER no_account BEFORE INSERT ON account"
+		   " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+	sample_persist(&next, 6000);
+	acc.state = other;
+	ck_assert_int_lt(pm_store_save_checkpoint(s, "meter0", &next, 20, &acc), 0);
+	ck_assert_int_eq(pm_store_load_meter(s, "meter0", &out, NULL), 0);
+	ck_assert_mem_eq(&out.regs, &first.regs, sizeof(first.regs));
+	other_exec("DROP TRIGGER no_account");
+	/* registers lower than stored: refused, and the account with them */
+	sample_persist(&next, 4000);
+	ck_assert_int_eq(pm_store_save_checkpoint(s, "meter0", &next, 30, &acc), -ERANGE);
+	ck_assert_int_eq(pm_store_load_account(s, "meter0", 3, back, sizeof(back)), 0);
+	ck_assert_mem_eq(back, rec, sizeof(rec));
+	pm_store_close(s);
+}
+END_TEST
+
 START_TEST(test_no_counters_checkpoint)
 {
 	struct pm_met_persist in, out;
@@ -938,6 +1005,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_meters_are_separate);
 	tcase_add_test(tc, test_register_going_back_is_refused_whole);
 	tcase_add_test(tc, test_no_counters_checkpoint);
+	tcase_add_test(tc, test_checkpoint_carries_the_account);
+	tcase_add_test(tc, test_checkpoint_is_one_transaction);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_events_newest_first_and_counted);
 	tcase_add_test(tc, test_event_log_bounded_oldest_dropped);

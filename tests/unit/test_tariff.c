@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/billing/tariff-internal.h"
 #include "core/billing/tariff.h"
 
 #define KWH INT64_C(1000000)
@@ -112,6 +113,27 @@ static struct tariff_engine *new_engine(void)
 }
 
 /* ---------------------------------------------------------------- time of use */
+
+/* The engine's a x b / c, floored, either side of a 64-bit product (2^32 x (2^32 - 1) =
+ * 2^64 - 2^32 fits one word; 2^32 x 2^32 needs two): (2^64 - 2^32) / 7 = 2635249152773512045
+ * rest 5, so -(2^32) x (2^32 - 1) / 7 floors to -2635249152773512046; / 3 is exact,
+ * 6148914689804861440; 2^32 x 2^32 / 4 = 2^62; -7 x 3 / 2 = -10.5 floors to -11. */
+START_TEST(test_mul_div_floors_either_side_of_64_bits)
+{
+	int64_t two32 = INT64_C(1) << 32;
+
+	ck_assert_int_eq(tariff_mul_div(two32, two32 - 1, 7), INT64_C(2635249152773512045));
+	ck_assert_int_eq(tariff_mul_div(-two32, two32 - 1, 7), INT64_C(-2635249152773512046));
+	ck_assert_int_eq(tariff_mul_div(-two32, two32 - 1, 3), INT64_C(-6148914689804861440));
+	ck_assert_int_eq(tariff_mul_div(two32, two32, 4), INT64_C(1) << 62);
+	ck_assert_int_eq(tariff_mul_div(-two32, two32, 4), -(INT64_C(1) << 62));
+	ck_assert_int_eq(tariff_mul_div(-7, 3, 2), -11);
+	ck_assert_int_eq(tariff_mul_div(7, 3, 2), 10);
+	/* beyond int64: saturated */
+	ck_assert_int_eq(tariff_mul_div(two32, two32, 1), INT64_MAX);
+	ck_assert_int_eq(tariff_mul_div(-two32, two32, 1), INT64_MIN);
+}
+END_TEST
 
 START_TEST(test_flat_price)
 {
@@ -1259,6 +1281,7 @@ static Suite *tariff_suite(void)
 	TCase *changes = tcase_create("changes");
 	TCase *validation = tcase_create("validation");
 
+	tcase_add_test(tou, test_mul_div_floors_either_side_of_64_bits);
 	tcase_add_test(tou, test_flat_price);
 	tcase_add_test(tou, test_tou_seasons_weekday_weekend);
 	tcase_add_test(tou, test_tou_interval_priced_at_its_start);

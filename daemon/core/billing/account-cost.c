@@ -37,7 +37,9 @@ void account_add_cost(struct account *a, int64_t since_utc, int64_t utc, int64_t
 	int64_t last_minute = utc / 60;
 
 	a->cost_today_mu += amount_mu;
-	if (since_utc >= utc) {
+	/* an interval within one minute: all of it is that minute's (the loop below would give
+	 * the same, at two divisions a call) */
+	if (since_utc >= utc || since_utc / 60 == last_minute) {
 		add_to_minute(a, last_minute, amount_mu);
 		return;
 	}

@@ -6,6 +6,10 @@
  * work copy and lets time pass on it, the command validates and changes the copy, and
  * account_commit() evaluates supply and warnings and copies it back. A refusal simply drops the
  * copy, which is how "a refused command changes nothing" holds byte for byte.
+ *
+ * A command that can never be refused once time has passed (the tick, a power sample) works on
+ * the state itself: account_begin_in_place() and account_commit_in_place() do the same steps
+ * without the two copies (the account is 2 kB and these run at every sample).
  */
 #ifndef POLYMETER_ACCOUNT_INTERNAL_H
 #define POLYMETER_ACCOUNT_INTERNAL_H
@@ -16,6 +20,10 @@ int account_begin(const struct account *acc, const struct account_time *now,
 		  struct account_output *out, struct account *work);
 int account_commit(struct account *acc, struct account *work, const struct account_time *now,
 		   enum account_reason cause, struct account_output *out);
+int account_begin_in_place(struct account *acc, const struct account_time *now,
+			   struct account_output *out);
+void account_commit_in_place(struct account *acc, const struct account_time *now,
+			     enum account_reason cause, struct account_output *out);
 int account_refuse(struct account_output *out, int err, const char *why);
 
 struct account_event *account_emit(struct account_output *out, enum account_event_type type,

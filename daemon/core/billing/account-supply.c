@@ -56,26 +56,28 @@ int account_confirm(struct account *acc, const struct account_time *now, struct 
 int account_power_sample(struct account *acc, const struct account_time *now, int32_t import_w,
 			 bool peak_rate, struct account_output *out)
 {
-	struct account work;
-	int r = account_begin(acc, now, out, &work);
+	/* never refused once time has passed: on the state itself */
+	int r = account_begin_in_place(acc, now, out);
 	if (r < 0)
 		return r;
 
-	const struct account_config *c = &work.config;
+	const struct account_config *c = &acc->config;
 	uint32_t limit_w =
 	    peak_rate && c->load_limit_peak_w > 0 ? c->load_limit_peak_w : c->load_limit_w;
-	if (limit_w == 0 || !account_supply(&work).closed || import_w <= (int64_t)limit_w) {
-		work.over_limit = false;
-		return account_commit(acc, &work, now, ACCOUNT_REASON_NONE, out);
+	if (limit_w == 0 || !account_supply(acc).closed || import_w <= (int64_t)limit_w) {
+		acc->over_limit = false;
+	} else {
+		if (!acc->over_limit) {
+			acc->over_limit = true;
+			acc->over_limit_since_utc = acc->last_utc;
+		}
+		if (acc->last_utc - acc->over_limit_since_utc >= c->load_limit_period_s) {
+			acc->over_limit = false;
+			acc->load_limit_open = true;
+			account_emit(out, ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED, acc->last_utc,
+				     import_w);
+		}
 	}
-	if (!work.over_limit) {
-		work.over_limit = true;
-		work.over_limit_since_utc = work.last_utc;
-	}
-	if (work.last_utc - work.over_limit_since_utc >= c->load_limit_period_s) {
-		work.over_limit = false;
-		work.load_limit_open = true;
-		account_emit(out, ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED, work.last_utc, import_w);
-	}
-	return account_commit(acc, &work, now, ACCOUNT_REASON_NONE, out);
+	account_commit_in_place(acc, now, ACCOUNT_REASON_NONE, out);
+	return 0;
 }

@@ -91,6 +91,24 @@ int account_begin(const struct account *acc, const struct account_time *now,
 	return 0;
 }
 
+int account_begin_in_place(struct account *acc, const struct account_time *now,
+			   struct account_output *out)
+{
+	assert(acc && now && out);
+	reset_output(out);
+	int r = validate_time(now, out);
+	if (r < 0)
+		return r;
+	advance(acc, now, false, NULL, out);
+	return 0;
+}
+
+void account_commit_in_place(struct account *acc, const struct account_time *now,
+			     enum account_reason cause, struct account_output *out)
+{
+	account_evaluate(acc, now, cause, out);
+}
+
 int account_power_up(struct account *acc, const struct account_time *now, int64_t *skipped_mu,
 		     struct account_output *out)
 {
@@ -262,11 +280,11 @@ int account_set_mode(struct account *acc, const struct account_time *now, enum a
 
 int account_tick(struct account *acc, const struct account_time *now, struct account_output *out)
 {
-	struct account work;
-	int r = account_begin(acc, now, out, &work);
+	int r = account_begin_in_place(acc, now, out);
 	if (r < 0)
 		return r;
-	return account_commit(acc, &work, now, ACCOUNT_REASON_NONE, out);
+	account_commit_in_place(acc, now, ACCOUNT_REASON_NONE, out);
+	return 0;
 }
 
 int64_t account_available_credit(const struct account *acc)

@@ -34,6 +34,10 @@ static uint64_t divide_u128(uint64_t high, uint64_t low, uint64_t divisor, bool 
 	*saturated = high >= divisor;
 	if (*saturated)
 		return UINT64_MAX;
+	if (high == 0) { /* the product fits in 64 bits: the common case, one division */
+		*remainder_nonzero = low % divisor != 0;
+		return low / divisor;
+	}
 	for (int bit = 127; bit >= 0; bit--) {
 		uint64_t next = bit >= 64 ? (high >> (bit - 64)) & 1 : (low >> bit) & 1;
 		bool overflow = remainder >> 63;

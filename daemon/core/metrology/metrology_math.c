@@ -20,6 +20,8 @@ uint64_t pm_met_muldiv_u64(uint64_t x, uint64_t a, uint64_t b)
 	mul_u64_wide(x, a, &hi, &lo);
 	if (hi >= b)
 		return UINT64_MAX; /* the quotient does not fit in 64 bits */
+	if (hi == 0)
+		return lo / b; /* the product fits in 64 bits: the common case, one division */
 	/* Restoring division of the 128-bit product, one bit at a time; hi < b keeps r < b. */
 	r = hi;
 	for (int bit = 63; bit >= 0; bit--) {

@@ -28,7 +28,8 @@ unsigned pm_billing_capture_due(struct pm_billing_capture_state *s, int32_t loca
 		due |= PM_BILLING_CAPTURE_DAILY;
 		s->daily_day = local_day;
 	}
-	if (month_of_day(local_day) > month_of_day(s->monthly_day)) {
+	/* a later month has a later day: the months are compared only then */
+	if (local_day > s->monthly_day && month_of_day(local_day) > month_of_day(s->monthly_day)) {
 		due |= PM_BILLING_CAPTURE_MONTHLY;
 		s->monthly_day = local_day;
 	}

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The memory floor of polymeterd for tests/bench/daemon/run: a program that does nothing but is
+ * linked like polymeterd (the same libraries, loaded even unused: --no-as-needed; the same
+ * optimised, hardened flags) and prints its own peak resident set as polymeterd logs it
+ * (common/peak-memory.c, VmHWM): the libraries' and the C runtime's share of polymeterd's figure.
+ */
+#include <stdio.h>
+
+#include "common/peak-memory.h"
+
+int main(void)
+{
+	printf("peak RSS %ld KiB (VmHWM)\n", pm_peak_rss_kib());
+	return 0;
+}
