@@ -87,7 +87,7 @@ check-unit:
 	scripts/check-unit.sh
 
 # The D-Bus view's test server (tests/dbus/run drives it against a real dbus-daemon).
-$(BUILD)/test/dbus-serve: $(call objs,asan,tests/dbus/serve.c daemon/views/dbus/bus.c) \
+$(BUILD)/test/dbus-serve: $(call objs,asan,tests/dbus/serve.c daemon/views/dbus/bus.c daemon/views/dbus/bus-caller.c) \
 		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
 	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) -lm

@@ -77,6 +77,7 @@ run_stage unit scripts/check-unit.sh
 run_stage daemon make -s check-daemon
 run_stage dbus tests/dbus/run
 run_stage dbus-account tests/dbus/account-run
+run_stage dbus-system tests/dbus/system-run
 run_stage modbus tests/modbus/run
 run_stage modbus-rtu tests/modbus/rtu-run
 run_stage dlms tests/dlms/run

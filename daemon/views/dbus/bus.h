@@ -91,12 +91,12 @@ int pm_bus_add_meter(struct pm_bus *bus, const char *name, const struct pm_snaps
 		     const struct pm_bus_meter_ops *ops, void *userdata);
 
 /*
- * The Calibrate method of a meter (admin only, by the bus policy): (s step, u phase, d voltage
- * V, d current A, d power W) -> a(usiidd) (phase, register, old code, new code, measured,
- * reference; V, A or W). The bus validates the numbers, @fn the rest; @fn returns 0 or
- * -EINVAL/-ERANGE (InvalidArgument), -ENOTCONN (NotConnected), -EAGAIN (NotReady), -ENODEV
- * (NoStore), -EIO (CalibrationFailed), other (StoreFailed), with a message in @err. Without a
- * function the method answers NotSupported.
+ * The Calibrate method of a meter (root and polymeter-admin only: checked by the bus policy and by
+ * bus.c): (s step, u phase, d voltage V, d current A, d power W) -> a(usiidd) (phase, register, old
+ * code, new code, measured, reference; V, A or W). The bus validates the numbers, @fn the rest; @fn
+ * returns 0 or -EINVAL/-ERANGE (InvalidArgument), -ENOTCONN (NotConnected), -EAGAIN (NotReady),
+ * -ENODEV (NoStore), -EIO (CalibrationFailed), other (StoreFailed), with a message in @err. Without
+ * a function the method answers NotSupported.
  */
 typedef int (*pm_bus_calibrate_fn)(void *userdata, const struct pm_cal_request *req,
 				   struct pm_cal_result *res, char *err, size_t errlen);
