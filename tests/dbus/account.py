@@ -14,13 +14,11 @@ import xml.etree.ElementTree as ET
 
 # The groups of the bus policy live in a private /etc/group (below): run in a mount
 # namespace of our own, so that the bind mount over /etc/group never reaches the host.
-OUTER_NS = "POLYMETER_TEST_OUTER_MNTNS"
-if OUTER_NS not in os.environ:
-    os.environ[OUTER_NS] = os.readlink("/proc/self/ns/mnt")
-    os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", "--",
-                          sys.executable] + sys.argv)
-if os.environ[OUTER_NS] == os.readlink("/proc/self/ns/mnt"):
-    sys.exit("not in a mount namespace of its own: refusing to bind-mount over /etc/group")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "lib"))
+from mountns import own_mount_namespace  # noqa: E402
+
+own_mount_namespace()
 
 import grp  # noqa: E402 (after the namespace is ours)
 
@@ -28,8 +26,6 @@ import dbus  # noqa: E402
 from dbus.mainloop.glib import DBusGMainLoop  # noqa: E402
 from gi.repository import GLib  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "lib"))
 from checks import check, eventually, finish, wait_until  # noqa: E402
 
 DBusGMainLoop(set_as_default=True)  # PropertiesChanged is received through GLib

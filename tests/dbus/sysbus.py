@@ -37,22 +37,14 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-OUTER_NS = "POLYMETER_TEST_OUTER_MNTNS"
-if OUTER_NS not in os.environ:
-    if os.geteuid() != 0:
-        print("FAIL needs_root: the test creates users in a mount namespace of its own\n"
-              "0 passed, 1 failed")
-        sys.exit(1)
-    os.environ[OUTER_NS] = os.readlink("/proc/self/ns/mnt")
-    os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", "--",
-                          sys.executable] + sys.argv)
-if os.environ[OUTER_NS] == os.readlink("/proc/self/ns/mnt"):
-    sys.exit("not in a mount namespace of its own: refusing to bind-mount over /etc")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "lib"))
+from mountns import own_mount_namespace  # noqa: E402
+
+own_mount_namespace()
 
 import dbus  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "lib"))
 from checks import at_crash, check, eventually, finish  # noqa: E402
 
 polymeterd, polymeterctl, policy, meter_xml, account_xml = sys.argv[1:6]

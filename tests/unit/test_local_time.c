@@ -17,20 +17,27 @@
 
 #define DAY INT64_C(86400)
 
+/* The local time's fields, and its day number from the date (civil-time.h). */
+static void check_fields(const struct pm_local_time *lt, int64_t year, int month, int day,
+			 int weekday, int hour, int minute, int second)
+{
+	ck_assert_int_eq(lt->year, year);
+	ck_assert_int_eq(lt->month, month);
+	ck_assert_int_eq(lt->day, day);
+	ck_assert_int_eq(lt->weekday, weekday);
+	ck_assert_int_eq(lt->hour, hour);
+	ck_assert_int_eq(lt->minute, minute);
+	ck_assert_int_eq(lt->second, second);
+	ck_assert_int_eq(lt->days, pm_civil_days_from_date(year, month, day));
+}
+
 static void check_local(const char *zone, int64_t utc_s, int64_t year, int month, int day,
 			int weekday, int hour, int minute, int second)
 {
 	struct pm_local_time lt;
 
 	ck_assert_int_eq(pm_local_time_at(zone, utc_s, &lt), 0);
-	ck_assert_int_eq(lt.year, year);
-	ck_assert_int_eq(lt.month, month);
-	ck_assert_int_eq(lt.day, day);
-	ck_assert_int_eq(lt.weekday, weekday);
-	ck_assert_int_eq(lt.hour, hour);
-	ck_assert_int_eq(lt.minute, minute);
-	ck_assert_int_eq(lt.second, second);
-	ck_assert_int_eq(lt.days, pm_civil_days_from_date(year, month, day));
+	check_fields(&lt, year, month, day, weekday, hour, minute, second);
 }
 
 START_TEST(test_uk_clock_changes)
@@ -128,14 +135,7 @@ static void check_clock(struct pm_local_clock *c, int64_t utc_s, int64_t year, i
 	bool d;
 
 	ck_assert_int_eq(pm_local_clock_at(c, utc_s, &lt), 0);
-	ck_assert_int_eq(lt.year, year);
-	ck_assert_int_eq(lt.month, month);
-	ck_assert_int_eq(lt.day, day);
-	ck_assert_int_eq(lt.weekday, weekday);
-	ck_assert_int_eq(lt.hour, hour);
-	ck_assert_int_eq(lt.minute, minute);
-	ck_assert_int_eq(lt.second, second);
-	ck_assert_int_eq(lt.days, pm_civil_days_from_date(year, month, day));
+	check_fields(&lt, year, month, day, weekday, hour, minute, second);
 	ck_assert_int_eq(pm_local_clock_offset(c, utc_s, &off, &d), 0);
 	ck_assert_int_eq(off, offset_s);
 	ck_assert(d == dst);
