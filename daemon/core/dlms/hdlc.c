@@ -3,8 +3,8 @@
  * HDLC frame codec of DLMS (hdlc.h, IEC 62056-46). Our own code: no Debian package implements
  * DLMS HDLC (the generic HDLC of the kernel and of PPP stuffs bytes and has none of the DLMS
  * addressing or parameter negotiation), and the open DLMS libraries are GPL-only (Gurux) or
- * source-available (dlms-cosem), see DESIGN.md. Only the captured frames of the DLMS reference
- * sheet and the standard's layout were used.
+ * source-available (dlms-cosem, Business Source License): written from the frame layout of
+ * IEC 62056-46 and checked against the frames the DLMS reference sheet captured from Gurux.
  *
  * Control field (bit 0 first): I frames xxx P sss 0 (N(R), P/F, N(S)); RR rrr P 0001, RNR
  * rrr P 0101; unnumbered frames with P/F at bit 4: SNRM 0x83, DISC 0x43, UA 0x63, DM 0x0F,
