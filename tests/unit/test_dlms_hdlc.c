@@ -529,6 +529,60 @@ START_TEST(test_find)
 	ck_assert(pm_hdlc_find(b, 4 + sizeof(snrm), &start, &flen, &consume));
 	ck_assert_uint_eq(start, 4);
 	ck_assert_uint_eq(flen, sizeof(snrm));
+
+	/* a flag and a byte that is no format at the end: nothing to wait for */
+	ck_assert(!pm_hdlc_find((const uint8_t *)"\x7E\x00", 2, &start, &flen, &consume));
+	ck_assert_uint_eq(consume, 2);
+	ck_assert(!pm_hdlc_find((const uint8_t *)"\x7E\xA0", 2, &start, &flen, &consume));
+	ck_assert_uint_eq(consume, 0);
+}
+END_TEST
+
+/* Noise that looks like the start of a 2047-byte frame does not hold up the frame behind it
+ * once its header shows it is none; a header not yet arrived is waited for. */
+START_TEST(test_find_noise_header)
+{
+	uint8_t b[64] = {0};
+	size_t n, start, flen, consume;
+
+	/* 7E A7 FF 03 21 13 then a bad HCS (00 00), then the SNRM */
+	memcpy(b, "\x7E\xA7\xFF\x03\x21\x13\x00\x00", 8);
+	memcpy(b + 8, snrm, sizeof(snrm));
+	n = 8 + sizeof(snrm);
+	ck_assert(pm_hdlc_find(b, n, &start, &flen, &consume));
+	ck_assert_uint_eq(start, 8);
+	ck_assert_uint_eq(flen, sizeof(snrm));
+	/* its HCS only partly there: wait */
+	ck_assert(!pm_hdlc_find(b, 7, &start, &flen, &consume));
+	ck_assert_uint_eq(consume, 0);
+	ck_assert(!pm_hdlc_find(b, 4, &start, &flen, &consume));
+	ck_assert_uint_eq(consume, 0);
+
+	/* the same with a good HCS (that of the UA's header A0 1E 21 03 73 is C3 7A) would be
+	 * waited for: UA header with a long length and its HCS recomputed */
+	memcpy(b, ua, 8);
+	b[1] = 0xA7;
+	b[2] = 0xFF;
+	b[6] = (uint8_t)(pm_hdlc_crc16(b + 1, 5) & 0xFF);
+	b[7] = (uint8_t)(pm_hdlc_crc16(b + 1, 5) >> 8);
+	ck_assert(!pm_hdlc_find(b, n, &start, &flen, &consume));
+	ck_assert_uint_eq(consume, 0);
+
+	/* addresses: a 3-byte one, and one with no extension bit before control and FCS */
+	memcpy(b, "\x7E\xA7\xFF\x02\x02\x03\x21\x13", 8);
+	ck_assert(pm_hdlc_find(b, n, &start, &flen, &consume));
+	ck_assert_uint_eq(start, 8);
+	memcpy(b, "\x7E\xA0\x08\x02\x02\x02\x21\x13", 8);
+	ck_assert(pm_hdlc_find(b, n, &start, &flen, &consume));
+	ck_assert_uint_eq(start, 8);
+	/* 3 or 4 bytes after control: room for neither FCS alone nor HCS, information and FCS */
+	memcpy(b, "\x7E\xA0\x09\x03\x21\x13\x00\x00", 8);
+	ck_assert(pm_hdlc_find(b, n, &start, &flen, &consume));
+	ck_assert_uint_eq(start, 8);
+	/* a source address not yet arrived: wait */
+	memcpy(b, "\x7E\xA7\xFF\x00\x02\x00\x03\x20", 8);
+	ck_assert(!pm_hdlc_find(b, 8, &start, &flen, &consume));
+	ck_assert_uint_eq(consume, 0);
 }
 END_TEST
 
@@ -638,6 +692,7 @@ int main(void)
 	tcase_add_test(tc, test_decode_errors);
 	tcase_add_test(tc, test_encode_errors_and_largest);
 	tcase_add_test(tc, test_find);
+	tcase_add_test(tc, test_find_noise_header);
 	tcase_add_test(tc, test_params);
 	tcase_add_test(tc, test_strerror);
 	suite_add_tcase(s, tc);

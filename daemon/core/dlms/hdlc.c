@@ -279,25 +279,64 @@ int pm_hdlc_decode(const uint8_t *p, size_t n, struct pm_hdlc_frame *f)
 	return PM_HDLC_OK;
 }
 
+/*
+ * What the first @avail bytes at @q (the format byte on) say of a frame of @total bytes between
+ * its flags: 1 its addresses are 1, 2 or 4 bytes long and, when it carries information, its
+ * HCS matches; -1 it cannot be a frame; 0 more bytes are needed to know.
+ */
+static int header_check(const uint8_t *q, size_t avail, size_t total)
+{
+	size_t hl = 2, a;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		for (a = 0; a < 4; a++) {
+			if (hl + a >= total - 3)
+				return -1; /* runs into the control field and FCS */
+			if (hl + a >= avail)
+				return 0;
+			if (q[hl + a] & 1)
+				break;
+		}
+		if (a == 4 || a == 2)
+			return -1; /* no extension bit in 4 bytes, or a 3-byte address */
+		hl += a + 1;
+	}
+	hl++; /* control */
+	if (total - hl <= 2)
+		return 1;
+	if (total - hl < 5)
+		return -1;
+	if (avail < hl + 2)
+		return 0;
+	return get_crc(q + hl) == pm_hdlc_crc16(q, hl) ? 1 : -1;
+}
+
 bool pm_hdlc_find(const uint8_t *p, size_t n, size_t *start, size_t *flen, size_t *consume)
 {
 	size_t i, total;
+	int h;
 
 	*start = 0;
 	*flen = 0;
 	for (i = 0; i < n; i++) {
 		if (p[i] != PM_HDLC_FLAG)
 			continue;
+		if (n - i >= 2 && (p[i + 1] & 0xF0) != FORMAT_TYPE3)
+			continue; /* a second flag (kept as the opener) or noise */
 		if (n - i < 3) {
 			*consume = i; /* a flag and maybe a format: wait for more */
 			return false;
 		}
-		if ((p[i + 1] & 0xF0) != FORMAT_TYPE3)
-			continue; /* a second flag (kept as the opener) or noise */
 		total = (size_t)(p[i + 1] & 0x07) << 8 | p[i + 2];
 		if (total < 7)
 			continue;
-		if (n - i < total + 2) {
+		/* the header first: noise that looks like the start of a long frame must not
+		 * hold up the frames behind it until that length has arrived */
+		h = header_check(p + i + 1, n - i - 1, total);
+		if (h < 0)
+			continue;
+		if (!h || n - i < total + 2) {
 			*consume = i;
 			return false;
 		}

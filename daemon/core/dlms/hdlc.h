@@ -101,7 +101,11 @@ int pm_hdlc_decode(const uint8_t *p, size_t n, struct pm_hdlc_frame *f);
 
 /*
  * Looks in the @n received bytes at @p for the next frame: a flag, a type 3 format, a length
- * of at least 7 and a flag where that length ends (HCS and FCS are pm_hdlc_decode's). Returns
+ * of at least 7, addresses of 1, 2 or 4 bytes, a matching HCS when the length leaves room for
+ * information, and a flag where that length ends (FCS and control are pm_hdlc_decode's: it
+ * answers 0, PM_HDLC_ERR_FCS or PM_HDLC_ERR_CONTROL for what this finds). A candidate whose
+ * header fails is skipped as soon as the header has arrived, so noise cannot make a caller
+ * wait for a long frame that is not there. Returns
  * true with the frame at p + *start, *flen bytes long (flags included); false when there is
  * none yet. Either way *consume is how many bytes the caller may drop now: on false the
  * garbage before a possible frame start (all of it when there is no flag), on true everything
