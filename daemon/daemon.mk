@@ -157,7 +157,8 @@ UNIT_LIBS_test_recording  := libsystemd
 
 unit-daemon: $(BUILD)/unit/test_conf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_FORK=yes $(BUILD)/unit/test_conf
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_FORK=yes CK_DEFAULT_TIMEOUT=0 \
+	$(BUILD)/unit/test_conf
 
 daemon-install: daemon
 	install -D -m 0755 $(BUILD)/daemon/polymeterd $(DESTDIR)$(SBINDIR)/polymeterd
