@@ -11,6 +11,8 @@
 # for the test support, "support/...").
 CPPFLAGS_USER := -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 -Idaemon -Itests \
 	-Itests/unit -Itests/modbus
+# The one version string of polymeterd and polymeterctl (daemon/common/version.h): VERSION.
+CPPFLAGS_USER += -DPOLYMETER_VERSION='"$(shell cat VERSION)"'
 WARN_USER     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 # kept for the scripts that compile one file on their own (tests/daemon/m32-syntax)
