@@ -89,6 +89,7 @@ SYSUSERSDIR  ?= /usr/lib/sysusers.d
 DBUSPOLICYDIR ?= /usr/share/dbus-1/system.d
 BINDIR       ?= /usr/bin
 LIBEXECDIR   ?= /usr/libexec
+BASHCOMPDIR  ?= /usr/share/bash-completion/completions
 
 .PHONY: daemon daemon-asan unit-daemon daemon-install
 
@@ -173,6 +174,8 @@ daemon-install: daemon
 	install -D -m 0644 daemon/dist/org.polymeter.Meter1.conf \
 		$(DESTDIR)$(DBUSPOLICYDIR)/org.polymeter.Meter1.conf
 	install -D -m 0755 $(BUILD)/daemon/polymeterctl $(DESTDIR)$(BINDIR)/polymeterctl
+	install -D -m 0644 daemon/dist/polymeterctl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/polymeterctl
 	install -D -m 0755 $(BUILD)/daemon/relay-probe $(DESTDIR)$(LIBEXECDIR)/polymeter/relay-probe
 
 # The daemon on the host under ASan + UBSan: simulated meters, a missing IIO device, a bad file,

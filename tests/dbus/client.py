@@ -99,6 +99,7 @@ def check_polymeterctl(polymeterctl):
     check("ctl_unknown_option", r.returncode == 2 and "unknown option --bogus" in r.stderr,
           r.stderr)
     check_help_version(polymeterctl)
+    check_completion(polymeterctl)
     r = ctl(polymeterctl, "--json", "registers", "meter0")
     try:
         reg = json.loads(r.stdout)
@@ -131,6 +132,28 @@ def check_help_version(polymeterctl):
     r = ctl(polymeterctl, "--version")
     check("ctl_version", r.returncode == 0 and r.stdout == f"polymeterctl {version}\n",
           r.stdout + r.stderr)
+
+
+def check_completion(polymeterctl):
+    """bash completion (daemon/dist/polymeterctl.bash-completion) in a plain bash."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    script = os.path.join(top, "daemon/dist/polymeterctl.bash-completion")
+
+    def complete(*words):
+        line = " ".join(f"'{w}'" for w in (polymeterctl,) + words)
+        r = subprocess.run(["bash", "--norc", "-c", f"source '{script}'; COMP_WORDS=({line}); "
+                            f"COMP_CWORD={len(words)}; _polymeterctl; "
+                            'printf "%s\\n" "${COMPREPLY[@]}"'],
+                           capture_output=True, text=True, timeout=30)
+        return sorted(x for x in r.stdout.splitlines() if x), r.stderr
+    got, err = complete("st")
+    check("ctl_completion_commands", got == ["status"], f"{got} {err}")
+    got, err = complete("--user", "--meter", "")
+    check("ctl_completion_meters_from_daemon", got == ["meter0", "nostore"], f"{got} {err}")
+    got, err = complete("--user", "supply", "d")
+    check("ctl_completion_subcommand", got == ["disconnect"], f"{got} {err}")
+    got, err = complete("--user", "profile", "--pl")
+    check("ctl_completion_options", got == ["--plot"], f"{got} {err}")
 
 
 T0 = 1767225600 * 10**9  # serve.c T0_NS, 2026-01-01T00:00:00Z
