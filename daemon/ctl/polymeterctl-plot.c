@@ -145,9 +145,11 @@ static int svg(const char *meter, const struct ctl_plot_point *pts, size_t n, co
 int ctl_plot(const char *meter, const struct ctl_plot_point *pts, size_t n, const char *file)
 {
 	if (!n) {
-		fprintf(stderr, "polymeterctl: meter %s: no interval in this range to plot\n",
-			meter);
-		return -ENODATA;
+		/* nothing to draw is an answer, not a failure: a day just begun has no interval */
+		printf("meter %s: no load profile interval in this range yet (one is stored as it "
+		       "ends)\n",
+		       meter);
+		return 0;
 	}
 	if (!file) {
 		terminal(meter, pts, n);
