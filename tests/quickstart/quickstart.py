@@ -153,6 +153,32 @@ def daemon_dies(tmp):
     reap(p.pid)
 
 
+def example_sim_carries_load(tmp):
+    """The example configuration's simulated meter, uncommented as it stands, carries a load:
+    its lines from [meter sim] to sim_rate_hz, one simulated hour on the simulated clock."""
+    with open("daemon/dist/polymeterd.conf.example") as f:
+        text = f.read().splitlines()
+    start = text.index("#[meter sim]")
+    end = next(i for i in range(start, len(text)) if text[i].startswith("#sim_rate_hz"))
+    block = [ln[1:] for ln in text[start:end + 1] if re.match(r"#(\[|[a-z_]+ = )", ln)]
+    conf = os.path.join(tmp, "example.conf")
+    with open(conf, "w") as f:
+        f.write("[daemon]\nstate_dir = none\ndbus = none\nlog_interval = 0\n" +
+                "\n".join(block) +
+                "\nsim_start = 2026-01-01T00:00:00Z\nsim_end = 2026-01-01T01:00:00Z\n")
+    r = subprocess.run(["build/daemon/polymeterd", "--config", conf], capture_output=True,
+                       text=True, timeout=600)
+    import json
+    summ = [json.loads(ln) for ln in r.stdout.splitlines() if '"finished"' in ln]
+    # L1 230 V x 10 A = 2300 W; L2 230 x 20 x cos 60 deg = 2300 W; L3 230 x 5 exported =
+    # 1150 W: one hour gives +A 2 300 000 mWh on L1 and L2, -A 1 150 000 on L3, and the
+    # total, the three phases netted, +A (2300 + 2300 - 1150) x 1 h = 3 450 000 mWh
+    reg = summ[0].get("registers_mwh", {}) if summ else {}
+    check("example_sim_carries_load",
+          r.returncode == 0 and reg.get("A+") == [3450000, 2300000, 2300000, 0] and
+          reg.get("A-") == [0, 0, 0, 1150000], f"{block} {reg} {r.stderr[-500:]}")
+
+
 def main():
     # the Makefile's targets are absolute paths (BUILD = $(CURDIR)/build)
     r = subprocess.run(["make", "-s", os.path.abspath(CTL),
@@ -165,6 +191,7 @@ def main():
         first_run(tmp)
         ctrl_c_ten_times(tmp)
         daemon_dies(tmp)
+        example_sim_carries_load(tmp)
 
 
 if __name__ == "__main__":
