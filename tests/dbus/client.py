@@ -466,6 +466,7 @@ def main(serve, xml_path, polymeterctl):
         check("ctl_watch_follows_changes", len(lines) >= 3 and lines[0]["VoltageL1"] == 230.0 and
               lines[-1]["VoltageL1"] == 235.0,
               f"{len(lines)} lines, last {lines[-1] if lines else None}")
+        check_watch_terminal(polymeterctl)
         # Not on a terminal, watch prints one line an update; it is left running for the
         # daemon's exit below.
         plain = subprocess.Popen([polymeterctl, "--user", "watch", "--meter", "meter0"],
@@ -478,6 +479,27 @@ def main(serve, xml_path, polymeterctl):
         check("dbus_server_clean_exit", rc == 0, f"rc={rc}")
     if plain:
         check_daemon_gone(polymeterctl, plain, plog)
+
+
+def check_watch_terminal(polymeterctl):
+    """On a terminal (a pty here) watch redraws in place: home and clear, then the status."""
+    import pty
+    master, slave = pty.openpty()
+    w = subprocess.Popen([polymeterctl, "--user", "watch", "--meter", "meter0"], stdout=slave,
+                         stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    mfile = os.fdopen(master, "rb", buffering=0)  # kept open while the log reads its fd
+    tlog = PipeLog(mfile)
+    # the pty turns "\n" into "\r\n"
+    tlog.wait_for("maximum demand export", 30, "watch on a terminal")
+    w.terminate()
+    w.wait(timeout=30)
+    mfile.close()
+    text = tlog.text
+    check("ctl_watch_terminal_in_place",
+          text.startswith("\x1b[H\x1b[Jpolymeterctl watch: meter meter0, live (Ctrl-C to stop)")
+          and "meter meter0: connected" in text and "energy    import 1.234 kWh" in text,
+          repr(text[:300]))
 
 
 def check_daemon_gone(polymeterctl, plain, plog):
