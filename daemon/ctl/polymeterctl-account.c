@@ -267,6 +267,8 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 			r = sd_bus_message_exit_container(reply);
 	}
 	sd_bus_message_unref(reply);
+	if (*p->currency)
+		snprintf(p->unit, sizeof(p->unit), " %s", p->currency);
 	return r < 0 ? r : 0;
 }
 
@@ -294,7 +296,7 @@ static void json_pending(const char *key, const char *v, bool pending, bool comm
 
 static void print_account(const char *meter, const struct account_props *p, bool json)
 {
-	const char *c = p->currency;
+	const char *c = p->unit;
 	char m[10][40];
 
 	pm_money_format(p->balance, m[0], sizeof(m[0]));
@@ -342,14 +344,14 @@ static void print_account(const char *meter, const struct account_props *p, bool
 	printf("meter %s: %s account%s, supply %s (%s)\n", meter, p->mode,
 	       p->running ? "" : " (NOT RUNNING: stored account unreadable)", p->state, p->reason);
 	/* every amount with its currency: the tariff's, which the balance is kept in */
-	printf("balance          %s %s (available %s %s)\n", m[0], c, m[1], c);
-	printf("total credit     %s %s in %" PRIu32 " payments\n", m[2], c, p->payments);
-	printf("emergency credit %s, remaining %s %s, debt to clear %s %s\n", p->ec, m[3], c, m[4],
+	printf("balance          %s%s (available %s%s)\n", m[0], c, m[1], c);
+	printf("total credit     %s%s in %" PRIu32 " payments\n", m[2], c, p->payments);
+	printf("emergency credit %s, remaining %s%s, debt to clear %s%s\n", p->ec, m[3], c, m[4],
 	       c);
-	printf("debt             time-based %s %s, payment-based %s %s\n", m[5], c, m[6], c);
-	printf("cost             last hour %s %s, today %s %s\n", m[7], c, m[8], c);
+	printf("debt             time-based %s%s, payment-based %s%s\n", m[5], c, m[6], c);
+	printf("cost             last hour %s%s, today %s%s\n", m[7], c, m[8], c);
 	if (p->has_tariff)
-		printf("tariff           %s: rate %u, block %u, %s %s per kWh; aux relay %s\n",
+		printf("tariff           %s: rate %u, block %u, %s%s per kWh; aux relay %s\n",
 		       p->tariff, p->rate + 1u, p->block + 1u, m[9], c, p->aux ? "closed" : "open");
 	else
 		printf("tariff           none\n");
@@ -562,15 +564,14 @@ struct field {
 
 static size_t fields(const struct account_props *p, struct field *f)
 {
-	const char *cur = p->currency;
+	const char *cur = p->unit;
 	size_t n = 0;
 	char m[40];
 
 #define MONEY(l, x)                                                                                \
 	do {                                                                                       \
 		f[n].label = l;                                                                    \
-		snprintf(f[n++].v, sizeof(f[0].v), "%s %s", pm_money_format(x, m, sizeof(m)),      \
-			 cur);                                                                     \
+		snprintf(f[n++].v, sizeof(f[0].v), "%s%s", pm_money_format(x, m, sizeof(m)), cur); \
 	} while (0)
 #define TEXT(l, ...)                                                                               \
 	do {                                                                                       \
@@ -672,7 +673,7 @@ static int call(sd_bus *bus, const char *path, const char *meter, const struct c
 			snprintf(ref, sizeof(ref), "ctl-%lld%09ld", (long long)ts.tv_sec,
 				 ts.tv_nsec);
 		}
-		snprintf(what, what_len, "topped up %s %s (reference %s)",
+		snprintf(what, what_len, "topped up %s%s (reference %s)",
 			 pm_money_format(a, m, sizeof(m)), cur, ref);
 		return simple_call(bus, path, meter, "TopUp", "xs", a, ref);
 	}
@@ -742,7 +743,7 @@ static int call(sd_bus *bus, const char *path, const char *meter, const struct c
 			return usage_error("adjust DELTA");
 		if (money_arg("adjust", argv[1], &a) < 0)
 			return 2;
-		snprintf(what, what_len, "balance adjusted by %s %s",
+		snprintf(what, what_len, "balance adjusted by %s%s",
 			 pm_money_format(a, m, sizeof(m)), cur);
 		return simple_call(bus, path, meter, "AdjustBalance", "x", a);
 	}
@@ -759,7 +760,7 @@ static int call(sd_bus *bus, const char *path, const char *meter, const struct c
 			return usage_error("wallet YYYY-MM-DD COST [final]");
 		if (money_arg("wallet", argv[2], &a) < 0)
 			return 2;
-		snprintf(what, what_len, "wallet cost %s %s of %s posted%s",
+		snprintf(what, what_len, "wallet cost %s%s of %s posted%s",
 			 pm_money_format(a, m, sizeof(m)), cur, argv[1],
 			 argc == 4 ? " (final)" : "");
 		return simple_call(bus, path, meter, "PostWalletCost", "sxb", argv[1], a,
@@ -796,7 +797,7 @@ int ctl_account_command(sd_bus *bus, const struct ctl_opts *o, const char *meter
 	}
 	if (read_account(bus, path, meter, &before, false) < 0)
 		return 1;
-	r = call(bus, path, meter, o, before.currency, what, sizeof(what));
+	r = call(bus, path, meter, o, before.unit, what, sizeof(what));
 	if (r)
 		return r;
 	/* committed: what changed, read back from the daemon */

@@ -17,6 +17,8 @@
 struct account_props {
 	bool running, supply_closed, aux, has_tariff;
 	char mode[16], ec[16], state[16], reason[32], tariff[128], currency[8];
+	/* " GBP" after an amount, "" without a tariff (no currency to name) */
+	char unit[10];
 	int64_t balance, available, total, ec_remaining, debt_to_clear, time_debt, payment_debt,
 	    cost_hour, cost_today, price;
 	uint32_t payments;

@@ -87,11 +87,13 @@ static void print_account_line(sd_bus *bus, const char *meter)
 
 	if (!ctl_read_account_quiet(bus, meter, &a))
 		return;
-	printf("account   %s, balance %s %s", a.mode, pm_money_format(a.balance, bal, sizeof(bal)),
-	       a.currency);
+	printf("account   %s, balance %s%s", a.mode, pm_money_format(a.balance, bal, sizeof(bal)),
+	       a.unit);
 	if (a.has_tariff)
-		printf(", tariff %s: rate %u, %s %s per kWh", a.tariff, a.rate + 1u,
-		       pm_money_format(a.price, price, sizeof(price)), a.currency);
+		printf(", tariff %s: rate %u, %s%s per kWh", a.tariff, a.rate + 1u,
+		       pm_money_format(a.price, price, sizeof(price)), a.unit);
+	else
+		printf(", no tariff");
 	printf(", supply %s\n", a.state);
 }
 

@@ -47,8 +47,8 @@ static void print_line(sd_bus *bus, const char *meter, const struct meter_props 
 	       (unsigned long long)(exp % 1000), net < 0 ? "-" : "",
 	       (unsigned long long)(anet / 1000), (unsigned long long)(anet % 1000));
 	if (ctl_read_account_quiet(bus, meter, &a))
-		printf(" balance %s %s supply %s", pm_money_format(a.balance, bal, sizeof(bal)),
-		       a.currency, a.state);
+		printf(" balance %s%s supply %s", pm_money_format(a.balance, bal, sizeof(bal)),
+		       a.unit, a.state);
 	putchar('\n');
 	fflush(stdout);
 }
