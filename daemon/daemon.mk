@@ -194,3 +194,8 @@ $(BUILD)/tools/dlms-objects-doc: $(call objs,asan,daemon/tools/dlms-objects-doc.
 
 dlms-doc: $(BUILD)/tools/dlms-objects-doc
 	$(BUILD)/tools/dlms-objects-doc > docs/dlms-objects.md
+
+# The files that include common/version.h are compiled again when VERSION changes (the flag is
+# not a file the generated dependencies can name).
+VERSION_USERS := $(shell grep -rl '"common/version.h"' daemon --include='*.c')
+$(foreach v,rel asan fuzz,$(call objs,$(v),$(VERSION_USERS))): VERSION
