@@ -112,6 +112,12 @@ check-vm:
 demo: deps
 	tests/vm/demo
 
+# The first hour on a host: polymeterd with a simulated meter on a private bus, until Ctrl-C
+# (scripts/run.sh; tests/quickstart/run checks it as the README tells it).
+.PHONY: run
+run: $(BUILD)/daemon/polymeterd $(BUILD)/daemon/polymeterctl
+	@scripts/run.sh $(BUILD)
+
 bench: deps
 	tests/bench/run
 

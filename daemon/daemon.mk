@@ -11,6 +11,8 @@
 # for the test support, "support/...").
 CPPFLAGS_USER := -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 -Idaemon -Itests \
 	-Itests/unit -Itests/modbus
+# The one version string of polymeterd and polymeterctl (daemon/common/version.h): VERSION.
+CPPFLAGS_USER += -DPOLYMETER_VERSION='"$(shell cat VERSION)"'
 WARN_USER     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 # kept for the scripts that compile one file on their own (tests/daemon/m32-syntax)
@@ -87,6 +89,7 @@ SYSUSERSDIR  ?= /usr/lib/sysusers.d
 DBUSPOLICYDIR ?= /usr/share/dbus-1/system.d
 BINDIR       ?= /usr/bin
 LIBEXECDIR   ?= /usr/libexec
+BASHCOMPDIR  ?= /usr/share/bash-completion/completions
 
 .PHONY: daemon daemon-asan unit-daemon daemon-install
 
@@ -172,6 +175,8 @@ daemon-install: daemon
 	install -D -m 0644 daemon/dist/org.polymeter.Meter1.conf \
 		$(DESTDIR)$(DBUSPOLICYDIR)/org.polymeter.Meter1.conf
 	install -D -m 0755 $(BUILD)/daemon/polymeterctl $(DESTDIR)$(BINDIR)/polymeterctl
+	install -D -m 0644 daemon/dist/polymeterctl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/polymeterctl
 	install -D -m 0755 $(BUILD)/daemon/relay-probe $(DESTDIR)$(LIBEXECDIR)/polymeter/relay-probe
 
 # The daemon on the host under ASan + UBSan: simulated meters, a missing IIO device, a bad file,
@@ -190,3 +195,8 @@ $(BUILD)/tools/dlms-objects-doc: $(call objs,asan,daemon/tools/dlms-objects-doc.
 
 dlms-doc: $(BUILD)/tools/dlms-objects-doc
 	$(BUILD)/tools/dlms-objects-doc > docs/dlms-objects.md
+
+# The files that include common/version.h are compiled again when VERSION changes (the flag is
+# not a file the generated dependencies can name).
+VERSION_USERS := $(shell grep -rl '"common/version.h"' daemon --include='*.c')
+$(foreach v,rel asan fuzz,$(call objs,$(v),$(VERSION_USERS))): VERSION

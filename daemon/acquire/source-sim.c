@@ -8,6 +8,8 @@
 #include "common/adapter-math.h"
 #include "acquire/generation.h"
 #include "acquire/source-sim.h"
+#include "common/log.h"
+#include "core/billing/civil-time.h"
 
 struct source_sim {
 	struct pm_source base;
@@ -25,8 +27,9 @@ struct source_sim {
 	int64_t sim_start_ns;
 	uint64_t ticks; /* scans produced */
 	struct pm_calib
-	    calib; /* the chip's correction registers, as the simulated chip holds them */
-	bool done; /* simulated clock: sim_end reached, no more scans */
+	    calib;	   /* the chip's correction registers, as the simulated chip holds them */
+	bool done;	   /* simulated clock: sim_end reached, no more scans */
+	unsigned progress; /* simulated clock with sim_end: tenths of the span logged */
 };
 
 /*
@@ -101,6 +104,27 @@ static void sim_model(struct source_sim *s)
 		s->scan.nj_per_code[k] = g->nj_per_code;
 }
 
+/*
+ * Simulated clock with an end: a line at every tenth of the span, so a month or a year that
+ * takes seconds shows it is moving, and how far, rather than staying silent until its summary.
+ */
+static void sim_progress(struct source_sim *s)
+{
+	int64_t span = s->conf->sim_end_ns - s->sim_start_ns, tenth_ns = span / 10;
+	int64_t done = s->scan.ts_ns - s->sim_start_ns;
+	unsigned tenths;
+	char when[32];
+
+	if (!s->conf->sim_end_ns || tenth_ns <= 0 || s->progress >= 10)
+		return;
+	tenths = done >= span ? 10 : (unsigned)(done / tenth_ns);
+	if (tenths <= s->progress)
+		return;
+	s->progress = tenths;
+	log_info("meter %s: simulated %u %% (%s)", s->conf->name, tenths * 10,
+		 pm_civil_format_utc(s->scan.ts_ns, when, sizeof(when)));
+}
+
 /* One scan period: integrate every counter (mW x ns = pJ), then hand the scan out. */
 static void sim_tick(struct source_sim *s)
 {
@@ -117,6 +141,7 @@ static void sim_tick(struct source_sim *s)
 	 * the period divides it) and every profile interval ending by sim_end is closed. */
 	if (s->conf->sim_end_ns && s->scan.ts_ns >= s->conf->sim_end_ns + (int64_t)s->period_ns)
 		s->done = true;
+	sim_progress(s);
 	s->cb(s->userdata, &s->scan);
 }
 

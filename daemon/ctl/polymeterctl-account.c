@@ -25,7 +25,9 @@
  *       balance=X reset-balance time-debt=X payment-debt=X reset-debt clear-payments
  *       zero-standing-charge clear-future-tariffs contactor=unchanged|open|close|arm
  *
- * Every command but `account` takes the meter from --meter NAME, or the only meter there is.
+ * polymeterctl.c chooses the meter (--meter NAME, or the only one). Every command that changes
+ * the account prints what changed (the account before and after, property by property); the
+ * destructive ones (tenancy, supply disconnect) ask first on a terminal, or need --yes.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -41,19 +43,7 @@
 #include "views/dbus/bus-account.h"
 #include "core/billing/money.h"
 #include "ctl/polymeterctl-account.h"
-
-static const char *const commands[] = {
-    "account", "topup",	    "token",   "tariff", "mode",
-    "supply",  "adjust",    "debt",    "wallet", "emergency-credit",
-    "tenancy", "configure", "currency"};
-
-static bool is_command(const char *cmd)
-{
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(cmd, commands[i]))
-			return true;
-	return false;
-}
+#include "ctl/polymeterctl-internal.h"
 
 static int usage_error(const char *what)
 {
@@ -61,53 +51,22 @@ static int usage_error(const char *what)
 	return 2;
 }
 
-/* The meter names under /org/polymeter/Meter1 that carry the account interface. */
-static int only_meter(sd_bus *bus, char *name, size_t len)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	const char *path;
-	unsigned n = 0;
-	int r;
-
-	r = sd_bus_call_method(bus, PM_BUS_NAME, PM_BUS_ROOT, "org.freedesktop.DBus.ObjectManager",
-			       "GetManagedObjects", &error, &reply, "");
-	if (r < 0) {
-		fprintf(stderr, "polymeterctl: %s\n", error.message ? error.message : strerror(-r));
-		sd_bus_error_free(&error);
-		return r;
-	}
-	r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
-	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
-		r = sd_bus_message_read(reply, "o", &path);
-		if (r >= 0 && !strncmp(path, PM_BUS_ROOT "/", strlen(PM_BUS_ROOT) + 1)) {
-			if (!n++)
-				snprintf(name, len, "%s", path + strlen(PM_BUS_ROOT) + 1);
-		}
-		if (r >= 0)
-			r = sd_bus_message_skip(reply, "a{sa{sv}}");
-		if (r >= 0)
-			r = sd_bus_message_exit_container(reply);
-	}
-	sd_bus_message_unref(reply);
-	if (r < 0)
-		return r;
-	if (n != 1) {
-		fprintf(stderr, "polymeterctl: %u meters: name one with --meter\n", n);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int call_failed(const char *meter, sd_bus_error *error, int r)
 {
 	const char *name = error->name ? error->name : "";
 
-	if (!strncmp(name, PM_BUS_ACCOUNT_ERROR, strlen(PM_BUS_ACCOUNT_ERROR)))
+	if (ctl_explain_bus_error(error, r))
+		;
+	else if (!strncmp(name, PM_BUS_ACCOUNT_ERROR, strlen(PM_BUS_ACCOUNT_ERROR)))
 		fprintf(stderr, "polymeterctl: meter %s: %s (%s)\n", meter, error->message,
 			name + strlen(PM_BUS_ACCOUNT_ERROR));
 	else if (!strcmp(name, SD_BUS_ERROR_UNKNOWN_OBJECT))
-		fprintf(stderr, "polymeterctl: no meter %s\n", meter);
+		fprintf(stderr, "polymeterctl: no meter %s (polymeterctl list)\n", meter);
+	else if (!strcmp(name, SD_BUS_ERROR_UNKNOWN_INTERFACE) ||
+		 !strcmp(name, SD_BUS_ERROR_UNKNOWN_METHOD))
+		fprintf(stderr,
+			"polymeterctl: meter %s: this daemon has no account interface (%s)\n",
+			meter, name);
 	else
 		fprintf(stderr, "polymeterctl: meter %s: %s\n", meter,
 			error->message ? error->message : strerror(-r));
@@ -148,18 +107,72 @@ static int simple_call(sd_bus *bus, const char *path, const char *meter, const c
 	return 0;
 }
 
-struct account_props {
-	bool running, supply_closed, aux, has_tariff;
-	char mode[16], ec[16], state[16], reason[32], tariff[128], currency[8];
-	int64_t balance, available, total, ec_remaining, debt_to_clear, time_debt, payment_debt,
-	    cost_hour, cost_today, price;
-	uint32_t payments;
-	uint8_t rate, block;
-	/* pending changes: "" when none (FutureTariffName/Date, CurrencyConversionDate/Factor) */
-	char future_tariff[128], future_date[16], conversion_date[16], conversion_factor[48];
-};
+/* Configuration's a{sv} as text, money in currency units: what `configure` changed. */
+static int read_config(sd_bus_message *reply, struct account_props *p)
+{
+	const char *key, *contents;
+	char type;
+	int r;
 
-static int read_account(sd_bus *bus, const char *path, const char *meter, struct account_props *p)
+	r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+		char *v = p->n_cfg < PM_CTL_MAX_CFG ? p->cfg[p->n_cfg][1] : NULL;
+		size_t vlen = sizeof(p->cfg[0][1]);
+		bool kept = true;
+
+		r = sd_bus_message_read(reply, "s", &key);
+		if (r >= 0)
+			r = sd_bus_message_peek_type(reply, &type, &contents);
+		if (r >= 0)
+			r = sd_bus_message_enter_container(reply, 'v', contents);
+		if (r < 0)
+			break;
+		if (!v) {
+			r = sd_bus_message_skip(reply, contents);
+			kept = false;
+		} else if (!strcmp(contents, "x")) {
+			int64_t x;
+
+			r = sd_bus_message_read(reply, "x", &x);
+			pm_money_format(x, v, vlen);
+		} else if (!strcmp(contents, "u")) {
+			uint32_t u;
+
+			r = sd_bus_message_read(reply, "u", &u);
+			snprintf(v, vlen, "%" PRIu32, u);
+		} else if (!strcmp(contents, "y")) {
+			uint8_t y;
+
+			r = sd_bus_message_read(reply, "y", &y);
+			snprintf(v, vlen, "%u", y);
+		} else if (!strcmp(contents, "b")) {
+			int b;
+
+			r = sd_bus_message_read(reply, "b", &b);
+			snprintf(v, vlen, "%s", b ? "yes" : "no");
+		} else if (!strcmp(contents, "s")) {
+			const char *t;
+
+			r = sd_bus_message_read(reply, "s", &t);
+			snprintf(v, vlen, "%s", t);
+		} else {
+			r = sd_bus_message_skip(reply, contents);
+			kept = false;
+		}
+		if (r >= 0 && kept)
+			snprintf(p->cfg[p->n_cfg++][0], sizeof(p->cfg[0][0]), "%s", key);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(reply);
+	return r;
+}
+
+static int read_account(sd_bus *bus, const char *path, const char *meter, struct account_props *p,
+			bool quiet)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
@@ -169,8 +182,10 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 	memset(p, 0, sizeof(*p));
 	r = sd_bus_call_method(bus, PM_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
 			       &error, &reply, "s", PM_BUS_IFACE_ACCOUNT);
+	if (r < 0 && quiet)
+		sd_bus_error_free(&error);
 	if (r < 0)
-		return -call_failed(meter, &error, r);
+		return quiet ? r : -call_failed(meter, &error, r);
 	r = sd_bus_message_enter_container(reply, 'a', "{sv}");
 	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
 		static const struct {
@@ -235,6 +250,8 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 			else if (!strcmp(name, "CurrencyConversionFactor"))
 				snprintf(p->conversion_factor, sizeof(p->conversion_factor), "%s",
 					 s);
+		} else if (!strcmp(contents, "a{sv}") && !strcmp(name, "Configuration")) {
+			r = read_config(reply, p);
 		} else if (!strcmp(contents, "u") && !strcmp(name, "PaymentCount")) {
 			r = sd_bus_message_read(reply, "u", &p->payments);
 		} else if (!strcmp(contents, "y") && !strcmp(name, "Rate")) {
@@ -250,6 +267,8 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 			r = sd_bus_message_exit_container(reply);
 	}
 	sd_bus_message_unref(reply);
+	if (*p->currency)
+		snprintf(p->unit, sizeof(p->unit), " %s", p->currency);
 	return r < 0 ? r : 0;
 }
 
@@ -277,6 +296,7 @@ static void json_pending(const char *key, const char *v, bool pending, bool comm
 
 static void print_account(const char *meter, const struct account_props *p, bool json)
 {
+	const char *c = p->unit;
 	char m[10][40];
 
 	pm_money_format(p->balance, m[0], sizeof(m[0]));
@@ -323,14 +343,16 @@ static void print_account(const char *meter, const struct account_props *p, bool
 	}
 	printf("meter %s: %s account%s, supply %s (%s)\n", meter, p->mode,
 	       p->running ? "" : " (NOT RUNNING: stored account unreadable)", p->state, p->reason);
-	printf("balance          %s %s (available %s)\n", m[0], p->currency, m[1]);
-	printf("total credit     %s in %" PRIu32 " payments\n", m[2], p->payments);
-	printf("emergency credit %s, remaining %s, debt to clear %s\n", p->ec, m[3], m[4]);
-	printf("debt             time-based %s, payment-based %s\n", m[5], m[6]);
-	printf("cost             last hour %s, today %s\n", m[7], m[8]);
+	/* every amount with its currency: the tariff's, which the balance is kept in */
+	printf("balance          %s%s (available %s%s)\n", m[0], c, m[1], c);
+	printf("total credit     %s%s in %" PRIu32 " payments\n", m[2], c, p->payments);
+	printf("emergency credit %s, remaining %s%s, debt to clear %s%s\n", p->ec, m[3], c, m[4],
+	       c);
+	printf("debt             time-based %s%s, payment-based %s%s\n", m[5], c, m[6], c);
+	printf("cost             last hour %s%s, today %s%s\n", m[7], c, m[8], c);
 	if (p->has_tariff)
-		printf("tariff           %s: rate %u, block %u, %s per kWh; aux relay %s\n",
-		       p->tariff, p->rate + 1u, p->block + 1u, m[9], p->aux ? "closed" : "open");
+		printf("tariff           %s: rate %u, block %u, %s%s per kWh; aux relay %s\n",
+		       p->tariff, p->rate + 1u, p->block + 1u, m[9], c, p->aux ? "closed" : "open");
 	else
 		printf("tariff           none\n");
 	/* the daemon publishes a pending change's date (and the rest) only while it is pending */
@@ -380,7 +402,8 @@ static char *read_file(const char *path)
 	return buf;
 }
 
-static int tenancy(sd_bus *bus, const char *path, const char *meter, int argc, char **argv)
+static int tenancy(sd_bus *bus, const char *path, const char *meter, int argc, char **argv,
+		   bool yes)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *msg = NULL;
@@ -437,6 +460,11 @@ static int tenancy(sd_bus *bus, const char *path, const char *meter, int argc, c
 	}
 	if (r >= 0)
 		r = sd_bus_message_close_container(msg);
+	if (r >= 0 &&
+	    !ctl_confirm(yes, "A change of tenancy ends the present customer's account")) {
+		sd_bus_message_unref(msg);
+		return 1;
+	}
 	if (r >= 0)
 		r = sd_bus_call(bus, msg, 0, &error, NULL);
 	sd_bus_message_unref(msg);
@@ -528,22 +556,107 @@ static int configure(sd_bus *bus, const char *path, const char *meter, int argc,
 	return r < 0 ? call_failed(meter, &error, r) : 0;
 }
 
-static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
+/* One account value as text, with the currency where it is money; "" when it is not shown. */
+struct field {
+	const char *label;
+	char v[160];
+};
+
+static size_t fields(const struct account_props *p, struct field *f)
 {
-	const char *cmd = argv[0];
-	char path[128];
-	int64_t a, b;
+	const char *cur = p->unit;
+	size_t n = 0;
+	char m[40];
 
-	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
-	if (!strcmp(cmd, "account")) {
-		struct account_props p;
-		int r = read_account(bus, path, meter, &p);
-
-		if (r < 0)
-			return 1;
-		print_account(meter, &p, json);
-		return 0;
+#define MONEY(l, x)                                                                                \
+	do {                                                                                       \
+		f[n].label = l;                                                                    \
+		snprintf(f[n++].v, sizeof(f[0].v), "%s%s", pm_money_format(x, m, sizeof(m)), cur); \
+	} while (0)
+#define TEXT(l, ...)                                                                               \
+	do {                                                                                       \
+		f[n].label = l;                                                                    \
+		snprintf(f[n++].v, sizeof(f[0].v), __VA_ARGS__);                                   \
+	} while (0)
+	TEXT("mode", "%s", p->mode);
+	TEXT("supply", "%s (%s)", p->state, p->reason);
+	MONEY("balance", p->balance);
+	MONEY("total credit", p->total);
+	TEXT("payments", "%" PRIu32, p->payments);
+	TEXT("emergency credit", "%s", p->ec);
+	MONEY("emergency credit left", p->ec_remaining);
+	MONEY("debt to clear", p->debt_to_clear);
+	MONEY("time debt", p->time_debt);
+	MONEY("payment debt", p->payment_debt);
+	TEXT("tariff", "%s", p->has_tariff ? p->tariff : "none");
+	MONEY("price per kWh", p->price);
+	TEXT("currency", "%s", p->currency);
+	TEXT("future tariff", "%s", *p->future_date ? p->future_tariff : "none");
+	TEXT("future tariff from", "%s", *p->future_date ? p->future_date : "-");
+	TEXT("currency conversion", "%s%s%s", *p->conversion_date ? p->conversion_factor : "none",
+	     *p->conversion_date ? " at " : "", p->conversion_date);
+#undef MONEY
+#undef TEXT
+	for (size_t i = 0; i < p->n_cfg; i++) {
+		f[n].label = p->cfg[i][0];
+		snprintf(f[n++].v, sizeof(f[0].v), "%s", p->cfg[i][1]);
 	}
+	return n;
+}
+
+/* What a command changed: every field that differs between @before and @after. */
+static void print_changes(const char *meter, const char *what, const struct account_props *before,
+			  const struct account_props *after, bool json)
+{
+	struct field fb[16 + PM_CTL_MAX_CFG], fa[16 + PM_CTL_MAX_CFG];
+	size_t nb = fields(before, fb), na = fields(after, fa), shown = 0;
+
+	if (json) {
+		printf("{\"meter\":");
+		ctl_json_string(meter);
+		printf(",\"done\":");
+		ctl_json_string(what);
+		printf(",\"changed\":{");
+	} else {
+		printf("meter %s: %s\n", meter, what);
+	}
+	for (size_t i = 0; i < na; i++) {
+		const char *old = "-";
+
+		for (size_t k = 0; k < nb; k++)
+			if (!strcmp(fb[k].label, fa[i].label))
+				old = fb[k].v;
+		if (!strcmp(old, fa[i].v))
+			continue;
+		if (json) {
+			printf("%s", shown ? "," : "");
+			ctl_json_string(fa[i].label);
+			printf(":[");
+			ctl_json_string(old);
+			putchar(',');
+			ctl_json_string(fa[i].v);
+			putchar(']');
+		} else {
+			printf("  %-22s %s -> %s\n", fa[i].label, old, fa[i].v);
+		}
+		shown++;
+	}
+	if (json)
+		printf("}}\n");
+	else if (!shown)
+		printf("  nothing changed (it was so already)\n");
+}
+
+/* The account command's call; 0, or the exit status of a failure (printed). */
+static int call(sd_bus *bus, const char *path, const char *meter, const struct ctl_opts *o,
+		const char *cur, char *what, size_t what_len)
+{
+	int argc = o->n_args;
+	char *const *argv = o->args;
+	const char *cmd = argv[0];
+	int64_t a, b;
+	char m[40];
+
 	if (!strcmp(cmd, "topup")) {
 		char ref[64];
 
@@ -560,39 +673,51 @@ static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 			snprintf(ref, sizeof(ref), "ctl-%lld%09ld", (long long)ts.tv_sec,
 				 ts.tv_nsec);
 		}
+		snprintf(what, what_len, "topped up %s%s (reference %s)",
+			 pm_money_format(a, m, sizeof(m)), cur, ref);
 		return simple_call(bus, path, meter, "TopUp", "xs", a, ref);
 	}
-	if (!strcmp(cmd, "token"))
+	if (!strcmp(cmd, "token")) {
+		snprintf(what, what_len, "token entered");
 		return argc != 2 ? usage_error("token DIGITS")
 				 : simple_call(bus, path, meter, "EnterToken", "s", argv[1]);
+	}
 	if (!strcmp(cmd, "tariff")) {
 		char *text;
 		int r;
 
-		if (argc == 2 && !strcmp(argv[1], "cancel"))
+		if (argc == 2 && !strcmp(argv[1], "cancel")) {
+			snprintf(what, what_len, "future tariff cancelled");
 			return simple_call(bus, path, meter, "CancelFutureTariff", "");
-		if ((argc != 3 && (argc != 5 || strcmp(argv[3], "--from"))) ||
-		    strcmp(argv[1], "set"))
+		}
+		if (argc != 3 || strcmp(argv[1], "set"))
 			return usage_error(
 			    "tariff set FILE.json [--from YYYY-MM-DD] | tariff cancel");
 		text = read_file(argv[2]);
 		if (!text)
 			return 1;
-		if (argc == 5)
-			r = simple_call(bus, path, meter, "SetFutureTariff", "ss", text, argv[4]);
-		else
+		if (o->from) {
+			snprintf(what, what_len, "tariff %s set from %s", argv[2], o->from);
+			r = simple_call(bus, path, meter, "SetFutureTariff", "ss", text, o->from);
+		} else {
+			snprintf(what, what_len, "tariff %s set", argv[2]);
 			r = simple_call(bus, path, meter, "SetTariff", "s", text);
+		}
 		free(text);
 		return r;
 	}
 	if (!strcmp(cmd, "currency")) {
-		if (argc != 5 || strcmp(argv[1], "convert") || strcmp(argv[3], "--on"))
+		if (argc != 3 || strcmp(argv[1], "convert") || !o->on)
 			return usage_error("currency convert FACTOR --on YYYY-MM-DD");
-		return simple_call(bus, path, meter, "ConvertCurrency", "ss", argv[4], argv[2]);
+		snprintf(what, what_len, "currency conversion x %s on %s scheduled", argv[2],
+			 o->on);
+		return simple_call(bus, path, meter, "ConvertCurrency", "ss", o->on, argv[2]);
 	}
-	if (!strcmp(cmd, "mode"))
+	if (!strcmp(cmd, "mode")) {
+		snprintf(what, what_len, "mode set");
 		return argc != 2 ? usage_error("mode credit|prepayment|payg")
 				 : simple_call(bus, path, meter, "SetMode", "s", argv[1]);
+	}
 	if (!strcmp(cmd, "supply")) {
 		static const char *const sub[][2] = {{"disconnect", "Disconnect"},
 						     {"reconnect", "Reconnect"},
@@ -600,24 +725,34 @@ static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 						     {"confirm", "ConfirmReconnect"}};
 
 		for (size_t i = 0; argc == 2 && i < 4; i++)
-			if (!strcmp(argv[1], sub[i][0]))
+			if (!strcmp(argv[1], sub[i][0])) {
+				snprintf(what, what_len, "supply %s done", sub[i][0]);
+				if (i == 0 && !ctl_confirm(o->yes, "Disconnect the supply"))
+					return 1;
 				return simple_call(bus, path, meter, sub[i][1], "");
+			}
 		return usage_error("supply disconnect|reconnect|arm|confirm");
 	}
-	if (!strcmp(cmd, "emergency-credit"))
-		return simple_call(bus, path, meter, "TakeEmergencyCredit", "");
+	if (!strcmp(cmd, "emergency-credit")) {
+		snprintf(what, what_len, "emergency credit taken");
+		return argc != 1 ? usage_error("emergency-credit takes no argument")
+				 : simple_call(bus, path, meter, "TakeEmergencyCredit", "");
+	}
 	if (!strcmp(cmd, "adjust")) {
 		if (argc != 2)
 			return usage_error("adjust DELTA");
-		return money_arg("adjust", argv[1], &a) < 0
-			   ? 2
-			   : simple_call(bus, path, meter, "AdjustBalance", "x", a);
+		if (money_arg("adjust", argv[1], &a) < 0)
+			return 2;
+		snprintf(what, what_len, "balance adjusted by %s%s",
+			 pm_money_format(a, m, sizeof(m)), cur);
+		return simple_call(bus, path, meter, "AdjustBalance", "x", a);
 	}
 	if (!strcmp(cmd, "debt")) {
 		if (argc != 3)
 			return usage_error("debt TIME_DEBT PAYMENT_DEBT");
 		if (money_arg("debt", argv[1], &a) < 0 || money_arg("debt", argv[2], &b) < 0)
 			return 2;
+		snprintf(what, what_len, "debt set");
 		return simple_call(bus, path, meter, "SetDebt", "xx", a, b);
 	}
 	if (!strcmp(cmd, "wallet")) {
@@ -625,93 +760,49 @@ static int run(sd_bus *bus, const char *meter, bool json, int argc, char **argv)
 			return usage_error("wallet YYYY-MM-DD COST [final]");
 		if (money_arg("wallet", argv[2], &a) < 0)
 			return 2;
+		snprintf(what, what_len, "wallet cost %s%s of %s posted%s",
+			 pm_money_format(a, m, sizeof(m)), cur, argv[1],
+			 argc == 4 ? " (final)" : "");
 		return simple_call(bus, path, meter, "PostWalletCost", "sxb", argv[1], a,
 				   argc == 4);
 	}
-	if (!strcmp(cmd, "configure"))
-		return configure(bus, path, meter, argc, argv);
-	return tenancy(bus, path, meter, argc, argv);
+	if (!strcmp(cmd, "configure")) {
+		snprintf(what, what_len, "configured");
+		return configure(bus, path, meter, argc, (char **)argv);
+	}
+	snprintf(what, what_len, "change of tenancy done");
+	return tenancy(bus, path, meter, argc, (char **)argv, o->yes);
 }
 
-static int account_main(bool user, bool json, const char *meter, int argc, char **argv)
+bool ctl_read_account_quiet(sd_bus *bus, const char *meter, struct account_props *p)
 {
-	sd_bus *bus = NULL;
-	char only[64];
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
+	return read_account(bus, path, meter, p, true) >= 0 && p->running;
+}
+
+int ctl_account_command(sd_bus *bus, const struct ctl_opts *o, const char *meter)
+{
+	struct account_props before, after;
+	char path[128], what[256] = "";
 	int r;
 
-	if (!strcmp(argv[0], "account") && argc == 2 && !meter)
-		meter = argv[1];
-	else if (!strcmp(argv[0], "account") && argc > 1)
-		return usage_error("account [METER]");
-	r = user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
-	if (r < 0) {
-		fprintf(stderr, "polymeterctl: cannot connect to the %s bus: %s\n",
-			user ? "session" : "system", strerror(-r));
+	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
+	if (!strcmp(o->args[0], "account")) {
+		if (read_account(bus, path, meter, &before, false) < 0)
+			return 1;
+		print_account(meter, &before, o->json);
+		return 0;
+	}
+	if (read_account(bus, path, meter, &before, false) < 0)
 		return 1;
-	}
-	if (!meter) {
-		r = only_meter(bus, only, sizeof(only));
-		meter = only;
-	}
-	if (r >= 0)
-		r = run(bus, meter, json, argc, argv);
-	else
-		r = 1;
-	sd_bus_flush_close_unref(bus);
-	return r;
-}
-
-/* The first argument that is neither an option nor an option's value. */
-static int command_index(int argc, char **argv)
-{
-	static const char *const with_value[] = {"--meter", "--max", "--from", "--to"};
-
-	for (int i = 1; i < argc; i++) {
-		bool skip = false;
-
-		if (argv[i][0] != '-')
-			return i;
-		for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
-			skip = skip || !strcmp(argv[i], with_value[k]);
-		i += skip;
-	}
-	return -1;
-}
-
-int pm_ctl_account_dispatch(int argc, char **argv)
-{
-	const char *meter = NULL;
-	bool user = false, json = false;
-	char *args[64];
-	int n = 0, i = command_index(argc, argv);
-
-	if (i < 0 || !is_command(argv[i]))
-		return -1;
-	/* options anywhere; "-1.50" (a negative amount) is an operand */
-	for (int k = 1; k < argc; k++) {
-		const char *a = argv[k];
-
-		if (!strcmp(a, "--user")) {
-			user = true;
-		} else if (!strcmp(a, "--json")) {
-			json = true;
-		} else if (!strcmp(a, "--meter") && k + 1 < argc) {
-			meter = argv[++k];
-		} else if (!strncmp(a, "--meter=", 8)) {
-			meter = a + 8;
-		} else if ((!strcmp(a, "--from") || !strcmp(a, "--on")) && k + 1 < argc &&
-			   n + 2 <= (int)(sizeof(args) / sizeof(args[0]))) {
-			/* the date of a future tariff or a conversion: an operand pair */
-			args[n++] = argv[k];
-			args[n++] = argv[++k];
-		} else if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) {
-			fprintf(stderr, "polymeterctl: %s: unknown option %s\n", argv[i], a);
-			return 2;
-		} else if (n < (int)(sizeof(args) / sizeof(args[0]))) {
-			args[n++] = argv[k];
-		} else {
-			return usage_error("too many arguments");
-		}
-	}
-	return account_main(user, json, meter, n, args);
+	r = call(bus, path, meter, o, before.unit, what, sizeof(what));
+	if (r)
+		return r;
+	/* committed: what changed, read back from the daemon */
+	if (read_account(bus, path, meter, &after, false) < 0)
+		return 1;
+	print_changes(meter, what, &before, &after, o->json);
+	return 0;
 }

@@ -3,6 +3,7 @@
  * What polymeterctl reads from polymeterd over D-Bus (polymeterctl-internal.h): the meters'
  * names, one meter's Meter properties, and the message of a failed method call.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -123,12 +124,8 @@ int ctl_get_meter_props(sd_bus *bus, const char *meter, struct meter_props *m)
 	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
 	r = sd_bus_call_method(bus, PM_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
 			       &error, &reply, "s", PM_BUS_IFACE_METER);
-	if (r < 0) {
-		fprintf(stderr, "polymeterctl: meter %s: %s\n", meter,
-			error.message ? error.message : strerror(-r));
-		sd_bus_error_free(&error);
-		return r;
-	}
+	if (r < 0)
+		return ctl_call_error(meter, &error, r);
 	m->n = 0;
 	r = read_props(reply, m);
 	sd_bus_message_unref(reply);
@@ -160,8 +157,9 @@ int ctl_list_meters(sd_bus *bus, char names[][64], size_t max, size_t *n)
 	r = sd_bus_call_method(bus, PM_BUS_NAME, PM_BUS_ROOT, "org.freedesktop.DBus.ObjectManager",
 			       "GetManagedObjects", &error, &reply, NULL);
 	if (r < 0) {
-		fprintf(stderr, "polymeterctl: %s: %s\n", PM_BUS_NAME,
-			error.message ? error.message : strerror(-r));
+		if (!ctl_explain_bus_error(&error, r))
+			fprintf(stderr, "polymeterctl: %s: %s\n", PM_BUS_NAME,
+				error.message ? error.message : strerror(-r));
 		sd_bus_error_free(&error);
 		return r;
 	}
@@ -184,7 +182,11 @@ int ctl_list_meters(sd_bus *bus, char names[][64], size_t max, size_t *n)
 
 int ctl_call_error(const char *meter, sd_bus_error *error, int r)
 {
-	if (error->name && !strncmp(error->name, "org.polymeter.Meter1.Error.", 27))
+	if (ctl_explain_bus_error(error, r))
+		;
+	else if (sd_bus_error_has_name(error, SD_BUS_ERROR_UNKNOWN_OBJECT))
+		fprintf(stderr, "polymeterctl: no meter %s (polymeterctl list)\n", meter);
+	else if (error->name && !strncmp(error->name, "org.polymeter.Meter1.Error.", 27))
 		fprintf(stderr, "polymeterctl: meter %s: %s (%s)\n", meter, error->message,
 			error->name + 27);
 	else
@@ -192,4 +194,59 @@ int ctl_call_error(const char *meter, sd_bus_error *error, int r)
 			error->message ? error->message : strerror(-r));
 	sd_bus_error_free(error);
 	return r;
+}
+
+static const char *bus_name(void)
+{
+	return ctl_user ? "session" : "system";
+}
+
+int ctl_open_bus(sd_bus **bus)
+{
+	int r = ctl_user ? sd_bus_open_user(bus) : sd_bus_open_system(bus);
+
+	if (r < 0)
+		ctl_explain_bus_error(&SD_BUS_ERROR_NULL, r);
+	return r;
+}
+
+bool ctl_explain_bus_error(const sd_bus_error *error, int r)
+{
+	if (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+	    sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+		fprintf(stderr, "polymeterctl: polymeterd is not running (no %s on the %s bus)\n",
+			PM_BUS_NAME, bus_name());
+		fputs(
+		    ctl_user
+			? "  start it with dbus = session on this bus (DBUS_SESSION_BUS_ADDRESS), "
+			  "e.g. with make run\n"
+			: "  start it: systemctl start polymeterd (why it stopped: journalctl "
+			  "-u polymeterd); a polymeterd on the session bus needs --user\n",
+		    stderr);
+		return true;
+	}
+	if (sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED)) {
+		fprintf(stderr,
+			"polymeterctl: %s\n  run it as root or as a member of the group "
+			"polymeter-admin\n",
+			error->message ? error->message : "access denied");
+		return true;
+	}
+	if (sd_bus_error_has_name(error, SD_BUS_ERROR_NO_REPLY) || r == -ETIMEDOUT) {
+		fprintf(stderr, "polymeterctl: polymeterd did not answer in time (busy or stuck: "
+				"journalctl -u polymeterd)\n");
+		return true;
+	}
+	if (!sd_bus_error_is_set(error) && (r == -ENOENT || r == -ECONNREFUSED || r == -ENOMEDIUM ||
+					    r == -ECONNRESET || r == -ENOTCONN || r == -EACCES)) {
+		fprintf(stderr, "polymeterctl: cannot connect to the %s bus: %s\n", bus_name(),
+			strerror(-r));
+		fputs(ctl_user
+			  ? "  --user needs DBUS_SESSION_BUS_ADDRESS of the bus polymeterd is on "
+			    "(make run prints it)\n"
+			  : "  is dbus running? systemctl status dbus\n",
+		      stderr);
+		return true;
+	}
+	return false;
 }

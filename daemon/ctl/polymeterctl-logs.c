@@ -3,7 +3,9 @@
  * polymeterctl events and profile (polymeterctl-internal.h): the meter's event log and its load
  * profile intervals, as text, JSON or (profile) CSV.
  */
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,13 +76,67 @@ static const char *flags_text(uint32_t status, char buf[4])
 
 static const char *const reg_names[4] = {"import_mwh", "export_mwh", "r_import_mvarh",
 					 "r_export_mvarh"};
+/* the per-phase means with their units, as the CSV header names them */
 static const char *const pq_names[4] = {"v", "i", "pf", "f"};
+static const char *const pq_units[4] = {"_v", "_a", "", "_hz"};
 
-int ctl_profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, bool csv)
+/* mWh as Wh with 3 decimals, exact */
+static void print_wh(uint64_t mwh)
+{
+	printf(" %10llu.%03llu", (unsigned long long)(mwh / 1000),
+	       (unsigned long long)(mwh % 1000));
+}
+
+static void print_header(const char *meter, bool csv)
+{
+	if (ctl_json) {
+		printf("{\"meter\": \"%s\", \"intervals\": [", meter);
+	} else if (csv) {
+		fputs("meter,end_utc,period_s,status,flags,samples", stdout);
+		for (int k = 0; k < 4; k++)
+			printf(",%s", reg_names[k]);
+		for (int k = 0; k < 4; k++)
+			printf(",delta_%s", reg_names[k]);
+		for (int q = 0; q < 4; q++)
+			for (int ph = 1; ph <= 3; ph++)
+				printf(",%s_l%d%s", pq_names[q], ph, pq_units[q]);
+		putchar('\n');
+	} else {
+		printf("meter %s, load profile: energy in each interval ending at END\n", meter);
+		printf("%-20s %-5s %7s %14s %14s %14s %14s %8s %8s %8s\n", "END (UTC)", "FLAGS",
+		       "SAMPLES", "import Wh", "export Wh", "+R varh", "-R varh", "V L1", "V L2",
+		       "V L3");
+	}
+}
+
+/* What the FLAGS letters mean: printed under the table, only when one occurred. */
+static void print_legend(uint32_t seen)
+{
+	static const char *const meaning[3] = {
+	    "D power down (no sample for a while) in the interval",
+	    "C clock adjusted",
+	    "P partial (not covered from its start: start-up, resumed)",
+	};
+	const char *sep = "FLAGS: ";
+
+	for (int i = 0; i < 3; i++)
+		if (seen & (1u << i)) {
+			printf("%s%s", sep, meaning[i]);
+			sep = "; ";
+		}
+	if (seen)
+		putchar('\n');
+}
+
+int ctl_profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, bool csv,
+		const char *plot)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
 	char path[256], when[32], fl[4];
+	struct ctl_plot_point *pts = NULL;
+	size_t n_pts = 0, cap = 0;
+	uint32_t seen = 0;
 	bool first = true;
 	int r;
 
@@ -89,23 +145,8 @@ int ctl_profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, bool c
 			       &reply, "tt", (uint64_t)from, (uint64_t)to);
 	if (r < 0)
 		return ctl_call_error(meter, &error, r);
-	if (ctl_json) {
-		printf("{\"meter\": \"%s\", \"intervals\": [", meter);
-	} else if (csv) {
-		fputs("end,period_s,status,samples", stdout);
-		for (int k = 0; k < 4; k++)
-			printf(",%s", reg_names[k]);
-		for (int k = 0; k < 4; k++)
-			printf(",delta_%s", reg_names[k]);
-		for (int q = 0; q < 4; q++)
-			for (int ph = 1; ph <= 3; ph++)
-				printf(",%s_l%d", pq_names[q], ph);
-		putchar('\n');
-	} else {
-		printf("%-20s %-5s %7s %12s %12s %12s %12s %8s %8s %8s\n", "END (UTC)", "FLAGS",
-		       "SAMPLES", "+A mWh", "-A mWh", "+R mvarh", "-R mvarh", "V L1", "V L2",
-		       "V L3");
-	}
+	if (!plot)
+		print_header(meter, csv);
 	r = sd_bus_message_enter_container(reply, 'a', "(ttuuatata(dddd))");
 	while (r >= 0) {
 		uint64_t end, period;
@@ -138,12 +179,27 @@ int ctl_profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, bool c
 			r = sd_bus_message_exit_container(reply);
 		if (r < 0)
 			break;
+		seen |= status;
 		pm_civil_format_utc((int64_t)end, when, sizeof(when));
-		if (ctl_json) {
+		if (plot) {
+			if (n_pts == cap) {
+				struct ctl_plot_point *np;
+
+				cap = cap ? 2 * cap : 128;
+				np = realloc(pts, cap * sizeof(*pts));
+				if (!np) {
+					r = -ENOMEM;
+					break;
+				}
+				pts = np;
+			}
+			pts[n_pts++] = (struct ctl_plot_point){(int64_t)end, delta[0], delta[1]};
+		} else if (ctl_json) {
 			printf("%s{\"end\": \"%s\", \"end_utc_ns\": %llu, \"period_s\": %llu, "
-			       "\"status\": %u, \"samples\": %u",
+			       "\"status\": %u, \"flags\": \"%s\", \"samples\": %u",
 			       first ? "" : ", ", when, (unsigned long long)end,
-			       (unsigned long long)(period / 1000000000), status, samples);
+			       (unsigned long long)(period / 1000000000), status,
+			       flags_text(status, fl), samples);
 			for (int k = 0; k < 4; k++)
 				printf(", \"%s\": %llu", reg_names[k], (unsigned long long)reg[k]);
 			for (int k = 0; k < 4; k++)
@@ -156,8 +212,9 @@ int ctl_profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, bool c
 				}
 			putchar('}');
 		} else if (csv) {
-			printf("%s,%llu,%u,%u", when, (unsigned long long)(period / 1000000000),
-			       status, samples);
+			printf("%s,%s,%llu,%u,%s,%u", meter, when,
+			       (unsigned long long)(period / 1000000000), status,
+			       flags_text(status, fl), samples);
 			for (int k = 0; k < 4; k++)
 				printf(",%llu", (unsigned long long)reg[k]);
 			for (int k = 0; k < 4; k++)
@@ -167,15 +224,24 @@ int ctl_profile(sd_bus *bus, const char *meter, int64_t from, int64_t to, bool c
 					printf(",%.6g", pq[ph][q]);
 			putchar('\n');
 		} else {
-			printf("%-20s %-5s %7u %12llu %12llu %12llu %12llu %8.2f %8.2f %8.2f\n",
-			       when, flags_text(status, fl), samples, (unsigned long long)delta[0],
-			       (unsigned long long)delta[1], (unsigned long long)delta[2],
-			       (unsigned long long)delta[3], pq[0][0], pq[1][0], pq[2][0]);
+			printf("%-20s %-5s %7u", when, flags_text(status, fl), samples);
+			for (int k = 0; k < 4; k++)
+				print_wh(delta[k]);
+			printf(" %8.2f %8.2f %8.2f\n", pq[0][0], pq[1][0], pq[2][0]);
 		}
 		first = false;
 	}
+	sd_bus_message_unref(reply);
+	if (r >= 0 && plot)
+		r = ctl_plot(meter, pts, n_pts, *plot ? plot : NULL);
+	free(pts);
+	if (plot || r < 0)
+		return r < 0 ? r : 0;
 	if (ctl_json)
 		printf("]}\n");
-	sd_bus_message_unref(reply);
-	return r < 0 ? r : 0;
+	else if (!csv && first)
+		printf("(no interval in this range)\n");
+	else if (!csv)
+		print_legend(seen);
+	return 0;
 }

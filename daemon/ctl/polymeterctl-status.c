@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * polymeterctl status, registers and watch (polymeterctl-internal.h): a meter's instantaneous
- * values, maximum demand and energy registers as text or JSON, again at every
- * PropertiesChanged with watch.
+ * polymeterctl status and registers (polymeterctl-internal.h): a meter's instantaneous values,
+ * energy totals, maximum demand, account line and energy registers, as text or JSON.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -13,6 +12,8 @@
 #include <systemd/sd-bus.h>
 
 #include "core/billing/civil-time.h"
+#include "core/billing/money.h"
+#include "ctl/polymeterctl-account.h"
 #include "ctl/polymeterctl-internal.h"
 #include "views/dbus/bus.h"
 
@@ -58,16 +59,71 @@ static void print_demand(const struct meter_props *m, const char *name, const ch
 	putchar('\n');
 }
 
-void ctl_print_status(const char *meter, const struct meter_props *m)
+/* "2026-12-05T17:30:01Z", or "never" before the first sample: LastUpdate is in µs. */
+static const char *last_update(const struct meter_props *m, char *buf, size_t len)
+{
+	uint64_t us = ctl_prop_u64(m, "LastUpdate");
+
+	if (!us || us > INT64_MAX / 1000)
+		return "no sample yet";
+	return pm_civil_format_utc((int64_t)(us * 1000), buf, len);
+}
+
+/* Wh as kWh with 3 decimals ("1.234"), exact: integer arithmetic, no rounding. */
+static const char *kwh(int64_t wh, char *buf, size_t len)
+{
+	uint64_t a = wh < 0 ? -(uint64_t)wh : (uint64_t)wh;
+
+	snprintf(buf, len, "%s%llu.%03llu", wh < 0 ? "-" : "", (unsigned long long)(a / 1000),
+		 (unsigned long long)(a % 1000));
+	return buf;
+}
+
+/* The account's line: mode, balance, tariff, rate and price, supply. */
+static void print_account_line(sd_bus *bus, const char *meter)
+{
+	struct account_props a;
+	char bal[40], price[40];
+
+	if (!ctl_read_account_quiet(bus, meter, &a))
+		return;
+	printf("account   %s, balance %s%s", a.mode, pm_money_format(a.balance, bal, sizeof(bal)),
+	       a.unit);
+	if (a.has_tariff)
+		printf(", tariff %s: rate %u, %s%s per kWh", a.tariff, a.rate + 1u,
+		       pm_money_format(a.price, price, sizeof(price)), a.unit);
+	else
+		printf(", no tariff");
+	printf(", supply %s\n", a.state);
+}
+
+/* A value of the status table, "-" while it is unknown (NaN) rather than "nan". */
+static void column(double v, int width, int decimals)
+{
+	if (isnan(v))
+		printf(" %*s", width, "-");
+	else
+		printf(" %*.*f", width, decimals, v);
+}
+
+void ctl_print_status(sd_bus *bus, const char *meter, const struct meter_props *m)
 {
 	static const char *const ph[] = {"L1", "L2", "L3", ""};
 	static const char *const q[] = {"Voltage",	 "Current",	"Power",    "ReactivePower",
 					"ApparentPower", "PowerFactor", "Frequency"};
+	static const int widths[] = {9, 8, 10, 10, 10, 7, 8}, decimals[] = {2, 3, 1, 1, 1, 3, 3};
 	const struct prop *c = ctl_prop_find(m, "Connected");
-	char name[64];
+	int64_t imp = (int64_t)ctl_prop_u64(m, "EnergyImport");
+	int64_t exp = (int64_t)ctl_prop_u64(m, "EnergyExport");
+	char name[64], when[32], e[3][32];
 
 	if (ctl_json) {
 		printf("{\"meter\":\"%s\",\"connected\":%s", meter, c && c->b ? "true" : "false");
+		printf(",\"time\":");
+		if (ctl_prop_u64(m, "LastUpdate"))
+			ctl_json_string(last_update(m, when, sizeof(when)));
+		else
+			fputs("null", stdout);
 		for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++)
 			for (size_t k = 0; k < sizeof(q) / sizeof(q[0]); k++) {
 				snprintf(name, sizeof(name), "%s%s", q[k], ph[i]);
@@ -78,13 +134,16 @@ void ctl_print_status(const char *meter, const struct meter_props *m)
 			}
 		printf(",\"NeutralCurrent\":");
 		ctl_json_number(ctl_prop_double(m, "NeutralCurrent"));
+		printf(",\"EnergyImport\":%lld,\"EnergyExport\":%lld", (long long)imp,
+		       (long long)exp);
 		json_demand(m, "MaximumDemandImport");
 		json_demand(m, "MaximumDemandExport");
 		printf("}\n");
 		fflush(stdout);
 		return;
 	}
-	printf("meter %s: %s\n", meter, c && c->b ? "connected" : "NOT CONNECTED");
+	printf("meter %s: %s, last sample %s\n", meter, c && c->b ? "connected" : "NOT CONNECTED",
+	       last_update(m, when, sizeof(when)));
 	printf("%-6s %9s %8s %10s %10s %10s %7s %8s\n", "", "V", "A", "W", "var", "VA", "PF", "Hz");
 	for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
 		double v[7];
@@ -95,12 +154,23 @@ void ctl_print_status(const char *meter, const struct meter_props *m)
 		}
 		if (!*ph[i])
 			v[0] = ctl_prop_double(m, "VoltageAverage");
-		printf("%-6s %9.2f %8.3f %10.1f %10.1f %10.1f %7.3f %8.3f\n",
-		       *ph[i] ? ph[i] : "total", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+		printf("%-6s", *ph[i] ? ph[i] : "total");
+		for (size_t k = 0; k < 7; k++)
+			column(v[k], widths[k], decimals[k]);
+		putchar('\n');
 	}
+	/* the total row is not a column sum everywhere: say where */
+	printf("(total: V and Hz the mean of the phases, A W var VA their sum, PF = W / VA)\n");
 	printf("neutral current %.3f A\n", ctl_prop_double(m, "NeutralCurrent"));
+	printf("energy    import %s kWh, export %s kWh, net %s kWh\n", kwh(imp, e[0], sizeof(e[0])),
+	       kwh(exp, e[1], sizeof(e[1])), kwh(imp - exp, e[2], sizeof(e[2])));
+	/* metrology's NET total (core/metrology/metrology.h): phases are netted before import
+	 * and export are told apart, as a polyphase meter bills */
+	printf("          (the phases netted each moment: an export on one phase offsets another's "
+	       "import,\n           so these are not the sums of the phases' registers)\n");
 	print_demand(m, "MaximumDemandImport", "import");
 	print_demand(m, "MaximumDemandExport", "export");
+	print_account_line(bus, meter);
 	fflush(stdout);
 }
 
@@ -137,44 +207,4 @@ void ctl_print_registers(const char *meter, const struct meter_props *m)
 	if (ctl_json)
 		printf("}\n");
 	fflush(stdout);
-}
-
-static int on_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error)
-{
-	const char *meter = userdata;
-	struct meter_props m;
-
-	(void)error;
-	if (ctl_get_meter_props(sd_bus_message_get_bus(msg), meter, &m) >= 0)
-		ctl_print_status(meter, &m);
-	return 0;
-}
-
-int ctl_watch(sd_bus *bus, const char *meter)
-{
-	char match[512];
-	struct meter_props m;
-	int r;
-
-	snprintf(match, sizeof(match),
-		 "type='signal',sender='%s',path='%s/%s',interface='org.freedesktop.DBus."
-		 "Properties',member='PropertiesChanged'",
-		 PM_BUS_NAME, PM_BUS_ROOT, meter);
-	r = sd_bus_add_match(bus, NULL, match, on_changed, (void *)meter);
-	if (r < 0)
-		return r;
-	r = ctl_get_meter_props(bus, meter, &m);
-	if (r < 0)
-		return r;
-	ctl_print_status(meter, &m);
-	for (;;) {
-		r = sd_bus_process(bus, NULL);
-		if (r < 0)
-			return r;
-		if (r > 0)
-			continue;
-		r = sd_bus_wait(bus, UINT64_MAX);
-		if (r < 0)
-			return r;
-	}
 }

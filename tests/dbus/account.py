@@ -5,6 +5,7 @@ Money is in mu (1/1000 of a penny): 1.00 GBP = 100000 mu. The tariff is flat, 1.
 kWh, no standing charge, so every expectation below is hand arithmetic on the top-ups.
 """
 import json
+import re
 import os
 import signal
 import subprocess
@@ -279,7 +280,12 @@ try:
     # polymeterctl: top-up in currency units, the account as JSON.
     r = subprocess.run([polymeterctl, "--user", "topup", "0.40", "ctl-0001", "--meter", "idle"],
                        capture_output=True, text=True, env=env)
-    check("ctl_topup", r.returncode == 0, r.stdout + r.stderr)
+    # what changed, read back: 12.50 GBP + 0.40 = 12.90 GBP, the third payment
+    lines = r.stdout.splitlines()
+    check("ctl_topup", r.returncode == 0 and
+          lines[:1] == ["meter idle: topped up 0.40 GBP (reference ctl-0001)"] and
+          "  balance                12.50 GBP -> 12.90 GBP" in lines and
+          "  payments               2 -> 3" in lines, r.stdout + r.stderr)
     r = subprocess.run([polymeterctl, "--user", "--json", "account", "idle"],
                        capture_output=True, text=True, env=env)
     try:
@@ -463,6 +469,25 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
           r.returncode == 0 and conf_now.get("low_credit") == 100000 and
           conf_now.get("load_limit_w") == 7200 and conf_now.get("emergency_credit") == 500000,
           r.stdout + r.stderr + str(dict(conf_now)))
+    # printed: the settings that changed (low_credit 100000 mu = 1.00), not those that did not
+    lines = r.stdout.splitlines()
+    check("ctl_configure_prints_changes",
+          lines[:1] == ["meter idle: configured"] and
+          any(re.match(r"  low_credit +\S+ -> 1\.00$", x) for x in lines) and
+          any(re.match(r"  load_limit_w +\S+ -> 7200$", x) for x in lines) and
+          not any(x.startswith("  emergency_credit ") for x in lines), r.stdout)
+    # A change of tenancy asks first: without a terminal and without --yes nothing is sent.
+    before = prop("idle", "Balance")
+    r = subprocess.run([polymeterctl, "--user", "tenancy", "reset-balance", "--meter", "idle"],
+                       capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    check("ctl_tenancy_needs_confirmation",
+          r.returncode == 1 and "Confirm with --yes" in r.stderr and
+          prop("idle", "Balance") == before and before != 0, f"{r.stderr} {before}")
+    r = subprocess.run([polymeterctl, "--user", "supply", "disconnect", "--meter", "idle"],
+                       capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    check("ctl_disconnect_needs_confirmation",
+          r.returncode == 1 and "Confirm with --yes" in r.stderr and
+          prop("idle", "SupplyState") == "closed", r.stderr)
     r = subprocess.run([polymeterctl, "--user", "configure", "load_limit_w=30000", "--meter",
                         "idle"], capture_output=True, text=True, env=env)
     check("ctl_configure_refused_changes_nothing",
@@ -569,6 +594,9 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
                        capture_output=True, text=True, env=env)
     check("ctl_tariff_cancel", r.returncode == 0 and prop("clock", "FutureTariffName") == "",
           r.stdout + r.stderr)
+    check("ctl_tariff_cancel_prints_change",
+          r.stdout.splitlines()[:1] == ["meter clock: future tariff cancelled"] and
+          "  future tariff          Future test -> none" in r.stdout.splitlines(), r.stdout)
     r = subprocess.run([polymeterctl, "--user", "tariff", "set", os.path.join(tmp, "future.json"),
                         "--from", d2, "--meter", "clock"], capture_output=True, text=True, env=env)
     check("ctl_tariff_set_from", r.returncode == 0 and prop("clock", "FutureTariffDate") == d2,

@@ -61,6 +61,45 @@ def check_polymeterctl(polymeterctl):
     check("ctl_status_text",
           r.returncode == 0 and re.search(r"^L1\s+230\.00\s+10\.000\s+2000\.0", r.stdout, re.M)
           is not None, r.stdout)
+    r = ctl(polymeterctl, "status", "--meter", "meter0")
+    out = r.stdout
+    # the sample's time as an ISO date; serve.c: +A = 1234567 mWh -> 1234 Wh = 1.234 kWh,
+    # -A = 0, net = 1.234 - 0; FrequencyL2 unknown (NaN) shows as "-", not "nan"
+    check("ctl_status_time_iso",
+          re.search(r"^meter meter0: connected, last sample \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$",
+                    out, re.M) is not None, out)
+    check("ctl_status_kwh",
+          "energy    import 1.234 kWh, export 0.000 kWh, net 1.234 kWh" in out, out)
+    check("ctl_status_total_explained",
+          "(total: V and Hz the mean of the phases, A W var VA their sum, PF = W / VA)" in out
+          and "not the sums of the phases' registers" in out, out)
+    check("ctl_status_unknown_dash",
+          re.search(r"^L2\s+231\.00 .*0\.833\s+-$", out, re.M) is not None and "nan" not in out,
+          out)
+    check("ctl_status_one_meter_only", "meter nostore" not in out, out)
+    r = ctl(polymeterctl, "--json", "status", "--meter", "meter0")
+    try:
+        st = json.loads(r.stdout)
+    except ValueError:
+        st = {}
+    check("ctl_status_json_energy_time",
+          st.get("EnergyImport") == 1234 and st.get("EnergyExport") == 0 and
+          re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", st.get("time") or "") is not None,
+          r.stdout)
+    r = ctl(polymeterctl, "status", "--meter", "nosuchmeter")
+    check("ctl_unknown_meter_names_them",
+          r.returncode == 1 and
+          "no meter nosuchmeter; the daemon's meters: meter0, nostore" in r.stderr or
+          "no meter nosuchmeter; the daemon's meters: nostore, meter0" in r.stderr, r.stderr)
+    r = ctl(polymeterctl, "registers", "meter0", "extra")
+    check("ctl_extra_operand_refused",
+          r.returncode == 2 and "registers takes no argument but the meter: extra" in r.stderr,
+          r.stderr)
+    r = ctl(polymeterctl, "status", "--bogus")
+    check("ctl_unknown_option", r.returncode == 2 and "unknown option --bogus" in r.stderr,
+          r.stderr)
+    check_help_version(polymeterctl)
+    check_completion(polymeterctl)
     r = ctl(polymeterctl, "--json", "registers", "meter0")
     try:
         reg = json.loads(r.stdout)
@@ -75,6 +114,46 @@ def check_polymeterctl(polymeterctl):
     r = ctl(polymeterctl, "frobnicate")
     check("ctl_bad_command", r.returncode == 2 and "unknown command" in r.stderr, r.stderr)
     check_ctl_events_profile(polymeterctl)
+
+
+def check_help_version(polymeterctl):
+    """--help: every command, one line each; --version: the VERSION file's."""
+    r = ctl(polymeterctl, "--help")
+    cmds = ["status", "registers", "watch", "list", "events", "profile", "calibrate", "account",
+            "topup", "token", "tariff", "currency", "mode", "supply", "emergency-credit",
+            "adjust", "debt", "wallet", "tenancy", "configure"]
+    lines = r.stdout.splitlines()
+    listed = [ln.split()[0] for ln in lines if re.match(r"  [a-z-]+ {2,}\S", ln)]
+    check("ctl_help_lists_every_command", r.returncode == 0 and listed == cmds,
+          f"{listed}")
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(top, "VERSION")) as f:
+        version = f.read().strip()
+    r = ctl(polymeterctl, "--version")
+    check("ctl_version", r.returncode == 0 and r.stdout == f"polymeterctl {version}\n",
+          r.stdout + r.stderr)
+
+
+def check_completion(polymeterctl):
+    """bash completion (daemon/dist/polymeterctl.bash-completion) in a plain bash."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    script = os.path.join(top, "daemon/dist/polymeterctl.bash-completion")
+
+    def complete(*words):
+        line = " ".join(f"'{w}'" for w in (polymeterctl,) + words)
+        r = subprocess.run(["bash", "--norc", "-c", f"source '{script}'; COMP_WORDS=({line}); "
+                            f"COMP_CWORD={len(words)}; _polymeterctl; "
+                            'printf "%s\\n" "${COMPREPLY[@]}"'],
+                           capture_output=True, text=True, timeout=30)
+        return sorted(x for x in r.stdout.splitlines() if x), r.stderr
+    got, err = complete("st")
+    check("ctl_completion_commands", got == ["status"], f"{got} {err}")
+    got, err = complete("--user", "--meter", "")
+    check("ctl_completion_meters_from_daemon", got == ["meter0", "nostore"], f"{got} {err}")
+    got, err = complete("--user", "supply", "d")
+    check("ctl_completion_subcommand", got == ["disconnect"], f"{got} {err}")
+    got, err = complete("--user", "profile", "--pl")
+    check("ctl_completion_options", got == ["--plot"], f"{got} {err}")
 
 
 T0 = 1767225600 * 10**9  # serve.c T0_NS, 2026-01-01T00:00:00Z
@@ -102,20 +181,27 @@ def check_ctl_events_profile(polymeterctl):
     r = ctl(polymeterctl, "events", "nostore")
     check("ctl_events_no_store", r.returncode == 1 and "NoStore" in r.stderr, r.stderr)
     r = ctl(polymeterctl, "events")
-    check("ctl_events_needs_meter_of_two", r.returncode == 1 and "name one" in r.stderr,
-          r.stderr)
+    check("ctl_events_needs_meter_of_two",
+          r.returncode == 1 and "2 meters (" in r.stderr and
+          "): choose one with --meter NAME" in r.stderr, r.stderr)
+    r = ctl(polymeterctl, "events", "--meter", "meter0", "--max", "1")
+    check("ctl_events_meter_option", r.returncode == 0 and r.stdout.splitlines() == [
+        "2026-01-01T00:00:03Z  device_lost              no scan for 5 s"], r.stdout + r.stderr)
 
     r = ctl(polymeterctl, "profile", "meter0", "--csv", "--from", "2026-01-01T00:15:00Z",
             "--to", "2026-01-01T00:30Z")
     lines = r.stdout.splitlines()
+    # the meter first, units in the names (mWh, mvarh, V, A, Hz), flags as letters
     check("ctl_profile_csv",
-        r.returncode == 0 and len(lines) == 3 and lines[0].startswith(
-        "end,period_s,status,samples,import_mwh,export_mwh,r_import_mvarh,r_export_mvarh,"
-        "delta_import_mwh,") and lines[1] ==
-        "2026-01-01T00:15:00Z,900,0,15,3750,0,150,0,3750,0,150,0,"
+        r.returncode == 0 and len(lines) == 3 and lines[0] ==
+        "meter,end_utc,period_s,status,flags,samples,import_mwh,export_mwh,r_import_mvarh,"
+        "r_export_mvarh,delta_import_mwh,delta_export_mwh,delta_r_import_mvarh,"
+        "delta_r_export_mvarh,v_l1_v,v_l2_v,v_l3_v,i_l1_a,i_l2_a,i_l3_a,pf_l1,pf_l2,pf_l3,"
+        "f_l1_hz,f_l2_hz,f_l3_hz" and lines[1] ==
+        "meter0,2026-01-01T00:15:00Z,900,0,-,15,3750,0,150,0,3750,0,150,0,"
         "230.8,231,232,10,10.5,11,0.8,0.8,0.8,50,0,50" and
-        lines[2].startswith("2026-01-01T00:30:00Z,900,0,15,7500,0,300,0,3750,0,150,0,232.3,"),
-          r.stdout + r.stderr)
+        lines[2].startswith("meter0,2026-01-01T00:30:00Z,900,0,-,15,7500,0,300,0,3750,0,150,0,"
+                            "232.3,"), r.stdout + r.stderr)
     r = ctl(polymeterctl, "--json", "profile", "meter0", "--from", "2026-01-01",
             "--to", "2026-01-01 00:45")
     try:
@@ -131,9 +217,47 @@ def check_ctl_events_profile(polymeterctl):
     r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-01T00:30Z",
             "--to", "2026-01-01T00:30Z")
     lines = r.stdout.splitlines()
-    check("ctl_profile_text", r.returncode == 0 and len(lines) == 2 and re.match(
-        r"2026-01-01T00:30:00Z\s+-\s+15\s+3750\s+0\s+150\s+0\s+232\.30\s+231\.00\s+"
-        r"232\.00$", lines[1]) is not None, r.stdout)
+    # 3750 mWh = 3.750 Wh, 150 mvarh = 0.150 varh; no flag, so no legend
+    check("ctl_profile_text", r.returncode == 0 and len(lines) == 3 and
+          lines[0] == "meter meter0, load profile: energy in each interval ending at END" and
+          "import Wh" in lines[1] and re.match(
+              r"2026-01-01T00:30:00Z\s+-\s+15\s+3\.750\s+0\.000\s+0\.150\s+0\.000\s+"
+              r"232\.30\s+231\.00\s+232\.00$", lines[2]) is not None, r.stdout)
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-01", "--to", "2026-01-01T00:45Z")
+    lines = r.stdout.splitlines()
+    # the interval ending 00:00 is partial (status 4): its letter and the legend
+    check("ctl_profile_flags_explained", r.returncode == 0 and
+          re.match(r"2026-01-01T00:00:00Z\s+P\s+1\s", lines[2] if len(lines) > 2 else "")
+          is not None and lines[-1] ==
+          "FLAGS: P partial (not covered from its start: start-up, resumed)", r.stdout)
+    r = ctl(polymeterctl, "profile", "meter0")
+    check("ctl_profile_default_today", r.returncode == 0 and r.stdout.splitlines()[-1:] ==
+          ["(no interval in this range)"], r.stdout + r.stderr)
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-01", "--plot")
+    lines = r.stdout.splitlines()
+    # --from alone: that day. 4 intervals, one column each; the tallest (3.750 Wh) fills the 8
+    # rows, the partial one (0 Wh) none: "|" then a space and three "#"
+    check("ctl_profile_plot_terminal", r.returncode == 0 and len(lines) == 11 and
+          lines[1] == "        3.750 | ###" and lines[8] == "              | ###" and
+          lines[9] == "            0 +----" and
+          "2026-01-01T00:00:00Z .. 2026-01-01T00:45:00Z" in lines[10], r.stdout + r.stderr)
+    svg = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"ctl-profile-{os.getpid()}.svg")
+    r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-01", f"--plot={svg}")
+    try:
+        root = ET.parse(svg).getroot()
+        os.unlink(svg)
+    except (OSError, ET.ParseError) as e:
+        root = None
+        r.stderr += str(e)
+    bars = [] if root is None else [e for e in root.iter("{http://www.w3.org/2000/svg}rect")
+                                    if e.get("class") == "import"]
+    # three intervals of 3750 mWh, each the maximum: each bar the full half height (125 px)
+    check("ctl_profile_plot_svg", r.returncode == 0 and
+          r.stdout.startswith(f"wrote {svg}: 4 intervals of meter meter0") and len(bars) == 3 and
+          all(float(b.get("height")) == 125.0 for b in bars), r.stdout + r.stderr)
+    r = ctl(polymeterctl, "profile", "meter0", "--csv", "--plot")
+    check("ctl_profile_plot_csv_refused", r.returncode == 2 and "one of --json, --csv and --plot"
+          in r.stderr, r.stderr)
     r = ctl(polymeterctl, "profile", "meter0", "--from", "2026-01-02", "--to", "2026-01-01")
     check("ctl_profile_from_after_to", r.returncode == 1 and "InvalidArgument" in r.stderr,
           r.stderr)
@@ -214,6 +338,7 @@ def check_methods(bus):
 
 
 def main(serve, xml_path, polymeterctl):
+    plain, plog = None, None
     server = subprocess.Popen([serve], stdout=subprocess.PIPE, text=True)
     if server.stdout.readline().strip() != "ready":
         check("dbus_server_ready", False)
@@ -341,10 +466,65 @@ def main(serve, xml_path, polymeterctl):
         check("ctl_watch_follows_changes", len(lines) >= 3 and lines[0]["VoltageL1"] == 230.0 and
               lines[-1]["VoltageL1"] == 235.0,
               f"{len(lines)} lines, last {lines[-1] if lines else None}")
+        check_watch_terminal(polymeterctl)
+        # Not on a terminal, watch prints one line an update; it is left running for the
+        # daemon's exit below.
+        plain = subprocess.Popen([polymeterctl, "--user", "watch", "--meter", "meter0"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        plog = PipeLog(plain.stdout)
+        plog.wait_for("\n", 30, "the first line of the plain watch")
     finally:
         server.terminate()
         rc = server.wait(timeout=10)
         check("dbus_server_clean_exit", rc == 0, f"rc={rc}")
+    if plain:
+        check_daemon_gone(polymeterctl, plain, plog)
+
+
+def check_watch_terminal(polymeterctl):
+    """On a terminal (a pty here) watch redraws in place: home and clear, then the status."""
+    import pty
+    master, slave = pty.openpty()
+    w = subprocess.Popen([polymeterctl, "--user", "watch", "--meter", "meter0"], stdout=slave,
+                         stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    mfile = os.fdopen(master, "rb", buffering=0)  # kept open while the log reads its fd
+    tlog = PipeLog(mfile)
+    # the pty turns "\n" into "\r\n"
+    tlog.wait_for("maximum demand export", 30, "watch on a terminal")
+    w.terminate()
+    w.wait(timeout=30)
+    mfile.close()
+    text = tlog.text
+    check("ctl_watch_terminal_in_place",
+          text.startswith("\x1b[H\x1b[Jpolymeterctl watch: meter meter0, live (Ctrl-C to stop)")
+          and "meter meter0: connected" in text and "energy    import 1.234 kWh" in text,
+          repr(text[:300]))
+
+
+def check_daemon_gone(polymeterctl, plain, plog):
+    """The plain watch's line, its exit when the daemon leaves, and the not-running error."""
+    # serve.c: P = 6000 W, +A 1234 Wh = 1.234 kWh, -A 0, net 1.234 kWh, no account
+    out, err = plain.communicate(timeout=60)
+    out = plog.add(out)
+    check("ctl_watch_plain_line",
+          re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ meter0 P 6000\.0 W import 1\.234 kWh "
+                   r"export 0\.000 kWh net 1\.234 kWh$", out.splitlines()[0] if out else "")
+          is not None, out)
+    check("ctl_watch_ends_when_daemon_goes",
+          plain.returncode == 1 and "polymeterctl: polymeterd stopped (org.polymeter.Meter1 "
+          "left the session bus): watch ends" in err, f"rc={plain.returncode} {err}")
+    r = ctl(polymeterctl, "status")
+    check("ctl_error_not_running",
+          r.returncode == 1 and r.stderr.startswith(
+              "polymeterctl: polymeterd is not running (no org.polymeter.Meter1 on the session "
+              "bus)\n  start it"), r.stderr)
+    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+    r = subprocess.run([polymeterctl, "--user", "list"], capture_output=True, text=True,
+                       timeout=30, env=env)
+    check("ctl_error_no_bus",
+          r.returncode == 1 and "cannot connect to the session bus" in r.stderr and
+          "DBUS_SESSION_BUS_ADDRESS" in r.stderr, r.stderr)
 
 
 if __name__ == "__main__":

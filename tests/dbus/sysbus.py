@@ -359,7 +359,7 @@ try:
     check("user_ctl_events", r.returncode == 0 and "daemon_start" in kinds, r.stdout + r.stderr)
     r = ctl("--csv", "profile", "--from", "1970-01-01", "--to", "2262-04-11")
     check("user_ctl_profile",
-          r.returncode == 0 and r.stdout.startswith("end,") and len(r.stdout.splitlines()) >= 2,
+          r.returncode == 0 and r.stdout.startswith("meter,end_utc,") and len(r.stdout.splitlines()) >= 2,
           r.stdout[:300] + r.stderr)
     r = ctl("account")
     check("user_ctl_account", r.returncode == 0 and "Flat test" in r.stdout,
