@@ -8,6 +8,7 @@
  *   billing-clock.c            the engines' local civil time (meter/local-time.h)
  *   billing-commands.c         account commands: validated on a copy, committed, then applied
  *   billing-amounts.c          amounts people give: whole minor units of the currency
+ *   billing-token.c            STS tokens: what each kind of token does to the account
  *   billing-tariff-commands.c  the active and the future tariff
  *   billing-tou.c              the time of use as a DLMS head-end reads and replaces it
  *   billing-currency.c         a currency conversion

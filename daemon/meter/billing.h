@@ -55,6 +55,10 @@ enum pm_billing_err {
 	PM_BILLING_ERR_STORE_FAILED,   /* the store refused the commit: nothing changed */
 	/* the account could not be read: it is unknown, not new (pm_billing_new) */
 	PM_BILLING_ERR_ACCOUNT_UNAVAILABLE,
+	/* a credit token for water, gas or time: this meter meters electricity (billing-token.c) */
+	PM_BILLING_ERR_TOKEN_UTILITY,
+	/* a credit token in a unit the account does not count (kWh in a currency account) */
+	PM_BILLING_ERR_TOKEN_UNIT,
 };
 
 struct pm_billing_error {

@@ -35,6 +35,10 @@ static const char *error_name(enum pm_billing_err kind)
 		return PM_BUS_ACCOUNT_ERROR "StoreFailed";
 	case PM_BILLING_ERR_ACCOUNT_UNAVAILABLE:
 		return PM_BUS_ACCOUNT_ERROR "AccountUnavailable";
+	case PM_BILLING_ERR_TOKEN_UTILITY:
+		return PM_BUS_ACCOUNT_ERROR "TokenWrongUtility";
+	case PM_BILLING_ERR_TOKEN_UNIT:
+		return PM_BUS_ACCOUNT_ERROR "TokenWrongUnit";
 	}
 	return PM_BUS_ACCOUNT_ERROR "InvalidArgument";
 }

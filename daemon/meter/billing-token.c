@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * STS tokens entered into the account (billing.h): the STS rules (core/sts/sts.h) decide
+ * whether a token is genuine and unused; this file decides what an accepted token does to this
+ * meter's account, on a copy of the state committed before anything is acknowledged.
+ *
+ * Credit tokens (prepay-sts.md §1.8, https://www.sts.org.za/token-types): only electricity
+ * tokens are this meter's; water, gas and time tokens (class 0 subclasses 1..3 and 5..7) are
+ * refused with their own reason. A currency token (subclass 4) counts 0.00001 of the base
+ * currency unit, the currency being the tariff's: credited in that currency with its minor
+ * units (the account holds whole minor units, billing-amounts.c), the encoding's rounding
+ * dropped (currency_mu()).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "meter/billing-internal.h"
+#include "core/billing/money.h"
+
+/* A currency token counts 1e-5 of the base unit (sts.org.za, "Currency based tokens"). */
+#define CURRENCY_TOKEN_DECIMALS 5
+
+static const char *utility_name(enum sts_utility u)
+{
+	switch (u) {
+	case STS_UTILITY_ELECTRICITY:
+		return "electricity";
+	case STS_UTILITY_WATER:
+		return "water";
+	case STS_UTILITY_GAS:
+		return "gas";
+	case STS_UTILITY_TIME:
+		return "time";
+	}
+	return "unknown";
+}
+
+/* The tariff's minor units (0..4), or the account engine's 2 without a tariff. */
+static int minor_units(const struct state *st)
+{
+	return st->has_tariff ? st->info.minor_units : 2;
+}
+
+/*
+ * @counts of 0.00001 base unit as whole minor units, in mu (1/1000 of the minor unit), rounded
+ * down: a minor unit is 10^(5 - minor) counts (GBP, 2 decimals: 1 p = 1000 counts; JPY, 0:
+ * 1 yen = 100000 counts; BHD, 3: 1 fils = 100 counts). Rounding down gives the customer what
+ * was paid: the vending side rounds an amount UP to the next one the token's 16-bit field can
+ * carry (prepay-sts.md §1.2: above 16383 counts only amounts ending in 4, 24 or 624 counts
+ * exist, so 1.00 GBP arrives as 100004 counts), and the part below a minor unit is that
+ * rounding, never money paid. *@dropped: the counts rounded away.
+ */
+static int64_t currency_mu(const struct state *st, uint32_t counts, uint32_t *dropped)
+{
+	uint32_t per_minor = 1;
+
+	for (int i = minor_units(st); i < CURRENCY_TOKEN_DECIMALS; i++)
+		per_minor *= 10;
+	*dropped = counts % per_minor;
+	return (int64_t)(counts / per_minor) * ACCOUNT_MU_PER_MINOR;
+}
+
+/* An accepted credit token into the account: 0, or a refusal (frees @work). */
+static int credit(struct pm_billing *b, struct state *work, const struct sts_result *res,
+		  const struct account_time *at, int64_t *credit_mu, struct pm_billing_error *e)
+{
+	struct account_output out;
+	uint32_t dropped;
+	char text[40];
+	int64_t mu;
+	int r;
+
+	if (res->token.utility != STS_UTILITY_ELECTRICITY) {
+		free(work);
+		return billing_fail(e, PM_BILLING_ERR_TOKEN_UTILITY, -ENOTSUP,
+				    "token: a %s token (class 0 subclass %u): this meter accepts "
+				    "electricity tokens only",
+				    utility_name(res->token.utility), res->token.subclass);
+	}
+	if (res->credit_unit != STS_UNIT_CURRENCY_E5) {
+		free(work);
+		return billing_fail(e, PM_BILLING_ERR_TOKEN_UNIT, -ENOTSUP,
+				    "token: credit in 0.1 kWh units; this account counts currency "
+				    "only");
+	}
+	mu = currency_mu(work, res->credit, &dropped);
+	if (mu == 0) {
+		r = billing_fail(e, PM_BILLING_ERR_INVALID, -EINVAL,
+				 "token: %lu x 0.00001 %s is less than the currency's minor unit",
+				 (unsigned long)res->credit,
+				 work->has_tariff ? work->info.currency : "units");
+		free(work);
+		return r;
+	}
+	r = account_topup(&work->acc, at, mu, ACCOUNT_PAYMENT_TOKEN, &out);
+	if (r < 0)
+		return billing_refused(b, work, r, &out, "token", e);
+	billing_account_events(b, work, &out);
+	billing_queue(b, at->utc * 1000000000, "sts_credit",
+		      "tid=%lu counts=%lu credit=%s dropped_counts=%lu",
+		      (unsigned long)res->token.tid, (unsigned long)res->credit,
+		      pm_money_format(mu, text, sizeof(text)), (unsigned long)dropped);
+	*credit_mu = mu;
+	return 0;
+}
+
+int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
+		     struct sts_result *res, struct pm_billing_error *e)
+{
+	struct account_output out;
+	struct account_time at;
+	struct state *work;
+	int r;
+
+	*credit_mu = 0;
+	work = billing_begin(b, e, &r);
+	if (!work)
+		return r;
+	if (!work->has_sts) {
+		free(work);
+		return billing_fail(e, PM_BILLING_ERR_NOT_CONFIGURED, -ENOTSUP,
+				    "meter %s has no STS decoder key (sts_decoder_key)", b->meter);
+	}
+	r = sts_accept(&work->sts, token, utc_ns / 1000000000, res);
+	if (r < 0) {
+		free(work);
+		return billing_fail(e, PM_BILLING_ERR_TOKEN, r, "token: %s", res->error);
+	}
+	billing_now_times(b, work, utc_ns, &at);
+	if (res->action == STS_ACTION_ADD_CREDIT) {
+		r = credit(b, work, res, &at, credit_mu, e);
+		if (r < 0)
+			return r;
+	} else if (res->action == STS_ACTION_MANAGEMENT &&
+		   res->token.kind == STS_KIND_SET_MAX_POWER) {
+		struct account_config c = work->acc.config;
+
+		c.load_limit_w = res->token.amount;
+		if (c.load_limit_peak_w > c.load_limit_w)
+			c.load_limit_peak_w = 0;
+		if (!c.load_limit_period_s)
+			c.load_limit_period_s = 60;
+		r = account_configure(&work->acc, &at, &c, &out);
+		if (r < 0)
+			return billing_refused(b, work, r, &out, "token", e);
+		billing_account_events(b, work, &out);
+	}
+	billing_queue(b, utc_ns, "sts_token", "kind=%d tid=%u amount=%u", (int)res->token.kind,
+		      res->token.tid, res->token.amount);
+	return billing_commit(b, work, utc_ns, NULL, 0, e);
+}

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * STS tokens entered into the daemon's account (daemon/meter/billing-token.c), with the real
+ * store (SQLite) and real tariff files: what each kind of token does, what is refused and that
+ * a refusal changes nothing. Tokens are made by the vending side of tests/support/sts-vend.h,
+ * which test_sts checks bit for bit against the published vectors.
+ *
+ * Amounts by hand (prepay-sts.md §1.2): counts t = m (e = 0), 10m + 16384 (e = 1),
+ * 100m + 180224 (e = 2), 1000m + 1818624 (e = 3); vending rounds up. A currency token counts
+ * 0.00001 of the base unit (sts.org.za token types). Money: mu = 1/1000 of the minor unit.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "meter/billing.h"
+#include "common/log.h"
+#include "support/sts-vend.h"
+
+#define S INT64_C(1000000000)
+/* 2026-01-05 10:00:00 UTC, a Monday */
+#define T_JAN (INT64_C(1767607200) * S)
+#define DK UINT64_C(0xabababababababab)
+
+static char dir[64], db[96], gbp[96], jpy[96], bhd[96];
+static struct pm_store *store;
+
+/* The event log the daemon would keep, oldest first. */
+static unsigned n_events;
+static char event_kind[64][32], event_detail[64][256];
+
+static void on_event(void *userdata, int64_t utc_ns, const char *kind, const char *detail)
+{
+	(void)userdata;
+	(void)utc_ns;
+	if (n_events == 64)
+		return;
+	snprintf(event_kind[n_events], sizeof(event_kind[0]), "%s", kind);
+	snprintf(event_detail[n_events], sizeof(event_detail[0]), "%s", detail);
+	n_events++;
+}
+
+/* The detail of the last event of @kind, NULL when none. */
+static const char *last_event(const char *kind)
+{
+	for (unsigned i = n_events; i-- > 0;)
+		if (!strcmp(event_kind[i], kind))
+			return event_detail[i];
+	return NULL;
+}
+
+static void write_tariff(const char *path, const char *code, int minor)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"{\"version\": 1, \"name\": \"Flat %s\","
+		" \"currency\": {\"code\": \"%s\", \"minor_units\": %d},"
+		" \"rates\": {\"1\": {\"price_per_kwh\": \"1\"}},"
+		" \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1}]},"
+		" \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
+		" \"billing_period\": {\"months\": 1, \"start\": \"2026-01-01\"}}",
+		code, code, minor);
+	fclose(f);
+}
+
+static void setup(void)
+{
+	char err[256];
+
+	snprintf(dir, sizeof(dir), "%s/pmtokXXXXXX",
+		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/polymeter.db", dir);
+	snprintf(gbp, sizeof(gbp), "%s/gbp.json", dir);
+	snprintf(jpy, sizeof(jpy), "%s/jpy.json", dir);
+	snprintf(bhd, sizeof(bhd), "%s/bhd.json", dir);
+	write_tariff(gbp, "GBP", 2);
+	write_tariff(jpy, "JPY", 0);
+	write_tariff(bhd, "BHD", 3);
+	pm_log_set_max(LOG_WARNING);
+	ck_assert_int_eq(pm_store_open(db, &store, err, sizeof(err)), 0);
+	n_events = 0;
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	pm_store_close(store);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct pm_billing *open_sts(const char *tariff)
+{
+	struct pm_billing_config cfg = {.meter = "m1",
+					.time_zone = "UTC",
+					.tariff_file = tariff,
+					.sts = true,
+					.sts_dk = DK,
+					.save_interval_ns = 60 * S};
+	struct pm_billing *b;
+	char err[320];
+
+	account_config_default(&cfg.account);
+	cfg.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b, err, sizeof(err)), 0);
+	pm_billing_set_hooks(b, NULL, on_event, NULL);
+	return b;
+}
+
+static int64_t balance(struct pm_billing *b)
+{
+	struct pm_billing_view v;
+
+	pm_billing_view(b, T_JAN, &v);
+	return v.regs.balance_mu;
+}
+
+/* A class 0 token of @subclass for @counts (rounded up as vending does), with TID @tid. */
+static void credit_token(unsigned subclass, uint32_t tid, uint32_t counts,
+			 char text[STS_TOKEN_TEXT_LEN])
+{
+	uint16_t field;
+
+	ck_assert_int_eq(sts_amount_encode(counts, &field), 0);
+	ck_assert_int_eq(sts_encode(0, subclass, sts_middle_tid(5, tid, field), DK, text), 0);
+}
+
+static int enter(struct pm_billing *b, const char *text, int64_t *credit,
+		 struct pm_billing_error *e)
+{
+	struct sts_result res;
+
+	return pm_billing_token(b, T_JAN, text, credit, &res, e);
+}
+
+/*
+ * GBP, 2 decimals: 1 p = 1000 counts. 1.00 GBP vended: e = 1, m = ceil((100000 - 16384) / 10)
+ * = 8362, t = 83620 + 16384 = 100004 counts = 1.00004 GBP; credited 100 p = 100000 mu, the 4
+ * counts of rounding dropped (and logged).
+ */
+START_TEST(test_currency_token_in_pounds)
+{
+	struct pm_billing *b = open_sts(gbp);
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	credit_token(4, 1000, 100000, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(credit, 100000);
+	ck_assert_int_eq(balance(b), 100000);
+	ck_assert_ptr_nonnull(last_event("sts_credit"));
+	ck_assert_ptr_nonnull(strstr(last_event("sts_credit"), "counts=100004"));
+	ck_assert_ptr_nonnull(strstr(last_event("sts_credit"), "dropped_counts=4"));
+	/* once only */
+	ck_assert_int_eq(enter(b, text, &credit, &e), -EALREADY);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_TOKEN);
+	ck_assert_int_eq(balance(b), 100000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * JPY, no minor unit: 1 yen = 100000 counts. 2 yen vended: e = 2, m = ceil((200000 - 180224)
+ * / 100) = 198, t = 19800 + 180224 = 200024 counts; credited 2 yen = 2 x 1000 mu = 2000 mu
+ * (counting a count as 1 mu, as GBP's scale would, gives 200024 mu: 200 yen).
+ */
+START_TEST(test_currency_token_in_yen)
+{
+	struct pm_billing *b = open_sts(jpy);
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	credit_token(4, 1000, 200000, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(credit, 2000);
+	ck_assert_int_eq(balance(b), 2000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * BHD, 3 decimals: 1 fils = 100 counts. 12345 counts (e = 0, exact) = 0.12345 BHD: 123 fils
+ * = 123000 mu, 45 counts dropped.
+ */
+START_TEST(test_currency_token_in_fils)
+{
+	struct pm_billing *b = open_sts(bhd);
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	credit_token(4, 1000, 12345, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(credit, 123000);
+	ck_assert_int_eq(balance(b), 123000);
+	ck_assert_ptr_nonnull(strstr(last_event("sts_credit"), "dropped_counts=45"));
+	pm_billing_free(b);
+}
+END_TEST
+
+/* 999 counts = 0.00999 GBP, less than a penny: refused, and its TID stays unused. */
+START_TEST(test_currency_token_below_minor_unit_refused)
+{
+	struct pm_billing *b = open_sts(gbp);
+	char small[STS_TOKEN_TEXT_LEN], text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	credit_token(4, 1000, 999, small);
+	ck_assert_int_eq(enter(b, small, &credit, &e), -EINVAL);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.message, "minor unit"));
+	ck_assert_int_eq(balance(b), 0);
+	credit_token(4, 1000, 1000, text); /* the same TID, 1 p */
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 1000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * Water (0/1), gas (0/2), time (0/3) and their currency tokens (0/5, 0/6, 0/7) are for other
+ * meters: each refused with its own reason, the balance and the TID memory unchanged (an
+ * electricity token with the same TID is then accepted).
+ */
+START_TEST(test_other_utilities_refused)
+{
+	static const struct {
+		unsigned subclass;
+		const char *name;
+	} others[] = {{1, "water"}, {2, "gas"}, {3, "time"}, {5, "water"}, {6, "gas"}, {7, "time"}};
+	struct pm_billing *b = open_sts(gbp);
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		credit_token(others[i].subclass, 2000, 10000, text);
+		ck_assert_int_eq(enter(b, text, &credit, &e), -ENOTSUP);
+		ck_assert_int_eq(e.kind, PM_BILLING_ERR_TOKEN_UTILITY);
+		ck_assert_ptr_nonnull(strstr(e.message, others[i].name));
+		ck_assert_int_eq(credit, 0);
+		ck_assert_int_eq(balance(b), 0);
+	}
+	credit_token(4, 2000, 10000, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 10000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/* A kWh token (0/0) in a currency account: refused with its own reason, nothing changed. */
+START_TEST(test_kwh_token_in_currency_account_refused)
+{
+	struct pm_billing *b = open_sts(gbp);
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	credit_token(0, 3000, 10, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), -ENOTSUP);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_TOKEN_UNIT);
+	ck_assert_int_eq(balance(b), 0);
+	pm_billing_free(b);
+}
+END_TEST
+
+static Suite *billing_token_suite(void)
+{
+	Suite *s = suite_create("billing_token");
+	TCase *tc = tcase_create("billing_token");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_currency_token_in_pounds);
+	tcase_add_test(tc, test_currency_token_in_yen);
+	tcase_add_test(tc, test_currency_token_in_fils);
+	tcase_add_test(tc, test_currency_token_below_minor_unit_refused);
+	tcase_add_test(tc, test_other_utilities_refused);
+	tcase_add_test(tc, test_kwh_token_in_currency_account_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(billing_token_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
