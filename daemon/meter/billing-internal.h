@@ -66,6 +66,10 @@ struct pm_billing {
 	void *userdata;
 	bool supply_reported, contactor_reported, aux_reported;
 
+	/* the STS side beside the account (billing-token.c), read at the first token */
+	bool sts_side_loaded;
+	struct pm_store_sts sts_side;
+
 	/* events of the operation in progress: sent when it is committed, dropped otherwise */
 	unsigned n_queued;
 	struct queued_event queue[EVENT_QUEUE];

@@ -10,12 +10,23 @@
  * currency unit, the currency being the tariff's: credited in that currency with its minor
  * units (the account holds whole minor units, billing-amounts.c), the encoding's rounding
  * dropped (currency_mu()).
+ *
+ * Entry lockout (the manual's §4.2.1, core/sts/sts-lockout.h): one state per meter, whatever
+ * the channel (D-Bus, DLMS, the display), kept in the store beside the account (store-sts.c).
+ * Every refused entry is an event token_refused with its reason; a refusal that is the
+ * token's (not the meter's: no store, no key, the account unavailable) counts as an invalid
+ * entry; the lockout it causes is an event token_entry_locked.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "meter/billing-internal.h"
+#include "common/log.h"
+#include "core/billing/civil-time.h"
 #include "core/billing/money.h"
+#include "core/sts/sts-lockout.h"
 
 /* A currency token counts 1e-5 of the base unit (sts.org.za, "Currency based tokens"). */
 #define CURRENCY_TOKEN_DECIMALS 5
@@ -104,8 +115,9 @@ static int credit(struct pm_billing *b, struct state *work, const struct sts_res
 	return 0;
 }
 
-int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
-		     struct sts_result *res, struct pm_billing_error *e)
+/* One token entered (no lockout): what it does, committed; or why it is refused. */
+static int enter(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
+		 struct sts_result *res, struct pm_billing_error *e)
 {
 	struct account_output out;
 	struct account_time at;
@@ -148,4 +160,143 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 	billing_queue(b, utc_ns, "sts_token", "kind=%d tid=%u amount=%u", (int)res->token.kind,
 		      res->token.tid, res->token.amount);
 	return billing_commit(b, work, utc_ns, NULL, 0, e);
+}
+
+/* The STS side stored beside the account, read at the first entry. */
+static int load_side(struct pm_billing *b, struct pm_billing_error *e)
+{
+	int r;
+
+	if (b->sts_side_loaded)
+		return 0;
+	r = pm_store_load_sts(b->store, b->meter, &b->sts_side);
+	if (r == -ENODATA) {
+		memset(&b->sts_side, 0, sizeof(b->sts_side));
+		r = 0;
+	}
+	if (r < 0)
+		return billing_fail(e, PM_BILLING_ERR_STORE_FAILED, r,
+				    "meter %s: store: the token entry state: %s; nothing changed",
+				    b->meter, strerror(-r));
+	b->sts_side_loaded = true;
+	return 0;
+}
+
+/* The reason of a refusal as the event log names it; NULL: not the token's fault. */
+static const char *refusal_reason(const struct pm_billing_error *e, const struct sts_result *res)
+{
+	switch (e->kind) {
+	case PM_BILLING_ERR_TOKEN:
+		switch (res->status) {
+		case STS_ERR_FORMAT:
+			return "malformed";
+		case STS_ERR_INVALID:
+			return "invalid";
+		case STS_ERR_UNSUPPORTED:
+			return "unsupported";
+		case STS_ERR_USED:
+			return "used";
+		case STS_ERR_OLD:
+			return "old";
+		case STS_ERR_KEY_EXPIRED:
+			return "key_expired";
+		default:
+			return "refused";
+		}
+	case PM_BILLING_ERR_TOKEN_UTILITY:
+		return "wrong_utility";
+	case PM_BILLING_ERR_TOKEN_UNIT:
+		return "wrong_unit";
+	case PM_BILLING_ERR_INVALID:
+		return "invalid_amount";
+	case PM_BILLING_ERR_REFUSED:
+		return "refused";
+	default:
+		return NULL;
+	}
+}
+
+static void entry_time(const struct pm_billing *b, int64_t utc_ns, struct sts_entry_time *t)
+{
+	struct tariff_time tt;
+	struct account_time at;
+
+	billing_local_times(b, utc_ns / 1000000000, &tt, &at);
+	t->utc = utc_ns / 1000000000;
+	t->local_day = at.local_day;
+	t->second_of_day = at.second_of_day;
+}
+
+/* "2026-01-05 14:00" local: when a lockout ends. */
+static const char *until_text(const struct sts_lockout *l, char *buf, size_t len)
+{
+	int64_t y;
+	int m, d;
+
+	pm_civil_date_from_days(l->until_day, &y, &m, &d);
+	snprintf(buf, len, "%04lld-%02d-%02d %02u:%02u", (long long)y, m, d, l->until_second / 3600,
+		 l->until_second / 60 % 60);
+	return buf;
+}
+
+static void save_side(struct pm_billing *b, const struct pm_store_sts *next)
+{
+	int r = pm_store_save_sts(b->store, b->meter, next);
+
+	if (r < 0) {
+		/* the entry is refused either way; the lockout is then counted in memory only */
+		log_error("meter %s: saving the token entry state failed: %s", b->meter,
+			  strerror(-r));
+	}
+	b->sts_side = *next;
+}
+
+int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
+		     struct sts_result *res, struct pm_billing_error *e)
+{
+	struct pm_store_sts next;
+	struct sts_entry_time t;
+	const char *reason;
+	char until[32];
+	int r;
+
+	*credit_mu = 0;
+	memset(res, 0, sizeof(*res));
+	if (!b->running || !b->store)
+		return enter(b, utc_ns, token, credit_mu, res, e); /* refused as every command */
+	r = load_side(b, e);
+	if (r < 0)
+		return r;
+	entry_time(b, utc_ns, &t);
+	next = b->sts_side;
+	if (sts_lockout_locked(&next.lockout, &t)) {
+		until_text(&next.lockout, until, sizeof(until));
+		b->n_queued = 0;
+		billing_queue(b, utc_ns, "token_refused", "reason=locked until=%s", until);
+		billing_send_events(b);
+		return billing_fail(e, PM_BILLING_ERR_TOKEN_LOCKED, -EBUSY,
+				    "token: entry is locked until %s local time (%d invalid "
+				    "entries; manual §4.2.1)",
+				    until, STS_LOCKOUT_INVALID);
+	}
+	r = enter(b, utc_ns, token, credit_mu, res, e);
+	if (r == 0) {
+		if (next.lockout.invalid) {
+			sts_lockout_valid(&next.lockout);
+			save_side(b, &next);
+		}
+		return 0;
+	}
+	reason = refusal_reason(e, res);
+	if (!reason)
+		return r;
+	b->n_queued = 0;
+	billing_queue(b, utc_ns, "token_refused", "reason=%s %s", reason, e->message);
+	if (sts_lockout_invalid(&next.lockout, &t))
+		billing_queue(b, utc_ns, "token_entry_locked", "until=%s lockouts_today=%u",
+			      until_text(&next.lockout, until, sizeof(until)),
+			      next.lockout.lockouts);
+	save_side(b, &next);
+	billing_send_events(b);
+	return r;
 }

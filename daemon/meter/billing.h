@@ -59,6 +59,8 @@ enum pm_billing_err {
 	PM_BILLING_ERR_TOKEN_UTILITY,
 	/* a credit token in a unit the account does not count (kWh in a currency account) */
 	PM_BILLING_ERR_TOKEN_UNIT,
+	/* token entry is locked after invalid entries (the manual's §4.2.1) */
+	PM_BILLING_ERR_TOKEN_LOCKED,
 };
 
 struct pm_billing_error {

@@ -57,13 +57,14 @@ IACCOUNT = "org.polymeter.Account1"
 PROPS = "org.freedesktop.DBus.Properties"
 DENIED = "org.freedesktop.DBus.Error.AccessDenied"
 READONLY = "org.freedesktop.DBus.Error.PropertyReadOnly"
+ERR = "org.polymeter.Account1.Error."
 
 # --- who may call what: docs/dbus.md --------------------------------------------------------
 ROLES = ("user", "display", "admin", "root", "open")
 ANYONE = {r: "ran" for r in ROLES}
 # everything that changes the meter: root and polymeter-admin; the daemon refuses the rest
 ADMIN = {"user": "bus", "display": "bus", "admin": "ran", "root": "ran", "open": "daemon"}
-# the customer's answers, given at the meter: the display's group too
+# the customer's answers, given at the meter, and tokens (its keypad): the display's group too
 CUSTOMER = dict(ADMIN, display="ran")
 # every property is read-only: the bus lets only root and the admin group send Set, the
 # service refuses it
@@ -80,7 +81,7 @@ METHODS = {
     (IMETER, "GetProfile"): (ANYONE, "tt", [0, MAXU64]),
     (IMETER, "Calibrate"): (ADMIN, "suddd", ["no-such-step", 0, 230.0, 0.0, 0.0]),
     (IACCOUNT, "TopUp"): (ADMIN, "xs", [1000, "sysbus-{role}"]),
-    (IACCOUNT, "EnterToken"): (ADMIN, "s", ["12345678901234567890"]),
+    (IACCOUNT, "EnterToken"): (CUSTOMER, "s", ["12345678901234567890"]),
     (IACCOUNT, "SetTariff"): (ADMIN, "s", ["{}"]),
     (IACCOUNT, "SetMode"): (ADMIN, "s", ["no-such-mode"]),
     (IACCOUNT, "TakeEmergencyCredit"): (CUSTOMER, "", []),
@@ -251,6 +252,7 @@ sim_speed = 60
 account_mode = prepayment
 tariff_file = {tmp}/flat.json
 time_zone = UTC
+sts_decoder_key = abababababababab
 """)
 for name in ("flat.json", "polymeterd.conf"):
     os.chmod(os.path.join(tmp, name), 0o644)
@@ -344,6 +346,30 @@ try:
                   str(wrong)[:600])
         if role == "user":
             live = got
+
+    # §4.2.1 on this bus: the display's keypad enters tokens; five invalid entries in a row
+    # lock entry, for every caller (root's entry right after is refused as locked too), and
+    # every refusal is in the event log with its reason. The table above made at most three.
+    wrong = ["12345678901234567890"]
+    got = probe("display", [[f"token {i}", NAME, METER, IACCOUNT, "EnterToken", "s", wrong]
+                            for i in range(6)])
+    errors = [got.get(f"token {i}", {}).get("error", "") for i in range(6)]
+    locked = ERR + "TokenEntryLocked"
+    check("display_token_entries_lock_entry",
+          locked in errors and all(e == ERR + "InvalidToken"
+                                   for e in errors[:errors.index(locked)]), str(errors))
+    try:
+        dbus.Interface(bus.get_object(NAME, METER), IACCOUNT).EnterToken(wrong[0])
+        root_got = "accepted"
+    except dbus.DBusException as e:
+        root_got = e.get_dbus_name()
+    check("token_lockout_holds_for_every_caller", root_got == locked, root_got)
+    events = dbus.Interface(bus.get_object(NAME, METER), IMETER).GetEvents(dbus.UInt64(50))
+    kinds = [str(e[1]) for e in events]
+    details = [str(e[2]) for e in events if str(e[1]) == "token_refused"]
+    check("token_refusals_logged_with_reason",
+          "token_entry_locked" in kinds and any("reason=locked" in d for d in details) and
+          any("reason=invalid" in d for d in details), str(list(zip(kinds, details)))[:800])
 
     # polymeterctl on the system bus as the ordinary user: the reading commands work
     def ctl(*args):

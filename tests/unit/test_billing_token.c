@@ -96,10 +96,10 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static struct pm_billing *open_sts(const char *tariff)
+static struct pm_billing *open_zone(const char *tariff, const char *zone)
 {
 	struct pm_billing_config cfg = {.meter = "m1",
-					.time_zone = "UTC",
+					.time_zone = zone,
 					.tariff_file = tariff,
 					.sts = true,
 					.sts_dk = DK,
@@ -112,6 +112,11 @@ static struct pm_billing *open_sts(const char *tariff)
 	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b, err, sizeof(err)), 0);
 	pm_billing_set_hooks(b, NULL, on_event, NULL);
 	return b;
+}
+
+static struct pm_billing *open_sts(const char *tariff)
+{
+	return open_zone(tariff, "UTC");
 }
 
 static int64_t balance(struct pm_billing *b)
@@ -132,12 +137,18 @@ static void credit_token(unsigned subclass, uint32_t tid, uint32_t counts,
 	ck_assert_int_eq(sts_encode(0, subclass, sts_middle_tid(5, tid, field), DK, text), 0);
 }
 
-static int enter(struct pm_billing *b, const char *text, int64_t *credit,
-		 struct pm_billing_error *e)
+static int enter_at(struct pm_billing *b, int64_t now, const char *text, int64_t *credit,
+		    struct pm_billing_error *e)
 {
 	struct sts_result res;
 
-	return pm_billing_token(b, T_JAN, text, credit, &res, e);
+	return pm_billing_token(b, now, text, credit, &res, e);
+}
+
+static int enter(struct pm_billing *b, const char *text, int64_t *credit,
+		 struct pm_billing_error *e)
+{
+	return enter_at(b, T_JAN, text, credit, e);
 }
 
 /*
@@ -230,7 +241,8 @@ END_TEST
 /*
  * Water (0/1), gas (0/2), time (0/3) and their currency tokens (0/5, 0/6, 0/7) are for other
  * meters: each refused with its own reason, the balance and the TID memory unchanged (an
- * electricity token with the same TID is then accepted).
+ * electricity token with the same TID is then accepted). Entered 10 minutes apart, so that
+ * no five fall in one entry session (§4.2.1, test_lockout_*).
  */
 START_TEST(test_other_utilities_refused)
 {
@@ -245,14 +257,15 @@ START_TEST(test_other_utilities_refused)
 
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
 		credit_token(others[i].subclass, 2000, 10000, text);
-		ck_assert_int_eq(enter(b, text, &credit, &e), -ENOTSUP);
+		ck_assert_int_eq(enter_at(b, T_JAN + (int64_t)i * 600 * S, text, &credit, &e),
+				 -ENOTSUP);
 		ck_assert_int_eq(e.kind, PM_BILLING_ERR_TOKEN_UTILITY);
 		ck_assert_ptr_nonnull(strstr(e.message, others[i].name));
 		ck_assert_int_eq(credit, 0);
 		ck_assert_int_eq(balance(b), 0);
 	}
 	credit_token(4, 2000, 10000, text);
-	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(enter_at(b, T_JAN + 3600 * S, text, &credit, &e), 0);
 	ck_assert_int_eq(balance(b), 10000);
 	pm_billing_free(b);
 }
@@ -274,6 +287,87 @@ START_TEST(test_kwh_token_in_currency_account_refused)
 }
 END_TEST
 
+/* Events of @kind in the log. */
+static unsigned count_events(const char *kind)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < n_events; i++)
+		n += !strcmp(event_kind[i], kind);
+	return n;
+}
+
+/* 20 digits no vending system made for this key: refused as invalid (CRC). */
+#define WRONG "12345678901234567890"
+
+/*
+ * §4.2.1: 5 invalid entries lock entry until the next hour, local time. Zone Asia/Kolkata
+ * (UTC+05:30): 10:00 UTC is 15:30 local, so entry is locked until 16:00 local = 10:30 UTC
+ * (not 11:00 UTC, the next UTC hour). Every refusal is an event with its reason; a valid token
+ * while locked is refused too (and credits nothing); the lockout survives a restart.
+ */
+START_TEST(test_lockout_until_next_local_hour)
+{
+	struct pm_billing *b = open_zone(gbp, "Asia/Kolkata");
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(enter_at(b, T_JAN + i * 60 * S, WRONG, &credit, &e), -EBADMSG);
+	ck_assert_uint_eq(count_events("token_refused"), 5);
+	ck_assert_ptr_nonnull(strstr(last_event("token_refused"), "reason="));
+	ck_assert_ptr_nonnull(last_event("token_entry_locked"));
+	ck_assert_ptr_nonnull(strstr(last_event("token_entry_locked"), "until=2026-01-05 16:00"));
+	credit_token(4, 1000, 100000, text);
+	ck_assert_int_eq(enter_at(b, T_JAN + 600 * S, text, &credit, &e), -EBUSY);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_TOKEN_LOCKED);
+	ck_assert_ptr_nonnull(strstr(e.message, "16:00"));
+	ck_assert_ptr_nonnull(strstr(last_event("token_refused"), "reason=locked"));
+	ck_assert_int_eq(balance(b), 0);
+	pm_billing_free(b);
+	/* kept in the store: still locked a second before 16:00 local after a restart */
+	b = open_zone(gbp, "Asia/Kolkata");
+	ck_assert_int_eq(enter_at(b, T_JAN + 1799 * S, text, &credit, &e), -EBUSY);
+	ck_assert_int_eq(balance(b), 0);
+	ck_assert_int_eq(enter_at(b, T_JAN + 1800 * S, text, &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 100000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * §4.2.1's example in the daemon: five lockouts in a day (UTC: 10:00, 11:00, ... 14:00, five
+ * wrong tokens each) lock entry until 00:01 the next day. Replayed and wrong-utility tokens
+ * count as invalid entries as wrong digits do.
+ */
+START_TEST(test_lockout_until_next_day)
+{
+	struct pm_billing *b = open_sts(gbp);
+	char used[STS_TOKEN_TEXT_LEN], text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	credit_token(4, 500, 1000, used);
+	ck_assert_int_eq(enter(b, used, &credit, &e), 0);
+	for (int hour = 0; hour < 5; hour++) {
+		int64_t t0 = T_JAN + hour * 3600 * S + S;
+
+		for (int i = 0; i < 5; i++)
+			ck_assert_int_lt(enter_at(b, t0 + i * S, i % 2 ? used : WRONG, &credit, &e),
+					 0);
+	}
+	ck_assert_uint_eq(count_events("token_entry_locked"), 5);
+	ck_assert_ptr_nonnull(strstr(last_event("token_entry_locked"), "until=2026-01-06 00:01"));
+	credit_token(4, 1000, 1000, text);
+	/* 2026-01-06 00:00:59 UTC = T_JAN + 14 h + 59 s: locked; 00:01: accepted */
+	ck_assert_int_eq(enter_at(b, T_JAN + (14 * 3600 + 59) * S, text, &credit, &e), -EBUSY);
+	ck_assert_int_eq(enter_at(b, T_JAN + (14 * 3600 + 60) * S, text, &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 2000);
+	pm_billing_free(b);
+}
+END_TEST
+
 static Suite *billing_token_suite(void)
 {
 	Suite *s = suite_create("billing_token");
@@ -286,6 +380,8 @@ static Suite *billing_token_suite(void)
 	tcase_add_test(tc, test_currency_token_below_minor_unit_refused);
 	tcase_add_test(tc, test_other_utilities_refused);
 	tcase_add_test(tc, test_kwh_token_in_currency_account_refused);
+	tcase_add_test(tc, test_lockout_until_next_local_hour);
+	tcase_add_test(tc, test_lockout_until_next_day);
 	suite_add_tcase(s, tc);
 	return s;
 }

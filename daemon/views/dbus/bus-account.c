@@ -39,6 +39,8 @@ static const char *error_name(enum pm_billing_err kind)
 		return PM_BUS_ACCOUNT_ERROR "TokenWrongUtility";
 	case PM_BILLING_ERR_TOKEN_UNIT:
 		return PM_BUS_ACCOUNT_ERROR "TokenWrongUnit";
+	case PM_BILLING_ERR_TOKEN_LOCKED:
+		return PM_BUS_ACCOUNT_ERROR "TokenEntryLocked";
 	}
 	return PM_BUS_ACCOUNT_ERROR "InvalidArgument";
 }
@@ -73,6 +75,9 @@ static int m_topup(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	return done(msg, a, r, &e, error);
 }
 
+static int customer_answer_allowed(sd_bus_message *msg, const char *method, bool *at_meter,
+				   sd_bus_error *error);
+
 static const char *token_kind(enum sts_action action)
 {
 	switch (action) {
@@ -98,9 +103,13 @@ static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	struct pm_billing_error e;
 	struct sts_result res;
 	const char *token;
+	bool at_meter = false;
 	int64_t credit;
-	int r = sd_bus_message_read(msg, "s", &token);
+	int r = customer_answer_allowed(msg, "EnterToken", &at_meter, error);
 
+	if (r < 0)
+		return r;
+	r = sd_bus_message_read(msg, "s", &token);
 	if (r < 0)
 		return r;
 	r = pm_billing_token(a->billing, pm_bus_account_now(a), token, &credit, &res, &e);
@@ -180,6 +189,7 @@ enum plain { TAKE_EC, DISCONNECT, RECONNECT, ARM, CONFIRM };
  * TakeEmergencyCredit and ConfirmReconnect are the customer's answers, which somebody must
  * give at the meter (appliances left on, someone working on the installation): root, the
  * admin group and the meter's display group only, checked here as well as by the bus policy.
+ * EnterToken too: the display's keypad enters tokens, as the meter's own keys do (§4.2.1).
  * @at_meter: the caller is the display, so its answer is given at the meter.
  */
 static int customer_answer_allowed(sd_bus_message *msg, const char *method, bool *at_meter,
@@ -634,7 +644,8 @@ static int build_vtable(struct pm_bus_account *a)
 	    SD_BUS_METHOD_WITH_NAMES("TopUp", "xs", SD_BUS_PARAM(amount) SD_BUS_PARAM(reference),
 				     "", , m_topup, 0),
 	    SD_BUS_METHOD_WITH_NAMES("EnterToken", "s", SD_BUS_PARAM(token), "sx",
-				     SD_BUS_PARAM(kind) SD_BUS_PARAM(credit), m_token, 0),
+				     SD_BUS_PARAM(kind) SD_BUS_PARAM(credit), m_token,
+				     SD_BUS_VTABLE_UNPRIVILEGED),
 	    SD_BUS_METHOD_WITH_NAMES("SetTariff", "s", SD_BUS_PARAM(json), "", , m_tariff, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetMode", "s", SD_BUS_PARAM(mode), "", , m_mode, 0),
 	    /* the customer's answers: customer_answer_allowed() checks the caller, not sd-bus */
@@ -685,11 +696,12 @@ static int build_vtable(struct pm_bus_account *a)
 	for (size_t i = 0; i < nm; i++) {
 		a->vtable[n] = methods[i];
 		/*
-		 * Admin only, unless named here: the customer's answers check their callers in
-		 * customer_answer_allowed(). A method added to the table is admin only.
+		 * Admin only, unless named here: the customer's answers and tokens check their
+		 * callers in customer_answer_allowed(). A method added to the table is admin only.
 		 */
 		if (methods[i].x.method.handler != m_take_ec &&
-		    methods[i].x.method.handler != m_confirm) {
+		    methods[i].x.method.handler != m_confirm &&
+		    methods[i].x.method.handler != m_token) {
 			a->admin_handlers[n] = methods[i].x.method.handler;
 			a->vtable[n].x.method.handler = admin_call;
 			a->vtable[n].flags |= SD_BUS_VTABLE_UNPRIVILEGED;
