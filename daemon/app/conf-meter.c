@@ -61,6 +61,7 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_LOAD_LIMIT] = {"load_limit_w", PM_SOURCE_NONE},
     [K_RECONNECT_CONFIRM] = {"reconnect_needs_confirmation", PM_SOURCE_NONE},
     [K_STS_KEY] = {"sts_decoder_key", PM_SOURCE_NONE},
+    [K_STS_KEY_FILE] = {"sts_decoder_key_file", PM_SOURCE_NONE},
     [K_SIM_START] = {"sim_start", PM_SOURCE_SIM},
     [K_SIM_END] = {"sim_end", PM_SOURCE_SIM},
     [K_RECORD] = {"record", PM_SOURCE_NONE},
@@ -359,15 +360,15 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		else
 			r = -EINVAL;
 		break;
-	case K_STS_KEY: {
-		char *end;
-
-		errno = 0;
-		m->sts_decoder_key = strtoull(value, &end, 16);
-		r = strlen(value) == 16 && !*end && !errno ? 0 : -EINVAL;
-		m->has_sts_decoder_key = r == 0;
+	case K_STS_KEY:
+		/* a secret in a file every user may read (docs/account.md, "The decoder key") */
+		r = -EINVAL;
 		break;
-	}
+	case K_STS_KEY_FILE:
+		r = value[0] == '/' ? conf_set_string(m->sts_decoder_key_file,
+						      sizeof(m->sts_decoder_key_file), value)
+				    : -EINVAL;
+		break;
 	case K_SIM_START:
 		r = conf_parse_utc(value, &m->sim_start_ns);
 		break;
@@ -454,7 +455,10 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_LOW_CREDIT] = "money >= 0 (currency units)",
 		    [K_LOAD_LIMIT] = "an integer 0..24000 (W; 0 = off)",
 		    [K_RECONNECT_CONFIRM] = "yes or no",
-		    [K_STS_KEY] = "16 hexadecimal digits (the STS decoder key)",
+		    [K_STS_KEY] = "nothing here: the decoder key is a secret; give "
+				  "sts_decoder_key_file (mode 0640 root:polymeter) or set it "
+				  "with SetDecoderKey",
+		    [K_STS_KEY_FILE] = "an absolute file path of at most 255 characters",
 		    [K_SIM_START] = "a UTC time YYYY-MM-DDTHH:MM:SSZ (1970..2200)",
 		    [K_SIM_END] = "a UTC time YYYY-MM-DDTHH:MM:SSZ (1970..2200)",
 		    [K_RECORD] = "an absolute file path of at most 255 characters",
@@ -476,7 +480,9 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_DLMS_HEADER] = "an integer 1..3600 (seconds)",
 		    [K_DLMS_PASSWORD_FILE] = "an absolute file path of at most 255 characters",
 		};
-		conf_parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
+		/* a secret is never repeated into a log */
+		conf_parse_error(p, p->line, "%s = '%s': expected %s", name,
+				 k == K_STS_KEY ? "..." : value, want[k]);
 	}
 	return r;
 }

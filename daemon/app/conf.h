@@ -65,6 +65,7 @@ enum pm_conf_acquisition {
 /* The lines of the keys start-up checks further (check-config.c names them in its errors). */
 struct pm_conf_key_lines {
 	unsigned time_zone, tariff_file, record, replay_file, dlms_password_file;
+	unsigned sts_decoder_key_file;
 	/* the account's amounts, checked against the tariff's currency */
 	unsigned payg_debt_limit, emergency_credit, emergency_credit_threshold, low_credit;
 };
@@ -115,8 +116,8 @@ struct pm_conf_meter {
 	int64_t low_credit_mu;
 	uint32_t load_limit_w; /* 0 = off */
 	bool reconnect_needs_confirmation;
-	bool has_sts_decoder_key;
-	uint64_t sts_decoder_key;
+	/* the STS decoder key's file (app/sts-key-file.h); "" = none */
+	char sts_decoder_key_file[256];
 	/* simulated clock (sim): the pipeline runs on simulated UTC, as fast as the CPU allows */
 	int64_t sim_start_ns; /* UTC ns of the simulated clock's start; 0 = real clock */
 	int64_t sim_end_ns;   /* the run stops there (UTC ns); 0 = never */

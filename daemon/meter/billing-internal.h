@@ -126,6 +126,10 @@ int billing_refused(struct pm_billing *b, struct state *work, int r,
 		    const struct account_output *out, const char *field,
 		    struct pm_billing_error *e);
 
+/* billing-token.c */
+/* Once the account runs: the configured decoder key applies when it is new (billing-token.c). */
+void billing_sts_start(struct pm_billing *b, int64_t utc_ns);
+
 /* billing-amounts.c */
 /* 0 when @mu is a whole number of the currency's minor units; else -EINVAL with *e naming
  * @field and the amount in the currency ("amount: 10.001 GBP is finer than ..."). */

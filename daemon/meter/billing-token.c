@@ -131,7 +131,9 @@ static int enter(struct pm_billing *b, int64_t utc_ns, const char *token, int64_
 	if (!work->has_sts) {
 		free(work);
 		return billing_fail(e, PM_BILLING_ERR_NOT_CONFIGURED, -ENOTSUP,
-				    "meter %s has no STS decoder key (sts_decoder_key)", b->meter);
+				    "meter %s has no STS decoder key (sts_decoder_key_file, "
+				    "SetDecoderKey)",
+				    b->meter);
 	}
 	r = sts_accept(&work->sts, token, utc_ns / 1000000000, res);
 	if (r < 0) {
@@ -299,4 +301,80 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 	save_side(b, &next);
 	billing_send_events(b);
 	return r;
+}
+
+/*
+ * The decoder key of the configuration (sts_decoder_key_file) applies when it is not the one
+ * it provisioned last, also to an account that exists already: a new or replaced key file
+ * takes effect at the next start, once; a key changed since by key change tokens or by
+ * SetDecoderKey stays while the file is unchanged. The TID memory is kept (a token used
+ * before stays used).
+ */
+void billing_sts_start(struct pm_billing *b, int64_t utc_ns)
+{
+	struct pm_store_sts next;
+	struct pm_billing_error e;
+	struct state *work;
+	int r;
+
+	if (!b->store || !b->cfg.sts || load_side(b, &e) < 0)
+		return;
+	if (b->sts_side.has_provisioned_dk && b->sts_side.provisioned_dk == b->cfg.sts_dk)
+		return;
+	work = malloc(sizeof(*work));
+	if (!work)
+		return;
+	*work = b->st;
+	r = 0;
+	if (work->has_sts)
+		work->sts.dk = b->cfg.sts_dk;
+	else
+		r = sts_meter_init(&work->sts, b->cfg.sts_dk, STS_KEN_NO_EXPIRY, STS_BASE_1993, 0);
+	work->has_sts = true;
+	if (r == 0)
+		r = billing_save(b, work, utc_ns, NULL, 0);
+	if (r == 0) {
+		b->st = *work;
+		next = b->sts_side;
+		next.has_provisioned_dk = true;
+		next.provisioned_dk = b->cfg.sts_dk;
+		save_side(b, &next);
+		b->n_queued = 0;
+		billing_queue(b, utc_ns, "sts_key_set", "by=sts_decoder_key_file");
+		billing_send_events(b);
+	} else {
+		log_error("meter %s: the decoder key of sts_decoder_key_file could not be stored: "
+			  "%s; the stored key stays",
+			  b->meter, strerror(-r));
+	}
+	explicit_bzero(work, sizeof(*work));
+	free(work);
+}
+
+int pm_billing_set_sts_key(struct pm_billing *b, int64_t utc_ns, uint64_t dk,
+			   struct pm_billing_error *e)
+{
+	struct state *work;
+	int r;
+
+	work = billing_begin(b, e, &r);
+	if (!work)
+		return r;
+	if (!work->has_sts) {
+		r = sts_meter_init(&work->sts, dk, STS_KEN_NO_EXPIRY, STS_BASE_1993, 0);
+		if (r < 0) {
+			free(work);
+			return billing_fail(e, PM_BILLING_ERR_INVALID, r, "key: refused");
+		}
+		work->has_sts = true;
+	} else {
+		work->sts.dk = dk;
+		/* a key change half staged for the old key is void */
+		work->sts.kct1_staged = work->sts.kct2_staged = false;
+		memset(&work->sts.kct1, 0, sizeof(work->sts.kct1));
+		memset(&work->sts.kct2, 0, sizeof(work->sts.kct2));
+		work->sts.kct_staged_utc = 0;
+	}
+	billing_queue(b, utc_ns, "sts_key_set", "by=SetDecoderKey");
+	return billing_commit(b, work, utc_ns, NULL, 0, e);
 }

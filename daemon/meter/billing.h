@@ -145,6 +145,12 @@ int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu, con
 /* An STS token; *credit_mu is the credit it added (0 for a management token). */
 int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
 		     struct sts_result *res, struct pm_billing_error *e);
+/*
+ * Sets or replaces the STS decoder key (SetDecoderKey): tokens are then decrypted with @dk; the
+ * TID memory is kept, a staged key change half dropped. The key is never published or logged.
+ */
+int pm_billing_set_sts_key(struct pm_billing *b, int64_t utc_ns, uint64_t dk,
+			   struct pm_billing_error *e);
 int pm_billing_set_tariff(struct pm_billing *b, int64_t utc_ns, const char *json,
 			  struct pm_billing_error *e);
 int pm_billing_set_mode(struct pm_billing *b, int64_t utc_ns, enum account_mode mode,

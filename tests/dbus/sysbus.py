@@ -82,6 +82,7 @@ METHODS = {
     (IMETER, "Calibrate"): (ADMIN, "suddd", ["no-such-step", 0, 230.0, 0.0, 0.0]),
     (IACCOUNT, "TopUp"): (ADMIN, "xs", [1000, "sysbus-{role}"]),
     (IACCOUNT, "EnterToken"): (CUSTOMER, "s", ["12345678901234567890"]),
+    (IACCOUNT, "SetDecoderKey"): (ADMIN, "s", ["not-a-key"]),
     (IACCOUNT, "SetTariff"): (ADMIN, "s", ["{}"]),
     (IACCOUNT, "SetMode"): (ADMIN, "s", ["no-such-mode"]),
     (IACCOUNT, "TakeEmergencyCredit"): (CUSTOMER, "", []),
@@ -236,6 +237,14 @@ with open(os.path.join(tmp, "flat.json"), "w") as f:
 state = os.path.join(tmp, "state")
 os.mkdir(state)
 os.chown(state, SERVICE.pw_uid, SERVICE.pw_gid)
+os.chmod(state, 0o750)  # as the unit's StateDirectoryMode
+# the STS decoder key as installed: a file of mode 0640 root:polymeter (docs/account.md)
+STS_KEY, NEW_KEY = "abababababababab", "0123456789abcdef"
+key_file = os.path.join(tmp, "m1.key")
+with open(key_file, "w") as f:
+    f.write(STS_KEY + "\n")
+os.chown(key_file, 0, SERVICE.pw_gid)
+os.chmod(key_file, 0o640)
 daemon_conf = os.path.join(tmp, "polymeterd.conf")
 # a simulated minute per second: a profile interval closes every 15 s while the test runs
 with open(daemon_conf, "w") as f:
@@ -252,7 +261,7 @@ sim_speed = 60
 account_mode = prepayment
 tariff_file = {tmp}/flat.json
 time_zone = UTC
-sts_decoder_key = abababababababab
+sts_decoder_key_file = {key_file}
 """)
 for name in ("flat.json", "polymeterd.conf"):
     os.chmod(os.path.join(tmp, name), 0o644)
@@ -370,6 +379,39 @@ try:
     check("token_refusals_logged_with_reason",
           "token_entry_locked" in kinds and any("reason=locked" in d for d in details) and
           any("reason=invalid" in d for d in details), str(list(zip(kinds, details)))[:800])
+
+    # the decoder key is a secret: an admin replaces it write-only, and the ordinary user
+    # finds neither key in anything it can read (the key file, the store, the configuration,
+    # every property, the event log)
+    got = probe("admin", [["set key", NAME, METER, IACCOUNT, "SetDecoderKey", "s", [NEW_KEY]]])
+    check("admin_sets_decoder_key", got.get("set key") == {"value": None} or
+          "error" not in got.get("set key", {"error": 1}), str(got))
+    snoop = ("import json, sys\n"
+             "out = []\n"
+             "for p in sys.argv[1:]:\n"
+             "    try:\n"
+             "        out.append(open(p, 'rb').read().hex())\n"
+             "    except OSError as e:\n"
+             "        out.append(type(e).__name__)\n"
+             "print(json.dumps(out))\n")
+    store_files = sorted(os.path.join(state, n) for n in os.listdir(state))
+    r = subprocess.run(as_user("user", ["/usr/bin/python3", "-c", snoop, state, key_file,
+                                        daemon_conf, *store_files]),
+                       capture_output=True, text=True)
+    seen = r.stdout
+    got = probe("user", [["getall", NAME, METER, PROPS, "GetAll", "s", [IACCOUNT]],
+                         ["events", NAME, METER, IMETER, "GetEvents", "t", [10000]],
+                         ["introspect", NAME, METER, "org.freedesktop.DBus.Introspectable",
+                          "Introspect", "", []]])
+    seen += json.dumps(got)
+    with open(os.path.join(tmp, "polymeterd.log")) as f:
+        seen += f.read()
+    for k in (STS_KEY, NEW_KEY):
+        as_bytes = bytes.fromhex(k)
+        leaked = [w for w in (k, k.upper(), as_bytes.hex(), as_bytes[::-1].hex(),
+                              str(int(k, 16))) if w in seen]
+        check(f"user_cannot_obtain_decoder_key_{k[:4]}", not leaked and "getall" in got and
+              "PermissionError" in r.stdout, f"{leaked} {r.stdout[:200]} {r.stderr[-300:]}")
 
     # polymeterctl on the system bus as the ordinary user: the reading commands work
     def ctl(*args):

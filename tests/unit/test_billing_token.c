@@ -96,6 +96,25 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* The meter with decoder key @dk from its configuration (sts false: none configured). */
+static struct pm_billing *open_key(bool sts, uint64_t dk)
+{
+	struct pm_billing_config cfg = {.meter = "m1",
+					.time_zone = "UTC",
+					.tariff_file = gbp,
+					.sts = sts,
+					.sts_dk = dk,
+					.save_interval_ns = 60 * S};
+	struct pm_billing *b;
+	char err[320];
+
+	account_config_default(&cfg.account);
+	cfg.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b, err, sizeof(err)), 0);
+	pm_billing_set_hooks(b, NULL, on_event, NULL);
+	return b;
+}
+
 static struct pm_billing *open_zone(const char *tariff, const char *zone)
 {
 	struct pm_billing_config cfg = {.meter = "m1",
@@ -368,6 +387,66 @@ START_TEST(test_lockout_until_next_day)
 }
 END_TEST
 
+/* A 0.01 GBP currency token with TID @tid for decoder key @dk. */
+static void penny(uint64_t dk, uint32_t tid, char text[STS_TOKEN_TEXT_LEN])
+{
+	ck_assert_int_eq(sts_encode(0, 4, sts_middle_tid(5, tid, 1000), dk, text), 0);
+}
+
+#define DK2 UINT64_C(0x0123456789abcdef)
+#define DK3 UINT64_C(0xfedcba9876543210)
+
+/*
+ * The decoder key: one configured after the account exists applies (at the next start);
+ * SetDecoderKey replaces it, and stays while the configured key is unchanged; a new
+ * configured key applies again. The TID memory is kept throughout: a TID used under one key
+ * stays used under the next. No event carries the key.
+ */
+START_TEST(test_decoder_key_applies_and_is_replaced)
+{
+	struct pm_billing *b = open_key(false, 0);
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	int64_t credit;
+
+	penny(DK, 100, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), -ENOTSUP);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_NOT_CONFIGURED);
+	pm_billing_free(b);
+	/* the key file is written after the account exists: it applies */
+	b = open_key(true, DK);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 1000);
+	/* an admin replaces it */
+	ck_assert_int_eq(pm_billing_set_sts_key(b, T_JAN, DK2, &e), 0);
+	penny(DK, 101, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), -EBADMSG);
+	penny(DK2, 101, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 2000);
+	pm_billing_free(b);
+	/* the same key file at the next start: the key set since stays */
+	b = open_key(true, DK);
+	penny(DK2, 102, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	pm_billing_free(b);
+	/* a new key file applies; TID 102 stays used under it */
+	b = open_key(true, DK3);
+	penny(DK3, 102, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), -EALREADY);
+	penny(DK3, 103, text);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 4000);
+	for (unsigned i = 0; i < n_events; i++) {
+		ck_assert_ptr_null(strstr(event_detail[i], "abababababababab"));
+		ck_assert_ptr_null(strstr(event_detail[i], "0123456789abcdef"));
+		ck_assert_ptr_null(strstr(event_detail[i], "fedcba9876543210"));
+	}
+	ck_assert_ptr_nonnull(last_event("sts_key_set"));
+	pm_billing_free(b);
+}
+END_TEST
+
 static Suite *billing_token_suite(void)
 {
 	Suite *s = suite_create("billing_token");
@@ -382,6 +461,7 @@ static Suite *billing_token_suite(void)
 	tcase_add_test(tc, test_kwh_token_in_currency_account_refused);
 	tcase_add_test(tc, test_lockout_until_next_local_hour);
 	tcase_add_test(tc, test_lockout_until_next_day);
+	tcase_add_test(tc, test_decoder_key_applies_and_is_replaced);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -151,13 +151,14 @@ START_TEST(test_account_keys)
 	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
 	ck_assert_int_eq(c.meter[0].account_mode, PM_ACCOUNT_CREDIT);
 	ck_assert(c.meter[0].reconnect_needs_confirmation);
-	ck_assert(!c.meter[0].has_sts_decoder_key);
+	ck_assert_str_eq(c.meter[0].sts_decoder_key_file, "");
 	ck_assert_str_eq(c.meter[0].tariff_file, "");
 	remove_conf();
 	write_conf("[meter a]\nsource = sim\naccount_mode = payg\npayg_debt_limit = -10.50\n"
 		   "emergency_credit = 5.00\nemergency_credit_threshold = 1\nlow_credit = 0.25\n"
 		   "load_limit_w = 7200\ntime_zone = Europe/London\ntariff_file = /etc/t.json\n"
-		   "reconnect_needs_confirmation = no\nsts_decoder_key = 0123456789abcdef\n");
+		   "reconnect_needs_confirmation = no\n"
+		   "sts_decoder_key_file = /etc/polymeter/sts/a.key\n");
 	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
 	ck_assert_int_eq(c.meter[0].account_mode, PM_ACCOUNT_PAYG);
 	ck_assert_int_eq(c.meter[0].payg_debt_limit_mu, -1050000);
@@ -168,8 +169,7 @@ START_TEST(test_account_keys)
 	ck_assert_str_eq(c.meter[0].time_zone, "Europe/London");
 	ck_assert_str_eq(c.meter[0].tariff_file, "/etc/t.json");
 	ck_assert(!c.meter[0].reconnect_needs_confirmation);
-	ck_assert(c.meter[0].has_sts_decoder_key);
-	ck_assert_uint_eq(c.meter[0].sts_decoder_key, 0x0123456789abcdefull);
+	ck_assert_str_eq(c.meter[0].sts_decoder_key_file, "/etc/polymeter/sts/a.key");
 	remove_conf();
 }
 END_TEST
@@ -238,7 +238,10 @@ static const struct bad {
     {"[meter a]\nsource = sim\nlow_credit = -1\n", 3, "low_credit"},
     {"[meter a]\nsource = sim\nload_limit_w = 24001\n", 3, "load_limit_w"},
     {"[meter a]\nsource = sim\ntariff_file = tariff.json\n", 3, "absolute path"},
-    {"[meter a]\nsource = sim\nsts_decoder_key = 0123\n", 3, "16 hexadecimal digits"},
+    /* the decoder key is a secret: never in polymeterd.conf, which every user may read */
+    {"[meter a]\nsource = sim\nsts_decoder_key = 0123456789abcdef\n", 3,
+     "sts_decoder_key = '...': expected nothing here: the decoder key is a secret"},
+    {"[meter a]\nsource = sim\nsts_decoder_key_file = a.key\n", 3, "absolute file path"},
     {"[meter a]\nsource = sim\nreconnect_needs_confirmation = maybe\n", 3, "yes or no"},
     {"[meter a]\nsource = iio\nacquisition = poll\n", 3,
      "acquisition = 'poll': expected auto, buffer or direct"},

@@ -119,6 +119,40 @@ static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	return sd_bus_reply_method_return(msg, "sx", token_kind(res.action), credit);
 }
 
+/* SetDecoderKey: 16 hexadecimal digits; the key is never repeated in a reply or a log. */
+static int m_sts_key(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	struct pm_billing_error e;
+	const char *text;
+	uint64_t dk = 0;
+	size_t n;
+	int r = sd_bus_message_read(msg, "s", &text);
+
+	if (r < 0)
+		return r;
+	n = strlen(text);
+	for (size_t i = 0; i < n && n == 16; i++) {
+		char c = text[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
+
+		if (d < 0) {
+			n = 0;
+			break;
+		}
+		dk = dk << 4 | (uint64_t)d;
+	}
+	if (n != 16)
+		return sd_bus_error_set(error, PM_BUS_ACCOUNT_ERROR "InvalidArgument",
+					"key: not 16 hexadecimal digits");
+	r = pm_billing_set_sts_key(a->billing, pm_bus_account_now(a), dk, &e);
+	explicit_bzero(&dk, sizeof(dk));
+	return done(msg, a, r, &e, error);
+}
+
 static int m_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct pm_bus_account *a = userdata;
@@ -646,6 +680,7 @@ static int build_vtable(struct pm_bus_account *a)
 	    SD_BUS_METHOD_WITH_NAMES("EnterToken", "s", SD_BUS_PARAM(token), "sx",
 				     SD_BUS_PARAM(kind) SD_BUS_PARAM(credit), m_token,
 				     SD_BUS_VTABLE_UNPRIVILEGED),
+	    SD_BUS_METHOD_WITH_NAMES("SetDecoderKey", "s", SD_BUS_PARAM(key), "", , m_sts_key, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetTariff", "s", SD_BUS_PARAM(json), "", , m_tariff, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetMode", "s", SD_BUS_PARAM(mode), "", , m_mode, 0),
 	    /* the customer's answers: customer_answer_allowed() checks the caller, not sd-bus */
