@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/sts/sts-setup.h"
 #include "supply/relay-config.h"
 
 #define PM_CONF_MAX_METERS 64
@@ -118,6 +119,9 @@ struct pm_conf_meter {
 	bool reconnect_needs_confirmation;
 	/* the STS decoder key's file (app/sts-key-file.h); "" = none */
 	char sts_decoder_key_file[256];
+	/* the setup that goes with that key (sts_supply_group_code, ...); has: any key given */
+	bool has_sts_setup;
+	struct sts_setup sts_setup;
 	/* simulated clock (sim): the pipeline runs on simulated UTC, as fast as the CPU allows */
 	int64_t sim_start_ns; /* UTC ns of the simulated clock's start; 0 = real clock */
 	int64_t sim_end_ns;   /* the run stops there (UTC ns); 0 = never */

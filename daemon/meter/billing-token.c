@@ -312,12 +312,15 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
  */
 void billing_sts_start(struct pm_billing *b, int64_t utc_ns)
 {
+	char err[STS_ERROR_LEN];
 	struct pm_store_sts next;
 	struct pm_billing_error e;
 	struct state *work;
 	int r;
 
-	if (!b->store || !b->cfg.sts || load_side(b, &e) < 0)
+	/* read now, so that what is published of it (the supply group code) is known */
+	b->sts_side_loaded = false;
+	if (!b->store || load_side(b, &e) < 0 || !b->cfg.sts)
 		return;
 	if (b->sts_side.has_provisioned_dk && b->sts_side.provisioned_dk == b->cfg.sts_dk)
 		return;
@@ -331,6 +334,10 @@ void billing_sts_start(struct pm_billing *b, int64_t utc_ns)
 	else
 		r = sts_meter_init(&work->sts, b->cfg.sts_dk, STS_KEN_NO_EXPIRY, STS_BASE_1993, 0);
 	work->has_sts = true;
+	/* the configured setup goes with the key (a base date that cannot move is logged) */
+	if (r == 0 && b->cfg.has_sts_setup &&
+	    sts_setup_apply(&work->sts, &b->cfg.sts_setup, err) < 0)
+		log_error("meter %s: STS setup: %s", b->meter, err);
 	if (r == 0)
 		r = billing_save(b, work, utc_ns, NULL, 0);
 	if (r == 0) {
@@ -338,6 +345,10 @@ void billing_sts_start(struct pm_billing *b, int64_t utc_ns)
 		next = b->sts_side;
 		next.has_provisioned_dk = true;
 		next.provisioned_dk = b->cfg.sts_dk;
+		if (b->cfg.has_sts_setup) {
+			next.has_supply_group_code = true;
+			next.supply_group_code = b->cfg.sts_setup.sgc;
+		}
 		save_side(b, &next);
 		b->n_queued = 0;
 		billing_queue(b, utc_ns, "sts_key_set", "by=sts_decoder_key_file");
@@ -376,5 +387,96 @@ int pm_billing_set_sts_key(struct pm_billing *b, int64_t utc_ns, uint64_t dk,
 		work->sts.kct_staged_utc = 0;
 	}
 	billing_queue(b, utc_ns, "sts_key_set", "by=SetDecoderKey");
+	return billing_commit(b, work, utc_ns, NULL, 0, e);
+}
+
+void pm_billing_get_sts_setup(const struct pm_billing *b, bool *has, struct sts_setup *s)
+{
+	const struct sts_meter *m = &b->st.sts;
+
+	*has = b->running && b->st.has_sts;
+	*s = (struct sts_setup){.sgc = b->sts_side.supply_group_code,
+				.ti = m->ti,
+				.krn = m->krn,
+				.kt = m->kt,
+				.base = m->base,
+				.ken = m->ken};
+}
+
+/* The meter's STS state to change: a copy of the state, or NULL with *r and *e set. */
+static struct state *begin_sts(struct pm_billing *b, struct pm_billing_error *e, int *r)
+{
+	struct state *work = billing_begin(b, e, r);
+
+	if (!work)
+		return NULL;
+	*r = load_side(b, e);
+	if (*r == 0 && !work->has_sts)
+		*r = billing_fail(e, PM_BILLING_ERR_NOT_CONFIGURED, -ENOTSUP,
+				  "meter %s has no STS decoder key yet (sts_decoder_key_file, "
+				  "SetDecoderKey)",
+				  b->meter);
+	if (*r < 0) {
+		free(work);
+		return NULL;
+	}
+	return work;
+}
+
+int pm_billing_set_sts_setup(struct pm_billing *b, int64_t utc_ns, const struct sts_setup *s,
+			     struct pm_billing_error *e)
+{
+	struct pm_store_sts next;
+	char err[STS_ERROR_LEN];
+	struct state *work;
+	int r;
+
+	work = begin_sts(b, e, &r);
+	if (!work)
+		return r;
+	r = sts_setup_apply(&work->sts, s, err);
+	if (r < 0) {
+		free(work);
+		return billing_fail(
+		    e, r == -EPERM ? PM_BILLING_ERR_REFUSED : PM_BILLING_ERR_INVALID, r, "%s", err);
+	}
+	next = b->sts_side;
+	next.has_supply_group_code = true;
+	next.supply_group_code = s->sgc;
+	r = pm_store_save_sts(b->store, b->meter, &next);
+	if (r < 0) {
+		free(work);
+		return billing_fail(e, PM_BILLING_ERR_STORE_FAILED, r,
+				    "meter %s: store: %s; nothing changed", b->meter, strerror(-r));
+	}
+	b->sts_side = next;
+	billing_queue(b, utc_ns, "sts_setup",
+		      "supply_group_code=%06lu tariff_index=%02u key_revision=%u key_type=%u "
+		      "base_date=%s key_expiry=%u",
+		      (unsigned long)s->sgc, s->ti, s->krn, s->kt,
+		      s->base == STS_BASE_1993	 ? "1993"
+		      : s->base == STS_BASE_2014 ? "2014"
+						 : "2035",
+		      s->ken);
+	return billing_commit(b, work, utc_ns, NULL, 0, e);
+}
+
+int pm_billing_import_sts_tids(struct pm_billing *b, int64_t utc_ns, const uint32_t *tids, size_t n,
+			       struct pm_billing_error *e)
+{
+	char err[STS_ERROR_LEN];
+	struct state *work;
+	int r;
+
+	work = begin_sts(b, e, &r);
+	if (!work)
+		return r;
+	r = sts_import_tids(&work->sts, tids, n, err);
+	if (r < 0) {
+		free(work);
+		return billing_fail(e, PM_BILLING_ERR_INVALID, r, "%s", err);
+	}
+	billing_queue(b, utc_ns, "sts_tids_imported", "count=%zu window_start=%lu", n,
+		      (unsigned long)sts_meter_window_start(&work->sts));
 	return billing_commit(b, work, utc_ns, NULL, 0, e);
 }

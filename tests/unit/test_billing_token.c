@@ -447,6 +447,65 @@ START_TEST(test_decoder_key_applies_and_is_replaced)
 }
 END_TEST
 
+/*
+ * The STS setup over the management interface, and the TID memory of a replaced meter: its
+ * TIDs 5000, 5001 and 6000 stay used, 4999 (older than its oldest) is too old, 5500 is new.
+ * The base date moves only while no token was entered. Bad values change nothing.
+ */
+START_TEST(test_sts_setup_and_tid_import)
+{
+	const struct sts_setup setup = {
+	    .sgc = 123456, .ti = 7, .krn = 2, .kt = 2, .base = STS_BASE_2014, .ken = 255};
+	const uint32_t replaced[] = {5001, 5000, 6000};
+	struct pm_billing *b = open_sts(gbp);
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	struct sts_setup got, bad;
+	int64_t credit;
+	bool has;
+
+	ck_assert_int_eq(pm_billing_set_sts_setup(b, T_JAN, &setup, &e), 0);
+	pm_billing_get_sts_setup(b, &has, &got);
+	ck_assert(has);
+	ck_assert(got.sgc == 123456 && got.ti == 7 && got.krn == 2 && got.kt == 2 &&
+		  got.base == STS_BASE_2014 && got.ken == 255);
+	ck_assert_ptr_nonnull(strstr(last_event("sts_setup"), "supply_group_code=123456"));
+	bad = setup;
+	bad.krn = 0;
+	ck_assert_int_eq(pm_billing_set_sts_setup(b, T_JAN, &bad, &e), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.message, "key_revision"));
+	bad = setup;
+	bad.sgc = 1000000;
+	ck_assert_int_eq(pm_billing_set_sts_setup(b, T_JAN, &bad, &e), -EINVAL);
+	ck_assert_int_eq(pm_billing_import_sts_tids(b, T_JAN, (const uint32_t[]){1u << 24}, 1, &e),
+			 -EINVAL);
+	ck_assert_int_eq(pm_billing_import_sts_tids(b, T_JAN, replaced, 3, &e), 0);
+	pm_billing_free(b);
+	/* kept in the store */
+	b = open_sts(gbp);
+	pm_billing_get_sts_setup(b, &has, &got);
+	ck_assert(got.sgc == 123456 && got.krn == 2 && got.base == STS_BASE_2014);
+	for (size_t i = 0; i < 3; i++) {
+		penny(DK, replaced[i], text);
+		ck_assert_int_eq(enter_at(b, T_JAN + (int64_t)i * 600 * S, text, &credit, &e),
+				 -EALREADY);
+	}
+	penny(DK, 4999, text);
+	ck_assert_int_eq(enter_at(b, T_JAN + 1800 * S, text, &credit, &e), -ESTALE);
+	penny(DK, 5500, text);
+	ck_assert_int_eq(enter_at(b, T_JAN + 2400 * S, text, &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 1000);
+	/* a token was entered: the base date stays */
+	bad = setup;
+	bad.base = STS_BASE_1993;
+	ck_assert_int_eq(pm_billing_set_sts_setup(b, T_JAN, &bad, &e), -EPERM);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_REFUSED);
+	pm_billing_get_sts_setup(b, &has, &got);
+	ck_assert_int_eq(got.base, STS_BASE_2014);
+	pm_billing_free(b);
+}
+END_TEST
+
 static Suite *billing_token_suite(void)
 {
 	Suite *s = suite_create("billing_token");
@@ -462,6 +521,7 @@ static Suite *billing_token_suite(void)
 	tcase_add_test(tc, test_lockout_until_next_local_hour);
 	tcase_add_test(tc, test_lockout_until_next_day);
 	tcase_add_test(tc, test_decoder_key_applies_and_is_replaced);
+	tcase_add_test(tc, test_sts_setup_and_tid_import);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -681,6 +681,12 @@ static int build_vtable(struct pm_bus_account *a)
 				     SD_BUS_PARAM(kind) SD_BUS_PARAM(credit), m_token,
 				     SD_BUS_VTABLE_UNPRIVILEGED),
 	    SD_BUS_METHOD_WITH_NAMES("SetDecoderKey", "s", SD_BUS_PARAM(key), "", , m_sts_key, 0),
+	    SD_BUS_METHOD_WITH_NAMES("GetStsSetup", "", , "a{sv}", SD_BUS_PARAM(setup),
+				     pm_bus_account_get_sts_setup, 0),
+	    SD_BUS_METHOD_WITH_NAMES("SetStsSetup", "a{sv}", SD_BUS_PARAM(options), "", ,
+				     pm_bus_account_set_sts_setup, 0),
+	    SD_BUS_METHOD_WITH_NAMES("ImportTidMemory", "au", SD_BUS_PARAM(tids), "", ,
+				     pm_bus_account_import_tids, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetTariff", "s", SD_BUS_PARAM(json), "", , m_tariff, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetMode", "s", SD_BUS_PARAM(mode), "", , m_mode, 0),
 	    /* the customer's answers: customer_answer_allowed() checks the caller, not sd-bus */
