@@ -115,11 +115,86 @@ static int credit(struct pm_billing *b, struct state *work, const struct sts_res
 	return 0;
 }
 
+/*
+ * A management token (class 2, prepay-sts.md §1.8), applied to @work (freed on refusal):
+ *  2/0 SetMaximumPowerLimit: the load limit, in W, capped at the largest the account engine
+ *      allows (ACCOUNT_LOAD_LIMIT_MAX_W, the meter's own rating: no token can set a limit the
+ *      supply cannot carry); 0 turns it off;
+ *  2/1 ClearCredit: register 0 (the credit register) or 0xffff (all registers; this meter
+ *      has one credit register) sets a positive balance to zero; a debt is not forgiven;
+ *  2/5 ClearTamperCondition: polymeterd keeps no tamper latch (the chip's events are logged
+ *      as they happen): logged;
+ *  2/2 SetTariffRate, 2/6 SetMaximumPhasePowerUnbalanceLimit (W), 2/7 SetWaterMeterFactor:
+ *      logged with their values, not acted on (the unit of 2/2 is not known to us,
+ *      prepay-sts.md §5; the account has no phase unbalance limit).
+ */
+static int management(struct pm_billing *b, struct state *work, const struct sts_result *res,
+		      const struct account_time *at, int64_t utc_ns, struct pm_billing_error *e)
+{
+	const struct sts_token *t = &res->token;
+	struct account_output out;
+	char text[40];
+	int r = 0;
+
+	switch (t->kind) {
+	case STS_KIND_SET_MAX_POWER: {
+		struct account_config c = work->acc.config;
+		uint32_t w =
+		    t->amount > ACCOUNT_LOAD_LIMIT_MAX_W ? ACCOUNT_LOAD_LIMIT_MAX_W : t->amount;
+
+		c.load_limit_w = w;
+		if (c.load_limit_peak_w > c.load_limit_w)
+			c.load_limit_peak_w = 0;
+		if (w && !c.load_limit_period_s)
+			c.load_limit_period_s = 60;
+		r = account_configure(&work->acc, at, &c, &out);
+		if (r < 0)
+			return billing_refused(b, work, r, &out, "token", e);
+		billing_account_events(b, work, &out);
+		billing_queue(b, utc_ns, "sts_max_power", "tid=%lu requested_w=%lu limit_w=%lu%s",
+			      (unsigned long)t->tid, (unsigned long)t->amount, (unsigned long)w,
+			      w < t->amount ? " capped" : "");
+		return 0;
+	}
+	case STS_KIND_CLEAR_CREDIT: {
+		int64_t balance = work->acc.balance_mu;
+
+		if (t->field != 0 && t->field != 0xFFFF) {
+			free(work);
+			return billing_fail(e, PM_BILLING_ERR_TOKEN, -ENOTSUP,
+					    "token: clear credit of register %u: this meter has "
+					    "register 0 (credit) only, or 0xffff (all)",
+					    t->field);
+		}
+		if (balance > 0) {
+			r = account_adjust_balance(&work->acc, at, -balance, &out);
+			if (r < 0)
+				return billing_refused(b, work, r, &out, "token", e);
+			billing_account_events(b, work, &out);
+		}
+		billing_queue(b, utc_ns, "sts_clear_credit", "tid=%lu register=%s cleared=%s",
+			      (unsigned long)t->tid, t->field ? "all" : "credit",
+			      pm_money_format(balance > 0 ? balance : 0, text, sizeof(text)));
+		return 0;
+	}
+	case STS_KIND_CLEAR_TAMPER:
+		billing_queue(b, utc_ns, "sts_clear_tamper", "tid=%lu", (unsigned long)t->tid);
+		return 0;
+	case STS_KIND_SET_TARIFF_RATE:
+	case STS_KIND_SET_PHASE_UNBALANCE:
+	case STS_KIND_SET_WATER_FACTOR:
+	default:
+		billing_queue(b, utc_ns, "sts_management",
+			      "tid=%lu subclass=%u value=%lu not_acted_on", (unsigned long)t->tid,
+			      t->subclass, (unsigned long)t->amount);
+		return 0;
+	}
+}
+
 /* One token entered (no lockout): what it does, committed; or why it is refused. */
 static int enter(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
 		 struct sts_result *res, struct pm_billing_error *e)
 {
-	struct account_output out;
 	struct account_time at;
 	struct state *work;
 	int r;
@@ -145,19 +220,10 @@ static int enter(struct pm_billing *b, int64_t utc_ns, const char *token, int64_
 		r = credit(b, work, res, &at, credit_mu, e);
 		if (r < 0)
 			return r;
-	} else if (res->action == STS_ACTION_MANAGEMENT &&
-		   res->token.kind == STS_KIND_SET_MAX_POWER) {
-		struct account_config c = work->acc.config;
-
-		c.load_limit_w = res->token.amount;
-		if (c.load_limit_peak_w > c.load_limit_w)
-			c.load_limit_peak_w = 0;
-		if (!c.load_limit_period_s)
-			c.load_limit_period_s = 60;
-		r = account_configure(&work->acc, &at, &c, &out);
+	} else if (res->action == STS_ACTION_MANAGEMENT) {
+		r = management(b, work, res, &at, utc_ns, e);
 		if (r < 0)
-			return billing_refused(b, work, r, &out, "token", e);
-		billing_account_events(b, work, &out);
+			return r;
 	}
 	billing_queue(b, utc_ns, "sts_token", "kind=%d tid=%u amount=%u", (int)res->token.kind,
 		      res->token.tid, res->token.amount);

@@ -506,6 +506,49 @@ START_TEST(test_sts_setup_and_tid_import)
 }
 END_TEST
 
+/*
+ * Management tokens act (prepay-sts.md §1.8), with the STS 531 vectors of §2.3 for PAN
+ * 600727000000000009 (DK e653341f9d5bf36f): CTSA03 sets the maximum power to 1000 W (the load
+ * limit), CTSA04 clears the credit (all registers: the 5.00 GBP balance to zero), CTSA06 clears
+ * tamper, CTSA07 sets a phase unbalance limit of 10 W (logged); each once. A vended limit of
+ * 30000 W is capped at the account's 24000 W.
+ */
+START_TEST(test_management_tokens_act)
+{
+	struct pm_billing *b = open_key(true, UINT64_C(0xe653341f9d5bf36f));
+	char text[STS_TOKEN_TEXT_LEN];
+	struct account_config c;
+	struct pm_billing_error e;
+	struct sts_result res;
+	uint16_t field;
+	int64_t credit;
+
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 500000, "r1", ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	ck_assert_int_eq(pm_billing_token(b, T_JAN, "50901894209860263092", &credit, &res, &e), 0);
+	ck_assert_int_eq(res.action, STS_ACTION_MANAGEMENT);
+	pm_billing_get_config(b, &c);
+	ck_assert_uint_eq(c.load_limit_w, 1000);
+	ck_assert_ptr_nonnull(strstr(last_event("sts_max_power"), "limit_w=1000"));
+	ck_assert_int_eq(enter(b, "29511990995826640868", &credit, &e), 0);
+	ck_assert_int_eq(balance(b), 0);
+	ck_assert_ptr_nonnull(strstr(last_event("sts_clear_credit"), "register=all cleared=5.00"));
+	ck_assert_int_eq(enter(b, "37037300014464855694", &credit, &e), 0);
+	ck_assert_ptr_nonnull(last_event("sts_clear_tamper"));
+	ck_assert_int_eq(enter(b, "30220533115430798647", &credit, &e), 0);
+	ck_assert_ptr_nonnull(strstr(last_event("sts_management"), "subclass=6 value=10"));
+	ck_assert_int_eq(enter(b, "50901894209860263092", &credit, &e), -EALREADY);
+	ck_assert_int_eq(sts_amount_encode(30000, &field), 0);
+	ck_assert_int_eq(
+	    sts_encode(2, 0, sts_middle_tid(5, 6000000, field), UINT64_C(0xe653341f9d5bf36f), text),
+	    0);
+	ck_assert_int_eq(enter(b, text, &credit, &e), 0);
+	pm_billing_get_config(b, &c);
+	ck_assert_uint_eq(c.load_limit_w, 24000);
+	ck_assert_ptr_nonnull(strstr(last_event("sts_max_power"), "capped"));
+	pm_billing_free(b);
+}
+END_TEST
+
 static Suite *billing_token_suite(void)
 {
 	Suite *s = suite_create("billing_token");
@@ -522,6 +565,7 @@ static Suite *billing_token_suite(void)
 	tcase_add_test(tc, test_lockout_until_next_day);
 	tcase_add_test(tc, test_decoder_key_applies_and_is_replaced);
 	tcase_add_test(tc, test_sts_setup_and_tid_import);
+	tcase_add_test(tc, test_management_tokens_act);
 	suite_add_tcase(s, tc);
 	return s;
 }
