@@ -17,6 +17,7 @@ void pm_billing_conf(const struct pm_conf_meter *c, bool store_failed, struct pm
 	 * start runs first, says why */
 	if (c->sts_decoder_key_file[0])
 		bc->sts = pm_sts_key_file_read(c->sts_decoder_key_file, &bc->sts_dk, &why) == 0;
+	bc->energy_account = c->account_kwh;
 	bc->has_sts_setup = c->has_sts_setup;
 	bc->sts_setup = c->sts_setup;
 	bc->save_interval_ns = c->checkpoint_interval_s * 1000000000LL;

@@ -62,6 +62,7 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_RECONNECT_CONFIRM] = {"reconnect_needs_confirmation", PM_SOURCE_NONE},
     [K_STS_KEY] = {"sts_decoder_key", PM_SOURCE_NONE},
     [K_STS_KEY_FILE] = {"sts_decoder_key_file", PM_SOURCE_NONE},
+    [K_ACCOUNT_UNIT] = {"account_unit", PM_SOURCE_NONE},
     [K_STS_SGC] = {"sts_supply_group_code", PM_SOURCE_NONE},
     [K_STS_TI] = {"sts_tariff_index", PM_SOURCE_NONE},
     [K_STS_KRN] = {"sts_key_revision", PM_SOURCE_NONE},
@@ -418,6 +419,10 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 	case K_STS_KEN:
 		r = conf_sts_setup(m, k, value);
 		break;
+	case K_ACCOUNT_UNIT:
+		r = !strcmp(value, "kwh") || !strcmp(value, "currency") ? 0 : -EINVAL;
+		m->account_kwh = !strcmp(value, "kwh");
+		break;
 	case K_STS_KEY_FILE:
 		r = value[0] == '/' ? conf_set_string(m->sts_decoder_key_file,
 						      sizeof(m->sts_decoder_key_file), value)
@@ -513,6 +518,7 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 				  "sts_decoder_key_file (mode 0640 root:polymeter) or set it "
 				  "with SetDecoderKey",
 		    [K_STS_KEY_FILE] = "an absolute file path of at most 255 characters",
+		    [K_ACCOUNT_UNIT] = "currency or kwh",
 		    [K_STS_SGC] = "a supply group code, 6 digits 000000..999999",
 		    [K_STS_TI] = "a tariff index 0..99",
 		    [K_STS_KRN] = "a key revision number 1..9",

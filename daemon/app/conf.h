@@ -111,6 +111,7 @@ struct pm_conf_meter {
 	char time_zone[64];    /* tzdata zone of the tariff's local time; "" = the system's */
 	char tariff_file[256]; /* "" = no tariff */
 	enum pm_conf_account_mode account_mode;
+	bool account_kwh; /* account_unit = kwh: credit kept in kWh (meter/billing-energy.c) */
 	int64_t payg_debt_limit_mu;
 	int64_t emergency_credit_mu; /* 0 = no emergency credit */
 	int64_t emergency_threshold_mu;

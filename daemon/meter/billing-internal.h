@@ -9,6 +9,7 @@
  *   billing-commands.c         account commands: validated on a copy, committed, then applied
  *   billing-amounts.c          amounts people give: whole minor units of the currency
  *   billing-token.c            STS tokens: what each kind of token does to the account
+ *   billing-energy.c           the energy-denominated account (credit in kWh)
  *   billing-tariff-commands.c  the active and the future tariff
  *   billing-tou.c              the time of use as a DLMS head-end reads and replaces it
  *   billing-currency.c         a currency conversion
@@ -125,6 +126,14 @@ int billing_commit(struct pm_billing *b, struct state *work, int64_t utc_ns, con
 int billing_refused(struct pm_billing *b, struct state *work, int r,
 		    const struct account_output *out, const char *field,
 		    struct pm_billing_error *e);
+
+/* billing-energy.c: the energy-denominated account (account_unit = kwh) */
+bool billing_energy_account(const struct state *st);
+/* 0, or -EPERM with *e when the account counts kWh (@what: the command, for the message). */
+int billing_energy_refuse(const struct pm_billing *b, const char *what, struct pm_billing_error *e);
+/* Seeds b->st with the built-in kWh tariff (refused with a tariff_file). */
+int billing_seed_energy(struct pm_billing *b, const struct tariff_time *tt, char *err,
+			size_t errlen);
 
 /* billing-token.c */
 /* Once the account runs: the configured decoder key applies when it is new (billing-token.c). */

@@ -76,6 +76,8 @@ static int seed_tariff(struct pm_billing *b, const struct tariff_time *tt, char 
 	struct tariff *t;
 	int r;
 
+	if (b->cfg.energy_account)
+		return billing_seed_energy(b, tt, err, errlen);
 	if (!b->tariff_file[0])
 		return 0;
 	t = malloc(sizeof(*t));

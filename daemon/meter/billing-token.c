@@ -88,13 +88,24 @@ static int credit(struct pm_billing *b, struct state *work, const struct sts_res
 				    "electricity tokens only",
 				    utility_name(res->token.utility), res->token.subclass);
 	}
-	if (res->credit_unit != STS_UNIT_CURRENCY_E5) {
+	if (billing_energy_account(work)) {
+		if (res->credit_unit != STS_UNIT_DECI_KWH) {
+			free(work);
+			return billing_fail(e, PM_BILLING_ERR_TOKEN_UNIT, -ENOTSUP,
+					    "token: currency credit; this account keeps its "
+					    "credit in kWh");
+		}
+		/* 0.1 kWh = 100 Wh = 100 minor units of the kWh account */
+		mu = (int64_t)res->credit * 100 * ACCOUNT_MU_PER_MINOR;
+		dropped = 0;
+	} else if (res->credit_unit != STS_UNIT_CURRENCY_E5) {
 		free(work);
 		return billing_fail(e, PM_BILLING_ERR_TOKEN_UNIT, -ENOTSUP,
 				    "token: credit in 0.1 kWh units; this account counts currency "
-				    "only");
+				    "only (account_unit = kwh keeps credit in kWh)");
+	} else {
+		mu = currency_mu(work, res->credit, &dropped);
 	}
-	mu = currency_mu(work, res->credit, &dropped);
 	if (mu == 0) {
 		r = billing_fail(e, PM_BILLING_ERR_INVALID, -EINVAL,
 				 "token: %lu x 0.00001 %s is less than the currency's minor unit",
@@ -209,6 +220,15 @@ static int enter(struct pm_billing *b, int64_t utc_ns, const char *token, int64_
 				    "meter %s has no STS decoder key (sts_decoder_key_file, "
 				    "SetDecoderKey)",
 				    b->meter);
+	}
+	/* another utility's token is not this meter's at all: said so before any TID rule */
+	if (sts_decode(token, work->sts.dk, work->sts.base, res) == 0 &&
+	    res->token.kind == STS_KIND_CREDIT && res->token.utility != STS_UTILITY_ELECTRICITY) {
+		free(work);
+		return billing_fail(e, PM_BILLING_ERR_TOKEN_UTILITY, -ENOTSUP,
+				    "token: a %s token (class 0 subclass %u): this meter accepts "
+				    "electricity tokens only",
+				    utility_name(res->token.utility), res->token.subclass);
 	}
 	r = sts_accept(&work->sts, token, utc_ns / 1000000000, res);
 	if (r < 0) {

@@ -76,6 +76,8 @@ struct pm_billing_config {
 	struct account_config account; /* seeds a meter that has no stored account */
 	bool sts;		       /* STS tokens accepted with this decoder key */
 	uint64_t sts_dk;
+	/* a new account keeps its credit in kWh (account_unit = kwh; billing-energy.c) */
+	bool energy_account;
 	/* with sts: the setup that goes with that key (applied when the key is provisioned) */
 	bool has_sts_setup;
 	struct sts_setup sts_setup;

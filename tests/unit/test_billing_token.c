@@ -549,6 +549,188 @@ START_TEST(test_management_tokens_act)
 }
 END_TEST
 
+/* A prepayment meter @meter keeping its credit in kWh (account_unit = kwh), decoder key @dk. */
+static struct pm_billing *open_energy(const char *meter, uint64_t dk)
+{
+	struct pm_billing_config cfg = {.meter = meter,
+					.time_zone = "UTC",
+					.tariff_file = "",
+					.energy_account = true,
+					.sts = true,
+					.sts_dk = dk,
+					.save_interval_ns = 60 * S};
+	struct pm_billing *b;
+	char err[320];
+
+	account_config_default(&cfg.account);
+	cfg.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	ck_assert_int_eq(pm_billing_new(&cfg, store, T_JAN, &b, err, sizeof(err)), 0);
+	pm_billing_set_hooks(b, NULL, on_event, NULL);
+	return b;
+}
+
+#define DK_PAN1 UINT64_C(0xe653341f9d5bf36f) /* PAN 600727000000000009, prepay-sts.md §2.3 */
+#define WH (INT64_C(1000))		     /* mu per Wh in the kWh account: 1 mu = 1 mWh */
+
+/*
+ * The energy-denominated account (seed 002, "STS prepaid (kWh)"): credit in kWh, 1 mu = 1 mWh.
+ * A kWh token credits kWh (vector Nectar_1 step1: field 0x000a = 10 x 0.1 kWh = 1 kWh); use
+ * takes kWh (400 Wh); emergency credit (2 kWh offered below 1 kWh), the low-credit warning
+ * (0.5 kWh) and the supply decision work in kWh; a currency token and a tariff are refused.
+ */
+START_TEST(test_kwh_account)
+{
+	struct pm_billing *b = open_energy("m1", DK_PAN1);
+	char text[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_view v;
+	struct pm_billing_error e;
+	struct account_config c;
+	int64_t credit, t = T_JAN;
+
+	pm_billing_view(b, t, &v);
+	ck_assert_str_eq(v.currency, "KWH");
+	ck_assert_int_eq(v.minor_units, 3);
+	ck_assert_int_eq(enter(b, "66475648316756821785", &credit, &e), 0);
+	ck_assert_int_eq(credit, 1000 * WH);
+	ck_assert_int_eq(balance(b), 1000 * WH);
+	/* 400 Wh used: 1000 - 400 = 600 Wh left */
+	pm_billing_sample(b, t, true, 0, 0, 400, false);
+	t += 3600 * S;
+	pm_billing_sample(b, t, true, 400 * 1000, 0, 400, false);
+	ck_assert_int_eq(balance(b), 600 * WH);
+	/* the settings in kWh: EC 2 kWh offered below 1 kWh, low credit below 0.5 kWh */
+	pm_billing_get_config(b, &c);
+	c.ec_enabled = true;
+	c.ec_value_mu = 2000 * WH;
+	c.ec_threshold_mu = 1000 * WH;
+	c.low_credit_threshold_mu = 500 * WH;
+	ck_assert_int_eq(pm_billing_configure(b, t, &c, &e), 0);
+	/* 200 Wh more: 400 Wh left, below the low-credit level */
+	t += 1800 * S;
+	pm_billing_sample(b, t, true, 600 * 1000, 0, 400, false);
+	ck_assert_int_eq(balance(b), 400 * WH);
+	ck_assert_ptr_nonnull(last_event("low_credit"));
+	ck_assert_int_eq(pm_billing_take_emergency_credit(b, t, true, &e), 0);
+	pm_billing_view(b, t, &v);
+	ck_assert_int_eq(v.regs.available_credit_mu, (400 + 2000) * WH);
+	ck_assert(v.supply.closed);
+	/* 2.4 kWh more uses it all: the supply opens */
+	t += 6 * 3600 * S;
+	pm_billing_sample(b, t, true, 3000 * 1000, 0, 400, false);
+	pm_billing_view(b, t, &v);
+	ck_assert_int_le(v.regs.available_credit_mu, 0);
+	ck_assert(!v.supply.closed);
+	/* money does not belong here */
+	ck_assert_int_eq(sts_encode(0, 4, sts_middle_tid(5, 6000000, 1000), DK_PAN1, text), 0);
+	ck_assert_int_eq(enter_at(b, t, text, &credit, &e), -ENOTSUP);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_TOKEN_UNIT);
+	ck_assert_int_eq(pm_billing_set_tariff(b, t, "{}", &e), -EPERM);
+	ck_assert_int_eq(e.kind, PM_BILLING_ERR_REFUSED);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * The STS vectors of sts_test_vectors.tsv (../shared/reference, Nectar_1: DK e653341f9d5bf36f,
+ * base 1993) through the daemon's token path into a kWh account, in the file's order: every
+ * electricity token credits the amount its row states (counts x 0.1 kWh = counts x 100 Wh),
+ * once; water and gas tokens are refused as another utility's; step12A carries the TID of
+ * step5B (6472020), so it is refused as already used. Entered 601 s apart (no entry session
+ * holds five refusals). Then every electricity token again: each refused as used.
+ */
+static const struct {
+	const char *token;
+	unsigned subclass;
+	uint32_t tid;
+	uint32_t counts; /* the row's "field encodes N x 0.1" */
+} vectors[] = {
+    {"66475648316756821785", 0, 5944921, 10},	    /* step1Test */
+    {"26436017448909825227", 1, 5944921, 10},	    /* step1ATest */
+    {"47052671496957348697", 2, 5944921, 10},	    /* step1BTest */
+    {"14605694188309739537", 1, 5988122, 163834},   /* step2CTSA20Test */
+    {"36924780240841024731", 0, 5988122, 163834},   /* step2ACTSA20Test */
+    {"62668783003252886770", 2, 5988122, 163834},   /* step2BCTSA20Test */
+    {"11019866711865218477", 2, 6470523, 163844},   /* step3CTSA20Test */
+    {"65724708343212635258", 0, 6470523, 163844},   /* step3ACTSA20Test */
+    {"43068373842621717515", 1, 6470523, 163844},   /* step3BCTSA20Test */
+    {"42371551666535254341", 0, 6471964, 1802324},  /* step4CTSA20Test */
+    {"08160869283280106226", 1, 6471964, 1802324},  /* step4ACTSA20Test */
+    {"67143373817426898432", 2, 6471964, 1802324},  /* step4BCTSA20Test */
+    {"70363045748300344617", 1, 6472020, 18186624}, /* step5CTSA20Test */
+    {"49261723634786610437", 2, 6472020, 18186624}, /* step5ACTSA20Test */
+    {"18009632033176370418", 0, 6472020, 18186624}, /* step5BCTSA20Test */
+    {"72349224775172357552", 2, 6472021, 18201624}, /* step6CTSA20Test */
+    {"12805131357955755939", 0, 6472021, 18201624}, /* step6ACTSA20Test */
+    {"39576835911798786718", 1, 6472021, 18201624}, /* step6BCTSA20Test */
+    {"57144000167239742426", 0, 6472022, 1820624},  /* step7CTSA20Test */
+    {"65588636375882192986", 1, 6472022, 1820624},  /* step7ACTSA20Test */
+    {"41109480379913866024", 2, 6472022, 1820624},  /* step7BCTSA20Test */
+    {"70308691906921010309", 1, 6472023, 1235524},  /* step8CTSA20Test */
+    {"11142952395253308689", 2, 6472023, 1235524},  /* step8ACTSA20Test */
+    {"37909354224671858723", 0, 6472023, 1235524},  /* step8BCTSA20Test */
+    {"45753099596249311388", 2, 6472024, 17634624}, /* step9CTSA20Test */
+    {"26262948009387340368", 1, 6472024, 17634624}, /* step9ACTSA20Test */
+    {"71777743993390229056", 0, 6472024, 17634624}, /* step9BCTSA20Test */
+    {"73561917813841338074", 0, 6472025, 147824},   /* step10CTSA20Test */
+    {"67036392399646087418", 1, 6472025, 147824},   /* step10ACTSA20Test */
+    {"07128729223928426985", 2, 6472025, 147824},   /* step10BCTSA20Test */
+    {"73508892949665105367", 1, 6472570, 18},	    /* step11CTSA20Test */
+    {"58652293903821551890", 2, 6472570, 18},	    /* step11ACTSA20Test */
+    {"55160880109952893498", 0, 6472570, 18},	    /* step11BCTSA20Test */
+    {"48655865329762276574", 2, 6472020, 189824},   /* step12CTSA20Test */
+    {"43183161221229495584", 0, 6472020, 189824},   /* step12ACTSA20Test */
+    {"51607171463000835171", 1, 6472020, 189824},   /* step12BCTSA20Test */
+    {"62624214800861085936", 0, 6472572, 18974},    /* step13CTSA20Test */
+    {"73238915881253767035", 1, 6472572, 18974},    /* step13ACTSA20Test */
+    {"60785799035261648393", 2, 6472572, 18974},    /* step13BCTSA20Test */
+    {"41347338266226172225", 1, 6472574, 108974},   /* step14CTSA20Test */
+    {"08032634883920046224", 0, 6472574, 108974},   /* step14ACTSA20Test */
+    {"32685870760859080983", 2, 6472574, 108974},   /* step14BCTSA20Test */
+    {"20191987725982752848", 2, 6501375, 5},	    /* step15CTSA20Test */
+    {"28370771280824040728", 1, 6501375, 5},	    /* step15ACTSA20Test */
+    {"05983059757600918504", 0, 6501375, 5},	    /* step15BCTSA20Test */
+};
+
+START_TEST(test_sts_vectors_through_token_path)
+{
+	struct pm_billing *b = open_energy("m1", DK_PAN1);
+	const size_t n = sizeof(vectors) / sizeof(vectors[0]);
+	struct pm_billing_error e;
+	struct account_config c;
+	int64_t credit, t = T_JAN, expect = 0;
+
+	ck_assert_uint_eq(n, 45);
+	/* room for 1.8 million kWh tokens: the largest balance the engine holds */
+	pm_billing_get_config(b, &c);
+	c.max_balance_mu = ACCOUNT_BALANCE_BOUND_MU;
+	ck_assert_int_eq(pm_billing_configure(b, t, &c, &e), 0);
+	for (size_t i = 0; i < n; i++, t += 601 * S) {
+		int r = enter_at(b, t, vectors[i].token, &credit, &e);
+
+		if (vectors[i].subclass != 0) {
+			ck_assert_int_eq(r, -ENOTSUP);
+			ck_assert_int_eq(e.kind, PM_BILLING_ERR_TOKEN_UTILITY);
+		} else if (vectors[i].tid == 6472020 && vectors[i].counts == 189824) {
+			ck_assert_int_eq(r, -EALREADY); /* step12A: step5B's TID */
+		} else {
+			ck_assert_msg(r == 0, "vector %zu: %s", i, e.message);
+			ck_assert_int_eq(credit, (int64_t)vectors[i].counts * 100 * WH);
+			expect += credit;
+		}
+		ck_assert_int_eq(balance(b), expect);
+	}
+	/* the sum of the 14 credited rows: 59 484 827 counts x 100 Wh */
+	ck_assert_int_eq(expect, INT64_C(59484827) * 100 * WH);
+	for (size_t i = 0; i < n; i++, t += 601 * S) {
+		if (vectors[i].subclass != 0)
+			continue;
+		ck_assert_int_eq(enter_at(b, t, vectors[i].token, &credit, &e), -EALREADY);
+	}
+	ck_assert_int_eq(balance(b), expect);
+	pm_billing_free(b);
+}
+END_TEST
+
 static Suite *billing_token_suite(void)
 {
 	Suite *s = suite_create("billing_token");
@@ -566,6 +748,8 @@ static Suite *billing_token_suite(void)
 	tcase_add_test(tc, test_decoder_key_applies_and_is_replaced);
 	tcase_add_test(tc, test_sts_setup_and_tid_import);
 	tcase_add_test(tc, test_management_tokens_act);
+	tcase_add_test(tc, test_kwh_account);
+	tcase_add_test(tc, test_sts_vectors_through_token_path);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -252,6 +252,7 @@ static const struct bad {
      "sts_decoder_key = '...': expected nothing here: the decoder key is a secret"},
     {"[meter a]\nsource = sim\nsts_decoder_key_file = a.key\n", 3, "absolute file path"},
     {"[meter a]\nsource = sim\nsts_supply_group_code = 12345\n", 3, "6 digits"},
+    {"[meter a]\nsource = sim\naccount_unit = wh\n", 3, "currency or kwh"},
     {"[meter a]\nsource = sim\nsts_base_date = 2000\n", 3, "1993, 2014 or 2035"},
     {"[meter a]\nsource = sim\nsts_key_revision = 0\n", 3, "key revision number 1..9"},
     {"[meter a]\nsource = sim\nsts_key_type = 4\n", 3, "key type 0..3"},
