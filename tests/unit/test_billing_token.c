@@ -18,6 +18,7 @@
 
 #include "meter/billing.h"
 #include "common/log.h"
+#include "core/dlms/cosem-event-codes.h"
 #include "support/sts-vend.h"
 
 #define S INT64_C(1000000000)
@@ -731,6 +732,23 @@ START_TEST(test_sts_vectors_through_token_path)
 }
 END_TEST
 
+/* The token path's events go to the DLMS token and credit log (docs/dlms-profiles.md). */
+START_TEST(test_token_events_in_credit_log)
+{
+	enum pm_cosem_profile log = PM_COSEM_STANDARD_EVENTS;
+	uint16_t code = 0;
+
+	pm_cosem_event_classify("token_refused", "reason=invalid", &log, &code);
+	ck_assert_int_eq(log, PM_COSEM_CREDIT_EVENTS);
+	ck_assert_uint_eq(code, 1407);
+	pm_cosem_event_classify("token_entry_locked", "until=2026-01-05 16:00", &log, &code);
+	ck_assert_uint_eq(code, 1408);
+	pm_cosem_event_classify("sts_management", "subclass=6", &log, &code);
+	ck_assert_int_eq(log, PM_COSEM_CREDIT_EVENTS);
+	ck_assert_uint_eq(code, 1416);
+}
+END_TEST
+
 static Suite *billing_token_suite(void)
 {
 	Suite *s = suite_create("billing_token");
@@ -750,6 +768,7 @@ static Suite *billing_token_suite(void)
 	tcase_add_test(tc, test_management_tokens_act);
 	tcase_add_test(tc, test_kwh_account);
 	tcase_add_test(tc, test_sts_vectors_through_token_path);
+	tcase_add_test(tc, test_token_events_in_credit_log);
 	suite_add_tcase(s, tc);
 	return s;
 }
