@@ -270,7 +270,8 @@ static int load_side(struct pm_billing *b, struct pm_billing_error *e)
 	return 0;
 }
 
-/* The reason of a refusal as the event log names it; NULL: not the token's fault. */
+/* The reason of a refusal as the event log names it; NULL: not the token's fault (no key, no
+ * store, the account unknown), which does not count as an invalid entry. */
 static const char *refusal_reason(const struct pm_billing_error *e, const struct sts_result *res)
 {
 	switch (e->kind) {
@@ -376,8 +377,15 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 		return 0;
 	}
 	reason = refusal_reason(e, res);
-	if (!reason)
+	if (!reason) {
+		/* the meter's fault, not the token's: logged (when it can be), not counted */
+		if (e->kind == PM_BILLING_ERR_NOT_CONFIGURED) {
+			b->n_queued = 0;
+			billing_queue(b, utc_ns, "token_refused", "reason=no_key %s", e->message);
+			billing_send_events(b);
+		}
 		return r;
+	}
 	b->n_queued = 0;
 	billing_queue(b, utc_ns, "token_refused", "reason=%s %s", reason, e->message);
 	if (sts_lockout_invalid(&next.lockout, &t))

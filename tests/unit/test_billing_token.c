@@ -413,6 +413,7 @@ START_TEST(test_decoder_key_applies_and_is_replaced)
 	penny(DK, 100, text);
 	ck_assert_int_eq(enter(b, text, &credit, &e), -ENOTSUP);
 	ck_assert_int_eq(e.kind, PM_BILLING_ERR_NOT_CONFIGURED);
+	ck_assert_ptr_nonnull(strstr(last_event("token_refused"), "reason=no_key"));
 	pm_billing_free(b);
 	/* the key file is written after the account exists: it applies */
 	b = open_key(true, DK);
