@@ -504,6 +504,14 @@ START_TEST(test_sts_setup_and_tid_import)
 	ck_assert_int_eq(e.kind, PM_BILLING_ERR_REFUSED);
 	pm_billing_get_sts_setup(b, &has, &got);
 	ck_assert_int_eq(got.base, STS_BASE_2014);
+	/* the key expiry number applies (prepay-sts.md §1.3): TID 6000000 >> 16 = 91 > KEN 90 */
+	bad = setup;
+	bad.ken = 90;
+	ck_assert_int_eq(pm_billing_set_sts_setup(b, T_JAN, &bad, &e), 0);
+	penny(DK, 6000000, text);
+	ck_assert_int_eq(enter_at(b, T_JAN + 3000 * S, text, &credit, &e), -EKEYEXPIRED);
+	penny(DK, 5900000, text); /* 5900000 >> 16 = 90: not expired */
+	ck_assert_int_eq(enter_at(b, T_JAN + 3600 * S, text, &credit, &e), 0);
 	pm_billing_free(b);
 }
 END_TEST
