@@ -764,6 +764,7 @@ static Suite *billing_token_suite(void)
 	TCase *tc = tcase_create("billing_token");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 0); /* no time limit: these tests are about results */
 	tcase_add_test(tc, test_currency_token_in_pounds);
 	tcase_add_test(tc, test_currency_token_in_yen);
 	tcase_add_test(tc, test_currency_token_in_fils);
