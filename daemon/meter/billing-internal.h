@@ -10,6 +10,7 @@
  *   billing-amounts.c          amounts people give: whole minor units of the currency
  *   billing-token.c            STS tokens: what each kind of token does to the account
  *   billing-energy.c           the energy-denominated account (credit in kWh)
+ *   billing-sts-setup.c        the STS decoder key, setup and TID memory import
  *   billing-tariff-commands.c  the active and the future tariff
  *   billing-tou.c              the time of use as a DLMS head-end reads and replaces it
  *   billing-currency.c         a currency conversion
@@ -136,7 +137,13 @@ int billing_seed_energy(struct pm_billing *b, const struct tariff_time *tt, char
 			size_t errlen);
 
 /* billing-token.c */
-/* Once the account runs: the configured decoder key applies when it is new (billing-token.c). */
+/* The STS side stored beside the account into b->sts_side, once: 0 or a refusal in *e. */
+int billing_sts_side_load(struct pm_billing *b, struct pm_billing_error *e);
+/* Stores @next as the STS side (a failure is logged: it is then kept in memory only). */
+void billing_sts_side_save(struct pm_billing *b, const struct pm_store_sts *next);
+
+/* billing-sts-setup.c */
+/* Once the account runs: the configured decoder key applies when it is new. */
 void billing_sts_start(struct pm_billing *b, int64_t utc_ns);
 
 /* billing-amounts.c */
