@@ -128,6 +128,9 @@ UNIT_LIBS_test_conf  := inih
 UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c daemon/meter/local-clock.c \
 	$(STORE_SRC) $(TARIFF_FILE_SRC) daemon/common/log.c
 UNIT_LIBS_test_billing  := sqlite3 jansson
+# STS tokens into the account: the same files as test_billing
+UNIT_EXTRA_test_billing_token = $(UNIT_EXTRA_test_billing)
+UNIT_LIBS_test_billing_token  := sqlite3 jansson
 # tzdata through the C library (the zones of the UK, New York, South Africa)
 UNIT_EXTRA_test_local_time := daemon/meter/local-time.c daemon/meter/local-clock.c
 UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c $(CONF_SRC) \

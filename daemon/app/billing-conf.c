@@ -3,15 +3,23 @@
 #include <string.h>
 
 #include "app/billing-conf.h"
+#include "app/sts-key-file.h"
 
 void pm_billing_conf(const struct pm_conf_meter *c, bool store_failed, struct pm_billing_config *bc)
 {
+	const char *why;
+
 	memset(bc, 0, sizeof(*bc));
 	bc->meter = c->name;
 	bc->time_zone = c->time_zone;
 	bc->tariff_file = c->tariff_file;
-	bc->sts = c->has_sts_decoder_key;
-	bc->sts_dk = c->sts_decoder_key;
+	/* a key file that cannot be read leaves tokens refused; --check-config, which every
+	 * start runs first, says why */
+	if (c->sts_decoder_key_file[0])
+		bc->sts = pm_sts_key_file_read(c->sts_decoder_key_file, &bc->sts_dk, &why) == 0;
+	bc->energy_account = c->account_kwh;
+	bc->has_sts_setup = c->has_sts_setup;
+	bc->sts_setup = c->sts_setup;
 	bc->save_interval_ns = c->checkpoint_interval_s * 1000000000LL;
 	bc->store_failed = store_failed;
 	account_config_default(&bc->account);

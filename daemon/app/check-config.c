@@ -12,6 +12,7 @@
 #include "app/billing-conf.h"
 #include "app/check-config.h"
 #include "app/dlms-conf.h"
+#include "app/sts-key-file.h"
 #include "common/clock.h"
 #include "meter/billing.h"
 #include "meter/local-time.h"
@@ -120,6 +121,18 @@ static int check_meter(const struct pm_conf_meter *m, const char *path, char *er
 		r = check_record(m, path, err, len);
 		if (r < 0)
 			return r;
+	}
+	if (m->sts_decoder_key_file[0]) {
+		uint64_t dk;
+
+		r = pm_sts_key_file_read(m->sts_decoder_key_file, &dk, &why);
+		explicit_bzero(&dk, sizeof(dk));
+		if (r < 0) {
+			snprintf(err, len, "%s:%u: meter %s: sts_decoder_key_file %s %s", path,
+				 at(m, m->lines.sts_decoder_key_file), m->name,
+				 m->sts_decoder_key_file, why);
+			return r;
+		}
 	}
 	if (m->dlms_password_file[0]) {
 		r = pm_dlms_read_password(m->dlms_password_file, password, &why);

@@ -61,6 +61,14 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_LOAD_LIMIT] = {"load_limit_w", PM_SOURCE_NONE},
     [K_RECONNECT_CONFIRM] = {"reconnect_needs_confirmation", PM_SOURCE_NONE},
     [K_STS_KEY] = {"sts_decoder_key", PM_SOURCE_NONE},
+    [K_STS_KEY_FILE] = {"sts_decoder_key_file", PM_SOURCE_NONE},
+    [K_ACCOUNT_UNIT] = {"account_unit", PM_SOURCE_NONE},
+    [K_STS_SGC] = {"sts_supply_group_code", PM_SOURCE_NONE},
+    [K_STS_TI] = {"sts_tariff_index", PM_SOURCE_NONE},
+    [K_STS_KRN] = {"sts_key_revision", PM_SOURCE_NONE},
+    [K_STS_KT] = {"sts_key_type", PM_SOURCE_NONE},
+    [K_STS_BASE] = {"sts_base_date", PM_SOURCE_NONE},
+    [K_STS_KEN] = {"sts_key_expiry", PM_SOURCE_NONE},
     [K_SIM_START] = {"sim_start", PM_SOURCE_SIM},
     [K_SIM_END] = {"sim_end", PM_SOURCE_SIM},
     [K_RECORD] = {"record", PM_SOURCE_NONE},
@@ -82,6 +90,42 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_DLMS_PASSWORD_FILE] = {"dlms_password_file", PM_SOURCE_NONE},
 };
 
+/* One key of the meter's STS setup (core/sts/sts-setup.h); the others keep their defaults. */
+static int conf_sts_setup(struct pm_conf_meter *m, int k, const char *value)
+{
+	struct sts_setup *s = &m->sts_setup;
+	uint32_t v = 0;
+	int r;
+
+	if (k == K_STS_SGC) {
+		r = strlen(value) == 6 ? conf_parse_u32(value, 0, STS_SGC_MAX, &v) : -EINVAL;
+		s->sgc = v;
+	} else if (k == K_STS_BASE) {
+		r = conf_parse_u32(value, 1993, 2035, &v);
+		if (r == 0 && v != 1993 && v != 2014 && v != 2035)
+			r = -EINVAL;
+		s->base = v == 2035 ? STS_BASE_2035 : v == 2014 ? STS_BASE_2014 : STS_BASE_1993;
+	} else {
+		uint32_t max = k == K_STS_TI	? STS_TI_MAX
+			       : k == K_STS_KRN ? STS_KRN_MAX
+			       : k == K_STS_KT	? STS_KT_MAX
+						: 255;
+
+		r = conf_parse_u32(value, k == K_STS_KRN ? STS_KRN_MIN : 0, max, &v);
+		if (k == K_STS_TI)
+			s->ti = (uint8_t)v;
+		else if (k == K_STS_KRN)
+			s->krn = (uint8_t)v;
+		else if (k == K_STS_KT)
+			s->kt = (uint8_t)v;
+		else
+			s->ken = (uint8_t)v;
+	}
+	if (r == 0)
+		m->has_sts_setup = true;
+	return r;
+}
+
 void conf_meter_defaults(struct pm_conf_meter *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -90,6 +134,10 @@ void conf_meter_defaults(struct pm_conf_meter *m)
 	m->buffer_scans = 16;
 	m->stall_timeout_s = 5;
 	m->poll_interval_ms = 250;
+	/* an STS key's setup when only some of it is given: KRN 1, KT 2, TI 1, base 1993, no
+	 * expiry */
+	m->sts_setup = (struct sts_setup){
+	    .krn = 1, .kt = 2, .ti = 1, .base = STS_BASE_1993, .ken = STS_KEN_NO_EXPIRY};
 	for (int n = 0; n < PM_CONF_PHASES; n++)
 		m->sim.v_mv[n] = 230000;
 	m->sim.f_mhz = 50000;
@@ -359,15 +407,27 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		else
 			r = -EINVAL;
 		break;
-	case K_STS_KEY: {
-		char *end;
-
-		errno = 0;
-		m->sts_decoder_key = strtoull(value, &end, 16);
-		r = strlen(value) == 16 && !*end && !errno ? 0 : -EINVAL;
-		m->has_sts_decoder_key = r == 0;
+	case K_STS_KEY:
+		/* a secret in a file every user may read (docs/account.md, "The decoder key") */
+		r = -EINVAL;
 		break;
-	}
+	case K_STS_SGC:
+	case K_STS_TI:
+	case K_STS_KRN:
+	case K_STS_KT:
+	case K_STS_BASE:
+	case K_STS_KEN:
+		r = conf_sts_setup(m, k, value);
+		break;
+	case K_ACCOUNT_UNIT:
+		r = !strcmp(value, "kwh") || !strcmp(value, "currency") ? 0 : -EINVAL;
+		m->account_kwh = !strcmp(value, "kwh");
+		break;
+	case K_STS_KEY_FILE:
+		r = value[0] == '/' ? conf_set_string(m->sts_decoder_key_file,
+						      sizeof(m->sts_decoder_key_file), value)
+				    : -EINVAL;
+		break;
 	case K_SIM_START:
 		r = conf_parse_utc(value, &m->sim_start_ns);
 		break;
@@ -454,7 +514,17 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_LOW_CREDIT] = "money >= 0 (currency units)",
 		    [K_LOAD_LIMIT] = "an integer 0..24000 (W; 0 = off)",
 		    [K_RECONNECT_CONFIRM] = "yes or no",
-		    [K_STS_KEY] = "16 hexadecimal digits (the STS decoder key)",
+		    [K_STS_KEY] = "nothing here: the decoder key is a secret; give "
+				  "sts_decoder_key_file (mode 0640 root:polymeter) or set it "
+				  "with SetDecoderKey",
+		    [K_STS_KEY_FILE] = "an absolute file path of at most 255 characters",
+		    [K_ACCOUNT_UNIT] = "currency or kwh",
+		    [K_STS_SGC] = "a supply group code, 6 digits 000000..999999",
+		    [K_STS_TI] = "a tariff index 0..99",
+		    [K_STS_KRN] = "a key revision number 1..9",
+		    [K_STS_KT] = "a key type 0..3",
+		    [K_STS_BASE] = "1993, 2014 or 2035",
+		    [K_STS_KEN] = "a key expiry number 0..255 (255: no expiry)",
 		    [K_SIM_START] = "a UTC time YYYY-MM-DDTHH:MM:SSZ (1970..2200)",
 		    [K_SIM_END] = "a UTC time YYYY-MM-DDTHH:MM:SSZ (1970..2200)",
 		    [K_RECORD] = "an absolute file path of at most 255 characters",
@@ -476,7 +546,9 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_DLMS_HEADER] = "an integer 1..3600 (seconds)",
 		    [K_DLMS_PASSWORD_FILE] = "an absolute file path of at most 255 characters",
 		};
-		conf_parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
+		/* a secret is never repeated into a log */
+		conf_parse_error(p, p->line, "%s = '%s': expected %s", name,
+				 k == K_STS_KEY ? "..." : value, want[k]);
 	}
 	return r;
 }

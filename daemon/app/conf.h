@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/sts/sts-setup.h"
 #include "supply/relay-config.h"
 
 #define PM_CONF_MAX_METERS 64
@@ -65,6 +66,7 @@ enum pm_conf_acquisition {
 /* The lines of the keys start-up checks further (check-config.c names them in its errors). */
 struct pm_conf_key_lines {
 	unsigned time_zone, tariff_file, record, replay_file, dlms_password_file;
+	unsigned sts_decoder_key_file;
 	/* the account's amounts, checked against the tariff's currency */
 	unsigned payg_debt_limit, emergency_credit, emergency_credit_threshold, low_credit;
 };
@@ -109,14 +111,18 @@ struct pm_conf_meter {
 	char time_zone[64];    /* tzdata zone of the tariff's local time; "" = the system's */
 	char tariff_file[256]; /* "" = no tariff */
 	enum pm_conf_account_mode account_mode;
+	bool account_kwh; /* account_unit = kwh: credit kept in kWh (meter/billing-energy.c) */
 	int64_t payg_debt_limit_mu;
 	int64_t emergency_credit_mu; /* 0 = no emergency credit */
 	int64_t emergency_threshold_mu;
 	int64_t low_credit_mu;
 	uint32_t load_limit_w; /* 0 = off */
 	bool reconnect_needs_confirmation;
-	bool has_sts_decoder_key;
-	uint64_t sts_decoder_key;
+	/* the STS decoder key's file (app/sts-key-file.h); "" = none */
+	char sts_decoder_key_file[256];
+	/* the setup that goes with that key (sts_supply_group_code, ...); has: any key given */
+	bool has_sts_setup;
+	struct sts_setup sts_setup;
 	/* simulated clock (sim): the pipeline runs on simulated UTC, as fast as the CPU allows */
 	int64_t sim_start_ns; /* UTC ns of the simulated clock's start; 0 = real clock */
 	int64_t sim_end_ns;   /* the run stops there (UTC ns); 0 = never */

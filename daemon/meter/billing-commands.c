@@ -125,62 +125,6 @@ int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu, con
 	return billing_commit(b, work, utc_ns, reference, value_mu, e);
 }
 
-int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
-		     struct sts_result *res, struct pm_billing_error *e)
-{
-	struct account_output out;
-	struct account_time at;
-	struct state *work;
-	int r;
-
-	*credit_mu = 0;
-	work = billing_begin(b, e, &r);
-	if (!work)
-		return r;
-	if (!work->has_sts) {
-		free(work);
-		return billing_fail(e, PM_BILLING_ERR_NOT_CONFIGURED, -ENOTSUP,
-				    "meter %s has no STS decoder key (sts_decoder_key)", b->meter);
-	}
-	r = sts_accept(&work->sts, token, utc_ns / 1000000000, res);
-	if (r < 0) {
-		free(work);
-		return billing_fail(e, PM_BILLING_ERR_TOKEN, r, "token: %s", res->error);
-	}
-	billing_now_times(b, work, utc_ns, &at);
-	if (res->action == STS_ACTION_ADD_CREDIT) {
-		/* 0.00001 currency units is exactly 1 mu; energy or water credit has no price */
-		if (res->credit_unit != STS_UNIT_CURRENCY_E5) {
-			free(work);
-			return billing_fail(
-			    e, PM_BILLING_ERR_TOKEN, -ENOTSUP,
-			    "token: credit in %s units; this account counts currency only",
-			    res->credit_unit == STS_UNIT_DECI_KWH ? "0.1 kWh" : "non-currency");
-		}
-		r = account_topup(&work->acc, &at, res->credit, ACCOUNT_PAYMENT_TOKEN, &out);
-		if (r < 0)
-			return billing_refused(b, work, r, &out, "token", e);
-		billing_account_events(b, work, &out);
-		*credit_mu = res->credit;
-	} else if (res->action == STS_ACTION_MANAGEMENT &&
-		   res->token.kind == STS_KIND_SET_MAX_POWER) {
-		struct account_config c = work->acc.config;
-
-		c.load_limit_w = res->token.amount;
-		if (c.load_limit_peak_w > c.load_limit_w)
-			c.load_limit_peak_w = 0;
-		if (!c.load_limit_period_s)
-			c.load_limit_period_s = 60;
-		r = account_configure(&work->acc, &at, &c, &out);
-		if (r < 0)
-			return billing_refused(b, work, r, &out, "token", e);
-		billing_account_events(b, work, &out);
-	}
-	billing_queue(b, utc_ns, "sts_token", "kind=%d tid=%u amount=%u", (int)res->token.kind,
-		      res->token.tid, res->token.amount);
-	return billing_commit(b, work, utc_ns, NULL, 0, e);
-}
-
 /* The account commands without arguments of their own share this shape. */
 enum simple_op { OP_MODE, OP_EC, OP_DISCONNECT, OP_RECONNECT, OP_CONFIRM, OP_ADJUST, OP_DEBT };
 

@@ -107,6 +107,8 @@ int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char
 	int64_t num, den;
 	int r;
 
+	if (billing_energy_refuse(b, "currency conversion", e) < 0)
+		return -EPERM;
 	if (billing_parse_date(date, "date", &d, e) < 0)
 		return -EINVAL;
 	r = pm_billing_parse_factor(factor, &num, &den);

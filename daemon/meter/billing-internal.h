@@ -8,6 +8,9 @@
  *   billing-clock.c            the engines' local civil time (meter/local-time.h)
  *   billing-commands.c         account commands: validated on a copy, committed, then applied
  *   billing-amounts.c          amounts people give: whole minor units of the currency
+ *   billing-token.c            STS tokens: what each kind of token does to the account
+ *   billing-energy.c           the energy-denominated account (credit in kWh)
+ *   billing-sts-setup.c        the STS decoder key, setup and TID memory import
  *   billing-tariff-commands.c  the active and the future tariff
  *   billing-tou.c              the time of use as a DLMS head-end reads and replaces it
  *   billing-currency.c         a currency conversion
@@ -65,6 +68,10 @@ struct pm_billing {
 	void *userdata;
 	bool supply_reported, contactor_reported, aux_reported;
 
+	/* the STS side beside the account (billing-token.c), read at the first token */
+	bool sts_side_loaded;
+	struct pm_store_sts sts_side;
+
 	/* events of the operation in progress: sent when it is committed, dropped otherwise */
 	unsigned n_queued;
 	struct queued_event queue[EVENT_QUEUE];
@@ -120,6 +127,24 @@ int billing_commit(struct pm_billing *b, struct state *work, int64_t utc_ns, con
 int billing_refused(struct pm_billing *b, struct state *work, int r,
 		    const struct account_output *out, const char *field,
 		    struct pm_billing_error *e);
+
+/* billing-energy.c: the energy-denominated account (account_unit = kwh) */
+bool billing_energy_account(const struct state *st);
+/* 0, or -EPERM with *e when the account counts kWh (@what: the command, for the message). */
+int billing_energy_refuse(const struct pm_billing *b, const char *what, struct pm_billing_error *e);
+/* Seeds b->st with the built-in kWh tariff (refused with a tariff_file). */
+int billing_seed_energy(struct pm_billing *b, const struct tariff_time *tt, char *err,
+			size_t errlen);
+
+/* billing-token.c */
+/* The STS side stored beside the account into b->sts_side, once: 0 or a refusal in *e. */
+int billing_sts_side_load(struct pm_billing *b, struct pm_billing_error *e);
+/* Stores @next as the STS side (a failure is logged: it is then kept in memory only). */
+void billing_sts_side_save(struct pm_billing *b, const struct pm_store_sts *next);
+
+/* billing-sts-setup.c */
+/* Once the account runs: the configured decoder key applies when it is new. */
+void billing_sts_start(struct pm_billing *b, int64_t utc_ns);
 
 /* billing-amounts.c */
 /* 0 when @mu is a whole number of the currency's minor units; else -EINVAL with *e naming

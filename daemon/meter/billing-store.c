@@ -76,6 +76,8 @@ static int seed_tariff(struct pm_billing *b, const struct tariff_time *tt, char 
 	struct tariff *t;
 	int r;
 
+	if (b->cfg.energy_account)
+		return billing_seed_energy(b, tt, err, errlen);
 	if (!b->tariff_file[0])
 		return 0;
 	t = malloc(sizeof(*t));
@@ -283,6 +285,7 @@ int billing_start_account(struct pm_billing *b, int64_t utc_ns, char *err, size_
 		b->saved_ns = utc_ns;
 		b->have_written =
 		    false; /* maybe of an older layout: written again at the next save */
+		billing_sts_start(b, utc_ns);
 		return 0;
 	}
 	if (r == -ENODATA) {
@@ -293,6 +296,7 @@ int billing_start_account(struct pm_billing *b, int64_t utc_ns, char *err, size_
 		if (r == 0) {
 			b->running = true;
 			b->unavailable = false;
+			billing_sts_start(b, utc_ns);
 			return 0;
 		}
 		why = strerror(-r);

@@ -18,6 +18,8 @@ int pm_billing_set_tariff(struct pm_billing *b, int64_t utc_ns, const char *json
 	struct state *work;
 	int r;
 
+	if (billing_energy_refuse(b, "tariff", e) < 0)
+		return -EPERM;
 	t = malloc(sizeof(*t));
 	if (!t)
 		return billing_fail(e, PM_BILLING_ERR_STORE_FAILED, -ENOMEM, "out of memory");
@@ -85,6 +87,8 @@ int pm_billing_set_future_tariff(struct pm_billing *b, int64_t utc_ns, const cha
 	struct state *work;
 	int r;
 
+	if (billing_energy_refuse(b, "tariff", e) < 0)
+		return -EPERM;
 	if (billing_parse_date(date, "date", &d, e) < 0)
 		return -EINVAL;
 	t = malloc(sizeof(*t));

@@ -38,6 +38,8 @@ int pm_billing_set_future_tariff_struct(struct pm_billing *b, int64_t utc_ns,
 	char day[16];
 	int r;
 
+	if (billing_energy_refuse(b, "tariff", e) < 0)
+		return -EPERM;
 	work = billing_begin(b, e, &r);
 	if (!work)
 		return r;

@@ -39,6 +39,7 @@
 #include "core/model/model.h"
 #include "store/store.h"
 #include "core/sts/sts.h"
+#include "core/sts/sts-setup.h"
 #include "core/billing/tariff.h"
 #include "meter/tariff-file.h"
 
@@ -55,6 +56,12 @@ enum pm_billing_err {
 	PM_BILLING_ERR_STORE_FAILED,   /* the store refused the commit: nothing changed */
 	/* the account could not be read: it is unknown, not new (pm_billing_new) */
 	PM_BILLING_ERR_ACCOUNT_UNAVAILABLE,
+	/* a credit token for water, gas or time: this meter meters electricity (billing-token.c) */
+	PM_BILLING_ERR_TOKEN_UTILITY,
+	/* a credit token in a unit the account does not count (kWh in a currency account) */
+	PM_BILLING_ERR_TOKEN_UNIT,
+	/* token entry is locked after invalid entries (the manual's §4.2.1) */
+	PM_BILLING_ERR_TOKEN_LOCKED,
 };
 
 struct pm_billing_error {
@@ -69,6 +76,11 @@ struct pm_billing_config {
 	struct account_config account; /* seeds a meter that has no stored account */
 	bool sts;		       /* STS tokens accepted with this decoder key */
 	uint64_t sts_dk;
+	/* a new account keeps its credit in kWh (account_unit = kwh; billing-energy.c) */
+	bool energy_account;
+	/* with sts: the setup that goes with that key (applied when the key is provisioned) */
+	bool has_sts_setup;
+	struct sts_setup sts_setup;
 	int64_t save_interval_ns; /* at least this often while money moves */
 	/* the store was configured but could not be opened: the account is unknown, not new */
 	bool store_failed;
@@ -139,6 +151,22 @@ int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu, con
 /* An STS token; *credit_mu is the credit it added (0 for a management token). */
 int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
 		     struct sts_result *res, struct pm_billing_error *e);
+/*
+ * Sets or replaces the STS decoder key (SetDecoderKey): tokens are then decrypted with @dk; the
+ * TID memory is kept, a staged key change half dropped. The key is never published or logged.
+ */
+int pm_billing_set_sts_key(struct pm_billing *b, int64_t utc_ns, uint64_t dk,
+			   struct pm_billing_error *e);
+/*
+ * The meter's STS setup (core/sts/sts-setup.h): read (*has false without a decoder key), set
+ * (supply group code, tariff index, key revision, key type, base date, key expiry number; the
+ * base date only while no token was entered), and the TID memory of a replaced meter merged in.
+ */
+void pm_billing_get_sts_setup(const struct pm_billing *b, bool *has, struct sts_setup *s);
+int pm_billing_set_sts_setup(struct pm_billing *b, int64_t utc_ns, const struct sts_setup *s,
+			     struct pm_billing_error *e);
+int pm_billing_import_sts_tids(struct pm_billing *b, int64_t utc_ns, const uint32_t *tids, size_t n,
+			       struct pm_billing_error *e);
 int pm_billing_set_tariff(struct pm_billing *b, int64_t utc_ns, const char *json,
 			  struct pm_billing_error *e);
 int pm_billing_set_mode(struct pm_billing *b, int64_t utc_ns, enum account_mode mode,

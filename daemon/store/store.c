@@ -101,6 +101,19 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " md_import_mw INTEGER, md_import_end_ns INTEGER,"
     " md_export_mw INTEGER, md_export_end_ns INTEGER,"
     " PRIMARY KEY (meter, scheme, local_day)) WITHOUT ROWID;",
+    /*
+     * 7: the meter's STS side beside its account (store-sts.c): the token entry lockout,
+     * the decoder key provisioned last from the configuration (so a changed key file applies
+     * once, and a key changed since by key change tokens or SetDecoderKey stays), and the
+     * supply group code
+     */
+    "CREATE TABLE sts_meter ("
+    " meter TEXT PRIMARY KEY REFERENCES meter(name),"
+    " session_start INTEGER NOT NULL, invalid INTEGER NOT NULL,"
+    " lockout_day INTEGER NOT NULL, lockouts INTEGER NOT NULL,"
+    " locked INTEGER NOT NULL CHECK (locked IN (0, 1)),"
+    " until_day INTEGER NOT NULL, until_second INTEGER NOT NULL,"
+    " provisioned_dk BLOB, supply_group_code INTEGER) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)

@@ -26,9 +26,10 @@
 #include "core/metrology/demand.h"
 #include "core/metrology/metrology.h"
 #include "core/metrology/profile.h"
+#include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 6
+#define PM_STORE_SCHEMA_VERSION 7
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -262,5 +263,19 @@ int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t la
 			  size_t len);
 /* 1 when @reference was recorded for @meter, 0 when not, or a negative errno. */
 int pm_store_topup_ref_used(struct pm_store *store, const char *meter, const char *reference);
+
+/* The meter's STS side beside its account (store-sts.c). */
+struct pm_store_sts {
+	struct sts_lockout lockout;
+	bool has_provisioned_dk; /* the decoder key last taken from the configuration */
+	uint64_t provisioned_dk;
+	bool has_supply_group_code;
+	uint32_t supply_group_code;
+};
+
+/* Replaces the meter's row. 0 or a negative errno. */
+int pm_store_save_sts(struct pm_store *store, const char *meter, const struct pm_store_sts *v);
+/* -ENODATA when none is stored, -EBADMSG for values out of range, else 0 or a negative errno. */
+int pm_store_load_sts(struct pm_store *store, const char *meter, struct pm_store_sts *v);
 
 #endif

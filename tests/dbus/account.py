@@ -93,6 +93,11 @@ with open(os.path.join(tmp, "flat.json"), "w") as f:
                "day_profiles": {"all": [{"at": "00:00", "rate": 1}]},
                "seasons": [{"days": {"weekdays": "all", "weekend": "all"}}],
                "billing_period": {"months": 1, "start": "2026-01-01"}}, f)
+# the STS decoder key of PAN 600727000000000009 (prepay-sts.md §2.3), as a key file is installed
+sts_key = os.path.join(tmp, "kwh.key")
+with open(sts_key, "w") as f:
+    f.write("e653341f9d5bf36f\n")
+os.chmod(sts_key, 0o640)
 conf = os.path.join(tmp, "polymeterd.conf")
 with open(conf, "w") as f:
     f.write(f"""[daemon]
@@ -143,6 +148,13 @@ tariff_file = {tmp}/flat.json
 time_zone = UTC
 emergency_credit = 5.00
 emergency_credit_threshold = 1.00
+[meter kwh]
+source = sim
+sim_current_ma = 0
+account_mode = prepayment
+account_unit = kwh
+time_zone = UTC
+sts_decoder_key_file = {sts_key}
 """)
 
 
@@ -679,6 +691,50 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
     r = subprocess.run([polymeterctl, "--user", "--json", "events", "load", "--max", "200"],
                        capture_output=True, text=True, env=env)
     check("event_load_limit_tripped", '"load_limit_tripped"' in r.stdout, r.stdout[-400:])
+
+    # The STS vectors (../shared/reference/sts_test_vectors.tsv, Nectar_1, electricity) through
+    # EnterToken into a kWh account: each credits the amount its row states (counts x 0.1 kWh
+    # = counts x 100 Wh = counts x 100000 mu, 1 mu = 1 mWh), once; step12A carries step5B's
+    # TID and is refused as used; four replays are refused as used (five would lock entry).
+    vectors = [
+    ("66475648316756821785", 5944921, 10),  # step1Test
+    ("36924780240841024731", 5988122, 163834),  # step2ACTSA20Test
+    ("65724708343212635258", 6470523, 163844),  # step3ACTSA20Test
+    ("42371551666535254341", 6471964, 1802324),  # step4CTSA20Test
+    ("18009632033176370418", 6472020, 18186624),  # step5BCTSA20Test
+    ("12805131357955755939", 6472021, 18201624),  # step6ACTSA20Test
+    ("57144000167239742426", 6472022, 1820624),  # step7CTSA20Test
+    ("37909354224671858723", 6472023, 1235524),  # step8BCTSA20Test
+    ("71777743993390229056", 6472024, 17634624),  # step9BCTSA20Test
+    ("73561917813841338074", 6472025, 147824),  # step10CTSA20Test
+    ("55160880109952893498", 6472570, 18),  # step11BCTSA20Test
+    ("43183161221229495584", 6472020, 189824),  # step12ACTSA20Test
+    ("62624214800861085936", 6472572, 18974),  # step13CTSA20Test
+    ("08032634883920046224", 6472574, 108974),  # step14ACTSA20Test
+    ("05983059757600918504", 6501375, 5),  # step15BCTSA20Test
+    ]
+    err, msg = call("kwh", "Configure", dbus.Dictionary(
+        {"max_balance": dbus.Int64(10**15)}, signature="sv"))
+    check("kwh_account_takes_large_tokens", err is None, f"{err} {msg}")
+    check("kwh_account_currency", prop("kwh", "Currency") == "KWH", prop("kwh", "Currency"))
+    expect, wrong = 0, []
+    for token, tid, counts in vectors:
+        err, res = call("kwh", "EnterToken", token)
+        if tid == 6472020 and counts == 189824:
+            ok = err == IFACE + ".Error.InvalidToken" and "already used" in str(res)
+        else:
+            ok = err is None and str(res[0]) == "credit" and int(res[1]) == counts * 100000
+            expect += counts * 100000 if ok else 0
+        if not ok:
+            wrong.append((token, err, str(res)[:120]))
+    check("sts_vectors_credit_their_amounts_once", not wrong, str(wrong)[:800])
+    check("kwh_balance_is_the_sum", int(prop("kwh", "Balance")) == expect == 59484827 * 100000,
+          f"{prop('kwh', 'Balance')} vs {expect}")
+    replays = [call("kwh", "EnterToken", v[0]) for v in vectors[:4]]
+    check("sts_vectors_replay_refused",
+          all(e == IFACE + ".Error.InvalidToken" and "already used" in str(m)
+              for e, m in replays), str(replays)[:600])
+    check("kwh_balance_unchanged_by_replays", int(prop("kwh", "Balance")) == expect)
 
     # The committed XML is what the service publishes.
     live = ET.fromstring(dbus.Interface(acct("idle"), "org.freedesktop.DBus.Introspectable")

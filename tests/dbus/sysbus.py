@@ -57,13 +57,14 @@ IACCOUNT = "org.polymeter.Account1"
 PROPS = "org.freedesktop.DBus.Properties"
 DENIED = "org.freedesktop.DBus.Error.AccessDenied"
 READONLY = "org.freedesktop.DBus.Error.PropertyReadOnly"
+ERR = "org.polymeter.Account1.Error."
 
 # --- who may call what: docs/dbus.md --------------------------------------------------------
 ROLES = ("user", "display", "admin", "root", "open")
 ANYONE = {r: "ran" for r in ROLES}
 # everything that changes the meter: root and polymeter-admin; the daemon refuses the rest
 ADMIN = {"user": "bus", "display": "bus", "admin": "ran", "root": "ran", "open": "daemon"}
-# the customer's answers, given at the meter: the display's group too
+# the customer's answers, given at the meter, and tokens (its keypad): the display's group too
 CUSTOMER = dict(ADMIN, display="ran")
 # every property is read-only: the bus lets only root and the admin group send Set, the
 # service refuses it
@@ -80,7 +81,11 @@ METHODS = {
     (IMETER, "GetProfile"): (ANYONE, "tt", [0, MAXU64]),
     (IMETER, "Calibrate"): (ADMIN, "suddd", ["no-such-step", 0, 230.0, 0.0, 0.0]),
     (IACCOUNT, "TopUp"): (ADMIN, "xs", [1000, "sysbus-{role}"]),
-    (IACCOUNT, "EnterToken"): (ADMIN, "s", ["12345678901234567890"]),
+    (IACCOUNT, "EnterToken"): (CUSTOMER, "s", ["12345678901234567890"]),
+    (IACCOUNT, "SetDecoderKey"): (ADMIN, "s", ["not-a-key"]),
+    (IACCOUNT, "GetStsSetup"): (ADMIN, "", []),
+    (IACCOUNT, "SetStsSetup"): (ADMIN, "a{sv}", [{"no_such_option": True}]),
+    (IACCOUNT, "ImportTidMemory"): (ADMIN, "au", [[16777216]]),
     (IACCOUNT, "SetTariff"): (ADMIN, "s", ["{}"]),
     (IACCOUNT, "SetMode"): (ADMIN, "s", ["no-such-mode"]),
     (IACCOUNT, "TakeEmergencyCredit"): (CUSTOMER, "", []),
@@ -235,6 +240,14 @@ with open(os.path.join(tmp, "flat.json"), "w") as f:
 state = os.path.join(tmp, "state")
 os.mkdir(state)
 os.chown(state, SERVICE.pw_uid, SERVICE.pw_gid)
+os.chmod(state, 0o750)  # as the unit's StateDirectoryMode
+# the STS decoder key as installed: a file of mode 0640 root:polymeter (docs/account.md)
+STS_KEY, NEW_KEY = "abababababababab", "0123456789abcdef"
+key_file = os.path.join(tmp, "m1.key")
+with open(key_file, "w") as f:
+    f.write(STS_KEY + "\n")
+os.chown(key_file, 0, SERVICE.pw_gid)
+os.chmod(key_file, 0o640)
 daemon_conf = os.path.join(tmp, "polymeterd.conf")
 # a simulated minute per second: a profile interval closes every 15 s while the test runs
 with open(daemon_conf, "w") as f:
@@ -251,6 +264,7 @@ sim_speed = 60
 account_mode = prepayment
 tariff_file = {tmp}/flat.json
 time_zone = UTC
+sts_decoder_key_file = {key_file}
 """)
 for name in ("flat.json", "polymeterd.conf"):
     os.chmod(os.path.join(tmp, name), 0o644)
@@ -344,6 +358,63 @@ try:
                   str(wrong)[:600])
         if role == "user":
             live = got
+
+    # §4.2.1 on this bus: the display's keypad enters tokens; five invalid entries in a row
+    # lock entry, for every caller (root's entry right after is refused as locked too), and
+    # every refusal is in the event log with its reason. The table above made at most three.
+    wrong = ["12345678901234567890"]
+    got = probe("display", [[f"token {i}", NAME, METER, IACCOUNT, "EnterToken", "s", wrong]
+                            for i in range(6)])
+    errors = [got.get(f"token {i}", {}).get("error", "") for i in range(6)]
+    locked = ERR + "TokenEntryLocked"
+    check("display_token_entries_lock_entry",
+          locked in errors and all(e == ERR + "InvalidToken"
+                                   for e in errors[:errors.index(locked)]), str(errors))
+    try:
+        dbus.Interface(bus.get_object(NAME, METER), IACCOUNT).EnterToken(wrong[0])
+        root_got = "accepted"
+    except dbus.DBusException as e:
+        root_got = e.get_dbus_name()
+    check("token_lockout_holds_for_every_caller", root_got == locked, root_got)
+    events = dbus.Interface(bus.get_object(NAME, METER), IMETER).GetEvents(dbus.UInt64(50))
+    kinds = [str(e[1]) for e in events]
+    details = [str(e[2]) for e in events if str(e[1]) == "token_refused"]
+    check("token_refusals_logged_with_reason",
+          "token_entry_locked" in kinds and any("reason=locked" in d for d in details) and
+          any("reason=invalid" in d for d in details), str(list(zip(kinds, details)))[:800])
+
+    # the decoder key is a secret: an admin replaces it write-only, and the ordinary user
+    # finds neither key in anything it can read (the key file, the store, the configuration,
+    # every property, the event log)
+    got = probe("admin", [["set key", NAME, METER, IACCOUNT, "SetDecoderKey", "s", [NEW_KEY]]])
+    check("admin_sets_decoder_key", got.get("set key") == {"value": None} or
+          "error" not in got.get("set key", {"error": 1}), str(got))
+    snoop = ("import json, sys\n"
+             "out = []\n"
+             "for p in sys.argv[1:]:\n"
+             "    try:\n"
+             "        out.append(open(p, 'rb').read().hex())\n"
+             "    except OSError as e:\n"
+             "        out.append(type(e).__name__)\n"
+             "print(json.dumps(out))\n")
+    store_files = sorted(os.path.join(state, n) for n in os.listdir(state))
+    r = subprocess.run(as_user("user", ["/usr/bin/python3", "-c", snoop, state, key_file,
+                                        daemon_conf, *store_files]),
+                       capture_output=True, text=True)
+    seen = r.stdout
+    got = probe("user", [["getall", NAME, METER, PROPS, "GetAll", "s", [IACCOUNT]],
+                         ["events", NAME, METER, IMETER, "GetEvents", "t", [10000]],
+                         ["introspect", NAME, METER, "org.freedesktop.DBus.Introspectable",
+                          "Introspect", "", []]])
+    seen += json.dumps(got)
+    with open(os.path.join(tmp, "polymeterd.log")) as f:
+        seen += f.read()
+    for k in (STS_KEY, NEW_KEY):
+        as_bytes = bytes.fromhex(k)
+        leaked = [w for w in (k, k.upper(), as_bytes.hex(), as_bytes[::-1].hex(),
+                              str(int(k, 16))) if w in seen]
+        check(f"user_cannot_obtain_decoder_key_{k[:4]}", not leaked and "getall" in got and
+              "PermissionError" in r.stdout, f"{leaked} {r.stdout[:200]} {r.stderr[-300:]}")
 
     # polymeterctl on the system bus as the ordinary user: the reading commands work
     def ctl(*args):

@@ -151,13 +151,15 @@ START_TEST(test_account_keys)
 	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
 	ck_assert_int_eq(c.meter[0].account_mode, PM_ACCOUNT_CREDIT);
 	ck_assert(c.meter[0].reconnect_needs_confirmation);
-	ck_assert(!c.meter[0].has_sts_decoder_key);
+	ck_assert_str_eq(c.meter[0].sts_decoder_key_file, "");
 	ck_assert_str_eq(c.meter[0].tariff_file, "");
 	remove_conf();
 	write_conf("[meter a]\nsource = sim\naccount_mode = payg\npayg_debt_limit = -10.50\n"
 		   "emergency_credit = 5.00\nemergency_credit_threshold = 1\nlow_credit = 0.25\n"
 		   "load_limit_w = 7200\ntime_zone = Europe/London\ntariff_file = /etc/t.json\n"
-		   "reconnect_needs_confirmation = no\nsts_decoder_key = 0123456789abcdef\n");
+		   "reconnect_needs_confirmation = no\n"
+		   "sts_decoder_key_file = /etc/polymeter/sts/a.key\n"
+		   "sts_supply_group_code = 012345\nsts_key_revision = 2\nsts_base_date = 2014\n");
 	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
 	ck_assert_int_eq(c.meter[0].account_mode, PM_ACCOUNT_PAYG);
 	ck_assert_int_eq(c.meter[0].payg_debt_limit_mu, -1050000);
@@ -168,8 +170,15 @@ START_TEST(test_account_keys)
 	ck_assert_str_eq(c.meter[0].time_zone, "Europe/London");
 	ck_assert_str_eq(c.meter[0].tariff_file, "/etc/t.json");
 	ck_assert(!c.meter[0].reconnect_needs_confirmation);
-	ck_assert(c.meter[0].has_sts_decoder_key);
-	ck_assert_uint_eq(c.meter[0].sts_decoder_key, 0x0123456789abcdefull);
+	ck_assert_str_eq(c.meter[0].sts_decoder_key_file, "/etc/polymeter/sts/a.key");
+	/* the setup: the keys given, the others their defaults (TI 1, KT 2, no expiry) */
+	ck_assert(c.meter[0].has_sts_setup);
+	ck_assert_uint_eq(c.meter[0].sts_setup.sgc, 12345);
+	ck_assert_uint_eq(c.meter[0].sts_setup.krn, 2);
+	ck_assert_uint_eq(c.meter[0].sts_setup.base, STS_BASE_2014);
+	ck_assert_uint_eq(c.meter[0].sts_setup.ti, 1);
+	ck_assert_uint_eq(c.meter[0].sts_setup.kt, 2);
+	ck_assert_uint_eq(c.meter[0].sts_setup.ken, 255);
 	remove_conf();
 }
 END_TEST
@@ -238,7 +247,17 @@ static const struct bad {
     {"[meter a]\nsource = sim\nlow_credit = -1\n", 3, "low_credit"},
     {"[meter a]\nsource = sim\nload_limit_w = 24001\n", 3, "load_limit_w"},
     {"[meter a]\nsource = sim\ntariff_file = tariff.json\n", 3, "absolute path"},
-    {"[meter a]\nsource = sim\nsts_decoder_key = 0123\n", 3, "16 hexadecimal digits"},
+    /* the decoder key is a secret: never in polymeterd.conf, which every user may read */
+    {"[meter a]\nsource = sim\nsts_decoder_key = 0123456789abcdef\n", 3,
+     "sts_decoder_key = '...': expected nothing here: the decoder key is a secret"},
+    {"[meter a]\nsource = sim\nsts_decoder_key_file = a.key\n", 3, "absolute file path"},
+    {"[meter a]\nsource = sim\nsts_supply_group_code = 12345\n", 3, "6 digits"},
+    {"[meter a]\nsource = sim\naccount_unit = wh\n", 3, "currency or kwh"},
+    {"[meter a]\nsource = sim\nsts_base_date = 2000\n", 3, "1993, 2014 or 2035"},
+    {"[meter a]\nsource = sim\nsts_key_revision = 0\n", 3, "key revision number 1..9"},
+    {"[meter a]\nsource = sim\nsts_key_type = 4\n", 3, "key type 0..3"},
+    {"[meter a]\nsource = sim\nsts_tariff_index = 100\n", 3, "tariff index 0..99"},
+    {"[meter a]\nsource = sim\nsts_key_expiry = 256\n", 3, "key expiry number 0..255"},
     {"[meter a]\nsource = sim\nreconnect_needs_confirmation = maybe\n", 3, "yes or no"},
     {"[meter a]\nsource = iio\nacquisition = poll\n", 3,
      "acquisition = 'poll': expected auto, buffer or direct"},

@@ -69,6 +69,17 @@ static const struct kind_code plain[] = {
     {"ec_taken", CREDIT, 1404},
     {"ec_exhausted", CREDIT, 1405},
     {"debt_cleared", CREDIT, 1406},
+    /* the STS token path (meter/billing-token.c, docs/account.md "STS tokens") */
+    {"token_refused", CREDIT, 1407},
+    {"token_entry_locked", CREDIT, 1408},
+    {"sts_credit", CREDIT, 1409},
+    {"sts_key_set", CREDIT, 1410},
+    {"sts_setup", CREDIT, 1411},
+    {"sts_tids_imported", CREDIT, 1412},
+    {"sts_max_power", CREDIT, 1413},
+    {"sts_clear_credit", CREDIT, 1414},
+    {"sts_clear_tamper", CREDIT, 1415},
+    {"sts_management", CREDIT, 1416},
 };
 
 /* The supply's opening and closing, by the reason in the detail ("reason=remote-disconnect"). */

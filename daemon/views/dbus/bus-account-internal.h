@@ -40,6 +40,11 @@ struct pm_bus_account {
 	sd_bus_message_handler_t *admin_handlers; /* by vtable index: admin_call() runs these */
 };
 
+/* The STS setup methods (bus-account-sts.c). */
+int pm_bus_account_get_sts_setup(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int pm_bus_account_set_sts_setup(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int pm_bus_account_import_tids(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+
 /* The meter's clock, UTC ns: every billing call of the interface runs at this time. */
 int64_t pm_bus_account_now(const struct pm_bus_account *a);
 /* Finds the properties (the quantities bound to the interface): fills n_props,

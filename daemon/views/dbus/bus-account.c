@@ -35,6 +35,12 @@ static const char *error_name(enum pm_billing_err kind)
 		return PM_BUS_ACCOUNT_ERROR "StoreFailed";
 	case PM_BILLING_ERR_ACCOUNT_UNAVAILABLE:
 		return PM_BUS_ACCOUNT_ERROR "AccountUnavailable";
+	case PM_BILLING_ERR_TOKEN_UTILITY:
+		return PM_BUS_ACCOUNT_ERROR "TokenWrongUtility";
+	case PM_BILLING_ERR_TOKEN_UNIT:
+		return PM_BUS_ACCOUNT_ERROR "TokenWrongUnit";
+	case PM_BILLING_ERR_TOKEN_LOCKED:
+		return PM_BUS_ACCOUNT_ERROR "TokenEntryLocked";
 	}
 	return PM_BUS_ACCOUNT_ERROR "InvalidArgument";
 }
@@ -69,6 +75,9 @@ static int m_topup(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	return done(msg, a, r, &e, error);
 }
 
+static int customer_answer_allowed(sd_bus_message *msg, const char *method, bool *at_meter,
+				   sd_bus_error *error);
+
 static const char *token_kind(enum sts_action action)
 {
 	switch (action) {
@@ -94,9 +103,13 @@ static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	struct pm_billing_error e;
 	struct sts_result res;
 	const char *token;
+	bool at_meter = false;
 	int64_t credit;
-	int r = sd_bus_message_read(msg, "s", &token);
+	int r = customer_answer_allowed(msg, "EnterToken", &at_meter, error);
 
+	if (r < 0)
+		return r;
+	r = sd_bus_message_read(msg, "s", &token);
 	if (r < 0)
 		return r;
 	r = pm_billing_token(a->billing, pm_bus_account_now(a), token, &credit, &res, &e);
@@ -104,6 +117,40 @@ static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 		return sd_bus_error_set(error, error_name(e.kind), e.message);
 	(void)pm_bus_account_emit_changes(a);
 	return sd_bus_reply_method_return(msg, "sx", token_kind(res.action), credit);
+}
+
+/* SetDecoderKey: 16 hexadecimal digits; the key is never repeated in a reply or a log. */
+static int m_sts_key(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	struct pm_billing_error e;
+	const char *text;
+	uint64_t dk = 0;
+	size_t n;
+	int r = sd_bus_message_read(msg, "s", &text);
+
+	if (r < 0)
+		return r;
+	n = strlen(text);
+	for (size_t i = 0; i < n && n == 16; i++) {
+		char c = text[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
+
+		if (d < 0) {
+			n = 0;
+			break;
+		}
+		dk = dk << 4 | (uint64_t)d;
+	}
+	if (n != 16)
+		return sd_bus_error_set(error, PM_BUS_ACCOUNT_ERROR "InvalidArgument",
+					"key: not 16 hexadecimal digits");
+	r = pm_billing_set_sts_key(a->billing, pm_bus_account_now(a), dk, &e);
+	explicit_bzero(&dk, sizeof(dk));
+	return done(msg, a, r, &e, error);
 }
 
 static int m_tariff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -176,6 +223,7 @@ enum plain { TAKE_EC, DISCONNECT, RECONNECT, ARM, CONFIRM };
  * TakeEmergencyCredit and ConfirmReconnect are the customer's answers, which somebody must
  * give at the meter (appliances left on, someone working on the installation): root, the
  * admin group and the meter's display group only, checked here as well as by the bus policy.
+ * EnterToken too: the display's keypad enters tokens, as the meter's own keys do (§4.2.1).
  * @at_meter: the caller is the display, so its answer is given at the meter.
  */
 static int customer_answer_allowed(sd_bus_message *msg, const char *method, bool *at_meter,
@@ -630,7 +678,15 @@ static int build_vtable(struct pm_bus_account *a)
 	    SD_BUS_METHOD_WITH_NAMES("TopUp", "xs", SD_BUS_PARAM(amount) SD_BUS_PARAM(reference),
 				     "", , m_topup, 0),
 	    SD_BUS_METHOD_WITH_NAMES("EnterToken", "s", SD_BUS_PARAM(token), "sx",
-				     SD_BUS_PARAM(kind) SD_BUS_PARAM(credit), m_token, 0),
+				     SD_BUS_PARAM(kind) SD_BUS_PARAM(credit), m_token,
+				     SD_BUS_VTABLE_UNPRIVILEGED),
+	    SD_BUS_METHOD_WITH_NAMES("SetDecoderKey", "s", SD_BUS_PARAM(key), "", , m_sts_key, 0),
+	    SD_BUS_METHOD_WITH_NAMES("GetStsSetup", "", , "a{sv}", SD_BUS_PARAM(setup),
+				     pm_bus_account_get_sts_setup, 0),
+	    SD_BUS_METHOD_WITH_NAMES("SetStsSetup", "a{sv}", SD_BUS_PARAM(options), "", ,
+				     pm_bus_account_set_sts_setup, 0),
+	    SD_BUS_METHOD_WITH_NAMES("ImportTidMemory", "au", SD_BUS_PARAM(tids), "", ,
+				     pm_bus_account_import_tids, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetTariff", "s", SD_BUS_PARAM(json), "", , m_tariff, 0),
 	    SD_BUS_METHOD_WITH_NAMES("SetMode", "s", SD_BUS_PARAM(mode), "", , m_mode, 0),
 	    /* the customer's answers: customer_answer_allowed() checks the caller, not sd-bus */
@@ -681,11 +737,12 @@ static int build_vtable(struct pm_bus_account *a)
 	for (size_t i = 0; i < nm; i++) {
 		a->vtable[n] = methods[i];
 		/*
-		 * Admin only, unless named here: the customer's answers check their callers in
-		 * customer_answer_allowed(). A method added to the table is admin only.
+		 * Admin only, unless named here: the customer's answers and tokens check their
+		 * callers in customer_answer_allowed(). A method added to the table is admin only.
 		 */
 		if (methods[i].x.method.handler != m_take_ec &&
-		    methods[i].x.method.handler != m_confirm) {
+		    methods[i].x.method.handler != m_confirm &&
+		    methods[i].x.method.handler != m_token) {
 			a->admin_handlers[n] = methods[i].x.method.handler;
 			a->vtable[n].x.method.handler = admin_call;
 			a->vtable[n].flags |= SD_BUS_VTABLE_UNPRIVILEGED;
