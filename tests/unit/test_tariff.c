@@ -943,6 +943,91 @@ START_TEST(test_standing_charge_per_day)
 }
 END_TEST
 
+/*
+ * The manual's rule (§7.8): "At 00:00, following a day's usage, the meter will calculate an
+ * average daily usage value using the total registered kWh's from the start of the billing
+ * period and the number of days lapsed. If the calculated average daily amount is greater than
+ * the de-minimis value for CCL then the following day, the CCL charge will be applied to each
+ * kWh consumed" (and VAT rate 2 likewise). 10.00 p/kWh; de-minimis 2 kWh a day; levy 1.00 p/kWh;
+ * tax 5 % (rate 1), 20 % (rate 2); monthly periods from 2024-01-01.
+ */
+START_TEST(test_levy_on_the_daily_average)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_charge c;
+
+	flat_tariff(&t, 10 * PENCE);
+	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.levy_mu_per_kwh = 1 * PENCE;
+	t.levy.reduced_tax_bp = 500;
+	t.levy.standard_tax_bp = 2000;
+	ck_assert_int_eq(t.levy.rule, TARIFF_LEVY_DAILY_AVERAGE); /* the default */
+	start(e, &t, at(2024, 1, 1, 0, 0));
+	/* Jan 1, the period's first day, has no average: 5 kWh, all at rate 1: 50.00 p energy,
+	 * 5 % = 2.50 p tax, no levy (the marginal rule would levy 3 of them) */
+	c = account(e, at(2024, 1, 1, 12, 0), 5 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 50000);
+	ck_assert_int_eq(c.levy_mu, 0);
+	ck_assert_int_eq(c.tax_mu, 2500);
+	/* Jan 2: average 5 kWh / 1 day = 5 > 2: every kWh of the day is levied. 1 kWh: 10.00 p +
+	 * 1.00 p levy, 20 % of 11.00 p = 2.20 p */
+	account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 2, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 10000);
+	ck_assert_int_eq(c.levy_mu, 1000);
+	ck_assert_int_eq(c.tax_mu, 2200);
+	/* Jan 3: average 6 kWh / 2 days = 3 > 2: levied, nothing used. Jan 4: 6 / 3 = 2, not
+	 * greater than 2: 1 kWh at rate 1, 10.00 p + 0.50 p, no levy */
+	account(e, at(2024, 1, 3, 0, 0), 0, 0);
+	account(e, at(2024, 1, 4, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 4, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.levy_mu, 0);
+	ck_assert_int_eq(c.tax_mu, 500);
+	/* Feb 1: a new billing period, its first day not levied whatever January's average */
+	account(e, at(2024, 2, 1, 0, 0), 0, 0);
+	c = account(e, at(2024, 2, 1, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.levy_mu, 0);
+	ck_assert_int_eq(c.tax_mu, 500);
+	free(e);
+}
+END_TEST
+
+/* The standing charge on a levied day pays VAT rate 2 (§7.8 with §7.5): 100.00 p a week = 1000
+ * mu an instalment; 3 kWh on Jan 1 make Jan 2 levied (3 / 1 > 2). */
+START_TEST(test_standing_charge_taxed_on_a_levied_day)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_charge c;
+
+	flat_tariff(&t, 10 * PENCE);
+	t.standing.amount_mu = 100 * PENCE;
+	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.reduced_tax_bp = 500;
+	t.levy.standard_tax_bp = 2000;
+	start(e, &t, at(2024, 1, 1, 0, 0));
+	/* 01:41 (6060 s): one instalment on Jan 1, not levied: 5 % of 1000 = 50 mu; 3 kWh at
+	 * 5 %: 1500 mu */
+	c = account(e, at(2024, 1, 1, 1, 41), 3 * KWH, 0);
+	ck_assert_int_eq(c.standing_mu, 1000);
+	ck_assert_int_eq(c.tax_mu, 50 + 1500);
+	/* Jan 1 23:59 (86 340 s): instalments 2..14 (14 x 6048 = 84 672 <= 86 340), 13 x 1000 at
+	 * 5 % = 650 mu; the call at 01:41 on Jan 2 (93 660 s) collects the 15th (90 720 s), on
+	 * the levied day: 20 % of 1000 = 200 mu */
+	c = account(e, at(2024, 1, 1, 23, 59), 0, 0);
+	ck_assert_int_eq(c.standing_mu, 13000);
+	ck_assert_int_eq(c.tax_mu, 650);
+	account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 2, 1, 41), 0, 0);
+	ck_assert_int_eq(c.standing_mu, 1000);
+	ck_assert_int_eq(c.tax_mu, 200);
+	free(e);
+}
+END_TEST
+
+/* The marginal rule, an option (tariff.h): within today's de-minimis relieved, above it
+ * levied. */
 START_TEST(test_levy_and_tax_above_de_minimis)
 {
 	struct tariff t;
@@ -950,6 +1035,7 @@ START_TEST(test_levy_and_tax_above_de_minimis)
 
 	/* 10.00 p/kWh; de-minimis 2 kWh a day; levy 1.00 p/kWh; tax 5 % reduced, 20 % standard */
 	flat_tariff(&t, 10 * PENCE);
+	t.levy.rule = TARIFF_LEVY_MARGINAL;
 	t.levy.de_minimis_mwh_per_day = 2 * KWH;
 	t.levy.levy_mu_per_kwh = 1 * PENCE;
 	t.levy.reduced_tax_bp = 500;
@@ -980,8 +1066,10 @@ START_TEST(test_tax_on_standing_charge)
 	struct tariff t;
 	struct tariff_engine *e = new_engine();
 
-	/* 100.00 p a week = 1000 mu an instalment; de-minimis 2 kWh; tax 5 % / 20 % */
+	/* the marginal rule; 100.00 p a week = 1000 mu an instalment; de-minimis 2 kWh; tax 5 % /
+	 * 20 % */
 	flat_tariff(&t, 10 * PENCE);
+	t.levy.rule = TARIFF_LEVY_MARGINAL;
 	t.standing.amount_mu = 100 * PENCE;
 	t.levy.de_minimis_mwh_per_day = 2 * KWH;
 	t.levy.reduced_tax_bp = 500;
@@ -1226,6 +1314,9 @@ START_TEST(test_validate_money)
 	two_block_tariff(&t);
 	t.levy.standard_tax_bp = 20000;
 	expect_rejected(&t, "levy.standard_tax_bp: 20000 not in 0..10000");
+	flat_tariff(&t, 10 * PENCE);
+	t.levy.rule = 2;
+	expect_rejected(&t, "levy.rule: 2 is not a rule (0 daily average, 1 marginal)");
 	two_block_tariff(&t);
 	t.standing.amount_mu = -5;
 	expect_rejected(&t, "standing.amount_mu: -5 is not 0..1000000000000 per week");
@@ -1320,6 +1411,8 @@ static Suite *tariff_suite(void)
 	tcase_add_test(charges, test_standing_charge_instalments);
 	tcase_add_test(charges, test_standing_charge_per_day);
 	tcase_add_test(charges, test_standing_charge_not_collected_while_powered_down);
+	tcase_add_test(charges, test_levy_on_the_daily_average);
+	tcase_add_test(charges, test_standing_charge_taxed_on_a_levied_day);
 	tcase_add_test(charges, test_levy_and_tax_above_de_minimis);
 	tcase_add_test(charges, test_tax_on_standing_charge);
 	tcase_add_test(charges, test_fractions_carried_not_lost);

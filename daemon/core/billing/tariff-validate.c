@@ -230,7 +230,12 @@ static int validate_money(const struct tariff *t, struct tariff_error *err)
 				   (long long)TARIFF_MAX_THRESHOLD_MWH);
 	if (levy->reduced_tax_bp > 10000)
 		return tariff_fail(err, "levy.reduced_tax_bp: %u not in 0..10000",
-				   levy->reduced_tax_bp);
+				   (unsigned)levy->reduced_tax_bp);
+	if (levy->rule > TARIFF_LEVY_MARGINAL)
+		return tariff_fail(err, "levy.rule: %u is not a rule (0 daily average, 1 marginal)",
+				   (unsigned)levy->rule);
+	if (levy->reserved)
+		return tariff_fail(err, "levy.reserved: %u, not 0", (unsigned)levy->reserved);
 	if (levy->standard_tax_bp > 10000)
 		return tariff_fail(err, "levy.standard_tax_bp: %u not in 0..10000",
 				   levy->standard_tax_bp);
