@@ -78,6 +78,11 @@ _Static_assert(sizeof(struct state_v1) == 20104, "layout 1 records are 20104 byt
 _Static_assert(sizeof(struct tariff_levy) == 24 && offsetof(struct tariff_levy, rule) == 18 &&
 		   offsetof(struct tariff_levy, standard_tax_bp) == 20,
 	       "struct tariff_levy moved: bump STATE_LAYOUT");
+/* Likewise a season's start rule took the bytes of an int start_day (1..31) above its low 16. */
+_Static_assert(sizeof(struct tariff_season) == 16 &&
+		   offsetof(struct tariff_season, start_day) == 4 &&
+		   offsetof(struct tariff_season, start_week) == 7,
+	       "struct tariff_season moved: bump STATE_LAYOUT");
 #endif
 
 /*

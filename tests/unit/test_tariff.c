@@ -181,8 +181,10 @@ static void seasonal_tariff(struct tariff *t)
 	summer->switches[2] = (struct tariff_switch){hm(23, 0), 0, 0, false};
 	t->n_seasons = 2;
 	/* summer listed first: January must still find winter, last year's latest season */
-	t->seasons[0] = (struct tariff_season){4, 1, {2, 2, 2, 2, 2, 1, 1}};
-	t->seasons[1] = (struct tariff_season){10, 1, {0, 0, 0, 0, 0, 1, 1}};
+	t->seasons[0] = (struct tariff_season){
+	    .start_month = 4, .start_day = 1, .day_profile = {2, 2, 2, 2, 2, 1, 1}};
+	t->seasons[1] = (struct tariff_season){
+	    .start_month = 10, .start_day = 1, .day_profile = {0, 0, 0, 0, 0, 1, 1}};
 	for (unsigned r = 0; r < 3; r++)
 		t->price_mu_per_kwh[r][0] = (int64_t)(r + 1) * 10 * PENCE;
 }
@@ -215,6 +217,74 @@ START_TEST(test_tou_seasons_weekday_weekend)
 	ck_assert_int_eq(rate_at(&t, at(2024, 10, 1, 17, 0)), 2);
 	/* Tue 1 Oct 23:00 exactly: the 23:00 switch applies from its first second */
 	ck_assert_int_eq(rate_at(&t, at(2024, 10, 1, 23, 0)), 0);
+}
+END_TEST
+
+/*
+ * Seasons that start on a rule, so a tariff written once is right every year: summer from the
+ * last Sunday of March, winter from the last Sunday of October (as British Summer Time). The
+ * days, from the calendar: last Sundays of March 2024, 2025, 2026 = 31, 30, 29; of October
+ * 2025 = 26. 1 Oct 2025 is a Wednesday, so its first Monday is the 6th; 29 Feb 2024 is a
+ * Thursday, so February 2024's last Sunday is the 25th.
+ */
+START_TEST(test_season_starts_on_a_rule)
+{
+	struct tariff t;
+	struct tariff_season first_monday = {
+	    .start_month = 10, .start_weekday = 1, .start_week = 1};
+	struct tariff_season last_sunday_feb = {
+	    .start_month = 2, .start_weekday = 7, .start_week = -1};
+
+	seasonal_tariff(&t);
+	t.seasons[0].start_month = 3;
+	t.seasons[0].start_day = 0;
+	t.seasons[0].start_weekday = 7;
+	t.seasons[0].start_week = -1;
+	t.seasons[1].start_month = 10;
+	t.seasons[1].start_day = 0;
+	t.seasons[1].start_weekday = 7;
+	t.seasons[1].start_week = -1;
+	ck_assert_int_eq(tariff_season_start_day(&t.seasons[0], 2024), 31);
+	ck_assert_int_eq(tariff_season_start_day(&t.seasons[0], 2025), 30);
+	ck_assert_int_eq(tariff_season_start_day(&t.seasons[0], 2026), 29);
+	ck_assert_int_eq(tariff_season_start_day(&t.seasons[1], 2025), 26);
+	ck_assert_int_eq(tariff_season_start_day(&first_monday, 2025), 6);
+	ck_assert_int_eq(tariff_season_start_day(&last_sunday_feb, 2024), 25);
+	/* weekdays at 17:00: winter peak (rate 2) or summer day rate (1) */
+	ck_assert_int_eq(rate_at(&t, at(2025, 1, 15, 17, 0)), 2);  /* January: winter */
+	ck_assert_int_eq(rate_at(&t, at(2024, 3, 25, 17, 0)), 2);  /* Mon before the 31st */
+	ck_assert_int_eq(rate_at(&t, at(2024, 4, 1, 17, 0)), 1);   /* Mon after it */
+	ck_assert_int_eq(rate_at(&t, at(2026, 3, 27, 17, 0)), 2);  /* Fri before the 29th */
+	ck_assert_int_eq(rate_at(&t, at(2026, 3, 30, 17, 0)), 1);  /* Mon after it */
+	ck_assert_int_eq(rate_at(&t, at(2025, 10, 24, 17, 0)), 1); /* Fri before the 26th */
+	ck_assert_int_eq(rate_at(&t, at(2025, 10, 27, 17, 0)), 2); /* Mon after it */
+}
+END_TEST
+
+static void expect_rejected(const struct tariff *bad, const char *message);
+
+START_TEST(test_season_rule_refused)
+{
+	struct tariff_error err = {{0}};
+	struct tariff t;
+
+	seasonal_tariff(&t);
+	t.seasons[0] =
+	    (struct tariff_season){.start_month = 3, .start_weekday = 7, .start_week = -1};
+	/* the last Sunday of March falls on 25..31: 03-28 can be the same day, 03-24 never */
+	t.seasons[1].start_month = 3;
+	t.seasons[1].start_day = 28;
+	expect_rejected(&t, "season[1].start: can fall on the start of season[0]");
+	t.seasons[1].start_day = 24;
+	ck_assert_msg(tariff_validate(&t, &err) == 0, "%s", err.message);
+	t.seasons[0].start_week = 5;
+	expect_rejected(&t, "season[0].start_week: 5 not -1 (last) or 0..4");
+	t.seasons[0].start_week = 1;
+	t.seasons[0].start_day = 3;
+	expect_rejected(&t, "season[0].start_day: 3 with a rule, not 0");
+	t.seasons[0].start_day = 0;
+	t.seasons[0].start_weekday = 0;
+	expect_rejected(&t, "season[0].start_weekday: 0 not in 1..7");
 }
 END_TEST
 
@@ -1375,6 +1445,8 @@ static Suite *tariff_suite(void)
 	tcase_add_test(tou, test_mul_div_floors_either_side_of_64_bits);
 	tcase_add_test(tou, test_flat_price);
 	tcase_add_test(tou, test_tou_seasons_weekday_weekend);
+	tcase_add_test(tou, test_season_starts_on_a_rule);
+	tcase_add_test(tou, test_season_rule_refused);
 	tcase_add_test(tou, test_tou_interval_priced_at_its_start);
 	tcase_add_test(tou, test_tou_eight_rates_48_switches);
 	tcase_add_test(tou, test_next_switch_for_the_timer);

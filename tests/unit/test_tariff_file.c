@@ -720,6 +720,26 @@ START_TEST(test_levy_rule)
 }
 END_TEST
 
+/* A season's start by rule: "last sunday of march" is month 3, weekday 7, week -1. */
+START_TEST(test_season_start_rule)
+{
+	struct tariff *t = load_example("../../../tests/schema/valid/season-rule.json", NULL);
+
+	ck_assert_int_eq(t->n_seasons, 2);
+	ck_assert_int_eq(t->seasons[0].start_month, 3);
+	ck_assert_int_eq(t->seasons[0].start_day, 0);
+	ck_assert_int_eq(t->seasons[0].start_weekday, 7);
+	ck_assert_int_eq(t->seasons[0].start_week, -1);
+	ck_assert_int_eq(t->seasons[1].start_month, 10);
+	free(t);
+	expect_edit_error(
+	    "\"days\": {", "\"start\": \"fifth monday of may\", \"days\": {",
+	    "tariff.json: seasons[0].start: 'fifth monday of may' is neither MM-DD nor "
+	    "a rule such as 'last sunday of march' (first, second, third, fourth or "
+	    "last)");
+}
+END_TEST
+
 START_TEST(test_error_refused_by_the_engine)
 {
 	/* valid JSON and a well-formed file, but a season cannot start on a day not in every year
@@ -782,6 +802,7 @@ static Suite *tariff_file_suite(void)
 	tcase_add_test(errors, test_error_blocks);
 	tcase_add_test(errors, test_error_other_sections);
 	tcase_add_test(errors, test_levy_rule);
+	tcase_add_test(errors, test_season_start_rule);
 	tcase_add_test(errors, test_error_refused_by_the_engine);
 	tcase_add_test(errors, test_load_errors);
 	suite_add_tcase(s, errors);

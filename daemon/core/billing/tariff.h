@@ -85,13 +85,27 @@ struct tariff_day_profile {
 };
 
 /*
- * A season starts every year on start_month/start_day and lasts until the next season's start;
- * the season with the latest start also covers the start of the year until the first start.
+ * A season starts every year and lasts until the next season's start; the season with the
+ * latest start also covers the start of the year until the first start. Its start is a date
+ * (start_week 0: start_month/start_day, e.g. 04-01) or a rule, so that a tariff written once
+ * is right every year (start_week 1..4: the first..fourth start_weekday of start_month, -1:
+ * the last; start_day 0), e.g. British Summer Time from the last Sunday of March:
+ * {3, 0, 7, -1}. Two seasons may not start in the same month on days that could coincide.
+ *
+ * start_day, start_weekday and start_week take the 4 bytes an int start_day had before rules
+ * existed: a stored account record of that time (day 1..31, little-endian targets) reads as
+ * the same date with start_weekday 0 and start_week 0 (daemon/meter/billing-state.h).
  */
 struct tariff_season {
-	int start_month, start_day;
+	int start_month;
+	int16_t start_day;	/* 1..31 with start_week 0, else 0 */
+	uint8_t start_weekday;	/* ISO 1 = Monday .. 7 = Sunday with a rule, else 0 */
+	int8_t start_week;	/* 0 a date; 1..4 the nth weekday of the month; -1 the last */
 	uint8_t day_profile[7]; /* day profile per weekday, [0] = Monday .. [6] = Sunday */
 };
+
+/* The day of the month on which a season starts in `year` (its date, or its rule's day). */
+int tariff_season_start_day(const struct tariff_season *season, int year);
 
 enum {
 	TARIFF_SPECIAL_PIN_RATE = 1u << 0, /* the whole day on `rate` (import) */
