@@ -34,7 +34,11 @@ void pm_billing_convert_account(struct account *acc, int64_t num, int64_t den)
 #define CONV(x) ((x) = pm_billing_convert_mu((x), num, den))
 #define CONV_MINOR(x) ((x) = convert_minor((x), num, den))
 	CONV(acc->balance_mu);
-	CONV(acc->total_credit_mu);
+	/* §8.4 and §8.5.1: the total credit and the number of payments are reset to zero by a
+	 * change of currency (their values before it are in the snapshot logged first, §8.11);
+	 * the payment log keeps its entries, in the new currency like every other register */
+	acc->total_credit_mu = 0;
+	acc->payment_count = 0;
 	for (unsigned i = 0; i < ACCOUNT_PAYMENT_LOG_LEN; i++)
 		CONV(acc->payment_log[i].value_mu);
 	CONV(acc->cost_today_mu);

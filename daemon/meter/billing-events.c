@@ -138,7 +138,7 @@ void billing_tariff_events(struct pm_billing *b, struct state *st, const struct 
 			   const struct tariff_charge *ch)
 {
 	int64_t ns = at->utc * 1000000000;
-	char regs[160], m1[40], m2[40], m3[40], m4[40];
+	char regs[160], m1[40];
 
 	if (ch->events & TARIFF_EVENT_RATE_SWITCH)
 		billing_queue(b, ns, "tariff_rate", "rate=%u export_rate=%u", ch->rate + 1u,
@@ -163,15 +163,12 @@ void billing_tariff_events(struct pm_billing *b, struct state *st, const struct 
 	if (ch->events & TARIFF_EVENT_CURRENCY) {
 		struct account_registers g;
 
+		/* §8.11: "a snapshot of readings before currency change, including kWh registers,
+		 * present balance register, arrears balance registers, total credit register" */
 		account_read_registers(&st->acc, at->utc, &g);
-		billing_queue(
-		    b, ns, "account_snapshot",
-		    "before currency conversion: balance=%s total_credit=%s debt_to_clear=%s "
-		    "time_debt=%s",
-		    pm_money_format(g.balance_mu, m1, sizeof(m1)),
-		    pm_money_format(g.total_credit_mu, m2, sizeof(m2)),
-		    pm_money_format(g.debt_to_clear_mu, m3, sizeof(m3)),
-		    pm_money_format(g.time_debt_mu, m4, sizeof(m4)));
+		queue_snapshot(b, ns, &g);
+		format_registers(st, regs, sizeof(regs));
+		billing_queue(b, ns, "energy_snapshot", "before currency conversion: %s", regs);
 		pm_billing_convert_account(&st->acc, ch->currency_num, ch->currency_den);
 		billing_queue(b, ns, "currency_converted",
 			      "factor=%" PRId64 "/%" PRId64 " balance=%s", ch->currency_num,

@@ -73,6 +73,16 @@ _Static_assert(STATE_LAYOUT == 3, "a new layout: give its size below, keep the o
 /* layouts 2 and 3 are both struct state */
 _Static_assert(sizeof(struct state) == 20256, "struct state changed: bump STATE_LAYOUT");
 _Static_assert(sizeof(struct state_v1) == 20104, "layout 1 records are 20104 bytes");
+/* The levy's rule took bytes of reduced_tax_bp that layout 3 records hold as zero (tariff.h):
+ * the levy keeps its size and offsets, so those records read the same, with the default rule. */
+_Static_assert(sizeof(struct tariff_levy) == 24 && offsetof(struct tariff_levy, rule) == 18 &&
+		   offsetof(struct tariff_levy, standard_tax_bp) == 20,
+	       "struct tariff_levy moved: bump STATE_LAYOUT");
+/* Likewise a season's start rule took the bytes of an int start_day (1..31) above its low 16. */
+_Static_assert(sizeof(struct tariff_season) == 16 &&
+		   offsetof(struct tariff_season, start_day) == 4 &&
+		   offsetof(struct tariff_season, start_week) == 7,
+	       "struct tariff_season moved: bump STATE_LAYOUT");
 #endif
 
 /*

@@ -188,24 +188,82 @@ static int parse_season_days(struct tariff_file_ctx *c, const char *path, json_t
 }
 
 /*
- * The engine's validator refuses these too, but in its own terms ("season[1].start"); checked
- * here so that the message names the file's field.
+ * A season's start by rule, "last sunday of march", "first monday of october": the nth (first,
+ * second, third, fourth, last) weekday of a month, words in lower case. 0, or -EINVAL with the
+ * error naming the field.
  */
-static int check_season_start(struct tariff_file_ctx *c, const char *season_path, size_t index,
-			      const struct tariff_date *start)
+static int parse_season_rule(struct tariff_file_ctx *c, const char *path, const char *text,
+			     struct tariff_season *season)
 {
+	static const char *const weeks[] = {"last", "first", "second", "third", "fourth"};
+	static const char *const months[] = {"january",	  "february", "march",	  "april",
+					     "may",	  "june",     "july",	  "august",
+					     "september", "october",  "november", "december"};
+	char week[16], weekday[16], of[8], month[16], rest[2];
+	int w = -1, d = -1, m = -1;
+
+	if (sscanf(text, "%15s %15s %7s %15s %1s", week, weekday, of, month, rest) == 4 &&
+	    !strcmp(of, "of")) {
+		for (int i = 0; i < 5; i++)
+			if (!strcmp(week, weeks[i]))
+				w = i;
+		for (int i = 0; i < 7; i++)
+			if (!strcmp(weekday, weekday_names[i]))
+				d = i;
+		for (int i = 0; i < 12; i++)
+			if (!strcmp(month, months[i]))
+				m = i;
+	}
+	if (w < 0 || d < 0 || m < 0)
+		return tariff_file_fail(c, path,
+					"'%s' is neither MM-DD nor a rule such as 'last sunday of "
+					"march' (first, second, third, fourth or last)",
+					text);
+	season->start_month = m + 1;
+	season->start_day = 0;
+	season->start_weekday = (uint8_t)(d + 1);
+	season->start_week = (int8_t)(w == 0 ? -1 : w);
+	return 0;
+}
+
+/* "start": "MM-DD" (every year on that date) or a rule (parse_season_rule). */
+static int parse_season_start(struct tariff_file_ctx *c, const char *path, const json_t *v,
+			      struct tariff_season *season)
+{
+	struct tariff_date start = {0, 1, 1};
+
+	if (tariff_file_need_string(c, path, v))
+		return -EINVAL;
+	if (strchr(json_string_value(v), ' '))
+		return parse_season_rule(c, path, json_string_value(v), season);
+	if (tariff_file_get_date(c, path, v, DATE_YEARLY, &start))
+		return -EINVAL;
+	if (start.month == 2 && start.day == 29)
+		return tariff_file_fail(
+		    c, path, "'02-29' is not a date of every year: a season starts every year");
+	season->start_month = start.month;
+	season->start_day = (int16_t)start.day;
+	return 0;
+}
+
+/*
+ * The engine's validator refuses this too, but in its own terms ("season[1].start"); checked
+ * here so that the message names the file's field. (Two starts by rule, or a rule and a date,
+ * that can fall on one day are left to the validator: "can fall on the start of season[0]".)
+ */
+static int check_season_start(struct tariff_file_ctx *c, const char *season_path, size_t index)
+{
+	const struct tariff_season *season = &c->t.seasons[index];
 	char p[PATH_LEN];
 
 	tariff_file_path_key(p, season_path, "start");
-	if (start->month == 2 && start->day == 29)
-		return tariff_file_fail(
-		    c, p, "'02-29' is not a date of every year: a season starts every year");
 	for (size_t j = 0; j < index; j++)
-		if (c->t.seasons[j].start_month == start->month &&
-		    c->t.seasons[j].start_day == start->day)
+		if (season->start_week == 0 && c->t.seasons[j].start_week == 0 &&
+		    c->t.seasons[j].start_month == season->start_month &&
+		    c->t.seasons[j].start_day == season->start_day)
 			return tariff_file_fail(c, p,
 						"'%02d-%02d' is also the start of seasons[%zu]",
-						start->month, start->day, j);
+						season->start_month, season->start_day, j);
 	return 0;
 }
 
@@ -225,7 +283,6 @@ int tariff_file_parse_seasons(struct tariff_file_ctx *c, json_t *root)
 	for (size_t i = 0; i < n; i++) {
 		struct tariff_season *season = &c->t.seasons[i];
 		json_t *obj = json_array_get(section, i), *v;
-		struct tariff_date start = {0, 1, 1};
 		char ps[PATH_LEN], pv[PATH_LEN];
 
 		tariff_file_path_index(ps, "seasons", i);
@@ -233,14 +290,14 @@ int tariff_file_parse_seasons(struct tariff_file_ctx *c, json_t *root)
 		    tariff_file_check_keys(c, ps, obj, keys) ||
 		    tariff_file_member(c, ps, obj, "name", false, &v, pv) ||
 		    (v && tariff_file_get_label(c, pv, v, NULL, 64)) ||
-		    tariff_file_member(c, ps, obj, "start", n > 1, &v, pv) ||
-		    (v && tariff_file_get_date(c, pv, v, DATE_YEARLY, &start)) ||
-		    check_season_start(c, ps, i, &start) ||
+		    tariff_file_member(c, ps, obj, "start", n > 1, &v, pv))
+			return -EINVAL;
+		season->start_month = 1;
+		season->start_day = 1;
+		if ((v && parse_season_start(c, pv, v, season)) || check_season_start(c, ps, i) ||
 		    tariff_file_member(c, ps, obj, "days", true, &v, pv) ||
 		    parse_season_days(c, pv, v, season))
 			return -EINVAL;
-		season->start_month = start.month;
-		season->start_day = start.day;
 	}
 	c->t.n_seasons = (unsigned)n;
 	return 0;

@@ -87,12 +87,34 @@ static int parse_standing_charge(struct tariff_file_ctx *c, json_t *root)
 				     &standing->amount_mu);
 }
 
+/* "rule": "daily_average" (the manual's, §7.8; the default) or "marginal" (tariff.h). */
+static int parse_levy_rule(struct tariff_file_ctx *c, const char *path, const json_t *v,
+			   uint8_t *rule)
+{
+	if (tariff_file_need_string(c, path, v))
+		return -EINVAL;
+	if (!strcmp(json_string_value(v), "daily_average"))
+		*rule = TARIFF_LEVY_DAILY_AVERAGE;
+	else if (!strcmp(json_string_value(v), "marginal"))
+		*rule = TARIFF_LEVY_MARGINAL;
+	else
+		return tariff_file_fail(c, path,
+					"'%s' is not a rule: give daily_average or marginal",
+					json_string_value(v));
+	return 0;
+}
+
 static int parse_levy(struct tariff_file_ctx *c, json_t *root)
 {
-	static const char *const keys[] = {"price_per_kwh", "de_minimis_kwh_per_day",
-					   "reduced_tax_percent", "standard_tax_percent", NULL};
+	static const char *const keys[] = {"price_per_kwh",
+					   "de_minimis_kwh_per_day",
+					   "reduced_tax_percent",
+					   "standard_tax_percent",
+					   "rule",
+					   NULL};
 	struct tariff_levy *levy = &c->t.levy;
 	char p[PATH_LEN], pv[PATH_LEN];
+	uint32_t reduced = 0;
 	json_t *section, *v;
 
 	if (tariff_file_member(c, "", root, "levy", false, &section, p))
@@ -107,10 +129,13 @@ static int parse_levy(struct tariff_file_ctx *c, json_t *root)
 	    (v && tariff_file_get_kwh(c, pv, v, TARIFF_MAX_THRESHOLD_MWH,
 				      &levy->de_minimis_mwh_per_day)) ||
 	    tariff_file_member(c, p, section, "reduced_tax_percent", false, &v, pv) ||
-	    (v && tariff_file_get_percent(c, pv, v, &levy->reduced_tax_bp)) ||
+	    (v && tariff_file_get_percent(c, pv, v, &reduced)) ||
 	    tariff_file_member(c, p, section, "standard_tax_percent", false, &v, pv) ||
-	    (v && tariff_file_get_percent(c, pv, v, &levy->standard_tax_bp)))
+	    (v && tariff_file_get_percent(c, pv, v, &levy->standard_tax_bp)) ||
+	    tariff_file_member(c, p, section, "rule", false, &v, pv) ||
+	    (v && parse_levy_rule(c, pv, v, &levy->rule)))
 		return -EINVAL;
+	levy->reduced_tax_bp = (uint16_t)reduced; /* a percentage: at most 10000 */
 	return 0;
 }
 

@@ -48,6 +48,7 @@ struct sim {
 	int64_t utc;
 	struct tariff_engine tariff;
 	struct pm_tariff_file_info info;
+	struct pm_tariff_file_info deferred_info; /* of the future tariff, until it activates */
 	struct account account;
 	struct account_config config;
 
@@ -193,6 +194,12 @@ static int64_t pattern_next(const struct pattern *p, int64_t utc)
 }
 
 /* One interval [s->utc, end): energy, tariff, account. The powers are constant in it. */
+/* The schedule is on a rate the tariff file marks "peak": true (the peak load limit applies). */
+static bool peak_now(const struct sim *s)
+{
+	return (s->info.peak_rates >> s->tariff.rate) & 1u;
+}
+
 static int advance_to(struct sim *s, int64_t end)
 {
 	int64_t dt = end - s->utc;
@@ -232,8 +239,11 @@ static int advance_to(struct sim *s, int64_t end)
 	if (apply_charge(s, &at, end - dt, ch.total_mu + ch.export_credit_mu) < 0 ||
 	    apply_charge(s, &at, end - dt, -ch.export_credit_mu) < 0)
 		return -1;
+	if (ch.events & TARIFF_EVENT_TARIFF_ACTIVATED)
+		s->info = s->deferred_info; /* its peak rates with it, as the daemon */
 	closed = account_supply(&s->account).closed;
-	int r = account_power_sample(&s->account, &at, closed ? (int32_t)load_w : 0, false, &out);
+	int r =
+	    account_power_sample(&s->account, &at, closed ? (int32_t)load_w : 0, peak_now(s), &out);
 	return account_result(s, "power sample", r, &out);
 }
 
@@ -287,19 +297,32 @@ static int power_down(struct sim *s, int64_t d)
 	return r;
 }
 
-static int load_tariff(struct sim *s, const char *name)
+/* A tariff file, path relative to the scenario file; on activation from `from` (a date), else
+ * at once. */
+static int load_tariff(struct sim *s, const char *name, const char *from)
 {
 	char path[1024], err[512];
 	const char *slash = strrchr(s->file, '/');
 	int dir = slash ? (int)(slash - s->file + 1) : 0;
 	snprintf(path, sizeof(path), "%.*s%s", dir, s->file, name);
 	struct tariff t;
-	if (pm_tariff_file_load(path, &t, &s->info, err, sizeof(err)) < 0)
+	struct pm_tariff_file_info info;
+	if (pm_tariff_file_load(path, &t, &info, err, sizeof(err)) < 0)
 		return fail(s, "%s", err);
 	struct tariff_time now = tariff_time_at(s->utc);
 	struct tariff_error terr;
+	if (from) {
+		struct tariff_date d;
+		if (pm_civil_parse_date(from, &d.year, &d.month, &d.day) < 0)
+			return fail(s, "future_tariff FILE YYYY-MM-DD: '%s' is not a date", from);
+		if (tariff_engine_set_deferred(&s->tariff, &t, &d, &terr) < 0)
+			return fail(s, "future_tariff: %s", terr.message);
+		s->deferred_info = info;
+		return 0;
+	}
 	if (tariff_engine_set_tariff(&s->tariff, &t, &now, &terr) < 0)
 		return fail(s, "tariff: %s", terr.message);
+	s->info = info;
 	return 0;
 }
 
@@ -333,13 +356,15 @@ static int cmd_config(struct sim *s, const char *key, const char *value)
 		return configure(s);
 	}
 	if (!strcmp(key, "load_limit_w") || !strcmp(key, "load_limit_period_s") ||
-	    !strcmp(key, "debt_payment_percent")) {
+	    !strcmp(key, "load_limit_peak_w") || !strcmp(key, "debt_payment_percent")) {
 		if (parse_fixed(value, 0, &v) < 0 || v < 0 || v > 1000000)
 			return fail(s, "%s: a whole number", key);
 		if (!strcmp(key, "load_limit_w"))
 			c->load_limit_w = (uint32_t)v;
 		else if (!strcmp(key, "load_limit_period_s"))
 			c->load_limit_period_s = (uint32_t)v;
+		else if (!strcmp(key, "load_limit_peak_w"))
+			c->load_limit_peak_w = (uint32_t)v;
 		else
 			c->payment_debt_pct = (uint8_t)(v > 255 ? 255 : v);
 		return configure(s);
@@ -406,6 +431,21 @@ static int cmd_expect(struct sim *s, char **w, int n)
 				    n == 4 ? " " : "", n == 4 ? w[2] : "", want, got);
 		return 0;
 	}
+	/* The payment log: "expect payment N AMOUNT", N = 1 the newest (§8.3). */
+	if (!strcmp(name, "payment")) {
+		struct account_payment pay;
+		int64_t i, want;
+		if (n != 4 || parse_fixed(w[2], 0, &i) < 0 || i < 1 || i > ACCOUNT_PAYMENT_LOG_LEN)
+			return fail(s, "expect payment N AMOUNT: N 1..%d", ACCOUNT_PAYMENT_LOG_LEN);
+		if (parse_money(s, value, &want) < 0)
+			return fail(s, "expect payment: '%s' is not an amount", value);
+		if (!account_payment_at(&s->account, (unsigned)(i - 1), &pay))
+			return fail(s, "expect payment %s: the log holds fewer payments", w[2]);
+		if (pay.value_mu != want)
+			return fail(s, "expect payment %s %s, got %" PRId64 " mu", w[2], value,
+				    pay.value_mu);
+		return 0;
+	}
 	/* Small integers and states. */
 	static const char *const ec_names[] = {"none", "available", "in_use", "exhausted"};
 	const char *state = NULL;
@@ -418,6 +458,8 @@ static int cmd_expect(struct sim *s, char **w, int n)
 		state = s->tariff.aux_relay ? "closed" : "open";
 	else if (!strcmp(name, "friendly_day"))
 		state = s->tariff.friendly_day ? "yes" : "no";
+	else if (!strcmp(name, "peak"))
+		state = peak_now(s) ? "yes" : "no";
 	else if (!strcmp(name, "ec"))
 		state = ec_names[regs.ec_state];
 	else if (!strcmp(name, "rate"))
@@ -552,9 +594,11 @@ static int command(struct sim *s, char **w, int n)
 		return fail(s, "the first command must be start");
 	struct account_time at = account_time_at(s, s->utc);
 	if (!strcmp(c, "tariff") && n == 2)
-		return load_tariff(s, w[1]);
+		return load_tariff(s, w[1], NULL);
 	if (!s->tariff.has_tariff)
 		return fail(s, "the second command must be tariff");
+	if (!strcmp(c, "future_tariff") && n == 3)
+		return load_tariff(s, w[1], w[2]);
 	if (!strcmp(c, "config"))
 		return cmd_config(s, n > 1 ? w[1] : NULL, n > 2 ? w[2] : NULL);
 	if (!strcmp(c, "friendly"))

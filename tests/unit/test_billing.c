@@ -334,10 +334,13 @@ START_TEST(test_currency_conversion_on_its_date)
 	ck_assert_int_eq(balance(b, next - 2 * S), 999900);
 	pm_billing_sample(b, next, true, 1000, 0, 0, false);
 	pm_billing_view(b, next, &v);
-	/* x 0.5: 999900 -> 499950; total credit 1000000 -> 500000; price 100000 -> 50000 */
+	/* x 0.5: 999900 -> 499950; price 100000 -> 50000; the total credit register and the
+	 * number of payments reset to zero (manual §8.4, §8.5.1, §8.11), the snapshot before
+	 * holds them (total_credit=10.00 payments=1) */
 	ck_assert(!v.has_conversion);
 	ck_assert_int_eq(v.regs.balance_mu, 499950);
-	ck_assert_int_eq(v.regs.total_credit_mu, 500000);
+	ck_assert_int_eq(v.regs.total_credit_mu, 0);
+	ck_assert_int_eq(v.regs.payment_count, 0);
 	ck_assert_int_eq(v.payments[0].value_mu, 500000);
 	ck_assert_int_eq(v.price_mu_per_kwh, 50000);
 	snap = find_event("account_snapshot");
@@ -345,6 +348,10 @@ START_TEST(test_currency_conversion_on_its_date)
 	ck_assert_int_ge(snap, 0);
 	ck_assert_int_gt(conv, snap);
 	ck_assert_ptr_nonnull(strstr(event_detail[snap], "balance=9.99"));
+	ck_assert_ptr_nonnull(strstr(event_detail[snap], "total_credit=10.00"));
+	ck_assert_ptr_nonnull(strstr(event_detail[snap], "payments=1"));
+	ck_assert_str_eq(event_detail[find_event("energy_snapshot")],
+			 "before currency conversion: import1_mwh=1000 period_mwh=1000");
 	ck_assert_ptr_nonnull(strstr(event_detail[conv], "factor=5/10"));
 	/* 1 Wh after it: 50 mu */
 	pm_billing_sample(b, next + S, true, 2000, 0, 0, false);

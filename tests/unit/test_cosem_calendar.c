@@ -73,7 +73,8 @@ static void economy7(struct tariff *t)
 	    3, {{0, 1, 0, false}, {1800, 0, 0, true}, {27000, 1, 0, false}}};
 	t->day_profiles[1] = (struct tariff_day_profile){1, {{0, 0, 0, false}}};
 	t->n_seasons = 1;
-	t->seasons[0] = (struct tariff_season){1, 1, {0, 0, 0, 0, 0, 1, 1}};
+	t->seasons[0] = (struct tariff_season){
+	    .start_month = 1, .start_day = 1, .day_profile = {0, 0, 0, 0, 0, 1, 1}};
 	t->n_special_days = 2;
 	t->special_days[0] = (struct tariff_special_day){
 	    {0, 12, 25}, TARIFF_SPECIAL_PIN_RATE | TARIFF_SPECIAL_FRIENDLY, 0, false};
@@ -468,8 +469,10 @@ START_TEST(test_seasons_sorted_by_start)
 
 	economy7(&t);
 	t.n_seasons = 2;
-	t.seasons[0] = (struct tariff_season){10, 1, {0, 0, 0, 0, 0, 1, 1}};
-	t.seasons[1] = (struct tariff_season){4, 1, {1, 1, 1, 1, 1, 1, 1}};
+	t.seasons[0] = (struct tariff_season){
+	    .start_month = 10, .start_day = 1, .day_profile = {0, 0, 0, 0, 0, 1, 1}};
+	t.seasons[1] = (struct tariff_season){
+	    .start_month = 4, .start_day = 1, .day_profile = {1, 1, 1, 1, 1, 1, 1}};
 	ck_assert_int_eq(tariff_validate(&t, NULL), 0);
 	pm_tou_from_tariff(&t, "two seasons", &cal);
 	ck_assert_uint_eq(cal.n_seasons, 2);

@@ -181,8 +181,10 @@ static void seasonal_tariff(struct tariff *t)
 	summer->switches[2] = (struct tariff_switch){hm(23, 0), 0, 0, false};
 	t->n_seasons = 2;
 	/* summer listed first: January must still find winter, last year's latest season */
-	t->seasons[0] = (struct tariff_season){4, 1, {2, 2, 2, 2, 2, 1, 1}};
-	t->seasons[1] = (struct tariff_season){10, 1, {0, 0, 0, 0, 0, 1, 1}};
+	t->seasons[0] = (struct tariff_season){
+	    .start_month = 4, .start_day = 1, .day_profile = {2, 2, 2, 2, 2, 1, 1}};
+	t->seasons[1] = (struct tariff_season){
+	    .start_month = 10, .start_day = 1, .day_profile = {0, 0, 0, 0, 0, 1, 1}};
 	for (unsigned r = 0; r < 3; r++)
 		t->price_mu_per_kwh[r][0] = (int64_t)(r + 1) * 10 * PENCE;
 }
@@ -215,6 +217,74 @@ START_TEST(test_tou_seasons_weekday_weekend)
 	ck_assert_int_eq(rate_at(&t, at(2024, 10, 1, 17, 0)), 2);
 	/* Tue 1 Oct 23:00 exactly: the 23:00 switch applies from its first second */
 	ck_assert_int_eq(rate_at(&t, at(2024, 10, 1, 23, 0)), 0);
+}
+END_TEST
+
+/*
+ * Seasons that start on a rule, so a tariff written once is right every year: summer from the
+ * last Sunday of March, winter from the last Sunday of October (as British Summer Time). The
+ * days, from the calendar: last Sundays of March 2024, 2025, 2026 = 31, 30, 29; of October
+ * 2025 = 26. 1 Oct 2025 is a Wednesday, so its first Monday is the 6th; 29 Feb 2024 is a
+ * Thursday, so February 2024's last Sunday is the 25th.
+ */
+START_TEST(test_season_starts_on_a_rule)
+{
+	struct tariff t;
+	struct tariff_season first_monday = {
+	    .start_month = 10, .start_weekday = 1, .start_week = 1};
+	struct tariff_season last_sunday_feb = {
+	    .start_month = 2, .start_weekday = 7, .start_week = -1};
+
+	seasonal_tariff(&t);
+	t.seasons[0].start_month = 3;
+	t.seasons[0].start_day = 0;
+	t.seasons[0].start_weekday = 7;
+	t.seasons[0].start_week = -1;
+	t.seasons[1].start_month = 10;
+	t.seasons[1].start_day = 0;
+	t.seasons[1].start_weekday = 7;
+	t.seasons[1].start_week = -1;
+	ck_assert_int_eq(tariff_season_start_day(&t.seasons[0], 2024), 31);
+	ck_assert_int_eq(tariff_season_start_day(&t.seasons[0], 2025), 30);
+	ck_assert_int_eq(tariff_season_start_day(&t.seasons[0], 2026), 29);
+	ck_assert_int_eq(tariff_season_start_day(&t.seasons[1], 2025), 26);
+	ck_assert_int_eq(tariff_season_start_day(&first_monday, 2025), 6);
+	ck_assert_int_eq(tariff_season_start_day(&last_sunday_feb, 2024), 25);
+	/* weekdays at 17:00: winter peak (rate 2) or summer day rate (1) */
+	ck_assert_int_eq(rate_at(&t, at(2025, 1, 15, 17, 0)), 2);  /* January: winter */
+	ck_assert_int_eq(rate_at(&t, at(2024, 3, 25, 17, 0)), 2);  /* Mon before the 31st */
+	ck_assert_int_eq(rate_at(&t, at(2024, 4, 1, 17, 0)), 1);   /* Mon after it */
+	ck_assert_int_eq(rate_at(&t, at(2026, 3, 27, 17, 0)), 2);  /* Fri before the 29th */
+	ck_assert_int_eq(rate_at(&t, at(2026, 3, 30, 17, 0)), 1);  /* Mon after it */
+	ck_assert_int_eq(rate_at(&t, at(2025, 10, 24, 17, 0)), 1); /* Fri before the 26th */
+	ck_assert_int_eq(rate_at(&t, at(2025, 10, 27, 17, 0)), 2); /* Mon after it */
+}
+END_TEST
+
+static void expect_rejected(const struct tariff *bad, const char *message);
+
+START_TEST(test_season_rule_refused)
+{
+	struct tariff_error err = {{0}};
+	struct tariff t;
+
+	seasonal_tariff(&t);
+	t.seasons[0] =
+	    (struct tariff_season){.start_month = 3, .start_weekday = 7, .start_week = -1};
+	/* the last Sunday of March falls on 25..31: 03-28 can be the same day, 03-24 never */
+	t.seasons[1].start_month = 3;
+	t.seasons[1].start_day = 28;
+	expect_rejected(&t, "season[1].start: can fall on the start of season[0]");
+	t.seasons[1].start_day = 24;
+	ck_assert_msg(tariff_validate(&t, &err) == 0, "%s", err.message);
+	t.seasons[0].start_week = 5;
+	expect_rejected(&t, "season[0].start_week: 5 not -1 (last) or 0..4");
+	t.seasons[0].start_week = 1;
+	t.seasons[0].start_day = 3;
+	expect_rejected(&t, "season[0].start_day: 3 with a rule, not 0");
+	t.seasons[0].start_day = 0;
+	t.seasons[0].start_weekday = 0;
+	expect_rejected(&t, "season[0].start_weekday: 0 not in 1..7");
 }
 END_TEST
 
@@ -943,6 +1013,91 @@ START_TEST(test_standing_charge_per_day)
 }
 END_TEST
 
+/*
+ * The manual's rule (§7.8): "At 00:00, following a day's usage, the meter will calculate an
+ * average daily usage value using the total registered kWh's from the start of the billing
+ * period and the number of days lapsed. If the calculated average daily amount is greater than
+ * the de-minimis value for CCL then the following day, the CCL charge will be applied to each
+ * kWh consumed" (and VAT rate 2 likewise). 10.00 p/kWh; de-minimis 2 kWh a day; levy 1.00 p/kWh;
+ * tax 5 % (rate 1), 20 % (rate 2); monthly periods from 2024-01-01.
+ */
+START_TEST(test_levy_on_the_daily_average)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_charge c;
+
+	flat_tariff(&t, 10 * PENCE);
+	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.levy_mu_per_kwh = 1 * PENCE;
+	t.levy.reduced_tax_bp = 500;
+	t.levy.standard_tax_bp = 2000;
+	ck_assert_int_eq(t.levy.rule, TARIFF_LEVY_DAILY_AVERAGE); /* the default */
+	start(e, &t, at(2024, 1, 1, 0, 0));
+	/* Jan 1, the period's first day, has no average: 5 kWh, all at rate 1: 50.00 p energy,
+	 * 5 % = 2.50 p tax, no levy (the marginal rule would levy 3 of them) */
+	c = account(e, at(2024, 1, 1, 12, 0), 5 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 50000);
+	ck_assert_int_eq(c.levy_mu, 0);
+	ck_assert_int_eq(c.tax_mu, 2500);
+	/* Jan 2: average 5 kWh / 1 day = 5 > 2: every kWh of the day is levied. 1 kWh: 10.00 p +
+	 * 1.00 p levy, 20 % of 11.00 p = 2.20 p */
+	account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 2, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 10000);
+	ck_assert_int_eq(c.levy_mu, 1000);
+	ck_assert_int_eq(c.tax_mu, 2200);
+	/* Jan 3: average 6 kWh / 2 days = 3 > 2: levied, nothing used. Jan 4: 6 / 3 = 2, not
+	 * greater than 2: 1 kWh at rate 1, 10.00 p + 0.50 p, no levy */
+	account(e, at(2024, 1, 3, 0, 0), 0, 0);
+	account(e, at(2024, 1, 4, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 4, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.levy_mu, 0);
+	ck_assert_int_eq(c.tax_mu, 500);
+	/* Feb 1: a new billing period, its first day not levied whatever January's average */
+	account(e, at(2024, 2, 1, 0, 0), 0, 0);
+	c = account(e, at(2024, 2, 1, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.levy_mu, 0);
+	ck_assert_int_eq(c.tax_mu, 500);
+	free(e);
+}
+END_TEST
+
+/* The standing charge on a levied day pays VAT rate 2 (§7.8 with §7.5): 100.00 p a week = 1000
+ * mu an instalment; 3 kWh on Jan 1 make Jan 2 levied (3 / 1 > 2). */
+START_TEST(test_standing_charge_taxed_on_a_levied_day)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_charge c;
+
+	flat_tariff(&t, 10 * PENCE);
+	t.standing.amount_mu = 100 * PENCE;
+	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.reduced_tax_bp = 500;
+	t.levy.standard_tax_bp = 2000;
+	start(e, &t, at(2024, 1, 1, 0, 0));
+	/* 01:41 (6060 s): one instalment on Jan 1, not levied: 5 % of 1000 = 50 mu; 3 kWh at
+	 * 5 %: 1500 mu */
+	c = account(e, at(2024, 1, 1, 1, 41), 3 * KWH, 0);
+	ck_assert_int_eq(c.standing_mu, 1000);
+	ck_assert_int_eq(c.tax_mu, 50 + 1500);
+	/* Jan 1 23:59 (86 340 s): instalments 2..14 (14 x 6048 = 84 672 <= 86 340), 13 x 1000 at
+	 * 5 % = 650 mu; the call at 01:41 on Jan 2 (93 660 s) collects the 15th (90 720 s), on
+	 * the levied day: 20 % of 1000 = 200 mu */
+	c = account(e, at(2024, 1, 1, 23, 59), 0, 0);
+	ck_assert_int_eq(c.standing_mu, 13000);
+	ck_assert_int_eq(c.tax_mu, 650);
+	account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 2, 1, 41), 0, 0);
+	ck_assert_int_eq(c.standing_mu, 1000);
+	ck_assert_int_eq(c.tax_mu, 200);
+	free(e);
+}
+END_TEST
+
+/* The marginal rule, an option (tariff.h): within today's de-minimis relieved, above it
+ * levied. */
 START_TEST(test_levy_and_tax_above_de_minimis)
 {
 	struct tariff t;
@@ -950,6 +1105,7 @@ START_TEST(test_levy_and_tax_above_de_minimis)
 
 	/* 10.00 p/kWh; de-minimis 2 kWh a day; levy 1.00 p/kWh; tax 5 % reduced, 20 % standard */
 	flat_tariff(&t, 10 * PENCE);
+	t.levy.rule = TARIFF_LEVY_MARGINAL;
 	t.levy.de_minimis_mwh_per_day = 2 * KWH;
 	t.levy.levy_mu_per_kwh = 1 * PENCE;
 	t.levy.reduced_tax_bp = 500;
@@ -980,8 +1136,10 @@ START_TEST(test_tax_on_standing_charge)
 	struct tariff t;
 	struct tariff_engine *e = new_engine();
 
-	/* 100.00 p a week = 1000 mu an instalment; de-minimis 2 kWh; tax 5 % / 20 % */
+	/* the marginal rule; 100.00 p a week = 1000 mu an instalment; de-minimis 2 kWh; tax 5 % /
+	 * 20 % */
 	flat_tariff(&t, 10 * PENCE);
+	t.levy.rule = TARIFF_LEVY_MARGINAL;
 	t.standing.amount_mu = 100 * PENCE;
 	t.levy.de_minimis_mwh_per_day = 2 * KWH;
 	t.levy.reduced_tax_bp = 500;
@@ -1226,6 +1384,9 @@ START_TEST(test_validate_money)
 	two_block_tariff(&t);
 	t.levy.standard_tax_bp = 20000;
 	expect_rejected(&t, "levy.standard_tax_bp: 20000 not in 0..10000");
+	flat_tariff(&t, 10 * PENCE);
+	t.levy.rule = 2;
+	expect_rejected(&t, "levy.rule: 2 is not a rule (0 daily average, 1 marginal)");
 	two_block_tariff(&t);
 	t.standing.amount_mu = -5;
 	expect_rejected(&t, "standing.amount_mu: -5 is not 0..1000000000000 per week");
@@ -1284,6 +1445,8 @@ static Suite *tariff_suite(void)
 	tcase_add_test(tou, test_mul_div_floors_either_side_of_64_bits);
 	tcase_add_test(tou, test_flat_price);
 	tcase_add_test(tou, test_tou_seasons_weekday_weekend);
+	tcase_add_test(tou, test_season_starts_on_a_rule);
+	tcase_add_test(tou, test_season_rule_refused);
 	tcase_add_test(tou, test_tou_interval_priced_at_its_start);
 	tcase_add_test(tou, test_tou_eight_rates_48_switches);
 	tcase_add_test(tou, test_next_switch_for_the_timer);
@@ -1320,6 +1483,8 @@ static Suite *tariff_suite(void)
 	tcase_add_test(charges, test_standing_charge_instalments);
 	tcase_add_test(charges, test_standing_charge_per_day);
 	tcase_add_test(charges, test_standing_charge_not_collected_while_powered_down);
+	tcase_add_test(charges, test_levy_on_the_daily_average);
+	tcase_add_test(charges, test_standing_charge_taxed_on_a_levied_day);
 	tcase_add_test(charges, test_levy_and_tax_above_de_minimis);
 	tcase_add_test(charges, test_tax_on_standing_charge);
 	tcase_add_test(charges, test_fractions_carried_not_lost);

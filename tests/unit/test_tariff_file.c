@@ -125,6 +125,7 @@ START_TEST(test_example_uk_economy7)
 	ck_assert_int_eq(t->levy.de_minimis_mwh_per_day, 33 * KWH);
 	ck_assert_uint_eq(t->levy.reduced_tax_bp, 500);
 	ck_assert_uint_eq(t->levy.standard_tax_bp, 2000);
+	ck_assert_uint_eq(t->levy.rule, TARIFF_LEVY_DAILY_AVERAGE); /* no "rule": the manual's */
 	free(t);
 }
 END_TEST
@@ -690,9 +691,52 @@ START_TEST(test_error_other_sections)
 			  "tariff.json: levy.standard_tax_percent: '120' is above the limit of "
 			  "100 %");
 	expect_edit_error("\"billing_period\"",
+			  "\"levy\": {\"rule\": \"average\"}, \"billing_period\"",
+			  "tariff.json: levy.rule: 'average' is not a rule: give daily_average or "
+			  "marginal");
+	expect_edit_error("\"billing_period\"",
 			  "\"standing_charge\": {\"per_day\": \"0.50\", \"per_week\": \"3.50\"}, "
 			  "\"billing_period\"",
 			  "tariff.json: standing_charge: give either \"per_day\" or \"per_week\"");
+}
+END_TEST
+
+/* "rule": the levy's de-minimis rule, "daily_average" (§7.8, the default) or "marginal". */
+START_TEST(test_levy_rule)
+{
+	char *text =
+	    edit("\"billing_period\"", "\"levy\": {\"rule\": \"marginal\"}, \"billing_period\"");
+	struct tariff *t = parse_ok(text);
+
+	ck_assert_uint_eq(t->levy.rule, TARIFF_LEVY_MARGINAL);
+	free(t);
+	free(text);
+	text = edit("\"billing_period\"",
+		    "\"levy\": {\"rule\": \"daily_average\"}, \"billing_period\"");
+	t = parse_ok(text);
+	ck_assert_uint_eq(t->levy.rule, TARIFF_LEVY_DAILY_AVERAGE);
+	free(t);
+	free(text);
+}
+END_TEST
+
+/* A season's start by rule: "last sunday of march" is month 3, weekday 7, week -1. */
+START_TEST(test_season_start_rule)
+{
+	struct tariff *t = load_example("../../../tests/schema/valid/season-rule.json", NULL);
+
+	ck_assert_int_eq(t->n_seasons, 2);
+	ck_assert_int_eq(t->seasons[0].start_month, 3);
+	ck_assert_int_eq(t->seasons[0].start_day, 0);
+	ck_assert_int_eq(t->seasons[0].start_weekday, 7);
+	ck_assert_int_eq(t->seasons[0].start_week, -1);
+	ck_assert_int_eq(t->seasons[1].start_month, 10);
+	free(t);
+	expect_edit_error(
+	    "\"days\": {", "\"start\": \"fifth monday of may\", \"days\": {",
+	    "tariff.json: seasons[0].start: 'fifth monday of may' is neither MM-DD nor "
+	    "a rule such as 'last sunday of march' (first, second, third, fourth or "
+	    "last)");
 }
 END_TEST
 
@@ -757,6 +801,8 @@ static Suite *tariff_file_suite(void)
 	tcase_add_test(errors, test_error_money);
 	tcase_add_test(errors, test_error_blocks);
 	tcase_add_test(errors, test_error_other_sections);
+	tcase_add_test(errors, test_levy_rule);
+	tcase_add_test(errors, test_season_start_rule);
 	tcase_add_test(errors, test_error_refused_by_the_engine);
 	tcase_add_test(errors, test_load_errors);
 	suite_add_tcase(s, errors);

@@ -13,7 +13,22 @@ static int date_key(int month, int day)
 	return month * 100 + day;
 }
 
-static unsigned season_at(const struct tariff *tariff, int month, int day)
+int tariff_season_start_day(const struct tariff_season *season, int year)
+{
+	int64_t first = pm_civil_days_from_date(year, season->start_month, 1);
+	int length = pm_civil_days_in_month(year, season->start_month);
+	int weekday_first = pm_civil_weekday(first);
+
+	if (season->start_week == 0)
+		return season->start_day;
+	if (season->start_week > 0)
+		return 1 + (season->start_weekday - weekday_first + 7) % 7 +
+		       7 * (season->start_week - 1);
+	/* the last: back from the month's last day to its weekday */
+	return length - (pm_civil_weekday(first + length - 1) - season->start_weekday + 7) % 7;
+}
+
+static unsigned season_at(const struct tariff *tariff, int year, int month, int day)
 {
 	int today = date_key(month, day);
 	int best_key = -1, latest_key = -1;
@@ -21,12 +36,14 @@ static unsigned season_at(const struct tariff *tariff, int month, int day)
 
 	for (unsigned i = 0; i < tariff->n_seasons; i++) {
 		const struct tariff_season *season = &tariff->seasons[i];
-		int key = date_key(season->start_month, season->start_day);
+		int key = date_key(season->start_month, tariff_season_start_day(season, year));
 
 		if (key <= today && key > best_key) {
 			best_key = key;
 			best = i;
 		}
+		/* the seasons' order is the same every year: validation keeps a rule's days
+		 * apart from every other start of its month */
 		if (key > latest_key) {
 			latest_key = key;
 			latest = i;
@@ -57,7 +74,7 @@ static int special_day_at(const struct tariff *tariff, int year, int month, int 
 void tariff_schedule_at(const struct tariff *tariff, const struct tariff_time *time,
 			struct tariff_slot *slot)
 {
-	unsigned season = season_at(tariff, time->month, time->day);
+	unsigned season = season_at(tariff, time->year, time->month, time->day);
 	unsigned profile_index = tariff->seasons[season].day_profile[time->weekday - 1];
 	const struct tariff_day_profile *profile = &tariff->day_profiles[profile_index];
 	unsigned sw = 0;

@@ -65,10 +65,27 @@ static int validate_day_profiles(const struct tariff *t, struct tariff_error *er
 	return 0;
 }
 
-static int validate_seasons(const struct tariff *t, struct tariff_error *err)
+/* The days of its month on which a season can start, over all years: [*lo, *hi]. */
+static void season_start_range(const struct tariff_season *season, int *lo, int *hi)
 {
-	for (unsigned i = 0; i < t->n_seasons; i++) {
-		const struct tariff_season *season = &t->seasons[i];
+	if (season->start_week == 0) {
+		*lo = *hi = season->start_day;
+	} else if (season->start_week > 0) {
+		*lo = 1 + 7 * (season->start_week - 1);
+		*hi = *lo + 6;
+	} else {
+		/* the last weekday: within the last 7 days of a 28..31-day month */
+		*lo = season->start_month == 2
+			  ? 22
+			  : pm_civil_days_in_month(2001, season->start_month) - 6;
+		*hi = season->start_month == 2 ? 29 : *lo + 6;
+	}
+}
+
+static int validate_season_start(const struct tariff_season *season, unsigned i,
+				 struct tariff_error *err)
+{
+	if (season->start_week == 0) {
 		/* A season start must exist every year, so 29 February is refused. */
 		struct tariff_date start = {2001, season->start_month, season->start_day};
 
@@ -76,11 +93,49 @@ static int validate_seasons(const struct tariff *t, struct tariff_error *err)
 			return tariff_fail(
 			    err, "season[%u].start: %02d-%02d is not a date of every year", i,
 			    season->start_month, season->start_day);
-		for (unsigned j = 0; j < i; j++)
-			if (t->seasons[j].start_month == season->start_month &&
-			    t->seasons[j].start_day == season->start_day)
+		if (season->start_weekday)
+			return tariff_fail(err, "season[%u].start_weekday: %u with a date, not 0",
+					   i, (unsigned)season->start_weekday);
+		return 0;
+	}
+	if (season->start_week < -1 || season->start_week > 4)
+		return tariff_fail(err, "season[%u].start_week: %d not -1 (last) or 0..4", i,
+				   season->start_week);
+	if (season->start_month < 1 || season->start_month > 12)
+		return tariff_fail(err, "season[%u].start_month: %d not in 1..12", i,
+				   season->start_month);
+	if (season->start_weekday < 1 || season->start_weekday > 7)
+		return tariff_fail(err, "season[%u].start_weekday: %u not in 1..7", i,
+				   (unsigned)season->start_weekday);
+	if (season->start_day)
+		return tariff_fail(err, "season[%u].start_day: %d with a rule, not 0", i,
+				   season->start_day);
+	return 0;
+}
+
+static int validate_seasons(const struct tariff *t, struct tariff_error *err)
+{
+	for (unsigned i = 0; i < t->n_seasons; i++) {
+		const struct tariff_season *season = &t->seasons[i];
+		int lo, hi;
+
+		if (validate_season_start(season, i, err) < 0)
+			return -EINVAL;
+		season_start_range(season, &lo, &hi);
+		for (unsigned j = 0; j < i; j++) {
+			int other_lo, other_hi;
+
+			season_start_range(&t->seasons[j], &other_lo, &other_hi);
+			if (t->seasons[j].start_month == season->start_month && lo <= other_hi &&
+			    other_lo <= hi)
 				return tariff_fail(
-				    err, "season[%u].start: same start as season[%u]", i, j);
+				    err,
+				    season->start_week || t->seasons[j].start_week
+					? "season[%u].start: can fall on the start of "
+					  "season[%u]"
+					: "season[%u].start: same start as season[%u]",
+				    i, j);
+		}
 		for (unsigned w = 0; w < 7; w++)
 			if (season->day_profile[w] >= t->n_day_profiles)
 				return tariff_fail(err,
@@ -230,7 +285,12 @@ static int validate_money(const struct tariff *t, struct tariff_error *err)
 				   (long long)TARIFF_MAX_THRESHOLD_MWH);
 	if (levy->reduced_tax_bp > 10000)
 		return tariff_fail(err, "levy.reduced_tax_bp: %u not in 0..10000",
-				   levy->reduced_tax_bp);
+				   (unsigned)levy->reduced_tax_bp);
+	if (levy->rule > TARIFF_LEVY_MARGINAL)
+		return tariff_fail(err, "levy.rule: %u is not a rule (0 daily average, 1 marginal)",
+				   (unsigned)levy->rule);
+	if (levy->reserved)
+		return tariff_fail(err, "levy.reserved: %u, not 0", (unsigned)levy->reserved);
 	if (levy->standard_tax_bp > 10000)
 		return tariff_fail(err, "levy.standard_tax_bp: %u not in 0..10000",
 				   levy->standard_tax_bp);

@@ -52,6 +52,33 @@ static int64_t block_counter(const struct tariff_engine *e)
 	return e->active.blocks.daily_resolved ? e->day_basis_mwh : e->period_basis_mwh;
 }
 
+/*
+ * §7.8, the daily-average rule: today is levied when the billing period's import before today,
+ * averaged over the period's days before today, is greater than the de-minimis (the first day
+ * of a period has no average). avg > d is total > d x days in integers, exactly.
+ */
+static bool average_above_de_minimis(const struct tariff_engine *e)
+{
+	const int64_t de_minimis = e->active.levy.de_minimis_mwh_per_day;
+	const int64_t days = (int64_t)e->day_number - e->period_start_day;
+
+	return days > 0 && e->period_import_mwh - e->day_import_mwh > de_minimis * days;
+}
+
+/* Today's import so far, or a charge at the end of today, is relieved of levy and higher tax:
+ * by the rule of the tariff (tariff.h). at_end: a reconciliation of the day that ends, for
+ * which the marginal rule counts the de-minimis as within. */
+static bool day_relieved(const struct tariff_engine *e, bool at_end)
+{
+	const int64_t de_minimis = e->active.levy.de_minimis_mwh_per_day;
+
+	if (de_minimis == 0)
+		return false;
+	if (e->active.levy.rule == TARIFF_LEVY_DAILY_AVERAGE)
+		return !average_above_de_minimis(e);
+	return at_end ? e->day_import_mwh <= de_minimis : e->day_import_mwh < de_minimis;
+}
+
 static void update_block(struct tariff_engine *e, struct tariff_charge *charge)
 {
 	unsigned block = 0;
@@ -106,6 +133,7 @@ static void charge_import(struct tariff_engine *e, int64_t import, struct call_s
 	const bool counts =
 	    t->blocks.basis == TARIFF_BLOCK_ON_TOTAL_IMPORT || rate == t->blocks.basis_rate;
 	const int64_t de_minimis = t->levy.de_minimis_mwh_per_day;
+	const bool marginal = t->levy.rule == TARIFF_LEVY_MARGINAL;
 
 	while (import > 0) {
 		const unsigned block = e->block;
@@ -117,8 +145,9 @@ static void charge_import(struct tariff_engine *e, int64_t import, struct call_s
 			if (to_next_block < segment)
 				segment = to_next_block;
 		}
-		bool relieved = de_minimis > 0 && e->day_import_mwh < de_minimis;
-		if (relieved && de_minimis - e->day_import_mwh < segment)
+		bool relieved = day_relieved(e, false);
+		/* the marginal rule relieves the day's import up to the de-minimis exactly */
+		if (relieved && marginal && de_minimis - e->day_import_mwh < segment)
 			segment = de_minimis - e->day_import_mwh;
 
 		int64_t umu = segment * t->price_mu_per_kwh[rate][block];
@@ -293,14 +322,13 @@ static void close_days(struct tariff_engine *e, int32_t new_day, struct call_sum
 		       struct tariff_charge *charge)
 {
 	const struct tariff *t = &e->active;
-	const int64_t de_minimis = t->levy.de_minimis_mwh_per_day;
 
 	charge->events |= TARIFF_EVENT_DAY_CHANGE;
 	if (t->blocks.daily_resolved && t->blocks.n_blocks > 1) {
 		int32_t end = new_day < e->period_end_day ? new_day : e->period_end_day;
 
 		reconcile(e, end - e->period_start_day, sums);
-		sums->recon_relieved = de_minimis > 0 && e->day_import_mwh <= de_minimis;
+		sums->recon_relieved = day_relieved(e, true); /* the day that ends */
 		charge->events |= TARIFF_EVENT_RECONCILED;
 	}
 	e->day_import_mwh = 0;
@@ -361,8 +389,7 @@ static void collect_standing(struct tariff_engine *e, int64_t utc_s, struct call
 	sums->standing_mu +=
 	    instalments_total(due, weekly) - instalments_total(e->standing_index, weekly);
 	e->standing_index = due;
-	sums->standing_relieved = t->levy.de_minimis_mwh_per_day > 0 &&
-				  e->day_import_mwh < t->levy.de_minimis_mwh_per_day;
+	sums->standing_relieved = day_relieved(e, false);
 }
 
 static void settle(struct tariff_engine *e, const struct call_sums *sums,

@@ -85,13 +85,27 @@ struct tariff_day_profile {
 };
 
 /*
- * A season starts every year on start_month/start_day and lasts until the next season's start;
- * the season with the latest start also covers the start of the year until the first start.
+ * A season starts every year and lasts until the next season's start; the season with the
+ * latest start also covers the start of the year until the first start. Its start is a date
+ * (start_week 0: start_month/start_day, e.g. 04-01) or a rule, so that a tariff written once
+ * is right every year (start_week 1..4: the first..fourth start_weekday of start_month, -1:
+ * the last; start_day 0), e.g. British Summer Time from the last Sunday of March:
+ * {3, 0, 7, -1}. Two seasons may not start in the same month on days that could coincide.
+ *
+ * start_day, start_weekday and start_week take the 4 bytes an int start_day had before rules
+ * existed: a stored account record of that time (day 1..31, little-endian targets) reads as
+ * the same date with start_weekday 0 and start_week 0 (daemon/meter/billing-state.h).
  */
 struct tariff_season {
-	int start_month, start_day;
+	int start_month;
+	int16_t start_day;	/* 1..31 with start_week 0, else 0 */
+	uint8_t start_weekday;	/* ISO 1 = Monday .. 7 = Sunday with a rule, else 0 */
+	int8_t start_week;	/* 0 a date; 1..4 the nth weekday of the month; -1 the last */
 	uint8_t day_profile[7]; /* day profile per weekday, [0] = Monday .. [6] = Sunday */
 };
+
+/* The day of the month on which a season starts in `year` (its date, or its rule's day). */
+int tariff_season_start_day(const struct tariff_season *season, int year);
 
 enum {
 	TARIFF_SPECIAL_PIN_RATE = 1u << 0, /* the whole day on `rate` (import) */
@@ -179,21 +193,48 @@ struct tariff_standing_charge {
 };
 
 /*
- * Levy and tax, after the UK climate change levy's de-minimis for small users (our rule, which
- * is marginal where the CCL is all-or-nothing on an average):
- *  - every mWh imported while today's import (local day, all rates) is below
- *    de_minimis_mwh_per_day is "relieved": no levy, tax at reduced_tax_bp;
- *  - every mWh above it pays levy_mu_per_kwh and tax at standard_tax_bp on energy + levy;
- *  - a standing charge instalment is taxed at the reduced rate while today's import is below
- *    the de-minimis, at the standard rate otherwise;
- *  - a midnight reconciliation adjustment is taxed at the reduced rate if the day that ended
- *    stayed within the de-minimis, at the standard rate otherwise;
- *  - de_minimis_mwh_per_day = 0: no relief at all. Export credits are not taxed.
+ * Levy and tax on a daily de-minimis, as the UK climate change levy (CCL) and VAT rate 2 (the
+ * prepayment meter manual, §7.8). Prices are before levy and tax. Two rules:
+ *
+ * TARIFF_LEVY_DAILY_AVERAGE (0, the manual's): "At 00:00, following a day's usage, the meter
+ * will calculate an average daily usage value using the total registered kWh's from the start
+ * of the billing period and the number of days lapsed. If the calculated average daily amount
+ * is greater than the de-minimis value ... then the following day, the CCL charge will be
+ * applied to each kWh consumed." A day is "levied" when the import of the billing period
+ * before it, over the days of the period before it, is greater than de_minimis_mwh_per_day
+ * (exactly at it is not); the first day of a billing period has no average and is not levied.
+ * On a levied day every mWh pays levy_mu_per_kwh and tax at standard_tax_bp on energy + levy,
+ * and so do its standing charge instalments; on any other day no levy and tax at
+ * reduced_tax_bp (VAT rate 1). A midnight reconciliation adjustment is taxed as the day that
+ * ended was.
+ *
+ * TARIFF_LEVY_MARGINAL (1, an option: polymeterd's rule before issue 19): the mWh imported
+ * while today's import (local day, all rates) is below de_minimis_mwh_per_day are relieved
+ * (no levy, reduced tax), every mWh above it pays levy and standard tax; a standing charge
+ * instalment is taxed at the reduced rate while today's import is below the de-minimis; a
+ * reconciliation at the reduced rate if the day that ended stayed within it.
+ *
+ * Both: de_minimis_mwh_per_day = 0 means no relief at all (everything levied, standard tax).
+ * Export credits are not taxed. One de-minimis serves the levy and the higher tax rate (the
+ * manual allows two; its present values coincide).
  */
+enum tariff_levy_rule {
+	TARIFF_LEVY_DAILY_AVERAGE = 0,
+	TARIFF_LEVY_MARGINAL = 1,
+};
+
 struct tariff_levy {
 	int64_t levy_mu_per_kwh;
 	int64_t de_minimis_mwh_per_day;
-	uint32_t reduced_tax_bp;  /* 0..10000 */
+	/*
+	 * reduced_tax_bp, rule and reserved take the 4 bytes a uint32_t reduced_tax_bp had before
+	 * the rule existed: a stored account record of that time (tax <= 10000, little-endian
+	 * targets) reads as the same tax with rule 0 and reserved 0, so the record's layout
+	 * stays (daemon/meter/billing-state.h).
+	 */
+	uint16_t reduced_tax_bp;  /* 0..10000 */
+	uint8_t rule;		  /* enum tariff_levy_rule */
+	uint8_t reserved;	  /* 0 */
 	uint32_t standard_tax_bp; /* 0..10000 */
 };
 
