@@ -46,6 +46,7 @@
 #include "supply/supply-link.h"
 #include "views/dbus/bus-account.h"
 #include "views/dbus/bus-meter-ops.h"
+#include "views/dbus/bus-modbus-rtu.h"
 #include "views/dbus/bus.h"
 #include "views/modbus/modbus-rtu.h"
 #include "views/modbus/modbus-tcp.h"
@@ -70,6 +71,7 @@ struct manager_meter {
 	struct pm_billing *billing;	/* the account (tariff, balance, supply) */
 	struct pm_supply_link supply;	/* the account's supply decision on the GPIO lines */
 	struct pm_bus_account *bus_account;
+	struct pm_bus_rtu *bus_rtu;	  /* its RTU line's counters on D-Bus; NULL: none */
 	struct pm_dlms_view *dlms;	  /* NULL: no DLMS server for this meter */
 	struct pm_period_capture capture; /* the daily and monthly billing captures */
 	struct pm_recorder record;	  /* record = FILE */
@@ -540,6 +542,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		pm_calibrator_free(mt->calib);
 		pm_mbtcp_free(mt->modbus);
 		pm_dlms_view_free(mt->dlms);
+		mt->bus_rtu = pm_bus_rtu_free(mt->bus_rtu); /* before its line may go */
 		pm_mbrtu_release(mt->modbus_rtu, &mt->modbus_map);
 		pm_bus_account_free(mt->bus_account);
 		/* shutdown: what was counted since the last checkpoint is saved, the account
@@ -657,6 +660,14 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish its account",
 						       mt->conf->name);
+			if (mt->modbus_rtu) {
+				r = pm_bus_rtu_add(m->bus, mt->conf->name, mt->modbus_rtu,
+						   &mt->bus_rtu);
+				if (r < 0)
+					return log_error_errno(
+					    r, "meter %s: cannot publish its Modbus RTU counters",
+					    mt->conf->name);
+			}
 		}
 		r = pm_source_new(m->event, mt->conf, on_scan, mt, &mt->source);
 		if (r < 0)

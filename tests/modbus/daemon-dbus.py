@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 import dbus
 import serial
@@ -319,6 +320,81 @@ line.write(rtu_frame(1, struct.pack(">BHH", 3, 40000, 2)))
 got = line.read(9)
 check("RTU: the next whole request is answered",
       got == rtu_frame(1, bytes([3, 4, 0x53, 0x75, 0x6E, 0x53])), got.hex())
+
+# The line's counters on D-Bus (org.polymeter.Meter1.ModbusRtu). Frames of each kind are sent
+# one at a time, the next only once the Frames counter shows the last one delimited (the
+# silence after it seen), and each must land in its own counter: the counts below are the
+# frames sent, by kind.
+RTU_IFACE = "org.polymeter.Meter1.ModbusRtu"
+COUNTERS = ("Frames", "Answered", "Exceptions", "CrcErrors", "OtherSlave", "Broadcasts",
+            "Discarded", "Overruns", "Dropped")
+
+
+def rtu_counters():
+    return {k: int(v) for k, v in props.GetAll(RTU_IFACE).items() if k in COUNTERS}
+
+
+check("ModbusRtu: Device is the configured tty",
+      str(props.Get(RTU_IFACE, "Device")) == f"{TMP}/srv")
+good = rtu_frame(1, struct.pack(">BHH", 3, 40000, 2))
+sent = [("a bad CRC", good[:-1] + bytes([good[-1] ^ 0x5A])),
+        ("a bad CRC", good[:-2] + bytes([good[-2] ^ 0x01, good[-1]])),
+        ("another slave", rtu_frame(7, struct.pack(">BHH", 3, 40000, 2))),
+        ("another slave", rtu_frame(200, struct.pack(">BHH", 3, 40000, 2))),
+        ("another slave", rtu_frame(247, struct.pack(">BHH", 3, 40000, 2))),
+        ("a broadcast", rtu_frame(0, struct.pack(">BHH", 3, 40000, 2))),
+        ("a 2-byte fragment", good[:2]),
+        ("300 bytes of noise (an overrun)", bytes(range(256)) + bytes(44)),
+        ("an illegal count (exception 03)", rtu_frame(1, struct.pack(">BHH", 3, 40000, 126)))]
+before = rtu_counters()
+delimited = True
+for k, (what, frame) in enumerate(sent):
+    line.write(frame)
+    line.flush()
+    try:
+        wait_until(lambda n=before["Frames"] + k + 1: rtu_counters()["Frames"] >= n, 30,
+                   f"frame {k + 1} ({what}) delimited")
+    except WaitTimeout:
+        delimited = False
+        break
+got = line.read(5)
+check("RTU: the illegal count, alone answered of those frames: exception 03",
+      got == rtu_frame(1, b"\x83\x03"), got.hex())
+line.write(good)
+got = line.read(9)
+check("RTU: after the bad frames a good request is answered",
+      got == rtu_frame(1, bytes([3, 4, 0x53, 0x75, 0x6E, 0x53])), got.hex())
+# 10 frames: 2 bad CRC + 3 other slaves + 1 broadcast + 2 discarded (the fragment and the
+# noise, of which 1 too long) + 2 answered (the illegal count's exception and the good read)
+want = {"Frames": 10, "Answered": 2, "Exceptions": 1, "CrcErrors": 2, "OtherSlave": 3,
+        "Broadcasts": 1, "Discarded": 2, "Overruns": 1, "Dropped": 0}
+after = wait_until(lambda: (lambda c: c if c["Answered"] >= before["Answered"] + 2 else None)(
+    rtu_counters()), 30, "the good read counted")
+delta = {k: after[k] - before[k] for k in COUNTERS}
+check("ModbusRtu counters: 10 frames = 2 bad CRC + 3 other slave + 1 broadcast + 2 discarded "
+      "(1 overrun) + 2 answered (1 exception), none dropped", delimited and delta == want,
+      str(delta))
+live = ET.fromstring(dbus.Interface(bus.get_object("org.polymeter.Meter1",
+                                                   "/org/polymeter/Meter1/bms"),
+                                    "org.freedesktop.DBus.Introspectable").Introspect())
+doc = ET.parse(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "daemon",
+                            "views", "dbus", "org.polymeter.Meter1.ModbusRtu.xml")).getroot()
+
+
+def rtu_props_of(root):
+    for itf in root.iter("interface"):
+        if itf.get("name") == RTU_IFACE:
+            return {p.get("name"): (p.get("type"), p.get("access"),
+                                    [(a.get("name"), a.get("value"))
+                                     for a in p.iter("annotation")])
+                    for p in itf.iter("property")}
+    return {}
+
+
+check("ModbusRtu introspection equals the committed XML (names, types, access, annotations)",
+      rtu_props_of(live) and rtu_props_of(live) == rtu_props_of(doc),
+      f"live {rtu_props_of(live)}\ndoc {rtu_props_of(doc)}")
+last = rtu_counters()
 line.close()
 tcp.close()
 daemon.terminate()
@@ -326,5 +402,12 @@ _, err = daemon.communicate(timeout=30)
 procs.remove(daemon)
 check("daemon: clean exit, sanitizers quiet", daemon.returncode == 0 and
       "runtime error" not in err and "ERROR: " not in err, err[-800:])
+want_log = (f"modbus-rtu: {TMP}/srv: {last['Frames']} frames: {last['Answered']} answered "
+            f"({last['Exceptions']} exceptions), {last['CrcErrors']} bad CRC, "
+            f"{last['OtherSlave']} for other slaves, {last['Broadcasts']} broadcasts, "
+            f"{last['Discarded']} discarded ({last['Overruns']} too long); "
+            f"{last['Dropped']} answers dropped")
+check("the line's counters logged once at shutdown, as D-Bus last said them",
+      err.count(want_log) == 1, want_log + "\n" + err[-800:])
 end(socat)
 finish()

@@ -296,6 +296,26 @@ dt = time.monotonic() - t0
 check(f"a served connection that sends half a request: closed by the header timeout "
       f"({dt:.2f} s >= 0.5 s)", a == (1, 1, b"\x03\x04" + SUNS) and closed and dt >= 0.45)
 s.close()
+# bytes that keep coming do not restart the timer: only a complete request does. A header
+# announcing 253 bytes, then one byte every 0.1 s (a whole request in 25 s)
+s = raw(port)
+s.sendall(struct.pack(">HHHB", 1, 0, 254, 1))
+t0 = time.monotonic()
+closed = False
+for _ in range(100):  # 10 s: long before the request could complete (25 s)
+    time.sleep(0.1)  # the trickle's pace, not a synchronisation
+    try:
+        s.sendall(b"\x03")
+    except OSError:
+        closed = True
+        break
+    if closed_by_server(s, 0.01):
+        closed = True
+        break
+dt = time.monotonic() - t0
+check(f"a request trickled a byte every 0.1 s: closed by the header timeout after {dt:.2f} s "
+      "(0.5 s; the bytes do not restart it)", closed and dt >= 0.45)
+s.close()
 # a master polling every 0.2 s for 2 s (4 header timeouts): the timer restarts per request
 s = raw(port)
 answers = []
@@ -510,6 +530,56 @@ except subprocess.TimeoutExpired:
     _, err = daemon.communicate()
 procs.remove(daemon)
 check("polymeterd exits cleanly (ASan/UBSan quiet)",
+      daemon.returncode == 0 and "Sanitizer" not in err, err[-2000:])
+
+# every listener the daemon opens takes a bind address: Modbus TCP and the DLMS wrapper both
+# on 127.0.0.2, so 127.0.0.1 (another address of the same loopback) and ::1 are refused there
+
+
+def free_port(host):
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+mport, dlport = free_port("127.0.0.2"), free_port("127.0.0.2")
+path = conf(f"modbus_tcp_port = {mport}\nmodbus_tcp_address = 127.0.0.2\n"
+            f"dlms_port = {dlport}\ndlms_address = 127.0.0.2\n")
+p = subprocess.run([DAEMON, "--config", path, "--check-config"], capture_output=True, text=True,
+                   env=ENV, timeout=30)
+check("modbus_tcp_address and dlms_address = 127.0.0.2: --check-config accepts them",
+      p.returncode == 0, p.stderr[-300:])
+daemon = subprocess.Popen([DAEMON, "--config", path], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, env=ENV)
+procs.append(daemon)
+up = False
+t0 = time.monotonic()
+while time.monotonic() - t0 < 30 and daemon.poll() is None and not up:
+    try:  # an answer: the daemon's loop runs, and both listeners were opened before it did
+        with raw(mport, "127.0.0.2") as s:
+            s.sendall(adu(1, 1, rd(40000, 2)))
+            up = recv_adu(s) == (1, 1, b"\x03\x04" + SUNS)
+    except OSError:
+        time.sleep(0.05)  # pacing while the daemon starts
+check("modbus_tcp_address = 127.0.0.2: served there", up)
+check("... 127.0.0.1 and ::1 refused on that port",
+      refused(mport, "127.0.0.1") and refused(mport, "::1"))
+try:
+    raw(dlport, "127.0.0.2").close()
+    dlms_there = True
+except OSError:
+    dlms_there = False
+check("dlms_address = 127.0.0.2: the DLMS wrapper accepts there", dlms_there)
+check("... 127.0.0.1 and ::1 refused on that port",
+      refused(dlport, "127.0.0.1") and refused(dlport, "::1"))
+daemon.terminate()
+try:
+    _, err = daemon.communicate(timeout=30)
+except subprocess.TimeoutExpired:
+    daemon.kill()
+    _, err = daemon.communicate()
+procs.remove(daemon)
+check("polymeterd (127.0.0.2) exits cleanly (ASan/UBSan quiet)",
       daemon.returncode == 0 and "Sanitizer" not in err, err[-2000:])
 os.remove(path)
 os.rmdir(TMP)

@@ -219,6 +219,7 @@ static void frame_end(struct pm_mbrtu *srv)
 	srv->in_len = 0;
 	srv->st.frames++;
 	if (srv->overrun || len < 4) {
+		srv->st.overruns += srv->overrun;
 		srv->overrun = false;
 		srv->st.discarded++;
 		log_debug("modbus-rtu: %zu-byte fragment discarded", len);
@@ -424,10 +425,27 @@ fail:
 	return r;
 }
 
+/* What the line saw, once, when it is closed. */
+static void log_stats(const struct pm_mbrtu *srv)
+{
+	const struct pm_mbrtu_stats *st = &srv->st;
+
+	log_info("modbus-rtu: %s: %llu frames: %llu answered (%llu exceptions), %llu bad CRC, "
+		 "%llu for other slaves, %llu broadcasts, %llu discarded (%llu too long); "
+		 "%llu answers dropped",
+		 srv->device, (unsigned long long)st->frames, (unsigned long long)st->answered,
+		 (unsigned long long)st->exceptions, (unsigned long long)st->crc_errors,
+		 (unsigned long long)st->other_address, (unsigned long long)st->broadcast,
+		 (unsigned long long)st->discarded, (unsigned long long)st->overruns,
+		 (unsigned long long)st->dropped);
+}
+
 struct pm_mbrtu *pm_mbrtu_free(struct pm_mbrtu *srv)
 {
 	if (!srv)
 		return NULL;
+	if (srv->io) /* it was serving: not a failed start */
+		log_stats(srv);
 	sd_event_source_disable_unref(srv->io);
 	sd_event_source_disable_unref(srv->silence);
 	sd_event_source_disable_unref(srv->retry);
@@ -477,6 +495,11 @@ size_t pm_mbrtu_units(const struct pm_mbrtu *srv)
 void pm_mbrtu_get_stats(const struct pm_mbrtu *srv, struct pm_mbrtu_stats *st)
 {
 	*st = srv->st;
+}
+
+const char *pm_mbrtu_device(const struct pm_mbrtu *srv)
+{
+	return srv->device;
 }
 
 bool pm_mbrtu_rs485(const struct pm_mbrtu *srv)

@@ -23,6 +23,8 @@
  *     address + PDU + CRC, written non-blocking (a queue, EAGAIN-safe).
  *
  * Nothing ignored puts a byte on the bus, so other slaves and the master are not disturbed.
+ * The counters (struct pm_mbrtu_stats) are the line's, logged when it is closed (at shutdown):
+ * an installer's first look at a bus with wrong settings, noise or a missing terminator.
  * The t1.5 inter-character rule is not enforced (nor by most masters, and a USB adapter or a
  * pty delivers bytes in bursts): a frame is what arrives between two silences of t3.5.
  *
@@ -67,6 +69,8 @@ struct pm_mbrtu_stats {
 	uint64_t other_address; /* ignored: for a slave address none of the units has */
 	uint64_t broadcast;	/* ignored: address 0 */
 	uint64_t discarded;	/* ignored: too short or too long */
+	uint64_t overruns;	/* of which too long: more than PM_MBRTU_ADU_MAX bytes before a
+				 * silence (noise, two frames without the gap between them) */
 	uint64_t dropped;	/* answers dropped: output queue full (a stuck line) */
 };
 
@@ -101,6 +105,8 @@ struct pm_mbrtu *pm_mbrtu_release(struct pm_mbrtu *srv, const struct pm_mb_map *
 size_t pm_mbrtu_units(const struct pm_mbrtu *srv);
 
 void pm_mbrtu_get_stats(const struct pm_mbrtu *srv, struct pm_mbrtu_stats *st);
+/* The tty the line was opened on. */
+const char *pm_mbrtu_device(const struct pm_mbrtu *srv);
 /* True when the kernel accepted RS-485 mode. */
 bool pm_mbrtu_rs485(const struct pm_mbrtu *srv);
 /* The silence that ends a frame, in microseconds. */
