@@ -126,7 +126,8 @@ $(BUILD)/bench/polymeterd-floor: $(call objs,rel,$(FLOOR_SRC))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_REL) -o $@ $^ -Wl,--no-as-needed $(DAEMON_LIBS)
 
-# The module, then what the polymeterd package installs (daemon-install in daemon/daemon.mk).
+# The module and the overlay source (polymeter-dkms installs them, the module as source for
+# DKMS), then what the polymeterd package installs (daemon-install in daemon/daemon.mk).
 # Without DESTDIR, an install on this machine: then it runs what the packages' maintainer
 # scripts run (depmod, sysusers, tmpfiles, udev, systemd). With DESTDIR, a staging root: no host
 # tool runs (DEPMOD=true keeps kbuild's own depmod off, should the headers have a System.map).
@@ -134,6 +135,7 @@ install: modules daemon-install
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates KERNELRELEASE=$(KVER) \
 		CONFIG_MODULE_SIG_ALL= $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR) DEPMOD=true) \
 		modules_install
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/polymeter/overlays dts/overlays/*.dts
 ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
 	systemd-sysusers $(SYSUSERSDIR)/polymeter.conf

@@ -82,6 +82,7 @@ run_stage modbus tests/modbus/run
 run_stage modbus-rtu tests/modbus/rtu-run
 run_stage dlms tests/dlms/run
 run_stage install tests/install/run
+run_stage packages tests/packages/run
 host_end=$SECONDS
 
 vm_rc=1

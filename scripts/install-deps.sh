@@ -27,6 +27,8 @@ pkgs=(
 	gcc-multilib
 	# tariff JSON Schema test; libFuzzer fuzzers (clang-14's runtime: libclang-rt-14-dev)
 	python3-jsonschema clang libclang-rt-14-dev
+	# Debian packages (debian/, tests/packages): dpkg-buildpackage, debhelper, DKMS, lintian
+	dpkg-dev debhelper dh-dkms dkms lintian fakeroot
 )
 missing=()
 for p in "${pkgs[@]}"; do
