@@ -86,6 +86,7 @@ run_stage modbus-rtu tests/modbus/rtu-run
 run_stage dlms tests/dlms/run
 run_stage install tests/install/run
 run_stage packages tests/packages/run --built
+run_stage arm-kernel tests/arm/kernel-build
 host_end=$SECONDS
 
 vm_rc=1

@@ -29,6 +29,9 @@ pkgs=(
 	python3-jsonschema clang libclang-rt-14-dev
 	# Debian packages (debian/, tests/packages): dpkg-buildpackage, debhelper, DKMS, lintian
 	dpkg-dev debhelper dh-dkms dkms lintian fakeroot
+	# the driver cross-built for arm64 (tests/arm/kernel-build; the headers come from Debian's
+	# arm64 archive through a private apt state)
+	gcc-aarch64-linux-gnu
 )
 missing=()
 for p in "${pkgs[@]}"; do
