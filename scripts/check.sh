@@ -87,6 +87,7 @@ run_stage dlms tests/dlms/run
 run_stage install tests/install/run
 run_stage packages tests/packages/run --built
 run_stage arm-kernel tests/arm/kernel-build
+run_stage arm-user tests/arm/user-build armhf
 host_end=$SECONDS
 
 vm_rc=1

@@ -32,6 +32,9 @@ pkgs=(
 	# the driver cross-built for arm64 (tests/arm/kernel-build; the headers come from Debian's
 	# arm64 archive through a private apt state)
 	gcc-aarch64-linux-gnu
+	# polymeterd, polymeterctl and the unit tests cross-built for armhf and arm64 and run under
+	# qemu-user (tests/arm/user-build; the libraries come into a sysroot the same way)
+	gcc-arm-linux-gnueabihf qemu-user
 )
 missing=()
 for p in "${pkgs[@]}"; do
