@@ -9,11 +9,16 @@ KDIR_61  ?= /usr/src/$(call debian_headers,linux-headers-amd64)
 KDIR_612 ?= /usr/src/$(call debian_headers,linux-headers-6.12-amd64)
 KDIR     ?= $(KDIR_61)
 
-PREFIX     ?= /usr/local
+# make install: PREFIX /usr, as the package, because polymeterd is a system service whose bus
+# policy dbus-daemon reads from /usr/share or /etc only (PREFIX=/usr/local works for the rest).
+# Every directory (daemon/daemon.mk) is below PREFIX and DESTDIR; the module goes to
+# $(DESTDIR)/lib/modules/KERNELRELEASE/updates.
+PREFIX     ?= /usr
 DESTDIR    ?=
-UDEVDIR    ?= /usr/lib/udev/rules.d
-SYSUSERSDIR ?= /usr/lib/sysusers.d
-MODDIR     ?= /lib/modules/$(shell basename $$(readlink -f $(KDIR)) | sed 's/^linux-headers-//')/updates
+# The release the module is built for, as its vermagic has it: Debian 12's 6.1 headers'
+# include/config/kernel.release says 6.1.x, not 6.1.0-N-amd64, the running kernel's release.
+KVER       ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 BUILD ?= $(CURDIR)/build
 
@@ -127,15 +132,23 @@ $(BUILD)/bench/polymeterd-floor: $(call objs,rel,$(FLOOR_SRC))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_REL) -o $@ $^ -Wl,--no-as-needed $(DAEMON_LIBS)
 
-# The module, udev rules, sysusers, then polymeterd (binaries, config example, systemd unit,
-# D-Bus policy: daemon-install in daemon/daemon.mk).
+# The module and the overlay source (polymeter-dkms installs them, the module as source for
+# DKMS), then what the polymeterd package installs (daemon-install in daemon/daemon.mk).
+# Without DESTDIR, an install on this machine: then it runs what the packages' maintainer
+# scripts run (depmod, sysusers, tmpfiles, udev, systemd). With DESTDIR, a staging root: no host
+# tool runs (DEPMOD=true keeps kbuild's own depmod off, should the headers have a System.map).
 install: modules daemon-install
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	install -D -m 0644 udev/60-polymeter.rules $(DESTDIR)$(UDEVDIR)/60-polymeter.rules
-	install -D -m 0644 udev/polymeter.sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
-	-depmod -a
-	-systemd-sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates KERNELRELEASE=$(KVER) \
+		CONFIG_MODULE_SIG_ALL= $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR) DEPMOD=true) \
+		modules_install
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/polymeter/overlays dts/overlays/*.dts
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+	systemd-sysusers $(SYSUSERSDIR)/polymeter.conf
+	systemd-tmpfiles --create $(TMPFILESDIR)/polymeter.conf
 	-udevadm control --reload
+	-systemctl daemon-reload
+endif
 
 # The scenario runner (daemon/tools/scenario.c, docs/scenario.md): the pure engines driven
 # through a simulated clock by tests/scenario/*.scn; tests/scenario/*.py compute the expected

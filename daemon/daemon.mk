@@ -4,7 +4,7 @@
 #   make daemon                 build/daemon/polymeterd, polymeterctl, relay-probe (shipped flags)
 #   make daemon-asan            build/daemon-asan/polymeterd (ASan + UBSan, for tests)
 #   make unit-daemon            builds and runs the configuration parser's unit test
-#   make daemon-install DESTDIR=...   binaries, config example, systemd unit, sysusers
+#   make daemon-install DESTDIR=...   what the polymeterd package installs (PREFIX, DESTDIR)
 
 # Every userspace file: C11, warnings are errors, 64-bit time and file offsets on every
 # architecture (32-bit ARM gateways run past 2038), includes relative to daemon/ (and to tests/
@@ -82,14 +82,21 @@ CONF_SRC := $(sort $(wildcard daemon/app/conf*.c))
 CTL_SRC := $(sort $(wildcard daemon/ctl/*.c)) daemon/core/billing/money.c \
 	daemon/core/billing/civil-time.c
 
-SBINDIR      ?= /usr/sbin
+# Where `make install` and `make daemon-install` put each file: every directory below PREFIX
+# (the top-level Makefile sets it), below DESTDIR when that is set. SYSCONFDIR is not below
+# PREFIX: polymeterd reads /etc/polymeter wherever it is installed.
+BINDIR       ?= $(PREFIX)/bin
+SBINDIR      ?= $(PREFIX)/sbin
+LIBEXECDIR   ?= $(PREFIX)/libexec
+DATADIR      ?= $(PREFIX)/share
+MANDIR       ?= $(DATADIR)/man
+UNITDIR      ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR  ?= $(PREFIX)/lib/tmpfiles.d
+UDEVDIR      ?= $(PREFIX)/lib/udev/rules.d
+DBUSPOLICYDIR ?= $(DATADIR)/dbus-1/system.d
 SYSCONFDIR   ?= /etc
-UNITDIR      ?= /usr/lib/systemd/system
-SYSUSERSDIR  ?= /usr/lib/sysusers.d
-DBUSPOLICYDIR ?= /usr/share/dbus-1/system.d
-BINDIR       ?= /usr/bin
-LIBEXECDIR   ?= /usr/libexec
-BASHCOMPDIR  ?= /usr/share/bash-completion/completions
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
 
 .PHONY: daemon daemon-asan unit-daemon daemon-install
 
@@ -166,21 +173,53 @@ unit-daemon: $(BUILD)/unit/test_conf
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_FORK=yes CK_DEFAULT_TIMEOUT=0 \
 	$(BUILD)/unit/test_conf
 
-daemon-install: daemon
+# What the polymeterd package installs (debian/rules runs this with PREFIX=/usr): the programs,
+# the unit (its ExecStart= pointed at SBINDIR), bus policy, sysusers, tmpfiles, udev rules, man
+# pages, the configuration and tariff examples and the tariff schema. No configuration file: the
+# unit starts once the integrator has written /etc/polymeter/polymeterd.conf. Never runs a host
+# tool (the top-level install does, without DESTDIR).
+daemon-install: daemon man
 	install -D -m 0755 $(BUILD)/daemon/polymeterd $(DESTDIR)$(SBINDIR)/polymeterd
-	install -D -m 0644 daemon/dist/polymeterd.conf.example \
-		$(DESTDIR)$(SYSCONFDIR)/polymeter/polymeterd.conf.example
-	[ -e $(DESTDIR)$(SYSCONFDIR)/polymeter/polymeterd.conf ] || \
-		install -m 0644 daemon/dist/polymeterd.conf.example \
-			$(DESTDIR)$(SYSCONFDIR)/polymeter/polymeterd.conf
-	install -D -m 0644 daemon/dist/polymeterd.service $(DESTDIR)$(UNITDIR)/polymeterd.service
-	install -D -m 0644 udev/polymeter.sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
-	install -D -m 0644 daemon/dist/org.polymeter.Meter1.conf \
-		$(DESTDIR)$(DBUSPOLICYDIR)/org.polymeter.Meter1.conf
 	install -D -m 0755 $(BUILD)/daemon/polymeterctl $(DESTDIR)$(BINDIR)/polymeterctl
 	install -D -m 0644 daemon/dist/polymeterctl.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/polymeterctl
 	install -D -m 0755 $(BUILD)/daemon/relay-probe $(DESTDIR)$(LIBEXECDIR)/polymeter/relay-probe
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/polymeterd|$(SBINDIR)/polymeterd|g' daemon/dist/polymeterd.service \
+		> $(DESTDIR)$(UNITDIR)/polymeterd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/polymeterd.service
+	install -D -m 0644 daemon/dist/org.polymeter.Meter1.conf \
+		$(DESTDIR)$(DBUSPOLICYDIR)/org.polymeter.Meter1.conf
+	install -D -m 0644 udev/polymeter.sysusers $(DESTDIR)$(SYSUSERSDIR)/polymeter.conf
+	install -D -m 0644 daemon/dist/polymeter.tmpfiles $(DESTDIR)$(TMPFILESDIR)/polymeter.conf
+	install -D -m 0644 udev/60-polymeter.rules $(DESTDIR)$(UDEVDIR)/60-polymeter.rules
+	install -D -m 0644 daemon/dist/polymeterd.conf.example \
+		$(DESTDIR)$(DATADIR)/polymeter/polymeterd.conf.example
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/polymeter/tariff-examples \
+		daemon/dist/tariff-examples/*.json
+	install -D -m 0644 docs/tariff.schema.json $(DESTDIR)$(DATADIR)/polymeter/tariff.schema.json
+	install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man1 $(BUILD)/man/polymeterctl.1
+	install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man5 $(BUILD)/man/polymeterd.conf.5 \
+		$(BUILD)/man/polymeter-tariff.5
+	install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man8 $(BUILD)/man/polymeterd.8
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/polymeter
+
+# The man pages: polymeterd.conf(5) made from the configuration example, the one place every
+# key is documented (tests/install/run checks that it lists every key the parser knows); the
+# others as written (daemon/dist/man/).
+MAN_PAGES := polymeterd.8 polymeterctl.1 polymeterd.conf.5 polymeter-tariff.5
+.PHONY: man
+man: $(patsubst %,$(BUILD)/man/%,$(MAN_PAGES))
+
+$(BUILD)/man/polymeterd.conf.5: daemon/dist/polymeterd.conf.example \
+		daemon/dist/man/polymeterd.conf.5.in daemon/tools/conf-man
+	@mkdir -p $(@D)
+	daemon/tools/conf-man daemon/dist/man/polymeterd.conf.5.in $< > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/man/%: daemon/dist/man/%
+	@mkdir -p $(@D)
+	cp $< $@
 
 # The daemon on the host under ASan + UBSan: simulated meters, a missing IIO device, a bad file,
 # calibration, store faults (needs root); run-all ends with the one total line check.sh counts.

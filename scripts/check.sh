@@ -60,6 +60,9 @@ if make -s -j"$(nproc)" daemon daemon-asan &&
 	make -s daemon-install DESTDIR="$PWD/build/vm-overlay" &&
 	install -D -m 0644 -t build/vm-overlay/opt/vmtest/dlms tests/dlms/dlms_client.py \
 		tests/dlms/cosem_axdr.py tests/dlms/cosem_apdu.py; then
+	# the Debian packages and the kernel headers the VM's packages case installs
+	{ tests/packages/build && rm -rf build/vm-packages && tests/vm/packages-overlay build/vm-packages; } ||
+		echo "=== packages for the VM: not built (build/packages/build.log)"
 	overlay_secs=$((SECONDS - vm_start))
 	tests/vm/run-all >"$vm_log" 2>&1 &
 	vm_pid=$!
@@ -82,6 +85,10 @@ run_stage modbus tests/modbus/run
 run_stage modbus-rtu tests/modbus/rtu-run
 run_stage dlms tests/dlms/run
 run_stage quickstart tests/quickstart/run
+run_stage install tests/install/run
+run_stage packages tests/packages/run --built
+run_stage arm-kernel tests/arm/kernel-build
+run_stage arm-user tests/arm/user-build armhf
 host_end=$SECONDS
 
 vm_rc=1

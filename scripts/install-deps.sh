@@ -27,6 +27,14 @@ pkgs=(
 	gcc-multilib
 	# tariff JSON Schema test; libFuzzer fuzzers (clang-14's runtime: libclang-rt-14-dev)
 	python3-jsonschema clang libclang-rt-14-dev
+	# Debian packages (debian/, tests/packages): dpkg-buildpackage, debhelper, DKMS, lintian
+	dpkg-dev debhelper dh-dkms dkms lintian fakeroot
+	# the driver cross-built for arm64 (tests/arm/kernel-build; the headers come from Debian's
+	# arm64 archive through a private apt state)
+	gcc-aarch64-linux-gnu
+	# polymeterd, polymeterctl and the unit tests cross-built for armhf and arm64 and run under
+	# qemu-user (tests/arm/user-build; the libraries come into a sysroot the same way)
+	gcc-arm-linux-gnueabihf qemu-user
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -3,6 +3,7 @@
  * polymeterd: the metering daemon.
  *
  *   polymeterd [--config FILE] [--check-config] [--once N] [--debug]
+ *   polymeterd --version
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include "app/manager.h"
 #include "common/log.h"
 #include "common/peak-memory.h"
+#include "common/version.h"
 
 static void usage(FILE *f)
 {
@@ -28,18 +30,20 @@ static void usage(FILE *f)
 		   "      --once N        print one JSON line per scan to stdout, exit after N\n"
 		   "                      scans of every meter\n"
 		   "  -d, --debug         debug messages\n"
-		   "  -h, --help          this help\n");
+		   "  -h, --help          this help\n"
+		   "      --version       the version\n");
 }
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 0x100, OPT_ONCE };
+	enum { OPT_CHECK = 0x100, OPT_ONCE, OPT_VERSION };
 	static const struct option options[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"check-config", no_argument, NULL, OPT_CHECK},
 	    {"once", required_argument, NULL, OPT_ONCE},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
 	    {},
 	};
 	__attribute__((cleanup(pm_manager_freep))) struct pm_manager *m = NULL;
@@ -75,6 +79,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("polymeterd %s\n", PM_VERSION);
 			return 0;
 		default:
 			usage(stderr);
