@@ -1,8 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The meter's clock from a wall clock that can be wrong (see wall-clock.h). */
+#include <errno.h>
 #include <string.h>
 
 #include "core/metrology/wall-clock.h"
+
+static const char *const trust_names[] = {
+    [PM_CLOCK_TRUST_ALWAYS] = "always",
+    [PM_CLOCK_TRUST_NTP] = "ntp",
+    [PM_CLOCK_TRUST_RTC] = "rtc",
+};
+
+const char *pm_clock_trust_name(enum pm_clock_trust t)
+{
+	return trust_names[t];
+}
+
+int pm_clock_trust_parse(const char *name, enum pm_clock_trust *t)
+{
+	for (size_t i = 0; i < sizeof(trust_names) / sizeof(trust_names[0]); i++)
+		if (!strcmp(name, trust_names[i])) {
+			*t = (enum pm_clock_trust)i;
+			return 0;
+		}
+	return -EINVAL;
+}
 
 void pm_wall_clock_init(struct pm_wall_clock *c)
 {

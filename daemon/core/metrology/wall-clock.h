@@ -32,6 +32,17 @@
  * is the clock being set. */
 #define PM_WALL_CLOCK_JUMP_NS INT64_C(1000000000)
 
+/* When the wall clock is trusted (the daemon's clock_trust; acquire/wall-clock-watch.h). */
+enum pm_clock_trust {
+	PM_CLOCK_TRUST_ALWAYS,
+	PM_CLOCK_TRUST_NTP,
+	PM_CLOCK_TRUST_RTC,
+};
+
+const char *pm_clock_trust_name(enum pm_clock_trust t);
+/* 0, or -EINVAL for a name that is none of always, ntp, rtc. */
+int pm_clock_trust_parse(const char *name, enum pm_clock_trust *t);
+
 struct pm_wall_reading {
 	int64_t wall_ns; /* the wall clock (UTC) */
 	int64_t boot_ns; /* a clock never set, counting real time (CLOCK_BOOTTIME) */
