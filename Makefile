@@ -194,9 +194,4 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/fuzz/tests/fuzz/fuzz_%.o $(CORE_OBJ_fuzz) \
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
-	@for n in $(FUZZ_NAMES); do \
-		mkdir -p $(BUILD)/fuzz/found/$$n && \
-		echo "fuzz: $$n for $(FUZZ_SECONDS) s" && \
-		$(BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
-			$(BUILD)/fuzz/found/$$n tests/fuzz/corpus/$$n || exit 1; \
-	done
+	tests/fuzz/campaign $(BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)

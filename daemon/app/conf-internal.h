@@ -108,7 +108,7 @@ struct conf_meter_key_def {
 /* conf-meter.c: indexed by enum meter_key */
 extern const struct conf_meter_key_def conf_meter_keys[K_COUNT];
 
-enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_COUNT };
+enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_CLOCK_TRUST, D_COUNT };
 
 enum section_kind { SEC_NONE, SEC_DAEMON, SEC_METER, SEC_BAD };
 

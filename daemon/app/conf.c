@@ -18,10 +18,8 @@
 #include "app/conf-internal.h"
 
 static const char *const daemon_keys[D_COUNT] = {
-    [D_LOG_INTERVAL] = "log_interval",
-    [D_STATE_DIR] = "state_dir",
-    [D_DBUS] = "dbus",
-    [D_DBUS_INTERVAL] = "dbus_interval_ms",
+    [D_LOG_INTERVAL] = "log_interval",	    [D_STATE_DIR] = "state_dir",     [D_DBUS] = "dbus",
+    [D_DBUS_INTERVAL] = "dbus_interval_ms", [D_CLOCK_TRUST] = "clock_trust",
 };
 
 void conf_parse_error(struct conf_parser *p, unsigned line, const char *fmt, ...)
@@ -183,6 +181,9 @@ static int daemon_key(struct conf_parser *p, const char *name, const char *value
 	case D_DBUS_INTERVAL:
 		r = conf_parse_u32(value, 0, 60000, &p->conf.dbus_interval_ms);
 		break;
+	case D_CLOCK_TRUST:
+		r = pm_clock_trust_parse(value, &p->conf.clock_trust);
+		break;
 	case D_COUNT:
 		break;
 	}
@@ -192,6 +193,7 @@ static int daemon_key(struct conf_parser *p, const char *name, const char *value
 		    [D_STATE_DIR] = "an absolute directory of at most 255 characters, or none",
 		    [D_DBUS] = "system, session or none",
 		    [D_DBUS_INTERVAL] = "0..60000 (milliseconds)",
+		    [D_CLOCK_TRUST] = "always, ntp or rtc",
 		};
 		conf_parse_error(p, p->line, "%s = '%s': expected %s", name, value, want[k]);
 	}
@@ -248,6 +250,7 @@ int pm_conf_load(const char *path, struct pm_conf *conf, char *err, size_t errle
 	strcpy(p->conf.state_dir, PM_CONF_DEFAULT_STATE_DIR);
 	p->conf.dbus = PM_DBUS_SYSTEM;
 	p->conf.dbus_interval_ms = 1000;
+	p->conf.clock_trust = PM_CLOCK_TRUST_ALWAYS;
 	p->f = fopen(path, "re");
 	if (!p->f) {
 		r = -errno;

@@ -3,7 +3,7 @@
  * polymeterd's configuration: one INI file, /etc/polymeter/polymeterd.conf by default
  * (daemon/dist/polymeterd.conf.example documents every key).
  *
- *   [daemon]          log_interval, state_dir, dbus, dbus_interval_ms
+ *   [daemon]          log_interval, state_dir, dbus, dbus_interval_ms, clock_trust
  *   [meter NAME]      one section per meter IC; NAME is [A-Za-z0-9_], 1..31 characters (it
  *                     becomes a D-Bus object path element). source = iio | sim | replay, then the
  * keys of that source.
@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/metrology/wall-clock.h"
 #include "core/sts/sts-setup.h"
 #include "supply/relay-config.h"
 
@@ -149,6 +150,7 @@ struct pm_conf {
 	char state_dir[256];	   /* the store's directory, or "none" (registers in memory only) */
 	enum pm_conf_dbus dbus;	   /* where the D-Bus view is published */
 	uint32_t dbus_interval_ms; /* PropertiesChanged at most this often per meter */
+	enum pm_clock_trust clock_trust; /* when the wall clock is believed (docs/clock.md) */
 	size_t n_meters;
 	struct pm_conf_meter meter[PM_CONF_MAX_METERS];
 };

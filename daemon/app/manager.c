@@ -24,6 +24,7 @@
 #include "acquire/source-clock.h"
 #include "acquire/source-replay.h"
 #include "acquire/source.h"
+#include "acquire/wall-clock-watch.h"
 #include "app/billing-conf.h"
 #include "app/dlms-view.h"
 #include "app/manager.h"
@@ -33,8 +34,10 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/version.h"
+#include "core/billing/civil-time.h"
 #include "core/dlms/cosem-directory.h"
 #include "core/proto/modbus-map.h"
+#include "meter/billing-clock-step.h"
 #include "meter/billing.h"
 #include "meter/chip-events.h"
 #include "meter/counted-energy.h"
@@ -56,6 +59,12 @@ struct manager_meter {
 	const struct pm_conf_meter *conf;
 	struct pm_source *source;
 	struct pm_sim_clock sim_clock; /* source = sim without sim_start (source-clock.h) */
+	/* the meter's clock from the wall clock (core/metrology/wall-clock.h, docs/clock.md) */
+	struct pm_wall_clock wall;
+	struct pm_wall_step clock; /* of the last scan */
+	bool wall_jumped;	   /* a jump observed since the last scan */
+	bool have_sim_offset;	   /* sim without sim_start: the wall's offset at its first scan */
+	int64_t sim_offset_ns;
 	bool have_last;
 	struct pm_scan last;
 	struct pm_counted_energy counted; /* since start: the JSON line, the status line */
@@ -89,6 +98,7 @@ struct pm_manager {
 	FILE *json;
 	struct pm_store *store;			/* NULL: registers in memory only */
 	struct pm_bus *bus;			/* NULL: no D-Bus view */
+	struct pm_wall_watch *wall_watch;	/* the system's clock: readings, trust, sets */
 	struct pm_cosem_directory dlms_objects; /* every meter's DLMS view serves these */
 	bool have_dlms_objects;
 	sd_event_source *device_timer; /* looks for lost and found devices */
@@ -107,6 +117,81 @@ static int64_t source_now(const struct manager_meter *mt)
 	return pm_source_utc_now(mt->source);
 }
 
+/* clock_jump, clock_trusted and clock_untrusted in the meter's event log. */
+static void clock_events(struct manager_meter *mt, const struct pm_wall_step *st, bool first)
+{
+	char from[40], to[40], detail[160];
+
+	if (st->jump) {
+		snprintf(detail, sizeof(detail), "wall clock set from %s to %s (%+.3f s)",
+			 pm_civil_format_utc(st->jump_from_ns, from, sizeof(from)),
+			 pm_civil_format_utc(st->jump_to_ns, to, sizeof(to)),
+			 (double)(st->jump_to_ns - st->jump_from_ns) / 1e9);
+		pm_meter_event(mt->pipe, st->meter_ns, "clock_jump", detail);
+	}
+	if (st->trust_changed && (!first || !st->trusted)) {
+		snprintf(detail, sizeof(detail), "clock_trust = %s",
+			 pm_clock_trust_name(mt->manager->conf.clock_trust));
+		pm_meter_event(mt->pipe, st->meter_ns,
+			       st->trusted ? "clock_trusted" : "clock_untrusted", detail);
+		if (mt->manager->bus)
+			pm_bus_meter_changed(mt->manager->bus, mt->conf->name, true);
+	}
+}
+
+/*
+ * The meter's clock at @source_ns, the source's time of a scan (@sample) or now: a simulated
+ * or replayed UTC as it is; else the wall clock through the meter's pm_wall_clock, which
+ * detects it being set and whether it is trusted. A simulated meter without sim_start runs on
+ * its simulated clock moved by what the wall clock was set by since its first scan.
+ */
+static int64_t wall_clock(struct manager_meter *mt, int64_t source_ns, bool sample)
+{
+	struct pm_wall_reading rd;
+	struct pm_wall_step st;
+	bool first = !mt->wall.started;
+	int64_t t;
+
+	if (mt->source && pm_source_sim_utc(mt->source, &t)) {
+		mt->clock = (struct pm_wall_step){.meter_ns = source_ns, .trusted = true};
+		return source_ns;
+	}
+	pm_wall_watch_read(mt->manager->wall_watch, &rd);
+	if (mt->sim_clock.started) {
+		int64_t offset = rd.wall_ns - rd.boot_ns;
+
+		if (!mt->have_sim_offset) {
+			mt->have_sim_offset = true;
+			mt->sim_offset_ns = offset;
+		}
+		rd.wall_ns = source_ns + offset - mt->sim_offset_ns;
+		rd.boot_ns = source_ns;
+	}
+	pm_wall_clock_read(&mt->wall, &rd, sample, &st);
+	clock_events(mt, &st, first);
+	if (!sample) {
+		mt->wall_jumped = mt->wall_jumped || st.jump;
+		return st.meter_ns;
+	}
+	st.jump = st.jump || mt->wall_jumped;
+	mt->wall_jumped = false;
+	mt->clock = st;
+	return st.meter_ns;
+}
+
+/* The system's clock was set (the timerfd): every meter on the wall clock logs it now. */
+static void on_clock_set(void *userdata)
+{
+	struct pm_manager *m = userdata;
+
+	for (size_t i = 0; i < m->n_meters; i++) {
+		struct manager_meter *mt = &m->meter[i];
+
+		if (mt->wall.started)
+			(void)wall_clock(mt, source_now(mt), false);
+	}
+}
+
 /*
  * The meter's clock: the source's, moved by what a DLMS management client set (the Clock
  * object: views/dlms/dlms-meter.h; 0 until one does). Billing, the profile and the demand run
@@ -114,7 +199,12 @@ static int64_t source_now(const struct manager_meter *mt)
  */
 static int64_t meter_now(const struct manager_meter *mt)
 {
-	return source_now(mt) + pm_dlms_view_clock_offset_ns(mt->dlms);
+	int64_t t = source_now(mt);
+
+	/* on the wall clock: never before the sample billed last (the clock set back) */
+	if (mt->wall.started && mt->wall.meter_ns > t && !mt->clock.hold)
+		t = mt->wall.meter_ns;
+	return t + pm_dlms_view_clock_offset_ns(mt->dlms);
 }
 
 /* The D-Bus account view runs on the meter's clock, as its billing does. */
@@ -244,13 +334,21 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	if (mt->calib)
 		pm_calibrator_scan(mt->calib, scan);
 	pm_chip_events_flush(&mt->chip, last_scan(mt), false, pm_utc_now_ns());
-	now = pm_source_scan_utc(mt->source, mt->conf->source == PM_SOURCE_SIM, &mt->sim_clock,
-				 scan) +
+	now = wall_clock(mt,
+			 pm_source_scan_utc(mt->source, mt->conf->source == PM_SOURCE_SIM,
+					    &mt->sim_clock, scan),
+			 true) +
 	      pm_dlms_view_clock_offset_ns(mt->dlms);
+	pm_meter_set_clock(mt->pipe, &mt->clock);
 	pm_meter_push(mt->pipe, &sample, now);
-	bill_scan(mt, scan, now);
-	/* after billing: the account's rate registers belong to the same sample */
-	pm_period_capture_scan(&mt->capture, now, mt->pipe);
+	/* an untrusted clock holds billing; time stepped over is not billed (docs/clock.md) */
+	if (!mt->clock.hold) {
+		if (mt->clock.step)
+			pm_billing_clock_step(mt->billing, now);
+		bill_scan(mt, scan, now);
+		/* after billing: the account's rate registers belong to the same sample */
+		pm_period_capture_scan(&mt->capture, now, mt->pipe);
+	}
 	if (m->bus)
 		pm_bus_meter_changed(m->bus, mt->conf->name, true);
 	mt->scans++;
@@ -567,6 +665,7 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 	if (m->have_dlms_objects)
 		pm_cosem_directory_free(&m->dlms_objects);
 	pm_store_close(m->store);
+	pm_wall_watch_free(m->wall_watch);
 	sd_event_source_disable_unref(m->log_timer);
 	sd_event_source_disable_unref(m->device_timer);
 	sd_event_unref(m->event);
@@ -598,6 +697,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		return log_error_errno(r, "cannot watch SIGTERM/SIGINT");
 
 	r = check_recordings(m);
+	if (r < 0)
+		return r;
+	r = pm_wall_watch_new(m->event, m->conf.clock_trust, on_clock_set, m, &m->wall_watch);
 	if (r < 0)
 		return r;
 	r = open_store(m);

@@ -41,6 +41,8 @@ struct pm_meter {
 	bool have_prev;
 	int64_t prev_v_mv[PM_MET_PHASES];
 	int64_t checkpoint_utc_ns; /* of the checkpoint read at start */
+	struct pm_wall_step clock; /* what the meter's clock says of the next sample */
+	bool demand_restart;	   /* the clock was frozen: demand restarts when it runs */
 	/*
 	 * A run of store failures becomes one store_failed event, written once the store works
 	 * again (it cannot be written while the store is the broken thing): the UTC time of the
@@ -170,6 +172,8 @@ int pm_meter_new(const struct pm_meter_config *cfg, struct pm_store *store, stru
 	m->name = strdup(cfg->name);
 	m->store = store;
 	m->status.store_ok = store != NULL;
+	m->status.clock_trusted = true;
+	m->clock.trusted = true;
 	if (!m->name || pm_snapshot_init(&m->snap) < 0) {
 		pm_meter_free(m);
 		return -ENOMEM;
@@ -422,6 +426,12 @@ static void feed_profile_demand(struct pm_meter *m, int64_t utc_ns)
 		in.ph[ph].pf_micro = m->inst.ph[ph].pf_micro;
 		in.ph[ph].f_mhz = m->inst.ph[ph].f_mhz;
 	}
+	if (m->clock.jump)
+		pm_profile_mark(&m->prof, PM_PROFILE_CLOCK_ADJUSTED);
+	if (m->clock.step) {
+		pm_profile_clock_step(&m->prof, utc_ns);
+		m->demand_restart = true;
+	}
 	if (pm_profile_update(&m->prof, utc_ns, &in, &e))
 		store_interval(m, &e);
 	if (first && m->have_last_interval) {
@@ -445,8 +455,19 @@ static void feed_profile_demand(struct pm_meter *m, int64_t utc_ns)
 		restore_demand(m, month);
 	if (month > m->month)
 		m->month = month;
-	pm_demand_update(&m->dem_import, utc_ns, regs->total[PM_MET_A_IMPORT].mwh);
-	pm_demand_update(&m->dem_export, utc_ns, regs->total[PM_MET_A_EXPORT].mwh);
+	/* the energy of time that did not pass (a step) or of time counted twice (the clock
+	 * set back and waiting) is no demand: the windows start again when the clock runs */
+	if (m->clock.frozen) {
+		m->demand_restart = true;
+	} else {
+		if (m->demand_restart) {
+			pm_demand_restart(&m->dem_import);
+			pm_demand_restart(&m->dem_export);
+			m->demand_restart = false;
+		}
+		pm_demand_update(&m->dem_import, utc_ns, regs->total[PM_MET_A_IMPORT].mwh);
+		pm_demand_update(&m->dem_export, utc_ns, regs->total[PM_MET_A_EXPORT].mwh);
+	}
 	for (int i = 0; i < PM_DEMAND_MONTHS; i++)
 		if (!peak_eq(&m->status.demand_import[i], &m->dem_import.month[i]) ||
 		    !peak_eq(&m->status.demand_export[i], &m->dem_export.month[i]))
@@ -512,7 +533,11 @@ int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc
 	int r;
 
 	m->utc_now_ns = utc_ns;
-	power_events(m, s, utc_ns);
+	/* a clock set or held is no power cut: the gap is measured from here */
+	if (m->clock.step || m->clock.hold)
+		m->have_prev = false;
+	if (!m->clock.hold || m->restore_pending)
+		power_events(m, s, utc_ns);
 	if (m->restore_pending) {
 		r = pm_met_restore(&m->met, &m->persist, s, &ev);
 		if (r == 0) {
@@ -540,7 +565,8 @@ int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc
 
 	if (!m->status.restored)
 		return 0;
-	feed_profile_demand(m, utc_ns);
+	if (!m->clock.hold)
+		feed_profile_demand(m, utc_ns);
 	/*
 	 * The energy recovered from the driver's counters is saved at once, and so is a new
 	 * meter's first sample: from then on a crash can be recovered from the counters.
@@ -557,6 +583,12 @@ int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc
 	    s->ts_ns - m->saved_at_ns >= m->cfg.checkpoint_interval_ns)
 		(void)save(m, utc_ns);
 	return 0;
+}
+
+void pm_meter_set_clock(struct pm_meter *m, const struct pm_wall_step *clock)
+{
+	m->clock = *clock;
+	m->status.clock_trusted = clock->trusted;
 }
 
 const struct pm_snapshot *pm_meter_snapshot(const struct pm_meter *m)

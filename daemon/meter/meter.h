@@ -46,6 +46,7 @@
 #include "core/metrology/demand.h"
 #include "core/model/model.h"
 #include "core/metrology/profile.h"
+#include "core/metrology/wall-clock.h"
 #include "store/store.h"
 
 struct pm_meter_config {
@@ -73,6 +74,7 @@ struct pm_meter_status {
 	/* maximum demand, [0] current UTC month, [1] previous, [2] the one before */
 	struct pm_demand_peak demand_import[PM_DEMAND_MONTHS];
 	struct pm_demand_peak demand_export[PM_DEMAND_MONTHS];
+	bool clock_trusted; /* the wall clock the meter runs on is trusted (docs/clock.md) */
 };
 
 struct pm_meter;
@@ -88,6 +90,15 @@ void pm_meter_free(struct pm_meter *m);
  * profile and the maximum demand.
  */
 int pm_meter_push(struct pm_meter *m, const struct pm_met_sample *s, int64_t utc_ns);
+
+/*
+ * What the meter's clock says of the next sample (core/metrology/wall-clock.h; docs/clock.md):
+ * held (untrusted): no profile, no demand; a step: the open profile interval is marked clock
+ * adjusted and the time stepped over is no power down, demand restarts; frozen (the wall clock
+ * set back, the meter's clock waiting): demand is not fed, and restarts when the clock runs
+ * again; a jump marks the open profile interval. Until called, every sample is fed as before.
+ */
+void pm_meter_set_clock(struct pm_meter *m, const struct pm_wall_step *clock);
 
 /* Checkpoint now if anything changed since the last one (shutdown, timers). */
 int pm_meter_checkpoint(struct pm_meter *m, int64_t utc_ns);

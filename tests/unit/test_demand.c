@@ -173,6 +173,35 @@ START_TEST(test_register_backwards_ignored)
 }
 END_TEST
 
+/*
+ * The clock set back: the meter's clock stands at 20 min for 30 min of real time, in which the
+ * daemon feeds no demand and the register grows 30 x 100 mWh. When the clock runs again the
+ * demand restarts (pm_demand_restart): that 3000 mWh is no demand of the block (15, 30 min]
+ * (it would be 500 + 3000 + 1000 mWh -> 18 000 mW, a peak for time that did not pass).
+ * Block 1 (0, 15]: 1500 mWh -> 6000 mW, the month's peak; block 2 from the restart at 20 min:
+ * 10 x 100 = 1000 mWh -> 4000 mW.
+ */
+START_TEST(test_restart_after_clock_set)
+{
+	struct pm_demand d = make(1);
+	uint64_t reg = 1000000;
+
+	pm_demand_update(&d, 0, reg);
+	reg = feed(&d, reg, 0, 20, 100);
+	ck_assert(d.month[0].valid);
+	ck_assert_int_eq(d.month[0].demand_mw, 6000);
+	reg += 3000;
+	pm_demand_restart(&d);
+	pm_demand_update(&d, 20 * MIN_NS, reg);
+	reg = feed(&d, reg, 20, 31, 100);
+	ck_assert(d.last.valid);
+	ck_assert_int_eq(d.last.end_ns, 30 * MIN_NS);
+	ck_assert_int_eq(d.last.demand_mw, 4000);
+	ck_assert_int_eq(d.month[0].demand_mw, 6000);
+	ck_assert_int_eq(d.month[0].end_ns, 15 * MIN_NS);
+}
+END_TEST
+
 static Suite *demand_suite(void)
 {
 	Suite *s = suite_create("demand");
@@ -185,6 +214,7 @@ static Suite *demand_suite(void)
 	tcase_add_test(tc, test_alignment_offset);
 	tcase_add_test(tc, test_month_rollover_keeps_two_previous);
 	tcase_add_test(tc, test_register_backwards_ignored);
+	tcase_add_test(tc, test_restart_after_clock_set);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -215,6 +215,46 @@ START_TEST(test_hourly_period)
 }
 END_TEST
 
+/*
+ * The clock set an hour forward after the sample at 5:30 (pm_profile_clock_step): the next
+ * sample, 1 min of real time later, is dated 66:30. The open interval (0, 15 min] closes as
+ * CLOCK_ADJUSTED (and PARTIAL: the first after start), not POWER_DOWN, though 61 min lie
+ * between its samples; the intervals the clock skipped have no entry; the one it opened,
+ * (60, 75 min], is CLOCK_ADJUSTED and PARTIAL, and the deltas still add up to the registers.
+ */
+START_TEST(test_clock_step_forward)
+{
+	struct pm_profile p = make(15 * MIN_NS);
+	struct pm_profile_entry e;
+	struct pm_profile_input in;
+
+	for (int k = 0; k <= 5; k++) {
+		in = input(k, 0);
+		ck_assert(!pm_profile_update(&p, at(k), &in, &e));
+	}
+	pm_profile_clock_step(&p, at(6) + 60 * MIN_NS);
+	in = input(6, 0);
+	ck_assert(pm_profile_update(&p, at(6) + 60 * MIN_NS, &in, &e));
+	ck_assert_int_eq(e.end_ns, 15 * MIN_NS);
+	ck_assert_uint_eq(e.status, PM_PROFILE_CLOCK_ADJUSTED | PM_PROFILE_PARTIAL);
+	ck_assert_uint_eq(e.samples, 6);
+	/* reg0 1000 + 10 x 5 = 1050 at k = 5, from 1000 at k = 0 */
+	ck_assert_uint_eq(e.reg[0], 1050);
+	ck_assert_uint_eq(e.delta[0], 50);
+	for (int k = 7; k <= 14; k++) {
+		in = input(k, 0);
+		ck_assert(!pm_profile_update(&p, at(k) + 60 * MIN_NS, &in, &e));
+	}
+	in = input(15, 0);
+	ck_assert(pm_profile_update(&p, at(15) + 60 * MIN_NS, &in, &e));
+	ck_assert_int_eq(e.end_ns, 75 * MIN_NS);
+	ck_assert_uint_eq(e.status, PM_PROFILE_CLOCK_ADJUSTED | PM_PROFILE_PARTIAL);
+	/* k = 6..14: 9 samples; reg0 1140 at k = 14, 90 more than 1050 */
+	ck_assert_uint_eq(e.samples, 9);
+	ck_assert_uint_eq(e.delta[0], 90);
+}
+END_TEST
+
 static Suite *profile_suite(void)
 {
 	Suite *s = suite_create("profile");
@@ -226,6 +266,7 @@ static Suite *profile_suite(void)
 	tcase_add_test(tc, test_short_gap_inside_interval);
 	tcase_add_test(tc, test_clock_adjusted);
 	tcase_add_test(tc, test_hourly_period);
+	tcase_add_test(tc, test_clock_step_forward);
 	suite_add_tcase(s, tc);
 	return s;
 }

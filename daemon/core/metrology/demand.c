@@ -98,3 +98,11 @@ void pm_demand_month_rollover(struct pm_demand *d, int64_t t_ns)
 	d->month[1] = d->month[0];
 	d->month[0] = (struct pm_demand_peak){0};
 }
+
+void pm_demand_restart(struct pm_demand *d)
+{
+	d->started = false;
+	d->open_mwh = 0;
+	memset(d->ring, 0, sizeof(d->ring));
+	d->ring_pos = 0;
+}

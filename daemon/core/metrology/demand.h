@@ -67,6 +67,14 @@ int pm_demand_init(struct pm_demand *d, const struct pm_demand_config *cfg);
  * backwards (it must not) is taken as a new baseline without energy. */
 void pm_demand_update(struct pm_demand *d, int64_t t_ns, uint64_t register_mwh);
 
+/*
+ * The caller's clock was set (core/metrology/wall-clock.h): the register's growth since the
+ * last update is not spread over time that did not pass. The open step and the sliding window
+ * are dropped (nothing is evaluated from them) and the next update is a new baseline, as at
+ * start-up; the peaks found so far are kept.
+ */
+void pm_demand_restart(struct pm_demand *d);
+
 /* Closes every step ending at or before t_ns, then starts a new month: the current month's
  * maximum becomes the previous one, the previous one the one before, the oldest is dropped. */
 void pm_demand_month_rollover(struct pm_demand *d, int64_t t_ns);

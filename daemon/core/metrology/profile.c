@@ -95,7 +95,10 @@ bool pm_profile_update(struct pm_profile *p, int64_t t_ns, const struct pm_profi
 		p->open_end_ns = interval_end(p, t_ns);
 		if (gap)
 			p->open_status = PM_PROFILE_POWER_DOWN | PM_PROFILE_PARTIAL;
+		if (p->stepped)
+			p->open_status |= PM_PROFILE_CLOCK_ADJUSTED | PM_PROFILE_PARTIAL;
 	}
+	p->stepped = false;
 	add_sample(p, in);
 	p->last_ns = t_ns;
 	return closed;
@@ -104,4 +107,15 @@ bool pm_profile_update(struct pm_profile *p, int64_t t_ns, const struct pm_profi
 void pm_profile_mark(struct pm_profile *p, uint32_t status)
 {
 	p->open_status |= status;
+}
+
+void pm_profile_clock_step(struct pm_profile *p, int64_t t_ns)
+{
+	if (!p->started)
+		return;
+	p->open_status |= PM_PROFILE_CLOCK_ADJUSTED;
+	p->stepped = true;
+	/* the time skipped is no pause between samples */
+	if (t_ns > p->last_ns)
+		p->last_ns = t_ns;
 }

@@ -71,6 +71,7 @@ struct pm_profile {
 	int64_t open_end_ns;
 	uint32_t open_status;
 	uint32_t samples;
+	bool stepped;				/* pm_profile_clock_step since the last sample */
 	uint64_t reg[PM_PROFILE_MAX_REGS];	/* at the last sample */
 	uint64_t base_reg[PM_PROFILE_MAX_REGS]; /* at the previous entry (or the first sample) */
 	int64_t sum_v[PM_MET_PHASES], sum_i[PM_MET_PHASES], sum_pf[PM_MET_PHASES],
@@ -86,5 +87,13 @@ bool pm_profile_update(struct pm_profile *p, int64_t t_ns, const struct pm_profi
 
 /* Marks the open interval (e.g. PM_PROFILE_CLOCK_ADJUSTED after the clock was set). */
 void pm_profile_mark(struct pm_profile *p, uint32_t status);
+
+/*
+ * The caller's clock was set forward to @t_ns without that time passing (core/metrology/
+ * wall-clock.h): the next sample, at or after @t_ns, is no power down. The open interval is
+ * marked CLOCK_ADJUSTED; if that sample closes it, the interval it opens is CLOCK_ADJUSTED and
+ * PARTIAL, and the intervals the clock skipped produce no entry.
+ */
+void pm_profile_clock_step(struct pm_profile *p, int64_t t_ns);
 
 #endif

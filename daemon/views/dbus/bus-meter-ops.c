@@ -41,11 +41,17 @@ static void bus_store(void *userdata, bool *ok, uint64_t *failures)
 	*failures = st->store_failures;
 }
 
+static bool bus_clock_trusted(void *userdata)
+{
+	return pm_meter_status(userdata)->clock_trusted;
+}
+
 const struct pm_bus_meter_ops pm_meter_bus_ops = {
     .events = bus_events,
     .profile = bus_profile,
     .demand = bus_demand,
     .store = bus_store,
+    .clock_trusted = bus_clock_trusted,
 };
 
 int pm_calibrator_bus_run(void *userdata, const struct pm_cal_request *req,

@@ -36,6 +36,7 @@ struct pm_bus_meter {
 	struct pm_demand_peak sent_demand[2][PM_DEMAND_MONTHS];
 	/* the store's state as last sent */
 	bool sent_store_ok;
+	bool sent_clock_trusted;
 	uint64_t sent_store_failures;
 };
 
@@ -180,6 +181,24 @@ static int get_store(sd_bus *bus, const char *path, const char *interface, const
 	if (!strcmp(property, "StoreOK"))
 		return sd_bus_message_append(reply, "b", (int)ok);
 	return sd_bus_message_append(reply, "t", failures);
+}
+
+static bool read_clock_trusted(const struct pm_bus_meter *m)
+{
+	return !m->ops || !m->ops->clock_trusted || m->ops->clock_trusted(m->ops_userdata);
+}
+
+/* ClockTrusted: b. */
+static int get_clock_trusted(sd_bus *bus, const char *path, const char *interface,
+			     const char *property, sd_bus_message *reply, void *userdata,
+			     sd_bus_error *error)
+{
+	(void)bus;
+	(void)path;
+	(void)interface;
+	(void)property;
+	(void)error;
+	return sd_bus_message_append(reply, "b", (int)read_clock_trusted(userdata));
 }
 
 /* MaximumDemandImport / Export: a(dt), [current month, previous, the one before]. */
@@ -526,7 +545,7 @@ static int build_vtable(struct pm_bus_meter *m)
 	 * start, Name, Connected, LastUpdate, one per point, two demands, two of the store, three
 	 * methods, end
 	 */
-	size_t n = 0, total = pm_point_count + 12;
+	size_t n = 0, total = pm_point_count + 13;
 
 	m->vtable = calloc(total, sizeof(*m->vtable));
 	m->prop_names = calloc(pm_point_count, sizeof(*m->prop_names));
@@ -557,6 +576,8 @@ static int build_vtable(struct pm_bus_meter *m)
 	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("StoreOK", "b", get_store, 0,
 							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("StoreFailures", "t", get_store, 0,
+							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+	m->vtable[n++] = (sd_bus_vtable)SD_BUS_PROPERTY("ClockTrusted", "b", get_clock_trusted, 0,
 							SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 	m->vtable[n++] = (sd_bus_vtable)SD_BUS_METHOD_WITH_NAMES(
 	    "GetEvents", "t", SD_BUS_PARAM(max), "a(tss)", SD_BUS_PARAM(events), method_get_events,
@@ -636,7 +657,7 @@ int pm_bus_meter_set_calibrate(struct pm_bus *bus, const char *name, pm_bus_cali
 /* Sends one PropertiesChanged with everything that differs from what was sent last. */
 static int emit_changes(struct pm_bus_meter *m)
 {
-	const char **names = calloc(pm_point_count + 7, sizeof(*names));
+	const char **names = calloc(pm_point_count + 8, sizeof(*names));
 	struct pm_demand_peak demand[2][PM_DEMAND_MONTHS];
 	bool store_ok;
 	uint64_t store_failures;
@@ -676,6 +697,9 @@ static int emit_changes(struct pm_bus_meter *m)
 		names[n++] = "StoreFailures";
 	m->sent_store_ok = store_ok;
 	m->sent_store_failures = store_failures;
+	if (!m->sent_once || read_clock_trusted(m) != m->sent_clock_trusted)
+		names[n++] = "ClockTrusted";
+	m->sent_clock_trusted = read_clock_trusted(m);
 	m->sent_connected = m->connected;
 	m->sent_once = true;
 	m->last_emit_us = now_us(CLOCK_MONOTONIC);

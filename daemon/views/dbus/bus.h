@@ -72,6 +72,8 @@ struct pm_bus_meter_ops {
 	/* Whether the last store operation succeeded (false without a store) and how many have
 	 * failed since start (NULL: StoreOK false, StoreFailures 0). */
 	void (*store)(void *userdata, bool *ok, uint64_t *failures);
+	/* Whether the wall clock the meter runs on is trusted (docs/clock.md; NULL: true). */
+	bool (*clock_trusted)(void *userdata);
 };
 
 /*
