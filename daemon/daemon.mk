@@ -189,3 +189,7 @@ $(BUILD)/tools/dlms-objects-doc: $(call objs,asan,daemon/tools/dlms-objects-doc.
 
 dlms-doc: $(BUILD)/tools/dlms-objects-doc
 	$(BUILD)/tools/dlms-objects-doc > docs/dlms-objects.md
+
+# The MQTT view's payloads and the store's queues (tests/unit/test_mqtt.c).
+UNIT_EXTRA_test_mqtt := daemon/views/mqtt/mqtt-json.c daemon/views/mqtt/mqtt-payload.c $(STORE_SRC)
+UNIT_LIBS_test_mqtt  := sqlite3

@@ -101,6 +101,14 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " md_import_mw INTEGER, md_import_end_ns INTEGER,"
     " md_export_mw INTEGER, md_export_end_ns INTEGER,"
     " PRIMARY KEY (meter, scheme, local_day)) WITHOUT ROWID;",
+    /*
+     * 7: the MQTT publisher's place in each of a meter's streams (store-mqtt.c): the key of the
+     * newest row the broker acknowledged, and how many were dropped unsent (backlog_max)
+     */
+    "CREATE TABLE mqtt_cursor ("
+    " meter TEXT NOT NULL REFERENCES meter(name), stream INTEGER NOT NULL,"
+    " last INTEGER NOT NULL, dropped INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (meter, stream)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)
