@@ -65,7 +65,7 @@ TARIFF_FILE_SRC := $(sort $(wildcard daemon/meter/tariff-file*.c))
 # polymeterd: everything under daemon/ but the command line and the tools.
 DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
 	-not -path 'daemon/tools/*'))
-DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
+DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson libmosquitto
 DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
 
 # The store's files, which the unit tests of the store and its users link whole.

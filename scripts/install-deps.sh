@@ -27,6 +27,8 @@ pkgs=(
 	gcc-multilib
 	# tariff JSON Schema test; libFuzzer fuzzers (clang-14's runtime: libclang-rt-14-dev)
 	python3-jsonschema clang libclang-rt-14-dev
+	# polymeterd's MQTT publisher (libmosquitto); tests/mqtt: the broker, its clients, openssl
+	libmosquitto-dev mosquitto mosquitto-clients openssl python3-paho-mqtt
 )
 missing=()
 for p in "${pkgs[@]}"; do

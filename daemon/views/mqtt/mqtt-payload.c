@@ -36,12 +36,13 @@ static void head(struct pm_json *j, const char *meter, int64_t ts_ns)
 	pm_json_utc(j, "ts", ts_ns);
 }
 
-size_t pm_mqtt_live(struct pm_json *j, const char *meter, const struct pm_snapshot *snap,
-		    const int64_t *last_value, const bool *last_valid)
+size_t pm_mqtt_live(struct pm_json *j, const char *meter, int64_t ts_ns,
+		    const struct pm_snapshot *snap, const int64_t *last_value,
+		    const bool *last_valid)
 {
 	size_t n = 0;
 
-	head(j, meter, snap->ts_ns);
+	head(j, meter, ts_ns);
 	pm_json_uint(j, "seq", snap->seq);
 	pm_json_open(j, "values", '{');
 	for (size_t i = 0; i < pm_point_count; i++) {
@@ -60,9 +61,10 @@ size_t pm_mqtt_live(struct pm_json *j, const char *meter, const struct pm_snapsh
 	return n;
 }
 
-void pm_mqtt_account(struct pm_json *j, const char *meter, const struct pm_snapshot *snap)
+void pm_mqtt_account(struct pm_json *j, const char *meter, int64_t ts_ns,
+		     const struct pm_snapshot *snap)
 {
-	head(j, meter, snap->ts_ns);
+	head(j, meter, ts_ns);
 	pm_json_bool(j, "valid", snap->account.valid);
 	pm_json_open(j, "values", '{');
 	for (size_t q = 0; q < pm_quantity_count; q++) {

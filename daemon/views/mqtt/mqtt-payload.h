@@ -22,13 +22,16 @@
 void pm_mqtt_point_name(size_t i, char *buf, size_t size);
 
 /*
- * Live values of @snap: every point, or (@last not NULL) only those whose validity or value
- * differs from @last_value/@last_valid. Returns how many values were written.
+ * Live values of @snap, published at @ts_ns (UTC): every point, or (@last not NULL) only those
+ * whose validity or value differs from @last_value/@last_valid. Returns how many values were
+ * written.
  */
-size_t pm_mqtt_live(struct pm_json *j, const char *meter, const struct pm_snapshot *snap,
-		    const int64_t *last_value, const bool *last_valid);
+size_t pm_mqtt_live(struct pm_json *j, const char *meter, int64_t ts_ns,
+		    const struct pm_snapshot *snap, const int64_t *last_value,
+		    const bool *last_valid);
 /* The account's quantities anyone may read, as on D-Bus (no arrays, no settings). */
-void pm_mqtt_account(struct pm_json *j, const char *meter, const struct pm_snapshot *snap);
+void pm_mqtt_account(struct pm_json *j, const char *meter, int64_t ts_ns,
+		     const struct pm_snapshot *snap);
 /* Maximum demand: +A and -A of this UTC month and the two before, as D-Bus has them. */
 void pm_mqtt_demand(struct pm_json *j, const char *meter, int64_t ts_ns,
 		    const struct pm_demand_peak imp[PM_DEMAND_MONTHS],
