@@ -267,11 +267,155 @@ def test_outage_in_order():
     broker.stop()
 
 
-check_names = {}
+# --- kill -9 of polymeterd mid-transfer: nothing lost ------------------------------------
+def stored_ends(d):
+    db = os.path.join(d.dir, "state", "polymeter.db")
+    rows = subprocess.run(["sqlite3", db, "SELECT end_ns FROM profile ORDER BY end_ns"],
+                          capture_output=True, text=True).stdout.split()
+    return [int(x) for x in rows]
+
+
+def test_kill9_mid_transfer():
+    broker = Broker("kill9")
+    # inflight = 1: one message at a time, so the kill lands mid-transfer
+    d = Daemon("kill9", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
+               "reconnect_min_ms = 100\nreconnect_max_ms = 200\ninflight = 1\n",
+               meter="sim_speed = 900\n")
+    d.start()
+    # the broker is not there yet: intervals wait in the store
+    wait_until(lambda: len(stored_ends(d)) >= 12, 90, "twelve intervals stored")
+    broker.start()
+    sub = Sub(broker.port, ["polymeter/gw1/sim/profile"], client_id="c9", clean=False)
+    wait_until(lambda: sub.of("/profile"), 60, "the first interval")
+    d.stop(signal.SIGKILL)
+    at_kill = stored_ends(d)
+    got_at_kill = len(sub.of("/profile"))
+    check("kill -9 landed mid-transfer", got_at_kill < len(at_kill),
+          f"{got_at_kill} of {len(at_kill)}")
+    d.start()
+    wait_until(lambda: set(at_kill) <= set(profile_ends(sub.of("/profile"))), 90,
+               "every interval stored before the kill")
+    d.stop()
+    ends = profile_ends(sub.of("/profile"))
+    firsts = list(dict.fromkeys(ends))
+    check("kill -9: every interval stored before it arrived", set(at_kill) <= set(ends))
+    check("kill -9: in order of first arrival, duplicates only of the same id",
+          firsts == sorted(firsts), str(firsts))
+    sub.close()
+    broker.stop()
+
+
+# --- credentials and the shipped ACL example ------------------------------------------------
+def test_acl():
+    d0 = os.path.join(WORK, "acl")
+    os.makedirs(d0, exist_ok=True)
+    pw = os.path.join(d0, "passwd")
+    for i, (u, p) in enumerate((("gw1", "pw-gw1"), ("gw2", "pw-gw2"), ("site-gw1", "pw-site"),
+                                ("fleet", "pw-fleet"))):
+        subprocess.run(["mosquitto_passwd", "-b"] + (["-c"] if i == 0 else []) + [pw, u, p],
+                       check=True)
+    acl = os.path.join(TOP, "daemon/dist/mosquitto-acl.example")
+    broker = Broker("acl", f"allow_anonymous false\npassword_file {pw}\nacl_file {acl}\n")
+    broker.start()
+    fleet = Sub(broker.port, ["polymeter/#"], user="fleet", password="pw-fleet")
+    site = Sub(broker.port, ["polymeter/#"], user="site-gw1", password="pw-site")
+    with open(os.path.join(d0, "gw1.pw"), "w") as f:
+        f.write("pw-gw1\n")
+    d = Daemon("acl-gw1", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
+               f"username = gw1\npassword_file = {d0}/gw1.pw\nlive_interval_ms = 200\n")
+    d.start()
+    check("acl: gateway gw1 publishes under polymeter/gw1 (the site reads it)",
+          eventually(lambda: site.of("gw1/sim/live"), 60, "gw1's live values at site-gw1"))
+
+    def client(user, password):
+        c = paho.Client()
+        c.username_pw_set(user, password)
+        c.connect("127.0.0.1", broker.port, 30)
+        c.loop_start()
+        return c
+
+    gw1 = client("gw1", "pw-gw1")
+    gw2 = client("gw2", "pw-gw2")
+    # refused publish: gw1 writing into gw2's prefix; its fence after it shows it was handled
+    gw1.publish("polymeter/gw2/sim/live", "forged", qos=1).wait_for_publish()
+    gw1.publish("polymeter/gw1/fence", "f1", qos=1).wait_for_publish()
+    wait_until(lambda: fleet.of("gw1/fence"), 20, "gw1's fence at the fleet reader")
+    check("acl: gw1 may not publish under gw2 (refused)", not fleet.of("polymeter/gw2/sim/live"),
+          str(fleet.of("gw2/sim/live")))
+    # allowed publish by gw2 under its own prefix: the fleet reads it, the site of gw1 does not
+    gw2.publish("polymeter/gw2/x", "gw2 data", qos=1).wait_for_publish()
+    wait_until(lambda: fleet.of("gw2/x"), 20, "gw2's message at the fleet reader")
+    check("acl: gw2 publishes under polymeter/gw2 (the fleet reads it)", fleet.of("gw2/x"))
+    gw1.publish("polymeter/gw1/fence2", "f2", qos=1).wait_for_publish()
+    wait_until(lambda: site.of("gw1/fence2"), 20, "gw1's second fence at site-gw1")
+    check("acl: site-gw1 may not read gw2 (refused)", not site.of("gw2/x"))
+    bad = Daemon("acl-bad", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw9\n"
+                 f"username = gw1\npassword_file = {d0}/gw2-wrong.pw\n")
+    with open(os.path.join(d0, "gw2-wrong.pw"), "w") as f:
+        f.write("not-the-password\n")
+    bad.start()
+    check("acl: a wrong password is refused", bad.wait_log("refused the connection", 60))
+    bad.stop()
+    d.stop()
+    for c in (gw1, gw2):
+        c.loop_stop()
+    fleet.close()
+    site.close()
+    broker.stop()
+
+
+# --- TLS with a CA and a client certificate made here --------------------------------------
+def openssl(*args):
+    subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+
+
+def test_tls():
+    t = os.path.join(WORK, "tls")
+    os.makedirs(t, exist_ok=True)
+    k = lambda n: os.path.join(t, n)  # noqa: E731
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test CA",
+            "-keyout", k("ca.key"), "-out", k("ca.crt"))
+    with open(k("san.ext"), "w") as f:
+        f.write("subjectAltName = IP:127.0.0.1\n")
+    for name in ("server", "client"):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout",
+                k(f"{name}.key"), "-out", k(f"{name}.csr"))
+        openssl("x509", "-req", "-in", k(f"{name}.csr"), "-CA", k("ca.crt"), "-CAkey",
+                k("ca.key"), "-CAcreateserial", "-days", "2", "-out", k(f"{name}.crt"),
+                "-extfile", k("san.ext"))
+    # a second CA the broker's certificate does not come from
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=other",
+            "-keyout", k("other.key"), "-out", k("other.crt"))
+    broker = Broker("tls", f"allow_anonymous true\ncafile {k('ca.crt')}\n"
+                    f"certfile {k('server.crt')}\nkeyfile {k('server.key')}\n"
+                    "require_certificate true\n")
+    broker.start()
+    sub = Sub(broker.port, ["polymeter/#"],
+              tls={"ca_certs": k("ca.crt"), "certfile": k("client.crt"),
+                   "keyfile": k("client.key")})
+    d = Daemon("tls", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
+               f"ca_file = {k('ca.crt')}\ncert_file = {k('client.crt')}\n"
+               f"key_file = {k('client.key')}\nlive_interval_ms = 200\n")
+    d.start()
+    check("tls: values arrive over TLS with a client certificate",
+          eventually(lambda: sub.of("gw1/sim/live"), 60, "live values over TLS"))
+    d.stop()
+    wrong = Daemon("tls-wrong", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw2\n"
+                   f"ca_file = {k('other.crt')}\ncert_file = {k('client.crt')}\n"
+                   f"key_file = {k('client.key')}\n")
+    wrong.start()
+    check("tls: a broker certificate from another CA is refused",
+          wrong.wait_log("mqtt: connection to 127.0.0.1", 60))
+    wrong.stop()
+    check("tls: nothing of gw2 reached the broker", not sub.of("gw2/status"))
+    sub.close()
+    broker.stop()
+
 
 
 def main():
-    for t in (test_live_matches_dbus, test_outage_in_order):
+    for t in (test_live_matches_dbus, test_outage_in_order, test_kill9_mid_transfer, test_acl,
+              test_tls):
         try:
             t()
         except Exception as e:  # one case's crash is one failure; the next case still runs

@@ -53,6 +53,7 @@ struct pm_mqtt {
 	sd_event_source *io, *housekeeping, *live;
 	bool connected;	       /* CONNACK accepted */
 	bool lost;	       /* libmosquitto reported the connection gone */
+	bool warned;	       /* a failed attempt was logged since the last connection */
 	uint64_t connect_usec; /* CLOCK_MONOTONIC of the attempt, or when to try next */
 	uint32_t backoff_ms;
 	char password[256];
@@ -346,6 +347,7 @@ static void on_connect(struct mosquitto *mosq, void *userdata, int rc)
 	}
 	log_info("mqtt: connected to %s:%u as %s", m->conf.broker, m->conf.port, m->conf.client_id);
 	m->connected = true;
+	m->warned = false;
 	m->backoff_ms = 0;
 	mosquitto_publish(m->mosq, NULL, m->status_topic, 6, "online", 1, true);
 	for (size_t i = 0; i < m->n_meters; i++) {
@@ -367,11 +369,17 @@ static void on_disconnect(struct mosquitto *mosq, void *userdata, int rc)
 static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata);
 
 /* Drops the connection: what was in flight is sent again from the cursors. */
-static void drop(struct pm_mqtt *m)
+static void drop(struct pm_mqtt *m, int rc)
 {
 	save_cursors(m);
 	if (m->connected)
 		log_warning("mqtt: connection to %s:%u lost", m->conf.broker, m->conf.port);
+	else if (!m->warned)
+		/* once until a connection succeeds: a broker down for a day logs one line */
+		log_warning("mqtt: connection to %s:%u failed: %s (retrying)", m->conf.broker,
+			    m->conf.port,
+			    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+	m->warned = !m->connected || m->warned;
 	m->io = sd_event_source_disable_unref(m->io);
 	if (m->mosq)
 		mosquitto_destroy(m->mosq); /* no DISCONNECT: the broker publishes the will */
@@ -424,9 +432,7 @@ static int connect_broker(struct pm_mqtt *m)
 	rc = mosquitto_connect_async(m->mosq, m->conf.broker, (int)m->conf.port,
 				     (int)m->conf.keepalive_s);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		log_warning("mqtt: cannot connect to %s:%u: %s", m->conf.broker, m->conf.port,
-			    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-		return -ECONNREFUSED;
+		return -ECONNREFUSED; /* drop() logs it */
 	}
 	fd = mosquitto_socket(m->mosq);
 	if (fd < 0)
@@ -450,13 +456,13 @@ static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata)
 	if (rc == MOSQ_ERR_SUCCESS && (revents & EPOLLOUT))
 		rc = mosquitto_loop_write(m->mosq, 1);
 	if (rc != MOSQ_ERR_SUCCESS || m->lost) {
-		drop(m);
+		drop(m, rc);
 		return 0;
 	}
 	save_cursors(m);
 	pump(m);
 	if (m->lost)
-		drop(m);
+		drop(m, MOSQ_ERR_CONN_LOST);
 	else
 		update_io(m);
 	return 0;
@@ -505,14 +511,14 @@ static int on_housekeeping(sd_event_source *es, uint64_t usec, void *userdata)
 
 		if (m->lost || (m->connected && rc != MOSQ_ERR_SUCCESS) ||
 		    (!m->connected && now - m->connect_usec > m->conf.keepalive_s * 1000000ULL)) {
-			drop(m);
+			drop(m, m->connected ? rc : MOSQ_ERR_TIMEOUT);
 			return 0;
 		}
 		pump(m);
 		return 0;
 	}
 	if (now >= m->connect_usec && connect_broker(m) < 0)
-		drop(m);
+		drop(m, MOSQ_ERR_NO_CONN);
 	return 0;
 }
 
