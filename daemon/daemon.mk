@@ -193,3 +193,5 @@ dlms-doc: $(BUILD)/tools/dlms-objects-doc
 # The MQTT view's payloads and the store's queues (tests/unit/test_mqtt.c).
 UNIT_EXTRA_test_mqtt := daemon/views/mqtt/mqtt-json.c daemon/views/mqtt/mqtt-payload.c $(STORE_SRC)
 UNIT_LIBS_test_mqtt  := sqlite3
+UNIT_EXTRA_test_conf_mqtt := $(CONF_SRC) daemon/supply/relay-config.c
+UNIT_LIBS_test_conf_mqtt  := inih
