@@ -9,6 +9,7 @@ and a client certificate generated here. Usage: mqtt_test.py POLYMETERD. Last li
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -364,6 +365,70 @@ def test_acl():
     broker.stop()
 
 
+# --- Home Assistant discovery ---------------------------------------------------------------
+# The schema, from Home Assistant's documentation:
+# - MQTT discovery, https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery : the
+#   config topic is <discovery_prefix>/<component>/[<node_id>/]<object_id>/config, node_id and
+#   object_id of [a-zA-Z0-9_-]; a device needs "identifiers" or "connections"; an entity with a
+#   device needs "unique_id".
+# - MQTT sensor, https://www.home-assistant.io/integrations/sensor.mqtt/ : "state_topic" is
+#   required; "availability_topic" with "payload_available" / "payload_not_available".
+# - Sensor entity, https://developers.home-assistant.io/docs/core/entity/sensor/ : the energy
+#   dashboard takes device_class "energy" with state_class "total_increasing" (or "total") in
+#   Wh, kWh or MWh; device class power: W or kW; voltage: V; current: A; frequency: Hz; power
+#   factor: no unit or %; monetary: an ISO 4217 currency, state_class "total" or none.
+HA_REQUIRED = ("state_topic", "unique_id", "device", "name")
+HA_UNITS = {"energy": {"Wh", "kWh", "MWh"}, "power": {"W", "kW"}, "voltage": {"V", "mV"},
+            "current": {"A", "mA"}, "frequency": {"Hz", "kHz"}, "power_factor": {None, "%"}}
+HA_TOPIC = re.compile(r"^homeassistant/sensor/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+/config$")
+TEMPLATE = re.compile(r"value_json\['values'\]\['([A-Za-z0-9]+)'\]\['value'\]")
+
+
+def test_homeassistant():
+    broker = Broker("ha")
+    broker.start()
+    sub = Sub(broker.port, ["homeassistant/#", "polymeter/#"])
+    d = Daemon("ha", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
+               "live_interval_ms = 200\nhomeassistant = yes\n")
+    d.start()
+    live = wait_until(lambda: sub.of("gw1/sim/live"), 60, "live values")[-1]
+    acct = wait_until(lambda: sub.of("gw1/sim/account"), 60, "the account")[-1]
+    with sub.lock:
+        configs = {t: json.loads(p) for t, p in sub.msgs if t.startswith("homeassistant/")}
+    check("ha: config topics published", len(configs) >= 10, str(len(configs)))
+    bad = []
+    for t, c in configs.items():
+        if not HA_TOPIC.match(t):
+            bad.append(f"{t}: topic")
+        bad += [f"{t}: no {k}" for k in HA_REQUIRED if k not in c]
+        if not (c.get("device", {}).get("identifiers") or c.get("device", {}).get("connections")):
+            bad.append(f"{t}: device without identifiers")
+        dc = c.get("device_class")
+        if dc in HA_UNITS and c.get("unit_of_measurement") not in HA_UNITS[dc]:
+            bad.append(f"{t}: unit {c.get('unit_of_measurement')} for {dc}")
+        if dc == "monetary" and c.get("state_class") not in (None, "total"):
+            bad.append(f"{t}: monetary state_class")
+        m = TEMPLATE.search(c.get("value_template", ""))
+        payload = live if c["state_topic"].endswith("/live") else acct
+        if not m or m.group(1) not in payload["values"]:
+            bad.append(f"{t}: template reads nothing of {c['state_topic']}")
+        if c.get("availability_topic") != "polymeter/gw1/status":
+            bad.append(f"{t}: availability")
+    check("ha: every config follows Home Assistant's schema", not bad, "; ".join(bad[:5]))
+    energy = [c for c in configs.values() if c.get("device_class") == "energy"]
+    check("ha: import and export energy for the energy dashboard (kWh, total_increasing)",
+          len(energy) == 2 and all(c["state_class"] == "total_increasing"
+                                   and c["unit_of_measurement"] == "kWh" for c in energy),
+          str(energy)[:300])
+    classes = {c.get("device_class") for c in configs.values()}
+    check("ha: power, voltage, current, frequency, power factor, balance",
+          {"power", "voltage", "current", "frequency", "power_factor", "monetary"} <= classes,
+          str(classes))
+    d.stop()
+    sub.close()
+    broker.stop()
+
+
 # --- TLS with a CA and a client certificate made here --------------------------------------
 def openssl(*args):
     subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
@@ -415,7 +480,7 @@ def test_tls():
 
 def main():
     for t in (test_live_matches_dbus, test_outage_in_order, test_kill9_mid_transfer, test_acl,
-              test_tls):
+              test_tls, test_homeassistant):
         try:
             t()
         except Exception as e:  # one case's crash is one failure; the next case still runs

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "core/model/model.h"
+#include "views/mqtt/mqtt-discovery.h"
 #include "views/mqtt/mqtt-payload.h"
 #include "views/mqtt/mqtt.h"
 
@@ -334,6 +335,27 @@ static int on_live(sd_event_source *es, uint64_t usec, void *userdata)
 
 /* --- the connection ------------------------------------------------------------------------ */
 
+/* Home Assistant discovery: every meter's sensor configs, retained, at each connection. */
+static void publish_discovery(struct pm_mqtt *m)
+{
+	for (size_t i = 0; i < m->n_meters; i++) {
+		const struct pm_snapshot *snap = pm_meter_snapshot(m->meter[i].pipe);
+		const struct pm_mqtt_ha_ctx c = {m->conf.ha_prefix, m->conf.prefix,
+						 m->conf.gateway_id, m->meter[i].name,
+						 snap->account.valid ? snap->account.currency : ""};
+
+		for (size_t k = 0; k < pm_mqtt_ha_count(); k++) {
+			struct pm_json j;
+			char t[256];
+
+			pm_json_init(&j);
+			pm_mqtt_ha_config(&c, k, t, sizeof(t), &j);
+			publish(m, t, &j, 1, true);
+			pm_json_free(&j);
+		}
+	}
+}
+
 static void on_connect(struct mosquitto *mosq, void *userdata, int rc)
 {
 	struct pm_mqtt *m = userdata;
@@ -350,6 +372,8 @@ static void on_connect(struct mosquitto *mosq, void *userdata, int rc)
 	m->warned = false;
 	m->backoff_ms = 0;
 	mosquitto_publish(m->mosq, NULL, m->status_topic, 6, "online", 1, true);
+	if (m->conf.homeassistant)
+		publish_discovery(m);
 	for (size_t i = 0; i < m->n_meters; i++) {
 		m->meter[i].live_seq = 0;
 		m->meter[i].have_last = false; /* a new connection gets every value once */
