@@ -306,6 +306,39 @@ def test_kill9_mid_transfer():
     broker.stop()
 
 
+# --- bounded backlog: the oldest dropped, counted in an event ------------------------------
+def test_backlog_bound():
+    broker = Broker("backlog")
+    d = Daemon("backlog", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
+               "reconnect_min_ms = 100\nreconnect_max_ms = 200\nbacklog_max = 3\n",
+               meter="sim_speed = 900\n")
+    d.start()
+    check("backlog: over backlog_max the oldest are dropped", d.wait_log("backlog over 3", 90))
+    wait_until(lambda: len(stored_ends(d)) >= 8, 90, "eight intervals stored")
+    broker.start()
+    sub = Sub(broker.port, ["polymeter/gw1/sim/#"], client_id="cb", clean=False)
+    wait_until(lambda: len(sub.of("/profile")) >= 3, 60, "the kept intervals")
+    d.stop()
+    ends = profile_ends(sub.of("/profile"))
+    stored = stored_ends(d)
+    db = os.path.join(d.dir, "state", "polymeter.db")
+    details = subprocess.run(["sqlite3", db, "SELECT detail FROM event WHERE kind ="
+                              " 'mqtt_backlog_dropped'"], capture_output=True,
+                             text=True).stdout.split("\n")
+    dropped = sum(int(re.search(r"dropped=(\d+)", x).group(1)) for x in details
+                  if "stream=profile" in x)
+    skipped = [e for e in stored if e < ends[0]]
+    check("backlog: the oldest intervals, and only those, were skipped",
+          ends == sorted(ends) and set(ends) == {e for e in stored if ends[0] <= e <= ends[-1]},
+          f"{ends} of {stored}")
+    check("backlog: the events count every skipped interval", dropped == len(skipped),
+          f"{dropped} counted, {len(skipped)} skipped")
+    check("backlog: the drop is published as an event",
+          any(e.get("kind") == "mqtt_backlog_dropped" for e in sub.of("/event")))
+    sub.close()
+    broker.stop()
+
+
 # --- credentials and the shipped ACL example ------------------------------------------------
 def test_acl():
     d0 = os.path.join(WORK, "acl")
@@ -479,7 +512,8 @@ def test_tls():
 
 
 def main():
-    for t in (test_live_matches_dbus, test_outage_in_order, test_kill9_mid_transfer, test_acl,
+    for t in (test_live_matches_dbus, test_outage_in_order, test_kill9_mid_transfer,
+              test_backlog_bound, test_acl,
               test_tls, test_homeassistant):
         try:
             t()
