@@ -67,7 +67,7 @@ TARIFF_FILE_SRC := $(sort $(wildcard daemon/meter/tariff-file*.c))
 # polymeterd: everything under daemon/ but the command line and the tools.
 DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
 	-not -path 'daemon/tools/*'))
-DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
+DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson libmosquitto
 DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
 
 # The store's files, which the unit tests of the store and its users link whole.
@@ -242,3 +242,8 @@ dlms-doc: $(BUILD)/tools/dlms-objects-doc
 # not a file the generated dependencies can name).
 VERSION_USERS := $(shell grep -rl '"common/version.h"' daemon --include='*.c')
 $(foreach v,rel asan fuzz,$(call objs,$(v),$(VERSION_USERS))): VERSION
+# The MQTT view's payloads and the store's queues (tests/unit/test_mqtt.c).
+UNIT_EXTRA_test_mqtt := daemon/views/mqtt/mqtt-json.c daemon/views/mqtt/mqtt-payload.c $(STORE_SRC)
+UNIT_LIBS_test_mqtt  := sqlite3
+UNIT_EXTRA_test_conf_mqtt := $(CONF_SRC) daemon/supply/relay-config.c
+UNIT_LIBS_test_conf_mqtt  := inih

@@ -35,6 +35,8 @@ pkgs=(
 	# polymeterd, polymeterctl and the unit tests cross-built for armhf and arm64 and run under
 	# qemu-user (tests/arm/user-build; the libraries come into a sysroot the same way)
 	gcc-arm-linux-gnueabihf qemu-user
+	# polymeterd's MQTT publisher (libmosquitto); tests/mqtt: the broker, its clients, openssl
+	libmosquitto-dev mosquitto mosquitto-clients openssl python3-paho-mqtt
 )
 missing=()
 for p in "${pkgs[@]}"; do

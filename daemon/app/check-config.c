@@ -17,6 +17,7 @@
 #include "meter/billing.h"
 #include "meter/local-time.h"
 #include "meter/tariff-file.h"
+#include "views/mqtt/mqtt.h"
 
 /* The line to name: the key's, else the meter's header. */
 static unsigned at(const struct pm_conf_meter *m, unsigned key_line)
@@ -147,8 +148,55 @@ static int check_meter(const struct pm_conf_meter *m, const char *path, char *er
 	return 0;
 }
 
+/* [mqtt]: the password's and the TLS files must be readable, as a start reads them. */
+static int check_mqtt(const struct pm_conf_mqtt *q, const char *path, char *err, size_t len)
+{
+	const struct {
+		const char *key, *file;
+		unsigned line;
+	} files[] = {
+	    {"ca_file", q->ca_file, q->lines.ca_file},
+	    {"cert_file", q->cert_file, q->lines.cert_file},
+	    {"key_file", q->key_file, q->lines.key_file},
+	};
+	char password[256];
+	const char *why;
+	int r;
+
+	if (!q->enabled)
+		return 0;
+	if (q->password_file[0]) {
+		r = pm_mqtt_read_password(q->password_file, password, sizeof(password), &why);
+		explicit_bzero(password, sizeof(password));
+		if (r < 0) {
+			snprintf(err, len, "%s:%u: mqtt: password_file %s %s", path,
+				 q->lines.password_file, q->password_file, why);
+			return r;
+		}
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f;
+
+		if (!files[i].file[0])
+			continue;
+		f = fopen(files[i].file, "re");
+		if (!f) {
+			r = -errno;
+			snprintf(err, len, "%s:%u: mqtt: %s %s: %s", path, files[i].line,
+				 files[i].key, files[i].file, strerror(-r));
+			return r;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
 int pm_check_config(const char *path, const struct pm_conf *conf, char *err, size_t errlen)
 {
+	int rm = check_mqtt(&conf->mqtt, path, err, errlen);
+
+	if (rm < 0)
+		return rm;
 	for (size_t i = 0; i < conf->n_meters; i++) {
 		int r = check_meter(&conf->meter[i], path, err, errlen);
 

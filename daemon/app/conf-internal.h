@@ -110,7 +110,10 @@ extern const struct conf_meter_key_def conf_meter_keys[K_COUNT];
 
 enum daemon_key { D_LOG_INTERVAL, D_STATE_DIR, D_DBUS, D_DBUS_INTERVAL, D_CLOCK_TRUST, D_COUNT };
 
-enum section_kind { SEC_NONE, SEC_DAEMON, SEC_METER, SEC_BAD };
+enum section_kind { SEC_NONE, SEC_DAEMON, SEC_METER, SEC_MQTT, SEC_BAD };
+
+/* conf-mqtt.c: the [mqtt] keys, counted for the parser's lines */
+#define CONF_MQTT_KEYS 19
 
 struct conf_parser {
 	const char *path;
@@ -125,6 +128,7 @@ struct conf_parser {
 	unsigned daemon_line;	     /* of [daemon], 0 = not seen */
 	unsigned daemon_key_line[D_COUNT];
 	unsigned key_line[PM_CONF_MAX_METERS][K_COUNT];
+	unsigned mqtt_key_line[CONF_MQTT_KEYS];
 
 	struct pm_conf conf; /* the working copy; handed out only when all is valid */
 
@@ -140,6 +144,11 @@ void conf_parse_error(struct conf_parser *p, unsigned line, const char *fmt, ...
 void conf_meter_defaults(struct pm_conf_meter *m);
 /* One "name = value" of the current [meter] section: 0, or -EINVAL with the error recorded. */
 int conf_meter_key(struct conf_parser *p, const char *name, const char *value);
+
+/* conf-mqtt.c: [mqtt]'s defaults, one key (0 or -EINVAL, error recorded), the whole section */
+void conf_mqtt_defaults(struct pm_conf_mqtt *m);
+int conf_mqtt_key(struct conf_parser *p, const char *name, const char *value);
+void conf_mqtt_validate(struct conf_parser *p);
 
 /* conf-validate.c: the checks across keys and sections; an error is recorded in p. */
 void conf_validate(struct conf_parser *p);

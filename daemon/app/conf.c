@@ -62,8 +62,20 @@ static void section_start(struct conf_parser *p, const char *name)
 		p->sec = SEC_DAEMON;
 		return;
 	}
+	if (strcmp(name, "mqtt") == 0) {
+		if (p->conf.mqtt.enabled) {
+			conf_parse_error(p, p->line, "[mqtt] given twice (first on line %u)",
+					 p->conf.mqtt.lines.section);
+			return;
+		}
+		p->conf.mqtt.enabled = true;
+		p->conf.mqtt.lines.section = p->line;
+		p->sec = SEC_MQTT;
+		return;
+	}
 	if (strncmp(name, "meter", 5) != 0 || (name[5] != ' ' && name[5] != '\t')) {
-		conf_parse_error(p, p->line, "unknown section [%s] (known: [daemon], [meter NAME])",
+		conf_parse_error(p, p->line,
+				 "unknown section [%s] (known: [daemon], [mqtt], [meter NAME])",
 				 name);
 		return;
 	}
@@ -215,6 +227,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return daemon_key(p, name, value) < 0 ? 0 : 1;
 	case SEC_METER:
 		return conf_meter_key(p, name, value) < 0 ? 0 : 1;
+	case SEC_MQTT:
+		return conf_mqtt_key(p, name, value) < 0 ? 0 : 1;
 	}
 	return 0;
 }
@@ -251,6 +265,7 @@ int pm_conf_load(const char *path, struct pm_conf *conf, char *err, size_t errle
 	p->conf.dbus = PM_DBUS_SYSTEM;
 	p->conf.dbus_interval_ms = 1000;
 	p->conf.clock_trust = PM_CLOCK_TRUST_ALWAYS;
+	conf_mqtt_defaults(&p->conf.mqtt);
 	p->f = fopen(path, "re");
 	if (!p->f) {
 		r = -errno;
@@ -283,6 +298,8 @@ int pm_conf_load(const char *path, struct pm_conf *conf, char *err, size_t errle
 		conf_parse_error(p, p->line, "read error");
 	if (!p->err_line)
 		conf_validate(p);
+	if (!p->err_line)
+		conf_mqtt_validate(p);
 
 	if (p->err_line) {
 		snprintf(err, errlen, "%s:%u: %s", path, p->err_line, p->err);

@@ -4,6 +4,7 @@
  * (daemon/dist/polymeterd.conf.example documents every key).
  *
  *   [daemon]          log_interval, state_dir, dbus, dbus_interval_ms, clock_trust
+ *   [mqtt]            the MQTT publisher (conf-mqtt.h, docs/mqtt.md), optional
  *   [meter NAME]      one section per meter IC; NAME is [A-Za-z0-9_], 1..31 characters (it
  *                     becomes a D-Bus object path element). source = iio | sim | replay, then the
  * keys of that source.
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app/conf-mqtt.h"
 #include "core/metrology/wall-clock.h"
 #include "core/sts/sts-setup.h"
 #include "supply/relay-config.h"
@@ -153,6 +155,7 @@ struct pm_conf {
 	enum pm_clock_trust clock_trust; /* when the wall clock is believed (docs/clock.md) */
 	size_t n_meters;
 	struct pm_conf_meter meter[PM_CONF_MAX_METERS];
+	struct pm_conf_mqtt mqtt; /* [mqtt]: the MQTT publisher (conf-mqtt.h) */
 };
 
 /*

@@ -53,6 +53,7 @@
 #include "views/dbus/bus.h"
 #include "views/modbus/modbus-rtu.h"
 #include "views/modbus/modbus-tcp.h"
+#include "views/mqtt/mqtt.h"
 
 struct manager_meter {
 	struct pm_manager *manager;
@@ -99,6 +100,7 @@ struct pm_manager {
 	struct pm_store *store;			/* NULL: registers in memory only */
 	struct pm_bus *bus;			/* NULL: no D-Bus view */
 	struct pm_wall_watch *wall_watch;	/* the system's clock: readings, trust, sets */
+	struct pm_mqtt *mqtt;			/* NULL: no [mqtt] publisher */
 	struct pm_cosem_directory dlms_objects; /* every meter's DLMS view serves these */
 	bool have_dlms_objects;
 	sd_event_source *device_timer; /* looks for lost and found devices */
@@ -628,10 +630,33 @@ static int start_dlms(struct pm_manager *m, struct manager_meter *mt)
 	return pm_dlms_view_new(m->event, mt->conf, &m->dlms_objects, &mc, &mt->dlms);
 }
 
+/* The MQTT publisher of every meter ([mqtt], views/mqtt/mqtt.h), when configured. */
+static int start_mqtt(struct pm_manager *m)
+{
+	int r;
+
+	if (!m->conf.mqtt.enabled)
+		return 0;
+	r = pm_mqtt_new(m->event, &m->conf.mqtt, m->store, &m->mqtt);
+	if (r < 0)
+		return log_error_errno(r, "cannot set up the MQTT publisher");
+	for (size_t i = 0; i < m->n_meters; i++) {
+		r = pm_mqtt_add_meter(m->mqtt, m->meter[i].conf->name, m->meter[i].pipe);
+		if (r < 0)
+			return log_error_errno(r, "meter %s: cannot publish it over MQTT",
+					       m->meter[i].conf->name);
+	}
+	r = pm_mqtt_start(m->mqtt);
+	if (r < 0)
+		return log_error_errno(r, "cannot start the MQTT publisher");
+	return 0;
+}
+
 struct pm_manager *pm_manager_free(struct pm_manager *m)
 {
 	if (!m)
 		return NULL;
+	pm_mqtt_free(m->mqtt); /* its cursors saved; the broker publishes the will */
 	for (size_t i = 0; i < m->n_meters; i++) {
 		struct manager_meter *mt = &m->meter[i];
 		int64_t now = meter_now(mt);
@@ -805,6 +830,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 		log_info("meter %s: source %s", mt->conf->name,
 			 pm_conf_source_name(mt->conf->source));
 	}
+	r = start_mqtt(m);
+	if (r < 0)
+		return r;
 	if (m->conf.log_interval_s) {
 		r = sd_event_add_time_relative(m->event, &m->log_timer, CLOCK_MONOTONIC,
 					       m->conf.log_interval_s * 1000000ULL, 0, on_log_timer,

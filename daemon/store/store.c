@@ -114,6 +114,14 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " locked INTEGER NOT NULL CHECK (locked IN (0, 1)),"
     " until_day INTEGER NOT NULL, until_second INTEGER NOT NULL,"
     " provisioned_dk BLOB, supply_group_code INTEGER) WITHOUT ROWID;",
+    /*
+     * 8: the MQTT publisher's place in each of a meter's streams (store-mqtt.c): the key of the
+     * newest row the broker acknowledged, and how many were dropped unsent (backlog_max)
+     */
+    "CREATE TABLE mqtt_cursor ("
+    " meter TEXT NOT NULL REFERENCES meter(name), stream INTEGER NOT NULL,"
+    " last INTEGER NOT NULL, dropped INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (meter, stream)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)

@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 7
+#define PM_STORE_SCHEMA_VERSION 8
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -277,5 +277,46 @@ struct pm_store_sts {
 int pm_store_save_sts(struct pm_store *store, const char *meter, const struct pm_store_sts *v);
 /* -ENODATA when none is stored, -EBADMSG for values out of range, else 0 or a negative errno. */
 int pm_store_load_sts(struct pm_store *store, const char *meter, struct pm_store_sts *v);
+
+/*
+ * The MQTT publisher's queues (schema 8, daemon/views/mqtt/): the rows of a meter's streams
+ * newer than its cursor are what is still to send; the cursor moves past a row only once the
+ * broker acknowledged it, so the store's own tables are the queue and a crash loses nothing.
+ * A stream's rows are ordered by their key: the profile interval's end_ns, the event's id, the
+ * billing capture's utc_ns.
+ */
+enum pm_store_mqtt_stream {
+	PM_STORE_MQTT_PROFILE,
+	PM_STORE_MQTT_EVENT,
+	PM_STORE_MQTT_DAILY,
+	PM_STORE_MQTT_MONTHLY,
+	PM_STORE_MQTT_STREAMS
+};
+
+struct pm_store_mqtt_cursor {
+	int64_t last;	  /* key of the newest row acknowledged (or dropped) */
+	uint64_t dropped; /* rows dropped unsent, ever */
+};
+
+/* The cursors of @meter; -ENOENT when it has none yet (the publisher never ran for it). */
+int pm_store_mqtt_load(struct pm_store *store, const char *meter,
+		       struct pm_store_mqtt_cursor c[PM_STORE_MQTT_STREAMS]);
+/* Saves the cursors of @meter, all in one transaction. */
+int pm_store_mqtt_save(struct pm_store *store, const char *meter,
+		       const struct pm_store_mqtt_cursor c[PM_STORE_MQTT_STREAMS]);
+/* The newest key of @stream (INT64_MIN when it has no row): where a new cursor starts. */
+int pm_store_mqtt_newest(struct pm_store *store, const char *meter,
+			 enum pm_store_mqtt_stream stream, int64_t *key);
+/* How many rows of @stream have a key above @after. */
+int pm_store_mqtt_pending(struct pm_store *store, const char *meter,
+			  enum pm_store_mqtt_stream stream, int64_t after, uint64_t *n);
+/* The key of the @n-th row (1 = the first) above @after; -ENOENT when there are fewer. */
+int pm_store_mqtt_nth(struct pm_store *store, const char *meter, enum pm_store_mqtt_stream stream,
+		      int64_t after, uint64_t n, int64_t *key);
+/* An event with its id (its key in the event stream). */
+typedef int (*pm_store_event_id_fn)(void *ctx, int64_t id, const struct pm_store_event *ev);
+/* At most @limit events of @meter with an id above @after, oldest first. */
+int pm_store_events_after(struct pm_store *store, const char *meter, int64_t after, uint64_t limit,
+			  pm_store_event_id_fn fn, void *ctx);
 
 #endif

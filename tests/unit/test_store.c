@@ -589,7 +589,8 @@ START_TEST(test_migration_from_v1_keeps_data)
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
 		 " DROP TABLE meter_config; DROP TABLE account; DROP TABLE topup_ref;"
-		 " DROP TABLE billing_capture; DROP TABLE sts_meter; PRAGMA user_version = 1'",
+		 " DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE mqtt_cursor;"
+		 " PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -690,7 +691,7 @@ START_TEST(test_migration_from_v2_keeps_data)
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
 		 " DROP TABLE account; DROP TABLE topup_ref; DROP TABLE billing_capture;"
-		 " DROP TABLE sts_meter; PRAGMA user_version = 2'",
+		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; PRAGMA user_version = 2'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -979,7 +980,8 @@ START_TEST(test_migration_from_v5_keeps_data)
 	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 '%s' 'DROP TABLE billing_capture; DROP TABLE sts_meter;"
+		 "sqlite3 '%s' 'DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE "
+		 "mqtt_cursor;"
 		 " PRAGMA user_version = 5'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
