@@ -64,7 +64,7 @@ TARIFF_FILE_SRC := $(sort $(wildcard daemon/meter/tariff-file*.c))
 
 # polymeterd: everything under daemon/ but the command line and the tools.
 DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
-	-not -path 'daemon/tools/*'))
+	-not -path 'daemon/tools/*' -not -path 'daemon/views/web/*'))
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson
 DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
 
@@ -189,3 +189,4 @@ $(BUILD)/tools/dlms-objects-doc: $(call objs,asan,daemon/tools/dlms-objects-doc.
 
 dlms-doc: $(BUILD)/tools/dlms-objects-doc
 	$(BUILD)/tools/dlms-objects-doc > docs/dlms-objects.md
+-include daemon/views/web/web.mk

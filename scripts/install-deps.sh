@@ -27,7 +27,12 @@ pkgs=(
 	gcc-multilib
 	# tariff JSON Schema test; libFuzzer fuzzers (clang-14's runtime: libclang-rt-14-dev)
 	python3-jsonschema clang libclang-rt-14-dev
+	# polymeter-web (docs/web.md): HTTP server library; Debian's Chromium for the page's test
+	libmicrohttpd-dev chromium
 )
+# the page's front end is built with npm (make web): Debian's node and npm, unless a node
+# with npm is already installed (e.g. from NodeSource, which ships its own npm)
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
