@@ -81,6 +81,7 @@ run_stage dbus-system tests/dbus/system-run
 run_stage modbus tests/modbus/run
 run_stage modbus-rtu tests/modbus/rtu-run
 run_stage dlms tests/dlms/run
+run_stage web tests/web/run
 host_end=$SECONDS
 
 vm_rc=1

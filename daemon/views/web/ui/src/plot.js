@@ -17,6 +17,7 @@ export function makePlot(el) {
     cursor: { drag: { x: true, y: false } },
   };
   const plot = new uPlot(opts, [[], [], []], el);
+  window.polymeterPlot = plot; // for tests/web: the points drawn
   window.addEventListener("resize", () =>
     plot.setSize({ width: Math.max(320, el.clientWidth), height: 260 }));
   return plot;
