@@ -66,7 +66,7 @@ TARIFF_FILE_SRC := $(sort $(wildcard daemon/meter/tariff-file*.c))
 
 # polymeterd: everything under daemon/ but the command line and the tools.
 DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
-	-not -path 'daemon/tools/*'))
+	-not -path 'daemon/tools/*' -not -path 'daemon/views/web/*'))
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson libmosquitto
 DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
 
@@ -247,3 +247,4 @@ UNIT_EXTRA_test_mqtt := daemon/views/mqtt/mqtt-json.c daemon/views/mqtt/mqtt-pay
 UNIT_LIBS_test_mqtt  := sqlite3
 UNIT_EXTRA_test_conf_mqtt := $(CONF_SRC) daemon/supply/relay-config.c
 UNIT_LIBS_test_conf_mqtt  := inih
+-include daemon/views/web/web.mk

@@ -90,6 +90,7 @@ run_stage packages tests/packages/run --built
 run_stage arm-kernel tests/arm/kernel-build
 run_stage arm-user tests/arm/user-build armhf
 run_stage mqtt tests/mqtt/run
+run_stage web tests/web/run
 host_end=$SECONDS
 
 vm_rc=1

@@ -37,7 +37,12 @@ pkgs=(
 	gcc-arm-linux-gnueabihf qemu-user
 	# polymeterd's MQTT publisher (libmosquitto); tests/mqtt: the broker, its clients, openssl
 	libmosquitto-dev mosquitto mosquitto-clients openssl python3-paho-mqtt
+	# polymeter-web (docs/web.md): HTTP server library; Debian's Chromium for the page's test
+	libmicrohttpd-dev chromium
 )
+# the page's front end is built with npm (make web): Debian's node and npm, unless a node
+# with npm is already installed (e.g. from NodeSource, which ships its own npm)
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

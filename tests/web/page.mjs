@@ -1,0 +1,101 @@
+// The status page in Debian's Chromium (playwright-core, executablePath /usr/bin/chromium)
+// against polymeter-web and polymeterd with a simulated meter on a private session bus
+// (tests/web/run starts them). Expected values come from D-Bus (busctl), formatted by the
+// rules docs/web.md gives, never from polymeter-web's own answers.
+import { createRequire } from "node:module";
+import { execFileSync } from "node:child_process";
+
+const [url, meter, shot] = process.argv.slice(2);
+const require = createRequire(new URL("../../daemon/views/web/ui/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+
+let pass = 0, fail = 0;
+function check(name, ok, detail = "") {
+  if (ok) { pass++; console.log(`ok: ${name}`); }
+  else { fail++; console.log(`FAIL: ${name} ${detail}`); }
+}
+
+const path = `/org/polymeter/Meter1/${meter}`;
+function busctl(...args) {
+  return JSON.parse(execFileSync("busctl", ["--user", "-j", ...args], { encoding: "utf8" }));
+}
+const prop = (iface, name) =>
+  busctl("get-property", "org.polymeter.Meter1", path, iface, name).data;
+const meterProp = (name) => prop("org.polymeter.Meter1.Meter", name);
+
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
+const page = await browser.newPage({ timezoneId: "UTC", viewport: { width: 1200, height: 1100 } });
+const outside = [];
+page.on("request", (r) => { if (!r.url().startsWith(url)) outside.push(r.url()); });
+await page.goto(url);
+
+// live values: the table fills once the first snapshot is in
+await page.waitForFunction(() =>
+  document.querySelector('td[data-prop="VoltageL1"]')?.textContent.endsWith("V"));
+const cells = [
+  ["VoltageL1", 1, "V"], ["VoltageL2", 1, "V"], ["VoltageL3", 1, "V"],
+  ["CurrentL1", 2, "A"], ["CurrentL2", 2, "A"], ["CurrentL3", 2, "A"],
+  ["PowerL1", 0, "W"], ["PowerL2", 0, "W"], ["PowerL3", 0, "W"], ["Power", 0, "W"],
+  ["PowerFactorL2", 3, ""], ["FrequencyL1", 2, "Hz"],
+];
+for (const [name, dec, unit] of cells) {
+  const want = `${meterProp(name).toFixed(dec)} ${unit}`.trim();
+  const got = await page.textContent(`td[data-prop="${name}"]`);
+  check(`page_${name}_as_dbus`, got === want, `page '${got}', D-Bus '${want}'`);
+}
+
+// updating without reload: the snapshot's LastUpdate moves on in the same page
+const first = await page.getAttribute("body", "data-updated");
+await page.waitForFunction((f) => document.body.dataset.updated !== f, first);
+check("page_updates_without_reload", true);
+
+// the account: tariff name and mode as D-Bus has them
+const acct = (n) => prop("org.polymeter.Account1", n);
+check("page_tariff_as_dbus",
+  (await page.textContent('dd[data-field="tariff"]')) === acct("TariffName"));
+check("page_mode_as_dbus", (await page.textContent('dd[data-field="mode"]')) === acct("Mode"));
+
+// the plot: wait for points, then compare every point with GetProfile over the same window:
+// mean power W = growth mWh x 3.6 / period s (docs/dbus.md: growth in mWh, period in ns)
+await page.waitForFunction(() => (window.polymeterPlot?.data[0].length || 0) >= 3);
+const data = await page.evaluate(() => window.polymeterPlot.data.map((s) => Array.from(s)));
+const fromNs = BigInt(Math.round(data[0][0] * 1000)) * 1000000n;
+const toNs = BigInt(Math.round(data[0][data[0].length - 1] * 1000)) * 1000000n;
+const prof = busctl("call", "org.polymeter.Meter1", path, "org.polymeter.Meter1.Meter",
+  "GetProfile", "tt", String(fromNs), String(toNs)).data[0];
+check("plot_has_the_profiles_points", prof.length === data[0].length,
+  `plot ${data[0].length}, GetProfile ${prof.length}`);
+let same = prof.length === data[0].length;
+prof.forEach((iv, i) => {
+  const periodS = iv[1] / 1e9;
+  const imp = (iv[5][0] * 3.6) / periodS, exp = (iv[5][1] * 3.6) / periodS;
+  if (iv[0] / 1e9 !== data[0][i] || Math.abs(imp - data[1][i]) > 1e-9 ||
+      Math.abs(exp - data[2][i]) > 1e-9) same = false;
+});
+check("plot_points_are_the_profiles_power", same);
+
+// events: the newest of GetEvents is listed first, under its kind
+const ev = busctl("call", "org.polymeter.Meter1", path, "org.polymeter.Meter1.Meter",
+  "GetEvents", "t", "20").data[0];
+await page.waitForFunction(() => document.querySelectorAll("#event-body tr").length > 0);
+check("events_newest_as_dbus",
+  (await page.getAttribute("#event-body tr:first-child", "data-kind")) === ev[0][1],
+  `D-Bus ${ev[0][1]}`);
+
+// zoom: a drag over the plot narrows its x range
+const before = await page.evaluate(() => window.polymeterPlot.scales.x.max -
+  window.polymeterPlot.scales.x.min);
+const over = await page.locator("#plot .u-over").boundingBox();
+await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+await page.mouse.down();
+await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2, { steps: 5 });
+await page.mouse.up();
+const after = await page.evaluate(() => window.polymeterPlot.scales.x.max -
+  window.polymeterPlot.scales.x.min);
+check("plot_zooms_on_drag", after < before * 0.5, `${before} -> ${after}`);
+
+check("nothing_loaded_from_elsewhere", outside.length === 0, outside.join(" "));
+await page.screenshot({ path: shot, fullPage: true });
+await browser.close();
+console.log(`page: ${pass} passed, ${fail} failed`);
+process.exit(fail ? 1 : 0);
