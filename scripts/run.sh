@@ -103,6 +103,8 @@ In another terminal:
   $polymeterctl --user status
   $polymeterctl --user watch
   $polymeterctl --user topup 20.00
+The status page on this bus (make web builds it once, with npm), then http://127.0.0.1:8080/:
+  make -C $top web && $build/daemon/polymeter-web --user --root $build/web --port 8080
 (or: . $dir/env)  Ctrl-C here stops polymeterd and the bus.
 EOF
 
