@@ -15,7 +15,7 @@ CPPFLAGS_USER := -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 -Idaemon -
 CPPFLAGS_USER += -DPOLYMETER_VERSION='"$(shell cat VERSION)"'
 WARN_USER     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
-# kept for the scripts that compile one file on their own (tests/daemon/m32-syntax)
+# for the scripts that compile one file on their own
 CFLAGS_USER   ?= $(WARN_USER) $(CPPFLAGS_USER) -O1 -g
 
 # The shipped binaries: optimised, with the hardening Debian's dpkg-buildflags gives a package

@@ -23,8 +23,6 @@ pkgs=(
 	mbpoll python3-pymodbus python3-serial-asyncio python3-dbus socat
 	# polymeterd's supply control (contactor, aux relay, button): GPIO lines through libgpiod 1.6
 	libgpiod-dev
-	# 32-bit syntax check of the daemon's adapters (tests/daemon/m32-syntax)
-	gcc-multilib
 	# tariff JSON Schema test; libFuzzer fuzzers (clang-14's runtime: libclang-rt-14-dev)
 	python3-jsonschema clang libclang-rt-14-dev
 	# Debian packages (debian/, tests/packages): dpkg-buildpackage, debhelper, DKMS, lintian
