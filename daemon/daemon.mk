@@ -162,7 +162,7 @@ UNIT_EXTRA_test_dlms_meter_profiles := $(UNIT_EXTRA_test_dlms_meter) \
 UNIT_LIBS_test_dlms_meter_profiles  := sqlite3 jansson
 # the simulated source on its sd-event timer, across a restart, into metrology
 UNIT_EXTRA_test_source_sim := daemon/acquire/source-sim.c daemon/acquire/generation.c \
-	daemon/meter/scan-sample.c
+	daemon/meter/scan-sample.c daemon/common/log.c
 UNIT_LIBS_test_source_sim  := libsystemd
 # recordings written and read back (the replay source's file format)
 UNIT_EXTRA_test_recording := daemon/acquire/source-replay.c daemon/common/log.c
