@@ -245,7 +245,7 @@ def test_outage_in_order():
         return int(out or 0)
 
     n_at_stop = stored()
-    wait_until(lambda: stored() >= n_at_stop + 8, 60, "eight intervals stored meanwhile")
+    wait_until(lambda: stored() >= n_at_stop + 8, 300, "eight intervals stored meanwhile")
     broker.start()
     sub = Sub(broker.port, ["polymeter/gw1/sim/profile"], client_id="consumer", clean=False)
     n_now = stored()
@@ -284,7 +284,7 @@ def test_kill9_mid_transfer():
                meter="sim_speed = 900\n")
     d.start()
     # the broker is not there yet: intervals wait in the store
-    wait_until(lambda: len(stored_ends(d)) >= 12, 90, "twelve intervals stored")
+    wait_until(lambda: len(stored_ends(d)) >= 12, 300, "twelve intervals stored")
     broker.start()
     sub = Sub(broker.port, ["polymeter/gw1/sim/profile"], client_id="c9", clean=False)
     wait_until(lambda: sub.of("/profile"), 60, "the first interval")
@@ -313,8 +313,8 @@ def test_backlog_bound():
                "reconnect_min_ms = 100\nreconnect_max_ms = 200\nbacklog_max = 3\n",
                meter="sim_speed = 900\n")
     d.start()
-    check("backlog: over backlog_max the oldest are dropped", d.wait_log("backlog over 3", 90))
-    wait_until(lambda: len(stored_ends(d)) >= 8, 90, "eight intervals stored")
+    check("backlog: over backlog_max the oldest are dropped", d.wait_log("backlog over 3", 300))
+    wait_until(lambda: len(stored_ends(d)) >= 8, 300, "eight intervals stored")
     broker.start()
     sub = Sub(broker.port, ["polymeter/gw1/sim/#"], client_id="cb", clean=False)
     wait_until(lambda: len(sub.of("/profile")) >= 3, 60, "the kept intervals")
