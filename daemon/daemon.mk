@@ -145,6 +145,7 @@ UNIT_EXTRA_test_meter_config := daemon/app/meter-config.c $(CONF_SRC) \
 UNIT_LIBS_test_meter_config  := inih
 UNIT_EXTRA_test_conf_servers := $(CONF_SRC) daemon/supply/relay-config.c \
 	daemon/app/modbus-tcp-conf.c daemon/views/modbus/modbus-tcp.c daemon/app/dlms-conf.c \
+	daemon/app/secret-file.c \
 	daemon/views/net/stream-server.c daemon/common/log.c
 UNIT_LIBS_test_conf_servers  := inih libsystemd
 UNIT_EXTRA_test_iio_events := daemon/acquire/source-iio-events.c daemon/common/log.c

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* A meter's dlms_* keys as the server's configuration (dlms-conf.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "app/dlms-conf.h"
+#include "app/secret-file.h"
 
 #define USEC_PER_SEC 1000000ULL
 
@@ -23,34 +22,21 @@ void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_stream_config *cfg)
 int pm_dlms_read_password(const char *path, char *buf, const char **why)
 {
 	char raw[PM_DLMS_PASSWORD_MAX + 2];
-	struct stat st;
 	const char *nl;
-	ssize_t n;
-	size_t len;
-	int fd, r = 0;
+	mode_t mode;
+	size_t n, len;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		*why = "cannot be opened";
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*why = "is not a regular file";
-		r = -EINVAL;
-	} else if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		*why = "may be read or written by others than its owner (chmod 600)";
-		r = -EPERM;
-	}
-	n = r ? 0 : read(fd, raw, sizeof(raw));
-	close(fd);
+	r = pm_secret_file_read(path, raw, sizeof(raw), &n, &mode, why);
 	if (r)
 		return r;
-	if (n < 0) {
-		*why = "cannot be read";
-		return -EIO;
+	if (mode & (S_IRWXG | S_IRWXO)) {
+		explicit_bzero(raw, sizeof(raw));
+		*why = "may be read or written by others than its owner (chmod 600)";
+		return -EPERM;
 	}
-	nl = memchr(raw, '\n', (size_t)n);
-	len = nl ? (size_t)(nl - raw) : (size_t)n;
+	nl = memchr(raw, '\n', n);
+	len = nl ? (size_t)(nl - raw) : n;
 	if (len > 0 && raw[len - 1] == '\r')
 		len--;
 	if (len == 0 || len > PM_DLMS_PASSWORD_MAX) {

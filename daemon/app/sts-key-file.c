@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* A meter's STS decoder key file (sts-key-file.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "app/secret-file.h"
 #include "app/sts-key-file.h"
 
 static int hex_digit(char c)
@@ -22,37 +21,22 @@ static int hex_digit(char c)
 int pm_sts_key_file_read(const char *path, uint64_t *dk, const char **why)
 {
 	char raw[64];
-	struct stat st;
 	uint64_t key = 0;
+	mode_t mode;
 	size_t len;
-	ssize_t n;
-	int fd, r = 0;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		*why = "cannot be opened";
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*why = "is not a regular file";
-		r = -EINVAL;
-	} else if (st.st_mode & S_IRWXO) {
-		*why = "may be read by every user: the decoder key is a secret "
-		       "(chmod 0640; chown root:polymeter)";
-		r = -EPERM;
-	} else if (st.st_mode & S_IWGRP) {
-		*why = "may be written by its group (chmod 0640; chown root:polymeter)";
-		r = -EPERM;
-	}
-	n = r ? 0 : read(fd, raw, sizeof(raw));
-	close(fd);
+	r = pm_secret_file_read(path, raw, sizeof(raw), &len, &mode, why);
 	if (r)
 		return r;
-	if (n < 0) {
-		*why = "cannot be read";
-		return -EIO;
+	if (mode & (S_IRWXO | S_IWGRP)) {
+		explicit_bzero(raw, sizeof(raw));
+		*why = mode & S_IRWXO
+			   ? "may be read by every user: the decoder key is a secret "
+			     "(chmod 0640; chown root:polymeter)"
+			   : "may be written by its group (chmod 0640; chown root:polymeter)";
+		return -EPERM;
 	}
-	len = (size_t)n;
 	while (len > 0 && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
 		len--;
 	r = len == 16 ? 0 : -EINVAL;

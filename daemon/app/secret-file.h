@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The small files that hold a meter's secrets (the DLMS password file, the STS decoder key
+ * file): read whole, each caller judging the mode by its own rule. One place opens them so
+ * that every secret is refused alike when it is not a regular file or cannot be read.
+ */
+#ifndef POLYMETER_SECRET_FILE_H
+#define POLYMETER_SECRET_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Reads at most @cap bytes of the regular file @path into @buf (no terminating NUL): 0 with
+ * *len and the file's *mode, or a negative errno with *why completing "KEY PATH ...". The
+ * caller checks *mode before it uses the bytes and wipes @buf when it refuses them.
+ */
+int pm_secret_file_read(const char *path, char *buf, size_t cap, size_t *len, mode_t *mode,
+			const char **why);
+
+#endif
