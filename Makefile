@@ -195,3 +195,10 @@ fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
 	tests/fuzz/campaign $(BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# The crash campaign (README, "Figures"): polymeterd killed with SIGKILL at random moments under
+# load, SOAK_KILLS times, on the host with a real store; make check runs 20 of them.
+SOAK_KILLS ?= 1000
+.PHONY: soak
+soak: daemon
+	tests/soak/kill-host $(SOAK_KILLS)

@@ -91,6 +91,7 @@ run_stage arm-kernel tests/arm/kernel-build
 run_stage arm-user tests/arm/user-build armhf
 run_stage mqtt tests/mqtt/run
 run_stage web tests/web/run
+run_stage soak tests/soak/kill-host 20
 host_end=$SECONDS
 
 vm_rc=1
