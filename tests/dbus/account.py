@@ -630,11 +630,12 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
     # 12:00 of d2: rate 2, the peak rate (3.00 GBP); midnight of d3: rate 1 again, converted.
     check("conversion_applied", wait_for("clock", "CurrencyConversionDate", "", 300),
           prop("clock", "CurrencyConversionDate"))
-    # x 0.5: balance 10.00 -> 5.00 GBP, total credit the same, the payment logged as 5.00,
+    # x 0.5: balance 10.00 -> 5.00 GBP; the Total Credit Register is reset to zero by a change
+    # of currency (manual §8.4, §8.11); the payment logged as 5.00 in the new currency;
     # rate 1's price 2.00 -> 1.00 GBP = 100000 mu per kWh.
     pays = prop("clock", "Payments")
     check("conversion_halves_money",
-          prop("clock", "Balance") == 500000 and prop("clock", "TotalCredit") == 500000 and
+          prop("clock", "Balance") == 500000 and prop("clock", "TotalCredit") == 0 and
           pays[0][1] == 500000,
           f"{prop('clock', 'Balance')} {prop('clock', 'TotalCredit')} {pays}")
     check("conversion_halves_prices",
