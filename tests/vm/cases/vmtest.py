@@ -141,6 +141,23 @@ def sh(cmd, check_rc=True, timeout=120):
     return res
 
 
+def udev_settle(guard=300):
+    """Waits until udev has handled the events queued so far (the device nodes' owners and
+    modes the service needs), so that a case starts polymeterd on a device it may open.
+
+    Under TCG with a busy host udev can take minutes on the modules' events; udevadm's own
+    timeout is only a guard that keeps a broken run finite (not a figure under test): past it
+    the case goes on and its own checks say what is wrong. Returns whether udev settled."""
+    try:
+        res = sh(f"udevadm settle --timeout={guard}", check_rc=False, timeout=guard + 30)
+    except subprocess.TimeoutExpired:
+        res = None
+    if res is None or res.returncode != 0:
+        log(f"INFO udevadm settle: udev still busy after {guard} s; going on")
+        return False
+    return True
+
+
 # ---------------------------------------------------------------- emulator
 
 def emu_write(rel, value):
