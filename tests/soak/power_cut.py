@@ -165,85 +165,119 @@ def boot(number, log):
 highest = [0, 0, 0, 0]       # the largest value seen committed to each register
 acknowledged = []            # every top-up reference acknowledged before a cut
 losses = []                  # per cut: served before it - stored after it, per register
-bad_open, backwards, missing, behind, kernel, no_ready = [], [], [], [], [], []
+bad_open, backwards, behind, kernel, no_ready = [], [], [], [], []
+missing = set()              # acknowledged references a boot's store did not have
 retries = 0
+judged = 0                   # cuts whose next boot reported
 served = None                # the largest values DLMS served in the boot before this one
 rng = random.Random(int(os.environ.get("POWER_CUT_SEED", "1")))
+
+
+def judge(n, facts):
+    """Weighs boot n's POWERCUT lines against what the boots before it said."""
+    global highest, served, judged
+    refs, at_boot, live_max = set(), None, None
+    if n > 0:
+        judged += 1
+        if not any(kind == "OPENED" for kind, _ in facts):
+            bad_open.append(f"after cut {n}: no report")
+    for kind, words in facts:
+        if kind == "OPENED":
+            fields = dict(w.split("=", 1) for w in words)
+            if fields.get("store_ok") != "true" or fields.get("integrity") != "ok":
+                bad_open.append(f"after cut {n}: {fields}")
+        elif kind == "BOOTSTORED":
+            at_boot = [int(w) for w in words]
+            backwards.extend(f"after cut {n}: {REGISTERS[r]} {highest[r]} -> {at_boot[r]}"
+                             for r in range(4) if at_boot[r] < highest[r])
+            if served:
+                losses.append([served[r] - at_boot[r] for r in range(4)])
+            highest = [max(h, v) for h, v in zip(highest, at_boot)]
+        elif kind == "REF":
+            refs.update(words)
+        elif kind == "REFS":
+            missing.update(r for r in acknowledged if r not in refs)
+        elif kind == "ACK":
+            acknowledged.append(words[0])
+        elif kind == "LIVE":
+            live = [int(w) for w in words]
+            if at_boot:
+                behind.extend(f"boot {n}: {REGISTERS[r]} served {live[r]} < stored at boot "
+                              f"{at_boot[r]}" for r in range(4) if live[r] < at_boot[r])
+            live_max = live if live_max is None else list(map(max, live_max, live))
+        elif kind == "STORED":
+            stored = [int(w) for w in words]
+            backwards.extend(f"boot {n}: {REGISTERS[r]} {highest[r]} -> {stored[r]}"
+                             for r in range(4) if stored[r] < highest[r])
+            highest = [max(h, v) for h, v in zip(highest, stored)]
+    served = live_max
+    return at_boot, live_max
+
+
+def stop(signum, frame):
+    """SIGTERM (or Ctrl-C) ends the run early: the summary is still printed, and fails."""
+    raise KeyboardInterrupt
+
+
+signal.signal(signal.SIGTERM, stop)
 t_start = time.monotonic()
+stopped = None
 with open(log_path, "w") as log:
-    for n in range(cuts + 1):
-        b, retried = boot(n, log)
-        retries += retried
-        last = n == cuts
-        if not last and b.ready.is_set() and b.p.poll() is None:
-            time.sleep(rng.uniform(0.0, CUT_WINDOW_S))  # part of the test: a random moment
+    b = None
+    try:
+        for n in range(cuts + 1):
+            b, retried = boot(n, log)
+            retries += retried
+            last = n == cuts
+            if not last and b.ready.is_set() and b.p.poll() is None:
+                time.sleep(rng.uniform(0.0, CUT_WINDOW_S))  # part of the test: a random moment
+                b.cut()
+            else:
+                b.end()
+            facts = b.facts()
+            if not last and ("READY", []) not in facts:
+                no_ready.append(n)
+            add(b.passed, b.failed)
+            kernel += [f"boot {n}: {line}" for line in b.kernel_bad]
+            at_boot, live_max = judge(n, facts)
+            loss = f", lost {losses[-1]}" if n > 0 and losses and at_boot else ""
+            print(f"boot {n}: {time.monotonic() - b.t0:.0f} s, {'finished' if last else 'cut'}; "
+                  f"stored at boot {at_boot}{loss}, served at most {live_max}; so far "
+                  f"{len(bad_open)} unclean opens, {len(backwards)} registers back, "
+                  f"{len(acknowledged)} top-ups acknowledged, {len(missing)} missing",
+                  flush=True)
+            b = None
+    except KeyboardInterrupt:
+        stopped = judged
+        if b is not None:
             b.cut()
-        else:
-            b.end()
-        facts = b.facts()
-        if not last and ("READY", []) not in facts:
-            no_ready.append(n)
-        add(b.passed, b.failed)
-        kernel += [f"boot {n}: {line}" for line in b.kernel_bad]
-        refs, at_boot, live_max = set(), None, None
-        for kind, words in facts:
-            if kind == "OPENED":
-                fields = dict(w.split("=", 1) for w in words)
-                if fields.get("store_ok") != "true" or fields.get("integrity") != "ok":
-                    bad_open.append(f"after cut {n}: {fields}")
-            elif kind == "BOOTSTORED":
-                at_boot = [int(w) for w in words]
-                backwards += [f"after cut {n}: {REGISTERS[r]} {highest[r]} -> {at_boot[r]}"
-                              for r in range(4) if at_boot[r] < highest[r]]
-                if served:
-                    losses.append([served[r] - at_boot[r] for r in range(4)])
-                highest = [max(h, v) for h, v in zip(highest, at_boot)]
-            elif kind == "REF":
-                refs.update(words)
-            elif kind == "REFS":
-                missing += [f"after cut {n}: {r}" for r in acknowledged if r not in refs]
-            elif kind == "ACK":
-                acknowledged.append(words[0])
-            elif kind == "LIVE":
-                live = [int(w) for w in words]
-                if at_boot:
-                    behind += [f"boot {n}: {REGISTERS[r]} served {live[r]} < stored at boot "
-                               f"{at_boot[r]}" for r in range(4) if live[r] < at_boot[r]]
-                live_max = live if live_max is None else list(map(max, live_max, live))
-            elif kind == "STORED":
-                stored = [int(w) for w in words]
-                backwards += [f"boot {n}: {REGISTERS[r]} {highest[r]} -> {stored[r]}"
-                              for r in range(4) if stored[r] < highest[r]]
-                highest = [max(h, v) for h, v in zip(highest, stored)]
-        served = live_max
-        secs = time.monotonic() - b.t0
-        print(f"boot {n}: {secs:.0f} s, {'finished' if last else 'cut'}; registers at boot "
-              f"{at_boot}, served at most {live_max}, "
-              f"{len(acknowledged)} top-ups acknowledged so far", flush=True)
 
 total_s = time.monotonic() - t_start
 fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
 worst = [max((c[r] for c in losses), default=None) for r in range(4)]
-print(f"SOAK {cuts} power cuts in {total_s:.0f} s ({cuts + 1 + retries} boots, {retries} "
-      f"booted again after a crash before the test runner)")
-print(f"SOAK store opened clean after {cuts - len(bad_open)} of {cuts} cuts; registers went "
-      f"backwards: {len(backwards)}")
+if stopped is not None:
+    print(f"SOAK stopped after {judged} of {cuts} cuts")
+print(f"SOAK {judged} power cuts judged in {total_s:.0f} s ({retries} boots done again after "
+      f"a crash before the test runner)")
+print(f"SOAK store opened clean after {judged - len(bad_open)} of {judged} cuts; registers "
+      f"went backwards: {len(backwards)}")
 print(f"SOAK top-ups acknowledged before a cut: {len(acknowledged)}; missing after: "
       f"{len(missing)}")
-print(f"SOAK energy lost at a cut (mWh served over DLMS before it - stored after it, a lower "
-      f"bound) at most: " + ", ".join(f"{REGISTERS[r]} {worst[r]}" for r in range(4)) +
+print("SOAK energy lost at a cut (mWh served over DLMS before it - stored after it, a lower "
+      "bound) at most: " + ", ".join(f"{REGISTERS[r]} {worst[r]}" for r in range(4)) +
       f" over {len(losses)} cuts, {sum(max(c) > 0 for c in losses)} of them with a loss seen "
       f"(bound {CHECKPOINT_MWH} a register)")
+check("power_cut_all_cuts", stopped is None and judged == cuts, f"{judged} of {cuts} judged")
 check("power_cut_every_boot_ready", not no_ready, f"boots without READY: {no_ready}")
 check("power_cut_store_opens_clean", not bad_open, "; ".join(bad_open[:5]))
 check("power_cut_no_register_backwards", not backwards, "; ".join(backwards[:5]))
 check("power_cut_acknowledged_topups_kept", acknowledged and not missing,
-      f"{len(acknowledged)} acknowledged; missing " + ", ".join(missing[:5]))
-check("power_cut_loss_within_checkpoint_wh", len(losses) == cuts and
+      f"{len(acknowledged)} acknowledged; missing " + ", ".join(sorted(missing)[:5]))
+check("power_cut_loss_within_checkpoint_wh", len(losses) == judged and
       all(max(c) < CHECKPOINT_MWH for c in losses),
-      f"{len(losses)} cuts measured of {cuts}; worst {worst}")
+      f"{len(losses)} cuts measured of {judged}; worst {worst}")
 check("power_cut_registers_go_on_from_store", not behind, "; ".join(behind[:5]))
 check("power_cut_kernel_log_clean", not kernel, "; ".join(kernel[:5]))
-check("power_cut_file_system_clean", fsck.returncode == 0,
+check("power_cut_file_system_clean", stopped is not None or fsck.returncode == 0,
       (fsck.stdout + fsck.stderr).strip()[-500:])
 finish()
