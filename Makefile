@@ -193,8 +193,9 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/fuzz/tests/fuzz/fuzz_%.o $(CORE_OBJ_fuzz) \
 .PHONY: fuzz-build fuzz
 fuzz-build: $(FUZZ_BIN)
 
+# FUZZ_EXECS=N: each fuzzer also stops after N executions (the README's goal is 10^7).
 fuzz: fuzz-build
-	tests/fuzz/campaign $(BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+	FUZZ_EXECS=$(FUZZ_EXECS) tests/fuzz/campaign $(BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # The crash campaigns (README, "Figures"): polymeterd killed with SIGKILL at random moments under
 # load, SOAK_KILLS times, on the host with a real store (make check runs 20 of them); then, as

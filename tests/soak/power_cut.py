@@ -222,7 +222,7 @@ def stop(signum, frame):
 signal.signal(signal.SIGTERM, stop)
 t_start = time.monotonic()
 stopped = None
-with open(log_path, "w") as log:
+with open(log_path, "w", buffering=1) as log:  # line by line: it can be followed
     b = None
     try:
         for n in range(cuts + 1):
