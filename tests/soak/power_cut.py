@@ -150,14 +150,15 @@ class Boot:
 def boot(number, log):
     """Starts boot `number`; a guest kernel crash before its test runner starts gets a second
     boot (tests/vm/README.md: qemu's TCG and the kernel's live patching, about 1 boot in 50)."""
-    b = Boot(number, log)
+    global current
+    current = b = Boot(number, log)
     event = b.done if number == cuts else b.ready
     if b.wait_for(event) or b.started:
         return b, 0
     b.end()
     print(f"boot {number}: the guest stopped before its test runner started; booting again "
           f"(console in {log_path})", flush=True)
-    b = Boot(number, log)
+    current = b = Boot(number, log)
     b.wait_for(b.done if number == cuts else b.ready)
     return b, 1
 
@@ -223,7 +224,7 @@ signal.signal(signal.SIGTERM, stop)
 t_start = time.monotonic()
 stopped = None
 with open(log_path, "w", buffering=1) as log:  # line by line: it can be followed
-    b = None
+    current = None  # the boot running, for a stop in the middle of it
     try:
         for n in range(cuts + 1):
             b, retried = boot(n, log)
@@ -246,11 +247,11 @@ with open(log_path, "w", buffering=1) as log:  # line by line: it can be followe
                   f"{len(bad_open)} unclean opens, {len(backwards)} registers back, "
                   f"{len(acknowledged)} top-ups acknowledged, {len(missing)} missing",
                   flush=True)
-            b = None
+            current = None
     except KeyboardInterrupt:
         stopped = judged
-        if b is not None:
-            b.cut()
+        if current is not None:
+            current.cut()
 
 total_s = time.monotonic() - t_start
 fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
