@@ -14,13 +14,13 @@ if [ -n "$csrc" ]; then
 else
 	echo "clang-format: no userspace C yet"
 fi
-shells=$(git ls-files 'scripts/*.sh' '.ci/run' 'tests/bench/run' 'tests/bench/modbus/run' 'tests/dbus/run' 'tests/dbus/account-run' 'tests/dbus/system-run' 'tests/modbus/run' 'tests/modbus/rtu-run' 'tests/dlms/run' 'tests/bench/modbus/rtu' 'tests/install/run' 'tests/packages/run' 'tests/packages/build' 'tests/vm/packages-overlay' 'tests/arm/kernel-build' 'tests/arm/user-build' 'daemon/tools/conf-man' 'tests/quickstart/run')
+shells=$(git ls-files 'scripts/*.sh' '.ci/run' 'tests/bench/run' 'tests/bench/modbus/run' 'tests/dbus/run' 'tests/dbus/account-run' 'tests/dbus/system-run' 'tests/modbus/run' 'tests/modbus/rtu-run' 'tests/dlms/run' 'tests/bench/modbus/rtu' 'tests/install/run' 'tests/packages/run' 'tests/packages/build' 'tests/vm/packages-overlay' 'tests/arm/kernel-build' 'tests/arm/user-build' 'daemon/tools/conf-man' 'tests/quickstart/run' 'tests/soak/power-cut-vm')
 rc=0
 # shellcheck disable=SC2086
 shellcheck -S warning $shells || rc=$?
 check_rc "$rc" shellcheck
 rc=0
-python3 -m py_compile tests/vm/cases/vmtest.py || rc=$?
+python3 -m py_compile tests/vm/cases/vmtest.py tests/soak/power_cut.py || rc=$?
 for c in tests/vm/cases/*; do
 	[ -f "$c" ] || continue
 	head -1 "$c" | grep -q python3 && { python3 -c "import ast,sys; ast.parse(open(sys.argv[1]).read())" "$c" || rc=1; }
