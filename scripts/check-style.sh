@@ -14,7 +14,7 @@ if [ -n "$csrc" ]; then
 else
 	echo "clang-format: no userspace C yet"
 fi
-shells=$(git ls-files 'scripts/*.sh' '.ci/run' 'tests/bench/run' 'tests/bench/modbus/run' 'tests/dbus/run' 'tests/dbus/account-run' 'tests/dbus/system-run' 'tests/modbus/run' 'tests/modbus/rtu-run' 'tests/dlms/run' 'tests/bench/modbus/rtu' 'tests/install/run' 'tests/packages/run' 'tests/packages/build' 'tests/vm/packages-overlay' 'tests/arm/kernel-build' 'tests/arm/user-build' 'daemon/tools/conf-man' 'tests/quickstart/run' 'tests/soak/power-cut-vm')
+shells=$(git ls-files 'scripts/*.sh' '.ci/run' 'tests/bench/run' 'tests/bench/modbus/run' 'tests/dbus/run' 'tests/dbus/account-run' 'tests/dbus/system-run' 'tests/modbus/run' 'tests/modbus/rtu-run' 'tests/dlms/run' 'tests/bench/modbus/rtu' 'tests/install/run' 'tests/packages/run' 'tests/packages/build' 'tests/vm/packages-overlay' 'tests/arm/kernel-build' 'tests/arm/user-build' 'daemon/tools/conf-man' 'tests/quickstart/run' 'tests/soak/power-cut-vm' 'tests/arm/vm-smoke' 'tests/arm/lib' 'tests/arm/guest/init' 'tests/arm/guest/smoke')
 rc=0
 # shellcheck disable=SC2086
 shellcheck -S warning $shells || rc=$?

@@ -88,6 +88,8 @@ run_stage quickstart tests/quickstart/run
 run_stage install tests/install/run
 run_stage packages tests/packages/run --built
 run_stage arm-kernel tests/arm/kernel-build
+# Debian's arm64 kernel under qemu-system-aarch64 with the modules arm-kernel built (~1 min)
+run_stage arm-vm tests/arm/vm-smoke --built
 run_stage arm-user tests/arm/user-build armhf
 run_stage mqtt tests/mqtt/run
 run_stage web tests/web/run

@@ -33,6 +33,9 @@ pkgs=(
 	# polymeterd, polymeterctl and the unit tests cross-built for armhf and arm64 and run under
 	# qemu-user (tests/arm/user-build; the libraries come into a sysroot the same way)
 	gcc-arm-linux-gnueabihf qemu-user
+	# Debian's arm64 kernel booted with the driver on the emulated chip (tests/arm/vm-smoke):
+	# qemu-system-aarch64
+	qemu-system-arm
 	# polymeterd's MQTT publisher (libmosquitto); tests/mqtt: the broker, its clients, openssl
 	libmosquitto-dev mosquitto mosquitto-clients openssl python3-paho-mqtt
 	# polymeter-web (docs/web.md): HTTP server library; Debian's Chromium for the page's test

@@ -48,8 +48,9 @@ check_close() {
 # case list: VMTEST_PARAM_NAME from the runner), else vmtest.NAME=... on the
 # kernel command line.
 boot_param() {
-	if _v=$(printenv "VMTEST_PARAM_$1"); then
-		echo "$_v"
+	# env, not printenv: Debian's busybox (the arm64 guest, tests/arm/guest) has no printenv
+	if env | grep -q "^VMTEST_PARAM_$1="; then
+		env | sed -n "s/^VMTEST_PARAM_$1=//p"
 		return 0
 	fi
 	# shellcheck disable=SC2013 # the command line is a list of words
