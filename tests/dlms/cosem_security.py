@@ -201,7 +201,8 @@ class Hls:
         sic = int.from_bytes(f_ctos[1:5], "big")
         if f_ctos != hls_gmac(self.keys, self.server_title, sic, ctos):
             raise DlmsError("the server's f(CtoS) does not verify")
-        self.server_ics.append(sic)
+        # the server took f(CtoS)'s counter before the one of the APDU carrying it
+        self.server_ics.insert(len(self.server_ics) - 1, sic)
         return aare
 
 
