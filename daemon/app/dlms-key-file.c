@@ -3,21 +3,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "app/dlms-key-file.h"
 #include "app/secret-file.h"
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* @s (@n characters) as exactly @len octets of hexadecimal into @out. */
 static bool parse_hex(const char *s, size_t n, uint8_t *out, size_t len)
@@ -25,7 +13,7 @@ static bool parse_hex(const char *s, size_t n, uint8_t *out, size_t len)
 	if (n != 2 * len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		int hi = pm_secret_hex_digit(s[2 * i]), lo = pm_secret_hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
@@ -88,12 +76,10 @@ int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const ch
 	r = pm_secret_file_read(path, raw, sizeof(raw), &len, &mode, why);
 	if (r)
 		return r;
-	if (mode & (S_IRWXO | S_IWGRP)) {
+	*why = pm_secret_key_mode(mode, "may be read by every user: the DLMS keys are secrets "
+					"(chmod 0640; chown root:polymeter)");
+	if (*why) {
 		explicit_bzero(raw, sizeof(raw));
-		*why = mode & S_IRWXO
-			   ? "may be read by every user: the DLMS keys are secrets "
-			     "(chmod 0640; chown root:polymeter)"
-			   : "may be written by its group (chmod 0640; chown root:polymeter)";
 		return -EPERM;
 	}
 	r = len == sizeof(raw) ? -EINVAL : 0; /* longer than any such file */
