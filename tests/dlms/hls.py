@@ -4,7 +4,8 @@
 (cosem_security.py): the management client associates with the four passes, reads and writes
 with every APDU glo- or general-glo-ciphered; a wrong key, a wrong system title, a replayed
 invocation counter and an unciphered write are each refused with the standard's code and
-change nothing; and the server's invocation counters keep rising across kill -9 of the daemon
+change nothing; the low-level-security client may no longer disconnect the supply or write
+the Account, the HLS client may; and the server's invocation counters keep rising across kill -9 of the daemon
 (the store's reservation), while a request recorded before the kill is still refused after
 it. Run under dbus-run-session (tests/dlms/run does).
 
@@ -15,8 +16,8 @@ import os
 import sys
 
 import cosem_security as sec
-from dlmstest import (MANAGEMENT, Daemon, check, client, dc, done, free_port, meter_conf,
-                      section, stopped_clean, tmpdir)
+from dlmstest import (MANAGEMENT, Daemon, associated, check, client, dc, done, free_port,
+                      meter_conf, section, stopped_clean, tmpdir)
 
 DAEMON = sys.argv[1]
 TMP = tmpdir("pm-dlms-hls-")
@@ -26,6 +27,7 @@ KEYS = sec.Keys(bytes.fromhex("000102030405060708090A0B0C0D0E0F"),
 SERVER_TITLE = bytes.fromhex("504D540000000001")  # "PMT", then a serial number
 CLIENT_TITLE = bytes.fromhex("4D4D4D0000000001")
 ACCOUNT = (111, "0.0.19.0.0.255")
+DISCONNECT = (70, "0.0.96.3.10.255")
 LOW_CREDIT = 16  # Account low_credit_threshold: the management client may write it
 
 
@@ -116,6 +118,27 @@ with section("HLS association and ciphered services"):
     v = g.get_typed(*ACCOUNT, LOW_CREDIT)
     check("general-glo-ciphering: associated, the same value read", v == old, str(v))
     g.close()
+
+with section("what needs HLS"):
+    c = associated(PORT, MANAGEMENT)  # LLS, with the password
+    state = c.get(*DISCONNECT, 3)
+    r, _ = c.action(*DISCONNECT, 1, dc.integer(0))
+    check("LLS on a meter with HLS: remote_disconnect read-write-denied, control_state as it "
+          "was", r == 3 and c.get(*DISCONNECT, 3) == state, f"{r} {state}")
+    old = c.get_typed(*ACCOUNT, LOW_CREDIT)
+    r = c.set(*ACCOUNT, LOW_CREDIT, dc.Data(old.tag, old.value + 1))
+    check("LLS on a meter with HLS: SET of the Account's low_credit_threshold "
+          "read-write-denied, nothing changed",
+          r == 3 and c.get_typed(*ACCOUNT, LOW_CREDIT) == old, str(r))
+    c.close()
+    c = hls_client()
+    r, _ = c.action(*DISCONNECT, 1, dc.integer(0))
+    check("HLS: remote_disconnect succeeds, control_state 0 (disconnected)",
+          r == 0 and c.get(*DISCONNECT, 3) == 0, str(r))
+    r, _ = c.action(*DISCONNECT, 2, dc.integer(0))
+    check("HLS: remote_reconnect succeeds, control_state no longer 0",
+          r == 0 and c.get(*DISCONNECT, 3) != 0, str(r))
+    c.close()
 
 with section("associations refused"):
     c = hls_client(keys=sec.Keys(bytes(16), KEYS.ak))

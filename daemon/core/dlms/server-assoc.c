@@ -190,6 +190,7 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 	s->assoc.mechanism = hls				   ? PM_DLMS_MECH_GMAC
 			     : client == PM_DLMS_CLIENT_MANAGEMENT ? PM_DLMS_MECH_LLS
 								   : PM_DLMS_MECH_NONE;
+	s->assoc.lls_restricted = s->assoc.mechanism == PM_DLMS_MECH_LLS && s->cfg->security;
 	s->assoc.conformance = ir.conformance & PM_DLMS_SERVER_CONFORMANCE;
 	s->assoc.client_max_pdu = ir.client_max_pdu;
 	s->assoc.server_max_pdu = s->cfg->max_pdu ? s->cfg->max_pdu : PM_DLMS_SERVER_MAX_PDU;
