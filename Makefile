@@ -86,7 +86,7 @@ UNIT_EXTRA_test_billing += $(STS_VEND_SRC)
 $(BUILD)/unit/%: $(BUILD)/obj/asan/tests/unit/%.o $(CORE_OBJ_asan) \
 		$$(call objs,asan,$$(UNIT_EXTRA_$$*))
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs check $(UNIT_LIBS_$*)) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs check $(UNIT_LIBS_$*)) $(CORE_LIBS) -lm
 
 check-unit:
 	scripts/check-unit.sh
@@ -95,7 +95,7 @@ check-unit:
 $(BUILD)/test/dbus-serve: $(call objs,asan,tests/dbus/serve.c daemon/views/dbus/bus.c daemon/views/dbus/bus-caller.c) \
 		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) $(CORE_LIBS) -lm
 
 $(BUILD)/test/polymeterctl: $(call objs,asan,$(CTL_SRC))
 	@mkdir -p $(@D)
@@ -158,7 +158,7 @@ SCENARIO_BIN := $(BUILD)/tools/scenario
 $(SCENARIO_BIN): $(call objs,asan,daemon/tools/scenario.c $(TARIFF_FILE_SRC)) \
 		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) $(CORE_LIBS) -lm
 
 .PHONY: scenario
 scenario: $(SCENARIO_BIN)
@@ -169,7 +169,7 @@ scenario: $(SCENARIO_BIN)
 $(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
 		$(TARIFF_FILE_SRC)) $(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) $(CORE_LIBS) -lm
 
 # libFuzzer fuzzers (clang-14, libclang-rt-14-dev): tests/fuzz/fuzz_*.c, each with its seed
 # corpus in tests/fuzz/corpus/<name>/. `make fuzz` runs each for FUZZ_SECONDS (new inputs go to
@@ -188,7 +188,7 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/fuzz/tests/fuzz/fuzz_%.o $(CORE_OBJ_fuzz) \
 		$$(call objs,fuzz,$$(FUZZ_EXTRA_$$*))
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ \
-		$(if $(FUZZ_LIBS_$*),$$(pkg-config --libs $(FUZZ_LIBS_$*))) -lm
+		$(if $(FUZZ_LIBS_$*),$$(pkg-config --libs $(FUZZ_LIBS_$*))) $(CORE_LIBS) -lm
 
 .PHONY: fuzz-build fuzz
 fuzz-build: $(FUZZ_BIN)

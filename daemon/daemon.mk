@@ -59,6 +59,8 @@ CORE_SRC      := $(sort $(shell find daemon/core -name '*.c'))
 CORE_OBJ_rel  := $(call objs,rel,$(CORE_SRC))
 CORE_OBJ_asan := $(call objs,asan,$(CORE_SRC))
 CORE_OBJ_fuzz := $(call objs,fuzz,$(CORE_SRC))
+# What every link of the core adds: nettle's AES-GCM and key wrap (DLMS security suite 0).
+CORE_LIBS     := $$(pkg-config --libs nettle)
 
 # The tariff file parser (JSON -> struct tariff): polymeterd, the scenario runner, the schema
 # check, the unit tests and the fuzzer link it.
@@ -68,7 +70,7 @@ TARIFF_FILE_SRC := $(sort $(wildcard daemon/meter/tariff-file*.c))
 DAEMON_SRC := $(sort $(shell find daemon -name '*.c' -not -path 'daemon/ctl/*' \
 	-not -path 'daemon/tools/*' -not -path 'daemon/views/web/*'))
 DAEMON_PKGS := libiio libsystemd inih sqlite3 libgpiod jansson libmosquitto
-DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) -lm
+DAEMON_LIBS  = $$(pkg-config --libs $(DAEMON_PKGS)) $(CORE_LIBS) -lm
 
 # The store's files, which the unit tests of the store and its users link whole.
 STORE_SRC := $(sort $(wildcard daemon/store/*.c))
@@ -234,7 +236,7 @@ check-daemon: daemon-asan unit-daemon $(BUILD)/daemon/polymeterctl
 $(BUILD)/tools/dlms-objects-doc: $(call objs,asan,daemon/tools/dlms-objects-doc.c) \
 		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) -o $@ $^ -lm
+	$(CC) $(SANITIZE) -o $@ $^ $(CORE_LIBS) -lm
 
 dlms-doc: $(BUILD)/tools/dlms-objects-doc
 	$(BUILD)/tools/dlms-objects-doc > docs/dlms-objects.md

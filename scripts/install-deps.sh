@@ -16,8 +16,9 @@ pkgs=(
 	e2fsprogs rsync
 	# IIO userspace tools and library; unit tests (Check, sanitizers)
 	libiio-utils libiio-dev check pkg-config libsubunit-dev
-	# STS vending side of the tests (tests/support): DES and HMAC-SHA-256 for decoder keys
-	nettle-dev
+	# STS vending side of the tests (tests/support): DES and HMAC-SHA-256 for decoder keys;
+	# polymeterd's DLMS security (AES-128-GCM, AES key wrap) and its test client's
+	nettle-dev python3-cryptography
 	# polymeterd: sd-event/sd-bus, INI config, SQLite store, Modbus; clients
 	libsystemd-dev libinih-dev libjansson-dev libsqlite3-dev sqlite3 libmodbus-dev dbus
 	mbpoll python3-pymodbus python3-serial-asyncio python3-dbus socat

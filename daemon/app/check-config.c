@@ -12,6 +12,7 @@
 #include "app/billing-conf.h"
 #include "app/check-config.h"
 #include "app/dlms-conf.h"
+#include "app/dlms-key-file.h"
 #include "app/sts-key-file.h"
 #include "common/clock.h"
 #include "meter/billing.h"
@@ -132,6 +133,17 @@ static int check_meter(const struct pm_conf_meter *m, const char *path, char *er
 			snprintf(err, len, "%s:%u: meter %s: sts_decoder_key_file %s %s", path,
 				 at(m, m->lines.sts_decoder_key_file), m->name,
 				 m->sts_decoder_key_file, why);
+			return r;
+		}
+	}
+	if (m->dlms_key_file[0]) {
+		struct pm_dlms_key_file keys;
+
+		r = pm_dlms_key_file_read(m->dlms_key_file, &keys, &why);
+		explicit_bzero(&keys, sizeof(keys));
+		if (r < 0) {
+			snprintf(err, len, "%s:%u: meter %s: dlms_key_file %s %s", path,
+				 at(m, m->lines.dlms_key_file), m->name, m->dlms_key_file, why);
 			return r;
 		}
 	}

@@ -96,6 +96,7 @@ enum meter_key {
 	K_DLMS_IDLE,
 	K_DLMS_HEADER,
 	K_DLMS_PASSWORD_FILE,
+	K_DLMS_KEY_FILE,
 	K_COUNT
 };
 

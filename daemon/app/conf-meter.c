@@ -88,6 +88,7 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_DLMS_IDLE] = {"dlms_idle_timeout", PM_SOURCE_NONE},
     [K_DLMS_HEADER] = {"dlms_header_timeout", PM_SOURCE_NONE},
     [K_DLMS_PASSWORD_FILE] = {"dlms_password_file", PM_SOURCE_NONE},
+    [K_DLMS_KEY_FILE] = {"dlms_key_file", PM_SOURCE_NONE},
 };
 
 /* One key of the meter's STS setup (core/sts/sts-setup.h); the others keep their defaults. */
@@ -319,6 +320,11 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 						      sizeof(m->dlms_password_file), value)
 				    : -EINVAL;
 		break;
+	case K_DLMS_KEY_FILE:
+		r = value[0] == '/'
+			? conf_set_string(m->dlms_key_file, sizeof(m->dlms_key_file), value)
+			: -EINVAL;
+		break;
 	case K_MODBUS_RTU_DEVICE:
 		r = value[0] == '/'
 			? conf_set_string(m->modbus_rtu_device, sizeof(m->modbus_rtu_device), value)
@@ -545,6 +551,7 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_DLMS_IDLE] = "an integer 1..86400 (seconds)",
 		    [K_DLMS_HEADER] = "an integer 1..3600 (seconds)",
 		    [K_DLMS_PASSWORD_FILE] = "an absolute file path of at most 255 characters",
+		    [K_DLMS_KEY_FILE] = "an absolute file path of at most 255 characters",
 		};
 		/* a secret is never repeated into a log */
 		conf_parse_error(p, p->line, "%s = '%s': expected %s", name,

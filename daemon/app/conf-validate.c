@@ -175,6 +175,7 @@ void conf_validate(struct conf_parser *p)
 		    .record = line[K_RECORD],
 		    .replay_file = line[K_REPLAY_FILE],
 		    .dlms_password_file = line[K_DLMS_PASSWORD_FILE],
+		    .dlms_key_file = line[K_DLMS_KEY_FILE],
 		    .sts_decoder_key_file = line[K_STS_KEY_FILE],
 		    .payg_debt_limit = line[K_PAYG_DEBT_LIMIT],
 		    .emergency_credit = line[K_EMERGENCY_CREDIT],

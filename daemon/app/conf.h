@@ -69,7 +69,7 @@ enum pm_conf_acquisition {
 /* The lines of the keys start-up checks further (check-config.c names them in its errors). */
 struct pm_conf_key_lines {
 	unsigned time_zone, tariff_file, record, replay_file, dlms_password_file;
-	unsigned sts_decoder_key_file;
+	unsigned sts_decoder_key_file, dlms_key_file;
 	/* the account's amounts, checked against the tariff's currency */
 	unsigned payg_debt_limit, emergency_credit, emergency_credit_threshold, low_credit;
 };
@@ -145,6 +145,7 @@ struct pm_conf_meter {
 	uint32_t dlms_idle_timeout_s;
 	uint32_t dlms_header_timeout_s;
 	char dlms_password_file[256]; /* the management client's password; "" = no such client */
+	char dlms_key_file[256];      /* its HLS-GMAC keys and titles; "" = no HLS */
 };
 
 struct pm_conf {

@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "app/dlms-conf.h"
+#include "app/dlms-key-file.h"
 #include "app/dlms-view.h"
 #include "common/log.h"
+#include "views/dlms/dlms-hls.h"
 #include "views/dlms/dlms-meter-profiles.h"
 #include "views/dlms/dlms-tcp.h"
 #include "views/net/stream-server.h"
@@ -18,8 +20,32 @@ struct pm_dlms_view {
 	struct pm_cosem_meter request; /* filled for each APDU */
 	struct pm_dlms_server_config server;
 	char password[PM_DLMS_PASSWORD_MAX + 1];
+	struct pm_dlms_hls hls;
+	bool has_hls;
 	struct pm_dlms_tcp *tcp;
 };
+
+/* The management client's HLS-GMAC (dlms_key_file): its keys, titles and stored counters. */
+static int start_hls(struct pm_dlms_view *v, const struct pm_conf_meter *conf,
+		     const struct pm_dlms_meter_config *meter)
+{
+	struct pm_dlms_key_file keys;
+	const char *why = NULL;
+	int r;
+
+	r = pm_dlms_key_file_read(conf->dlms_key_file, &keys, &why);
+	if (r < 0)
+		return log_error_errno(r, "meter %s: dlms_key_file %s %s", conf->name,
+				       conf->dlms_key_file, why);
+	r = pm_dlms_hls_init(&v->hls, meter->name, meter->pipe, &keys.keys, keys.title,
+			     keys.client_title);
+	explicit_bzero(&keys, sizeof(keys));
+	if (r < 0)
+		return log_error_errno(
+		    r, "meter %s: HLS needs the store for its invocation counters", conf->name);
+	v->has_hls = true;
+	return 0;
+}
 
 static const struct pm_cosem_meter *meter_of_request(void *data)
 {
@@ -57,6 +83,13 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 					       conf->dlms_password_file, why);
 		}
 	}
+	if (conf->dlms_key_file[0]) {
+		r = start_hls(v, conf, meter);
+		if (r < 0) {
+			pm_dlms_view_free(v);
+			return r;
+		}
+	}
 	pm_dlms_meter_init(&v->meter, meter);
 	pm_dlms_meter_profiles_init(&v->profiles, &(struct pm_dlms_meter_profiles_config){
 						      .name = meter->name,
@@ -71,6 +104,7 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 	    .ops = &pm_cosem_directory_ops,
 	    .dir = dir,
 	    .password = v->password,
+	    .security = v->has_hls ? &v->hls.sec : NULL,
 	};
 	r = pm_dlms_tcp_new(event, &v->server, meter_of_request, v, &tcfg, &v->tcp);
 	if (r < 0) {
@@ -78,9 +112,10 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 		return log_error_errno(r, "meter %s: cannot serve DLMS on port %u", conf->name,
 				       conf->dlms_port);
 	}
-	log_info("meter %s: DLMS/COSEM (TCP wrapper) on port %d, management client %s", conf->name,
-		 pm_dlms_tcp_port(v->tcp),
-		 v->password[0] ? "with its password" : "off (no dlms_password_file)");
+	log_info("meter %s: DLMS/COSEM (TCP wrapper) on port %d, management client %s%s",
+		 conf->name, pm_dlms_tcp_port(v->tcp),
+		 v->password[0] ? "with its password" : "without a password",
+		 v->has_hls ? " or HLS-GMAC" : "");
 	*out = v;
 	return 0;
 }
@@ -90,6 +125,8 @@ struct pm_dlms_view *pm_dlms_view_free(struct pm_dlms_view *v)
 	if (v) {
 		pm_dlms_tcp_free(v->tcp);
 		explicit_bzero(v->password, sizeof(v->password));
+		if (v->has_hls)
+			pm_dlms_hls_done(&v->hls);
 		free(v);
 	}
 	return NULL;

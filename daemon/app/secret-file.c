@@ -34,3 +34,23 @@ int pm_secret_file_read(const char *path, char *buf, size_t cap, size_t *len, mo
 	*mode = st.st_mode;
 	return 0;
 }
+
+const char *pm_secret_key_mode(mode_t mode, const char *world)
+{
+	if (mode & S_IRWXO)
+		return world;
+	if (mode & S_IWGRP)
+		return "may be written by its group (chmod 0640; chown root:polymeter)";
+	return NULL;
+}
+
+int pm_secret_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

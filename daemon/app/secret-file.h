@@ -18,4 +18,12 @@
 int pm_secret_file_read(const char *path, char *buf, size_t cap, size_t *len, mode_t *mode,
 			const char **why);
 
+/* Why a key file of @mode is refused, or NULL: the service's group may read it and nobody
+ * else, only its owner may write it (0640 root:polymeter). @world: the reason when every user
+ * may read it. */
+const char *pm_secret_key_mode(mode_t mode, const char *world);
+
+/* The value of a hexadecimal digit (key files hold keys in hex), -1 for another character. */
+int pm_secret_hex_digit(char c);
+
 #endif

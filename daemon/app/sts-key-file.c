@@ -2,21 +2,9 @@
 /* A meter's STS decoder key file (sts-key-file.h). */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "app/secret-file.h"
 #include "app/sts-key-file.h"
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int pm_sts_key_file_read(const char *path, uint64_t *dk, const char **why)
 {
@@ -29,19 +17,17 @@ int pm_sts_key_file_read(const char *path, uint64_t *dk, const char **why)
 	r = pm_secret_file_read(path, raw, sizeof(raw), &len, &mode, why);
 	if (r)
 		return r;
-	if (mode & (S_IRWXO | S_IWGRP)) {
+	*why = pm_secret_key_mode(mode, "may be read by every user: the decoder key is a secret "
+					"(chmod 0640; chown root:polymeter)");
+	if (*why) {
 		explicit_bzero(raw, sizeof(raw));
-		*why = mode & S_IRWXO
-			   ? "may be read by every user: the decoder key is a secret "
-			     "(chmod 0640; chown root:polymeter)"
-			   : "may be written by its group (chmod 0640; chown root:polymeter)";
 		return -EPERM;
 	}
 	while (len > 0 && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
 		len--;
 	r = len == 16 ? 0 : -EINVAL;
 	for (size_t i = 0; r == 0 && i < len; i++) {
-		int d = hex_digit(raw[i]);
+		int d = pm_secret_hex_digit(raw[i]);
 
 		if (d < 0)
 			r = -EINVAL;

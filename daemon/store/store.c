@@ -122,6 +122,15 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " meter TEXT NOT NULL REFERENCES meter(name), stream INTEGER NOT NULL,"
     " last INTEGER NOT NULL, dropped INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (meter, stream)) WITHOUT ROWID;",
+    /*
+     * 9: the DLMS HLS invocation counters of a meter (store-dlms.c): every server counter below
+     * server_reserved may have been sent; the client's newest counter taken (-1: none yet)
+     */
+    "CREATE TABLE dlms_counter ("
+    " meter TEXT PRIMARY KEY REFERENCES meter(name),"
+    " server_reserved INTEGER NOT NULL CHECK (server_reserved BETWEEN 0 AND 4294967296),"
+    " client_last INTEGER NOT NULL CHECK (client_last BETWEEN -1 AND 4294967295))"
+    " WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)

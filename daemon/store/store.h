@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 8
+#define PM_STORE_SCHEMA_VERSION 9
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -263,6 +263,20 @@ int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t la
 			  size_t len);
 /* 1 when @reference was recorded for @meter, 0 when not, or a negative errno. */
 int pm_store_topup_ref_used(struct pm_store *store, const char *meter, const char *reference);
+
+/*
+ * The DLMS HLS invocation counters of @meter (store-dlms.c): every server counter below
+ * *@server_reserved may have been sent (0: none), *@client_last is the client's newest one
+ * taken (-1: none). Nothing stored yet: those defaults.
+ */
+int pm_store_load_dlms_counters(struct pm_store *store, const char *meter,
+				uint64_t *server_reserved, int64_t *client_last);
+/* Raises the server's reservation to @server_reserved (at most 2^32), committed before it
+ * returns: the counters below it may be sent. */
+int pm_store_reserve_dlms_server(struct pm_store *store, const char *meter,
+				 uint64_t server_reserved);
+/* The client's newest counter taken, committed before the request it came with is served. */
+int pm_store_save_dlms_client(struct pm_store *store, const char *meter, uint32_t client_last);
 
 /* The meter's STS side beside its account (store-sts.c). */
 struct pm_store_sts {

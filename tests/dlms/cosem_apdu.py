@@ -422,7 +422,7 @@ def parse_aare(apdu):
             aare.initiate_response = parse_initiate_response(inner)
         elif inner[:1] == bytes([CONFIRMED_SERVICE_ERROR]):
             aare.service_error = parse_confirmed_service_error(inner)
-        else:
+        elif inner[:1] != b"\x28":  # glo-initiateResponse: cosem_security.py deciphers it
             raise ProtocolError(f"AARE user-information neither InitiateResponse nor "
                                 f"confirmedServiceError: {inner.hex()}")
     return aare
@@ -619,9 +619,12 @@ def parse_apdu(apdu, max_depth=64):
     if tag == RLRE:
         return Response("rlre", result=parse_rlre(apdu), apdu=apdu)
     if tag == EXCEPTION_RESPONSE:
-        if len(apdu) != 3:
+        # invocation-counter-error [6] carries the counter the server expects (Unsigned32)
+        if len(apdu) != (7 if len(apdu) > 2 and apdu[2] == 6 else 3):
             raise ProtocolError(f"exception-response of {len(apdu)} octets")
-        return Response("exception", result=ExceptionResponse(apdu[1], apdu[2]), apdu=apdu)
+        e = ExceptionResponse(apdu[1], apdu[2])
+        e.expected = int.from_bytes(apdu[3:7], "big") if len(apdu) == 7 else None
+        return Response("exception", result=e, apdu=apdu)
     if tag == CONFIRMED_SERVICE_ERROR:
         return Response("service-error", result=parse_confirmed_service_error(apdu), apdu=apdu)
     r = _Reader(apdu, 1, max_depth)

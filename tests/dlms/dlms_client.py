@@ -174,6 +174,8 @@ class Client:
         self.aare = None
         self.received = []  # every APDU received, in order
         self.frames = []    # every frame received (headers checked by recv())
+        # cosem_security.Hls once an HLS association is made: GET, SET, ACTION go ciphered
+        self.security = None
 
     # -- transport --
 
@@ -206,9 +208,15 @@ class Client:
         return f.apdu
 
     def request(self, apdu, timeout=None):
-        """Sends one APDU, returns the parsed answer."""
+        """Sends one APDU, returns the parsed answer. In an HLS association a GET, SET or
+        ACTION goes ciphered and its ciphered answer is deciphered (cosem_security.py)."""
+        if self.security and apdu[:1] in (b"\xC0", b"\xC1", b"\xC3"):
+            apdu = self.security.wrap(apdu)
         self.send(apdu)
-        return parse_apdu(self.recv(timeout), self.max_depth)
+        answer = self.recv(timeout)
+        if self.security and answer[:1] in (b"\xCC", b"\xCD", b"\xCF", b"\xDB"):
+            answer = self.security.unwrap(answer)
+        return parse_apdu(answer, self.max_depth)
 
     def next_iip(self):
         self.invoke_id = (self.invoke_id + 1) & 0x0F

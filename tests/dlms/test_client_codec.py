@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 # pylint: disable=wrong-import-position
+import cosem_security as sec  # noqa: E402
 import dlms_client as dc  # noqa: E402
 from checks import check, finish  # noqa: E402
 
@@ -465,5 +466,31 @@ check("client: associate (LLS, max PDU 64) keeps the negotiated figures; release
       aare.accepted and rl.reason == 0 and not diffs, str(diffs))
 client.close()
 ss.close()
+
+# ---- security suite 0 (cosem_security.py) against the Green Book's vectors ----
+# Table 40: a get-request of the Clock's time by 4D4D4D0000BC614E, IC 01234567,
+# EK 000102..0F, AK D0D1..DF; Table 43: HLS mechanism 5, f(StoC) by 4D4D4D0000000001, IC 1.
+GB_KEYS = sec.Keys(bytes(range(16)), bytes(range(0xD0, 0xE0)))
+GB_TITLE = h("4D4D4D0000BC614E")
+GB_GET = h("C0 01 00 0008 0000010000FF 02 00")
+GB_SC30 = h("30 01234567 411312FF935A47566827C467BC 7D825C3BE4A77C3FCC056B6B")
+check("security: SC 30 (authenticated and encrypted) is Table 40's",
+      sec.protect(GB_KEYS, 0x30, GB_TITLE, 0x01234567, GB_GET) == GB_SC30)
+check("security: SC 10 (authenticated only) is Table 40's",
+      sec.protect(GB_KEYS, 0x10, GB_TITLE, 0x01234567, GB_GET) ==
+      h("10 01234567") + GB_GET + h("06725D910F9221D263877516"))
+check("security: Table 40's ciphertext deciphers to the get-request",
+      sec.unprotect(GB_KEYS, GB_TITLE, GB_SC30) == (0x30, 0x01234567, GB_GET))
+check("security: a changed octet does not verify",
+      raises(sec.BadTag, sec.unprotect, GB_KEYS, GB_TITLE, GB_SC30[:-1] + b"\x00"))
+check("security: f(StoC) of HLS-GMAC is Table 43's",
+      sec.hls_gmac(GB_KEYS, h("4D4D4D0000000001"), 1, b"P6wRJ21F") ==
+      h("10 00000001 1A52FE7DD3E72748973C1E28"))
+check("security: f(CtoS) of HLS-GMAC is Table 43's",
+      sec.hls_gmac(GB_KEYS, GB_TITLE, 0x01234567, b"K56iVagY") ==
+      h("10 01234567 FE1466AFB3DBCD4F9389E2B7"))
+e = dc.parse_apdu(h("D8 01 06 00000009")).result
+check("client: exception-response invocation-counter-error carries the counter expected",
+      e.service_error == 6 and e.expected == 9)
 
 finish()

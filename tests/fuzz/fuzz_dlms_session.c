@@ -8,12 +8,14 @@
  * [APDU] (a record longer than what is left takes what is left). Setup bits: 0 associate first
  * with the reference AARQ, 1 as the management client (LLS, "12345678") rather than the public
  * one, 2-3 the client max PDU (64, 200, 1024, 65535), 4 a password configured, 5-6 our max PDU
- * (default, 64, 512, 2048). SAP choice: 0 public (16), 1 management (1), else the octet.
+ * (default, 64, 512, 2048), 7 HLS-GMAC configured (the Green Book's Table 43 keys and server
+ * title, counters from 0 in memory, the challenge A0..AF: the seed hls-get is a whole valid
+ * association and ciphered GET). SAP choice: 0 public (16), 1 management (1), else the octet.
  *
  * Besides not crashing: never PM_DLMS_CLOSE (the transport's buffer is large); every answer is
- * an AARE, an RLRE, a GET, SET or ACTION response or an exception-response (or empty, for an
- * AARQ that does not allow one); a GET, SET or ACTION response is never longer than the
- * client's max PDU, nor than ours.
+ * an AARE, an RLRE, a GET, SET or ACTION response (glo-ciphered too) or an exception-response
+ * (or empty, for an AARQ that does not allow one); a GET, SET or ACTION response is never
+ * longer than the client's max PDU, nor than ours.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -163,6 +165,9 @@ static void check_answer(const struct pm_dlms_session *s, enum pm_dlms_verdict v
 	case 0xC4:
 	case 0xC5:
 	case 0xC7:
+	case 0xCC: /* glo-get-response, glo-set-response, glo-action-response */
+	case 0xCD:
+	case 0xCF:
 		if (ai->client == PM_DLMS_CLIENT_NONE || out->len > ai->client_max_pdu ||
 		    out->len > ai->server_max_pdu)
 			__builtin_trap();
@@ -175,6 +180,49 @@ static void check_answer(const struct pm_dlms_session *s, enum pm_dlms_verdict v
 		__builtin_trap();
 	}
 }
+
+/* HLS-GMAC's daemon side, in memory: counters start over with each input. */
+static uint32_t server_ic;
+static int64_t client_last;
+
+static int next_ic(void *data, uint32_t *ic)
+{
+	(void)data;
+	*ic = server_ic++;
+	return 0;
+}
+
+static bool client_ic(void *data, uint32_t ic, uint32_t *expected)
+{
+	(void)data;
+	*expected = (uint32_t)(client_last + 1);
+	if ((int64_t)ic <= client_last)
+		return false;
+	client_last = ic;
+	return true;
+}
+
+static int challenge(void *data, uint8_t *buf, size_t n)
+{
+	(void)data;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)(0xA0 + i);
+	return 0;
+}
+
+static const struct pm_dlms_keys gb_keys = {
+    .ek = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E,
+	   0x0F},
+    .ak = {0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE,
+	   0xDF},
+};
+static const struct pm_dlms_security security = {
+    .keys = &gb_keys,
+    .title = {0x4D, 0x4D, 0x4D, 0x00, 0x00, 0xBC, 0x61, 0x4E},
+    .next_ic = next_ic,
+    .client_ic = client_ic,
+    .random = challenge,
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -195,6 +243,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.energy = 12345;
 	cfg.password = setup & 0x10 ? "12345678" : NULL;
 	cfg.max_pdu = server_pdus[(setup >> 5) & 3];
+	cfg.security = setup & 0x80 ? &security : NULL;
+	server_ic = 0;
+	client_last = -1;
 	s = pm_dlms_session_new(&cfg);
 	if (!s)
 		return 0;

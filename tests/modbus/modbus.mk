@@ -13,17 +13,17 @@ MODBUS_SRC := tests/modbus/serve.c tests/modbus/fixture.c daemon/views/modbus/mo
 
 $(BUILD)/test/modbus-map-doc: $(call objs,asan,daemon/tools/modbus-map-doc.c) $(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) -o $@ $^ -lm
+	$(CC) $(SANITIZE) -o $@ $^ $(CORE_LIBS) -lm
 
 $(BUILD)/test/modbus-serve: $(call objs,asan,$(MODBUS_SRC)) $(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) $(CORE_LIBS) -lm
 
 # Bench: the same server without sanitizers (the shipped flags), and a minimal plain-libmodbus
 # server.
 $(BUILD)/bench/modbus-serve: $(call objs,rel,$(MODBUS_SRC)) $(CORE_OBJ_rel)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_REL) -o $@ $^ $$(pkg-config --libs libsystemd) -lm
+	$(CC) $(LDFLAGS_REL) -o $@ $^ $$(pkg-config --libs libsystemd) $(CORE_LIBS) -lm
 
 $(BUILD)/bench/modbus-plain: tests/bench/modbus/plain-server.c
 	@mkdir -p $(@D)

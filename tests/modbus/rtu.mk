@@ -10,8 +10,8 @@ RTU_SRC := tests/modbus/rtu-serve.c daemon/views/modbus/modbus-rtu.c daemon/comm
 
 $(BUILD)/test/modbus-rtu-serve: $(call objs,asan,$(RTU_SRC)) $(CORE_OBJ_asan)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) -lm
+	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs libsystemd) $(CORE_LIBS) -lm
 
 $(BUILD)/bench/modbus-rtu-serve: $(call objs,rel,$(RTU_SRC)) $(CORE_OBJ_rel)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_REL) -o $@ $^ $$(pkg-config --libs libsystemd) -lm
+	$(CC) $(LDFLAGS_REL) -o $@ $^ $$(pkg-config --libs libsystemd) $(CORE_LIBS) -lm

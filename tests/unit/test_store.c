@@ -590,6 +590,7 @@ START_TEST(test_migration_from_v1_keeps_data)
 		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
 		 " DROP TABLE meter_config; DROP TABLE account; DROP TABLE topup_ref;"
 		 " DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE mqtt_cursor;"
+		 " DROP TABLE dlms_counter;"
 		 " PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -678,6 +679,38 @@ START_TEST(test_config_description_roundtrip)
 }
 END_TEST
 
+/* The DLMS HLS counters: nothing stored means none used; a reservation or a client counter
+ * never goes down (a lower one would let a counter be used twice); both survive a reopen. */
+START_TEST(test_dlms_counters)
+{
+	struct pm_store *s = open_ok();
+	uint64_t reserved = 99;
+	int64_t client = 99;
+
+	ck_assert_int_eq(pm_store_load_dlms_counters(s, "m", &reserved, &client), 0);
+	ck_assert_uint_eq(reserved, 0);
+	ck_assert_int_eq(client, -1);
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, "m", 512), 0);
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, "m", 256), 0);
+	ck_assert_int_eq(pm_store_save_dlms_client(s, "m", 7), 0);
+	ck_assert_int_eq(pm_store_save_dlms_client(s, "m", 3), 0);
+	/* 2^32: every counter used; above it is no counter */
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, "m", (UINT64_C(1) << 32) + 1), -EINVAL);
+	pm_store_close(s);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_dlms_counters(s, "m", &reserved, &client), 0);
+	ck_assert_uint_eq(reserved, 512);
+	ck_assert_int_eq(client, 7);
+	ck_assert_int_eq(pm_store_save_dlms_client(s, "m", UINT32_MAX), 0);
+	ck_assert_int_eq(pm_store_load_dlms_counters(s, "m", &reserved, &client), 0);
+	ck_assert_int_eq(client, UINT32_MAX);
+	ck_assert_int_eq(pm_store_load_dlms_counters(s, "other", &reserved, &client), 0);
+	ck_assert_uint_eq(reserved, 0);
+	ck_assert_int_eq(pm_store_save_dlms_client(NULL, "m", 1), -EINVAL);
+	pm_store_close(s);
+}
+END_TEST
+
 /* A schema-2 database (before maximum demand was stored) is migrated, its data kept. */
 START_TEST(test_migration_from_v2_keeps_data)
 {
@@ -691,7 +724,8 @@ START_TEST(test_migration_from_v2_keeps_data)
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
 		 " DROP TABLE account; DROP TABLE topup_ref; DROP TABLE billing_capture;"
-		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; PRAGMA user_version = 2'",
+		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; DROP TABLE dlms_counter;"
+		 " PRAGMA user_version = 2'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -981,7 +1015,7 @@ START_TEST(test_migration_from_v5_keeps_data)
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE "
-		 "mqtt_cursor;"
+		 "mqtt_cursor; DROP TABLE dlms_counter;"
 		 " PRAGMA user_version = 5'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -1025,6 +1059,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_demand_roundtrip);
 	tcase_add_test(tc, test_demand_keeps_three_months);
 	tcase_add_test(tc, test_config_description_roundtrip);
+	tcase_add_test(tc, test_dlms_counters);
 	tcase_add_test(tc, test_migration_from_v2_keeps_data);
 	tcase_add_test(tc, test_newer_schema_is_refused_untouched);
 	tcase_add_test(tc, test_quick_check_finding_is_refused);

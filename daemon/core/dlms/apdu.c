@@ -453,16 +453,38 @@ static void ber_put(struct pm_axdr_out *o, uint8_t tag, const uint8_t *p, size_t
 	pm_axdr_put_raw(o, p, n);
 }
 
+void pm_dlms_initiate_response_encode(const struct pm_dlms_aare *a, struct pm_axdr_out *u)
+{
+	pm_axdr_put_byte(u, 0x08);   /* initiateResponse */
+	pm_axdr_put_byte(u, ABSENT); /* negotiated-quality-of-service */
+	pm_axdr_put_byte(u, a->dlms_version);
+	pm_axdr_put_byte(u, 0x5F); /* Conformance [APPLICATION 31] */
+	pm_axdr_put_byte(u, 0x1F);
+	pm_axdr_put_byte(u, 0x04);
+	pm_axdr_put_byte(u, 0x00); /* no unused bits */
+	pm_axdr_put_byte(u, (uint8_t)(a->conformance >> 16));
+	pm_axdr_put_u16be(u, (uint16_t)a->conformance);
+	pm_axdr_put_u16be(u, a->server_max_pdu);
+	pm_axdr_put_u16be(u, VAA_NAME_LN);
+}
+
 void pm_dlms_aare_encode(const struct pm_dlms_aare *a, struct pm_axdr_out *o)
 {
 	/* application-context-name: [1] { OBJECT IDENTIFIER 2.16.756.5.8.1.1 } */
 	static const uint8_t context[] = {0x06, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x01};
-	uint8_t body[96], info[24], diag[5];
+	static const uint8_t ciphered[] = {0x06, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x03};
+	/* sender-acse-requirements: BIT STRING, the authentication bit */
+	static const uint8_t authentication[] = {0x07, 0x80};
+	uint8_t mechanism[PM_DLMS_OID_LEN] = {0x60, 0x85, 0x74, 0x05, 0x08, 0x02, a->mechanism};
+	uint8_t body[192], info[24], diag[5], title[2 + 8], stoc[2 + 64];
 	struct pm_axdr_out b, u;
 	const uint8_t result[3] = {0x02, 0x01, (uint8_t)a->result}; /* INTEGER */
 
 	pm_axdr_out_init(&b, body, sizeof(body));
-	ber_put(&b, 0xA1, context, sizeof(context));
+	if (a->ciphered_context)
+		ber_put(&b, 0xA1, ciphered, sizeof(ciphered));
+	else
+		ber_put(&b, 0xA1, context, sizeof(context));
 	ber_put(&b, 0xA2, result, sizeof(result));
 	/* result-source-diagnostic [3]: CHOICE acse-service-user [1] | -provider [2], each an
 	 * INTEGER */
@@ -472,20 +494,30 @@ void pm_dlms_aare_encode(const struct pm_dlms_aare *a, struct pm_axdr_out *o)
 	diag[3] = 0x01;
 	diag[4] = a->diagnostic;
 	ber_put(&b, 0xA3, diag, sizeof(diag));
-	if (a->user_info != PM_DLMS_AARE_NO_USER_INFO) {
+	if (a->title) { /* responding-AP-title [4]: { OCTET STRING } */
+		title[0] = 0x04;
+		title[1] = 8;
+		memcpy(title + 2, a->title, 8);
+		ber_put(&b, 0xA4, title, sizeof(title));
+	}
+	if (a->mechanism) {
+		ber_put(&b, 0x88, authentication, sizeof(authentication));
+		ber_put(&b, 0x89, mechanism, sizeof(mechanism));
+	}
+	if (a->stoc && a->nstoc <= 64) { /* responding-authentication-value [10]: charstring */
+		stoc[0] = 0x80;
+		stoc[1] = (uint8_t)a->nstoc;
+		memcpy(stoc + 2, a->stoc, a->nstoc);
+		ber_put(&b, 0xAA, stoc, 2 + a->nstoc);
+	}
+	if (a->raw_user_info) {
+		pm_axdr_put_byte(&b, 0xBE);
+		pm_axdr_put_length(&b, 2 + a->nraw_user_info);
+		ber_put(&b, 0x04, a->raw_user_info, a->nraw_user_info);
+	} else if (a->user_info != PM_DLMS_AARE_NO_USER_INFO) {
 		pm_axdr_out_init(&u, info, sizeof(info));
 		if (a->user_info == PM_DLMS_AARE_INITIATE_RESPONSE) {
-			pm_axdr_put_byte(&u, 0x08);   /* initiateResponse */
-			pm_axdr_put_byte(&u, ABSENT); /* negotiated-quality-of-service */
-			pm_axdr_put_byte(&u, a->dlms_version);
-			pm_axdr_put_byte(&u, 0x5F); /* Conformance [APPLICATION 31] */
-			pm_axdr_put_byte(&u, 0x1F);
-			pm_axdr_put_byte(&u, 0x04);
-			pm_axdr_put_byte(&u, 0x00); /* no unused bits */
-			pm_axdr_put_byte(&u, (uint8_t)(a->conformance >> 16));
-			pm_axdr_put_u16be(&u, (uint16_t)a->conformance);
-			pm_axdr_put_u16be(&u, a->server_max_pdu);
-			pm_axdr_put_u16be(&u, VAA_NAME_LN);
+			pm_dlms_initiate_response_encode(a, &u);
 		} else {
 			pm_dlms_put_confirmed_service_error(&u, 1 /* initiateError */,
 							    6 /* initiate */, a->initiate_error);

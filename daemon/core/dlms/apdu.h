@@ -44,6 +44,16 @@ enum pm_dlms_apdu_tag {
 	PM_DLMS_APDU_SET_RESPONSE = 0xC5,
 	PM_DLMS_APDU_ACTION_RESPONSE = 0xC7,
 	PM_DLMS_APDU_EXCEPTION_RESPONSE = 0xD8,
+	/* glo-ciphered with the global unicast key (the request's tag + 8, its response's) */
+	PM_DLMS_APDU_GLO_INITIATE_REQUEST = 0x21,
+	PM_DLMS_APDU_GLO_INITIATE_RESPONSE = 0x28,
+	PM_DLMS_APDU_GLO_GET_REQUEST = 0xC8,
+	PM_DLMS_APDU_GLO_SET_REQUEST = 0xC9,
+	PM_DLMS_APDU_GLO_ACTION_REQUEST = 0xCB,
+	PM_DLMS_APDU_GLO_GET_RESPONSE = 0xCC,
+	PM_DLMS_APDU_GLO_SET_RESPONSE = 0xCD,
+	PM_DLMS_APDU_GLO_ACTION_RESPONSE = 0xCF,
+	PM_DLMS_APDU_GENERAL_GLO_CIPHERING = 0xDB,
 };
 
 /*
@@ -85,6 +95,7 @@ enum pm_dlms_mechanism {
 	PM_DLMS_MECH_NONE = 0,
 	PM_DLMS_MECH_LLS = 1,
 	PM_DLMS_MECH_HLS = 2, /* 3 MD5, 4 SHA-1, 5 GMAC, 6 SHA-256, 7 ECDSA follow */
+	PM_DLMS_MECH_GMAC = 5,
 };
 /* The last arc n of 2.16.756.5.8.1.n (@arc1 1) or 2.16.756.5.8.2.n (@arc1 2); -1 for any
  * other OID. */
@@ -182,9 +193,24 @@ struct pm_dlms_aare {
 	uint32_t conformance;
 	uint16_t server_max_pdu;
 	enum pm_dlms_initiate_error initiate_error;
+	/* HLS (all absent when zero): the LN context with ciphering (2.16.756.5.8.1.3), the
+	 * server's system title (responding-AP-title, 8 octets), responder-acse-requirements
+	 * with mechanism-name 2.16.756.5.8.2.@mechanism, the server's challenge
+	 * (responding-authentication-value, charstring) */
+	bool ciphered_context;
+	const uint8_t *title;
+	uint8_t mechanism;
+	const uint8_t *stoc;
+	size_t nstoc;
+	/* the user-information's contents given whole (a glo-initiateResponse), in place of
+	 * the InitiateResponse @user_info would write */
+	const uint8_t *raw_user_info;
+	size_t nraw_user_info;
 };
 
-/* An AARE naming the LN context without ciphering (2.16.756.5.8.1.1). */
+/* The xDLMS InitiateResponse of @a (the AARE's user-information when it is not ciphered). */
+void pm_dlms_initiate_response_encode(const struct pm_dlms_aare *a, struct pm_axdr_out *u);
+/* An AARE naming the LN context, without ciphering unless @ciphered_context. */
 void pm_dlms_aare_encode(const struct pm_dlms_aare *a, struct pm_axdr_out *o);
 
 /* RLRQ: reason absent or 0 normal, 1 urgent, 30 user-defined; user-information ignored. */
@@ -324,6 +350,8 @@ enum pm_dlms_service_error {
 	PM_DLMS_SERVICE_NOT_SUPPORTED = 2,
 	PM_DLMS_SERVICE_OTHER_REASON = 3,
 	PM_DLMS_SERVICE_PDU_TOO_LONG = 4,
+	PM_DLMS_SERVICE_DECIPHERING_ERROR = 5,
+	PM_DLMS_SERVICE_INVOCATION_COUNTER_ERROR = 6, /* followed by the counter expected */
 };
 void pm_dlms_put_exception_response(struct pm_axdr_out *o, enum pm_dlms_state_error state,
 				    enum pm_dlms_service_error service);

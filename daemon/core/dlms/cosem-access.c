@@ -41,6 +41,25 @@ bool pm_cosem_methods_by_management(const struct pm_cosem_object *o, enum pm_dlm
 	return client == PM_DLMS_CLIENT_MANAGEMENT;
 }
 
+bool pm_cosem_needs_hls(const struct pm_cosem_object *o)
+{
+	switch (o->cls->class_id) {
+	case 6:	  /* register activation */
+	case 9:	  /* script table: the disconnect and tariffication scripts */
+	case 11:  /* special days table */
+	case 20:  /* activity calendar */
+	case 70:  /* disconnect control */
+	case 71:  /* limiter */
+	case 111: /* account */
+	case 112: /* credit */
+	case 113: /* charge */
+	case 115: /* token gateway */
+		return true;
+	default:
+		return false;
+	}
+}
+
 uint8_t pm_cosem_no_selectors(const struct pm_cosem_object *o, uint8_t attr)
 {
 	(void)o;

@@ -243,6 +243,13 @@ static enum pm_dlms_result dir_get(const void *d, const struct pm_cosem_request 
 	return restore(out, len, overflow, obj->cls->get(obj, req, attr, sel, out));
 }
 
+/* A write the association's security is not enough for (the object list shows the rights of
+ * the client's strongest association). */
+static bool hls_needed(const struct pm_cosem_request *req, const struct pm_cosem_object *obj)
+{
+	return req->assoc && req->assoc->lls_restricted && pm_cosem_needs_hls(obj);
+}
+
 static enum pm_dlms_result dir_set(const void *d, const struct pm_cosem_request *req,
 				   const struct pm_cosem_object *obj, uint8_t attr,
 				   const uint8_t *value, size_t len)
@@ -251,7 +258,7 @@ static enum pm_dlms_result dir_set(const void *d, const struct pm_cosem_request 
 	if (attr < 1 || attr > obj->cls->n_attrs)
 		return PM_DLMS_OBJECT_UNDEFINED;
 	if (!(pm_cosem_directory_attr_access(obj, client_of(req), attr) & PM_COSEM_WRITE) ||
-	    !obj->cls->set)
+	    !obj->cls->set || hls_needed(req, obj))
 		return PM_DLMS_READ_WRITE_DENIED;
 	return obj->cls->set(obj, req, attr, value, len);
 }
@@ -266,7 +273,7 @@ static enum pm_dlms_result dir_action(const void *d, const struct pm_cosem_reque
 	(void)d;
 	if (method < 1 || method > obj->cls->n_methods)
 		return PM_DLMS_OBJECT_UNDEFINED;
-	if (!pm_cosem_directory_method_access(obj, client_of(req), method))
+	if (!pm_cosem_directory_method_access(obj, client_of(req), method) || hls_needed(req, obj))
 		return PM_DLMS_READ_WRITE_DENIED;
 	return restore(out, out_len, overflow, obj->cls->action(obj, req, method, param, len, out));
 }

@@ -54,7 +54,10 @@ enum pm_dlms_client {
 struct pm_dlms_assoc_info {
 	enum pm_dlms_client client;
 	uint16_t client_sap, server_sap;
-	uint8_t mechanism;	 /* 0 none, 1 LLS */
+	uint8_t mechanism; /* 0 none, 1 LLS, 5 HLS-GMAC */
+	/* low-level security on a meter that offers HLS-GMAC: the writes that move the supply,
+	 * the tariff or money need HLS (pm_cosem_needs_hls) */
+	bool lls_restricted;
 	uint32_t conformance;	 /* negotiated: the AND of the client's and ours */
 	uint16_t client_max_pdu; /* the client's max-receive-pdu-size */
 	uint16_t server_max_pdu; /* ours */

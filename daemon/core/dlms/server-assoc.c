@@ -2,10 +2,12 @@
 /*
  * The association (server.h): AARQ -> AARE, RLRQ -> RLRE.
  *
- * Only logical-name referencing without ciphering (application context 2.16.756.5.8.1.1), on
+ * Logical-name referencing without ciphering (application context 2.16.756.5.8.1.1), on
  * our one logical device (server SAP PM_DLMS_SERVER_SAP), for two clients: the public client
  * (SAP 16, mechanism none) and the management client (SAP 1, low-level security with the
- * configured password). The checks, in order, and their AARE (result rejected-permanent unless
+ * configured password). The management client asking for HLS-GMAC (mechanism 5) goes through
+ * server-hls.c instead, ciphered context and all, after the first two checks below. The
+ * checks, in order, and their AARE (result rejected-permanent unless
  * said otherwise; diagnostics of acse-service-user, numbered as ACSE's
  * Associate-source-diagnostic and Gurux's enums.h DLMS_SOURCE_DIAGNOSTIC list them):
  *
@@ -41,6 +43,7 @@ void pm_dlms_srv_release(struct pm_dlms_session *s)
 {
 	pm_dlms_srv_abandon(s);
 	memset(&s->assoc, 0, sizeof(s->assoc));
+	memset(&s->hls, 0, sizeof(s->hls));
 }
 
 /* Which client a SAP is, NONE for any other. */
@@ -78,7 +81,7 @@ static bool password_matches(const char *password, const uint8_t *given, size_t 
 
 /* The ACSE's checks (see the top): 0 when they pass, else the diagnostic and whether it is
  * the provider's. */
-static uint8_t acse_check(const struct pm_dlms_session *s, const struct pm_dlms_aarq *a,
+static uint8_t acse_check(struct pm_dlms_session *s, const struct pm_dlms_aarq *a,
 			  enum pm_dlms_client client, uint16_t server_sap, bool *provider)
 {
 	int mech;
@@ -90,6 +93,8 @@ static uint8_t acse_check(const struct pm_dlms_session *s, const struct pm_dlms_
 	}
 	if (client == PM_DLMS_CLIENT_NONE || server_sap != PM_DLMS_SERVER_SAP)
 		return PM_DLMS_DIAG_NO_REASON_GIVEN;
+	if (pm_dlms_srv_hls_asked(a, client))
+		return pm_dlms_srv_hls_acse(s, a);
 	if (pm_dlms_oid_id(a->context, a->ncontext, 1) != PM_DLMS_CONTEXT_LN)
 		return PM_DLMS_DIAG_CONTEXT_NOT_SUPPORTED;
 	mech = a->mechanism ? pm_dlms_oid_id(a->mechanism, a->nmechanism, 2) : PM_DLMS_MECH_NONE;
@@ -131,7 +136,11 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 	};
 	enum pm_dlms_client client = client_of(client_sap);
 	struct pm_dlms_initiate_request ir;
+	uint8_t initiate[64];
+	const uint8_t *user_info;
+	size_t nuser_info;
 	struct pm_dlms_aarq a;
+	bool hls = false;
 	int status, err;
 
 	pm_dlms_srv_release(s);
@@ -141,14 +150,34 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 			aare.diagnostic = PM_DLMS_DIAG_NO_REASON_GIVEN;
 	}
 	if (aare.diagnostic != PM_DLMS_DIAG_NULL) {
+		pm_dlms_srv_release(s);
 		pm_dlms_aare_encode(&aare, out);
 		return;
 	}
-	status = pm_dlms_initiate_request_parse(a.user_info, a.nuser_info, &ir);
-	if (!status && !ir.response_allowed)
+	user_info = a.user_info;
+	nuser_info = a.nuser_info;
+	hls = pm_dlms_srv_hls_asked(&a, client);
+	if (hls) {
+		/* the InitiateRequest comes glo-ciphered under the key the client holds */
+		err = pm_dlms_srv_hls_initiate(s, &a, initiate, sizeof(initiate), &nuser_info, out);
+		if (err) {
+			pm_dlms_srv_release(s);
+			if (err > 0) {
+				aare.diagnostic = (uint8_t)err;
+				pm_dlms_aare_encode(&aare, out);
+			}
+			return;
+		}
+		user_info = initiate;
+	}
+	status = pm_dlms_initiate_request_parse(user_info, nuser_info, &ir);
+	if (!status && !ir.response_allowed) {
+		pm_dlms_srv_release(s);
 		return;
+	}
 	err = initiate_check(&ir, status);
 	if (err >= 0) {
+		pm_dlms_srv_release(s);
 		aare.diagnostic = PM_DLMS_DIAG_NO_REASON_GIVEN;
 		aare.user_info = PM_DLMS_AARE_INITIATE_ERROR;
 		aare.initiate_error = (enum pm_dlms_initiate_error)err;
@@ -158,8 +187,10 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 	s->assoc.client = client;
 	s->assoc.client_sap = client_sap;
 	s->assoc.server_sap = server_sap;
-	s->assoc.mechanism =
-	    client == PM_DLMS_CLIENT_MANAGEMENT ? PM_DLMS_MECH_LLS : PM_DLMS_MECH_NONE;
+	s->assoc.mechanism = hls				   ? PM_DLMS_MECH_GMAC
+			     : client == PM_DLMS_CLIENT_MANAGEMENT ? PM_DLMS_MECH_LLS
+								   : PM_DLMS_MECH_NONE;
+	s->assoc.lls_restricted = s->assoc.mechanism == PM_DLMS_MECH_LLS && s->cfg->security;
 	s->assoc.conformance = ir.conformance & PM_DLMS_SERVER_CONFORMANCE;
 	s->assoc.client_max_pdu = ir.client_max_pdu;
 	s->assoc.server_max_pdu = s->cfg->max_pdu ? s->cfg->max_pdu : PM_DLMS_SERVER_MAX_PDU;
@@ -175,7 +206,10 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 	aare.dlms_version = PM_DLMS_VERSION;
 	aare.conformance = s->assoc.conformance;
 	aare.server_max_pdu = s->assoc.server_max_pdu;
-	pm_dlms_aare_encode(&aare, out);
+	if (hls)
+		pm_dlms_srv_hls_accept(s, &aare, out);
+	else
+		pm_dlms_aare_encode(&aare, out);
 }
 
 void pm_dlms_srv_rlrq(struct pm_dlms_session *s, const uint8_t *apdu, size_t len,

@@ -45,7 +45,26 @@ struct pm_dlms_session {
 
 	/* Scratch: an action's return data, a with-list's results. */
 	struct pm_axdr_out scratch;
+
+	/* HLS-GMAC (server-hls.c), zero when the association has none. */
+	struct pm_dlms_hls {
+		bool pending;  /* associated, waiting for reply_to_HLS_authentication */
+		bool ciphered; /* every xDLMS APDU is glo- or general-glo-ciphered */
+		uint8_t client_title[PM_DLMS_SYSTEM_TITLE_LEN];
+		uint8_t stoc[PM_DLMS_STOC_LEN];
+		uint8_t ctos[PM_DLMS_CHALLENGE_MAX];
+		size_t nctos;
+	} hls;
+	/* No invocation counter could be had: nothing is sent, the connection closes. */
+	bool close;
+	/* A deciphered request, and the plain answer before it is ciphered. */
+	struct pm_axdr_out plain_req, plain_resp;
 };
+
+/* What ciphering adds to an APDU at most: general-glo-ciphering's tag, system title (9),
+ * length (3), SC || IC and the tag. The session's answers leave room for it. */
+#define PM_DLMS_CIPHER_OVERHEAD                                                                    \
+	(1 + 1 + PM_DLMS_SYSTEM_TITLE_LEN + 3 + PM_DLMS_SECURITY_HEADER_LEN + PM_DLMS_TAG_LEN)
 
 /* The context the directory is called with for this request. */
 static inline struct pm_cosem_request pm_dlms_srv_request(const struct pm_dlms_session *s,
@@ -63,8 +82,11 @@ static inline struct pm_cosem_request pm_dlms_srv_request(const struct pm_dlms_s
  */
 static inline size_t pm_dlms_srv_pdu(const struct pm_dlms_session *s)
 {
-	return s->assoc.client_max_pdu < s->assoc.server_max_pdu ? s->assoc.client_max_pdu
-								 : s->assoc.server_max_pdu;
+	size_t pdu = s->assoc.client_max_pdu < s->assoc.server_max_pdu ? s->assoc.client_max_pdu
+								       : s->assoc.server_max_pdu;
+
+	/* a ciphered answer is the plain one and the overhead, in the same PDU */
+	return s->hls.ciphered ? pdu - PM_DLMS_CIPHER_OVERHEAD : pdu;
 }
 
 /* Whether the association negotiated every bit of @conf. */
@@ -89,6 +111,34 @@ void pm_dlms_srv_rlrq(struct pm_dlms_session *s, const uint8_t *apdu, size_t len
 		      struct pm_axdr_out *out);
 /* The session back to "not associated". */
 void pm_dlms_srv_release(struct pm_dlms_session *s);
+
+/* server.c: a GET, SET or ACTION, plain (deciphered when it came ciphered). */
+void pm_dlms_srv_xdlms(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
+		       uint16_t client_sap, uint16_t server_sap, const uint8_t *apdu, size_t len,
+		       struct pm_axdr_out *out);
+
+/* server-hls.c */
+/* Whether the AARQ asks for HLS-GMAC from the management client. */
+bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, enum pm_dlms_client client);
+/* The ACSE's checks of an HLS-GMAC AARQ: PM_DLMS_DIAG_NULL when they pass (the client's
+ * title and challenge kept), else the acse-service-user diagnostic. */
+uint8_t pm_dlms_srv_hls_acse(struct pm_dlms_session *s, const struct pm_dlms_aarq *a);
+/* The glo-initiateRequest of the AARQ deciphered into @ir's buffer @buf (@cap octets): 0,
+ * PM_DLMS_DIAG_AUTHENTICATION_FAILURE when it does not decipher, or -1 when @out holds the
+ * answer already (a replayed counter). */
+int pm_dlms_srv_hls_initiate(struct pm_dlms_session *s, const struct pm_dlms_aarq *a, uint8_t *buf,
+			     size_t cap, size_t *n, struct pm_axdr_out *out);
+/* The accepting AARE of an HLS association: the server's title and challenge, the ciphered
+ * InitiateResponse. */
+void pm_dlms_srv_hls_accept(struct pm_dlms_session *s, struct pm_dlms_aare *aare,
+			    struct pm_axdr_out *out);
+/* The one request an association waiting for reply_to_HLS_authentication takes. */
+void pm_dlms_srv_hls_reply(struct pm_dlms_session *s, const uint8_t *apdu, size_t len,
+			   struct pm_axdr_out *out);
+/* A glo- or general-glo-ciphered APDU: deciphered, served, its answer ciphered alike. */
+void pm_dlms_srv_ciphered(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
+			  uint16_t client_sap, uint16_t server_sap, const uint8_t *apdu, size_t len,
+			  struct pm_axdr_out *out);
 
 /* server-get.c */
 void pm_dlms_srv_get(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,

@@ -16,8 +16,12 @@
  *  - A request longer than our max-receive-pdu-size: service-not-allowed / pdu-too-long.
  *  - A malformed request: service-not-allowed / other-reason; a CHOICE the standard does not
  *    define: service-unknown / service-not-supported.
- *  - An APDU the standard defines but this server does not serve (short-name, ciphered,
- *    notifications, general-block-transfer): service-not-allowed / service-not-supported; an
+ *  - glo- and general-glo-ciphered GET, SET, ACTION: deciphered, served and answered ciphered
+ *    in an HLS association (server-hls.c), which takes no other; service-not-allowed /
+ *    operation-not-possible elsewhere.
+ *  - An APDU the standard defines but this server does not serve (short-name, dedicated-key
+ *    ciphering, notifications, general-block-transfer): service-not-allowed /
+ *    service-not-supported; an
  *    octet that is no APDU tag at all, or an empty APDU: service-unknown /
  *    service-not-supported.
  *  - PM_DLMS_CLOSE only when the answer does not fit the transport's buffer: nothing
@@ -42,6 +46,9 @@ struct pm_dlms_session *pm_dlms_session_new(const struct pm_dlms_server_config *
 	pm_axdr_out_init_heap(&s->body, PM_DLMS_MAX_RESPONSE);
 	pm_axdr_out_init_heap(&s->joined, PM_DLMS_MAX_SET);
 	pm_axdr_out_init_heap(&s->scratch, PM_DLMS_MAX_RESPONSE);
+	/* a ciphered request is at most what the transport takes; its answer at most the PDU */
+	pm_axdr_out_init_heap(&s->plain_req, 0xFFFF);
+	pm_axdr_out_init_heap(&s->plain_resp, 0xFFFF);
 	return s;
 }
 
@@ -52,6 +59,8 @@ void pm_dlms_session_free(struct pm_dlms_session *s)
 	pm_axdr_out_free(&s->body);
 	pm_axdr_out_free(&s->joined);
 	pm_axdr_out_free(&s->scratch);
+	pm_axdr_out_free(&s->plain_req);
+	pm_axdr_out_free(&s->plain_resp);
 	free(s);
 }
 
@@ -116,12 +125,12 @@ void pm_dlms_srv_not_negotiated(struct pm_axdr_out *out)
 }
 
 /* A GET, SET or ACTION: served when the association allows it. */
-static void xdlms_request(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
-			  uint16_t client_sap, uint16_t server_sap, const uint8_t *apdu, size_t len,
-			  struct pm_axdr_out *out)
+void pm_dlms_srv_xdlms(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
+		       uint16_t client_sap, uint16_t server_sap, const uint8_t *apdu, size_t len,
+		       struct pm_axdr_out *out)
 {
 	if (s->assoc.client == PM_DLMS_CLIENT_NONE || client_sap != s->assoc.client_sap ||
-	    server_sap != s->assoc.server_sap) {
+	    server_sap != s->assoc.server_sap || s->hls.pending) {
 		pm_dlms_put_exception_response(out, PM_DLMS_STATE_SERVICE_NOT_ALLOWED,
 					       PM_DLMS_SERVICE_OPERATION_NOT_POSSIBLE);
 		return;
@@ -151,6 +160,7 @@ enum pm_dlms_verdict pm_dlms_session_apdu(struct pm_dlms_session *s,
 					  struct pm_axdr_out *out)
 {
 	pm_axdr_out_reset(out);
+	s->close = false;
 	if (!apdu || !len) {
 		pm_dlms_srv_refuse(out, PM_DLMS_APDU_UNKNOWN_TAG);
 	} else {
@@ -164,7 +174,19 @@ enum pm_dlms_verdict pm_dlms_session_apdu(struct pm_dlms_session *s,
 		case PM_DLMS_APDU_GET_REQUEST:
 		case PM_DLMS_APDU_SET_REQUEST:
 		case PM_DLMS_APDU_ACTION_REQUEST:
-			xdlms_request(s, meter, client_sap, server_sap, apdu, len, out);
+			/* an HLS association takes ciphered requests only (server-hls.c) */
+			if (s->hls.ciphered)
+				pm_dlms_put_exception_response(
+				    out, PM_DLMS_STATE_SERVICE_NOT_ALLOWED,
+				    PM_DLMS_SERVICE_OPERATION_NOT_POSSIBLE);
+			else
+				pm_dlms_srv_xdlms(s, meter, client_sap, server_sap, apdu, len, out);
+			break;
+		case PM_DLMS_APDU_GLO_GET_REQUEST:
+		case PM_DLMS_APDU_GLO_SET_REQUEST:
+		case PM_DLMS_APDU_GLO_ACTION_REQUEST:
+		case PM_DLMS_APDU_GENERAL_GLO_CIPHERING:
+			pm_dlms_srv_ciphered(s, meter, client_sap, server_sap, apdu, len, out);
 			break;
 		default:
 			pm_dlms_srv_refuse(out, pm_dlms_apdu_tag_is_defined(apdu[0])
@@ -173,7 +195,7 @@ enum pm_dlms_verdict pm_dlms_session_apdu(struct pm_dlms_session *s,
 			break;
 		}
 	}
-	if (out->overflow) {
+	if (out->overflow || s->close) {
 		pm_axdr_out_reset(out);
 		return PM_DLMS_CLOSE;
 	}

@@ -20,6 +20,7 @@
 
 #include "core/dlms/axdr.h"
 #include "core/dlms/cosem.h"
+#include "core/dlms/dlms-cipher.h"
 
 /* The largest encoded attribute a GET may return (in blocks), and the largest SET value joined
  * from datablocks: 240 days of 30-minute load profile fit in it several times over. */
@@ -43,12 +44,44 @@
 #define PM_DLMS_CONF_SELECTIVE_ACCESS PM_DLMS_CONF_BIT(21)
 #define PM_DLMS_CONF_ACTION PM_DLMS_CONF_BIT(23)
 
+/* The server's challenge to an HLS client (the Green Book allows 8..64 octets), and the
+ * longest client challenge taken. */
+#define PM_DLMS_STOC_LEN 16
+#define PM_DLMS_CHALLENGE_MIN 8
+#define PM_DLMS_CHALLENGE_MAX 64
+
+/*
+ * High-level security with GMAC (mechanism 5, security suite 0) for the management client
+ * (server-hls.c): its keys and system titles, and what the session cannot keep itself because
+ * it must outlive a connection and a restart (the invocation counters) or comes from the world
+ * (randomness).
+ */
+struct pm_dlms_security {
+	const struct pm_dlms_keys *keys;
+	uint8_t title[PM_DLMS_SYSTEM_TITLE_LEN]; /* the server's system title */
+	/* the management client's system title; all zero: any client title is taken */
+	uint8_t client_title[PM_DLMS_SYSTEM_TITLE_LEN];
+	/* The invocation counter for the next APDU the server protects: each value at most once
+	 * for the life of the key, across restarts and crashes. 0, or a negative errno when none
+	 * can be promised (the session then sends nothing and closes the connection). */
+	int (*next_ic)(void *data, uint32_t *ic);
+	/* Whether @ic from the client is above every counter it used with this key, and if so
+	 * remembers it; false refuses the APDU as a replay. *@expected: the lowest counter
+	 * that would be taken. */
+	bool (*client_ic)(void *data, uint32_t ic, uint32_t *expected);
+	/* @n unpredictable octets (the server's challenge): 0 or a negative errno. */
+	int (*random)(void *data, uint8_t *buf, size_t n);
+	void *data;
+};
+
 struct pm_dlms_server_config {
 	const struct pm_cosem_directory_ops *ops;
 	const void *dir;
 	/* the management client's low-level-security password (1..32 octets); NULL or "":
-	 * the management client cannot associate */
+	 * the management client cannot associate with LLS */
 	const char *password;
+	/* NULL: the management client cannot associate with HLS-GMAC */
+	const struct pm_dlms_security *security;
 	uint16_t max_pdu; /* ours, 0 = PM_DLMS_SERVER_MAX_PDU */
 };
 

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the DLMS session's HLS-GMAC needs from the daemon (core/dlms/server.h struct
+ * pm_dlms_security) for one meter: its keys and titles (from dlms_key_file), unpredictable
+ * challenges (getrandom), and the invocation counters kept in the store so that none is used
+ * twice across restarts and kill -9:
+ *
+ *  - the server's counters are reserved in blocks of PM_DLMS_HLS_IC_BLOCK: the end of the
+ *    block is committed before its first counter is handed out, and a restart starts after
+ *    the last reservation (the unused rest of a block is skipped, never reused). One commit
+ *    per block instead of one per APDU; 2^32 counters last 16 million restarts.
+ *  - the client's newest counter taken is committed before the request it came with is
+ *    served, so a request recorded before a crash is refused after it too.
+ *
+ * When the store cannot commit, no counter is promised: the session sends nothing and closes.
+ */
+#ifndef POLYMETER_DLMS_HLS_H
+#define POLYMETER_DLMS_HLS_H
+
+#include <stdint.h>
+
+#include "core/dlms/server.h"
+
+#define PM_DLMS_HLS_IC_BLOCK 256
+
+struct pm_meter;
+
+struct pm_dlms_hls {
+	struct pm_dlms_security sec; /* what the server's configuration points to */
+	struct pm_dlms_keys keys;
+	const char *meter; /* the meter's name, its row in the store */
+	struct pm_meter *pipe;
+	uint64_t next, reserved; /* the server's next counter; below reserved: committed */
+	int64_t client_last;	 /* the client's newest counter taken, -1 none */
+};
+
+/* @h ready for the meter @name whose pipeline (and store) is @pipe, with its keys and titles;
+ * @h->sec then goes into the server's configuration. 0, or a negative errno (no store, the
+ * store unreadable). */
+int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, struct pm_meter *pipe,
+		     const struct pm_dlms_keys *keys, const uint8_t *title,
+		     const uint8_t *client_title);
+/* Wipes the keys. */
+void pm_dlms_hls_done(struct pm_dlms_hls *h);
+
+#endif
