@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The Modbus RTU server (see modbus-rtu.h). */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/serial.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "views/modbus/modbus-rtu.h"
+#include "views/serial/tty-line.h"
 
 #define OUT_MAX (4 * PM_MBRTU_ADU_MAX) /* answers waiting for the line */
 #define READS_PER_WAKEUP 8
@@ -65,93 +62,10 @@ uint16_t pm_mbrtu_crc16(const uint8_t *p, size_t len)
 	return crc;
 }
 
-static speed_t baud_speed(unsigned baud)
+static struct pm_tty_line line_of(const struct pm_mbrtu_config *cfg)
 {
-	static const struct {
-		unsigned baud;
-		speed_t speed;
-	} rates[] = {
-	    {1200, B1200},     {2400, B2400},	  {4800, B4800},     {9600, B9600},
-	    {19200, B19200},   {38400, B38400},	  {57600, B57600},   {115200, B115200},
-	    {230400, B230400}, {460800, B460800}, {921600, B921600},
-	};
-
-	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
-		if (rates[i].baud == baud)
-			return rates[i].speed;
-	return B0;
-}
-
-static int setup_tty(int fd, const struct pm_mbrtu_config *cfg)
-{
-	struct termios t;
-	speed_t sp = baud_speed(cfg->baud);
-
-	if (tcgetattr(fd, &t) < 0)
-		return -errno;
-	cfmakeraw(&t);
-	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS | HUPCL);
-	t.c_cflag |= CS8 | CLOCAL | CREAD;
-	if (cfg->parity != 'N')
-		t.c_cflag |= PARENB;
-	if (cfg->parity == 'O')
-		t.c_cflag |= PARODD;
-	if (cfg->stop_bits == 2)
-		t.c_cflag |= CSTOPB;
-	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY | INPCK);
-	if (cfg->parity != 'N')
-		t.c_iflag |= INPCK; /* a byte with a parity error is read as 0 and the CRC fails */
-	t.c_cc[VMIN] = 0;
-	t.c_cc[VTIME] = 0;
-	if (cfsetispeed(&t, sp) < 0 || cfsetospeed(&t, sp) < 0)
-		return -errno;
-	if (tcsetattr(fd, TCSANOW, &t) < 0)
-		return -errno;
-	(void)tcflush(fd, TCIOFLUSH);
-	return 0;
-}
-
-/* tcsetattr() succeeds when any of the settings took: say which ones the driver dropped. */
-static void check_tty(int fd, const struct pm_mbrtu_config *cfg)
-{
-	const tcflag_t mask = CSIZE | PARENB | PARODD | CSTOPB;
-	struct termios t;
-	tcflag_t want = CS8;
-
-	if (cfg->parity != 'N')
-		want |= PARENB;
-	if (cfg->parity == 'O')
-		want |= PARODD;
-	if (cfg->stop_bits == 2)
-		want |= CSTOPB;
-	if (tcgetattr(fd, &t) < 0)
-		return;
-	if ((t.c_cflag & mask) != want || cfgetospeed(&t) != baud_speed(cfg->baud))
-		log_warning("modbus-rtu: %s: the driver did not take %u 8%c%u (a pty has no "
-			    "parity, stop bits or line rate); serving anyway",
-			    cfg->device, cfg->baud, cfg->parity, cfg->stop_bits);
-}
-
-/* Kernel RS-485 mode: RTS (DE) asserted while sending, released after. */
-static bool setup_rs485(int fd, const char *device)
-{
-	struct serial_rs485 rs;
-
-	memset(&rs, 0, sizeof(rs));
-	if (ioctl(fd, TIOCGRS485, &rs) < 0)
-		memset(&rs, 0, sizeof(rs));
-	rs.flags |= SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND;
-	rs.flags &= ~(uint32_t)(SER_RS485_RTS_AFTER_SEND | SER_RS485_RX_DURING_TX);
-	if (ioctl(fd, TIOCSRS485, &rs) < 0) {
-		log_warning(
-		    "modbus-rtu: %s: the driver has no kernel RS-485 mode (TIOCSRS485: %s); "
-		    "serving anyway: the transceiver must switch direction by itself "
-		    "(a DE/RE line wired to RTS will not be driven)",
-		    device, strerror(errno));
-		return false;
-	}
-	log_info("modbus-rtu: %s: kernel RS-485 mode on", device);
-	return true;
+	return (struct pm_tty_line){
+	    .baud = cfg->baud, .data_bits = 8, .parity = cfg->parity, .stop_bits = cfg->stop_bits};
 }
 
 /* Queues one answer (address + PDU + CRC) and writes what the line takes now. */
@@ -367,12 +281,11 @@ static uint64_t t35(const struct pm_mbrtu_config *cfg)
 int pm_mbrtu_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
 		 const struct pm_mbrtu_config *cfg, struct pm_mbrtu **out)
 {
+	struct pm_tty_line line = line_of(cfg);
 	struct pm_mbrtu *srv;
 	int r;
 
-	if (!cfg->device || baud_speed(cfg->baud) == B0 ||
-	    (cfg->parity != 'N' && cfg->parity != 'E' && cfg->parity != 'O') ||
-	    (cfg->stop_bits != 1 && cfg->stop_bits != 2) ||
+	if (!cfg->device || cfg->baud < 1200 || !pm_tty_line_valid(&line) ||
 	    (cfg->unit_id != 0 && cfg->unit_id != map->cfg.unit_id) || map->cfg.unit_id < 1 ||
 	    map->cfg.unit_id > 247)
 		return -EINVAL;
@@ -387,21 +300,20 @@ int pm_mbrtu_new(sd_event *event, const struct pm_mb_map *map, const struct pm_s
 	srv->t35_usec = t35(cfg);
 	srv->device = strdup(cfg->device);
 	srv->line.device = srv->device;
-	srv->fd = open(cfg->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (!srv->device || srv->fd < 0) {
-		r = srv->device ? -errno : -ENOMEM;
+	if (!srv->device) {
+		r = -ENOMEM;
 		goto fail;
 	}
-	if (!isatty(srv->fd)) {
-		r = -ENOTTY;
+	srv->fd = pm_tty_open(cfg->device);
+	if (srv->fd < 0) {
+		r = srv->fd;
 		goto fail;
 	}
-	r = setup_tty(srv->fd, cfg);
+	r = pm_tty_set_line(srv->fd, &line, "modbus-rtu", cfg->device);
 	if (r < 0)
 		goto fail;
-	check_tty(srv->fd, cfg);
 	if (cfg->rs485)
-		srv->rs485 = setup_rs485(srv->fd, cfg->device);
+		srv->rs485 = pm_tty_rs485(srv->fd, "modbus-rtu", cfg->device);
 	r = sd_event_add_io(event, &srv->io, srv->fd, EPOLLIN, on_io, srv);
 	if (r < 0)
 		goto fail;
