@@ -47,6 +47,7 @@ int pm_tty_open(const char *device)
 		close(fd);
 		return -ENOTTY;
 	}
+	(void)tcflush(fd, TCIOFLUSH); /* what waited from before us is stale */
 	return fd;
 }
 
@@ -99,7 +100,6 @@ int pm_tty_set_line(int fd, const struct pm_tty_line *line, const char *who, con
 		return -errno;
 	if (tcsetattr(fd, TCSANOW, &t) < 0)
 		return -errno;
-	(void)tcflush(fd, TCIOFLUSH);
 	check_line(fd, line, who, device);
 	return 0;
 }

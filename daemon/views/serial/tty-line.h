@@ -23,12 +23,12 @@ struct pm_tty_line {
 /* True when @line is one the servers can set. */
 bool pm_tty_line_valid(const struct pm_tty_line *line);
 
-/* Opens @device (O_NONBLOCK, O_NOCTTY, close-on-exec); the fd, or a negative errno (-ENOTTY
- * for a file that is no terminal). */
+/* Opens @device (O_NONBLOCK, O_NOCTTY, close-on-exec) and drops what was queued on it; the
+ * fd, or a negative errno (-ENOTTY for a file that is no terminal). */
 int pm_tty_open(const char *device);
 
 /*
- * Sets @fd raw at @line (reads return what is there, never wait), flushing what was queued;
+ * Sets @fd raw at @line (reads return what is there, never wait), keeping what is queued;
  * @who and @device name the warning when the driver did not take all of it. Returns 0 or a
  * negative errno.
  */
