@@ -345,6 +345,15 @@ static void on_rx(void *data, const uint8_t *p, size_t n)
 	}
 }
 
+/* The line hung up: a frame begun will not be completed. */
+static void on_hangup(void *data)
+{
+	struct pm_dlms_serial *s = data;
+
+	s->in_len = s->text_len = 0;
+	(void)sd_event_source_set_enabled(s->gap, SD_EVENT_OFF);
+}
+
 static int on_gap(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	(void)src;
@@ -442,7 +451,7 @@ int pm_dlms_serial_new(sd_event *event, const struct pm_dlms_serial_config *cfg,
 		goto fail;
 	s->n_st = 1;
 	r = pm_serial_port_new(event, WHO, cfg->device, cfg->mode_e ? &sign_on_line : &l,
-			       cfg->rs485, OUT_MAX, on_rx, s, &s->port);
+			       cfg->rs485, OUT_MAX, on_rx, on_hangup, s, &s->port);
 	if (r < 0)
 		goto fail;
 	s->line.device = pm_serial_port_device(s->port);

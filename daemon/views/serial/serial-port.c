@@ -23,6 +23,7 @@ struct pm_serial_port {
 	sd_event_source *io;
 	sd_event_source *retry;
 	pm_serial_rx_fn rx;
+	pm_serial_hup_fn hup;
 	void *data;
 	uint8_t *out;
 	size_t out_max, out_off, out_len;
@@ -96,6 +97,8 @@ static int hangup(struct pm_serial_port *p)
 	if (!p->hup_logged)
 		log_warning("%s: %s: hung up, retrying every second", p->who, p->device);
 	p->hup_logged = true;
+	if (p->hup)
+		p->hup(p->data);
 	r = sd_event_source_set_enabled(p->io, SD_EVENT_OFF);
 	if (r >= 0)
 		r = sd_event_source_set_time_relative(p->retry, HUP_RETRY_USEC);
@@ -145,7 +148,8 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 
 int pm_serial_port_new(sd_event *event, const char *who, const char *device,
 		       const struct pm_tty_line *line, bool rs485, size_t out_max,
-		       pm_serial_rx_fn rx, void *data, struct pm_serial_port **out)
+		       pm_serial_rx_fn rx, pm_serial_hup_fn hup, void *data,
+		       struct pm_serial_port **out)
 {
 	struct pm_serial_port *p = calloc(1, sizeof(*p));
 	int r;
@@ -155,6 +159,7 @@ int pm_serial_port_new(sd_event *event, const char *who, const char *device,
 	p->who = who;
 	p->fd = -1;
 	p->rx = rx;
+	p->hup = hup;
 	p->data = data;
 	p->out_max = out_max;
 	p->device = strdup(device);

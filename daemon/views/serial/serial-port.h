@@ -19,17 +19,20 @@
 
 /* Bytes received (@n > 0), in order. */
 typedef void (*pm_serial_rx_fn)(void *data, const uint8_t *p, size_t n);
+/* The line hung up: what was being received will not be completed. */
+typedef void (*pm_serial_hup_fn)(void *data);
 
 struct pm_serial_port;
 
 /*
  * Opens @device at @line (with kernel RS-485 mode when @rs485), attaches to @event; @who names
- * the server in the log. At most @out_max bytes wait to be written. Returns 0 or a negative
- * errno.
+ * the server in the log. At most @out_max bytes wait to be written. @rx and @hup (may be NULL)
+ * are called with @data. Returns 0 or a negative errno.
  */
 int pm_serial_port_new(sd_event *event, const char *who, const char *device,
 		       const struct pm_tty_line *line, bool rs485, size_t out_max,
-		       pm_serial_rx_fn rx, void *data, struct pm_serial_port **out);
+		       pm_serial_rx_fn rx, pm_serial_hup_fn hup, void *data,
+		       struct pm_serial_port **out);
 struct pm_serial_port *pm_serial_port_free(struct pm_serial_port *p);
 
 /* Queues @n bytes and writes what the line takes now; -ENOBUFS (nothing queued) when the
