@@ -101,6 +101,17 @@ def answered_first(link, stray, what):
     return check(what, f.kind == "DM" and f.pf, f"{f.kind} {f.control:02X}")
 
 
+def serves_meter(link, name, what):
+    """Over @link: SNRM, a public association, the serial number @name, RLRQ, DISC."""
+    link.snrm()
+    c = hdlc_client(link)
+    check(f"{what}: public association", c.associate().accepted)
+    got = c.get(1, SERIAL, 2)
+    check(f"{what}: serial number 0.0.96.1.0.255 is '{name}'", got == name, got)
+    c.release()
+    check(f"{what}: DISC answered with UA", link.disc() == "UA")
+
+
 def tcp_get(port, *args):
     with associated(port, PUBLIC) as c:
         return c.get(*args)
@@ -137,14 +148,8 @@ with section("association and reads over HDLC"):
     check("DISC: UA", link.disc() == "UA")
 
 with section("the second meter on the bus"):
-    link2 = hd.Link(BUS_FD, server=(1, 18, 4), client=PUBLIC)  # its 4-byte address
-    link2.snrm()
-    c2 = hdlc_client(link2)
-    check("meter at 18 (called by its 4-byte address) associates", c2.associate().accepted)
-    name = c2.get(1, SERIAL, 2)
-    check("meter at 18 answers: serial number is 'm2'", name == "m2", name)
-    c2.release()
-    check("DISC to 18: UA", link2.disc() == "UA")
+    serves_meter(hd.Link(BUS_FD, server=(1, 18, 4), client=PUBLIC), "m2",
+                 "meter at 18, called by its 4-byte address")
 
 # ---- 2. a long write, segmented, and bigger windows ----
 
@@ -207,21 +212,14 @@ with section("ignored without a byte sent"):
 # ---- 4. mode E on the optical port ----
 
 with section("mode E sign-on"):
+    # "no answer" is silence past the longest reaction time IEC 62056-21 gives a meter (1.5 s)
     ident, baud = hd.sign_on(OPT_FD, "other", timeout=2, accept=False)
     check("sign-on with another meter's address: no identification", ident is None, ident)
     ident, baud = hd.sign_on(OPT_FD, "")
     check("sign-on '/?!': identification '/PMD5\\2polymeter' (9600 baud, mode E)",
           ident == "/PMD5\\2polymeter\r\n" and baud == 9600, ident)
-    link = hd.Link(OPT_FD, server=(1, None, 1), client=PUBLIC)
-    neg = link.snrm()
-    check("after ACK 2 5 2: HDLC at 9600, SNRM to the 1-byte address 1 gets UA", neg["max_tx"]
-          == 128, neg)
-    c = hdlc_client(link)
-    check("public association over the optical port", c.associate().accepted)
-    name = c.get(1, SERIAL, 2)
-    check("the optical meter is 'opt'", name == "opt", name)
-    c.release()
-    check("DISC: UA", link.disc() == "UA")
+    serves_meter(hd.Link(OPT_FD, server=(1, None, 1), client=PUBLIC), "opt",
+                 "after ACK 2 5 2, HDLC at 9600 to the 1-byte address 1")
     hd.set_line(OPT_FD, 300, True)
     ident, baud = hd.sign_on(OPT_FD, "opt")
     check("after DISC the port waits for a sign-on again: '/?opt!' answered", baud == 9600,

@@ -129,6 +129,13 @@ static void connect(struct pm_hdlc_link *l, uint8_t tx, uint8_t rx, uint8_t w, s
 	ck_assert(o->ev & PM_HDLC_LINK_RESET);
 }
 
+/* The release request RLRQ (62 00) behind its LLC header in one I frame N(S) 0 N(R) 0 P. */
+static void request(struct pm_hdlc_link *l, struct out *o)
+{
+	feed2(l, 0x10, (const uint8_t[]){0xE6, 0xE6, 0x00, 0x62, 0x00}, 5, false, o);
+	ck_assert_uint_eq(o->ev, PM_HDLC_LINK_APDU);
+}
+
 START_TEST(test_snrm_captured_gets_ua)
 {
 	/* the captured Gurux SNRM (client 16 -> server 1, no information field: defaults) */
@@ -350,8 +357,7 @@ START_TEST(test_answer_segmented)
 	for (size_t i = 0; i < sizeof(resp); i++)
 		resp[i] = (uint8_t)i;
 	connect(l, 128, 32, 1, &o); /* the client receives 32 */
-	feed2(l, 0x10, (const uint8_t[]){0xE6, 0xE6, 0x00, 0x62, 0x00}, 5, false, &o);
-	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	request(l, &o);
 	answer(l, resp, sizeof(resp), &o);
 	/* frame N(S) 0 N(R) 1 F, segmented: 0x30 */
 	ck_assert_uint_eq(o.n, 1);
@@ -391,7 +397,7 @@ START_TEST(test_answer_window_3)
 
 	memset(resp, 0x5A, sizeof(resp));
 	connect(l, 128, 64, 3, &o);
-	feed2(l, 0x10, (const uint8_t[]){0xE6, 0xE6, 0x00, 0x62, 0x00}, 5, false, &o);
+	request(l, &o);
 	/* 203 octets at 64: 4 frames (64, 64, 64, 11); window 3: three, F on the third only */
 	answer(l, resp, sizeof(resp), &o);
 	ck_assert_uint_eq(o.n, 3);
@@ -514,7 +520,7 @@ START_TEST(test_rnr_holds_the_answer)
 
 	memset(resp, 1, sizeof(resp));
 	connect(l, 128, 64, 1, &o);
-	feed2(l, 0x10, (const uint8_t[]){0xE6, 0xE6, 0x00, 0x62, 0x00}, 5, false, &o);
+	request(l, &o);
 	answer(l, resp, sizeof(resp), &o);
 	ck_assert_uint_eq(o.ctrl[0], 0x30);
 	/* RNR N(R) 1 P (0x35): acknowledged, but the client is busy: RR N(R) 1 F (0x31) */
