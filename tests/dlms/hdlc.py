@@ -31,6 +31,7 @@ PORT, PORT2, PORT3 = free_port(), free_port(), free_port()
 SERIAL = dc.obis("0.0.96.1.0.255")  # the serial number: the meter's name
 CALENDAR = (20, "0.0.13.0.0.255")
 SCRIPTS = dc.obis("0.0.10.0.100.255")
+OPT_IDLE_S = 5  # the optical port's inactivity timeout
 
 
 def pty_pair(name):
@@ -69,6 +70,7 @@ dlms_hdlc_device = {OPT}
 dlms_hdlc_rs485 = no
 dlms_hdlc_mode_e = yes
 dlms_hdlc_line = 9600 N 1
+dlms_hdlc_inactivity_timeout = {OPT_IDLE_S}
 """
 with open(conf, "a", encoding="ascii") as f:
     f.write(SECOND)
@@ -226,6 +228,14 @@ with section("mode E sign-on"):
           ident)
     link = hd.Link(OPT_FD, server=(1, None, 1), client=PUBLIC)
     check("... and HDLC follows", link.snrm()["max_tx"] == 128)
+    # the reader goes away without DISC: after the inactivity timeout the link is down and the
+    # port waits for a sign-on again (sign-ons before that are noise to HDLC, not frames)
+    def signed_on():
+        return hd.sign_on(OPT_FD, "opt", timeout=1.6)[1] == 9600
+    check(f"a link left without DISC: after dlms_hdlc_inactivity_timeout ({OPT_IDLE_S} s) "
+          "the port answers a sign-on again", wait_until(signed_on, 60, "a sign-on answered"))
+    link = hd.Link(OPT_FD, server=(1, None, 1), client=PUBLIC)
+    check("... and the link starts again from SNRM", link.snrm()["max_tx"] == 128)
     link.disc()
 
 for fd in (BUS_FD, OPT_FD):

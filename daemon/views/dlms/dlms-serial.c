@@ -290,6 +290,9 @@ static void on_text_line(struct pm_dlms_serial *s)
 		}
 		s->stats.sign_ons++;
 		s->phase = PHASE_HDLC;
+		/* a reader that did not wait for the identification gets none in the middle of HDLC
+		 */
+		(void)sd_event_source_set_enabled(s->reply, SD_EVENT_OFF);
 		s->in_len = 0;
 		s->last_usec = now_usec(s);
 		log_debug(WHO ": mode E: HDLC at %u baud", baud);

@@ -68,7 +68,8 @@ struct pm_dlms_station {
 	void *data;				    /* for @meter; identifies the station */
 };
 
-/* What the line saw: every run of bytes lands in one of frames, noise. */
+/* What the line saw, logged when it is closed (an installer's first look at a bus with wrong
+ * settings, noise or a missing terminator). */
 struct pm_dlms_serial_stats {
 	uint64_t frames;	/* whole frames with a good FCS */
 	uint64_t noise;		/* runs of bytes dropped: noise, half frames, bad FCS/HCS */
