@@ -412,7 +412,7 @@ static int station_init(struct station *t, const struct pm_dlms_serial_config *c
 	lc.inactivity_usec = cfg->inactivity_usec;
 	lc.max_apdu = st->server->max_pdu ? st->server->max_pdu : PM_DLMS_SERVER_MAX_PDU;
 	lc.max_answer = ANSWER_APDU_MAX;
-	t->cfg = *st;
+	*t = (struct station){.cfg = *st}; /* a slot a released station may have left behind */
 	t->link = pm_hdlc_link_new(&lc);
 	if (!t->link)
 		return -EINVAL;
@@ -449,10 +449,10 @@ int pm_dlms_serial_new(sd_event *event, const struct pm_dlms_serial_config *cfg,
 	s->event = sd_event_ref(event);
 	s->line = *cfg;
 	pm_axdr_out_init_heap(&s->apdu, ANSWER_APDU_MAX);
+	s->n_st = 1; /* freed with the server from here on, whatever station_init did */
 	r = station_init(&s->st[0], cfg, st);
 	if (r < 0)
 		goto fail;
-	s->n_st = 1;
 	r = pm_serial_port_new(event, WHO, cfg->device, cfg->mode_e ? &sign_on_line : &l,
 			       cfg->rs485, OUT_MAX, on_rx, on_hangup, s, &s->port);
 	if (r < 0)
