@@ -176,7 +176,8 @@ $(BUILD)/test/tariff-check: $(call objs,asan,tests/schema/tariff-check.c \
 # build/fuzz/found/<name>/, crashes to build/fuzz/); scripts/check-unit.sh runs each
 # deterministically: the seed corpus, then FUZZ_RUNS mutations with -seed=1 (no time limit).
 FUZZ_SECONDS ?= 600
-FUZZ_NAMES   := sts tariff_file modbus_map conf civil_money dlms_axdr dlms_apdu dlms_session dlms_hdlc
+FUZZ_NAMES   := sts tariff_file modbus_map conf civil_money dlms_axdr dlms_apdu dlms_session dlms_hdlc \
+	dlms_hdlc_link
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_EXTRA_sts := $(STS_VEND_SRC)
 FUZZ_EXTRA_tariff_file := $(TARIFF_FILE_SRC)

@@ -97,6 +97,12 @@ enum meter_key {
 	K_DLMS_HEADER,
 	K_DLMS_PASSWORD_FILE,
 	K_DLMS_KEY_FILE,
+	K_DLMS_HDLC_DEVICE,
+	K_DLMS_HDLC_LINE,
+	K_DLMS_HDLC_RS485,
+	K_DLMS_HDLC_ADDRESS,
+	K_DLMS_HDLC_MODE_E,
+	K_DLMS_HDLC_INACTIVITY,
 	K_COUNT
 };
 
@@ -163,7 +169,8 @@ int conf_parse_phases(const char *s, int64_t min, int64_t max, int64_t out[PM_CO
 int conf_set_string(char *dst, size_t size, const char *value);
 int conf_parse_yes_no(const char *value, bool *out);
 int conf_parse_utc(const char *s, int64_t *out);
-int conf_parse_rtu_line(const char *value, struct pm_conf_meter *m);
+int conf_parse_line(const char *value, unsigned min_baud, unsigned max_baud, uint32_t *baud,
+		    char *parity, uint32_t *stop);
 int conf_set_address(char *dst, size_t size, const char *value);
 int conf_set_gpio(struct pm_relay_line *l, const char *value);
 int conf_set_active(struct pm_relay_line *l, const char *value);

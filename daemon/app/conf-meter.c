@@ -11,6 +11,8 @@
 
 #include "app/conf-internal.h"
 #include "core/billing/money.h"
+#include "core/dlms/hdlc-link.h"
+#include "views/dlms/dlms-serial.h"
 #include "views/dlms/dlms-tcp.h" /* the servers' defaults */
 #include "views/modbus/modbus-tcp.h"
 
@@ -89,6 +91,12 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_DLMS_HEADER] = {"dlms_header_timeout", PM_SOURCE_NONE},
     [K_DLMS_PASSWORD_FILE] = {"dlms_password_file", PM_SOURCE_NONE},
     [K_DLMS_KEY_FILE] = {"dlms_key_file", PM_SOURCE_NONE},
+    [K_DLMS_HDLC_DEVICE] = {"dlms_hdlc_device", PM_SOURCE_NONE},
+    [K_DLMS_HDLC_LINE] = {"dlms_hdlc_line", PM_SOURCE_NONE},
+    [K_DLMS_HDLC_RS485] = {"dlms_hdlc_rs485", PM_SOURCE_NONE},
+    [K_DLMS_HDLC_ADDRESS] = {"dlms_hdlc_address", PM_SOURCE_NONE},
+    [K_DLMS_HDLC_MODE_E] = {"dlms_hdlc_mode_e", PM_SOURCE_NONE},
+    [K_DLMS_HDLC_INACTIVITY] = {"dlms_hdlc_inactivity_timeout", PM_SOURCE_NONE},
 };
 
 /* One key of the meter's STS setup (core/sts/sts-setup.h); the others keep their defaults. */
@@ -163,6 +171,12 @@ void conf_meter_defaults(struct pm_conf_meter *m)
 	m->modbus_rtu_parity = 'E';
 	m->modbus_rtu_stop = 1;
 	m->modbus_rtu_rs485 = true;
+	/* DLMS HDLC: 9600 8N1 (IEC 62056-46), RS-485 mode, the 1-byte address, 120 s */
+	m->dlms_hdlc_baud = PM_DLMS_SERIAL_DEFAULT_BAUD;
+	m->dlms_hdlc_parity = 'N';
+	m->dlms_hdlc_stop = 1;
+	m->dlms_hdlc_rs485 = true;
+	m->dlms_hdlc_inactivity_s = PM_HDLC_LINK_DEFAULT_INACTIVITY_USEC / 1000000;
 	pm_relay_config_defaults(&m->relay);
 	m->account_mode = PM_ACCOUNT_CREDIT;
 	m->reconnect_needs_confirmation = true;
@@ -331,10 +345,34 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 			: -EINVAL;
 		break;
 	case K_MODBUS_RTU_LINE:
-		r = conf_parse_rtu_line(value, m);
+		r = conf_parse_line(value, 1200, 921600, &m->modbus_rtu_baud, &m->modbus_rtu_parity,
+				    &m->modbus_rtu_stop);
 		break;
 	case K_MODBUS_RTU_RS485:
 		r = conf_parse_yes_no(value, &m->modbus_rtu_rs485);
+		break;
+	case K_DLMS_HDLC_DEVICE:
+		r = value[0] == '/'
+			? conf_set_string(m->dlms_hdlc_device, sizeof(m->dlms_hdlc_device), value)
+			: -EINVAL;
+		break;
+	case K_DLMS_HDLC_LINE:
+		r = conf_parse_line(value, 300, 115200, &m->dlms_hdlc_baud, &m->dlms_hdlc_parity,
+				    &m->dlms_hdlc_stop);
+		break;
+	case K_DLMS_HDLC_RS485:
+		r = conf_parse_yes_no(value, &m->dlms_hdlc_rs485);
+		break;
+	case K_DLMS_HDLC_ADDRESS:
+		r = conf_parse_u32(value, 0, 0x3FFD, &m->dlms_hdlc_address);
+		if (r == 0 && m->dlms_hdlc_address && m->dlms_hdlc_address < 0x10)
+			r = -EINVAL; /* 1..15 are reserved */
+		break;
+	case K_DLMS_HDLC_MODE_E:
+		r = conf_parse_yes_no(value, &m->dlms_hdlc_mode_e);
+		break;
+	case K_DLMS_HDLC_INACTIVITY:
+		r = conf_parse_u32(value, 0, 86400, &m->dlms_hdlc_inactivity_s);
 		break;
 	case K_MODBUS_SDM630:
 		r = conf_parse_yes_no(value, &m->modbus_sdm630);
@@ -552,6 +590,14 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_DLMS_HEADER] = "an integer 1..3600 (seconds)",
 		    [K_DLMS_PASSWORD_FILE] = "an absolute file path of at most 255 characters",
 		    [K_DLMS_KEY_FILE] = "an absolute file path of at most 255 characters",
+		    [K_DLMS_HDLC_DEVICE] = "an absolute tty path of at most 63 characters",
+		    [K_DLMS_HDLC_LINE] = "BAUD PARITY STOPBITS, e.g. 9600 N 1 (300..115200 baud, "
+					 "parity N, E or O)",
+		    [K_DLMS_HDLC_RS485] = "yes or no",
+		    [K_DLMS_HDLC_ADDRESS] = "an HDLC physical address 16..16381, or 0 for the "
+					    "1-byte address",
+		    [K_DLMS_HDLC_MODE_E] = "yes or no",
+		    [K_DLMS_HDLC_INACTIVITY] = "an integer 0..86400 (seconds; 0 = never)",
 		};
 		/* a secret is never repeated into a log */
 		conf_parse_error(p, p->line, "%s = '%s': expected %s", name,

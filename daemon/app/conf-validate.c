@@ -2,8 +2,8 @@
 /*
  * The checks across keys and sections, once the whole file is read (conf-internal.h): every
  * meter has a source and only that source's keys, the simulated clock's and the replay's keys
- * agree, the Modbus TCP timeouts agree, and the meters that share an RTU bus can share it; the
- * TCP listeners are checked in conf-listeners.c.
+ * agree, the Modbus TCP timeouts agree, and the meters that share an RTU or a DLMS HDLC bus can
+ * share it; the TCP listeners are checked in conf-listeners.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -25,6 +25,64 @@ static unsigned rtu_line(const struct conf_parser *p, size_t i, int k)
  * Meters naming the same tty share one RTU server (one bus): each needs its own slave
  * address, and all must ask for the same line settings.
  */
+/* The line of meter @i's DLMS HDLC key @k, else of its dlms_hdlc_device. */
+static unsigned hdlc_line(const struct conf_parser *p, size_t i, int k)
+{
+	return p->key_line[i][k] ? p->key_line[i][k] : p->key_line[i][K_DLMS_HDLC_DEVICE];
+}
+
+/*
+ * DLMS over HDLC: mode E's sign-on offers 300..19200 baud, 8N1; meters naming the same tty
+ * share one line (a bus): each needs its own HDLC address, all the same line settings, and an
+ * optical port (mode E) serves one meter.
+ */
+static void validate_hdlc_buses(struct conf_parser *p)
+{
+	for (size_t j = 0; j < p->conf.n_meters; j++) {
+		const struct pm_conf_meter *b = &p->conf.meter[j];
+
+		if (b->dlms_hdlc_device[0] && b->dlms_hdlc_mode_e &&
+		    (b->dlms_hdlc_baud > 19200 || b->dlms_hdlc_parity != 'N' ||
+		     b->dlms_hdlc_stop != 1)) {
+			conf_parse_error(p, hdlc_line(p, j, K_DLMS_HDLC_LINE),
+					 "[meter %s] dlms_hdlc_mode_e needs dlms_hdlc_line "
+					 "300..19200 N 1 (IEC 62056-21)",
+					 b->name);
+			return;
+		}
+		for (size_t i = 0; b->dlms_hdlc_device[0] && i < j; i++) {
+			const struct pm_conf_meter *a = &p->conf.meter[i];
+			const char *why = NULL;
+			int k = K_DLMS_HDLC_LINE;
+
+			if (strcmp(a->dlms_hdlc_device, b->dlms_hdlc_device) != 0)
+				continue;
+			if (a->dlms_hdlc_mode_e || b->dlms_hdlc_mode_e) {
+				k = K_DLMS_HDLC_MODE_E;
+				why = "an optical port (dlms_hdlc_mode_e) serves one meter";
+			} else if (a->dlms_hdlc_address == b->dlms_hdlc_address) {
+				k = K_DLMS_HDLC_ADDRESS;
+				why = "the same dlms_hdlc_address";
+			} else if (a->dlms_hdlc_baud != b->dlms_hdlc_baud ||
+				   a->dlms_hdlc_parity != b->dlms_hdlc_parity ||
+				   a->dlms_hdlc_stop != b->dlms_hdlc_stop ||
+				   a->dlms_hdlc_rs485 != b->dlms_hdlc_rs485 ||
+				   a->dlms_hdlc_inactivity_s != b->dlms_hdlc_inactivity_s) {
+				why = "another dlms_hdlc_line, dlms_hdlc_rs485 or "
+				      "dlms_hdlc_inactivity_timeout (one bus has one setting)";
+			}
+			if (why) {
+				conf_parse_error(p, hdlc_line(p, j, k),
+						 "[meter %s] dlms_hdlc_device %s: [meter %s] "
+						 "(line %u) is on it with %s",
+						 b->name, b->dlms_hdlc_device, a->name,
+						 hdlc_line(p, i, K_DLMS_HDLC_DEVICE), why);
+				return;
+			}
+		}
+	}
+}
+
 static void validate_rtu_buses(struct conf_parser *p)
 {
 	for (size_t j = 1; j < p->conf.n_meters; j++) {
@@ -165,6 +223,7 @@ void conf_validate(struct conf_parser *p)
 	if (p->conf.n_meters == 0)
 		conf_parse_error(p, p->line ? p->line : 1, "no [meter NAME] section");
 	validate_rtu_buses(p);
+	validate_hdlc_buses(p);
 	conf_validate_listeners(p);
 	for (size_t i = 0; i < p->conf.n_meters; i++) {
 		const unsigned *line = p->key_line[i];

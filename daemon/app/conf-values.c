@@ -102,20 +102,21 @@ int conf_parse_utc(const char *s, int64_t *out)
 	return 0;
 }
 
-/* "19200 E 1": baud, parity, stop bits (the RTU server checks the baud is a standard one) */
-int conf_parse_rtu_line(const char *value, struct pm_conf_meter *m)
+/* "19200 E 1": baud, parity, stop bits (the serial servers check the baud is a standard one) */
+int conf_parse_line(const char *value, unsigned min_baud, unsigned max_baud, uint32_t *baud,
+		    char *parity, uint32_t *stop)
 {
-	unsigned baud, stop;
-	char parity, end;
+	unsigned b, st;
+	char pa, end;
 
-	if (sscanf(value, "%u %c %u %c", &baud, &parity, &stop, &end) != 3)
+	if (sscanf(value, "%u %c %u %c", &b, &pa, &st, &end) != 3)
 		return -EINVAL;
-	if (baud < 1200 || baud > 921600 || (parity != 'N' && parity != 'E' && parity != 'O') ||
-	    (stop != 1 && stop != 2))
+	if (b < min_baud || b > max_baud || (pa != 'N' && pa != 'E' && pa != 'O') ||
+	    (st != 1 && st != 2))
 		return -EINVAL;
-	m->modbus_rtu_baud = baud;
-	m->modbus_rtu_parity = parity;
-	m->modbus_rtu_stop = stop;
+	*baud = b;
+	*parity = pa;
+	*stop = st;
 	return 0;
 }
 

@@ -146,6 +146,15 @@ struct pm_conf_meter {
 	uint32_t dlms_header_timeout_s;
 	char dlms_password_file[256]; /* the management client's password; "" = no such client */
 	char dlms_key_file[256];      /* its HLS-GMAC keys and titles; "" = no HLS */
+	/* DLMS over HDLC on a serial line (daemon/views/dlms/dlms-serial.h, docs/dlms.md) */
+	char dlms_hdlc_device[64]; /* the tty; "" = none */
+	uint32_t dlms_hdlc_baud;
+	char dlms_hdlc_parity; /* 'N', 'E', 'O' */
+	uint32_t dlms_hdlc_stop;
+	bool dlms_hdlc_rs485;		 /* ask for the kernel's RS-485 mode */
+	uint32_t dlms_hdlc_address;	 /* the physical (lower) HDLC address; 0 = 1-byte form */
+	bool dlms_hdlc_mode_e;		 /* an optical port: IEC 62056-21 sign-on first */
+	uint32_t dlms_hdlc_inactivity_s; /* a link without frames is disconnected */
 };
 
 struct pm_conf {

@@ -19,6 +19,18 @@ void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_stream_config *cfg)
 	cfg->header_usec = m->dlms_header_timeout_s * USEC_PER_SEC;
 }
 
+void pm_conf_dlms_serial(const struct pm_conf_meter *m, struct pm_dlms_serial_config *cfg)
+{
+	pm_dlms_serial_config_default(cfg);
+	cfg->device = m->dlms_hdlc_device;
+	cfg->baud = m->dlms_hdlc_baud;
+	cfg->parity = m->dlms_hdlc_parity;
+	cfg->stop_bits = m->dlms_hdlc_stop;
+	cfg->rs485 = m->dlms_hdlc_rs485;
+	cfg->mode_e = m->dlms_hdlc_mode_e;
+	cfg->inactivity_usec = m->dlms_hdlc_inactivity_s * USEC_PER_SEC;
+}
+
 int pm_dlms_read_password(const char *path, char *buf, const char **why)
 {
 	char raw[PM_DLMS_PASSWORD_MAX + 2];

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A meter's dlms_* keys (app/conf.h) as the DLMS server's configuration
- * (views/dlms/dlms-tcp.h), and the management client's password read from its file.
+ * A meter's dlms_* keys (app/conf.h) as the DLMS servers' configuration
+ * (views/dlms/dlms-tcp.h, views/dlms/dlms-serial.h), and the management client's password read from
+ * its file.
  */
 #ifndef POLYMETER_DLMS_CONF_H
 #define POLYMETER_DLMS_CONF_H
@@ -9,10 +10,13 @@
 #include <stddef.h>
 
 #include "app/conf.h"
+#include "views/dlms/dlms-serial.h"
 #include "views/dlms/dlms-tcp.h"
 
 /* Fills @cfg from @m; the address points into @m, which must outlive the server's start. */
 void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_stream_config *cfg);
+/* The HDLC line of @m's dlms_hdlc_* keys; the device points into @m. */
+void pm_conf_dlms_serial(const struct pm_conf_meter *m, struct pm_dlms_serial_config *cfg);
 
 /*
  * The password in @path: its first line without the line end, 1..PM_DLMS_PASSWORD_MAX (server.h)

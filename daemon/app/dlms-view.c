@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "views/dlms/dlms-hls.h"
 #include "views/dlms/dlms-meter-profiles.h"
+#include "views/dlms/dlms-serial.h"
 #include "views/dlms/dlms-tcp.h"
 #include "views/net/stream-server.h"
 
@@ -23,6 +24,7 @@ struct pm_dlms_view {
 	struct pm_dlms_hls hls;
 	bool has_hls;
 	struct pm_dlms_tcp *tcp;
+	struct pm_dlms_serial *serial; /* shared with the other meters on the line */
 };
 
 /* The management client's HLS-GMAC (dlms_key_file): its keys, titles and stored counters. */
@@ -56,9 +58,42 @@ static const struct pm_cosem_meter *meter_of_request(void *data)
 	return &v->request;
 }
 
+/* HDLC on dlms_hdlc_device: the line opened, or this meter a station on an earlier one. */
+static int start_serial(struct pm_dlms_view *v, sd_event *event, const struct pm_conf_meter *conf,
+			struct pm_dlms_serial *line)
+{
+	struct pm_dlms_serial_config scfg;
+	const struct pm_dlms_station st = {
+	    .lower = (uint16_t)conf->dlms_hdlc_address,
+	    .address = conf->name,
+	    .server = &v->server,
+	    .meter = meter_of_request,
+	    .data = v,
+	};
+	int r;
+
+	pm_conf_dlms_serial(conf, &scfg);
+	if (line) {
+		r = pm_dlms_serial_add(line, &scfg, &st);
+		if (r >= 0)
+			v->serial = line;
+	} else {
+		r = pm_dlms_serial_new(event, &scfg, &st, &v->serial);
+	}
+	if (r < 0)
+		return log_error_errno(r, "meter %s: cannot serve DLMS HDLC on %s", conf->name,
+				       conf->dlms_hdlc_device);
+	log_info("meter %s: DLMS/COSEM (HDLC) on %s, %u 8%c%u, physical address %u%s%s", conf->name,
+		 conf->dlms_hdlc_device, conf->dlms_hdlc_baud, conf->dlms_hdlc_parity,
+		 conf->dlms_hdlc_stop, conf->dlms_hdlc_address,
+		 conf->dlms_hdlc_address ? "" : " (none: the 1-byte address)",
+		 conf->dlms_hdlc_mode_e ? ", IEC 62056-21 mode E sign-on" : "");
+	return 0;
+}
+
 int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 		     const struct pm_cosem_directory *dir, const struct pm_dlms_meter_config *meter,
-		     struct pm_dlms_view **out)
+		     struct pm_dlms_serial *line, struct pm_dlms_view **out)
 {
 	struct pm_stream_config tcfg;
 	struct pm_dlms_view *v;
@@ -70,7 +105,7 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 	snprintf(fdname, sizeof(fdname), "dlms-%s", conf->name);
 	pm_conf_dlms(conf, &tcfg);
 	tcfg.listen_fd = pm_stream_activated_fd(fdname);
-	if (tcfg.listen_fd < 0 && !conf->dlms_port)
+	if (tcfg.listen_fd < 0 && !conf->dlms_port && !conf->dlms_hdlc_device[0])
 		return 0;
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -106,24 +141,40 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 	    .password = v->password,
 	    .security = v->has_hls ? &v->hls.sec : NULL,
 	};
-	r = pm_dlms_tcp_new(event, &v->server, meter_of_request, v, &tcfg, &v->tcp);
-	if (r < 0) {
-		pm_dlms_view_free(v);
-		return log_error_errno(r, "meter %s: cannot serve DLMS on port %u", conf->name,
-				       conf->dlms_port);
+	if (tcfg.listen_fd >= 0 || conf->dlms_port) {
+		r = pm_dlms_tcp_new(event, &v->server, meter_of_request, v, &tcfg, &v->tcp);
+		if (r < 0) {
+			pm_dlms_view_free(v);
+			return log_error_errno(r, "meter %s: cannot serve DLMS on port %u",
+					       conf->name, conf->dlms_port);
+		}
+		log_info("meter %s: DLMS/COSEM (TCP wrapper) on port %d", conf->name,
+			 pm_dlms_tcp_port(v->tcp));
 	}
-	log_info("meter %s: DLMS/COSEM (TCP wrapper) on port %d, management client %s%s",
-		 conf->name, pm_dlms_tcp_port(v->tcp),
-		 v->password[0] ? "with its password" : "without a password",
-		 v->has_hls ? " or HLS-GMAC" : "");
+	if (conf->dlms_hdlc_device[0]) {
+		r = start_serial(v, event, conf, line);
+		if (r < 0) {
+			pm_dlms_view_free(v);
+			return r;
+		}
+	}
+	log_info("meter %s: DLMS management client %s%s", conf->name,
+		 v->password[0] ? "with its password" : "off (no dlms_password_file)",
+		 v->has_hls ? ", HLS-GMAC with dlms_key_file" : "");
 	*out = v;
 	return 0;
+}
+
+struct pm_dlms_serial *pm_dlms_view_serial(const struct pm_dlms_view *v)
+{
+	return v ? v->serial : NULL;
 }
 
 struct pm_dlms_view *pm_dlms_view_free(struct pm_dlms_view *v)
 {
 	if (v) {
 		pm_dlms_tcp_free(v->tcp);
+		pm_dlms_serial_release(v->serial, v);
 		explicit_bzero(v->password, sizeof(v->password));
 		if (v->has_hls)
 			pm_dlms_hls_done(&v->hls);

@@ -604,6 +604,16 @@ static void dlms_account_changed(void *userdata)
 	pm_bus_account_changed(mt->bus_account);
 }
 
+/* The DLMS HDLC line an earlier meter opened on the same tty, or NULL. */
+static struct pm_dlms_serial *hdlc_line_of(struct pm_manager *m, const struct manager_meter *mt)
+{
+	for (const struct manager_meter *o = m->meter; mt->conf->dlms_hdlc_device[0] && o < mt; o++)
+		if (pm_dlms_view_serial(o->dlms) &&
+		    strcmp(o->conf->dlms_hdlc_device, mt->conf->dlms_hdlc_device) == 0)
+			return pm_dlms_view_serial(o->dlms);
+	return NULL;
+}
+
 /* The meter's DLMS/COSEM server (app/dlms-view.h), when configured or socket-activated. */
 static int start_dlms(struct pm_manager *m, struct manager_meter *mt)
 {
@@ -627,7 +637,8 @@ static int start_dlms(struct pm_manager *m, struct manager_meter *mt)
 			return log_error_errno(r, "cannot build the DLMS objects");
 		m->have_dlms_objects = true;
 	}
-	return pm_dlms_view_new(m->event, mt->conf, &m->dlms_objects, &mc, &mt->dlms);
+	return pm_dlms_view_new(m->event, mt->conf, &m->dlms_objects, &mc, hdlc_line_of(m, mt),
+				&mt->dlms);
 }
 
 /* The MQTT publisher of every meter ([mqtt], views/mqtt/mqtt.h), when configured. */

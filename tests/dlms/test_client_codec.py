@@ -19,6 +19,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 # pylint: disable=wrong-import-position
 import cosem_security as sec  # noqa: E402
+import cosem_hdlc as hd  # noqa: E402
 import dlms_client as dc  # noqa: E402
 from checks import check, finish  # noqa: E402
 
@@ -492,5 +493,28 @@ check("security: f(CtoS) of HLS-GMAC is Table 43's",
 e = dc.parse_apdu(h("D8 01 06 00000009")).result
 check("client: exception-response invocation-counter-error carries the counter expected",
       e.service_error == 6 and e.expected == 9)
+# ---- the HDLC side (cosem_hdlc.py) against the captured HDLC frames (reference 1.6) ----
+
+CAP_SNRM = h("7E A0 07 03 21 93 0F 01 7E")
+CAP_UA = h("7E A0 1E 21 03 73 C3 7A 81 80 12 05 01 80 06 01 80 07 04 00 00 00 01 08 04 00 00 00"
+           " 01 53 3B 7E")
+check("HDLC CRC-16/X.25 of '123456789' is the standard's check value 0x906E",
+      hd.crc16(b"123456789") == 0x906E)
+check("HDLC SNRM client 16 -> server 1 (control 0x93, no information) = the capture",
+      hd.frame(hd.address(1), hd.address(16), hd.SNRM | hd.PF) == CAP_SNRM)
+check("HDLC UA with the 4-octet windows Gurux sends = the capture",
+      hd.frame(hd.address(16), hd.address(1), hd.UA | hd.PF,
+               h("81 80 12 05 01 80 06 01 80 07 04 00 00 00 01 08 04 00 00 00 01")) == CAP_UA)
+ua = hd.parse_frame(CAP_UA)
+check("HDLC: the captured UA parses: UA with F, 128/128, windows 1/1",
+      ua.kind == "UA" and ua.pf and hd.parse_params(ua.info) ==
+      {"max_tx": 128, "max_rx": 128, "win_tx": 1, "win_rx": 1}, str(ua))
+# addresses by hand: upper 1, lower 0x11: 2 octets 02 23; 4 octets 00 02 00 23;
+# lower 0x123 (= 2 << 7 | 0x23): 00 02 04 47
+check("HDLC addresses: 1/0x11 in 2 and 4 octets, 1/0x123 in 4 octets",
+      hd.address(1, 0x11, 2) == h("02 23") and hd.address(1, 0x11, 4) == h("00 02 00 23")
+      and hd.address(1, 0x123) == h("00 02 04 47"))
+check("HDLC control fields: I N(S) 1 N(R) 2 P = 0x52, RR N(R) 5 P = 0xB1, RNR N(R) 1 P = 0x35",
+      (hd.i_control(1, 2), hd.rr_control(5), hd.rnr_control(1)) == (0x52, 0xB1, 0x35))
 
 finish()

@@ -5,8 +5,8 @@
 #   tests/modbus/rtu-run     the real-client RTU tests over a socat pty pair
 #   tests/bench/modbus/rtu   RTU throughput at 9600 and 115200 baud over the pty
 
-RTU_SRC := tests/modbus/rtu-serve.c daemon/views/modbus/modbus-rtu.c daemon/common/log.c \
-	tests/modbus/fixture.c
+RTU_SRC := tests/modbus/rtu-serve.c daemon/views/modbus/modbus-rtu.c $(wildcard daemon/views/serial/*.c) \
+	daemon/common/log.c tests/modbus/fixture.c
 
 $(BUILD)/test/modbus-rtu-serve: $(call objs,asan,$(RTU_SRC)) $(CORE_OBJ_asan)
 	@mkdir -p $(@D)

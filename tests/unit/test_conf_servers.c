@@ -110,6 +110,28 @@ static const struct {
      "dlms_header_timeout 31 s is longer than dlms_idle_timeout 30 s"},
     {"dlms_password_file = secret\n", 5, "expected an absolute file path"},
     {"dlms_port = 4059\ndlms_port = 4060\n", 6, "'dlms_port' given twice"},
+    {"dlms_hdlc_device = ttyS1\n", 5, "expected an absolute tty path"},
+    {"dlms_hdlc_line = 9600 N 3\n", 5, "expected BAUD PARITY STOPBITS"},
+    {"dlms_hdlc_line = 230400 N 1\n", 5, "300..115200 baud"},
+    {"dlms_hdlc_line = 200 N 1\n", 5, "300..115200 baud"},
+    {"dlms_hdlc_address = 15\n", 5, "expected an HDLC physical address 16..16381"},
+    {"dlms_hdlc_address = 16382\n", 5, "expected an HDLC physical address 16..16381"},
+    {"dlms_hdlc_mode_e = maybe\n", 5, "expected yes or no"},
+    {"dlms_hdlc_inactivity_timeout = 86401\n", 5, "expected an integer 0..86400"},
+    {"dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_mode_e = yes\ndlms_hdlc_line = 38400 N 1\n", 7,
+     "[meter m] dlms_hdlc_mode_e needs dlms_hdlc_line 300..19200 N 1"},
+    {"dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_mode_e = yes\ndlms_hdlc_line = 9600 E 1\n", 7,
+     "needs dlms_hdlc_line 300..19200 N 1"},
+    /* two meters on one bus: lines 5..6 meter m, 7 [meter n], 8 its source, 9.. its keys */
+    {"dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_address = 17\n[meter n]\nsource = sim\n"
+     "dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_address = 17\n",
+     10, "[meter m] (line 5) is on it with the same dlms_hdlc_address"},
+    {"dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_address = 17\n[meter n]\nsource = sim\n"
+     "dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_address = 18\ndlms_hdlc_line = 19200 N 1\n",
+     11, "another dlms_hdlc_line"},
+    {"dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_mode_e = yes\n[meter n]\nsource = sim\n"
+     "dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_address = 18\n",
+     9, "an optical port (dlms_hdlc_mode_e) serves one meter"},
 };
 
 START_TEST(test_dlms_defaults_and_values)
@@ -139,6 +161,46 @@ START_TEST(test_dlms_defaults_and_values)
 	ck_assert_uint_eq(t.idle_usec, 30ULL * 1000000);
 	ck_assert_uint_eq(t.header_usec, 5ULL * 1000000);
 	ck_assert_str_eq(c.meter[0].dlms_password_file, "/etc/polymeter/dlms.pw");
+}
+END_TEST
+
+START_TEST(test_dlms_hdlc_defaults_and_values)
+{
+	struct pm_dlms_serial_config s;
+	struct pm_conf c;
+	char err[256] = "";
+
+	ck_assert_int_eq(load("", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.meter[0].dlms_hdlc_device, ""); /* no HDLC server unless asked */
+	pm_conf_dlms_serial(&c.meter[0], &s);
+	/* IEC 62056-46's 9600 8N1, kernel RS-485 mode, 120 s, no sign-on */
+	ck_assert_uint_eq(s.baud, 9600);
+	ck_assert_int_eq(s.parity, 'N');
+	ck_assert_uint_eq(s.stop_bits, 1);
+	ck_assert(s.rs485);
+	ck_assert(!s.mode_e);
+	ck_assert_uint_eq(s.inactivity_usec, 120ULL * 1000000);
+	ck_assert_uint_eq(c.meter[0].dlms_hdlc_address, 0);
+
+	ck_assert_int_eq(load("dlms_hdlc_device = /dev/ttyUSB0\ndlms_hdlc_line = 19200 N 1\n"
+			      "dlms_hdlc_rs485 = no\ndlms_hdlc_mode_e = yes\n"
+			      "dlms_hdlc_inactivity_timeout = 30\n",
+			      &c, err, sizeof(err)),
+			 0);
+	pm_conf_dlms_serial(&c.meter[0], &s);
+	ck_assert_str_eq(s.device, "/dev/ttyUSB0");
+	ck_assert_uint_eq(s.baud, 19200);
+	ck_assert(!s.rs485);
+	ck_assert(s.mode_e);
+	ck_assert_uint_eq(s.inactivity_usec, 30ULL * 1000000);
+	/* two meters on one bus, each its own address */
+	ck_assert_int_eq(load("dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_address = 17\n"
+			      "[meter n]\nsource = sim\n"
+			      "dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_address = 16381\n",
+			      &c, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(c.meter[0].dlms_hdlc_address, 17);
+	ck_assert_uint_eq(c.meter[1].dlms_hdlc_address, 16381);
 }
 END_TEST
 
@@ -228,6 +290,7 @@ static Suite *conf_servers_suite(void)
 	tcase_add_test(tc, test_values);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_dlms_defaults_and_values);
+	tcase_add_test(tc, test_dlms_hdlc_defaults_and_values);
 	tcase_add_loop_test(tc, test_dlms_password_file, 0, (int)(sizeof(pw) / sizeof(pw[0])));
 	tcase_add_test(tc, test_dlms_password_missing);
 	suite_add_tcase(s, tc);

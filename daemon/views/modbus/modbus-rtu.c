@@ -1,20 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The Modbus RTU server (see modbus-rtu.h). */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/serial.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "views/modbus/modbus-rtu.h"
+#include "views/serial/serial-port.h"
 
 #define OUT_MAX (4 * PM_MBRTU_ADU_MAX) /* answers waiting for the line */
-#define READS_PER_WAKEUP 8
-#define HUP_RETRY_USEC 1000000 /* the other end of a pty went away: look again later */
 
 /* One slave address on the line: a meter's map over its snapshot. */
 struct rtu_unit {
@@ -27,21 +22,14 @@ struct pm_mbrtu {
 	sd_event *event;
 	struct rtu_unit unit[PM_MBRTU_UNITS_MAX];
 	size_t n_units;
-	struct pm_mbrtu_config line; /* as opened; .device points to .device below */
-	int fd;
-	bool rs485;
+	struct pm_mbrtu_config line; /* as opened; .device is the port's */
+	struct pm_serial_port *port;
 	bool overrun; /* the frame being received outgrew the buffer: discard it */
-	bool hup_logged;
 	uint64_t t35_usec;
-	char *device;
-	sd_event_source *io;
 	sd_event_source *silence;
-	sd_event_source *retry;
 	size_t in_len;
-	size_t out_off, out_len;
 	struct pm_mbrtu_stats st;
 	uint8_t in[PM_MBRTU_ADU_MAX];
-	uint8_t out[OUT_MAX];
 };
 
 void pm_mbrtu_config_default(struct pm_mbrtu_config *cfg)
@@ -65,137 +53,24 @@ uint16_t pm_mbrtu_crc16(const uint8_t *p, size_t len)
 	return crc;
 }
 
-static speed_t baud_speed(unsigned baud)
+static struct pm_tty_line line_of(const struct pm_mbrtu_config *cfg)
 {
-	static const struct {
-		unsigned baud;
-		speed_t speed;
-	} rates[] = {
-	    {1200, B1200},     {2400, B2400},	  {4800, B4800},     {9600, B9600},
-	    {19200, B19200},   {38400, B38400},	  {57600, B57600},   {115200, B115200},
-	    {230400, B230400}, {460800, B460800}, {921600, B921600},
-	};
-
-	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
-		if (rates[i].baud == baud)
-			return rates[i].speed;
-	return B0;
-}
-
-static int setup_tty(int fd, const struct pm_mbrtu_config *cfg)
-{
-	struct termios t;
-	speed_t sp = baud_speed(cfg->baud);
-
-	if (tcgetattr(fd, &t) < 0)
-		return -errno;
-	cfmakeraw(&t);
-	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS | HUPCL);
-	t.c_cflag |= CS8 | CLOCAL | CREAD;
-	if (cfg->parity != 'N')
-		t.c_cflag |= PARENB;
-	if (cfg->parity == 'O')
-		t.c_cflag |= PARODD;
-	if (cfg->stop_bits == 2)
-		t.c_cflag |= CSTOPB;
-	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY | INPCK);
-	if (cfg->parity != 'N')
-		t.c_iflag |= INPCK; /* a byte with a parity error is read as 0 and the CRC fails */
-	t.c_cc[VMIN] = 0;
-	t.c_cc[VTIME] = 0;
-	if (cfsetispeed(&t, sp) < 0 || cfsetospeed(&t, sp) < 0)
-		return -errno;
-	if (tcsetattr(fd, TCSANOW, &t) < 0)
-		return -errno;
-	(void)tcflush(fd, TCIOFLUSH);
-	return 0;
-}
-
-/* tcsetattr() succeeds when any of the settings took: say which ones the driver dropped. */
-static void check_tty(int fd, const struct pm_mbrtu_config *cfg)
-{
-	const tcflag_t mask = CSIZE | PARENB | PARODD | CSTOPB;
-	struct termios t;
-	tcflag_t want = CS8;
-
-	if (cfg->parity != 'N')
-		want |= PARENB;
-	if (cfg->parity == 'O')
-		want |= PARODD;
-	if (cfg->stop_bits == 2)
-		want |= CSTOPB;
-	if (tcgetattr(fd, &t) < 0)
-		return;
-	if ((t.c_cflag & mask) != want || cfgetospeed(&t) != baud_speed(cfg->baud))
-		log_warning("modbus-rtu: %s: the driver did not take %u 8%c%u (a pty has no "
-			    "parity, stop bits or line rate); serving anyway",
-			    cfg->device, cfg->baud, cfg->parity, cfg->stop_bits);
-}
-
-/* Kernel RS-485 mode: RTS (DE) asserted while sending, released after. */
-static bool setup_rs485(int fd, const char *device)
-{
-	struct serial_rs485 rs;
-
-	memset(&rs, 0, sizeof(rs));
-	if (ioctl(fd, TIOCGRS485, &rs) < 0)
-		memset(&rs, 0, sizeof(rs));
-	rs.flags |= SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND;
-	rs.flags &= ~(uint32_t)(SER_RS485_RTS_AFTER_SEND | SER_RS485_RX_DURING_TX);
-	if (ioctl(fd, TIOCSRS485, &rs) < 0) {
-		log_warning(
-		    "modbus-rtu: %s: the driver has no kernel RS-485 mode (TIOCSRS485: %s); "
-		    "serving anyway: the transceiver must switch direction by itself "
-		    "(a DE/RE line wired to RTS will not be driven)",
-		    device, strerror(errno));
-		return false;
-	}
-	log_info("modbus-rtu: %s: kernel RS-485 mode on", device);
-	return true;
+	return (struct pm_tty_line){
+	    .baud = cfg->baud, .data_bits = 8, .parity = cfg->parity, .stop_bits = cfg->stop_bits};
 }
 
 /* Queues one answer (address + PDU + CRC) and writes what the line takes now. */
-static int send_frame(struct pm_mbrtu *srv, const uint8_t *frame, size_t len)
+static void send_frame(struct pm_mbrtu *srv, const uint8_t *frame, size_t len)
 {
-	if (srv->out_len + len > OUT_MAX) {
+	int r = pm_serial_port_send(srv->port, frame, len);
+
+	if (r == -ENOBUFS) {
 		srv->st.dropped++;
 		log_debug("modbus-rtu: output queue full, answer dropped");
-		return 0;
+	} else if (r < 0) {
+		srv->st.dropped++; /* the line is gone: what waited was dropped */
+		log_warning_errno(r, "modbus-rtu: write");
 	}
-	if (srv->out_off + srv->out_len + len > OUT_MAX) {
-		memmove(srv->out, srv->out + srv->out_off, srv->out_len);
-		srv->out_off = 0;
-	}
-	memcpy(srv->out + srv->out_off + srv->out_len, frame, len);
-	srv->out_len += len;
-	return 0;
-}
-
-/* Writes what it can; returns 0 or a negative errno. */
-static int flush_out(struct pm_mbrtu *srv)
-{
-	int r;
-
-	while (srv->out_len > 0) {
-		ssize_t n = write(srv->fd, srv->out + srv->out_off, srv->out_len);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			r = -errno; /* the line is gone: drop what waits, never spin on it */
-			srv->st.dropped++;
-			srv->out_off = srv->out_len = 0;
-			(void)sd_event_source_set_io_events(srv->io, EPOLLIN);
-			return r;
-		}
-		srv->out_off += (size_t)n;
-		srv->out_len -= (size_t)n;
-	}
-	if (srv->out_len == 0)
-		srv->out_off = 0;
-	return sd_event_source_set_io_events(srv->io, EPOLLIN | (srv->out_len > 0 ? EPOLLOUT : 0));
 }
 
 static const struct rtu_unit *find_unit(const struct pm_mbrtu *srv, uint8_t address)
@@ -254,14 +129,10 @@ static void frame_end(struct pm_mbrtu *srv)
 static int on_silence(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct pm_mbrtu *srv = userdata;
-	int r;
 
 	(void)s;
 	(void)usec;
 	frame_end(srv);
-	r = flush_out(srv);
-	if (r < 0)
-		log_warning_errno(r, "modbus-rtu: write");
 	return 0;
 }
 
@@ -279,79 +150,31 @@ static int arm_silence(struct pm_mbrtu *srv)
 	return sd_event_source_set_enabled(srv->silence, SD_EVENT_ONESHOT);
 }
 
-static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
+/* The line hung up (the other end of a pty closed): what was being received is lost. */
+static void on_hangup(void *data)
 {
-	struct pm_mbrtu *srv = userdata;
+	struct pm_mbrtu *srv = data;
 
-	(void)s;
-	(void)usec;
-	return sd_event_source_set_enabled(srv->io, SD_EVENT_ON);
-}
-
-/* The line hung up (the other end of a pty closed): pause instead of spinning. */
-static int hangup(struct pm_mbrtu *srv)
-{
-	int r;
-
-	if (!srv->hup_logged)
-		log_warning("modbus-rtu: %s: hung up, retrying every second", srv->device);
-	srv->hup_logged = true;
 	srv->in_len = 0;
 	srv->overrun = false;
-	r = sd_event_source_set_enabled(srv->silence, SD_EVENT_OFF);
-	if (r >= 0)
-		r = sd_event_source_set_enabled(srv->io, SD_EVENT_OFF);
-	if (r >= 0)
-		r = sd_event_source_set_time_relative(srv->retry, HUP_RETRY_USEC);
-	if (r >= 0)
-		r = sd_event_source_set_enabled(srv->retry, SD_EVENT_ONESHOT);
-	return r;
+	(void)sd_event_source_set_enabled(srv->silence, SD_EVENT_OFF);
 }
 
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+/* Bytes received: gathered until a silence of t3.5 ends the frame. */
+static void on_rx(void *data, const uint8_t *p, size_t n)
 {
-	struct pm_mbrtu *srv = userdata;
-	bool got = false, eof = false;
+	struct pm_mbrtu *srv = data;
 	int r;
 
-	(void)s;
-	if (revents & EPOLLOUT) {
-		r = flush_out(srv);
-		if (r < 0 && r != -EIO)
-			log_warning_errno(r, "modbus-rtu: write");
+	if (srv->overrun || srv->in_len + n > sizeof(srv->in)) {
+		srv->overrun = true; /* keep the silence timing, drop the bytes */
+	} else {
+		memcpy(srv->in + srv->in_len, p, n);
+		srv->in_len += n;
 	}
-	for (int i = 0; i < READS_PER_WAKEUP; i++) {
-		uint8_t buf[PM_MBRTU_ADU_MAX];
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EIO)
-			return hangup(srv);
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-			log_warning_errno(-errno, "modbus-rtu: read");
-			return hangup(srv);
-		}
-		if (n == 0) {
-			eof = true; /* hung up (a tty without data says EAGAIN) */
-			break;
-		}
-		if (n < 0)
-			break;
-		got = true;
-		srv->hup_logged = false;
-		if (srv->overrun || srv->in_len + (size_t)n > sizeof(srv->in)) {
-			srv->overrun = true; /* keep the silence timing, drop the bytes */
-			continue;
-		}
-		memcpy(srv->in + srv->in_len, buf, (size_t)n);
-		srv->in_len += (size_t)n;
-	}
-	if (got)
-		return arm_silence(srv);
-	if (eof || (revents & (EPOLLHUP | EPOLLERR)))
-		return hangup(srv);
-	return 0;
+	r = arm_silence(srv);
+	if (r < 0)
+		log_warning_errno(r, "modbus-rtu: silence timer");
 }
 
 static uint64_t t35(const struct pm_mbrtu_config *cfg)
@@ -367,55 +190,33 @@ static uint64_t t35(const struct pm_mbrtu_config *cfg)
 int pm_mbrtu_new(sd_event *event, const struct pm_mb_map *map, const struct pm_snapshot *snap,
 		 const struct pm_mbrtu_config *cfg, struct pm_mbrtu **out)
 {
+	struct pm_tty_line line = line_of(cfg);
 	struct pm_mbrtu *srv;
 	int r;
 
-	if (!cfg->device || baud_speed(cfg->baud) == B0 ||
-	    (cfg->parity != 'N' && cfg->parity != 'E' && cfg->parity != 'O') ||
-	    (cfg->stop_bits != 1 && cfg->stop_bits != 2) ||
+	if (!cfg->device || cfg->baud < 1200 || !pm_tty_line_valid(&line) ||
 	    (cfg->unit_id != 0 && cfg->unit_id != map->cfg.unit_id) || map->cfg.unit_id < 1 ||
 	    map->cfg.unit_id > 247)
 		return -EINVAL;
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;
-	srv->fd = -1;
 	srv->event = sd_event_ref(event);
 	srv->unit[0] = (struct rtu_unit){.map = map, .snap = snap, .unit_id = map->cfg.unit_id};
 	srv->n_units = 1;
 	srv->line = *cfg;
 	srv->t35_usec = t35(cfg);
-	srv->device = strdup(cfg->device);
-	srv->line.device = srv->device;
-	srv->fd = open(cfg->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (!srv->device || srv->fd < 0) {
-		r = srv->device ? -errno : -ENOMEM;
-		goto fail;
-	}
-	if (!isatty(srv->fd)) {
-		r = -ENOTTY;
-		goto fail;
-	}
-	r = setup_tty(srv->fd, cfg);
-	if (r < 0)
-		goto fail;
-	check_tty(srv->fd, cfg);
-	if (cfg->rs485)
-		srv->rs485 = setup_rs485(srv->fd, cfg->device);
-	r = sd_event_add_io(event, &srv->io, srv->fd, EPOLLIN, on_io, srv);
-	if (r < 0)
-		goto fail;
 	/* accuracy 1 us: the default (250 ms) would merge every frame of a busy bus */
 	r = sd_event_add_time_relative(event, &srv->silence, CLOCK_MONOTONIC, srv->t35_usec, 1,
 				       on_silence, srv);
 	if (r < 0)
 		goto fail;
 	sd_event_source_set_enabled(srv->silence, SD_EVENT_OFF);
-	r = sd_event_add_time_relative(event, &srv->retry, CLOCK_MONOTONIC, HUP_RETRY_USEC, 0,
-				       on_retry, srv);
+	r = pm_serial_port_new(event, "modbus-rtu", cfg->device, &line, cfg->rs485, OUT_MAX, on_rx,
+			       on_hangup, srv, &srv->port);
 	if (r < 0)
 		goto fail;
-	sd_event_source_set_enabled(srv->retry, SD_EVENT_OFF);
+	srv->line.device = pm_serial_port_device(srv->port);
 	log_info("modbus-rtu: %s: %u 8%c%u, slave %u, t3.5 %llu us", cfg->device, cfg->baud,
 		 cfg->parity, cfg->stop_bits, map->cfg.unit_id, (unsigned long long)srv->t35_usec);
 	*out = srv;
@@ -433,7 +234,7 @@ static void log_stats(const struct pm_mbrtu *srv)
 	log_info("modbus-rtu: %s: %llu frames: %llu answered (%llu exceptions), %llu bad CRC, "
 		 "%llu for other slaves, %llu broadcasts, %llu discarded (%llu too long); "
 		 "%llu answers dropped",
-		 srv->device, (unsigned long long)st->frames, (unsigned long long)st->answered,
+		 srv->line.device, (unsigned long long)st->frames, (unsigned long long)st->answered,
 		 (unsigned long long)st->exceptions, (unsigned long long)st->crc_errors,
 		 (unsigned long long)st->other_address, (unsigned long long)st->broadcast,
 		 (unsigned long long)st->discarded, (unsigned long long)st->overruns,
@@ -444,14 +245,10 @@ struct pm_mbrtu *pm_mbrtu_free(struct pm_mbrtu *srv)
 {
 	if (!srv)
 		return NULL;
-	if (srv->io) /* it was serving: not a failed start */
+	if (srv->port) /* it was serving: not a failed start */
 		log_stats(srv);
-	sd_event_source_disable_unref(srv->io);
 	sd_event_source_disable_unref(srv->silence);
-	sd_event_source_disable_unref(srv->retry);
-	if (srv->fd >= 0)
-		close(srv->fd);
-	free(srv->device);
+	pm_serial_port_free(srv->port);
 	sd_event_unref(srv->event);
 	free(srv);
 	return NULL;
@@ -471,7 +268,8 @@ int pm_mbrtu_add_unit(struct pm_mbrtu *srv, const struct pm_mb_map *map,
 	if (srv->n_units == PM_MBRTU_UNITS_MAX)
 		return -ENOSPC;
 	srv->unit[srv->n_units++] = (struct rtu_unit){.map = map, .snap = snap, .unit_id = id};
-	log_info("modbus-rtu: %s: slave %u added (%zu on the line)", srv->device, id, srv->n_units);
+	log_info("modbus-rtu: %s: slave %u added (%zu on the line)", srv->line.device, id,
+		 srv->n_units);
 	return 0;
 }
 
@@ -499,12 +297,12 @@ void pm_mbrtu_get_stats(const struct pm_mbrtu *srv, struct pm_mbrtu_stats *st)
 
 const char *pm_mbrtu_device(const struct pm_mbrtu *srv)
 {
-	return srv->device;
+	return srv->line.device;
 }
 
 bool pm_mbrtu_rs485(const struct pm_mbrtu *srv)
 {
-	return srv->rs485;
+	return pm_serial_port_rs485(srv->port);
 }
 
 uint64_t pm_mbrtu_t35_usec(const struct pm_mbrtu *srv)

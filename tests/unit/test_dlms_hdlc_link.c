@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The HDLC link layer (daemon/core/dlms/hdlc-link.c), frame by frame. Every frame given to the
+ * link is built here from its hand-written parts (addresses, the control byte worked out from
+ * its bits, the information field); HCS and FCS come from pm_hdlc_crc16, itself checked against
+ * the standard's check value and the captured frames in test_dlms_hdlc.c. The answers are read
+ * with pm_hdlc_decode (checked there too) and compared field by field, the control byte as a
+ * number worked out by hand: I frame N(R) << 5 | P/F 0x10 | N(S) << 1; RR N(R) << 5 | P/F | 1;
+ * UA 0x73, DM 0x1F, FRMR 0x97 (with F). Two answers are also compared whole with frames the
+ * project's spec-written Python client builds (tests/dlms/cosem_hdlc.py), whose CRC gives the
+ * captured Gurux frames.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dlms/hdlc-link.h"
+
+static const uint8_t CLIENT16[] = {0x21};		  /* SAP 16: 16 << 1 | 1 */
+static const uint8_t CLIENT1[] = {0x03};		  /* SAP 1 */
+static const uint8_t SRV1[] = {0x03};			  /* upper 1, 1-byte form */
+static const uint8_t SRV_2B[] = {0x02, 0x23};		  /* upper 1 << 1, lower 0x11 << 1 | 1 */
+static const uint8_t SRV_4B[] = {0x00, 0x02, 0x00, 0x23}; /* upper 1, lower 0x11, 14 bits each */
+static const uint8_t SRV_OTHER[] = {0x02, 0x25};	  /* lower 0x12: the next meter */
+static const uint8_t SRV_BCAST[] = {0x02, 0xFF};	  /* lower 0x7F: all stations */
+static const uint8_t LLC_REQ[] = {0xE6, 0xE6, 0x00};
+
+struct out {
+	uint8_t buf[PM_HDLC_LINK_OUT_MAX];
+	size_t len;
+	unsigned ev;
+	/* the frames of buf */
+	size_t n;
+	struct pm_hdlc_frame f[8];
+	uint8_t ctrl[8];
+};
+
+/* One frame from its parts into @p; returns its length. */
+static size_t mk(uint8_t *p, const uint8_t *dst, size_t dl, const uint8_t *src, size_t sl,
+		 uint8_t ctrl, const uint8_t *info, size_t il, bool seg)
+{
+	size_t hl = 2 + dl + sl + 1, total = hl + (il ? 2 + il : 0) + 2;
+	uint16_t c;
+
+	p[0] = 0x7E;
+	p[1] = (uint8_t)(0xA0 | (seg ? 0x08 : 0) | total >> 8);
+	p[2] = (uint8_t)total;
+	memcpy(p + 3, dst, dl);
+	memcpy(p + 3 + dl, src, sl);
+	p[3 + dl + sl] = ctrl;
+	if (il) {
+		c = pm_hdlc_crc16(p + 1, hl);
+		p[1 + hl] = (uint8_t)c;
+		p[2 + hl] = (uint8_t)(c >> 8);
+		memcpy(p + 3 + hl, info, il);
+	}
+	c = pm_hdlc_crc16(p + 1, total - 2);
+	p[total - 1] = (uint8_t)c;
+	p[total] = (uint8_t)(c >> 8);
+	p[total + 1] = 0x7E;
+	return total + 2;
+}
+
+/* Splits o->buf into frames, each decoded (it must decode). */
+static void split(struct out *o)
+{
+	size_t pos = 0, start, flen, consume;
+
+	o->n = 0;
+	while (pos < o->len && pm_hdlc_find(o->buf + pos, o->len - pos, &start, &flen, &consume)) {
+		ck_assert_uint_lt(o->n, 8);
+		ck_assert_int_eq(pm_hdlc_decode(o->buf + pos + start, flen, &o->f[o->n]),
+				 PM_HDLC_OK);
+		o->ctrl[o->n] = o->buf[pos + start + 3 + o->f[o->n].dst.size + o->f[o->n].src.size];
+		o->n++;
+		pos += start + flen;
+	}
+	ck_assert_uint_eq(pos, o->len); /* nothing but frames */
+}
+
+static void feed(struct pm_hdlc_link *l, const uint8_t *dst, size_t dl, const uint8_t *src,
+		 size_t sl, uint8_t ctrl, const uint8_t *info, size_t il, bool seg, uint64_t now,
+		 struct out *o)
+{
+	uint8_t fr[PM_HDLC_MAX_FRAME];
+	size_t n = mk(fr, dst, dl, src, sl, ctrl, info, il, seg);
+
+	o->ev = pm_hdlc_link_input(l, fr, n, now, o->buf, &o->len);
+	split(o);
+}
+
+/* Client 16 to the 2-byte address 1/0x11. */
+static void feed2(struct pm_hdlc_link *l, uint8_t ctrl, const uint8_t *info, size_t il, bool seg,
+		  struct out *o)
+{
+	feed(l, SRV_2B, sizeof(SRV_2B), CLIENT16, 1, ctrl, info, il, seg, 1000, o);
+}
+
+static void answer(struct pm_hdlc_link *l, const uint8_t *apdu, size_t n, struct out *o)
+{
+	ck_assert_int_eq(pm_hdlc_link_answer(l, apdu, n, o->buf, &o->len), 0);
+	o->ev = 0;
+	split(o);
+}
+
+/* A link at 1/0x11 offering 256/256 and windows 7/7. */
+static struct pm_hdlc_link *bus_link(void)
+{
+	struct pm_hdlc_link_config cfg;
+	struct pm_hdlc_link *l;
+
+	pm_hdlc_link_config_default(&cfg);
+	cfg.lower = 0x11;
+	cfg.offer = (struct pm_hdlc_params){256, 256, 7, 7};
+	l = pm_hdlc_link_new(&cfg);
+	ck_assert_ptr_nonnull(l);
+	return l;
+}
+
+/* SNRM with the client's parameters: max info tx @tx, rx @rx, windows @w both ways. */
+static void connect(struct pm_hdlc_link *l, uint8_t tx, uint8_t rx, uint8_t w, struct out *o)
+{
+	const uint8_t p[] = {0x81, 0x80, 0x0C, 0x05, 0x01, tx,	 0x06, 0x01,
+			     rx,   0x07, 0x01, w,    0x08, 0x01, w};
+
+	feed2(l, 0x93, p, sizeof(p), false, o);
+	ck_assert_uint_eq(o->n, 1);
+	ck_assert_uint_eq(o->ctrl[0], 0x73);
+	ck_assert(o->ev & PM_HDLC_LINK_RESET);
+}
+
+/* The release request RLRQ (62 00) behind its LLC header in one I frame N(S) 0 N(R) 0 P. */
+static void request(struct pm_hdlc_link *l, struct out *o)
+{
+	feed2(l, 0x10, (const uint8_t[]){0xE6, 0xE6, 0x00, 0x62, 0x00}, 5, false, o);
+	ck_assert_uint_eq(o->ev, PM_HDLC_LINK_APDU);
+}
+
+START_TEST(test_snrm_captured_gets_ua)
+{
+	/* the captured Gurux SNRM (client 16 -> server 1, no information field: defaults) */
+	static const uint8_t snrm[] = {0x7E, 0xA0, 0x07, 0x03, 0x21, 0x93, 0x0F, 0x01, 0x7E};
+	/* cosem_hdlc.frame(address(16), address(1), 0x73, params(128, 128, 1, 1)) */
+	static const uint8_t ua[] = {0x7E, 0xA0, 0x18, 0x21, 0x03, 0x73, 0x59, 0x31, 0x81,
+				     0x80, 0x0C, 0x05, 0x01, 0x80, 0x06, 0x01, 0x80, 0x07,
+				     0x01, 0x01, 0x08, 0x01, 0x01, 0x05, 0x13, 0x7E};
+	struct pm_hdlc_link_config cfg;
+	struct pm_hdlc_link *l;
+	uint8_t out[PM_HDLC_LINK_OUT_MAX];
+	size_t len;
+
+	pm_hdlc_link_config_default(&cfg);
+	l = pm_hdlc_link_new(&cfg);
+	ck_assert_ptr_nonnull(l);
+	ck_assert(!pm_hdlc_link_connected(l));
+	ck_assert_uint_eq(pm_hdlc_link_input(l, snrm, sizeof(snrm), 5, out, &len),
+			  PM_HDLC_LINK_RESET);
+	ck_assert_uint_eq(len, sizeof(ua));
+	ck_assert(memcmp(out, ua, len) == 0);
+	ck_assert(pm_hdlc_link_connected(l));
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_negotiation_takes_the_smaller)
+{
+	struct pm_hdlc_link *l = bus_link();
+	struct pm_hdlc_params pr;
+	struct out o;
+
+	/* the client transmits 64 and receives 200 at most, windows 3: we send 200 (its rx, under
+	 * our 256), take 64 (its tx), windows 3 */
+	connect(l, 64, 200, 3, &o);
+	pm_hdlc_link_params(l, &pr);
+	ck_assert_uint_eq(pr.max_info_tx, 200);
+	ck_assert_uint_eq(pr.max_info_rx, 64);
+	ck_assert_uint_eq(pr.window_tx, 3);
+	ck_assert_uint_eq(pr.window_rx, 3);
+	/* the UA says so, from our side: 05 01 C8, 06 01 40, 07 01 03, 08 01 03 */
+	{
+		const uint8_t want[] = {0x81, 0x80, 0x0C, 0x05, 0x01, 0xC8, 0x06, 0x01,
+					0x40, 0x07, 0x01, 0x03, 0x08, 0x01, 0x03};
+		ck_assert_uint_eq(o.f[0].info_len, sizeof(want));
+		ck_assert(memcmp(o.f[0].info, want, sizeof(want)) == 0);
+	}
+	/* the UA comes from the address the client called, to the client */
+	ck_assert_uint_eq(o.f[0].src.size, 2);
+	ck_assert_uint_eq(o.f[0].src.lower, 0x11);
+	ck_assert_uint_eq(o.f[0].dst.upper, 16);
+	ck_assert(o.f[0].pf);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_snrm_bad_parameters_dm)
+{
+	struct pm_hdlc_link *l = bus_link();
+	/* window 9: above 7 */
+	const uint8_t p[] = {0x81, 0x80, 0x03, 0x07, 0x01, 0x09};
+	struct out o;
+
+	feed2(l, 0x93, p, sizeof(p), false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x1F);
+	ck_assert(!pm_hdlc_link_connected(l));
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_request_and_answer)
+{
+	/* cosem_hdlc.frame(address(16), address(1), 0x30, LLC_RESPONSE + C4 01 C1 00 12 00 09) */
+	static const uint8_t want[] = {0x7E, 0xA0, 0x13, 0x21, 0x03, 0x30, 0xD3,
+				       0x81, 0xE6, 0xE7, 0x00, 0xC4, 0x01, 0xC1,
+				       0x00, 0x12, 0x00, 0x09, 0xC2, 0x2C, 0x7E};
+	static const uint8_t get[] = {0xE6, 0xE6, 0x00, 0xC0, 0x01, 0xC1, 0x00, 0x0F,
+				      0x00, 0x00, 0x28, 0x00, 0x00, 0xFF, 0x02, 0x00};
+	static const uint8_t resp[] = {0xC4, 0x01, 0xC1, 0x00, 0x12, 0x00, 0x09};
+	struct pm_hdlc_link_config cfg;
+	struct pm_hdlc_link *l;
+	const uint8_t *apdu;
+	uint16_t csap, ssap;
+	size_t n;
+	struct out o;
+
+	pm_hdlc_link_config_default(&cfg);
+	l = pm_hdlc_link_new(&cfg);
+	feed(l, SRV1, 1, CLIENT16, 1, 0x93, NULL, 0, false, 0, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x73);
+	/* I frame N(S) 0 N(R) 0 P: 0x10 */
+	feed(l, SRV1, 1, CLIENT16, 1, 0x10, get, sizeof(get), false, 1, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	ck_assert_uint_eq(o.n, 0); /* the answer carries the acknowledgement */
+	pm_hdlc_link_apdu(l, &apdu, &n, &csap, &ssap);
+	ck_assert_uint_eq(n, sizeof(get) - 3);
+	ck_assert(memcmp(apdu, get + 3, n) == 0);
+	ck_assert_uint_eq(csap, 16);
+	ck_assert_uint_eq(ssap, 1);
+	ck_assert_int_eq(pm_hdlc_link_answer(l, resp, sizeof(resp), o.buf, &o.len), 0);
+	ck_assert_uint_eq(o.len, sizeof(want));
+	ck_assert(memcmp(o.buf, want, sizeof(want)) == 0);
+	/* the next request: N(S) 1, N(R) 1 (acknowledges our frame 0), P: 0x32 */
+	feed(l, SRV1, 1, CLIENT16, 1, 0x32, get, sizeof(get), false, 2, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	answer(l, resp, sizeof(resp), &o);
+	/* our N(S) 1, N(R) 2, F: 2 << 5 | 0x10 | 1 << 1 = 0x52 */
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x52);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_addresses_1_2_4_bytes)
+{
+	struct pm_hdlc_link_config cfg;
+	struct pm_hdlc_link *l;
+	struct out o;
+
+	/* with a lower address the 2- and 4-byte forms reach us, the 1-byte form does not */
+	l = bus_link();
+	feed(l, SRV_4B, 4, CLIENT16, 1, 0x93, NULL, 0, false, 0, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x73);
+	ck_assert_uint_eq(o.f[0].src.size, 4); /* answered in the form it was called */
+	feed(l, SRV1, 1, CLIENT16, 1, 0x93, NULL, 0, false, 0, &o);
+	ck_assert_uint_eq(o.len, 0);
+	pm_hdlc_link_free(l);
+	/* without one, only the 1-byte form */
+	pm_hdlc_link_config_default(&cfg);
+	l = pm_hdlc_link_new(&cfg);
+	feed(l, SRV_2B, 2, CLIENT16, 1, 0x93, NULL, 0, false, 0, &o);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert(!pm_hdlc_link_connected(l));
+	feed(l, SRV1, 1, CLIENT16, 1, 0x93, NULL, 0, false, 0, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x73);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_other_meters_and_broadcast_ignored)
+{
+	struct pm_hdlc_link *l = bus_link();
+	struct pm_hdlc_link_stats st;
+	const uint8_t upper2[] = {0x04, 0x23}; /* logical device 2 of our physical address */
+	struct out o;
+
+	feed(l, SRV_OTHER, 2, CLIENT16, 1, 0x93, NULL, 0, false, 0, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed(l, SRV_BCAST, 2, CLIENT16, 1, 0x93, NULL, 0, false, 0, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed(l, upper2, 2, CLIENT16, 1, 0x93, NULL, 0, false, 0, &o);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert(!pm_hdlc_link_connected(l));
+	/* connected, another meter's traffic changes nothing: its I frame is not ours */
+	connect(l, 128, 128, 1, &o);
+	feed(l, SRV_OTHER, 2, CLIENT16, 1, 0x10, LLC_REQ, 3, false, 0, &o);
+	ck_assert_uint_eq(o.len, 0);
+	pm_hdlc_link_get_stats(l, &st);
+	ck_assert_uint_eq(st.other_address, 4);
+	ck_assert_uint_eq(st.frames, 1);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_bad_frames_ignored)
+{
+	struct pm_hdlc_link *l = bus_link();
+	struct pm_hdlc_link_stats st;
+	uint8_t fr[64], out[PM_HDLC_LINK_OUT_MAX];
+	size_t n, len;
+
+	n = mk(fr, SRV_2B, 2, CLIENT16, 1, 0x93, NULL, 0, false);
+	fr[n - 2] ^= 0x01; /* FCS */
+	ck_assert_uint_eq(pm_hdlc_link_input(l, fr, n, 0, out, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(pm_hdlc_link_input(l, fr, n - 3, 0, out, &len), 0); /* half */
+	ck_assert_uint_eq(len, 0);
+	pm_hdlc_link_get_stats(l, &st);
+	ck_assert_uint_eq(st.bad, 2);
+	ck_assert(!pm_hdlc_link_connected(l));
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_disconnected_dm_and_disc)
+{
+	struct pm_hdlc_link *l = bus_link();
+	struct out o;
+
+	/* I frame before SNRM: DM with F (0x1F), nothing delivered */
+	feed2(l, 0x10, LLC_REQ, 3, false, &o);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x1F);
+	/* DISC when disconnected: DM */
+	feed2(l, 0x53, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x1F);
+	connect(l, 128, 128, 1, &o);
+	/* DISC when connected: UA without information, the association ends */
+	feed2(l, 0x53, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x73);
+	ck_assert_uint_eq(o.f[0].info_len, 0);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_RESET);
+	ck_assert(!pm_hdlc_link_connected(l));
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+/* An answer of 70 octets + LLC = 73 at 32 a frame: 32, 32, 9. */
+START_TEST(test_answer_segmented)
+{
+	struct pm_hdlc_link *l = bus_link();
+	uint8_t resp[70];
+	struct out o;
+
+	for (size_t i = 0; i < sizeof(resp); i++)
+		resp[i] = (uint8_t)i;
+	connect(l, 128, 32, 1, &o); /* the client receives 32 */
+	request(l, &o);
+	answer(l, resp, sizeof(resp), &o);
+	/* frame N(S) 0 N(R) 1 F, segmented: 0x30 */
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x30);
+	ck_assert(o.f[0].segmented);
+	ck_assert_uint_eq(o.f[0].info_len, 32);
+	ck_assert_uint_eq(o.f[0].info[0], 0xE6);
+	ck_assert_uint_eq(o.f[0].info[1], 0xE7);
+	ck_assert_uint_eq(o.f[0].info[3], 0); /* resp[0] */
+	/* RR N(R) 1 P (0x31): the next, N(S) 1: 0x32, segmented, resp[29..60] */
+	feed2(l, 0x31, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x32);
+	ck_assert(o.f[0].segmented);
+	ck_assert_uint_eq(o.f[0].info_len, 32);
+	ck_assert_uint_eq(o.f[0].info[0], 29);
+	/* the same RR again (our frame lost): the same frame again */
+	feed2(l, 0x31, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x32);
+	ck_assert_uint_eq(o.f[0].info[0], 29);
+	/* RR N(R) 2 P (0x51): the last, N(S) 2: 0x34, not segmented, resp[61..69] */
+	feed2(l, 0x51, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x34);
+	ck_assert(!o.f[0].segmented);
+	ck_assert_uint_eq(o.f[0].info_len, 9);
+	ck_assert_uint_eq(o.f[0].info[0], 61);
+	ck_assert_uint_eq(o.f[0].info[8], 69);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_answer_window_3)
+{
+	struct pm_hdlc_link *l = bus_link();
+	uint8_t resp[200];
+	struct out o;
+
+	memset(resp, 0x5A, sizeof(resp));
+	connect(l, 128, 64, 3, &o);
+	request(l, &o);
+	/* 203 octets at 64: 4 frames (64, 64, 64, 11); window 3: three, F on the third only */
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.n, 3);
+	ck_assert_uint_eq(o.ctrl[0], 0x20); /* N(R) 1, N(S) 0 */
+	ck_assert_uint_eq(o.ctrl[1], 0x22); /* N(S) 1 */
+	ck_assert_uint_eq(o.ctrl[2], 0x34); /* N(S) 2, F */
+	/* the client got the first two only: RR N(R) 2 P (0x51): frames 2 and 3 */
+	feed2(l, 0x51, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.n, 2);
+	ck_assert_uint_eq(o.ctrl[0], 0x24); /* N(S) 2 again */
+	ck_assert_uint_eq(o.ctrl[1], 0x36); /* N(S) 3, F, the last */
+	ck_assert(o.f[0].segmented);
+	ck_assert(!o.f[1].segmented);
+	ck_assert_uint_eq(o.f[1].info_len, 11);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_request_segmented)
+{
+	struct pm_hdlc_link *l = bus_link();
+	uint8_t seg[64];
+	const uint8_t *apdu;
+	uint16_t cs, ss;
+	size_t n;
+	struct out o;
+
+	connect(l, 64, 128, 1, &o); /* the client transmits 64 a frame */
+	memset(seg, 0x11, sizeof(seg));
+	memcpy(seg, LLC_REQ, 3);
+	/* N(S) 0 P segmented: RR N(R) 1 F (0x31) */
+	feed2(l, 0x10, seg, 64, true, &o);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x31);
+	/* N(S) 1 P, last (10 octets): the APDU, 61 + 10 octets */
+	memset(seg, 0x22, 10);
+	feed2(l, 0x12, seg, 10, false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	pm_hdlc_link_apdu(l, &apdu, &n, &cs, &ss);
+	ck_assert_uint_eq(n, 71);
+	ck_assert_uint_eq(apdu[60], 0x11);
+	ck_assert_uint_eq(apdu[61], 0x22);
+	/* a whole frame without the LLC header: no APDU, RR N(R) 3 F (0x71) */
+	memset(seg, 0, sizeof(seg));
+	feed2(l, 0x14, seg, 64, false, &o); /* N(S) 2 N(R) 0 P: 64 octets fit */
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert_uint_eq(o.ctrl[0], 0x71);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_frame_too_long_frmr)
+{
+	struct pm_hdlc_link *l = bus_link();
+	uint8_t big[65];
+	struct out o;
+
+	connect(l, 64, 128, 1, &o);
+	memset(big, 0, sizeof(big));
+	feed2(l, 0x10, big, sizeof(big), false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x97);
+	/* rejected control 0x10; V(S) 0, V(R) 0; Y */
+	ck_assert_uint_eq(o.f[0].info_len, 3);
+	ck_assert_uint_eq(o.f[0].info[0], 0x10);
+	ck_assert_uint_eq(o.f[0].info[1], 0x00);
+	ck_assert_uint_eq(o.f[0].info[2], 0x04);
+	/* until SNRM or DISC, a poll gets the FRMR again */
+	feed2(l, 0x11, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x97);
+	connect(l, 64, 128, 1, &o);
+	feed2(l, 0x11, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x11); /* RR N(R) 0 F */
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_sequence_errors)
+{
+	struct pm_hdlc_link *l = bus_link();
+	const uint8_t req[] = {0xE6, 0xE6, 0x00, 0x62, 0x00};
+	const uint8_t resp[] = {0x63, 0x00};
+	struct pm_hdlc_link_stats st;
+	struct out o;
+
+	connect(l, 128, 128, 1, &o);
+	/* N(S) 2 where 0 is due: dropped, RR N(R) 0 F (0x11) asks for 0 */
+	feed2(l, 0x14, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert_uint_eq(o.ctrl[0], 0x11);
+	/* N(R) 3 names no frame of ours: FRMR Z; V(S) 0, V(R) 0 */
+	feed2(l, 0x70, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x97);
+	ck_assert_uint_eq(o.f[0].info[0], 0x70);
+	ck_assert_uint_eq(o.f[0].info[2], 0x08);
+	/* again from the start: a request answered, then repeated (our answer was lost) */
+	connect(l, 128, 128, 1, &o);
+	feed2(l, 0x10, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x30);
+	feed2(l, 0x10, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, 0); /* not a second request */
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x30); /* the same answer */
+	ck_assert_uint_eq(o.f[0].info_len, 5);
+	pm_hdlc_link_get_stats(l, &st);
+	ck_assert_uint_eq(st.resent, 1);
+	ck_assert_uint_eq(st.frmr, 1);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_rnr_holds_the_answer)
+{
+	struct pm_hdlc_link *l = bus_link();
+	uint8_t resp[100];
+	struct out o;
+
+	memset(resp, 1, sizeof(resp));
+	connect(l, 128, 64, 1, &o);
+	request(l, &o);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x30);
+	/* RNR N(R) 1 P (0x35): acknowledged, but the client is busy: RR N(R) 1 F (0x31) */
+	feed2(l, 0x35, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x31);
+	/* RR N(R) 1 P: the second frame, N(S) 1, the last (103 - 64 = 39 octets) */
+	feed2(l, 0x31, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x32);
+	ck_assert_uint_eq(o.f[0].info_len, 39);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_inactivity)
+{
+	struct pm_hdlc_link_config cfg;
+	struct pm_hdlc_link *l;
+	struct out o;
+
+	pm_hdlc_link_config_default(&cfg);
+	cfg.inactivity_usec = 5000000;
+	l = pm_hdlc_link_new(&cfg);
+	ck_assert_uint_eq(pm_hdlc_link_deadline(l), UINT64_MAX);
+	feed(l, SRV1, 1, CLIENT16, 1, 0x93, NULL, 0, false, 1000000, &o);
+	ck_assert_uint_eq(pm_hdlc_link_deadline(l), 6000000);
+	/* another client's frames do not keep the link alive */
+	feed(l, SRV1, 1, CLIENT1, 1, 0x11, NULL, 0, false, 5000000, &o);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert(!pm_hdlc_link_tick(l, 5999999));
+	ck_assert(pm_hdlc_link_connected(l));
+	ck_assert(pm_hdlc_link_tick(l, 6000000));
+	ck_assert(!pm_hdlc_link_connected(l));
+	/* the client polls after that: DM */
+	feed(l, SRV1, 1, CLIENT16, 1, 0x11, NULL, 0, false, 7000000, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x1F);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_bad_config)
+{
+	struct pm_hdlc_link_config cfg;
+
+	pm_hdlc_link_config_default(&cfg);
+	cfg.lower = 0x0F; /* reserved */
+	ck_assert_ptr_null(pm_hdlc_link_new(&cfg));
+	pm_hdlc_link_config_default(&cfg);
+	cfg.offer.window_rx = 8;
+	ck_assert_ptr_null(pm_hdlc_link_new(&cfg));
+	pm_hdlc_link_config_default(&cfg);
+	cfg.offer.max_info_tx = 2031;
+	ck_assert_ptr_null(pm_hdlc_link_new(&cfg));
+	pm_hdlc_link_config_default(&cfg);
+	cfg.upper = 0;
+	ck_assert_ptr_null(pm_hdlc_link_new(&cfg));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("dlms_hdlc_link");
+	TCase *tc = tcase_create("link");
+
+	tcase_add_test(tc, test_snrm_captured_gets_ua);
+	tcase_add_test(tc, test_negotiation_takes_the_smaller);
+	tcase_add_test(tc, test_snrm_bad_parameters_dm);
+	tcase_add_test(tc, test_request_and_answer);
+	tcase_add_test(tc, test_addresses_1_2_4_bytes);
+	tcase_add_test(tc, test_other_meters_and_broadcast_ignored);
+	tcase_add_test(tc, test_bad_frames_ignored);
+	tcase_add_test(tc, test_disconnected_dm_and_disc);
+	tcase_add_test(tc, test_answer_segmented);
+	tcase_add_test(tc, test_answer_window_3);
+	tcase_add_test(tc, test_request_segmented);
+	tcase_add_test(tc, test_frame_too_long_frmr);
+	tcase_add_test(tc, test_sequence_errors);
+	tcase_add_test(tc, test_rnr_holds_the_answer);
+	tcase_add_test(tc, test_inactivity);
+	tcase_add_test(tc, test_bad_config);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
