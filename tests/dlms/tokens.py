@@ -27,8 +27,8 @@ import datetime
 import os
 import sys
 
-from dlmstest import (MANAGEMENT, PUBLIC, SIM_SPEED, Bus, Daemon, associated, check, dc, done,
-                      eventually, free_port, getv, meter_conf, section, stopped_clean, tmpdir)
+from dlmstest import (PUBLIC, SIM_SPEED, associated, check, dc, done, eventually, free_port,
+                      getv, meter_conf, section, start_meter, stopped_clean, tmpdir)
 
 DAEMON = sys.argv[1]
 GATEWAY = (115, "0.0.19.40.0.255")
@@ -72,16 +72,8 @@ text = (text.replace(f"sim_speed = {SIM_SPEED}\n", "sim_speed = 1\n")
 text = "".join(line for line in text.splitlines(True) if not line.startswith("tariff_file"))
 with open(conf, "w", encoding="ascii") as f:
     f.write(text)
-daemon = Daemon(DAEMON, conf, TMP, PORT)
-up = daemon.wait_serving(60)
-check("polymeterd serves DLMS for a kWh prepayment meter with an STS key", up,
-      daemon.stderr()[-1500:])
-if not up:
-    daemon.stop()
-    done()
-bus = Bus()
-check("its account is published", eventually(bus.published, 60, "the account on D-Bus"))
-mgmt = associated(PORT, MANAGEMENT)
+daemon, bus, mgmt = start_meter(DAEMON, conf, TMP, PORT,
+                                "for a kWh prepayment meter with an STS key")
 check("the account reads over DLMS (the meter's first scan is in)",
       eventually(lambda: isinstance(getv(mgmt, *ACCOUNT, 5), int), 60,
                  "Account available_credit"))
