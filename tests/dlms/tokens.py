@@ -109,13 +109,20 @@ with section("the account read over DLMS is the account on D-Bus"):
           "total_amount_remaining = D-Bus AvailableCredit, Balance, Mode, TimeDebt, PaymentDebt "
           "(in Wh)", got == want and str(acc["Mode"]) == "prepayment", f"{got} vs {want}")
 
-with section("the kinds of credit and charge"):
+with section("the account's credits, charges and token configuration"):
     kinds = [getv(mgmt, *TOKEN_CREDIT, 3), getv(mgmt, 112, "0.0.19.11.0.255", 3),
              getv(mgmt, *TIME_DEBT, 3), getv(mgmt, *PAYMENT_DEBT, 3)]
     # IEC 62056-6-2: credit_type 0 token, 2 emergency; charge_type 1 time_based_collection,
     # 2 payment_event_based_collection
     check("credit_type: token credit 0, emergency credit 2; charge_type: time-based debt 1, "
           "payment-based debt 2", kinds == [0, 2, 1, 2], kinds)
+    refs = [getv(mgmt, *ACCOUNT, 9), getv(mgmt, *ACCOUNT, 10), getv(mgmt, *ACCOUNT, 12)]
+    want = [[dc.obis("0.0.19.10.0.255"), dc.obis("0.0.19.11.0.255")],
+            [dc.obis("0.0.19.21.0.255"), dc.obis("0.0.19.22.0.255")],
+            [(dc.obis("0.0.19.10.0.255"), 100)]]
+    check("Account credit_reference_list, charge_reference_list name those four objects; "
+          "token_gateway_configuration puts 100 % of a token into the token credit",
+          refs == want, refs)
 
 with section("the gateway before any token"):
     check("token_delivery_method 0 (remote); token_status object-unavailable before any "
