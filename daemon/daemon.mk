@@ -155,7 +155,8 @@ UNIT_LIBS_test_iio_events  := libsystemd
 # the energy counted since start: the counter-generation rule as the daemon applies it
 UNIT_EXTRA_test_counted_energy := daemon/meter/counted-energy.c daemon/common/log.c
 # the DLMS view's meter on a real pipeline, account and store (tzdata through local-time.c)
-UNIT_EXTRA_test_dlms_meter := daemon/views/dlms/dlms-meter.c daemon/meter/meter.c \
+UNIT_EXTRA_test_dlms_meter := daemon/views/dlms/dlms-meter.c \
+	daemon/views/dlms/dlms-meter-token.c daemon/meter/meter.c \
 	$(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c daemon/meter/local-clock.c $(STORE_SRC) \
 	$(TARIFF_FILE_SRC) daemon/common/log.c
 UNIT_LIBS_test_dlms_meter  := sqlite3 jansson

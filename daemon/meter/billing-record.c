@@ -171,7 +171,7 @@ static int account_check(const struct account *a, const char **why)
 	if (a->payment_log_next >= ACCOUNT_PAYMENT_LOG_LEN)
 		return bad(why, "acc.payment_log_next");
 	for (size_t i = 0; i < ACCOUNT_PAYMENT_LOG_LEN; i++)
-		if (a->payment_log[i].method > ACCOUNT_PAYMENT_LOCAL)
+		if (a->payment_log[i].method > ACCOUNT_PAYMENT_DLMS)
 			return bad(why, "acc.payment_log[].method");
 	if (a->ec_state > ACCOUNT_EC_EXHAUSTED)
 		return bad(why, "acc.ec_state");

@@ -71,9 +71,11 @@ static int64_t currency_mu(const struct state *st, uint32_t counts, uint32_t *dr
 	return (int64_t)(counts / per_minor) * ACCOUNT_MU_PER_MINOR;
 }
 
-/* An accepted credit token into the account: 0, or a refusal (frees @work). */
+/* An accepted credit token into the account, its payment logged with @channel: 0, or a
+ * refusal (frees @work). */
 static int credit(struct pm_billing *b, struct state *work, const struct sts_result *res,
-		  const struct account_time *at, int64_t *credit_mu, struct pm_billing_error *e)
+		  const struct account_time *at, enum account_payment_method channel,
+		  int64_t *credit_mu, struct pm_billing_error *e)
 {
 	struct account_output out;
 	uint32_t dropped;
@@ -114,14 +116,15 @@ static int credit(struct pm_billing *b, struct state *work, const struct sts_res
 		free(work);
 		return r;
 	}
-	r = account_topup(&work->acc, at, mu, ACCOUNT_PAYMENT_TOKEN, &out);
+	r = account_topup(&work->acc, at, mu, channel, &out);
 	if (r < 0)
 		return billing_refused(b, work, r, &out, "token", e);
 	billing_account_events(b, work, &out);
 	billing_queue(b, at->utc * 1000000000, "sts_credit",
-		      "tid=%lu counts=%lu credit=%s dropped_counts=%lu",
+		      "tid=%lu counts=%lu credit=%s dropped_counts=%lu channel=%s",
 		      (unsigned long)res->token.tid, (unsigned long)res->credit,
-		      pm_money_format(mu, text, sizeof(text)), (unsigned long)dropped);
+		      pm_money_format(mu, text, sizeof(text)), (unsigned long)dropped,
+		      pm_billing_method_name(channel));
 	*credit_mu = mu;
 	return 0;
 }
@@ -202,9 +205,11 @@ static int management(struct pm_billing *b, struct state *work, const struct sts
 	}
 }
 
-/* One token entered (no lockout): what it does, committed; or why it is refused. */
-static int enter(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
-		 struct sts_result *res, struct pm_billing_error *e)
+/* One token entered (no lockout) through @channel: what it does, committed; or why it is
+ * refused. */
+static int enter(struct pm_billing *b, int64_t utc_ns, const char *token,
+		 enum account_payment_method channel, int64_t *credit_mu, struct sts_result *res,
+		 struct pm_billing_error *e)
 {
 	struct account_time at;
 	struct state *work;
@@ -237,7 +242,7 @@ static int enter(struct pm_billing *b, int64_t utc_ns, const char *token, int64_
 	}
 	billing_now_times(b, work, utc_ns, &at);
 	if (res->action == STS_ACTION_ADD_CREDIT) {
-		r = credit(b, work, res, &at, credit_mu, e);
+		r = credit(b, work, res, &at, channel, credit_mu, e);
 		if (r < 0)
 			return r;
 	} else if (res->action == STS_ACTION_MANAGEMENT) {
@@ -270,9 +275,7 @@ int billing_sts_side_load(struct pm_billing *b, struct pm_billing_error *e)
 	return 0;
 }
 
-/* The reason of a refusal as the event log names it; NULL: not the token's fault (no key, no
- * store, the account unknown), which does not count as an invalid entry. */
-static const char *refusal_reason(const struct pm_billing_error *e, const struct sts_result *res)
+const char *pm_billing_token_refusal(const struct pm_billing_error *e, const struct sts_result *res)
 {
 	switch (e->kind) {
 	case PM_BILLING_ERR_TOKEN:
@@ -340,8 +343,34 @@ void billing_sts_side_save(struct pm_billing *b, const struct pm_store_sts *next
 	b->sts_side = *next;
 }
 
+const char *pm_billing_token_kind(enum sts_action action)
+{
+	switch (action) {
+	case STS_ACTION_ADD_CREDIT:
+		return "credit";
+	case STS_ACTION_TEST:
+		return "test";
+	case STS_ACTION_MANAGEMENT:
+		return "management";
+	case STS_ACTION_KEY_STAGED:
+		return "key_change_staged";
+	case STS_ACTION_KEY_CHANGED:
+		return "key_changed";
+	case STS_ACTION_NONE:
+		break;
+	}
+	return "none";
+}
+
 int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
 		     struct sts_result *res, struct pm_billing_error *e)
+{
+	return pm_billing_token_via(b, utc_ns, token, ACCOUNT_PAYMENT_TOKEN, credit_mu, res, e);
+}
+
+int pm_billing_token_via(struct pm_billing *b, int64_t utc_ns, const char *token,
+			 enum account_payment_method channel, int64_t *credit_mu,
+			 struct sts_result *res, struct pm_billing_error *e)
 {
 	struct pm_store_sts next;
 	struct sts_entry_time t;
@@ -352,7 +381,8 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 	*credit_mu = 0;
 	memset(res, 0, sizeof(*res));
 	if (!b->running || !b->store)
-		return enter(b, utc_ns, token, credit_mu, res, e); /* refused as every command */
+		/* refused as every command */
+		return enter(b, utc_ns, token, channel, credit_mu, res, e);
 	r = billing_sts_side_load(b, e);
 	if (r < 0)
 		return r;
@@ -361,14 +391,15 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 	if (sts_lockout_locked(&next.lockout, &t)) {
 		until_text(&next.lockout, until, sizeof(until));
 		b->n_queued = 0;
-		billing_queue(b, utc_ns, "token_refused", "reason=locked until=%s", until);
+		billing_queue(b, utc_ns, "token_refused", "reason=locked until=%s channel=%s",
+			      until, pm_billing_method_name(channel));
 		billing_send_events(b);
 		return billing_fail(e, PM_BILLING_ERR_TOKEN_LOCKED, -EBUSY,
 				    "token: entry is locked until %s local time (%d invalid "
 				    "entries; manual §4.2.1)",
 				    until, STS_LOCKOUT_INVALID);
 	}
-	r = enter(b, utc_ns, token, credit_mu, res, e);
+	r = enter(b, utc_ns, token, channel, credit_mu, res, e);
 	if (r == 0) {
 		if (next.lockout.invalid) {
 			sts_lockout_valid(&next.lockout);
@@ -376,7 +407,7 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 		}
 		return 0;
 	}
-	reason = refusal_reason(e, res);
+	reason = pm_billing_token_refusal(e, res);
 	if (!reason) {
 		/* the meter's fault, not the token's: logged (when it can be), not counted */
 		if (e->kind == PM_BILLING_ERR_NOT_CONFIGURED) {
@@ -387,7 +418,8 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 		return r;
 	}
 	b->n_queued = 0;
-	billing_queue(b, utc_ns, "token_refused", "reason=%s %s", reason, e->message);
+	billing_queue(b, utc_ns, "token_refused", "reason=%s channel=%s %s", reason,
+		      pm_billing_method_name(channel), e->message);
 	if (sts_lockout_invalid(&next.lockout, &t))
 		billing_queue(b, utc_ns, "token_entry_locked", "until=%s lockouts_today=%u",
 			      until_text(&next.lockout, until, sizeof(until)),

@@ -69,6 +69,8 @@ const char *pm_billing_method_name(enum account_payment_method method)
 		return "remote";
 	case ACCOUNT_PAYMENT_LOCAL:
 		return "local";
+	case ACCOUNT_PAYMENT_DLMS:
+		return "dlms";
 	}
 	return "unknown";
 }

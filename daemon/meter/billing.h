@@ -152,6 +152,23 @@ int pm_billing_topup(struct pm_billing *b, int64_t utc_ns, int64_t value_mu, con
 int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, int64_t *credit_mu,
 		     struct sts_result *res, struct pm_billing_error *e);
 /*
+ * The same token path (the same rules and the one lockout of the meter, whatever the channel),
+ * for a token that came through @channel: ACCOUNT_PAYMENT_TOKEN (D-Bus, the display: what
+ * pm_billing_token passes) or ACCOUNT_PAYMENT_DLMS (the DLMS token gateway). The payment log
+ * and the events sts_credit and token_refused name the channel.
+ */
+int pm_billing_token_via(struct pm_billing *b, int64_t utc_ns, const char *token,
+			 enum account_payment_method channel, int64_t *credit_mu,
+			 struct sts_result *res, struct pm_billing_error *e);
+/* What an accepted token did, as D-Bus EnterToken and the DLMS token gateway name it:
+ * "credit", "test", "management", "key_change_staged", "key_changed" ("none"). */
+const char *pm_billing_token_kind(enum sts_action action);
+/* Why a token was refused, as the event token_refused names it ("malformed", "invalid",
+ * "used", "old", "wrong_utility", ...); NULL: not the token's fault (no key, no store, the
+ * account unavailable, entry locked), which does not count as an invalid entry. */
+const char *pm_billing_token_refusal(const struct pm_billing_error *e,
+				     const struct sts_result *res);
+/*
  * Sets or replaces the STS decoder key (SetDecoderKey): tokens are then decrypted with @dk; the
  * TID memory is kept, a staged key change half dropped. The key is never published or logged.
  */

@@ -37,9 +37,11 @@ static const char intro[] =
     "Values of model quantities: integers as long64 at the model's scaler (Register "
     "scaler_unit), booleans, enums by their code, text as visible-string, dates as COSEM "
     "date, times as date-time. The payment classes (Account 111, Credit 112, Charge 113) and "
-    "the Limiter (71) serve only their bound attributes, money as double-long in the minor "
+    "the Limiter (71) serve only their bound attributes (and the Account's reference lists, "
+    "the Credit's credit_type, the Charge's charge_type), money as double-long in the minor "
     "currency unit; of them only the Account's low_credit_threshold (16) may be written, by "
-    "the management client.\n"
+    "the management client. The Token gateway (115) takes STS tokens from the management "
+    "client (method 1 enter), docs/dlms.md.\n"
     "\n";
 
 static const char *class_name(uint16_t id)
@@ -77,6 +79,8 @@ static const char *class_name(uint16_t id)
 		return "Credit";
 	case 113:
 		return "Charge";
+	case 115:
+		return "Token gateway";
 	default:
 		return "";
 	}

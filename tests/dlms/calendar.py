@@ -22,8 +22,8 @@ import datetime
 import sys
 import time
 
-from dlmstest import (MANAGEMENT, PUBLIC, SIM_SPEED, Bus, Daemon, associated, check, dc, done,
-                      eventually, free_port, meter_conf, stopped_clean, tmpdir)
+from dlmstest import (PUBLIC, SIM_SPEED, associated, check, dc, done, eventually, free_port,
+                      meter_conf, start_meter, stopped_clean, tmpdir)
 
 DAEMON = sys.argv[1]
 CALENDAR = (20, "0.0.13.0.0.255")
@@ -63,16 +63,8 @@ with open(conf, encoding="ascii") as f:
     text = f.read()
 with open(conf, "w", encoding="ascii") as f:
     f.write(text.replace(f"sim_speed = {SIM_SPEED}\n", f"sim_speed = {SPEED}\n"))
-daemon = Daemon(DAEMON, conf, TMP, PORT)
-up = daemon.wait_serving(60)
-check("polymeterd serves DLMS on a meter 3600 times faster than the wall", up,
-      daemon.stderr()[-1500:])
-if not up:
-    daemon.stop()
-    done()
-bus = Bus()
-check("its account is published", eventually(bus.published, 60, "the account on D-Bus"))
-mgmt = associated(PORT, MANAGEMENT)
+daemon, bus, mgmt = start_meter(DAEMON, conf, TMP, PORT,
+                                "on a meter 3600 times faster than the wall")
 
 
 def sample():

@@ -167,6 +167,21 @@ class Daemon:
         return self.proc.returncode, self.stderr()
 
 
+def start_meter(binary, conf, tmp, port, what):
+    """polymeterd on @conf, checked to serve DLMS (@what names the meter in the check) and to
+    publish its account on D-Bus; (daemon, Bus, the management client associated). When it
+    does not come up the script ends here."""
+    daemon = Daemon(binary, conf, tmp, port)
+    up = daemon.wait_serving(60)
+    check(f"polymeterd serves DLMS {what}", up, daemon.stderr()[-1500:])
+    if not up:
+        daemon.stop()
+        done()
+    bus = Bus()
+    check("its account is published", eventually(bus.published, 60, "the account on D-Bus"))
+    return daemon, bus, associated(port, MANAGEMENT)
+
+
 def stopped_clean(daemon, name):
     """Stops it and checks the exit: status 0, no sanitizer report."""
     rc, err = daemon.stop()

@@ -517,6 +517,55 @@ START_TEST(test_sts_setup_and_tid_import)
 END_TEST
 
 /*
+ * The channel a token came through (issue 13): the DLMS token gateway's entries
+ * (pm_billing_token_via, ACCOUNT_PAYMENT_DLMS) and D-Bus's (pm_billing_token) take the one path
+ * and its TID memory; the payment log and the events name the channel, and the log's "dlms"
+ * entry survives a restart (the stored record is checked field by field when read back).
+ * 1.00 GBP vended = 100004 counts = 100 p = 100000 mu (as test_currency_token_in_pounds).
+ */
+START_TEST(test_token_channel_in_payment_log)
+{
+	struct pm_billing *b = open_sts(gbp);
+	char dlms[STS_TOKEN_TEXT_LEN], dbus[STS_TOKEN_TEXT_LEN];
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+	struct sts_result res;
+	int64_t credit;
+
+	credit_token(4, 3000, 100000, dlms);
+	credit_token(4, 3001, 100000, dbus);
+	ck_assert_int_eq(
+	    pm_billing_token_via(b, T_JAN, dlms, ACCOUNT_PAYMENT_DLMS, &credit, &res, &e), 0);
+	ck_assert_int_eq(credit, 100000);
+	ck_assert_str_eq(pm_billing_token_kind(res.action), "credit");
+	ck_assert_ptr_nonnull(strstr(last_event("sts_credit"), "channel=dlms"));
+	ck_assert_int_eq(enter(b, dbus, &credit, &e), 0);
+	ck_assert_ptr_nonnull(strstr(last_event("sts_credit"), "channel=token"));
+	/* the DLMS token again on D-Bus, the D-Bus one again on DLMS: both used */
+	ck_assert_int_eq(enter(b, dlms, &credit, &e), -EALREADY);
+	ck_assert_int_eq(
+	    pm_billing_token_via(b, T_JAN, dbus, ACCOUNT_PAYMENT_DLMS, &credit, &res, &e),
+	    -EALREADY);
+	ck_assert_str_eq(pm_billing_token_refusal(&e, &res), "used");
+	ck_assert_ptr_nonnull(strstr(last_event("token_refused"), "reason=used channel=dlms"));
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert_uint_eq(v.n_payments, 2);
+	ck_assert_int_eq(v.payments[0].method, ACCOUNT_PAYMENT_TOKEN);
+	ck_assert_int_eq(v.payments[1].method, ACCOUNT_PAYMENT_DLMS);
+	ck_assert_str_eq(pm_billing_method_name(v.payments[1].method), "dlms");
+	ck_assert_int_eq(v.regs.balance_mu, 200000);
+	pm_billing_free(b);
+
+	b = open_sts(gbp);
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert_uint_eq(v.n_payments, 2);
+	ck_assert_int_eq(v.payments[1].method, ACCOUNT_PAYMENT_DLMS);
+	ck_assert_int_eq(v.regs.balance_mu, 200000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
  * Management tokens act (prepay-sts.md §1.8), with the STS 531 vectors of §2.3 for PAN
  * 600727000000000009 (DK e653341f9d5bf36f): CTSA03 sets the maximum power to 1000 W (the load
  * limit), CTSA04 clears the credit (all registers: the 5.00 GBP balance to zero), CTSA06 clears
@@ -776,6 +825,7 @@ static Suite *billing_token_suite(void)
 	tcase_add_test(tc, test_decoder_key_applies_and_is_replaced);
 	tcase_add_test(tc, test_sts_setup_and_tid_import);
 	tcase_add_test(tc, test_management_tokens_act);
+	tcase_add_test(tc, test_token_channel_in_payment_log);
 	tcase_add_test(tc, test_kwh_account);
 	tcase_add_test(tc, test_sts_vectors_through_token_path);
 	tcase_add_test(tc, test_token_events_in_credit_log);

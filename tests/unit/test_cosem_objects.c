@@ -29,7 +29,8 @@
 
 /* What the fake meter was asked to do. */
 struct calls {
-	int set_clock, disconnect, reconnect, set_setting;
+	int set_clock, disconnect, reconnect, set_setting, enter_token;
+	char token[PM_COSEM_TOKEN_MAX + 1];
 	int64_t clock_utc;
 	const char *clock_how;
 	bool armed;
@@ -75,6 +76,15 @@ static enum pm_dlms_result fake_set_setting(void *data, size_t quantity, int64_t
 	return c->answer;
 }
 
+static enum pm_dlms_result fake_enter_token(void *data, const char *token)
+{
+	struct calls *c = data;
+
+	c->enter_token++;
+	snprintf(c->token, sizeof(c->token), "%s", token);
+	return c->answer;
+}
+
 /* 2026-11-23 04:35:08 UTC: 1970..2025 are 56 years with 14 leap days, 56 x 365 + 14 = 20454
  * days to 2026-01-01; 23 November is day 304 + 22 = 326 of 2026 (from 0), so 20780 days:
  * 20780 x 86400 + 4 x 3600 + 35 x 60 + 8. The reference's date-time 07 EA 0B 17 01 04 23 08. */
@@ -117,6 +127,7 @@ static void setup(void)
 	    .remote_disconnect = fake_disconnect,
 	    .remote_reconnect = fake_reconnect,
 	    .set_setting = fake_set_setting,
+	    .enter_token = fake_enter_token,
 	};
 	fx.pub = (struct pm_dlms_assoc_info){.client = PM_DLMS_CLIENT_PUBLIC,
 					     .client_sap = 16,
@@ -822,6 +833,71 @@ START_TEST(test_payment_classes)
 }
 END_TEST
 
+/* ---- token gateway ---- */
+
+START_TEST(test_token_gateway)
+{
+	const struct pm_cosem_object *o = find(&fx.rmgmt, 115, 0, 0, 19, 40, 0, 255);
+	struct pm_cosem_token_entry entry = {.token = "123",
+					     .utc_s = NOV23_UTC,
+					     .status = PM_COSEM_TOKEN_EXECUTION_OK,
+					     .description = "credit"};
+	/* octet-string(20) "66475648316756821785" */
+	const uint8_t enter[] = {0x09, 20,  '6', '6', '4', '7', '5', '6', '4', '8', '3',
+				 '1',  '6', '7', '5', '6', '8', '2', '1', '7', '8', '5'};
+	uint8_t long_token[2 + 65];
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_null(find(&fx.rpub, 115, 0, 0, 19, 40, 0, 255)); /* management only */
+	/* token_delivery_method: enum 0 remote; the rest unavailable before a token */
+	ck_assert_int_eq(get(&fx.rmgmt, o, 5), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x16, 0x00);
+	ck_assert_int_eq(get(&fx.rmgmt, o, 6), PM_DLMS_OBJECT_UNAVAILABLE);
+	ck_assert_int_eq(get(&fx.rmgmt, o, 2), PM_DLMS_OBJECT_UNAVAILABLE);
+
+	fx.meter.token_entry = &entry;
+	ck_assert_int_eq(get(&fx.rmgmt, o, 2), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x09, 0x03, '1', '2', '3');
+	/* token_time: the reference's date-time (UTC, no DST): 07 EA 0B 17 01 04 23 08, 00
+	 * hundredths, deviation 0, status 0 */
+	ck_assert_int_eq(get(&fx.rmgmt, o, 3), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x09, 0x0C, 0x07, 0xEA, 0x0B, 0x17, 0x01, 0x04, 0x23, 0x08, 0x00, 0x00,
+	       0x00, 0x00);
+	/* token_description: array(1) of octet-string "credit" */
+	ck_assert_int_eq(get(&fx.rmgmt, o, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x01, 0x01, 0x09, 0x06, 'c', 'r', 'e', 'd', 'i', 't');
+	/* token_status: {enum 3 token_execution_ok, bit-string of 0 bits} */
+	ck_assert_int_eq(get(&fx.rmgmt, o, 6), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x02, 0x02, 0x16, 0x03, 0x04, 0x00);
+
+	/* enter: the digits reach the meter as text; its answer is the action's */
+	ck_assert_int_eq(action(&fx.rmgmt, o, 1, enter, sizeof(enter)), PM_DLMS_SUCCESS);
+	ck_assert_int_eq(fx.calls.enter_token, 1);
+	ck_assert_str_eq(fx.calls.token, "66475648316756821785");
+	fx.calls.answer = PM_DLMS_OTHER_REASON; /* e.g. already used */
+	ck_assert_int_eq(action(&fx.rmgmt, o, 1, enter, sizeof(enter)), PM_DLMS_OTHER_REASON);
+	ck_assert_int_eq(fx.calls.enter_token, 2);
+
+	/* no token at all: never reaches the meter */
+	ck_assert_int_eq(action(&fx.rmgmt, o, 1, NULL, 0), PM_DLMS_TYPE_UNMATCHED);
+	ck_assert_int_eq(action(&fx.rmgmt, o, 1, (const uint8_t[]){0x0F, 0x05}, 2),
+			 PM_DLMS_TYPE_UNMATCHED); /* integer 5 */
+	ck_assert_int_eq(action(&fx.rmgmt, o, 1, (const uint8_t[]){0x09, 0x00}, 2),
+			 PM_DLMS_TYPE_UNMATCHED); /* empty */
+	ck_assert_int_eq(action(&fx.rmgmt, o, 1, (const uint8_t[]){0x09, 0x03, '1', 0, '2'}, 5),
+			 PM_DLMS_TYPE_UNMATCHED); /* a NUL inside */
+	long_token[0] = 0x09;
+	long_token[1] = 65;
+	memset(long_token + 2, '1', 65);
+	ck_assert_int_eq(action(&fx.rmgmt, o, 1, long_token, sizeof(long_token)),
+			 PM_DLMS_TYPE_UNMATCHED); /* 65 octets: more than PM_COSEM_TOKEN_MAX */
+	ck_assert_int_eq(fx.calls.enter_token, 2);
+	/* the attributes are read-only */
+	ck_assert_int_eq(set(&fx.rmgmt, o, 2, (const uint8_t[]){0x09, 0x01, '1'}, 3),
+			 PM_DLMS_READ_WRITE_DENIED);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cosem_objects");
@@ -838,6 +914,7 @@ int main(void)
 	tcase_add_test(tc, test_data);
 	tcase_add_test(tc, test_clock_get);
 	tcase_add_test(tc, test_clock_set);
+	tcase_add_test(tc, test_token_gateway);
 	tcase_add_test(tc, test_object_list);
 	tcase_add_test(tc, test_association_attributes);
 	tcase_add_test(tc, test_disconnect);

@@ -71,7 +71,7 @@ int account_topup(struct account *acc, const struct account_time *now, int64_t v
 				      "top-up value finer than the currency's minor unit "
 				      "(a whole number of minor units)");
 	if (method != ACCOUNT_PAYMENT_TOKEN && method != ACCOUNT_PAYMENT_REMOTE &&
-	    method != ACCOUNT_PAYMENT_LOCAL)
+	    method != ACCOUNT_PAYMENT_LOCAL && method != ACCOUNT_PAYMENT_DLMS)
 		return account_refuse(out, -EINVAL, "unknown payment method");
 
 	struct account work;

@@ -79,6 +79,9 @@ enum account_payment_method {
 	ACCOUNT_PAYMENT_TOKEN,	/* a token typed at the meter (e.g. STS) */
 	ACCOUNT_PAYMENT_REMOTE, /* sent by the head-end */
 	ACCOUNT_PAYMENT_LOCAL,	/* a local app on the gateway (D-Bus) */
+	/* a token the head-end entered through the DLMS token gateway: the same token path as
+	 * ACCOUNT_PAYMENT_TOKEN, its channel kept apart so the payment log says which it was */
+	ACCOUNT_PAYMENT_DLMS,
 };
 
 /* Emergency credit (EC), as the UK prepayment meter runs it (§8.8). */

@@ -14,6 +14,14 @@
  *                              double-long, money in the minor currency unit
  *  15 currency                 structure {name visible-string (ISO 4217), scale integer
  *                              (-minor_units), unit enum (2 monetary, Gurux's Currency enum)}
+ *   9 credit_reference_list    array of octet-string: the Credit objects (the token credit
+ *                              0.0.19.10.0.255, the emergency credit 0.0.19.11.0.255)
+ *  10 charge_reference_list    array of octet-string: the Charge objects (the time-based debt
+ *                              0.0.19.21.0.255, the payment-based debt 0.0.19.22.0.255)
+ *  12 token_gateway_configuration  array of {credit_reference octet-string, token_proportion
+ *                              unsigned}: every token's credit goes to the token credit, 100 %
+ * The three lists name the instances the object model binds (quantity.c); they are read by
+ * whoever reads available_credit.
  */
 #include "core/dlms/cosem-binding.h"
 #include "core/dlms/cosem-meter.h"
@@ -24,9 +32,39 @@ enum {
 	AVAILABLE_CREDIT = 5,
 	AMOUNT_TO_CLEAR = 6,
 	AGGREGATED_DEBT = 8,
+	CREDIT_REFERENCES = 9,
+	CHARGE_REFERENCES = 10,
+	TOKEN_GATEWAY_CONFIGURATION = 12,
 	CURRENCY = 15,
 	LOW_CREDIT_THRESHOLD = 16,
 };
+
+/* The Credit and Charge instances of quantity.c, by their OBIS D (0.0.19.D.0.255). */
+static const uint8_t credit_d[] = {10, 11};
+static const uint8_t charge_d[] = {21, 22};
+#define TOKEN_CREDIT_D 10
+#define TOKEN_PROPORTION_ALL 100
+
+static void put_payment_ln(struct pm_axdr_out *out, uint8_t d)
+{
+	const uint8_t ln[6] = {0, 0, 19, d, 0, 255};
+
+	pm_axdr_put_octet_string(out, ln, sizeof(ln));
+}
+
+static void put_references(struct pm_axdr_out *out, const uint8_t *d, size_t n)
+{
+	pm_axdr_put_array(out, n);
+	for (size_t i = 0; i < n; i++)
+		put_payment_ln(out, d[i]);
+}
+
+/* The attributes that are lists of this meter's objects, not quantities. */
+static bool is_list(uint8_t attr)
+{
+	return attr == CREDIT_REFERENCES || attr == CHARGE_REFERENCES ||
+	       attr == TOKEN_GATEWAY_CONFIGURATION;
+}
 
 #define PAYMENT_MODE_CREDIT 1
 #define PAYMENT_MODE_PREPAYMENT 2
@@ -51,6 +89,8 @@ static bool served(uint8_t attr)
 static enum pm_cosem_attr_access account_access(const struct pm_cosem_object *o,
 						enum pm_dlms_client client, uint8_t attr)
 {
+	if (is_list(attr))
+		return pm_cosem_bound_access(o, client, AVAILABLE_CREDIT) & PM_COSEM_READ;
 	if (!served(attr))
 		return PM_COSEM_NO_ACCESS;
 	if (attr == LOW_CREDIT_THRESHOLD)
@@ -99,6 +139,18 @@ static enum pm_dlms_result account_get(const struct pm_cosem_object *o,
 		pm_axdr_put_visible_string(out, name.s ? name.s : "");
 		pm_axdr_put_i8(out, (int8_t)-minor.i);
 		pm_axdr_put_enum(out, CURRENCY_UNIT_MONETARY);
+		return PM_DLMS_SUCCESS;
+	case CREDIT_REFERENCES:
+		put_references(out, credit_d, sizeof(credit_d));
+		return PM_DLMS_SUCCESS;
+	case CHARGE_REFERENCES:
+		put_references(out, charge_d, sizeof(charge_d));
+		return PM_DLMS_SUCCESS;
+	case TOKEN_GATEWAY_CONFIGURATION:
+		pm_axdr_put_array(out, 1);
+		pm_axdr_put_structure(out, 2);
+		put_payment_ln(out, TOKEN_CREDIT_D);
+		pm_axdr_put_u8(out, TOKEN_PROPORTION_ALL);
 		return PM_DLMS_SUCCESS;
 	default:
 		q = pm_cosem_bound_quantity(o->cls->class_id, o->ln, attr, 0);

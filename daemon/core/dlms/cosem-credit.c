@@ -5,8 +5,10 @@
  * update_amount, 2 set_amount_to_value, 3 invoke_credit. The meter's instances (quantity.c): 0
  * the token credit (the balance), 1 the emergency credit.
  *
- * Served today, read-only, the attributes the object model binds; the rest and the methods: no
- * access (a later issue).
+ * Served today, read-only, the attributes the object model binds and credit_type; the rest and
+ * the methods: no access (a later issue).
+ *   3 credit_type         enum, fixed by the instance: 0 token (0.0.19.10.0.255), 2 emergency
+ *                         (0.0.19.11.0.255); read by whoever reads current_credit_amount
  *   2 current_credit_amount, 9 preset_credit_amount, 10 credit_available_threshold:
  *                         double-long, money in the minor currency unit
  *   8 credit_status       enum: the emergency credit's state none, available, in_use, exhausted
@@ -15,7 +17,18 @@
 #include "core/dlms/cosem-binding.h"
 #include "core/dlms/cosem-objects.h"
 
-enum { CURRENT_CREDIT_AMOUNT = 2, CREDIT_STATUS = 8, PRESET_AMOUNT = 9, AVAILABLE_THRESHOLD = 10 };
+enum {
+	CURRENT_CREDIT_AMOUNT = 2,
+	CREDIT_TYPE = 3,
+	CREDIT_STATUS = 8,
+	PRESET_AMOUNT = 9,
+	AVAILABLE_THRESHOLD = 10,
+};
+
+#define TOKEN_CREDIT_D 10
+#define EMERGENCY_CREDIT_D 11
+#define CREDIT_TYPE_TOKEN 0
+#define CREDIT_TYPE_EMERGENCY 2
 
 static bool served(uint8_t attr)
 {
@@ -26,6 +39,10 @@ static bool served(uint8_t attr)
 static enum pm_cosem_attr_access credit_access(const struct pm_cosem_object *o,
 					       enum pm_dlms_client client, uint8_t attr)
 {
+	if (attr == CREDIT_TYPE)
+		return o->ln[3] == TOKEN_CREDIT_D || o->ln[3] == EMERGENCY_CREDIT_D
+			   ? pm_cosem_bound_access(o, client, CURRENT_CREDIT_AMOUNT) & PM_COSEM_READ
+			   : PM_COSEM_NO_ACCESS;
 	return served(attr) ? pm_cosem_bound_access(o, client, attr) & PM_COSEM_READ
 			    : PM_COSEM_NO_ACCESS;
 }
@@ -54,6 +71,11 @@ static enum pm_dlms_result credit_get(const struct pm_cosem_object *o,
 	enum pm_dlms_result r;
 
 	(void)sel;
+	if (attr == CREDIT_TYPE) {
+		pm_axdr_put_enum(out, o->ln[3] == TOKEN_CREDIT_D ? CREDIT_TYPE_TOKEN
+								 : CREDIT_TYPE_EMERGENCY);
+		return PM_DLMS_SUCCESS;
+	}
 	if (q < 0 || !served(attr))
 		return PM_DLMS_READ_WRITE_DENIED;
 	if (attr != CREDIT_STATUS)

@@ -58,6 +58,34 @@ enum pm_cosem_meter_status_bit {
 	PM_COSEM_STATUS_CLOCK_ADJUSTED = 1u << 5,  /* a DLMS client moved the meter's clock */
 };
 
+/* Token gateway (class 115) token_status status_code (IEC 62056-6-2; Gurux's
+ * TokenStatusCode). */
+enum pm_cosem_token_status {
+	PM_COSEM_TOKEN_FORMAT_OK = 0,
+	PM_COSEM_TOKEN_AUTHENTICATION_OK = 1,
+	PM_COSEM_TOKEN_VALIDATION_OK = 2,
+	PM_COSEM_TOKEN_EXECUTION_OK = 3,
+	PM_COSEM_TOKEN_FORMAT_FAILURE = 4,
+	PM_COSEM_TOKEN_AUTHENTICATION_FAILURE = 5,
+	PM_COSEM_TOKEN_VALIDATION_FAILURE = 6,
+	PM_COSEM_TOKEN_EXECUTION_FAILURE = 7,
+	PM_COSEM_TOKEN_RECEIVED = 8,
+};
+
+/* The longest token the gateway takes: an STS token is 20 digits; a keypad-typed token of a
+ * few more (spaces, dashes) still fits. */
+#define PM_COSEM_TOKEN_MAX 64
+
+/* The last token entered through the token gateway, as its attributes 2 to 6 publish it. */
+struct pm_cosem_token_entry {
+	char token[PM_COSEM_TOKEN_MAX + 1]; /* the octets the head-end sent */
+	int64_t utc_s;			    /* when it was entered (the meter's clock) */
+	uint8_t status;			    /* enum pm_cosem_token_status */
+	/* what it did ("credit", "management", ...) or why it was refused ("used", "locked",
+	 * ...): token_description's one element */
+	char description[24];
+};
+
 struct pm_cosem_meter {
 	/* The meter's snapshot (model.h); NULL before the first scan: every value object then
 	 * answers object-unavailable. */
@@ -96,6 +124,17 @@ struct pm_cosem_meter {
 	/* SET of a setting of the object model (pm_quantities[@quantity], whose .setting names
 	 * its field of struct account_config) to @value (an integer, a bool 0/1, an enum code). */
 	enum pm_dlms_result (*set_setting)(void *data, size_t quantity, int64_t value);
+	/*
+	 * Token gateway (class 115, cosem-token-gateway.c). enter_token takes @token (the octets
+	 * of the enter method's parameter, NUL-terminated, no NUL inside) through the account's
+	 * token path, the one D-Bus EnterToken takes (the same acceptance rules, the same lockout,
+	 * committed before it returns), and records the entry in token_entry whatever the outcome:
+	 * SUCCESS when the token was accepted; else other-reason (the token refused),
+	 * temporary-failure (entry locked, no store, the account unavailable), object-unavailable
+	 * (no STS decoder key). token_entry: the last entry since the daemon started, NULL before.
+	 */
+	enum pm_dlms_result (*enter_token)(void *data, const char *token);
+	const struct pm_cosem_token_entry *token_entry;
 
 	/* ---- profiles and calendar (branch h-dlms-profiles): fields below this line ---- */
 

@@ -66,6 +66,8 @@ extern const struct pm_cosem_class pm_cosem_limiter_class;
 extern const struct pm_cosem_class pm_cosem_account_class;
 extern const struct pm_cosem_class pm_cosem_credit_class;
 extern const struct pm_cosem_class pm_cosem_charge_class;
+/* Token gateway (115): STS tokens into the account (cosem-token-gateway.c) */
+extern const struct pm_cosem_class pm_cosem_token_gateway_class;
 
 /* What a meter Data object (pm_cosem_meter_data_class) publishes. */
 enum pm_cosem_meter_item {
@@ -87,6 +89,7 @@ extern const struct pm_cosem_table pm_cosem_clock_table;	  /* cosem-clock.c */
 extern const struct pm_cosem_table pm_cosem_identification_table; /* cosem-data.c */
 extern const struct pm_cosem_table pm_cosem_demand_table;	  /* cosem-extended-register.c */
 extern const struct pm_cosem_table pm_cosem_script_table_table;	  /* cosem-script-table.c */
+extern const struct pm_cosem_table pm_cosem_token_gateway_table;  /* cosem-token-gateway.c */
 /* ---- profiles and calendar (branch h-dlms-profiles) ---- */
 extern const struct pm_cosem_table pm_cosem_profile_table;	       /* cosem-profile.c */
 extern const struct pm_cosem_table pm_cosem_calendar_table;	       /* cosem-calendar.c */

@@ -124,7 +124,7 @@ struct pm_ratio {
 struct pm_snapshot_payment {
 	int64_t utc;			    /* UTC seconds */
 	int64_t value_mu;		    /* mu: 1/1000 of the minor currency unit */
-	enum account_payment_method method; /* token, remote, local */
+	enum account_payment_method method; /* token, remote, local, dlms */
 };
 
 /* A friendly period: the supply is not opened for credit on @day (0..6) from start to end. */

@@ -66,7 +66,8 @@ const char *pm_payment_method_name(int method)
 {
 	static const char *const names[] = {[ACCOUNT_PAYMENT_TOKEN] = "token",
 					    [ACCOUNT_PAYMENT_REMOTE] = "remote",
-					    [ACCOUNT_PAYMENT_LOCAL] = "local"};
+					    [ACCOUNT_PAYMENT_LOCAL] = "local",
+					    [ACCOUNT_PAYMENT_DLMS] = "dlms"};
 
 	return name_of(NAMES(names), method);
 }

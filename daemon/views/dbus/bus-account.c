@@ -78,25 +78,6 @@ static int m_topup(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 static int customer_answer_allowed(sd_bus_message *msg, const char *method, bool *at_meter,
 				   sd_bus_error *error);
 
-static const char *token_kind(enum sts_action action)
-{
-	switch (action) {
-	case STS_ACTION_ADD_CREDIT:
-		return "credit";
-	case STS_ACTION_TEST:
-		return "test";
-	case STS_ACTION_MANAGEMENT:
-		return "management";
-	case STS_ACTION_KEY_STAGED:
-		return "key_change_staged";
-	case STS_ACTION_KEY_CHANGED:
-		return "key_changed";
-	case STS_ACTION_NONE:
-		break;
-	}
-	return "none";
-}
-
 static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct pm_bus_account *a = userdata;
@@ -116,7 +97,7 @@ static int m_token(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	if (r < 0)
 		return sd_bus_error_set(error, error_name(e.kind), e.message);
 	(void)pm_bus_account_emit_changes(a);
-	return sd_bus_reply_method_return(msg, "sx", token_kind(res.action), credit);
+	return sd_bus_reply_method_return(msg, "sx", pm_billing_token_kind(res.action), credit);
 }
 
 /* SetDecoderKey: 16 hexadecimal digits; the key is never repeated in a reply or a log. */

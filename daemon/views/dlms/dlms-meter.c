@@ -28,15 +28,14 @@ int64_t pm_dlms_meter_clock_offset_ns(const struct pm_dlms_meter *dm)
 	return dm->clock_offset_ns;
 }
 
-/* The meter's clock as DLMS sees it, UTC ns. */
-static int64_t meter_clock_ns(const struct pm_dlms_meter *dm)
+int64_t pm_dlms_meter_now_ns(const struct pm_dlms_meter *dm)
 {
 	return dm->cfg.now(dm->cfg.userdata) + dm->clock_offset_ns;
 }
 
 /* ---- what the objects ask ---- */
 
-static enum pm_dlms_result billing_result(const struct pm_dlms_meter *dm, const char *what,
+enum pm_dlms_result pm_dlms_meter_refused(const struct pm_dlms_meter *dm, const char *what,
 					  const struct pm_billing_error *e)
 {
 	log_warning("meter %s: DLMS %s refused: %s", dm->cfg.name, what, e->message);
@@ -56,7 +55,7 @@ static enum pm_dlms_result done(struct pm_dlms_meter *dm, const char *what, int 
 				const struct pm_billing_error *e)
 {
 	if (r < 0)
-		return billing_result(dm, what, e);
+		return pm_dlms_meter_refused(dm, what, e);
 	log_info("meter %s: DLMS %s", dm->cfg.name, what);
 	if (dm->cfg.account_changed)
 		dm->cfg.account_changed(dm->cfg.userdata);
@@ -71,7 +70,7 @@ static enum pm_dlms_result remote_disconnect(void *data)
 	if (!dm->cfg.billing)
 		return PM_DLMS_TEMPORARY_FAILURE;
 	return done(dm, "remote disconnect",
-		    pm_billing_disconnect(dm->cfg.billing, meter_clock_ns(dm), &e), &e);
+		    pm_billing_disconnect(dm->cfg.billing, pm_dlms_meter_now_ns(dm), &e), &e);
 }
 
 static enum pm_dlms_result remote_reconnect(void *data, bool armed)
@@ -82,7 +81,7 @@ static enum pm_dlms_result remote_reconnect(void *data, bool armed)
 	if (!dm->cfg.billing)
 		return PM_DLMS_TEMPORARY_FAILURE;
 	return done(dm, armed ? "remote reconnect (armed)" : "remote reconnect",
-		    pm_billing_reconnect(dm->cfg.billing, meter_clock_ns(dm), armed, &e), &e);
+		    pm_billing_reconnect(dm->cfg.billing, pm_dlms_meter_now_ns(dm), armed, &e), &e);
 }
 
 /* @v into the setting's field of @c, as wide as the model's row says; false when it does not
@@ -146,8 +145,8 @@ static enum pm_dlms_result set_setting(void *data, size_t quantity, int64_t valu
 		return PM_DLMS_OTHER_REASON;
 	}
 	snprintf(what, sizeof(what), "SET of %s to %" PRId64, q->id, value);
-	return done(dm, what, pm_billing_configure(dm->cfg.billing, meter_clock_ns(dm), &c, &e),
-		    &e);
+	return done(dm, what,
+		    pm_billing_configure(dm->cfg.billing, pm_dlms_meter_now_ns(dm), &c, &e), &e);
 }
 
 static enum pm_dlms_result set_clock(void *data, int64_t utc_s, const char *how)
@@ -223,7 +222,7 @@ void pm_dlms_meter_get(struct pm_dlms_meter *dm, struct pm_cosem_meter *out)
 {
 	const struct pm_snapshot *snap = pm_meter_snapshot(dm->cfg.pipe);
 	const struct pm_meter_status *st = pm_meter_status(dm->cfg.pipe);
-	const int64_t now_ns = meter_clock_ns(dm);
+	const int64_t now_ns = pm_dlms_meter_now_ns(dm);
 	uint32_t status = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -260,4 +259,6 @@ void pm_dlms_meter_get(struct pm_dlms_meter *dm, struct pm_cosem_meter *out)
 	out->remote_disconnect = remote_disconnect;
 	out->remote_reconnect = remote_reconnect;
 	out->set_setting = set_setting;
+	out->enter_token = pm_dlms_meter_enter_token;
+	out->token_entry = dm->has_token ? &dm->token : NULL;
 }

@@ -98,6 +98,9 @@ struct pm_dlms_meter {
 	 * again when the offset in force changes) */
 	bool have_zone;
 	struct pm_local_zone zone;
+	/* the last token entered through the token gateway (dlms-meter-token.c), in memory */
+	bool has_token;
+	struct pm_cosem_token_entry token;
 };
 
 void pm_dlms_meter_init(struct pm_dlms_meter *dm, const struct pm_dlms_meter_config *cfg);
@@ -107,5 +110,21 @@ void pm_dlms_meter_get(struct pm_dlms_meter *dm, struct pm_cosem_meter *out);
 
 /* The offset a DLMS client has set on the meter's clock (0 until one does), for meter_now(). */
 int64_t pm_dlms_meter_clock_offset_ns(const struct pm_dlms_meter *dm);
+
+/* ---- for the view's own files ---- */
+
+/* The meter's clock as DLMS sees it (cfg.now() plus the DLMS offset), UTC ns. */
+int64_t pm_dlms_meter_now_ns(const struct pm_dlms_meter *dm);
+/* An account command's refusal, logged with @what and the account's message, as the objects
+ * answer it (the mapping above). */
+enum pm_dlms_result pm_dlms_meter_refused(const struct pm_dlms_meter *dm, const char *what,
+					  const struct pm_billing_error *e);
+/*
+ * The token gateway's enter (cosem-meter.h enter_token; @data is the struct pm_dlms_meter):
+ * pm_billing_token_via with the channel ACCOUNT_PAYMENT_DLMS at the meter's clock, the entry
+ * recorded for the gateway's attributes (dlms-meter-token.c). Entry locked answers
+ * temporary-failure; the other refusals as pm_dlms_meter_refused.
+ */
+enum pm_dlms_result pm_dlms_meter_enter_token(void *data, const char *token);
 
 #endif
