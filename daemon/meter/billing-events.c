@@ -169,7 +169,7 @@ void billing_tariff_events(struct pm_billing *b, struct state *st, const struct 
 		queue_snapshot(b, ns, &g);
 		format_registers(st, regs, sizeof(regs));
 		billing_queue(b, ns, "energy_snapshot", "before currency conversion: %s", regs);
-		pm_billing_convert_account(&st->acc, ch->currency_num, ch->currency_den);
+		account_convert_currency(&st->acc, ch->currency_num, ch->currency_den);
 		billing_queue(b, ns, "currency_converted",
 			      "factor=%" PRId64 "/%" PRId64 " balance=%s", ch->currency_num,
 			      ch->currency_den,

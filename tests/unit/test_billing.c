@@ -207,14 +207,14 @@ END_TEST
 
 START_TEST(test_money_converted_half_away_from_zero)
 {
-	ck_assert_int_eq(pm_billing_convert_mu(1000000, 5, 10), 500000);
-	ck_assert_int_eq(pm_billing_convert_mu(101, 5, 10), 51);   /* 50.5 -> 51 */
-	ck_assert_int_eq(pm_billing_convert_mu(-101, 5, 10), -51); /* -50.5 -> -51 */
-	ck_assert_int_eq(pm_billing_convert_mu(1, 25, 100), 0);	   /* 0.25 -> 0 */
-	ck_assert_int_eq(pm_billing_convert_mu(3, 25, 100), 1);	   /* 0.75 -> 1 */
-	ck_assert_int_eq(pm_billing_convert_mu(-250, 4, 1), -1000);
+	ck_assert_int_eq(account_convert_mu(1000000, 5, 10), 500000);
+	ck_assert_int_eq(account_convert_mu(101, 5, 10), 51);	/* 50.5 -> 51 */
+	ck_assert_int_eq(account_convert_mu(-101, 5, 10), -51); /* -50.5 -> -51 */
+	ck_assert_int_eq(account_convert_mu(1, 25, 100), 0);	/* 0.25 -> 0 */
+	ck_assert_int_eq(account_convert_mu(3, 25, 100), 1);	/* 0.75 -> 1 */
+	ck_assert_int_eq(account_convert_mu(-250, 4, 1), -1000);
 	/* no overflow near the top: 2^62 x 0.5 = 2^61 */
-	ck_assert_int_eq(pm_billing_convert_mu(INT64_C(1) << 62, 5, 10), INT64_C(1) << 61);
+	ck_assert_int_eq(account_convert_mu(INT64_C(1) << 62, 5, 10), INT64_C(1) << 61);
 }
 END_TEST
 
@@ -1116,7 +1116,7 @@ START_TEST(test_conversion_keeps_settings_whole_minor_units)
 	c.low_credit_threshold_mu = 3000; /* 0.03 */
 	ck_assert_int_eq(account_configure(&acc, &at, &c, &out), 0);
 	acc.balance_mu = 1000;
-	pm_billing_convert_account(&acc, 5, 10);
+	account_convert_currency(&acc, 5, 10);
 	ck_assert_int_eq(acc.config.ec_threshold_mu, 50000); /* 0.495 -> 0.50 */
 	ck_assert_int_eq(acc.config.ec_value_mu, 250000);
 	ck_assert_int_eq(acc.config.low_credit_threshold_mu, 2000); /* 0.015 -> 0.02 */
@@ -1128,7 +1128,7 @@ START_TEST(test_conversion_keeps_settings_whole_minor_units)
 	acc.ec_remaining_mu = 1;
 	acc.debt_to_clear_mu = 499999;
 	acc.balance_mu = 0;
-	pm_billing_convert_account(&acc, 25, 100);
+	account_convert_currency(&acc, 25, 100);
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_EXHAUSTED);
 	ck_assert_int_eq(acc.balance_mu, -125000);
 	ck_assert_int_eq(acc.debt_to_clear_mu, 0);

@@ -462,6 +462,17 @@ int account_wallet_post(struct account *acc, const struct account_time *now, int
 int account_wallet_final(struct account *acc, const struct account_time *now, int32_t local_day,
 			 int64_t day_total_mu, struct account_output *out);
 
+/*
+ * A currency conversion (manual §8.11), applied when the tariff engine reports
+ * TARIFF_EVENT_CURRENCY with its factor num / den (1/4..4, den <= 1e4), after the registers
+ * were logged: every money register x num / den to the nearest mu, every money setting to the
+ * nearest whole minor unit, half away from zero; the total credit and the number of payments
+ * reset to zero (§8.4, §8.5.1); emergency credit whose remainder rounds to nothing exhausted.
+ */
+void account_convert_currency(struct account *acc, int64_t num, int64_t den);
+/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 1e7, num <= 4e4). */
+int64_t account_convert_mu(int64_t value_mu, int64_t num, int64_t den);
+
 /* Read-only views. */
 int64_t account_available_credit(const struct account *acc);
 struct account_supply account_supply(const struct account *acc);
