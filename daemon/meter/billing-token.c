@@ -24,27 +24,9 @@
 
 #include "meter/billing-internal.h"
 #include "common/log.h"
-#include "core/billing/civil-time.h"
 #include "core/billing/money.h"
+#include "core/sts/sts-credit.h"
 #include "core/sts/sts-lockout.h"
-
-/* A currency token counts 1e-5 of the base unit (sts.org.za, "Currency based tokens"). */
-#define CURRENCY_TOKEN_DECIMALS 5
-
-static const char *utility_name(enum sts_utility u)
-{
-	switch (u) {
-	case STS_UTILITY_ELECTRICITY:
-		return "electricity";
-	case STS_UTILITY_WATER:
-		return "water";
-	case STS_UTILITY_GAS:
-		return "gas";
-	case STS_UTILITY_TIME:
-		return "time";
-	}
-	return "unknown";
-}
 
 /* The tariff's minor units (0..4), or the account engine's 2 without a tariff. */
 static int minor_units(const struct state *st)
@@ -52,23 +34,11 @@ static int minor_units(const struct state *st)
 	return st->has_tariff ? st->info.minor_units : 2;
 }
 
-/*
- * @counts of 0.00001 base unit as whole minor units, in mu (1/1000 of the minor unit), rounded
- * down: a minor unit is 10^(5 - minor) counts (GBP, 2 decimals: 1 p = 1000 counts; JPY, 0:
- * 1 yen = 100000 counts; BHD, 3: 1 fils = 100 counts). Rounding down gives the customer what
- * was paid: the vending side rounds an amount UP to the next one the token's 16-bit field can
- * carry (prepay-sts.md §1.2: above 16383 counts only amounts ending in 4, 24 or 624 counts
- * exist, so 1.00 GBP arrives as 100004 counts), and the part below a minor unit is that
- * rounding, never money paid. *@dropped: the counts rounded away.
- */
+/* @counts of 0.00001 base unit as whole minor units, in mu, rounded down
+ * (sts_currency_minor_units()); *@dropped: the counts rounded away. */
 static int64_t currency_mu(const struct state *st, uint32_t counts, uint32_t *dropped)
 {
-	uint32_t per_minor = 1;
-
-	for (int i = minor_units(st); i < CURRENCY_TOKEN_DECIMALS; i++)
-		per_minor *= 10;
-	*dropped = counts % per_minor;
-	return (int64_t)(counts / per_minor) * ACCOUNT_MU_PER_MINOR;
+	return sts_currency_minor_units(counts, minor_units(st), dropped) * ACCOUNT_MU_PER_MINOR;
 }
 
 /* An accepted credit token into the account: 0, or a refusal (frees @work). */
@@ -86,7 +56,7 @@ static int credit(struct pm_billing *b, struct state *work, const struct sts_res
 		return billing_fail(e, PM_BILLING_ERR_TOKEN_UTILITY, -ENOTSUP,
 				    "token: a %s token (class 0 subclass %u): this meter accepts "
 				    "electricity tokens only",
-				    utility_name(res->token.utility), res->token.subclass);
+				    sts_utility_name(res->token.utility), res->token.subclass);
 	}
 	if (billing_energy_account(work)) {
 		if (res->credit_unit != STS_UNIT_DECI_KWH) {
@@ -228,7 +198,7 @@ static int enter(struct pm_billing *b, int64_t utc_ns, const char *token, int64_
 		return billing_fail(e, PM_BILLING_ERR_TOKEN_UTILITY, -ENOTSUP,
 				    "token: a %s token (class 0 subclass %u): this meter accepts "
 				    "electricity tokens only",
-				    utility_name(res->token.utility), res->token.subclass);
+				    sts_utility_name(res->token.utility), res->token.subclass);
 	}
 	r = sts_accept(&work->sts, token, utc_ns / 1000000000, res);
 	if (r < 0) {
@@ -276,22 +246,7 @@ static const char *refusal_reason(const struct pm_billing_error *e, const struct
 {
 	switch (e->kind) {
 	case PM_BILLING_ERR_TOKEN:
-		switch (res->status) {
-		case STS_ERR_FORMAT:
-			return "malformed";
-		case STS_ERR_INVALID:
-			return "invalid";
-		case STS_ERR_UNSUPPORTED:
-			return "unsupported";
-		case STS_ERR_USED:
-			return "used";
-		case STS_ERR_OLD:
-			return "old";
-		case STS_ERR_KEY_EXPIRED:
-			return "key_expired";
-		default:
-			return "refused";
-		}
+		return sts_refusal_reason(res->status);
 	case PM_BILLING_ERR_TOKEN_UTILITY:
 		return "wrong_utility";
 	case PM_BILLING_ERR_TOKEN_UNIT:
@@ -314,18 +269,6 @@ static void entry_time(const struct pm_billing *b, int64_t utc_ns, struct sts_en
 	t->utc = utc_ns / 1000000000;
 	t->local_day = at.local_day;
 	t->second_of_day = at.second_of_day;
-}
-
-/* "2026-01-05 14:00" local: when a lockout ends. */
-static const char *until_text(const struct sts_lockout *l, char *buf, size_t len)
-{
-	int64_t y;
-	int m, d;
-
-	pm_civil_date_from_days(l->until_day, &y, &m, &d);
-	snprintf(buf, len, "%04lld-%02d-%02d %02u:%02u", (long long)y, m, d, l->until_second / 3600,
-		 l->until_second / 60 % 60);
-	return buf;
 }
 
 void billing_sts_side_save(struct pm_billing *b, const struct pm_store_sts *next)
@@ -359,7 +302,7 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 	entry_time(b, utc_ns, &t);
 	next = b->sts_side;
 	if (sts_lockout_locked(&next.lockout, &t)) {
-		until_text(&next.lockout, until, sizeof(until));
+		sts_lockout_until_text(&next.lockout, until, sizeof(until));
 		b->n_queued = 0;
 		billing_queue(b, utc_ns, "token_refused", "reason=locked until=%s", until);
 		billing_send_events(b);
@@ -390,7 +333,7 @@ int pm_billing_token(struct pm_billing *b, int64_t utc_ns, const char *token, in
 	billing_queue(b, utc_ns, "token_refused", "reason=%s %s", reason, e->message);
 	if (sts_lockout_invalid(&next.lockout, &t))
 		billing_queue(b, utc_ns, "token_entry_locked", "until=%s lockouts_today=%u",
-			      until_text(&next.lockout, until, sizeof(until)),
+			      sts_lockout_until_text(&next.lockout, until, sizeof(until)),
 			      next.lockout.lockouts);
 	billing_sts_side_save(b, &next);
 	billing_send_events(b);
