@@ -542,9 +542,9 @@ int tariff_engine_account(struct tariff_engine *e, const struct tariff_time *now
 
 	day = day_of(now);
 	if (day > e->day_number) {
-		/* The standing charge due before midnight is the ending day's, at its price: a
+		/* The standing charge due until midnight is the ending day's, at its price: a
 		 * currency conversion (§8.11) or a tariff taking effect at 00:00 applies from then
-		 * on. The interval ends at midnight (see the top), so its start is now's local 00:00. */
+		 * on. Intervals never span midnight (see the top): this one ends at now's 00:00. */
 		collect_standing(e, now->utc_s - now->seconds, &sums);
 		close_days(e, day, &sums, charge);
 	}
