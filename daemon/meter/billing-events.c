@@ -54,6 +54,7 @@ static const char *const account_event_kinds[] = {
     [ACCOUNT_EVENT_SNAPSHOT_REQUIRED] = "account_snapshot",
     [ACCOUNT_EVENT_TENANCY_CHANGED] = "tenancy_changed",
     [ACCOUNT_EVENT_WALLET_RECONCILED] = "wallet_reconciled",
+    [ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED] = "phase_unbalance_tripped",
 };
 
 /*
@@ -109,6 +110,10 @@ void billing_account_events(struct pm_billing *b, struct state *st,
 			break;
 		case ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED:
 			billing_queue(b, ns, account_event_kinds[ev->type], "power_w=%" PRId64,
+				      ev->value);
+			break;
+		case ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED:
+			billing_queue(b, ns, account_event_kinds[ev->type], "unbalance_w=%" PRId64,
 				      ev->value);
 			break;
 		default:

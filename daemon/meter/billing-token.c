@@ -97,17 +97,50 @@ static int credit(struct pm_billing *b, struct state *work, const struct sts_res
 }
 
 /*
+ * 2/0 SetMaximumPowerLimit or 2/6 SetMaximumPhasePowerUnbalanceLimit: IEC 62055-41 §6.3.9 and
+ * §6.3.10 give both as watts in the transfer amount's encoding (0..18 201 624 W): the standard
+ * caps them at what the field carries, and the meter at what its supply carries, so the limit
+ * is capped at ACCOUNT_LOAD_LIMIT_MAX_W (the meter's rating); 0 turns it off. Applied to @work
+ * (freed on refusal).
+ */
+static int set_limit(struct pm_billing *b, struct state *work, const struct sts_token *t,
+		     const struct account_time *at, int64_t utc_ns, struct pm_billing_error *e)
+{
+	bool unbalance = t->kind == STS_KIND_SET_PHASE_UNBALANCE;
+	struct account_config c = work->acc.config;
+	uint32_t w = t->amount > ACCOUNT_LOAD_LIMIT_MAX_W ? ACCOUNT_LOAD_LIMIT_MAX_W : t->amount;
+	struct account_output out;
+	int r;
+
+	if (unbalance) {
+		c.phase_unbalance_limit_w = w;
+	} else {
+		c.load_limit_w = w;
+		if (c.load_limit_peak_w > c.load_limit_w)
+			c.load_limit_peak_w = 0;
+	}
+	if (w && !c.load_limit_period_s)
+		c.load_limit_period_s = 60;
+	r = account_configure(&work->acc, at, &c, &out);
+	if (r < 0)
+		return billing_refused(b, work, r, &out, "token", e);
+	billing_account_events(b, work, &out);
+	billing_queue(b, utc_ns, unbalance ? "sts_phase_unbalance" : "sts_max_power",
+		      "tid=%lu requested_w=%lu limit_w=%lu%s", (unsigned long)t->tid,
+		      (unsigned long)t->amount, (unsigned long)w, w < t->amount ? " capped" : "");
+	return 0;
+}
+
+/*
  * A management token (class 2, prepay-sts.md §1.8), applied to @work (freed on refusal):
- *  2/0 SetMaximumPowerLimit: the load limit, in W, capped at the largest the account engine
- *      allows (ACCOUNT_LOAD_LIMIT_MAX_W, the meter's own rating: no token can set a limit the
- *      supply cannot carry); 0 turns it off;
+ *  2/0 SetMaximumPowerLimit, 2/6 SetMaximumPhasePowerUnbalanceLimit: set_limit();
  *  2/1 ClearCredit: register 0 (the credit register) or 0xffff (all registers; this meter
  *      has one credit register) sets a positive balance to zero; a debt is not forgiven;
  *  2/5 ClearTamperCondition: polymeterd keeps no tamper latch (the chip's events are logged
  *      as they happen): logged;
- *  2/2 SetTariffRate, 2/6 SetMaximumPhasePowerUnbalanceLimit (W), 2/7 SetWaterMeterFactor:
- *      logged with their values, not acted on (the unit of 2/2 is not known to us,
- *      prepay-sts.md §5; the account has no phase unbalance limit).
+ *  2/2 SetTariffRate, 2/7 SetWaterMeterFactor: logged with their values, not acted on:
+ *      IEC 62055-41 §6.3.11 and §6.3.12 reserve both fields for a definition the STS
+ *      Association has not given (2/7 is water's), so no value has a meaning to apply.
  */
 static int management(struct pm_billing *b, struct state *work, const struct sts_result *res,
 		      const struct account_time *at, int64_t utc_ns, struct pm_billing_error *e)
@@ -118,25 +151,9 @@ static int management(struct pm_billing *b, struct state *work, const struct sts
 	int r = 0;
 
 	switch (t->kind) {
-	case STS_KIND_SET_MAX_POWER: {
-		struct account_config c = work->acc.config;
-		uint32_t w =
-		    t->amount > ACCOUNT_LOAD_LIMIT_MAX_W ? ACCOUNT_LOAD_LIMIT_MAX_W : t->amount;
-
-		c.load_limit_w = w;
-		if (c.load_limit_peak_w > c.load_limit_w)
-			c.load_limit_peak_w = 0;
-		if (w && !c.load_limit_period_s)
-			c.load_limit_period_s = 60;
-		r = account_configure(&work->acc, at, &c, &out);
-		if (r < 0)
-			return billing_refused(b, work, r, &out, "token", e);
-		billing_account_events(b, work, &out);
-		billing_queue(b, utc_ns, "sts_max_power", "tid=%lu requested_w=%lu limit_w=%lu%s",
-			      (unsigned long)t->tid, (unsigned long)t->amount, (unsigned long)w,
-			      w < t->amount ? " capped" : "");
-		return 0;
-	}
+	case STS_KIND_SET_MAX_POWER:
+	case STS_KIND_SET_PHASE_UNBALANCE:
+		return set_limit(b, work, t, at, utc_ns, e);
 	case STS_KIND_CLEAR_CREDIT: {
 		int64_t balance = work->acc.balance_mu;
 
@@ -162,7 +179,6 @@ static int management(struct pm_billing *b, struct state *work, const struct sts
 		billing_queue(b, utc_ns, "sts_clear_tamper", "tid=%lu", (unsigned long)t->tid);
 		return 0;
 	case STS_KIND_SET_TARIFF_RATE:
-	case STS_KIND_SET_PHASE_UNBALANCE:
 	case STS_KIND_SET_WATER_FACTOR:
 	default:
 		billing_queue(b, utc_ns, "sts_management",

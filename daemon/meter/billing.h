@@ -133,6 +133,9 @@ void pm_billing_set_hooks(struct pm_billing *b, pm_billing_supply_fn supply,
  */
 void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_t import_mwh,
 		       uint64_t export_mwh, int32_t import_w, bool checkpointed);
+/* The phase power unbalance the next samples see (the largest difference between the phases'
+ * powers, W), for the limit STS 2/6 sets; 0 until said (a single-phase meter). */
+void pm_billing_set_phase_unbalance(struct pm_billing *b, int32_t unbalance_w);
 /* Saves the state if it changed since the last save (shutdown). */
 /*
  * The account with the meter's energy checkpoints (meter.h's account hook): the record to save

@@ -44,7 +44,8 @@ void scn_account_events(struct sim *s, const struct account_output *out)
 		const struct account_event *ev = &out->events[i];
 		const char *name = account_event_name(ev->type);
 
-		if (ev->type == ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED)
+		if (ev->type == ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED ||
+		    ev->type == ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED)
 			scn_event(s, name, "w=%" PRId64, ev->value);
 		else if (ev->type == ACCOUNT_EVENT_SUPPLY_OPENED ||
 			 ev->type == ACCOUNT_EVENT_SUPPLY_CLOSED)

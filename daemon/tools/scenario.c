@@ -206,7 +206,7 @@ static int advance_to(struct sim *s, int64_t end)
 		return -1;
 	scn_tariff_events(s, &ch); /* after the interval's charge, as the daemon */
 	closed = account_supply(&s->account).closed;
-	int r = account_power_sample(&s->account, &at, closed ? (int32_t)load_w : 0,
+	int r = account_power_sample(&s->account, &at, closed ? (int32_t)load_w : 0, 0,
 				     scn_peak_now(s), &out);
 	return scn_account_result(s, "power sample", r, &out);
 }
