@@ -155,7 +155,7 @@ endif
 # totals independently. scripts/check-unit.sh runs both.
 SCENARIO_BIN := $(BUILD)/tools/scenario
 
-$(SCENARIO_BIN): $(call objs,asan,daemon/tools/scenario.c $(TARIFF_FILE_SRC)) \
+$(SCENARIO_BIN): $(call objs,asan,$(sort $(wildcard daemon/tools/scenario*.c)) $(TARIFF_FILE_SRC)) \
 		$(CORE_OBJ_asan)
 	@mkdir -p $(@D)
 	$(CC) $(SANITIZE) -o $@ $^ $$(pkg-config --libs jansson) $(CORE_LIBS) -lm

@@ -131,7 +131,8 @@ $(BUILD)/daemon-asan/polymeterd: $(call objs,asan,$(DAEMON_SRC))
 
 # Unit tests of adapters: what each links besides the core (the top-level `make unit` builds
 # them; scripts/check-unit.sh runs them).
-UNIT_EXTRA_test_conf := $(CONF_SRC) daemon/supply/relay-config.c
+UNIT_EXTRA_test_conf := $(CONF_SRC) daemon/supply/relay-config.c daemon/app/billing-conf.c \
+	daemon/app/sts-key-file.c daemon/app/secret-file.c
 UNIT_LIBS_test_conf  := inih
 # the account with the real store and real tariff files; money parsing
 UNIT_EXTRA_test_billing := $(sort $(wildcard daemon/meter/billing*.c)) daemon/meter/local-time.c daemon/meter/local-clock.c \

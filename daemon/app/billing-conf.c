@@ -22,6 +22,7 @@ void pm_billing_conf(const struct pm_conf_meter *c, bool store_failed, struct pm
 	bc->sts_setup = c->sts_setup;
 	bc->save_interval_ns = c->checkpoint_interval_s * 1000000000LL;
 	bc->store_failed = store_failed;
+	bc->power_down_catch_up = c->power_down_catch_up;
 	account_config_default(&bc->account);
 	bc->account.mode = c->account_mode == PM_ACCOUNT_PREPAYMENT ? ACCOUNT_MODE_PREPAYMENT
 			   : c->account_mode == PM_ACCOUNT_PAYG	    ? ACCOUNT_MODE_PAYG

@@ -62,6 +62,7 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_LOW_CREDIT] = {"low_credit", PM_SOURCE_NONE},
     [K_LOAD_LIMIT] = {"load_limit_w", PM_SOURCE_NONE},
     [K_RECONNECT_CONFIRM] = {"reconnect_needs_confirmation", PM_SOURCE_NONE},
+    [K_POWER_DOWN_CATCH_UP] = {"power_down_catch_up", PM_SOURCE_NONE},
     [K_STS_KEY] = {"sts_decoder_key", PM_SOURCE_NONE},
     [K_STS_KEY_FILE] = {"sts_decoder_key_file", PM_SOURCE_NONE},
     [K_ACCOUNT_UNIT] = {"account_unit", PM_SOURCE_NONE},
@@ -443,13 +444,10 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		r = conf_parse_u32(value, 0, 24000, &m->load_limit_w);
 		break;
 	case K_RECONNECT_CONFIRM:
-		r = 0;
-		if (strcmp(value, "yes") == 0)
-			m->reconnect_needs_confirmation = true;
-		else if (strcmp(value, "no") == 0)
-			m->reconnect_needs_confirmation = false;
-		else
-			r = -EINVAL;
+		r = conf_parse_yes_no(value, &m->reconnect_needs_confirmation);
+		break;
+	case K_POWER_DOWN_CATCH_UP:
+		r = conf_parse_yes_no(value, &m->power_down_catch_up);
 		break;
 	case K_STS_KEY:
 		/* a secret in a file every user may read (docs/account.md, "The decoder key") */
@@ -558,6 +556,7 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_LOW_CREDIT] = "money >= 0 (currency units)",
 		    [K_LOAD_LIMIT] = "an integer 0..24000 (W; 0 = off)",
 		    [K_RECONNECT_CONFIRM] = "yes or no",
+		    [K_POWER_DOWN_CATCH_UP] = "yes or no",
 		    [K_STS_KEY] = "nothing here: the decoder key is a secret; give "
 				  "sts_decoder_key_file (mode 0640 root:polymeter) or set it "
 				  "with SetDecoderKey",

@@ -121,6 +121,8 @@ struct pm_conf_meter {
 	int64_t low_credit_mu;
 	uint32_t load_limit_w; /* 0 = off */
 	bool reconnect_needs_confirmation;
+	/* collect the charges that fell due while powered down (default no: manual §8.9) */
+	bool power_down_catch_up;
 	/* the STS decoder key's file (app/sts-key-file.h); "" = none */
 	char sts_decoder_key_file[256];
 	/* the setup that goes with that key (sts_supply_group_code, ...); has: any key given */

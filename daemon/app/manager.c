@@ -228,10 +228,15 @@ static void bill_scan(struct manager_meter *mt, const struct pm_scan *scan, int6
 {
 	const struct pm_meter_status *st = pm_meter_status(mt->pipe);
 	const struct pm_met_registers *regs = pm_meter_registers(mt->pipe);
-	int64_t p_mw = 0;
+	int64_t p_mw = 0, lo = INT64_MAX, hi = INT64_MIN;
 
-	for (int n = 0; n < PM_PHASES; n++)
+	for (int n = 0; n < PM_PHASES; n++) {
 		p_mw += scan->ph[n].p_mw;
+		lo = scan->ph[n].p_mw < lo ? scan->ph[n].p_mw : lo;
+		hi = scan->ph[n].p_mw > hi ? scan->ph[n].p_mw : hi;
+	}
+	/* the phase power unbalance (STS 2/6): the largest difference between phase loads */
+	pm_billing_set_phase_unbalance(mt->billing, (int32_t)((hi - lo) / 1000));
 	pm_billing_sample(mt->billing, utc, st->restored, regs->total[PM_MET_A_IMPORT].mwh,
 			  regs->total[PM_MET_A_EXPORT].mwh, (int32_t)(p_mw / 1000), false);
 	if (mt->billing) {

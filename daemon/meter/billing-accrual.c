@@ -167,7 +167,7 @@ void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_
 	if (account_tick(&st->acc, &at, &out) >= 0)
 		billing_account_events(b, st, &out);
 	/* the lower load limit while the schedule is on a rate the tariff marks "peak" */
-	if (account_power_sample(&st->acc, &at, import_w > 0 ? import_w : 0,
+	if (account_power_sample(&st->acc, &at, import_w > 0 ? import_w : 0, b->phase_unbalance_w,
 				 st->has_tariff && (st->info.peak_rates >> st->te.rate & 1u),
 				 &out) >= 0)
 		billing_account_events(b, st, &out);
@@ -188,6 +188,12 @@ void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_
 	b->save_failing = r < 0;
 	if (r < 0)
 		b->saved_ns = utc_ns; /* retried after an interval, not at every sample */
+}
+
+void pm_billing_set_phase_unbalance(struct pm_billing *b, int32_t unbalance_w)
+{
+	if (b)
+		b->phase_unbalance_w = unbalance_w > 0 ? unbalance_w : 0;
 }
 
 int pm_billing_flush(struct pm_billing *b, int64_t utc_ns)

@@ -54,6 +54,7 @@ static const char *const account_event_kinds[] = {
     [ACCOUNT_EVENT_SNAPSHOT_REQUIRED] = "account_snapshot",
     [ACCOUNT_EVENT_TENANCY_CHANGED] = "tenancy_changed",
     [ACCOUNT_EVENT_WALLET_RECONCILED] = "wallet_reconciled",
+    [ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED] = "phase_unbalance_tripped",
 };
 
 /*
@@ -109,6 +110,10 @@ void billing_account_events(struct pm_billing *b, struct state *st,
 			break;
 		case ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED:
 			billing_queue(b, ns, account_event_kinds[ev->type], "power_w=%" PRId64,
+				      ev->value);
+			break;
+		case ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED:
+			billing_queue(b, ns, account_event_kinds[ev->type], "unbalance_w=%" PRId64,
 				      ev->value);
 			break;
 		default:
@@ -169,7 +174,7 @@ void billing_tariff_events(struct pm_billing *b, struct state *st, const struct 
 		queue_snapshot(b, ns, &g);
 		format_registers(st, regs, sizeof(regs));
 		billing_queue(b, ns, "energy_snapshot", "before currency conversion: %s", regs);
-		pm_billing_convert_account(&st->acc, ch->currency_num, ch->currency_den);
+		account_convert_currency(&st->acc, ch->currency_num, ch->currency_den);
 		billing_queue(b, ns, "currency_converted",
 			      "factor=%" PRId64 "/%" PRId64 " balance=%s", ch->currency_num,
 			      ch->currency_den,

@@ -61,7 +61,8 @@ struct pm_billing {
 	int64_t saved_ns;
 	bool save_failing;
 	bool tariff_error_logged;
-	int64_t last_sample_utc; /* the last valid sample billed this run; 0: none yet */
+	int64_t last_sample_utc;   /* the last valid sample billed this run; 0: none yet */
+	int32_t phase_unbalance_w; /* pm_billing_set_phase_unbalance() */
 
 	pm_billing_supply_fn supply_fn;
 	pm_billing_event_fn event_fn;

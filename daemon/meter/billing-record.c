@@ -131,7 +131,7 @@ int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t
 
 	if (layout == 1 && len == sizeof(struct state_v1))
 		STATE_BOOLS(struct state_v1);
-	else if ((layout == STATE_LAYOUT || layout == STATE_LAYOUT_2) &&
+	else if ((layout == STATE_LAYOUT || layout == STATE_LAYOUT_3 || layout == STATE_LAYOUT_2) &&
 		 len == sizeof(struct state))
 		STATE_BOOLS(struct state);
 	else

@@ -19,7 +19,7 @@
 
 /* The stored record's layout; bump it whenever struct state or an engine struct changes, in
  * size or in meaning. */
-#define STATE_LAYOUT 3
+#define STATE_LAYOUT 4
 
 /* Everything that survives a restart, as one plain value. */
 struct state {
@@ -43,6 +43,13 @@ struct state {
  *    balance, and EC taken with a negative balance was added to it.
  */
 #define STATE_LAYOUT_2 2
+
+/*
+ * Layout 3: struct state as it is; account_config.phase_unbalance_limit_w (layout 4, issue 19:
+ * STS 2/6 acts) took 4 bytes of the config's tail padding, which a layout-3 record may hold as
+ * anything: read as 0, no limit (billing-store.c).
+ */
+#define STATE_LAYOUT_3 3
 
 /* Layout 1 (before peak rates and the deferred tariff's info): read, then carried over. */
 struct tariff_file_info_v1 {
@@ -68,10 +75,16 @@ struct state_v1 {
  * fails the build here: it needs a new STATE_LAYOUT and a loader for the old one. A change that
  * keeps the size is not caught; the value checks below refuse most such records.
  */
-_Static_assert(STATE_LAYOUT == 3, "a new layout: give its size below, keep the old loaders");
+_Static_assert(STATE_LAYOUT == 4, "a new layout: give its size below, keep the old loaders");
 #if defined(__LP64__)
-/* layouts 2 and 3 are both struct state */
+/* layouts 2, 3 and 4 are all struct state */
 _Static_assert(sizeof(struct state) == 20256, "struct state changed: bump STATE_LAYOUT");
+/* the unbalance limit in what layout 3 had as the config's tail padding */
+_Static_assert(offsetof(struct account_config, phase_unbalance_limit_w) ==
+		       offsetof(struct account_config, credit_reconnect_needs_confirmation) + 4 &&
+		   sizeof(struct account_config) ==
+		       offsetof(struct account_config, phase_unbalance_limit_w) + 4,
+	       "account_config moved: bump STATE_LAYOUT");
 _Static_assert(sizeof(struct state_v1) == 20104, "layout 1 records are 20104 bytes");
 /* The levy's rule took bytes of reduced_tax_bp that layout 3 records hold as zero (tariff.h):
  * the levy keeps its size and offsets, so those records read the same, with the default rule. */
@@ -86,8 +99,8 @@ _Static_assert(sizeof(struct tariff_season) == 16 &&
 #endif
 
 /*
- * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1, 2 or
- * 3), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
+ * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1 to
+ * 4), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
  * undefined behaviour once loaded). 0, or -EBADMSG with *why naming the field.
  */
 int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t layout,

@@ -187,6 +187,7 @@ static int read_record(struct pm_billing *b, unsigned char *rec, uint32_t *layou
 		size_t len;
 	} known[] = {
 	    {STATE_LAYOUT, sizeof(struct state)},
+	    {STATE_LAYOUT_3, sizeof(struct state)},
 	    {STATE_LAYOUT_2, sizeof(struct state)},
 	    {1, sizeof(struct state_v1)},
 	};
@@ -242,8 +243,11 @@ static int load_account(struct pm_billing *b, const char **why)
 	} else {
 		memcpy(st, rec, sizeof(*st));
 	}
-	if (layout != STATE_LAYOUT)
+	if (layout == 1 || layout == STATE_LAYOUT_2)
 		carry_layout_2(st);
+	/* layouts before 4 had no phase unbalance limit: those bytes were padding */
+	if (layout != STATE_LAYOUT)
+		st->acc.config.phase_unbalance_limit_w = 0;
 	r = pm_billing_state_check(st, why);
 	if (r < 0)
 		goto out;

@@ -24,27 +24,9 @@
 
 #include "meter/billing-internal.h"
 #include "common/log.h"
-#include "core/billing/civil-time.h"
 #include "core/billing/money.h"
+#include "core/sts/sts-credit.h"
 #include "core/sts/sts-lockout.h"
-
-/* A currency token counts 1e-5 of the base unit (sts.org.za, "Currency based tokens"). */
-#define CURRENCY_TOKEN_DECIMALS 5
-
-static const char *utility_name(enum sts_utility u)
-{
-	switch (u) {
-	case STS_UTILITY_ELECTRICITY:
-		return "electricity";
-	case STS_UTILITY_WATER:
-		return "water";
-	case STS_UTILITY_GAS:
-		return "gas";
-	case STS_UTILITY_TIME:
-		return "time";
-	}
-	return "unknown";
-}
 
 /* The tariff's minor units (0..4), or the account engine's 2 without a tariff. */
 static int minor_units(const struct state *st)
@@ -52,23 +34,11 @@ static int minor_units(const struct state *st)
 	return st->has_tariff ? st->info.minor_units : 2;
 }
 
-/*
- * @counts of 0.00001 base unit as whole minor units, in mu (1/1000 of the minor unit), rounded
- * down: a minor unit is 10^(5 - minor) counts (GBP, 2 decimals: 1 p = 1000 counts; JPY, 0:
- * 1 yen = 100000 counts; BHD, 3: 1 fils = 100 counts). Rounding down gives the customer what
- * was paid: the vending side rounds an amount UP to the next one the token's 16-bit field can
- * carry (prepay-sts.md §1.2: above 16383 counts only amounts ending in 4, 24 or 624 counts
- * exist, so 1.00 GBP arrives as 100004 counts), and the part below a minor unit is that
- * rounding, never money paid. *@dropped: the counts rounded away.
- */
+/* @counts of 0.00001 base unit as whole minor units, in mu, rounded down
+ * (sts_currency_minor_units()); *@dropped: the counts rounded away. */
 static int64_t currency_mu(const struct state *st, uint32_t counts, uint32_t *dropped)
 {
-	uint32_t per_minor = 1;
-
-	for (int i = minor_units(st); i < CURRENCY_TOKEN_DECIMALS; i++)
-		per_minor *= 10;
-	*dropped = counts % per_minor;
-	return (int64_t)(counts / per_minor) * ACCOUNT_MU_PER_MINOR;
+	return sts_currency_minor_units(counts, minor_units(st), dropped) * ACCOUNT_MU_PER_MINOR;
 }
 
 /* An accepted credit token into the account, its payment logged with @channel: 0, or a
@@ -88,7 +58,7 @@ static int credit(struct pm_billing *b, struct state *work, const struct sts_res
 		return billing_fail(e, PM_BILLING_ERR_TOKEN_UTILITY, -ENOTSUP,
 				    "token: a %s token (class 0 subclass %u): this meter accepts "
 				    "electricity tokens only",
-				    utility_name(res->token.utility), res->token.subclass);
+				    sts_utility_name(res->token.utility), res->token.subclass);
 	}
 	if (billing_energy_account(work)) {
 		if (res->credit_unit != STS_UNIT_DECI_KWH) {
@@ -130,17 +100,50 @@ static int credit(struct pm_billing *b, struct state *work, const struct sts_res
 }
 
 /*
+ * 2/0 SetMaximumPowerLimit or 2/6 SetMaximumPhasePowerUnbalanceLimit: IEC 62055-41 §6.3.9 and
+ * §6.3.10 give both as watts in the transfer amount's encoding (0..18 201 624 W): the standard
+ * caps them at what the field carries, and the meter at what its supply carries, so the limit
+ * is capped at ACCOUNT_LOAD_LIMIT_MAX_W (the meter's rating); 0 turns it off. Applied to @work
+ * (freed on refusal).
+ */
+static int set_limit(struct pm_billing *b, struct state *work, const struct sts_token *t,
+		     const struct account_time *at, int64_t utc_ns, struct pm_billing_error *e)
+{
+	bool unbalance = t->kind == STS_KIND_SET_PHASE_UNBALANCE;
+	struct account_config c = work->acc.config;
+	uint32_t w = t->amount > ACCOUNT_LOAD_LIMIT_MAX_W ? ACCOUNT_LOAD_LIMIT_MAX_W : t->amount;
+	struct account_output out;
+	int r;
+
+	if (unbalance) {
+		c.phase_unbalance_limit_w = w;
+	} else {
+		c.load_limit_w = w;
+		if (c.load_limit_peak_w > c.load_limit_w)
+			c.load_limit_peak_w = 0;
+	}
+	if (w && !c.load_limit_period_s)
+		c.load_limit_period_s = 60;
+	r = account_configure(&work->acc, at, &c, &out);
+	if (r < 0)
+		return billing_refused(b, work, r, &out, "token", e);
+	billing_account_events(b, work, &out);
+	billing_queue(b, utc_ns, unbalance ? "sts_phase_unbalance" : "sts_max_power",
+		      "tid=%lu requested_w=%lu limit_w=%lu%s", (unsigned long)t->tid,
+		      (unsigned long)t->amount, (unsigned long)w, w < t->amount ? " capped" : "");
+	return 0;
+}
+
+/*
  * A management token (class 2, prepay-sts.md §1.8), applied to @work (freed on refusal):
- *  2/0 SetMaximumPowerLimit: the load limit, in W, capped at the largest the account engine
- *      allows (ACCOUNT_LOAD_LIMIT_MAX_W, the meter's own rating: no token can set a limit the
- *      supply cannot carry); 0 turns it off;
+ *  2/0 SetMaximumPowerLimit, 2/6 SetMaximumPhasePowerUnbalanceLimit: set_limit();
  *  2/1 ClearCredit: register 0 (the credit register) or 0xffff (all registers; this meter
  *      has one credit register) sets a positive balance to zero; a debt is not forgiven;
  *  2/5 ClearTamperCondition: polymeterd keeps no tamper latch (the chip's events are logged
  *      as they happen): logged;
- *  2/2 SetTariffRate, 2/6 SetMaximumPhasePowerUnbalanceLimit (W), 2/7 SetWaterMeterFactor:
- *      logged with their values, not acted on (the unit of 2/2 is not known to us,
- *      prepay-sts.md §5; the account has no phase unbalance limit).
+ *  2/2 SetTariffRate, 2/7 SetWaterMeterFactor: logged with their values, not acted on:
+ *      IEC 62055-41 §6.3.11 and §6.3.12 reserve both fields for a definition the STS
+ *      Association has not given (2/7 is water's), so no value has a meaning to apply.
  */
 static int management(struct pm_billing *b, struct state *work, const struct sts_result *res,
 		      const struct account_time *at, int64_t utc_ns, struct pm_billing_error *e)
@@ -151,25 +154,9 @@ static int management(struct pm_billing *b, struct state *work, const struct sts
 	int r = 0;
 
 	switch (t->kind) {
-	case STS_KIND_SET_MAX_POWER: {
-		struct account_config c = work->acc.config;
-		uint32_t w =
-		    t->amount > ACCOUNT_LOAD_LIMIT_MAX_W ? ACCOUNT_LOAD_LIMIT_MAX_W : t->amount;
-
-		c.load_limit_w = w;
-		if (c.load_limit_peak_w > c.load_limit_w)
-			c.load_limit_peak_w = 0;
-		if (w && !c.load_limit_period_s)
-			c.load_limit_period_s = 60;
-		r = account_configure(&work->acc, at, &c, &out);
-		if (r < 0)
-			return billing_refused(b, work, r, &out, "token", e);
-		billing_account_events(b, work, &out);
-		billing_queue(b, utc_ns, "sts_max_power", "tid=%lu requested_w=%lu limit_w=%lu%s",
-			      (unsigned long)t->tid, (unsigned long)t->amount, (unsigned long)w,
-			      w < t->amount ? " capped" : "");
-		return 0;
-	}
+	case STS_KIND_SET_MAX_POWER:
+	case STS_KIND_SET_PHASE_UNBALANCE:
+		return set_limit(b, work, t, at, utc_ns, e);
 	case STS_KIND_CLEAR_CREDIT: {
 		int64_t balance = work->acc.balance_mu;
 
@@ -195,7 +182,6 @@ static int management(struct pm_billing *b, struct state *work, const struct sts
 		billing_queue(b, utc_ns, "sts_clear_tamper", "tid=%lu", (unsigned long)t->tid);
 		return 0;
 	case STS_KIND_SET_TARIFF_RATE:
-	case STS_KIND_SET_PHASE_UNBALANCE:
 	case STS_KIND_SET_WATER_FACTOR:
 	default:
 		billing_queue(b, utc_ns, "sts_management",
@@ -233,7 +219,7 @@ static int enter(struct pm_billing *b, int64_t utc_ns, const char *token,
 		return billing_fail(e, PM_BILLING_ERR_TOKEN_UTILITY, -ENOTSUP,
 				    "token: a %s token (class 0 subclass %u): this meter accepts "
 				    "electricity tokens only",
-				    utility_name(res->token.utility), res->token.subclass);
+				    sts_utility_name(res->token.utility), res->token.subclass);
 	}
 	r = sts_accept(&work->sts, token, utc_ns / 1000000000, res);
 	if (r < 0) {
@@ -279,22 +265,7 @@ const char *pm_billing_token_refusal(const struct pm_billing_error *e, const str
 {
 	switch (e->kind) {
 	case PM_BILLING_ERR_TOKEN:
-		switch (res->status) {
-		case STS_ERR_FORMAT:
-			return "malformed";
-		case STS_ERR_INVALID:
-			return "invalid";
-		case STS_ERR_UNSUPPORTED:
-			return "unsupported";
-		case STS_ERR_USED:
-			return "used";
-		case STS_ERR_OLD:
-			return "old";
-		case STS_ERR_KEY_EXPIRED:
-			return "key_expired";
-		default:
-			return "refused";
-		}
+		return sts_refusal_reason(res->status);
 	case PM_BILLING_ERR_TOKEN_UTILITY:
 		return "wrong_utility";
 	case PM_BILLING_ERR_TOKEN_UNIT:
@@ -317,18 +288,6 @@ static void entry_time(const struct pm_billing *b, int64_t utc_ns, struct sts_en
 	t->utc = utc_ns / 1000000000;
 	t->local_day = at.local_day;
 	t->second_of_day = at.second_of_day;
-}
-
-/* "2026-01-05 14:00" local: when a lockout ends. */
-static const char *until_text(const struct sts_lockout *l, char *buf, size_t len)
-{
-	int64_t y;
-	int m, d;
-
-	pm_civil_date_from_days(l->until_day, &y, &m, &d);
-	snprintf(buf, len, "%04lld-%02d-%02d %02u:%02u", (long long)y, m, d, l->until_second / 3600,
-		 l->until_second / 60 % 60);
-	return buf;
 }
 
 void billing_sts_side_save(struct pm_billing *b, const struct pm_store_sts *next)
@@ -389,7 +348,7 @@ int pm_billing_token_via(struct pm_billing *b, int64_t utc_ns, const char *token
 	entry_time(b, utc_ns, &t);
 	next = b->sts_side;
 	if (sts_lockout_locked(&next.lockout, &t)) {
-		until_text(&next.lockout, until, sizeof(until));
+		sts_lockout_until_text(&next.lockout, until, sizeof(until));
 		b->n_queued = 0;
 		billing_queue(b, utc_ns, "token_refused", "reason=locked until=%s channel=%s",
 			      until, pm_billing_method_name(channel));
@@ -422,7 +381,7 @@ int pm_billing_token_via(struct pm_billing *b, int64_t utc_ns, const char *token
 		      pm_billing_method_name(channel), e->message);
 	if (sts_lockout_invalid(&next.lockout, &t))
 		billing_queue(b, utc_ns, "token_entry_locked", "until=%s lockouts_today=%u",
-			      until_text(&next.lockout, until, sizeof(until)),
+			      sts_lockout_until_text(&next.lockout, until, sizeof(until)),
 			      next.lockout.lockouts);
 	billing_sts_side_save(b, &next);
 	billing_send_events(b);

@@ -133,6 +133,9 @@ void pm_billing_set_hooks(struct pm_billing *b, pm_billing_supply_fn supply,
  */
 void pm_billing_sample(struct pm_billing *b, int64_t utc_ns, bool valid, uint64_t import_mwh,
 		       uint64_t export_mwh, int32_t import_w, bool checkpointed);
+/* The phase power unbalance the next samples see (the largest difference between the phases'
+ * powers, W), for the limit STS 2/6 sets; 0 until said (a single-phase meter). */
+void pm_billing_set_phase_unbalance(struct pm_billing *b, int32_t unbalance_w);
 /* Saves the state if it changed since the last save (shutdown). */
 /*
  * The account with the meter's energy checkpoints (meter.h's account hook): the record to save
@@ -226,11 +229,6 @@ int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char
 				const char *factor, struct pm_billing_error *e);
 /* The factor as num / den: -EINVAL not a decimal, -ERANGE outside 1/4..4. */
 int pm_billing_parse_factor(const char *s, int64_t *num, int64_t *den);
-/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 1e7, num <= 4e4). */
-int64_t pm_billing_convert_mu(int64_t value_mu, int64_t num, int64_t den);
-/* Every money register of @acc x num / den to the nearest mu, every money setting to the
- * nearest whole minor unit (the conversion's rule). */
-void pm_billing_convert_account(struct account *acc, int64_t num, int64_t den);
 
 /*
  * The time of use as a DLMS head-end sees it (billing-tou.c): copies of the active tariff and

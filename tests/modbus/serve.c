@@ -68,6 +68,7 @@ static void known_values(void)
 	    .has_tariff = true,
 	    .rate = 2,
 	    .block = 3,
+	    .minor_units = 2, /* GBP: mill = mu / 100 */
 	    .balance_mu = -40000,
 	    .emergency_mu = 500000,
 	    .debt_mu = 540000,

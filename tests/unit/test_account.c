@@ -1436,7 +1436,7 @@ static void power(struct account *acc, int64_t utc, int32_t w, bool peak,
 		  struct account_output *out)
 {
 	struct account_time now = at(utc);
-	ck_assert_int_eq(account_power_sample(acc, &now, w, peak, out), 0);
+	ck_assert_int_eq(account_power_sample(acc, &now, w, 0, peak, out), 0);
 }
 
 START_TEST(test_load_limit_trips_and_confirm_restores_repeatedly)
@@ -1468,6 +1468,57 @@ START_TEST(test_load_limit_trips_and_confirm_restores_repeatedly)
 		ck_assert_ptr_nonnull(ev);
 		ck_assert_int_eq(ev->reason, ACCOUNT_REASON_CUSTOMER_CONFIRMATION);
 	}
+}
+END_TEST
+
+/*
+ * The phase power unbalance limit (STS 2/6, IEC 62055-41 §6.3.10: "the maximum allowable power
+ * difference between phase loads, in watts") trips like the load limit: a limit of 1000 W,
+ * 30 s. 1000 W of unbalance is at the limit, not above it: never trips. 1001 W from t: trips at
+ * t + 30, the event saying the unbalance; the load (500 W) is under any load limit.
+ */
+START_TEST(test_phase_unbalance_limit_trips)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_config c;
+	struct account_time now;
+	const int64_t t = T0 + 1000;
+
+	new_account(&acc, ACCOUNT_MODE_CREDIT);
+	c = acc.config;
+	c.phase_unbalance_limit_w = 1000;
+	c.load_limit_period_s = 30;
+	configure(&acc, &c);
+	for (int64_t s = 0; s <= 60; s += 10) {
+		now = at(T0 + s);
+		ck_assert_int_eq(account_power_sample(&acc, &now, 500, 1000, false, &out), 0);
+	}
+	ck_assert(account_supply(&acc).closed);
+	now = at(t);
+	ck_assert_int_eq(account_power_sample(&acc, &now, 500, 1001, false, &out), 0);
+	now = at(t + 29);
+	ck_assert_int_eq(account_power_sample(&acc, &now, 500, 1001, false, &out), 0);
+	ck_assert(account_supply(&acc).closed);
+	now = at(t + 30);
+	ck_assert_int_eq(account_power_sample(&acc, &now, 500, 1001, false, &out), 0);
+	ck_assert(!account_supply(&acc).closed);
+	ck_assert_int_eq(account_supply(&acc).reason, ACCOUNT_REASON_LOAD_LIMIT);
+	const struct account_event *ev = find_event(&out, ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(ev->value, 1001);
+	ck_assert_ptr_null(find_event(&out, ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED));
+	/* the customer's confirmation restores it */
+	now = at(t + 40);
+	ck_assert_int_eq(account_confirm(&acc, &now, &out), 0);
+	ck_assert(account_supply(&acc).closed);
+	/* above 24 kW, or without a period, the setting is refused */
+	c.phase_unbalance_limit_w = 24001;
+	ck_assert_int_eq(account_configure(&acc, &now, &c, &out), -ERANGE);
+	c.phase_unbalance_limit_w = 1000;
+	c.load_limit_period_s = 0;
+	ck_assert_int_eq(account_configure(&acc, &now, &c, &out), -ERANGE);
+	ck_assert_uint_eq(acc.config.load_limit_period_s, 30);
 }
 END_TEST
 
@@ -1842,6 +1893,7 @@ static Suite *account_suite(void)
 
 	tc = tcase_create("supply");
 	tcase_add_test(tc, test_load_limit_trips_and_confirm_restores_repeatedly);
+	tcase_add_test(tc, test_phase_unbalance_limit_trips);
 	tcase_add_test(tc, test_load_limit_dip_restarts_timer);
 	tcase_add_test(tc, test_load_limit_peak_rate_lower_limit);
 	tcase_add_test(tc, test_remote_disconnect_and_reconnect);

@@ -207,14 +207,14 @@ END_TEST
 
 START_TEST(test_money_converted_half_away_from_zero)
 {
-	ck_assert_int_eq(pm_billing_convert_mu(1000000, 5, 10), 500000);
-	ck_assert_int_eq(pm_billing_convert_mu(101, 5, 10), 51);   /* 50.5 -> 51 */
-	ck_assert_int_eq(pm_billing_convert_mu(-101, 5, 10), -51); /* -50.5 -> -51 */
-	ck_assert_int_eq(pm_billing_convert_mu(1, 25, 100), 0);	   /* 0.25 -> 0 */
-	ck_assert_int_eq(pm_billing_convert_mu(3, 25, 100), 1);	   /* 0.75 -> 1 */
-	ck_assert_int_eq(pm_billing_convert_mu(-250, 4, 1), -1000);
+	ck_assert_int_eq(account_convert_mu(1000000, 5, 10), 500000);
+	ck_assert_int_eq(account_convert_mu(101, 5, 10), 51);	/* 50.5 -> 51 */
+	ck_assert_int_eq(account_convert_mu(-101, 5, 10), -51); /* -50.5 -> -51 */
+	ck_assert_int_eq(account_convert_mu(1, 25, 100), 0);	/* 0.25 -> 0 */
+	ck_assert_int_eq(account_convert_mu(3, 25, 100), 1);	/* 0.75 -> 1 */
+	ck_assert_int_eq(account_convert_mu(-250, 4, 1), -1000);
 	/* no overflow near the top: 2^62 x 0.5 = 2^61 */
-	ck_assert_int_eq(pm_billing_convert_mu(INT64_C(1) << 62, 5, 10), INT64_C(1) << 61);
+	ck_assert_int_eq(account_convert_mu(INT64_C(1) << 62, 5, 10), INT64_C(1) << 61);
 }
 END_TEST
 
@@ -1116,7 +1116,7 @@ START_TEST(test_conversion_keeps_settings_whole_minor_units)
 	c.low_credit_threshold_mu = 3000; /* 0.03 */
 	ck_assert_int_eq(account_configure(&acc, &at, &c, &out), 0);
 	acc.balance_mu = 1000;
-	pm_billing_convert_account(&acc, 5, 10);
+	account_convert_currency(&acc, 5, 10);
 	ck_assert_int_eq(acc.config.ec_threshold_mu, 50000); /* 0.495 -> 0.50 */
 	ck_assert_int_eq(acc.config.ec_value_mu, 250000);
 	ck_assert_int_eq(acc.config.low_credit_threshold_mu, 2000); /* 0.015 -> 0.02 */
@@ -1128,7 +1128,7 @@ START_TEST(test_conversion_keeps_settings_whole_minor_units)
 	acc.ec_remaining_mu = 1;
 	acc.debt_to_clear_mu = 499999;
 	acc.balance_mu = 0;
-	pm_billing_convert_account(&acc, 25, 100);
+	account_convert_currency(&acc, 25, 100);
 	ck_assert_int_eq(acc.ec_state, ACCOUNT_EC_EXHAUSTED);
 	ck_assert_int_eq(acc.balance_mu, -125000);
 	ck_assert_int_eq(acc.debt_to_clear_mu, 0);
@@ -1170,12 +1170,39 @@ START_TEST(test_layout_2_record_carried_over)
 	ck_assert_int_eq(balance(b, next), -430000); /* one instalment of 0.10 */
 	ck_assert_int_eq(pm_billing_flush(b, next), 0);
 	pm_billing_free(b);
-	/* saved as layout 3 and read as such: nothing carried over twice */
+	/* saved in the current layout and read as such: nothing carried over twice */
 	b = open_billing(flat, "UTC", next, store);
 	ck_assert_int_eq(balance(b, next), -430000);
 	pm_billing_sample(b, next + S, true, 0, 0, 0, false);
 	ck_assert_int_eq(balance(b, next + S), -430000);
 	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * A record of layout 3 holds anything in the bytes layout 4 gave the phase power unbalance
+ * limit (they were the configuration's tail padding): read as no limit, the record otherwise
+ * as it was (12.34), and saved in layout 4.
+ */
+START_TEST(test_layout_3_record_has_no_unbalance_limit)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct account_config c;
+	struct pm_billing *b;
+
+	ck_assert_ptr_nonnull(st);
+	stored_account(st);
+	st->acc.config.phase_unbalance_limit_w = 0xFFFFFFFFu; /* padding bytes, not a limit */
+	ck_assert_int_eq(pm_store_save_account(store, "m1", 3, st, sizeof(*st), T_JAN, NULL, 0), 0);
+	b = open_billing(flat, "UTC", T_JAN, store);
+	ck_assert_int_eq(balance(b, T_JAN), 1234000);
+	pm_billing_get_config(b, &c);
+	ck_assert_uint_eq(c.phase_unbalance_limit_w, 0);
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + S), 0);
+	pm_billing_free(b);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", 4, st, sizeof(*st)), 0);
+	ck_assert_uint_eq(st->acc.config.phase_unbalance_limit_w, 0);
+	free(st);
 }
 END_TEST
 
@@ -1288,6 +1315,7 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_amounts_finer_than_minor_unit_refused);
 	tcase_add_test(tc, test_conversion_keeps_settings_whole_minor_units);
 	tcase_add_test(tc, test_layout_2_record_carried_over);
+	tcase_add_test(tc, test_layout_3_record_has_no_unbalance_limit);
 	tcase_add_test(tc, test_power_down_charges_not_collected);
 	tcase_add_test(tc, test_power_down_charges_caught_up_as_an_option);
 	suite_add_tcase(s, tc);

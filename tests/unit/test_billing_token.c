@@ -593,8 +593,25 @@ START_TEST(test_management_tokens_act)
 	ck_assert_ptr_nonnull(strstr(last_event("sts_clear_credit"), "register=all cleared=5.00"));
 	ck_assert_int_eq(enter(b, "37037300014464855694", &credit, &e), 0);
 	ck_assert_ptr_nonnull(last_event("sts_clear_tamper"));
+	/* CTSA07: 2/6, a phase power unbalance limit of 10 W (IEC 62055-41 §6.3.10), acted on:
+	 * 10 W of unbalance is at the limit; 11 W for the period 2/0 set (60 s) opens the supply */
 	ck_assert_int_eq(enter(b, "30220533115430798647", &credit, &e), 0);
-	ck_assert_ptr_nonnull(strstr(last_event("sts_management"), "subclass=6 value=10"));
+	pm_billing_get_config(b, &c);
+	ck_assert_uint_eq(c.phase_unbalance_limit_w, 10);
+	ck_assert_uint_eq(c.load_limit_period_s, 60);
+	ck_assert_ptr_nonnull(strstr(last_event("sts_phase_unbalance"), "limit_w=10"));
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 500000, "r2", ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	pm_billing_set_phase_unbalance(b, 10);
+	for (int64_t s = 0; s <= 120; s += 10)
+		pm_billing_sample(b, T_JAN + s * S, true, 0, 0, 0, false);
+	ck_assert_ptr_null(last_event("phase_unbalance_tripped"));
+	pm_billing_set_phase_unbalance(b, 11);
+	for (int64_t s = 130; s < 190; s += 10)
+		pm_billing_sample(b, T_JAN + s * S, true, 0, 0, 0, false);
+	ck_assert_ptr_null(last_event("phase_unbalance_tripped"));   /* 50 s over */
+	pm_billing_sample(b, T_JAN + 190 * S, true, 0, 0, 0, false); /* 60 s over: trips */
+	ck_assert_ptr_nonnull(strstr(last_event("phase_unbalance_tripped"), "unbalance_w=11"));
+	ck_assert_ptr_nonnull(strstr(last_event("supply_opened"), "reason=load-limit"));
 	ck_assert_int_eq(enter(b, "50901894209860263092", &credit, &e), -EALREADY);
 	ck_assert_int_eq(sts_amount_encode(30000, &field), 0);
 	ck_assert_int_eq(

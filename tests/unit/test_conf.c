@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/billing-conf.h"
 #include "app/conf.h"
 
 static char path[64];
@@ -151,13 +152,15 @@ START_TEST(test_account_keys)
 	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
 	ck_assert_int_eq(c.meter[0].account_mode, PM_ACCOUNT_CREDIT);
 	ck_assert(c.meter[0].reconnect_needs_confirmation);
+	/* §8.9: the charges due while powered down are not collected unless asked for */
+	ck_assert(!c.meter[0].power_down_catch_up);
 	ck_assert_str_eq(c.meter[0].sts_decoder_key_file, "");
 	ck_assert_str_eq(c.meter[0].tariff_file, "");
 	remove_conf();
 	write_conf("[meter a]\nsource = sim\naccount_mode = payg\npayg_debt_limit = -10.50\n"
 		   "emergency_credit = 5.00\nemergency_credit_threshold = 1\nlow_credit = 0.25\n"
 		   "load_limit_w = 7200\ntime_zone = Europe/London\ntariff_file = /etc/t.json\n"
-		   "reconnect_needs_confirmation = no\n"
+		   "reconnect_needs_confirmation = no\npower_down_catch_up = yes\n"
 		   "sts_decoder_key_file = /etc/polymeter/sts/a.key\n"
 		   "sts_supply_group_code = 012345\nsts_key_revision = 2\nsts_base_date = 2014\n");
 	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
@@ -170,6 +173,7 @@ START_TEST(test_account_keys)
 	ck_assert_str_eq(c.meter[0].time_zone, "Europe/London");
 	ck_assert_str_eq(c.meter[0].tariff_file, "/etc/t.json");
 	ck_assert(!c.meter[0].reconnect_needs_confirmation);
+	ck_assert(c.meter[0].power_down_catch_up);
 	ck_assert_str_eq(c.meter[0].sts_decoder_key_file, "/etc/polymeter/sts/a.key");
 	/* the setup: the keys given, the others their defaults (TI 1, KT 2, no expiry) */
 	ck_assert(c.meter[0].has_sts_setup);
@@ -179,6 +183,27 @@ START_TEST(test_account_keys)
 	ck_assert_uint_eq(c.meter[0].sts_setup.ti, 1);
 	ck_assert_uint_eq(c.meter[0].sts_setup.kt, 2);
 	ck_assert_uint_eq(c.meter[0].sts_setup.ken, 255);
+	remove_conf();
+}
+END_TEST
+
+/* power_down_catch_up reaches billing: the manual's rule (§8.9, not collected) unless the key
+ * says yes. */
+START_TEST(test_power_down_catch_up_reaches_billing)
+{
+	struct pm_billing_config bc;
+	struct pm_conf c;
+	char err[256];
+
+	write_conf("[meter a]\nsource = sim\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	pm_billing_conf(&c.meter[0], false, &bc);
+	ck_assert(!bc.power_down_catch_up);
+	remove_conf();
+	write_conf("[meter a]\nsource = sim\npower_down_catch_up = yes\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	pm_billing_conf(&c.meter[0], false, &bc);
+	ck_assert(bc.power_down_catch_up);
 	remove_conf();
 }
 END_TEST
@@ -259,6 +284,7 @@ static const struct bad {
     {"[meter a]\nsource = sim\nsts_tariff_index = 100\n", 3, "tariff index 0..99"},
     {"[meter a]\nsource = sim\nsts_key_expiry = 256\n", 3, "key expiry number 0..255"},
     {"[meter a]\nsource = sim\nreconnect_needs_confirmation = maybe\n", 3, "yes or no"},
+    {"[meter a]\nsource = sim\npower_down_catch_up = 1\n", 3, "yes or no"},
     {"[meter a]\nsource = iio\nacquisition = poll\n", 3,
      "acquisition = 'poll': expected auto, buffer or direct"},
     {"[meter a]\nsource = iio\npoll_interval_ms = 19\n", 3, "an integer 20..60000"},
@@ -559,6 +585,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_default_log_interval);
 	tcase_add_test(tc, test_account_keys);
+	tcase_add_test(tc, test_power_down_catch_up_reaches_billing);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_line_too_long);
 	tcase_add_test(tc, test_64_meters);

@@ -36,6 +36,7 @@ static void setup(void)
 	snap.has_events = true;
 	snap.events = 3;
 	snap.account.valid = true;
+	snap.account.minor_units = 2;
 	snap.account.balance_mu = 100000; /* 1.00: 1000 mill */
 	pm_mb_config_default(&cfg);
 	cfg.sdm630 = true;

@@ -400,8 +400,8 @@ END_TEST
 
 /*
  * The account in the vendor model (offsets: 10 rate, 11 block, 12 balance, 16 emergency
- * credit, 20 debt, 24 credit state, 25 supply). mu -> mill is / 100 (1 GBP = 100000 mu =
- * 1000 mill), toward zero.
+ * credit, 20 debt, 24 credit state, 25 supply). mu -> mill is / 100 for GBP's two minor
+ * digits (1 GBP = 100000 mu = 1000 mill), toward zero.
  */
 START_TEST(test_vendor_account)
 {
@@ -412,6 +412,7 @@ START_TEST(test_vendor_account)
 	    .has_tariff = true,
 	    .rate = 2,
 	    .block = 1,
+	    .minor_units = 2,
 	    .balance_mu = 1234500,  /* 12.345 GBP */
 	    .emergency_mu = 500000, /* 5.00 */
 	    .debt_mu = 300000,	    /* 3.00 */
@@ -443,6 +444,50 @@ START_TEST(test_vendor_account)
 	pm_mb_map_image(&map, &snap, img);
 	ck_assert_int_eq(R64(v + 12), INT64_MIN);
 	ck_assert_uint_eq(R(v + 25), 0xFFFF);
+}
+END_TEST
+
+/*
+ * Money follows the tariff's minor units: mu are 1/1000 of the minor unit, the registers mill
+ * (1/1000 of the currency unit) whatever the currency, so mill = mu / 10^minor_units.
+ */
+START_TEST(test_vendor_money_scale_follows_minor_units)
+{
+	unsigned v = find_model(PM_MB_VENDOR_ID);
+
+	snap.account = (struct pm_snapshot_account){
+	    .valid = true,
+	    .has_tariff = true,
+	    .credit = PM_CREDIT_OK,
+	    .supply = PM_SUPPLY_CLOSED,
+	};
+	/* JPY, no minor digits: 1 mu = 1/1000 yen = 1 mill; 1234 yen = 1 234 000 mu */
+	memcpy(snap.account.currency, "JPY", 4);
+	snap.account.minor_units = 0;
+	snap.account.balance_mu = 1234000;
+	snap.account.emergency_mu = 500000; /* 500 yen */
+	snap.account.debt_mu = 7;	    /* 0.007 yen = 7 mill */
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_int_eq(R64(v + 12), 1234000);
+	ck_assert_int_eq(R64(v + 16), 500000);
+	ck_assert_int_eq(R64(v + 20), 7);
+	/* BHD, three minor digits (fils): 1 mill = 1 fils = 1000 mu; -1.999 fils is -1999 mu:
+	 * -1 mill, toward zero; 12.345 BHD = 12 345 000 mu = 12 345 mill */
+	memcpy(snap.account.currency, "BHD", 4);
+	snap.account.minor_units = 3;
+	snap.account.balance_mu = -1999;
+	snap.account.emergency_mu = 5000000; /* 5.000 BHD */
+	snap.account.debt_mu = 12345000;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_int_eq(R64(v + 12), -1);
+	ck_assert_int_eq(R64(v + 16), 5000);
+	ck_assert_int_eq(R64(v + 20), 12345);
+	/* GBP again, two digits: 12.34567 GBP = 1 234 567 mu = 12 345 mill */
+	memcpy(snap.account.currency, "GBP", 4);
+	snap.account.minor_units = 2;
+	snap.account.balance_mu = 1234567;
+	pm_mb_map_image(&map, &snap, img);
+	ck_assert_int_eq(R64(v + 12), 12345);
 }
 END_TEST
 
@@ -703,6 +748,7 @@ static Suite *modbus_map_suite(void)
 	tcase_add_test(tc, test_213_floats_high_word_first);
 	tcase_add_test(tc, test_vendor_model);
 	tcase_add_test(tc, test_vendor_account);
+	tcase_add_test(tc, test_vendor_money_scale_follows_minor_units);
 	tcase_add_test(tc, test_vendor_rates_aux_events);
 	tcase_add_test(tc, test_every_sunspec_point_mapped);
 	tcase_add_test(tc, test_read_slices_one_image);

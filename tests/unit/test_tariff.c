@@ -1229,9 +1229,12 @@ START_TEST(test_currency_conversion_on_date)
 	ck_assert_str_eq(err.message, "conversion.factor: 1/5 not in 0.25..4");
 	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 9, 2, &err), -EINVAL);
 	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 2, &err), 0);
-	/* 1 kWh before midnight at the old price: 15 001 mu */
+	/* 1 kWh before midnight at the old price: 15 001 mu; and the standing charge due before
+	 * it (§8.11 converts at 00:00): from 12:00, 7 instalments (7 x 6048 = 42 336 <= 43 200 s)
+	 * of 100 000 / 100 = 1000 mu, 7000 */
 	struct tariff_charge c = account(e, at(2024, 1, 2, 0, 0), 1 * KWH, 0);
 	ck_assert_int_eq(c.energy_mu, 15001);
+	ck_assert_int_eq(c.standing_mu, 7000);
 	ck_assert(c.events & TARIFF_EVENT_CURRENCY);
 	ck_assert_int_eq(c.currency_num, 1);
 	ck_assert_int_eq(c.currency_den, 2);
@@ -1241,6 +1244,9 @@ START_TEST(test_currency_conversion_on_date)
 	c = account(e, at(2024, 1, 2, 1, 0), 1 * KWH, 0);
 	ck_assert_int_eq(c.energy_mu, 7501);
 	ck_assert(!(c.events & TARIFF_EVENT_CURRENCY));
+	/* the 8th instalment (8 x 6048 = 48 384 s = 01:26:24) at the new price: 500 mu */
+	c = account(e, at(2024, 1, 2, 2, 0), 0, 0);
+	ck_assert_int_eq(c.standing_mu, 500);
 	free(e);
 }
 END_TEST

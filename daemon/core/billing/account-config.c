@@ -62,6 +62,10 @@ static int validate_load_limit(const struct account_config *c, const char **erro
 		return fail(error, -ERANGE, "load limit period above 3600 s");
 	if (c->load_limit_w > 0 && c->load_limit_period_s == 0)
 		return fail(error, -ERANGE, "load limit period must be 1..3600 s");
+	if (c->phase_unbalance_limit_w > ACCOUNT_LOAD_LIMIT_MAX_W)
+		return fail(error, -ERANGE, "phase power unbalance limit above 24 kW (24000 W)");
+	if (c->phase_unbalance_limit_w > 0 && c->load_limit_period_s == 0)
+		return fail(error, -ERANGE, "load limit period must be 1..3600 s");
 	return 0;
 }
 

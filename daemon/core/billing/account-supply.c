@@ -54,7 +54,7 @@ int account_confirm(struct account *acc, const struct account_time *now, struct 
 }
 
 int account_power_sample(struct account *acc, const struct account_time *now, int32_t import_w,
-			 bool peak_rate, struct account_output *out)
+			 int32_t unbalance_w, bool peak_rate, struct account_output *out)
 {
 	/* never refused once time has passed: on the state itself */
 	int r = account_begin_in_place(acc, now, out);
@@ -64,7 +64,11 @@ int account_power_sample(struct account *acc, const struct account_time *now, in
 	const struct account_config *c = &acc->config;
 	uint32_t limit_w =
 	    peak_rate && c->load_limit_peak_w > 0 ? c->load_limit_peak_w : c->load_limit_w;
-	if (limit_w == 0 || !account_supply(acc).closed || import_w <= (int64_t)limit_w) {
+	bool over_load = limit_w > 0 && import_w > (int64_t)limit_w;
+	bool over_unbalance =
+	    c->phase_unbalance_limit_w > 0 && unbalance_w > (int64_t)c->phase_unbalance_limit_w;
+	/* one timer: over either limit, continuously */
+	if ((!over_load && !over_unbalance) || !account_supply(acc).closed) {
 		acc->over_limit = false;
 	} else {
 		if (!acc->over_limit) {
@@ -74,8 +78,10 @@ int account_power_sample(struct account *acc, const struct account_time *now, in
 		if (acc->last_utc - acc->over_limit_since_utc >= c->load_limit_period_s) {
 			acc->over_limit = false;
 			acc->load_limit_open = true;
-			account_emit(out, ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED, acc->last_utc,
-				     import_w);
+			account_emit(out,
+				     over_load ? ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED
+					       : ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED,
+				     acc->last_utc, over_load ? import_w : unbalance_w);
 		}
 	}
 	account_commit_in_place(acc, now, ACCOUNT_REASON_NONE, out);

@@ -396,6 +396,8 @@ const char *account_event_name(enum account_event_type type)
 		return "disconnect-suspended";
 	case ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED:
 		return "load-limit-tripped";
+	case ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED:
+		return "phase-unbalance-tripped";
 	case ACCOUNT_EVENT_SNAPSHOT_REQUIRED:
 		return "snapshot-required";
 	case ACCOUNT_EVENT_TENANCY_CHANGED:

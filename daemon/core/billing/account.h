@@ -140,6 +140,11 @@ struct account_config {
 	/* After credit comes back (top-up, mode change), wait for the customer's confirmation
 	 * before closing the contactor, as UK meters do ("armed"). */
 	bool credit_reconnect_needs_confirmation;
+	/* The largest power difference between the phases' loads (STS 2/6, IEC 62055-41
+	 * MaximumPhasePowerUnbalanceLimit), trips like the load limit: 0 = off, else
+	 * 1..ACCOUNT_LOAD_LIMIT_MAX_W. Sits in what was the struct's tail padding: the stored
+	 * record keeps its size (layout 4, daemon/meter/billing-state.h). */
+	uint32_t phase_unbalance_limit_w;
 };
 
 struct account_time {
@@ -238,7 +243,8 @@ enum account_event_type {
 	ACCOUNT_EVENT_LOAD_LIMIT_TRIPPED,   /* value = power in W that tripped it */
 	ACCOUNT_EVENT_SNAPSHOT_REQUIRED,    /* registers = state before the change that follows */
 	ACCOUNT_EVENT_TENANCY_CHANGED,
-	ACCOUNT_EVENT_WALLET_RECONCILED, /* value = correction charged (+) or refunded (-) */
+	ACCOUNT_EVENT_WALLET_RECONCILED,       /* value = correction charged (+) or refunded (-) */
+	ACCOUNT_EVENT_PHASE_UNBALANCE_TRIPPED, /* value = the unbalance in W that tripped it */
 };
 
 enum account_debt_register {
@@ -436,12 +442,14 @@ int account_confirm(struct account *acc, const struct account_time *now,
 		    struct account_output *out);
 
 /*
- * Load limiting: the present import power. Above the limit (the peak limit when peak_rate and
- * one is set) for load_limit_period_s, the supply opens; only the customer's confirmation
- * restores it, and the timer starts again.
+ * Load limiting: the present import power and phase power unbalance (the largest difference
+ * between the phases' powers, W). Above the load limit (the peak limit when peak_rate and one
+ * is set) or above the phase unbalance limit, continuously for load_limit_period_s, the supply
+ * opens (reason load limit; the event says which limit); only the customer's confirmation
+ * restores it, and the timer starts again. At a limit is not above it.
  */
 int account_power_sample(struct account *acc, const struct account_time *now, int32_t import_w,
-			 bool peak_rate, struct account_output *out);
+			 int32_t unbalance_w, bool peak_rate, struct account_output *out);
 
 /*
  * Change of tenancy or supplier. Applied at once when effective_utc <= now, else at the first
@@ -464,6 +472,17 @@ int account_wallet_post(struct account *acc, const struct account_time *now, int
 			int64_t cost_since_day_start_mu, struct account_output *out);
 int account_wallet_final(struct account *acc, const struct account_time *now, int32_t local_day,
 			 int64_t day_total_mu, struct account_output *out);
+
+/*
+ * A currency conversion (manual §8.11), applied when the tariff engine reports
+ * TARIFF_EVENT_CURRENCY with its factor num / den (1/4..4, den <= 1e4), after the registers
+ * were logged: every money register x num / den to the nearest mu, every money setting to the
+ * nearest whole minor unit, half away from zero; the total credit and the number of payments
+ * reset to zero (§8.4, §8.5.1); emergency credit whose remainder rounds to nothing exhausted.
+ */
+void account_convert_currency(struct account *acc, int64_t num, int64_t den);
+/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 1e7, num <= 4e4). */
+int64_t account_convert_mu(int64_t value_mu, int64_t num, int64_t den);
 
 /* Read-only views. */
 int64_t account_available_credit(const struct account *acc);

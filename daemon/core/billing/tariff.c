@@ -541,8 +541,13 @@ int tariff_engine_account(struct tariff_engine *e, const struct tariff_time *now
 	charge_export(e, export_mwh, &sums);
 
 	day = day_of(now);
-	if (day > e->day_number)
+	if (day > e->day_number) {
+		/* The standing charge due until midnight is the ending day's, at its price: a
+		 * currency conversion (§8.11) or a tariff taking effect at 00:00 applies from then
+		 * on. Intervals never span midnight (see the top): this one ends at now's 00:00. */
+		collect_standing(e, now->utc_s - now->seconds, &sums);
 		close_days(e, day, &sums, charge);
+	}
 	e->now = *now;
 	apply_schedule(e, now, charge);
 	collect_standing(e, now->utc_s, &sums);

@@ -6,7 +6,8 @@
  *
  * Money is in mu (1/1000 of the minor currency unit): with the two minor digits of GBP, EUR or
  * ZAR, 1 mu = 10^-5 currency unit (ACCOUNT_MU_PER_UNIT), hence scaler -5. The vendor model
- * publishes mill (10^-3 unit), so its scale is -3: value / 100, toward zero.
+ * publishes mill (10^-3 unit), so its scale is -3: value / 100 for two minor digits, toward
+ * zero; it takes the scaler from the tariff's minor units (modbus-vendor.c).
  *
  * DLMS: the prepayment objects of IEC 62056-6-2 where the Blue Book has an attribute for the
  * value (Account 0.0.19.0.0.255 class 111, Credit 0.0.19.1x.0.255 class 112 with instance 0

@@ -4,6 +4,11 @@
  * value at the binding's scale, "not implemented" (0xFFFF, 0xFFFFFFFF, 0x8000000000000000)
  * while the snapshot has no value for it (no account, no tariff, a rate the tariff does not
  * define). Scaling divides toward zero: a balance of -1.91 mill reads -1.
+ *
+ * Money registers are in mill (1/1000 of the currency unit) whatever the currency: the
+ * account's mu are 1/1000 of the tariff's minor unit, so their scaler is -(minor_units + 3),
+ * not the table's -5, which holds for two decimals only (GBP, EUR) and would publish a yen
+ * (no decimals) as 0.01 and a Bahraini fils (three) as 10 mill.
  */
 #include "core/proto/modbus-vendor.h"
 
@@ -84,6 +89,22 @@ static void put64(uint16_t *r, uint64_t v)
 	put32(r + 2, (uint32_t)v);
 }
 
+/* ISO 4217 minor units are 0..4 (the tariff file's bound); out of it is no tariff's: the
+ * account's default two (meter/billing-view.c) */
+#define MINOR_UNITS_MAX 4
+
+/* @snap may be NULL (no snapshot yet: every value "not implemented", the scaler unused) */
+static int value_scaler(const struct pm_quantity *q, const struct pm_snapshot *snap)
+{
+	int64_t minor = snap ? snap->account.minor_units : 2;
+
+	if (q->unit != PM_UNIT_CURRENCY)
+		return q->scaler;
+	if (minor < 0 || minor > MINOR_UNITS_MAX)
+		minor = 2;
+	return -(int)(minor + 3);
+}
+
 void pm_mb_vendor_quantities(const struct pm_snapshot *snap, uint16_t *model)
 {
 	for (size_t i = 0; i < pm_quantity_count; i++) {
@@ -96,7 +117,7 @@ void pm_mb_vendor_quantities(const struct pm_snapshot *snap, uint16_t *model)
 		if (!b->offset)
 			continue;
 		pm_quantity_value(snap, i, &v);
-		x = scale(v.i, q->scaler - b->scale);
+		x = scale(v.i, value_scaler(q, snap) - b->scale);
 		switch (b->type) {
 		case PM_MB_UINT16:
 		case PM_MB_ENUM16:

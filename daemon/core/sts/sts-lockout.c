@@ -3,6 +3,9 @@
 #include "core/sts/sts-lockout.h"
 
 #include <errno.h>
+#include <stdio.h>
+
+#include "core/billing/civil-time.h"
 
 static bool before(int32_t day, uint32_t second, int32_t until_day, uint32_t until_second)
 {
@@ -55,4 +58,15 @@ int sts_lockout_check(const struct sts_lockout *l)
 	    l->until_second >= 86400)
 		return -EINVAL;
 	return 0;
+}
+
+const char *sts_lockout_until_text(const struct sts_lockout *l, char *buf, size_t len)
+{
+	int64_t y;
+	int m, d;
+
+	pm_civil_date_from_days(l->until_day, &y, &m, &d);
+	snprintf(buf, len, "%04lld-%02d-%02d %02u:%02u", (long long)y, m, d, l->until_second / 3600,
+		 l->until_second / 60 % 60);
+	return buf;
 }

@@ -21,6 +21,7 @@
 #define POLYMETER_STS_LOCKOUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define STS_LOCKOUT_INVALID 5	  /* invalid entries of a session that lock entry */
@@ -52,6 +53,8 @@ bool sts_lockout_locked(const struct sts_lockout *l, const struct sts_entry_time
 bool sts_lockout_invalid(struct sts_lockout *l, const struct sts_entry_time *t);
 /* A valid entry: the session ends. */
 void sts_lockout_valid(struct sts_lockout *l);
+/* When a lockout ends, as the log and the display say it: "2026-01-05 14:00" local. */
+const char *sts_lockout_until_text(const struct sts_lockout *l, char *buf, size_t len);
 /* 0, or -EINVAL when @l holds values no sequence of calls gives (a corrupt record). */
 int sts_lockout_check(const struct sts_lockout *l);
 
