@@ -136,6 +136,20 @@ static void request(struct pm_hdlc_link *l, struct out *o)
 	ck_assert_uint_eq(o->ev, PM_HDLC_LINK_APDU);
 }
 
+/* A bus link connected with a client receiving @client_rx octets a frame in windows of @window,
+ * a request answered with the @n octets of @resp, all @fill: its first frames in @o. */
+static struct pm_hdlc_link *answering(uint8_t client_rx, uint8_t window, uint8_t *resp, size_t n,
+				      uint8_t fill, struct out *o)
+{
+	struct pm_hdlc_link *l = bus_link();
+
+	memset(resp, fill, n);
+	connect(l, 128, client_rx, window, o);
+	request(l, o);
+	answer(l, resp, n, o);
+	return l;
+}
+
 START_TEST(test_snrm_captured_gets_ua)
 {
 	/* the captured Gurux SNRM (client 16 -> server 1, no information field: defaults) */
@@ -391,15 +405,11 @@ END_TEST
 
 START_TEST(test_answer_window_3)
 {
-	struct pm_hdlc_link *l = bus_link();
 	uint8_t resp[200];
 	struct out o;
-
-	memset(resp, 0x5A, sizeof(resp));
-	connect(l, 128, 64, 3, &o);
-	request(l, &o);
 	/* 203 octets at 64: 4 frames (64, 64, 64, 11); window 3: three, F on the third only */
-	answer(l, resp, sizeof(resp), &o);
+	struct pm_hdlc_link *l = answering(64, 3, resp, sizeof(resp), 0x5A, &o);
+
 	ck_assert_uint_eq(o.n, 3);
 	ck_assert_uint_eq(o.ctrl[0], 0x20); /* N(R) 1, N(S) 0 */
 	ck_assert_uint_eq(o.ctrl[1], 0x22); /* N(S) 1 */
@@ -514,14 +524,10 @@ END_TEST
 
 START_TEST(test_rnr_holds_the_answer)
 {
-	struct pm_hdlc_link *l = bus_link();
 	uint8_t resp[100];
 	struct out o;
+	struct pm_hdlc_link *l = answering(64, 1, resp, sizeof(resp), 1, &o);
 
-	memset(resp, 1, sizeof(resp));
-	connect(l, 128, 64, 1, &o);
-	request(l, &o);
-	answer(l, resp, sizeof(resp), &o);
 	ck_assert_uint_eq(o.ctrl[0], 0x30);
 	/* RNR N(R) 1 P (0x35): acknowledged, but the client is busy: RR N(R) 1 F (0x31) */
 	feed2(l, 0x35, NULL, 0, false, &o);
