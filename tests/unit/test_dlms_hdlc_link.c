@@ -460,6 +460,39 @@ START_TEST(test_request_segmented)
 }
 END_TEST
 
+START_TEST(test_request_in_a_window)
+{
+	struct pm_hdlc_link *l = bus_link();
+	uint8_t seg[40];
+	struct out o;
+
+	connect(l, 40, 128, 3, &o); /* the client sends 3 frames of 40 before it polls */
+	memset(seg, 0x33, sizeof(seg));
+	memcpy(seg, LLC_REQ, 3);
+	/* N(S) 0 and 1 without P (0x00, 0x02), segmented: taken, not answered */
+	feed2(l, 0x00, seg, 40, true, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x02, seg + 3, 37, true, &o);
+	ck_assert_uint_eq(o.len, 0);
+	/* N(S) 2 with P (0x14), segmented: RR N(R) 3 F (0x71) asks for more */
+	feed2(l, 0x14, seg + 3, 37, true, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x71);
+	/* N(S) 3 P (0x16), the last: the APDU, 37 + 37 + 37 + 5 octets */
+	feed2(l, 0x16, seg + 3, 5, false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	{
+		const uint8_t *apdu;
+		uint16_t cs, ss;
+		size_t n;
+
+		pm_hdlc_link_apdu(l, &apdu, &n, &cs, &ss);
+		ck_assert_uint_eq(n, 116);
+	}
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
 START_TEST(test_frame_too_long_frmr)
 {
 	struct pm_hdlc_link *l = bus_link();
@@ -602,6 +635,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_answer_segmented);
 	tcase_add_test(tc, test_answer_window_3);
 	tcase_add_test(tc, test_request_segmented);
+	tcase_add_test(tc, test_request_in_a_window);
 	tcase_add_test(tc, test_frame_too_long_frmr);
 	tcase_add_test(tc, test_sequence_errors);
 	tcase_add_test(tc, test_rnr_holds_the_answer);
