@@ -555,6 +555,91 @@ START_TEST(test_sequence_errors)
 }
 END_TEST
 
+/*
+ * Normal response mode (ISO/IEC 13239; IEC 62056-46 uses it alone): a secondary transmits only
+ * after a frame with P set, and its last frame then carries F. The client sets P on the last
+ * frame it sends before it waits; frames without P get no byte back, and what they call for
+ * (UA, DM, FRMR, an answer) waits for the next poll.
+ */
+START_TEST(test_silent_unless_polled)
+{
+	const uint8_t req[] = {0xE6, 0xE6, 0x00, 0x62, 0x00};
+	const uint8_t resp[] = {0x63, 0x00};
+	struct pm_hdlc_link *l = bus_link();
+	uint8_t big[129];
+	struct out o;
+
+	/* disconnected: I frame N(S) 0 N(R) 0 without P (0x00), DISC without P (0x43): silent */
+	feed2(l, 0x00, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x43, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	/* the poll (RR N(R) 0 P, 0x11) gets the DM with F (0x1F) */
+	feed2(l, 0x11, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x1F);
+	/* SNRM without P (0x83): the link is set up, no UA yet */
+	feed2(l, 0x83, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_RESET);
+	ck_assert(pm_hdlc_link_connected(l));
+	/* a whole request in an I frame without P: delivered, its answer kept */
+	feed2(l, 0x00, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	ck_assert_uint_eq(o.len, 0);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.len, 0);
+	/* RR N(R) 0 P polls it: I frame N(S) 0 N(R) 1 F = 1 << 5 | 0x10 = 0x30, LLC, 63 00 */
+	feed2(l, 0x11, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x30);
+	ck_assert_uint_eq(o.f[0].info_len, 5);
+	ck_assert_uint_eq(o.f[0].info[3], 0x63);
+	/* the next request without P (N(S) 1 N(R) 1: 0x22), then sent again with P (0x32): the
+	 * repeat gets the kept answer, N(S) 1 N(R) 2 F = 0x52 */
+	feed2(l, 0x22, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x32, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x52);
+	/* an information field over the 128 agreed, without P (N(S) 2 N(R) 2: 0x44): no FRMR
+	 * until the poll, and then once, with F (0x97), the rejected control 0x44, V(S) 2 and
+	 * V(R) 2 (2 << 1 | 2 << 5 = 0x44), reason Y */
+	connect(l, 128, 128, 1, &o); /* SNRM with P: UA 0x73, checked there */
+	feed2(l, 0x10, req, sizeof(req), false, &o);
+	answer(l, resp, sizeof(resp), &o);
+	feed2(l, 0x32, req, sizeof(req), false, &o);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x52);
+	memset(big, 0, sizeof(big));
+	feed2(l, 0x44, big, sizeof(big), false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x51, NULL, 0, false, &o); /* RR N(R) 2 P */
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x97);
+	ck_assert_uint_eq(o.f[0].info[0], 0x44);
+	ck_assert_uint_eq(o.f[0].info[1], 0x44);
+	ck_assert_uint_eq(o.f[0].info[2], 0x04);
+	/* a response the client must not send, UA without F (0x63): FRMR W only when polled */
+	connect(l, 128, 128, 1, &o);
+	feed2(l, 0x63, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x11, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x97);
+	ck_assert_uint_eq(o.f[0].info[0], 0x63);
+	ck_assert_uint_eq(o.f[0].info[2], 0x01);
+	/* DISC without P: the link ends, the UA is not sent */
+	feed2(l, 0x43, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_RESET);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert(!pm_hdlc_link_connected(l));
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
 START_TEST(test_rnr_holds_the_answer)
 {
 	uint8_t resp[100];
@@ -638,6 +723,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_request_in_a_window);
 	tcase_add_test(tc, test_frame_too_long_frmr);
 	tcase_add_test(tc, test_sequence_errors);
+	tcase_add_test(tc, test_silent_unless_polled);
 	tcase_add_test(tc, test_rnr_holds_the_answer);
 	tcase_add_test(tc, test_inactivity);
 	tcase_add_test(tc, test_bad_config);
