@@ -291,6 +291,33 @@ START_TEST(test_addresses_1_2_4_bytes)
 }
 END_TEST
 
+/* While client 16 is connected, client 1's SNRM (P set, 0x93) to the same meter gets nothing
+ * and changes nothing: the association of 16 goes on. */
+START_TEST(test_other_client_snrm_ignored)
+{
+	const uint8_t p[] = {0x81, 0x80, 0x0C, 0x05, 0x01, 0x40, 0x06, 0x01,
+			     0x40, 0x07, 0x01, 0x01, 0x08, 0x01, 0x01};
+	struct pm_hdlc_link *l = bus_link();
+	struct pm_hdlc_link_stats st;
+	struct pm_hdlc_params pr;
+	struct out o;
+
+	connect(l, 128, 200, 3, &o);
+	feed(l, SRV_2B, sizeof(SRV_2B), CLIENT1, 1, 0x93, p, sizeof(p), false, 1000, &o);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert(pm_hdlc_link_connected(l));
+	pm_hdlc_link_params(l, &pr);
+	ck_assert_uint_eq(pr.max_info_tx, 200); /* not client 1's 64 */
+	ck_assert_uint_eq(pr.window_tx, 3);
+	pm_hdlc_link_get_stats(l, &st);
+	ck_assert_uint_eq(st.other_address, 1);
+	/* client 16's first request, N(S) 0, is still the one due */
+	request(l, &o);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
 START_TEST(test_other_meters_and_broadcast_ignored)
 {
 	struct pm_hdlc_link *l = bus_link();
@@ -715,6 +742,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_request_and_answer);
 	tcase_add_test(tc, test_addresses_1_2_4_bytes);
 	tcase_add_test(tc, test_other_meters_and_broadcast_ignored);
+	tcase_add_test(tc, test_other_client_snrm_ignored);
 	tcase_add_test(tc, test_bad_frames_ignored);
 	tcase_add_test(tc, test_disconnected_dm_and_disc);
 	tcase_add_test(tc, test_answer_segmented);

@@ -361,11 +361,12 @@ unsigned pm_hdlc_link_input(struct pm_hdlc_link *l, const uint8_t *p, size_t n, 
 	}
 	if (pm_hdlc_link_tick(l, now_usec))
 		ev |= PM_HDLC_LINK_RESET;
-	if (l->connected &&
-	    (f.src.size != l->peer.size || f.src.upper != l->peer.upper ||
-	     f.src.lower != l->peer.lower) &&
-	    f.type != PM_HDLC_SNRM) {
-		/* another client while one is connected: it is not polled, so it must wait */
+	if (l->connected && (f.src.size != l->peer.size || f.src.upper != l->peer.upper ||
+			     f.src.lower != l->peer.lower)) {
+		/* another client while one is connected: it must wait for the link to end (the
+		 * client's DISC or SNRM, or inactivity). Its SNRM too: else any station on the
+		 * bus could end the association of another with one frame. No DM either: it
+		 * reports disconnected mode, which the link is not. */
 		l->st.other_address++;
 		return ev;
 	}

@@ -18,9 +18,10 @@
  *     lacked P is kept until the client's RR with P (or its repeat of that frame with P).
  *   - SNRM -> UA with the negotiated parameters: each maximum information field length and
  *     window the smaller of ours and the client's (the client states its own view: its transmit
- *     length is our receive length); a field it leaves out means the default (128, 1). A SNRM
- *     on a connected link starts it again (and so ends the association). DISC -> UA (DM when
- *     not connected); every other frame on a disconnected link -> DM when polled.
+ *     length is our receive length); a field it leaves out means the default (128, 1). The
+ *     connected client's SNRM starts the link again (and so ends the association); while one
+ *     client is connected, every frame from another, SNRM included, is ignored. DISC -> UA
+ *     (DM when not connected); every other frame on a disconnected link -> DM when polled.
  *   - I frames: N(S) must be V(R), else the information is dropped and, when polled, RR with
  *     V(R) asks for it again; a repeat of the last frame (the client did not get our answer)
  *     gets our answer again. N(R) acknowledges our frames; one outside the frames we sent is a
