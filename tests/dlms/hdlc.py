@@ -34,6 +34,9 @@ SCRIPTS = dc.obis("0.0.10.0.100.255")
 OPT_IDLE_S = 5  # the optical port's inactivity timeout
 
 
+SOCATS = []  # stopped at the end (a crash kills them through dlmstest's procs)
+
+
 def pty_pair(name):
     """A socat pty pair TMP/NAME-meter <-> TMP/NAME-cli; the client end opened raw 9600 8N1."""
     a, b = f"{TMP}/{name}-meter", f"{TMP}/{name}-cli"
@@ -41,6 +44,7 @@ def pty_pair(name):
     p = subprocess.Popen(["socat", f"PTY,link={a},raw,echo=0", f"PTY,link={b},raw,echo=0"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs.append(p)
+    SOCATS.append(p)
     wait_until(lambda: os.path.exists(a) and os.path.exists(b), 10, f"socat's ptys {name}")
     fd = os.open(b, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
     hd.set_line(fd, 9600, False)
@@ -242,4 +246,7 @@ for fd in (BUS_FD, OPT_FD):
     termios.tcflush(fd, termios.TCIOFLUSH)
     os.close(fd)
 stopped_clean(daemon, "polymeterd")
+for p in SOCATS:
+    p.terminate()
+    p.wait()
 done()

@@ -136,6 +136,20 @@ static void request(struct pm_hdlc_link *l, struct out *o)
 	ck_assert_uint_eq(o->ev, PM_HDLC_LINK_APDU);
 }
 
+/* A bus link connected with a client receiving @client_rx octets a frame in windows of @window,
+ * a request answered with the @n octets of @resp, all @fill: its first frames in @o. */
+static struct pm_hdlc_link *answering(uint8_t client_rx, uint8_t window, uint8_t *resp, size_t n,
+				      uint8_t fill, struct out *o)
+{
+	struct pm_hdlc_link *l = bus_link();
+
+	memset(resp, fill, n);
+	connect(l, 128, client_rx, window, o);
+	request(l, o);
+	answer(l, resp, n, o);
+	return l;
+}
+
 START_TEST(test_snrm_captured_gets_ua)
 {
 	/* the captured Gurux SNRM (client 16 -> server 1, no information field: defaults) */
@@ -277,6 +291,33 @@ START_TEST(test_addresses_1_2_4_bytes)
 }
 END_TEST
 
+/* While client 16 is connected, client 1's SNRM (P set, 0x93) to the same meter gets nothing
+ * and changes nothing: the association of 16 goes on. */
+START_TEST(test_other_client_snrm_ignored)
+{
+	const uint8_t p[] = {0x81, 0x80, 0x0C, 0x05, 0x01, 0x40, 0x06, 0x01,
+			     0x40, 0x07, 0x01, 0x01, 0x08, 0x01, 0x01};
+	struct pm_hdlc_link *l = bus_link();
+	struct pm_hdlc_link_stats st;
+	struct pm_hdlc_params pr;
+	struct out o;
+
+	connect(l, 128, 200, 3, &o);
+	feed(l, SRV_2B, sizeof(SRV_2B), CLIENT1, 1, 0x93, p, sizeof(p), false, 1000, &o);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert(pm_hdlc_link_connected(l));
+	pm_hdlc_link_params(l, &pr);
+	ck_assert_uint_eq(pr.max_info_tx, 200); /* not client 1's 64 */
+	ck_assert_uint_eq(pr.window_tx, 3);
+	pm_hdlc_link_get_stats(l, &st);
+	ck_assert_uint_eq(st.other_address, 1);
+	/* client 16's first request, N(S) 0, is still the one due */
+	request(l, &o);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
 START_TEST(test_other_meters_and_broadcast_ignored)
 {
 	struct pm_hdlc_link *l = bus_link();
@@ -391,15 +432,11 @@ END_TEST
 
 START_TEST(test_answer_window_3)
 {
-	struct pm_hdlc_link *l = bus_link();
 	uint8_t resp[200];
 	struct out o;
-
-	memset(resp, 0x5A, sizeof(resp));
-	connect(l, 128, 64, 3, &o);
-	request(l, &o);
 	/* 203 octets at 64: 4 frames (64, 64, 64, 11); window 3: three, F on the third only */
-	answer(l, resp, sizeof(resp), &o);
+	struct pm_hdlc_link *l = answering(64, 3, resp, sizeof(resp), 0x5A, &o);
+
 	ck_assert_uint_eq(o.n, 3);
 	ck_assert_uint_eq(o.ctrl[0], 0x20); /* N(R) 1, N(S) 0 */
 	ck_assert_uint_eq(o.ctrl[1], 0x22); /* N(S) 1 */
@@ -446,6 +483,39 @@ START_TEST(test_request_segmented)
 	feed2(l, 0x14, seg, 64, false, &o); /* N(S) 2 N(R) 0 P: 64 octets fit */
 	ck_assert_uint_eq(o.ev, 0);
 	ck_assert_uint_eq(o.ctrl[0], 0x71);
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_request_in_a_window)
+{
+	struct pm_hdlc_link *l = bus_link();
+	uint8_t seg[40];
+	struct out o;
+
+	connect(l, 40, 128, 3, &o); /* the client sends 3 frames of 40 before it polls */
+	memset(seg, 0x33, sizeof(seg));
+	memcpy(seg, LLC_REQ, 3);
+	/* N(S) 0 and 1 without P (0x00, 0x02), segmented: taken, not answered */
+	feed2(l, 0x00, seg, 40, true, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x02, seg + 3, 37, true, &o);
+	ck_assert_uint_eq(o.len, 0);
+	/* N(S) 2 with P (0x14), segmented: RR N(R) 3 F (0x71) asks for more */
+	feed2(l, 0x14, seg + 3, 37, true, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x71);
+	/* N(S) 3 P (0x16), the last: the APDU, 37 + 37 + 37 + 5 octets */
+	feed2(l, 0x16, seg + 3, 5, false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	{
+		const uint8_t *apdu;
+		uint16_t cs, ss;
+		size_t n;
+
+		pm_hdlc_link_apdu(l, &apdu, &n, &cs, &ss);
+		ck_assert_uint_eq(n, 116);
+	}
 	pm_hdlc_link_free(l);
 }
 END_TEST
@@ -512,16 +582,97 @@ START_TEST(test_sequence_errors)
 }
 END_TEST
 
-START_TEST(test_rnr_holds_the_answer)
+/*
+ * Normal response mode (ISO/IEC 13239; IEC 62056-46 uses it alone): a secondary transmits only
+ * after a frame with P set, and its last frame then carries F. The client sets P on the last
+ * frame it sends before it waits; frames without P get no byte back, and what they call for
+ * (UA, DM, FRMR, an answer) waits for the next poll.
+ */
+START_TEST(test_silent_unless_polled)
 {
+	const uint8_t req[] = {0xE6, 0xE6, 0x00, 0x62, 0x00};
+	const uint8_t resp[] = {0x63, 0x00};
 	struct pm_hdlc_link *l = bus_link();
-	uint8_t resp[100];
+	uint8_t big[129];
 	struct out o;
 
-	memset(resp, 1, sizeof(resp));
-	connect(l, 128, 64, 1, &o);
-	request(l, &o);
+	/* disconnected: I frame N(S) 0 N(R) 0 without P (0x00), DISC without P (0x43): silent */
+	feed2(l, 0x00, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x43, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	/* the poll (RR N(R) 0 P, 0x11) gets the DM with F (0x1F) */
+	feed2(l, 0x11, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x1F);
+	/* SNRM without P (0x83): the link is set up, no UA yet */
+	feed2(l, 0x83, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_RESET);
+	ck_assert(pm_hdlc_link_connected(l));
+	/* a whole request in an I frame without P: delivered, its answer kept */
+	feed2(l, 0x00, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	ck_assert_uint_eq(o.len, 0);
 	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.len, 0);
+	/* RR N(R) 0 P polls it: I frame N(S) 0 N(R) 1 F = 1 << 5 | 0x10 = 0x30, LLC, 63 00 */
+	feed2(l, 0x11, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x30);
+	ck_assert_uint_eq(o.f[0].info_len, 5);
+	ck_assert_uint_eq(o.f[0].info[3], 0x63);
+	/* the next request without P (N(S) 1 N(R) 1: 0x22), then sent again with P (0x32): the
+	 * repeat gets the kept answer, N(S) 1 N(R) 2 F = 0x52 */
+	feed2(l, 0x22, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x32, req, sizeof(req), false, &o);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x52);
+	/* an information field over the 128 agreed, without P (N(S) 2 N(R) 2: 0x44): no FRMR
+	 * until the poll, and then once, with F (0x97), the rejected control 0x44, V(S) 2 and
+	 * V(R) 2 (2 << 1 | 2 << 5 = 0x44), reason Y */
+	connect(l, 128, 128, 1, &o); /* SNRM with P: UA 0x73, checked there */
+	feed2(l, 0x10, req, sizeof(req), false, &o);
+	answer(l, resp, sizeof(resp), &o);
+	feed2(l, 0x32, req, sizeof(req), false, &o);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x52);
+	memset(big, 0, sizeof(big));
+	feed2(l, 0x44, big, sizeof(big), false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x51, NULL, 0, false, &o); /* RR N(R) 2 P */
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x97);
+	ck_assert_uint_eq(o.f[0].info[0], 0x44);
+	ck_assert_uint_eq(o.f[0].info[1], 0x44);
+	ck_assert_uint_eq(o.f[0].info[2], 0x04);
+	/* a response the client must not send, UA without F (0x63): FRMR W only when polled */
+	connect(l, 128, 128, 1, &o);
+	feed2(l, 0x63, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.len, 0);
+	feed2(l, 0x11, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x97);
+	ck_assert_uint_eq(o.f[0].info[0], 0x63);
+	ck_assert_uint_eq(o.f[0].info[2], 0x01);
+	/* DISC without P: the link ends, the UA is not sent */
+	feed2(l, 0x43, NULL, 0, false, &o);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_RESET);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert(!pm_hdlc_link_connected(l));
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+START_TEST(test_rnr_holds_the_answer)
+{
+	uint8_t resp[100];
+	struct out o;
+	struct pm_hdlc_link *l = answering(64, 1, resp, sizeof(resp), 1, &o);
+
 	ck_assert_uint_eq(o.ctrl[0], 0x30);
 	/* RNR N(R) 1 P (0x35): acknowledged, but the client is busy: RR N(R) 1 F (0x31) */
 	feed2(l, 0x35, NULL, 0, false, &o);
@@ -591,13 +742,16 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_request_and_answer);
 	tcase_add_test(tc, test_addresses_1_2_4_bytes);
 	tcase_add_test(tc, test_other_meters_and_broadcast_ignored);
+	tcase_add_test(tc, test_other_client_snrm_ignored);
 	tcase_add_test(tc, test_bad_frames_ignored);
 	tcase_add_test(tc, test_disconnected_dm_and_disc);
 	tcase_add_test(tc, test_answer_segmented);
 	tcase_add_test(tc, test_answer_window_3);
 	tcase_add_test(tc, test_request_segmented);
+	tcase_add_test(tc, test_request_in_a_window);
 	tcase_add_test(tc, test_frame_too_long_frmr);
 	tcase_add_test(tc, test_sequence_errors);
+	tcase_add_test(tc, test_silent_unless_polled);
 	tcase_add_test(tc, test_rnr_holds_the_answer);
 	tcase_add_test(tc, test_inactivity);
 	tcase_add_test(tc, test_bad_config);

@@ -26,9 +26,12 @@ static const uint8_t llc_response[PM_HDLC_LLC_LEN] = {0xE6, 0xE7, 0x00};
 struct pm_hdlc_link {
 	struct pm_hdlc_link_config cfg;
 	bool connected;
-	bool frmr; /* a FRMR was sent: everything but SNRM/DISC gets it again */
+	bool frmr; /* a FRMR condition: every poll but SNRM/DISC gets it (again) */
 	uint8_t frmr_info[3];
-	bool peer_busy;			/* the client said RNR */
+	bool peer_busy; /* the client said RNR */
+	/* the last frame for us had P: in normal response mode a secondary transmits only
+	 * then, and once (ISO/IEC 13239); cleared when our frame with F goes out */
+	bool polled;
 	struct pm_hdlc_addr self, peer; /* as the client addresses us, and the client */
 	struct pm_hdlc_params neg;
 	uint8_t vs, va, vr;
@@ -143,6 +146,18 @@ static bool emit(struct pm_hdlc_link *l, enum pm_hdlc_type type, bool pf, const 
 	return true;
 }
 
+/* Our one frame when polled (F set, the poll used up); nothing when not: an unpolled
+ * secondary keeps silent, and the condition (FRMR, DM) stands for the next poll. True when
+ * the frame went out. */
+static bool reply(struct pm_hdlc_link *l, enum pm_hdlc_type type, const uint8_t *info,
+		  size_t info_len, uint8_t *out, size_t *out_len)
+{
+	if (!l->polled)
+		return false;
+	l->polled = false;
+	return emit(l, type, true, info, info_len, false, out, out_len);
+}
+
 static void disconnect(struct pm_hdlc_link *l)
 {
 	l->connected = false;
@@ -165,8 +180,8 @@ static void send_frmr(struct pm_hdlc_link *l, uint8_t ctrl, uint8_t reason, uint
 	/* 0, V(S) in bits 2..4, C/R 0 (the rejected frame was a command), V(R) in bits 6..8 */
 	l->frmr_info[1] = (uint8_t)(l->vs << 1 | l->vr << 5);
 	l->frmr_info[2] = reason;
-	l->st.frmr++;
-	emit(l, PM_HDLC_FRMR, true, l->frmr_info, sizeof(l->frmr_info), false, out, out_len);
+	if (reply(l, PM_HDLC_FRMR, l->frmr_info, sizeof(l->frmr_info), out, out_len))
+		l->st.frmr++;
 }
 
 /* The segment size of our answer and the number of its frames from ack_off on. */
@@ -183,10 +198,13 @@ static void send_burst(struct pm_hdlc_link *l, uint8_t *out, size_t *out_len)
 {
 	size_t seg = l->neg.max_info_tx, n, k, off;
 
+	if (!l->polled)
+		return; /* the answer waits for the client's poll (its RR, or its I frame again) */
 	if (l->peer_busy || !l->tx_active) {
-		emit(l, PM_HDLC_RR, true, NULL, 0, false, out, out_len);
+		reply(l, PM_HDLC_RR, NULL, 0, out, out_len);
 		return;
 	}
+	l->polled = false;
 	n = segments_left(l);
 	if (n > l->neg.window_tx)
 		n = l->neg.window_tx;
@@ -233,7 +251,7 @@ static unsigned on_snrm(struct pm_hdlc_link *l, const struct pm_hdlc_frame *f, u
 	l->self = f->dst;
 	l->peer = f->src;
 	if (pm_hdlc_params_decode(f->info, f->info_len, &cl) != PM_HDLC_OK) {
-		emit(l, PM_HDLC_DM, f->pf, NULL, 0, false, out, out_len);
+		reply(l, PM_HDLC_DM, NULL, 0, out, out_len);
 		return was ? PM_HDLC_LINK_RESET : 0;
 	}
 	/* the client's view: what it transmits we receive */
@@ -247,7 +265,7 @@ static unsigned on_snrm(struct pm_hdlc_link *l, const struct pm_hdlc_frame *f, u
 		n->window_rx = cl.window_tx;
 	len = pm_hdlc_params_encode(n, info, sizeof(info));
 	l->connected = true;
-	emit(l, PM_HDLC_UA, f->pf, info, len, false, out, out_len);
+	reply(l, PM_HDLC_UA, info, len, out, out_len);
 	return PM_HDLC_LINK_RESET;
 }
 
@@ -266,8 +284,7 @@ static unsigned on_i(struct pm_hdlc_link *l, const struct pm_hdlc_frame *f, uint
 			send_burst(l, out, out_len);
 			return 0;
 		}
-		if (f->pf) /* out of sequence: ask for V(R) */
-			emit(l, PM_HDLC_RR, true, NULL, 0, false, out, out_len);
+		reply(l, PM_HDLC_RR, NULL, 0, out, out_len); /* out of sequence: ask for V(R) */
 		return 0;
 	}
 	if (!acknowledge(l, f->nr)) {
@@ -287,8 +304,7 @@ static unsigned on_i(struct pm_hdlc_link *l, const struct pm_hdlc_frame *f, uint
 		l->rx_overflow = true;
 	}
 	if (f->segmented) {
-		if (f->pf)
-			emit(l, PM_HDLC_RR, true, NULL, 0, false, out, out_len);
+		reply(l, PM_HDLC_RR, NULL, 0, out, out_len);
 		return 0;
 	}
 	if (l->rx_overflow) {
@@ -300,8 +316,7 @@ static unsigned on_i(struct pm_hdlc_link *l, const struct pm_hdlc_frame *f, uint
 	}
 	if (l->rx_len <= PM_HDLC_LLC_LEN || memcmp(l->rx, llc_request, PM_HDLC_LLC_LEN) != 0) {
 		l->rx_len = 0; /* no LLC header, or nothing after it: not an APDU */
-		if (f->pf)
-			emit(l, PM_HDLC_RR, true, NULL, 0, false, out, out_len);
+		reply(l, PM_HDLC_RR, NULL, 0, out, out_len);
 		return 0;
 	}
 	l->apdu_len = l->rx_len - PM_HDLC_LLC_LEN;
@@ -318,7 +333,7 @@ static unsigned on_supervisory(struct pm_hdlc_link *l, const struct pm_hdlc_fram
 		return 0;
 	}
 	l->peer_busy = f->type == PM_HDLC_RNR;
-	if (!f->pf)
+	if (!l->polled)
 		return 0;
 	if (l->tx_active && !l->peer_busy && l->vs != l->va)
 		l->st.resent++; /* it did not get all of the last burst */
@@ -346,18 +361,21 @@ unsigned pm_hdlc_link_input(struct pm_hdlc_link *l, const uint8_t *p, size_t n, 
 	}
 	if (pm_hdlc_link_tick(l, now_usec))
 		ev |= PM_HDLC_LINK_RESET;
-	if (l->connected &&
-	    (f.src.size != l->peer.size || f.src.upper != l->peer.upper ||
-	     f.src.lower != l->peer.lower) &&
-	    f.type != PM_HDLC_SNRM) {
-		/* another client while one is connected: it is not polled, so it must wait */
+	if (l->connected && (f.src.size != l->peer.size || f.src.upper != l->peer.upper ||
+			     f.src.lower != l->peer.lower)) {
+		/* another client while one is connected: it must wait for the link to end (the
+		 * client's DISC or SNRM, or inactivity). Its SNRM too: else any station on the
+		 * bus could end the association of another with one frame. No DM either: it
+		 * reports disconnected mode, which the link is not. */
 		l->st.other_address++;
 		return ev;
 	}
 	l->st.frames++;
 	l->last_usec = now_usec;
-	/* the control byte follows the format (2) and the addresses */
+	/* the control byte follows the format (2) and the addresses; its P bit (0x10) is where
+	 * it is in every format, also in a control field we do not know */
 	ctrl = p[3 + f.dst.size + f.src.size];
+	l->polled = (ctrl & 0x10) != 0;
 	if (f.type == PM_HDLC_UI && r == PM_HDLC_OK)
 		return ev; /* unnumbered information: nothing a meter is asked with, no answer */
 	if (r == PM_HDLC_ERR_CONTROL) {
@@ -375,22 +393,19 @@ unsigned pm_hdlc_link_input(struct pm_hdlc_link *l, const uint8_t *p, size_t n, 
 		/* DISC, I, RR, RNR, and the responses UA, DM, FRMR a client never sends: DM */
 		l->self = f.dst;
 		l->peer = f.src;
-		if (f.pf || f.type == PM_HDLC_DISC)
-			emit(l, PM_HDLC_DM, f.pf, NULL, 0, false, out, out_len);
+		reply(l, PM_HDLC_DM, NULL, 0, out, out_len);
 		return ev;
 	}
 	if (f.type == PM_HDLC_DISC) {
 		disconnect(l);
 		l->self = f.dst;
 		l->peer = f.src;
-		emit(l, PM_HDLC_UA, f.pf, NULL, 0, false, out, out_len);
+		reply(l, PM_HDLC_UA, NULL, 0, out, out_len);
 		return ev | PM_HDLC_LINK_RESET;
 	}
 	if (l->frmr) {
 		/* the FRMR condition holds until SNRM or DISC: say it again */
-		if (f.pf)
-			emit(l, PM_HDLC_FRMR, true, l->frmr_info, sizeof(l->frmr_info), false, out,
-			     out_len);
+		reply(l, PM_HDLC_FRMR, l->frmr_info, sizeof(l->frmr_info), out, out_len);
 		return ev;
 	}
 	l->self = f.dst;

@@ -11,11 +11,17 @@
  *     Frames for any other address, and broadcasts (upper 0x7F or lower 0x7F / 0x3FFF: no
  *     station may answer them on a multi-drop line), are ignored without a byte sent, so the
  *     meters sharing a bus and the client are not disturbed.
+ *   - Normal response mode (ISO/IEC 13239): we transmit only after a frame for us with P
+ *     set, and our last frame then carries F. A frame without P gets no byte back: a UA, DM
+ *     or FRMR it calls for goes out at the next poll only if the condition still holds (the
+ *     FRMR, the DM of a disconnected link), and the answer to a request whose last frame
+ *     lacked P is kept until the client's RR with P (or its repeat of that frame with P).
  *   - SNRM -> UA with the negotiated parameters: each maximum information field length and
  *     window the smaller of ours and the client's (the client states its own view: its transmit
- *     length is our receive length); a field it leaves out means the default (128, 1). A SNRM
- *     on a connected link starts it again (and so ends the association). DISC -> UA (DM when
- *     not connected); every other frame on a disconnected link -> DM when polled.
+ *     length is our receive length); a field it leaves out means the default (128, 1). The
+ *     connected client's SNRM starts the link again (and so ends the association); while one
+ *     client is connected, every frame from another, SNRM included, is ignored. DISC -> UA
+ *     (DM when not connected); every other frame on a disconnected link -> DM when polled.
  *   - I frames: N(S) must be V(R), else the information is dropped and, when polled, RR with
  *     V(R) asks for it again; a repeat of the last frame (the client did not get our answer)
  *     gets our answer again. N(R) acknowledges our frames; one outside the frames we sent is a
@@ -102,8 +108,9 @@ void pm_hdlc_link_apdu(const struct pm_hdlc_link *l, const uint8_t **apdu, size_
 
 /*
  * The answer to the APDU (@len 0: none): its first frames (or an RR when there is no answer)
- * into @out (PM_HDLC_LINK_OUT_MAX bytes), their length to *@out_len. Returns 0, or -EMSGSIZE
- * when @len exceeds max_answer (nothing but an RR is sent then).
+ * into @out (PM_HDLC_LINK_OUT_MAX bytes), their length to *@out_len: 0 when the request's
+ * last frame had no P (the answer is kept for the poll). Returns 0, or -EMSGSIZE when @len
+ * exceeds max_answer (nothing but an RR is sent then).
  */
 int pm_hdlc_link_answer(struct pm_hdlc_link *l, const uint8_t *apdu, size_t len, uint8_t *out,
 			size_t *out_len);

@@ -43,6 +43,7 @@ struct pm_dlms_serial {
 	bool slow_due;		/* mode E: 300 baud once the answer to DISC is out */
 	uint64_t slow_usec;	/* when that was decided */
 	sd_event_source *gap;	/* the inter-octet time-out of a frame being received */
+	uint64_t gap_usec;	/* that time-out at the line's current speed */
 	sd_event_source *tick;	/* the links' inactivity, mode E's fall back */
 	sd_event_source *reply; /* mode E: the identification after the reaction time */
 	uint64_t last_usec;	/* the last frame for a station */
@@ -59,6 +60,14 @@ static struct pm_tty_line hdlc_line(const struct pm_dlms_serial_config *cfg, uns
 {
 	return (struct pm_tty_line){
 	    .baud = baud, .data_bits = 8, .parity = cfg->parity, .stop_bits = cfg->stop_bits};
+}
+
+/* The line is now @l: the inter-octet time-out follows its speed (mode E changes it). */
+static void line_set(struct pm_dlms_serial *s, const struct pm_tty_line *l)
+{
+	unsigned bits = 1 + l->data_bits + (l->parity != 'N') + l->stop_bits;
+
+	s->gap_usec = pm_dlms_serial_inter_octet_usec(l->baud, bits);
 }
 
 /* IEC 62056-21: the sign-on at 300 baud, 7 data bits, even parity, 1 stop bit. */
@@ -215,13 +224,15 @@ static void maybe_slow_down(struct pm_dlms_serial *s)
 	/* a line whose peer stopped reading never drains: a second is more than a UA takes */
 	if ((pm_serial_port_queued(s->port) || pm_serial_port_unsent(s->port) > 0) &&
 	    now_usec(s) < s->slow_usec + 1000000) {
-		arm(s->gap, now_usec(s) + PM_DLMS_SERIAL_INTER_OCTET_USEC); /* look again */
+		arm(s->gap, now_usec(s) + s->gap_usec); /* look again */
 		return;
 	}
 	s->slow_due = false;
 	r = pm_serial_port_set_line(s->port, &sign_on_line);
 	if (r < 0)
 		log_warning_errno(r, WHO ": %s: back to 300 baud", pm_serial_port_device(s->port));
+	else
+		line_set(s, &sign_on_line);
 }
 
 /* Cuts the frames out of what was received; @stale: the line has been quiet for the
@@ -249,7 +260,7 @@ static void drain(struct pm_dlms_serial *s, bool stale)
 	if (s->phase != PHASE_HDLC)
 		s->in_len = 0; /* DISC on the optical port: what follows is a sign-on */
 	if (s->in_len)
-		arm(s->gap, now_usec(s) + PM_DLMS_SERIAL_INTER_OCTET_USEC);
+		arm(s->gap, now_usec(s) + s->gap_usec);
 	else
 		(void)sd_event_source_set_enabled(s->gap, SD_EVENT_OFF);
 	maybe_slow_down(s);
@@ -288,6 +299,7 @@ static void on_text_line(struct pm_dlms_serial *s)
 			start_sign_on(s);
 			break;
 		}
+		line_set(s, &l);
 		s->stats.sign_ons++;
 		s->phase = PHASE_HDLC;
 		/* a reader that did not wait for the identification gets none in the middle of HDLC
@@ -458,6 +470,7 @@ int pm_dlms_serial_new(sd_event *event, const struct pm_dlms_serial_config *cfg,
 	if (r < 0)
 		goto fail;
 	s->line.device = pm_serial_port_device(s->port);
+	line_set(s, cfg->mode_e ? &sign_on_line : &l);
 	s->phase = cfg->mode_e ? PHASE_SIGN_ON : PHASE_HDLC;
 	/* accuracy 1 ms: the default (250 ms) would stretch the inter-octet time-out and the
 	 * reaction time past what a reader waits */

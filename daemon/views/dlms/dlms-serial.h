@@ -13,8 +13,9 @@
  * Receiving: the bytes are cut into frames by pm_hdlc_find; what is no frame (line noise, a
  * frame cut short, a bad FCS) is dropped, and a frame for an address none of the stations has
  * is ignored: nothing ignored puts a byte on the bus. A frame that stops arriving for the
- * inter-octet time-out (30 ms, as Gurux's HDLC setup objects default to) is given up, so a
- * half frame never holds the frames behind it. Answers are written non-blocking (a queue).
+ * inter-octet time-out (30 ms, or 3 characters at the line's current speed when longer) is
+ * given up, so a half frame never holds the frames behind it. Answers are written non-blocking (a
+ * queue).
  *
  * RS-485: with rs485 the kernel's RS-485 mode is asked for, as Modbus RTU does
  * (views/serial/tty-line.h).
@@ -40,8 +41,11 @@
 
 #define PM_DLMS_SERIAL_DEFAULT_BAUD 9600
 #define PM_DLMS_SERIAL_STATIONS_MAX 16
-/* The gap within a frame after which its start is given up (Gurux's HDLC setup: 25-30 ms). */
-#define PM_DLMS_SERIAL_INTER_OCTET_USEC 30000ULL
+/* The gap within a frame after which its start is given up: 30 ms (Gurux's HDLC setup objects
+ * default to 25-30 ms), or the time of 3 characters on a slow line, where one character alone
+ * can take longer (8N1 at 300 baud: 10 bits, 33.3 ms). */
+#define PM_DLMS_SERIAL_INTER_OCTET_MIN_USEC 30000ULL
+#define PM_DLMS_SERIAL_INTER_OCTET_CHARS 3u
 /* IEC 62056-21: the meter answers a sign-on no sooner than 200 ms after it. */
 #define PM_DLMS_SERIAL_REACTION_USEC 200000ULL
 /* What a mode E meter says of itself after "/", the manufacturer and the rate (mode-e.h):
@@ -80,6 +84,17 @@ struct pm_dlms_serial_stats {
 };
 
 struct pm_dlms_serial;
+
+/* The inter-octet time-out of a line at @baud with @char_bits bits a character (start, data,
+ * parity, stop): PM_DLMS_SERIAL_INTER_OCTET_CHARS characters, rounded up to the microsecond,
+ * at least PM_DLMS_SERIAL_INTER_OCTET_MIN_USEC. */
+static inline uint64_t pm_dlms_serial_inter_octet_usec(unsigned baud, unsigned char_bits)
+{
+	uint64_t bits = (uint64_t)PM_DLMS_SERIAL_INTER_OCTET_CHARS * char_bits;
+	uint64_t t = (bits * 1000000 + baud - 1) / baud;
+
+	return t > PM_DLMS_SERIAL_INTER_OCTET_MIN_USEC ? t : PM_DLMS_SERIAL_INTER_OCTET_MIN_USEC;
+}
 
 /* 9600 8N1, RS-485 mode asked for, no mode E, 120 s. */
 static inline void pm_dlms_serial_config_default(struct pm_dlms_serial_config *cfg)
