@@ -151,6 +151,8 @@ UNIT_EXTRA_test_conf_servers := $(CONF_SRC) daemon/supply/relay-config.c \
 	daemon/app/secret-file.c \
 	daemon/views/net/stream-server.c daemon/common/log.c
 UNIT_LIBS_test_conf_servers  := inih libsystemd
+# the DLMS HLS key file on real files
+UNIT_EXTRA_test_dlms_key_file := daemon/app/dlms-key-file.c daemon/app/secret-file.c
 UNIT_EXTRA_test_iio_events := daemon/acquire/source-iio-events.c daemon/common/log.c
 UNIT_LIBS_test_iio_events  := libsystemd
 # the energy counted since start: the counter-generation rule as the daemon applies it

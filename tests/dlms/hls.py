@@ -154,10 +154,16 @@ with section("invocation counters across kill -9"):
     c = hls_client()
     for _ in range(3):
         c.get_typed(*ACCOUNT, LOW_CREDIT)
+    old_aarq = hls.aarq(b"12345678")
+    c2 = client(PORT, MANAGEMENT)
+    c2.send(old_aarq)
+    accepted = dc.parse_apdu(c2.recv()).result.accepted
+    c2.close()
+    # a SET's counter, above the AARQ's, is committed before the SET is served
+    r = c.set(*ACCOUNT, LOW_CREDIT, c.get_typed(*ACCOUNT, LOW_CREDIT))
+    check("an AARQ on a second connection accepted; then a ciphered SET served",
+          accepted and r == 0, f"{accepted} {r}")
     before = list(hls.server_ics)
-    old_aarq = hls.aarq(b"12345678")  # taken as sent: its counter is used
-    c.send(old_aarq)
-    c.recv()
     c.close()
     daemon.proc.kill()
     daemon.proc.wait()
@@ -165,18 +171,19 @@ with section("invocation counters across kill -9"):
     daemon = Daemon(DAEMON, CONF, TMP, PORT)
     up = daemon.wait_serving(60)
     check("polymeterd serves again after kill -9", up, daemon.stderr()[-1500:])
+    c = client(PORT, MANAGEMENT)
+    c.send(old_aarq)
+    e = dc.parse_apdu(c.recv()).result
+    check("that AARQ, recorded before the kill, sent again before any other association: "
+          "invocation-counter-error (the SET's counter above it was stored)",
+          isinstance(e, dc.ExceptionResponse) and e.service_error == 6, str(e))
+    c.close()
     c = hls_client()
     c.get_typed(*ACCOUNT, LOW_CREDIT)
     after = hls.server_ics[len(before):]
     check("every server invocation counter strictly above the one before, across the kill",
           all(x < y for x, y in zip(hls.server_ics, hls.server_ics[1:])) and after and
           after[0] > max(before), f"before {before} after {after}")
-    c.close()
-    c = client(PORT, MANAGEMENT)
-    c.send(old_aarq)
-    e = dc.parse_apdu(c.recv()).result
-    check("an AARQ recorded before the kill, sent again: invocation-counter-error",
-          isinstance(e, dc.ExceptionResponse) and e.service_error == 6, str(e))
     c.close()
 
 stopped_clean(daemon, "polymeterd")

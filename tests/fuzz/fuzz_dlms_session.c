@@ -192,9 +192,10 @@ static int next_ic(void *data, uint32_t *ic)
 	return 0;
 }
 
-static bool client_ic(void *data, uint32_t ic, uint32_t *expected)
+static bool client_ic(void *data, uint32_t ic, bool changes, uint32_t *expected)
 {
 	(void)data;
+	(void)changes;
 	*expected = (uint32_t)(client_last + 1);
 	if ((int64_t)ic <= client_last)
 		return false;

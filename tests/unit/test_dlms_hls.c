@@ -39,6 +39,7 @@ struct state {
 	uint32_t client_ic; /* the client's last counter, 0: none yet */
 	bool client_seen;
 	bool counters_fail; /* next_ic cannot promise a counter */
+	unsigned durable;   /* client counters the session asked to keep across a restart */
 };
 
 static struct state st;
@@ -103,9 +104,10 @@ static int next_ic(void *data, uint32_t *ic)
 	return 0;
 }
 
-static bool check_client_ic(void *data, uint32_t ic, uint32_t *expected)
+static bool check_client_ic(void *data, uint32_t ic, bool changes, uint32_t *expected)
 {
 	(void)data;
+	st.durable += changes;
 	*expected = st.client_seen ? st.client_ic + 1 : 0;
 	if (st.client_seen && ic <= st.client_ic)
 		return false;
@@ -360,9 +362,12 @@ START_TEST(test_ciphered_services)
 	decipher_answer(&r, glo_get, 1);
 	/* get-response normal, invoke C1, data, double-long-unsigned 1000 */
 	PLAIN_IS(&r, 0xC4, 0x01, 0xC1, 0x00, 0x06, 0x00, 0x00, 0x03, 0xE8);
+	/* the counters to keep across a restart: pass 3's ACTION's, not the AARQ's or a GET's */
+	ck_assert_uint_eq(st.durable, 1);
 	send(&r, buf, client_cipher(buf, 0xC9, &gb_keys, 0x30, 3, set_energy, sizeof(set_energy)));
 	decipher_answer(&r, glo_set, 1);
 	PLAIN_IS(&r, 0xC5, 0x01, 0xC1, 0x00);
+	ck_assert_uint_eq(st.durable, 2);
 	ck_assert_uint_eq(st.energy, 2000);
 	/* general-glo-ciphering: our title before the ciphered answer */
 	send(&r, buf, client_cipher(buf, 0xDB, &gb_keys, 0x30, 4, get_energy, sizeof(get_energy)));

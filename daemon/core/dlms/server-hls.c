@@ -110,8 +110,12 @@ static int decipher(struct pm_dlms_session *s, const uint8_t *p, size_t n, uint8
 		memset(buf, 0, *len);
 		return PM_DLMS_SERVICE_OPERATION_NOT_POSSIBLE;
 	}
-	/* the counter is judged once the tag proves it is the client's */
-	if (!sec->client_ic(sec->data, ic, expected)) {
+	/* the counter is judged once the tag proves it is the client's; a SET or an ACTION may
+	 * change the meter, a GET or an InitiateRequest does not */
+	if (!sec->client_ic(sec->data, ic,
+			    *len && (buf[0] == PM_DLMS_APDU_SET_REQUEST ||
+				     buf[0] == PM_DLMS_APDU_ACTION_REQUEST),
+			    expected)) {
 		memset(buf, 0, *len);
 		return PM_DLMS_SERVICE_INVOCATION_COUNTER_ERROR;
 	}

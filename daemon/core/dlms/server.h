@@ -67,8 +67,9 @@ struct pm_dlms_security {
 	int (*next_ic)(void *data, uint32_t *ic);
 	/* Whether @ic from the client is above every counter it used with this key, and if so
 	 * remembers it; false refuses the APDU as a replay. *@expected: the lowest counter
-	 * that would be taken. */
-	bool (*client_ic)(void *data, uint32_t ic, uint32_t *expected);
+	 * that would be taken. @changes: the APDU may change the meter (a SET or ACTION): its
+	 * counter must be remembered across a restart before it is served. */
+	bool (*client_ic)(void *data, uint32_t ic, bool changes, uint32_t *expected);
 	/* @n unpredictable octets (the server's challenge): 0 or a negative errno. */
 	int (*random)(void *data, uint8_t *buf, size_t n);
 	void *data;

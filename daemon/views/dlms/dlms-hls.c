@@ -36,7 +36,7 @@ static int next_ic(void *data, uint32_t *ic)
 	return 0;
 }
 
-static bool client_ic(void *data, uint32_t ic, uint32_t *expected)
+static bool client_ic(void *data, uint32_t ic, bool changes, uint32_t *expected)
 {
 	struct pm_dlms_hls *h = data;
 	int r;
@@ -44,6 +44,10 @@ static bool client_ic(void *data, uint32_t ic, uint32_t *expected)
 	*expected = (uint32_t)(h->client_last + 1);
 	if ((int64_t)ic <= h->client_last)
 		return false;
+	if (!changes) {
+		h->client_last = ic;
+		return true;
+	}
 	r = pm_store_save_dlms_client(pm_meter_store(h->pipe), h->meter, ic);
 	if (r < 0) {
 		/* not remembered, not taken: after a restart it could be replayed */
