@@ -108,6 +108,7 @@ function showEvents(events) {
   $("event-body").replaceChildren(...(events || []).map(([ns, kind, detail]) => {
     const tr = document.createElement("tr");
     tr.dataset.kind = kind;
+    tr.dataset.ns = String(ns);
     for (const text of [when(ns / 1e6), kind.replaceAll("_", " "), detail]) {
       const td = document.createElement("td");
       td.textContent = text;
