@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
 
-const [url, meter, shot] = process.argv.slice(2);
+const [url, meter, shot, dipMeter] = process.argv.slice(2);
 const require = createRequire(new URL("../../daemon/views/web/ui/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
 
@@ -43,9 +43,12 @@ const outside = [];
 page.on("request", (r) => { if (!r.url().startsWith(url)) outside.push(r.url()); });
 await page.goto(url);
 
-// live values: the table fills once the first snapshot is in
-await page.waitForFunction(() =>
-  document.querySelector('td[data-prop="VoltageL1"]')?.textContent.endsWith("V"));
+// the meter, chosen in the page's list (tests/web/web.py runs two; which one D-Bus lists first
+// is not fixed): the live table fills with its first snapshot
+await page.waitForFunction(() => document.querySelector("#meter-select").options.length === 2);
+await page.selectOption("#meter-select", meter);
+await page.waitForFunction((m) => document.querySelector("#meter-name").textContent === m &&
+  document.querySelector('td[data-prop="VoltageL1"]')?.textContent.endsWith("V"), meter);
 const cells = [
   ["VoltageL1", 1, "V"], ["VoltageL2", 1, "V"], ["VoltageL3", 1, "V"],
   ["CurrentL1", 2, "A"], ["CurrentL2", 2, "A"], ["CurrentL3", 2, "A"],
@@ -71,7 +74,8 @@ check("page_mode_as_dbus", (await page.textContent('dd[data-field="mode"]')) ===
 
 // the plot: wait for points, then compare every point with GetProfile over the same window:
 // mean power W = growth mWh x 3.6 / period s (docs/dbus.md: growth in mWh, period in ns)
-await page.waitForFunction(() => (window.polymeterPlot?.data[0].length || 0) >= 3);
+await page.waitForFunction((m) => window.polymeterPlot?.root.dataset.meter === m &&
+  window.polymeterPlot.data[0].length >= 3, meter);
 const data = await page.evaluate(() => window.polymeterPlot.data.map((s) => Array.from(s)));
 const fromNs = BigInt(Math.round(data[0][0] * 1000)) * 1000000n;
 const toNs = BigInt(Math.round(data[0][data[0].length - 1] * 1000)) * 1000000n;
@@ -114,8 +118,29 @@ const after = await page.evaluate(() => window.polymeterPlot.scales.x.max -
   window.polymeterPlot.scales.x.min);
 check("plot_zooms_on_drag", after < before * 0.5, `${before} -> ${after}`);
 
-check("nothing_loaded_from_elsewhere", outside.length === 0, outside.join(" "));
 await page.screenshot({ path: shot, fullPage: true });
+
+// a dip of the simulated grid (tests/web/web.py: the meter dipMeter dips to 70 % of 230 V every
+// 1.8 s): chosen in the page's meter list, its events show, and the start of a dip that comes
+// while the page is open appears without a reload, as D-Bus logged it: 230 V x 70 % = 161.0 V
+await page.selectOption("#meter-select", dipMeter);
+const opened = BigInt(Date.now()) * 1000000n;
+const dipRow = await page.waitForFunction((t) => {
+  const rows = [...document.querySelectorAll('#event-body tr[data-kind="dip"]')];
+  const row = rows.find((r) => BigInt(r.dataset.ns) > BigInt(t) &&
+    / falling, /.test(r.cells[2].textContent));
+  return row && [row.dataset.ns, row.cells[2].textContent];
+}, String(opened));
+const [dipNs, dipDetail] = await dipRow.jsonValue();
+check("dip_appears_live", /^L[123] falling, 161\.0 V$/.test(dipDetail), dipDetail);
+const dipPath = `/org/polymeter/Meter1/${dipMeter}`;
+const logged = busctl("call", "org.polymeter.Meter1", dipPath, "org.polymeter.Meter1.Meter",
+  "GetEvents", "t", "100").data[0];
+// the page's time is D-Bus's nanoseconds through a JSON number (a double: 256 ns apart here)
+check("dip_as_dbus_logged_it", logged.some(([ns, kind, detail]) => kind === "dip" &&
+  detail === dipDetail && Math.abs(ns - Number(dipNs)) < 1000), dipDetail);
+
+check("nothing_loaded_from_elsewhere", outside.length === 0, outside.join(" "));
 await browser.close();
 console.log(`page: ${pass} passed, ${fail} failed`);
 process.exit(fail ? 1 : 0);

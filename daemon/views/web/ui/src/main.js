@@ -122,8 +122,11 @@ async function refreshProfile() {
   state.lastProfile = Date.now();
   try {
     const p = await getJson(`api/profile${query({ range: state.range })}`);
+    // an answer for a meter or range chosen before the present one is not drawn over it
+    if (p.meter !== state.meter || p.range !== state.range) return;
     setProfile(state.plot, p);
     state.plot.root.dataset.points = String(p.end_ms.length);
+    state.plot.root.dataset.meter = p.meter;
   } catch (e) {
     console.warn("profile:", e.message);
   }
