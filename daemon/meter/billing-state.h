@@ -19,7 +19,7 @@
 
 /* The stored record's layout; bump it whenever struct state or an engine struct changes, in
  * size or in meaning. */
-#define STATE_LAYOUT 3
+#define STATE_LAYOUT 4
 
 /* Everything that survives a restart, as one plain value. */
 struct state {
@@ -34,8 +34,30 @@ struct state {
 	struct pm_tariff_file_info deferred_info; /* the deferred tariff's name, currency, peaks */
 };
 
+/* Layout 3 (before the rates' names): read, then carried over with no names. */
+#define STATE_LAYOUT_3 3
+
+struct tariff_file_info_v3 {
+	char name[128];
+	char currency[4];
+	int minor_units;
+	uint8_t peak_rates;
+};
+
+struct state_v3 {
+	struct account acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct tariff_file_info_v3 info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+	struct tariff_file_info_v3 deferred_info;
+};
+
 /*
- * Layout 2: struct state as it is, but with two meanings layout 3 changed (issue 19), carried
+ * Layout 2: struct state_v3, but with two meanings layout 3 changed (issue 19), carried
  * over when read (billing-store.c):
  *  - acc.debt_origin_utc held the last debt instalment slot dealt with (instalment slots were
  *    fixed at multiples of 6048 s since 1970);
@@ -68,10 +90,11 @@ struct state_v1 {
  * fails the build here: it needs a new STATE_LAYOUT and a loader for the old one. A change that
  * keeps the size is not caught; the value checks below refuse most such records.
  */
-_Static_assert(STATE_LAYOUT == 3, "a new layout: give its size below, keep the old loaders");
+_Static_assert(STATE_LAYOUT == 4, "a new layout: give its size below, keep the old loaders");
 #if defined(__LP64__)
-/* layouts 2 and 3 are both struct state */
-_Static_assert(sizeof(struct state) == 20256, "struct state changed: bump STATE_LAYOUT");
+_Static_assert(sizeof(struct state) == 22304, "struct state changed: bump STATE_LAYOUT");
+/* layouts 2 and 3 are both struct state_v3 */
+_Static_assert(sizeof(struct state_v3) == 20256, "layout 2 and 3 records are 20256 bytes");
 _Static_assert(sizeof(struct state_v1) == 20104, "layout 1 records are 20104 bytes");
 /* The levy's rule took bytes of reduced_tax_bp that layout 3 records hold as zero (tariff.h):
  * the levy keeps its size and offsets, so those records read the same, with the default rule. */
@@ -86,8 +109,8 @@ _Static_assert(sizeof(struct tariff_season) == 16 &&
 #endif
 
 /*
- * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1, 2 or
- * 3), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
+ * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1 to
+ * 4), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
  * undefined behaviour once loaded). 0, or -EBADMSG with *why naming the field.
  */
 int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t layout,

@@ -71,6 +71,13 @@ const acct = (n) => prop("org.polymeter.Account1", n);
 check("page_tariff_as_dbus",
   (await page.textContent('dd[data-field="tariff"]')) === acct("TariffName"));
 check("page_mode_as_dbus", (await page.textContent('dd[data-field="mode"]')) === acct("Mode"));
+// the rate with its name as the tariff file gives it (uk-economy7.json: 1 "night", 2 "day"),
+// which switches at the tariff's times: awaited as the page catches up
+const rateOnDbus = () => `rate ${acct("Rate") + 1} (${acct("RateName")}), block ${acct("Block") + 1}`;
+const [rateShown, rateWant] = await agree(() => page.textContent('dd[data-field="rate"]'),
+  rateOnDbus, (p, d) => p === d);
+check("page_rate_name_as_dbus", rateShown === rateWant &&
+  /^rate (1 \(night\)|2 \(day\)), block [12]$/.test(rateShown), `page '${rateShown}', D-Bus '${rateWant}'`);
 
 // the plot: wait for points, then compare every point with GetProfile over the same window:
 // mean power W = growth mWh x 3.6 / period s (docs/dbus.md: growth in mWh, period in ns)

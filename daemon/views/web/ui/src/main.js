@@ -58,6 +58,12 @@ function showEnergy(s) {
   }
 }
 
+// "rate 2 (day), block 1": the register's number and, when the tariff names it, its name
+function rateText(a) {
+  const name = a.RateName ? ` (${a.RateName})` : "";
+  return `rate ${a.Rate + 1}${name}, block ${a.Block + 1}`;
+}
+
 function showAccount(a) {
   const list = $("account-list");
   const rows = [];
@@ -74,7 +80,7 @@ function showAccount(a) {
       ["emergency credit", a.EmergencyCredit.replace("_", " ")],
       ["supply", a.SupplyReason ? `${a.SupplyState} (${a.SupplyReason})` : a.SupplyState],
       ["tariff", a.HasTariff ? a.TariffName : "none"],
-      ["rate", a.HasTariff ? `rate ${a.Rate + 1}, block ${a.Block + 1}` : DASH],
+      ["rate", a.HasTariff ? rateText(a) : DASH],
       ["price", a.HasTariff ? `${m(a.Price)}/kWh` : DASH],
       ["cost today", m(a.CostToday)],
     );
