@@ -6,6 +6,7 @@ the built front end, the screenshot's path."""
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import tempfile
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tests/lib"))
-from checks import add, at_crash, check, finish, parse_result, wait_until  # noqa: E402
+from checks import add, at_crash, check, eventually, finish, parse_result, wait_until  # noqa: E402
 
 daemon, web, root, shot = sys.argv[1:5]
 tmp = tempfile.mkdtemp(prefix="polymeter-web-")
@@ -177,6 +178,65 @@ for sk in socks:
     sk.close()
 check("forty_connections_all_answered", answered == 40, f"{answered} of 40")
 check("web_still_running", pw.poll() is None)
+
+# at the connection cap (docs/web.md: max_connections, more wait in the backlog): a second
+# polymeter-web allowing 4, held by 4 clients that send half a request; a 5th is not accepted
+# (it waits in the listening socket's queue, as the kernel counts it) and is answered once one
+# of the 4 goes
+capped_log = os.path.join(tmp, "web-capped.log")
+capped = subprocess.Popen([web, "--user", "--port", "0", "--root", root, "--max-connections",
+                           "4", "--timeout", "600"], stdout=subprocess.DEVNULL,
+                          stderr=open(capped_log, "w"), env=env)
+procs.append(capped)
+
+
+def capped_port():
+    with open(capped_log, encoding="utf-8") as f:
+        m = re.search(r"serving http://127\.0\.0\.1:(\d+)/", f.read())
+    return m and int(m.group(1))
+
+
+CAPPED = wait_until(capped_port, 60, "the capped polymeter-web listening")
+
+
+def accept_queue(port):
+    """Connections waiting in the listening socket's accept queue (/proc/net/tcp's rx_queue
+    of a socket in state 0A, LISTEN)."""
+    with open("/proc/net/tcp", encoding="ascii") as f:
+        for line in f.readlines()[1:]:
+            local, state, queues = line.split()[1], line.split()[3], line.split()[4]
+            if state == "0A" and int(local.split(":")[1], 16) == port:
+                return int(queues.split(":")[1], 16)
+    return None
+
+
+held = [socket.create_connection(("127.0.0.1", CAPPED)) for _ in range(4)]
+for sk in held:
+    sk.sendall(b"GET /api/meters HTTP/1.1\r\nHost: x\r\n")
+check("cap_four_accepted", eventually(lambda: accept_queue(CAPPED) == 0, 60, "4 accepted"))
+fifth = socket.create_connection(("127.0.0.1", CAPPED))
+fifth.sendall(b"GET /api/meters HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+check("cap_fifth_waits_in_the_backlog",
+      eventually(lambda: accept_queue(CAPPED) == 1, 60, "the 5th in the accept queue"),
+      f"accept queue {accept_queue(CAPPED)}")
+fifth.setblocking(False)
+try:
+    early = fifth.recv(100)
+except BlockingIOError:
+    early = None
+check("cap_fifth_not_answered_while_at_the_cap", early is None, repr(early))
+held.pop().close()
+fifth.setblocking(True)
+fifth.settimeout(60)
+reply = b""
+while chunk := fifth.recv(65536):
+    reply += chunk
+check("cap_fifth_answered_once_one_goes", reply.startswith(b"HTTP/1.1 200"), repr(reply[:80]))
+check("cap_queue_empty_again", accept_queue(CAPPED) == 0, str(accept_queue(CAPPED)))
+for sk in held + [fifth]:
+    sk.close()
+capped.terminate()
+check("capped_web_clean_exit", capped.wait(timeout=30) == 0)
 
 # the page in Chromium. It fetches the profile when it opens (then every 30 s): the plot's
 # check needs three intervals in the day's range by then
