@@ -284,18 +284,24 @@ def stored_ends(d):
     return [int(x) for x in rows]
 
 
-def test_kill9_mid_transfer():
-    broker = Broker("kill9")
-    # inflight = 1: one message at a time, so the kill lands mid-transfer
-    d = Daemon("kill9", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
+def backlog_in_transfer(name, client_id):
+    """Twelve or more intervals stored while no broker runs, then the broker and a durable
+    consumer: (broker, daemon, consumer) once the first interval reached the consumer. With
+    inflight = 1 one message is sent at a time, so a kill then lands mid-transfer."""
+    broker = Broker(name)
+    d = Daemon(name, f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
                "reconnect_min_ms = 100\nreconnect_max_ms = 200\ninflight = 1\n",
                meter=FAST_SIM)
     d.start()
-    # the broker is not there yet: intervals wait in the store
     wait_until(lambda: len(stored_ends(d)) >= 12, 300, "twelve intervals stored")
     broker.start()
-    sub = Sub(broker.port, ["polymeter/gw1/sim/profile"], client_id="c9", clean=False)
+    sub = Sub(broker.port, ["polymeter/gw1/sim/profile"], client_id=client_id, clean=False)
     wait_until(lambda: sub.of("/profile"), 60, "the first interval")
+    return broker, d, sub
+
+
+def test_kill9_mid_transfer():
+    broker, d, sub = backlog_in_transfer("kill9", "c9")
     d.stop(signal.SIGKILL)
     at_kill = stored_ends(d)
     got_at_kill = len(sub.of("/profile"))
@@ -316,17 +322,7 @@ def test_kill9_mid_transfer():
 
 # --- kill -9 of the broker mid-transfer of a backlog: nothing lost ------------------------
 def test_broker_kill9_mid_backlog():
-    broker = Broker("bkill")
-    # inflight = 1: one message at a time, so the kill lands mid-transfer
-    d = Daemon("bkill", f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
-               "reconnect_min_ms = 100\nreconnect_max_ms = 200\ninflight = 1\n",
-               meter=FAST_SIM)
-    d.start()
-    # the broker is not there yet: a backlog waits in the store
-    wait_until(lambda: len(stored_ends(d)) >= 12, 300, "twelve intervals stored")
-    broker.start()
-    sub = Sub(broker.port, ["polymeter/gw1/sim/profile"], client_id="ck9", clean=False)
-    wait_until(lambda: sub.of("/profile"), 60, "the backlog's first interval")
+    broker, d, sub = backlog_in_transfer("bkill", "ck9")
     broker.stop(signal.SIGKILL)
     at_kill = stored_ends(d)
     got_at_kill = len(sub.of("/profile"))

@@ -64,35 +64,50 @@ static void on_scan(void *userdata, const struct pm_scan *scan)
 	count(r, &ev);
 }
 
-static void run_daemon(struct run *r, const struct pm_met_persist *restore)
+/* The grid above, on the simulated clock from sim_start to sim_end = sim_start + 10 s. */
+static void grid_conf(struct pm_conf_meter *conf)
 {
-	struct pm_conf_meter conf;
-	struct pm_met_config cfg;
+	memset(conf, 0, sizeof(*conf));
+	conf->source = PM_SOURCE_SIM;
+	conf->sim.v_mv[0] = 240000;
+	conf->sim.i_ma[0] = 15000;
+	conf->sim.f_mhz = 50000;
+	conf->sim.rate_hz = 1;
+	conf->sim.speed = 1;
+	conf->sim.nj_per_code = 1000000; /* 1 mJ a code */
+	conf->sim_start_ns = START;
+	conf->sim_end_ns = START + 10 * S;
+}
+
+/* Runs @conf's source to its end: its scans to @scan_fn, its chip events to @event_fn. */
+static void run_source(const struct pm_conf_meter *conf, pm_scan_fn scan_fn,
+		       pm_chip_event_fn event_fn, void *userdata)
+{
 	struct pm_source *src;
 	sd_event *event;
 
-	memset(&conf, 0, sizeof(conf));
-	conf.source = PM_SOURCE_SIM;
-	conf.sim.v_mv[0] = 240000;
-	conf.sim.i_ma[0] = 15000;
-	conf.sim.f_mhz = 50000;
-	conf.sim.rate_hz = 1;
-	conf.sim.speed = 1;
-	conf.sim.nj_per_code = 1000000; /* 1 mJ a code */
-	conf.sim_start_ns = START;
-	conf.sim_end_ns = START + 10 * S;
-	memset(r, 0, sizeof(*r));
-	r->restore = restore;
-	pm_met_config_default(&cfg);
-	pm_met_init(&r->met, &cfg);
-
 	ck_assert_int_ge(sd_event_new(&event), 0);
-	ck_assert_int_eq(pm_source_sim_new(event, &conf, on_scan, r, &src), 0);
+	ck_assert_int_eq(pm_source_sim_new(event, conf, scan_fn, userdata, &src), 0);
+	src->on_chip_event = event_fn; /* as pm_source_set_chip_event_cb (source.c) sets it */
+	src->chip_event_userdata = userdata;
 	for (int i = 0; i < 100 && !src->ops->finished(src); i++)
 		ck_assert_int_ge(sd_event_run(event, 1000000), 0);
 	ck_assert(src->ops->finished(src));
 	src->ops->free(src);
 	sd_event_unref(event);
+}
+
+static void run_daemon(struct run *r, const struct pm_met_persist *restore)
+{
+	struct pm_conf_meter conf;
+	struct pm_met_config cfg;
+
+	grid_conf(&conf);
+	memset(r, 0, sizeof(*r));
+	r->restore = restore;
+	pm_met_config_default(&cfg);
+	pm_met_init(&r->met, &cfg);
+	run_source(&conf, on_scan, NULL, r);
 }
 
 START_TEST(test_restart_is_a_new_generation_not_counters_backwards)
@@ -169,31 +184,12 @@ START_TEST(test_dip)
 {
 	struct pm_conf_meter conf;
 	struct dip_run r = {.events_before_their_scan = true};
-	struct pm_source *src;
-	sd_event *event;
 
-	memset(&conf, 0, sizeof(conf));
-	conf.source = PM_SOURCE_SIM;
-	conf.sim.v_mv[0] = 240000;
-	conf.sim.i_ma[0] = 15000;
-	conf.sim.f_mhz = 50000;
-	conf.sim.rate_hz = 1;
-	conf.sim.speed = 1;
-	conf.sim.nj_per_code = 1000000;
+	grid_conf(&conf);
 	conf.sim.dip_every_s = 4;
 	conf.sim.dip_s = 1;
 	conf.sim.dip_percent = 50;
-	conf.sim_start_ns = START;
-	conf.sim_end_ns = START + 10 * S;
-	ck_assert_int_ge(sd_event_new(&event), 0);
-	ck_assert_int_eq(pm_source_sim_new(event, &conf, dip_scan, &r, &src), 0);
-	src->on_chip_event = dip_event; /* as pm_source_set_chip_event_cb (source.c) sets it */
-	src->chip_event_userdata = &r;
-	for (int i = 0; i < 100 && !src->ops->finished(src); i++)
-		ck_assert_int_ge(sd_event_run(event, 1000000), 0);
-	ck_assert(src->ops->finished(src));
-	src->ops->free(src);
-	sd_event_unref(event);
+	run_source(&conf, dip_scan, dip_event, &r);
 
 	ck_assert_uint_eq(r.scans, 11); /* at 1 s .. 11 s: index k is the scan at k + 1 s */
 	for (unsigned k = 0; k < 11; k++)
