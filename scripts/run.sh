@@ -52,7 +52,8 @@ trap 'stop; exit 0' TERM
 mkdir -p "$dir/state" || exit 1
 rm -f "$dir/bus" "$dir/env"
 # A feeder: 2.3 kW on L1, 4.6 kVA at PF 0.5 on L2, 1.15 kW exported on L3 (230 V); prepaid on
-# the Economy 7 example tariff, starting at 0.00 GBP (top it up with polymeterctl topup).
+# the Economy 7 example tariff, starting at 0.00 GBP (top it up with polymeterctl topup). Every
+# 5 minutes the grid dips to 70 % for 2 s: polymeterctl events (and the web page) show it.
 cat >"$dir/polymeterd.conf" <<EOF
 [daemon]
 state_dir = $dir/state
@@ -62,6 +63,8 @@ dbus = session
 source = sim
 sim_current_ma = 10000 20000 5000
 sim_angle_mdeg = 0 60000 180000
+sim_dip_every_s = 300
+sim_dip_s = 2
 modbus_tcp_port = $modbus_port
 dlms_port = $dlms_port
 time_zone = Europe/London

@@ -28,6 +28,7 @@ struct source_sim {
 	uint64_t ticks; /* scans produced */
 	struct pm_calib
 	    calib;	   /* the chip's correction registers, as the simulated chip holds them */
+	bool dipping;	   /* the grid is in a dip (sim_dip_every_s): every voltage lowered */
 	bool done;	   /* simulated clock: sim_end reached, no more scans */
 	unsigned progress; /* simulated clock with sim_end: tenths of the span logged */
 };
@@ -76,8 +77,9 @@ static void sim_model(struct source_sim *s)
 	for (int n = 0; n < PM_PHASES; n++) {
 		const int32_t *cal = s->calib.code[n];
 		double theta = (double)g->angle_mdeg[n] / 1000.0 * M_PI / 180.0;
-		double v = (double)g->v_mv[n] * (1.0 + (double)g->v_error_ppm[n] / 1e6) *
-			   sim_gain(cal[PM_CAL_VGAIN]);
+		double v = (double)g->v_mv[n] *
+			   (s->dipping ? (double)g->dip_percent / 100.0 : 1.0) *
+			   (1.0 + (double)g->v_error_ppm[n] / 1e6) * sim_gain(cal[PM_CAL_VGAIN]);
 		double i = (double)g->i_ma[n] * (1.0 + (double)g->i_error_ppm[n] / 1e6) *
 			   sim_gain(cal[PM_CAL_IGAIN]);
 		double noise = (double)g->i_noise_ma[n] * sim_gain(cal[PM_CAL_IGAIN]);
@@ -125,17 +127,58 @@ static void sim_progress(struct source_sim *s)
 		 pm_civil_format_utc(s->scan.ts_ns, when, sizeof(when)));
 }
 
+/*
+ * The grid's dip (sim_dip_every_s): whether the scan at @ts_ns falls in one. The first dip
+ * starts one period of dip_every_s after the start, so a meter first shows its steady state.
+ */
+static bool sim_in_dip(const struct source_sim *s, int64_t ts_ns)
+{
+	const struct pm_conf_sim *g = &s->conf->sim;
+	const int64_t every_ns = (int64_t)g->dip_every_s * 1000000000;
+	int64_t since = ts_ns - s->sim_start_ns;
+
+	return every_ns > 0 && since >= every_ns &&
+	       since % every_ns < (int64_t)g->dip_s * 1000000000;
+}
+
+/*
+ * A dip starts or ends before the scan at @ts_ns: the voltages change from this scan on, and
+ * the chip raises its dip event on every phase, the start falling below the dip level, the end
+ * rising above it, as the driver reports them (docs/abi.md §6), dated just before this scan so
+ * that the meter logs each with this scan's voltage.
+ */
+static void sim_dip(struct source_sim *s, int64_t ts_ns)
+{
+	bool dipping = sim_in_dip(s, ts_ns);
+
+	if (dipping == s->dipping)
+		return;
+	s->dipping = dipping;
+	sim_model(s);
+	for (int n = 0; n < PM_PHASES && s->base.on_chip_event; n++) {
+		struct pm_chip_event ev = {
+		    .kind = PM_CHIP_DIP, .phase = n, .rising = !dipping, .ts_ns = ts_ns - 1};
+
+		s->base.on_chip_event(s->base.chip_event_userdata, &ev);
+	}
+}
+
 /* One scan period: integrate every counter (mW x ns = pJ), then hand the scan out. */
 static void sim_tick(struct source_sim *s)
 {
 	const uint64_t code_pj = (uint64_t)s->conf->sim.nj_per_code * 1000;
+	int64_t ts_ns;
 
 	s->ticks++;
+	ts_ns = s->sim_start_ns + (int64_t)(s->ticks * s->period_ns);
+	/* the period that ends with this scan is on the grid's new state: a dip's energy is
+	 * counted at the dipped power */
+	sim_dip(s, ts_ns);
 	for (int n = 0; n < PM_PHASES; n++)
 		for (int k = 0; k < PM_KINDS; k++)
 			s->scan.ph[n].counter[k] +=
 			    pm_energy_step(s->power[n][k], s->period_ns, code_pj, &s->acc_pj[n][k]);
-	s->scan.ts_ns = s->sim_start_ns + (int64_t)(s->ticks * s->period_ns);
+	s->scan.ts_ns = ts_ns;
 	/* The baseline scan is one period after sim_start, so the last is the first one period
 	 * past sim_end: the energy counted between them spans sim_end - sim_start exactly (when
 	 * the period divides it) and every profile interval ending by sim_end is closed. */

@@ -98,6 +98,9 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_DLMS_HDLC_ADDRESS] = {"dlms_hdlc_address", PM_SOURCE_NONE},
     [K_DLMS_HDLC_MODE_E] = {"dlms_hdlc_mode_e", PM_SOURCE_NONE},
     [K_DLMS_HDLC_INACTIVITY] = {"dlms_hdlc_inactivity_timeout", PM_SOURCE_NONE},
+    [K_SIM_DIP_EVERY] = {"sim_dip_every_s", PM_SOURCE_SIM},
+    [K_SIM_DIP_DURATION] = {"sim_dip_s", PM_SOURCE_SIM},
+    [K_SIM_DIP_PERCENT] = {"sim_dip_percent", PM_SOURCE_SIM},
 };
 
 /* One key of the meter's STS setup (core/sts/sts-setup.h); the others keep their defaults. */
@@ -154,6 +157,10 @@ void conf_meter_defaults(struct pm_conf_meter *m)
 	m->sim.rate_hz = 10;
 	m->sim.speed = 1;
 	m->sim.nj_per_code = 1000000; /* 1 mJ per code */
+	/* a dip of one second to 70 %, once sim_dip_every_s is given (IEC 61000-4-30 counts a
+	 * dip below 90 %) */
+	m->sim.dip_s = 1;
+	m->sim.dip_percent = 70;
 	m->wiring = PM_WIRING_WYE;
 	m->checkpoint_wh = 1;
 	m->checkpoint_interval_s = 60;
@@ -264,6 +271,15 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		break;
 	case K_SIM_I_NOISE:
 		r = conf_parse_phases(value, 0, 1000000, m->sim.i_noise_ma);
+		break;
+	case K_SIM_DIP_EVERY:
+		r = conf_parse_u32(value, 0, 31622400, &m->sim.dip_every_s);
+		break;
+	case K_SIM_DIP_DURATION:
+		r = conf_parse_u32(value, 1, 3600, &m->sim.dip_s);
+		break;
+	case K_SIM_DIP_PERCENT:
+		r = conf_parse_u32(value, 0, 89, &m->sim.dip_percent);
 		break;
 	case K_WIRING:
 		r = 0;
@@ -530,6 +546,10 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		    [K_SIM_RATE] = "an integer 1..8000 (Hz)",
 		    [K_SIM_SPEED] = "an integer 1..1000000",
 		    [K_SIM_SCALE] = "an integer 1..4294967295 (nJ)",
+		    [K_SIM_DIP_EVERY] = "an integer 0..31622400 (simulated seconds; 0 = never)",
+		    [K_SIM_DIP_DURATION] = "an integer 1..3600 (simulated seconds)",
+		    [K_SIM_DIP_PERCENT] =
+			"an integer 0..89 (% of sim_voltage_mv: a dip is below 90 %)",
 		    [K_WIRING] = "wye or delta",
 		    [K_CHECKPOINT_WH] = "an integer 1..1000000 (Wh)",
 		    [K_CHECKPOINT_INTERVAL] = "an integer 1..86400 (seconds)",

@@ -6,6 +6,7 @@
  * share it; the TCP listeners are checked in conf-listeners.c.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -130,7 +131,7 @@ static void validate_rtu_buses(struct conf_parser *p)
 	}
 }
 
-/* The simulated clock's and the replay's keys go together. */
+/* The simulated clock's, the simulated dip's and the replay's keys go together. */
 static int validate_clock(struct conf_parser *p, size_t i)
 {
 	const struct pm_conf_meter *m = &p->conf.meter[i];
@@ -151,6 +152,14 @@ static int validate_clock(struct conf_parser *p, size_t i)
 				 "sim_speed paces the simulation on the real clock; with sim_start "
 				 "(line %u) the simulated clock runs as fast as possible",
 				 line[K_SIM_START]);
+		return -EINVAL;
+	}
+	if (m->sim.dip_every_s && m->sim.dip_s >= m->sim.dip_every_s) {
+		conf_parse_error(
+		    p, line[K_SIM_DIP_DURATION] ? line[K_SIM_DIP_DURATION] : line[K_SIM_DIP_EVERY],
+		    "sim_dip_s = %" PRIu32 " must be shorter than sim_dip_every_s = %" PRIu32
+		    ": the voltage comes back between two dips",
+		    m->sim.dip_s, m->sim.dip_every_s);
 		return -EINVAL;
 	}
 	if (m->source == PM_SOURCE_REPLAY && !line[K_REPLAY_FILE]) {

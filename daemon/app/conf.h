@@ -57,6 +57,12 @@ struct pm_conf_sim {
 	int64_t v_error_ppm[PM_CONF_PHASES]; /* voltage divider gain error */
 	int64_t i_error_ppm[PM_CONF_PHASES]; /* current transformer gain error */
 	int64_t i_noise_ma[PM_CONF_PHASES];  /* rms noise added to the current (offset) */
+	/* A voltage dip on every phase, as the chip reports one (its dip events): from
+	 * dip_every_s simulated seconds after the start, every dip_every_s, lasting dip_s, the
+	 * voltage at dip_percent of v_mv. dip_every_s 0: the grid never dips. */
+	uint32_t dip_every_s;
+	uint32_t dip_s;
+	uint32_t dip_percent;
 };
 
 /* How the iio source reads the meter (README, "Acquisition"). */

@@ -394,12 +394,16 @@ static int on_log_timer(sd_event_source *es, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* The event is dated now; its values are those of the first scan taken after it. */
+/* The event is dated now (on a simulated clock, its time: a simulated dip in a simulated
+ * month); its values are those of the first scan taken after it. */
 static void on_chip_event(void *userdata, const struct pm_chip_event *ev)
 {
 	struct manager_meter *mt = userdata;
+	int64_t now;
 
-	pm_chip_events_add(&mt->chip, ev, pm_utc_now_ns(), last_scan(mt));
+	if (!pm_source_sim_utc(mt->source, &now))
+		now = pm_utc_now_ns();
+	pm_chip_events_add(&mt->chip, ev, now, last_scan(mt));
 }
 
 static int on_device_timer(sd_event_source *es, uint64_t usec, void *userdata)

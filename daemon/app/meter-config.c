@@ -67,6 +67,12 @@ int pm_meter_config_describe(const struct pm_conf_meter *c, char *buf, size_t le
 		put(&w, "sim_rate_hz=%" PRIu32 "\n", c->sim.rate_hz);
 		put(&w, "sim_speed=%" PRIu32 "\n", c->sim.speed);
 		put(&w, "sim_nj_per_code=%" PRIu32 "\n", c->sim.nj_per_code);
+		/* only when set: a digest stored before these keys existed still matches */
+		if (c->sim.dip_every_s)
+			put(&w,
+			    "sim_dip_every_s=%" PRIu32 "\nsim_dip_s=%" PRIu32
+			    "\nsim_dip_percent=%" PRIu32 "\n",
+			    c->sim.dip_every_s, c->sim.dip_s, c->sim.dip_percent);
 	}
 	put(&w, "wiring=%s\n", c->wiring == PM_WIRING_DELTA ? "delta" : "wye");
 	put(&w, "checkpoint_wh=%" PRIu32 "\n", c->checkpoint_wh);

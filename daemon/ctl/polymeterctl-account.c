@@ -241,6 +241,8 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 				snprintf(p->tariff, sizeof(p->tariff), "%s", s);
 			else if (!strcmp(name, "Currency"))
 				snprintf(p->currency, sizeof(p->currency), "%s", s);
+			else if (!strcmp(name, "RateName"))
+				snprintf(p->rate_name, sizeof(p->rate_name), "%s", s);
 			else if (!strcmp(name, "FutureTariffName"))
 				snprintf(p->future_tariff, sizeof(p->future_tariff), "%s", s);
 			else if (!strcmp(name, "FutureTariffDate"))
@@ -272,6 +274,15 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 	return r < 0 ? r : 0;
 }
 
+const char *ctl_rate_name(const struct account_props *p, char *buf, size_t len)
+{
+	if (*p->rate_name)
+		snprintf(buf, len, " (%s)", p->rate_name);
+	else if (len)
+		*buf = '\0';
+	return buf;
+}
+
 static void json_str(const char *key, const char *v, bool comma)
 {
 	printf("\"%s\":\"", key);
@@ -297,7 +308,7 @@ static void json_pending(const char *key, const char *v, bool pending, bool comm
 static void print_account(const char *meter, const struct account_props *p, bool json)
 {
 	const char *c = p->unit;
-	char m[10][40];
+	char m[10][40], rn[80];
 
 	pm_money_format(p->balance, m[0], sizeof(m[0]));
 	pm_money_format(p->available, m[1], sizeof(m[1]));
@@ -328,7 +339,9 @@ static void print_account(const char *meter, const struct account_props *p, bool
 		json_str("cost_today", m[8], true);
 		json_str("tariff", p->tariff, true);
 		json_str("currency", p->currency, true);
-		printf("\"rate\":%u,\"block\":%u,", p->rate + 1u, p->block + 1u);
+		printf("\"rate\":%u,", p->rate + 1u);
+		json_str("rate_name", p->rate_name, true);
+		printf("\"block\":%u,", p->block + 1u);
 		json_str("price_per_kwh", m[9], true);
 		printf("\"aux_relay_closed\":%s,\"balance_mu\":%" PRId64 ",",
 		       p->aux ? "true" : "false", p->balance);
@@ -351,8 +364,9 @@ static void print_account(const char *meter, const struct account_props *p, bool
 	printf("debt             time-based %s%s, payment-based %s%s\n", m[5], c, m[6], c);
 	printf("cost             last hour %s%s, today %s%s\n", m[7], c, m[8], c);
 	if (p->has_tariff)
-		printf("tariff           %s: rate %u, block %u, %s%s per kWh; aux relay %s\n",
-		       p->tariff, p->rate + 1u, p->block + 1u, m[9], c, p->aux ? "closed" : "open");
+		printf("tariff           %s: rate %u%s, block %u, %s%s per kWh; aux relay %s\n",
+		       p->tariff, p->rate + 1u, ctl_rate_name(p, rn, sizeof(rn)), p->block + 1u,
+		       m[9], c, p->aux ? "closed" : "open");
 	else
 		printf("tariff           none\n");
 	/* the daemon publishes a pending change's date (and the rest) only while it is pending */

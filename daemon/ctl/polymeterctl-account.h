@@ -17,6 +17,7 @@
 struct account_props {
 	bool running, supply_closed, aux, has_tariff;
 	char mode[16], ec[16], state[16], reason[32], tariff[128], currency[8];
+	char rate_name[64]; /* the current import rate's name, "" when the tariff gives none */
 	/* " GBP" after an amount, "" without a tariff (no currency to name) */
 	char unit[10];
 	int64_t balance, available, total, ec_remaining, debt_to_clear, time_debt, payment_debt,
@@ -35,6 +36,9 @@ struct account_props {
  * cannot be read (the account unknown): status then shows no account line.
  */
 bool ctl_read_account_quiet(sd_bus *bus, const char *meter, struct account_props *p);
+
+/* " (night)": the current import rate's name to follow its number, "" when it has none. */
+const char *ctl_rate_name(const struct account_props *p, char *buf, size_t len);
 
 /* Runs an account command (o->args) on @meter (chosen by polymeterctl.c); the exit status. */
 int ctl_account_command(sd_bus *bus, const struct ctl_opts *o, const char *meter);

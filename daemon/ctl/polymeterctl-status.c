@@ -83,14 +83,15 @@ static const char *kwh(int64_t wh, char *buf, size_t len)
 static void print_account_line(sd_bus *bus, const char *meter)
 {
 	struct account_props a;
-	char bal[40], price[40];
+	char bal[40], price[40], rn[80];
 
 	if (!ctl_read_account_quiet(bus, meter, &a))
 		return;
 	printf("account   %s, balance %s%s", a.mode, pm_money_format(a.balance, bal, sizeof(bal)),
 	       a.unit);
 	if (a.has_tariff)
-		printf(", tariff %s: rate %u, %s%s per kWh", a.tariff, a.rate + 1u,
+		printf(", tariff %s: rate %u%s, %s%s per kWh", a.tariff, a.rate + 1u,
+		       ctl_rate_name(&a, rn, sizeof(rn)),
 		       pm_money_format(a.price, price, sizeof(price)), a.unit);
 	else
 		printf(", no tariff");

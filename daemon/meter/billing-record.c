@@ -108,7 +108,7 @@ static int sts_bools(const unsigned char *rec, size_t base, const char **why)
 	return 0;
 }
 
-/* The bools of struct state (@v1: struct state_v1) at their offsets in @rec. */
+/* The bools of a struct state (or state_v1, state_v3: @type) at their offsets in @rec. */
 #define STATE_BOOLS(type)                                                                          \
 	do {                                                                                       \
 		if (rec[offsetof(type, has_tariff)] > 1)                                           \
@@ -131,8 +131,10 @@ int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t
 
 	if (layout == 1 && len == sizeof(struct state_v1))
 		STATE_BOOLS(struct state_v1);
-	else if ((layout == STATE_LAYOUT || layout == STATE_LAYOUT_3 || layout == STATE_LAYOUT_2) &&
-		 len == sizeof(struct state))
+	else if ((layout == STATE_LAYOUT_3 || layout == STATE_LAYOUT_2) &&
+		 len == sizeof(struct state_v3))
+		STATE_BOOLS(struct state_v3);
+	else if (layout == STATE_LAYOUT && len == sizeof(struct state))
 		STATE_BOOLS(struct state);
 	else
 		return bad(why, "layout or size");
@@ -155,6 +157,10 @@ static int info_check(const struct pm_tariff_file_info *info, const char **why)
 	if (!terminated(info->name, sizeof(info->name)) ||
 	    !terminated(info->currency, sizeof(info->currency)))
 		return bad(why, "tariff name or currency not terminated");
+	for (size_t r = 0; r < TARIFF_MAX_RATES; r++)
+		if (!terminated(info->rate_names[r], sizeof(info->rate_names[r])) ||
+		    !terminated(info->export_rate_names[r], sizeof(info->export_rate_names[r])))
+			return bad(why, "a rate name not terminated");
 	if (!in_range(info->minor_units, 0, 4))
 		return bad(why, "tariff minor_units");
 	return 0;

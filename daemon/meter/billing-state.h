@@ -35,7 +35,34 @@ struct state {
 };
 
 /*
- * Layout 2: struct state as it is, but with two meanings layout 3 changed (issue 19), carried
+ * Layout 3 (before the rates' names): read, then carried over with no names. Its
+ * account_config had 4 bytes of tail padding where layout 4 keeps phase_unbalance_limit_w
+ * (issue 19: STS 2/6 acts), which a layout-3 record may hold as anything: read as 0, no limit
+ * (billing-store.c).
+ */
+#define STATE_LAYOUT_3 3
+
+struct tariff_file_info_v3 {
+	char name[128];
+	char currency[4];
+	int minor_units;
+	uint8_t peak_rates;
+};
+
+struct state_v3 {
+	struct account acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct tariff_file_info_v3 info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+	struct tariff_file_info_v3 deferred_info;
+};
+
+/*
+ * Layout 2: struct state_v3, but with two meanings layout 3 changed (issue 19), carried
  * over when read (billing-store.c):
  *  - acc.debt_origin_utc held the last debt instalment slot dealt with (instalment slots were
  *    fixed at multiples of 6048 s since 1970);
@@ -44,12 +71,6 @@ struct state {
  */
 #define STATE_LAYOUT_2 2
 
-/*
- * Layout 3: struct state as it is; account_config.phase_unbalance_limit_w (layout 4, issue 19:
- * STS 2/6 acts) took 4 bytes of the config's tail padding, which a layout-3 record may hold as
- * anything: read as 0, no limit (billing-store.c).
- */
-#define STATE_LAYOUT_3 3
 
 /* Layout 1 (before peak rates and the deferred tariff's info): read, then carried over. */
 struct tariff_file_info_v1 {
@@ -77,9 +98,10 @@ struct state_v1 {
  */
 _Static_assert(STATE_LAYOUT == 4, "a new layout: give its size below, keep the old loaders");
 #if defined(__LP64__)
-/* layouts 2, 3 and 4 are all struct state */
-_Static_assert(sizeof(struct state) == 20256, "struct state changed: bump STATE_LAYOUT");
-/* the unbalance limit in what layout 3 had as the config's tail padding */
+_Static_assert(sizeof(struct state) == 22304, "struct state changed: bump STATE_LAYOUT");
+/* layouts 2 and 3 are both struct state_v3 */
+_Static_assert(sizeof(struct state_v3) == 20256, "layout 2 and 3 records are 20256 bytes");
+/* the unbalance limit (layout 4) in what layouts 2 and 3 had as the config's tail padding */
 _Static_assert(offsetof(struct account_config, phase_unbalance_limit_w) ==
 		       offsetof(struct account_config, credit_reconnect_needs_confirmation) + 4 &&
 		   sizeof(struct account_config) ==

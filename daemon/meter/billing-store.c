@@ -152,6 +152,30 @@ static void carry_layout_1(const struct state_v1 *old, struct state *st)
 	st->sts = old->sts;
 }
 
+static void carry_info_v3(const struct tariff_file_info_v3 *old, struct pm_tariff_file_info *info)
+{
+	memcpy(info->name, old->name, sizeof(old->name));
+	memcpy(info->currency, old->currency, sizeof(old->currency));
+	info->minor_units = old->minor_units;
+	info->peak_rates = old->peak_rates;
+}
+
+/* A record of layout 2 or 3: the same state without the rates' names. */
+static void carry_layout_3(const struct state_v3 *old, struct state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->acc = old->acc;
+	st->te = old->te;
+	st->has_tariff = old->has_tariff;
+	carry_info_v3(&old->info, &st->info);
+	st->have_baseline = old->have_baseline;
+	st->billed_import_mwh = old->billed_import_mwh;
+	st->billed_export_mwh = old->billed_export_mwh;
+	st->has_sts = old->has_sts;
+	st->sts = old->sts;
+	carry_info_v3(&old->deferred_info, &st->deferred_info);
+}
+
 /*
  * A record of layout 2 (or 1, once carried to 2): the meanings layout 3 changed (billing-state.h).
  *  - The debt field held the last instalment slot dealt with, slot n falling due at n x 6048 s
@@ -187,8 +211,8 @@ static int read_record(struct pm_billing *b, unsigned char *rec, uint32_t *layou
 		size_t len;
 	} known[] = {
 	    {STATE_LAYOUT, sizeof(struct state)},
-	    {STATE_LAYOUT_3, sizeof(struct state)},
-	    {STATE_LAYOUT_2, sizeof(struct state)},
+	    {STATE_LAYOUT_3, sizeof(struct state_v3)},
+	    {STATE_LAYOUT_2, sizeof(struct state_v3)},
 	    {1, sizeof(struct state_v1)},
 	};
 	int r = -EBADMSG;
@@ -215,7 +239,7 @@ static int read_record(struct pm_billing *b, unsigned char *rec, uint32_t *layou
  */
 static int load_account(struct pm_billing *b, const char **why)
 {
-	/* one buffer for the record and one for the struct: a layout-1 record is smaller */
+	/* one buffer for the record and one for the struct: older layouts' records are smaller */
 	unsigned char *rec = malloc(sizeof(struct state));
 	struct state *st = malloc(sizeof(*st));
 	uint32_t layout = 0;
@@ -231,19 +255,23 @@ static int load_account(struct pm_billing *b, const char **why)
 	r = pm_billing_record_check_bools(rec, len, layout, why);
 	if (r < 0)
 		goto out;
-	if (layout == 1) {
-		struct state_v1 *old = malloc(sizeof(*old));
+	if (layout == STATE_LAYOUT) {
+		memcpy(st, rec, sizeof(*st));
+	} else {
+		/* the older struct, as a struct of its own (rec is bytes) */
+		void *old = malloc(len);
 
 		r = -ENOMEM;
 		if (!old)
 			goto out;
-		memcpy(old, rec, sizeof(*old));
-		carry_layout_1(old, st);
+		memcpy(old, rec, len);
+		if (layout == 1)
+			carry_layout_1(old, st);
+		else
+			carry_layout_3(old, st);
 		free(old);
-	} else {
-		memcpy(st, rec, sizeof(*st));
 	}
-	if (layout == 1 || layout == STATE_LAYOUT_2)
+	if (layout <= STATE_LAYOUT_2)
 		carry_layout_2(st);
 	/* layouts before 4 had no phase unbalance limit: those bytes were padding */
 	if (layout != STATE_LAYOUT)

@@ -96,6 +96,9 @@ void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billi
 		v->block = st->te.block;
 		v->price_mu_per_kwh = st->te.active.price_mu_per_kwh[st->te.rate][st->te.block];
 		copy_text(v->tariff_name, sizeof(v->tariff_name), st->info.name);
+		copy_text(v->rate_name, sizeof(v->rate_name), st->info.rate_names[st->te.rate]);
+		copy_text(v->export_rate_name, sizeof(v->export_rate_name),
+			  st->info.export_rate_names[st->te.export_rate]);
 		copy_text(v->currency, sizeof(v->currency), st->info.currency);
 		v->minor_units = st->info.minor_units;
 		v->local_date = st->te.now;
@@ -198,6 +201,8 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 	out->aux_closed = v.has_tariff && v.aux_closed;
 	out->sts = v.sts;
 	copy_text(out->tariff_name, sizeof(out->tariff_name), v.tariff_name);
+	copy_text(out->rate_name, sizeof(out->rate_name), v.rate_name);
+	copy_text(out->export_rate_name, sizeof(out->export_rate_name), v.export_rate_name);
 	copy_text(out->currency, sizeof(out->currency), v.currency);
 	out->minor_units = v.minor_units;
 	out->price_mu_per_kwh = v.price_mu_per_kwh;

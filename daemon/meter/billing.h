@@ -271,7 +271,8 @@ struct pm_billing_view {
 	char currency[4];
 	int minor_units;
 	uint8_t rate, export_rate, block;
-	int64_t price_mu_per_kwh; /* import price of the current rate and block */
+	char rate_name[64], export_rate_name[64]; /* the current rates' names, "" when unnamed */
+	int64_t price_mu_per_kwh;		  /* import price of the current rate and block */
 	unsigned n_payments;
 	struct account_payment payments[ACCOUNT_PAYMENT_LOG_LEN]; /* newest first */
 	bool sts;

@@ -66,7 +66,8 @@ int tariff_file_parse_import_rates(struct tariff_file_ctx *c, json_t *rates)
 		tariff_file_path_key(p, "rates", key);
 		if (tariff_file_check_keys(c, p, rate, keys) ||
 		    tariff_file_member(c, p, rate, "name", false, &v, pp) ||
-		    (v && tariff_file_get_label(c, pp, v, NULL, 64)) ||
+		    (v && tariff_file_get_label(c, pp, v, c->info.rate_names[r],
+						PM_TARIFF_RATE_NAME_LEN)) ||
 		    tariff_file_member(c, p, rate, "peak", false, &v, pp))
 			return -EINVAL;
 		/* a peak rate: the account's lower load limit (load_limit_peak_w) applies */
@@ -166,7 +167,8 @@ int tariff_file_parse_export(struct tariff_file_ctx *c, json_t *root)
 		tariff_file_path_key(pr, "export.rates", key);
 		if (tariff_file_check_keys(c, pr, rate, rate_keys) ||
 		    tariff_file_member(c, pr, rate, "name", false, &v, p) ||
-		    (v && tariff_file_get_label(c, p, v, NULL, 64)) ||
+		    (v && tariff_file_get_label(c, p, v, c->info.export_rate_names[r],
+						PM_TARIFF_RATE_NAME_LEN)) ||
 		    tariff_file_member(c, pr, rate, "price_per_kwh", priced, &v, p))
 			return -EINVAL;
 		if (v && !priced)

@@ -28,12 +28,19 @@
 /* Larger files are refused by pm_tariff_file_load(). */
 #define PM_TARIFF_FILE_MAX_BYTES (1024 * 1024)
 
+/* A rate's name: at most 63 bytes. */
+#define PM_TARIFF_RATE_NAME_LEN 64
+
 /* What the file says besides the struct tariff (the engine does not know currencies). */
 struct pm_tariff_file_info {
 	char name[128];	    /* "name", "" when absent */
 	char currency[4];   /* ISO 4217 code, e.g. "GBP" */
 	int minor_units;    /* 2 for GBP: 1 mu = 1/1000 of 0.01 GBP */
 	uint8_t peak_rates; /* bit r: import rate register r ("rates" key r + 1) is a peak rate */
+	/* the rates' names for people ("night", "day"): import rate register r is "rates" key
+	 * r + 1, export register r "export.rates" key r + 1; "" when the file names none */
+	char rate_names[TARIFF_MAX_RATES][PM_TARIFF_RATE_NAME_LEN];
+	char export_rate_names[TARIFF_MAX_RATES][PM_TARIFF_RATE_NAME_LEN];
 };
 
 /*

@@ -89,9 +89,13 @@ def first_run(tmp):
           r.returncode == 0 and "meter sim: connected" in r.stdout and
           re.search(r"^total\s+230\.00\s+35\.000\s+3450\.0\s", r.stdout, re.M) is not None,
           r.stdout + r.stderr)
+    # the price in the tariff's currency after the rate and its name in the tariff file
+    # (uk-economy7.json: rate 1 "night" at 0.1523 or 0.1675 GBP, rate 2 "day" at 0.3012 or
+    # 0.3315, by block)
     check("status_shows_the_account",
-          re.search(r"^account   prepayment, balance \S+ GBP, tariff Economy 7", r.stdout,
-                    re.M) is not None, r.stdout)
+          re.search(r"^account   prepayment, balance \S+ GBP, tariff Economy 7 Saver, weekends "
+                    r"off-peak: rate (1 \(night\), 0\.1(523|675)|2 \(day\), 0\.3(012|315))0* GBP "
+                    r"per kWh, supply ", r.stdout, re.M) is not None, r.stdout)
     r = in_env(run_dir, CTL, "--user", "profile", "--plot")
     check("profile_plot_of_today", r.returncode == 0 and r.stdout.startswith("meter sim: "),
           r.stdout + r.stderr)

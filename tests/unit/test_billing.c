@@ -64,8 +64,8 @@ static void setup(void)
 	/* rate 1 (0.10) until 12:00 local, rate 2 (0.50) after, aux relay on rate 2 */
 	write_file(tou, "{\"version\": 1, \"name\": \"Noon\","
 			" \"currency\": {\"code\": \"GBP\", \"minor_units\": 2},"
-			" \"rates\": {\"1\": {\"price_per_kwh\": \"0.10\"},"
-			" \"2\": {\"price_per_kwh\": \"0.50\"}},"
+			" \"rates\": {\"1\": {\"name\": \"morning\", \"price_per_kwh\": \"0.10\"},"
+			" \"2\": {\"name\": \"afternoon\", \"price_per_kwh\": \"0.50\"}},"
 			" \"day_profiles\": {\"all\": [{\"at\": \"00:00\", \"rate\": 1},"
 			" {\"at\": \"12:00\", \"rate\": 2, \"aux_relay\": true}]},"
 			" \"seasons\": [{\"days\": {\"weekdays\": \"all\", \"weekend\": \"all\"}}],"
@@ -750,6 +750,24 @@ static struct pm_billing *open_with_error(int64_t now, char *err, size_t errlen)
 	return b;
 }
 
+/* @st as a record of layout 2 or 3 had it: without the rates' names (billing-state.h). */
+static void as_layout_3(const struct state *st, struct state_v3 *old)
+{
+	memset(old, 0, sizeof(*old));
+	old->acc = st->acc;
+	old->te = st->te;
+	old->has_tariff = st->has_tariff;
+	memcpy(old->info.name, st->info.name, sizeof(old->info.name));
+	memcpy(old->info.currency, st->info.currency, sizeof(old->info.currency));
+	old->info.minor_units = st->info.minor_units;
+	old->info.peak_rates = st->info.peak_rates;
+	old->have_baseline = st->have_baseline;
+	old->billed_import_mwh = st->billed_import_mwh;
+	old->billed_export_mwh = st->billed_export_mwh;
+	old->has_sts = st->has_sts;
+	old->sts = st->sts;
+}
+
 /* A prepayment account with 12.34 GBP (1234000 mu), saved; its record in *st. */
 static void stored_account(struct state *st)
 {
@@ -959,6 +977,8 @@ START_TEST(test_snapshot_carries_the_account)
 	ck_assert_int_eq(snap.account.rate, 1); /* before 12:00: rate 1, counted from 1 */
 	ck_assert_int_eq(snap.account.price_mu_per_kwh, 10000); /* 0.10 GBP = 10 p = 10000 mu */
 	ck_assert_str_eq(snap.account.tariff_name, "Noon");
+	ck_assert_str_eq(snap.account.rate_name, "morning"); /* rate 1's name in the file */
+	ck_assert_str_eq(snap.account.export_rate_name, ""); /* the file names no export rate */
 	ck_assert_str_eq(snap.account.currency, "GBP");
 	ck_assert_int_eq(snap.account.minor_units, 2);
 	ck_assert_int_eq(snap.account.local_date.year, 2026);
@@ -976,6 +996,19 @@ START_TEST(test_snapshot_carries_the_account)
 	pm_quantity_value(&snap, (size_t)pm_quantity_find("tariff.local_date"), &v);
 	ck_assert(v.valid);
 	ck_assert_int_eq(v.date.day, 5);
+	pm_quantity_value(&snap, (size_t)pm_quantity_find("tariff.rate_name"), &v);
+	ck_assert_str_eq(v.s, "morning");
+	/* at 12:00 local rate 2, "afternoon", and so after a restart (the name is in the record) */
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false);
+	pm_billing_sample(b, T_JAN + 7200 * S, true, 0, 0, 0, false);
+	pm_billing_snapshot(b, T_JAN + 7200 * S, &snap.account);
+	ck_assert_int_eq(snap.account.rate, 2);
+	ck_assert_str_eq(snap.account.rate_name, "afternoon");
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + 7200 * S), 0);
+	pm_billing_free(b);
+	b = open_billing(tou, "Europe/London", T_JAN + 7201 * S, store);
+	pm_billing_snapshot(b, T_JAN + 7201 * S, &snap.account);
+	ck_assert_str_eq(snap.account.rate_name, "afternoon");
 	pm_billing_free(b);
 }
 END_TEST
@@ -1146,7 +1179,9 @@ START_TEST(test_layout_2_record_carried_over)
 	const int64_t slot = (T_JAN / S) / 6048, next = (slot + 1) * 6048 * S;
 	struct pm_billing *b;
 	struct state *st = malloc(sizeof(*st));
+	struct state_v3 *old = malloc(sizeof(*old));
 
+	ck_assert_ptr_nonnull(old);
 	ck_assert_int_eq(slot, 292263);
 	ck_assert_int_eq(next - T_JAN, 5472 * S);
 	ck_assert_ptr_nonnull(st);
@@ -1158,8 +1193,11 @@ START_TEST(test_layout_2_record_carried_over)
 	st->acc.ec_state = ACCOUNT_EC_EXHAUSTED;
 	st->acc.debt_to_clear_mu = 400000;
 	st->acc.balance_mu = -20000;
-	ck_assert_int_eq(pm_store_save_account(store, "m1", 2, st, sizeof(*st), T_JAN, NULL, 0), 0);
+	as_layout_3(st, old);
+	ck_assert_int_eq(pm_store_save_account(store, "m1", 2, old, sizeof(*old), T_JAN, NULL, 0),
+			 0);
 	free(st);
+	free(old);
 
 	b = open_billing(flat, "UTC", T_JAN, store);
 	ck_assert_int_eq(balance(b, T_JAN), -420000);
@@ -1170,7 +1208,7 @@ START_TEST(test_layout_2_record_carried_over)
 	ck_assert_int_eq(balance(b, next), -430000); /* one instalment of 0.10 */
 	ck_assert_int_eq(pm_billing_flush(b, next), 0);
 	pm_billing_free(b);
-	/* saved in the current layout and read as such: nothing carried over twice */
+	/* saved as layout 4 and read as such: nothing carried over twice */
 	b = open_billing(flat, "UTC", next, store);
 	ck_assert_int_eq(balance(b, next), -430000);
 	pm_billing_sample(b, next + S, true, 0, 0, 0, false);
@@ -1187,22 +1225,67 @@ END_TEST
 START_TEST(test_layout_3_record_has_no_unbalance_limit)
 {
 	struct state *st = malloc(sizeof(*st));
+	struct state_v3 *old = malloc(sizeof(*old));
 	struct account_config c;
 	struct pm_billing *b;
 
 	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(old);
 	stored_account(st);
 	st->acc.config.phase_unbalance_limit_w = 0xFFFFFFFFu; /* padding bytes, not a limit */
-	ck_assert_int_eq(pm_store_save_account(store, "m1", 3, st, sizeof(*st), T_JAN, NULL, 0), 0);
+	as_layout_3(st, old);
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT_3, old, sizeof(*old), T_JAN, NULL, 0),
+	    0);
 	b = open_billing(flat, "UTC", T_JAN, store);
 	ck_assert_int_eq(balance(b, T_JAN), 1234000);
 	pm_billing_get_config(b, &c);
 	ck_assert_uint_eq(c.phase_unbalance_limit_w, 0);
 	ck_assert_int_eq(pm_billing_flush(b, T_JAN + S), 0);
 	pm_billing_free(b);
-	ck_assert_int_eq(pm_store_load_account(store, "m1", 4, st, sizeof(*st)), 0);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
 	ck_assert_uint_eq(st->acc.config.phase_unbalance_limit_w, 0);
 	free(st);
+	free(old);
+}
+END_TEST
+
+/*
+ * A record of layout 3 (before the rates' names, billing-state.h) on the Noon tariff: read with
+ * everything it held, the balance and the tariff's name, and no rate name (it has none); its
+ * meanings are layout 4's, so nothing else is carried over: 12.34 stays 12.34.
+ */
+START_TEST(test_layout_3_record_carried_over)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct state_v3 *old = malloc(sizeof(*old));
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+	struct pm_billing *b;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(old);
+	b = open_billing(tou, "UTC", T_JAN, store);
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1234000, "pay-3", ACCOUNT_PAYMENT_REMOTE, &e),
+			 0);
+	pm_billing_free(b);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
+	ck_assert_str_eq(st->info.rate_names[0], "morning");
+	as_layout_3(st, old);
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT_3, old, sizeof(*old), T_JAN, NULL, 0),
+	    0);
+	free(st);
+	free(old);
+
+	b = open_billing(tou, "UTC", T_JAN + S, store);
+	pm_billing_view(b, T_JAN + S, &v);
+	ck_assert(v.running);
+	ck_assert_int_eq(v.regs.balance_mu, 1234000);
+	ck_assert_str_eq(v.tariff_name, "Noon");
+	ck_assert_str_eq(v.currency, "GBP");
+	ck_assert_str_eq(v.rate_name, "");
+	pm_billing_free(b);
 }
 END_TEST
 
@@ -1316,6 +1399,7 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_conversion_keeps_settings_whole_minor_units);
 	tcase_add_test(tc, test_layout_2_record_carried_over);
 	tcase_add_test(tc, test_layout_3_record_has_no_unbalance_limit);
+	tcase_add_test(tc, test_layout_3_record_carried_over);
 	tcase_add_test(tc, test_power_down_charges_not_collected);
 	tcase_add_test(tc, test_power_down_charges_caught_up_as_an_option);
 	suite_add_tcase(s, tc);

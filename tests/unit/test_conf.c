@@ -251,6 +251,13 @@ static const struct bad {
     {"[meter a]\nsource = sim\nsim_voltage_error_ppm = 200001\n", 3, "sim_voltage_error_ppm"},
     {"[meter a]\nsource = sim\nsim_current_noise_ma = -1\n", 3, "sim_current_noise_ma"},
     {"[meter a]\nsource = iio\nsim_current_error_ppm = 0\n", 3, "applies to source = sim"},
+    {"[meter a]\nsource = sim\nsim_dip_percent = 90\n", 3, "a dip is below 90 %"},
+    {"[meter a]\nsource = sim\nsim_dip_s = 0\n", 3, "sim_dip_s"},
+    {"[meter a]\nsource = iio\nsim_dip_every_s = 60\n", 3, "applies to source = sim"},
+    {"[meter a]\nsource = sim\nsim_dip_every_s = 10\nsim_dip_s = 10\n", 4,
+     "sim_dip_s = 10 must be shorter than sim_dip_every_s = 10"},
+    {"[meter a]\nsource = sim\nsim_dip_every_s = 1\n", 3,
+     "sim_dip_s = 1 must be shorter than sim_dip_every_s = 1"},
     /* several meters on one RTU bus: one address each, one line setting */
     {"[meter a]\nsource = sim\nmodbus_rtu_device = /dev/ttyS1\n[meter b]\nsource = sim\n"
      "modbus_rtu_device = /dev/ttyS1\n",
@@ -449,6 +456,27 @@ START_TEST(test_sim_sensor_errors)
 }
 END_TEST
 
+/* The simulated dip: none by default; when given, one second at 70 % unless set otherwise. */
+START_TEST(test_sim_dip)
+{
+	struct pm_conf c;
+	char err[256] = "";
+
+	write_conf("[meter a]\nsource = sim\nsim_dip_every_s = 600\n[meter b]\nsource = sim\n"
+		   "sim_dip_every_s = 3600\nsim_dip_s = 60\nsim_dip_percent = 0\n"
+		   "[meter c]\nsource = sim\n");
+	ck_assert_int_eq(pm_conf_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.meter[0].sim.dip_every_s, 600);
+	ck_assert_uint_eq(c.meter[0].sim.dip_s, 1);
+	ck_assert_uint_eq(c.meter[0].sim.dip_percent, 70);
+	ck_assert_uint_eq(c.meter[1].sim.dip_every_s, 3600);
+	ck_assert_uint_eq(c.meter[1].sim.dip_s, 60);
+	ck_assert_uint_eq(c.meter[1].sim.dip_percent, 0);
+	ck_assert_uint_eq(c.meter[2].sim.dip_every_s, 0);
+	remove_conf();
+}
+END_TEST
+
 /* The supply-control lines: defaults, both spec forms, active levels, debounce. */
 START_TEST(test_relay_keys)
 {
@@ -592,6 +620,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_too_many_meters);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_sim_sensor_errors);
+	tcase_add_test(tc, test_sim_dip);
 	tcase_add_test(tc, test_relay_keys);
 	tcase_add_loop_test(tc, test_relay_bad, 0, (int)(sizeof(relay_bad) / sizeof(relay_bad[0])));
 	tcase_add_test(tc, test_rtu_bus);

@@ -525,6 +525,8 @@ START_TEST(test_account1_properties_as_published)
 	    {"Rate", "y"},
 	    {"ExportRate", "y"},
 	    {"Block", "y"},
+	    {"RateName", "s"},
+	    {"ExportRateName", "s"},
 	    {"Price", "x"},
 	    {"StsTokens", "b"},
 	    {"LocalDate", "s"},

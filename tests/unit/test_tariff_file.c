@@ -65,6 +65,11 @@ START_TEST(test_example_uk_economy7)
 	ck_assert_str_eq(info.name, "Economy 7 Saver, weekends off-peak");
 	ck_assert_str_eq(info.currency, "GBP");
 	ck_assert_int_eq(info.minor_units, 2);
+	/* the rates' names, by register: "rates" key 1 is register 0 */
+	ck_assert_str_eq(info.rate_names[0], "night");
+	ck_assert_str_eq(info.rate_names[1], "day");
+	ck_assert_str_eq(info.rate_names[2], "");
+	ck_assert_str_eq(info.export_rate_names[0], "export");
 
 	ck_assert_uint_eq(t->n_rates, 2);
 	/* "0.1523" GBP = 15.23 p = 15 230 mu; "0.1675" = 16.75 p = 16 750 mu */

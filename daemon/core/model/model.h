@@ -175,6 +175,7 @@ struct pm_snapshot_account {
 	bool aux_closed; /* the tariff's auxiliary relay (open without a tariff) */
 	bool sts;	 /* STS tokens accepted */
 	char tariff_name[PM_SNAPSHOT_NAME_LEN];
+	char rate_name[64], export_rate_name[64]; /* the current rates' names, "" when unnamed */
 	char currency[4];
 	int64_t minor_units;
 	int64_t price_mu_per_kwh; /* import price of the current rate and block */

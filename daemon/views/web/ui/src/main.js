@@ -58,6 +58,12 @@ function showEnergy(s) {
   }
 }
 
+// "rate 2 (day), block 1": the register's number and, when the tariff names it, its name
+function rateText(a) {
+  const name = a.RateName ? ` (${a.RateName})` : "";
+  return `rate ${a.Rate + 1}${name}, block ${a.Block + 1}`;
+}
+
 function showAccount(a) {
   const list = $("account-list");
   const rows = [];
@@ -74,7 +80,7 @@ function showAccount(a) {
       ["emergency credit", a.EmergencyCredit.replace("_", " ")],
       ["supply", a.SupplyReason ? `${a.SupplyState} (${a.SupplyReason})` : a.SupplyState],
       ["tariff", a.HasTariff ? a.TariffName : "none"],
-      ["rate", a.HasTariff ? `rate ${a.Rate + 1}, block ${a.Block + 1}` : DASH],
+      ["rate", a.HasTariff ? rateText(a) : DASH],
       ["price", a.HasTariff ? `${m(a.Price)}/kWh` : DASH],
       ["cost today", m(a.CostToday)],
     );
@@ -108,6 +114,7 @@ function showEvents(events) {
   $("event-body").replaceChildren(...(events || []).map(([ns, kind, detail]) => {
     const tr = document.createElement("tr");
     tr.dataset.kind = kind;
+    tr.dataset.ns = String(ns);
     for (const text of [when(ns / 1e6), kind.replaceAll("_", " "), detail]) {
       const td = document.createElement("td");
       td.textContent = text;
@@ -121,8 +128,11 @@ async function refreshProfile() {
   state.lastProfile = Date.now();
   try {
     const p = await getJson(`api/profile${query({ range: state.range })}`);
+    // an answer for a meter or range chosen before the present one is not drawn over it
+    if (p.meter !== state.meter || p.range !== state.range) return;
     setProfile(state.plot, p);
     state.plot.root.dataset.points = String(p.end_ms.length);
+    state.plot.root.dataset.meter = p.meter;
   } catch (e) {
     console.warn("profile:", e.message);
   }
