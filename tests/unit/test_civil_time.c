@@ -5,6 +5,8 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "core/billing/civil-time.h"
@@ -49,28 +51,40 @@ START_TEST(test_day_numbers)
 }
 END_TEST
 
-/* Every day of 10000 years either side of 1970 follows the one before it. */
+/*
+ * Every day of 10000 years either side of 1970 follows the one before it. The loop counts the
+ * days that break the rule and asserts once, naming the first: a Check assertion that passes
+ * still writes its location to Check's pipe, one write(2) each, and 14.6 million of them took
+ * minutes natively and tens of minutes under qemu-user (tests/arm/user-build).
+ */
 START_TEST(test_day_numbers_walk)
 {
-	int64_t y, prev_y;
+	int64_t y, prev_y, bad = 0, first_bad = 0;
 	int m, d, prev_m, prev_d;
+	bool follows;
 
 	pm_civil_date_from_days(-3660000, &prev_y, &prev_m, &prev_d);
 	for (int64_t n = -3660000 + 1; n <= 3660000; n++) {
 		pm_civil_date_from_days(n, &y, &m, &d);
 		if (d == prev_d + 1)
-			ck_assert(y == prev_y && m == prev_m);
+			follows = y == prev_y && m == prev_m;
 		else if (m == prev_m + 1)
-			ck_assert(y == prev_y && d == 1 &&
-				  prev_d == pm_civil_days_in_month(prev_y, prev_m));
+			follows = y == prev_y && d == 1 &&
+				  prev_d == pm_civil_days_in_month(prev_y, prev_m);
 		else
-			ck_assert(y == prev_y + 1 && m == 1 && d == 1 && prev_m == 12 &&
-				  prev_d == 31);
-		ck_assert_int_eq(pm_civil_days_from_date(y, m, d), n);
+			follows =
+			    y == prev_y + 1 && m == 1 && d == 1 && prev_m == 12 && prev_d == 31;
+		if (!follows || pm_civil_days_from_date(y, m, d) != n) {
+			if (bad++ == 0)
+				first_bad = n;
+		}
 		prev_y = y;
 		prev_m = m;
 		prev_d = d;
 	}
+	ck_assert_msg(bad == 0,
+		      "%" PRId64 " days do not follow the day before, the first day %" PRId64, bad,
+		      first_bad);
 }
 END_TEST
 
