@@ -92,7 +92,11 @@ struct pm_manager {
 	sd_event *event;
 	/* the caller's (pm_manager_new): a copy would make 160 KiB of 64 meter slots resident */
 	const struct pm_conf *conf;
-	struct manager_meter meter[PM_CONF_MAX_METERS];
+	/*
+	 * conf->n_meters of them, not PM_CONF_MAX_METERS in the struct: 64 slots are 155 KiB that
+	 * calloc, given memory glibc had freed since start-up, clears and so makes resident
+	 */
+	struct manager_meter *meter;
 	size_t n_meters;
 	sd_event_source *log_timer;
 	uint64_t once; /* 0 = run until stopped */
@@ -685,8 +689,9 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		}
 		pm_meter_free(mt->pipe);
 	}
-	for (size_t i = 0; i < m->conf->n_meters; i++)
+	for (size_t i = 0; m->meter && i < m->conf->n_meters; i++)
 		pm_recorder_close(&m->meter[i].record);
+	free(m->meter);
 	pm_bus_free(m->bus);
 	if (m->have_dlms_objects)
 		pm_cosem_directory_free(&m->dlms_objects);
@@ -708,6 +713,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 	if (!m)
 		return -ENOMEM;
 	m->conf = conf;
+	m->meter = calloc(conf->n_meters ? conf->n_meters : 1, sizeof(*m->meter));
+	if (!m->meter)
+		return -ENOMEM;
 	m->once = once;
 	m->json = json;
 	r = sd_event_default(&m->event);
