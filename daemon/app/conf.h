@@ -177,7 +177,8 @@ struct pm_conf {
 };
 
 /*
- * Parses and validates the file at path. On success fills *conf and returns 0. On error
+ * Parses and validates the file at path. On success fills *conf and returns 0: every field but
+ * the meter slots from n_meters on, which are left as they were (nothing reads them). On error
  * returns a negative errno (-EINVAL for a bad file, -ENOENT etc. when it cannot be read),
  * writes "path:line: message" to err and leaves *conf untouched.
  */

@@ -90,8 +90,13 @@ struct manager_meter {
 
 struct pm_manager {
 	sd_event *event;
-	struct pm_conf conf;
-	struct manager_meter meter[PM_CONF_MAX_METERS];
+	/* the caller's (pm_manager_new): a copy would make 160 KiB of 64 meter slots resident */
+	const struct pm_conf *conf;
+	/*
+	 * conf->n_meters of them, not PM_CONF_MAX_METERS in the struct: 64 slots are 155 KiB that
+	 * calloc, given memory glibc had freed since start-up, clears and so makes resident
+	 */
+	struct manager_meter *meter;
 	size_t n_meters;
 	sd_event_source *log_timer;
 	uint64_t once; /* 0 = run until stopped */
@@ -133,7 +138,7 @@ static void clock_events(struct manager_meter *mt, const struct pm_wall_step *st
 	}
 	if (st->trust_changed && (!first || !st->trusted)) {
 		snprintf(detail, sizeof(detail), "clock_trust = %s",
-			 pm_clock_trust_name(mt->manager->conf.clock_trust));
+			 pm_clock_trust_name(mt->manager->conf->clock_trust));
 		pm_meter_event(mt->pipe, st->meter_ns,
 			       st->trusted ? "clock_trusted" : "clock_untrusted", detail);
 		if (mt->manager->bus)
@@ -299,7 +304,7 @@ static int start_billing(struct pm_manager *m, struct manager_meter *mt)
 	int r;
 
 	/* a store configured but not opened: the account is unknown, not new */
-	pm_billing_conf(c, !m->store && strcmp(m->conf.state_dir, "none") != 0, &bc);
+	pm_billing_conf(c, !m->store && strcmp(m->conf->state_dir, "none") != 0, &bc);
 	r = pm_billing_new(&bc, m->store, pm_utc_now_ns(), &mt->billing, err, sizeof(err));
 	if (r < 0) {
 		/* the message names the cause (a file's, with its errno text) once */
@@ -389,7 +394,7 @@ static int on_log_timer(sd_event_source *es, uint64_t usec, void *userdata)
 		if (mt->have_last)
 			mt->scans_logged = mt->scans;
 	}
-	sd_event_source_set_time(es, usec + m->conf.log_interval_s * 1000000ULL);
+	sd_event_source_set_time(es, usec + m->conf->log_interval_s * 1000000ULL);
 	sd_event_source_set_enabled(es, SD_EVENT_ON);
 	return 0;
 }
@@ -472,8 +477,8 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
  */
 static int check_recordings(struct pm_manager *m)
 {
-	for (size_t i = 0; i < m->conf.n_meters; i++) {
-		const struct pm_conf_meter *c = &m->conf.meter[i];
+	for (size_t i = 0; i < m->conf->n_meters; i++) {
+		const struct pm_conf_meter *c = &m->conf->meter[i];
 		struct manager_meter *mt = &m->meter[i];
 		char err[512];
 		uint64_t scans;
@@ -505,13 +510,13 @@ static int open_store(struct pm_manager *m)
 	char path[300], err[512];
 	int r;
 
-	if (!strcmp(m->conf.state_dir, "none")) {
+	if (!strcmp(m->conf->state_dir, "none")) {
 		log_notice("state_dir = none: registers are kept in memory only");
 		return 0;
 	}
-	if (mkdir(m->conf.state_dir, 0750) < 0 && errno != EEXIST)
-		log_warning("cannot create %s: %s", m->conf.state_dir, strerror(errno));
-	snprintf(path, sizeof(path), "%s/polymeter.db", m->conf.state_dir);
+	if (mkdir(m->conf->state_dir, 0750) < 0 && errno != EEXIST)
+		log_warning("cannot create %s: %s", m->conf->state_dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/polymeter.db", m->conf->state_dir);
 	r = pm_store_open(path, &m->store, err, sizeof(err));
 	if (r < 0)
 		log_error("store: %s; metering without it, energy registers not published", err);
@@ -655,9 +660,9 @@ static int start_mqtt(struct pm_manager *m)
 {
 	int r;
 
-	if (!m->conf.mqtt.enabled)
+	if (!m->conf->mqtt.enabled)
 		return 0;
-	r = pm_mqtt_new(m->event, &m->conf.mqtt, m->store, &m->mqtt);
+	r = pm_mqtt_new(m->event, &m->conf->mqtt, m->store, &m->mqtt);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up the MQTT publisher");
 	for (size_t i = 0; i < m->n_meters; i++) {
@@ -704,8 +709,9 @@ struct pm_manager *pm_manager_free(struct pm_manager *m)
 		}
 		pm_meter_free(mt->pipe);
 	}
-	for (size_t i = 0; i < m->conf.n_meters; i++)
+	for (size_t i = 0; m->meter && i < m->conf->n_meters; i++)
 		pm_recorder_close(&m->meter[i].record);
+	free(m->meter);
 	pm_bus_free(m->bus);
 	if (m->have_dlms_objects)
 		pm_cosem_directory_free(&m->dlms_objects);
@@ -726,7 +732,10 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	m->conf = *conf;
+	m->conf = conf;
+	m->meter = calloc(conf->n_meters ? conf->n_meters : 1, sizeof(*m->meter));
+	if (!m->meter)
+		return -ENOMEM;
 	m->once = once;
 	m->json = json;
 	r = sd_event_default(&m->event);
@@ -744,27 +753,27 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 	r = check_recordings(m);
 	if (r < 0)
 		return r;
-	r = pm_wall_watch_new(m->event, m->conf.clock_trust, on_clock_set, m, &m->wall_watch);
+	r = pm_wall_watch_new(m->event, m->conf->clock_trust, on_clock_set, m, &m->wall_watch);
 	if (r < 0)
 		return r;
 	r = open_store(m);
 	if (r < 0)
 		return r;
-	if (m->conf.dbus != PM_DBUS_NONE) {
-		r = pm_bus_new(m->event, m->conf.dbus == PM_DBUS_SESSION,
-			       m->conf.dbus_interval_ms * 1000ULL, &m->bus);
+	if (m->conf->dbus != PM_DBUS_NONE) {
+		r = pm_bus_new(m->event, m->conf->dbus == PM_DBUS_SESSION,
+			       m->conf->dbus_interval_ms * 1000ULL, &m->bus);
 		/* Metering does not depend on D-Bus: without it, the other views still serve. */
 		if (r < 0)
 			log_error_errno(r, "cannot publish %s on the %s bus; continuing without it",
 					PM_BUS_NAME,
-					m->conf.dbus == PM_DBUS_SESSION ? "session" : "system");
+					m->conf->dbus == PM_DBUS_SESSION ? "session" : "system");
 	}
-	for (size_t i = 0; i < m->conf.n_meters; i++) {
+	for (size_t i = 0; i < m->conf->n_meters; i++) {
 		struct manager_meter *mt = &m->meter[i];
 		struct pm_meter_config mc;
 
 		mt->manager = m;
-		mt->conf = &m->conf.meter[i];
+		mt->conf = &m->conf->meter[i];
 		pm_meter_config_default(&mc, mt->conf->name);
 		mc.wiring =
 		    mt->conf->wiring == PM_WIRING_DELTA ? PM_MET_WIRING_DELTA : PM_MET_WIRING_WYE;
@@ -801,9 +810,9 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish it on D-Bus",
 						       mt->conf->name);
-			r = pm_bus_account_add(m->bus, m->event, m->conf.dbus_interval_ms * 1000ULL,
-					       mt->conf->name, mt->billing, meter_clock, mt,
-					       &mt->bus_account);
+			r = pm_bus_account_add(m->bus, m->event,
+					       m->conf->dbus_interval_ms * 1000ULL, mt->conf->name,
+					       mt->billing, meter_clock, mt, &mt->bus_account);
 			if (r < 0)
 				return log_error_errno(r, "meter %s: cannot publish its account",
 						       mt->conf->name);
@@ -853,10 +862,10 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 	r = start_mqtt(m);
 	if (r < 0)
 		return r;
-	if (m->conf.log_interval_s) {
+	if (m->conf->log_interval_s) {
 		r = sd_event_add_time_relative(m->event, &m->log_timer, CLOCK_MONOTONIC,
-					       m->conf.log_interval_s * 1000000ULL, 0, on_log_timer,
-					       m);
+					       m->conf->log_interval_s * 1000000ULL, 0,
+					       on_log_timer, m);
 		if (r < 0)
 			return log_error_errno(r, "cannot add the log timer");
 		sd_event_source_set_enabled(m->log_timer, SD_EVENT_ON);

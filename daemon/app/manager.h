@@ -18,6 +18,7 @@
 
 struct pm_manager;
 
+/* @conf is kept, not copied: it must outlive the manager (polymeterd's main keeps it). */
 int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct pm_manager **ret);
 struct pm_manager *pm_manager_free(struct pm_manager *m);
 /* Runs the loop until SIGTERM/SIGINT or --once is satisfied; returns 0 or a negative errno. */

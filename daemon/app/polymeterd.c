@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	r = pm_manager_run(m);
 	m = pm_manager_free(m);
 	/* after the shutdown's checkpoints: for the memory figures (tests/bench/daemon/run) */
-	log_debug("peak RSS %ld KiB (VmHWM)", pm_peak_rss_kib());
+	pm_memory_line(err, sizeof(err));
+	log_debug("%s", err);
 	return r < 0 ? 1 : 0;
 }

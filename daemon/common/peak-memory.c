@@ -4,17 +4,33 @@
 
 #include "common/peak-memory.h"
 
-long pm_peak_rss_kib(void)
+struct status_kib {
+	long hwm, anon, file, shmem;
+};
+
+static void read_status(struct status_kib *k)
 {
 	FILE *f = fopen("/proc/self/status", "re");
 	char line[256];
-	long kib = -1;
 
+	*k = (struct status_kib){-1, -1, -1, -1};
 	if (!f)
-		return -1;
+		return;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-			break;
+		if (sscanf(line, "VmHWM: %ld kB", &k->hwm) != 1 &&
+		    sscanf(line, "RssAnon: %ld kB", &k->anon) != 1 &&
+		    sscanf(line, "RssFile: %ld kB", &k->file) != 1)
+			sscanf(line, "RssShmem: %ld kB", &k->shmem);
 	fclose(f);
-	return kib;
+}
+
+void pm_memory_line(char *buf, size_t len)
+{
+	struct status_kib k;
+
+	read_status(&k);
+	/* shared memory is SQLite's WAL index, a file mapped shared */
+	snprintf(buf, len,
+		 "peak RSS %ld KiB (VmHWM); at exit %ld KiB anonymous, %ld KiB file-backed", k.hwm,
+		 k.anon, k.file < 0 ? -1 : k.file + (k.shmem > 0 ? k.shmem : 0));
 }

@@ -7,7 +7,15 @@
 #ifndef POLYMETER_PEAK_MEMORY_H
 #define POLYMETER_PEAK_MEMORY_H
 
-/* KiB, or -1 when /proc is not mounted or has no such line. */
-long pm_peak_rss_kib(void);
+#include <stddef.h>
+
+/*
+ * The line polymeterd logs at exit and the memory floor prints (tests/bench/daemon/run reads
+ * both): "peak RSS P KiB (VmHWM); at exit A KiB anonymous, F KiB file-backed". The split
+ * (RssAnon; RssFile + RssShmem) is taken now, not at the peak: it tells the process's own data
+ * (heap, stacks, written pages of the libraries) from the pages of program and library files
+ * that it ran or read. KiB; -1 for a field /proc does not have (or /proc not mounted).
+ */
+void pm_memory_line(char *buf, size_t len);
 
 #endif

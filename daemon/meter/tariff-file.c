@@ -264,12 +264,52 @@ int pm_tariff_file_parse(const char *path_for_messages, const char *json_text, s
 	return pm_tariff_file_parse_info(path_for_messages, json_text, out, NULL, err, errlen);
 }
 
+/*
+ * The file's text into *@text (NUL-terminated, *@len bytes, to be freed), or -EFBIG past
+ * PM_TARIFF_FILE_MAX_BYTES. The buffer grows with what is read instead of being the limit's
+ * size from the start: a 1 MiB malloc is an mmap whose free raises glibc's mmap threshold to
+ * 1 MiB for the rest of the process, so that later large blocks come from the heap and stay
+ * resident after they are freed (polymeterd reads each tariff file twice at start-up).
+ */
+static int read_text(FILE *f, char **text, size_t *len)
+{
+	size_t cap = 16384, n = 0;
+	char *buf = NULL;
+
+	for (;;) {
+		char *more = realloc(buf, cap + 1);
+
+		if (!more) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = more;
+		n += fread(buf + n, 1, cap - n, f);
+		if (ferror(f)) {
+			free(buf);
+			return errno ? -errno : -EIO;
+		}
+		if (n < cap)
+			break;
+		if (cap > PM_TARIFF_FILE_MAX_BYTES) {
+			free(buf);
+			return -EFBIG;
+		}
+		/* one byte past the limit tells a file over it from one at it */
+		cap = cap * 2 > PM_TARIFF_FILE_MAX_BYTES ? PM_TARIFF_FILE_MAX_BYTES + 1 : cap * 2;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
 int pm_tariff_file_load(const char *path, struct tariff *out, struct pm_tariff_file_info *info,
 			char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "re");
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int r;
 
 	if (!f) {
@@ -278,27 +318,21 @@ int pm_tariff_file_load(const char *path, struct tariff *out, struct pm_tariff_f
 			snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
 	}
-	text = malloc(PM_TARIFF_FILE_MAX_BYTES + 1);
-	if (!text) {
-		fclose(f);
-		if (err && errlen > 0)
-			snprintf(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	len = fread(text, 1, PM_TARIFF_FILE_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		r = errno ? -errno : -EIO;
-		if (err && errlen > 0)
-			snprintf(err, errlen, "%s: %s", path, strerror(-r));
-	} else if (len > PM_TARIFF_FILE_MAX_BYTES) {
-		r = -EFBIG;
+	r = read_text(f, &text, &len);
+	fclose(f);
+	if (r == -EFBIG) {
 		if (err && errlen > 0)
 			snprintf(err, errlen, "%s: larger than %d bytes", path,
 				 PM_TARIFF_FILE_MAX_BYTES);
-	} else {
-		r = parse_buffer(path, text, len, out, info, err, errlen);
+		return r;
 	}
+	if (r < 0) {
+		if (err && errlen > 0)
+			snprintf(err, errlen, "%s: %s", path,
+				 r == -ENOMEM ? "out of memory" : strerror(-r));
+		return r;
+	}
+	r = parse_buffer(path, text, len, out, info, err, errlen);
 	free(text);
-	fclose(f);
 	return r;
 }

@@ -3,7 +3,8 @@
  * The memory floor of polymeterd for tests/bench/daemon/run: a program that does nothing but is
  * linked like polymeterd (the same libraries, loaded even unused: --no-as-needed; the same
  * optimised, hardened flags) and prints its own peak resident set as polymeterd logs it
- * (common/peak-memory.c, VmHWM): the libraries' and the C runtime's share of polymeterd's figure.
+ * (common/peak-memory.c, VmHWM, and the anonymous and file-backed parts at exit): the libraries'
+ * and the C runtime's share of polymeterd's figure.
  */
 #include <stdio.h>
 
@@ -11,6 +12,9 @@
 
 int main(void)
 {
-	printf("peak RSS %ld KiB (VmHWM)\n", pm_peak_rss_kib());
+	char line[160];
+
+	pm_memory_line(line, sizeof(line));
+	printf("%s\n", line);
 	return 0;
 }
