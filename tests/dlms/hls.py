@@ -5,7 +5,8 @@
 with every APDU glo- or general-glo-ciphered; a wrong key, a wrong system title, a replayed
 invocation counter and an unciphered write are each refused with the standard's code and
 change nothing; the low-level-security client may no longer disconnect the supply or write
-the Account, the HLS client may; and the server's invocation counters keep rising across kill -9 of the daemon
+the Account, its settings as Register and Data objects (by SET-normal, with-list and
+with datablocks), the Clock or the Token gateway; the HLS client may; and the server's invocation counters keep rising across kill -9 of the daemon
 (the store's reservation), while a request recorded before the kill is still refused after
 it. Run under dbus-run-session (tests/dlms/run does).
 
@@ -29,6 +30,19 @@ CLIENT_TITLE = bytes.fromhex("4D4D4D0000000001")
 ACCOUNT = (111, "0.0.19.0.0.255")
 DISCONNECT = (70, "0.0.96.3.10.255")
 LOW_CREDIT = 16  # Account low_credit_threshold: the management client may write it
+CLOCK = (8, "0.0.1.0.0.255")
+TOKEN_GATEWAY = (115, "0.0.19.40.0.255")
+# the account's settings as Register (3) and Data (1), value attribute 2 (docs/object-model.md)
+LLS_REFUSED = [("payg_debt_limit", (3, "0.0.128.5.0.255")),
+               ("max_balance", (3, "0.0.128.5.1.255")),
+               ("debt_weekly_rate", (3, "0.0.128.5.2.255")),
+               ("debt_collection", (1, "0.0.128.5.3.255")),
+               ("debt_in_emergency_credit", (1, "0.0.128.5.4.255")),
+               ("load_limit_peak", (3, "0.0.128.5.5.255")),
+               ("reconnect_needs_confirmation", (1, "0.0.128.5.6.255")),
+               ("friendly_special_days", (1, "0.0.128.5.7.255"))]
+# 2000-01-01 (a Saturday) 00:00:00, deviation 0, status 0
+Y2000 = bytes.fromhex("07D001010600000000000000")
 
 
 def key_file():
@@ -53,6 +67,27 @@ def hls_client(keys=KEYS, title=CLIENT_TITLE, general=False):
     s.general = general
     c.aare = s.associate(c)
     return c
+
+
+def changed(v):
+    """A value other than @v of its type that the meter would take: a flag negated, an enum's
+    code 0 and 1 swapped, a number one unit more (money: 10^5 mu at scaler -5)."""
+    if v.tag == dc.Tag.BOOLEAN:
+        return dc.Data(v.tag, not v.value)
+    if v.tag == dc.Tag.ENUM:
+        return dc.Data(v.tag, v.value ^ 1)
+    return dc.Data(v.tag, v.value + 100000)
+
+
+def set_request_with_list(iip, attrs, values):
+    """SET-Request-With-List (IEC 62056-5-3): the descriptors, then the values."""
+    out = bytes([dc.SET_REQUEST, 4, iip]) + dc.encode_length(len(attrs))
+    for a in attrs:
+        out += dc.attribute_descriptor(*a) + dc.access_selection()
+    out += dc.encode_length(len(values))
+    for v in values:
+        out += dc.encode_data(v)
+    return out
 
 
 def raw_exchange(c, apdu):
@@ -130,6 +165,35 @@ with section("what needs HLS"):
     check("LLS on a meter with HLS: SET of the Account's low_credit_threshold "
           "read-write-denied, nothing changed",
           r == 3 and c.get_typed(*ACCOUNT, LOW_CREDIT) == old, str(r))
+    # the account's settings served as Register and Data objects: by every SET path
+    for name, obj in LLS_REFUSED:
+        old = c.get_typed(*obj, 2)
+        new = changed(old)
+        r = c.set(*obj, 2, new)
+        check(f"LLS: SET-normal of {name} ({obj[1]}) read-write-denied, read back unchanged",
+              r == 3 and c.get_typed(*obj, 2) == old, f"{r} {old}")
+        r, _ = c.set_with_blocks(*obj, 2, new, 2)
+        check(f"LLS: SET with datablocks of {name} read-write-denied, unchanged",
+              r == 3 and c.get_typed(*obj, 2) == old, f"{r} {old}")
+    objs = [obj for _, obj in LLS_REFUSED]
+    olds = [c.get_typed(*obj, 2) for obj in objs]
+    iip = c.next_iip()
+    r = c.request(set_request_with_list(iip, [(*o, 2) for o in objs], [changed(v) for v in olds]))
+    check("LLS: SET-with-list of them all: read-write-denied for each, each unchanged",
+          r.kind == "set-list" and r.result == [3] * len(objs) and
+          [c.get_typed(*o, 2) for o in objs] == olds, str(r))
+    before = dc.DateTime.from_bytes(c.get(*CLOCK, 2)).utc()
+    r = c.set(*CLOCK, 2, dc.Data(dc.Tag.OCTET_STRING, Y2000))
+    after = dc.DateTime.from_bytes(c.get(*CLOCK, 2)).utc()
+    check("LLS: SET of the Clock's time (it moves the tariff's switching) read-write-denied, "
+          "the clock not moved to 2000", r == 3 and after >= before and after.year > 2000,
+          f"{r} {before} {after}")
+    r, _ = c.action(*CLOCK, 6, dc.Data(dc.Tag.LONG, 900))
+    after = dc.DateTime.from_bytes(c.get(*CLOCK, 2)).utc()
+    check("LLS: Clock shift_time +900 s read-write-denied, the clock not shifted",
+          r == 3 and (after - before).total_seconds() < 900, f"{r} {before} {after}")
+    r, _ = c.action(*TOKEN_GATEWAY, 1, dc.Data(dc.Tag.OCTET_STRING, b"66475648316756821785"))
+    check("LLS: Token gateway enter read-write-denied", r == 3, str(r))
     c.close()
     c = hls_client()
     r, _ = c.action(*DISCONNECT, 1, dc.integer(0))
@@ -138,6 +202,12 @@ with section("what needs HLS"):
     r, _ = c.action(*DISCONNECT, 2, dc.integer(0))
     check("HLS: remote_reconnect succeeds, control_state no longer 0",
           r == 0 and c.get(*DISCONNECT, 3) != 0, str(r))
+    name, obj = LLS_REFUSED[1]
+    old = c.get_typed(*obj, 2)
+    r = c.set(*obj, 2, changed(old))
+    check(f"HLS: SET of {name} succeeds, read back changed",
+          r == 0 and c.get_typed(*obj, 2) == changed(old), f"{r} {old}")
+    c.set(*obj, 2, old)
     c.close()
 
 with section("associations refused"):
