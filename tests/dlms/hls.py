@@ -6,7 +6,8 @@ with every APDU glo- or general-glo-ciphered; a wrong key, a wrong system title,
 invocation counter and an unciphered write are each refused with the standard's code and
 change nothing; the low-level-security client may no longer disconnect the supply or write
 the Account, its settings as Register and Data objects (by SET-normal, with-list and
-with datablocks), the Clock or the Token gateway; the HLS client may; and the server's invocation counters keep rising across kill -9 of the daemon
+with datablocks), the Clock or the Token gateway; the HLS client may; the counters go on
+under a renamed meter, and --check-config refuses two meters with one key or title; and the server's invocation counters keep rising across kill -9 of the daemon
 (the store's reservation), while a request recorded before the kill is still refused after
 it. Run under dbus-run-session (tests/dlms/run does).
 
@@ -14,11 +15,12 @@ usage: hls.py POLYMETERD        (built with ASan/UBSan: make daemon-asan)
 Last line: "N passed, N failed".
 """
 import os
+import subprocess
 import sys
 
 import cosem_security as sec
-from dlmstest import (MANAGEMENT, Daemon, associated, check, client, dc, done, free_port,
-                      meter_conf, section, stopped_clean, tmpdir)
+from dlmstest import (MANAGEMENT, METER, SANITIZER_ENV, Daemon, associated, check, client, dc,
+                      done, free_port, meter_conf, section, stopped_clean, tmpdir)
 
 DAEMON = sys.argv[1]
 TMP = tmpdir("pm-dlms-hls-")
@@ -248,6 +250,59 @@ with section("invocation counters across kill -9"):
     check("an AARQ recorded before the kill, sent again: invocation-counter-error",
           isinstance(e, dc.ExceptionResponse) and e.service_error == 6, str(e))
     c.close()
+
+with section("the counters go with the key and title, not the meter's name"):
+    c = hls_client()
+    c.get_typed(*ACCOUNT, LOW_CREDIT)
+    before = list(hls.server_ics)
+    c.close()
+    stopped_clean(daemon, "polymeterd")
+    with open(CONF, encoding="ascii") as f:
+        text = f.read()
+    renamed = f"{TMP}/renamed.conf"
+    with open(renamed, "w", encoding="ascii") as f:
+        f.write(text.replace(f"[meter {METER}]", f"[meter {METER}_renamed]"))
+    daemon = Daemon(DAEMON, renamed, TMP, PORT)
+    up = daemon.wait_serving(60)
+    check("polymeterd serves the meter renamed, same key file", up, daemon.stderr()[-1500:])
+    c = hls_client()
+    c.get_typed(*ACCOUNT, LOW_CREDIT)
+    after = hls.server_ics[len(before):]
+    check("renamed: its server invocation counters go on above the old name's",
+          after and after[0] > max(before), f"before {before} after {after}")
+    c.close()
+    # a replay of the old name's last request is still refused under the new name
+    e = raw_exchange(hls_client(), replayed).result
+    check("renamed: a request recorded under the old name is refused, "
+          "invocation-counter-error", isinstance(e, dc.ExceptionResponse) and
+          e.service_error == 6, str(e))
+
+with section("--check-config: one key file, one meter"):
+    shared = f"{TMP}/shared.conf"
+    with open(shared, "w", encoding="ascii") as f:
+        f.write(text + text[text.index(f"[meter {METER}]"):].replace(
+            f"[meter {METER}]", f"[meter {METER}_2]").replace(
+            f"dlms_port = {PORT}", f"dlms_port = {free_port()}"))
+    r = subprocess.run([DAEMON, "--config", shared, "--check-config"], capture_output=True,
+                       text=True, env=SANITIZER_ENV, check=False)
+    check("two meters with one dlms_key_file: --check-config refuses it, naming the file",
+          r.returncode != 0 and "dlms_key_file" in r.stderr and f"{METER}_2" in r.stderr,
+          f"{r.returncode} {r.stderr[-800:]}")
+    copy = f"{TMP}/dlms-keys-copy"
+    fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    with os.fdopen(fd, "w", encoding="ascii") as f, open(key_file(), encoding="ascii") as g:
+        f.write(g.read())
+    second = text[text.index(f"[meter {METER}]"):].replace(
+        f"[meter {METER}]", f"[meter {METER}_2]").replace(
+        f"dlms_port = {PORT}", f"dlms_port = {free_port()}").replace(
+        f"dlms_key_file = {TMP}/dlms-keys", f"dlms_key_file = {copy}")
+    with open(shared, "w", encoding="ascii") as f:
+        f.write(text + second)
+    r = subprocess.run([DAEMON, "--config", shared, "--check-config"], capture_output=True,
+                       text=True, env=SANITIZER_ENV, check=False)
+    check("two key files with one system title and key: --check-config refuses it",
+          r.returncode != 0 and "system_title or encryption_key" in r.stderr,
+          f"{r.returncode} {r.stderr[-800:]}")
 
 stopped_clean(daemon, "polymeterd")
 done()
