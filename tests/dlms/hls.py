@@ -304,5 +304,18 @@ with section("--check-config: one key file, one meter"):
           r.returncode != 0 and "system_title or encryption_key" in r.stderr,
           f"{r.returncode} {r.stderr[-800:]}")
 
+    same = f"{TMP}/dlms-keys-same-titles"
+    fd = os.open(same, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    with os.fdopen(fd, "w", encoding="ascii") as f, open(key_file(), encoding="ascii") as g:
+        f.write(g.read().replace(f"client_system_title = {CLIENT_TITLE.hex()}",
+                                 f"client_system_title = {SERVER_TITLE.hex()}"))
+    with open(shared, "w", encoding="ascii") as f:
+        f.write(text.replace(f"dlms_key_file = {TMP}/dlms-keys", f"dlms_key_file = {same}"))
+    r = subprocess.run([DAEMON, "--config", shared, "--check-config"], capture_output=True,
+                       text=True, env=SANITIZER_ENV, check=False)
+    check("a key file whose client_system_title is the meter's system_title: --check-config "
+          "refuses it", r.returncode != 0 and "client_system_title equal to system_title" in
+          r.stderr, f"{r.returncode} {r.stderr[-800:]}")
+
 stopped_clean(daemon, "polymeterd")
 done()
