@@ -5,11 +5,12 @@
 with every APDU glo- or general-glo-ciphered; a wrong key, a wrong system title, a replayed
 invocation counter and an unciphered write are each refused with the standard's code and
 change nothing; the low-level-security client may no longer disconnect the supply or write
-the Account, its settings as Register and Data objects (by SET-normal, with-list and
-with datablocks), the Clock or the Token gateway; the HLS client may; the counters go on
-under a renamed meter, and --check-config refuses two meters with one key or title; and the server's invocation counters keep rising across kill -9 of the daemon
-(the store's reservation), while a request recorded before the kill is still refused after
-it. Run under dbus-run-session (tests/dlms/run does).
+the Account, its settings as Register and Data objects (by SET-normal, with-list and with
+datablocks), the Clock or the Token gateway; the HLS client may; the server's invocation
+counters keep rising across kill -9 of the daemon (the store's reservation) and under a
+renamed meter, while a request recorded before either is still refused after it; and
+--check-config refuses two meters with one key file, title or key, and a client title equal
+to the meter's. Run under dbus-run-session (tests/dlms/run does).
 
 usage: hls.py POLYMETERD        (built with ASan/UBSan: make daemon-asan)
 Last line: "N passed, N failed".
@@ -272,7 +273,9 @@ with section("the counters go with the key and title, not the meter's name"):
           after and after[0] > max(before), f"before {before} after {after}")
     c.close()
     # a replay of the old name's last request is still refused under the new name
-    e = raw_exchange(hls_client(), replayed).result
+    c = hls_client()
+    e = raw_exchange(c, replayed).result
+    c.close()
     check("renamed: a request recorded under the old name is refused, "
           "invocation-counter-error", isinstance(e, dc.ExceptionResponse) and
           e.service_error == 6, str(e))
