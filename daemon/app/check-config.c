@@ -203,6 +203,45 @@ static int check_mqtt(const struct pm_conf_mqtt *q, const char *path, char *err,
 	return 0;
 }
 
+/*
+ * Two meters' key files (each already read by check_meter) naming one system title or one
+ * encryption key: the GCM IV is unique only per title and key, so two meters under them would
+ * answer from one counter sequence with two sets of clients.
+ */
+static int check_dlms_titles(const struct pm_conf *conf, const char *path, char *err, size_t len)
+{
+	struct pm_dlms_key_file a, b;
+	const char *why;
+	int r = 0;
+
+	for (size_t j = 1; !r && j < conf->n_meters; j++) {
+		const struct pm_conf_meter *mb = &conf->meter[j];
+
+		if (!mb->dlms_key_file[0] || pm_dlms_key_file_read(mb->dlms_key_file, &b, &why) < 0)
+			continue;
+		for (size_t i = 0; !r && i < j; i++) {
+			const struct pm_conf_meter *ma = &conf->meter[i];
+
+			if (!ma->dlms_key_file[0] ||
+			    pm_dlms_key_file_read(ma->dlms_key_file, &a, &why) < 0)
+				continue;
+			if (!memcmp(a.title, b.title, sizeof(a.title)) ||
+			    !memcmp(a.keys.ek, b.keys.ek, sizeof(a.keys.ek))) {
+				snprintf(
+				    err, len,
+				    "%s:%u: meter %s: dlms_key_file %s has the system_title or "
+				    "encryption_key of meter %s's %s; each meter needs its own",
+				    path, at(mb, mb->lines.dlms_key_file), mb->name,
+				    mb->dlms_key_file, ma->name, ma->dlms_key_file);
+				r = -EEXIST;
+			}
+			explicit_bzero(&a, sizeof(a));
+		}
+		explicit_bzero(&b, sizeof(b));
+	}
+	return r;
+}
+
 int pm_check_config(const char *path, const struct pm_conf *conf, char *err, size_t errlen)
 {
 	int rm = check_mqtt(&conf->mqtt, path, err, errlen);
@@ -215,5 +254,5 @@ int pm_check_config(const char *path, const struct pm_conf *conf, char *err, siz
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return check_dlms_titles(conf, path, err, errlen);
 }

@@ -84,6 +84,31 @@ static void validate_hdlc_buses(struct conf_parser *p)
 	}
 }
 
+/*
+ * One dlms_key_file per meter: the GCM IV is the system title and an invocation counter, and
+ * two meters answering under one title and key would draw on one counter sequence with two
+ * sets of clients (pm_check_config compares the titles and keys the files hold too).
+ */
+static void validate_dlms_key_files(struct conf_parser *p)
+{
+	for (size_t j = 1; j < p->conf.n_meters; j++) {
+		const struct pm_conf_meter *b = &p->conf.meter[j];
+
+		for (size_t i = 0; b->dlms_key_file[0] && i < j; i++) {
+			const struct pm_conf_meter *a = &p->conf.meter[i];
+
+			if (strcmp(a->dlms_key_file, b->dlms_key_file) != 0)
+				continue;
+			conf_parse_error(p, p->key_line[j][K_DLMS_KEY_FILE],
+					 "[meter %s] dlms_key_file %s: [meter %s] (line %u) has it "
+					 "too; each meter needs its own system title and keys",
+					 b->name, b->dlms_key_file, a->name,
+					 p->key_line[i][K_DLMS_KEY_FILE]);
+			return;
+		}
+	}
+}
+
 static void validate_rtu_buses(struct conf_parser *p)
 {
 	for (size_t j = 1; j < p->conf.n_meters; j++) {
@@ -233,6 +258,7 @@ void conf_validate(struct conf_parser *p)
 		conf_parse_error(p, p->line ? p->line : 1, "no [meter NAME] section");
 	validate_rtu_buses(p);
 	validate_hdlc_buses(p);
+	validate_dlms_key_files(p);
 	conf_validate_listeners(p);
 	for (size_t i = 0; i < p->conf.n_meters; i++) {
 		const unsigned *line = p->key_line[i];

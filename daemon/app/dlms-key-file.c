@@ -96,6 +96,13 @@ int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const ch
 	explicit_bzero(raw, sizeof(raw));
 	if (!r && seen != HAS_ALL)
 		r = -EINVAL;
+	/* the client under the meter's own title: both sides' IVs would be (title, counter) */
+	if (!r && !memcmp(k->title, k->client_title, sizeof(k->title))) {
+		explicit_bzero(k, sizeof(*k));
+		*why = "has client_system_title equal to system_title: the client needs a title "
+		       "of its own";
+		return -EINVAL;
+	}
 	if (r) {
 		explicit_bzero(k, sizeof(*k));
 		*why = "must hold system_title (16 hexadecimal digits), encryption_key and "

@@ -131,6 +131,22 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " server_reserved INTEGER NOT NULL CHECK (server_reserved BETWEEN 0 AND 4294967296),"
     " client_last INTEGER NOT NULL CHECK (client_last BETWEEN -1 AND 4294967295))"
     " WITHOUT ROWID;",
+    /*
+     * 10: the counters keyed on what the GCM IV is unique under, the server's system title and
+     * its encryption key (SHA-256, never the key), not on the meter's name: a renamed meter, or
+     * two meters with one key file, used to start again at 0. Which key a row of 9 was under is
+     * not known, so they become one floor row (empty title and hash) holding the highest of
+     * each: a key's first reservation starts above it, a replayed client counter stays refused.
+     */
+    "CREATE TABLE dlms_ic ("
+    " system_title BLOB NOT NULL CHECK (length(system_title) IN (0, 8)),"
+    " key_sha256 BLOB NOT NULL CHECK (length(key_sha256) IN (0, 32)),"
+    " server_reserved INTEGER NOT NULL CHECK (server_reserved BETWEEN 0 AND 4294967296),"
+    " client_last INTEGER NOT NULL CHECK (client_last BETWEEN -1 AND 4294967295),"
+    " PRIMARY KEY (system_title, key_sha256)) WITHOUT ROWID;"
+    "INSERT INTO dlms_ic SELECT X'', X'', max(server_reserved), max(client_last)"
+    " FROM dlms_counter HAVING count(*) > 0;"
+    "DROP TABLE dlms_counter;",
 };
 
 static int errno_of(int rc)

@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 9
+#define PM_STORE_SCHEMA_VERSION 10
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -265,18 +265,30 @@ int pm_store_load_account(struct pm_store *store, const char *meter, uint32_t la
 int pm_store_topup_ref_used(struct pm_store *store, const char *meter, const char *reference);
 
 /*
- * The DLMS HLS invocation counters of @meter (store-dlms.c): every server counter below
- * *@server_reserved may have been sent (0: none), *@client_last is the client's newest one
- * taken (-1: none). Nothing stored yet: those defaults.
+ * The DLMS HLS invocation counters (store-dlms.c), kept per what the GCM IV is unique under: the
+ * server's system title and the SHA-256 of its encryption key, whichever meter uses them.
  */
-int pm_store_load_dlms_counters(struct pm_store *store, const char *meter,
-				uint64_t *server_reserved, int64_t *client_last);
-/* Raises the server's reservation to @server_reserved (at most 2^32), committed before it
- * returns: the counters below it may be sent. */
-int pm_store_reserve_dlms_server(struct pm_store *store, const char *meter,
-				 uint64_t server_reserved);
-/* The client's newest counter taken, committed before the request it came with is served. */
-int pm_store_save_dlms_client(struct pm_store *store, const char *meter, uint32_t client_last);
+struct pm_store_dlms_id {
+	uint8_t title[8];
+	uint8_t key_sha256[32];
+};
+
+/* *@client_last: the client's newest counter taken (-1: none). */
+int pm_store_load_dlms_client(struct pm_store *store, const struct pm_store_dlms_id *id,
+			      int64_t *client_last);
+/*
+ * Reserves the next @n server counters (fewer at 2^32), committed before it returns:
+ * [*@start, *@end) are this caller's alone, above every one reserved before under @id, by
+ * this meter or any other. *@start == *@end: none left.
+ */
+int pm_store_reserve_dlms_server(struct pm_store *store, const struct pm_store_dlms_id *id,
+				 uint32_t n, uint64_t *start, uint64_t *end);
+/*
+ * Takes the client's counter @ic when it is above the newest one taken under @id (1, committed
+ * before it returns), else 0; *@client_last is then the newest one taken.
+ */
+int pm_store_take_dlms_client(struct pm_store *store, const struct pm_store_dlms_id *id,
+			      uint32_t ic, int64_t *client_last);
 
 /* The meter's STS side beside its account (store-sts.c). */
 struct pm_store_sts {

@@ -34,6 +34,12 @@ static const char intro[] =
     "snapshot (no scan yet, no account, a rate the tariff does not define) answers "
     "object-unavailable.\n"
     "\n"
+    "**(HLS)** after a write or a method: it moves the supply, the tariff or money (the "
+    "object model's needs_hls quantities, the Clock, the payment, calendar, script and "
+    "supply classes), so on a meter with `dlms_key_file` the management client needs "
+    "HLS-GMAC for it; with low-level security it is refused read-write-denied "
+    "(docs/dlms.md, Associations and rights).\n"
+    "\n"
     "Values of model quantities: integers as long64 at the model's scaler (Register "
     "scaler_unit), booleans, enums by their code, text as visible-string, dates as COSEM "
     "date, times as date-time. The payment classes (Account 111, Credit 112, Charge 113) and "
@@ -124,6 +130,7 @@ static void print_source(const struct pm_cosem_object *o, uint8_t attr)
 static void print_object(const struct pm_cosem_object *o)
 {
 	const struct pm_cosem_class *c = o->cls;
+	const bool hls = pm_cosem_needs_hls(o);
 	char obis[24];
 
 	pm_cosem_obis_format(o->ln, obis, sizeof(obis));
@@ -136,6 +143,9 @@ static void print_object(const struct pm_cosem_object *o)
 		    "%s%u %s/%s", a > 1 ? "<br>" : " ", a,
 		    access_text(pm_cosem_directory_attr_access(o, PM_DLMS_CLIENT_PUBLIC, a)),
 		    access_text(pm_cosem_directory_attr_access(o, PM_DLMS_CLIENT_MANAGEMENT, a)));
+		if (hls && pm_cosem_directory_attr_access(o, PM_DLMS_CLIENT_MANAGEMENT, a) &
+			       PM_COSEM_WRITE)
+			printf(" (HLS)");
 		if (sel) {
 			printf(" (selectors");
 			for (unsigned s = 1; s < 8; s++)
@@ -148,11 +158,13 @@ static void print_object(const struct pm_cosem_object *o)
 	printf(" |");
 	if (!c->n_methods)
 		printf(" none");
-	for (uint8_t m = 1; m <= c->n_methods; m++)
-		printf("%s%u %s/%s", m > 1 ? "<br>" : " ", m,
+	for (uint8_t m = 1; m <= c->n_methods; m++) {
+		bool x = pm_cosem_directory_method_access(o, PM_DLMS_CLIENT_MANAGEMENT, m);
+
+		printf("%s%u %s/%s%s", m > 1 ? "<br>" : " ", m,
 		       pm_cosem_directory_method_access(o, PM_DLMS_CLIENT_PUBLIC, m) ? "x" : "-",
-		       pm_cosem_directory_method_access(o, PM_DLMS_CLIENT_MANAGEMENT, m) ? "x"
-											 : "-");
+		       x ? "x" : "-", x && hls ? " (HLS)" : "");
+	}
 	printf(" |\n");
 }
 

@@ -132,6 +132,9 @@ static const struct {
     {"dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_mode_e = yes\n[meter n]\nsource = sim\n"
      "dlms_hdlc_device = /dev/ttyS1\ndlms_hdlc_address = 18\n",
      9, "an optical port (dlms_hdlc_mode_e) serves one meter"},
+    /* one key file, two meters: one title and key, two counter sequences (GCM IV reuse) */
+    {"dlms_key_file = /etc/k\n[meter n]\nsource = sim\ndlms_key_file = /etc/k\n", 8,
+     "[meter n] dlms_key_file /etc/k: [meter m] (line 5) has it too"},
 };
 
 START_TEST(test_dlms_defaults_and_values)

@@ -835,6 +835,80 @@ END_TEST
 
 /* ---- token gateway ---- */
 
+/* LLS on a meter with HLS keys: every write of money, supply or tariff is refused before the
+ * meter is asked, whether the object is a payment class, the Clock or a setting served as a
+ * Register or Data; HLS writes the same objects. */
+START_TEST(test_lls_restricted)
+{
+	struct pm_dlms_assoc_info lls = fx.mgmt, gmac = fx.mgmt;
+	const struct pm_cosem_request rlls = {&lls, &fx.meter}, rgmac = {&gmac, &fx.meter};
+	/* settings.max_balance 0.0.128.5.1.255, Register; settings.reconnect_needs_confirmation
+	 * 0.0.128.5.6.255, Data; the Clock; the Token gateway */
+	const struct pm_cosem_object *max_balance = find(&rlls, 3, 0, 0, 128, 5, 1, 255);
+	const struct pm_cosem_object *reconnect = find(&rlls, 1, 0, 0, 128, 5, 6, 255);
+	const struct pm_cosem_object *clock = find(&rlls, 8, 0, 0, 1, 0, 0, 255);
+	const struct pm_cosem_object *gateway = find(&rlls, 115, 0, 0, 19, 40, 0, 255);
+	/* account.total_credit: written by nobody */
+	const struct pm_cosem_object *total = find(&rlls, 3, 0, 0, 128, 0, 0, 255);
+	const uint8_t v4000[] = {0x06, 0, 0, 0x0F, 0xA0}; /* double-long-unsigned 4000 */
+	const uint8_t money[] = {0x05, 0, 0, 0x0F, 0xA0}; /* double-long 4000 */
+	const uint8_t yes[] = {0x03, 0x01};
+	/* 2026-11-23 04:36:00, deviation 0 */
+	const uint8_t t[] = {0x09, 0x0C, 0x07, 0xEA, 0x0B, 0x17, 0x01,
+			     0x04, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00};
+	const uint8_t zero[] = {0x0F, 0x00};
+	const uint8_t enter[] = {0x09, 20,  '6', '6', '4', '7', '5', '6', '4', '8', '3',
+				 '1',  '6', '7', '5', '6', '8', '2', '1', '7', '8', '5'};
+	int max_q = pm_quantity_find("settings.max_balance");
+
+	lls.lls_restricted = true;
+	gmac.mechanism = 5;
+	ck_assert_ptr_nonnull(max_balance);
+	ck_assert_ptr_nonnull(reconnect);
+	ck_assert_ptr_nonnull(clock);
+	ck_assert_ptr_nonnull(gateway);
+	ck_assert_ptr_nonnull(total);
+	ck_assert_int_ge(max_q, 0);
+	ck_assert(pm_quantities[max_q].needs_hls);
+
+	ck_assert_int_eq(set(&rlls, max_balance, 2, money, sizeof(money)),
+			 PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(set(&rlls, reconnect, 2, yes, sizeof(yes)), PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(fx.calls.set_setting, 0);
+	ck_assert_int_eq(set(&rlls, clock, 2, t, sizeof(t)), PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(action(&rlls, clock, 6, zero, sizeof(zero)), PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(fx.calls.set_clock, 0);
+	ck_assert_int_eq(action(&rlls, gateway, 1, enter, sizeof(enter)),
+			 PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(fx.calls.enter_token, 0);
+	/* reading is not restricted */
+	ck_assert_int_eq(get(&rlls, clock, 2), PM_DLMS_SUCCESS);
+	/* a quantity nobody writes stays refused as before, for its own reason */
+	ck_assert_int_eq(set(&rlls, total, 2, v4000, sizeof(v4000)), PM_DLMS_READ_WRITE_DENIED);
+
+	ck_assert_int_eq(set(&rgmac, max_balance, 2, money, sizeof(money)), PM_DLMS_SUCCESS);
+	ck_assert_int_eq(fx.calls.set_setting, 1);
+	ck_assert_uint_eq(fx.calls.setting, (size_t)max_q);
+	ck_assert_int_eq(set(&rgmac, reconnect, 2, yes, sizeof(yes)), PM_DLMS_SUCCESS);
+	ck_assert_int_eq(fx.calls.set_setting, 2);
+	ck_assert_int_eq(set(&rgmac, clock, 2, t, sizeof(t)), PM_DLMS_SUCCESS);
+	ck_assert_int_eq(fx.calls.set_clock, 1);
+	ck_assert_int_eq(action(&rgmac, gateway, 1, enter, sizeof(enter)), PM_DLMS_SUCCESS);
+	ck_assert_int_eq(fx.calls.enter_token, 1);
+}
+END_TEST
+
+/* Every quantity an administrator writes moves money, the supply or the tariff: the model
+ * marks each as needing HLS, so a row added without thinking of it fails here. */
+START_TEST(test_admin_quantities_need_hls)
+{
+	for (size_t i = 0; i < pm_quantity_count; i++)
+		if (pm_quantities[i].write == PM_WHO_ADMIN)
+			ck_assert_msg(pm_quantities[i].needs_hls, "%s", pm_quantities[i].id);
+	ck_assert(!pm_quantities[pm_quantity_find("account.total_credit")].needs_hls);
+}
+END_TEST
+
 START_TEST(test_token_gateway)
 {
 	const struct pm_cosem_object *o = find(&fx.rmgmt, 115, 0, 0, 19, 40, 0, 255);
@@ -915,6 +989,8 @@ int main(void)
 	tcase_add_test(tc, test_clock_get);
 	tcase_add_test(tc, test_clock_set);
 	tcase_add_test(tc, test_token_gateway);
+	tcase_add_test(tc, test_lls_restricted);
+	tcase_add_test(tc, test_admin_quantities_need_hls);
 	tcase_add_test(tc, test_object_list);
 	tcase_add_test(tc, test_association_attributes);
 	tcase_add_test(tc, test_disconnect);

@@ -590,7 +590,7 @@ START_TEST(test_migration_from_v1_keeps_data)
 		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
 		 " DROP TABLE meter_config; DROP TABLE account; DROP TABLE topup_ref;"
 		 " DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE mqtt_cursor;"
-		 " DROP TABLE dlms_counter;"
+		 " DROP TABLE dlms_ic;"
 		 " PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -605,6 +605,89 @@ START_TEST(test_migration_from_v1_keeps_data)
 	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d", db,
 		 PM_STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* The DLMS counters belong to a system title and key, whoever asks: blocks never overlap, a
+ * second caller under the same id gets the next block, another key starts at 0. */
+START_TEST(test_dlms_counters_per_key)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_dlms_id a = {.title = {'P', 'M', 'T', 0, 0, 0, 0, 1}};
+	struct pm_store_dlms_id b = a;
+	uint64_t start, end;
+	int64_t last;
+
+	memset(a.key_sha256, 0xAA, sizeof(a.key_sha256));
+	memset(b.key_sha256, 0xBB, sizeof(b.key_sha256));
+	ck_assert_int_eq(pm_store_load_dlms_client(s, &a, &last), 0);
+	ck_assert_int_eq(last, -1);
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, &a, 256, &start, &end), 0);
+	ck_assert_uint_eq(start, 0);
+	ck_assert_uint_eq(end, 256);
+	/* another meter under the same title and key: the next block, not the same one */
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, &a, 256, &start, &end), 0);
+	ck_assert_uint_eq(start, 256);
+	ck_assert_uint_eq(end, 512);
+	/* another key: its own sequence */
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, &b, 256, &start, &end), 0);
+	ck_assert_uint_eq(start, 0);
+	ck_assert_uint_eq(end, 256);
+
+	ck_assert_int_eq(pm_store_take_dlms_client(s, &a, 5, &last), 1);
+	ck_assert_int_eq(last, 5);
+	ck_assert_int_eq(pm_store_take_dlms_client(s, &a, 5, &last), 0); /* a replay */
+	ck_assert_int_eq(last, 5);
+	ck_assert_int_eq(pm_store_take_dlms_client(s, &a, 4, &last), 0);
+	ck_assert_int_eq(pm_store_take_dlms_client(s, &a, 6, &last), 1);
+	ck_assert_int_eq(pm_store_take_dlms_client(NULL, &a, 7, &last), -EINVAL);
+	ck_assert_int_eq(pm_store_load_dlms_client(s, &b, &last), 0);
+	ck_assert_int_eq(last, -1); /* a new key: the client starts over */
+	pm_store_close(s);
+
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_dlms_client(s, &a, &last), 0);
+	ck_assert_int_eq(last, 6);
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, &a, 256, &start, &end), 0);
+	ck_assert_uint_eq(start, 512);
+	/* at the end of the counter space: fewer, then none */
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, &a, UINT32_MAX, &start, &end), 0);
+	ck_assert_uint_eq(start, 768);
+	ck_assert_uint_eq(end, UINT64_C(1) << 32);
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, &a, 256, &start, &end), 0);
+	ck_assert_uint_eq(start, end);
+	pm_store_close(s);
+}
+END_TEST
+
+/* Schema 9 kept the counters per meter name, under a key nobody recorded: migration 10 keeps
+ * the highest of them as the floor of every key's counters. */
+START_TEST(test_dlms_counters_migrated_from_v9)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_dlms_id id = {.title = {1, 2, 3, 4, 5, 6, 7, 8}};
+	uint64_t start, end;
+	int64_t last;
+	char cmd[768];
+
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'DROP TABLE dlms_ic;"
+		 " CREATE TABLE dlms_counter (meter TEXT PRIMARY KEY, server_reserved INTEGER NOT"
+		 " NULL, client_last INTEGER NOT NULL) WITHOUT ROWID;"
+		 " INSERT INTO dlms_counter VALUES (1, 512, 7), (2, 1024, 3);"
+		 " PRAGMA user_version = 9'",
+		 db);
+	ck_assert_int_eq(system(cmd), 0);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_dlms_client(s, &id, &last), 0);
+	ck_assert_int_eq(last, 7);
+	ck_assert_int_eq(pm_store_reserve_dlms_server(s, &id, 256, &start, &end), 0);
+	ck_assert_uint_eq(start, 1024);
+	ck_assert_uint_eq(end, 1280);
+	ck_assert_int_eq(pm_store_take_dlms_client(s, &id, 7, &last), 0);
+	ck_assert_int_eq(pm_store_take_dlms_client(s, &id, 8, &last), 1);
+	pm_store_close(s);
 }
 END_TEST
 
@@ -679,38 +762,6 @@ START_TEST(test_config_description_roundtrip)
 }
 END_TEST
 
-/* The DLMS HLS counters: nothing stored means none used; a reservation or a client counter
- * never goes down (a lower one would let a counter be used twice); both survive a reopen. */
-START_TEST(test_dlms_counters)
-{
-	struct pm_store *s = open_ok();
-	uint64_t reserved = 99;
-	int64_t client = 99;
-
-	ck_assert_int_eq(pm_store_load_dlms_counters(s, "m", &reserved, &client), 0);
-	ck_assert_uint_eq(reserved, 0);
-	ck_assert_int_eq(client, -1);
-	ck_assert_int_eq(pm_store_reserve_dlms_server(s, "m", 512), 0);
-	ck_assert_int_eq(pm_store_reserve_dlms_server(s, "m", 256), 0);
-	ck_assert_int_eq(pm_store_save_dlms_client(s, "m", 7), 0);
-	ck_assert_int_eq(pm_store_save_dlms_client(s, "m", 3), 0);
-	/* 2^32: every counter used; above it is no counter */
-	ck_assert_int_eq(pm_store_reserve_dlms_server(s, "m", (UINT64_C(1) << 32) + 1), -EINVAL);
-	pm_store_close(s);
-	s = open_ok();
-	ck_assert_int_eq(pm_store_load_dlms_counters(s, "m", &reserved, &client), 0);
-	ck_assert_uint_eq(reserved, 512);
-	ck_assert_int_eq(client, 7);
-	ck_assert_int_eq(pm_store_save_dlms_client(s, "m", UINT32_MAX), 0);
-	ck_assert_int_eq(pm_store_load_dlms_counters(s, "m", &reserved, &client), 0);
-	ck_assert_int_eq(client, UINT32_MAX);
-	ck_assert_int_eq(pm_store_load_dlms_counters(s, "other", &reserved, &client), 0);
-	ck_assert_uint_eq(reserved, 0);
-	ck_assert_int_eq(pm_store_save_dlms_client(NULL, "m", 1), -EINVAL);
-	pm_store_close(s);
-}
-END_TEST
-
 /* A schema-2 database (before maximum demand was stored) is migrated, its data kept. */
 START_TEST(test_migration_from_v2_keeps_data)
 {
@@ -724,7 +775,7 @@ START_TEST(test_migration_from_v2_keeps_data)
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
 		 " DROP TABLE account; DROP TABLE topup_ref; DROP TABLE billing_capture;"
-		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; DROP TABLE dlms_counter;"
+		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; DROP TABLE dlms_ic;"
 		 " PRAGMA user_version = 2'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -1015,7 +1066,7 @@ START_TEST(test_migration_from_v5_keeps_data)
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE "
-		 "mqtt_cursor; DROP TABLE dlms_counter;"
+		 "mqtt_cursor; DROP TABLE dlms_ic;"
 		 " PRAGMA user_version = 5'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -1055,11 +1106,12 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_profile_keeps_240_days);
 	tcase_add_test(tc, test_profile_same_end_is_merged);
 	tcase_add_test(tc, test_migration_from_v1_keeps_data);
+	tcase_add_test(tc, test_dlms_counters_per_key);
+	tcase_add_test(tc, test_dlms_counters_migrated_from_v9);
 	tcase_add_test(tc, test_calibration_roundtrip);
 	tcase_add_test(tc, test_demand_roundtrip);
 	tcase_add_test(tc, test_demand_keeps_three_months);
 	tcase_add_test(tc, test_config_description_roundtrip);
-	tcase_add_test(tc, test_dlms_counters);
 	tcase_add_test(tc, test_migration_from_v2_keeps_data);
 	tcase_add_test(tc, test_newer_schema_is_refused_untouched);
 	tcase_add_test(tc, test_quick_check_finding_is_refused);

@@ -3,6 +3,7 @@
  * The access rules the fixed objects share (cosem-objects.h). The model-bound objects take
  * theirs from the object model's read and write columns (cosem-binding.c).
  */
+#include "core/dlms/cosem-binding.h"
 #include "core/dlms/cosem-objects.h"
 
 bool pm_cosem_visible_to_all(const struct pm_cosem_object *o, enum pm_dlms_client client)
@@ -45,6 +46,7 @@ bool pm_cosem_needs_hls(const struct pm_cosem_object *o)
 {
 	switch (o->cls->class_id) {
 	case 6:	  /* register activation */
+	case 8:	  /* clock: setting or shifting it moves the tariff's switching times */
 	case 9:	  /* script table: the disconnect and tariffication scripts */
 	case 11:  /* special days table */
 	case 20:  /* activity calendar */
@@ -56,7 +58,9 @@ bool pm_cosem_needs_hls(const struct pm_cosem_object *o)
 	case 115: /* token gateway */
 		return true;
 	default:
-		return false;
+		/* Data and Register objects are settings of every kind: which of them need HLS is
+		 * the object model's to say, quantity by quantity */
+		return pm_cosem_bound_needs_hls(o->cls->class_id, o->ln);
 	}
 }
 

@@ -64,6 +64,21 @@ bool pm_cosem_attr_bound(uint16_t class_id, const uint8_t ln[6], uint8_t attr)
 	return false;
 }
 
+bool pm_cosem_bound_needs_hls(uint16_t class_id, const uint8_t ln[6])
+{
+	char obis[24];
+
+	pm_cosem_obis_format(ln, obis, sizeof(obis));
+	for (size_t i = 0; i < pm_quantity_count; i++) {
+		const struct pm_quantity *q = &pm_quantities[i];
+
+		if (q->needs_hls && q->dlms.obis && q->dlms.class_id == class_id &&
+		    !strcmp(q->dlms.obis, obis))
+			return true;
+	}
+	return false;
+}
+
 bool pm_cosem_who_reads(enum pm_who who, enum pm_dlms_client client)
 {
 	if (client == PM_DLMS_CLIENT_MANAGEMENT)

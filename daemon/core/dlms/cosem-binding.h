@@ -45,6 +45,10 @@ enum pm_cosem_attr_access pm_cosem_bound_access(const struct pm_cosem_object *o,
 						enum pm_dlms_client client, uint8_t attr);
 /* Whether @client may read anything of the object (it sees it). */
 bool pm_cosem_bound_visible(const struct pm_cosem_object *o, enum pm_dlms_client client);
+/* Whether a quantity bound to any attribute of object (@class_id, @ln) needs HLS to be written
+ * (quantity.h needs_hls): a Register or Data object serving a money or supply setting is as
+ * much a way to move them as the payment classes are. */
+bool pm_cosem_bound_needs_hls(uint16_t class_id, const uint8_t ln[6]);
 
 bool pm_cosem_who_reads(enum pm_who who, enum pm_dlms_client client);
 bool pm_cosem_who_writes(const struct pm_quantity *q, enum pm_dlms_client client);

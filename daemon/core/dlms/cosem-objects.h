@@ -130,8 +130,10 @@ bool pm_cosem_methods_by_management(const struct pm_cosem_object *o, enum pm_dlm
 /* No attribute takes selective access. */
 uint8_t pm_cosem_no_selectors(const struct pm_cosem_object *o, uint8_t attr);
 /* Whether writing @o or invoking its methods moves the supply (disconnect control, limiter,
- * script tables), the tariff (activity calendar, special days, register activation) or money
- * (the payment classes): on a meter with HLS-GMAC, an LLS association may not. */
+ * script tables), the tariff (activity calendar, special days, register activation, the clock)
+ * or money (the payment classes), or @o serves a quantity the object model marks needs_hls
+ * (the account's settings as Data and Register objects): on a meter with HLS-GMAC, an LLS
+ * association may not. */
 bool pm_cosem_needs_hls(const struct pm_cosem_object *o);
 
 /* The DLMS unit (IEC 62056-6-2 scaler_unit's enum) of a model unit. */

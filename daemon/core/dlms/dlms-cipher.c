@@ -46,6 +46,14 @@ static void aad_add(struct aad *a, const uint8_t *p, size_t n)
 	}
 }
 
+/* The expanded key schedule and the additional data (a piece of AK) of one operation: wiped
+ * before the stack frame is left, so no later frame finds the key in its memory. */
+static void wipe(struct gcm_aes128_ctx *ctx, struct aad *aad)
+{
+	explicit_bzero(ctx, sizeof(*ctx));
+	explicit_bzero(aad, sizeof(*aad));
+}
+
 static void aad_end(struct aad *a)
 {
 	if (a->n)
@@ -86,14 +94,17 @@ void pm_dlms_protect(const struct pm_dlms_keys *k, uint8_t sc, const uint8_t *ti
 	start(&ctx, &aad, k, sc, title, ic);
 	at = out->len;
 	pm_axdr_put_raw(out, apdu, n);
-	if (out->overflow)
+	if (out->overflow) {
+		wipe(&ctx, &aad);
 		return;
+	}
 	if (!(sc & PM_DLMS_SC_ENCRYPTED))
 		aad_add(&aad, apdu, n);
 	aad_end(&aad);
 	if (sc & PM_DLMS_SC_ENCRYPTED)
 		gcm_aes128_encrypt(&ctx, n, out->buf + at, apdu);
 	gcm_aes128_digest(&ctx, sizeof(tag), tag);
+	wipe(&ctx, &aad);
 	pm_axdr_put_raw(out, tag, sizeof(tag));
 }
 
@@ -126,6 +137,7 @@ int pm_dlms_unprotect(const struct pm_dlms_keys *k, const uint8_t *title, const 
 		memcpy(apdu, p, len);
 	}
 	gcm_aes128_digest(&ctx, sizeof(tag), tag);
+	wipe(&ctx, &aad);
 	if (!memeql_sec(tag, p + len, sizeof(tag))) {
 		/* a forged APDU's plaintext is not handed on, not even by mistake */
 		memset(apdu, 0, len);
@@ -146,6 +158,7 @@ static void gmac(const struct pm_dlms_keys *k, const uint8_t *title, uint32_t ic
 	aad_add(&aad, challenge, n);
 	aad_end(&aad);
 	gcm_aes128_digest(&ctx, PM_DLMS_TAG_LEN, tag);
+	wipe(&ctx, &aad);
 }
 
 void pm_dlms_hls_gmac(const struct pm_dlms_keys *k, const uint8_t *title, uint32_t ic,
@@ -180,10 +193,13 @@ bool pm_dlms_key_unwrap(const uint8_t kek[PM_DLMS_KEY_LEN],
 	/* RFC 3394 §2.2.3.1: the default initial value */
 	static const uint8_t iv[8] = {0xA6, 0xA6, 0xA6, 0xA6, 0xA6, 0xA6, 0xA6, 0xA6};
 	struct aes128_ctx ctx;
+	bool ok;
 
 	aes128_set_decrypt_key(&ctx, kek);
-	if (aes128_keyunwrap(&ctx, iv, PM_DLMS_KEY_LEN, key, wrapped))
-		return true;
-	memset(key, 0, PM_DLMS_KEY_LEN);
-	return false;
+	ok = aes128_keyunwrap(&ctx, iv, PM_DLMS_KEY_LEN, key, wrapped);
+	/* the KEK's schedule: wiped like the GCM contexts */
+	explicit_bzero(&ctx, sizeof(ctx));
+	if (!ok)
+		memset(key, 0, PM_DLMS_KEY_LEN);
+	return ok;
 }

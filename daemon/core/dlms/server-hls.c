@@ -24,7 +24,7 @@
  *   AARQ: HLS not configured            AARE authentication-mechanism-name-not-recognised (11)
  *         a wrong key (the glo-initiateRequest does not decipher)
  *                                       AARE authentication-failure (13)
- *         no title of 8 octets, or another than the one configured
+ *         no title of 8 octets, or another than the one configured, or the meter's own
  *                                       AARE calling-AP-title-not-recognized (3)
  *         context without ciphering     AARE application-context-name-not-supported (2)
  *         a challenge missing or outside 8..64 octets  AARE authentication-failure (13)
@@ -70,7 +70,10 @@ uint8_t pm_dlms_srv_hls_acse(struct pm_dlms_session *s, const struct pm_dlms_aar
 		return PM_DLMS_DIAG_MECHANISM_NOT_RECOGNISED;
 	if (pm_dlms_oid_id(a->context, a->ncontext, 1) != PM_DLMS_CONTEXT_LN_CIPHERED)
 		return PM_DLMS_DIAG_CONTEXT_NOT_SUPPORTED;
+	/* the meter's own title is never a client's: under it, the client's APDUs would use the
+	 * IVs (title, counter) of the meter's own, and a reflected APDU of ours would decipher */
 	if (a->ncalling_ap_title != PM_DLMS_SYSTEM_TITLE_LEN ||
+	    !memcmp(sec->title, a->calling_ap_title, PM_DLMS_SYSTEM_TITLE_LEN) ||
 	    (memcmp(sec->client_title, any_title, sizeof(any_title)) &&
 	     memcmp(sec->client_title, a->calling_ap_title, PM_DLMS_SYSTEM_TITLE_LEN)))
 		return PM_DLMS_DIAG_CALLING_AP_TITLE_NOT_RECOGNIZED;

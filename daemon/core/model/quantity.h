@@ -141,6 +141,9 @@ struct pm_quantity {
 	enum pm_unit unit;
 	int8_t scaler; /* value = integer x 10^scaler unit */
 	enum pm_who read, write;
+	/* writing it moves the supply, the tariff or money: on a meter with HLS-GMAC keys a DLMS
+	 * association with low-level security may not (docs/dlms.md, Associations and rights) */
+	bool needs_hls;
 	const char *desc;
 	/* the value in struct pm_snapshot (account fields at offsetof(.., account.x)) */
 	uint16_t off, size;

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <nettle/sha2.h>
+
 #include "common/log.h"
 #include "meter/meter.h"
 #include "store/store.h"
@@ -15,21 +17,23 @@
 static int next_ic(void *data, uint32_t *ic)
 {
 	struct pm_dlms_hls *h = data;
-	uint64_t end;
+	uint64_t start, end;
 	int r;
 
-	if (h->next >= IC_END) {
-		log_error("meter %s: DLMS invocation counters exhausted: new keys needed",
-			  h->meter);
-		return -ERANGE;
-	}
 	if (h->next >= h->reserved) {
-		end = h->next + PM_DLMS_HLS_IC_BLOCK < IC_END ? h->next + PM_DLMS_HLS_IC_BLOCK
-							      : IC_END;
-		r = pm_store_reserve_dlms_server(pm_meter_store(h->pipe), h->meter, end);
+		/* the store hands out the block: another meter under the same key and title (a
+		 * configuration check refuses it, but a rename keeps the row) gets another one */
+		r = pm_store_reserve_dlms_server(pm_meter_store(h->pipe), &h->id,
+						 PM_DLMS_HLS_IC_BLOCK, &start, &end);
 		if (r < 0)
 			return log_error_errno(r, "meter %s: DLMS invocation counters not stored",
 					       h->meter);
+		if (start >= end || end > IC_END) {
+			log_error("meter %s: DLMS invocation counters exhausted: new keys needed",
+				  h->meter);
+			return -ERANGE;
+		}
+		h->next = start;
 		h->reserved = end;
 	}
 	*ic = (uint32_t)h->next++;
@@ -45,17 +49,19 @@ static bool client_ic(void *data, uint32_t ic, bool changes, uint32_t *expected)
 	if ((int64_t)ic <= h->client_last)
 		return false;
 	if (!changes) {
+		/* a GET or AARQ: kept in memory only (docs/dlms.md, "Invocation counters") */
 		h->client_last = ic;
 		return true;
 	}
-	r = pm_store_save_dlms_client(pm_meter_store(h->pipe), h->meter, ic);
+	r = pm_store_take_dlms_client(pm_meter_store(h->pipe), &h->id, ic, &h->client_last);
 	if (r < 0) {
 		/* not remembered, not taken: after a restart it could be replayed */
 		log_error_errno(r, "meter %s: DLMS client invocation counter not stored", h->meter);
 		return false;
 	}
-	h->client_last = ic;
-	return true;
+	/* 0: taken under this key since (by another association): a replay */
+	*expected = (uint32_t)(h->client_last + 1);
+	return r == 1;
 }
 
 static int challenge(void *data, uint8_t *buf, size_t n)
@@ -70,15 +76,24 @@ int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, struct pm_meter *p
 		     const uint8_t *client_title)
 {
 	struct pm_store *store = pipe ? pm_meter_store(pipe) : NULL;
+	struct sha256_ctx sha;
 	int r;
 
 	memset(h, 0, sizeof(*h));
 	if (!store)
 		return -ENOENT;
-	r = pm_store_load_dlms_counters(store, name, &h->reserved, &h->client_last);
+	memcpy(h->id.title, title, sizeof(h->id.title));
+	/* the key's hash names its row: the counters go with the key, whatever the meter's name,
+	 * and a new key starts the client's over */
+	sha256_init(&sha);
+	sha256_update(&sha, sizeof(keys->ek), keys->ek);
+	sha256_digest(&sha, sizeof(h->id.key_sha256), h->id.key_sha256);
+	explicit_bzero(&sha, sizeof(sha));
+	r = pm_store_load_dlms_client(store, &h->id, &h->client_last);
 	if (r < 0)
 		return r;
-	h->next = h->reserved;
+	/* nothing reserved yet: the first counter reserves a block above every one before */
+	h->next = h->reserved = 0;
 	h->meter = name;
 	h->pipe = pipe;
 	h->keys = *keys;

@@ -5,6 +5,8 @@
  * challenges (getrandom), and the invocation counters kept in the store so that none is used
  * twice across restarts and kill -9:
  *
+ *  - the counters are kept per server system title and encryption key (its SHA-256), what
+ *    the GCM IV is unique under, not per meter name: a rename keeps them.
  *  - the server's counters are reserved in blocks of PM_DLMS_HLS_IC_BLOCK: the end of the
  *    block is committed before its first counter is handed out, and a restart starts after
  *    the last reservation (the unused rest of a block is skipped, never reused). One commit
@@ -24,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/dlms/server.h"
+#include "store/store.h"
 
 #define PM_DLMS_HLS_IC_BLOCK 256
 
@@ -32,10 +35,11 @@ struct pm_meter;
 struct pm_dlms_hls {
 	struct pm_dlms_security sec; /* what the server's configuration points to */
 	struct pm_dlms_keys keys;
-	const char *meter; /* the meter's name, its row in the store */
+	const char *meter; /* the meter's name, for the log */
 	struct pm_meter *pipe;
-	uint64_t next, reserved; /* the server's next counter; below reserved: committed */
-	int64_t client_last;	 /* the client's newest counter taken, -1 none */
+	struct pm_store_dlms_id id; /* the counters' row: the system title, the key's hash */
+	uint64_t next, reserved;    /* the server's next counter; below reserved: committed */
+	int64_t client_last;	    /* the client's newest counter taken, -1 none */
 };
 
 /* @h ready for the meter @name whose pipeline (and store) is @pipe, with its keys and titles;
