@@ -71,7 +71,6 @@ struct state_v3 {
  */
 #define STATE_LAYOUT_2 2
 
-
 /* Layout 1 (before peak rates and the deferred tariff's info): read, then carried over. */
 struct tariff_file_info_v1 {
 	char name[128];
