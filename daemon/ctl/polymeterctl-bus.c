@@ -114,21 +114,32 @@ static int read_props(sd_bus_message *msg, struct meter_props *m)
 	return sd_bus_message_exit_container(msg);
 }
 
-int ctl_get_meter_props(sd_bus *bus, const char *meter, struct meter_props *m)
+int ctl_get_meter_props_quiet(sd_bus *bus, const char *meter, struct meter_props *m,
+			      sd_bus_error *error)
 {
-	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
 	char path[256];
 	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", PM_BUS_ROOT, meter);
 	r = sd_bus_call_method(bus, PM_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
-			       &error, &reply, "s", PM_BUS_IFACE_METER);
+			       error, &reply, "s", PM_BUS_IFACE_METER);
 	if (r < 0)
-		return ctl_call_error(meter, &error, r);
+		return r;
 	m->n = 0;
 	r = read_props(reply, m);
 	sd_bus_message_unref(reply);
+	return r;
+}
+
+int ctl_get_meter_props(sd_bus *bus, const char *meter, struct meter_props *m)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r = ctl_get_meter_props_quiet(bus, meter, m, &error);
+
+	if (r < 0)
+		return ctl_call_error(meter, &error, r);
+	sd_bus_error_free(&error);
 	return r;
 }
 

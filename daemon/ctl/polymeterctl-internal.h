@@ -87,6 +87,9 @@ double ctl_prop_double(const struct meter_props *m, const char *name);
 uint64_t ctl_prop_u64(const struct meter_props *m, const char *name);
 /* Meter's properties (GetAll of the Meter interface); the error is printed. */
 int ctl_get_meter_props(sd_bus *bus, const char *meter, struct meter_props *m);
+/* The same, the call's error left in @error (the caller frees it), nothing printed. */
+int ctl_get_meter_props_quiet(sd_bus *bus, const char *meter, struct meter_props *m,
+			      sd_bus_error *error);
 int ctl_list_meters(sd_bus *bus, char names[][64], size_t max, size_t *n);
 /* Prints a failed call's error (its short name for ours), frees it, returns r. */
 int ctl_call_error(const char *meter, sd_bus_error *error, int r);

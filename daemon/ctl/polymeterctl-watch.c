@@ -26,7 +26,8 @@
 struct watch {
 	const char *meter;
 	bool tty;
-	int end; /* < 0: stop with this error (printed) */
+	bool shown; /* the first reading was taken */
+	int end;    /* < 0: stop with this error (printed) */
 };
 
 /* One plain line: time, power, the energies in kWh and, with an account, the balance. */
@@ -53,11 +54,38 @@ static void print_line(sd_bus *bus, const char *meter, const struct meter_props 
 	fflush(stdout);
 }
 
+/* polymeterd left the bus (NameOwnerChanged, or found so by an update's call): the watch ends. */
+static void daemon_left(struct watch *w)
+{
+	fprintf(stderr, "polymeterctl: polymeterd stopped (%s left the %s bus): watch ends\n",
+		PM_BUS_NAME, ctl_user ? "session" : "system");
+	w->end = -ESHUTDOWN;
+}
+
 static int show(sd_bus *bus, struct watch *w)
 {
 	struct meter_props m;
-	int r = ctl_get_meter_props(bus, w->meter, &m);
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
 
+	if (!w->shown) {
+		/* the first reading: an absent daemon is explained as for any command */
+		r = ctl_get_meter_props(bus, w->meter, &m);
+	} else {
+		/* an update: the daemon may have left between its signal and this call, before
+		 * its NameOwnerChanged was read; that is the end of the watch, not an error */
+		r = ctl_get_meter_props_quiet(bus, w->meter, &m, &error);
+		if (r < 0 && (sd_bus_error_has_name(&error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+			      sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))) {
+			sd_bus_error_free(&error);
+			daemon_left(w);
+			return w->end;
+		}
+		if (r < 0)
+			r = ctl_call_error(w->meter, &error, r);
+		sd_bus_error_free(&error);
+	}
+	w->shown = true;
 	if (r < 0) {
 		w->end = r; /* printed: the daemon went away, or the meter did */
 		return r;
@@ -90,11 +118,9 @@ static int on_owner(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	(void)error;
 	if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0)
 		return 0;
-	if (strcmp(name, PM_BUS_NAME) || *new_owner)
+	if (strcmp(name, PM_BUS_NAME) || *new_owner || w->end < 0)
 		return 0;
-	fprintf(stderr, "polymeterctl: polymeterd stopped (%s left the %s bus): watch ends\n",
-		PM_BUS_NAME, ctl_user ? "session" : "system");
-	w->end = -ESHUTDOWN;
+	daemon_left(w);
 	return 0;
 }
 
