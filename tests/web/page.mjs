@@ -79,6 +79,19 @@ const [rateShown, rateWant] = await agree(() => page.textContent('dd[data-field=
 check("page_rate_name_as_dbus", rateShown === rateWant &&
   /^rate (1 \(night\)|2 \(day\)), block [12]$/.test(rateShown), `page '${rateShown}', D-Bus '${rateWant}'`);
 
+// the price exact, as the tariff file writes it (uk-economy7.json: 0.1523 / 0.1675 night,
+// 0.3012 / 0.3315 day, GBP, in blocks), and as D-Bus has it: Price mu / 100 000 per GBP
+const priceOnDbus = () => {
+  const mu = acct("Price");
+  return `${Math.floor(mu / 100000)}.${String(mu % 100000).padStart(5, "0").replace(/0+$/, "")
+    .padEnd(2, "0")} GBP/kWh`;
+};
+const [priceShown, priceWant] = await agree(() => page.textContent('dd[data-field="price"]'),
+  priceOnDbus, (p, d) => p === d);
+check("page_price_exact_as_dbus", priceShown === priceWant &&
+  ["0.1523 GBP/kWh", "0.1675 GBP/kWh", "0.3012 GBP/kWh", "0.3315 GBP/kWh"].includes(priceShown),
+  `page '${priceShown}', D-Bus '${priceWant}'`);
+
 // the plot: wait for points, then compare every point with GetProfile over the same window:
 // mean power W = growth mWh x 3.6 / period s (docs/dbus.md: growth in mWh, period in ns)
 await page.waitForFunction((m) => window.polymeterPlot?.root.dataset.meter === m &&

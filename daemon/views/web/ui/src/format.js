@@ -23,6 +23,20 @@ export function money(mu, currency, minor) {
   return `${units.toFixed(digits)} ${currency || ""}`.trim();
 }
 
+// A price in mu, exact: the currency's minor units at least, then as many of the mu's three
+// further digits as it has (0.3012 GBP, not 0.30: tariffs price to a hundredth of a penny).
+export function price(mu, currency, minor) {
+  if (typeof mu !== "number" || !Number.isInteger(mu)) return DASH;
+  const digits = Number.isInteger(minor) ? minor : 2;
+  const scale = 1000 * 10 ** digits;
+  const sign = mu < 0 ? "-" : "";
+  const a = Math.abs(mu);
+  let frac = String(a % scale).padStart(digits + 3, "0");
+  while (frac.length > digits && frac.endsWith("0")) frac = frac.slice(0, -1);
+  const units = Math.floor(a / scale);
+  return `${sign}${units}${frac ? "." + frac : ""} ${currency || ""}`.trim();
+}
+
 const pad = (n) => String(n).padStart(2, "0");
 
 // A time in the browser's zone, to the second: 2026-12-05 17:40:12.

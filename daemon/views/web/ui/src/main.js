@@ -1,7 +1,7 @@
 // polymeter's status page: polls polymeter-web's JSON API (docs/web.md) and draws it. Read
 // only; every value comes from polymeterd over D-Bus, unchanged but for its formatting.
 import "./style.css";
-import { DASH, fixed, kwh, money, when } from "./format.js";
+import { DASH, fixed, kwh, money, price, when } from "./format.js";
 import { buildLive, updateLive } from "./live.js";
 import { makePlot, setProfile } from "./plot.js";
 
@@ -81,7 +81,7 @@ function showAccount(a) {
       ["supply", a.SupplyReason ? `${a.SupplyState} (${a.SupplyReason})` : a.SupplyState],
       ["tariff", a.HasTariff ? a.TariffName : "none"],
       ["rate", a.HasTariff ? rateText(a) : DASH],
-      ["price", a.HasTariff ? `${m(a.Price)}/kWh` : DASH],
+      ["price", a.HasTariff ? `${price(a.Price, a.Currency, a.MinorUnits)}/kWh` : DASH],
       ["cost today", m(a.CostToday)],
     );
   }
