@@ -86,8 +86,11 @@ class Sub:
     """A paho consumer: every message kept in order of arrival."""
 
     def __init__(self, port, topics, client_id=None, user=None, password=None, tls=None,
-                 clean=True):
+                 clean=True, on_first=None):
+        """on_first: (suffix, fn): fn() runs in paho's thread at the first message whose topic
+        ends with suffix, the moment it arrives (before the test's next poll)."""
         self.msgs = []
+        self.on_first = on_first
         self.lock = threading.Lock()
         self.granted = None
         self.c = paho.Client(client_id=client_id or "", clean_session=clean)
@@ -110,6 +113,11 @@ class Sub:
     def _msg(self, c, u, m):
         with self.lock:
             self.msgs.append((m.topic, m.payload.decode()))
+            hook, self.on_first = self.on_first, None
+            if hook and not m.topic.endswith(hook[0]):
+                hook, self.on_first = None, hook
+        if hook:
+            hook[1]()
 
     def of(self, suffix):
         with self.lock:
@@ -284,10 +292,13 @@ def stored_ends(d):
     return [int(x) for x in rows]
 
 
-def backlog_in_transfer(name, client_id):
+def backlog_in_transfer(name, client_id, at_first):
     """Twelve or more intervals stored while no broker runs, then the broker and a durable
-    consumer: (broker, daemon, consumer) once the first interval reached the consumer. With
-    inflight = 1 one message is sent at a time, so a kill then lands mid-transfer."""
+    consumer: (broker, daemon, consumer) once the first interval reached the consumer, where
+    at_first(broker) ran the moment it arrived. With inflight = 1 one message is sent at a
+    time, each only after the last one's PUBACK and its removal from the store: stopping or
+    killing the broker at the first arrival holds the rest of the backlog back (polled, the
+    rest of a quiet machine's backlog had all arrived by the test's next look)."""
     broker = Broker(name)
     d = Daemon(name, f"broker = 127.0.0.1\nport = {broker.port}\ngateway_id = gw1\n"
                "reconnect_min_ms = 100\nreconnect_max_ms = 200\ninflight = 1\n",
@@ -295,16 +306,21 @@ def backlog_in_transfer(name, client_id):
     d.start()
     wait_until(lambda: len(stored_ends(d)) >= 12, 300, "twelve intervals stored")
     broker.start()
-    sub = Sub(broker.port, ["polymeter/gw1/sim/profile"], client_id=client_id, clean=False)
+    sub = Sub(broker.port, ["polymeter/gw1/sim/profile"], client_id=client_id, clean=False,
+              on_first=("/profile", lambda: at_first(broker)))
     wait_until(lambda: sub.of("/profile"), 60, "the first interval")
     return broker, d, sub
 
 
 def test_kill9_mid_transfer():
-    broker, d, sub = backlog_in_transfer("kill9", "c9")
+    # the broker stopped (SIGSTOP) at the first arrival: the transfer holds mid-way, with a
+    # message in flight, while polymeterd is killed; then the broker goes on
+    broker, d, sub = backlog_in_transfer("kill9", "c9",
+                                         lambda b: os.kill(b.proc.pid, signal.SIGSTOP))
     d.stop(signal.SIGKILL)
     at_kill = stored_ends(d)
     got_at_kill = len(sub.of("/profile"))
+    os.kill(broker.proc.pid, signal.SIGCONT)
     check("kill -9 landed mid-transfer", got_at_kill < len(at_kill),
           f"{got_at_kill} of {len(at_kill)}")
     d.start()
@@ -322,8 +338,9 @@ def test_kill9_mid_transfer():
 
 # --- kill -9 of the broker mid-transfer of a backlog: nothing lost ------------------------
 def test_broker_kill9_mid_backlog():
-    broker, d, sub = backlog_in_transfer("bkill", "ck9")
-    broker.stop(signal.SIGKILL)
+    broker, d, sub = backlog_in_transfer("bkill", "ck9",
+                                         lambda b: os.kill(b.proc.pid, signal.SIGKILL))
+    broker.stop(signal.SIGKILL)  # reaped
     at_kill = stored_ends(d)
     got_at_kill = len(sub.of("/profile"))
     check("broker kill -9 landed mid-transfer of the backlog", got_at_kill < len(at_kill),
