@@ -68,20 +68,16 @@ int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const ch
 	char raw[1024];
 	const char *p, *end, *nl;
 	unsigned seen = 0;
-	mode_t mode;
 	size_t len;
 	int r, bit;
 
 	memset(k, 0, sizeof(*k));
-	r = pm_secret_file_read(path, raw, sizeof(raw), &len, &mode, why);
+	r = pm_secret_key_file_read(path, raw, sizeof(raw), &len,
+				    "may be read by every user: the DLMS keys are secrets "
+				    "(chmod 0640; chown root:polymeter)",
+				    why);
 	if (r)
 		return r;
-	*why = pm_secret_key_mode(mode, "may be read by every user: the DLMS keys are secrets "
-					"(chmod 0640; chown root:polymeter)");
-	if (*why) {
-		explicit_bzero(raw, sizeof(raw));
-		return -EPERM;
-	}
 	r = len == sizeof(raw) ? -EINVAL : 0; /* longer than any such file */
 	for (p = raw, end = raw + len; !r && p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));

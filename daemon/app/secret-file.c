@@ -2,6 +2,7 @@
 /* The small files that hold a meter's secrets (secret-file.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,13 +36,32 @@ int pm_secret_file_read(const char *path, char *buf, size_t cap, size_t *len, mo
 	return 0;
 }
 
-const char *pm_secret_key_mode(mode_t mode, const char *world)
+/* Why a key file of @mode is refused, or NULL: the service's group may read it and nobody
+ * else, only its owner may write it (0640 root:polymeter). @world: the reason when every user
+ * may read it. */
+static const char *key_mode(mode_t mode, const char *world)
 {
 	if (mode & S_IRWXO)
 		return world;
 	if (mode & S_IWGRP)
 		return "may be written by its group (chmod 0640; chown root:polymeter)";
 	return NULL;
+}
+
+int pm_secret_key_file_read(const char *path, char *buf, size_t cap, size_t *len, const char *world,
+			    const char **why)
+{
+	mode_t mode;
+	int r = pm_secret_file_read(path, buf, cap, len, &mode, why);
+
+	if (r)
+		return r;
+	*why = key_mode(mode, world);
+	if (*why) {
+		explicit_bzero(buf, cap);
+		return -EPERM;
+	}
+	return 0;
 }
 
 int pm_secret_hex_digit(char c)

@@ -18,10 +18,13 @@
 int pm_secret_file_read(const char *path, char *buf, size_t cap, size_t *len, mode_t *mode,
 			const char **why);
 
-/* Why a key file of @mode is refused, or NULL: the service's group may read it and nobody
- * else, only its owner may write it (0640 root:polymeter). @world: the reason when every user
- * may read it. */
-const char *pm_secret_key_mode(mode_t mode, const char *world);
+/*
+ * A key file: read as pm_secret_file_read, then refused (-EPERM, @buf wiped, *why the reason)
+ * unless the service's group may read it and nobody else, and only its owner may write it
+ * (0640 root:polymeter). @world: the reason when every user may read it.
+ */
+int pm_secret_key_file_read(const char *path, char *buf, size_t cap, size_t *len, const char *world,
+			    const char **why);
 
 /* The value of a hexadecimal digit (key files hold keys in hex), -1 for another character. */
 int pm_secret_hex_digit(char c);

@@ -10,19 +10,15 @@ int pm_sts_key_file_read(const char *path, uint64_t *dk, const char **why)
 {
 	char raw[64];
 	uint64_t key = 0;
-	mode_t mode;
 	size_t len;
 	int r;
 
-	r = pm_secret_file_read(path, raw, sizeof(raw), &len, &mode, why);
+	r = pm_secret_key_file_read(path, raw, sizeof(raw), &len,
+				    "may be read by every user: the decoder key is a secret "
+				    "(chmod 0640; chown root:polymeter)",
+				    why);
 	if (r)
 		return r;
-	*why = pm_secret_key_mode(mode, "may be read by every user: the decoder key is a secret "
-					"(chmod 0640; chown root:polymeter)");
-	if (*why) {
-		explicit_bzero(raw, sizeof(raw));
-		return -EPERM;
-	}
 	while (len > 0 && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
 		len--;
 	r = len == 16 ? 0 : -EINVAL;
