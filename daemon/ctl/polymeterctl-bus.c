@@ -221,10 +221,15 @@ int ctl_open_bus(sd_bus **bus)
 	return r;
 }
 
+bool ctl_daemon_absent(const sd_bus_error *error)
+{
+	return sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+	       sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+}
+
 bool ctl_explain_bus_error(const sd_bus_error *error, int r)
 {
-	if (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
-	    sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+	if (ctl_daemon_absent(error)) {
 		fprintf(stderr, "polymeterctl: polymeterd is not running (no %s on the %s bus)\n",
 			PM_BUS_NAME, bus_name());
 		fputs(

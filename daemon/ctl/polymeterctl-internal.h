@@ -93,6 +93,8 @@ int ctl_get_meter_props_quiet(sd_bus *bus, const char *meter, struct meter_props
 int ctl_list_meters(sd_bus *bus, char names[][64], size_t max, size_t *n);
 /* Prints a failed call's error (its short name for ours), frees it, returns r. */
 int ctl_call_error(const char *meter, sd_bus_error *error, int r);
+/* Whether a call's error says polymeterd has no name on the bus (not running, or gone). */
+bool ctl_daemon_absent(const sd_bus_error *error);
 /*
  * The cause and the fix of a failure to reach polymeterd (not running, no bus, access denied),
  * printed when @error is one of those; returns whether it was.

@@ -75,8 +75,7 @@ static int show(sd_bus *bus, struct watch *w)
 		/* an update: the daemon may have left between its signal and this call, before
 		 * its NameOwnerChanged was read; that is the end of the watch, not an error */
 		r = ctl_get_meter_props_quiet(bus, w->meter, &m, &error);
-		if (r < 0 && (sd_bus_error_has_name(&error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
-			      sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))) {
+		if (r < 0 && ctl_daemon_absent(&error)) {
 			sd_bus_error_free(&error);
 			daemon_left(w);
 			return w->end;
