@@ -59,6 +59,10 @@ static int parse_line(const char *line, size_t n, struct pm_dlms_key_file *k)
 		return parse_hex(value, nvalue, k->keys.ek, sizeof(k->keys.ek)) ? HAS_EK : -1;
 	if (IS("authentication_key"))
 		return parse_hex(value, nvalue, k->keys.ak, sizeof(k->keys.ak)) ? HAS_AK : -1;
+	if (IS("master_key")) {
+		k->has_master_key = parse_hex(value, nvalue, k->master_key, sizeof(k->master_key));
+		return k->has_master_key ? 0 : -1;
+	}
 #undef IS
 	return -1;
 }
@@ -102,8 +106,8 @@ int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const ch
 	if (r) {
 		explicit_bzero(k, sizeof(*k));
 		*why = "must hold system_title (16 hexadecimal digits), encryption_key and "
-		       "authentication_key (32 each), and optionally client_system_title, one "
-		       "\"name = hex\" a line";
+		       "authentication_key (32 each), and optionally client_system_title and "
+		       "master_key, one \"name = hex\" a line";
 	}
 	return r;
 }

@@ -47,7 +47,9 @@ static const char intro[] =
     "the Credit's credit_type, the Charge's charge_type), money as double-long in the minor "
     "currency unit; of them only the Account's low_credit_threshold (16) may be written, by "
     "the management client. The Token gateway (115) takes STS tokens from the management "
-    "client (method 1 enter), docs/dlms.md.\n"
+    "client (method 1 enter), docs/dlms.md. The Security setup (64) takes the HLS-GMAC "
+    "client's security_activate and global_key_transfer, over HLS-GMAC only "
+    "(docs/dlms.md, Security).\n"
     "\n";
 
 static const char *class_name(uint16_t id)
@@ -87,6 +89,8 @@ static const char *class_name(uint16_t id)
 		return "Charge";
 	case 115:
 		return "Token gateway";
+	case 64:
+		return "Security setup";
 	default:
 		return "";
 	}

@@ -58,6 +58,8 @@ struct pm_dlms_assoc_info {
 	/* low-level security on a meter that offers HLS-GMAC: the writes that move the supply,
 	 * the tariff or money need HLS (pm_cosem_needs_hls) */
 	bool lls_restricted;
+	/* HLS-GMAC: the client's system title (its AARQ's calling-AP-title), else zero */
+	uint8_t client_title[8];
 	uint32_t conformance;	 /* negotiated: the AND of the client's and ours */
 	uint16_t client_max_pdu; /* the client's max-receive-pdu-size */
 	uint16_t server_max_pdu; /* ours */

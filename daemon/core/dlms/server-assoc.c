@@ -42,6 +42,8 @@
 void pm_dlms_srv_release(struct pm_dlms_session *s)
 {
 	pm_dlms_srv_abandon(s);
+	if (s->hls.sec && s->hls.sec->drop)
+		s->hls.sec->drop(s->hls.sec->data);
 	memset(&s->assoc, 0, sizeof(s->assoc));
 	memset(&s->hls, 0, sizeof(s->hls));
 }
@@ -191,6 +193,8 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 			     : client == PM_DLMS_CLIENT_MANAGEMENT ? PM_DLMS_MECH_LLS
 								   : PM_DLMS_MECH_NONE;
 	s->assoc.lls_restricted = s->assoc.mechanism == PM_DLMS_MECH_LLS && s->cfg->security;
+	if (hls)
+		memcpy(s->assoc.client_title, s->hls.client_title, sizeof(s->assoc.client_title));
 	s->assoc.conformance = ir.conformance & PM_DLMS_SERVER_CONFORMANCE;
 	s->assoc.client_max_pdu = ir.client_max_pdu;
 	s->assoc.server_max_pdu = s->cfg->max_pdu ? s->cfg->max_pdu : PM_DLMS_SERVER_MAX_PDU;

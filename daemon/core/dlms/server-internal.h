@@ -48,6 +48,9 @@ struct pm_dlms_session {
 
 	/* HLS-GMAC (server-hls.c), zero when the association has none. */
 	struct pm_dlms_hls {
+		/* the security the association started under (held): its keys and counters
+		 * to the end, whatever the configuration points to by then */
+		const struct pm_dlms_security *sec;
 		bool pending;  /* associated, waiting for reply_to_HLS_authentication */
 		bool ciphered; /* every xDLMS APDU is glo- or general-glo-ciphered */
 		uint8_t client_title[PM_DLMS_SYSTEM_TITLE_LEN];

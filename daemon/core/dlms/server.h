@@ -72,6 +72,15 @@ struct pm_dlms_security {
 	bool (*client_ic)(void *data, uint32_t ic, bool changes, uint32_t *expected);
 	/* @n unpredictable octets (the server's challenge): 0 or a negative errno. */
 	int (*random)(void *data, uint8_t *buf, size_t n);
+	/*
+	 * Optional: an HLS association starts under this security (hold) and ends (drop). A
+	 * session keeps the security its association started under to its end, so the daemon
+	 * may hand the server a new one (keys transferred through the Security setup object)
+	 * for the next association while the current one finishes under its own keys and
+	 * counters; drop tells it when the last association under the old one has ended.
+	 */
+	void (*hold)(void *data);
+	void (*drop)(void *data);
 	void *data;
 };
 
