@@ -20,6 +20,7 @@ struct pm_dlms_view {
 	struct pm_dlms_meter_profiles profiles;
 	struct pm_cosem_meter request; /* filled for each APDU */
 	struct pm_dlms_server_config server;
+	struct pm_dlms_client_rule clients[PM_DLMS_MAX_CLIENTS];
 	char password[PM_DLMS_PASSWORD_MAX + 1];
 	struct pm_dlms_hls hls;
 	bool has_hls;
@@ -157,6 +158,8 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 	    .dir = dir,
 	    .password = v->password,
 	    .security = v->has_hls ? pm_dlms_hls_security(&v->hls) : NULL,
+	    .clients = v->clients,
+	    .n_clients = pm_conf_dlms_clients(conf, v->clients),
 	};
 	if (tcfg.listen_fd >= 0 || conf->dlms_port) {
 		r = pm_dlms_tcp_new(event, &v->server, meter_of_request, v, &tcfg, &v->tcp);

@@ -8,19 +8,24 @@ python3-cryptography's keywrap on the client side), answered in the association 
 under its old keys, then the next association with the old keys refused and with the new
 ones accepted; the new keys kept across kill -9 and a restart; the transfer refused over
 low-level security and with a wrap under another master key, each changing nothing (the old
-keys still work); and an edit of the key file winning over a transferred key. Run under
-dbus-run-session (tests/dlms/run does).
+keys still work); an edit of the key file winning over a transferred key; client SAPs
+configured with dlms_clients (an LLS reader, an HLS operator, a public client without
+authentication), each read, write and method allowed or refused as its rights say and shown
+so in its object list, and --check-config's errors for the key. Run under dbus-run-session
+(tests/dlms/run does).
 
 usage: security.py POLYMETERD        (built with ASan/UBSan: make daemon-asan)
 Last line: "N passed, N failed".
 """
 import os
+import subprocess
 import sys
 
 import cosem_security as sec
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap  # noqa: E402
-from dlmstest import (MANAGEMENT, PUBLIC, Daemon, associated, check, client, dc, done,
-                      free_port, meter_conf, section, stopped_clean, tmpdir)
+from dlmstest import (MANAGEMENT, PASSWORD, PUBLIC, SANITIZER_ENV, Daemon, associated,
+                      check, client, dc, done, free_port, meter_conf, section, stopped_clean,
+                      tmpdir)
 
 DAEMON = sys.argv[1]
 TMP = tmpdir("pm-dlms-security-")
@@ -55,10 +60,10 @@ CONF = meter_conf(TMP, PORT, dlms_key_file=key_file())
 HLS = sec.Hls(OLD, CLIENT_TITLE, ic=1)
 
 
-def hls_client(keys):
-    """A connection associated as the management client with HLS-GMAC under @keys (or
-    refused: .aare tells)."""
-    c = client(PORT, MANAGEMENT)
+def hls_client(keys, sap=MANAGEMENT):
+    """A connection associated as client @sap with HLS-GMAC under @keys (or refused: .aare
+    tells)."""
+    c = client(PORT, sap)
     HLS.keys = keys
     c.aare = HLS.associate(c)
     return c
@@ -168,6 +173,111 @@ with section("an edited key file wins"):
     check("the file's new encryption key with the transferred authentication key",
           accepted(sec.Keys(edited.ek, NEW.ak)))
     check("the transferred encryption key no longer", not accepted(NEW))
+
+with section("configured client SAPs (dlms_clients)"):
+    stopped_clean(daemon, "polymeterd")
+    current = sec.Keys(edited.ek, NEW.ak)
+    with open(CONF, encoding="ascii") as f:
+        text = f.read()
+    sap_conf = f"{TMP}/clients.conf"
+    with open(sap_conf, "w", encoding="ascii") as f:
+        f.write(text + "dlms_clients = 17 lls reader, 18 hls operator, 19 none public\n")
+    daemon = Daemon(DAEMON, sap_conf, TMP, PORT)
+    up = daemon.wait_serving(60)
+    check("polymeterd serves with dlms_clients", up, daemon.stderr()[-1500:])
+
+    def object_list(c):
+        return {(o.class_id, o.name): o for o in dc.parse_object_list(c.get(*dc.ASSOCIATION_LN, 2))}
+
+    DISCONNECT = (70, "0.0.96.3.10.255")
+    TOKEN_GATEWAY = (115, "0.0.19.40.0.255")
+    # SAP 17: LLS, reader
+    c = client(PORT, 17)
+    a = c.associate(password=PASSWORD)
+    check("SAP 17 (lls reader) associates with the password", a.accepted, str(a))
+    old = c.get_typed(*ACCOUNT, LOW_CREDIT)
+    r = c.set(*ACCOUNT, LOW_CREDIT, dc.Data(old.tag, old.value + 1))
+    check("SAP 17 reads the Account's low_credit_threshold; its SET is read-write-denied, "
+          "unchanged", r == 3 and c.get_typed(*ACCOUNT, LOW_CREDIT) == old, f"{r} {old}")
+    state = c.get(*DISCONNECT, 3)
+    r, _ = c.action(*DISCONNECT, 1, dc.integer(0))
+    check("SAP 17: remote_disconnect read-write-denied, control_state as it was",
+          r == 3 and c.get(*DISCONNECT, 3) == state, str(r))
+    ol = object_list(c)
+    check("SAP 17's object list: every object of the management client's (the token "
+          "gateway, the Security setup), low_credit_threshold read-only (1), "
+          "remote_disconnect and enter without access (0)",
+          ol[ACCOUNT].access(LOW_CREDIT) == 1 and ol[DISCONNECT].method_access(1) == 0 and
+          ol[TOKEN_GATEWAY].method_access(1) == 0 and SECURITY_SETUP in ol,
+          f"{ol[ACCOUNT].access(LOW_CREDIT)} {ol[DISCONNECT].method_access(1)}")
+    c.close()
+    # SAP 18: HLS-GMAC, operator
+    c = hls_client(current, sap=18)
+    check("SAP 18 (hls operator) associates with HLS-GMAC", c.aare.accepted, str(c.aare))
+    r = c.set(*ACCOUNT, LOW_CREDIT, dc.Data(old.tag, old.value + 1))
+    check("SAP 18: the Account's low_credit_threshold (money) read-write-denied even over "
+          "HLS, unchanged", r == 3 and c.get_typed(*ACCOUNT, LOW_CREDIT) == old, str(r))
+    r, _ = c.action(*DISCONNECT, 1, dc.integer(0))
+    check("SAP 18: remote_disconnect read-write-denied", r == 3, str(r))
+    r, _ = c.action(*SECURITY_SETUP, 2, key_data((KEY_AK, aes_key_wrap(MASTER, OLD.ak))))
+    check("SAP 18: global_key_transfer read-write-denied", r == 3, str(r))
+    ol = object_list(c)
+    check("SAP 18's object list: low_credit_threshold read-only, remote_disconnect and "
+          "global_key_transfer without access",
+          ol[ACCOUNT].access(LOW_CREDIT) == 1 and ol[DISCONNECT].method_access(1) == 0 and
+          ol[SECURITY_SETUP].method_access(2) == 0, str(ol[ACCOUNT].access(LOW_CREDIT)))
+    c.close()
+    # SAP 19: no authentication, public
+    c = client(PORT, 19)
+    a = c.associate()
+    r = c.request(dc.get_request_normal(c.next_iip(), *TOKEN_GATEWAY, 2))
+    check("SAP 19 (none public) associates without a password, reads the Account, does not "
+          "see the token gateway (object-undefined)",
+          a.accepted and c.get_typed(*ACCOUNT, LOW_CREDIT) == old and r.result.dar == 4,
+          f"{a} {r}")
+    c.close()
+    c = client(PORT, 21)
+    a = c.associate()
+    check("SAP 21, not configured: AARE rejected, no-reason-given (1)",
+          not a.accepted and a.diagnostic == 1, str(a))
+    c.close()
+    # the standard clients are as before
+    c = associated(PORT, MANAGEMENT)
+    r = c.set(*ACCOUNT, LOW_CREDIT, dc.Data(old.tag, old.value + 1))
+    check("SAP 1 with LLS as before: reads, the money write read-write-denied (it needs HLS)",
+          r == 3, str(r))
+    ol = object_list(c)
+    check("SAP 1's object list shows its strongest association's rights (rw, as before)",
+          ol[ACCOUNT].access(LOW_CREDIT) == 3, str(ol[ACCOUNT].access(LOW_CREDIT)))
+    c.close()
+    c = hls_client(current)
+    r = c.set(*ACCOUNT, LOW_CREDIT, dc.Data(old.tag, old.value + 1))
+    check("SAP 1 with HLS as before: the money write succeeds", r == 0, str(r))
+    c.set(*ACCOUNT, LOW_CREDIT, old)
+    c.close()
+
+with section("--check-config: dlms_clients"):
+    for value, want in (("200 lls reader", "client SAP '200': expected 1..126"),
+                        ("17 lls boss", "rights 'boss': expected public, reader, operator"),
+                        ("17 none reader", "without authentication a client may only be "
+                         "public")):
+        bad = f"{TMP}/bad.conf"
+        with open(bad, "w", encoding="ascii") as f:
+            f.write(text + f"dlms_clients = {value}\n")
+        line = (text + "dlms_clients").count("\n") + 1
+        r = subprocess.run([DAEMON, "--config", bad, "--check-config"], capture_output=True,
+                           text=True, env=SANITIZER_ENV, check=False)
+        check(f"dlms_clients = {value}: refused at {bad}:{line}", r.returncode != 0 and
+              f"{bad}:{line}:" in r.stderr and want in r.stderr, r.stderr[-600:])
+    nokey = f"{TMP}/nokey.conf"
+    with open(nokey, "w", encoding="ascii") as f:
+        f.write(text.replace(f"dlms_key_file = {TMP}/dlms-keys\n", "") +
+                "dlms_clients = 18 hls operator\n")
+    r = subprocess.run([DAEMON, "--config", nokey, "--check-config"], capture_output=True,
+                       text=True, env=SANITIZER_ENV, check=False)
+    check("dlms_clients with hls and no dlms_key_file: refused, naming the key",
+          r.returncode != 0 and "client SAP 18 authenticates with hls, which needs "
+          "dlms_key_file" in r.stderr, r.stderr[-600:])
 
 stopped_clean(daemon, "polymeterd")
 done()

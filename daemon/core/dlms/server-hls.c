@@ -55,9 +55,9 @@ static const uint8_t association_ln[6] = {0, 0, 40, 0, 0, 255};
 #define ASSOCIATION_CLASS 15
 #define REPLY_TO_HLS 1
 
-bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, enum pm_dlms_client client)
+bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, uint8_t auth)
 {
-	return client == PM_DLMS_CLIENT_MANAGEMENT && a->mechanism &&
+	return (auth & PM_DLMS_AUTH_HLS) && a->mechanism &&
 	       pm_dlms_oid_id(a->mechanism, a->nmechanism, 2) == PM_DLMS_MECH_GMAC;
 }
 
