@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <nettle/memops.h>
+
 #include "app/dlms-key-file.h"
 #include "app/secret-file.h"
 
@@ -101,6 +103,16 @@ int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const ch
 		explicit_bzero(k, sizeof(*k));
 		*why = "has client_system_title equal to system_title: the client needs a title "
 		       "of its own";
+		return -EINVAL;
+	}
+	/* a master key that is also a working key would let the keys it wraps be read by whoever
+	 * holds that working key: they must be apart (compared in constant time: secrets) */
+	if (!r && k->has_master_key &&
+	    (memeql_sec(k->master_key, k->keys.ek, sizeof(k->master_key)) ||
+	     memeql_sec(k->master_key, k->keys.ak, sizeof(k->master_key)))) {
+		explicit_bzero(k, sizeof(*k));
+		*why = "has master_key equal to encryption_key or authentication_key: the master "
+		       "key must be a key of its own";
 		return -EINVAL;
 	}
 	if (r) {

@@ -297,6 +297,24 @@ START_TEST(test_transfer_refusals)
 }
 END_TEST
 
+/* A new authentication key alone: the encryption key, and with it the counters' row, stays;
+ * the client's GET counter kept in memory carries over, so a GET's counter taken before is
+ * still a replay (9 taken, then 9 refused with 10 expected). */
+START_TEST(test_authentication_key_keeps_counters)
+{
+	struct rig r;
+	uint32_t expected;
+
+	rig_open(&r, "m");
+	ck_assert(client_get_ic(&r, 9, &expected));
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped), PM_DLMS_SUCCESS);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, rfc_key, 16);
+	ck_assert(!client_get_ic(&r, 9, &expected));
+	ck_assert_uint_eq(expected, 10);
+	rig_close(&r);
+}
+END_TEST
+
 /* A new master key (the RFC's key data, under the RFC's KEK): the next transfer's keys come
  * wrapped in it; under the old one they no longer unwrap. */
 START_TEST(test_master_key_transfer)
@@ -330,6 +348,7 @@ int main(void)
 	tcase_add_test(tc, test_edited_key_file_wins);
 	tcase_add_test(tc, test_transfer_refusals);
 	tcase_add_test(tc, test_master_key_transfer);
+	tcase_add_test(tc, test_authentication_key_keeps_counters);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -108,6 +108,8 @@ START_TEST(test_refused)
 	refused(GOOD "client_system_title = 4D4D4D00000000XY\n", 0640, -EINVAL, "16 hexadecimal");
 	refused(GOOD "master_key = 000102030405060708090A0B0C0D0E\n", 0640, -EINVAL,
 		"master_key, one \"name = hex\" a line");
+	refused(GOOD "master_key = D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF\n", 0640, -EINVAL,
+		"master_key equal to encryption_key or authentication_key");
 	refused(GOOD "broadcast_key = 000102030405060708090A0B0C0D0E0F\n", 0640, -EINVAL,
 		"one \"name = hex\" a line");
 	refused(GOOD "authentication_key\n", 0640, -EINVAL, "one \"name = hex\" a line");

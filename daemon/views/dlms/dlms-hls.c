@@ -145,6 +145,11 @@ struct pm_dlms_hls_keyset *pm_dlms_hls_keyset_new(struct pm_dlms_hls *h,
 		pm_dlms_hls_keyset_free(ks);
 		return NULL;
 	}
+	/* the same encryption key as the set in force (a new authentication key only): the
+	 * client's counters of GETs, kept in memory, carry over */
+	if (h->current && !memcmp(&h->current->id, &ks->id, sizeof(ks->id)) &&
+	    h->current->client_last > ks->client_last)
+		ks->client_last = h->current->client_last;
 	/* nothing reserved yet: the first counter reserves a block above every one before */
 	ks->next = ks->reserved = 0;
 	ks->sec = (struct pm_dlms_security){
