@@ -12,7 +12,8 @@
  *   4 client_system_title  octet-string: the client's title in this association (an empty
  *                          octet-string in an association without HLS)
  *   5 server_system_title  octet-string: the meter's (dlms_key_file system_title)
- *   method 1 security_activate (security_policy enum): the policy may only be strengthened.
+ *   method 1 security_activate (security_policy enum): the policy may only be strengthened
+ *            (the class as it is described; the Blue Book's text was not at hand).
  *            The meter runs at the strongest of version 0 from the start: 3 succeeds and
  *            changes nothing, a weaker one is refused (other-reason), a value outside the
  *            enum or another type is type-unmatched.
