@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 10
+#define PM_STORE_SCHEMA_VERSION 11
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -289,6 +289,30 @@ int pm_store_reserve_dlms_server(struct pm_store *store, const struct pm_store_d
  */
 int pm_store_take_dlms_client(struct pm_store *store, const struct pm_store_dlms_id *id,
 			      uint32_t ic, int64_t *client_last);
+
+/*
+ * The DLMS keys a head-end transferred (store-dlms-keys.c): per the meter's system title and
+ * key id (0 encryption, 2 authentication, 3 master), the key and the SHA-256 of the key file's
+ * key it replaced. Secrets: the store is the daemon's alone (its state directory 0750, the
+ * file 0600).
+ */
+struct pm_store_dlms_key {
+	uint8_t key_id;
+	uint8_t key[16];
+	uint8_t replaces_sha256[32];
+};
+
+#define PM_STORE_DLMS_KEYS_MAX 3
+
+/* Saves @n keys under @title in one transaction, committed when it returns 0; each replaces
+ * the one stored for its id. */
+int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8],
+			    const struct pm_store_dlms_key *keys, size_t n);
+/* The keys stored under @title into @keys (PM_STORE_DLMS_KEYS_MAX), *@n of them. */
+int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
+			    struct pm_store_dlms_key keys[PM_STORE_DLMS_KEYS_MAX], size_t *n);
+/* Forgets the key of @key_id under @title (none stored: 0 too). */
+int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uint8_t key_id);
 
 /* The meter's STS side beside its account (store-sts.c). */
 struct pm_store_sts {

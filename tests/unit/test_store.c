@@ -590,7 +590,7 @@ START_TEST(test_migration_from_v1_keeps_data)
 		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
 		 " DROP TABLE meter_config; DROP TABLE account; DROP TABLE topup_ref;"
 		 " DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE mqtt_cursor;"
-		 " DROP TABLE dlms_ic;"
+		 " DROP TABLE dlms_ic; DROP TABLE dlms_key;"
 		 " PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -672,7 +672,7 @@ START_TEST(test_dlms_counters_migrated_from_v9)
 
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 '%s' 'DROP TABLE dlms_ic;"
+		 "sqlite3 '%s' 'DROP TABLE dlms_ic; DROP TABLE dlms_key;"
 		 " CREATE TABLE dlms_counter (meter TEXT PRIMARY KEY, server_reserved INTEGER NOT"
 		 " NULL, client_last INTEGER NOT NULL) WITHOUT ROWID;"
 		 " INSERT INTO dlms_counter VALUES (1, 512, 7), (2, 1024, 3);"
@@ -775,7 +775,8 @@ START_TEST(test_migration_from_v2_keeps_data)
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
 		 " DROP TABLE account; DROP TABLE topup_ref; DROP TABLE billing_capture;"
-		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; DROP TABLE dlms_ic;"
+		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; DROP TABLE dlms_ic; DROP TABLE "
+		 "dlms_key;"
 		 " PRAGMA user_version = 2'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -1066,7 +1067,7 @@ START_TEST(test_migration_from_v5_keeps_data)
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE "
-		 "mqtt_cursor; DROP TABLE dlms_ic;"
+		 "mqtt_cursor; DROP TABLE dlms_ic; DROP TABLE dlms_key;"
 		 " PRAGMA user_version = 5'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);

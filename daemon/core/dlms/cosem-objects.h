@@ -68,6 +68,9 @@ extern const struct pm_cosem_class pm_cosem_credit_class;
 extern const struct pm_cosem_class pm_cosem_charge_class;
 /* Token gateway (115): STS tokens into the account (cosem-token-gateway.c) */
 extern const struct pm_cosem_class pm_cosem_token_gateway_class;
+/* Security setup (64, version 0): HLS-GMAC's policy, titles, key transfer
+ * (cosem-security-setup.c) */
+extern const struct pm_cosem_class pm_cosem_security_setup_class;
 
 /* What a meter Data object (pm_cosem_meter_data_class) publishes. */
 enum pm_cosem_meter_item {
@@ -90,6 +93,7 @@ extern const struct pm_cosem_table pm_cosem_identification_table; /* cosem-data.
 extern const struct pm_cosem_table pm_cosem_demand_table;	  /* cosem-extended-register.c */
 extern const struct pm_cosem_table pm_cosem_script_table_table;	  /* cosem-script-table.c */
 extern const struct pm_cosem_table pm_cosem_token_gateway_table;  /* cosem-token-gateway.c */
+extern const struct pm_cosem_table pm_cosem_security_setup_table; /* cosem-security-setup.c */
 /* ---- profiles and calendar (branch h-dlms-profiles) ---- */
 extern const struct pm_cosem_table pm_cosem_profile_table;	       /* cosem-profile.c */
 extern const struct pm_cosem_table pm_cosem_calendar_table;	       /* cosem-calendar.c */
