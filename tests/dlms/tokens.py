@@ -161,6 +161,21 @@ with section("a valid token credits once over DLMS"):
           clock0.timestamp() <= when.timestamp() <= clock1.timestamp(),
           (tok, str(clock0), str(when), str(clock1)))
 
+with section("money and its scalers, for a kWh account (3 minor digits: the Wh)"):
+    # After step1 the account has been credited 1 kWh = 1000 Wh = 1 000 000 mu, and nothing
+    # else. The Account: double-long in the minor unit, 1 000 000 / 1000 = 1000 (Wh), with
+    # currency_scale -3: 1000 x 10^-3 = 1 kWh. The total-credit Register 0.0.128.0.0.255:
+    # long64 mu, 1 000 000, with scaler -(3 + 3) = -6: 1 000 000 x 10^-6 = 1 kWh.
+    acc = bus.account()
+    cur = getv(mgmt, *ACCOUNT, 15)
+    check("Account currency {'KWH', currency_scale -3, currency_unit 2 monetary}",
+          isinstance(cur, tuple) and cur[0] in ("KWH", b"KWH") and cur[1:] == (-3, 2), cur)
+    total = getv(mgmt, 3, "0.0.128.0.0.255", 2)
+    sunit = getv(mgmt, 3, "0.0.128.0.0.255", 3)
+    check("total credit Register: value = D-Bus TotalCredit in mu (1 000 000), scaler_unit "
+          "(-6, 10): value x 10^-6 = 1 kWh", total == int(acc["TotalCredit"]) == 1000000 and
+          sunit == (-6, 10), (total, sunit, int(acc["TotalCredit"])))
+
 with section("the same token refused on both channels"):
     before = balance()
     res, status, desc = enter_dlms(STEP1)
