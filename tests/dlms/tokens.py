@@ -68,7 +68,7 @@ with open(conf, encoding="ascii") as f:
 text = (text.replace(f"sim_speed = {SIM_SPEED}\n", "sim_speed = 1\n")
         .replace("sim_current_ma = 12000 7000 3000\n", "sim_current_ma = 0 0 0\n")
         .replace("account_mode = credit\n", "account_mode = prepayment\naccount_unit = kwh\n"
-                 f"sts_decoder_key_file = {KEY}\n"))
+                 f"sts_decoder_key_file = {KEY}\nlow_credit = 2.000\n"))
 text = "".join(line for line in text.splitlines(True) if not line.startswith("tariff_file"))
 with open(conf, "w", encoding="ascii") as f:
     f.write(text)
@@ -81,6 +81,25 @@ check("the account reads over DLMS (the meter's first scan is in)",
 
 def balance():
     return int(bus.account()["Balance"])
+
+
+def credit_status_want():
+    """Account current_credit_status as the Blue Book's bits say it should read, worked out from
+    D-Bus (mode, available credit, the low_credit setting, the emergency credit) and the
+    meter's credit state (Data 0.0.128.0.4.255, 4 out of credit): bit 0 (the first, '1' of
+    the string) in_credit, 1 low_credit, 3 next_credit_selectable, 5 selectable_credit_in_use,
+    6 out_of_credit."""
+    acc = bus.account()
+    out = getv(mgmt, 1, "0.0.128.0.4.255", 2) == 4
+    low = (str(acc["Mode"]) != "credit" and
+           int(acc["AvailableCredit"]) < int(acc["Configuration"]["low_credit"]))
+    ec = str(acc["EmergencyCredit"])
+    bits = ["0"] * 8
+    bits[0 if not out else 6] = "1"
+    bits[1] = "1" if low else "0"
+    bits[3] = "1" if ec == "available" else "0"
+    bits[5] = "1" if ec == "in_use" else "0"
+    return "".join(bits)
 
 
 def enter_dlms(token):
@@ -123,6 +142,16 @@ with section("the account's credits, charges and token configuration"):
     check("Account credit_reference_list, charge_reference_list name those four objects; "
           "token_gateway_configuration puts 100 % of a token into the token credit",
           refs == want, refs)
+
+with section("the account's credit status before any token"):
+    # 0 Wh available, below low_credit 2 kWh = 2 000 000 mu: in credit (at 0 a prepayment
+    # account is not out of credit) and low credit, '11000000'
+    got = getv(mgmt, *ACCOUNT, 4)
+    check("Account current_credit_status '11000000' (in_credit, low_credit), as D-Bus says",
+          got == "11000000" == credit_status_want(), (got, credit_status_want()))
+    with associated(PORT, PUBLIC) as pub:
+        got = getv(pub, *ACCOUNT, 4)
+    check("the public client reads it too (it reads available_credit)", got == "11000000", got)
 
 with section("the gateway before any token"):
     check("token_delivery_method 0 (remote); token_status object-unavailable before any "
@@ -198,6 +227,10 @@ with section("the same token refused on both channels"):
     res, status, desc = enter_dlms(STEP10)
     check("enter(step10CTSA20Test): a valid entry (ends the session of invalid ones)",
           res == 0 and desc == [b"credit"], (res, status, desc))
+    # 1 + 1.8 + 14782.4 kWh, far above the 2 kWh line: in credit only, '10000000'
+    got = getv(mgmt, *ACCOUNT, 4)
+    check("Account current_credit_status now '10000000' (in_credit), as D-Bus says",
+          got == "10000000" == credit_status_want(), (got, credit_status_want()))
 
 with section("bad parameters are no token"):
     status0 = getv(mgmt, *GATEWAY, 6)

@@ -836,6 +836,58 @@ START_TEST(test_payment_classes)
 END_TEST
 
 /*
+ * Account attribute 4 current_credit_status, bit-string of 8 (04 08 xx), bit 0 the octet's
+ * most significant: 0 in_credit 0x80, 1 low_credit 0x40, 3 next_credit_selectable 0x10, 5
+ * selectable_credit_in_use 0x04, 6 out_of_credit 0x02. The low-credit threshold is 5.00 GBP =
+ * 500 000 mu; "below" is strictly below (account.h: at the line is its good side).
+ */
+START_TEST(test_account_credit_status)
+{
+	const struct pm_cosem_object *acc = find(&fx.rpub, 111, 0, 0, 19, 0, 0, 255);
+
+	ck_assert_ptr_nonnull(acc);
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_OBJECT_UNAVAILABLE); /* no account yet */
+	fx.snap.account.valid = true;
+	fx.snap.account.settings.low_credit_mu = 500000;
+	/* credit mode, nothing available: in credit and nothing else (no low credit in it) */
+	fx.snap.account.mode = ACCOUNT_MODE_CREDIT;
+	fx.snap.account.credit = PM_CREDIT_OK;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0x80);
+	/* PAYG, 1234.56789 GBP available, emergency credit in use: 0x80 | 0x04 */
+	fx.snap.account.mode = ACCOUNT_MODE_PAYG;
+	fx.snap.account.available_mu = 123456789;
+	fx.snap.account.credit = PM_CREDIT_EC_IN_USE;
+	fx.snap.account.ec_state = ACCOUNT_EC_IN_USE;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0x84);
+	/* prepayment, 4.00 GBP < 5.00, emergency credit on offer: 0x80 | 0x40 | 0x10 = 0xD0 */
+	fx.snap.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	fx.snap.account.available_mu = 400000;
+	fx.snap.account.credit = PM_CREDIT_EC_AVAILABLE;
+	fx.snap.account.ec_state = ACCOUNT_EC_AVAILABLE;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0xD0);
+	/* exactly at 5.00 GBP: not low */
+	fx.snap.account.available_mu = 500000;
+	fx.snap.account.credit = PM_CREDIT_OK;
+	fx.snap.account.ec_state = ACCOUNT_EC_NONE;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0x80);
+	/* out of credit, emergency credit spent: 0x02 | 0x40 = 0x42 */
+	fx.snap.account.available_mu = -1000;
+	fx.snap.account.credit = PM_CREDIT_OUT;
+	fx.snap.account.ec_state = ACCOUNT_EC_EXHAUSTED;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0x42);
+	/* read-only for both clients; attribute 3 stays unserved */
+	ck_assert_int_eq(set(&fx.rmgmt, acc, 4, (const uint8_t[]){0x04, 0x08, 0x80}, 3),
+			 PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(get(&fx.rmgmt, acc, 3), PM_DLMS_READ_WRITE_DENIED);
+}
+END_TEST
+
+/*
  * Money for a currency with 0, 2 and 3 minor digits (JPY, GBP, BHD). The model counts mu,
  * 1/1000 of the minor unit, whatever the currency. Each amount below is 1 234 000 mu:
  *   JPY: 1 234 000 mu = 1 234 yen;  GBP: = 1 234 pence = 12.34 GBP;  BHD: = 1 234 fils = 1.234 BHD.
@@ -1091,6 +1143,7 @@ int main(void)
 	tcase_add_test(tc, test_disconnect);
 	tcase_add_test(tc, test_demand);
 	tcase_add_test(tc, test_payment_classes);
+	tcase_add_test(tc, test_account_credit_status);
 	tcase_add_test(tc, test_money_scalers_follow_the_currency);
 	tcase_add_test(tc, test_money_price_and_settings_per_currency);
 	suite_add_tcase(s, tc);
