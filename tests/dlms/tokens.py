@@ -27,8 +27,9 @@ import datetime
 import os
 import sys
 
-from dlmstest import (PUBLIC, SIM_SPEED, associated, check, dc, done, eventually, free_port,
-                      getv, meter_conf, section, start_meter, stopped_clean, tmpdir)
+from dlmstest import (MANAGEMENT, PUBLIC, SIM_SPEED, Daemon, associated, check, dc, done,
+                      eventually, free_port, getv, meter_conf, section, start_meter,
+                      stopped_clean, tmpdir)
 
 DAEMON = sys.argv[1]
 GATEWAY = (115, "0.0.19.40.0.255")
@@ -267,6 +268,32 @@ with section("the lockout holds across D-Bus and DLMS together"):
           "description ['locked']", res == TEMPORARY_FAILURE and
           status == (EXECUTION_FAILURE, "") and desc == [b"locked"], (res, status, desc))
     check("nothing credited while locked", balance() == before, (balance(), before))
+
+with section("the gateway's last entry across kill -9 and a restart"):
+    # The gateway describes the last entry made through it (its token_delivery_method is
+    # remote), not one made on D-Bus after it: the last DLMS entry is step15 refused as locked;
+    # then D-Bus takes step11 (refused too: locked, or used).
+    err, _ = enter_dbus(STEP11)
+    check("D-Bus EnterToken(step11BCTSA20Test) after the last DLMS entry: refused",
+          err in (LOCKED, INVALID), err)
+    before = [getv(mgmt, *GATEWAY, a) for a in (2, 3, 4, 6)]
+    check("before the kill: token step15, token_description ['locked'], token_status "
+          "(7 execution_failure, '')", before[0] == STEP15.encode() and
+          before[2] == [b"locked"] and before[3] == (EXECUTION_FAILURE, ""), before)
+    mgmt.close()
+    daemon.proc.kill()
+    daemon.proc.wait()
+    daemon.stop()
+    daemon = Daemon(DAEMON, conf, TMP, PORT)
+    up = daemon.wait_serving(60)
+    check("polymeterd serves again after kill -9", up, daemon.stderr()[-1500:])
+    if not up:
+        done()
+    mgmt = associated(PORT, MANAGEMENT)
+    after = [getv(mgmt, *GATEWAY, a) for a in (2, 3, 4, 6)]
+    check("after the restart: attributes 2 token, 3 token_time, 4 token_description and 6 "
+          "token_status read as before the kill (the store's entry, not object-unavailable)",
+          after == before, (after, before))
 
 mgmt.close()
 stopped_clean(daemon, "polymeterd")
