@@ -47,8 +47,9 @@
  * 300 baud: 10 bits, 33.3 ms). */
 #define PM_DLMS_SERIAL_INTER_OCTET_MIN_USEC 30000ULL
 #define PM_DLMS_SERIAL_INTER_OCTET_CHARS 3u
-/* IEC 62056-21: the meter answers a sign-on no sooner than 200 ms after it (its minimum
- * reaction time t_r; not checked against the standard's text, which was not available). */
+/* IEC 62056-21: the meter answers a sign-on no sooner than 200 ms after it (200 ms <= t_r <=
+ * 1500 ms; 20 ms only for a manufacturer id whose third letter is lower case, not "PMD"), as an
+ * independent mode C client quotes the standard; its own text was not available. */
 #define PM_DLMS_SERIAL_REACTION_USEC 200000ULL
 /* What a mode E meter says of itself after "/", the manufacturer and the rate (mode-e.h):
  * "PMD" is no FLAG-registered manufacturer id. */
