@@ -160,6 +160,18 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " key BLOB NOT NULL CHECK (length(key) = 16),"
     " replaces_sha256 BLOB NOT NULL CHECK (length(replaces_sha256) = 32),"
     " PRIMARY KEY (system_title, key_id)) WITHOUT ROWID;",
+    /*
+     * 12: the DLMS token gateway's last entry of a meter (store-token-entry.c), so that its
+     * attributes answer after a restart: the token's octets, when (UTC s), token_status's code
+     * and the description
+     */
+    "CREATE TABLE dlms_token_entry ("
+    " meter TEXT PRIMARY KEY REFERENCES meter(name),"
+    " token BLOB NOT NULL CHECK (length(token) BETWEEN 1 AND 64),"
+    " utc_s INTEGER NOT NULL,"
+    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 8),"
+    " description TEXT NOT NULL CHECK (length(description) BETWEEN 1 AND 23))"
+    " WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)

@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 11
+#define PM_STORE_SCHEMA_VERSION 12
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -327,6 +327,29 @@ struct pm_store_sts {
 int pm_store_save_sts(struct pm_store *store, const char *meter, const struct pm_store_sts *v);
 /* -ENODATA when none is stored, -EBADMSG for values out of range, else 0 or a negative errno. */
 int pm_store_load_sts(struct pm_store *store, const char *meter, struct pm_store_sts *v);
+
+/*
+ * The DLMS token gateway's last entry (schema 12, store-token-entry.c): what its attributes 2, 3,
+ * 4 and 6 publish, so that they outlive a restart. A table of its own, not the event log: the
+ * token's octets are the management client's to read, and the event log is anyone's (D-Bus
+ * GetEvents, MQTT).
+ */
+#define PM_STORE_TOKEN_MAX 64		  /* octets of the token, none of them NUL */
+#define PM_STORE_TOKEN_DESCRIPTION_MAX 23 /* octets of the description */
+#define PM_STORE_TOKEN_STATUS_MAX 8	  /* token_status's status_code: 0..8 */
+struct pm_store_token_entry {
+	char token[PM_STORE_TOKEN_MAX + 1];
+	int64_t utc_s;
+	uint8_t status;
+	char description[PM_STORE_TOKEN_DESCRIPTION_MAX + 1];
+};
+
+/* Replaces the meter's entry; -EINVAL (nothing written) for an entry out of the limits above. */
+int pm_store_save_token_entry(struct pm_store *store, const char *meter,
+			      const struct pm_store_token_entry *e);
+/* -ENODATA when none is stored, -EBADMSG for values out of range, else 0 or a negative errno. */
+int pm_store_load_token_entry(struct pm_store *store, const char *meter,
+			      struct pm_store_token_entry *e);
 
 /*
  * The MQTT publisher's queues (schema 8, daemon/views/mqtt/): the rows of a meter's streams

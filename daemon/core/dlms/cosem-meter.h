@@ -147,7 +147,8 @@ struct pm_cosem_meter {
 	 * committed before it returns), and records the entry in token_entry whatever the outcome:
 	 * SUCCESS when the token was accepted; else other-reason (the token refused),
 	 * temporary-failure (entry locked, no store, the account unavailable), object-unavailable
-	 * (no STS decoder key). token_entry: the last entry since the daemon started, NULL before.
+	 * (no STS decoder key). token_entry: the gateway's last entry (kept across restarts by the
+	 * view), NULL before the first.
 	 */
 	enum pm_dlms_result (*enter_token)(void *data, const char *token);
 	const struct pm_cosem_token_entry *token_entry;
