@@ -8,14 +8,16 @@
 
 #define TITLE_LEN 8
 
-static int save_one(struct pm_store *store, const uint8_t *title, const struct pm_store_dlms_key *k)
+static int save_one(struct pm_store *store, const uint8_t *title, uint16_t client_sap,
+		    const struct pm_store_dlms_key *k)
 {
 	sqlite3_stmt *st;
 	int r;
 
 	r = pm_store_prepare(store,
-			     "INSERT INTO dlms_key (system_title, key_id, key, replaces_sha256)"
-			     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (system_title, key_id) DO UPDATE"
+			     "INSERT INTO dlms_key (system_title, client_sap, key_id, key,"
+			     " replaces_sha256) VALUES (?1, ?5, ?2, ?3, ?4)"
+			     " ON CONFLICT (system_title, client_sap, key_id) DO UPDATE"
 			     " SET key = excluded.key, replaces_sha256 = excluded.replaces_sha256",
 			     &st);
 	if (r)
@@ -24,10 +26,11 @@ static int save_one(struct pm_store *store, const uint8_t *title, const struct p
 	sqlite3_bind_int(st, 2, k->key_id);
 	sqlite3_bind_blob(st, 3, k->key, sizeof(k->key), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, k->replaces_sha256, sizeof(k->replaces_sha256), SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, client_sap);
 	return pm_store_step_done(st);
 }
 
-int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8],
+int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
 			    const struct pm_store_dlms_key *keys, size_t n)
 {
 	int r;
@@ -38,11 +41,11 @@ int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8],
 	if (r)
 		return r;
 	for (size_t i = 0; !r && i < n; i++)
-		r = save_one(store, title, &keys[i]);
+		r = save_one(store, title, client_sap, &keys[i]);
 	return pm_store_end(store, r);
 }
 
-int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
+int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
 			    struct pm_store_dlms_key keys[PM_STORE_DLMS_KEYS_MAX], size_t *n)
 {
 	sqlite3_stmt *st;
@@ -53,11 +56,12 @@ int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
 	*n = 0;
 	r = pm_store_prepare(store,
 			     "SELECT key_id, key, replaces_sha256 FROM dlms_key"
-			     " WHERE system_title = ?1 ORDER BY key_id",
+			     " WHERE system_title = ?1 AND client_sap = ?2 ORDER BY key_id",
 			     &st);
 	if (r)
 		return r;
 	sqlite3_bind_blob(st, 1, title, TITLE_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, client_sap);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < PM_STORE_DLMS_KEYS_MAX) {
 		struct pm_store_dlms_key *k = &keys[*n];
 
@@ -80,18 +84,22 @@ int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
 	return -EIO;
 }
 
-int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uint8_t key_id)
+int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
+			     uint8_t key_id)
 {
 	sqlite3_stmt *st;
 	int r;
 
 	if (!store || !title)
 		return -EINVAL;
-	r = pm_store_prepare(store, "DELETE FROM dlms_key WHERE system_title = ?1 AND key_id = ?2",
+	r = pm_store_prepare(store,
+			     "DELETE FROM dlms_key WHERE system_title = ?1 AND key_id = ?2"
+			     " AND client_sap = ?3",
 			     &st);
 	if (r)
 		return r;
 	sqlite3_bind_blob(st, 1, title, TITLE_LEN, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, key_id);
+	sqlite3_bind_int(st, 3, client_sap);
 	return pm_store_step_done(st);
 }

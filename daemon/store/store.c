@@ -149,17 +149,19 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     "DROP TABLE dlms_counter;",
     /*
      * 11: the DLMS keys a head-end transferred (store-dlms-keys.c, Security setup
-     * global_key_transfer), per the meter's system title and key id (0 global unicast
-     * encryption key, 2 authentication key, 3 master key): each overrides the key file's key
-     * of its id while the file still holds the key it replaced (its SHA-256, never the key):
-     * an integrator who edits the file wins.
+     * global_key_transfer), per the meter's system title, the client SAP whose keys they are
+     * (each client has its own) and key id (0 global unicast encryption key, 2 authentication
+     * key, 3 master key): each overrides the client's key file's key of its id while the file
+     * still holds the key it replaced (its SHA-256, never the key): an integrator who edits
+     * the file wins.
      */
     "CREATE TABLE dlms_key ("
     " system_title BLOB NOT NULL CHECK (length(system_title) = 8),"
+    " client_sap INTEGER NOT NULL CHECK (client_sap BETWEEN 1 AND 126),"
     " key_id INTEGER NOT NULL CHECK (key_id IN (0, 2, 3)),"
     " key BLOB NOT NULL CHECK (length(key) = 16),"
     " replaces_sha256 BLOB NOT NULL CHECK (length(replaces_sha256) = 32),"
-    " PRIMARY KEY (system_title, key_id)) WITHOUT ROWID;",
+    " PRIMARY KEY (system_title, client_sap, key_id)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)

@@ -74,7 +74,7 @@ static void rig_open_keys(struct rig *r, const char *name, const struct pm_dlms_
 	pm_meter_config_default(&cfg, name);
 	ck_assert_int_eq(pm_meter_new(&cfg, r->store, &r->meter), 0);
 	ck_assert_int_eq(
-	    pm_dlms_hls_init(&r->hls, name, r->meter, file_keys, title, client_title, kek), 0);
+	    pm_dlms_hls_init(&r->hls, name, 1, r->meter, file_keys, title, client_title, kek), 0);
 }
 
 static void rig_open(struct rig *r, const char *name)
@@ -297,6 +297,53 @@ START_TEST(test_transfer_refusals)
 }
 END_TEST
 
+/* Client 18 with keys of its own beside the management client (SAP 1) on one meter and
+ * store: a transfer on 18 changes 18's keys only, before and after a reopen; their encryption
+ * keys differ, so their counters are rows of their own (18's first block does not move 1's). */
+START_TEST(test_transfer_changes_one_client)
+{
+	static const struct pm_dlms_keys keys18 = {
+	    .ek = {0x18, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C,
+		   0x0D, 0x0E, 0x0F},
+	    .ak = {0x18, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC,
+		   0xDD, 0xDE, 0xDF},
+	};
+	static const uint8_t title18[8] = {0x4D, 0x4D, 0x4D, 0, 0, 0, 0, 0x18};
+	struct pm_dlms_hls hls18;
+	const struct pm_dlms_security *sec18;
+	struct rig r;
+	uint32_t ic;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(
+	    pm_dlms_hls_init(&hls18, "m", 18, r.meter, &keys18, title, title18, master), 0);
+	sec18 = pm_dlms_hls_security(&hls18);
+	ck_assert_int_eq(sec18->next_ic(sec18->data, &ic), 0);
+	ck_assert_uint_eq(ic, 0);
+	/* 1's own row: also from 0 */
+	ck_assert_int_eq(next_ic(&r, &ic), 0);
+	ck_assert_uint_eq(ic, 0);
+	{
+		struct pm_cosem_wrapped_key k = {.id = PM_COSEM_KEY_GLOBAL_UNICAST};
+
+		memcpy(k.wrapped, rfc_wrapped, sizeof(k.wrapped));
+		ck_assert_int_eq(pm_dlms_hls_transfer(&hls18, &k, 1), PM_DLMS_SUCCESS);
+	}
+	ck_assert_mem_eq(pm_dlms_hls_security(&hls18)->keys->ek, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	pm_dlms_hls_done(&hls18);
+	rig_close(&r);
+	rig_open(&r, "m");
+	ck_assert_int_eq(
+	    pm_dlms_hls_init(&hls18, "m", 18, r.meter, &keys18, title, title18, master), 0);
+	ck_assert_mem_eq(pm_dlms_hls_security(&hls18)->keys->ek, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	pm_dlms_hls_done(&hls18);
+	rig_close(&r);
+}
+END_TEST
+
 /* A new authentication key alone: the encryption key, and with it the counters' row, stays;
  * the client's GET counter kept in memory carries over, so a GET's counter taken before is
  * still a replay (9 taken, then 9 refused with 10 expected). */
@@ -349,6 +396,7 @@ int main(void)
 	tcase_add_test(tc, test_transfer_refusals);
 	tcase_add_test(tc, test_master_key_transfer);
 	tcase_add_test(tc, test_authentication_key_keeps_counters);
+	tcase_add_test(tc, test_transfer_changes_one_client);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

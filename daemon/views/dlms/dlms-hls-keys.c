@@ -68,10 +68,11 @@ int pm_dlms_hls_load_transferred(struct pm_dlms_hls *h, struct pm_dlms_keys *key
 	size_t n;
 	int r;
 
-	r = pm_store_load_dlms_keys(store, h->title, stored, &n);
+	r = pm_store_load_dlms_keys(store, h->title, h->client_sap, stored, &n);
 	if (r < 0)
-		return log_error_errno(r, "meter %s: the transferred DLMS keys cannot be read",
-				       h->meter);
+		return log_error_errno(r,
+				       "meter %s: client %u's transferred DLMS keys cannot be read",
+				       h->meter, h->client_sap);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *k = key_of(keys, h->master, stored[i].key_id);
 
@@ -83,10 +84,10 @@ int pm_dlms_hls_load_transferred(struct pm_dlms_hls *h, struct pm_dlms_keys *key
 			continue;
 		}
 		/* the file's key is no longer the one the head-end's replaced: the file wins */
-		log_notice("meter %s: dlms_key_file's %s changed since a head-end transferred one: "
-			   "the file's is used",
-			   h->meter, key_name(stored[i].key_id));
-		r = pm_store_forget_dlms_key(store, h->title, stored[i].key_id);
+		log_notice("meter %s: client %u's key file's %s changed since a head-end "
+			   "transferred one: the file's is used",
+			   h->meter, h->client_sap, key_name(stored[i].key_id));
+		r = pm_store_forget_dlms_key(store, h->title, h->client_sap, stored[i].key_id);
 		if (r < 0)
 			log_warning_errno(r, "meter %s: the transferred %s not forgotten", h->meter,
 					  key_name(stored[i].key_id));
@@ -127,16 +128,19 @@ enum pm_dlms_result pm_dlms_hls_transfer(struct pm_dlms_hls *h,
 			 i ? ", " : "", key_name(rows[i].key_id));
 	}
 	if (res != PM_DLMS_SUCCESS) {
-		log_warning("meter %s: DLMS key transfer refused: a key does not unwrap under the "
-			    "master key; nothing changed",
-			    h->meter);
+		log_warning("meter %s: DLMS key transfer of client %u refused: a key does not "
+			    "unwrap under the master key; nothing changed",
+			    h->meter, h->client_sap);
 		goto out;
 	}
 	ks = pm_dlms_hls_keyset_new(h, &next);
-	r = ks ? pm_store_save_dlms_keys(pm_meter_store(h->pipe), h->title, rows, n) : -EIO;
+	r = ks ? pm_store_save_dlms_keys(pm_meter_store(h->pipe), h->title, h->client_sap, rows, n)
+	       : -EIO;
 	if (r < 0) {
-		log_error_errno(r, "meter %s: DLMS key transfer not stored; nothing changed",
-				h->meter);
+		log_error_errno(r,
+				"meter %s: DLMS key transfer of client %u not stored; nothing "
+				"changed",
+				h->meter, h->client_sap);
 		pm_dlms_hls_keyset_free(ks);
 		res = PM_DLMS_TEMPORARY_FAILURE;
 		goto out;
@@ -145,9 +149,9 @@ enum pm_dlms_result pm_dlms_hls_transfer(struct pm_dlms_hls *h,
 	 * theirs */
 	pm_dlms_hls_replace(h, ks);
 	memcpy(h->master, master, sizeof(h->master));
-	log_info("meter %s: DLMS keys transferred by the head-end (%s), from the next "
-		 "association on",
-		 h->meter, names);
+	log_info("meter %s: DLMS keys of client %u transferred by the head-end (%s), from the "
+		 "next association on",
+		 h->meter, h->client_sap, names);
 out:
 	explicit_bzero(rows, sizeof(rows));
 	explicit_bzero(&next, sizeof(next));

@@ -186,8 +186,8 @@ const struct pm_dlms_security *pm_dlms_hls_security(const struct pm_dlms_hls *h)
 	return &h->current->sec;
 }
 
-int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, struct pm_meter *pipe,
-		     const struct pm_dlms_keys *keys, const uint8_t *title,
+int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, uint16_t client_sap,
+		     struct pm_meter *pipe, const struct pm_dlms_keys *keys, const uint8_t *title,
 		     const uint8_t *client_title, const uint8_t *master)
 {
 	struct pm_store *store = pipe ? pm_meter_store(pipe) : NULL;
@@ -199,6 +199,7 @@ int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, struct pm_meter *p
 	if (!store)
 		return -ENOENT;
 	h->meter = name;
+	h->client_sap = client_sap;
 	h->pipe = pipe;
 	memcpy(h->title, title, sizeof(h->title));
 	memcpy(h->client_title, client_title, sizeof(h->client_title));
