@@ -21,8 +21,9 @@
 #include "views/dlms/dlms-hls.h"
 
 static char dir[64], db[96];
+/* the key file's keys, each apart from the master key below (the key file refuses them equal) */
 static const struct pm_dlms_keys keys = {
-    .ek = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E,
+    .ek = {0xE0, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E,
 	   0x0F},
     .ak = {0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE,
 	   0xDF},
@@ -344,6 +345,43 @@ START_TEST(test_transfer_changes_one_client)
 }
 END_TEST
 
+/* A transfer that would make two of master, EK and AK equal is refused whole (other-reason),
+ * as the key file refuses them: the RFC's key as both EK and AK, as master and EK, as master
+ * and AK, and as the AK beside an EK already equal to it. Nothing changed, now or after a
+ * reopen. */
+START_TEST(test_transfer_refuses_equal_keys)
+{
+	struct pm_cosem_wrapped_key two[2];
+	static const enum pm_cosem_key_id pairs[][2] = {
+	    {PM_COSEM_KEY_GLOBAL_UNICAST, PM_COSEM_KEY_AUTHENTICATION},
+	    {PM_COSEM_KEY_MASTER, PM_COSEM_KEY_GLOBAL_UNICAST},
+	    {PM_COSEM_KEY_AUTHENTICATION, PM_COSEM_KEY_MASTER},
+	};
+	struct rig r;
+
+	rig_open(&r, "m");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		two[0].id = pairs[i][0];
+		two[1].id = pairs[i][1];
+		memcpy(two[0].wrapped, rfc_wrapped, 24);
+		memcpy(two[1].wrapped, rfc_wrapped, 24);
+		ck_assert_int_eq(pm_dlms_hls_transfer(&r.hls, two, 2), PM_DLMS_OTHER_REASON);
+	}
+	/* one at a time: the EK first (taken), then the same key as AK (refused) */
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, rfc_wrapped), PM_DLMS_SUCCESS);
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped),
+			 PM_DLMS_OTHER_REASON);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	ck_assert_mem_eq(r.hls.master, master, 16);
+	rig_close(&r);
+	rig_open(&r, "m");
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	ck_assert_mem_eq(r.hls.master, master, 16);
+	rig_close(&r);
+}
+END_TEST
+
 /* A new authentication key alone: the encryption key, and with it the counters' row, stays;
  * the client's GET counter kept in memory carries over, so a GET's counter taken before is
  * still a replay (9 taken, then 9 refused with 10 expected). */
@@ -397,6 +435,7 @@ int main(void)
 	tcase_add_test(tc, test_master_key_transfer);
 	tcase_add_test(tc, test_authentication_key_keeps_counters);
 	tcase_add_test(tc, test_transfer_changes_one_client);
+	tcase_add_test(tc, test_transfer_refuses_equal_keys);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

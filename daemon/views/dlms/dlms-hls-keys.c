@@ -60,6 +60,17 @@ static void file_key_sha256(struct pm_dlms_hls *h, uint8_t id, uint8_t out[SHA25
 	explicit_bzero(&sha, sizeof(sha));
 }
 
+/* Whether two of @master (NULL: none), EK and AK are equal, compared in constant time. */
+static bool keys_collide(const struct pm_dlms_keys *k, const uint8_t *master)
+{
+	bool same = memeql_sec(k->ek, k->ak, PM_DLMS_KEY_LEN);
+
+	if (master)
+		same |= memeql_sec(master, k->ek, PM_DLMS_KEY_LEN) |
+			memeql_sec(master, k->ak, PM_DLMS_KEY_LEN);
+	return same;
+}
+
 int pm_dlms_hls_load_transferred(struct pm_dlms_hls *h, struct pm_dlms_keys *keys)
 {
 	struct pm_store *store = pm_meter_store(h->pipe);
@@ -131,6 +142,17 @@ enum pm_dlms_result pm_dlms_hls_transfer(struct pm_dlms_hls *h,
 		log_warning("meter %s: DLMS key transfer of client %u refused: a key does not "
 			    "unwrap under the master key; nothing changed",
 			    h->meter, h->client_sap);
+		goto out;
+	}
+	/* as the key file refuses (dlms-key-file.c): a master key equal to a working key lets
+	 * whoever holds that key unwrap every key sent after, and one key serving as both EK and
+	 * AK undoes their separation */
+	if (keys_collide(&next, master)) {
+		log_warning("meter %s: DLMS key transfer of client %u refused: it would make two "
+			    "of the master, encryption and authentication keys equal; nothing "
+			    "changed",
+			    h->meter, h->client_sap);
+		res = PM_DLMS_OTHER_REASON;
 		goto out;
 	}
 	ks = pm_dlms_hls_keyset_new(h, &next);
