@@ -152,16 +152,36 @@ with section("key transfer refused, nothing changed"):
     check("the old keys still associate", accepted(OLD))
     check("the new ones do not", not accepted(NEW))
 
+
+
+def ended(c):
+    """Whether @c's association was ended by the meter: its next GET gets no answer, the
+    connection closes."""
+    try:
+        c.wrapper.send_apdu(c.security.wrap(dc.get_request_normal(c.next_iip(), *ACCOUNT, 2)),
+                            c.client_sap, c.server_sap)
+    except (BrokenPipeError, ConnectionResetError):
+        return True
+    return c.wrapper.closed_by_peer(10)
+
+
 with section("key transfer"):
+    # another association of the same client under the keys about to be replaced: whoever
+    # associated before the transfer keeps nothing after it
+    other = hls_client(OLD)
+    check("a second association under the old keys", other.aare.accepted, str(other.aare))
     c = hls_client(OLD)
     before = c.get_typed(*ACCOUNT, LOW_CREDIT)
     r, _ = c.action(*SECURITY_SETUP, 2, key_data((KEY_EK, aes_key_wrap(MASTER, NEW.ek)),
                                                  (KEY_AK, aes_key_wrap(MASTER, NEW.ak))))
     check("global_key_transfer of the encryption and authentication keys: success, "
           "answered under the old keys", r == 0, str(r))
-    v = c.get_typed(*ACCOUNT, LOW_CREDIT)
-    check("the association that sent them goes on under the old keys", v == before, str(v))
+    check("the association that sent them ends once its answer is out: the meter closes the "
+          "connection", c.wrapper.closed_by_peer(10))
     c.close()
+    check("the other association under the old keys ends too: its next GET is answered "
+          "with nothing, the connection closed", ended(other))
+    other.close()
     check("the next association with the old keys: refused", not accepted(OLD))
     c = hls_client(NEW)
     check("with the new keys: accepted, and it reads", c.aare.accepted and

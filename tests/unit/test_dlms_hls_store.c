@@ -224,7 +224,10 @@ START_TEST(test_transfer_applies_to_next_association)
 	ck_assert_ptr_ne(pm_dlms_hls_security(&r.hls), before);
 	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, rfc_key, 16);
 	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
-	/* the association begun before: the file's key, its counters going on (1 after 0) */
+	/* the association begun before: revoked (its client may not hold the new key: it ends
+	 * at its next request); the file's key, its counters going on (1 after 0) */
+	ck_assert(before->revoked(before->data));
+	ck_assert(!pm_dlms_hls_security(&r.hls)->revoked(pm_dlms_hls_security(&r.hls)->data));
 	ck_assert_mem_eq(before->keys->ek, keys.ek, 16);
 	ck_assert_int_eq(before->next_ic(before->data, &ic), 0);
 	ck_assert_uint_eq(ic, 1);
@@ -404,10 +407,16 @@ END_TEST
  * wrapped in it; under the old one they no longer unwrap. */
 START_TEST(test_master_key_transfer)
 {
+	const struct pm_dlms_security *before;
 	struct rig r;
 
 	rig_open(&r, "m");
+	before = pm_dlms_hls_security(&r.hls);
+	before->hold(before->data);
 	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_MASTER, rfc_wrapped), PM_DLMS_SUCCESS);
+	/* a master key alone changes no association's keys: none ends */
+	ck_assert(!before->revoked(before->data));
+	before->drop(before->data);
 	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped),
 			 PM_DLMS_OTHER_REASON);
 	rig_close(&r);

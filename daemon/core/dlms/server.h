@@ -81,6 +81,14 @@ struct pm_dlms_security {
 	 */
 	void (*hold)(void *data);
 	void (*drop)(void *data);
+	/*
+	 * Optional: whether these keys were revoked (a key transfer replaced the encryption or
+	 * authentication key). Whoever associated under them may no longer hold the client's
+	 * current keys: its association ends, answered with nothing, at its next APDU (an AARQ
+	 * or RLRQ excepted), and the association that transferred them ends once its answer has
+	 * gone out.
+	 */
+	bool (*revoked)(void *data);
 	void *data;
 };
 
