@@ -8,6 +8,18 @@
 
 #define TITLE_LEN 8
 
+/*
+ * A key replaced or forgotten must not stay readable in the files: secure_delete (store.c)
+ * zeroes its old cell in the page, and the WAL, which still holds the pages as they were, is
+ * copied into the database and truncated to nothing. Best effort once the change is
+ * committed (the change stands either way; a checkpoint that could not finish is redone at
+ * the next one, SQLite's automatic ones included).
+ */
+static void scrub_wal(struct pm_store *store)
+{
+	(void)pm_store_exec(store, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 static int save_one(struct pm_store *store, const uint8_t *title, uint16_t client_sap,
 		    const struct pm_store_dlms_key *k)
 {
@@ -42,7 +54,10 @@ int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8], uint
 		return r;
 	for (size_t i = 0; !r && i < n; i++)
 		r = save_one(store, title, client_sap, &keys[i]);
-	return pm_store_end(store, r);
+	r = pm_store_end(store, r);
+	if (!r)
+		scrub_wal(store);
+	return r;
 }
 
 int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
@@ -101,5 +116,8 @@ int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uin
 	sqlite3_bind_blob(st, 1, title, TITLE_LEN, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, key_id);
 	sqlite3_bind_int(st, 3, client_sap);
-	return pm_store_step_done(st);
+	r = pm_store_step_done(st);
+	if (!r)
+		scrub_wal(store);
+	return r;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -385,6 +386,77 @@ START_TEST(test_transfer_refuses_equal_keys)
 }
 END_TEST
 
+/* Whether the file @path holds the 16 octets @key anywhere (a missing file holds nothing). */
+static bool file_holds(const char *path, const uint8_t *key)
+{
+	FILE *f = fopen(path, "rb");
+	static uint8_t buf[1 << 20];
+	size_t n;
+	bool found = false;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf), f);
+	ck_assert(feof(f)); /* the store's files here are far smaller */
+	fclose(f);
+	for (size_t i = 0; !found && i + 16 <= n; i++)
+		found = !memcmp(buf + i, key, 16);
+	return found;
+}
+
+/* The database or its WAL holds @key. */
+static bool store_holds(const uint8_t *key)
+{
+	char wal[128];
+
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	return file_holds(db, key) || file_holds(wal, key);
+}
+
+/*
+ * A key replaced by a transfer, or forgotten when the key file wins, leaves no copy in the
+ * database file or its WAL (read as bytes while the store is open): the transferred key is
+ * there (the search works), and gone once replaced. And the files are 0600 under umask 022.
+ * The second key: A0..AF wrapped under the RFC's KEK with python3-cryptography's
+ * aes_key_wrap (an implementation apart from the one under test).
+ */
+START_TEST(test_old_keys_leave_no_trace)
+{
+	static const uint8_t next_key[16] = {0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7,
+					     0xA8, 0xA9, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF};
+	static const uint8_t next_wrapped[24] = {0x7C, 0x98, 0xF3, 0xE4, 0xD6, 0x06, 0x36, 0xD4,
+						 0xAE, 0xF4, 0x97, 0x7D, 0x12, 0xDB, 0xFE, 0x75,
+						 0x61, 0x1D, 0xBD, 0x03, 0xE5, 0x4D, 0xFF, 0xEF};
+	struct pm_dlms_keys edited = keys;
+	mode_t old_umask = umask(022);
+	char wal[128];
+	struct stat st;
+	struct rig r;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, rfc_wrapped), PM_DLMS_SUCCESS);
+	ck_assert(store_holds(rfc_key));
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, next_wrapped), PM_DLMS_SUCCESS);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, next_key, 16);
+	ck_assert(store_holds(next_key));
+	ck_assert(!store_holds(rfc_key));
+	/* 0600 whatever the umask: the database, and the WAL SQLite made beside it */
+	ck_assert_int_eq(stat(db, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	if (stat(wal, &st) == 0)
+		ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	rig_close(&r);
+	/* the key file edited: its key wins, the transferred one is forgotten, and gone */
+	edited.ek[0] ^= 0x80;
+	rig_open_keys(&r, "m", &edited, master);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, edited.ek, 16);
+	ck_assert(!store_holds(next_key));
+	rig_close(&r);
+	umask(old_umask);
+}
+END_TEST
+
 /* A new authentication key alone: the encryption key, and with it the counters' row, stays;
  * the client's GET counter kept in memory carries over, so a GET's counter taken before is
  * still a replay (9 taken, then 9 refused with 10 expected). */
@@ -445,6 +517,7 @@ int main(void)
 	tcase_add_test(tc, test_authentication_key_keeps_counters);
 	tcase_add_test(tc, test_transfer_changes_one_client);
 	tcase_add_test(tc, test_transfer_refuses_equal_keys);
+	tcase_add_test(tc, test_old_keys_leave_no_trace);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
