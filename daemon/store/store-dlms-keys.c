@@ -99,23 +99,19 @@ int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8], uint
 	return -EIO;
 }
 
-int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
-			     uint8_t key_id)
+int pm_store_forget_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap)
 {
 	sqlite3_stmt *st;
 	int r;
 
 	if (!store || !title)
 		return -EINVAL;
-	r = pm_store_prepare(store,
-			     "DELETE FROM dlms_key WHERE system_title = ?1 AND key_id = ?2"
-			     " AND client_sap = ?3",
-			     &st);
+	r = pm_store_prepare(
+	    store, "DELETE FROM dlms_key WHERE system_title = ?1 AND client_sap = ?2", &st);
 	if (r)
 		return r;
 	sqlite3_bind_blob(st, 1, title, TITLE_LEN, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, key_id);
-	sqlite3_bind_int(st, 3, client_sap);
+	sqlite3_bind_int(st, 2, client_sap);
 	r = pm_store_step_done(st);
 	if (!r)
 		scrub_wal(store);

@@ -154,9 +154,10 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
      * 11: the DLMS keys a head-end transferred (store-dlms-keys.c, Security setup
      * global_key_transfer), per the meter's system title, the client SAP whose keys they are
      * (each client has its own) and key id (0 global unicast encryption key, 2 authentication
-     * key, 3 master key): each overrides the client's key file's key of its id while the file
-     * still holds the key it replaced (its SHA-256, never the key): an integrator who edits
-     * the file wins.
+     * key, 3 master key): they override the client's key file's keys while the file still
+     * holds the key set they were transferred over (its SHA-256, over the file's encryption,
+     * authentication and master keys, never the keys): an integrator who edits any key of
+     * the file wins, and every transferred key of that client is forgotten.
      */
     "CREATE TABLE dlms_key ("
     " system_title BLOB NOT NULL CHECK (length(system_title) = 8),"

@@ -293,8 +293,10 @@ int pm_store_take_dlms_client(struct pm_store *store, const struct pm_store_dlms
 /*
  * The DLMS keys a head-end transferred (store-dlms-keys.c): per the meter's system title, the
  * client SAP whose keys they are and key id (0 encryption, 2 authentication, 3 master), the key and
- * the SHA-256 of the key file's key it replaced. Secrets: the store is the daemon's alone (its
- * state directory 0750, the file 0600).
+ * the SHA-256 of the client's key file's whole key set (encryption, authentication and master
+ * key) it overrides: when any key of the file changes, they are all forgotten. Secrets: the store
+ * is the daemon's alone (its state directory 0750, the file 0600 whatever the umask: store.c),
+ * zeroed when deleted (secure_delete) and the WAL truncated after each change (store-dlms-keys.c).
  */
 struct pm_store_dlms_key {
 	uint8_t key_id;
@@ -312,9 +314,8 @@ int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8], uint
  * of them. */
 int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
 			    struct pm_store_dlms_key keys[PM_STORE_DLMS_KEYS_MAX], size_t *n);
-/* Forgets client @client_sap's key of @key_id under @title (none stored: 0 too). */
-int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
-			     uint8_t key_id);
+/* Forgets every key of client @client_sap stored under @title (none stored: 0 too). */
+int pm_store_forget_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap);
 
 /* The meter's STS side beside its account (store-sts.c). */
 struct pm_store_sts {

@@ -8,7 +8,8 @@ python3-cryptography's keywrap on the client side), answered in the association 
 under its old keys, then the next association with the old keys refused and with the new
 ones accepted; the new keys kept across kill -9 and a restart; the transfer refused over
 low-level security and with a wrap under another master key, each changing nothing (the old
-keys still work); an edit of the key file winning over a transferred key; client SAPs
+keys still work); the other associations under the old keys ended by the transfer; an edit of
+the key file winning over the transferred keys as a whole; client SAPs
 configured with dlms_clients (an LLS reader, an HLS operator, a public client without
 authentication, a second HLS management client), each with secrets of its own: another
 client's password or keys refused, a key transfer changing its own client's keys only, each
@@ -209,11 +210,18 @@ with section("an edited key file wins"):
     daemon = Daemon(DAEMON, CONF, TMP, PORT)
     up = daemon.wait_serving(60)
     check("polymeterd serves with the edited key file", up, daemon.stderr()[-1500:])
-    # the file's encryption key changed: its own wins; its authentication key did not: the
-    # transferred one still overrides it
-    check("the file's new encryption key with the transferred authentication key",
-          accepted(sec.Keys(edited.ek, NEW.ak)))
-    check("the transferred encryption key no longer", not accepted(NEW))
+    # the file's encryption key changed: the file wins as a whole, its authentication key
+    # too (never the file's new EK beside a transferred AK nobody holds with it)
+    check("the file's whole key set: its new encryption key with its own authentication key",
+          accepted(sec.Keys(edited.ek, OLD.ak)))
+    check("not the file's new encryption key with the transferred authentication key",
+          not accepted(sec.Keys(edited.ek, NEW.ak)))
+    check("the transferred keys no longer", not accepted(NEW))
+    log = daemon.stderr()
+    check("the log says the file won, naming no key",
+          "key file changed since a head-end transferred keys" in log and
+          all(k.hex() not in log.lower() for k in (NEW.ek, NEW.ak, edited.ek, OLD.ak)),
+          log[-800:])
 
 # each client its own secrets (none of them SAP 1's): an LLS reader, an HLS operator, an HLS
 # management client with a master key of its own
@@ -262,7 +270,7 @@ def lls_accepted(sap, password):
 
 with section("configured client SAPs (dlms_clients)"):
     stopped_clean(daemon, "polymeterd")
-    current = sec.Keys(edited.ek, NEW.ak)
+    current = sec.Keys(edited.ek, OLD.ak)
     with open(CONF, encoding="ascii") as f:
         text = f.read()
     sap_conf = f"{TMP}/clients.conf"

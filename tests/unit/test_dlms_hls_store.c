@@ -267,6 +267,44 @@ START_TEST(test_edited_key_file_wins)
 }
 END_TEST
 
+/* The file wins as a whole: a transferred authentication key and master key, then the file's
+ * encryption key edited: every transferred key of the client is forgotten, the file's
+ * authentication key and master key apply again beside its new encryption key (not the
+ * transferred AK nobody holds beside it). An edit of the master key alone does the same. */
+START_TEST(test_edited_key_file_wins_whole)
+{
+	struct pm_dlms_keys edited = keys;
+	uint8_t master2[16];
+	struct rig r;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped), PM_DLMS_SUCCESS);
+	rig_close(&r);
+	rig_open(&r, "m"); /* the file as it was: the transferred AK applies */
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, rfc_key, 16);
+	rig_close(&r);
+	edited.ek[0] ^= 0x80;
+	rig_open_keys(&r, "m", &edited, master);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, edited.ek, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	rig_close(&r);
+	/* again with the master key: transferred, then the file's master key edited */
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped), PM_DLMS_SUCCESS);
+	rig_close(&r);
+	memcpy(master2, master, 16);
+	master2[15] ^= 1;
+	rig_open_keys(&r, "m", &keys, master2);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	ck_assert_mem_eq(r.hls.master, master2, 16);
+	rig_close(&r);
+	/* and the forgotten keys do not come back with the file as it was */
+	rig_open(&r, "m");
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	rig_close(&r);
+}
+END_TEST
+
 /* Refused, nothing changed (now or after a reopen): a wrap with one octet changed (RFC 3394's
  * integrity check fails), no master key, a store that cannot commit, a list where one key of
  * two does not unwrap. */
@@ -518,6 +556,7 @@ int main(void)
 	tcase_add_test(tc, test_transfer_changes_one_client);
 	tcase_add_test(tc, test_transfer_refuses_equal_keys);
 	tcase_add_test(tc, test_old_keys_leave_no_trace);
+	tcase_add_test(tc, test_edited_key_file_wins_whole);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
