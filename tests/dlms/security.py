@@ -388,6 +388,27 @@ with section("a key transfer changes its own client's keys only"):
     check("SAP 1's transfer wrapped under SAP 20's master key: other-reason", r == 250, str(r))
     c.close()
 
+with section("a master key transfer end to end"):
+    KEY_MASTER = 3
+    MASTER2 = bytes.fromhex("20202020202020202020202020202033")
+    NEWER = sec.Keys(SECOND_NEW.ek, bytes.fromhex("20202020202020202020202020202022"))
+    c = hls_as(20, SECOND_NEW, HLS_OF[20])
+    r, _ = c.action(*SECURITY_SETUP, 2, key_data((KEY_MASTER, aes_key_wrap(SECOND_MASTER,
+                                                                           MASTER2))))
+    check("SAP 20's new master key, wrapped under its master key in force: success", r == 0,
+          str(r))
+    v = c.get_typed(*ACCOUNT, LOW_CREDIT)
+    check("a master key alone changes no working key: the association goes on", v is not None,
+          str(v))
+    r, _ = c.action(*SECURITY_SETUP, 2,
+                    key_data((KEY_AK, aes_key_wrap(SECOND_MASTER, NEWER.ak))))
+    check("an authentication key wrapped under the old master key: other-reason", r == 250,
+          str(r))
+    r, _ = c.action(*SECURITY_SETUP, 2, key_data((KEY_AK, aes_key_wrap(MASTER2, NEWER.ak))))
+    check("one wrapped under the new master key: success", r == 0, str(r))
+    c.close()
+    check("SAP 20 associates under the key it then sent", hls_accepted(20, NEWER, HLS_OF[20]))
+
 with section("--check-config: dlms_clients"):
     for value, want in (("200 lls reader", "client SAP '200': expected 1..126"),
                         ("17 lls boss", "rights 'boss': expected public, reader, operator"),

@@ -41,6 +41,18 @@ static const uint8_t rfc_wrapped[24] = {0x1F, 0xA6, 0x8B, 0x0A, 0x81, 0x12, 0xB4
 					0xAE, 0xF3, 0x4B, 0xD8, 0xFB, 0x5A, 0x7B, 0x82,
 					0x9D, 0x3E, 0x86, 0x23, 0x71, 0xD2, 0xCF, 0xE5};
 
+/* A0..AF wrapped under the RFC's key data as KEK (a0_under_new) and under the RFC's KEK
+ * (a0_under_old), computed with python3-cryptography's aes_key_wrap (an AES key wrap apart
+ * from the one under test; its wrap of the RFC's key data matches §4.1 above). */
+static const uint8_t a0_key[16] = {0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7,
+				   0xA8, 0xA9, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF};
+static const uint8_t a0_under_new[24] = {0x77, 0xC0, 0x0A, 0x66, 0x2B, 0xB7, 0x01, 0x61,
+					 0x3D, 0x60, 0xF7, 0x62, 0xB0, 0x2C, 0x06, 0x10,
+					 0xA2, 0xDD, 0xBF, 0x87, 0x23, 0x6A, 0xEE, 0x8C};
+static const uint8_t a0_under_old[24] = {0x7C, 0x98, 0xF3, 0xE4, 0xD6, 0x06, 0x36, 0xD4,
+					 0xAE, 0xF4, 0x97, 0x7D, 0x12, 0xDB, 0xFE, 0x75,
+					 0x61, 0x1D, 0xBD, 0x03, 0xE5, 0x4D, 0xFF, 0xEF};
+
 /* A store, a meter on it and the meter's HLS side, as the daemon has them. */
 struct rig {
 	struct pm_store *store;
@@ -455,16 +467,11 @@ static bool store_holds(const uint8_t *key)
  * A key replaced by a transfer, or forgotten when the key file wins, leaves no copy in the
  * database file or its WAL (read as bytes while the store is open): the transferred key is
  * there (the search works), and gone once replaced. And the files are 0600 under umask 022.
- * The second key: A0..AF wrapped under the RFC's KEK with python3-cryptography's
- * aes_key_wrap (an implementation apart from the one under test).
+ * The second key: a0_key wrapped under the RFC's KEK (a0_under_old).
  */
 START_TEST(test_old_keys_leave_no_trace)
 {
-	static const uint8_t next_key[16] = {0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7,
-					     0xA8, 0xA9, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF};
-	static const uint8_t next_wrapped[24] = {0x7C, 0x98, 0xF3, 0xE4, 0xD6, 0x06, 0x36, 0xD4,
-						 0xAE, 0xF4, 0x97, 0x7D, 0x12, 0xDB, 0xFE, 0x75,
-						 0x61, 0x1D, 0xBD, 0x03, 0xE5, 0x4D, 0xFF, 0xEF};
+	const uint8_t *next_key = a0_key, *next_wrapped = a0_under_old;
 	struct pm_dlms_keys edited = keys;
 	mode_t old_umask = umask(022);
 	char wal[128];
@@ -529,9 +536,38 @@ START_TEST(test_master_key_transfer)
 	before->drop(before->data);
 	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped),
 			 PM_DLMS_OTHER_REASON);
+	/* a key wrapped under the NEW master (the RFC's key data): A0..AF, wrapped with
+	 * python3-cryptography's aes_key_wrap, an implementation apart from the one under test */
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, a0_under_new), PM_DLMS_SUCCESS);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, a0_key, 16);
 	rig_close(&r);
 	rig_open(&r, "m");
 	ck_assert_mem_eq(r.hls.master, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, a0_key, 16);
+	rig_close(&r);
+}
+END_TEST
+
+/* {master, EK} in one request: every key of it is unwrapped under the master key in force
+ * when the request came (the one it replaces), never the one it brings: an EK wrapped under
+ * the old master is taken with the new master, one wrapped under the new master refused
+ * whole (other-reason, the master key unchanged too). */
+START_TEST(test_master_and_key_in_one_transfer)
+{
+	struct pm_cosem_wrapped_key two[2] = {{.id = PM_COSEM_KEY_MASTER},
+					      {.id = PM_COSEM_KEY_GLOBAL_UNICAST}};
+	struct rig r;
+
+	rig_open(&r, "m");
+	memcpy(two[0].wrapped, rfc_wrapped, 24);
+	memcpy(two[1].wrapped, a0_under_new, 24);
+	ck_assert_int_eq(pm_dlms_hls_transfer(&r.hls, two, 2), PM_DLMS_OTHER_REASON);
+	ck_assert_mem_eq(r.hls.master, master, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	memcpy(two[1].wrapped, a0_under_old, 24);
+	ck_assert_int_eq(pm_dlms_hls_transfer(&r.hls, two, 2), PM_DLMS_SUCCESS);
+	ck_assert_mem_eq(r.hls.master, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, a0_key, 16);
 	rig_close(&r);
 }
 END_TEST
@@ -557,6 +593,7 @@ int main(void)
 	tcase_add_test(tc, test_transfer_refuses_equal_keys);
 	tcase_add_test(tc, test_old_keys_leave_no_trace);
 	tcase_add_test(tc, test_edited_key_file_wins_whole);
+	tcase_add_test(tc, test_master_and_key_in_one_transfer);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
