@@ -3,10 +3,31 @@
 #include <errno.h>
 #include <string.h>
 
+#include <nettle/memops.h>
+
 #include "app/dlms-clients.h"
 #include "app/dlms-conf.h"
 #include "app/dlms-key-file.h"
 #include "common/log.h"
+
+/* dlms-hls.h other_uses: @key is the EK or AK another client's associations start under. */
+static bool other_uses(void *data, const struct pm_dlms_hls *self, const uint8_t *key)
+{
+	const struct pm_dlms_clients *c = data;
+	bool used = false;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pm_dlms_client_secrets *cs = &c->secrets[i];
+		const struct pm_dlms_keys *k;
+
+		if (!cs->has_hls || &cs->hls == self)
+			continue;
+		k = pm_dlms_hls_security(&cs->hls)->keys;
+		used |= memeql_sec(k->ek, key, PM_DLMS_KEY_LEN) |
+			memeql_sec(k->ak, key, PM_DLMS_KEY_LEN);
+	}
+	return used;
+}
 
 /* Client @i's HLS-GMAC from its key file, under the meter's title (a title the file names must
  * be that one: dlms_key_file's, SAP 1's file, always is). */
@@ -30,6 +51,8 @@ static int start_hls(struct pm_dlms_clients *c, size_t i, const char *path, cons
 		return log_error_errno(
 		    r, "meter %s: HLS needs the store for its invocation counters", name);
 	cs->has_hls = true;
+	cs->hls.other_uses = other_uses;
+	cs->hls.other_data = c;
 	c->rules[i].security = pm_dlms_hls_security(&cs->hls);
 	return 0;
 }

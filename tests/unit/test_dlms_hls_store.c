@@ -502,6 +502,53 @@ START_TEST(test_old_keys_leave_no_trace)
 }
 END_TEST
 
+/* The other clients' keys as the daemon's list of clients answers them (dlms-clients.c): here
+ * the one other client, SAP 1's @data. */
+static bool other_client_uses(void *data, const struct pm_dlms_hls *self, const uint8_t *key)
+{
+	const struct pm_dlms_keys *k = pm_dlms_hls_security(data)->keys;
+
+	(void)self;
+	return !memcmp(k->ek, key, 16) || !memcmp(k->ak, key, 16);
+}
+
+/* A transfer may not give a client another client's EK or AK (one row of counters for two
+ * clients; one client proving the other): SAP 1's EK is the RFC's key data, and client 18's
+ * transfer of it, as its EK or as its AK, is refused (other-reason), its keys unchanged. */
+START_TEST(test_transfer_refuses_another_clients_key)
+{
+	static const struct pm_dlms_keys keys18 = {
+	    .ek = {0x18, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C,
+		   0x0D, 0x0E, 0x0F},
+	    .ak = {0x18, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC,
+		   0xDD, 0xDE, 0xDF},
+	};
+	static const uint8_t title18[8] = {0x4D, 0x4D, 0x4D, 0, 0, 0, 0, 0x18};
+	struct pm_dlms_keys keys1 = keys;
+	struct pm_cosem_wrapped_key k = {.id = PM_COSEM_KEY_GLOBAL_UNICAST};
+	struct pm_dlms_hls hls18;
+	struct rig r;
+
+	memcpy(keys1.ek, rfc_key, 16);
+	rig_open_keys(&r, "m", &keys1, master);
+	ck_assert_int_eq(
+	    pm_dlms_hls_init(&hls18, "m", 18, r.meter, &keys18, title, title18, master), 0);
+	hls18.other_uses = other_client_uses;
+	hls18.other_data = &r.hls;
+	memcpy(k.wrapped, rfc_wrapped, sizeof(k.wrapped));
+	ck_assert_int_eq(pm_dlms_hls_transfer(&hls18, &k, 1), PM_DLMS_OTHER_REASON);
+	k.id = PM_COSEM_KEY_AUTHENTICATION;
+	ck_assert_int_eq(pm_dlms_hls_transfer(&hls18, &k, 1), PM_DLMS_OTHER_REASON);
+	ck_assert_mem_eq(pm_dlms_hls_security(&hls18)->keys->ek, keys18.ek, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&hls18)->keys->ak, keys18.ak, 16);
+	/* a key of its own is taken: A0..AF under the RFC's KEK */
+	memcpy(k.wrapped, a0_under_old, sizeof(k.wrapped));
+	ck_assert_int_eq(pm_dlms_hls_transfer(&hls18, &k, 1), PM_DLMS_SUCCESS);
+	pm_dlms_hls_done(&hls18);
+	rig_close(&r);
+}
+END_TEST
+
 /* A new authentication key alone: the encryption key, and with it the counters' row, stays;
  * the client's GET counter kept in memory carries over, so a GET's counter taken before is
  * still a replay (9 taken, then 9 refused with 10 expected). */
@@ -594,6 +641,7 @@ int main(void)
 	tcase_add_test(tc, test_old_keys_leave_no_trace);
 	tcase_add_test(tc, test_edited_key_file_wins_whole);
 	tcase_add_test(tc, test_master_and_key_in_one_transfer);
+	tcase_add_test(tc, test_transfer_refuses_another_clients_key);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -168,6 +168,16 @@ enum pm_dlms_result pm_dlms_hls_transfer(struct pm_dlms_hls *h,
 		res = PM_DLMS_OTHER_REASON;
 		goto out;
 	}
+	for (size_t i = 0; i < n && h->other_uses; i++) {
+		if (rows[i].key_id == PM_COSEM_KEY_MASTER ||
+		    !h->other_uses(h->other_data, h, rows[i].key))
+			continue;
+		log_warning("meter %s: DLMS key transfer of client %u refused: a key it brings is "
+			    "another client's; nothing changed",
+			    h->meter, h->client_sap);
+		res = PM_DLMS_OTHER_REASON;
+		goto out;
+	}
 	ks = pm_dlms_hls_keyset_new(h, &next);
 	r = ks ? pm_store_save_dlms_keys(pm_meter_store(h->pipe), h->title, h->client_sap, rows, n)
 	       : -EIO;

@@ -54,6 +54,11 @@ struct pm_dlms_hls {
 	uint8_t master[PM_DLMS_KEY_LEN]; /* the master key (KEK) in force */
 	bool has_master;
 	uint8_t title[PM_DLMS_SYSTEM_TITLE_LEN], client_title[PM_DLMS_SYSTEM_TITLE_LEN];
+	/* Optional (dlms-clients.c): whether @key is the encryption or authentication key of
+	 * another client of the meter than @self. A transfer may not give a client another's key:
+	 * one EK would put two clients on one row of counters, one AK let one prove the other. */
+	bool (*other_uses)(void *data, const struct pm_dlms_hls *self, const uint8_t *key);
+	void *other_data;
 	const char *meter;   /* the meter's name, for the log */
 	uint16_t client_sap; /* whose keys these are: a transfer changes this client's only */
 	struct pm_meter *pipe;
