@@ -24,7 +24,9 @@
  *            given twice, a wrapped key other than 24 octets (a key of another length than
  *            16) or one that does not unwrap is other-reason. All or nothing: the meter
  *            (cosem-meter.h transfer_keys) unwraps them all, commits them to the store, and
- *            only then answers success; they apply from the next association on.
+ *            only then answers success; they apply from the next association on (a new
+ *            EK or AK ends the client's associations under the old keys, this one once
+ *            its answer is out: server.h revoked).
  *
  * Both methods need an HLS-GMAC association of the management client: over low-level
  * security or the public client they are refused (read-write-denied). The object is the

@@ -76,8 +76,9 @@ struct pm_dlms_security {
 	 * Optional: an HLS association starts under this security (hold) and ends (drop). A
 	 * session keeps the security its association started under to its end, so the daemon
 	 * may hand the server a new one (keys transferred through the Security setup object)
-	 * for the next association while the current one finishes under its own keys and
-	 * counters; drop tells it when the last association under the old one has ended.
+	 * for the next association while the current request finishes under its own keys and
+	 * counters (revoked below ends the association after it); drop tells it when the last
+	 * association under the old one has ended.
 	 */
 	void (*hold)(void *data);
 	void (*drop)(void *data);

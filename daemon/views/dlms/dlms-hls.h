@@ -23,7 +23,8 @@
  *
  * Keys transferred by a head-end (Security setup, class 64) are committed to the store and
  * apply from the next association: a new encryption key is a new row of counters (they are
- * per key), so no IV of the old key or the new one is used twice.
+ * per key), so no IV of the old key or the new one is used twice. A new EK or AK revokes the
+ * set it replaces (server.h revoked): the associations under it end.
  */
 #ifndef POLYMETER_DLMS_HLS_H
 #define POLYMETER_DLMS_HLS_H
