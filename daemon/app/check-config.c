@@ -11,6 +11,7 @@
 #include "acquire/source-replay.h"
 #include "app/billing-conf.h"
 #include "app/check-config.h"
+#include "app/check-dlms-clients.h"
 #include "app/dlms-conf.h"
 #include "app/dlms-key-file.h"
 #include "app/sts-key-file.h"
@@ -157,7 +158,7 @@ static int check_meter(const struct pm_conf_meter *m, const char *path, char *er
 			return r;
 		}
 	}
-	return 0;
+	return pm_check_dlms_clients(m, path, err, len);
 }
 
 /* [mqtt]: the password's and the TLS files must be readable, as a start reads them. */

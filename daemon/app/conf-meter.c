@@ -204,12 +204,15 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		conf_parse_error(p, p->line, "unknown key '%s' in [meter %s]", name, m->name);
 		return -EINVAL;
 	}
-	if (key_line[k]) {
+	/* dlms_clients alone may be given on several lines, each adding its entries: entries
+	 * with their secret files' paths do not all fit libinih's line */
+	if (key_line[k] && k != K_DLMS_CLIENTS) {
 		conf_parse_error(p, p->line, "'%s' given twice in [meter %s] (first on line %u)",
 				 name, m->name, key_line[k]);
 		return -EINVAL;
 	}
-	key_line[k] = p->line;
+	if (!key_line[k])
+		key_line[k] = p->line;
 
 	switch ((enum meter_key)k) {
 	case K_SOURCE:

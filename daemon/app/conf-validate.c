@@ -273,6 +273,7 @@ void conf_validate(struct conf_parser *p)
 		    .replay_file = line[K_REPLAY_FILE],
 		    .dlms_password_file = line[K_DLMS_PASSWORD_FILE],
 		    .dlms_key_file = line[K_DLMS_KEY_FILE],
+		    .dlms_clients = line[K_DLMS_CLIENTS],
 		    .sts_decoder_key_file = line[K_STS_KEY_FILE],
 		    .payg_debt_limit = line[K_PAYG_DEBT_LIMIT],
 		    .emergency_credit = line[K_EMERGENCY_CREDIT],

@@ -78,7 +78,7 @@ enum pm_conf_acquisition {
 /* The lines of the keys start-up checks further (check-config.c names them in its errors). */
 struct pm_conf_key_lines {
 	unsigned time_zone, tariff_file, record, replay_file, dlms_password_file;
-	unsigned sts_decoder_key_file, dlms_key_file;
+	unsigned sts_decoder_key_file, dlms_key_file, dlms_clients;
 	/* the account's amounts, checked against the tariff's currency */
 	unsigned payg_debt_limit, emergency_credit, emergency_credit_threshold, low_credit;
 };
@@ -160,6 +160,12 @@ struct pm_conf_meter {
 	/* dlms_clients: client SAPs with their authentication and rights, beside or instead of
 	 * the standard two (app/dlms-conf.h pm_conf_dlms_clients) */
 	struct pm_dlms_client_rule dlms_clients[PM_CONF_DLMS_CLIENTS];
+	/* each entry's own secrets beside it: "" none named (SAP 1 then uses
+	 * dlms_password_file and dlms_key_file) */
+	struct pm_conf_dlms_client_files {
+		char password_file[256]; /* lls: its password */
+		char key_file[256];	 /* hls: its keys and client system title */
+	} dlms_client_files[PM_CONF_DLMS_CLIENTS];
 	unsigned n_dlms_clients;
 	/* DLMS over HDLC on a serial line (daemon/views/dlms/dlms-serial.h, docs/dlms.md) */
 	char dlms_hdlc_device[64]; /* the tty; "" = none */

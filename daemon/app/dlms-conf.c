@@ -33,12 +33,13 @@ void pm_conf_dlms_serial(const struct pm_conf_meter *m, struct pm_dlms_serial_co
 }
 
 size_t pm_conf_dlms_clients(const struct pm_conf_meter *m,
-			    struct pm_dlms_client_rule rules[PM_DLMS_MAX_CLIENTS])
+			    struct pm_dlms_client_rule rules[PM_DLMS_MAX_CLIENTS],
+			    struct pm_conf_dlms_secrets secrets[PM_DLMS_MAX_CLIENTS])
 {
 	static const struct pm_dlms_client_rule standard[] = {
 	    {PM_DLMS_CLIENT_MANAGEMENT, PM_DLMS_AUTH_LLS | PM_DLMS_AUTH_HLS,
-	     PM_DLMS_CLIENT_MANAGEMENT},
-	    {PM_DLMS_CLIENT_PUBLIC, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC},
+	     PM_DLMS_CLIENT_MANAGEMENT, NULL, NULL},
+	    {PM_DLMS_CLIENT_PUBLIC, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC, NULL, NULL},
 	};
 	size_t n = 0;
 
@@ -47,12 +48,26 @@ size_t pm_conf_dlms_clients(const struct pm_conf_meter *m,
 
 		for (unsigned j = 0; j < m->n_dlms_clients; j++)
 			replaced |= m->dlms_clients[j].sap == standard[i].sap;
-		if (!replaced)
-			rules[n++] = standard[i];
+		if (replaced)
+			continue;
+		secrets[n] = (struct pm_conf_dlms_secrets){"", ""};
+		rules[n++] = standard[i];
 	}
 	/* PM_CONF_DLMS_CLIENTS + 2 fit PM_DLMS_MAX_CLIENTS */
-	for (unsigned j = 0; j < m->n_dlms_clients && n < PM_DLMS_MAX_CLIENTS; j++)
+	for (unsigned j = 0; j < m->n_dlms_clients && n < PM_DLMS_MAX_CLIENTS; j++) {
+		secrets[n].password_file = m->dlms_client_files[j].password_file;
+		secrets[n].key_file = m->dlms_client_files[j].key_file;
 		rules[n++] = m->dlms_clients[j];
+	}
+	/* SAP 1 without secrets of its own: dlms_password_file and dlms_key_file */
+	for (size_t i = 0; i < n; i++) {
+		if (rules[i].sap != PM_DLMS_CLIENT_MANAGEMENT)
+			continue;
+		if (!secrets[i].password_file[0])
+			secrets[i].password_file = m->dlms_password_file;
+		if (!secrets[i].key_file[0])
+			secrets[i].key_file = m->dlms_key_file;
+	}
 	return n;
 }
 

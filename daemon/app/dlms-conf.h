@@ -18,14 +18,23 @@ void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_stream_config *cfg);
 /* The HDLC line of @m's dlms_hdlc_* keys; the device points into @m. */
 void pm_conf_dlms_serial(const struct pm_conf_meter *m, struct pm_dlms_serial_config *cfg);
 
+/* A client's secret files (pointing into the configuration): "" none. */
+struct pm_conf_dlms_secrets {
+	const char *password_file; /* its LLS password */
+	const char *key_file;	   /* its HLS-GMAC keys */
+};
+
 /*
  * The client SAPs the server associates with (server.h struct pm_dlms_client_rule): the
  * standard two, SAP 1 management (LLS or HLS-GMAC) and SAP 16 public (no authentication),
  * each replaced by a dlms_clients entry of its SAP, then the others dlms_clients names. Fills
- * @rules (PM_DLMS_MAX_CLIENTS) and returns how many.
+ * @rules and, beside each, @secrets, the files of its own secrets (SAP 1's without its own:
+ * dlms_password_file and dlms_key_file), both PM_DLMS_MAX_CLIENTS, and returns how many. The
+ * rules' secrets themselves are NULL: the caller reads the files.
  */
 size_t pm_conf_dlms_clients(const struct pm_conf_meter *m,
-			    struct pm_dlms_client_rule rules[PM_DLMS_MAX_CLIENTS]);
+			    struct pm_dlms_client_rule rules[PM_DLMS_MAX_CLIENTS],
+			    struct pm_conf_dlms_secrets secrets[PM_DLMS_MAX_CLIENTS]);
 
 /*
  * The password in @path: its first line without the line end, 1..PM_DLMS_PASSWORD_MAX (server.h)

@@ -69,7 +69,10 @@ static int parse_line(const char *line, size_t n, struct pm_dlms_key_file *k)
 	return -1;
 }
 
-int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const char **why)
+/* The file's keys into @k; @title_required: the meter's own file, whose system_title is
+ * the meter's (a client's file may leave it out: the meter has one title for all). */
+static int read_key_file(const char *path, bool title_required, struct pm_dlms_key_file *k,
+			 const char **why)
 {
 	char raw[1024];
 	const char *p, *end, *nl;
@@ -96,10 +99,11 @@ int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const ch
 			seen |= (unsigned)bit;
 	}
 	explicit_bzero(raw, sizeof(raw));
-	if (!r && seen != HAS_ALL)
+	if (!r && (seen | (title_required ? 0 : HAS_TITLE)) != HAS_ALL)
 		r = -EINVAL;
+	k->has_title = seen & HAS_TITLE;
 	/* the client under the meter's own title: both sides' IVs would be (title, counter) */
-	if (!r && !memcmp(k->title, k->client_title, sizeof(k->title))) {
+	if (!r && k->has_title && !memcmp(k->title, k->client_title, sizeof(k->title))) {
 		explicit_bzero(k, sizeof(*k));
 		*why = "has client_system_title equal to system_title: the client needs a title "
 		       "of its own";
@@ -122,4 +126,33 @@ int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const ch
 		       "master_key, one \"name = hex\" a line";
 	}
 	return r;
+}
+
+int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const char **why)
+{
+	return read_key_file(path, true, k, why);
+}
+
+int pm_dlms_client_key_file_read(const char *path, const uint8_t *meter_title,
+				 struct pm_dlms_key_file *k, const char **why)
+{
+	int r = read_key_file(path, false, k, why);
+
+	if (r)
+		return r;
+	if (k->has_title && memcmp(k->title, meter_title, sizeof(k->title))) {
+		explicit_bzero(k, sizeof(*k));
+		*why = "has a system_title other than the meter's (dlms_key_file's): the meter "
+		       "has one title for all its clients";
+		return -EINVAL;
+	}
+	memcpy(k->title, meter_title, sizeof(k->title));
+	k->has_title = true;
+	if (!memcmp(k->title, k->client_title, sizeof(k->title))) {
+		explicit_bzero(k, sizeof(*k));
+		*why = "has client_system_title equal to the meter's system_title: the client "
+		       "needs a title of its own";
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -5,7 +5,8 @@
  * root:polymeter, refused when others may read it or its group write it, never logged. One
  * "name = hex" a line (blank lines and lines starting with # skipped):
  *
- *   system_title         8 octets, the meter's (the server's) system title
+ *   system_title         8 octets, the meter's (the server's) system title; optional in a
+ *                        dlms_clients entry's own key file (the meter's, if given)
  *   client_system_title  8 octets, optional: the one management client title taken
  *   encryption_key       16 octets, the global unicast encryption key (EK)
  *   authentication_key   16 octets, the authentication key (AK)
@@ -27,10 +28,15 @@ struct pm_dlms_key_file {
 	uint8_t client_title[PM_DLMS_SYSTEM_TITLE_LEN]; /* all zero: any */
 	uint8_t master_key[PM_DLMS_KEY_LEN];
 	bool has_master_key;
+	bool has_title;
 };
 
 /* 0 with *@k, or a negative errno with *why completing "dlms_key_file PATH ...". The caller
  * wipes *@k when done with it. */
 int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const char **why);
+/* A dlms_clients entry's own key file: as above, system_title optional (the meter's,
+ * @meter_title, is used; another is refused), client_system_title that client's. */
+int pm_dlms_client_key_file_read(const char *path, const uint8_t *meter_title,
+				 struct pm_dlms_key_file *k, const char **why);
 
 #endif

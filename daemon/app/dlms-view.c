@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/dlms-clients.h"
 #include "app/dlms-conf.h"
-#include "app/dlms-key-file.h"
 #include "app/dlms-view.h"
 #include "common/log.h"
-#include "views/dlms/dlms-hls.h"
 #include "views/dlms/dlms-meter-profiles.h"
 #include "views/dlms/dlms-serial.h"
 #include "views/dlms/dlms-tcp.h"
@@ -20,46 +19,19 @@ struct pm_dlms_view {
 	struct pm_dlms_meter_profiles profiles;
 	struct pm_cosem_meter request; /* filled for each APDU */
 	struct pm_dlms_server_config server;
-	struct pm_dlms_client_rule clients[PM_DLMS_MAX_CLIENTS];
-	char password[PM_DLMS_PASSWORD_MAX + 1];
-	struct pm_dlms_hls hls;
-	bool has_hls;
+	struct pm_dlms_clients clients; /* the server's rules, each with its own secrets */
 	struct pm_dlms_tcp *tcp;
 	struct pm_dlms_serial *serial; /* shared with the other meters on the line */
 };
 
-/* The management client's HLS-GMAC (dlms_key_file): its keys, titles and stored counters. */
-static int start_hls(struct pm_dlms_view *v, const struct pm_conf_meter *conf,
-		     const struct pm_dlms_meter_config *meter)
-{
-	struct pm_dlms_key_file keys;
-	const char *why = NULL;
-	int r;
-
-	r = pm_dlms_key_file_read(conf->dlms_key_file, &keys, &why);
-	if (r < 0)
-		return log_error_errno(r, "meter %s: dlms_key_file %s %s", conf->name,
-				       conf->dlms_key_file, why);
-	r = pm_dlms_hls_init(&v->hls, meter->name, meter->pipe, &keys.keys, keys.title,
-			     keys.client_title, keys.has_master_key ? keys.master_key : NULL);
-	explicit_bzero(&keys, sizeof(keys));
-	if (r < 0)
-		return log_error_errno(
-		    r, "meter %s: HLS needs the store for its invocation counters", conf->name);
-	v->has_hls = true;
-	return 0;
-}
-
-/* Security setup global_key_transfer: the new keys for the next association on (the server's
- * configuration then points to them; the current associations keep theirs). */
-static enum pm_dlms_result transfer_keys(void *data, const struct pm_cosem_wrapped_key *keys,
-					 size_t n)
+/* Security setup global_key_transfer: the new keys of client @sap for its next association on
+ * (its rule then points to them; the current associations keep theirs). */
+static enum pm_dlms_result transfer_keys(void *data, uint16_t sap,
+					 const struct pm_cosem_wrapped_key *keys, size_t n)
 {
 	struct pm_dlms_view *v = data;
-	enum pm_dlms_result r = pm_dlms_hls_transfer(&v->hls, keys, n);
 
-	v->server.security = pm_dlms_hls_security(&v->hls);
-	return r;
+	return pm_dlms_clients_transfer(&v->clients, sap, keys, n);
 }
 
 static const struct pm_cosem_meter *meter_of_request(void *data)
@@ -68,8 +40,8 @@ static const struct pm_cosem_meter *meter_of_request(void *data)
 
 	pm_dlms_meter_get(&v->meter, &v->request);
 	pm_dlms_meter_profiles_get(&v->profiles, &v->request);
-	if (v->has_hls) {
-		v->request.system_title = pm_dlms_hls_security(&v->hls)->title;
+	if (v->clients.has_title) {
+		v->request.system_title = v->clients.title;
 		v->request.transfer_keys = transfer_keys;
 		v->request.security_data = v;
 	}
@@ -115,7 +87,6 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 {
 	struct pm_stream_config tcfg;
 	struct pm_dlms_view *v;
-	const char *why = NULL;
 	char fdname[64];
 	int r;
 
@@ -128,20 +99,10 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return log_error_errno(-ENOMEM, "meter %s: DLMS view", conf->name);
-	if (conf->dlms_password_file[0]) {
-		r = pm_dlms_read_password(conf->dlms_password_file, v->password, &why);
-		if (r < 0) {
-			free(v);
-			return log_error_errno(r, "meter %s: dlms_password_file %s %s", conf->name,
-					       conf->dlms_password_file, why);
-		}
-	}
-	if (conf->dlms_key_file[0]) {
-		r = start_hls(v, conf, meter);
-		if (r < 0) {
-			pm_dlms_view_free(v);
-			return r;
-		}
+	r = pm_dlms_clients_start(&v->clients, conf, meter->name, meter->pipe);
+	if (r < 0) {
+		pm_dlms_view_free(v);
+		return r;
 	}
 	pm_dlms_meter_init(&v->meter, meter);
 	pm_dlms_meter_profiles_init(&v->profiles, &(struct pm_dlms_meter_profiles_config){
@@ -156,10 +117,9 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 	v->server = (struct pm_dlms_server_config){
 	    .ops = &pm_cosem_directory_ops,
 	    .dir = dir,
-	    .password = v->password,
-	    .security = v->has_hls ? pm_dlms_hls_security(&v->hls) : NULL,
-	    .clients = v->clients,
-	    .n_clients = pm_conf_dlms_clients(conf, v->clients),
+	    /* every client's secrets are in its rule: none to fall back to */
+	    .clients = v->clients.rules,
+	    .n_clients = v->clients.n,
 	};
 	if (tcfg.listen_fd >= 0 || conf->dlms_port) {
 		r = pm_dlms_tcp_new(event, &v->server, meter_of_request, v, &tcfg, &v->tcp);
@@ -178,9 +138,6 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 			return r;
 		}
 	}
-	log_info("meter %s: DLMS management client %s%s", conf->name,
-		 v->password[0] ? "with its password" : "off (no dlms_password_file)",
-		 v->has_hls ? ", HLS-GMAC with dlms_key_file" : "");
 	*out = v;
 	return 0;
 }
@@ -195,9 +152,7 @@ struct pm_dlms_view *pm_dlms_view_free(struct pm_dlms_view *v)
 	if (v) {
 		pm_dlms_tcp_free(v->tcp);
 		pm_dlms_serial_release(v->serial, v);
-		explicit_bzero(v->password, sizeof(v->password));
-		if (v->has_hls)
-			pm_dlms_hls_done(&v->hls);
+		pm_dlms_clients_done(&v->clients);
 		free(v);
 	}
 	return NULL;

@@ -8,14 +8,28 @@
 
 #define TITLE_LEN 8
 
-static int save_one(struct pm_store *store, const uint8_t *title, const struct pm_store_dlms_key *k)
+/*
+ * A key replaced or forgotten must not stay readable in the files: secure_delete (store.c)
+ * zeroes its old cell in the page, and the WAL, which still holds the pages as they were, is
+ * copied into the database and truncated to nothing. Best effort once the change is
+ * committed (the change stands either way; a checkpoint that could not finish is redone at
+ * the next one, SQLite's automatic ones included).
+ */
+static void scrub_wal(struct pm_store *store)
+{
+	(void)pm_store_exec(store, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+static int save_one(struct pm_store *store, const uint8_t *title, uint16_t client_sap,
+		    const struct pm_store_dlms_key *k)
 {
 	sqlite3_stmt *st;
 	int r;
 
 	r = pm_store_prepare(store,
-			     "INSERT INTO dlms_key (system_title, key_id, key, replaces_sha256)"
-			     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (system_title, key_id) DO UPDATE"
+			     "INSERT INTO dlms_key (system_title, client_sap, key_id, key,"
+			     " replaces_sha256) VALUES (?1, ?5, ?2, ?3, ?4)"
+			     " ON CONFLICT (system_title, client_sap, key_id) DO UPDATE"
 			     " SET key = excluded.key, replaces_sha256 = excluded.replaces_sha256",
 			     &st);
 	if (r)
@@ -24,10 +38,11 @@ static int save_one(struct pm_store *store, const uint8_t *title, const struct p
 	sqlite3_bind_int(st, 2, k->key_id);
 	sqlite3_bind_blob(st, 3, k->key, sizeof(k->key), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, k->replaces_sha256, sizeof(k->replaces_sha256), SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, client_sap);
 	return pm_store_step_done(st);
 }
 
-int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8],
+int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
 			    const struct pm_store_dlms_key *keys, size_t n)
 {
 	int r;
@@ -38,11 +53,14 @@ int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8],
 	if (r)
 		return r;
 	for (size_t i = 0; !r && i < n; i++)
-		r = save_one(store, title, &keys[i]);
-	return pm_store_end(store, r);
+		r = save_one(store, title, client_sap, &keys[i]);
+	r = pm_store_end(store, r);
+	if (!r)
+		scrub_wal(store);
+	return r;
 }
 
-int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
+int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
 			    struct pm_store_dlms_key keys[PM_STORE_DLMS_KEYS_MAX], size_t *n)
 {
 	sqlite3_stmt *st;
@@ -53,11 +71,12 @@ int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
 	*n = 0;
 	r = pm_store_prepare(store,
 			     "SELECT key_id, key, replaces_sha256 FROM dlms_key"
-			     " WHERE system_title = ?1 ORDER BY key_id",
+			     " WHERE system_title = ?1 AND client_sap = ?2 ORDER BY key_id",
 			     &st);
 	if (r)
 		return r;
 	sqlite3_bind_blob(st, 1, title, TITLE_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, client_sap);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < PM_STORE_DLMS_KEYS_MAX) {
 		struct pm_store_dlms_key *k = &keys[*n];
 
@@ -80,18 +99,21 @@ int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
 	return -EIO;
 }
 
-int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uint8_t key_id)
+int pm_store_forget_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap)
 {
 	sqlite3_stmt *st;
 	int r;
 
 	if (!store || !title)
 		return -EINVAL;
-	r = pm_store_prepare(store, "DELETE FROM dlms_key WHERE system_title = ?1 AND key_id = ?2",
-			     &st);
+	r = pm_store_prepare(
+	    store, "DELETE FROM dlms_key WHERE system_title = ?1 AND client_sap = ?2", &st);
 	if (r)
 		return r;
 	sqlite3_bind_blob(st, 1, title, TITLE_LEN, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, key_id);
-	return pm_store_step_done(st);
+	sqlite3_bind_int(st, 2, client_sap);
+	r = pm_store_step_done(st);
+	if (!r)
+		scrub_wal(store);
+	return r;
 }

@@ -6,11 +6,14 @@
  * store-internal.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -149,17 +152,20 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     "DROP TABLE dlms_counter;",
     /*
      * 11: the DLMS keys a head-end transferred (store-dlms-keys.c, Security setup
-     * global_key_transfer), per the meter's system title and key id (0 global unicast
-     * encryption key, 2 authentication key, 3 master key): each overrides the key file's key
-     * of its id while the file still holds the key it replaced (its SHA-256, never the key):
-     * an integrator who edits the file wins.
+     * global_key_transfer), per the meter's system title, the client SAP whose keys they are
+     * (each client has its own) and key id (0 global unicast encryption key, 2 authentication
+     * key, 3 master key): they override the client's key file's keys while the file still
+     * holds the key set they were transferred over (its SHA-256, over the file's encryption,
+     * authentication and master keys, never the keys): an integrator who edits any key of
+     * the file wins, and every transferred key of that client is forgotten.
      */
     "CREATE TABLE dlms_key ("
     " system_title BLOB NOT NULL CHECK (length(system_title) = 8),"
+    " client_sap INTEGER NOT NULL CHECK (client_sap BETWEEN 1 AND 126),"
     " key_id INTEGER NOT NULL CHECK (key_id IN (0, 2, 3)),"
     " key BLOB NOT NULL CHECK (length(key) = 16),"
     " replaces_sha256 BLOB NOT NULL CHECK (length(replaces_sha256) = 32),"
-    " PRIMARY KEY (system_title, key_id)) WITHOUT ROWID;",
+    " PRIMARY KEY (system_title, client_sap, key_id)) WITHOUT ROWID;",
     /*
      * 12: the DLMS token gateway's last entry of a meter (store-token-entry.c), so that its
      * attributes answer after a restart: the token's octets, when (UTC s), token_status's code
@@ -339,6 +345,26 @@ static void configure_sqlite(void)
 	(void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 }
 
+/*
+ * The database file is the daemon's alone, 0600 whatever the umask: it holds secrets (the
+ * transferred DLMS keys). Created 0600 here before SQLite opens it (SQLite would create it
+ * 0644 less the umask); an existing one readable by others is narrowed to 0600. The WAL and
+ * shared-memory files SQLite creates take the database file's mode.
+ */
+static int own_file(const char *path)
+{
+	struct stat st;
+	int fd, r = 0;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) /* not there and not creatable, or not ours: SQLite's open says why */
+		return 0;
+	if (fstat(fd, &st) < 0 || ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0))
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 int pm_store_open(const char *path, struct pm_store **out, char *err, size_t errlen)
 {
 	struct pm_store *s;
@@ -354,6 +380,12 @@ int pm_store_open(const char *path, struct pm_store **out, char *err, size_t err
 	if (!s)
 		return -ENOMEM;
 	configure_sqlite();
+	r = own_file(path);
+	if (r) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		free(s);
+		return r;
+	}
 	r = errno_of(
 	    sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL));
 	if (r)
@@ -400,6 +432,10 @@ int pm_store_open(const char *path, struct pm_store **out, char *err, size_t err
 		r = exec(s, "PRAGMA synchronous=FULL");
 	if (!r)
 		r = exec(s, "PRAGMA foreign_keys=ON");
+	/* deleted and overwritten rows are zeroed, not left in free space: the store holds
+	 * secrets (the DLMS keys a head-end transferred) that must not outlive their row */
+	if (!r)
+		r = exec(s, "PRAGMA secure_delete=ON");
 	if (r)
 		goto fail;
 	r = migrate(s, version, err, errlen, path);

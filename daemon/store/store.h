@@ -291,10 +291,12 @@ int pm_store_take_dlms_client(struct pm_store *store, const struct pm_store_dlms
 			      uint32_t ic, int64_t *client_last);
 
 /*
- * The DLMS keys a head-end transferred (store-dlms-keys.c): per the meter's system title and
- * key id (0 encryption, 2 authentication, 3 master), the key and the SHA-256 of the key file's
- * key it replaced. Secrets: the store is the daemon's alone (its state directory 0750, the
- * file 0600).
+ * The DLMS keys a head-end transferred (store-dlms-keys.c): per the meter's system title, the
+ * client SAP whose keys they are and key id (0 encryption, 2 authentication, 3 master), the key and
+ * the SHA-256 of the client's key file's whole key set (encryption, authentication and master
+ * key) it overrides: when any key of the file changes, they are all forgotten. Secrets: the store
+ * is the daemon's alone (its state directory 0750, the file 0600 whatever the umask: store.c),
+ * zeroed when deleted (secure_delete) and the WAL truncated after each change (store-dlms-keys.c).
  */
 struct pm_store_dlms_key {
 	uint8_t key_id;
@@ -304,15 +306,16 @@ struct pm_store_dlms_key {
 
 #define PM_STORE_DLMS_KEYS_MAX 3
 
-/* Saves @n keys under @title in one transaction, committed when it returns 0; each replaces
- * the one stored for its id. */
-int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8],
+/* Saves @n keys of client @client_sap under @title in one transaction, committed when it
+ * returns 0; each replaces the one stored for its id. */
+int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
 			    const struct pm_store_dlms_key *keys, size_t n);
-/* The keys stored under @title into @keys (PM_STORE_DLMS_KEYS_MAX), *@n of them. */
-int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
+/* The keys of client @client_sap stored under @title into @keys (PM_STORE_DLMS_KEYS_MAX), *@n
+ * of them. */
+int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap,
 			    struct pm_store_dlms_key keys[PM_STORE_DLMS_KEYS_MAX], size_t *n);
-/* Forgets the key of @key_id under @title (none stored: 0 too). */
-int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uint8_t key_id);
+/* Forgets every key of client @client_sap stored under @title (none stored: 0 too). */
+int pm_store_forget_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap);
 
 /* The meter's STS side beside its account (store-sts.c). */
 struct pm_store_sts {

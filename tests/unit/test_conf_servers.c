@@ -143,15 +143,37 @@ static const struct {
     {"dlms_clients = 17 password reader\n", 5,
      "authentication 'password': expected none, lls, hls or lls+hls"},
     {"dlms_clients = 17 lls\n", 5, "'17': expected SAP AUTHENTICATION RIGHTS"},
-    {"dlms_clients = 17 lls reader extra\n", 5, "expected SAP AUTHENTICATION RIGHTS"},
+    {"dlms_clients = 17 lls reader /p /q /r\n", 5, "expected SAP AUTHENTICATION RIGHTS"},
+    {"dlms_clients = 17 lls reader extra\n", 5, "'extra': expected an absolute path"},
+    {"dlms_clients = 17 lls reader /p /k\n", 5, "client SAP 17: lls takes one password file"},
+    {"dlms_clients = 17 lls+hls reader /p\n", 5, "a password file then a key file"},
+    {"dlms_clients = 17 none public /p\n", 5, "none takes no secret file"},
     {"dlms_clients = ,\n", 5, "expected SAP AUTHENTICATION RIGHTS entries"},
     {"dlms_clients = 17 none reader\n", 5, "without authentication a client may only be public"},
-    {"dlms_password_file = /etc/p\ndlms_clients = 17 lls reader, 17 lls operator\n", 6,
+    {"dlms_clients = 17 lls reader /p, 17 lls operator /q\n", 5, "client SAP 17 given twice"},
+    /* several lines add up; a SAP on two of them is still one SAP twice */
+    {"dlms_clients = 17 lls reader /p\ndlms_clients = 17 lls operator /q\n", 6,
      "client SAP 17 given twice"},
-    {"dlms_clients = 18 hls operator\n", 5,
+    {"dlms_clients = 17 lls reader /p\ndlms_clients = ,\n", 6,
+     "expected SAP AUTHENTICATION RIGHTS entries"},
+    {"dlms_clients = 18 hls operator /k18\n", 5,
      "client SAP 18 authenticates with hls, which needs dlms_key_file in [meter m]"},
-    {"dlms_clients = 18 lls reader\n", 5,
-     "client SAP 18 authenticates with lls, which needs dlms_password_file"},
+    /* each client its own secrets: the management client's are not a reader's */
+    {"dlms_password_file = /etc/p\ndlms_clients = 18 lls reader\n", 6,
+     "client SAP 18 authenticates with lls and has no password file of its own"},
+    {"dlms_key_file = /etc/k\ndlms_clients = 18 hls operator\n", 6,
+     "client SAP 18 authenticates with hls and has no key file of its own"},
+    /* lls+hls without a password (finding 7): an error, not a silent HLS-only client */
+    {"dlms_key_file = /etc/k\ndlms_clients = 18 lls+hls operator\n", 6,
+     "client SAP 18 authenticates with lls and has no password file of its own"},
+    {"dlms_key_file = /etc/k\ndlms_clients = 1 lls+hls management\n", 6,
+     "client SAP 1 authenticates with lls and has no password file of its own"},
+    {"dlms_password_file = /etc/p\ndlms_clients = 18 lls reader /etc/p\n", 6,
+     "client SAP 18: /etc/p is another client's secret file too"},
+    {"dlms_clients = 17 lls reader /etc/s, 18 lls operator /etc/s\n", 5,
+     "client SAP 17: /etc/s is another client's secret file too"},
+    {"dlms_key_file = /etc/k\ndlms_clients = 18 hls operator /etc/k\n", 6,
+     "client SAP 18: /etc/k is another client's secret file too"},
 };
 
 START_TEST(test_dlms_defaults_and_values)
@@ -188,11 +210,14 @@ END_TEST
 START_TEST(test_dlms_clients)
 {
 	struct pm_dlms_client_rule rules[PM_DLMS_MAX_CLIENTS];
+	struct pm_conf_dlms_secrets files[PM_DLMS_MAX_CLIENTS];
 	struct pm_conf c;
 	char err[256] = "";
 
 	ck_assert_int_eq(load("", &c, err, sizeof(err)), 0);
-	ck_assert_uint_eq(pm_conf_dlms_clients(&c.meter[0], rules), 2);
+	ck_assert_uint_eq(pm_conf_dlms_clients(&c.meter[0], rules, files), 2);
+	/* SAP 1's secrets: dlms_password_file and dlms_key_file (none here) */
+	ck_assert_str_eq(files[0].password_file, "");
 	ck_assert_uint_eq(rules[0].sap, 1);
 	ck_assert_uint_eq(rules[0].auth, PM_DLMS_AUTH_LLS | PM_DLMS_AUTH_HLS);
 	ck_assert_int_eq(rules[0].rights, PM_DLMS_CLIENT_MANAGEMENT);
@@ -201,10 +226,12 @@ START_TEST(test_dlms_clients)
 	ck_assert_int_eq(rules[1].rights, PM_DLMS_CLIENT_PUBLIC);
 
 	ck_assert_int_eq(load("dlms_password_file = /etc/p\ndlms_key_file = /etc/k\n"
-			      "dlms_clients = 17 lls reader,18 hls operator , 1 hls management\n",
+			      "dlms_clients = 17 lls reader /etc/p17,18 hls operator /etc/k18 , "
+			      "1 hls management\n"
+			      "dlms_clients = 19 lls+hls management /etc/p19 /etc/k19\n",
 			      &c, err, sizeof(err)),
 			 0);
-	ck_assert_uint_eq(pm_conf_dlms_clients(&c.meter[0], rules), 4);
+	ck_assert_uint_eq(pm_conf_dlms_clients(&c.meter[0], rules, files), 5);
 	/* 16 as standard; 1 replaced: HLS only */
 	ck_assert_uint_eq(rules[0].sap, 16);
 	ck_assert_uint_eq(rules[1].sap, 17);
@@ -216,6 +243,15 @@ START_TEST(test_dlms_clients)
 	ck_assert_uint_eq(rules[3].sap, 1);
 	ck_assert_uint_eq(rules[3].auth, PM_DLMS_AUTH_HLS);
 	ck_assert_int_eq(rules[3].rights, PM_DLMS_CLIENT_MANAGEMENT);
+	/* each its own files; SAP 1 without its own: the meter's two */
+	ck_assert_str_eq(files[1].password_file, "/etc/p17");
+	ck_assert_str_eq(files[1].key_file, "");
+	ck_assert_str_eq(files[2].key_file, "/etc/k18");
+	ck_assert_str_eq(files[3].password_file, "/etc/p");
+	ck_assert_str_eq(files[3].key_file, "/etc/k");
+	ck_assert_str_eq(files[4].password_file, "/etc/p19");
+	ck_assert_str_eq(files[4].key_file, "/etc/k19");
+	ck_assert(!rules[1].password && !rules[1].security); /* the view reads them */
 }
 END_TEST
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dlms/cosem-class.h"
 #include "core/dlms/cosem-directory.h"
 #include "core/dlms/cosem-objects.h"
 
@@ -102,6 +103,81 @@ START_TEST(test_reader_refused)
 }
 END_TEST
 
+/*
+ * The operator's rule is "what the management client may write, but what needs HLS": a write
+ * the management client has that needs no HLS is the operator's too, over LLS alone. The
+ * object model has no such write today (every one it publishes moves the supply, the tariff
+ * or money: docs/dlms-objects.md marks them all (HLS)), so the object here is one of the
+ * test's: a Data object (class 1) at a logical name the model binds to no quantity, whose
+ * class gives the management client read-write. The operator's SET succeeds and reaches the
+ * class (over LLS, on a meter with HLS: lls_restricted); the reader's is refused before it.
+ */
+static int test_sets;
+
+static bool visible_to_all(const struct pm_cosem_object *o, enum pm_dlms_client client)
+{
+	(void)o;
+	(void)client;
+	return true;
+}
+
+static enum pm_cosem_attr_access management_writes(const struct pm_cosem_object *o,
+						   enum pm_dlms_client client, uint8_t attr)
+{
+	(void)o;
+	(void)attr;
+	return client == PM_DLMS_CLIENT_MANAGEMENT ? PM_COSEM_READ_WRITE : PM_COSEM_READ;
+}
+
+static enum pm_dlms_result test_set(const struct pm_cosem_object *o,
+				    const struct pm_cosem_request *req, uint8_t attr,
+				    const uint8_t *value, size_t len)
+{
+	(void)o;
+	(void)req;
+	(void)attr;
+	(void)value;
+	(void)len;
+	test_sets++;
+	return PM_DLMS_SUCCESS;
+}
+
+START_TEST(test_operator_writes_what_needs_no_hls)
+{
+	static const struct pm_cosem_class data_class = {
+	    .class_id = 1,
+	    .n_attrs = 2,
+	    .visible = visible_to_all,
+	    .attr_access = management_writes,
+	    .set = test_set,
+	};
+	static const struct pm_cosem_object setting = {{0, 0, 96, 128, 0, 255}, &data_class, 0};
+	const struct pm_dlms_assoc_info operator_lls = {.client = PM_DLMS_CLIENT_OPERATOR,
+							.client_sap = 18,
+							.server_sap = 1,
+							.mechanism = 1,
+							.lls_restricted = true};
+	struct pm_dlms_assoc_info reader = operator_lls;
+	const struct pm_cosem_request as_operator = {.assoc = &operator_lls};
+	const struct pm_cosem_request as_reader = {.assoc = &reader};
+	static const uint8_t value[] = {0x11, 7}; /* unsigned 7 */
+
+	reader.client = PM_DLMS_CLIENT_READER;
+	ck_assert(!pm_cosem_needs_hls(&setting));
+	ck_assert_int_eq(pm_cosem_directory_attr_access(&setting, PM_DLMS_CLIENT_OPERATOR, 2),
+			 PM_COSEM_READ_WRITE);
+	test_sets = 0;
+	ck_assert_int_eq(
+	    pm_cosem_directory_ops.set(&dir, &as_operator, &setting, 2, value, sizeof(value)),
+	    PM_DLMS_SUCCESS);
+	ck_assert_int_eq(test_sets, 1);
+	ck_assert_int_eq(
+	    pm_cosem_directory_ops.set(&dir, &as_reader, &setting, 2, value, sizeof(value)),
+	    PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(test_sets, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cosem_rights");
@@ -113,6 +189,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_reader_and_operator);
 	tcase_add_test(tc, test_reader_refused);
+	tcase_add_test(tc, test_operator_writes_what_needs_no_hls);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

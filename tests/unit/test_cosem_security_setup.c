@@ -35,16 +35,18 @@ static const uint8_t client_title[8] = {0x4D, 0x4D, 0x4D, 0, 0, 0, 0, 0x01};
 /* What the fake meter was handed. */
 static struct {
 	int calls;
+	uint16_t client_sap;
 	size_t n;
 	struct pm_cosem_wrapped_key keys[4];
 	enum pm_dlms_result answer;
 } transferred;
 
-static enum pm_dlms_result fake_transfer(void *data, const struct pm_cosem_wrapped_key *keys,
-					 size_t n)
+static enum pm_dlms_result fake_transfer(void *data, uint16_t client_sap,
+					 const struct pm_cosem_wrapped_key *keys, size_t n)
 {
 	(void)data;
 	transferred.calls++;
+	transferred.client_sap = client_sap;
 	transferred.n = n;
 	memcpy(transferred.keys, keys, n * sizeof(*keys));
 	return transferred.answer;
@@ -189,6 +191,8 @@ START_TEST(test_global_key_transfer)
 
 	ck_assert_int_eq(action(&rhls, 2, one, sizeof(one)), PM_DLMS_SUCCESS);
 	ck_assert_int_eq(transferred.calls, 1);
+	/* the keys of the client that invoked it, no other's */
+	ck_assert_uint_eq(transferred.client_sap, 1);
 	ck_assert_uint_eq(transferred.n, 1);
 	ck_assert_int_eq(transferred.keys[0].id, PM_COSEM_KEY_GLOBAL_UNICAST);
 	ck_assert_mem_eq(transferred.keys[0].wrapped, wrapped, 24);
@@ -196,6 +200,16 @@ START_TEST(test_global_key_transfer)
 	ck_assert_int_eq(action(&rhls, 2, two, sizeof(two)), PM_DLMS_SUCCESS);
 	ck_assert_uint_eq(transferred.n, 2);
 	ck_assert_int_eq(transferred.keys[1].id, PM_COSEM_KEY_AUTHENTICATION);
+	{
+		/* a management client on SAP 20 with its own keys: its own SAP goes to the meter */
+		struct pm_dlms_assoc_info other = hls;
+		struct pm_cosem_request rother = rhls;
+
+		other.client_sap = 20;
+		rother.assoc = &other;
+		ck_assert_int_eq(action(&rother, 2, one, sizeof(one)), PM_DLMS_SUCCESS);
+		ck_assert_uint_eq(transferred.client_sap, 20);
+	}
 	/* the meter's answer is the client's: a wrap that does not unwrap */
 	transferred.answer = PM_DLMS_OTHER_REASON;
 	ck_assert_int_eq(action(&rhls, 2, one, sizeof(one)), PM_DLMS_OTHER_REASON);

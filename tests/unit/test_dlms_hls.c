@@ -40,6 +40,8 @@ struct state {
 	bool client_seen;
 	bool counters_fail; /* next_ic cannot promise a counter */
 	unsigned durable;   /* client counters the session asked to keep across a restart */
+	bool revoked;	    /* the keys were replaced (a key transfer of the EK or AK) */
+	bool revoke_on_set; /* a SET replaces them (as a transfer of this client's keys does) */
 };
 
 static struct state st;
@@ -75,6 +77,7 @@ static enum pm_dlms_result set(const void *dir, const struct pm_cosem_request *r
 	(void)obj;
 	if (attr != 2 || len != 5 || value[0] != 0x06)
 		return PM_DLMS_TYPE_UNMATCHED;
+	st.revoked |= st.revoke_on_set;
 	st.energy = (uint32_t)value[1] << 24 | (uint32_t)value[2] << 16 | (uint32_t)value[3] << 8 |
 		    value[4];
 	return PM_DLMS_SUCCESS;
@@ -116,6 +119,12 @@ static bool check_client_ic(void *data, uint32_t ic, bool changes, uint32_t *exp
 	return true;
 }
 
+static bool keys_revoked(void *data)
+{
+	(void)data;
+	return st.revoked;
+}
+
 /* the server's challenge StoC: 16 octets 0xA0..0xAF */
 static int challenge(void *data, uint8_t *buf, size_t n)
 {
@@ -132,6 +141,7 @@ static struct pm_dlms_security security = {
     .next_ic = next_ic,
     .client_ic = check_client_ic,
     .random = challenge,
+    .revoked = keys_revoked,
 };
 
 static const struct pm_dlms_server_config config = {
@@ -382,6 +392,85 @@ START_TEST(test_ciphered_services)
 }
 END_TEST
 
+/* Keys revoked (server.h): an association under them ends at its next APDU, answered with
+ * nothing and nothing served; the one whose request revoked them (a key transfer, here a SET
+ * standing for it) gets its answer under the old keys, then ends. Either way the session is
+ * no longer associated, and a new AARQ is taken. */
+START_TEST(test_revoked_keys_end_associations)
+{
+	static const uint8_t glo_set[] = {0xCD};
+	uint8_t buf[256];
+	struct rig r;
+
+	associate(&r);
+	st.revoked = true;
+	send(&r, buf, client_cipher(buf, 0xC9, &gb_keys, 0x30, 2, set_energy, sizeof(set_energy)));
+	ck_assert_int_eq(r.verdict, PM_DLMS_CLOSE);
+	ck_assert_uint_eq(r.out.len, 0);
+	ck_assert_uint_eq(st.energy, 1000);
+	ck_assert_int_eq(pm_dlms_session_assoc(r.s)->client, PM_DLMS_CLIENT_NONE);
+	rig_free(&r);
+
+	associate(&r);
+	st.revoke_on_set = true;
+	send(&r, buf, client_cipher(buf, 0xC9, &gb_keys, 0x30, 2, set_energy, sizeof(set_energy)));
+	ck_assert_int_eq(r.verdict, PM_DLMS_CLOSE);
+	ck_assert_uint_eq(st.energy, 2000);
+	r.verdict = PM_DLMS_ANSWER; /* the answer went out before the close: decipher it */
+	decipher_answer(&r, glo_set, 1);
+	PLAIN_IS(&r, 0xC5, 0x01, 0xC1, 0x00);
+	ck_assert_int_eq(pm_dlms_session_assoc(r.s)->client, PM_DLMS_CLIENT_NONE);
+	rig_free(&r);
+}
+END_TEST
+
+/* Each HLS client under its own keys (server.h struct pm_dlms_client_rule): SAP 1's keys (the
+ * configuration's, the Green Book's) open SAP 1 but not SAP 18, whose rule names keys of its
+ * own (authentication-failure, 13: the glo-initiateRequest does not decipher); a SAP 18 whose
+ * rule names none cannot borrow SAP 1's (authentication-mechanism-name-not-recognised, 11). */
+START_TEST(test_each_client_its_own_keys)
+{
+	static const struct pm_dlms_keys keys18 = {.ek = {0x18, 1}, .ak = {0x18, 2}};
+	struct pm_dlms_security security18 = security;
+	const struct pm_dlms_client_rule own[] = {
+	    {1, PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_MANAGEMENT, NULL, NULL},
+	    {18, PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_OPERATOR, NULL, &security18},
+	};
+	const struct pm_dlms_client_rule borrowing[] = {
+	    {18, PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_OPERATOR, NULL, NULL},
+	};
+	struct pm_dlms_server_config cfg = config;
+	static const uint8_t refused13[] = {AARE_REJECTED(13)}, refused11[] = {AARE_REJECTED(11)};
+	uint8_t aarq[256];
+	size_t n = hls_aarq(aarq, 3, client_title, &gb_keys, 0);
+	struct pm_dlms_session *s;
+	struct pm_axdr_out out;
+
+	security18.keys = &keys18;
+	pm_axdr_out_init_heap(&out, 0xFFFF);
+	memset(&st, 0, sizeof(st));
+	cfg.clients = own;
+	cfg.n_clients = 2;
+	s = pm_dlms_session_new(&cfg);
+	ck_assert_int_eq(pm_dlms_session_apdu(s, NULL, 18, 1, aarq, n, &out), PM_DLMS_ANSWER);
+	ck_assert_uint_eq(out.len, sizeof(refused13));
+	ck_assert(!memcmp(out.buf, refused13, sizeof(refused13)));
+	/* the same AARQ on SAP 1: accepted (authentication-required, pass 3 to follow) */
+	ck_assert_int_eq(pm_dlms_session_apdu(s, NULL, 1, 1, aarq, n, &out), PM_DLMS_ANSWER);
+	ck_assert_uint_eq(out.buf[0], 0x61);
+	ck_assert_uint_gt(out.len, sizeof(refused13));
+	pm_dlms_session_free(s);
+	cfg.clients = borrowing;
+	cfg.n_clients = 1;
+	s = pm_dlms_session_new(&cfg);
+	ck_assert_int_eq(pm_dlms_session_apdu(s, NULL, 18, 1, aarq, n, &out), PM_DLMS_ANSWER);
+	ck_assert_uint_eq(out.len, sizeof(refused11));
+	ck_assert(!memcmp(out.buf, refused11, sizeof(refused11)));
+	pm_dlms_session_free(s);
+	pm_axdr_out_free(&out);
+}
+END_TEST
+
 START_TEST(test_ciphered_refusals)
 {
 	struct pm_dlms_keys wrong = gb_keys;
@@ -492,6 +581,8 @@ int main(void)
 	tcase_add_test(tc, test_four_passes);
 	tcase_add_test(tc, test_ciphered_services);
 	tcase_add_test(tc, test_ciphered_refusals);
+	tcase_add_test(tc, test_revoked_keys_end_associations);
+	tcase_add_test(tc, test_each_client_its_own_keys);
 	tcase_add_test(tc, test_association_refusals);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -21,8 +22,9 @@
 #include "views/dlms/dlms-hls.h"
 
 static char dir[64], db[96];
+/* the key file's keys, each apart from the master key below (the key file refuses them equal) */
 static const struct pm_dlms_keys keys = {
-    .ek = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E,
+    .ek = {0xE0, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E,
 	   0x0F},
     .ak = {0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE,
 	   0xDF},
@@ -38,6 +40,18 @@ static const uint8_t rfc_key[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x
 static const uint8_t rfc_wrapped[24] = {0x1F, 0xA6, 0x8B, 0x0A, 0x81, 0x12, 0xB4, 0x47,
 					0xAE, 0xF3, 0x4B, 0xD8, 0xFB, 0x5A, 0x7B, 0x82,
 					0x9D, 0x3E, 0x86, 0x23, 0x71, 0xD2, 0xCF, 0xE5};
+
+/* A0..AF wrapped under the RFC's key data as KEK (a0_under_new) and under the RFC's KEK
+ * (a0_under_old), computed with python3-cryptography's aes_key_wrap (an AES key wrap apart
+ * from the one under test; its wrap of the RFC's key data matches §4.1 above). */
+static const uint8_t a0_key[16] = {0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7,
+				   0xA8, 0xA9, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF};
+static const uint8_t a0_under_new[24] = {0x77, 0xC0, 0x0A, 0x66, 0x2B, 0xB7, 0x01, 0x61,
+					 0x3D, 0x60, 0xF7, 0x62, 0xB0, 0x2C, 0x06, 0x10,
+					 0xA2, 0xDD, 0xBF, 0x87, 0x23, 0x6A, 0xEE, 0x8C};
+static const uint8_t a0_under_old[24] = {0x7C, 0x98, 0xF3, 0xE4, 0xD6, 0x06, 0x36, 0xD4,
+					 0xAE, 0xF4, 0x97, 0x7D, 0x12, 0xDB, 0xFE, 0x75,
+					 0x61, 0x1D, 0xBD, 0x03, 0xE5, 0x4D, 0xFF, 0xEF};
 
 /* A store, a meter on it and the meter's HLS side, as the daemon has them. */
 struct rig {
@@ -74,7 +88,7 @@ static void rig_open_keys(struct rig *r, const char *name, const struct pm_dlms_
 	pm_meter_config_default(&cfg, name);
 	ck_assert_int_eq(pm_meter_new(&cfg, r->store, &r->meter), 0);
 	ck_assert_int_eq(
-	    pm_dlms_hls_init(&r->hls, name, r->meter, file_keys, title, client_title, kek), 0);
+	    pm_dlms_hls_init(&r->hls, name, 1, r->meter, file_keys, title, client_title, kek), 0);
 }
 
 static void rig_open(struct rig *r, const char *name)
@@ -223,7 +237,10 @@ START_TEST(test_transfer_applies_to_next_association)
 	ck_assert_ptr_ne(pm_dlms_hls_security(&r.hls), before);
 	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, rfc_key, 16);
 	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
-	/* the association begun before: the file's key, its counters going on (1 after 0) */
+	/* the association begun before: revoked (its client may not hold the new key: it ends
+	 * at its next request); the file's key, its counters going on (1 after 0) */
+	ck_assert(before->revoked(before->data));
+	ck_assert(!pm_dlms_hls_security(&r.hls)->revoked(pm_dlms_hls_security(&r.hls)->data));
 	ck_assert_mem_eq(before->keys->ek, keys.ek, 16);
 	ck_assert_int_eq(before->next_ic(before->data, &ic), 0);
 	ck_assert_uint_eq(ic, 1);
@@ -258,6 +275,44 @@ START_TEST(test_edited_key_file_wins)
 	/* the file back as it was: the transferred key does not come back */
 	rig_open(&r, "m");
 	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	rig_close(&r);
+}
+END_TEST
+
+/* The file wins as a whole: a transferred authentication key and master key, then the file's
+ * encryption key edited: every transferred key of the client is forgotten, the file's
+ * authentication key and master key apply again beside its new encryption key (not the
+ * transferred AK nobody holds beside it). An edit of the master key alone does the same. */
+START_TEST(test_edited_key_file_wins_whole)
+{
+	struct pm_dlms_keys edited = keys;
+	uint8_t master2[16];
+	struct rig r;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped), PM_DLMS_SUCCESS);
+	rig_close(&r);
+	rig_open(&r, "m"); /* the file as it was: the transferred AK applies */
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, rfc_key, 16);
+	rig_close(&r);
+	edited.ek[0] ^= 0x80;
+	rig_open_keys(&r, "m", &edited, master);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, edited.ek, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	rig_close(&r);
+	/* again with the master key: transferred, then the file's master key edited */
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped), PM_DLMS_SUCCESS);
+	rig_close(&r);
+	memcpy(master2, master, 16);
+	master2[15] ^= 1;
+	rig_open_keys(&r, "m", &keys, master2);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	ck_assert_mem_eq(r.hls.master, master2, 16);
+	rig_close(&r);
+	/* and the forgotten keys do not come back with the file as it was */
+	rig_open(&r, "m");
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
 	rig_close(&r);
 }
 END_TEST
@@ -297,6 +352,203 @@ START_TEST(test_transfer_refusals)
 }
 END_TEST
 
+/* Client 18 with keys of its own beside the management client (SAP 1) on one meter and
+ * store: a transfer on 18 changes 18's keys only, before and after a reopen; their encryption
+ * keys differ, so their counters are rows of their own (18's first block does not move 1's). */
+START_TEST(test_transfer_changes_one_client)
+{
+	static const struct pm_dlms_keys keys18 = {
+	    .ek = {0x18, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C,
+		   0x0D, 0x0E, 0x0F},
+	    .ak = {0x18, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC,
+		   0xDD, 0xDE, 0xDF},
+	};
+	static const uint8_t title18[8] = {0x4D, 0x4D, 0x4D, 0, 0, 0, 0, 0x18};
+	struct pm_dlms_hls hls18;
+	const struct pm_dlms_security *sec18;
+	struct rig r;
+	uint32_t ic;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(
+	    pm_dlms_hls_init(&hls18, "m", 18, r.meter, &keys18, title, title18, master), 0);
+	sec18 = pm_dlms_hls_security(&hls18);
+	ck_assert_int_eq(sec18->next_ic(sec18->data, &ic), 0);
+	ck_assert_uint_eq(ic, 0);
+	/* 1's own row: also from 0 */
+	ck_assert_int_eq(next_ic(&r, &ic), 0);
+	ck_assert_uint_eq(ic, 0);
+	{
+		struct pm_cosem_wrapped_key k = {.id = PM_COSEM_KEY_GLOBAL_UNICAST};
+
+		memcpy(k.wrapped, rfc_wrapped, sizeof(k.wrapped));
+		ck_assert_int_eq(pm_dlms_hls_transfer(&hls18, &k, 1), PM_DLMS_SUCCESS);
+	}
+	ck_assert_mem_eq(pm_dlms_hls_security(&hls18)->keys->ek, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	pm_dlms_hls_done(&hls18);
+	rig_close(&r);
+	rig_open(&r, "m");
+	ck_assert_int_eq(
+	    pm_dlms_hls_init(&hls18, "m", 18, r.meter, &keys18, title, title18, master), 0);
+	ck_assert_mem_eq(pm_dlms_hls_security(&hls18)->keys->ek, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	pm_dlms_hls_done(&hls18);
+	rig_close(&r);
+}
+END_TEST
+
+/* A transfer that would make two of master, EK and AK equal is refused whole (other-reason),
+ * as the key file refuses them: the RFC's key as both EK and AK, as master and EK, as master
+ * and AK, and as the AK beside an EK already equal to it. Nothing changed, now or after a
+ * reopen. */
+START_TEST(test_transfer_refuses_equal_keys)
+{
+	struct pm_cosem_wrapped_key two[2];
+	static const enum pm_cosem_key_id pairs[][2] = {
+	    {PM_COSEM_KEY_GLOBAL_UNICAST, PM_COSEM_KEY_AUTHENTICATION},
+	    {PM_COSEM_KEY_MASTER, PM_COSEM_KEY_GLOBAL_UNICAST},
+	    {PM_COSEM_KEY_AUTHENTICATION, PM_COSEM_KEY_MASTER},
+	};
+	struct rig r;
+
+	rig_open(&r, "m");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		two[0].id = pairs[i][0];
+		two[1].id = pairs[i][1];
+		memcpy(two[0].wrapped, rfc_wrapped, 24);
+		memcpy(two[1].wrapped, rfc_wrapped, 24);
+		ck_assert_int_eq(pm_dlms_hls_transfer(&r.hls, two, 2), PM_DLMS_OTHER_REASON);
+	}
+	/* one at a time: the EK first (taken), then the same key as AK (refused) */
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, rfc_wrapped), PM_DLMS_SUCCESS);
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped),
+			 PM_DLMS_OTHER_REASON);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	ck_assert_mem_eq(r.hls.master, master, 16);
+	rig_close(&r);
+	rig_open(&r, "m");
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	ck_assert_mem_eq(r.hls.master, master, 16);
+	rig_close(&r);
+}
+END_TEST
+
+/* Whether the file @path holds the 16 octets @key anywhere (a missing file holds nothing). */
+static bool file_holds(const char *path, const uint8_t *key)
+{
+	FILE *f = fopen(path, "rb");
+	static uint8_t buf[1 << 20];
+	size_t n;
+	bool found = false;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf), f);
+	ck_assert(feof(f)); /* the store's files here are far smaller */
+	fclose(f);
+	for (size_t i = 0; !found && i + 16 <= n; i++)
+		found = !memcmp(buf + i, key, 16);
+	return found;
+}
+
+/* The database or its WAL holds @key. */
+static bool store_holds(const uint8_t *key)
+{
+	char wal[128];
+
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	return file_holds(db, key) || file_holds(wal, key);
+}
+
+/*
+ * A key replaced by a transfer, or forgotten when the key file wins, leaves no copy in the
+ * database file or its WAL (read as bytes while the store is open): the transferred key is
+ * there (the search works), and gone once replaced. And the files are 0600 under umask 022.
+ * The second key: a0_key wrapped under the RFC's KEK (a0_under_old).
+ */
+START_TEST(test_old_keys_leave_no_trace)
+{
+	const uint8_t *next_key = a0_key, *next_wrapped = a0_under_old;
+	struct pm_dlms_keys edited = keys;
+	mode_t old_umask = umask(022);
+	char wal[128];
+	struct stat st;
+	struct rig r;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, rfc_wrapped), PM_DLMS_SUCCESS);
+	ck_assert(store_holds(rfc_key));
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, next_wrapped), PM_DLMS_SUCCESS);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, next_key, 16);
+	ck_assert(store_holds(next_key));
+	ck_assert(!store_holds(rfc_key));
+	/* 0600 whatever the umask: the database, and the WAL SQLite made beside it */
+	ck_assert_int_eq(stat(db, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	if (stat(wal, &st) == 0)
+		ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	rig_close(&r);
+	/* the key file edited: its key wins, the transferred one is forgotten, and gone */
+	edited.ek[0] ^= 0x80;
+	rig_open_keys(&r, "m", &edited, master);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, edited.ek, 16);
+	ck_assert(!store_holds(next_key));
+	rig_close(&r);
+	umask(old_umask);
+}
+END_TEST
+
+/* The other clients' keys as the daemon's list of clients answers them (dlms-clients.c): here
+ * the one other client, SAP 1's @data. */
+static bool other_client_uses(void *data, const struct pm_dlms_hls *self, const uint8_t *key)
+{
+	const struct pm_dlms_keys *k = pm_dlms_hls_security(data)->keys;
+
+	(void)self;
+	return !memcmp(k->ek, key, 16) || !memcmp(k->ak, key, 16);
+}
+
+/* A transfer may not give a client another client's EK or AK (one row of counters for two
+ * clients; one client proving the other): SAP 1's EK is the RFC's key data, and client 18's
+ * transfer of it, as its EK or as its AK, is refused (other-reason), its keys unchanged. */
+START_TEST(test_transfer_refuses_another_clients_key)
+{
+	static const struct pm_dlms_keys keys18 = {
+	    .ek = {0x18, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C,
+		   0x0D, 0x0E, 0x0F},
+	    .ak = {0x18, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC,
+		   0xDD, 0xDE, 0xDF},
+	};
+	static const uint8_t title18[8] = {0x4D, 0x4D, 0x4D, 0, 0, 0, 0, 0x18};
+	struct pm_dlms_keys keys1 = keys;
+	struct pm_cosem_wrapped_key k = {.id = PM_COSEM_KEY_GLOBAL_UNICAST};
+	struct pm_dlms_hls hls18;
+	struct rig r;
+
+	memcpy(keys1.ek, rfc_key, 16);
+	rig_open_keys(&r, "m", &keys1, master);
+	ck_assert_int_eq(
+	    pm_dlms_hls_init(&hls18, "m", 18, r.meter, &keys18, title, title18, master), 0);
+	hls18.other_uses = other_client_uses;
+	hls18.other_data = &r.hls;
+	memcpy(k.wrapped, rfc_wrapped, sizeof(k.wrapped));
+	ck_assert_int_eq(pm_dlms_hls_transfer(&hls18, &k, 1), PM_DLMS_OTHER_REASON);
+	k.id = PM_COSEM_KEY_AUTHENTICATION;
+	ck_assert_int_eq(pm_dlms_hls_transfer(&hls18, &k, 1), PM_DLMS_OTHER_REASON);
+	ck_assert_mem_eq(pm_dlms_hls_security(&hls18)->keys->ek, keys18.ek, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&hls18)->keys->ak, keys18.ak, 16);
+	/* a key of its own is taken: A0..AF under the RFC's KEK */
+	memcpy(k.wrapped, a0_under_old, sizeof(k.wrapped));
+	ck_assert_int_eq(pm_dlms_hls_transfer(&hls18, &k, 1), PM_DLMS_SUCCESS);
+	pm_dlms_hls_done(&hls18);
+	rig_close(&r);
+}
+END_TEST
+
 /* A new authentication key alone: the encryption key, and with it the counters' row, stays;
  * the client's GET counter kept in memory carries over, so a GET's counter taken before is
  * still a replay (9 taken, then 9 refused with 10 expected). */
@@ -319,15 +571,50 @@ END_TEST
  * wrapped in it; under the old one they no longer unwrap. */
 START_TEST(test_master_key_transfer)
 {
+	const struct pm_dlms_security *before;
 	struct rig r;
 
 	rig_open(&r, "m");
+	before = pm_dlms_hls_security(&r.hls);
+	before->hold(before->data);
 	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_MASTER, rfc_wrapped), PM_DLMS_SUCCESS);
+	/* a master key alone changes no association's keys: none ends */
+	ck_assert(!before->revoked(before->data));
+	before->drop(before->data);
 	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped),
 			 PM_DLMS_OTHER_REASON);
+	/* a key wrapped under the NEW master (the RFC's key data): A0..AF, wrapped with
+	 * python3-cryptography's aes_key_wrap, an implementation apart from the one under test */
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, a0_under_new), PM_DLMS_SUCCESS);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, a0_key, 16);
 	rig_close(&r);
 	rig_open(&r, "m");
 	ck_assert_mem_eq(r.hls.master, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, a0_key, 16);
+	rig_close(&r);
+}
+END_TEST
+
+/* {master, EK} in one request: every key of it is unwrapped under the master key in force
+ * when the request came (the one it replaces), never the one it brings: an EK wrapped under
+ * the old master is taken with the new master, one wrapped under the new master refused
+ * whole (other-reason, the master key unchanged too). */
+START_TEST(test_master_and_key_in_one_transfer)
+{
+	struct pm_cosem_wrapped_key two[2] = {{.id = PM_COSEM_KEY_MASTER},
+					      {.id = PM_COSEM_KEY_GLOBAL_UNICAST}};
+	struct rig r;
+
+	rig_open(&r, "m");
+	memcpy(two[0].wrapped, rfc_wrapped, 24);
+	memcpy(two[1].wrapped, a0_under_new, 24);
+	ck_assert_int_eq(pm_dlms_hls_transfer(&r.hls, two, 2), PM_DLMS_OTHER_REASON);
+	ck_assert_mem_eq(r.hls.master, master, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	memcpy(two[1].wrapped, a0_under_old, 24);
+	ck_assert_int_eq(pm_dlms_hls_transfer(&r.hls, two, 2), PM_DLMS_SUCCESS);
+	ck_assert_mem_eq(r.hls.master, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, a0_key, 16);
 	rig_close(&r);
 }
 END_TEST
@@ -349,6 +636,12 @@ int main(void)
 	tcase_add_test(tc, test_transfer_refusals);
 	tcase_add_test(tc, test_master_key_transfer);
 	tcase_add_test(tc, test_authentication_key_keeps_counters);
+	tcase_add_test(tc, test_transfer_changes_one_client);
+	tcase_add_test(tc, test_transfer_refuses_equal_keys);
+	tcase_add_test(tc, test_old_keys_leave_no_trace);
+	tcase_add_test(tc, test_edited_key_file_wins_whole);
+	tcase_add_test(tc, test_master_and_key_in_one_transfer);
+	tcase_add_test(tc, test_transfer_refuses_another_clients_key);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

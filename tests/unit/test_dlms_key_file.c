@@ -79,6 +79,45 @@ START_TEST(test_read)
 }
 END_TEST
 
+/* A dlms_clients entry's own key file: system_title optional (the meter's is used), another
+ * title than the meter's refused, a client title equal to the meter's refused. */
+START_TEST(test_client_file)
+{
+	static const uint8_t meter[8] = {0x4D, 0x4D, 0x4D, 0x00, 0x00, 0xBC, 0x61, 0x4E};
+	static const uint8_t other[8] = {0x4D, 0x4D, 0x4D, 0x00, 0x00, 0xBC, 0x61, 0x4F};
+	static const uint8_t client[8] = {0x4D, 0x4D, 0x4D, 0, 0, 0, 0, 0x18};
+	struct pm_dlms_key_file k;
+	const char *why = NULL;
+
+	write_file("client_system_title = 4D4D4D0000000018\n"
+		   "encryption_key = 000102030405060708090A0B0C0D0E0F\n"
+		   "authentication_key = D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF\n",
+		   0640);
+	/* the meter's file needs its title; a client's takes the meter's */
+	ck_assert_int_eq(pm_dlms_key_file_read(path, &k, &why), -EINVAL);
+	ck_assert_int_eq(pm_dlms_client_key_file_read(path, meter, &k, &why), 0);
+	ck_assert(memcmp(k.title, meter, 8) == 0);
+	ck_assert(memcmp(k.client_title, client, 8) == 0);
+	ck_assert_uint_eq(k.keys.ek[15], 0x0F);
+	/* the meter's own title in it: taken; another: refused, no key given out */
+	write_file(GOOD "client_system_title = 4D4D4D0000000018\n", 0640);
+	ck_assert_int_eq(pm_dlms_client_key_file_read(path, meter, &k, &why), 0);
+	ck_assert_int_eq(pm_dlms_client_key_file_read(path, other, &k, &why), -EINVAL);
+	ck_assert_msg(strstr(why, "system_title other than the meter's"), "%s", why);
+	ck_assert_uint_eq(k.keys.ek[15], 0);
+	/* the client under the meter's title */
+	write_file("client_system_title = 4D4D4D0000BC614F\n"
+		   "encryption_key = 000102030405060708090A0B0C0D0E0F\n"
+		   "authentication_key = D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF\n",
+		   0640);
+	ck_assert_int_eq(pm_dlms_client_key_file_read(path, other, &k, &why), -EINVAL);
+	ck_assert_msg(strstr(why, "client needs a title of its own"), "%s", why);
+	/* the mode rule as for the meter's file */
+	write_file(GOOD, 0644);
+	ck_assert_int_eq(pm_dlms_client_key_file_read(path, meter, &k, &why), -EPERM);
+}
+END_TEST
+
 /* Each refused, with a reason, and nothing of the file left in the result. */
 static void refused(const char *text, mode_t mode, int err, const char *reason)
 {
@@ -130,6 +169,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_read);
 	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_client_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -362,9 +362,9 @@ END_TEST
 START_TEST(test_assoc_configured_clients)
 {
 	static const struct pm_dlms_client_rule rules[] = {
-	    {17, PM_DLMS_AUTH_LLS, PM_DLMS_CLIENT_READER},
-	    {20, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC},
-	    {1, PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_MANAGEMENT},
+	    {17, PM_DLMS_AUTH_LLS, PM_DLMS_CLIENT_READER, "12345678", NULL},
+	    {20, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC, NULL, NULL},
+	    {1, PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_MANAGEMENT, NULL, NULL},
 	};
 	struct rig *r = rig_new("12345678");
 
@@ -391,6 +391,48 @@ START_TEST(test_assoc_configured_clients)
 	/* 20 may not: the mechanism it names is not recognised (11) */
 	SEND(r, 20, lls_aarq);
 	ANSWER_IS(r, AARE_REJECTED(11));
+	rig_free(r);
+}
+END_TEST
+
+/* lls_aarq with the password @pw (8 characters, at octets 42..49). */
+static void lls_aarq_with(uint8_t *a, const char *pw)
+{
+	memcpy(a, lls_aarq, sizeof(lls_aarq));
+	memcpy(a + 42, pw, 8);
+}
+
+/* Each client its own password: the reader's does not open the management client (SAP 1), nor
+ * SAP 1's (the configuration's) the reader, and a client whose rule names no password cannot
+ * use SAP 1's: authentication-failure (13) each time, not associated. */
+START_TEST(test_assoc_passwords_are_the_clients_own)
+{
+	static const struct pm_dlms_client_rule rules[] = {
+	    {17, PM_DLMS_AUTH_LLS, PM_DLMS_CLIENT_READER, "87654321", NULL},
+	    {19, PM_DLMS_AUTH_LLS, PM_DLMS_CLIENT_READER, NULL, NULL},
+	    {1, PM_DLMS_AUTH_LLS, PM_DLMS_CLIENT_MANAGEMENT, NULL, NULL},
+	};
+	struct rig *r = rig_new("12345678");
+	uint8_t reader[sizeof(lls_aarq)];
+
+	r->cfg.clients = rules;
+	r->cfg.n_clients = 3;
+	lls_aarq_with(reader, "87654321");
+	SEND(r, 1, reader);
+	ANSWER_IS(r, AARE_REJECTED(13));
+	ck_assert_int_eq(pm_dlms_session_assoc(r->s)->client, PM_DLMS_CLIENT_NONE);
+	SEND(r, 17, lls_aarq);
+	ANSWER_IS(r, AARE_REJECTED(13));
+	SEND(r, 19, lls_aarq);
+	ANSWER_IS(r, AARE_REJECTED(13));
+	ck_assert_int_eq(pm_dlms_session_assoc(r->s)->client, PM_DLMS_CLIENT_NONE);
+	/* each with its own: accepted with its own rights */
+	SEND(r, 17, reader);
+	ANSWER_IS(r, AARE_ACCEPTED(0x00, 0x1A, 0x1D));
+	ck_assert_int_eq(pm_dlms_session_assoc(r->s)->client, PM_DLMS_CLIENT_READER);
+	SEND(r, 1, lls_aarq);
+	ANSWER_IS(r, AARE_ACCEPTED(0x00, 0x1A, 0x1D));
+	ck_assert_int_eq(pm_dlms_session_assoc(r->s)->client, PM_DLMS_CLIENT_MANAGEMENT);
 	rig_free(r);
 }
 END_TEST
@@ -1190,6 +1232,7 @@ int main(void)
 	tcase_add_test(tc, test_assoc_management_accepted);
 	tcase_add_test(tc, test_assoc_rejections);
 	tcase_add_test(tc, test_assoc_configured_clients);
+	tcase_add_test(tc, test_assoc_passwords_are_the_clients_own);
 	tcase_add_test(tc, test_assoc_initiate_errors);
 	tcase_add_test(tc, test_assoc_response_not_allowed);
 	tcase_add_test(tc, test_release_and_reassociate);

@@ -215,14 +215,15 @@ struct pm_cosem_meter {
 	 * has no dlms_key_file (the Security setup's attributes are then object-unavailable). */
 	const uint8_t *system_title;
 	/*
-	 * global_key_transfer: the @n keys of @keys (each wrapped with the master key, RFC 3394)
-	 * replace the meter's keys of their ids for the associations that start from now on, all
+	 * global_key_transfer by client @client_sap: the @n keys of @keys (each wrapped with that
+	 * client's master key, RFC 3394) replace that client's keys of their ids (no other
+	 * client's) for the associations that start from now on, all
 	 * or none, committed to the store before it returns SUCCESS. Else other-reason (a wrap
 	 * that does not unwrap under the master key), object-unavailable (no master key),
 	 * temporary-failure (the store did not commit); nothing changed. NULL: refused
 	 * (object-unavailable). @security_data is passed back.
 	 */
-	enum pm_dlms_result (*transfer_keys)(void *security_data,
+	enum pm_dlms_result (*transfer_keys)(void *security_data, uint16_t client_sap,
 					     const struct pm_cosem_wrapped_key *keys, size_t n);
 	void *security_data;
 };

@@ -1,24 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Security setup (class 64, version 0) at 0.0.43.0.0.255: the security of the management
- * client's HLS-GMAC associations (IEC 62056-6-2; Gurux's OBIS table "0.0.43.0.0-255.255
- * Security setup"; version 0's attributes and methods as jDLMS's SecuritySetup, a server, and
- * Gurux's GXDLMSSecuritySetup serve them; version 1 adds certificates and the public-key
- * methods this meter has no use for):
- *   2 security_policy      enum: 0 nothing, 1 all messages authenticated, 2 all messages
- *                          encrypted, 3 all messages authenticated and encrypted. This meter's
- *                          HLS associations are always 3 (server-hls.c).
- *   3 security_suite       enum: 0 (AES-GCM-128, AES-128 key wrap)
- *   4 client_system_title  octet-string: the client's title in this association (an empty
- *                          octet-string in an association without HLS)
- *   5 server_system_title  octet-string: the meter's (dlms_key_file system_title)
- *   method 1 security_activate (security_policy enum): the policy may only be strengthened
- *            (the class as it is described; the Blue Book's text was not at hand).
- *            The meter runs at the strongest of version 0 from the start: 3 succeeds and
- *            changes nothing, a weaker one is refused (other-reason), a value outside the
- *            enum or another type is type-unmatched.
- *   method 2 global_key_transfer (array of key_data structure {key_id enum, key_wrapped
- *            octet-string}): each key wrapped with the master key (RFC 3394). key_id 0 the
+ * Security setup (class 64, version 0) at 0.0.43.0.0.255: the security of the current
+ * association, as Association LN 0.0.40.0.0.255 is the current association: each HLS-GMAC
+ * client has keys of its own (server.h struct pm_dlms_client_rule), and this object acts on
+ * the keys of the client that invokes it, never another's (docs/dlms.md, "Security") (IEC
+ * 62056-6-2; Gurux's OBIS table "0.0.43.0.0-255.255 Security setup"; version 0's attributes and
+ * methods as jDLMS's SecuritySetup, a server, and Gurux's GXDLMSSecuritySetup serve them; version 1
+ * adds certificates and the public-key methods this meter has no use for): 2 security_policy enum:
+ * 0 nothing, 1 all messages authenticated, 2 all messages encrypted, 3 all messages authenticated
+ * and encrypted. This meter's HLS associations are always 3 (server-hls.c). 3 security_suite enum:
+ * 0 (AES-GCM-128, AES-128 key wrap) 4 client_system_title  octet-string: the client's title in this
+ * association (an empty octet-string in an association without HLS) 5 server_system_title
+ * octet-string: the meter's (dlms_key_file system_title) method 1 security_activate
+ * (security_policy enum): the policy may only be strengthened (the class as it is described; the
+ * Blue Book's text was not at hand). The meter runs at the strongest of version 0 from the start: 3
+ * succeeds and changes nothing, a weaker one is refused (other-reason), a value outside the enum or
+ * another type is type-unmatched. method 2 global_key_transfer (array of key_data structure {key_id
+ * enum, key_wrapped octet-string}): each key wrapped with the master key (RFC 3394). key_id 0 the
  *            global unicast encryption key, 2 the authentication key, 3 the master key
  *            itself; 1 (the broadcast key: this meter takes no broadcasts) and unknown ids are
  *            refused with other-reason, as jDLMS refuses the broadcast key. Another shape
@@ -26,7 +24,9 @@
  *            given twice, a wrapped key other than 24 octets (a key of another length than
  *            16) or one that does not unwrap is other-reason. All or nothing: the meter
  *            (cosem-meter.h transfer_keys) unwraps them all, commits them to the store, and
- *            only then answers success; they apply from the next association on.
+ *            only then answers success; they apply from the next association on (a new
+ *            EK or AK ends the client's associations under the old keys, this one once
+ *            its answer is out: server.h revoked).
  *
  * Both methods need an HLS-GMAC association of the management client: over low-level
  * security or the public client they are refused (read-write-denied). The object is the
@@ -145,8 +145,8 @@ static enum pm_dlms_result parse_key_data(const uint8_t *param, size_t len,
 	return r != PM_DLMS_SUCCESS || *n ? r : PM_DLMS_OTHER_REASON; /* an empty list: nothing */
 }
 
-static enum pm_dlms_result global_key_transfer(const struct pm_cosem_meter *m, const uint8_t *param,
-					       size_t len)
+static enum pm_dlms_result global_key_transfer(const struct pm_cosem_meter *m, uint16_t client_sap,
+					       const uint8_t *param, size_t len)
 {
 	struct pm_cosem_wrapped_key keys[MAX_KEYS];
 	enum pm_dlms_result r;
@@ -154,7 +154,7 @@ static enum pm_dlms_result global_key_transfer(const struct pm_cosem_meter *m, c
 
 	r = parse_key_data(param, len, keys, &n);
 	if (r == PM_DLMS_SUCCESS)
-		r = m->transfer_keys ? m->transfer_keys(m->security_data, keys, n)
+		r = m->transfer_keys ? m->transfer_keys(m->security_data, client_sap, keys, n)
 				     : PM_DLMS_OBJECT_UNAVAILABLE;
 	explicit_bzero(keys, sizeof(keys));
 	return r;
@@ -176,7 +176,7 @@ static enum pm_dlms_result security_setup_action(const struct pm_cosem_object *o
 		return PM_DLMS_OBJECT_UNAVAILABLE;
 	if (method == SECURITY_ACTIVATE)
 		return security_activate(param, len);
-	return global_key_transfer(m, param, len);
+	return global_key_transfer(m, req->assoc->client_sap, param, len);
 }
 
 const struct pm_cosem_class pm_cosem_security_setup_class = {

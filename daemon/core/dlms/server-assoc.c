@@ -6,7 +6,8 @@
  * our one logical device (server SAP PM_DLMS_SERVER_SAP), for the client SAPs of the
  * configuration (server.h struct pm_dlms_client_rule; by default the public client, SAP 16,
  * mechanism none, and the management client, SAP 1, low-level security with the configured
- * password). A client that may use HLS-GMAC asking for it (mechanism 5) goes through
+ * password). Each client authenticates with its own password or keys (the rule's), never
+ * another client's. A client that may use HLS-GMAC asking for it (mechanism 5) goes through
  * server-hls.c instead, ciphered context and all, after the first two checks below. The
  * checks, in order, and their AARE (result rejected-permanent unless
  * said otherwise; diagnostics of acse-service-user, numbered as ACSE's
@@ -22,8 +23,9 @@
  *                                               authentication-mechanism-name-required (12)
  *   a mechanism the client may not use (any for the public client; another than LLS, or LLS
  *   from a client without it)                   authentication-mechanism-name-not-recognised (11)
- *   LLS: no password configured, no or a wrong calling-authentication-
- *   value                                       authentication-failure (13)
+ *   LLS: no password configured for this client, no or a wrong calling-
+ *   authentication-value (another client's password is a wrong one)
+ *                                               authentication-failure (13)
  *   no user-information                         no-reason-given (1)
  *
  * An AARE rejected by these carries no user-information (no xDLMS context was looked at).
@@ -50,9 +52,26 @@ void pm_dlms_srv_release(struct pm_dlms_session *s)
 
 /* The standard clients, when the configuration names none (server.h). */
 static const struct pm_dlms_client_rule standard_clients[] = {
-    {PM_DLMS_CLIENT_MANAGEMENT, PM_DLMS_AUTH_LLS | PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_MANAGEMENT},
-    {PM_DLMS_CLIENT_PUBLIC, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC},
+    {PM_DLMS_CLIENT_MANAGEMENT, PM_DLMS_AUTH_LLS | PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_MANAGEMENT,
+     NULL, NULL},
+    {PM_DLMS_CLIENT_PUBLIC, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC, NULL, NULL},
 };
+
+const char *pm_dlms_srv_password(const struct pm_dlms_server_config *cfg,
+				 const struct pm_dlms_client_rule *rule)
+{
+	if (rule->password)
+		return rule->password;
+	return rule->sap == PM_DLMS_CLIENT_MANAGEMENT ? cfg->password : NULL;
+}
+
+const struct pm_dlms_security *pm_dlms_srv_security(const struct pm_dlms_server_config *cfg,
+						    const struct pm_dlms_client_rule *rule)
+{
+	if (rule->security)
+		return rule->security;
+	return rule->sap == PM_DLMS_CLIENT_MANAGEMENT ? cfg->security : NULL;
+}
 
 /* The rule of client SAP @sap, NULL for a SAP the server does not associate with. */
 static const struct pm_dlms_client_rule *rule_of(const struct pm_dlms_server_config *cfg,
@@ -104,7 +123,7 @@ static uint8_t acse_check(struct pm_dlms_session *s, const struct pm_dlms_aarq *
 	if (!rule || server_sap != PM_DLMS_SERVER_SAP)
 		return PM_DLMS_DIAG_NO_REASON_GIVEN;
 	if (pm_dlms_srv_hls_asked(a, rule->auth))
-		return pm_dlms_srv_hls_acse(s, a);
+		return pm_dlms_srv_hls_acse(s, a, pm_dlms_srv_security(s->cfg, rule));
 	if (pm_dlms_oid_id(a->context, a->ncontext, 1) != PM_DLMS_CONTEXT_LN)
 		return PM_DLMS_DIAG_CONTEXT_NOT_SUPPORTED;
 	mech = a->mechanism ? pm_dlms_oid_id(a->mechanism, a->nmechanism, 2) : PM_DLMS_MECH_NONE;
@@ -115,7 +134,7 @@ static uint8_t acse_check(struct pm_dlms_session *s, const struct pm_dlms_aarq *
 		return PM_DLMS_DIAG_MECHANISM_NOT_RECOGNISED;
 	/* calling-authentication-value: charstring [0] (80), the form LLS uses */
 	if (!a->has_auth_value || a->auth_choice != 0x80 ||
-	    !password_matches(s->cfg->password, a->auth_value, a->nauth_value))
+	    !password_matches(pm_dlms_srv_password(s->cfg, rule), a->auth_value, a->nauth_value))
 		return PM_DLMS_DIAG_AUTHENTICATION_FAILURE;
 	return PM_DLMS_DIAG_NULL;
 }
@@ -199,7 +218,8 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 	s->assoc.mechanism = hls	   ? PM_DLMS_MECH_GMAC
 			     : a.mechanism ? (uint8_t)pm_dlms_oid_id(a.mechanism, a.nmechanism, 2)
 					   : PM_DLMS_MECH_NONE;
-	s->assoc.lls_restricted = s->assoc.mechanism == PM_DLMS_MECH_LLS && s->cfg->security;
+	s->assoc.lls_restricted =
+	    s->assoc.mechanism == PM_DLMS_MECH_LLS && pm_dlms_srv_security(s->cfg, rule);
 	if (hls)
 		memcpy(s->assoc.client_title, s->hls.client_title, sizeof(s->assoc.client_title));
 	s->assoc.conformance = ir.conformance & PM_DLMS_SERVER_CONFORMANCE;

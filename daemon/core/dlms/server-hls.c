@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * High-level security with GMAC (mechanism 5, security suite 0) for the management client, and
- * the ciphered APDUs of its association (server.h, IEC 62056-5-3 and the Green Book's HLS and
- * ciphering chapters):
+ * High-level security with GMAC (mechanism 5, security suite 0), each client under its own keys
+ * (server.h struct pm_dlms_client_rule), and the ciphered APDUs of its association (server.h, IEC
+ * 62056-5-3 and the Green Book's HLS and ciphering chapters):
  *
  *  1. AARQ: context LN with ciphering (2.16.756.5.8.1.3), the client's system title in
  *     calling-AP-title, its challenge CtoS (8..64 octets) in calling-authentication-value, the
@@ -61,10 +61,10 @@ bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, uint8_t auth)
 	       pm_dlms_oid_id(a->mechanism, a->nmechanism, 2) == PM_DLMS_MECH_GMAC;
 }
 
-uint8_t pm_dlms_srv_hls_acse(struct pm_dlms_session *s, const struct pm_dlms_aarq *a)
+uint8_t pm_dlms_srv_hls_acse(struct pm_dlms_session *s, const struct pm_dlms_aarq *a,
+			     const struct pm_dlms_security *sec)
 {
 	static const uint8_t any_title[PM_DLMS_SYSTEM_TITLE_LEN];
-	const struct pm_dlms_security *sec = s->cfg->security;
 
 	if (!sec) /* as any other mechanism the server does not offer */
 		return PM_DLMS_DIAG_MECHANISM_NOT_RECOGNISED;

@@ -114,6 +114,11 @@ void pm_dlms_srv_rlrq(struct pm_dlms_session *s, const uint8_t *apdu, size_t len
 		      struct pm_axdr_out *out);
 /* The session back to "not associated". */
 void pm_dlms_srv_release(struct pm_dlms_session *s);
+/* The secrets of client @rule: its own, or for SAP 1 without its own the configuration's. */
+const char *pm_dlms_srv_password(const struct pm_dlms_server_config *cfg,
+				 const struct pm_dlms_client_rule *rule);
+const struct pm_dlms_security *pm_dlms_srv_security(const struct pm_dlms_server_config *cfg,
+						    const struct pm_dlms_client_rule *rule);
 
 /* server.c: a GET, SET or ACTION, plain (deciphered when it came ciphered). */
 void pm_dlms_srv_xdlms(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
@@ -124,9 +129,11 @@ void pm_dlms_srv_xdlms(struct pm_dlms_session *s, const struct pm_cosem_meter *m
 /* Whether the AARQ asks for HLS-GMAC from a client that may use it (@auth: its enum
  * pm_dlms_auth bits). */
 bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, uint8_t auth);
-/* The ACSE's checks of an HLS-GMAC AARQ: PM_DLMS_DIAG_NULL when they pass (the client's
- * title and challenge kept), else the acse-service-user diagnostic. */
-uint8_t pm_dlms_srv_hls_acse(struct pm_dlms_session *s, const struct pm_dlms_aarq *a);
+/* The ACSE's checks of an HLS-GMAC AARQ under the client's own security @sec (NULL: none):
+ * PM_DLMS_DIAG_NULL when they pass (the client's title and challenge kept), else the
+ * acse-service-user diagnostic. */
+uint8_t pm_dlms_srv_hls_acse(struct pm_dlms_session *s, const struct pm_dlms_aarq *a,
+			     const struct pm_dlms_security *sec);
 /* The glo-initiateRequest of the AARQ deciphered into @ir's buffer @buf (@cap octets): 0,
  * PM_DLMS_DIAG_AUTHENTICATION_FAILURE when it does not decipher, or -1 when @out holds the
  * answer already (a replayed counter). */

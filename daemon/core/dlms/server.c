@@ -155,13 +155,32 @@ void pm_dlms_srv_xdlms(struct pm_dlms_session *s, const struct pm_cosem_meter *m
 	}
 }
 
+/* Whether the association's keys were revoked since it started (server.h). */
+static bool revoked(const struct pm_dlms_session *s)
+{
+	const struct pm_dlms_security *sec = s->hls.sec;
+
+	return sec && sec->revoked && sec->revoked(sec->data);
+}
+
 enum pm_dlms_verdict pm_dlms_session_apdu(struct pm_dlms_session *s,
 					  const struct pm_cosem_meter *meter, uint16_t client_sap,
 					  uint16_t server_sap, const uint8_t *apdu, size_t len,
 					  struct pm_axdr_out *out)
 {
+	bool end_after = false;
+
 	pm_axdr_out_reset(out);
 	s->close = false;
+	if (revoked(s) &&
+	    (!apdu || !len || (apdu[0] != PM_DLMS_APDU_AARQ && apdu[0] != PM_DLMS_APDU_RLRQ))) {
+		/* associated under keys replaced since: nothing more under them */
+		pm_dlms_srv_release(s);
+		return PM_DLMS_CLOSE;
+	}
+	/* this request replaces its own keys (a key transfer): its answer still goes out under
+	 * them, then the association ends */
+	end_after = s->hls.sec && !revoked(s);
 	if (!apdu || !len) {
 		pm_dlms_srv_refuse(out, PM_DLMS_APDU_UNKNOWN_TAG);
 	} else {
@@ -198,6 +217,10 @@ enum pm_dlms_verdict pm_dlms_session_apdu(struct pm_dlms_session *s,
 	}
 	if (out->overflow || s->close) {
 		pm_axdr_out_reset(out);
+		return PM_DLMS_CLOSE;
+	}
+	if (end_after && revoked(s)) {
+		pm_dlms_srv_release(s);
 		return PM_DLMS_CLOSE;
 	}
 	return PM_DLMS_ANSWER;

@@ -76,11 +76,20 @@ struct pm_dlms_security {
 	 * Optional: an HLS association starts under this security (hold) and ends (drop). A
 	 * session keeps the security its association started under to its end, so the daemon
 	 * may hand the server a new one (keys transferred through the Security setup object)
-	 * for the next association while the current one finishes under its own keys and
-	 * counters; drop tells it when the last association under the old one has ended.
+	 * for the next association while the current request finishes under its own keys and
+	 * counters (revoked below ends the association after it); drop tells it when the last
+	 * association under the old one has ended.
 	 */
 	void (*hold)(void *data);
 	void (*drop)(void *data);
+	/*
+	 * Optional: whether these keys were revoked (a key transfer replaced the encryption or
+	 * authentication key). Whoever associated under them may no longer hold the client's
+	 * current keys: its association ends, answered with nothing, at its next APDU (an AARQ
+	 * or RLRQ excepted), and the association that transferred them ends once its answer has
+	 * gone out.
+	 */
+	bool (*revoked)(void *data);
 	void *data;
 };
 
@@ -91,11 +100,20 @@ enum pm_dlms_auth {
 	PM_DLMS_AUTH_HLS = 4,  /* HLS-GMAC, when the server has security */
 };
 
-/* One client SAP the server associates with: how it authenticates and its rights. */
+/*
+ * One client SAP the server associates with: how it authenticates, its rights and its own
+ * secrets. Each client has secrets of its own, as each Association LN object references a
+ * Security setup of its own (its attribute 9, security_setup_reference): a client's password or
+ * keys prove that client and no other. NULL secrets: the management client, SAP 1, falls back
+ * to the configuration's password and security; any other SAP cannot use that mechanism.
+ */
 struct pm_dlms_client_rule {
 	uint16_t sap;
 	uint8_t auth;		    /* enum pm_dlms_auth bits */
 	enum pm_dlms_client rights; /* PUBLIC, READER, OPERATOR or MANAGEMENT */
+	const char *password;	    /* its LLS password (1..32 octets) */
+	/* its HLS-GMAC keys and titles; changes with a key transfer (the caller updates it) */
+	const struct pm_dlms_security *security;
 };
 
 /* The most client SAPs a server takes (the two standard ones included). */
@@ -109,10 +127,10 @@ struct pm_dlms_server_config {
 	 * SAP is refused (AARE no-reason-given). */
 	const struct pm_dlms_client_rule *clients;
 	size_t n_clients;
-	/* the management client's low-level-security password (1..32 octets); NULL or "":
-	 * the management client cannot associate with LLS */
+	/* the management client's (SAP 1's) low-level-security password (1..32 octets), when its
+	 * rule names none; NULL or "": it cannot associate with LLS. No other client uses it. */
 	const char *password;
-	/* NULL: the management client cannot associate with HLS-GMAC */
+	/* SAP 1's HLS-GMAC when its rule names none; NULL: it cannot associate with HLS-GMAC */
 	const struct pm_dlms_security *security;
 	uint16_t max_pdu; /* ours, 0 = PM_DLMS_SERVER_MAX_PDU */
 };

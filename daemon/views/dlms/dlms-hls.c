@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <nettle/memops.h>
 #include <nettle/sha2.h>
 
 #include "common/log.h"
@@ -23,6 +24,7 @@ struct pm_dlms_hls_keyset {
 	uint64_t next, reserved;    /* the server's next counter; below reserved: committed */
 	int64_t client_last;	    /* the client's newest counter taken, -1 none */
 	unsigned holders;	    /* associations started under this set, not yet ended */
+	bool revoked; /* replaced by a transfer of its EK or AK: its associations end */
 	struct pm_dlms_hls_keyset *next_retired;
 };
 
@@ -51,6 +53,13 @@ static int next_ic(void *data, uint32_t *ic)
 	}
 	*ic = (uint32_t)h->next++;
 	return 0;
+}
+
+static bool revoked(void *data)
+{
+	const struct pm_dlms_hls_keyset *ks = data;
+
+	return ks->revoked;
 }
 
 static bool client_ic(void *data, uint32_t ic, bool changes, uint32_t *expected)
@@ -159,6 +168,7 @@ struct pm_dlms_hls_keyset *pm_dlms_hls_keyset_new(struct pm_dlms_hls *h,
 	    .random = challenge,
 	    .hold = hold,
 	    .drop = drop,
+	    .revoked = revoked,
 	    .data = ks,
 	};
 	memcpy(ks->sec.title, h->title, PM_DLMS_SYSTEM_TITLE_LEN);
@@ -173,6 +183,9 @@ void pm_dlms_hls_replace(struct pm_dlms_hls *h, struct pm_dlms_hls_keyset *ks)
 	h->current = ks;
 	if (!old)
 		return;
+	/* a new EK or AK: whoever associated under the old ones may not hold the new ones (a
+	 * master key alone changes no association's keys) */
+	old->revoked = !memeql_sec(&old->keys, &ks->keys, sizeof(old->keys));
 	if (old->holders) { /* its associations finish under it */
 		old->next_retired = h->retired;
 		h->retired = old;
@@ -186,8 +199,8 @@ const struct pm_dlms_security *pm_dlms_hls_security(const struct pm_dlms_hls *h)
 	return &h->current->sec;
 }
 
-int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, struct pm_meter *pipe,
-		     const struct pm_dlms_keys *keys, const uint8_t *title,
+int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, uint16_t client_sap,
+		     struct pm_meter *pipe, const struct pm_dlms_keys *keys, const uint8_t *title,
 		     const uint8_t *client_title, const uint8_t *master)
 {
 	struct pm_store *store = pipe ? pm_meter_store(pipe) : NULL;
@@ -199,6 +212,7 @@ int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, struct pm_meter *p
 	if (!store)
 		return -ENOENT;
 	h->meter = name;
+	h->client_sap = client_sap;
 	h->pipe = pipe;
 	memcpy(h->title, title, sizeof(h->title));
 	memcpy(h->client_title, client_title, sizeof(h->client_title));

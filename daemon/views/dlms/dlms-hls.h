@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the DLMS session's HLS-GMAC needs from the daemon (core/dlms/server.h struct
- * pm_dlms_security) for one meter: its keys and titles (from dlms_key_file), unpredictable
+ * pm_dlms_security) for one client of one meter: the client's keys and titles (from its key
+ * file: dlms_key_file for SAP 1, its own for a dlms_clients entry), unpredictable
  * challenges (getrandom), and the invocation counters kept in the store so that none is used
  * twice across restarts and kill -9:
  *
@@ -22,7 +23,8 @@
  *
  * Keys transferred by a head-end (Security setup, class 64) are committed to the store and
  * apply from the next association: a new encryption key is a new row of counters (they are
- * per key), so no IV of the old key or the new one is used twice.
+ * per key), so no IV of the old key or the new one is used twice. A new EK or AK revokes the
+ * set it replaces (server.h revoked): the associations under it end.
  */
 #ifndef POLYMETER_DLMS_HLS_H
 #define POLYMETER_DLMS_HLS_H
@@ -53,15 +55,22 @@ struct pm_dlms_hls {
 	uint8_t master[PM_DLMS_KEY_LEN]; /* the master key (KEK) in force */
 	bool has_master;
 	uint8_t title[PM_DLMS_SYSTEM_TITLE_LEN], client_title[PM_DLMS_SYSTEM_TITLE_LEN];
-	const char *meter; /* the meter's name, for the log */
+	/* Optional (dlms-clients.c): whether @key is the encryption or authentication key of
+	 * another client of the meter than @self. A transfer may not give a client another's key:
+	 * one EK would put two clients on one row of counters, one AK let one prove the other. */
+	bool (*other_uses)(void *data, const struct pm_dlms_hls *self, const uint8_t *key);
+	void *other_data;
+	const char *meter;   /* the meter's name, for the log */
+	uint16_t client_sap; /* whose keys these are: a transfer changes this client's only */
 	struct pm_meter *pipe;
 };
 
-/* @h ready for the meter @name whose pipeline (and store) is @pipe, with the key file's keys,
- * titles and master key (@master: NULL, none), overridden by the keys a head-end transferred
- * (the store's) that still apply. 0, or a negative errno (no store, the store unreadable). */
-int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, struct pm_meter *pipe,
-		     const struct pm_dlms_keys *keys, const uint8_t *title,
+/* @h ready for client @client_sap of the meter @name whose pipeline (and store) is @pipe, with
+ * the client's key file's keys, titles and master key (@master: NULL, none), overridden by the
+ * keys a head-end transferred for this client (the store's) that still apply. 0, or a negative
+ * errno (no store, the store unreadable). */
+int pm_dlms_hls_init(struct pm_dlms_hls *h, const char *name, uint16_t client_sap,
+		     struct pm_meter *pipe, const struct pm_dlms_keys *keys, const uint8_t *title,
 		     const uint8_t *client_title, const uint8_t *master);
 /* What the server's configuration points to: the security a new association starts under
  * (it changes with a key transfer). */
