@@ -432,6 +432,30 @@ START_TEST(test_block_crossing_logged_with_registers)
 }
 END_TEST
 
+/* @t as layouts 1 to 4 stored a tariff (billing-state.h): its bytes up to the levy, then the
+ * levy of 24 bytes, with one de-minimis (the levy's). */
+static void tariff_as_v4(const struct tariff *t, struct tariff_v4 *old)
+{
+	memcpy(old->before_levy, t, sizeof(old->before_levy));
+	old->levy.levy_mu_per_kwh = t->levy.levy_mu_per_kwh;
+	old->levy.de_minimis_mwh_per_day = t->levy.de_minimis_mwh_per_day;
+	old->levy.reduced_tax_bp = t->levy.reduced_tax_bp;
+	old->levy.rule = t->levy.rule;
+	old->levy.reserved = t->levy.reserved;
+	old->levy.standard_tax_bp = t->levy.standard_tax_bp;
+}
+
+/* @te as layouts 1 to 4 stored the engine: two shorter tariffs, the rest as it is. */
+static void engine_as_v4(const struct tariff_engine *te, struct tariff_engine_v4 *old)
+{
+	memset(old, 0, sizeof(*old));
+	old->has_tariff = te->has_tariff;
+	tariff_as_v4(&te->active, &old->active);
+	old->has_deferred = te->has_deferred;
+	tariff_as_v4(&te->deferred, &old->deferred);
+	memcpy(old->rest, &te->deferred_date, sizeof(old->rest));
+}
+
 /* The account record as layout 1 stored it: struct state_v1 (daemon/meter/billing-state.h). */
 START_TEST(test_layout_1_record_carried_over)
 {
@@ -439,6 +463,7 @@ START_TEST(test_layout_1_record_carried_over)
 	struct tariff_time tt = {
 	    .utc_s = T_JAN / S, .year = 2026, .month = 1, .day = 5, .weekday = 1, .seconds = 36000};
 	struct state_v1 *old = calloc(1, sizeof(*old));
+	struct tariff_engine *te = malloc(sizeof(*te));
 	struct tariff *t = malloc(sizeof(*t));
 	struct account_output out;
 	struct tariff_error terr;
@@ -448,11 +473,14 @@ START_TEST(test_layout_1_record_carried_over)
 
 	ck_assert_ptr_nonnull(old);
 	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(te);
 	ck_assert_int_eq(account_init(&old->acc, &at, &out), 0);
 	ck_assert_int_eq(account_topup(&old->acc, &at, 500000, ACCOUNT_PAYMENT_REMOTE, &out), 0);
-	tariff_engine_init(&old->te);
+	tariff_engine_init(te);
 	ck_assert_int_eq(pm_tariff_file_load(flat, t, NULL, err, sizeof(err)), 0);
-	ck_assert_int_eq(tariff_engine_set_tariff(&old->te, t, &tt, &terr), 0);
+	ck_assert_int_eq(tariff_engine_set_tariff(te, t, &tt, &terr), 0);
+	engine_as_v4(te, &old->te);
+	free(te);
 	old->has_tariff = true;
 	snprintf(old->info.name, sizeof(old->info.name), "Stored");
 	snprintf(old->info.currency, sizeof(old->info.currency), "GBP");
@@ -755,7 +783,7 @@ static void as_layout_3(const struct state *st, struct state_v3 *old)
 {
 	memset(old, 0, sizeof(*old));
 	old->acc = st->acc;
-	old->te = st->te;
+	engine_as_v4(&st->te, &old->te);
 	old->has_tariff = st->has_tariff;
 	memcpy(old->info.name, st->info.name, sizeof(old->info.name));
 	memcpy(old->info.currency, st->info.currency, sizeof(old->info.currency));
@@ -1251,6 +1279,56 @@ START_TEST(test_layout_3_record_has_no_unbalance_limit)
 END_TEST
 
 /*
+ * A record of layout 4 (billing-state.h), built by hand from a saved account: each tariff of
+ * its engine ends with the 24-byte levy of one de-minimis. Read, the account is as it was
+ * (12.34, the unbalance limit 4 kW that layout 4 already held) and both §7.8 de-minimis are
+ * the one value the record had (33 kWh = 33 000 000 mWh): the same charges as before. Saved
+ * again as layout 5.
+ */
+START_TEST(test_layout_4_record_carried_over)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct state_v4 *old = calloc(1, sizeof(*old));
+	struct account_config c;
+	struct pm_billing *b;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(old);
+	stored_account(st);
+	st->acc.config.phase_unbalance_limit_w = 4000;
+	st->acc.config.load_limit_period_s = 60;
+	st->te.active.levy.de_minimis_mwh_per_day = 33000000;
+	st->te.active.levy.vat2_de_minimis_mwh_per_day = 1; /* not in a layout 4 record */
+	old->acc = st->acc;
+	engine_as_v4(&st->te, &old->te);
+	old->has_tariff = st->has_tariff;
+	old->info = st->info;
+	old->have_baseline = st->have_baseline;
+	old->billed_import_mwh = st->billed_import_mwh;
+	old->billed_export_mwh = st->billed_export_mwh;
+	old->has_sts = st->has_sts;
+	old->sts = st->sts;
+	old->deferred_info = st->deferred_info;
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT_4, old, sizeof(*old), T_JAN, NULL, 0),
+	    0);
+	b = open_billing(flat, "UTC", T_JAN, store);
+	ck_assert_int_eq(balance(b, T_JAN), 1234000);
+	pm_billing_get_config(b, &c);
+	ck_assert_uint_eq(c.phase_unbalance_limit_w, 4000);
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + S), 0);
+	pm_billing_free(b);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
+	ck_assert_int_eq(st->acc.balance_mu, 1234000);
+	ck_assert_int_eq(st->te.active.levy.de_minimis_mwh_per_day, 33000000);
+	ck_assert_int_eq(st->te.active.levy.vat2_de_minimis_mwh_per_day, 33000000);
+	ck_assert_uint_eq(st->acc.config.phase_unbalance_limit_w, 4000);
+	free(st);
+	free(old);
+}
+END_TEST
+
+/*
  * A record of layout 3 (before the rates' names, billing-state.h) on the Noon tariff: read with
  * everything it held, the balance and the tariff's name, and no rate name (it has none); its
  * meanings are layout 4's, so nothing else is carried over: 12.34 stays 12.34.
@@ -1400,6 +1478,7 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_layout_2_record_carried_over);
 	tcase_add_test(tc, test_layout_3_record_has_no_unbalance_limit);
 	tcase_add_test(tc, test_layout_3_record_carried_over);
+	tcase_add_test(tc, test_layout_4_record_carried_over);
 	tcase_add_test(tc, test_power_down_charges_not_collected);
 	tcase_add_test(tc, test_power_down_charges_caught_up_as_an_option);
 	suite_add_tcase(s, tc);
