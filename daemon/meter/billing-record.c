@@ -155,6 +155,8 @@ int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t
 		STATE_BOOLS(struct state_v3, true);
 	else if (layout == STATE_LAYOUT_4 && len == sizeof(struct state_v4))
 		STATE_BOOLS(struct state_v4, true);
+	else if (layout == STATE_LAYOUT_5 && len == sizeof(struct state_v5))
+		STATE_BOOLS(struct state_v5, false);
 	else if (layout == STATE_LAYOUT && len == sizeof(struct state))
 		STATE_BOOLS(struct state, false);
 	else
@@ -247,6 +249,20 @@ static int engine_check(const struct tariff_engine *te, const char **why)
 	return 0;
 }
 
+static int conversion_to_check(const struct billing_conversion_target *to, const char **why)
+{
+	if (!terminated(to->currency, sizeof(to->currency)))
+		return bad(why, "conversion_to.currency not terminated");
+	if (!in_range(to->minor_units, 0, 4))
+		return bad(why, "conversion_to.minor_units");
+	/* as pm_billing_parse_factor() gives it: 0.25..4 with at most 4 decimals, or 0 / 0 */
+	if (!(to->factor_num == 0 && to->factor_den == 0) &&
+	    (!in_range(to->factor_den, 1, 10000) || 4 * to->factor_num < to->factor_den ||
+	     to->factor_num > 4 * to->factor_den))
+		return bad(why, "conversion_to.factor");
+	return 0;
+}
+
 int pm_billing_state_check(const struct state *st, const char **why)
 {
 	int r = account_check(&st->acc, why);
@@ -259,6 +275,8 @@ int pm_billing_state_check(const struct state *st, const char **why)
 		r = info_check(&st->info, why);
 	if (r == 0)
 		r = info_check(&st->deferred_info, why);
+	if (r == 0)
+		r = conversion_to_check(&st->conversion_to, why);
 	if (r == 0 && st->sts.base > STS_BASE_2035)
 		r = bad(why, "sts.base");
 	return r;

@@ -19,7 +19,21 @@
 
 /* The stored record's layout; bump it whenever struct state or an engine struct changes, in
  * size or in meaning. */
-#define STATE_LAYOUT 5
+#define STATE_LAYOUT 6
+
+/*
+ * The currency a pending conversion changes to (manual §8.11: the request names the "Currency
+ * to be converted to"; "Following conversion the meter will change the currency symbol"). All
+ * zero: the conversion keeps the account's currency (ConvertCurrency without one, or a layout-5
+ * record's conversion), its factor the engine's conversion_num / conversion_den.
+ */
+struct billing_conversion_target {
+	char currency[4];    /* ISO 4217 code, "" = the same */
+	int32_t minor_units; /* its minor units (0..4) */
+	/* the factor as asked, between currency units (0.25..4): the engine keeps it times the
+	 * change of minor units; 0 / 0 = the engine's factor */
+	int64_t factor_num, factor_den;
+};
 
 /* Everything that survives a restart, as one plain value. */
 struct state {
@@ -32,6 +46,22 @@ struct state {
 	bool has_sts;
 	struct sts_meter sts;
 	struct pm_tariff_file_info deferred_info; /* the deferred tariff's name, currency, peaks */
+	struct billing_conversion_target conversion_to; /* with te.has_conversion (layout 6) */
+};
+
+/* Layout 5 (before the conversion's target currency): struct state without conversion_to. */
+#define STATE_LAYOUT_5 5
+
+struct state_v5 {
+	struct account acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct pm_tariff_file_info info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+	struct pm_tariff_file_info deferred_info;
 };
 
 /*
@@ -142,9 +172,10 @@ struct state_v1 {
  * fails the build here: it needs a new STATE_LAYOUT and a loader for the old one. A change that
  * keeps the size is not caught; the value checks below refuse most such records.
  */
-_Static_assert(STATE_LAYOUT == 5, "a new layout: give its size below, keep the old loaders");
+_Static_assert(STATE_LAYOUT == 6, "a new layout: give its size below, keep the old loaders");
 #if defined(__LP64__)
-_Static_assert(sizeof(struct state) == 22320, "struct state changed: bump STATE_LAYOUT");
+_Static_assert(sizeof(struct state) == 22344, "struct state changed: bump STATE_LAYOUT");
+_Static_assert(sizeof(struct state_v5) == 22320, "layout 5 records are 22320 bytes");
 _Static_assert(sizeof(struct state_v4) == 22304, "layout 4 records are 22304 bytes");
 /* layouts 1 to 4: each tariff 8 bytes shorter, everything else of the engine as it is */
 _Static_assert(sizeof(struct tariff_v4) + 8 == sizeof(struct tariff) &&
@@ -179,7 +210,7 @@ _Static_assert(sizeof(struct tariff_season) == 16 &&
 
 /*
  * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1 to
- * 5), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
+ * 6), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
  * undefined behaviour once loaded). 0, or -EBADMSG with *why naming the field.
  */
 int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t layout,

@@ -218,6 +218,23 @@ static void carry_layout_4(const struct state_v4 *old, struct state *st)
 	st->deferred_info = old->deferred_info;
 }
 
+/* A record of layout 5: the same state without a conversion's target currency (it kept the
+ * account's currency, with the engine's factor: all zero, billing-state.h). */
+static void carry_layout_5(const struct state_v5 *old, struct state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->acc = old->acc;
+	st->te = old->te;
+	st->has_tariff = old->has_tariff;
+	st->info = old->info;
+	st->have_baseline = old->have_baseline;
+	st->billed_import_mwh = old->billed_import_mwh;
+	st->billed_export_mwh = old->billed_export_mwh;
+	st->has_sts = old->has_sts;
+	st->sts = old->sts;
+	st->deferred_info = old->deferred_info;
+}
+
 /*
  * A record of layout 2 (or 1, once carried to 2): the meanings layout 3 changed (billing-state.h).
  *  - The debt field held the last instalment slot dealt with, slot n falling due at n x 6048 s
@@ -252,11 +269,9 @@ static int read_record(struct pm_billing *b, unsigned char *rec, uint32_t *layou
 		uint32_t layout;
 		size_t len;
 	} known[] = {
-	    {STATE_LAYOUT, sizeof(struct state)},
-	    {STATE_LAYOUT_4, sizeof(struct state_v4)},
-	    {STATE_LAYOUT_3, sizeof(struct state_v3)},
-	    {STATE_LAYOUT_2, sizeof(struct state_v3)},
-	    {1, sizeof(struct state_v1)},
+	    {STATE_LAYOUT, sizeof(struct state)},      {STATE_LAYOUT_5, sizeof(struct state_v5)},
+	    {STATE_LAYOUT_4, sizeof(struct state_v4)}, {STATE_LAYOUT_3, sizeof(struct state_v3)},
+	    {STATE_LAYOUT_2, sizeof(struct state_v3)}, {1, sizeof(struct state_v1)},
 	};
 	int r = -EBADMSG;
 
@@ -310,6 +325,8 @@ static int load_account(struct pm_billing *b, const char **why)
 		memcpy(old, rec, len);
 		if (layout == 1)
 			carry_layout_1(old, st);
+		else if (layout == STATE_LAYOUT_5)
+			carry_layout_5(old, st);
 		else if (layout == STATE_LAYOUT_4)
 			carry_layout_4(old, st);
 		else

@@ -1333,10 +1333,10 @@ START_TEST(test_currency_conversion_on_date)
 	t.standing.amount_mu = 100 * PENCE;
 	start(e, &t, at(2024, 1, 1, 12, 0));
 	struct tariff_date date = {2024, 1, 2};
-	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 5, &err), -EINVAL);
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 5, 0, &err), -EINVAL);
 	ck_assert_str_eq(err.message, "conversion.factor: 1/5 not in 0.25..4");
-	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 9, 2, &err), -EINVAL);
-	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 2, &err), 0);
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 9, 2, 0, &err), -EINVAL);
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 2, 0, &err), 0);
 	/* 1 kWh before midnight at the old price: 15 001 mu; and the standing charge due before
 	 * it (§8.11 converts at 00:00): from 12:00, 7 instalments (7 x 6048 = 42 336 <= 43 200 s)
 	 * of 100 000 / 100 = 1000 mu, 7000 */
@@ -1355,6 +1355,46 @@ START_TEST(test_currency_conversion_on_date)
 	/* the 8th instalment (8 x 6048 = 48 384 s = 01:26:24) at the new price: 500 mu */
 	c = account(e, at(2024, 1, 2, 2, 0), 0, 0);
 	ck_assert_int_eq(c.standing_mu, 500);
+	free(e);
+}
+END_TEST
+
+/*
+ * §8.11 with a change of minor units: a factor between currency units, and amounts counted in
+ * minor units. GBP (2 digits) to JPY (0) at 1.5 yen a pound: 1 p = 1.5 / 100 yen, so every mu
+ * x 15/10 x 10^-2 = 3/200. 15.001 p/kWh = 15 001 mu -> 15 001 x 3 / 200 = 225.015 -> 225 mu
+ * (0.225 yen); 100.00 p a week = 100 000 mu -> 1500 mu (1.5 yen). GBP to BHD (3 digits) at
+ * 0.5: x 5/10 x 10 = 5: 15 001 -> 75 005 mu (75.005 fils).
+ */
+START_TEST(test_currency_conversion_changes_minor_units)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_error err = {{0}};
+	struct tariff_date date = {2024, 1, 2};
+	struct tariff_charge c;
+
+	flat_tariff(&t, 15001);
+	t.standing.amount_mu = 100 * PENCE;
+	start(e, &t, at(2024, 1, 1, 12, 0));
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 15, 10, 5, &err), -EINVAL);
+	ck_assert_str_eq(err.message, "conversion.decimal_shift: 5 not in -4..4");
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 15, 10, -2, &err), 0);
+	ck_assert_int_eq(e->conversion_num, 3);
+	ck_assert_int_eq(e->conversion_den, 200);
+	c = account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	ck_assert(c.events & TARIFF_EVENT_CURRENCY);
+	ck_assert_int_eq(c.currency_num, 3);
+	ck_assert_int_eq(c.currency_den, 200);
+	ck_assert_int_eq(e->active.price_mu_per_kwh[0][0], 225);
+	ck_assert_int_eq(e->active.standing.amount_mu, 1500);
+	free(e);
+
+	e = new_engine();
+	start(e, &t, at(2024, 1, 1, 12, 0));
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 5, 10, 1, &err), 0);
+	account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	ck_assert_int_eq(e->active.price_mu_per_kwh[0][0], 75005);
 	free(e);
 }
 END_TEST
@@ -1612,6 +1652,7 @@ static Suite *tariff_suite(void)
 
 	tcase_add_test(changes, test_deferred_tariff_at_midnight);
 	tcase_add_test(changes, test_currency_conversion_on_date);
+	tcase_add_test(changes, test_currency_conversion_changes_minor_units);
 	suite_add_tcase(s, changes);
 
 	tcase_add_test(validation, test_validate_accepts_the_examples);

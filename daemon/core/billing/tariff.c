@@ -286,10 +286,18 @@ static void reconcile(struct tariff_engine *e, int32_t days_elapsed, struct call
 	sums->recon_umu += corrected - charged;
 }
 
-/* Rounds value x num / den to nearest, half up. */
+/* Rounds value x num / den to nearest, half up; saturates at the int64 bounds (a factor up to
+ * 4 x 10^4 with a change of minor units: no real amount comes near them). */
 static int64_t convert_amount(int64_t value, int64_t num, int64_t den)
 {
-	return tariff_floor_div(tariff_mul_div(2 * value, num, den) + 1, 2);
+	int64_t twice;
+
+	if (value > INT64_MAX / 2 || value < INT64_MIN / 2)
+		return tariff_mul_div(value, num, den);
+	twice = tariff_mul_div(2 * value, num, den);
+	if (twice == INT64_MAX || twice == INT64_MIN)
+		return tariff_mul_div(value, num, den);
+	return tariff_floor_div(twice + 1, 2);
 }
 
 static int64_t convert_bounded(int64_t value, int64_t num, int64_t den, int64_t max)
@@ -510,13 +518,28 @@ void tariff_engine_cancel_deferred(struct tariff_engine *e)
 	e->has_deferred = false;
 }
 
+static int64_t gcd(int64_t a, int64_t b)
+{
+	while (b) {
+		int64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 int tariff_engine_set_currency_conversion(struct tariff_engine *e, const struct tariff_date *date,
-					  int64_t num, int64_t den, struct tariff_error *err)
+					  int64_t num, int64_t den, int decimal_shift,
+					  struct tariff_error *err)
 {
 	int r = check_future_date(e, date, "conversion.date", err);
+	int64_t g;
 
 	if (r < 0)
 		return r;
+	if (decimal_shift < -4 || decimal_shift > 4)
+		return tariff_fail(err, "conversion.decimal_shift: %d not in -4..4", decimal_shift);
 	if (num < 1 || num > TARIFF_MAX_CURRENCY_TERM || den < 1 || den > TARIFF_MAX_CURRENCY_TERM)
 		return tariff_fail(err, "conversion.factor: %lld/%lld terms not in 1..%lld",
 				   (long long)num, (long long)den,
@@ -524,6 +547,23 @@ int tariff_engine_set_currency_conversion(struct tariff_engine *e, const struct 
 	if (4 * num < den || num > 4 * den)
 		return tariff_fail(err, "conversion.factor: %lld/%lld not in 0.25..4",
 				   (long long)num, (long long)den);
+	/* with a change of minor units, in lowest terms (a factor of 4 to 4 more digits is
+	 * 40000 / 1); without, as given (the events show the factor that was asked) */
+	if (decimal_shift) {
+		for (; decimal_shift > 0; decimal_shift--)
+			num *= 10;
+		for (; decimal_shift < 0; decimal_shift++)
+			den *= 10;
+		g = gcd(num, den);
+		num /= g;
+		den /= g;
+	}
+	if (num > TARIFF_MAX_CURRENCY_TERM || den > TARIFF_MAX_CURRENCY_TERM)
+		return tariff_fail(err,
+				   "conversion.factor: %lld/%lld with the change of minor units "
+				   "has terms above %lld",
+				   (long long)num, (long long)den,
+				   (long long)TARIFF_MAX_CURRENCY_TERM);
 	e->conversion_date = *date;
 	e->conversion_num = num;
 	e->conversion_den = den;

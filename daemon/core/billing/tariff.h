@@ -315,7 +315,7 @@ struct tariff_engine {
 	struct tariff_date deferred_date;
 	bool has_conversion;
 	struct tariff_date conversion_date;
-	int64_t conversion_num, conversion_den;
+	int64_t conversion_num, conversion_den; /* the factor x 10^decimal_shift, in lowest terms */
 
 	struct tariff_time now; /* time of the last call */
 	int32_t day_number;	/* latest local date seen, days since 1970-01-01 */
@@ -378,13 +378,17 @@ void tariff_engine_cancel_deferred(struct tariff_engine *engine);
 /*
  * Schedules a currency conversion at 00:00 local on `date` (after the current date): every
  * price, the standing charge and the levy of the active and the deferred tariff, and the working
- * log, are multiplied by num/den (rounded to nearest, half up) with 1/4 <= num/den <= 4. The call
- * that passes the date reports TARIFF_EVENT_CURRENCY with the factor: snapshot the money
- * registers, then convert them with the same factor.
+ * log, are multiplied by num/den (rounded to nearest, half up) with 1/4 <= num/den <= 4 (§8.11:
+ * "conversion factor in the range 0.25 to 4"), a factor between currency units, and by
+ * 10^decimal_shift (-4..4): the new currency's minor units less the old one's, since amounts
+ * are counted in minor units (GBP to JPY: -2, 1.00 GBP = 100 p -> 1 yen at a factor of 1).
+ * The engine keeps the product, reduced, as conversion_num / conversion_den (each at most
+ * TARIFF_MAX_CURRENCY_TERM). The call that passes the date reports TARIFF_EVENT_CURRENCY with
+ * that product: snapshot the money registers, then convert them with the same factor.
  */
 int tariff_engine_set_currency_conversion(struct tariff_engine *engine,
 					  const struct tariff_date *date, int64_t num, int64_t den,
-					  struct tariff_error *err);
+					  int decimal_shift, struct tariff_error *err);
 
 /*
  * Closes the interval that ends at `now` (see the top of this file). import_mwh and export_mwh
