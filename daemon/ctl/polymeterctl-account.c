@@ -11,8 +11,10 @@
  *   tariff set FILE.json --from YYYY-MM-DD   a future tariff: replaces the active one at 00:00
  *                                         local on that date
  *   tariff cancel                         drop the pending future tariff
- *   currency convert FACTOR --on YYYY-MM-DD  at 00:00 local on that date, every price and money
- *                                         register x FACTOR (0.25..4, e.g. 0.5)
+ *   currency convert FACTOR --on YYYY-MM-DD [--to CODE]
+ *                                         at 00:00 local on that date, every price and money
+ *                                         register x FACTOR (0.25..4, e.g. 0.5), in the ISO 4217
+ *                                         currency CODE from then on (§8.11; default: the same)
  *   mode credit|prepayment|payg
  *   supply disconnect|reconnect|arm|confirm
  *   emergency-credit                      take the emergency credit on offer
@@ -252,6 +254,9 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 			else if (!strcmp(name, "CurrencyConversionFactor"))
 				snprintf(p->conversion_factor, sizeof(p->conversion_factor), "%s",
 					 s);
+			else if (!strcmp(name, "CurrencyConversionCurrency"))
+				snprintf(p->conversion_currency, sizeof(p->conversion_currency),
+					 "%s", s);
 		} else if (!strcmp(contents, "a{sv}") && !strcmp(name, "Configuration")) {
 			r = read_config(reply, p);
 		} else if (!strcmp(contents, "u") && !strcmp(name, "PaymentCount")) {
@@ -350,6 +355,8 @@ static void print_account(const char *meter, const struct account_props *p, bool
 		json_pending("currency_conversion_date", p->conversion_date, *p->conversion_date,
 			     true);
 		json_pending("currency_conversion_factor", p->conversion_factor,
+			     *p->conversion_date, true);
+		json_pending("currency_conversion_currency", p->conversion_currency,
 			     *p->conversion_date, false);
 		printf("}\n");
 		return;
@@ -373,9 +380,13 @@ static void print_account(const char *meter, const struct account_props *p, bool
 	if (*p->future_date)
 		printf("future tariff    %s from %s 00:00 local\n",
 		       *p->future_tariff ? p->future_tariff : "(no name)", p->future_date);
+	/* §8.11: the currency it changes to, when it changes */
 	if (*p->conversion_date)
-		printf("currency         every price and money register x %s at %s 00:00 local\n",
-		       p->conversion_factor, p->conversion_date);
+		printf(
+		    "currency         every price and money register x %s at %s 00:00 local%s%s\n",
+		    p->conversion_factor, p->conversion_date,
+		    strcmp(p->conversion_currency, p->currency) ? ", into " : "",
+		    strcmp(p->conversion_currency, p->currency) ? p->conversion_currency : "");
 }
 
 static int money_arg(const char *what, const char *s, int64_t *mu)
@@ -607,8 +618,10 @@ static size_t fields(const struct account_props *p, struct field *f)
 	TEXT("currency", "%s", p->currency);
 	TEXT("future tariff", "%s", *p->future_date ? p->future_tariff : "none");
 	TEXT("future tariff from", "%s", *p->future_date ? p->future_date : "-");
-	TEXT("currency conversion", "%s%s%s", *p->conversion_date ? p->conversion_factor : "none",
-	     *p->conversion_date ? " at " : "", p->conversion_date);
+	TEXT("currency conversion", "%s%s%s%s%s",
+	     *p->conversion_date ? p->conversion_factor : "none", *p->conversion_date ? " at " : "",
+	     p->conversion_date, *p->conversion_date ? " into " : "",
+	     *p->conversion_date ? p->conversion_currency : "");
 #undef MONEY
 #undef TEXT
 	for (size_t i = 0; i < p->n_cfg; i++) {
@@ -722,9 +735,13 @@ static int call(sd_bus *bus, const char *path, const char *meter, const struct c
 	}
 	if (!strcmp(cmd, "currency")) {
 		if (argc != 3 || strcmp(argv[1], "convert") || !o->on)
-			return usage_error("currency convert FACTOR --on YYYY-MM-DD");
-		snprintf(what, what_len, "currency conversion x %s on %s scheduled", argv[2],
-			 o->on);
+			return usage_error("currency convert FACTOR --on YYYY-MM-DD [--to CODE]");
+		snprintf(what, what_len, "currency conversion x %s%s%s on %s scheduled", argv[2],
+			 o->to ? " to " : "", o->to ? o->to : "", o->on);
+		/* §8.11: the request names the currency converted to; without --to it stays */
+		if (o->to)
+			return simple_call(bus, path, meter, "ConvertCurrencyTo", "sss", o->on,
+					   argv[2], o->to);
 		return simple_call(bus, path, meter, "ConvertCurrency", "ss", o->on, argv[2]);
 	}
 	if (!strcmp(cmd, "mode")) {

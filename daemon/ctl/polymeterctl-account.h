@@ -26,6 +26,7 @@ struct account_props {
 	uint8_t rate, block;
 	/* pending changes: "" when none (FutureTariffName/Date, CurrencyConversionDate/Factor) */
 	char future_tariff[128], future_date[16], conversion_date[16], conversion_factor[48];
+	char conversion_currency[8]; /* the currency from the conversion on (§8.11) */
 	/* Configuration: key and value as text, money in currency units */
 	char cfg[PM_CTL_MAX_CFG][2][48];
 	size_t n_cfg;

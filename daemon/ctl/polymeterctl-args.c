@@ -32,7 +32,7 @@ static const char *const commands[][2] = {
     {"topup", "AMOUNT [REFERENCE]: add a payment, in the tariff's currency"},
     {"token", "DIGITS: enter an STS token (20 digits)"},
     {"tariff", "set FILE.json [--from YYYY-MM-DD] | cancel: replace or schedule the tariff"},
-    {"currency", "convert FACTOR --on YYYY-MM-DD: redenominate prices and money"},
+    {"currency", "convert FACTOR --on YYYY-MM-DD [--to CODE]: redenominate prices and money"},
     {"mode", "credit|prepayment|payg: the account's mode"},
     {"supply", "disconnect|reconnect|arm|confirm: the supply contactor"},
     {"emergency-credit", "take the emergency credit on offer"},

@@ -160,10 +160,13 @@ void billing_tariff_events(struct pm_billing *b, struct state *st, const struct 
 	if (ch->events & TARIFF_EVENT_PERIOD_ROLLOVER)
 		billing_queue(b, ns, "tariff_period", "new billing period");
 	if (ch->events & TARIFF_EVENT_TARIFF_ACTIVATED) {
+		int old_minor_units = st->info.minor_units;
+
 		st->info = st->deferred_info;
 		memset(&st->deferred_info, 0, sizeof(st->deferred_info));
 		billing_queue(b, ns, "tariff_activated", "name=%s currency=%s", st->info.name,
 			      st->info.currency);
+		billing_conversion_follow_currency(b, st, ns, old_minor_units);
 	}
 	if (ch->events & TARIFF_EVENT_CURRENCY) {
 		struct account_registers g;
@@ -175,9 +178,24 @@ void billing_tariff_events(struct pm_billing *b, struct state *st, const struct 
 		format_registers(st, regs, sizeof(regs));
 		billing_queue(b, ns, "energy_snapshot", "before currency conversion: %s", regs);
 		account_convert_currency(&st->acc, ch->currency_num, ch->currency_den);
+		/* §8.11: "Following conversion the meter will change the currency symbol"; the
+		 * tariffs' prices are in the new currency now, the future one's too */
+		if (st->conversion_to.currency[0]) {
+			memcpy(st->info.currency, st->conversion_to.currency, 4);
+			st->info.minor_units = st->conversion_to.minor_units;
+			if (st->te.has_deferred) {
+				memcpy(st->deferred_info.currency, st->conversion_to.currency, 4);
+				st->deferred_info.minor_units = st->conversion_to.minor_units;
+			}
+		}
+		memset(&st->conversion_to, 0, sizeof(st->conversion_to));
 		billing_queue(b, ns, "currency_converted",
-			      "factor=%" PRId64 "/%" PRId64 " balance=%s", ch->currency_num,
-			      ch->currency_den,
-			      pm_money_format(st->acc.balance_mu, m1, sizeof(m1)));
+			      "factor=%" PRId64 "/%" PRId64 " balance=%s currency=%s",
+			      ch->currency_num, ch->currency_den,
+			      /* in the new currency's units: mu are 1/1000 of its minor unit */
+			      pm_decimal_format(st->acc.balance_mu,
+						(unsigned)st->info.minor_units + 3,
+						(unsigned)st->info.minor_units, m1, sizeof(m1)),
+			      st->info.currency);
 	}
 }

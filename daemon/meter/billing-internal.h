@@ -133,6 +133,10 @@ int billing_refused(struct pm_billing *b, struct state *work, int r,
 bool billing_energy_account(const struct state *st);
 /* 0, or -EPERM with *e when the account counts kWh (@what: the command, for the message). */
 int billing_energy_refuse(const struct pm_billing *b, const char *what, struct pm_billing_error *e);
+/* A pending currency conversion after the account's currency changed from one of
+ * @old_minor_units: dropped when the minor units differ (billing-currency.c). */
+void billing_conversion_follow_currency(struct pm_billing *b, struct state *st, int64_t utc_ns,
+					int old_minor_units);
 /* Seeds b->st with the built-in kWh tariff (refused with a tariff_file). */
 int billing_seed_energy(struct pm_billing *b, const struct tariff_time *tt, char *err,
 			size_t errlen);

@@ -76,7 +76,23 @@ static int account_bools(const unsigned char *rec, size_t base, const char **why
 	return 0;
 }
 
-static int engine_bools(const unsigned char *rec, size_t base, const char **why)
+/* The offset of the engine's field at @off (in struct tariff_engine) in the engine of layouts 1
+ * to 4 (@v4, struct tariff_engine_v4: each tariff 8 bytes shorter), or in today's. */
+static size_t engine_field(bool v4, size_t off)
+{
+	if (!v4)
+		return off;
+	if (off == offsetof(struct tariff_engine, has_deferred))
+		return offsetof(struct tariff_engine_v4, has_deferred);
+	if (off == offsetof(struct tariff_engine, deferred))
+		return offsetof(struct tariff_engine_v4, deferred);
+	if (off >= offsetof(struct tariff_engine, deferred_date))
+		return off - offsetof(struct tariff_engine, deferred_date) +
+		       offsetof(struct tariff_engine_v4, rest);
+	return off; /* has_tariff and the active tariff start where they did */
+}
+
+static int engine_bools(const unsigned char *rec, size_t base, bool v4, const char **why)
 {
 	static const struct {
 		size_t off;
@@ -89,11 +105,13 @@ static int engine_bools(const unsigned char *rec, size_t base, const char **why)
 	int r;
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (rec[base + fields[i].off] > 1)
+		if (rec[base + engine_field(v4, fields[i].off)] > 1)
 			return bad(why, fields[i].name);
-	r = tariff_bools(rec, base + offsetof(struct tariff_engine, active), why);
+	/* the bools of a tariff are before its levy: at the same offsets in a struct tariff_v4 */
+	r = tariff_bools(rec, base + engine_field(v4, offsetof(struct tariff_engine, active)), why);
 	if (r == 0)
-		r = tariff_bools(rec, base + offsetof(struct tariff_engine, deferred), why);
+		r = tariff_bools(
+		    rec, base + engine_field(v4, offsetof(struct tariff_engine, deferred)), why);
 	return r;
 }
 
@@ -108,8 +126,9 @@ static int sts_bools(const unsigned char *rec, size_t base, const char **why)
 	return 0;
 }
 
-/* The bools of a struct state (or state_v1, state_v3: @type) at their offsets in @rec. */
-#define STATE_BOOLS(type)                                                                          \
+/* The bools of a struct state (or state_v1, state_v3, state_v4: @type, whose engine is of
+ * layouts 1 to 4 when @v4) at their offsets in @rec. */
+#define STATE_BOOLS(type, v4)                                                                      \
 	do {                                                                                       \
 		if (rec[offsetof(type, has_tariff)] > 1)                                           \
 			return bad(why, "has_tariff");                                             \
@@ -119,7 +138,7 @@ static int sts_bools(const unsigned char *rec, size_t base, const char **why)
 			return bad(why, "has_sts");                                                \
 		r = account_bools(rec, offsetof(type, acc), why);                                  \
 		if (r == 0)                                                                        \
-			r = engine_bools(rec, offsetof(type, te), why);                            \
+			r = engine_bools(rec, offsetof(type, te), v4, why);                        \
 		if (r == 0)                                                                        \
 			r = sts_bools(rec, offsetof(type, sts), why);                              \
 	} while (0)
@@ -130,12 +149,16 @@ int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t
 	int r;
 
 	if (layout == 1 && len == sizeof(struct state_v1))
-		STATE_BOOLS(struct state_v1);
+		STATE_BOOLS(struct state_v1, true);
 	else if ((layout == STATE_LAYOUT_3 || layout == STATE_LAYOUT_2) &&
 		 len == sizeof(struct state_v3))
-		STATE_BOOLS(struct state_v3);
+		STATE_BOOLS(struct state_v3, true);
+	else if (layout == STATE_LAYOUT_4 && len == sizeof(struct state_v4))
+		STATE_BOOLS(struct state_v4, true);
+	else if (layout == STATE_LAYOUT_5 && len == sizeof(struct state_v5))
+		STATE_BOOLS(struct state_v5, false);
 	else if (layout == STATE_LAYOUT && len == sizeof(struct state))
-		STATE_BOOLS(struct state);
+		STATE_BOOLS(struct state, false);
 	else
 		return bad(why, "layout or size");
 	return r;
@@ -226,6 +249,20 @@ static int engine_check(const struct tariff_engine *te, const char **why)
 	return 0;
 }
 
+static int conversion_to_check(const struct billing_conversion_target *to, const char **why)
+{
+	if (!terminated(to->currency, sizeof(to->currency)))
+		return bad(why, "conversion_to.currency not terminated");
+	if (!in_range(to->minor_units, 0, 4))
+		return bad(why, "conversion_to.minor_units");
+	/* as pm_billing_parse_factor() gives it: 0.25..4 with at most 4 decimals, or 0 / 0 */
+	if (!(to->factor_num == 0 && to->factor_den == 0) &&
+	    (!in_range(to->factor_den, 1, 10000) || 4 * to->factor_num < to->factor_den ||
+	     to->factor_num > 4 * to->factor_den))
+		return bad(why, "conversion_to.factor");
+	return 0;
+}
+
 int pm_billing_state_check(const struct state *st, const char **why)
 {
 	int r = account_check(&st->acc, why);
@@ -238,6 +275,8 @@ int pm_billing_state_check(const struct state *st, const char **why)
 		r = info_check(&st->info, why);
 	if (r == 0)
 		r = info_check(&st->deferred_info, why);
+	if (r == 0)
+		r = conversion_to_check(&st->conversion_to, why);
 	if (r == 0 && st->sts.base > STS_BASE_2035)
 		r = bad(why, "sts.base");
 	return r;

@@ -135,12 +135,38 @@ int billing_seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
 	return 0;
 }
 
+/* A tariff of layouts 1 to 4: the same, with one de-minimis for the levy and VAT rate 2. */
+static void carry_tariff_v4(const struct tariff_v4 *old, struct tariff *t)
+{
+	memset(t, 0, sizeof(*t));
+	memcpy(t, old->before_levy, sizeof(old->before_levy));
+	t->levy.levy_mu_per_kwh = old->levy.levy_mu_per_kwh;
+	t->levy.de_minimis_mwh_per_day = old->levy.de_minimis_mwh_per_day;
+	t->levy.reduced_tax_bp = old->levy.reduced_tax_bp;
+	t->levy.rule = old->levy.rule;
+	t->levy.reserved = old->levy.reserved;
+	t->levy.standard_tax_bp = old->levy.standard_tax_bp;
+	/* the one de-minimis served both (§7.8's two values coincided): the same charges */
+	t->levy.vat2_de_minimis_mwh_per_day = old->levy.de_minimis_mwh_per_day;
+}
+
+/* The engine of layouts 1 to 4 (billing-state.h), its bools checked already. */
+static void carry_engine_v4(const struct tariff_engine_v4 *old, struct tariff_engine *te)
+{
+	memset(te, 0, sizeof(*te));
+	te->has_tariff = old->has_tariff;
+	carry_tariff_v4(&old->active, &te->active);
+	te->has_deferred = old->has_deferred;
+	carry_tariff_v4(&old->deferred, &te->deferred);
+	memcpy(&te->deferred_date, old->rest, sizeof(old->rest));
+}
+
 /* A record of layout 1: the same state without peak rates and the deferred tariff's info. */
 static void carry_layout_1(const struct state_v1 *old, struct state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->acc = old->acc;
-	st->te = old->te;
+	carry_engine_v4(&old->te, &st->te);
 	st->has_tariff = old->has_tariff;
 	memcpy(st->info.name, old->info.name, sizeof(old->info.name));
 	memcpy(st->info.currency, old->info.currency, sizeof(old->info.currency));
@@ -165,7 +191,7 @@ static void carry_layout_3(const struct state_v3 *old, struct state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->acc = old->acc;
-	st->te = old->te;
+	carry_engine_v4(&old->te, &st->te);
 	st->has_tariff = old->has_tariff;
 	carry_info_v3(&old->info, &st->info);
 	st->have_baseline = old->have_baseline;
@@ -174,6 +200,39 @@ static void carry_layout_3(const struct state_v3 *old, struct state *st)
 	st->has_sts = old->has_sts;
 	st->sts = old->sts;
 	carry_info_v3(&old->deferred_info, &st->deferred_info);
+}
+
+/* A record of layout 4: the same state with the engine of layouts 1 to 4. */
+static void carry_layout_4(const struct state_v4 *old, struct state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->acc = old->acc;
+	carry_engine_v4(&old->te, &st->te);
+	st->has_tariff = old->has_tariff;
+	st->info = old->info;
+	st->have_baseline = old->have_baseline;
+	st->billed_import_mwh = old->billed_import_mwh;
+	st->billed_export_mwh = old->billed_export_mwh;
+	st->has_sts = old->has_sts;
+	st->sts = old->sts;
+	st->deferred_info = old->deferred_info;
+}
+
+/* A record of layout 5: the same state without a conversion's target currency (it kept the
+ * account's currency, with the engine's factor: all zero, billing-state.h). */
+static void carry_layout_5(const struct state_v5 *old, struct state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->acc = old->acc;
+	st->te = old->te;
+	st->has_tariff = old->has_tariff;
+	st->info = old->info;
+	st->have_baseline = old->have_baseline;
+	st->billed_import_mwh = old->billed_import_mwh;
+	st->billed_export_mwh = old->billed_export_mwh;
+	st->has_sts = old->has_sts;
+	st->sts = old->sts;
+	st->deferred_info = old->deferred_info;
 }
 
 /*
@@ -210,10 +269,9 @@ static int read_record(struct pm_billing *b, unsigned char *rec, uint32_t *layou
 		uint32_t layout;
 		size_t len;
 	} known[] = {
-	    {STATE_LAYOUT, sizeof(struct state)},
-	    {STATE_LAYOUT_3, sizeof(struct state_v3)},
-	    {STATE_LAYOUT_2, sizeof(struct state_v3)},
-	    {1, sizeof(struct state_v1)},
+	    {STATE_LAYOUT, sizeof(struct state)},      {STATE_LAYOUT_5, sizeof(struct state_v5)},
+	    {STATE_LAYOUT_4, sizeof(struct state_v4)}, {STATE_LAYOUT_3, sizeof(struct state_v3)},
+	    {STATE_LAYOUT_2, sizeof(struct state_v3)}, {1, sizeof(struct state_v1)},
 	};
 	int r = -EBADMSG;
 
@@ -267,6 +325,10 @@ static int load_account(struct pm_billing *b, const char **why)
 		memcpy(old, rec, len);
 		if (layout == 1)
 			carry_layout_1(old, st);
+		else if (layout == STATE_LAYOUT_5)
+			carry_layout_5(old, st);
+		else if (layout == STATE_LAYOUT_4)
+			carry_layout_4(old, st);
 		else
 			carry_layout_3(old, st);
 		free(old);
@@ -274,7 +336,7 @@ static int load_account(struct pm_billing *b, const char **why)
 	if (layout <= STATE_LAYOUT_2)
 		carry_layout_2(st);
 	/* layouts before 4 had no phase unbalance limit: those bytes were padding */
-	if (layout != STATE_LAYOUT)
+	if (layout < STATE_LAYOUT_4)
 		st->acc.config.phase_unbalance_limit_w = 0;
 	r = pm_billing_state_check(st, why);
 	if (r < 0)

@@ -43,9 +43,12 @@ int pm_billing_set_tariff(struct pm_billing *b, int64_t utc_ns, const char *json
 		free(work);
 		return billing_fail(e, PM_BILLING_ERR_TARIFF, r, "tariff: %s", terr.message);
 	}
+	int old_minor_units = work->info.minor_units;
+
 	work->has_tariff = true;
 	work->info = info;
 	billing_queue(b, utc_ns, "tariff_set", "name=%s currency=%s", info.name, info.currency);
+	billing_conversion_follow_currency(b, work, utc_ns, old_minor_units);
 	return billing_commit(b, work, utc_ns, NULL, 0, e);
 }
 

@@ -119,6 +119,20 @@ void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billi
 		v->conversion_date = st->te.conversion_date;
 		v->conversion_num = st->te.conversion_num;
 		v->conversion_den = st->te.conversion_den;
+		copy_text(v->conversion_currency, sizeof(v->conversion_currency),
+			  st->info.currency);
+		v->conversion_minor_units = st->info.minor_units;
+		/* with a change of currency the engine's factor has its minor units in it: the
+		 * factor as asked is the one people gave */
+		if (st->conversion_to.factor_den) {
+			v->conversion_num = st->conversion_to.factor_num;
+			v->conversion_den = st->conversion_to.factor_den;
+		}
+		if (st->conversion_to.currency[0]) {
+			copy_text(v->conversion_currency, sizeof(v->conversion_currency),
+				  st->conversion_to.currency);
+			v->conversion_minor_units = st->conversion_to.minor_units;
+		}
 	}
 	v->peak_rate = st->has_tariff && (st->info.peak_rates >> st->te.rate & 1u);
 }
@@ -221,6 +235,8 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 		out->conversion_date = snapshot_date(
 		    v.conversion_date.year, v.conversion_date.month, v.conversion_date.day);
 		out->conversion = (struct pm_ratio){v.conversion_num, v.conversion_den};
+		copy_text(out->conversion_currency, sizeof(out->conversion_currency),
+			  v.conversion_currency);
 	}
 	out->payment_count = v.regs.payment_count;
 	out->n_payments = v.n_payments;

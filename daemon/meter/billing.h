@@ -221,12 +221,15 @@ int pm_billing_cancel_future_tariff(struct pm_billing *b, int64_t utc_ns,
 /*
  * A currency conversion at 00:00 local on @date (after today): every price of the active and
  * the future tariff and every money register and money setting of the account are multiplied
- * by @factor, a decimal string 0.25..4 with up to 4 decimals ("0.5"); the registers are logged
- * first (event account_snapshot). Money registers round to the nearest mu, settings to the
- * nearest minor unit, half away from 0.
+ * by @factor, a decimal string 0.25..4 with up to 4 decimals ("0.5"), and the account changes
+ * to the ISO 4217 currency @currency (NULL: it keeps its own) with its minor units
+ * (manual §8.11); the registers are logged first (event account_snapshot). Money registers
+ * round to the nearest mu, settings to the nearest minor unit of the new currency, half away
+ * from 0. An unknown currency is refused (InvalidArgument), nothing changed.
  */
 int pm_billing_convert_currency(struct pm_billing *b, int64_t utc_ns, const char *date,
-				const char *factor, struct pm_billing_error *e);
+				const char *factor, const char *currency,
+				struct pm_billing_error *e);
 /* The factor as num / den: -EINVAL not a decimal, -ERANGE outside 1/4..4. */
 int pm_billing_parse_factor(const char *s, int64_t *num, int64_t *den);
 
@@ -282,8 +285,10 @@ struct pm_billing_view {
 	char future_tariff_name[128];
 	struct tariff_date future_tariff_date; /* it replaces the active one at 00:00 local */
 	bool has_conversion;
-	struct tariff_date conversion_date; /* at 00:00 local, money x num / den */
-	int64_t conversion_num, conversion_den;
+	struct tariff_date conversion_date;	/* at 00:00 local, money x num / den */
+	int64_t conversion_num, conversion_den; /* the factor between currency units */
+	char conversion_currency[4];		/* the currency it changes to (or stays) */
+	int conversion_minor_units;
 };
 
 void pm_billing_view(const struct pm_billing *b, int64_t utc_ns, struct pm_billing_view *v);

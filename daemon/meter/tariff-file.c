@@ -104,18 +104,24 @@ static int parse_levy_rule(struct tariff_file_ctx *c, const char *path, const js
 	return 0;
 }
 
+/*
+ * §7.8 holds a de-minimis "for both CCL and VAT 2 application": de_minimis_kwh_per_day is the
+ * levy's (CCL), vat_rate_2_de_minimis_kwh_per_day that of the higher tax rate. A file without
+ * the second gives the first to both, the meaning the one key had before: the same result.
+ */
 static int parse_levy(struct tariff_file_ctx *c, json_t *root)
 {
 	static const char *const keys[] = {"price_per_kwh",
 					   "de_minimis_kwh_per_day",
+					   "vat_rate_2_de_minimis_kwh_per_day",
 					   "reduced_tax_percent",
 					   "standard_tax_percent",
 					   "rule",
 					   NULL};
 	struct tariff_levy *levy = &c->t.levy;
-	char p[PATH_LEN], pv[PATH_LEN];
+	char p[PATH_LEN], pv[PATH_LEN], pv2[PATH_LEN];
 	uint32_t reduced = 0;
-	json_t *section, *v;
+	json_t *section, *v, *vat2;
 
 	if (tariff_file_member(c, "", root, "levy", false, &section, p))
 		return -EINVAL;
@@ -128,6 +134,10 @@ static int parse_levy(struct tariff_file_ctx *c, json_t *root)
 	    tariff_file_member(c, p, section, "de_minimis_kwh_per_day", false, &v, pv) ||
 	    (v && tariff_file_get_kwh(c, pv, v, TARIFF_MAX_THRESHOLD_MWH,
 				      &levy->de_minimis_mwh_per_day)) ||
+	    tariff_file_member(c, p, section, "vat_rate_2_de_minimis_kwh_per_day", false, &vat2,
+			       pv2) ||
+	    (vat2 && tariff_file_get_kwh(c, pv2, vat2, TARIFF_MAX_THRESHOLD_MWH,
+					 &levy->vat2_de_minimis_mwh_per_day)) ||
 	    tariff_file_member(c, p, section, "reduced_tax_percent", false, &v, pv) ||
 	    (v && tariff_file_get_percent(c, pv, v, &reduced)) ||
 	    tariff_file_member(c, p, section, "standard_tax_percent", false, &v, pv) ||
@@ -136,6 +146,8 @@ static int parse_levy(struct tariff_file_ctx *c, json_t *root)
 	    (v && parse_levy_rule(c, pv, v, &levy->rule)))
 		return -EINVAL;
 	levy->reduced_tax_bp = (uint16_t)reduced; /* a percentage: at most 10000 */
+	if (!vat2)
+		levy->vat2_de_minimis_mwh_per_day = levy->de_minimis_mwh_per_day;
 	return 0;
 }
 

@@ -76,9 +76,14 @@ static void convert_currency(struct sim *s, const struct tariff_charge *ch)
 		mwh += s->tariff.import_mwh[r];
 	scn_event(s, "energy_snapshot", "import_mwh=%" PRId64, mwh);
 	account_convert_currency(&s->account, ch->currency_num, ch->currency_den);
-	scn_event(s, "currency_converted", "factor=%" PRId64 "/%" PRId64 " balance=%s",
+	/* the new currency: its code, and its minor units the amounts are read in from now */
+	memcpy(s->info.currency, s->conversion_currency, sizeof(s->info.currency));
+	s->info.minor_units = s->conversion_minor_units;
+	memcpy(s->deferred_info.currency, s->conversion_currency, sizeof(s->info.currency));
+	s->deferred_info.minor_units = s->conversion_minor_units;
+	scn_event(s, "currency_converted", "factor=%" PRId64 "/%" PRId64 " balance=%s currency=%s",
 		  ch->currency_num, ch->currency_den,
-		  scn_format_money(s, s->account.balance_mu, m[3], sizeof(m[3])));
+		  scn_format_money(s, s->account.balance_mu, m[3], sizeof(m[3])), s->info.currency);
 }
 
 void scn_tariff_events(struct sim *s, const struct tariff_charge *ch)

@@ -23,6 +23,7 @@
 
 #include "tools/scenario.h"
 #include "core/billing/civil-time.h"
+#include "core/billing/iso4217.h"
 #include "core/billing/money.h"
 
 #define DEFAULT_STEP_S 900
@@ -295,19 +296,30 @@ static int load_tariff(struct sim *s, const char *name, const char *from)
 	return 0;
 }
 
-/* convert FACTOR YYYY-MM-DD: a currency conversion at 00:00 on the date (§8.11), the factor
- * 0.25..4 with up to 4 decimals. */
+/* convert FACTOR YYYY-MM-DD [CODE]: a currency conversion at 00:00 on the date (§8.11), the
+ * factor 0.25..4 with up to 4 decimals, into the ISO 4217 currency CODE (default: the same),
+ * amounts into its minor units, as the daemon's ConvertCurrencyTo. */
 static int cmd_convert(struct sim *s, char **w, int n)
 {
 	struct tariff_error terr;
 	struct tariff_date d;
 	int64_t num;
+	int minor = s->info.minor_units;
 
-	if (n != 3 || scn_parse_fixed(w[1], 4, &num) < 0 ||
+	if ((n != 3 && n != 4) || scn_parse_fixed(w[1], 4, &num) < 0 ||
 	    pm_civil_parse_date(w[2], &d.year, &d.month, &d.day) < 0)
-		return scn_fail(s, "convert FACTOR YYYY-MM-DD");
-	if (tariff_engine_set_currency_conversion(&s->tariff, &d, num, 10000, &terr) < 0)
+		return scn_fail(s, "convert FACTOR YYYY-MM-DD [CODE]");
+	if (n == 4) {
+		minor = pm_iso4217_minor_units(w[3]);
+		if (minor < 0)
+			return scn_fail(s, "convert: '%s' is not an ISO 4217 currency code", w[3]);
+	}
+	if (tariff_engine_set_currency_conversion(&s->tariff, &d, num, 10000,
+						  minor - s->info.minor_units, &terr) < 0)
 		return scn_fail(s, "convert: %s", terr.message);
+	snprintf(s->conversion_currency, sizeof(s->conversion_currency), "%s",
+		 n == 4 ? w[3] : s->info.currency);
+	s->conversion_minor_units = minor;
 	return 0;
 }
 

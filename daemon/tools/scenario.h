@@ -55,6 +55,8 @@ struct sim {
 	struct tariff_engine tariff;
 	struct pm_tariff_file_info info;
 	struct pm_tariff_file_info deferred_info; /* of the future tariff, until it activates */
+	char conversion_currency[4];		  /* a pending conversion's new currency, or "" */
+	int conversion_minor_units;
 	struct account account;
 	struct account_config config;
 

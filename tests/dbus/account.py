@@ -583,6 +583,17 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
     check("conversion_date_not_future_refused",
           err == ERR + "InvalidArgument" and msg.startswith("date") and "not after" in msg,
           f"{err} {msg}")
+    # §8.11 with the currency converted to: bad input refused naming the field, nothing set
+    err, msg = call("clock", "ConvertCurrencyTo", d3, "0.5", "XYZ")
+    check("conversion_unknown_currency_refused",
+          err == ERR + "InvalidArgument" and msg.startswith("currency: 'XYZ'") and
+          "ISO 4217" in msg, f"{err} {msg}")
+    err, msg = call("clock", "ConvertCurrencyTo", d3, "0", "EUR")
+    check("conversion_factor_0_refused",
+          err == ERR + "InvalidArgument" and msg.startswith("factor"), f"{err} {msg}")
+    err, msg = call("clock", "ConvertCurrencyTo", str(today - timedelta(days=1)), "0.5", "EUR")
+    check("conversion_past_date_refused",
+          err == ERR + "InvalidArgument" and msg.startswith("date"), f"{err} {msg}")
     err, msg = call("clock", "SetFutureTariff", FUTURE, "2026-02-30")
     check("future_bad_date_refused", err == ERR + "InvalidArgument" and msg.startswith("date"),
           f"{err} {msg}")
@@ -617,14 +628,18 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
                         "--from", d2, "--meter", "clock"], capture_output=True, text=True, env=env)
     check("ctl_tariff_set_from", r.returncode == 0 and prop("clock", "FutureTariffDate") == d2,
           r.stdout + r.stderr)
+    # §8.11: the request names the currency converted to (ConvertCurrencyTo)
     r = subprocess.run([polymeterctl, "--user", "currency", "convert", "0.5", "--on", d3,
-                        "--meter", "clock"], capture_output=True, text=True, env=env)
+                        "--to", "EUR", "--meter", "clock"], capture_output=True, text=True,
+                       env=env)
     check("ctl_currency_convert",
           r.returncode == 0 and prop("clock", "CurrencyConversionDate") == d3 and
-          prop("clock", "CurrencyConversionFactor") == "0.5",
+          prop("clock", "CurrencyConversionFactor") == "0.5" and
+          prop("clock", "CurrencyConversionCurrency") == "EUR",
           r.stdout + r.stderr)
     check("pending_changes_nothing_yet",
-          prop("clock", "TariffName") == "Flat test" and prop("clock", "Price") == 100000)
+          prop("clock", "TariffName") == "Flat test" and prop("clock", "Price") == 100000 and
+          prop("clock", "Currency") == "GBP")
     # Midnight of d2: the future tariff is active, at rate 1: 2.00 GBP = 200000 mu per kWh.
     check("future_tariff_activates", wait_for("clock", "TariffName", "Future test", 300),
           prop("clock", "TariffName"))
@@ -645,6 +660,11 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
     check("conversion_halves_prices",
           prop("clock", "Rate") == 0 and prop("clock", "Price") == 100000,
           f"{prop('clock', 'Rate')} {prop('clock', 'Price')}")
+    # "Following conversion the meter will change the currency symbol" (§8.11): EUR, 2 digits
+    check("conversion_changes_currency",
+          prop("clock", "Currency") == "EUR" and prop("clock", "MinorUnits") == 2 and
+          prop("clock", "CurrencyConversionCurrency") == "",
+          f"{prop('clock', 'Currency')} {prop('clock', 'MinorUnits')}")
     r = subprocess.run([polymeterctl, "--user", "--json", "events", "clock", "--max", "10000"],
                        capture_output=True, text=True, env=env)
     try:
@@ -664,7 +684,8 @@ for m, a in (("TopUp", (dbus.Int64(100), "nobody-1")), ("SetMode", ("credit",)),
                   for e in evs), str([e for e in evs if e["kind"] == "tariff_rate"][:4]))
     check("event_snapshot_then_conversion",
           "balance=10.00" in details.get("account_snapshot", "") and
-          details.get("currency_converted", "").startswith("factor=5/10 balance=5.00"),
+          details.get("currency_converted", "").startswith("factor=5/10 balance=5.00") and
+          details.get("currency_converted", "").endswith(" currency=EUR"),
           f"{details.get('account_snapshot')} {details.get('currency_converted')}")
     check("event_snapshot_before_conversion",
           kinds.index("currency_converted") < kinds.index("account_snapshot")

@@ -101,6 +101,7 @@ METHODS = {
     (IACCOUNT, "SetFutureTariff"): (ADMIN, "ss", ["{}", "2026-02-30"]),
     (IACCOUNT, "CancelFutureTariff"): (ADMIN, "", []),
     (IACCOUNT, "ConvertCurrency"): (ADMIN, "ss", ["2026-02-30", "5"]),
+    (IACCOUNT, "ConvertCurrencyTo"): (ADMIN, "sss", ["2026-02-30", "5", "XYZ"]),
 }
 # the standard interfaces: anyone (introspection, Peer, the object list, Get and GetAll)
 STANDARD = [

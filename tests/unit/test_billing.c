@@ -215,6 +215,16 @@ START_TEST(test_money_converted_half_away_from_zero)
 	ck_assert_int_eq(account_convert_mu(-250, 4, 1), -1000);
 	/* no overflow near the top: 2^62 x 0.5 = 2^61 */
 	ck_assert_int_eq(account_convert_mu(INT64_C(1) << 62, 5, 10), INT64_C(1) << 61);
+	/* §8.11 with a change of minor units: GBP to JPY at 1.5, x 3/200: 1 234 567 mu ->
+	 * 18 518.505 -> 18 519; to BHD at 4, x 40/1: 1e15 -> 4e16 (exact, no overflow); the
+	 * terms at their bound 1e9: 999 999 999 x 1e9 / 999 999 999 = 1e9 */
+	ck_assert_int_eq(account_convert_mu(1234567, 3, 200), 18519);
+	ck_assert_int_eq(account_convert_mu(-1234567, 3, 200), -18519);
+	ck_assert_int_eq(account_convert_mu(INT64_C(1000000000000000), 40, 1),
+			 INT64_C(40000000000000000));
+	ck_assert_int_eq(account_convert_mu(999999999, 1000000000, 999999999), 1000000000);
+	/* saturates rather than overflows */
+	ck_assert_int_eq(account_convert_mu(INT64_MAX, 40000, 1), INT64_MAX);
 }
 END_TEST
 
@@ -308,6 +318,126 @@ START_TEST(test_future_tariff_cancelled)
 }
 END_TEST
 
+/*
+ * §8.11: the request names the "Currency to be converted to", and "Following conversion the
+ * meter will change the currency symbol". 10.00 GBP paid, 1 Wh at 1.00 GBP/kWh (100 mu) before
+ * midnight: 999 900 mu. To JPY (0 minor units) at 1.5 yen a pound: 1 p (1000 mu) becomes
+ * 1.5 / 100 yen = 15 mu of yen, so every amount x 3 / 200:
+ *   balance 999 900 x 3 / 200 = 14 998.5 -> 14 999 mu (half away from zero, docs/account.md);
+ *   price 100 000 x 3 / 200 = 1500 mu/kWh (1.5 yen); the payment of 10.00 GBP: 15 000 mu
+ *   (15 yen, 10 x 1.5). The scheduled conversion survives a restart (record layout 6).
+ *   1 Wh after it: 1.5 mu, 1 taken and 0.5 carried: 14 998.
+ */
+START_TEST(test_currency_conversion_to_yen)
+{
+	const int64_t next = T_JAN + (14 * 3600 + 1) * S; /* 2026-01-06 00:00:01 UTC */
+	struct pm_billing *b = open_logged(flat, "UTC", T_JAN);
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+	int conv;
+
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1000000, "r1", ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "1.5", "JPY", &e), 0);
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(v.has_conversion);
+	ck_assert_int_eq(v.conversion_num, 15); /* the factor as asked, "1.5" */
+	ck_assert_int_eq(v.conversion_den, 10);
+	ck_assert_str_eq(v.conversion_currency, "JPY");
+	ck_assert_int_eq(v.conversion_minor_units, 0);
+	ck_assert_str_eq(v.currency, "GBP"); /* until the date */
+	pm_billing_free(b);
+
+	b = open_logged(flat, "UTC", T_JAN);
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(v.has_conversion);
+	ck_assert_str_eq(v.conversion_currency, "JPY");
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false);
+	pm_billing_sample(b, next - 2 * S, true, 1000, 0, 0, false);
+	ck_assert_int_eq(balance(b, next - 2 * S), 999900);
+	pm_billing_sample(b, next, true, 1000, 0, 0, false);
+	pm_billing_view(b, next, &v);
+	ck_assert(!v.has_conversion);
+	ck_assert_str_eq(v.currency, "JPY");
+	ck_assert_int_eq(v.minor_units, 0);
+	ck_assert_int_eq(v.regs.balance_mu, 14999);
+	ck_assert_int_eq(v.price_mu_per_kwh, 1500);
+	ck_assert_int_eq(v.payments[0].value_mu, 15000);
+	ck_assert_int_eq(v.regs.total_credit_mu, 0);
+	conv = find_event("currency_converted");
+	ck_assert_int_ge(conv, 0);
+	ck_assert_ptr_nonnull(
+	    strstr(event_detail[conv], "factor=3/200 balance=14.999 currency=JPY"));
+	pm_billing_sample(b, next + S, true, 2000, 0, 0, false);
+	ck_assert_int_eq(balance(b, next + S), 14998);
+	/* a payment after it is in yen, whole yen (1000 mu): 500 yen */
+	ck_assert_int_eq(pm_billing_topup(b, next + S, 500000, "r2", ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	ck_assert_int_eq(pm_billing_topup(b, next + S, 500500, "r3", ACCOUNT_PAYMENT_LOCAL, &e),
+			 -EINVAL); /* 500.5 yen: finer than the yen */
+	ck_assert_int_eq(balance(b, next + S), 514998);
+	pm_billing_free(b);
+}
+END_TEST
+
+/*
+ * To BHD (3 minor units, the fils) at 0.5 dinar a pound: 1 p = 0.005 BHD = 5 fils, so every
+ * amount x 5 (5/10 x 10): balance 999 900 -> 4 999 500 mu (4.9995 BHD); price 100 000 ->
+ * 500 000 mu/kWh (0.500 BHD); the 10.00 GBP payment 5 000 000 mu (5.000 BHD). 1 Wh after:
+ * 500 mu, 4 999 000.
+ */
+START_TEST(test_currency_conversion_to_dinar)
+{
+	const int64_t next = T_JAN + (14 * 3600 + 1) * S;
+	struct pm_billing *b = open_logged(flat, "UTC", T_JAN);
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1000000, "r1", ACCOUNT_PAYMENT_LOCAL, &e), 0);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "0.5", "BHD", &e), 0);
+	pm_billing_sample(b, T_JAN, true, 0, 0, 0, false);
+	pm_billing_sample(b, next - 2 * S, true, 1000, 0, 0, false);
+	pm_billing_sample(b, next, true, 1000, 0, 0, false);
+	pm_billing_view(b, next, &v);
+	ck_assert_str_eq(v.currency, "BHD");
+	ck_assert_int_eq(v.minor_units, 3);
+	ck_assert_int_eq(v.regs.balance_mu, 4999500);
+	ck_assert_int_eq(v.price_mu_per_kwh, 500000);
+	ck_assert_int_eq(v.payments[0].value_mu, 5000000);
+	pm_billing_sample(b, next + S, true, 2000, 0, 0, false);
+	ck_assert_int_eq(balance(b, next + S), 4999000);
+	pm_billing_free(b);
+}
+END_TEST
+
+/* Bad input gets a clear error naming the field and changes nothing: a currency that is no
+ * ISO 4217 code, a factor of 0, a date that is not after today. */
+START_TEST(test_currency_conversion_refused)
+{
+	struct pm_billing *b = open_logged(flat, "UTC", T_JAN);
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "1.5", "XYZ", &e),
+			 -EINVAL);
+	ck_assert_str_eq(e.message, "currency: 'XYZ' is not an ISO 4217 currency code (three "
+				    "capital letters of a currency in use, e.g. EUR)");
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "1.5", "eur", &e),
+			 -EINVAL);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "1.5", "", &e),
+			 -EINVAL);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "0", "EUR", &e),
+			 -EINVAL);
+	ck_assert_str_eq(e.message, "factor: '0' is outside 0.25 to 4");
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-04", "1.5", "EUR", &e),
+			 -EINVAL);
+	ck_assert(!strncmp(e.message, "date: 2026-01-04 is not after today", 35));
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(!v.has_conversion);
+	ck_assert_str_eq(v.currency, "GBP");
+	ck_assert_int_eq(find_event("currency_conversion_set"), -1);
+	pm_billing_free(b);
+}
+END_TEST
+
 START_TEST(test_currency_conversion_on_its_date)
 {
 	/* 2026-01-06 00:00:01 UTC: T_JAN is 2026-01-05 10:00 */
@@ -318,13 +448,15 @@ START_TEST(test_currency_conversion_on_its_date)
 	int snap, conv;
 
 	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1000000, "r1", ACCOUNT_PAYMENT_LOCAL, &e), 0);
-	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "5", &e), -EINVAL);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "5", NULL, &e),
+			 -EINVAL);
 	ck_assert_str_eq(e.message, "factor: '5' is outside 0.25 to 4");
-	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-05", "0.5", &e), -EINVAL);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-05", "0.5", NULL, &e),
+			 -EINVAL);
 	ck_assert(!strncmp(e.message, "date:", 5));
 	pm_billing_view(b, T_JAN, &v);
 	ck_assert(!v.has_conversion);
-	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "0.5", &e), 0);
+	ck_assert_int_eq(pm_billing_convert_currency(b, T_JAN, "2026-01-06", "0.5", NULL, &e), 0);
 	pm_billing_view(b, T_JAN, &v);
 	ck_assert(v.has_conversion && v.conversion_num == 5 && v.conversion_den == 10);
 
@@ -432,6 +564,30 @@ START_TEST(test_block_crossing_logged_with_registers)
 }
 END_TEST
 
+/* @t as layouts 1 to 4 stored a tariff (billing-state.h): its bytes up to the levy, then the
+ * levy of 24 bytes, with one de-minimis (the levy's). */
+static void tariff_as_v4(const struct tariff *t, struct tariff_v4 *old)
+{
+	memcpy(old->before_levy, t, sizeof(old->before_levy));
+	old->levy.levy_mu_per_kwh = t->levy.levy_mu_per_kwh;
+	old->levy.de_minimis_mwh_per_day = t->levy.de_minimis_mwh_per_day;
+	old->levy.reduced_tax_bp = t->levy.reduced_tax_bp;
+	old->levy.rule = t->levy.rule;
+	old->levy.reserved = t->levy.reserved;
+	old->levy.standard_tax_bp = t->levy.standard_tax_bp;
+}
+
+/* @te as layouts 1 to 4 stored the engine: two shorter tariffs, the rest as it is. */
+static void engine_as_v4(const struct tariff_engine *te, struct tariff_engine_v4 *old)
+{
+	memset(old, 0, sizeof(*old));
+	old->has_tariff = te->has_tariff;
+	tariff_as_v4(&te->active, &old->active);
+	old->has_deferred = te->has_deferred;
+	tariff_as_v4(&te->deferred, &old->deferred);
+	memcpy(old->rest, &te->deferred_date, sizeof(old->rest));
+}
+
 /* The account record as layout 1 stored it: struct state_v1 (daemon/meter/billing-state.h). */
 START_TEST(test_layout_1_record_carried_over)
 {
@@ -439,6 +595,7 @@ START_TEST(test_layout_1_record_carried_over)
 	struct tariff_time tt = {
 	    .utc_s = T_JAN / S, .year = 2026, .month = 1, .day = 5, .weekday = 1, .seconds = 36000};
 	struct state_v1 *old = calloc(1, sizeof(*old));
+	struct tariff_engine *te = malloc(sizeof(*te));
 	struct tariff *t = malloc(sizeof(*t));
 	struct account_output out;
 	struct tariff_error terr;
@@ -448,11 +605,14 @@ START_TEST(test_layout_1_record_carried_over)
 
 	ck_assert_ptr_nonnull(old);
 	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(te);
 	ck_assert_int_eq(account_init(&old->acc, &at, &out), 0);
 	ck_assert_int_eq(account_topup(&old->acc, &at, 500000, ACCOUNT_PAYMENT_REMOTE, &out), 0);
-	tariff_engine_init(&old->te);
+	tariff_engine_init(te);
 	ck_assert_int_eq(pm_tariff_file_load(flat, t, NULL, err, sizeof(err)), 0);
-	ck_assert_int_eq(tariff_engine_set_tariff(&old->te, t, &tt, &terr), 0);
+	ck_assert_int_eq(tariff_engine_set_tariff(te, t, &tt, &terr), 0);
+	engine_as_v4(te, &old->te);
+	free(te);
 	old->has_tariff = true;
 	snprintf(old->info.name, sizeof(old->info.name), "Stored");
 	snprintf(old->info.currency, sizeof(old->info.currency), "GBP");
@@ -755,7 +915,7 @@ static void as_layout_3(const struct state *st, struct state_v3 *old)
 {
 	memset(old, 0, sizeof(*old));
 	old->acc = st->acc;
-	old->te = st->te;
+	engine_as_v4(&st->te, &old->te);
 	old->has_tariff = st->has_tariff;
 	memcpy(old->info.name, st->info.name, sizeof(old->info.name));
 	memcpy(old->info.currency, st->info.currency, sizeof(old->info.currency));
@@ -1251,6 +1411,106 @@ START_TEST(test_layout_3_record_has_no_unbalance_limit)
 END_TEST
 
 /*
+ * A record of layout 4 (billing-state.h), built by hand from a saved account: each tariff of
+ * its engine ends with the 24-byte levy of one de-minimis. Read, the account is as it was
+ * (12.34, the unbalance limit 4 kW that layout 4 already held) and both §7.8 de-minimis are
+ * the one value the record had (33 kWh = 33 000 000 mWh): the same charges as before. Saved
+ * again as layout 5.
+ */
+START_TEST(test_layout_4_record_carried_over)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct state_v4 *old = calloc(1, sizeof(*old));
+	struct account_config c;
+	struct pm_billing *b;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(old);
+	stored_account(st);
+	st->acc.config.phase_unbalance_limit_w = 4000;
+	st->acc.config.load_limit_period_s = 60;
+	st->te.active.levy.de_minimis_mwh_per_day = 33000000;
+	st->te.active.levy.vat2_de_minimis_mwh_per_day = 1; /* not in a layout 4 record */
+	old->acc = st->acc;
+	engine_as_v4(&st->te, &old->te);
+	old->has_tariff = st->has_tariff;
+	old->info = st->info;
+	old->have_baseline = st->have_baseline;
+	old->billed_import_mwh = st->billed_import_mwh;
+	old->billed_export_mwh = st->billed_export_mwh;
+	old->has_sts = st->has_sts;
+	old->sts = st->sts;
+	old->deferred_info = st->deferred_info;
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT_4, old, sizeof(*old), T_JAN, NULL, 0),
+	    0);
+	b = open_billing(flat, "UTC", T_JAN, store);
+	ck_assert_int_eq(balance(b, T_JAN), 1234000);
+	pm_billing_get_config(b, &c);
+	ck_assert_uint_eq(c.phase_unbalance_limit_w, 4000);
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + S), 0);
+	pm_billing_free(b);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
+	ck_assert_int_eq(st->acc.balance_mu, 1234000);
+	ck_assert_int_eq(st->te.active.levy.de_minimis_mwh_per_day, 33000000);
+	ck_assert_int_eq(st->te.active.levy.vat2_de_minimis_mwh_per_day, 33000000);
+	ck_assert_uint_eq(st->acc.config.phase_unbalance_limit_w, 4000);
+	free(st);
+	free(old);
+}
+END_TEST
+
+/*
+ * A record of layout 5 (billing-state.h), built by hand: struct state without the conversion's
+ * target currency, with a conversion of x 0.5 pending in its engine (layout 5 kept the
+ * currency). Read, the conversion is still pending, in GBP, its factor the engine's 5/10, and
+ * 12.34 stays 12.34.
+ */
+START_TEST(test_layout_5_record_carried_over)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct state_v5 *old = calloc(1, sizeof(*old));
+	struct pm_billing_view v;
+	struct pm_billing *b;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(old);
+	stored_account(st);
+	st->te.has_conversion = true;
+	st->te.conversion_date = (struct tariff_date){2026, 1, 6};
+	st->te.conversion_num = 5;
+	st->te.conversion_den = 10;
+	old->acc = st->acc;
+	old->te = st->te;
+	old->has_tariff = st->has_tariff;
+	old->info = st->info;
+	old->have_baseline = st->have_baseline;
+	old->billed_import_mwh = st->billed_import_mwh;
+	old->billed_export_mwh = st->billed_export_mwh;
+	old->has_sts = st->has_sts;
+	old->sts = st->sts;
+	old->deferred_info = st->deferred_info;
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT_5, old, sizeof(*old), T_JAN, NULL, 0),
+	    0);
+	b = open_billing(flat, "UTC", T_JAN, store);
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(v.running);
+	ck_assert_int_eq(v.regs.balance_mu, 1234000);
+	ck_assert(v.has_conversion);
+	ck_assert_int_eq(v.conversion_num, 5);
+	ck_assert_int_eq(v.conversion_den, 10);
+	ck_assert_str_eq(v.conversion_currency, "GBP");
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + S), 0);
+	pm_billing_free(b);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
+	ck_assert_str_eq(st->conversion_to.currency, "");
+	free(st);
+	free(old);
+}
+END_TEST
+
+/*
  * A record of layout 3 (before the rates' names, billing-state.h) on the Noon tariff: read with
  * everything it held, the balance and the tariff's name, and no rate name (it has none); its
  * meanings are layout 4's, so nothing else is carried over: 12.34 stays 12.34.
@@ -1383,6 +1643,9 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_future_tariff_at_local_midnight);
 	tcase_add_test(tc, test_future_tariff_cancelled);
 	tcase_add_test(tc, test_currency_conversion_on_its_date);
+	tcase_add_test(tc, test_currency_conversion_to_yen);
+	tcase_add_test(tc, test_currency_conversion_to_dinar);
+	tcase_add_test(tc, test_currency_conversion_refused);
 	tcase_add_test(tc, test_peak_rate_lower_load_limit);
 	tcase_add_test(tc, test_block_crossing_logged_with_registers);
 	tcase_add_test(tc, test_layout_1_record_carried_over);
@@ -1400,6 +1663,8 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_layout_2_record_carried_over);
 	tcase_add_test(tc, test_layout_3_record_has_no_unbalance_limit);
 	tcase_add_test(tc, test_layout_3_record_carried_over);
+	tcase_add_test(tc, test_layout_4_record_carried_over);
+	tcase_add_test(tc, test_layout_5_record_carried_over);
 	tcase_add_test(tc, test_power_down_charges_not_collected);
 	tcase_add_test(tc, test_power_down_charges_caught_up_as_an_option);
 	suite_add_tcase(s, tc);

@@ -209,6 +209,34 @@ START_TEST(test_disconnect_and_settings)
 }
 END_TEST
 
+/*
+ * §8.11: "Following conversion the meter will change the currency symbol". The DLMS Account's
+ * currency (class 111 attribute 15: name, scale -minor_units) is read from the account's
+ * snapshot: after a conversion to JPY it is JPY with 0 minor units. Midnight of 2026-07-07 in
+ * London (BST) is 2026-07-06 23:00 UTC, 13 h after T_JUL.
+ */
+START_TEST(test_currency_follows_conversion)
+{
+	struct pm_snapshot *snap = (struct pm_snapshot *)pm_meter_snapshot(pipe_);
+	const int64_t after = T_JUL + (13 * 3600 + 1) * S;
+	struct pm_billing_error e;
+	struct pm_cosem_meter m;
+
+	snap->seq = 1;
+	pm_dlms_meter_get(&dm, &m);
+	ck_assert_str_eq(m.snap->account.currency, "GBP");
+	ck_assert_int_eq(m.snap->account.minor_units, 2);
+	ck_assert_int_eq(
+	    pm_billing_convert_currency(billing, T_JUL, "2026-07-07", "1.5", "JPY", &e), 0);
+	pm_billing_sample(billing, T_JUL, true, 0, 0, 0, false);
+	pm_billing_sample(billing, after, true, 0, 0, 0, false);
+	snap->seq = 2;
+	pm_dlms_meter_get(&dm, &m);
+	ck_assert_str_eq(m.snap->account.currency, "JPY");
+	ck_assert_int_eq(m.snap->account.minor_units, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dlms_meter");
@@ -221,6 +249,7 @@ int main(void)
 	tcase_add_test(tc, test_clock_and_identity);
 	tcase_add_test(tc, test_clock_set);
 	tcase_add_test(tc, test_disconnect_and_settings);
+	tcase_add_test(tc, test_currency_follows_conversion);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

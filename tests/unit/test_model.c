@@ -535,6 +535,7 @@ START_TEST(test_account1_properties_as_published)
 	    {"FutureTariffDate", "s"},
 	    {"CurrencyConversionDate", "s"},
 	    {"CurrencyConversionFactor", "s"},
+	    {"CurrencyConversionCurrency", "s"},
 	};
 	size_t n = 0;
 

@@ -1029,6 +1029,7 @@ START_TEST(test_levy_on_the_daily_average)
 
 	flat_tariff(&t, 10 * PENCE);
 	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.vat2_de_minimis_mwh_per_day = 2 * KWH; /* the same value for both, §7.8 */
 	t.levy.levy_mu_per_kwh = 1 * PENCE;
 	t.levy.reduced_tax_bp = 500;
 	t.levy.standard_tax_bp = 2000;
@@ -1063,6 +1064,110 @@ START_TEST(test_levy_on_the_daily_average)
 }
 END_TEST
 
+/*
+ * §7.8: "The meter is capable of applying CCL and VAT rate 2 to usage above a configurable daily
+ * de-minimis value. The meter will hold values for both CCL and VAT 2 application", each on the
+ * daily average from the following day. 10.00 p/kWh; levy 1.00 p/kWh above 2 kWh a day; VAT
+ * rate 2 (20 %) above 4 kWh a day, else VAT rate 1 (5 %); monthly periods from 2024-01-01.
+ */
+START_TEST(test_levy_and_vat2_each_on_its_de_minimis)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_charge c;
+
+	flat_tariff(&t, 10 * PENCE);
+	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.vat2_de_minimis_mwh_per_day = 4 * KWH;
+	t.levy.levy_mu_per_kwh = 1 * PENCE;
+	t.levy.reduced_tax_bp = 500;
+	t.levy.standard_tax_bp = 2000;
+	start(e, &t, at(2024, 1, 1, 0, 0));
+	/* Jan 1, no average yet: 3 kWh, 30.00 p, no levy, 5 % = 1.50 p */
+	c = account(e, at(2024, 1, 1, 12, 0), 3 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 30000);
+	ck_assert_int_eq(c.levy_mu, 0);
+	ck_assert_int_eq(c.tax_mu, 1500);
+	/* Jan 2: average 3 / 1 = 3 > 2 (levy) but not > 4 (VAT rate 2): 7 kWh, 70.00 p + 7.00 p
+	 * levy, 5 % of 77.00 p = 3.85 p */
+	account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 2, 12, 0), 7 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 70000);
+	ck_assert_int_eq(c.levy_mu, 7000);
+	ck_assert_int_eq(c.tax_mu, 3850);
+	/* Jan 3: average (3 + 7) / 2 = 5 > 2 and > 4: 1 kWh, 10.00 p + 1.00 p levy, 20 % of
+	 * 11.00 p = 2.20 p */
+	account(e, at(2024, 1, 3, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 3, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 10000);
+	ck_assert_int_eq(c.levy_mu, 1000);
+	ck_assert_int_eq(c.tax_mu, 2200);
+	/* Jan 4: 11 / 3 = 3.67: above the levy's 2, not above VAT's 4: 1 kWh, 10.00 p + 1.00 p,
+	 * 5 % of 11.00 p = 0.55 p */
+	account(e, at(2024, 1, 4, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 4, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.levy_mu, 1000);
+	ck_assert_int_eq(c.tax_mu, 550);
+	free(e);
+}
+END_TEST
+
+/*
+ * The other way round (§7.8: "in case future CCL and VAT application thresholds no longer
+ * coincided"): VAT rate 2 above 2 kWh a day, the levy above 4. Jan 1: 3 kWh; Jan 2, average
+ * 3 > 2, not > 4: 1 kWh at 10.00 p, no levy, 20 % of 10.00 p = 2.00 p.
+ */
+START_TEST(test_vat2_without_levy)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_charge c;
+
+	flat_tariff(&t, 10 * PENCE);
+	t.levy.de_minimis_mwh_per_day = 4 * KWH;
+	t.levy.vat2_de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.levy_mu_per_kwh = 1 * PENCE;
+	t.levy.reduced_tax_bp = 500;
+	t.levy.standard_tax_bp = 2000;
+	start(e, &t, at(2024, 1, 1, 0, 0));
+	account(e, at(2024, 1, 1, 12, 0), 3 * KWH, 0);
+	account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	c = account(e, at(2024, 1, 2, 1, 0), 1 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 10000);
+	ck_assert_int_eq(c.levy_mu, 0);
+	ck_assert_int_eq(c.tax_mu, 2000);
+	free(e);
+}
+END_TEST
+
+/*
+ * The marginal option with two de-minimis: levy above 2 kWh of the day, VAT rate 2 above 3.
+ * 5 kWh in one call, split at both: 0..2 kWh 20.00 p, 5 % = 1.00 p; 2..3 kWh 10.00 p + 1.00 p
+ * levy, 5 % of 11.00 p = 0.55 p; 3..5 kWh 20.00 p + 2.00 p levy, 20 % of 22.00 p = 4.40 p.
+ * Energy 50.00 p, levy 3.00 p, tax 1.00 + 0.55 + 4.40 = 5.95 p.
+ */
+START_TEST(test_marginal_with_two_de_minimis)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_charge c;
+
+	flat_tariff(&t, 10 * PENCE);
+	t.levy.rule = TARIFF_LEVY_MARGINAL;
+	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.vat2_de_minimis_mwh_per_day = 3 * KWH;
+	t.levy.levy_mu_per_kwh = 1 * PENCE;
+	t.levy.reduced_tax_bp = 500;
+	t.levy.standard_tax_bp = 2000;
+	start(e, &t, at(2024, 1, 1, 0, 0));
+	c = account(e, at(2024, 1, 1, 12, 0), 5 * KWH, 0);
+	ck_assert_int_eq(c.energy_mu, 50000);
+	ck_assert_int_eq(c.levy_mu, 3000);
+	ck_assert_int_eq(c.tax_mu, 5950);
+	free(e);
+}
+END_TEST
+
 /* The standing charge on a levied day pays VAT rate 2 (§7.8 with §7.5): 100.00 p a week = 1000
  * mu an instalment; 3 kWh on Jan 1 make Jan 2 levied (3 / 1 > 2). */
 START_TEST(test_standing_charge_taxed_on_a_levied_day)
@@ -1074,6 +1179,7 @@ START_TEST(test_standing_charge_taxed_on_a_levied_day)
 	flat_tariff(&t, 10 * PENCE);
 	t.standing.amount_mu = 100 * PENCE;
 	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.vat2_de_minimis_mwh_per_day = 2 * KWH; /* the same value for both, §7.8 */
 	t.levy.reduced_tax_bp = 500;
 	t.levy.standard_tax_bp = 2000;
 	start(e, &t, at(2024, 1, 1, 0, 0));
@@ -1107,6 +1213,7 @@ START_TEST(test_levy_and_tax_above_de_minimis)
 	flat_tariff(&t, 10 * PENCE);
 	t.levy.rule = TARIFF_LEVY_MARGINAL;
 	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.vat2_de_minimis_mwh_per_day = 2 * KWH; /* the same value for both, §7.8 */
 	t.levy.levy_mu_per_kwh = 1 * PENCE;
 	t.levy.reduced_tax_bp = 500;
 	t.levy.standard_tax_bp = 2000;
@@ -1142,6 +1249,7 @@ START_TEST(test_tax_on_standing_charge)
 	t.levy.rule = TARIFF_LEVY_MARGINAL;
 	t.standing.amount_mu = 100 * PENCE;
 	t.levy.de_minimis_mwh_per_day = 2 * KWH;
+	t.levy.vat2_de_minimis_mwh_per_day = 2 * KWH; /* the same value for both, §7.8 */
 	t.levy.reduced_tax_bp = 500;
 	t.levy.standard_tax_bp = 2000;
 	struct tariff_time t0 = at(2024, 1, 10, 0, 0);
@@ -1225,10 +1333,10 @@ START_TEST(test_currency_conversion_on_date)
 	t.standing.amount_mu = 100 * PENCE;
 	start(e, &t, at(2024, 1, 1, 12, 0));
 	struct tariff_date date = {2024, 1, 2};
-	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 5, &err), -EINVAL);
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 5, 0, &err), -EINVAL);
 	ck_assert_str_eq(err.message, "conversion.factor: 1/5 not in 0.25..4");
-	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 9, 2, &err), -EINVAL);
-	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 2, &err), 0);
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 9, 2, 0, &err), -EINVAL);
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 1, 2, 0, &err), 0);
 	/* 1 kWh before midnight at the old price: 15 001 mu; and the standing charge due before
 	 * it (§8.11 converts at 00:00): from 12:00, 7 instalments (7 x 6048 = 42 336 <= 43 200 s)
 	 * of 100 000 / 100 = 1000 mu, 7000 */
@@ -1247,6 +1355,46 @@ START_TEST(test_currency_conversion_on_date)
 	/* the 8th instalment (8 x 6048 = 48 384 s = 01:26:24) at the new price: 500 mu */
 	c = account(e, at(2024, 1, 2, 2, 0), 0, 0);
 	ck_assert_int_eq(c.standing_mu, 500);
+	free(e);
+}
+END_TEST
+
+/*
+ * §8.11 with a change of minor units: a factor between currency units, and amounts counted in
+ * minor units. GBP (2 digits) to JPY (0) at 1.5 yen a pound: 1 p = 1.5 / 100 yen, so every mu
+ * x 15/10 x 10^-2 = 3/200. 15.001 p/kWh = 15 001 mu -> 15 001 x 3 / 200 = 225.015 -> 225 mu
+ * (0.225 yen); 100.00 p a week = 100 000 mu -> 1500 mu (1.5 yen). GBP to BHD (3 digits) at
+ * 0.5: x 5/10 x 10 = 5: 15 001 -> 75 005 mu (75.005 fils).
+ */
+START_TEST(test_currency_conversion_changes_minor_units)
+{
+	struct tariff t;
+	struct tariff_engine *e = new_engine();
+	struct tariff_error err = {{0}};
+	struct tariff_date date = {2024, 1, 2};
+	struct tariff_charge c;
+
+	flat_tariff(&t, 15001);
+	t.standing.amount_mu = 100 * PENCE;
+	start(e, &t, at(2024, 1, 1, 12, 0));
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 15, 10, 5, &err), -EINVAL);
+	ck_assert_str_eq(err.message, "conversion.decimal_shift: 5 not in -4..4");
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 15, 10, -2, &err), 0);
+	ck_assert_int_eq(e->conversion_num, 3);
+	ck_assert_int_eq(e->conversion_den, 200);
+	c = account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	ck_assert(c.events & TARIFF_EVENT_CURRENCY);
+	ck_assert_int_eq(c.currency_num, 3);
+	ck_assert_int_eq(c.currency_den, 200);
+	ck_assert_int_eq(e->active.price_mu_per_kwh[0][0], 225);
+	ck_assert_int_eq(e->active.standing.amount_mu, 1500);
+	free(e);
+
+	e = new_engine();
+	start(e, &t, at(2024, 1, 1, 12, 0));
+	ck_assert_int_eq(tariff_engine_set_currency_conversion(e, &date, 5, 10, 1, &err), 0);
+	account(e, at(2024, 1, 2, 0, 0), 0, 0);
+	ck_assert_int_eq(e->active.price_mu_per_kwh[0][0], 75005);
 	free(e);
 }
 END_TEST
@@ -1393,6 +1541,9 @@ START_TEST(test_validate_money)
 	flat_tariff(&t, 10 * PENCE);
 	t.levy.rule = 2;
 	expect_rejected(&t, "levy.rule: 2 is not a rule (0 daily average, 1 marginal)");
+	flat_tariff(&t, 10 * PENCE);
+	t.levy.vat2_de_minimis_mwh_per_day = -1;
+	expect_rejected(&t, "levy.vat2_de_minimis_mwh_per_day: -1 not in 0..1000000000000");
 	two_block_tariff(&t);
 	t.standing.amount_mu = -5;
 	expect_rejected(&t, "standing.amount_mu: -5 is not 0..1000000000000 per week");
@@ -1490,6 +1641,9 @@ static Suite *tariff_suite(void)
 	tcase_add_test(charges, test_standing_charge_per_day);
 	tcase_add_test(charges, test_standing_charge_not_collected_while_powered_down);
 	tcase_add_test(charges, test_levy_on_the_daily_average);
+	tcase_add_test(charges, test_levy_and_vat2_each_on_its_de_minimis);
+	tcase_add_test(charges, test_vat2_without_levy);
+	tcase_add_test(charges, test_marginal_with_two_de_minimis);
 	tcase_add_test(charges, test_standing_charge_taxed_on_a_levied_day);
 	tcase_add_test(charges, test_levy_and_tax_above_de_minimis);
 	tcase_add_test(charges, test_tax_on_standing_charge);
@@ -1498,6 +1652,7 @@ static Suite *tariff_suite(void)
 
 	tcase_add_test(changes, test_deferred_tariff_at_midnight);
 	tcase_add_test(changes, test_currency_conversion_on_date);
+	tcase_add_test(changes, test_currency_conversion_changes_minor_units);
 	suite_add_tcase(s, changes);
 
 	tcase_add_test(validation, test_validate_accepts_the_examples);

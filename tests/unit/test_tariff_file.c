@@ -128,6 +128,7 @@ START_TEST(test_example_uk_economy7)
 	/* levy "0.00775" GBP = 0.775 p = 775 mu per kWh; "33" kWh; 5 % = 500 bp; 20 % = 2000 bp */
 	ck_assert_int_eq(t->levy.levy_mu_per_kwh, 775);
 	ck_assert_int_eq(t->levy.de_minimis_mwh_per_day, 33 * KWH);
+	ck_assert_int_eq(t->levy.vat2_de_minimis_mwh_per_day, 33 * KWH); /* one key: both */
 	ck_assert_uint_eq(t->levy.reduced_tax_bp, 500);
 	ck_assert_uint_eq(t->levy.standard_tax_bp, 2000);
 	ck_assert_uint_eq(t->levy.rule, TARIFF_LEVY_DAILY_AVERAGE); /* no "rule": the manual's */
@@ -725,6 +726,54 @@ START_TEST(test_levy_rule)
 }
 END_TEST
 
+/*
+ * §7.8's two de-minimis values, "for both CCL and VAT 2 application": de_minimis_kwh_per_day
+ * is the levy's, vat_rate_2_de_minimis_kwh_per_day VAT rate 2's. Without the second, the
+ * first serves both (as the one key did before): "33" kWh = 33 000 000 mWh each; with it,
+ * "40.5" kWh = 40 500 000 mWh. A bad value is refused naming the key.
+ */
+START_TEST(test_levy_two_de_minimis)
+{
+	char *text = edit("\"billing_period\"",
+			  "\"levy\": {\"de_minimis_kwh_per_day\": \"33\"}, \"billing_period\"");
+	struct tariff *t = parse_ok(text);
+
+	ck_assert_int_eq(t->levy.de_minimis_mwh_per_day, 33000000);
+	ck_assert_int_eq(t->levy.vat2_de_minimis_mwh_per_day, 33000000);
+	free(t);
+	free(text);
+	text = edit("\"billing_period\"",
+		    "\"levy\": {\"de_minimis_kwh_per_day\": \"33\", "
+		    "\"vat_rate_2_de_minimis_kwh_per_day\": \"40.5\"}, \"billing_period\"");
+	t = parse_ok(text);
+	ck_assert_int_eq(t->levy.de_minimis_mwh_per_day, 33000000);
+	ck_assert_int_eq(t->levy.vat2_de_minimis_mwh_per_day, 40500000);
+	free(t);
+	free(text);
+	/* only the second: the levy has no relief (0), VAT rate 2 above 10 kWh */
+	text =
+	    edit("\"billing_period\"", "\"levy\": {\"vat_rate_2_de_minimis_kwh_per_day\": \"10\"}, "
+				       "\"billing_period\"");
+	t = parse_ok(text);
+	ck_assert_int_eq(t->levy.de_minimis_mwh_per_day, 0);
+	ck_assert_int_eq(t->levy.vat2_de_minimis_mwh_per_day, 10000000);
+	free(t);
+	free(text);
+	expect_edit_error(
+	    "\"billing_period\"",
+	    "\"levy\": {\"vat_rate_2_de_minimis_kwh_per_day\": \"-1\"}, "
+	    "\"billing_period\"",
+	    "tariff.json: levy.vat_rate_2_de_minimis_kwh_per_day: '-1' is negative: it "
+	    "must be 0 or more");
+	expect_edit_error("\"billing_period\"",
+			  "\"levy\": {\"vat_rate_2_de_minimis_kwh_per_day\": 33}, "
+			  "\"billing_period\"",
+			  "tariff.json: levy.vat_rate_2_de_minimis_kwh_per_day: must be a decimal "
+			  "string such as \"250.5\": JSON numbers are binary floating point, "
+			  "amounts are kept exactly");
+}
+END_TEST
+
 /* A season's start by rule: "last sunday of march" is month 3, weekday 7, week -1. */
 START_TEST(test_season_start_rule)
 {
@@ -807,6 +856,7 @@ static Suite *tariff_file_suite(void)
 	tcase_add_test(errors, test_error_blocks);
 	tcase_add_test(errors, test_error_other_sections);
 	tcase_add_test(errors, test_levy_rule);
+	tcase_add_test(errors, test_levy_two_de_minimis);
 	tcase_add_test(errors, test_season_start_rule);
 	tcase_add_test(errors, test_error_refused_by_the_engine);
 	tcase_add_test(errors, test_load_errors);

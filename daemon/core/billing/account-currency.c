@@ -7,28 +7,66 @@
 
 #include "core/billing/account.h"
 
+/*
+ * floor(v x num / den) for v >= 0, 1 <= num, den <= 1e9, with *rest = the remainder (0..den-1),
+ * exactly, without a 128-bit product: v = q den + m and num = a den + b give
+ * v num / den = q num + m a + m b / den, with m, b < den so m b < 1e18. Saturates at INT64_MAX.
+ */
+static int64_t floor_mul_div(int64_t v, int64_t num, int64_t den, int64_t *rest)
+{
+	const int64_t q = v / den, m = v % den, a = num / den, b = num % den;
+	const int64_t small = m * a + m * b / den; /* < num + den */
+
+	*rest = m * b % den;
+	if (q > (INT64_MAX - small) / num)
+		return INT64_MAX;
+	return q * num + small;
+}
+
 int64_t account_convert_mu(int64_t value_mu, int64_t num, int64_t den)
 {
-	/* value = q den + m: q num is exact, m num / den is rounded (no overflow: |m| < den) */
-	int64_t v = value_mu < 0 ? -value_mu : value_mu;
-	int64_t q = v / den, m = v % den;
-	int64_t out = q * num + (2 * m * num + den) / (2 * den);
+	/* INT64_MIN has no positive counterpart: one mu less changes nothing that rounds */
+	int64_t v = value_mu < 0 ? -(value_mu == INT64_MIN ? value_mu + 1 : value_mu) : value_mu;
+	int64_t rest, out = floor_mul_div(v, num, den, &rest);
 
+	if (out < INT64_MAX && 2 * rest >= den)
+		out++;
 	return value_mu < 0 ? -out : out;
 }
 
-/* A money setting x num / den to the nearest whole minor unit, half away from zero: settings
- * are whole minor units (account_whole_minor_units()); den x 1000 <= 1e7 keeps it exact. */
+/* A money setting x num / den to the nearest whole minor unit (1000 mu), half away from zero:
+ * settings are whole minor units (account_whole_minor_units()). */
 static int64_t convert_minor(int64_t value_mu, int64_t num, int64_t den)
 {
-	return account_convert_mu(value_mu, num, den * ACCOUNT_MU_PER_MINOR) * ACCOUNT_MU_PER_MINOR;
+	int64_t v = value_mu < 0 ? -value_mu : value_mu; /* settings are far from INT64_MIN */
+	int64_t rest, exact = floor_mul_div(v, num, den, &rest);
+	int64_t minor = exact / ACCOUNT_MU_PER_MINOR, below = exact % ACCOUNT_MU_PER_MINOR;
+
+	/* (below + rest / den) / 1000 >= 1/2, in integers: below < 1000, rest < den <= 1e9 */
+	if (2 * (below * den + rest) >= ACCOUNT_MU_PER_MINOR * den)
+		minor++;
+	if (minor > INT64_MAX / ACCOUNT_MU_PER_MINOR)
+		minor = INT64_MAX / ACCOUNT_MU_PER_MINOR;
+	return (value_mu < 0 ? -minor : minor) * ACCOUNT_MU_PER_MINOR;
+}
+
+/* A register converted, held within the engine's bound (+-1e15 mu). */
+static int64_t convert_register(int64_t value_mu, int64_t num, int64_t den)
+{
+	int64_t out = account_convert_mu(value_mu, num, den);
+
+	if (out > ACCOUNT_BALANCE_BOUND_MU)
+		return ACCOUNT_BALANCE_BOUND_MU;
+	if (out < -ACCOUNT_BALANCE_BOUND_MU)
+		return -ACCOUNT_BALANCE_BOUND_MU;
+	return out;
 }
 
 void account_convert_currency(struct account *acc, int64_t num, int64_t den)
 {
 	struct account_config c = acc->config;
 	const char *why;
-#define CONV(x) ((x) = account_convert_mu((x), num, den))
+#define CONV(x) ((x) = convert_register((x), num, den))
 #define CONV_MINOR(x) ((x) = convert_minor((x), num, den))
 	CONV(acc->balance_mu);
 	/* §8.4 and §8.5.1: the total credit and the number of payments are reset to zero by a

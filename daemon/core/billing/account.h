@@ -475,13 +475,17 @@ int account_wallet_final(struct account *acc, const struct account_time *now, in
 
 /*
  * A currency conversion (manual §8.11), applied when the tariff engine reports
- * TARIFF_EVENT_CURRENCY with its factor num / den (1/4..4, den <= 1e4), after the registers
- * were logged: every money register x num / den to the nearest mu, every money setting to the
- * nearest whole minor unit, half away from zero; the total credit and the number of payments
- * reset to zero (§8.4, §8.5.1); emergency credit whose remainder rounds to nothing exhausted.
+ * TARIFF_EVENT_CURRENCY with its factor num / den (1..1e9 each: the currency factor 1/4..4 times
+ * the change of minor units, 10^-4..10^4), after the registers were logged: every money register
+ * x num / den to the nearest mu, every money setting to the nearest whole minor unit (of the new
+ * currency: mu are milli-minor units of whichever currency), half away from zero; a register
+ * the factor would take beyond the engine's bound (+-1e15 mu) held at it; the total credit and
+ * the number of payments reset to zero (§8.4, §8.5.1, §8.11); emergency credit whose remainder
+ * rounds to nothing exhausted.
  */
 void account_convert_currency(struct account *acc, int64_t num, int64_t den);
-/* @value_mu x num / den, to the nearest mu, half away from zero (den <= 1e7, num <= 4e4). */
+/* @value_mu x num / den, to the nearest mu, half away from zero (1 <= num, den <= 1e9);
+ * saturates at the int64 bounds. */
 int64_t account_convert_mu(int64_t value_mu, int64_t num, int64_t den);
 
 /* Read-only views. */

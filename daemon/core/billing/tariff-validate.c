@@ -283,6 +283,10 @@ static int validate_money(const struct tariff *t, struct tariff_error *err)
 		return tariff_fail(err, "levy.de_minimis_mwh_per_day: %lld not in 0..%lld",
 				   (long long)levy->de_minimis_mwh_per_day,
 				   (long long)TARIFF_MAX_THRESHOLD_MWH);
+	if (!in_range(levy->vat2_de_minimis_mwh_per_day, 0, TARIFF_MAX_THRESHOLD_MWH))
+		return tariff_fail(err, "levy.vat2_de_minimis_mwh_per_day: %lld not in 0..%lld",
+				   (long long)levy->vat2_de_minimis_mwh_per_day,
+				   (long long)TARIFF_MAX_THRESHOLD_MWH);
 	if (levy->reduced_tax_bp > 10000)
 		return tariff_fail(err, "levy.reduced_tax_bp: %u not in 0..10000",
 				   (unsigned)levy->reduced_tax_bp);

@@ -12,14 +12,21 @@
 
 /* Exact amounts of one call, in 1e-6 mu, before they are rounded to whole mu. */
 struct call_sums {
-	int64_t energy_relieved_umu; /* import within the de-minimis: reduced tax, no levy */
-	int64_t energy_standard_umu; /* import above it: levy, standard tax */
+	int64_t energy_umu;
 	int64_t levy_umu;
-	int64_t export_umu; /* > 0 credit, < 0 deduction */
+	int64_t reduced_taxed_umu;  /* energy (+ levy) taxed at VAT rate 1 */
+	int64_t standard_taxed_umu; /* energy (+ levy) taxed at VAT rate 2 */
+	int64_t export_umu;	    /* > 0 credit, < 0 deduction */
 	int64_t recon_umu;
-	bool recon_relieved;
+	bool recon_standard_tax;
 	int64_t standing_mu;
-	bool standing_relieved;
+	bool standing_standard_tax;
+};
+
+/* The two parts of §7.8, each with its own de-minimis. */
+enum levy_part {
+	LEVY_PART_LEVY, /* the climate change levy */
+	LEVY_PART_VAT2, /* VAT rate 2 instead of rate 1 */
 };
 
 static int32_t day_of(const struct tariff_time *time)
@@ -52,31 +59,36 @@ static int64_t block_counter(const struct tariff_engine *e)
 	return e->active.blocks.daily_resolved ? e->day_basis_mwh : e->period_basis_mwh;
 }
 
-/*
- * §7.8, the daily-average rule: today is levied when the billing period's import before today,
- * averaged over the period's days before today, is greater than the de-minimis (the first day
- * of a period has no average). avg > d is total > d x days in integers, exactly.
- */
-static bool average_above_de_minimis(const struct tariff_engine *e)
+static int64_t de_minimis_of(const struct tariff_engine *e, enum levy_part part)
 {
-	const int64_t de_minimis = e->active.levy.de_minimis_mwh_per_day;
+	return part == LEVY_PART_LEVY ? e->active.levy.de_minimis_mwh_per_day
+				      : e->active.levy.vat2_de_minimis_mwh_per_day;
+}
+
+/*
+ * §7.8, the daily-average rule: today is charged when the billing period's import before today,
+ * averaged over the period's days before today, is greater than the part's de-minimis (the
+ * first day of a period has no average). avg > d is total > d x days in integers, exactly.
+ */
+static bool average_above(const struct tariff_engine *e, int64_t de_minimis)
+{
 	const int64_t days = (int64_t)e->day_number - e->period_start_day;
 
 	return days > 0 && e->period_import_mwh - e->day_import_mwh > de_minimis * days;
 }
 
-/* Today's import so far, or a charge at the end of today, is relieved of levy and higher tax:
- * by the rule of the tariff (tariff.h). at_end: a reconciliation of the day that ends, for
- * which the marginal rule counts the de-minimis as within. */
-static bool day_relieved(const struct tariff_engine *e, bool at_end)
+/* Today's import so far, or a charge at the end of today, pays the levy (LEVY) or the higher
+ * tax (VAT2), by the rule of the tariff (tariff.h). at_end: a reconciliation of the day that
+ * ends, for which the marginal rule counts the de-minimis as within. */
+static bool day_charged(const struct tariff_engine *e, enum levy_part part, bool at_end)
 {
-	const int64_t de_minimis = e->active.levy.de_minimis_mwh_per_day;
+	const int64_t de_minimis = de_minimis_of(e, part);
 
 	if (de_minimis == 0)
-		return false;
+		return true;
 	if (e->active.levy.rule == TARIFF_LEVY_DAILY_AVERAGE)
-		return !average_above_de_minimis(e);
-	return at_end ? e->day_import_mwh <= de_minimis : e->day_import_mwh < de_minimis;
+		return average_above(e, de_minimis);
+	return at_end ? e->day_import_mwh > de_minimis : e->day_import_mwh >= de_minimis;
 }
 
 static void update_block(struct tariff_engine *e, struct tariff_charge *charge)
@@ -122,8 +134,8 @@ static void apply_schedule(struct tariff_engine *e, const struct tariff_time *no
 }
 
 /*
- * Prices `import` mWh at the current rate, splitting it exactly where a block threshold or the
- * daily de-minimis falls inside the interval.
+ * Prices `import` mWh at the current rate, splitting it exactly where a block threshold or a
+ * daily de-minimis of the marginal rule falls inside the interval.
  */
 static void charge_import(struct tariff_engine *e, int64_t import, struct call_sums *sums,
 			  struct tariff_charge *charge)
@@ -132,7 +144,6 @@ static void charge_import(struct tariff_engine *e, int64_t import, struct call_s
 	const unsigned rate = e->rate;
 	const bool counts =
 	    t->blocks.basis == TARIFF_BLOCK_ON_TOTAL_IMPORT || rate == t->blocks.basis_rate;
-	const int64_t de_minimis = t->levy.de_minimis_mwh_per_day;
 	const bool marginal = t->levy.rule == TARIFF_LEVY_MARGINAL;
 
 	while (import > 0) {
@@ -145,18 +156,26 @@ static void charge_import(struct tariff_engine *e, int64_t import, struct call_s
 			if (to_next_block < segment)
 				segment = to_next_block;
 		}
-		bool relieved = day_relieved(e, false);
-		/* the marginal rule relieves the day's import up to the de-minimis exactly */
-		if (relieved && marginal && de_minimis - e->day_import_mwh < segment)
-			segment = de_minimis - e->day_import_mwh;
+		const bool levied = day_charged(e, LEVY_PART_LEVY, false);
+		const bool vat2 = day_charged(e, LEVY_PART_VAT2, false);
+		/* the marginal rule relieves the day's import up to each de-minimis exactly */
+		if (marginal && !levied &&
+		    t->levy.de_minimis_mwh_per_day - e->day_import_mwh < segment)
+			segment = t->levy.de_minimis_mwh_per_day - e->day_import_mwh;
+		if (marginal && !vat2 &&
+		    t->levy.vat2_de_minimis_mwh_per_day - e->day_import_mwh < segment)
+			segment = t->levy.vat2_de_minimis_mwh_per_day - e->day_import_mwh;
 
 		int64_t umu = segment * t->price_mu_per_kwh[rate][block];
-		if (relieved) {
-			sums->energy_relieved_umu += umu;
-		} else {
-			sums->energy_standard_umu += umu;
-			sums->levy_umu += segment * t->levy.levy_mu_per_kwh;
-		}
+		int64_t levy_umu = levied ? segment * t->levy.levy_mu_per_kwh : 0;
+
+		sums->energy_umu += umu;
+		sums->levy_umu += levy_umu;
+		/* VAT is charged on the energy and the levy together */
+		if (vat2)
+			sums->standard_taxed_umu += umu + levy_umu;
+		else
+			sums->reduced_taxed_umu += umu + levy_umu;
 		e->log_mwh[rate][block] += segment;
 		e->log_umu[rate][block] += umu;
 		e->import_mwh[rate] += segment;
@@ -267,10 +286,18 @@ static void reconcile(struct tariff_engine *e, int32_t days_elapsed, struct call
 	sums->recon_umu += corrected - charged;
 }
 
-/* Rounds value x num / den to nearest, half up. */
+/* Rounds value x num / den to nearest, half up; saturates at the int64 bounds (a factor up to
+ * 4 x 10^4 with a change of minor units: no real amount comes near them). */
 static int64_t convert_amount(int64_t value, int64_t num, int64_t den)
 {
-	return tariff_floor_div(tariff_mul_div(2 * value, num, den) + 1, 2);
+	int64_t twice;
+
+	if (value > INT64_MAX / 2 || value < INT64_MIN / 2)
+		return tariff_mul_div(value, num, den);
+	twice = tariff_mul_div(2 * value, num, den);
+	if (twice == INT64_MAX || twice == INT64_MIN)
+		return tariff_mul_div(value, num, den);
+	return tariff_floor_div(twice + 1, 2);
 }
 
 static int64_t convert_bounded(int64_t value, int64_t num, int64_t den, int64_t max)
@@ -328,7 +355,8 @@ static void close_days(struct tariff_engine *e, int32_t new_day, struct call_sum
 		int32_t end = new_day < e->period_end_day ? new_day : e->period_end_day;
 
 		reconcile(e, end - e->period_start_day, sums);
-		sums->recon_relieved = day_relieved(e, true); /* the day that ends */
+		/* the day that ends */
+		sums->recon_standard_tax = day_charged(e, LEVY_PART_VAT2, true);
 		charge->events |= TARIFF_EVENT_RECONCILED;
 	}
 	e->day_import_mwh = 0;
@@ -389,7 +417,7 @@ static void collect_standing(struct tariff_engine *e, int64_t utc_s, struct call
 	sums->standing_mu +=
 	    instalments_total(due, weekly) - instalments_total(e->standing_index, weekly);
 	e->standing_index = due;
-	sums->standing_relieved = day_relieved(e, false);
+	sums->standing_standard_tax = day_charged(e, LEVY_PART_VAT2, false);
 }
 
 static void settle(struct tariff_engine *e, const struct call_sums *sums,
@@ -397,16 +425,14 @@ static void settle(struct tariff_engine *e, const struct call_sums *sums,
 {
 	const struct tariff_levy *levy = &e->active.levy;
 	int64_t standing_bp =
-	    sums->standing_relieved ? levy->reduced_tax_bp : levy->standard_tax_bp;
-	int64_t recon_bp = sums->recon_relieved ? levy->reduced_tax_bp : levy->standard_tax_bp;
-	int64_t tax_umu = tariff_mul_div(sums->energy_relieved_umu, levy->reduced_tax_bp, 10000) +
-			  tariff_mul_div(sums->energy_standard_umu + sums->levy_umu,
-					 levy->standard_tax_bp, 10000) +
+	    sums->standing_standard_tax ? levy->standard_tax_bp : levy->reduced_tax_bp;
+	int64_t recon_bp = sums->recon_standard_tax ? levy->standard_tax_bp : levy->reduced_tax_bp;
+	int64_t tax_umu = tariff_mul_div(sums->reduced_taxed_umu, levy->reduced_tax_bp, 10000) +
+			  tariff_mul_div(sums->standard_taxed_umu, levy->standard_tax_bp, 10000) +
 			  tariff_mul_div(sums->recon_umu, recon_bp, 10000) +
 			  tariff_mul_div(sums->standing_mu, standing_bp * 100, 1);
 
-	charge->energy_mu = tariff_take_whole_mu(&e->carry_energy, sums->energy_relieved_umu +
-								       sums->energy_standard_umu);
+	charge->energy_mu = tariff_take_whole_mu(&e->carry_energy, sums->energy_umu);
 	charge->reconciliation_mu = tariff_take_whole_mu(&e->carry_recon, sums->recon_umu);
 	charge->levy_mu = tariff_take_whole_mu(&e->carry_levy, sums->levy_umu);
 	charge->tax_mu = tariff_take_whole_mu(&e->carry_tax, tax_umu);
@@ -492,13 +518,28 @@ void tariff_engine_cancel_deferred(struct tariff_engine *e)
 	e->has_deferred = false;
 }
 
+static int64_t gcd(int64_t a, int64_t b)
+{
+	while (b) {
+		int64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 int tariff_engine_set_currency_conversion(struct tariff_engine *e, const struct tariff_date *date,
-					  int64_t num, int64_t den, struct tariff_error *err)
+					  int64_t num, int64_t den, int decimal_shift,
+					  struct tariff_error *err)
 {
 	int r = check_future_date(e, date, "conversion.date", err);
+	int64_t g;
 
 	if (r < 0)
 		return r;
+	if (decimal_shift < -4 || decimal_shift > 4)
+		return tariff_fail(err, "conversion.decimal_shift: %d not in -4..4", decimal_shift);
 	if (num < 1 || num > TARIFF_MAX_CURRENCY_TERM || den < 1 || den > TARIFF_MAX_CURRENCY_TERM)
 		return tariff_fail(err, "conversion.factor: %lld/%lld terms not in 1..%lld",
 				   (long long)num, (long long)den,
@@ -506,6 +547,23 @@ int tariff_engine_set_currency_conversion(struct tariff_engine *e, const struct 
 	if (4 * num < den || num > 4 * den)
 		return tariff_fail(err, "conversion.factor: %lld/%lld not in 0.25..4",
 				   (long long)num, (long long)den);
+	/* with a change of minor units, in lowest terms (a factor of 4 to 4 more digits is
+	 * 40000 / 1); without, as given (the events show the factor that was asked) */
+	if (decimal_shift) {
+		for (; decimal_shift > 0; decimal_shift--)
+			num *= 10;
+		for (; decimal_shift < 0; decimal_shift++)
+			den *= 10;
+		g = gcd(num, den);
+		num /= g;
+		den /= g;
+	}
+	if (num > TARIFF_MAX_CURRENCY_TERM || den > TARIFF_MAX_CURRENCY_TERM)
+		return tariff_fail(err,
+				   "conversion.factor: %lld/%lld with the change of minor units "
+				   "has terms above %lld",
+				   (long long)num, (long long)den,
+				   (long long)TARIFF_MAX_CURRENCY_TERM);
 	e->conversion_date = *date;
 	e->conversion_num = num;
 	e->conversion_den = den;

@@ -194,29 +194,34 @@ struct tariff_standing_charge {
 
 /*
  * Levy and tax on a daily de-minimis, as the UK climate change levy (CCL) and VAT rate 2 (the
- * prepayment meter manual, §7.8). Prices are before levy and tax. Two rules:
+ * prepayment meter manual, §7.8). Prices are before levy and tax. The manual holds two
+ * de-minimis values, "for both CCL and VAT 2 application ... in case future CCL and VAT
+ * application thresholds no longer coincided": de_minimis_mwh_per_day governs the levy,
+ * vat2_de_minimis_mwh_per_day the higher tax rate (standard_tax_bp, the manual's VAT rate 2),
+ * each on its own. Two rules:
  *
  * TARIFF_LEVY_DAILY_AVERAGE (0, the manual's): "At 00:00, following a day's usage, the meter
  * will calculate an average daily usage value using the total registered kWh's from the start
  * of the billing period and the number of days lapsed. If the calculated average daily amount
- * is greater than the de-minimis value ... then the following day, the CCL charge will be
- * applied to each kWh consumed." A day is "levied" when the import of the billing period
- * before it, over the days of the period before it, is greater than de_minimis_mwh_per_day
- * (exactly at it is not); the first day of a billing period has no average and is not levied.
- * On a levied day every mWh pays levy_mu_per_kwh and tax at standard_tax_bp on energy + levy,
- * and so do its standing charge instalments; on any other day no levy and tax at
- * reduced_tax_bp (VAT rate 1). A midnight reconciliation adjustment is taxed as the day that
- * ended was.
+ * is greater than the de-minimis value for CCL then the following day, the CCL charge will be
+ * applied to each kWh consumed" (and the same for VAT rate 2 with its own de-minimis). A day is
+ * levied when the import of the billing period before it, over the days of the period before
+ * it, is greater than de_minimis_mwh_per_day (exactly at it is not); it is taxed at VAT rate 2
+ * when that average is greater than vat2_de_minimis_mwh_per_day. The first day of a billing
+ * period has no average: neither. On a levied day every mWh pays levy_mu_per_kwh; on a VAT
+ * rate 2 day energy (+ levy) and the day's standing charge instalments are taxed at
+ * standard_tax_bp, on any other day at reduced_tax_bp (VAT rate 1). A midnight reconciliation
+ * adjustment is taxed as the day that ended was.
  *
  * TARIFF_LEVY_MARGINAL (1, an option: polymeterd's rule before issue 19): the mWh imported
- * while today's import (local day, all rates) is below de_minimis_mwh_per_day are relieved
- * (no levy, reduced tax), every mWh above it pays levy and standard tax; a standing charge
- * instalment is taxed at the reduced rate while today's import is below the de-minimis; a
- * reconciliation at the reduced rate if the day that ended stayed within it.
+ * while today's import (local day, all rates) is below de_minimis_mwh_per_day pay no levy,
+ * those above it pay it; the mWh imported while today's import is below
+ * vat2_de_minimis_mwh_per_day are taxed at the reduced rate, those above it at the standard
+ * rate; a standing charge instalment is taxed at the reduced rate while today's import is below
+ * the VAT de-minimis; a reconciliation at the reduced rate if the day that ended stayed within.
  *
- * Both: de_minimis_mwh_per_day = 0 means no relief at all (everything levied, standard tax).
- * Export credits are not taxed. One de-minimis serves the levy and the higher tax rate (the
- * manual allows two; its present values coincide).
+ * Both: a de-minimis of 0 means no relief from that part (everything levied, or everything at
+ * the standard tax). Export credits are not taxed.
  */
 enum tariff_levy_rule {
 	TARIFF_LEVY_DAILY_AVERAGE = 0,
@@ -225,7 +230,7 @@ enum tariff_levy_rule {
 
 struct tariff_levy {
 	int64_t levy_mu_per_kwh;
-	int64_t de_minimis_mwh_per_day;
+	int64_t de_minimis_mwh_per_day; /* the levy's (CCL) */
 	/*
 	 * reduced_tax_bp, rule and reserved take the 4 bytes a uint32_t reduced_tax_bp had before
 	 * the rule existed: a stored account record of that time (tax <= 10000, little-endian
@@ -236,6 +241,9 @@ struct tariff_levy {
 	uint8_t rule;		  /* enum tariff_levy_rule */
 	uint8_t reserved;	  /* 0 */
 	uint32_t standard_tax_bp; /* 0..10000 */
+	/* VAT rate 2's (record layout 5; a record of layout 4 or older carries
+	 * de_minimis_mwh_per_day here, the one value that served both before) */
+	int64_t vat2_de_minimis_mwh_per_day;
 };
 
 struct tariff {
@@ -307,7 +315,7 @@ struct tariff_engine {
 	struct tariff_date deferred_date;
 	bool has_conversion;
 	struct tariff_date conversion_date;
-	int64_t conversion_num, conversion_den;
+	int64_t conversion_num, conversion_den; /* the factor x 10^decimal_shift, in lowest terms */
 
 	struct tariff_time now; /* time of the last call */
 	int32_t day_number;	/* latest local date seen, days since 1970-01-01 */
@@ -370,13 +378,17 @@ void tariff_engine_cancel_deferred(struct tariff_engine *engine);
 /*
  * Schedules a currency conversion at 00:00 local on `date` (after the current date): every
  * price, the standing charge and the levy of the active and the deferred tariff, and the working
- * log, are multiplied by num/den (rounded to nearest, half up) with 1/4 <= num/den <= 4. The call
- * that passes the date reports TARIFF_EVENT_CURRENCY with the factor: snapshot the money
- * registers, then convert them with the same factor.
+ * log, are multiplied by num/den (rounded to nearest, half up) with 1/4 <= num/den <= 4 (§8.11:
+ * "conversion factor in the range 0.25 to 4"), a factor between currency units, and by
+ * 10^decimal_shift (-4..4): the new currency's minor units less the old one's, since amounts
+ * are counted in minor units (GBP to JPY: -2, 1.00 GBP = 100 p -> 1 yen at a factor of 1).
+ * The engine keeps the product, reduced, as conversion_num / conversion_den (each at most
+ * TARIFF_MAX_CURRENCY_TERM). The call that passes the date reports TARIFF_EVENT_CURRENCY with
+ * that product: snapshot the money registers, then convert them with the same factor.
  */
 int tariff_engine_set_currency_conversion(struct tariff_engine *engine,
 					  const struct tariff_date *date, int64_t num, int64_t den,
-					  struct tariff_error *err);
+					  int decimal_shift, struct tariff_error *err);
 
 /*
  * Closes the interval that ends at `now` (see the top of this file). import_mwh and export_mwh

@@ -185,6 +185,7 @@ struct pm_snapshot_account {
 	struct pm_date future_tariff_date;
 	struct pm_date conversion_date; /* a currency conversion pending on this date */
 	struct pm_ratio conversion;	/* its factor; den 0 when none */
+	char conversion_currency[4];	/* the currency it changes to (§8.11), "" when none */
 	int64_t payment_count;
 	int64_t n_payments;
 	struct pm_snapshot_payment payments[PM_SNAPSHOT_PAYMENTS]; /* newest first */

@@ -485,6 +485,15 @@ const struct pm_quantity pm_quantities[] = {
      .presence = PM_PRESENT_TARIFF,
      DBUS("CurrencyConversionFactor", "s"),
      DLMS("0.0.128.2.8.255", 1, 2)},
+    {.id = "tariff.conversion.currency",
+     .group = PM_GROUP_TARIFF,
+     TEXT,
+     .read = PM_WHO_ANYONE,
+     .write = PM_WHO_NOBODY,
+     .desc = "the ISO 4217 currency the account has from the conversion on (§8.11)",
+     AT(account.conversion_currency),
+     .presence = PM_PRESENT_TARIFF,
+     DBUS("CurrencyConversionCurrency", "s")},
 
     /* --- the account's settings: org.polymeter.Account1.Configuration, in its order --- */
     {SETTING("payg_debt_limit", MONEY, "PAYG: the supply opens below this available credit",

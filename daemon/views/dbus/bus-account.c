@@ -178,7 +178,23 @@ static int m_convert(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 
 	if (r < 0)
 		return r;
-	r = pm_billing_convert_currency(a->billing, pm_bus_account_now(a), date, factor, &e);
+	r = pm_billing_convert_currency(a->billing, pm_bus_account_now(a), date, factor, NULL, &e);
+	return done(msg, a, r, &e, error);
+}
+
+/* ConvertCurrencyTo: ConvertCurrency that also changes the currency (§8.11: "Currency to be
+ * converted to"); a method of its own, ConvertCurrency's signature stays as it was. */
+static int m_convert_to(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct pm_bus_account *a = userdata;
+	struct pm_billing_error e;
+	const char *date, *factor, *currency;
+	int r = sd_bus_message_read(msg, "sss", &date, &factor, &currency);
+
+	if (r < 0)
+		return r;
+	r = pm_billing_convert_currency(a->billing, pm_bus_account_now(a), date, factor, currency,
+					&e);
 	return done(msg, a, r, &e, error);
 }
 
@@ -692,6 +708,9 @@ static int build_vtable(struct pm_bus_account *a)
 	    SD_BUS_METHOD("CancelFutureTariff", "", "", m_cancel_future, 0),
 	    SD_BUS_METHOD_WITH_NAMES("ConvertCurrency", "ss",
 				     SD_BUS_PARAM(date) SD_BUS_PARAM(factor), "", , m_convert, 0),
+	    SD_BUS_METHOD_WITH_NAMES("ConvertCurrencyTo", "sss",
+				     SD_BUS_PARAM(date) SD_BUS_PARAM(factor) SD_BUS_PARAM(currency),
+				     "", , m_convert_to, 0),
 	};
 	size_t nm = sizeof(methods) / sizeof(methods[0]), n = 0;
 
