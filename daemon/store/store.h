@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 10
+#define PM_STORE_SCHEMA_VERSION 11
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -289,6 +289,16 @@ int pm_store_reserve_dlms_server(struct pm_store *store, const struct pm_store_d
  */
 int pm_store_take_dlms_client(struct pm_store *store, const struct pm_store_dlms_id *id,
 			      uint32_t ic, int64_t *client_last);
+
+/*
+ * The DLMS pushes (store-push.c): the nominal instant (UTC ns) of the last scheduled push of
+ * @meter's Push setup object @setup the head-end took. -ENOENT: none recorded yet.
+ */
+int pm_store_load_push(struct pm_store *store, const char *meter, unsigned setup,
+		       int64_t *last_nominal_ns);
+/* Records it, committed before it returns. */
+int pm_store_save_push(struct pm_store *store, const char *meter, unsigned setup,
+		       int64_t last_nominal_ns);
 
 /* The meter's STS side beside its account (store-sts.c). */
 struct pm_store_sts {

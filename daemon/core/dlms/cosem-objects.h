@@ -68,6 +68,8 @@ extern const struct pm_cosem_class pm_cosem_credit_class;
 extern const struct pm_cosem_class pm_cosem_charge_class;
 /* Token gateway (115): STS tokens into the account (cosem-token-gateway.c) */
 extern const struct pm_cosem_class pm_cosem_token_gateway_class;
+/* Push setup (40): the meter's pushes (arg: enum pm_push_setup; cosem-push-setup.c) */
+extern const struct pm_cosem_class pm_cosem_push_setup_class;
 
 /* What a meter Data object (pm_cosem_meter_data_class) publishes. */
 enum pm_cosem_meter_item {
@@ -90,6 +92,7 @@ extern const struct pm_cosem_table pm_cosem_identification_table; /* cosem-data.
 extern const struct pm_cosem_table pm_cosem_demand_table;	  /* cosem-extended-register.c */
 extern const struct pm_cosem_table pm_cosem_script_table_table;	  /* cosem-script-table.c */
 extern const struct pm_cosem_table pm_cosem_token_gateway_table;  /* cosem-token-gateway.c */
+extern const struct pm_cosem_table pm_cosem_push_setup_table;	  /* cosem-push-setup.c */
 /* ---- profiles and calendar (branch h-dlms-profiles) ---- */
 extern const struct pm_cosem_table pm_cosem_profile_table;	       /* cosem-profile.c */
 extern const struct pm_cosem_table pm_cosem_calendar_table;	       /* cosem-calendar.c */
