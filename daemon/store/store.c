@@ -148,15 +148,16 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " FROM dlms_counter HAVING count(*) > 0;"
     "DROP TABLE dlms_counter;",
     /*
-     * 11: the DLMS pushes delivered (store-push.c): per meter and Push setup object, the
-     * nominal instant (UTC ns) of the last scheduled push the head-end took; every nominal
-     * instant after it is still due. Self-contained: it names no other table.
+     * 11: the DLMS pushes delivered (store-push.c): per meter and push schedule (0 daily, 1
+     * weekly, 2 monthly, 3 billing period), the nominal instant (UTC ns) of the last push the
+     * head-end took; every nominal instant after it is still due. Self-contained: it names
+     * no other table.
      */
     "CREATE TABLE dlms_push ("
     " meter TEXT NOT NULL,"
-    " setup INTEGER NOT NULL CHECK (setup BETWEEN 0 AND 255),"
+    " schedule INTEGER NOT NULL CHECK (schedule BETWEEN 0 AND 255),"
     " last_nominal_ns INTEGER NOT NULL,"
-    " PRIMARY KEY (meter, setup)) WITHOUT ROWID;",
+    " PRIMARY KEY (meter, schedule)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)

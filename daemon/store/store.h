@@ -291,13 +291,14 @@ int pm_store_take_dlms_client(struct pm_store *store, const struct pm_store_dlms
 			      uint32_t ic, int64_t *client_last);
 
 /*
- * The DLMS pushes (store-push.c): the nominal instant (UTC ns) of the last scheduled push of
- * @meter's Push setup object @setup the head-end took. -ENOENT: none recorded yet.
+ * The DLMS pushes (store-push.c): the nominal instant (UTC ns) of the last push of @meter's
+ * schedule @schedule (views/dlms/dlms-push-conf.h: 0 daily .. 3 billing period) the head-end
+ * took. -ENOENT: none recorded yet.
  */
-int pm_store_load_push(struct pm_store *store, const char *meter, unsigned setup,
+int pm_store_load_push(struct pm_store *store, const char *meter, unsigned schedule,
 		       int64_t *last_nominal_ns);
 /* Records it, committed before it returns. */
-int pm_store_save_push(struct pm_store *store, const char *meter, unsigned setup,
+int pm_store_save_push(struct pm_store *store, const char *meter, unsigned schedule,
 		       int64_t last_nominal_ns);
 
 /* The meter's STS side beside its account (store-sts.c). */
