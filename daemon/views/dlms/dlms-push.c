@@ -454,7 +454,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	now = now_s(p);
 	if (!p->started)
 		start(p, now);
-	if (now < p->retry_at_s)
+	/* waiting out a retry delay; a clock set back (a DLMS Clock SET) does not stretch it */
+	if (now < p->retry_at_s && p->retry_at_s - now <= (int64_t)p->cfg.retry_max_s)
 		return 0;
 	m = p->cfg.meter(p->cfg.data);
 	if (next_item(p, m, now, &it))
