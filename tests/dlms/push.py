@@ -3,7 +3,7 @@
 """The meter pushes to its head-end (docs/dlms.md, "Push"): a test head-end listener (a real
 TCP server in this script) receives the Data-Notifications polymeterd sends, decoded with the
 project's own client codec (cosem_axdr.py, cosem_security.py), on a simulated clock 3600 times
-the real one (an hour a second) in a zone where it is 22:xx when the test starts.
+the real one (an hour a second) in a zone where it is 12:xx when the test starts.
 
   - the first daily push (00:00 local) arrives inside its window [00:00, 02:00), its
     date-time the nominal instant, its values the Push setup's list (its own logical name, the
@@ -15,6 +15,8 @@ the real one (an hour a second) in a zone where it is 22:xx when the test starts
     sent again; kill -9 while the head-end is down and a push due: it comes once after the
     restart;
   - a supply disconnect on D-Bus: the supply push (0.0.25.9.3.255) arrives, control_state 0;
+  - the Push setup objects over DLMS: the management client reads the destination and
+    invokes push; the public client does not see them;
   - with HLS keys: the push is general-glo-ciphered under the meter's system title, deciphers
     with the keys, and its invocation counter is above every earlier one, across kill -9.
 
@@ -31,7 +33,7 @@ import threading
 import time
 
 import cosem_security as sec
-from dlmstest import (MANAGEMENT, METER, SIM_SPEED, Bus, Daemon, associated, check, dc, done,
+from dlmstest import (MANAGEMENT, SIM_SPEED, Bus, Daemon, associated, check, dc, done,
                       eventually, free_port, meter_conf, tmpdir)
 
 DAEMON = sys.argv[1]
@@ -43,10 +45,11 @@ SUPPLY_LN = bytes([0, 0, 25, 9, 3, 255])
 KEYS = sec.Keys(bytes.fromhex("000102030405060708090A0B0C0D0E0F"),
                 bytes.fromhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"))
 SERVER_TITLE = bytes.fromhex("504D540000000001")
-# The simulated clock starts at the wall clock's time. A zone where it is 22:xx now puts the
-# first nominal instant (00:00 local) one to two simulated hours (a second or two) away, and a
-# restart (the simulated clock starts again at the wall's time) back before it.
-EAST_H = (22 - datetime.datetime.now(datetime.timezone.utc).hour) % 24
+# The simulated clock starts at the wall clock's time. A zone where it is 12:xx now puts the
+# first nominal instant (00:00 local) about 12 simulated hours (12 s) away, well after the
+# daemon is up, and a restart (the simulated clock starts again at the wall's time) back
+# before it.
+EAST_H = (12 - datetime.datetime.now(datetime.timezone.utc).hour) % 24
 EAST_H = EAST_H - 24 if EAST_H > 14 else EAST_H
 ZONE = "Etc/GMT" if EAST_H == 0 else f"Etc/GMT{-EAST_H:+d}"  # tzdata's sign is POSIX's
 
@@ -191,16 +194,20 @@ bus = Bus()
 check("its meter is published on D-Bus", eventually(bus.published, 60, "the meter on D-Bus"))
 FIRST = next_midnight(meter_clock(PORT))
 
-# The first push, +A bracketed by D-Bus readings taken while it was awaited.
-before = after = None
+# The first push, +A bracketed by D-Bus readings taken while it was awaited: the last one at
+# least 0.25 s (a quarter of a simulated hour) before it arrived, well before its values were
+# read, and one after it.
+readings = []
 deadline = time.monotonic() + 60
 while not head.received() and time.monotonic() < deadline:
-    before = bus.meter()["EnergyImport"]
+    readings.append((time.monotonic(), bus.meter()["EnergyImport"]))
     time.sleep(0.02)  # the pace of the D-Bus readings, not a synchronisation
 after = bus.meter()["EnergyImport"]
 first = head.wait(1)
 check("the daily push arrives", first, head.errors)
 p = first[0]
+arrived = head.pushes[0][0]
+before = max((v for t, v in readings if t <= arrived - 0.25), default=None)
 clock = dc.DateTime.from_bytes(p.body[2]).timestamp()
 check(f"it is a Data-Notification in the wrapper from wPort 1 to wPort 1, date-time the nominal "
       f"instant {utc(FIRST)} (00:00 local, deviation {-EAST_H * 60} min, no DST)",
@@ -258,6 +265,26 @@ check("a D-Bus Disconnect pushes the supply setup at once (control_state 0 disco
       eventually(lambda: any(q.body[0] == SUPPLY_LN and q.body[3] == 0
                              for q in head.received()[n0:]), 30, "the supply push"),
       [q.body for q in head.received()[n0:]])
+# The Push setup objects over DLMS: the management client reads the destination and invokes
+# push (method 1, data integer 0) on the power setup; the public client does not see them.
+POWER_LN = bytes([0, 0, 25, 9, 2, 255])
+n0 = len(head.received())
+with associated(PORT, MANAGEMENT) as c:
+    dest = c.get(40, "0.0.25.9.2.255", 3)
+    result, _ = c.action(40, "0.0.25.9.2.255", 1, dc.integer(0))
+check("the management client reads send_destination_and_method {0 TCP, the destination, "
+      "0 A-XDR}", dest == (0, f"127.0.0.1:{head.port}".encode(), 0), dest)
+check("method push (integer 0) on 0.0.25.9.2.255 succeeds and that setup's push arrives",
+      result == 0 and eventually(lambda: any(q.body[0] == POWER_LN
+                                             for q in head.received()[n0:]), 30, "power push"),
+      result)
+with associated(PORT) as c:
+    try:
+        c.get(40, "0.0.25.9.0.255", 2)
+        hidden = False
+    except dc.Refused as e:
+        hidden = e.code == 4  # object-undefined
+check("the public client does not see the Push setup objects (object-undefined)", hidden)
 check("the head-end decoded every frame", not head.errors, head.errors)
 rc, err = daemon.stop()
 check("exits cleanly on SIGTERM (status 0, ASan/UBSan quiet)",
