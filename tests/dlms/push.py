@@ -17,6 +17,7 @@ the real one (an hour a second) in a zone where it is 12:xx when the test starts
   - a supply disconnect on D-Bus: the supply push (0.0.25.9.3.255) arrives, control_state 0;
   - the Push setup objects over DLMS: the management client reads the destination and
     invokes push; the public client does not see them;
+  - a billing-period push (a tariff with periods of a day) with the last period's demand;
   - with HLS keys: the push is general-glo-ciphered under the meter's system title, deciphers
     with the keys, and its invocation counter is above every earlier one, across kill -9.
 
@@ -26,6 +27,7 @@ usage: push.py POLYMETERD    (under dbus-run-session; tests/dlms/run)
 Last line: "N passed, N failed".
 """
 import datetime
+import json
 import os
 import socket
 import sys
@@ -33,8 +35,8 @@ import threading
 import time
 
 import cosem_security as sec
-from dlmstest import (MANAGEMENT, SIM_SPEED, Bus, Daemon, associated, check, dc, done,
-                      eventually, free_port, meter_conf, tmpdir)
+from dlmstest import (MANAGEMENT, SIM_SPEED, TWO_RATES, Bus, Daemon, associated, check, dc,
+                      done, eventually, free_port, meter_conf, tmpdir)
 
 DAEMON = sys.argv[1]
 SPEED = 3600
@@ -42,6 +44,7 @@ DAY = 86400
 WINDOW = 7200
 SCHEDULED_LN = bytes([0, 0, 25, 9, 0, 255])
 SUPPLY_LN = bytes([0, 0, 25, 9, 3, 255])
+BILLING_LN = bytes([0, 0, 25, 9, 1, 255])
 KEYS = sec.Keys(bytes.fromhex("000102030405060708090A0B0C0D0E0F"),
                 bytes.fromhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"))
 SERVER_TITLE = bytes.fromhex("504D540000000001")
@@ -131,9 +134,9 @@ class HeadEnd:
         return self.received()[:n]
 
 
-def conf_for(tmp, port, head, **keys):
+def conf_for(tmp, port, head, schedule="daily", **keys):
     conf = meter_conf(tmp, port, dlms_push_destination=f"127.0.0.1:{head.port}",
-                      dlms_push_schedule="daily", dlms_push_events="supply",
+                      dlms_push_schedule=schedule, dlms_push_events="supply",
                       dlms_push_retry_base=60, dlms_push_retry_max=600, **keys)
     with open(conf, encoding="ascii") as f:
         text = f.read()
@@ -300,14 +303,23 @@ with os.fdopen(fd, "w", encoding="ascii") as f:
     f.write(f"system_title = {SERVER_TITLE.hex()}\nencryption_key = {KEYS.ek.hex()}\n"
             f"authentication_key = {KEYS.ak.hex()}\n")
 head2 = HeadEnd(keys=KEYS)
-CONF2 = conf_for(TMP2, PORT2, head2, dlms_key_file=key_path)
+CONF2 = conf_for(TMP2, PORT2, head2, "daily billing", dlms_key_file=key_path)
+# billing periods of one day, so that a billing-period push comes at each midnight too
+with open(f"{TMP2}/two-rate.json", "w", encoding="ascii") as f:
+    json.dump(dict(TWO_RATES, billing_period={"days": 1, "start": "2026-01-01"}), f)
 d2 = start(TMP2, PORT2, CONF2, "with dlms_key_file and pushes")
 first2 = next_midnight(meter_clock(PORT2))
-pushes = head2.wait(1)
+pushes = head2.wait(2)
 check("with keys the push is general-glo-ciphered under the meter's system title and "
       "deciphers with its keys",
-      pushes and pushes[0].title == SERVER_TITLE and pushes[0].nominal == first2,
-      head2.errors)
+      len(pushes) == 2 and all(q.title == SERVER_TITLE and q.nominal == first2
+                               for q in pushes), head2.errors)
+billing = [q for q in pushes if q.body[0] == BILLING_LN]
+check("the billing-period push (0.0.25.9.1.255) carries the scheduled values and the last "
+      "period's maximum demand +A and -A, each value and capture time (9 elements)",
+      len(billing) == 1 and len(billing[0].body) == 9 and
+      billing[0].body[1] in (b"bms", "bms"),
+      [q.body for q in pushes])
 Bus().account_call("Disconnect")
 eventually(lambda: any(q.body[0] == SUPPLY_LN for q in head2.received()), 30, "supply push")
 before_kill = [q.ic for q in head2.received()]

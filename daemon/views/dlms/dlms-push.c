@@ -93,8 +93,6 @@ static int64_t now_s(const struct pm_dlms_push *p)
 /* The schedule @s (enum pm_dlms_push_schedule); false for billing without a tariff. */
 static bool schedule_of(int s, const struct pm_cosem_meter *m, struct pm_push_schedule *out)
 {
-	const struct tariff_billing_period *bp;
-
 	switch (s) {
 	case PM_DLMS_PUSH_DAILY:
 		pm_push_daily(out);
@@ -106,22 +104,7 @@ static bool schedule_of(int s, const struct pm_cosem_meter *m, struct pm_push_sc
 		pm_push_monthly(out);
 		return true;
 	default:
-		if (!m || !m->tariff)
-			return false;
-		bp = &m->tariff->period;
-		if (bp->unit == TARIFF_PERIOD_MONTHS)
-			return pm_push_every_months(out, (uint32_t)bp->length, bp->start.year,
-						    bp->start.month, bp->start.day) == 0;
-		if (bp->length < 1 ||
-		    !pm_civil_date_is_valid(bp->start.year, bp->start.month, bp->start.day))
-			return false;
-		*out = (struct pm_push_schedule){
-		    .unit = PM_PUSH_DAYS,
-		    .count = (uint32_t)bp->length,
-		    .anchor_day =
-			pm_civil_days_from_date(bp->start.year, bp->start.month, bp->start.day),
-		};
-		return true;
+		return m && m->tariff && pm_push_billing(out, &m->tariff->period) == 0;
 	}
 }
 
