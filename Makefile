@@ -70,7 +70,8 @@ UNIT_LIBS_test_meter  := sqlite3
 UNIT_EXTRA_test_billing_capture := daemon/meter/meter.c daemon/meter/period-capture.c \
 	daemon/meter/local-time.c daemon/meter/local-clock.c $(STORE_SRC) daemon/common/log.c
 UNIT_LIBS_test_billing_capture  := sqlite3
-UNIT_EXTRA_test_dlms_hls_store := daemon/views/dlms/dlms-hls.c daemon/meter/meter.c $(STORE_SRC) \
+UNIT_EXTRA_test_dlms_hls_store := daemon/views/dlms/dlms-hls.c daemon/views/dlms/dlms-hls-keys.c \
+	daemon/meter/meter.c $(STORE_SRC) \
 	daemon/common/log.c
 UNIT_LIBS_test_dlms_hls_store  := sqlite3
 UNIT_EXTRA_test_tariff_file := $(TARIFF_FILE_SRC)

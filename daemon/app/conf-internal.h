@@ -107,6 +107,7 @@ enum meter_key {
 	K_SIM_DIP_EVERY,
 	K_SIM_DIP_DURATION,
 	K_SIM_DIP_PERCENT,
+	K_DLMS_CLIENTS,
 	K_DLMS_PUSH_DESTINATION,
 	K_DLMS_PUSH_SCHEDULE,
 	K_DLMS_PUSH_EVENTS,
@@ -161,6 +162,11 @@ void conf_parse_error(struct conf_parser *p, unsigned line, const char *fmt, ...
 void conf_meter_defaults(struct pm_conf_meter *m);
 /* One "name = value" of the current [meter] section: 0, or -EINVAL with the error recorded. */
 int conf_meter_key(struct conf_parser *p, const char *name, const char *value);
+
+/* conf-dlms-clients.c: the value of dlms_clients into the current meter (0, or -EINVAL with
+ * the error recorded), and its checks against the meter's other keys once all are read. */
+int conf_dlms_clients(struct conf_parser *p, const char *value);
+void conf_validate_dlms_clients(struct conf_parser *p, size_t meter);
 
 /* conf-mqtt.c: [mqtt]'s defaults, one key (0 or -EINVAL, error recorded), the whole section */
 void conf_mqtt_defaults(struct pm_conf_mqtt *m);

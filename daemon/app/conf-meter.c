@@ -102,6 +102,7 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_SIM_DIP_EVERY] = {"sim_dip_every_s", PM_SOURCE_SIM},
     [K_SIM_DIP_DURATION] = {"sim_dip_s", PM_SOURCE_SIM},
     [K_SIM_DIP_PERCENT] = {"sim_dip_percent", PM_SOURCE_SIM},
+    [K_DLMS_CLIENTS] = {"dlms_clients", PM_SOURCE_NONE},
     [K_DLMS_PUSH_DESTINATION] = {"dlms_push_destination", PM_SOURCE_NONE},
     [K_DLMS_PUSH_SCHEDULE] = {"dlms_push_schedule", PM_SOURCE_NONE},
     [K_DLMS_PUSH_EVENTS] = {"dlms_push_events", PM_SOURCE_NONE},
@@ -378,6 +379,8 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 	case K_MODBUS_RTU_RS485:
 		r = conf_parse_yes_no(value, &m->modbus_rtu_rs485);
 		break;
+	case K_DLMS_CLIENTS:
+		return conf_dlms_clients(p, value); /* its own, precise messages */
 	case K_DLMS_HDLC_DEVICE:
 		r = value[0] == '/'
 			? conf_set_string(m->dlms_hdlc_device, sizeof(m->dlms_hdlc_device), value)

@@ -271,6 +271,9 @@ void conf_validate(struct conf_parser *p)
 		}
 		if (validate_clock(p, i) < 0)
 			return;
+		conf_validate_dlms_clients(p, i);
+		if (p->err_line)
+			return;
 		if (validate_timeouts(
 			p, i, K_MODBUS_TCP_HEADER, &p->conf.meter[i].modbus_tcp_header_timeout_s,
 			m->modbus_tcp_idle_timeout_s, "modbus_tcp_idle_timeout") < 0 ||

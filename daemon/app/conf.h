@@ -22,11 +22,14 @@
 #include <stdint.h>
 
 #include "app/conf-mqtt.h"
+#include "core/dlms/server.h"
 #include "core/metrology/wall-clock.h"
 #include "core/sts/sts-setup.h"
 #include "supply/relay-config.h"
 
 #define PM_CONF_MAX_METERS 64
+/* The most client SAPs dlms_clients names (the two standard ones come on top). */
+#define PM_CONF_DLMS_CLIENTS 8
 #define PM_CONF_PHASES 3
 #define PM_CONF_DEFAULT_PATH "/etc/polymeter/polymeterd.conf"
 #define PM_CONF_DEFAULT_STATE_DIR "/var/lib/polymeter"
@@ -154,6 +157,10 @@ struct pm_conf_meter {
 	uint32_t dlms_header_timeout_s;
 	char dlms_password_file[256]; /* the management client's password; "" = no such client */
 	char dlms_key_file[256];      /* its HLS-GMAC keys and titles; "" = no HLS */
+	/* dlms_clients: client SAPs with their authentication and rights, beside or instead of
+	 * the standard two (app/dlms-conf.h pm_conf_dlms_clients) */
+	struct pm_dlms_client_rule dlms_clients[PM_CONF_DLMS_CLIENTS];
+	unsigned n_dlms_clients;
 	/* DLMS over HDLC on a serial line (daemon/views/dlms/dlms-serial.h, docs/dlms.md) */
 	char dlms_hdlc_device[64]; /* the tty; "" = none */
 	uint32_t dlms_hdlc_baud;

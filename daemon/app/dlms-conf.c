@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* A meter's dlms_* keys as the server's configuration (dlms-conf.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -29,6 +30,30 @@ void pm_conf_dlms_serial(const struct pm_conf_meter *m, struct pm_dlms_serial_co
 	cfg->rs485 = m->dlms_hdlc_rs485;
 	cfg->mode_e = m->dlms_hdlc_mode_e;
 	cfg->inactivity_usec = m->dlms_hdlc_inactivity_s * USEC_PER_SEC;
+}
+
+size_t pm_conf_dlms_clients(const struct pm_conf_meter *m,
+			    struct pm_dlms_client_rule rules[PM_DLMS_MAX_CLIENTS])
+{
+	static const struct pm_dlms_client_rule standard[] = {
+	    {PM_DLMS_CLIENT_MANAGEMENT, PM_DLMS_AUTH_LLS | PM_DLMS_AUTH_HLS,
+	     PM_DLMS_CLIENT_MANAGEMENT},
+	    {PM_DLMS_CLIENT_PUBLIC, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC},
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(standard) / sizeof(standard[0]); i++) {
+		bool replaced = false;
+
+		for (unsigned j = 0; j < m->n_dlms_clients; j++)
+			replaced |= m->dlms_clients[j].sap == standard[i].sap;
+		if (!replaced)
+			rules[n++] = standard[i];
+	}
+	/* PM_CONF_DLMS_CLIENTS + 2 fit PM_DLMS_MAX_CLIENTS */
+	for (unsigned j = 0; j < m->n_dlms_clients && n < PM_DLMS_MAX_CLIENTS; j++)
+		rules[n++] = m->dlms_clients[j];
+	return n;
 }
 
 int pm_dlms_read_password(const char *path, char *buf, const char **why)

@@ -19,6 +19,15 @@ void pm_conf_dlms(const struct pm_conf_meter *m, struct pm_stream_config *cfg);
 void pm_conf_dlms_serial(const struct pm_conf_meter *m, struct pm_dlms_serial_config *cfg);
 
 /*
+ * The client SAPs the server associates with (server.h struct pm_dlms_client_rule): the
+ * standard two, SAP 1 management (LLS or HLS-GMAC) and SAP 16 public (no authentication),
+ * each replaced by a dlms_clients entry of its SAP, then the others dlms_clients names. Fills
+ * @rules (PM_DLMS_MAX_CLIENTS) and returns how many.
+ */
+size_t pm_conf_dlms_clients(const struct pm_conf_meter *m,
+			    struct pm_dlms_client_rule rules[PM_DLMS_MAX_CLIENTS]);
+
+/*
  * The password in @path: its first line without the line end, 1..PM_DLMS_PASSWORD_MAX (server.h)
  * printable ASCII characters, into @buf (PM_DLMS_PASSWORD_MAX + 1 bytes). A file that others
  * may read is refused: the password lets a client disconnect the supply. Returns 0, or a

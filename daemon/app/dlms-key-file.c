@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <nettle/memops.h>
+
 #include "app/dlms-key-file.h"
 #include "app/secret-file.h"
 
@@ -59,6 +61,10 @@ static int parse_line(const char *line, size_t n, struct pm_dlms_key_file *k)
 		return parse_hex(value, nvalue, k->keys.ek, sizeof(k->keys.ek)) ? HAS_EK : -1;
 	if (IS("authentication_key"))
 		return parse_hex(value, nvalue, k->keys.ak, sizeof(k->keys.ak)) ? HAS_AK : -1;
+	if (IS("master_key")) {
+		k->has_master_key = parse_hex(value, nvalue, k->master_key, sizeof(k->master_key));
+		return k->has_master_key ? 0 : -1;
+	}
 #undef IS
 	return -1;
 }
@@ -99,11 +105,21 @@ int pm_dlms_key_file_read(const char *path, struct pm_dlms_key_file *k, const ch
 		       "of its own";
 		return -EINVAL;
 	}
+	/* a master key that is also a working key would let the keys it wraps be read by whoever
+	 * holds that working key: they must be apart (compared in constant time: secrets) */
+	if (!r && k->has_master_key &&
+	    (memeql_sec(k->master_key, k->keys.ek, sizeof(k->master_key)) ||
+	     memeql_sec(k->master_key, k->keys.ak, sizeof(k->master_key)))) {
+		explicit_bzero(k, sizeof(*k));
+		*why = "has master_key equal to encryption_key or authentication_key: the master "
+		       "key must be a key of its own";
+		return -EINVAL;
+	}
 	if (r) {
 		explicit_bzero(k, sizeof(*k));
 		*why = "must hold system_title (16 hexadecimal digits), encryption_key and "
-		       "authentication_key (32 each), and optionally client_system_title, one "
-		       "\"name = hex\" a line";
+		       "authentication_key (32 each), and optionally client_system_title and "
+		       "master_key, one \"name = hex\" a line";
 	}
 	return r;
 }

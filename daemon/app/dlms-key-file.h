@@ -9,10 +9,14 @@
  *   client_system_title  8 octets, optional: the one management client title taken
  *   encryption_key       16 octets, the global unicast encryption key (EK)
  *   authentication_key   16 octets, the authentication key (AK)
+ *   master_key           16 octets, optional: the master key (KEK) a head-end wraps the keys
+ *                        it transfers in (Security setup global_key_transfer, RFC 3394);
+ *                        without it no key can be transferred
  */
 #ifndef POLYMETER_DLMS_KEY_FILE_H
 #define POLYMETER_DLMS_KEY_FILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/dlms/dlms-cipher.h"
@@ -21,6 +25,8 @@ struct pm_dlms_key_file {
 	struct pm_dlms_keys keys;
 	uint8_t title[PM_DLMS_SYSTEM_TITLE_LEN];
 	uint8_t client_title[PM_DLMS_SYSTEM_TITLE_LEN]; /* all zero: any */
+	uint8_t master_key[PM_DLMS_KEY_LEN];
+	bool has_master_key;
 };
 
 /* 0 with *@k, or a negative errno with *why completing "dlms_key_file PATH ...". The caller

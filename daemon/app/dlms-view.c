@@ -21,6 +21,7 @@ struct pm_dlms_view {
 	struct pm_dlms_meter_profiles profiles;
 	struct pm_cosem_meter request; /* filled for each APDU */
 	struct pm_dlms_server_config server;
+	struct pm_dlms_client_rule clients[PM_DLMS_MAX_CLIENTS];
 	char password[PM_DLMS_PASSWORD_MAX + 1];
 	struct pm_dlms_hls hls;
 	bool has_hls;
@@ -43,7 +44,7 @@ static int start_hls(struct pm_dlms_view *v, const struct pm_conf_meter *conf,
 		return log_error_errno(r, "meter %s: dlms_key_file %s %s", conf->name,
 				       conf->dlms_key_file, why);
 	r = pm_dlms_hls_init(&v->hls, meter->name, meter->pipe, &keys.keys, keys.title,
-			     keys.client_title);
+			     keys.client_title, keys.has_master_key ? keys.master_key : NULL);
 	explicit_bzero(&keys, sizeof(keys));
 	if (r < 0)
 		return log_error_errno(
@@ -52,12 +53,29 @@ static int start_hls(struct pm_dlms_view *v, const struct pm_conf_meter *conf,
 	return 0;
 }
 
+/* Security setup global_key_transfer: the new keys for the next association on (the server's
+ * configuration then points to them; the current associations keep theirs). */
+static enum pm_dlms_result transfer_keys(void *data, const struct pm_cosem_wrapped_key *keys,
+					 size_t n)
+{
+	struct pm_dlms_view *v = data;
+	enum pm_dlms_result r = pm_dlms_hls_transfer(&v->hls, keys, n);
+
+	v->server.security = pm_dlms_hls_security(&v->hls);
+	return r;
+}
+
 static const struct pm_cosem_meter *meter_of_request(void *data)
 {
 	struct pm_dlms_view *v = data;
 
 	pm_dlms_meter_get(&v->meter, &v->request);
 	pm_dlms_meter_profiles_get(&v->profiles, &v->request);
+	if (v->has_hls) {
+		v->request.system_title = pm_dlms_hls_security(&v->hls)->title;
+		v->request.transfer_keys = transfer_keys;
+		v->request.security_data = v;
+	}
 	if (v->push) {
 		v->request.push = pm_dlms_push_info(v->push);
 		v->request.push_now = pm_dlms_push_now;
@@ -71,6 +89,14 @@ static int64_t push_now_ns(void *data)
 	struct pm_dlms_view *v = data;
 
 	return pm_dlms_meter_now_ns(&v->meter);
+}
+
+/* The security of the meter's new associations: its pushes follow a key transfer too. */
+static const struct pm_dlms_security *push_security(void *data)
+{
+	struct pm_dlms_view *v = data;
+
+	return v->has_hls ? pm_dlms_hls_security(&v->hls) : NULL;
 }
 
 /* How often the push looks at the meter's clock: once a second, or once a simulated second
@@ -104,7 +130,7 @@ static int start_push(struct pm_dlms_view *v, sd_event *event, const struct pm_c
 	    .dir = dir,
 	    .meter = meter_of_request,
 	    .now_ns = push_now_ns,
-	    .security = v->has_hls ? &v->hls.sec : NULL,
+	    .security = push_security,
 	    .data = v,
 	};
 	int r;
@@ -209,7 +235,9 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 	    .ops = &pm_cosem_directory_ops,
 	    .dir = dir,
 	    .password = v->password,
-	    .security = v->has_hls ? &v->hls.sec : NULL,
+	    .security = v->has_hls ? pm_dlms_hls_security(&v->hls) : NULL,
+	    .clients = v->clients,
+	    .n_clients = pm_conf_dlms_clients(conf, v->clients),
 	};
 	if (tcfg.listen_fd >= 0 || conf->dlms_port) {
 		r = pm_dlms_tcp_new(event, &v->server, meter_of_request, v, &tcfg, &v->tcp);

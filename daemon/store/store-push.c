@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The DLMS pushes delivered (see store.h, migration 11). */
+/* The DLMS pushes delivered (see store.h, migration 13). */
 #include <errno.h>
 
 #include "store/store-internal.h"

@@ -148,7 +148,32 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " FROM dlms_counter HAVING count(*) > 0;"
     "DROP TABLE dlms_counter;",
     /*
-     * 11: the DLMS pushes delivered (store-push.c): per meter and push schedule (0 daily, 1
+     * 11: the DLMS keys a head-end transferred (store-dlms-keys.c, Security setup
+     * global_key_transfer), per the meter's system title and key id (0 global unicast
+     * encryption key, 2 authentication key, 3 master key): each overrides the key file's key
+     * of its id while the file still holds the key it replaced (its SHA-256, never the key):
+     * an integrator who edits the file wins.
+     */
+    "CREATE TABLE dlms_key ("
+    " system_title BLOB NOT NULL CHECK (length(system_title) = 8),"
+    " key_id INTEGER NOT NULL CHECK (key_id IN (0, 2, 3)),"
+    " key BLOB NOT NULL CHECK (length(key) = 16),"
+    " replaces_sha256 BLOB NOT NULL CHECK (length(replaces_sha256) = 32),"
+    " PRIMARY KEY (system_title, key_id)) WITHOUT ROWID;",
+    /*
+     * 12: the DLMS token gateway's last entry of a meter (store-token-entry.c), so that its
+     * attributes answer after a restart: the token's octets, when (UTC s), token_status's code
+     * and the description
+     */
+    "CREATE TABLE dlms_token_entry ("
+    " meter TEXT PRIMARY KEY REFERENCES meter(name),"
+    " token BLOB NOT NULL CHECK (length(token) BETWEEN 1 AND 64),"
+    " utc_s INTEGER NOT NULL,"
+    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 8),"
+    " description TEXT NOT NULL CHECK (length(description) BETWEEN 1 AND 23))"
+    " WITHOUT ROWID;",
+    /*
+     * 13: the DLMS pushes delivered (store-push.c): per meter and push schedule (0 daily, 1
      * weekly, 2 monthly, 3 billing period), the nominal instant (UTC ns) of the last push the
      * head-end took; every nominal instant after it is still due. Self-contained: it names
      * no other table.

@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 11
+#define PM_STORE_SCHEMA_VERSION 13
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -291,6 +291,30 @@ int pm_store_take_dlms_client(struct pm_store *store, const struct pm_store_dlms
 			      uint32_t ic, int64_t *client_last);
 
 /*
+ * The DLMS keys a head-end transferred (store-dlms-keys.c): per the meter's system title and
+ * key id (0 encryption, 2 authentication, 3 master), the key and the SHA-256 of the key file's
+ * key it replaced. Secrets: the store is the daemon's alone (its state directory 0750, the
+ * file 0600).
+ */
+struct pm_store_dlms_key {
+	uint8_t key_id;
+	uint8_t key[16];
+	uint8_t replaces_sha256[32];
+};
+
+#define PM_STORE_DLMS_KEYS_MAX 3
+
+/* Saves @n keys under @title in one transaction, committed when it returns 0; each replaces
+ * the one stored for its id. */
+int pm_store_save_dlms_keys(struct pm_store *store, const uint8_t title[8],
+			    const struct pm_store_dlms_key *keys, size_t n);
+/* The keys stored under @title into @keys (PM_STORE_DLMS_KEYS_MAX), *@n of them. */
+int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8],
+			    struct pm_store_dlms_key keys[PM_STORE_DLMS_KEYS_MAX], size_t *n);
+/* Forgets the key of @key_id under @title (none stored: 0 too). */
+int pm_store_forget_dlms_key(struct pm_store *store, const uint8_t title[8], uint8_t key_id);
+
+/*
  * The DLMS pushes (store-push.c): the nominal instant (UTC ns) of the last push of @meter's
  * schedule @schedule (views/dlms/dlms-push-conf.h: 0 daily .. 3 billing period) the head-end
  * took. -ENOENT: none recorded yet.
@@ -314,6 +338,29 @@ struct pm_store_sts {
 int pm_store_save_sts(struct pm_store *store, const char *meter, const struct pm_store_sts *v);
 /* -ENODATA when none is stored, -EBADMSG for values out of range, else 0 or a negative errno. */
 int pm_store_load_sts(struct pm_store *store, const char *meter, struct pm_store_sts *v);
+
+/*
+ * The DLMS token gateway's last entry (schema 12, store-token-entry.c): what its attributes 2, 3,
+ * 4 and 6 publish, so that they outlive a restart. A table of its own, not the event log: the
+ * token's octets are the management client's to read, and the event log is anyone's (D-Bus
+ * GetEvents, MQTT).
+ */
+#define PM_STORE_TOKEN_MAX 64		  /* octets of the token, none of them NUL */
+#define PM_STORE_TOKEN_DESCRIPTION_MAX 23 /* octets of the description */
+#define PM_STORE_TOKEN_STATUS_MAX 8	  /* token_status's status_code: 0..8 */
+struct pm_store_token_entry {
+	char token[PM_STORE_TOKEN_MAX + 1];
+	int64_t utc_s;
+	uint8_t status;
+	char description[PM_STORE_TOKEN_DESCRIPTION_MAX + 1];
+};
+
+/* Replaces the meter's entry; -EINVAL (nothing written) for an entry out of the limits above. */
+int pm_store_save_token_entry(struct pm_store *store, const char *meter,
+			      const struct pm_store_token_entry *e);
+/* -ENODATA when none is stored, -EBADMSG for values out of range, else 0 or a negative errno. */
+int pm_store_load_token_entry(struct pm_store *store, const char *meter,
+			      struct pm_store_token_entry *e);
 
 /*
  * The MQTT publisher's queues (schema 8, daemon/views/mqtt/): the rows of a meter's streams

@@ -28,7 +28,10 @@ static const char intro[] =
     "(`daemon/core/dlms/cosem-*.c`, which cite their sources).\n"
     "\n"
     "Clients: **public** (client SAP 16, no security) and **management** (client SAP 1, "
-    "low-level security). Access as the object list publishes it: `r` read, `w` write, `rw` "
+    "low-level security); a client SAP configured with `dlms_clients` as a reader has the "
+    "management column read-only and no method, as an operator without the **(HLS)** writes "
+    "and methods (docs/dlms.md). Access as the object list publishes it: `r` read, `w` write, "
+    "`rw` "
     "both, `-` none; a method `x` may be invoked. An object the public client may not see is "
     "not in its object list and answers object-undefined. An attribute with no value in the "
     "snapshot (no scan yet, no account, a rate the tariff does not define) answers "
@@ -41,13 +44,19 @@ static const char intro[] =
     "(docs/dlms.md, Associations and rights).\n"
     "\n"
     "Values of model quantities: integers as long64 at the model's scaler (Register "
-    "scaler_unit), booleans, enums by their code, text as visible-string, dates as COSEM "
+    "scaler_unit; money counts 1/1000 of the currency's minor unit, so its scaler is "
+    "-(minor digits + 3): -3 JPY, -5 GBP, -6 BHD), booleans, enums by their code, text as "
+    "visible-string, dates as COSEM "
     "date, times as date-time. The payment classes (Account 111, Credit 112, Charge 113) and "
-    "the Limiter (71) serve only their bound attributes (and the Account's reference lists, "
+    "the Limiter (71) serve only their bound attributes (and the Account's reference lists and "
+    "current_credit_status, "
     "the Credit's credit_type, the Charge's charge_type), money as double-long in the minor "
-    "currency unit; of them only the Account's low_credit_threshold (16) may be written, by "
+    "currency unit, the Account's currency_scale (-minor digits) its scaler; of them only the "
+    "Account's low_credit_threshold (16) may be written, by "
     "the management client. The Token gateway (115) takes STS tokens from the management "
-    "client (method 1 enter), docs/dlms.md.\n"
+    "client (method 1 enter), docs/dlms.md. The Security setup (64) takes the HLS-GMAC "
+    "client's security_activate and global_key_transfer, over HLS-GMAC only "
+    "(docs/dlms.md, Security).\n"
     "\n";
 
 static const char *class_name(uint16_t id)
@@ -89,6 +98,8 @@ static const char *class_name(uint16_t id)
 		return "Charge";
 	case 115:
 		return "Token gateway";
+	case 64:
+		return "Security setup";
 	default:
 		return "";
 	}

@@ -27,8 +27,9 @@ import datetime
 import os
 import sys
 
-from dlmstest import (PUBLIC, SIM_SPEED, associated, check, dc, done, eventually, free_port,
-                      getv, meter_conf, section, start_meter, stopped_clean, tmpdir)
+from dlmstest import (MANAGEMENT, PUBLIC, SIM_SPEED, Daemon, associated, check, dc, done,
+                      eventually, free_port, getv, meter_conf, section, start_meter,
+                      stopped_clean, tmpdir)
 
 DAEMON = sys.argv[1]
 GATEWAY = (115, "0.0.19.40.0.255")
@@ -68,7 +69,7 @@ with open(conf, encoding="ascii") as f:
 text = (text.replace(f"sim_speed = {SIM_SPEED}\n", "sim_speed = 1\n")
         .replace("sim_current_ma = 12000 7000 3000\n", "sim_current_ma = 0 0 0\n")
         .replace("account_mode = credit\n", "account_mode = prepayment\naccount_unit = kwh\n"
-                 f"sts_decoder_key_file = {KEY}\n"))
+                 f"sts_decoder_key_file = {KEY}\nlow_credit = 2.000\n"))
 text = "".join(line for line in text.splitlines(True) if not line.startswith("tariff_file"))
 with open(conf, "w", encoding="ascii") as f:
     f.write(text)
@@ -81,6 +82,25 @@ check("the account reads over DLMS (the meter's first scan is in)",
 
 def balance():
     return int(bus.account()["Balance"])
+
+
+def credit_status_want():
+    """Account current_credit_status as the Blue Book's bits say it should read, worked out from
+    D-Bus (mode, available credit, the low_credit setting, the emergency credit) and the
+    meter's credit state (Data 0.0.128.0.4.255, 4 out of credit): bit 0 (the first, '1' of
+    the string) in_credit, 1 low_credit, 3 next_credit_selectable, 5 selectable_credit_in_use,
+    6 out_of_credit."""
+    acc = bus.account()
+    out = getv(mgmt, 1, "0.0.128.0.4.255", 2) == 4
+    low = (str(acc["Mode"]) != "credit" and
+           int(acc["AvailableCredit"]) < int(acc["Configuration"]["low_credit"]))
+    ec = str(acc["EmergencyCredit"])
+    bits = ["0"] * 8
+    bits[0 if not out else 6] = "1"
+    bits[1] = "1" if low else "0"
+    bits[3] = "1" if ec == "available" else "0"
+    bits[5] = "1" if ec == "in_use" else "0"
+    return "".join(bits)
 
 
 def enter_dlms(token):
@@ -124,6 +144,16 @@ with section("the account's credits, charges and token configuration"):
           "token_gateway_configuration puts 100 % of a token into the token credit",
           refs == want, refs)
 
+with section("the account's credit status before any token"):
+    # 0 Wh available, below low_credit 2 kWh = 2 000 000 mu: in credit (at 0 a prepayment
+    # account is not out of credit) and low credit, '11000000'
+    got = getv(mgmt, *ACCOUNT, 4)
+    check("Account current_credit_status '11000000' (in_credit, low_credit), as D-Bus says",
+          got == "11000000" == credit_status_want(), (got, credit_status_want()))
+    with associated(PORT, PUBLIC) as pub:
+        got = getv(pub, *ACCOUNT, 4)
+    check("the public client reads it too (it reads available_credit)", got == "11000000", got)
+
 with section("the gateway before any token"):
     check("token_delivery_method 0 (remote); token_status object-unavailable before any "
           "token", getv(mgmt, *GATEWAY, 5) == 0 and
@@ -161,6 +191,21 @@ with section("a valid token credits once over DLMS"):
           clock0.timestamp() <= when.timestamp() <= clock1.timestamp(),
           (tok, str(clock0), str(when), str(clock1)))
 
+with section("money and its scalers, for a kWh account (3 minor digits: the Wh)"):
+    # After step1 the account has been credited 1 kWh = 1000 Wh = 1 000 000 mu, and nothing
+    # else. The Account: double-long in the minor unit, 1 000 000 / 1000 = 1000 (Wh), with
+    # currency_scale -3: 1000 x 10^-3 = 1 kWh. The total-credit Register 0.0.128.0.0.255:
+    # long64 mu, 1 000 000, with scaler -(3 + 3) = -6: 1 000 000 x 10^-6 = 1 kWh.
+    acc = bus.account()
+    cur = getv(mgmt, *ACCOUNT, 15)
+    check("Account currency {'KWH', currency_scale -3, currency_unit 2 monetary}",
+          isinstance(cur, tuple) and cur[0] in ("KWH", b"KWH") and cur[1:] == (-3, 2), cur)
+    total = getv(mgmt, 3, "0.0.128.0.0.255", 2)
+    sunit = getv(mgmt, 3, "0.0.128.0.0.255", 3)
+    check("total credit Register: value = D-Bus TotalCredit in mu (1 000 000), scaler_unit "
+          "(-6, 10): value x 10^-6 = 1 kWh", total == int(acc["TotalCredit"]) == 1000000 and
+          sunit == (-6, 10), (total, sunit, int(acc["TotalCredit"])))
+
 with section("the same token refused on both channels"):
     before = balance()
     res, status, desc = enter_dlms(STEP1)
@@ -183,6 +228,10 @@ with section("the same token refused on both channels"):
     res, status, desc = enter_dlms(STEP10)
     check("enter(step10CTSA20Test): a valid entry (ends the session of invalid ones)",
           res == 0 and desc == [b"credit"], (res, status, desc))
+    # 1 + 1.8 + 14782.4 kWh, far above the 2 kWh line: in credit only, '10000000'
+    got = getv(mgmt, *ACCOUNT, 4)
+    check("Account current_credit_status now '10000000' (in_credit), as D-Bus says",
+          got == "10000000" == credit_status_want(), (got, credit_status_want()))
 
 with section("bad parameters are no token"):
     status0 = getv(mgmt, *GATEWAY, 6)
@@ -219,6 +268,32 @@ with section("the lockout holds across D-Bus and DLMS together"):
           "description ['locked']", res == TEMPORARY_FAILURE and
           status == (EXECUTION_FAILURE, "") and desc == [b"locked"], (res, status, desc))
     check("nothing credited while locked", balance() == before, (balance(), before))
+
+with section("the gateway's last entry across kill -9 and a restart"):
+    # The gateway describes the last entry made through it (its token_delivery_method is
+    # remote), not one made on D-Bus after it: the last DLMS entry is step15 refused as locked;
+    # then D-Bus takes step11 (refused too: locked, or used).
+    err, _ = enter_dbus(STEP11)
+    check("D-Bus EnterToken(step11BCTSA20Test) after the last DLMS entry: refused",
+          err in (LOCKED, INVALID), err)
+    before = [getv(mgmt, *GATEWAY, a) for a in (2, 3, 4, 6)]
+    check("before the kill: token step15, token_description ['locked'], token_status "
+          "(7 execution_failure, '')", before[0] == STEP15.encode() and
+          before[2] == [b"locked"] and before[3] == (EXECUTION_FAILURE, ""), before)
+    mgmt.close()
+    daemon.proc.kill()
+    daemon.proc.wait()
+    daemon.stop()
+    daemon = Daemon(DAEMON, conf, TMP, PORT)
+    up = daemon.wait_serving(60)
+    check("polymeterd serves again after kill -9", up, daemon.stderr()[-1500:])
+    if not up:
+        done()
+    mgmt = associated(PORT, MANAGEMENT)
+    after = [getv(mgmt, *GATEWAY, a) for a in (2, 3, 4, 6)]
+    check("after the restart: attributes 2 token, 3 token_time, 4 token_description and 6 "
+          "token_status read as before the kill (the store's entry, not object-unavailable)",
+          after == before, (after, before))
 
 mgmt.close()
 stopped_clean(daemon, "polymeterd")

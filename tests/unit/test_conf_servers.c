@@ -135,6 +135,23 @@ static const struct {
     /* one key file, two meters: one title and key, two counter sequences (GCM IV reuse) */
     {"dlms_key_file = /etc/k\n[meter n]\nsource = sim\ndlms_key_file = /etc/k\n", 8,
      "[meter n] dlms_key_file /etc/k: [meter m] (line 5) has it too"},
+    /* dlms_clients: the SAP's range, the words, a SAP twice, what a client needs */
+    {"dlms_clients = 127 lls reader\n", 5, "client SAP '127': expected 1..126"},
+    {"dlms_clients = 0 lls reader\n", 5, "client SAP '0': expected 1..126"},
+    {"dlms_clients = 17 lls boss\n", 5,
+     "client SAP 17: rights 'boss': expected public, reader, operator or management"},
+    {"dlms_clients = 17 password reader\n", 5,
+     "authentication 'password': expected none, lls, hls or lls+hls"},
+    {"dlms_clients = 17 lls\n", 5, "'17': expected SAP AUTHENTICATION RIGHTS"},
+    {"dlms_clients = 17 lls reader extra\n", 5, "expected SAP AUTHENTICATION RIGHTS"},
+    {"dlms_clients = ,\n", 5, "expected SAP AUTHENTICATION RIGHTS entries"},
+    {"dlms_clients = 17 none reader\n", 5, "without authentication a client may only be public"},
+    {"dlms_password_file = /etc/p\ndlms_clients = 17 lls reader, 17 lls operator\n", 6,
+     "client SAP 17 given twice"},
+    {"dlms_clients = 18 hls operator\n", 5,
+     "client SAP 18 authenticates with hls, which needs dlms_key_file in [meter m]"},
+    {"dlms_clients = 18 lls reader\n", 5,
+     "client SAP 18 authenticates with lls, which needs dlms_password_file"},
     {"dlms_push_destination = head-end.example:4059\n", 5, "expected HOST:PORT"},
     {"dlms_push_destination = 192.0.2.20\n", 5, "expected HOST:PORT"},
     {"dlms_push_destination = 192.0.2.20:0\n", 5, "expected HOST:PORT"},
@@ -176,6 +193,41 @@ START_TEST(test_dlms_defaults_and_values)
 	ck_assert_uint_eq(t.idle_usec, 30ULL * 1000000);
 	ck_assert_uint_eq(t.header_usec, 5ULL * 1000000);
 	ck_assert_str_eq(c.meter[0].dlms_password_file, "/etc/polymeter/dlms.pw");
+}
+END_TEST
+
+/* dlms_clients beside the standard two, and replacing one of them (server.h rules). */
+START_TEST(test_dlms_clients)
+{
+	struct pm_dlms_client_rule rules[PM_DLMS_MAX_CLIENTS];
+	struct pm_conf c;
+	char err[256] = "";
+
+	ck_assert_int_eq(load("", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(pm_conf_dlms_clients(&c.meter[0], rules), 2);
+	ck_assert_uint_eq(rules[0].sap, 1);
+	ck_assert_uint_eq(rules[0].auth, PM_DLMS_AUTH_LLS | PM_DLMS_AUTH_HLS);
+	ck_assert_int_eq(rules[0].rights, PM_DLMS_CLIENT_MANAGEMENT);
+	ck_assert_uint_eq(rules[1].sap, 16);
+	ck_assert_uint_eq(rules[1].auth, PM_DLMS_AUTH_NONE);
+	ck_assert_int_eq(rules[1].rights, PM_DLMS_CLIENT_PUBLIC);
+
+	ck_assert_int_eq(load("dlms_password_file = /etc/p\ndlms_key_file = /etc/k\n"
+			      "dlms_clients = 17 lls reader,18 hls operator , 1 hls management\n",
+			      &c, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(pm_conf_dlms_clients(&c.meter[0], rules), 4);
+	/* 16 as standard; 1 replaced: HLS only */
+	ck_assert_uint_eq(rules[0].sap, 16);
+	ck_assert_uint_eq(rules[1].sap, 17);
+	ck_assert_uint_eq(rules[1].auth, PM_DLMS_AUTH_LLS);
+	ck_assert_int_eq(rules[1].rights, PM_DLMS_CLIENT_READER);
+	ck_assert_uint_eq(rules[2].sap, 18);
+	ck_assert_uint_eq(rules[2].auth, PM_DLMS_AUTH_HLS);
+	ck_assert_int_eq(rules[2].rights, PM_DLMS_CLIENT_OPERATOR);
+	ck_assert_uint_eq(rules[3].sap, 1);
+	ck_assert_uint_eq(rules[3].auth, PM_DLMS_AUTH_HLS);
+	ck_assert_int_eq(rules[3].rights, PM_DLMS_CLIENT_MANAGEMENT);
 }
 END_TEST
 
@@ -340,6 +392,7 @@ static Suite *conf_servers_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_dlms_defaults_and_values);
 	tcase_add_test(tc, test_dlms_hdlc_defaults_and_values);
+	tcase_add_test(tc, test_dlms_clients);
 	tcase_add_test(tc, test_dlms_push_defaults_and_values);
 	tcase_add_loop_test(tc, test_dlms_password_file, 0, (int)(sizeof(pw) / sizeof(pw[0])));
 	tcase_add_test(tc, test_dlms_password_missing);

@@ -308,7 +308,8 @@ END_TEST
 
 START_TEST(test_register_quantity)
 {
-	/* account.total_credit, 0.0.128.0.0.255: money, scaler -5, local currency (10) */
+	/* account.total_credit, 0.0.128.0.0.255: money in mu, GBP's 2 minor digits: scaler
+	 * -(2 + 3) = -5, local currency (10) */
 	const struct pm_cosem_object *o = find(&fx.rpub, 3, 0, 0, 128, 0, 0, 255);
 	/* the rate register 1.0.1.8.2.255 (register.rate2.active_import) */
 	const struct pm_cosem_object *rate2 = find(&fx.rpub, 3, 1, 0, 1, 8, 2, 255);
@@ -317,6 +318,7 @@ START_TEST(test_register_quantity)
 	ck_assert_ptr_nonnull(rate2);
 	ck_assert_int_eq(get(&fx.rpub, o, 2), PM_DLMS_OBJECT_UNAVAILABLE); /* no account */
 	fx.snap.account.valid = true;
+	fx.snap.account.minor_units = 2;
 	fx.snap.account.total_credit_mu = -2;
 	ck_assert_int_eq(get(&fx.rpub, o, 2), PM_DLMS_SUCCESS);
 	OUT_EQ(&fx.out, 0x14, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE);
@@ -833,6 +835,151 @@ START_TEST(test_payment_classes)
 }
 END_TEST
 
+/*
+ * Account attribute 4 current_credit_status, bit-string of 8 (04 08 xx), bit 0 the octet's
+ * most significant: 0 in_credit 0x80, 1 low_credit 0x40, 3 next_credit_selectable 0x10, 5
+ * selectable_credit_in_use 0x04, 6 out_of_credit 0x02. The low-credit threshold is 5.00 GBP =
+ * 500 000 mu; "below" is strictly below (account.h: at the line is its good side).
+ */
+START_TEST(test_account_credit_status)
+{
+	const struct pm_cosem_object *acc = find(&fx.rpub, 111, 0, 0, 19, 0, 0, 255);
+
+	ck_assert_ptr_nonnull(acc);
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_OBJECT_UNAVAILABLE); /* no account yet */
+	fx.snap.account.valid = true;
+	fx.snap.account.settings.low_credit_mu = 500000;
+	/* credit mode, nothing available: in credit and nothing else (no low credit in it) */
+	fx.snap.account.mode = ACCOUNT_MODE_CREDIT;
+	fx.snap.account.credit = PM_CREDIT_OK;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0x80);
+	/* PAYG, 1234.56789 GBP available, emergency credit in use: 0x80 | 0x04 */
+	fx.snap.account.mode = ACCOUNT_MODE_PAYG;
+	fx.snap.account.available_mu = 123456789;
+	fx.snap.account.credit = PM_CREDIT_EC_IN_USE;
+	fx.snap.account.ec_state = ACCOUNT_EC_IN_USE;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0x84);
+	/* prepayment, 4.00 GBP < 5.00, emergency credit on offer: 0x80 | 0x40 | 0x10 = 0xD0 */
+	fx.snap.account.mode = ACCOUNT_MODE_PREPAYMENT;
+	fx.snap.account.available_mu = 400000;
+	fx.snap.account.credit = PM_CREDIT_EC_AVAILABLE;
+	fx.snap.account.ec_state = ACCOUNT_EC_AVAILABLE;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0xD0);
+	/* exactly at 5.00 GBP: not low */
+	fx.snap.account.available_mu = 500000;
+	fx.snap.account.credit = PM_CREDIT_OK;
+	fx.snap.account.ec_state = ACCOUNT_EC_NONE;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0x80);
+	/* out of credit, emergency credit spent: 0x02 | 0x40 = 0x42 */
+	fx.snap.account.available_mu = -1000;
+	fx.snap.account.credit = PM_CREDIT_OUT;
+	fx.snap.account.ec_state = ACCOUNT_EC_EXHAUSTED;
+	ck_assert_int_eq(get(&fx.rpub, acc, 4), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x04, 0x08, 0x42);
+	/* read-only for both clients; attribute 3 stays unserved */
+	ck_assert_int_eq(set(&fx.rmgmt, acc, 4, (const uint8_t[]){0x04, 0x08, 0x80}, 3),
+			 PM_DLMS_READ_WRITE_DENIED);
+	ck_assert_int_eq(get(&fx.rmgmt, acc, 3), PM_DLMS_READ_WRITE_DENIED);
+}
+END_TEST
+
+/*
+ * Money for a currency with 0, 2 and 3 minor digits (JPY, GBP, BHD). The model counts mu,
+ * 1/1000 of the minor unit, whatever the currency. Each amount below is 1 234 000 mu:
+ *   JPY: 1 234 000 mu = 1 234 yen;  GBP: = 1 234 pence = 12.34 GBP;  BHD: = 1 234 fils = 1.234 BHD.
+ * A Register (0.0.128.0.0.255, total credit) serves mu as long64 1 234 000 (0x12D450), so its
+ * scaler must be -(digits + 3): 1 234 000 x 10^-3 = 1 234 (JPY), x 10^-5 = 12.34 (GBP),
+ * x 10^-6 = 1.234 (BHD). The Account serves the minor unit as double-long 1 234 (0x04D2) with
+ * currency_scale -digits: 1 234 x 10^0 = 1 234, x 10^-2 = 12.34, x 10^-3 = 1.234. Both give the
+ * amount exactly, in every currency.
+ */
+START_TEST(test_money_scalers_follow_the_currency)
+{
+	static const struct {
+		const char *code;
+		int64_t digits;
+		uint8_t register_scaler; /* -(digits + 3), as integer octet */
+		uint8_t currency_scale;	 /* -digits */
+	} cur[] = {
+	    {"JPY", 0, 0xFD, 0x00}, /* -3, 0 */
+	    {"GBP", 2, 0xFB, 0xFE}, /* -5, -2 */
+	    {"BHD", 3, 0xFA, 0xFD}, /* -6, -3 */
+	};
+	const struct pm_cosem_object *total = find(&fx.rpub, 3, 0, 0, 128, 0, 0, 255);
+	const struct pm_cosem_object *acc = find(&fx.rpub, 111, 0, 0, 19, 0, 0, 255);
+
+	ck_assert_ptr_nonnull(total);
+	ck_assert_ptr_nonnull(acc);
+	fx.snap.account.valid = true;
+	fx.snap.account.total_credit_mu = 1234000;
+	fx.snap.account.available_mu = 1234000;
+	for (size_t i = 0; i < sizeof(cur) / sizeof(cur[0]); i++) {
+		memcpy(fx.snap.account.currency, cur[i].code, 4);
+		fx.snap.account.minor_units = cur[i].digits;
+		ck_assert_int_eq(get(&fx.rpub, total, 2), PM_DLMS_SUCCESS);
+		OUT_EQ(&fx.out, 0x14, 0, 0, 0, 0, 0, 0x12, 0xD4, 0x50);
+		ck_assert_int_eq(get(&fx.rpub, total, 3), PM_DLMS_SUCCESS);
+		ck_assert_uint_eq(fx.out.len, 6);
+		ck_assert_uint_eq(fx.out.buf[3], cur[i].register_scaler);
+		ck_assert_int_eq(get(&fx.rpub, acc, 5), PM_DLMS_SUCCESS);
+		OUT_EQ(&fx.out, 0x05, 0x00, 0x00, 0x04, 0xD2);
+		/* {visible-string code, integer -digits, enum 2 monetary} */
+		ck_assert_int_eq(get(&fx.rpub, acc, 15), PM_DLMS_SUCCESS);
+		ck_assert_uint_eq(fx.out.len, 11);
+		ck_assert(memcmp(fx.out.buf + 4, cur[i].code, 3) == 0);
+		ck_assert_uint_eq(fx.out.buf[8], cur[i].currency_scale);
+	}
+}
+END_TEST
+
+/*
+ * The price (0.0.128.2.4.255, currency per kWh, unit 254 other) and a money setting written as
+ * a Register follow the currency too. BHD: 0.025 BHD/kWh = 25 fils = 25 000 mu per kWh, long64
+ * 25 000 (0x61A8) at scaler -6: 25 000 x 10^-6 = 0.025. JPY: a PAYG debt limit of -500 yen is
+ * -500 000 mu, so a head-end that read scaler -3 writes long64 -500 000 (0xFFF85EE0) and the
+ * meter is asked for -500 000 mu; the Account's low_credit_threshold takes 100 (yen) as
+ * double-long and becomes 100 x 1 000 = 100 000 mu.
+ */
+START_TEST(test_money_price_and_settings_per_currency)
+{
+	const struct pm_cosem_object *price = find(&fx.rpub, 3, 0, 0, 128, 2, 4, 255);
+	const struct pm_cosem_object *payg = find(&fx.rmgmt, 3, 0, 0, 128, 5, 0, 255);
+	const struct pm_cosem_object *acc = find(&fx.rmgmt, 111, 0, 0, 19, 0, 0, 255);
+
+	ck_assert_ptr_nonnull(price);
+	ck_assert_ptr_nonnull(payg);
+	ck_assert_ptr_nonnull(acc);
+	fx.snap.account.valid = true;
+	fx.snap.account.has_tariff = true;
+	memcpy(fx.snap.account.currency, "BHD", 4);
+	fx.snap.account.minor_units = 3;
+	fx.snap.account.price_mu_per_kwh = 25000;
+	ck_assert_int_eq(get(&fx.rpub, price, 2), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x14, 0, 0, 0, 0, 0, 0, 0x61, 0xA8);
+	ck_assert_int_eq(get(&fx.rpub, price, 3), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x02, 0x02, 0x0F, 0xFA, 0x16, 254);
+
+	memcpy(fx.snap.account.currency, "JPY", 4);
+	fx.snap.account.minor_units = 0;
+	ck_assert_int_eq(get(&fx.rmgmt, payg, 3), PM_DLMS_SUCCESS);
+	OUT_EQ(&fx.out, 0x02, 0x02, 0x0F, 0xFD, 0x16, 10);
+	ck_assert_int_eq(
+	    set(&fx.rmgmt, payg, 2,
+		(const uint8_t[]){0x14, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF8, 0x5E, 0xE0}, 9),
+	    PM_DLMS_SUCCESS);
+	ck_assert_int_eq(fx.calls.set_setting, 1);
+	ck_assert_int_eq(fx.calls.setting_value, -500000);
+	ck_assert_str_eq(pm_quantities[fx.calls.setting].id, "settings.payg_debt_limit");
+	ck_assert_int_eq(set(&fx.rmgmt, acc, 16, (const uint8_t[]){0x05, 0, 0, 0, 100}, 5),
+			 PM_DLMS_SUCCESS);
+	ck_assert_int_eq(fx.calls.setting_value, 100000);
+}
+END_TEST
+
 /* ---- token gateway ---- */
 
 /* LLS on a meter with HLS keys: every write of money, supply or tariff is refused before the
@@ -996,6 +1143,9 @@ int main(void)
 	tcase_add_test(tc, test_disconnect);
 	tcase_add_test(tc, test_demand);
 	tcase_add_test(tc, test_payment_classes);
+	tcase_add_test(tc, test_account_credit_status);
+	tcase_add_test(tc, test_money_scalers_follow_the_currency);
+	tcase_add_test(tc, test_money_price_and_settings_per_currency);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -549,6 +549,122 @@ START_TEST(test_event_codes)
 }
 END_TEST
 
+/*
+ * Every kind the daemon logs (docs/events.md, docs/clock.md, docs/account.md, docs/mqtt.md; the
+ * callers of pm_meter_event and billing_queue) has a code of its own: none falls to
+ * PM_EVENT_CODE_OTHER, and no two kinds share a code in one log (the supply's and the chip's
+ * kinds take theirs from the detail and are checked in test_event_codes).
+ */
+START_TEST(test_every_logged_kind_has_a_code)
+{
+	static const char *const kinds[] = {
+	    "daemon_start",
+	    "daemon_stop",
+	    "restart_recovered",
+	    "restart_unrecoverable",
+	    "chip_reset",
+	    "power_down",
+	    "power_up",
+	    "power_down_charges",
+	    "clock_step_charges",
+	    "device_lost",
+	    "device_found",
+	    "config_change",
+	    "divergence",
+	    "counter_backwards",
+	    "time_backwards",
+	    "register_reset_refused",
+	    "bad_sample",
+	    "events_dropped",
+	    "store_failed",
+	    "calibration",
+	    "account_unavailable",
+	    "account_available",
+	    "clock_jump",
+	    "clock_trusted",
+	    "clock_untrusted",
+	    "clock_set",
+	    "mqtt_backlog_dropped",
+	    "tariff_set",
+	    "tariff_activated",
+	    "tariff_deferred",
+	    "tariff_deferred_cancelled",
+	    "tariff_period",
+	    "tariff_rate",
+	    "tariff_block",
+	    "tariff_reconciled",
+	    "currency_conversion_set",
+	    "currency_converted",
+	    "account_snapshot",
+	    "energy_snapshot",
+	    "tenancy_changed",
+	    "wallet_reconciled",
+	    "payment_accepted",
+	    "low_credit",
+	    "ec_available",
+	    "ec_taken",
+	    "ec_exhausted",
+	    "debt_cleared",
+	    "supply_armed",
+	    "disconnect_suspended",
+	    "load_limit_tripped",
+	    "phase_unbalance_tripped",
+	    "token_refused",
+	    "token_entry_locked",
+	    "sts_token",
+	    "sts_credit",
+	    "sts_key_set",
+	    "sts_setup",
+	    "sts_tids_imported",
+	    "sts_max_power",
+	    "sts_phase_unbalance",
+	    "sts_clear_credit",
+	    "sts_clear_tamper",
+	    "sts_management",
+	};
+	enum { N = sizeof(kinds) / sizeof(kinds[0]) };
+	enum pm_cosem_profile log[N];
+	uint16_t code[N];
+
+	for (size_t i = 0; i < N; i++) {
+		pm_cosem_event_classify(kinds[i], "", &log[i], &code[i]);
+		ck_assert_msg(code[i] != PM_EVENT_CODE_OTHER, "%s has no code", kinds[i]);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(log[i] != log[j] || code[i] != code[j], "%s and %s share %u",
+				      kinds[i], kinds[j], code[i]);
+	}
+}
+END_TEST
+
+/* The codes given to the kinds that had none (docs/dlms-profiles.md's table). */
+START_TEST(test_event_codes_added)
+{
+	static const struct {
+		const char *kind;
+		enum pm_cosem_profile log;
+		uint16_t code;
+	} want[] = {
+	    {"phase_unbalance_tripped", PM_COSEM_DISCONNECT_EVENTS, 1307},
+	    {"sts_phase_unbalance", PM_COSEM_CREDIT_EVENTS, 1417},
+	    {"power_down_charges", PM_COSEM_CREDIT_EVENTS, 1418},
+	    {"clock_step_charges", PM_COSEM_CREDIT_EVENTS, 1419},
+	    {"clock_jump", PM_COSEM_STANDARD_EVENTS, 1017},
+	    {"clock_trusted", PM_COSEM_STANDARD_EVENTS, 1018},
+	    {"clock_untrusted", PM_COSEM_STANDARD_EVENTS, 1019},
+	    {"mqtt_backlog_dropped", PM_COSEM_STANDARD_EVENTS, 1020},
+	    {"energy_snapshot", PM_COSEM_STANDARD_EVENTS, 1111},
+	};
+	enum pm_cosem_profile log;
+	uint16_t code;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		pm_cosem_event_classify(want[i].kind, "x=1", &log, &code);
+		ck_assert_msg(log == want[i].log && code == want[i].code, "%s: log %d code %u",
+			      want[i].kind, (int)log, code);
+	}
+}
+END_TEST
+
 /* An event log's rows: clock and a long-unsigned code. */
 START_TEST(test_event_log_buffer)
 {
@@ -709,6 +825,8 @@ static Suite *profiles_suite(void)
 	tcase_add_test(tc, test_access);
 	tcase_add_test(tc, test_table_matches_definitions);
 	tcase_add_test(tc, test_event_codes);
+	tcase_add_test(tc, test_every_logged_kind_has_a_code);
+	tcase_add_test(tc, test_event_codes_added);
 	tcase_add_test(tc, test_event_log_buffer);
 	tcase_add_test(tc, test_billing_row_columns);
 	tcase_add_test(tc, test_through_the_session);

@@ -605,11 +605,12 @@ START_TEST(test_silent_unless_polled)
 	feed2(l, 0x11, NULL, 0, false, &o);
 	ck_assert_uint_eq(o.n, 1);
 	ck_assert_uint_eq(o.ctrl[0], 0x1F);
-	/* SNRM without P (0x83): the link is set up, no UA yet */
+	/* SNRM without P (0x83): ignored, the link stays down (test_snrm_without_p_ignored) */
 	feed2(l, 0x83, NULL, 0, false, &o);
 	ck_assert_uint_eq(o.len, 0);
-	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_RESET);
-	ck_assert(pm_hdlc_link_connected(l));
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert(!pm_hdlc_link_connected(l));
+	connect(l, 128, 128, 1, &o); /* SNRM with P: UA 0x73 */
 	/* a whole request in an I frame without P: delivered, its answer kept */
 	feed2(l, 0x00, req, sizeof(req), false, &o);
 	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
@@ -663,6 +664,113 @@ START_TEST(test_silent_unless_polled)
 	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_RESET);
 	ck_assert_uint_eq(o.len, 0);
 	ck_assert(!pm_hdlc_link_connected(l));
+	pm_hdlc_link_free(l);
+}
+END_TEST
+
+/*
+ * CRC-16/X.25 bit by bit, written here from its definition (ISO/IEC 13239's FCS: polynomial
+ * x^16 + x^12 + x^5 + 1, reflected 0x8408, initial value and final XOR 0xFFFF, sent low octet
+ * first), independent of pm_hdlc_crc16; its check value for "123456789" is 0x906E.
+ */
+static uint16_t x25(const uint8_t *p, size_t n)
+{
+	uint16_t c = 0xFFFF;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int b = 0; b < 8; b++)
+			c = (uint16_t)(c & 1 ? (c >> 1) ^ 0x8408 : c >> 1);
+	}
+	return (uint16_t)~c;
+}
+
+/* Closes the hand-written frame @f of @n octets (flags included): its HCS when it has an
+ * information field (after the 5 header octets of a 1-byte-address frame) and its FCS. */
+static void seal(uint8_t *f, size_t n)
+{
+	uint16_t c;
+
+	if (n > 9) {
+		c = x25(f + 1, 5);
+		f[6] = (uint8_t)c;
+		f[7] = (uint8_t)(c >> 8);
+	}
+	c = x25(f + 1, n - 4);
+	f[n - 3] = (uint8_t)c;
+	f[n - 2] = (uint8_t)(c >> 8);
+}
+
+/*
+ * An SNRM whose control byte lacks P (0x83 = 0x93 - 0x10) asks for no answer (normal response
+ * mode: the secondary speaks only when polled) and is not taken: no UA, no DM, and nothing
+ * changes, neither on a link that is down nor on one that is up (its sequence numbers, its
+ * parameters and its association stay).
+ */
+START_TEST(test_snrm_without_p_ignored)
+{
+	/* client 16 (21) to server 1 (03), format A0 + length 7, SNRM without P */
+	uint8_t snrm_no_p[] = {0x7E, 0xA0, 0x07, 0x03, 0x21, 0x83, 0, 0, 0x7E};
+	/* the same with P, and the client's parameters (12 octets: max info tx 64, rx 64, windows
+	 * 1): 5 header + 2 HCS + 15 + 2 FCS = 24 = 0x18 */
+	uint8_t snrm[] = {0x7E, 0xA0, 0x18, 0x03, 0x21, 0x93, 0,    0,	  0x81,
+			  0x80, 0x0C, 0x05, 0x01, 0x40, 0x06, 0x01, 0x40, 0x07,
+			  0x01, 0x01, 0x08, 0x01, 0x01, 0,    0,    0x7E};
+	/* RLRQ (62 00) behind the LLC: I frame N(S) 0 N(R) 0 P = 0x10, then N(S) 1 N(R) 1 P =
+	 * 1 << 5 | 0x10 | 1 << 1 = 0x32 */
+	uint8_t i0[] = {0x7E, 0xA0, 0x0E, 0x03, 0x21, 0x10, 0, 0,
+			0xE6, 0xE6, 0x00, 0x62, 0x00, 0,    0, 0x7E};
+	uint8_t i1[] = {0x7E, 0xA0, 0x0E, 0x03, 0x21, 0x32, 0, 0,
+			0xE6, 0xE6, 0x00, 0x62, 0x00, 0,    0, 0x7E};
+	const uint8_t resp[] = {0x63, 0x00};
+	const uint8_t check[] = "123456789";
+	struct pm_hdlc_link_config cfg;
+	struct pm_hdlc_link_stats st;
+	struct pm_hdlc_params pr;
+	struct pm_hdlc_link *l;
+	struct out o;
+
+	ck_assert_uint_eq(x25(check, 9), 0x906E);
+	seal(snrm_no_p, sizeof(snrm_no_p));
+	seal(snrm, sizeof(snrm));
+	seal(i0, sizeof(i0));
+	seal(i1, sizeof(i1));
+	pm_hdlc_link_config_default(&cfg);
+	l = pm_hdlc_link_new(&cfg);
+	ck_assert_ptr_nonnull(l);
+
+	/* down: nothing sent, still down */
+	o.ev = pm_hdlc_link_input(l, snrm_no_p, sizeof(snrm_no_p), 10, o.buf, &o.len);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert(!pm_hdlc_link_connected(l));
+
+	/* up with P (UA 0x73, 64 octets agreed), one request answered: V(R) is 1 */
+	o.ev = pm_hdlc_link_input(l, snrm, sizeof(snrm), 20, o.buf, &o.len);
+	split(&o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x73);
+	o.ev = pm_hdlc_link_input(l, i0, sizeof(i0), 30, o.buf, &o.len);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.ctrl[0], 0x30); /* I N(S) 0 N(R) 1 F */
+
+	/* up: the SNRM without P is not a new link (no RESET, nothing sent) */
+	o.ev = pm_hdlc_link_input(l, snrm_no_p, sizeof(snrm_no_p), 40, o.buf, &o.len);
+	ck_assert_uint_eq(o.len, 0);
+	ck_assert_uint_eq(o.ev, 0);
+	ck_assert(pm_hdlc_link_connected(l));
+	pm_hdlc_link_params(l, &pr);
+	ck_assert_uint_eq(pr.max_info_tx, 64);
+	/* the next request, N(S) 1 N(R) 1, is the one due: the numbering went on */
+	o.ev = pm_hdlc_link_input(l, i1, sizeof(i1), 50, o.buf, &o.len);
+	ck_assert_uint_eq(o.ev, PM_HDLC_LINK_APDU);
+	answer(l, resp, sizeof(resp), &o);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert_uint_eq(o.ctrl[0], 0x52); /* I N(S) 1 N(R) 2 F: 2 << 5 | 0x10 | 1 << 1 */
+	pm_hdlc_link_get_stats(l, &st);
+	ck_assert_uint_eq(st.unpolled_snrm, 2);
+	ck_assert_uint_eq(st.frames, 3);
 	pm_hdlc_link_free(l);
 }
 END_TEST
@@ -743,6 +851,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_addresses_1_2_4_bytes);
 	tcase_add_test(tc, test_other_meters_and_broadcast_ignored);
 	tcase_add_test(tc, test_other_client_snrm_ignored);
+	tcase_add_test(tc, test_snrm_without_p_ignored);
 	tcase_add_test(tc, test_bad_frames_ignored);
 	tcase_add_test(tc, test_disconnected_dm_and_disc);
 	tcase_add_test(tc, test_answer_segmented);

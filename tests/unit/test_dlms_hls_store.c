@@ -3,7 +3,10 @@
  * The daemon's side of HLS-GMAC (views/dlms/dlms-hls.c) against a real store in a temporary
  * directory: the server's counters reserved in blocks of PM_DLMS_HLS_IC_BLOCK (256) and never
  * handed out twice, across a block boundary, a reopen and a store that cannot commit; the
- * client's counter taken only above the last one.
+ * client's counter taken only above the last one; keys transferred through the Security setup
+ * object (RFC 3394 §4.1's published wrap): committed, kept across a reopen, overridden by an
+ * edited key file, refused whole when a wrap does not unwrap or the store cannot commit, and
+ * applied to new associations only.
  */
 #include <check.h>
 #include <stdio.h>
@@ -26,6 +29,15 @@ static const struct pm_dlms_keys keys = {
 };
 static const uint8_t title[8] = {0x50, 0x4D, 0x54, 0, 0, 0, 0, 0x01};
 static const uint8_t client_title[8] = {0x4D, 0x4D, 0x4D, 0, 0, 0, 0, 0x01};
+/* RFC 3394 §4.1: KEK 000102030405060708090A0B0C0D0E0F wraps the key data
+ * 00112233445566778899AABBCCDDEEFF into 1FA68B0A8112B447 AEF34BD8FB5A7B82 9D3E862371D2CFE5 */
+static const uint8_t master[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+				   0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
+static const uint8_t rfc_key[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+				    0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF};
+static const uint8_t rfc_wrapped[24] = {0x1F, 0xA6, 0x8B, 0x0A, 0x81, 0x12, 0xB4, 0x47,
+					0xAE, 0xF3, 0x4B, 0xD8, 0xFB, 0x5A, 0x7B, 0x82,
+					0x9D, 0x3E, 0x86, 0x23, 0x71, 0xD2, 0xCF, 0xE5};
 
 /* A store, a meter on it and the meter's HLS side, as the daemon has them. */
 struct rig {
@@ -51,7 +63,9 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static void rig_open(struct rig *r, const char *name)
+/* The meter @name with the key file's keys @file_keys and master key @kek (NULL: none). */
+static void rig_open_keys(struct rig *r, const char *name, const struct pm_dlms_keys *file_keys,
+			  const uint8_t *kek)
 {
 	struct pm_meter_config cfg;
 	char err[256];
@@ -59,7 +73,13 @@ static void rig_open(struct rig *r, const char *name)
 	ck_assert_int_eq(pm_store_open(db, &r->store, err, sizeof(err)), 0);
 	pm_meter_config_default(&cfg, name);
 	ck_assert_int_eq(pm_meter_new(&cfg, r->store, &r->meter), 0);
-	ck_assert_int_eq(pm_dlms_hls_init(&r->hls, name, r->meter, &keys, title, client_title), 0);
+	ck_assert_int_eq(
+	    pm_dlms_hls_init(&r->hls, name, r->meter, file_keys, title, client_title, kek), 0);
+}
+
+static void rig_open(struct rig *r, const char *name)
+{
+	rig_open_keys(r, name, &keys, master);
 }
 
 static void rig_close(struct rig *r)
@@ -71,19 +91,25 @@ static void rig_close(struct rig *r)
 
 static int next_ic(struct rig *r, uint32_t *ic)
 {
-	return r->hls.sec.next_ic(r->hls.sec.data, ic);
+	const struct pm_dlms_security *sec = pm_dlms_hls_security(&r->hls);
+
+	return sec->next_ic(sec->data, ic);
 }
 
 /* The counter of a request that may change the meter (a SET or an ACTION): committed first. */
 static bool client_ic(struct rig *r, uint32_t ic, uint32_t *expected)
 {
-	return r->hls.sec.client_ic(r->hls.sec.data, ic, true, expected);
+	const struct pm_dlms_security *sec = pm_dlms_hls_security(&r->hls);
+
+	return sec->client_ic(sec->data, ic, true, expected);
 }
 
 /* The counter of a GET or an AARQ: checked, kept in memory only. */
 static bool client_get_ic(struct rig *r, uint32_t ic, uint32_t *expected)
 {
-	return r->hls.sec.client_ic(r->hls.sec.data, ic, false, expected);
+	const struct pm_dlms_security *sec = pm_dlms_hls_security(&r->hls);
+
+	return sec->client_ic(sec->data, ic, false, expected);
 }
 
 /* 0..257 in order across the first block's end; after a reopen the rest of the second block
@@ -170,6 +196,142 @@ START_TEST(test_client_counter)
 }
 END_TEST
 
+/* One key of id @id, wrapped as @wrapped. */
+static enum pm_dlms_result transfer(struct rig *r, enum pm_cosem_key_id id, const uint8_t *wrapped)
+{
+	struct pm_cosem_wrapped_key k = {.id = id};
+
+	memcpy(k.wrapped, wrapped, sizeof(k.wrapped));
+	return pm_dlms_hls_transfer(&r->hls, &k, 1);
+}
+
+/* The RFC's key as the new encryption key: new associations start under it (and under the
+ * key file's authentication key), an association started before keeps the old one to its
+ * end; the new key's counters are its own (from 0); a reopen finds it again. */
+START_TEST(test_transfer_applies_to_next_association)
+{
+	const struct pm_dlms_security *before;
+	struct rig r;
+	uint32_t ic;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(next_ic(&r, &ic), 0);
+	ck_assert_uint_eq(ic, 0);
+	before = pm_dlms_hls_security(&r.hls);
+	before->hold(before->data); /* an association under the file's keys */
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, rfc_wrapped), PM_DLMS_SUCCESS);
+	ck_assert_ptr_ne(pm_dlms_hls_security(&r.hls), before);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, rfc_key, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	/* the association begun before: the file's key, its counters going on (1 after 0) */
+	ck_assert_mem_eq(before->keys->ek, keys.ek, 16);
+	ck_assert_int_eq(before->next_ic(before->data, &ic), 0);
+	ck_assert_uint_eq(ic, 1);
+	before->drop(before->data); /* it ends: its keys are freed (ASan: no use after) */
+	/* the new key's counters: a row of its own, the first block from 0 */
+	ck_assert_int_eq(next_ic(&r, &ic), 0);
+	ck_assert_uint_eq(ic, 0);
+	rig_close(&r);
+	rig_open(&r, "m");
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, rfc_key, 16);
+	/* and under it the reopen skips the rest of the block reserved before (256) */
+	ck_assert_int_eq(next_ic(&r, &ic), 0);
+	ck_assert_uint_eq(ic, 256);
+	rig_close(&r);
+}
+END_TEST
+
+/* The key file edited since the transfer (another encryption key than the one the transfer
+ * replaced): the file's key wins, and the transferred one is forgotten for good. */
+START_TEST(test_edited_key_file_wins)
+{
+	struct pm_dlms_keys edited = keys;
+	struct rig r;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, rfc_wrapped), PM_DLMS_SUCCESS);
+	rig_close(&r);
+	edited.ek[0] ^= 0x80;
+	rig_open_keys(&r, "m", &edited, master);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, edited.ek, 16);
+	rig_close(&r);
+	/* the file back as it was: the transferred key does not come back */
+	rig_open(&r, "m");
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	rig_close(&r);
+}
+END_TEST
+
+/* Refused, nothing changed (now or after a reopen): a wrap with one octet changed (RFC 3394's
+ * integrity check fails), no master key, a store that cannot commit, a list where one key of
+ * two does not unwrap. */
+START_TEST(test_transfer_refusals)
+{
+	struct pm_cosem_wrapped_key two[2] = {{.id = PM_COSEM_KEY_AUTHENTICATION},
+					      {.id = PM_COSEM_KEY_GLOBAL_UNICAST}};
+	uint8_t bad[24];
+	struct rig r;
+
+	memcpy(bad, rfc_wrapped, sizeof(bad));
+	bad[23] ^= 1;
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, bad), PM_DLMS_OTHER_REASON);
+	memcpy(two[0].wrapped, rfc_wrapped, 24);
+	memcpy(two[1].wrapped, bad, 24);
+	ck_assert_int_eq(pm_dlms_hls_transfer(&r.hls, two, 2), PM_DLMS_OTHER_REASON);
+	ck_assert_int_eq(pm_store_exec(r.store, "PRAGMA query_only = 1"), 0);
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped),
+			 PM_DLMS_TEMPORARY_FAILURE);
+	ck_assert_int_eq(pm_store_exec(r.store, "PRAGMA query_only = 0"), 0);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	rig_close(&r);
+	rig_open(&r, "m");
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ek, keys.ek, 16);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, keys.ak, 16);
+	rig_close(&r);
+	rig_open_keys(&r, "m", &keys, NULL);
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_GLOBAL_UNICAST, rfc_wrapped),
+			 PM_DLMS_OBJECT_UNAVAILABLE);
+	rig_close(&r);
+}
+END_TEST
+
+/* A new authentication key alone: the encryption key, and with it the counters' row, stays;
+ * the client's GET counter kept in memory carries over, so a GET's counter taken before is
+ * still a replay (9 taken, then 9 refused with 10 expected). */
+START_TEST(test_authentication_key_keeps_counters)
+{
+	struct rig r;
+	uint32_t expected;
+
+	rig_open(&r, "m");
+	ck_assert(client_get_ic(&r, 9, &expected));
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped), PM_DLMS_SUCCESS);
+	ck_assert_mem_eq(pm_dlms_hls_security(&r.hls)->keys->ak, rfc_key, 16);
+	ck_assert(!client_get_ic(&r, 9, &expected));
+	ck_assert_uint_eq(expected, 10);
+	rig_close(&r);
+}
+END_TEST
+
+/* A new master key (the RFC's key data, under the RFC's KEK): the next transfer's keys come
+ * wrapped in it; under the old one they no longer unwrap. */
+START_TEST(test_master_key_transfer)
+{
+	struct rig r;
+
+	rig_open(&r, "m");
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_MASTER, rfc_wrapped), PM_DLMS_SUCCESS);
+	ck_assert_int_eq(transfer(&r, PM_COSEM_KEY_AUTHENTICATION, rfc_wrapped),
+			 PM_DLMS_OTHER_REASON);
+	rig_close(&r);
+	rig_open(&r, "m");
+	ck_assert_mem_eq(r.hls.master, rfc_key, 16);
+	rig_close(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dlms_hls_store");
@@ -182,6 +344,11 @@ int main(void)
 	tcase_add_test(tc, test_block_boundary_and_reopen);
 	tcase_add_test(tc, test_failed_commit_hands_out_nothing);
 	tcase_add_test(tc, test_client_counter);
+	tcase_add_test(tc, test_transfer_applies_to_next_association);
+	tcase_add_test(tc, test_edited_key_file_wins);
+	tcase_add_test(tc, test_transfer_refusals);
+	tcase_add_test(tc, test_master_key_transfer);
+	tcase_add_test(tc, test_authentication_key_keeps_counters);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

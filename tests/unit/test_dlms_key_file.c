@@ -66,9 +66,16 @@ START_TEST(test_read)
 		ck_assert_uint_eq(k.keys.ek[i], i);
 		ck_assert_uint_eq(k.keys.ak[i], 0xD0 + i);
 	}
+	ck_assert(!k.has_master_key);
 	write_file(GOOD "client_system_title = 4D4D4D0000000001\n", 0600);
 	ck_assert_int_eq(pm_dlms_key_file_read(path, &k, &why), 0);
 	ck_assert(memcmp(k.client_title, client, 8) == 0);
+	/* the optional master key (KEK) */
+	write_file(GOOD "master_key = 3131313131313131313131313131313F\n", 0600);
+	ck_assert_int_eq(pm_dlms_key_file_read(path, &k, &why), 0);
+	ck_assert(k.has_master_key);
+	ck_assert_uint_eq(k.master_key[0], 0x31);
+	ck_assert_uint_eq(k.master_key[15], 0x3F);
 }
 END_TEST
 
@@ -99,7 +106,11 @@ START_TEST(test_refused)
 	    0640, -EINVAL, "authentication_key");
 	refused(GOOD "encryption_key = 000102\n", 0640, -EINVAL, "32 each");
 	refused(GOOD "client_system_title = 4D4D4D00000000XY\n", 0640, -EINVAL, "16 hexadecimal");
-	refused(GOOD "master_key = 000102030405060708090A0B0C0D0E0F\n", 0640, -EINVAL,
+	refused(GOOD "master_key = 000102030405060708090A0B0C0D0E\n", 0640, -EINVAL,
+		"master_key, one \"name = hex\" a line");
+	refused(GOOD "master_key = D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF\n", 0640, -EINVAL,
+		"master_key equal to encryption_key or authentication_key");
+	refused(GOOD "broadcast_key = 000102030405060708090A0B0C0D0E0F\n", 0640, -EINVAL,
 		"one \"name = hex\" a line");
 	refused(GOOD "authentication_key\n", 0640, -EINVAL, "one \"name = hex\" a line");
 	unlink(path);

@@ -249,6 +249,33 @@ START_TEST(test_events_sorted_into_their_logs)
 }
 END_TEST
 
+/*
+ * The phase-unbalance trip goes to the disconnector control log as 1307 (0x051B), the STS
+ * management token that set the limit to the token and credit log as 1417 (0x0589): each the
+ * only entry of its log, at 00:01 and 00:02 on 2026-01-01 (a Thursday, 4).
+ */
+START_TEST(test_phase_unbalance_events_in_their_logs)
+{
+	static const uint8_t credit_ln[6] = {0, 0, 99, 98, 6, 255};
+	struct pm_axdr_out out;
+
+	ck_assert_int_eq(pm_store_add_event(store, "m1", T_JAN + 1 * MIN, "sts_phase_unbalance",
+					    "tid=1 limit_w=11"),
+			 0);
+	ck_assert_int_eq(pm_store_add_event(store, "m1", T_JAN + 2 * MIN, "phase_unbalance_tripped",
+					    "unbalance_w=11"),
+			 0);
+	pm_axdr_out_init_heap(&out, 4096);
+	ck_assert_int_eq(get(7, disconnect_ln, 2, 0, NULL, 0, &out), PM_DLMS_SUCCESS);
+	OUT_EQ(&out, 0x01, 0x01, 0x02, 0x02, 0x09, 0x0C, 0x07, 0xEA, 0x01, 0x01, 0x04, 0, 2, 0, 0,
+	       0, 0, 0, 0x12, 0x05, 0x1B);
+	ck_assert_int_eq(get(7, credit_ln, 2, 0, NULL, 0, &out), PM_DLMS_SUCCESS);
+	OUT_EQ(&out, 0x01, 0x01, 0x02, 0x02, 0x09, 0x0C, 0x07, 0xEA, 0x01, 0x01, 0x04, 0, 1, 0, 0,
+	       0, 0, 0, 0x12, 0x05, 0x89);
+	pm_axdr_out_free(&out);
+}
+END_TEST
+
 /* A daily capture read back: entries_in_use 1, its clock and +A (entry 1, columns 1..2). */
 START_TEST(test_daily_capture)
 {
@@ -413,6 +440,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 0); /* no time limit: these tests are about results */
 	tcase_add_test(tc, test_load_profile_in_the_offset_of_its_date);
 	tcase_add_test(tc, test_events_sorted_into_their_logs);
+	tcase_add_test(tc, test_phase_unbalance_events_in_their_logs);
 	tcase_add_test(tc, test_daily_capture);
 	tcase_add_test(tc, test_calendar_becomes_the_future_tariff);
 	tcase_add_test(tc, test_whole_store_in_one_get);

@@ -357,6 +357,44 @@ START_TEST(test_assoc_management_accepted)
 }
 END_TEST
 
+/* Configured client SAPs (server.h rules): each authenticates as its rule says and gets its
+ * rights; a SAP not listed, the standard ones included, is refused (no-reason-given, 1). */
+START_TEST(test_assoc_configured_clients)
+{
+	static const struct pm_dlms_client_rule rules[] = {
+	    {17, PM_DLMS_AUTH_LLS, PM_DLMS_CLIENT_READER},
+	    {20, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC},
+	    {1, PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_MANAGEMENT},
+	};
+	struct rig *r = rig_new("12345678");
+
+	r->cfg.clients = rules;
+	r->cfg.n_clients = 3;
+	SEND(r, 17, lls_aarq);
+	ANSWER_IS(r, AARE_ACCEPTED(0x00, 0x1A, 0x1D));
+	ck_assert_int_eq(pm_dlms_session_assoc(r->s)->client, PM_DLMS_CLIENT_READER);
+	ck_assert_uint_eq(pm_dlms_session_assoc(r->s)->client_sap, 17);
+	ck_assert_uint_eq(pm_dlms_session_assoc(r->s)->mechanism, 1);
+	SEND(r, 20, ref_aarq);
+	ANSWER_IS(r, AARE_ACCEPTED(0x00, 0x1A, 0x1D));
+	ck_assert_int_eq(pm_dlms_session_assoc(r->s)->client, PM_DLMS_CLIENT_PUBLIC);
+	/* 16 is not in the list */
+	SEND(r, 16, ref_aarq);
+	ANSWER_IS(r, AARE_REJECTED(1));
+	ck_assert_int_eq(pm_dlms_session_assoc(r->s)->client, PM_DLMS_CLIENT_NONE);
+	/* SAP 1 may not use LLS here: authentication-mechanism-name-not-recognised (11) */
+	SEND(r, 1, lls_aarq);
+	ANSWER_IS(r, AARE_REJECTED(11));
+	/* 17 must authenticate: authentication-mechanism-name-required (12) */
+	SEND(r, 17, ref_aarq);
+	ANSWER_IS(r, AARE_REJECTED(12));
+	/* 20 may not: the mechanism it names is not recognised (11) */
+	SEND(r, 20, lls_aarq);
+	ANSWER_IS(r, AARE_REJECTED(11));
+	rig_free(r);
+}
+END_TEST
+
 START_TEST(test_assoc_rejections)
 {
 	struct rig *r = rig_new("12345678");
@@ -1151,6 +1189,7 @@ int main(void)
 	tcase_add_test(tc, test_assoc_public_accepted);
 	tcase_add_test(tc, test_assoc_management_accepted);
 	tcase_add_test(tc, test_assoc_rejections);
+	tcase_add_test(tc, test_assoc_configured_clients);
 	tcase_add_test(tc, test_assoc_initiate_errors);
 	tcase_add_test(tc, test_assoc_response_not_allowed);
 	tcase_add_test(tc, test_release_and_reassociate);

@@ -68,6 +68,37 @@ START_TEST(test_event_payload)
 }
 END_TEST
 
+/*
+ * Money is counted in mu, 1/1000 of the currency's minor unit (model.h), so its decimal point
+ * moves with the currency: 12 345 678 mu are 12 345.678 yen (no minor digits) and 12.345678
+ * dinar (3 minor digits, the fils). A fixed scaler of -5 (GBP's) wrote 123.45678 for both.
+ */
+static void account_balance_text(const char *currency, int64_t minor_units, const char *want)
+{
+	struct pm_snapshot snap;
+	struct pm_json j;
+	const char *t;
+
+	memset(&snap, 0, sizeof(snap));
+	snap.account.valid = true;
+	snap.account.balance_mu = 12345678;
+	snap.account.minor_units = minor_units;
+	snprintf(snap.account.currency, sizeof(snap.account.currency), "%s", currency);
+	pm_json_init(&j);
+	pm_mqtt_account(&j, "gw1", 1767225600000000000, &snap);
+	t = pm_json_finish(&j, NULL);
+	ck_assert_msg(strstr(t, want), "%s: %s not in %s", currency, want, t);
+	pm_json_free(&j);
+}
+
+START_TEST(test_account_money_scaler)
+{
+	account_balance_text("JPY", 0, "\"Balance\":{\"value\":12345.678,\"unit\":\"JPY\"}");
+	account_balance_text("GBP", 2, "\"Balance\":{\"value\":123.45678,\"unit\":\"GBP\"}");
+	account_balance_text("BHD", 3, "\"Balance\":{\"value\":12.345678,\"unit\":\"BHD\"}");
+}
+END_TEST
+
 static int count_events(void *ctx, int64_t id, const struct pm_store_event *ev)
 {
 	int64_t *ids = ctx;
@@ -140,6 +171,7 @@ int main(void)
 	tcase_add_test(tc, test_decimal);
 	tcase_add_test(tc, test_json_text);
 	tcase_add_test(tc, test_event_payload);
+	tcase_add_test(tc, test_account_money_scaler);
 	tcase_add_test(tc, test_store_queue);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -590,7 +590,8 @@ START_TEST(test_migration_from_v1_keeps_data)
 		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
 		 " DROP TABLE meter_config; DROP TABLE account; DROP TABLE topup_ref;"
 		 " DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE mqtt_cursor;"
-		 " DROP TABLE dlms_ic; DROP TABLE dlms_push;"
+		 " DROP TABLE dlms_ic; DROP TABLE dlms_key; DROP TABLE dlms_push; DROP TABLE "
+		 "dlms_token_entry;"
 		 " PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -660,7 +661,7 @@ START_TEST(test_dlms_counters_per_key)
 }
 END_TEST
 
-/* Migration 11: the last scheduled push delivered, per meter and Push setup; none at first. */
+/* Migration 13: the last scheduled push delivered, per meter and schedule; none at first. */
 START_TEST(test_push_delivered)
 {
 	struct pm_store *s = open_ok();
@@ -693,11 +694,11 @@ START_TEST(test_dlms_counters_migrated_from_v9)
 
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 '%s' 'DROP TABLE dlms_ic; DROP TABLE dlms_push;"
+		 "sqlite3 '%s' 'DROP TABLE dlms_ic; DROP TABLE dlms_key; DROP TABLE dlms_push;"
 		 " CREATE TABLE dlms_counter (meter TEXT PRIMARY KEY, server_reserved INTEGER NOT"
 		 " NULL, client_last INTEGER NOT NULL) WITHOUT ROWID;"
 		 " INSERT INTO dlms_counter VALUES (1, 512, 7), (2, 1024, 3);"
-		 " PRAGMA user_version = 9'",
+		 " DROP TABLE dlms_token_entry; PRAGMA user_version = 9'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -708,6 +709,85 @@ START_TEST(test_dlms_counters_migrated_from_v9)
 	ck_assert_uint_eq(end, 1280);
 	ck_assert_int_eq(pm_store_take_dlms_client(s, &id, 7, &last), 0);
 	ck_assert_int_eq(pm_store_take_dlms_client(s, &id, 8, &last), 1);
+	pm_store_close(s);
+}
+END_TEST
+
+/*
+ * The token gateway's last entry (schema 12): one row per meter, replaced by the next entry,
+ * read back after a reopen; an entry out of its limits is refused and writes nothing.
+ */
+START_TEST(test_token_entry_roundtrip)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_token_entry e = {.token = "66475648316756821785",
+					 .utc_s = 1795235708,
+					 .status = 3,
+					 .description = "credit"},
+				    f = {.token = "1234",
+					 .utc_s = 1795235709,
+					 .status = 4,
+					 .description = "malformed"},
+				    got;
+
+	ck_assert_int_eq(pm_store_load_token_entry(s, "m", &got), -ENODATA);
+	ck_assert_int_eq(pm_store_save_token_entry(s, "m", &e), 0);
+	ck_assert_int_eq(pm_store_save_token_entry(s, "other", &f), 0);
+	pm_store_close(s);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_token_entry(s, "m", &got), 0);
+	ck_assert_str_eq(got.token, "66475648316756821785");
+	ck_assert_int_eq(got.utc_s, 1795235708);
+	ck_assert_uint_eq(got.status, 3);
+	ck_assert_str_eq(got.description, "credit");
+	/* the next entry replaces it */
+	ck_assert_int_eq(pm_store_save_token_entry(s, "m", &f), 0);
+	ck_assert_int_eq(pm_store_load_token_entry(s, "m", &got), 0);
+	ck_assert_str_eq(got.token, "1234");
+	ck_assert_uint_eq(got.status, 4);
+	/* refused, nothing written: an empty token, status 9, an empty description */
+	e.token[0] = '\0';
+	ck_assert_int_eq(pm_store_save_token_entry(s, "m", &e), -EINVAL);
+	e.token[0] = '6';
+	e.status = 9;
+	ck_assert_int_eq(pm_store_save_token_entry(s, "m", &e), -EINVAL);
+	e.status = 3;
+	e.description[0] = '\0';
+	ck_assert_int_eq(pm_store_save_token_entry(s, "m", &e), -EINVAL);
+	ck_assert_int_eq(pm_store_load_token_entry(s, "m", &got), 0);
+	ck_assert_str_eq(got.token, "1234");
+	pm_store_close(s);
+}
+END_TEST
+
+/* A schema 11 database gets the table (migration 12) and keeps its data; a row the daemon
+ * could not have written (a token with a NUL octet) reads as -EBADMSG, not as an entry. */
+START_TEST(test_token_entry_migrated_from_v11)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_event ev[1];
+	struct pm_store_token_entry got;
+	char cmd[512];
+
+	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'DROP TABLE dlms_token_entry; DROP TABLE dlms_push;"
+		 " PRAGMA user_version = 11'",
+		 db);
+	ck_assert_int_eq(system(cmd), 0);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_events(s, "m", ev, 1), 1);
+	ck_assert_int_eq(pm_store_load_token_entry(s, "m", &got), -ENODATA);
+	pm_store_close(s);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "sqlite3 '%s' \"INSERT INTO dlms_token_entry VALUES ('m', X'3100', 1, 3, 'credit')\""
+	    " && test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d",
+	    db, db, PM_STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(system(cmd), 0);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_token_entry(s, "m", &got), -EBADMSG);
 	pm_store_close(s);
 }
 END_TEST
@@ -797,7 +877,8 @@ START_TEST(test_migration_from_v2_keeps_data)
 		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
 		 " DROP TABLE account; DROP TABLE topup_ref; DROP TABLE billing_capture;"
 		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; DROP TABLE dlms_ic;"
-		 " DROP TABLE dlms_push; PRAGMA user_version = 2'",
+		 " DROP TABLE dlms_key; DROP TABLE dlms_push; DROP TABLE dlms_token_entry; PRAGMA "
+		 "user_version = 2'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -1087,8 +1168,8 @@ START_TEST(test_migration_from_v5_keeps_data)
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE "
-		 "mqtt_cursor; DROP TABLE dlms_ic; DROP TABLE dlms_push;"
-		 " PRAGMA user_version = 5'",
+		 "mqtt_cursor; DROP TABLE dlms_ic; DROP TABLE dlms_key; DROP TABLE dlms_push;"
+		 " DROP TABLE dlms_token_entry; PRAGMA user_version = 5'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -1129,6 +1210,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_migration_from_v1_keeps_data);
 	tcase_add_test(tc, test_dlms_counters_per_key);
 	tcase_add_test(tc, test_dlms_counters_migrated_from_v9);
+	tcase_add_test(tc, test_token_entry_roundtrip);
+	tcase_add_test(tc, test_token_entry_migrated_from_v11);
 	tcase_add_test(tc, test_calibration_roundtrip);
 	tcase_add_test(tc, test_demand_roundtrip);
 	tcase_add_test(tc, test_demand_keeps_three_months);

@@ -50,6 +50,7 @@ bool pm_cosem_needs_hls(const struct pm_cosem_object *o)
 	case 9:	  /* script table: the disconnect and tariffication scripts */
 	case 11:  /* special days table */
 	case 20:  /* activity calendar */
+	case 64:  /* security setup: the keys themselves (it takes HLS-GMAC anyway) */
 	case 70:  /* disconnect control */
 	case 71:  /* limiter */
 	case 111: /* account */

@@ -22,6 +22,24 @@
  *                              unsigned}: every token's credit goes to the token credit, 100 %
  * The three lists name the instances the object model binds (quantity.c); they are read by
  * whoever reads available_credit.
+ *   4 current_credit_status    bit-string(8), bit 0 the first (0x80 of the octet, as A-XDR
+ *                              and the conformance block have it), from the account engine's
+ *                              own state, read by whoever reads available_credit:
+ *                              0 in_credit: the supply is not held open for credit;
+ *                              1 low_credit: prepayment or PAYG with available credit below
+ *                                low_credit_threshold (the engine's low-credit rule);
+ *                              3 next_credit_selectable: the emergency credit, the next in
+ *                                credit_reference_list, is on offer (its credit_status 1);
+ *                              5 selectable_credit_in_use: the emergency credit is in use;
+ *                              6 out_of_credit: the supply is held open for credit.
+ *                              Always 0: 2 next_credit_enabled (this meter's emergency credit
+ *                              must be selected, never enabled on its own), 4 (Gurux names it
+ *                              credit_reference_list, another firmware next_credit_selected:
+ *                              not answered until the Blue Book's text says which), 7 reserved.
+ * Not served (no access), the engine having no value for them or their encoding unverified:
+ * 3 current_credit_in_use (an index into credit_reference_list: whether it counts from 0 or 1
+ * is not verified), 7 clearance_threshold, 11 credit_charge_configuration, 13/14 the activation
+ * and closure times, 17 next_credit_available_threshold, 18/19 max_provision and its period.
  */
 #include "core/dlms/cosem-binding.h"
 #include "core/dlms/cosem-meter.h"
@@ -29,6 +47,7 @@
 
 enum {
 	MODE_AND_STATUS = 2,
+	CREDIT_STATUS = 4,
 	AVAILABLE_CREDIT = 5,
 	AMOUNT_TO_CLEAR = 6,
 	AGGREGATED_DEBT = 8,
@@ -59,11 +78,56 @@ static void put_references(struct pm_axdr_out *out, const uint8_t *d, size_t n)
 		put_payment_ln(out, d[i]);
 }
 
-/* The attributes that are lists of this meter's objects, not quantities. */
+/* The attributes made from this meter's objects or its account's state, not one quantity. */
 static bool is_list(uint8_t attr)
 {
 	return attr == CREDIT_REFERENCES || attr == CHARGE_REFERENCES ||
-	       attr == TOKEN_GATEWAY_CONFIGURATION;
+	       attr == TOKEN_GATEWAY_CONFIGURATION || attr == CREDIT_STATUS;
+}
+
+/* current_credit_status's bits (bit 0 the octet's most significant) */
+#define STATUS_IN_CREDIT 0x80u
+#define STATUS_LOW_CREDIT 0x40u
+#define STATUS_NEXT_CREDIT_SELECTABLE 0x10u
+#define STATUS_SELECTABLE_CREDIT_IN_USE 0x04u
+#define STATUS_OUT_OF_CREDIT 0x02u
+
+/* The value of the quantity named @id (quantity.c). */
+static enum pm_dlms_result named(const struct pm_cosem_request *req, const char *id,
+				 struct pm_value *v)
+{
+	int q = pm_quantity_find(id);
+
+	if (q < 0)
+		return PM_DLMS_OBJECT_UNDEFINED;
+	return pm_cosem_quantity_value(req, (size_t)q, v);
+}
+
+static enum pm_dlms_result credit_status(const struct pm_cosem_request *req, uint8_t *bits)
+{
+	struct pm_value mode, available, low, credit, ec;
+	enum pm_dlms_result r;
+
+	r = named(req, "account.mode", &mode);
+	if (r == PM_DLMS_SUCCESS)
+		r = named(req, "account.available_credit", &available);
+	if (r == PM_DLMS_SUCCESS)
+		r = named(req, "settings.low_credit", &low);
+	if (r == PM_DLMS_SUCCESS)
+		r = named(req, "credit.state", &credit);
+	if (r == PM_DLMS_SUCCESS)
+		r = named(req, "credit.emergency.state", &ec);
+	if (r != PM_DLMS_SUCCESS)
+		return r;
+	*bits = credit.i == PM_CREDIT_OUT ? STATUS_OUT_OF_CREDIT : STATUS_IN_CREDIT;
+	/* account.c update_low_credit: below the line, never at it, and not in credit mode */
+	if (mode.i != ACCOUNT_MODE_CREDIT && available.i < low.i)
+		*bits |= STATUS_LOW_CREDIT;
+	if (ec.i == ACCOUNT_EC_AVAILABLE)
+		*bits |= STATUS_NEXT_CREDIT_SELECTABLE;
+	else if (ec.i == ACCOUNT_EC_IN_USE)
+		*bits |= STATUS_SELECTABLE_CREDIT_IN_USE;
+	return PM_DLMS_SUCCESS;
 }
 
 #define PAYMENT_MODE_CREDIT 1
@@ -116,10 +180,16 @@ static enum pm_dlms_result account_get(const struct pm_cosem_object *o,
 {
 	struct pm_value name, minor, mode;
 	enum pm_dlms_result r;
+	uint8_t bits;
 	int q;
 
 	(void)sel;
 	switch (attr) {
+	case CREDIT_STATUS:
+		r = credit_status(req, &bits);
+		if (r == PM_DLMS_SUCCESS)
+			pm_axdr_put_bit_string(out, &bits, 8);
+		return r;
 	case MODE_AND_STATUS:
 		r = element(o, req, attr, 1, &mode);
 		if (r != PM_DLMS_SUCCESS)

@@ -16,7 +16,9 @@
  *   6 authentication_mechanism_name  octet-string 60 85 74 05 08 02 <mechanism> (2.16.756.5.8.2.x)
  *   7 secret                 no access for anyone: the password is the daemon's configuration
  *   8 association_status     enum (0 non-associated, 1 pending, 2 associated)
- *   9 security_setup_reference  octet-string of 6 zero octets: no Security setup object
+ *   9 security_setup_reference  octet-string: the Security setup 0.0.43.0.0.255 (class 64,
+ *                            cosem-security-setup.c) in an HLS-GMAC association, 6 zero
+ *                            octets in one without security
  *  10 user_list              array, empty
  *  11 current_user           structure {user_id unsigned 0, user_name visible-string ""}
  * Methods 1 reply_to_HLS_authentication, 2 change_HLS_secret, 3 add_object, 4 remove_object,
@@ -33,6 +35,7 @@
  */
 #include <string.h>
 
+#include "core/dlms/apdu.h"
 #include "core/dlms/cosem-binding.h"
 #include "core/dlms/cosem-directory.h"
 #include "core/dlms/cosem-objects.h"
@@ -125,6 +128,7 @@ static enum pm_dlms_result association_get(const struct pm_cosem_object *o,
 					   struct pm_axdr_out *out)
 {
 	static const uint8_t no_reference[6];
+	static const uint8_t security_setup[6] = {0, 0, 43, 0, 0, 255};
 	const struct pm_dlms_assoc_info *a = req->assoc;
 	uint8_t mechanism[sizeof(mechanism_prefix) + 1];
 
@@ -161,7 +165,8 @@ static enum pm_dlms_result association_get(const struct pm_cosem_object *o,
 				 a->client == PM_DLMS_CLIENT_NONE ? NON_ASSOCIATED : ASSOCIATED);
 		break;
 	case 9:
-		pm_axdr_put_octet_string(out, no_reference, sizeof(no_reference));
+		pm_axdr_put_octet_string(
+		    out, a->mechanism == PM_DLMS_MECH_GMAC ? security_setup : no_reference, 6);
 		break;
 	case 10:
 		pm_axdr_put_array(out, 0);

@@ -72,8 +72,9 @@ enum pm_dlms_result pm_cosem_set_quantity(const struct pm_cosem_request *req, si
 /*
  * The payment classes' types (Account 111, Credit 112, Charge 113, Limiter 71: IEC 62056-6-2 as
  * the reference's tables give them): money as double-long in the account's minor currency unit
- * (the Account's currency scale is -minor_units, docs/object-model.md; the model counts mu,
- * 1/1000 of that unit, so value / 1000 toward zero), saturated to the 32 bits; a count as
+ * (the Account's currency scale is -minor_units, so value x 10^scale is the amount in every
+ * currency; the model counts mu, 1/1000 of that unit, so value / 1000 toward zero), saturated to
+ * the 32 bits; a count as
  * double-long-unsigned or long-unsigned, saturated.
  */
 enum pm_dlms_result pm_cosem_put_money(const struct pm_cosem_request *req, size_t q,

@@ -22,6 +22,7 @@ static const struct pm_cosem_table *const tables_after[] = {
     &pm_cosem_demand_table,
     &pm_cosem_script_table_table,
     &pm_cosem_token_gateway_table,
+    &pm_cosem_security_setup_table,
     &pm_cosem_push_setup_table,
     /* ---- profiles and calendar (branch h-dlms-profiles): add your tables below ---- */
     &pm_cosem_profile_table,
@@ -158,28 +159,48 @@ const struct pm_cosem_object *pm_cosem_directory_object(const struct pm_cosem_di
 	return i < dir->n ? &dir->objects[i] : NULL;
 }
 
+/* The client a class's callbacks judge (cosem.h): a reader and an operator see what the
+ * management client sees. */
+static enum pm_dlms_client class_client(enum pm_dlms_client client)
+{
+	return client == PM_DLMS_CLIENT_READER || client == PM_DLMS_CLIENT_OPERATOR
+		   ? PM_DLMS_CLIENT_MANAGEMENT
+		   : client;
+}
+
+/* Whether @client may not write @o or invoke its methods, whatever the class allows the
+ * management client: a reader writes nothing, an operator nothing that needs HLS. */
+static bool writes_withheld(const struct pm_cosem_object *o, enum pm_dlms_client client)
+{
+	return client == PM_DLMS_CLIENT_READER ||
+	       (client == PM_DLMS_CLIENT_OPERATOR && pm_cosem_needs_hls(o));
+}
+
 bool pm_cosem_directory_visible(const struct pm_cosem_object *o, enum pm_dlms_client client)
 {
-	return client != PM_DLMS_CLIENT_NONE && o->cls->visible(o, client);
+	return client != PM_DLMS_CLIENT_NONE && o->cls->visible(o, class_client(client));
 }
 
 enum pm_cosem_attr_access pm_cosem_directory_attr_access(const struct pm_cosem_object *o,
 							 enum pm_dlms_client client, uint8_t attr)
 {
+	enum pm_cosem_attr_access a;
+
 	if (attr < 1 || attr > o->cls->n_attrs || !pm_cosem_directory_visible(o, client))
 		return PM_COSEM_NO_ACCESS;
 	if (attr == 1)
 		return PM_COSEM_READ;
-	return o->cls->attr_access(o, client, attr);
+	a = o->cls->attr_access(o, class_client(client), attr);
+	return writes_withheld(o, client) ? (enum pm_cosem_attr_access)(a & PM_COSEM_READ) : a;
 }
 
 bool pm_cosem_directory_method_access(const struct pm_cosem_object *o, enum pm_dlms_client client,
 				      uint8_t method)
 {
 	if (method < 1 || method > o->cls->n_methods || !o->cls->method_access || !o->cls->action ||
-	    !pm_cosem_directory_visible(o, client))
+	    !pm_cosem_directory_visible(o, client) || writes_withheld(o, client))
 		return false;
-	return o->cls->method_access(o, client, method);
+	return o->cls->method_access(o, class_client(client), method);
 }
 
 uint8_t pm_cosem_directory_selectors(const struct pm_cosem_object *o, uint8_t attr)

@@ -33,7 +33,10 @@
  *   - an attribute or method number the class does not have: object-undefined;
  *   - GET of an attribute without read access, SET without write access, ACTION of a method
  *     without access: read-write-denied;
- *   - a selector the attribute does not take: scope-of-access-violated.
+ *   - a selector the attribute does not take: scope-of-access-violated;
+ *   - a reader or an operator client (cosem.h) sees and reads what the management client
+ *     does; a reader writes and invokes nothing, an operator nothing pm_cosem_needs_hls
+ *     names (its object list shows it so).
  */
 #ifndef POLYMETER_COSEM_DIRECTORY_H
 #define POLYMETER_COSEM_DIRECTORY_H

@@ -7,7 +7,12 @@
  * log 61 manual connection, 62 remote disconnection, 63 remote connection, 65 limiter threshold
  * exceeded; power quality log 76-78 undervoltage L1-L3, 79-81 overvoltage L1-L3, 85-87 voltage
  * L1-L3 normal (OSGP EventType / EventTypeDtoLookup; EnergyICT protocolimpl dlms idis
- * PowerQualityEventLog, nta DisconnectControlLog). From 1000 they are polymeter's.
+ * PowerQualityEventLog, nta DisconnectControlLog). From 1000 they are polymeter's: DSMR's
+ * manufacturer-specific codes 230..249 (OSGP's EventType MANUFACTURER_SPECIFIC_230..249, which
+ * Iskraemeco fills with its own) are too few for the kinds below, and 1000..1999 is clear of
+ * every code above 255 OSGP's table knows (0x1000..0x1307 and 0x8080..0x83A1, the M-Bus
+ * channels', and 0xFFFF). Every kind the daemon logs (docs/events.md) has a code here;
+ * test_cosem_profiles.c lists them.
  */
 #include <string.h>
 
@@ -48,6 +53,11 @@ static const struct kind_code plain[] = {
     {"calibration", STD, 1014},
     {"account_unavailable", STD, 1015},
     {"account_available", STD, 1016},
+    /* the clock's trust and jumps (docs/clock.md), the MQTT view's backlog (docs/mqtt.md) */
+    {"clock_jump", STD, 1017},
+    {"clock_trusted", STD, 1018},
+    {"clock_untrusted", STD, 1019},
+    {"mqtt_backlog_dropped", STD, 1020},
     {"tariff_set", STD, 1100},
     {"tariff_deferred_cancelled", STD, 1101},
     {"tariff_period", STD, 1102},
@@ -59,9 +69,12 @@ static const struct kind_code plain[] = {
     {"account_snapshot", STD, 1108},
     {"tenancy_changed", STD, 1109},
     {"wallet_reconciled", STD, 1110},
+    {"energy_snapshot", STD, 1111},
     {"load_limit_tripped", DISC, 65},
     {"supply_armed", DISC, 1305},
     {"disconnect_suspended", DISC, 1306},
+    /* STS 2/6's unbalance limit opened the supply (its supply_opened says load-limit) */
+    {"phase_unbalance_tripped", DISC, 1307},
     {"sts_token", CREDIT, 1400},
     {"payment_accepted", CREDIT, 1401},
     {"low_credit", CREDIT, 1402},
@@ -80,6 +93,10 @@ static const struct kind_code plain[] = {
     {"sts_clear_credit", CREDIT, 1414},
     {"sts_clear_tamper", CREDIT, 1415},
     {"sts_management", CREDIT, 1416},
+    {"sts_phase_unbalance", CREDIT, 1417},
+    /* the standing charge and instalments a power-down or a clock step passed over */
+    {"power_down_charges", CREDIT, 1418},
+    {"clock_step_charges", CREDIT, 1419},
 };
 
 /* The supply's opening and closing, by the reason in the detail ("reason=remote-disconnect"). */

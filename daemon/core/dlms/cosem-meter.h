@@ -87,6 +87,22 @@ struct pm_cosem_token_entry {
 	char description[24];
 };
 
+/* Security setup key_id (IEC 62056-6-2 class 64, global_key_transfer's key_data). */
+enum pm_cosem_key_id {
+	PM_COSEM_KEY_GLOBAL_UNICAST = 0, /* the global unicast encryption key */
+	PM_COSEM_KEY_GLOBAL_BROADCAST = 1,
+	PM_COSEM_KEY_AUTHENTICATION = 2,
+	PM_COSEM_KEY_MASTER = 3, /* the key-encrypting key (KEK) the others come wrapped in */
+};
+
+/* One key of a global_key_transfer: its id and the key wrapped with the master key (RFC 3394:
+ * 16 octets of key, 24 wrapped). */
+#define PM_COSEM_WRAPPED_KEY_LEN 24
+struct pm_cosem_wrapped_key {
+	enum pm_cosem_key_id id;
+	uint8_t wrapped[PM_COSEM_WRAPPED_KEY_LEN];
+};
+
 struct pm_cosem_meter {
 	/* The meter's snapshot (model.h); NULL before the first scan: every value object then
 	 * answers object-unavailable. */
@@ -132,7 +148,8 @@ struct pm_cosem_meter {
 	 * committed before it returns), and records the entry in token_entry whatever the outcome:
 	 * SUCCESS when the token was accepted; else other-reason (the token refused),
 	 * temporary-failure (entry locked, no store, the account unavailable), object-unavailable
-	 * (no STS decoder key). token_entry: the last entry since the daemon started, NULL before.
+	 * (no STS decoder key). token_entry: the gateway's last entry (kept across restarts by the
+	 * view), NULL before the first.
 	 */
 	enum pm_dlms_result (*enter_token)(void *data, const char *token);
 	const struct pm_cosem_token_entry *token_entry;
@@ -192,6 +209,23 @@ struct pm_cosem_meter {
 						 int16_t deviation_min);
 	/* Drops the future tariff (SUCCESS also when there is none). */
 	enum pm_dlms_result (*cancel_future_tariff)(void *data);
+
+	/* ---- security setup (class 64, cosem-security-setup.c): fields below this line ---- */
+
+	/* The meter's system title (8 octets) its HLS-GMAC associations use; NULL: the meter
+	 * has no dlms_key_file (the Security setup's attributes are then object-unavailable). */
+	const uint8_t *system_title;
+	/*
+	 * global_key_transfer: the @n keys of @keys (each wrapped with the master key, RFC 3394)
+	 * replace the meter's keys of their ids for the associations that start from now on, all
+	 * or none, committed to the store before it returns SUCCESS. Else other-reason (a wrap
+	 * that does not unwrap under the master key), object-unavailable (no master key),
+	 * temporary-failure (the store did not commit); nothing changed. NULL: refused
+	 * (object-unavailable). @security_data is passed back.
+	 */
+	enum pm_dlms_result (*transfer_keys)(void *security_data,
+					     const struct pm_cosem_wrapped_key *keys, size_t n);
+	void *security_data;
 
 	/* ---- push (branch h-push): fields below this line ---- */
 

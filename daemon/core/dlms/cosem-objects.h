@@ -68,6 +68,9 @@ extern const struct pm_cosem_class pm_cosem_credit_class;
 extern const struct pm_cosem_class pm_cosem_charge_class;
 /* Token gateway (115): STS tokens into the account (cosem-token-gateway.c) */
 extern const struct pm_cosem_class pm_cosem_token_gateway_class;
+/* Security setup (64, version 0): HLS-GMAC's policy, titles, key transfer
+ * (cosem-security-setup.c) */
+extern const struct pm_cosem_class pm_cosem_security_setup_class;
 /* Push setup (40): the meter's pushes (arg: enum pm_push_setup; cosem-push-setup.c) */
 extern const struct pm_cosem_class pm_cosem_push_setup_class;
 
@@ -92,6 +95,7 @@ extern const struct pm_cosem_table pm_cosem_identification_table; /* cosem-data.
 extern const struct pm_cosem_table pm_cosem_demand_table;	  /* cosem-extended-register.c */
 extern const struct pm_cosem_table pm_cosem_script_table_table;	  /* cosem-script-table.c */
 extern const struct pm_cosem_table pm_cosem_token_gateway_table;  /* cosem-token-gateway.c */
+extern const struct pm_cosem_table pm_cosem_security_setup_table; /* cosem-security-setup.c */
 extern const struct pm_cosem_table pm_cosem_push_setup_table;	  /* cosem-push-setup.c */
 /* ---- profiles and calendar (branch h-dlms-profiles) ---- */
 extern const struct pm_cosem_table pm_cosem_profile_table;	       /* cosem-profile.c */

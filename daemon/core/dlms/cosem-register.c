@@ -7,7 +7,8 @@
  * prices, power limits, the tariff's rate registers), whose access is their model rows'.
  *
  * Values are long64: the snapshot's integers are 64 bits (energy in mWh, money in mu), and
- * value x 10^scaler unit is the model's own scaler, so nothing is rounded.
+ * value x 10^scaler unit is the model's own scaler, so nothing is rounded. Money's scaler is the
+ * tariff currency's (pm_quantity_scaler: mu are 1/1000 of its minor unit), read with the value.
  */
 #include "core/dlms/cosem-binding.h"
 #include "core/dlms/cosem-meter.h"
@@ -113,7 +114,10 @@ static enum pm_dlms_result quantity_get(const struct pm_cosem_object *o,
 	const struct pm_quantity *q = &pm_quantities[o->arg];
 
 	if (attr == 3) {
-		put_scaler_unit(out, q->scaler, q->unit);
+		/* money's scaler follows the tariff's currency: value x 10^scaler is the amount */
+		put_scaler_unit(
+		    out, (int8_t)pm_quantity_scaler(req->meter ? req->meter->snap : NULL, o->arg),
+		    q->unit);
 		return PM_DLMS_SUCCESS;
 	}
 	return pm_cosem_bound_get(o, req, attr, sel, out);

@@ -21,9 +21,9 @@
  * NUL is no token anyone typed: type-unmatched, nothing entered and nothing counted.
  *
  * The management client only (it sees the object, reads attributes 2 to 6, invokes enter):
- * entering credit is a change of the account. Attributes 2 to 4 and 6 answer
- * object-unavailable until a token has been entered since the daemon started (the entries
- * themselves are in the event log and the payment log, which persist).
+ * entering credit is a change of the account. Attributes 2 to 4 and 6 describe the last entry
+ * made through the gateway (the view keeps it in the store, so it outlives a restart) and
+ * answer object-unavailable before the meter's first.
  */
 #include <string.h>
 

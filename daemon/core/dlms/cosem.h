@@ -43,11 +43,21 @@ enum pm_dlms_result {
 	PM_DLMS_OTHER_REASON = 250,
 };
 
-/* The clients this meter associates with (their SAPs are the wrapper's wPorts). */
+/*
+ * The rights of an association's client. The two standard clients are named by their SAPs
+ * (the wrapper's wPorts), which are also their default rights; a client SAP the integrator
+ * configures (server.h struct pm_dlms_client_rule) gets any of the four. A class's access
+ * callbacks see only PUBLIC and MANAGEMENT: the directory judges READER and OPERATOR as
+ * MANAGEMENT, then takes away what they may not do (cosem-directory.c).
+ */
 enum pm_dlms_client {
 	PM_DLMS_CLIENT_NONE = 0,       /* not associated */
-	PM_DLMS_CLIENT_MANAGEMENT = 1, /* SAP 1: low-level security (password), reads and writes */
+	PM_DLMS_CLIENT_MANAGEMENT = 1, /* SAP 1: reads everything, makes every write offered */
 	PM_DLMS_CLIENT_PUBLIC = 16,    /* SAP 16: no security, the public read-only subset */
+	PM_DLMS_CLIENT_READER = 0x100, /* reads everything, writes nothing, invokes nothing */
+	/* the management client's rights but the writes and methods that need HLS
+	 * (pm_cosem_needs_hls: supply, tariff, money), whatever its authentication */
+	PM_DLMS_CLIENT_OPERATOR = 0x101,
 };
 
 /* What the association negotiated: the Association LN object publishes it (class 15). */
@@ -58,6 +68,8 @@ struct pm_dlms_assoc_info {
 	/* low-level security on a meter that offers HLS-GMAC: the writes that move the supply,
 	 * the tariff or money need HLS (pm_cosem_needs_hls) */
 	bool lls_restricted;
+	/* HLS-GMAC: the client's system title (its AARQ's calling-AP-title), else zero */
+	uint8_t client_title[8];
 	uint32_t conformance;	 /* negotiated: the AND of the client's and ours */
 	uint16_t client_max_pdu; /* the client's max-receive-pdu-size */
 	uint16_t server_max_pdu; /* ours */

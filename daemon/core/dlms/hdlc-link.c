@@ -13,7 +13,8 @@
 #include "core/dlms/hdlc-link.h"
 
 #define MOD8(x) ((uint8_t)((x)&7u))
-/* FRMR reasons, the third octet of its information field (ISO/IEC 13239, as LAPB's): */
+/* FRMR reasons, the third octet of its information field (ISO/IEC 13239, as LAPB's: Linux's
+ * net/lapb builds the same three octets; IEC 62056-46's text was not read): */
 #define FRMR_W 0x01u /* a control field undefined or not implemented */
 #define FRMR_Y 0x04u /* an information field longer than agreed */
 #define FRMR_Z 0x08u /* an N(R) that names no frame sent and unacknowledged */
@@ -368,6 +369,15 @@ unsigned pm_hdlc_link_input(struct pm_hdlc_link *l, const uint8_t *p, size_t n, 
 		 * bus could end the association of another with one frame. No DM either: it
 		 * reports disconnected mode, which the link is not. */
 		l->st.other_address++;
+		return ev;
+	}
+	if (f.type == PM_HDLC_SNRM && r == PM_HDLC_OK && !f.pf) {
+		/* SNRM is a command a primary sends with P set and the secondary answers with UA
+		 * and F (ISO/IEC 13239 normal response mode; every DLMS client's SNRM is 0x93).
+		 * One without P asks for no answer, and taking it would end a working link in
+		 * silence (a corrupted control byte, a confused station): no state changes, nothing
+		 * is sent, and the client, without its UA, sends SNRM again with P. */
+		l->st.unpolled_snrm++;
 		return ev;
 	}
 	l->st.frames++;

@@ -16,7 +16,8 @@
  *     or FRMR it calls for goes out at the next poll only if the condition still holds (the
  *     FRMR, the DM of a disconnected link), and the answer to a request whose last frame
  *     lacked P is kept until the client's RR with P (or its repeat of that frame with P).
- *   - SNRM -> UA with the negotiated parameters: each maximum information field length and
+ *   - SNRM with P -> UA with the negotiated parameters (an SNRM without P is ignored: nothing
+ *     changes, nothing is sent): each maximum information field length and
  *     window the smaller of ours and the client's (the client states its own view: its transmit
  *     length is our receive length); a field it leaves out means the default (128, 1). The
  *     connected client's SNRM starts the link again (and so ends the association); while one
@@ -73,11 +74,12 @@ enum {
 	PM_HDLC_LINK_RESET = 2, /* the link (re)started or ended: the association above ends */
 };
 
-/* What the link saw; every frame given to pm_hdlc_link_input lands in one of the first three. */
+/* What the link saw; every frame given to pm_hdlc_link_input lands in one of the first four. */
 struct pm_hdlc_link_stats {
 	uint64_t frames;	/* for us and handled */
 	uint64_t other_address; /* ignored: for another station, or a broadcast */
 	uint64_t bad;		/* ignored: FCS, length or format wrong (pm_hdlc_decode fails) */
+	uint64_t unpolled_snrm; /* for us, ignored: an SNRM without P */
 	uint64_t frmr;		/* FRMR sent */
 	uint64_t resent;	/* our frames sent again (go-back-N) */
 };

@@ -3,9 +3,10 @@
  * The association (server.h): AARQ -> AARE, RLRQ -> RLRE.
  *
  * Logical-name referencing without ciphering (application context 2.16.756.5.8.1.1), on
- * our one logical device (server SAP PM_DLMS_SERVER_SAP), for two clients: the public client
- * (SAP 16, mechanism none) and the management client (SAP 1, low-level security with the
- * configured password). The management client asking for HLS-GMAC (mechanism 5) goes through
+ * our one logical device (server SAP PM_DLMS_SERVER_SAP), for the client SAPs of the
+ * configuration (server.h struct pm_dlms_client_rule; by default the public client, SAP 16,
+ * mechanism none, and the management client, SAP 1, low-level security with the configured
+ * password). A client that may use HLS-GMAC asking for it (mechanism 5) goes through
  * server-hls.c instead, ciphered context and all, after the first two checks below. The
  * checks, in order, and their AARE (result rejected-permanent unless
  * said otherwise; diagnostics of acse-service-user, numbered as ACSE's
@@ -13,16 +14,15 @@
  *
  *   AARQ not parseable                          no-reason-given (1)
  *   protocol-version without version1           acse-service-provider no-common-acse-version (2)
- *   client SAP not 1 or 16, server SAP not ours no-reason-given (1): the ACSE has no diagnostic
+ *   a client SAP not configured, server SAP not ours
+ *                                               no-reason-given (1): the ACSE has no diagnostic
  *                                               for the addresses the lower layers carry
  *   application context other than LN unciphered  application-context-name-not-supported (2)
- *   public client naming a mechanism other than none
- *                                               authentication-mechanism-name-not-recognised (11)
- *   management client without a mechanism, or with none
+ *   no mechanism, or none, from a client that must authenticate
  *                                               authentication-mechanism-name-required (12)
- *   management client with another mechanism than LLS
- *                                               authentication-mechanism-name-not-recognised (11)
- *   management client with LLS: no password configured, no or a wrong calling-authentication-
+ *   a mechanism the client may not use (any for the public client; another than LLS, or LLS
+ *   from a client without it)                   authentication-mechanism-name-not-recognised (11)
+ *   LLS: no password configured, no or a wrong calling-authentication-
  *   value                                       authentication-failure (13)
  *   no user-information                         no-reason-given (1)
  *
@@ -42,21 +42,30 @@
 void pm_dlms_srv_release(struct pm_dlms_session *s)
 {
 	pm_dlms_srv_abandon(s);
+	if (s->hls.sec && s->hls.sec->drop)
+		s->hls.sec->drop(s->hls.sec->data);
 	memset(&s->assoc, 0, sizeof(s->assoc));
 	memset(&s->hls, 0, sizeof(s->hls));
 }
 
-/* Which client a SAP is, NONE for any other. */
-static enum pm_dlms_client client_of(uint16_t sap)
+/* The standard clients, when the configuration names none (server.h). */
+static const struct pm_dlms_client_rule standard_clients[] = {
+    {PM_DLMS_CLIENT_MANAGEMENT, PM_DLMS_AUTH_LLS | PM_DLMS_AUTH_HLS, PM_DLMS_CLIENT_MANAGEMENT},
+    {PM_DLMS_CLIENT_PUBLIC, PM_DLMS_AUTH_NONE, PM_DLMS_CLIENT_PUBLIC},
+};
+
+/* The rule of client SAP @sap, NULL for a SAP the server does not associate with. */
+static const struct pm_dlms_client_rule *rule_of(const struct pm_dlms_server_config *cfg,
+						 uint16_t sap)
 {
-	switch (sap) {
-	case PM_DLMS_CLIENT_MANAGEMENT:
-		return PM_DLMS_CLIENT_MANAGEMENT;
-	case PM_DLMS_CLIENT_PUBLIC:
-		return PM_DLMS_CLIENT_PUBLIC;
-	default:
-		return PM_DLMS_CLIENT_NONE;
-	}
+	const struct pm_dlms_client_rule *rules = cfg->clients ? cfg->clients : standard_clients;
+	size_t n =
+	    cfg->clients ? cfg->n_clients : sizeof(standard_clients) / sizeof(standard_clients[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (rules[i].sap == sap)
+			return &rules[i];
+	return NULL;
 }
 
 /*
@@ -82,7 +91,8 @@ static bool password_matches(const char *password, const uint8_t *given, size_t 
 /* The ACSE's checks (see the top): 0 when they pass, else the diagnostic and whether it is
  * the provider's. */
 static uint8_t acse_check(struct pm_dlms_session *s, const struct pm_dlms_aarq *a,
-			  enum pm_dlms_client client, uint16_t server_sap, bool *provider)
+			  const struct pm_dlms_client_rule *rule, uint16_t server_sap,
+			  bool *provider)
 {
 	int mech;
 
@@ -91,19 +101,17 @@ static uint8_t acse_check(struct pm_dlms_session *s, const struct pm_dlms_aarq *
 		*provider = true;
 		return PM_DLMS_PDIAG_NO_COMMON_ACSE_VERSION;
 	}
-	if (client == PM_DLMS_CLIENT_NONE || server_sap != PM_DLMS_SERVER_SAP)
+	if (!rule || server_sap != PM_DLMS_SERVER_SAP)
 		return PM_DLMS_DIAG_NO_REASON_GIVEN;
-	if (pm_dlms_srv_hls_asked(a, client))
+	if (pm_dlms_srv_hls_asked(a, rule->auth))
 		return pm_dlms_srv_hls_acse(s, a);
 	if (pm_dlms_oid_id(a->context, a->ncontext, 1) != PM_DLMS_CONTEXT_LN)
 		return PM_DLMS_DIAG_CONTEXT_NOT_SUPPORTED;
 	mech = a->mechanism ? pm_dlms_oid_id(a->mechanism, a->nmechanism, 2) : PM_DLMS_MECH_NONE;
-	if (client == PM_DLMS_CLIENT_PUBLIC)
-		return mech == PM_DLMS_MECH_NONE ? PM_DLMS_DIAG_NULL
-						 : PM_DLMS_DIAG_MECHANISM_NOT_RECOGNISED;
 	if (mech == PM_DLMS_MECH_NONE)
-		return PM_DLMS_DIAG_MECHANISM_REQUIRED;
-	if (mech != PM_DLMS_MECH_LLS)
+		return rule->auth & PM_DLMS_AUTH_NONE ? PM_DLMS_DIAG_NULL
+						      : PM_DLMS_DIAG_MECHANISM_REQUIRED;
+	if (mech != PM_DLMS_MECH_LLS || !(rule->auth & PM_DLMS_AUTH_LLS))
 		return PM_DLMS_DIAG_MECHANISM_NOT_RECOGNISED;
 	/* calling-authentication-value: charstring [0] (80), the form LLS uses */
 	if (!a->has_auth_value || a->auth_choice != 0x80 ||
@@ -134,7 +142,7 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 	    .diagnostic = PM_DLMS_DIAG_NO_REASON_GIVEN,
 	    .user_info = PM_DLMS_AARE_NO_USER_INFO,
 	};
-	enum pm_dlms_client client = client_of(client_sap);
+	const struct pm_dlms_client_rule *rule = rule_of(s->cfg, client_sap);
 	struct pm_dlms_initiate_request ir;
 	uint8_t initiate[64];
 	const uint8_t *user_info;
@@ -145,7 +153,7 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 
 	pm_dlms_srv_release(s);
 	if (pm_dlms_aarq_parse(apdu, len, &a) == PM_DLMS_APDU_OK) {
-		aare.diagnostic = acse_check(s, &a, client, server_sap, &aare.provider_diag);
+		aare.diagnostic = acse_check(s, &a, rule, server_sap, &aare.provider_diag);
 		if (aare.diagnostic == PM_DLMS_DIAG_NULL && !a.user_info)
 			aare.diagnostic = PM_DLMS_DIAG_NO_REASON_GIVEN;
 	}
@@ -156,7 +164,7 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 	}
 	user_info = a.user_info;
 	nuser_info = a.nuser_info;
-	hls = pm_dlms_srv_hls_asked(&a, client);
+	hls = pm_dlms_srv_hls_asked(&a, rule->auth);
 	if (hls) {
 		/* the InitiateRequest comes glo-ciphered under the key the client holds */
 		err = pm_dlms_srv_hls_initiate(s, &a, initiate, sizeof(initiate), &nuser_info, out);
@@ -184,13 +192,16 @@ void pm_dlms_srv_aarq(struct pm_dlms_session *s, uint16_t client_sap, uint16_t s
 		pm_dlms_aare_encode(&aare, out);
 		return;
 	}
-	s->assoc.client = client;
+	s->assoc.client = rule->rights;
 	s->assoc.client_sap = client_sap;
 	s->assoc.server_sap = server_sap;
-	s->assoc.mechanism = hls				   ? PM_DLMS_MECH_GMAC
-			     : client == PM_DLMS_CLIENT_MANAGEMENT ? PM_DLMS_MECH_LLS
-								   : PM_DLMS_MECH_NONE;
+	/* accepted: the mechanism is HLS-GMAC, LLS or none (acse_check) */
+	s->assoc.mechanism = hls	   ? PM_DLMS_MECH_GMAC
+			     : a.mechanism ? (uint8_t)pm_dlms_oid_id(a.mechanism, a.nmechanism, 2)
+					   : PM_DLMS_MECH_NONE;
 	s->assoc.lls_restricted = s->assoc.mechanism == PM_DLMS_MECH_LLS && s->cfg->security;
+	if (hls)
+		memcpy(s->assoc.client_title, s->hls.client_title, sizeof(s->assoc.client_title));
 	s->assoc.conformance = ir.conformance & PM_DLMS_SERVER_CONFORMANCE;
 	s->assoc.client_max_pdu = ir.client_max_pdu;
 	s->assoc.server_max_pdu = s->cfg->max_pdu ? s->cfg->max_pdu : PM_DLMS_SERVER_MAX_PDU;

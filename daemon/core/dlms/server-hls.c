@@ -55,9 +55,9 @@ static const uint8_t association_ln[6] = {0, 0, 40, 0, 0, 255};
 #define ASSOCIATION_CLASS 15
 #define REPLY_TO_HLS 1
 
-bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, enum pm_dlms_client client)
+bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, uint8_t auth)
 {
-	return client == PM_DLMS_CLIENT_MANAGEMENT && a->mechanism &&
+	return (auth & PM_DLMS_AUTH_HLS) && a->mechanism &&
 	       pm_dlms_oid_id(a->mechanism, a->nmechanism, 2) == PM_DLMS_MECH_GMAC;
 }
 
@@ -83,6 +83,10 @@ uint8_t pm_dlms_srv_hls_acse(struct pm_dlms_session *s, const struct pm_dlms_aar
 	memcpy(s->hls.client_title, a->calling_ap_title, PM_DLMS_SYSTEM_TITLE_LEN);
 	memcpy(s->hls.ctos, a->auth_value, a->nauth_value);
 	s->hls.nctos = a->nauth_value;
+	/* the association keeps these keys and counters to its end (server.h: hold) */
+	s->hls.sec = sec;
+	if (sec->hold)
+		sec->hold(sec->data);
 	return PM_DLMS_DIAG_NULL;
 }
 
@@ -103,7 +107,7 @@ static void refuse_counter(struct pm_axdr_out *out, uint32_t expected)
 static int decipher(struct pm_dlms_session *s, const uint8_t *p, size_t n, uint8_t *buf,
 		    size_t *len, uint32_t *expected)
 {
-	const struct pm_dlms_security *sec = s->cfg->security;
+	const struct pm_dlms_security *sec = s->hls.sec;
 	uint8_t sc;
 	uint32_t ic;
 
@@ -153,10 +157,9 @@ int pm_dlms_srv_hls_initiate(struct pm_dlms_session *s, const struct pm_dlms_aar
  * SC || IC || ciphertext || T, after the tag (and title) the caller wrote. False when no
  * counter can be had (the session closes).
  */
-static bool encipher(struct pm_dlms_session *s, const uint8_t *apdu, size_t n,
-		     struct pm_axdr_out *out)
+static bool encipher(struct pm_dlms_session *s, const struct pm_dlms_security *sec,
+		     const uint8_t *apdu, size_t n, struct pm_axdr_out *out)
 {
-	const struct pm_dlms_security *sec = s->cfg->security;
 	uint32_t ic;
 
 	if (sec->next_ic(sec->data, &ic) < 0) {
@@ -172,7 +175,7 @@ static bool encipher(struct pm_dlms_session *s, const uint8_t *apdu, size_t n,
 void pm_dlms_srv_hls_accept(struct pm_dlms_session *s, struct pm_dlms_aare *aare,
 			    struct pm_axdr_out *out)
 {
-	const struct pm_dlms_security *sec = s->cfg->security;
+	const struct pm_dlms_security *sec = s->hls.sec;
 	uint8_t plain[32], ciphered[64];
 	struct pm_axdr_out p, c;
 
@@ -185,7 +188,7 @@ void pm_dlms_srv_hls_accept(struct pm_dlms_session *s, struct pm_dlms_aare *aare
 	pm_dlms_initiate_response_encode(aare, &p);
 	pm_axdr_out_init(&c, ciphered, sizeof(ciphered));
 	pm_axdr_put_byte(&c, PM_DLMS_APDU_GLO_INITIATE_RESPONSE);
-	if (!encipher(s, p.buf, p.len, &c)) {
+	if (!encipher(s, sec, p.buf, p.len, &c)) {
 		pm_dlms_srv_release(s);
 		return;
 	}
@@ -205,7 +208,7 @@ void pm_dlms_srv_hls_accept(struct pm_dlms_session *s, struct pm_dlms_aare *aare
 void pm_dlms_srv_hls_reply(struct pm_dlms_session *s, const uint8_t *apdu, size_t len,
 			   struct pm_axdr_out *out)
 {
-	const struct pm_dlms_security *sec = s->cfg->security;
+	const struct pm_dlms_security *sec = s->hls.sec;
 	uint8_t f[PM_DLMS_HLS_REPLY_LEN];
 	struct pm_dlms_action_request r;
 	struct pm_axdr_in in;
@@ -272,9 +275,11 @@ static bool inner_fits(uint8_t outer, uint8_t inner)
 	return inner == outer - 8;
 }
 
-void pm_dlms_srv_ciphered(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
-			  uint16_t client_sap, uint16_t server_sap, const uint8_t *apdu, size_t len,
-			  struct pm_axdr_out *out)
+/* A ciphered request of the association under @sec, and its answer ciphered under @sec. */
+static void serve_ciphered(struct pm_dlms_session *s, const struct pm_dlms_security *sec,
+			   const struct pm_cosem_meter *meter, uint16_t client_sap,
+			   uint16_t server_sap, const uint8_t *apdu, size_t len,
+			   struct pm_axdr_out *out)
 {
 	struct pm_axdr_in in;
 	const uint8_t *title = NULL, *p;
@@ -283,10 +288,6 @@ void pm_dlms_srv_ciphered(struct pm_dlms_session *s, const struct pm_cosem_meter
 	uint8_t tag;
 	int err;
 
-	if (!s->hls.ciphered) { /* as before HLS: an APDU this association does not serve */
-		pm_dlms_srv_refuse(out, PM_DLMS_APDU_UNSUPPORTED);
-		return;
-	}
 	if (client_sap != s->assoc.client_sap || server_sap != s->assoc.server_sap) {
 		pm_dlms_put_exception_response(out, PM_DLMS_STATE_SERVICE_NOT_ALLOWED,
 					       PM_DLMS_SERVICE_OPERATION_NOT_POSSIBLE);
@@ -345,10 +346,29 @@ void pm_dlms_srv_ciphered(struct pm_dlms_session *s, const struct pm_cosem_meter
 	if (tag == PM_DLMS_APDU_GENERAL_GLO_CIPHERING) {
 		pm_axdr_put_byte(out, PM_DLMS_APDU_GENERAL_GLO_CIPHERING);
 		pm_axdr_put_length(out, PM_DLMS_SYSTEM_TITLE_LEN);
-		pm_axdr_put_raw(out, s->cfg->security->title, PM_DLMS_SYSTEM_TITLE_LEN);
+		pm_axdr_put_raw(out, sec->title, PM_DLMS_SYSTEM_TITLE_LEN);
 	} else {
 		pm_axdr_put_byte(out, glo_response(tag));
 	}
-	if (!encipher(s, s->plain_resp.buf, s->plain_resp.len, out))
+	if (!encipher(s, sec, s->plain_resp.buf, s->plain_resp.len, out))
 		pm_axdr_out_reset(out);
+}
+
+void pm_dlms_srv_ciphered(struct pm_dlms_session *s, const struct pm_cosem_meter *meter,
+			  uint16_t client_sap, uint16_t server_sap, const uint8_t *apdu, size_t len,
+			  struct pm_axdr_out *out)
+{
+	const struct pm_dlms_security *sec = s->hls.sec;
+
+	if (!s->hls.ciphered) { /* as before HLS: an APDU this association does not serve */
+		pm_dlms_srv_refuse(out, PM_DLMS_APDU_UNSUPPORTED);
+		return;
+	}
+	/* the answer goes out under the keys the request came under, also when serving it ends
+	 * the association (a wrong f(StoC)): they are held to the end of this request */
+	if (sec->hold)
+		sec->hold(sec->data);
+	serve_ciphered(s, sec, meter, client_sap, server_sap, apdu, len, out);
+	if (sec->drop)
+		sec->drop(sec->data);
 }

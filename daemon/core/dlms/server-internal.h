@@ -48,6 +48,9 @@ struct pm_dlms_session {
 
 	/* HLS-GMAC (server-hls.c), zero when the association has none. */
 	struct pm_dlms_hls {
+		/* the security the association started under (held): its keys and counters
+		 * to the end, whatever the configuration points to by then */
+		const struct pm_dlms_security *sec;
 		bool pending;  /* associated, waiting for reply_to_HLS_authentication */
 		bool ciphered; /* every xDLMS APDU is glo- or general-glo-ciphered */
 		uint8_t client_title[PM_DLMS_SYSTEM_TITLE_LEN];
@@ -118,8 +121,9 @@ void pm_dlms_srv_xdlms(struct pm_dlms_session *s, const struct pm_cosem_meter *m
 		       struct pm_axdr_out *out);
 
 /* server-hls.c */
-/* Whether the AARQ asks for HLS-GMAC from the management client. */
-bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, enum pm_dlms_client client);
+/* Whether the AARQ asks for HLS-GMAC from a client that may use it (@auth: its enum
+ * pm_dlms_auth bits). */
+bool pm_dlms_srv_hls_asked(const struct pm_dlms_aarq *a, uint8_t auth);
 /* The ACSE's checks of an HLS-GMAC AARQ: PM_DLMS_DIAG_NULL when they pass (the client's
  * title and challenge kept), else the acse-service-user diagnostic. */
 uint8_t pm_dlms_srv_hls_acse(struct pm_dlms_session *s, const struct pm_dlms_aarq *a);

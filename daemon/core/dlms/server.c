@@ -56,6 +56,7 @@ void pm_dlms_session_free(struct pm_dlms_session *s)
 {
 	if (!s)
 		return;
+	pm_dlms_srv_release(s); /* an HLS association's security given back */
 	pm_axdr_out_free(&s->body);
 	pm_axdr_out_free(&s->joined);
 	pm_axdr_out_free(&s->scratch);

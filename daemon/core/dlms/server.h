@@ -72,12 +72,43 @@ struct pm_dlms_security {
 	bool (*client_ic)(void *data, uint32_t ic, bool changes, uint32_t *expected);
 	/* @n unpredictable octets (the server's challenge): 0 or a negative errno. */
 	int (*random)(void *data, uint8_t *buf, size_t n);
+	/*
+	 * Optional: an HLS association starts under this security (hold) and ends (drop). A
+	 * session keeps the security its association started under to its end, so the daemon
+	 * may hand the server a new one (keys transferred through the Security setup object)
+	 * for the next association while the current one finishes under its own keys and
+	 * counters; drop tells it when the last association under the old one has ended.
+	 */
+	void (*hold)(void *data);
+	void (*drop)(void *data);
 	void *data;
 };
+
+/* How a client may authenticate: a mask of these. */
+enum pm_dlms_auth {
+	PM_DLMS_AUTH_NONE = 1, /* no mechanism (the public client) */
+	PM_DLMS_AUTH_LLS = 2,  /* low-level security: the password */
+	PM_DLMS_AUTH_HLS = 4,  /* HLS-GMAC, when the server has security */
+};
+
+/* One client SAP the server associates with: how it authenticates and its rights. */
+struct pm_dlms_client_rule {
+	uint16_t sap;
+	uint8_t auth;		    /* enum pm_dlms_auth bits */
+	enum pm_dlms_client rights; /* PUBLIC, READER, OPERATOR or MANAGEMENT */
+};
+
+/* The most client SAPs a server takes (the two standard ones included). */
+#define PM_DLMS_MAX_CLIENTS 16
 
 struct pm_dlms_server_config {
 	const struct pm_cosem_directory_ops *ops;
 	const void *dir;
+	/* The client SAPs associated with, and their rights; NULL: the standard two, SAP 1
+	 * management (LLS, or HLS with security) and SAP 16 public (no authentication). Any other
+	 * SAP is refused (AARE no-reason-given). */
+	const struct pm_dlms_client_rule *clients;
+	size_t n_clients;
 	/* the management client's low-level-security password (1..32 octets); NULL or "":
 	 * the management client cannot associate with LLS */
 	const char *password;

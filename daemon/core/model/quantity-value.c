@@ -227,6 +227,25 @@ void pm_quantity_value(const struct pm_snapshot *snap, size_t qi, struct pm_valu
 	read_field(base + q->off, q->kind, q->enum_name, v);
 }
 
+/* mu per minor unit: 10^3 (account.h ACCOUNT_MU_PER_MINOR) */
+#define MU_DIGITS 3
+/* the tariff file's range of minor digits (tariff-file.c, billing-record.c) */
+#define MINOR_DIGITS_MAX 4
+#define MINOR_DIGITS_DEFAULT 2
+
+int pm_quantity_scaler(const struct pm_snapshot *snap, size_t qi)
+{
+	const struct pm_quantity *q = &pm_quantities[qi];
+	int64_t minor = MINOR_DIGITS_DEFAULT;
+
+	if (q->unit != PM_UNIT_CURRENCY && q->unit != PM_UNIT_CURRENCY_PER_KWH)
+		return q->scaler;
+	if (snap && snap->account.valid && snap->account.minor_units >= 0 &&
+	    snap->account.minor_units <= MINOR_DIGITS_MAX)
+		minor = snap->account.minor_units;
+	return -(int)(minor + MU_DIGITS);
+}
+
 void pm_record_value(const struct pm_value *array, const struct pm_record *rec, size_t k, size_t f,
 		     struct pm_value *v)
 {

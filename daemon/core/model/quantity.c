@@ -5,7 +5,8 @@
  * properties in its introspection; the Modbus rows name their own offsets.
  *
  * Money is in mu (1/1000 of the minor currency unit): with the two minor digits of GBP, EUR or
- * ZAR, 1 mu = 10^-5 currency unit (ACCOUNT_MU_PER_UNIT), hence scaler -5. The vendor model
+ * ZAR, 1 mu = 10^-5 currency unit (ACCOUNT_MU_PER_UNIT), hence scaler -5; for another currency
+ * the scaler is -(minor digits + 3), which pm_quantity_scaler() gives the views. The vendor model
  * publishes mill (10^-3 unit), so its scale is -3: value / 100 for two minor digits, toward
  * zero; it takes the scaler from the tariff's minor units (modbus-vendor.c).
  *

@@ -139,7 +139,7 @@ struct pm_quantity {
 	enum pm_group group;
 	enum pm_value_kind kind;
 	enum pm_unit unit;
-	int8_t scaler; /* value = integer x 10^scaler unit */
+	int8_t scaler; /* value = integer x 10^scaler unit (money: pm_quantity_scaler) */
 	enum pm_who read, write;
 	/* writing it moves the supply, the tariff or money: on a meter with HLS-GMAC keys a DLMS
 	 * association with low-level security may not (docs/dlms.md, Associations and rights) */
@@ -177,6 +177,13 @@ struct pm_value {
 
 /* The value of quantity @q in @snap (NULL: no snapshot, nothing valid). */
 void pm_quantity_value(const struct pm_snapshot *snap, size_t q, struct pm_value *v);
+/*
+ * The scaler of quantity @q's integer in @snap: value x 10^scaler unit. Money (a currency, or a
+ * currency per kWh) counts mu, 1/1000 of the minor unit of the tariff's currency, so its scaler
+ * is -(minor_units + 3): -3 for JPY (0 minor digits), -5 for GBP (2), -6 for BHD (3); 2 minor
+ * digits when @snap has no valid account. Every other quantity: its row's scaler.
+ */
+int pm_quantity_scaler(const struct pm_snapshot *snap, size_t q);
 /* Field @f of record @k of an array value. */
 void pm_record_value(const struct pm_value *array, const struct pm_record *rec, size_t k, size_t f,
 		     struct pm_value *v);

@@ -8,10 +8,20 @@
  * class this decoder does not implement) -> validation_failure; everything else that refuses it
  * (another utility, another unit, an amount the account refuses, entry locked, no key, no
  * store) -> execution_failure; accepted -> token_execution_ok.
+ *
+ * The entry is the gateway's, entries through D-Bus or the display are not (its
+ * token_delivery_method is remote): it is saved in the store (store-token-entry.c) after the
+ * account has committed the token and before the answer goes out, and read back at the first
+ * request after a start, so the attributes describe the last DLMS entry across restarts and
+ * crashes. Saving it is not part of the token's own commit: a crash between the two (or a
+ * store failing just then) leaves the previous entry on the gateway while the payment log and
+ * the event log have the new one, which the head-end was never told of.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "store/store.h"
 #include "views/dlms/dlms-meter.h"
 
 static uint8_t token_status(int r, const struct pm_billing_error *e, const struct sts_result *res)
@@ -46,6 +56,63 @@ static const char *description(int r, const struct pm_billing_error *e,
 	return e->kind == PM_BILLING_ERR_NOT_CONFIGURED ? "no_key" : "meter";
 }
 
+/* the gateway's entry and the store's row hold the same octets */
+_Static_assert(sizeof(((struct pm_cosem_token_entry *)0)->token) ==
+		   sizeof(((struct pm_store_token_entry *)0)->token),
+	       "token sizes");
+_Static_assert(sizeof(((struct pm_cosem_token_entry *)0)->description) ==
+		   sizeof(((struct pm_store_token_entry *)0)->description),
+	       "description sizes");
+
+static struct pm_store *store_of(const struct pm_dlms_meter *dm)
+{
+	return dm->cfg.pipe ? pm_meter_store(dm->cfg.pipe) : NULL;
+}
+
+/* The entry into the store; a failure is logged: the token's own commit stands. */
+static void save_entry(const struct pm_dlms_meter *dm, const struct pm_cosem_token_entry *t)
+{
+	struct pm_store *store = store_of(dm);
+	struct pm_store_token_entry e = {.utc_s = t->utc_s, .status = t->status};
+	int r;
+
+	if (!store)
+		return;
+	memcpy(e.token, t->token, sizeof(e.token) - 1);
+	strncpy(e.description, t->description, sizeof(e.description) - 1);
+	r = pm_store_save_token_entry(store, dm->cfg.name, &e);
+	if (r < 0)
+		log_error("meter %s: saving the token gateway's entry failed: %s", dm->cfg.name,
+			  strerror(-r));
+}
+
+void pm_dlms_meter_load_token(struct pm_dlms_meter *dm)
+{
+	struct pm_store *store = store_of(dm);
+	struct pm_store_token_entry e;
+	int r;
+
+	if (dm->token_loaded || !store)
+		return;
+	dm->token_loaded = true;
+	if (dm->has_token)
+		return; /* entered since the start: newer than the store's */
+	r = pm_store_load_token_entry(store, dm->cfg.name, &e);
+	if (r == -ENODATA)
+		return;
+	if (r < 0) {
+		log_error("meter %s: reading the token gateway's entry failed: %s", dm->cfg.name,
+			  strerror(-r));
+		return;
+	}
+	memset(&dm->token, 0, sizeof(dm->token));
+	memcpy(dm->token.token, e.token, sizeof(dm->token.token) - 1);
+	dm->token.utc_s = e.utc_s;
+	dm->token.status = e.status;
+	memcpy(dm->token.description, e.description, sizeof(dm->token.description) - 1);
+	dm->has_token = true;
+}
+
 enum pm_dlms_result pm_dlms_meter_enter_token(void *data, const char *token)
 {
 	struct pm_dlms_meter *dm = data;
@@ -68,6 +135,7 @@ enum pm_dlms_result pm_dlms_meter_enter_token(void *data, const char *token)
 	t->status = token_status(r, &e, &res);
 	strncpy(t->description, description(r, &e, &res), sizeof(t->description) - 1);
 	dm->has_token = true;
+	save_entry(dm, t);
 	if (r < 0) {
 		result = pm_dlms_meter_refused(dm, "token entry", &e);
 		/* locked for a while: the head-end may enter it again later */

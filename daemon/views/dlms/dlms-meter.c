@@ -260,5 +260,6 @@ void pm_dlms_meter_get(struct pm_dlms_meter *dm, struct pm_cosem_meter *out)
 	out->remote_reconnect = remote_reconnect;
 	out->set_setting = set_setting;
 	out->enter_token = pm_dlms_meter_enter_token;
+	pm_dlms_meter_load_token(dm);
 	out->token_entry = dm->has_token ? &dm->token : NULL;
 }

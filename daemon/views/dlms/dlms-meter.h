@@ -98,8 +98,9 @@ struct pm_dlms_meter {
 	 * again when the offset in force changes) */
 	bool have_zone;
 	struct pm_local_zone zone;
-	/* the last token entered through the token gateway (dlms-meter-token.c), in memory */
-	bool has_token;
+	/* the last token entered through the token gateway (dlms-meter-token.c), kept in the
+	 * store too and read back from it at the first request after a start */
+	bool has_token, token_loaded;
 	struct pm_cosem_token_entry token;
 };
 
@@ -126,5 +127,8 @@ enum pm_dlms_result pm_dlms_meter_refused(const struct pm_dlms_meter *dm, const 
  * temporary-failure; the other refusals as pm_dlms_meter_refused.
  */
 enum pm_dlms_result pm_dlms_meter_enter_token(void *data, const char *token);
+/* The gateway's last entry from the store, once (the first request after a start): a meter
+ * without a store, or whose store has none, has none. */
+void pm_dlms_meter_load_token(struct pm_dlms_meter *dm);
 
 #endif

@@ -172,7 +172,7 @@ static bool next_item(struct pm_dlms_push *p, const struct pm_cosem_meter *m, in
 /* The frame of @it: the wrapper, then the Data-Notification, ciphered when keys are set. */
 static int build(struct pm_dlms_push *p, const struct item *it, const struct pm_cosem_meter *m)
 {
-	const struct pm_dlms_security *sec = p->cfg.security;
+	const struct pm_dlms_security *sec = p->cfg.security ? p->cfg.security(p->cfg.data) : NULL;
 	const struct pm_dlms_assoc_info assoc = {
 	    .client = PM_DLMS_CLIENT_MANAGEMENT,
 	    .client_sap = DESTINATION_WPORT,

@@ -19,7 +19,7 @@
  *     a refused or reset connection or a timeout is a failure;
  *   - a failure retries after pm_push_retry_delay (meter seconds: retry_base doubling up to
  *     retry_max), the same push again with a fresh invocation counter; nothing is dropped;
- *   - a scheduled push delivered records its nominal instant in the store (migration 11)
+ *   - a scheduled push delivered records its nominal instant in the store (migration 13)
  *     before the next is tried: after a restart, every nominal instant after it is due, so a
  *     push is neither skipped nor sent twice (a crash between the head-end's close and the
  *     commit is the one window where a push could go twice). Without a store the instant is
@@ -63,7 +63,9 @@ struct pm_dlms_push_config {
 	/* the meter as a request reads it (the server's meter_of_request), and its clock, UTC ns */
 	const struct pm_cosem_meter *(*meter)(void *data);
 	int64_t (*now_ns)(void *data);
-	const struct pm_dlms_security *security; /* NULL: pushes in clear */
+	/* the security a push is ciphered under, asked for each push (a key transfer changes
+	 * it); NULL, or returning NULL: pushes in clear */
+	const struct pm_dlms_security *(*security)(void *data);
 	void *data;
 };
 

@@ -41,12 +41,15 @@
 
 #define PM_DLMS_SERIAL_DEFAULT_BAUD 9600
 #define PM_DLMS_SERIAL_STATIONS_MAX 16
-/* The gap within a frame after which its start is given up: 30 ms (Gurux's HDLC setup objects
- * default to 25-30 ms), or the time of 3 characters on a slow line, where one character alone
- * can take longer (8N1 at 300 baud: 10 bits, 33.3 ms). */
+/* The gap within a frame after which its start is given up: 30 ms, a margin over the 25 ms
+ * Gurux's HDLC setup object gives inter_octet_time_out by default (development/src/cosem.c), or
+ * the time of 3 characters on a slow line, where one character alone can take longer (8N1 at
+ * 300 baud: 10 bits, 33.3 ms). */
 #define PM_DLMS_SERIAL_INTER_OCTET_MIN_USEC 30000ULL
 #define PM_DLMS_SERIAL_INTER_OCTET_CHARS 3u
-/* IEC 62056-21: the meter answers a sign-on no sooner than 200 ms after it. */
+/* IEC 62056-21: the meter answers a sign-on no sooner than 200 ms after it (200 ms <= t_r <=
+ * 1500 ms; 20 ms only for a manufacturer id whose third letter is lower case, not "PMD"), as an
+ * independent mode C client quotes the standard; its own text was not available. */
 #define PM_DLMS_SERIAL_REACTION_USEC 200000ULL
 /* What a mode E meter says of itself after "/", the manufacturer and the rate (mode-e.h):
  * "PMD" is no FLAG-registered manufacturer id. */

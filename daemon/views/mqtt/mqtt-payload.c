@@ -83,7 +83,9 @@ void pm_mqtt_account(struct pm_json *j, const char *meter, int64_t ts_ns,
 		}
 		switch (qt->kind) {
 		case PM_VALUE_INT:
-			value(j, qt->dbus.name, true, v.i + qt->dbus.bias, qt->scaler,
+			/* money's scaler follows the tariff currency's minor digits */
+			value(j, qt->dbus.name, true, v.i + qt->dbus.bias,
+			      pm_quantity_scaler(snap, q),
 			      qt->unit == PM_UNIT_CURRENCY ? snap->account.currency
 							   : pm_unit_name(qt->unit));
 			break;
