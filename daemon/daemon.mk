@@ -77,7 +77,7 @@ STORE_SRC := $(sort $(wildcard daemon/store/*.c))
 
 # The configuration parser's files (conf.c and the conf-*.c it is split into): polymeterd, the
 # configuration's unit tests and its fuzzer link them.
-CONF_SRC := $(sort $(wildcard daemon/app/conf*.c))
+CONF_SRC := $(sort $(wildcard daemon/app/conf*.c)) daemon/views/dlms/dlms-push-conf.c
 
 # polymeterctl: the command line, and the decimal money and UTC date text it shares with
 # polymeterd.

@@ -12,6 +12,7 @@
 #include "app/conf-internal.h"
 #include "core/billing/money.h"
 #include "core/dlms/hdlc-link.h"
+#include "views/dlms/dlms-push-conf.h"
 #include "views/dlms/dlms-serial.h"
 #include "views/dlms/dlms-tcp.h" /* the servers' defaults */
 #include "views/modbus/modbus-tcp.h"
@@ -102,6 +103,12 @@ const struct conf_meter_key_def conf_meter_keys[K_COUNT] = {
     [K_SIM_DIP_DURATION] = {"sim_dip_s", PM_SOURCE_SIM},
     [K_SIM_DIP_PERCENT] = {"sim_dip_percent", PM_SOURCE_SIM},
     [K_DLMS_CLIENTS] = {"dlms_clients", PM_SOURCE_NONE},
+    [K_DLMS_PUSH_DESTINATION] = {"dlms_push_destination", PM_SOURCE_NONE},
+    [K_DLMS_PUSH_SCHEDULE] = {"dlms_push_schedule", PM_SOURCE_NONE},
+    [K_DLMS_PUSH_EVENTS] = {"dlms_push_events", PM_SOURCE_NONE},
+    [K_DLMS_PUSH_WINDOW] = {"dlms_push_window", PM_SOURCE_NONE},
+    [K_DLMS_PUSH_RETRY_BASE] = {"dlms_push_retry_base", PM_SOURCE_NONE},
+    [K_DLMS_PUSH_RETRY_MAX] = {"dlms_push_retry_max", PM_SOURCE_NONE},
 };
 
 /* One key of the meter's STS setup (core/sts/sts-setup.h); the others keep their defaults. */
@@ -186,6 +193,9 @@ void conf_meter_defaults(struct pm_conf_meter *m)
 	m->dlms_hdlc_stop = 1;
 	m->dlms_hdlc_rs485 = true;
 	m->dlms_hdlc_inactivity_s = PM_HDLC_LINK_DEFAULT_INACTIVITY_USEC / 1000000;
+	m->dlms_push_window_s = PM_DLMS_PUSH_DEFAULT_WINDOW_S;
+	m->dlms_push_retry_base_s = PM_DLMS_PUSH_DEFAULT_RETRY_BASE_S;
+	m->dlms_push_retry_max_s = PM_DLMS_PUSH_DEFAULT_RETRY_MAX_S;
 	pm_relay_config_defaults(&m->relay);
 	m->account_mode = PM_ACCOUNT_CREDIT;
 	m->reconnect_needs_confirmation = true;
@@ -396,6 +406,29 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 		break;
 	case K_DLMS_HDLC_INACTIVITY:
 		r = conf_parse_u32(value, 0, 86400, &m->dlms_hdlc_inactivity_s);
+		break;
+	case K_DLMS_PUSH_DESTINATION:
+		r = pm_dlms_push_parse_destination(value, NULL) == 0
+			? conf_set_string(m->dlms_push_destination,
+					  sizeof(m->dlms_push_destination), value)
+			: -EINVAL;
+		break;
+	case K_DLMS_PUSH_SCHEDULE:
+		r = pm_dlms_push_parse_names(value, pm_dlms_push_schedule_names,
+					     PM_DLMS_PUSH_SCHEDULES, &m->dlms_push_schedules);
+		break;
+	case K_DLMS_PUSH_EVENTS:
+		r = pm_dlms_push_parse_names(value, pm_dlms_push_event_names, PM_DLMS_PUSH_EVENTS,
+					     &m->dlms_push_events);
+		break;
+	case K_DLMS_PUSH_WINDOW:
+		r = conf_parse_u32(value, 0, 65535, &m->dlms_push_window_s);
+		break;
+	case K_DLMS_PUSH_RETRY_BASE:
+		r = conf_parse_u32(value, 1, 65535, &m->dlms_push_retry_base_s);
+		break;
+	case K_DLMS_PUSH_RETRY_MAX:
+		r = conf_parse_u32(value, 1, 604800, &m->dlms_push_retry_max_s);
 		break;
 	case K_MODBUS_SDM630:
 		r = conf_parse_yes_no(value, &m->modbus_sdm630);
@@ -623,6 +656,15 @@ int conf_meter_key(struct conf_parser *p, const char *name, const char *value)
 					    "1-byte address",
 		    [K_DLMS_HDLC_MODE_E] = "yes or no",
 		    [K_DLMS_HDLC_INACTIVITY] = "an integer 0..86400 (seconds; 0 = never)",
+		    [K_DLMS_PUSH_DESTINATION] = "HOST:PORT, a numeric IPv4 address or [IPv6] "
+						"and a port 1..65535, e.g. 192.0.2.20:4059",
+		    [K_DLMS_PUSH_SCHEDULE] = "one or more of daily, weekly, monthly, billing "
+					     "(separated by commas or spaces), or none",
+		    [K_DLMS_PUSH_EVENTS] = "one or more of power, supply, low_credit (separated "
+					   "by commas or spaces), or none",
+		    [K_DLMS_PUSH_WINDOW] = "an integer 0..65535 (seconds)",
+		    [K_DLMS_PUSH_RETRY_BASE] = "an integer 1..65535 (seconds)",
+		    [K_DLMS_PUSH_RETRY_MAX] = "an integer 1..604800 (seconds)",
 		};
 		/* a secret is never repeated into a log */
 		conf_parse_error(p, p->line, "%s = '%s': expected %s", name,

@@ -221,6 +221,30 @@ static int validate_timeouts(struct conf_parser *p, size_t i, enum meter_key hea
 	return -EINVAL;
 }
 
+/* The push keys of meter @i: schedules or events need a destination, the retry cap the
+ * base. */
+static int validate_push(struct conf_parser *p, size_t i)
+{
+	const struct pm_conf_meter *m = &p->conf.meter[i];
+	const unsigned *line = p->key_line[i];
+	enum meter_key k = line[K_DLMS_PUSH_SCHEDULE] ? K_DLMS_PUSH_SCHEDULE : K_DLMS_PUSH_EVENTS;
+
+	if ((m->dlms_push_schedules || m->dlms_push_events) && !m->dlms_push_destination[0]) {
+		conf_parse_error(p, line[k], "%s in [meter %s] needs dlms_push_destination",
+				 conf_meter_keys[k].name, m->name);
+		return -EINVAL;
+	}
+	if (m->dlms_push_retry_max_s < m->dlms_push_retry_base_s) {
+		k = line[K_DLMS_PUSH_RETRY_MAX] ? K_DLMS_PUSH_RETRY_MAX : K_DLMS_PUSH_RETRY_BASE;
+		conf_parse_error(p, line[k],
+				 "dlms_push_retry_max (%u s) is below dlms_push_retry_base (%u s) "
+				 "in [meter %s]",
+				 m->dlms_push_retry_max_s, m->dlms_push_retry_base_s, m->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Cross-key checks, once the whole file is read. */
 void conf_validate(struct conf_parser *p)
 {
@@ -254,7 +278,8 @@ void conf_validate(struct conf_parser *p)
 			p, i, K_MODBUS_TCP_HEADER, &p->conf.meter[i].modbus_tcp_header_timeout_s,
 			m->modbus_tcp_idle_timeout_s, "modbus_tcp_idle_timeout") < 0 ||
 		    validate_timeouts(p, i, K_DLMS_HEADER, &p->conf.meter[i].dlms_header_timeout_s,
-				      m->dlms_idle_timeout_s, "dlms_idle_timeout") < 0)
+				      m->dlms_idle_timeout_s, "dlms_idle_timeout") < 0 ||
+		    validate_push(p, i) < 0)
 			return;
 	}
 	if (p->conf.n_meters == 0)

@@ -176,6 +176,12 @@ struct pm_conf_meter {
 	uint32_t dlms_hdlc_address;	 /* the physical (lower) HDLC address; 0 = 1-byte form */
 	bool dlms_hdlc_mode_e;		 /* an optical port: IEC 62056-21 sign-on first */
 	uint32_t dlms_hdlc_inactivity_s; /* a link without frames is disconnected */
+	/* DLMS push to a head-end (daemon/views/dlms/dlms-push.h, docs/dlms.md "Push") */
+	char dlms_push_destination[64]; /* "host:port", numeric; "" = no push */
+	uint8_t dlms_push_schedules;	/* bit n: enum pm_dlms_push_schedule n */
+	uint8_t dlms_push_events;	/* bit n: enum pm_dlms_push_event n */
+	uint32_t dlms_push_window_s;	/* the start offset is drawn in 0 .. window - 1 s */
+	uint32_t dlms_push_retry_base_s, dlms_push_retry_max_s;
 };
 
 struct pm_conf {

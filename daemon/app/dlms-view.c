@@ -10,6 +10,7 @@
 #include "app/dlms-view.h"
 #include "common/log.h"
 #include "views/dlms/dlms-meter-profiles.h"
+#include "views/dlms/dlms-push.h"
 #include "views/dlms/dlms-serial.h"
 #include "views/dlms/dlms-tcp.h"
 #include "views/net/stream-server.h"
@@ -22,6 +23,8 @@ struct pm_dlms_view {
 	struct pm_dlms_clients clients; /* the server's rules, each with its own secrets */
 	struct pm_dlms_tcp *tcp;
 	struct pm_dlms_serial *serial; /* shared with the other meters on the line */
+	struct pm_dlms_push *push;     /* NULL: no dlms_push_destination */
+	struct pm_meter *pipe;	       /* whose events the push hears */
 };
 
 /* Security setup global_key_transfer: the new keys of client @sap for its next association on
@@ -45,7 +48,85 @@ static const struct pm_cosem_meter *meter_of_request(void *data)
 		v->request.transfer_keys = transfer_keys;
 		v->request.security_data = v;
 	}
+	if (v->push) {
+		v->request.push = pm_dlms_push_info(v->push);
+		v->request.push_now = pm_dlms_push_now;
+		v->request.push_data = v->push;
+	}
 	return &v->request;
+}
+
+static int64_t push_now_ns(void *data)
+{
+	struct pm_dlms_view *v = data;
+
+	return pm_dlms_meter_now_ns(&v->meter);
+}
+
+/* Pushes go to the management client (wPort 1) under its keys, as its new associations would
+ * be: they follow a key transfer of that client too. NULL: it has no HLS keys, pushes in clear. */
+static const struct pm_dlms_security *push_security(void *data)
+{
+	struct pm_dlms_view *v = data;
+
+	for (size_t i = 0; i < v->clients.n; i++)
+		if (v->clients.rules[i].sap == PM_DLMS_PUSH_CLIENT_SAP)
+			return v->clients.rules[i].security;
+	return NULL;
+}
+
+/* How often the push looks at the meter's clock: once a second, or once a simulated second
+ * on a simulated clock (at least 10 ms), so a push starts within a second of its offset. */
+static uint64_t push_tick_usec(const struct pm_conf_meter *conf)
+{
+	uint64_t usec = 1000000;
+
+	if (conf->source == PM_SOURCE_SIM && conf->sim.speed > 1)
+		usec /= conf->sim.speed;
+	return usec < 10000 ? 10000 : usec;
+}
+
+/* Pushes to dlms_push_destination (views/dlms/dlms-push.h), and hears the meter's events. */
+static int start_push(struct pm_dlms_view *v, sd_event *event, const struct pm_conf_meter *conf,
+		      const struct pm_cosem_directory *dir,
+		      const struct pm_dlms_meter_config *meter)
+{
+	struct pm_dlms_push_config pc = {
+	    .name = conf->name,
+	    .time_zone = meter->time_zone,
+	    .destination = conf->dlms_push_destination,
+	    .schedules = conf->dlms_push_schedules,
+	    .events = conf->dlms_push_events,
+	    .window_s = conf->dlms_push_window_s,
+	    .retry_base_s = conf->dlms_push_retry_base_s,
+	    .retry_max_s = conf->dlms_push_retry_max_s,
+	    .tick_usec = push_tick_usec(conf),
+	    .store = meter->pipe ? pm_meter_store(meter->pipe) : NULL,
+	    .ops = &pm_cosem_directory_ops,
+	    .dir = dir,
+	    .meter = meter_of_request,
+	    .now_ns = push_now_ns,
+	    .security = push_security,
+	    .data = v,
+	};
+	int r;
+
+	r = pm_dlms_push_parse_destination(conf->dlms_push_destination, &pc.dest);
+	if (r < 0)
+		return log_error_errno(r, "meter %s: dlms_push_destination %s", conf->name,
+				       conf->dlms_push_destination);
+	r = pm_dlms_push_new(event, &pc, &v->push);
+	if (r < 0)
+		return log_error_errno(r, "meter %s: DLMS push", conf->name);
+	if (meter->pipe) {
+		v->pipe = meter->pipe;
+		pm_meter_set_event_listener(meter->pipe, pm_dlms_push_event, v->push);
+	}
+	log_info("meter %s: DLMS push to %s%s, window %u s, retries %u..%u s", conf->name,
+		 conf->dlms_push_destination, push_security(v) ? " (ciphered)" : "",
+		 conf->dlms_push_window_s, conf->dlms_push_retry_base_s,
+		 conf->dlms_push_retry_max_s);
+	return 0;
 }
 
 /* HDLC on dlms_hdlc_device: the line opened, or this meter a station on an earlier one. */
@@ -94,7 +175,8 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 	snprintf(fdname, sizeof(fdname), "dlms-%s", conf->name);
 	pm_conf_dlms(conf, &tcfg);
 	tcfg.listen_fd = pm_stream_activated_fd(fdname);
-	if (tcfg.listen_fd < 0 && !conf->dlms_port && !conf->dlms_hdlc_device[0])
+	if (tcfg.listen_fd < 0 && !conf->dlms_port && !conf->dlms_hdlc_device[0] &&
+	    !conf->dlms_push_destination[0])
 		return 0;
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -138,6 +220,13 @@ int pm_dlms_view_new(sd_event *event, const struct pm_conf_meter *conf,
 			return r;
 		}
 	}
+	if (conf->dlms_push_destination[0]) {
+		r = start_push(v, event, conf, dir, meter);
+		if (r < 0) {
+			pm_dlms_view_free(v);
+			return r;
+		}
+	}
 	*out = v;
 	return 0;
 }
@@ -150,6 +239,9 @@ struct pm_dlms_serial *pm_dlms_view_serial(const struct pm_dlms_view *v)
 struct pm_dlms_view *pm_dlms_view_free(struct pm_dlms_view *v)
 {
 	if (v) {
+		if (v->pipe)
+			pm_meter_set_event_listener(v->pipe, NULL, NULL);
+		pm_dlms_push_free(v->push);
 		pm_dlms_tcp_free(v->tcp);
 		pm_dlms_serial_release(v->serial, v);
 		pm_dlms_clients_done(&v->clients);

@@ -54,6 +54,8 @@ struct pm_meter {
 	const char *store_failed_what;
 	int store_failed_error;
 	uint64_t store_failures_before;
+	pm_meter_event_fn event_listener;
+	void *event_listener_data;
 };
 
 static const char *const event_kinds[] = {
@@ -135,13 +137,21 @@ void pm_meter_event(struct pm_meter *m, int64_t utc_ns, const char *kind, const 
 
 	log_info("meter %s: event %s %s", m->name, kind, detail ? detail : "");
 	m->utc_now_ns = utc_ns;
-	if (!m->store)
-		return;
-	r = pm_store_add_event(m->store, m->name, utc_ns, kind, detail);
-	store_result(m, r, "event log");
-	/* the count the views publish follows the store's, without a query per request */
-	if (r >= 0)
-		m->snap.events++;
+	if (m->store) {
+		r = pm_store_add_event(m->store, m->name, utc_ns, kind, detail);
+		store_result(m, r, "event log");
+		/* the count the views publish follows the store's, without a query per request */
+		if (r >= 0)
+			m->snap.events++;
+	}
+	if (m->event_listener)
+		m->event_listener(m->event_listener_data, utc_ns, kind, detail);
+}
+
+void pm_meter_set_event_listener(struct pm_meter *m, pm_meter_event_fn fn, void *data)
+{
+	m->event_listener = fn;
+	m->event_listener_data = data;
 }
 
 /* The store's count of the meter's events, read once; the meter counts on from there. */

@@ -119,6 +119,10 @@ void pm_meter_set_account_hook(struct pm_meter *m, const struct pm_meter_account
 
 /* Logs an event of the meter (source lost/found, daemon start/stop, ...). */
 void pm_meter_event(struct pm_meter *m, int64_t utc_ns, const char *kind, const char *detail);
+/* Who hears of each event once it is logged (the DLMS push: views/dlms/dlms-push.h); one
+ * listener, NULL @fn none. */
+typedef void (*pm_meter_event_fn)(void *data, int64_t utc_ns, const char *kind, const char *detail);
+void pm_meter_set_event_listener(struct pm_meter *m, pm_meter_event_fn fn, void *data);
 
 const struct pm_snapshot *pm_meter_snapshot(const struct pm_meter *m);
 const struct pm_met_registers *pm_meter_registers(const struct pm_meter *m);

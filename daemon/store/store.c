@@ -178,6 +178,17 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 8),"
     " description TEXT NOT NULL CHECK (length(description) BETWEEN 1 AND 23))"
     " WITHOUT ROWID;",
+    /*
+     * 13: the DLMS pushes delivered (store-push.c): per meter and push schedule (0 daily, 1
+     * weekly, 2 monthly, 3 billing period), the nominal instant (UTC ns) of the last push the
+     * head-end took; every nominal instant after it is still due. Self-contained: it names
+     * no other table.
+     */
+    "CREATE TABLE dlms_push ("
+    " meter TEXT NOT NULL,"
+    " schedule INTEGER NOT NULL CHECK (schedule BETWEEN 0 AND 255),"
+    " last_nominal_ns INTEGER NOT NULL,"
+    " PRIMARY KEY (meter, schedule)) WITHOUT ROWID;",
 };
 
 static int errno_of(int rc)

@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 12
+#define PM_STORE_SCHEMA_VERSION 13
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -316,6 +316,17 @@ int pm_store_load_dlms_keys(struct pm_store *store, const uint8_t title[8], uint
 			    struct pm_store_dlms_key keys[PM_STORE_DLMS_KEYS_MAX], size_t *n);
 /* Forgets every key of client @client_sap stored under @title (none stored: 0 too). */
 int pm_store_forget_dlms_keys(struct pm_store *store, const uint8_t title[8], uint16_t client_sap);
+
+/*
+ * The DLMS pushes (store-push.c): the nominal instant (UTC ns) of the last push of @meter's
+ * schedule @schedule (views/dlms/dlms-push-conf.h: 0 daily .. 3 billing period) the head-end
+ * took. -ENOENT: none recorded yet.
+ */
+int pm_store_load_push(struct pm_store *store, const char *meter, unsigned schedule,
+		       int64_t *last_nominal_ns);
+/* Records it, committed before it returns. */
+int pm_store_save_push(struct pm_store *store, const char *meter, unsigned schedule,
+		       int64_t last_nominal_ns);
 
 /* The meter's STS side beside its account (store-sts.c). */
 struct pm_store_sts {

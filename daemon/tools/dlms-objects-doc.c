@@ -84,6 +84,8 @@ static const char *class_name(uint16_t id)
 		return "SAP assignment";
 	case 20:
 		return "Activity calendar";
+	case 40:
+		return "Push setup";
 	case 70:
 		return "Disconnect control";
 	case 71:

@@ -174,6 +174,18 @@ static const struct {
      "client SAP 17: /etc/s is another client's secret file too"},
     {"dlms_key_file = /etc/k\ndlms_clients = 18 hls operator /etc/k\n", 6,
      "client SAP 18: /etc/k is another client's secret file too"},
+    {"dlms_push_destination = head-end.example:4059\n", 5, "expected HOST:PORT"},
+    {"dlms_push_destination = 192.0.2.20\n", 5, "expected HOST:PORT"},
+    {"dlms_push_destination = 192.0.2.20:0\n", 5, "expected HOST:PORT"},
+    {"dlms_push_destination = ::1:4059\n", 5, "expected HOST:PORT"},
+    {"dlms_push_schedule = hourly\n", 5, "expected one or more of daily"},
+    {"dlms_push_events = power,fire\n", 5, "expected one or more of power"},
+    {"dlms_push_window = 70000\n", 5, "expected an integer 0..65535"},
+    {"dlms_push_retry_base = 0\n", 5, "expected an integer 1..65535"},
+    {"dlms_push_schedule = daily\n", 5,
+     "dlms_push_schedule in [meter m] needs dlms_push_destination"},
+    {"dlms_push_events = supply\n", 5, "needs dlms_push_destination"},
+    {"dlms_push_retry_base = 600\ndlms_push_retry_max = 60\n", 6, "is below dlms_push_retry_base"},
 };
 
 START_TEST(test_dlms_defaults_and_values)
@@ -356,6 +368,40 @@ START_TEST(test_dlms_password_missing)
 }
 END_TEST
 
+START_TEST(test_dlms_push_defaults_and_values)
+{
+	struct pm_conf c;
+	char err[256] = "";
+
+	ck_assert_int_eq(load("", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.meter[0].dlms_push_destination, ""); /* no push unless asked */
+	ck_assert_uint_eq(c.meter[0].dlms_push_schedules, 0);
+	ck_assert_uint_eq(c.meter[0].dlms_push_events, 0);
+	ck_assert_uint_eq(c.meter[0].dlms_push_window_s, 7200);
+	ck_assert_uint_eq(c.meter[0].dlms_push_retry_base_s, 60);
+	ck_assert_uint_eq(c.meter[0].dlms_push_retry_max_s, 3600);
+
+	ck_assert_int_eq(load("dlms_push_destination = [::1]:4059\n"
+			      "dlms_push_schedule = daily, billing\n"
+			      "dlms_push_events = low_credit supply\n"
+			      "dlms_push_window = 0\ndlms_push_retry_base = 5\n"
+			      "dlms_push_retry_max = 5\n",
+			      &c, err, sizeof(err)),
+			 0);
+	ck_assert_str_eq(c.meter[0].dlms_push_destination, "[::1]:4059");
+	ck_assert_uint_eq(c.meter[0].dlms_push_schedules, 1u << 0 | 1u << 3);
+	ck_assert_uint_eq(c.meter[0].dlms_push_events, 1u << 2 | 1u << 1);
+	ck_assert_uint_eq(c.meter[0].dlms_push_window_s, 0);
+	ck_assert_uint_eq(c.meter[0].dlms_push_retry_base_s, 5);
+	ck_assert_uint_eq(c.meter[0].dlms_push_retry_max_s, 5);
+	ck_assert_int_eq(load("dlms_push_destination = 192.0.2.20:4059\n"
+			      "dlms_push_schedule = none\n",
+			      &c, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(c.meter[0].dlms_push_schedules, 0);
+}
+END_TEST
+
 START_TEST(test_bad)
 {
 	struct pm_conf c, before;
@@ -383,6 +429,7 @@ static Suite *conf_servers_suite(void)
 	tcase_add_test(tc, test_dlms_defaults_and_values);
 	tcase_add_test(tc, test_dlms_hdlc_defaults_and_values);
 	tcase_add_test(tc, test_dlms_clients);
+	tcase_add_test(tc, test_dlms_push_defaults_and_values);
 	tcase_add_loop_test(tc, test_dlms_password_file, 0, (int)(sizeof(pw) / sizeof(pw[0])));
 	tcase_add_test(tc, test_dlms_password_missing);
 	suite_add_tcase(s, tc);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/billing/tariff.h"
 #include "core/dlms/push-schedule.h"
 
 #define JAN1_2026 INT64_C(20454)
@@ -76,6 +77,27 @@ START_TEST(test_billing_period_months)
 }
 END_TEST
 
+/* A tariff's billing period: 1 month from 2026-01-01 gives the 1sts; 14 days from Monday
+ * 2026-01-05 (JAN1 + 4) gives JAN1 + 4 + 14k. */
+START_TEST(test_tariff_billing_period)
+{
+	struct tariff_billing_period monthly = {TARIFF_PERIOD_MONTHS, 1, {2026, 1, 1}};
+	struct tariff_billing_period fortnight = {TARIFF_PERIOD_DAYS, 14, {2026, 1, 5}};
+	struct tariff_billing_period none = {TARIFF_PERIOD_MONTHS, 0, {2026, 1, 1}};
+	struct tariff_billing_period bad = {TARIFF_PERIOD_DAYS, 7, {2026, 2, 30}};
+	struct pm_push_schedule s;
+
+	ck_assert_int_eq(pm_push_billing(&s, &monthly), 0);
+	/* after 2026-03-04 13:00 the next 1st is April's: JAN1 + 31 + 28 + 31 = JAN1 + 90 */
+	ck_assert_int_eq(pm_push_next_nominal(&s, AT(MAR4_2026, 13)), AT(JAN1_2026 + 90, 0));
+	ck_assert_int_eq(pm_push_billing(&s, &fortnight), 0);
+	/* 2026-03-04 is JAN1 + 62; the periods start at JAN1 + 4 + 14k: k = 5 is JAN1 + 74 */
+	ck_assert_int_eq(pm_push_next_nominal(&s, AT(MAR4_2026, 13)), AT(JAN1_2026 + 74, 0));
+	ck_assert_int_eq(pm_push_billing(&s, &none), -EINVAL);
+	ck_assert_int_eq(pm_push_billing(&s, &bad), -EINVAL);
+}
+END_TEST
+
 /* The head-end was down since the push of 2026-03-02 00:00: at 13:00 on the 4th the pushes of
  * the 3rd and the 4th are due, oldest first; with room for one, the count still says two. */
 START_TEST(test_missed_pushes_are_due)
@@ -137,6 +159,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_weekly_on_mondays);
 	tcase_add_test(tc, test_monthly_on_the_first);
 	tcase_add_test(tc, test_billing_period_months);
+	tcase_add_test(tc, test_tariff_billing_period);
 	tcase_add_test(tc, test_missed_pushes_are_due);
 	tcase_add_test(tc, test_offset_window);
 	tcase_add_test(tc, test_retry_backoff);

@@ -590,7 +590,8 @@ START_TEST(test_migration_from_v1_keeps_data)
 		 "sqlite3 '%s' 'DROP TABLE profile; DROP TABLE calibration; DROP TABLE demand;"
 		 " DROP TABLE meter_config; DROP TABLE account; DROP TABLE topup_ref;"
 		 " DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE mqtt_cursor;"
-		 " DROP TABLE dlms_ic; DROP TABLE dlms_key; DROP TABLE dlms_token_entry;"
+		 " DROP TABLE dlms_ic; DROP TABLE dlms_key; DROP TABLE dlms_push; DROP TABLE "
+		 "dlms_token_entry;"
 		 " PRAGMA user_version = 1'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -660,6 +661,27 @@ START_TEST(test_dlms_counters_per_key)
 }
 END_TEST
 
+/* Migration 13: the last scheduled push delivered, per meter and schedule; none at first. */
+START_TEST(test_push_delivered)
+{
+	struct pm_store *s = open_ok();
+	int64_t last = 0;
+
+	ck_assert_int_eq(pm_store_load_push(s, "m", 0, &last), -ENOENT);
+	ck_assert_int_eq(pm_store_save_push(s, "m", 0, INT64_C(86400000000000)), 0);
+	ck_assert_int_eq(pm_store_save_push(s, "m", 1, 7), 0);
+	ck_assert_int_eq(pm_store_save_push(s, "m", 0, INT64_C(172800000000000)), 0);
+	pm_store_close(s);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_load_push(s, "m", 0, &last), 0);
+	ck_assert_int_eq(last, INT64_C(172800000000000));
+	ck_assert_int_eq(pm_store_load_push(s, "m", 1, &last), 0);
+	ck_assert_int_eq(last, 7);
+	ck_assert_int_eq(pm_store_load_push(s, "other", 0, &last), -ENOENT);
+	pm_store_close(s);
+}
+END_TEST
+
 /* Schema 9 kept the counters per meter name, under a key nobody recorded: migration 10 keeps
  * the highest of them as the floor of every key's counters. */
 START_TEST(test_dlms_counters_migrated_from_v9)
@@ -672,7 +694,7 @@ START_TEST(test_dlms_counters_migrated_from_v9)
 
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 '%s' 'DROP TABLE dlms_ic; DROP TABLE dlms_key;"
+		 "sqlite3 '%s' 'DROP TABLE dlms_ic; DROP TABLE dlms_key; DROP TABLE dlms_push;"
 		 " CREATE TABLE dlms_counter (meter TEXT PRIMARY KEY, server_reserved INTEGER NOT"
 		 " NULL, client_last INTEGER NOT NULL) WITHOUT ROWID;"
 		 " INSERT INTO dlms_counter VALUES (1, 512, 7), (2, 1024, 3);"
@@ -750,7 +772,9 @@ START_TEST(test_token_entry_migrated_from_v11)
 	ck_assert_int_eq(pm_store_add_event(s, "m", 7, "power_up", "x"), 0);
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 '%s' 'DROP TABLE dlms_token_entry; PRAGMA user_version = 11'", db);
+		 "sqlite3 '%s' 'DROP TABLE dlms_token_entry; DROP TABLE dlms_push;"
+		 " PRAGMA user_version = 11'",
+		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
 	ck_assert_int_eq(pm_store_events(s, "m", ev, 1), 1);
@@ -759,8 +783,8 @@ START_TEST(test_token_entry_migrated_from_v11)
 	snprintf(
 	    cmd, sizeof(cmd),
 	    "sqlite3 '%s' \"INSERT INTO dlms_token_entry VALUES ('m', X'3100', 1, 3, 'credit')\""
-	    " && test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = 12",
-	    db, db);
+	    " && test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d",
+	    db, db, PM_STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
 	ck_assert_int_eq(pm_store_load_token_entry(s, "m", &got), -EBADMSG);
@@ -853,7 +877,8 @@ START_TEST(test_migration_from_v2_keeps_data)
 		 "sqlite3 '%s' 'DROP TABLE calibration; DROP TABLE demand; DROP TABLE meter_config;"
 		 " DROP TABLE account; DROP TABLE topup_ref; DROP TABLE billing_capture;"
 		 " DROP TABLE sts_meter; DROP TABLE mqtt_cursor; DROP TABLE dlms_ic;"
-		 " DROP TABLE dlms_key; DROP TABLE dlms_token_entry; PRAGMA user_version = 2'",
+		 " DROP TABLE dlms_key; DROP TABLE dlms_push; DROP TABLE dlms_token_entry; PRAGMA "
+		 "user_version = 2'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -1143,7 +1168,7 @@ START_TEST(test_migration_from_v5_keeps_data)
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE billing_capture; DROP TABLE sts_meter; DROP TABLE "
-		 "mqtt_cursor; DROP TABLE dlms_ic; DROP TABLE dlms_key;"
+		 "mqtt_cursor; DROP TABLE dlms_ic; DROP TABLE dlms_key; DROP TABLE dlms_push;"
 		 " DROP TABLE dlms_token_entry; PRAGMA user_version = 5'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
@@ -1193,6 +1218,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_config_description_roundtrip);
 	tcase_add_test(tc, test_migration_from_v2_keeps_data);
 	tcase_add_test(tc, test_newer_schema_is_refused_untouched);
+	tcase_add_test(tc, test_push_delivered);
 	tcase_add_test(tc, test_quick_check_finding_is_refused);
 	tcase_add_test(tc, test_damaged_index_page_is_refused);
 	tcase_add_test(tc, test_profile_each_range_skip_limit);

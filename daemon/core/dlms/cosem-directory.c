@@ -23,6 +23,7 @@ static const struct pm_cosem_table *const tables_after[] = {
     &pm_cosem_script_table_table,
     &pm_cosem_token_gateway_table,
     &pm_cosem_security_setup_table,
+    &pm_cosem_push_setup_table,
     /* ---- profiles and calendar (branch h-dlms-profiles): add your tables below ---- */
     &pm_cosem_profile_table,
     &pm_cosem_calendar_table,

@@ -20,6 +20,7 @@
 
 #include "core/billing/tariff.h"
 #include "core/dlms/cosem-profile.h"
+#include "core/dlms/push-setup.h"
 #include "core/dlms/cosem.h"
 #include "core/dlms/tou-calendar.h"
 #include "core/metrology/demand.h"
@@ -226,6 +227,15 @@ struct pm_cosem_meter {
 	enum pm_dlms_result (*transfer_keys)(void *security_data, uint16_t client_sap,
 					     const struct pm_cosem_wrapped_key *keys, size_t n);
 	void *security_data;
+
+	/* ---- push (branch h-push): fields below this line ---- */
+
+	/* What the Push setup objects publish (push-setup.h); NULL: no push configured. */
+	const struct pm_cosem_push_info *push;
+	/* Push setup method 1 push: queues a push of @setup (enum pm_push_setup) now. NULL: the
+	 * method answers temporary-failure. */
+	enum pm_dlms_result (*push_now)(void *data, unsigned setup);
+	void *push_data;
 };
 
 #endif

@@ -71,6 +71,8 @@ extern const struct pm_cosem_class pm_cosem_token_gateway_class;
 /* Security setup (64, version 0): HLS-GMAC's policy, titles, key transfer
  * (cosem-security-setup.c) */
 extern const struct pm_cosem_class pm_cosem_security_setup_class;
+/* Push setup (40): the meter's pushes (arg: enum pm_push_setup; cosem-push-setup.c) */
+extern const struct pm_cosem_class pm_cosem_push_setup_class;
 
 /* What a meter Data object (pm_cosem_meter_data_class) publishes. */
 enum pm_cosem_meter_item {
@@ -94,6 +96,7 @@ extern const struct pm_cosem_table pm_cosem_demand_table;	  /* cosem-extended-re
 extern const struct pm_cosem_table pm_cosem_script_table_table;	  /* cosem-script-table.c */
 extern const struct pm_cosem_table pm_cosem_token_gateway_table;  /* cosem-token-gateway.c */
 extern const struct pm_cosem_table pm_cosem_security_setup_table; /* cosem-security-setup.c */
+extern const struct pm_cosem_table pm_cosem_push_setup_table;	  /* cosem-push-setup.c */
 /* ---- profiles and calendar (branch h-dlms-profiles) ---- */
 extern const struct pm_cosem_table pm_cosem_profile_table;	       /* cosem-profile.c */
 extern const struct pm_cosem_table pm_cosem_calendar_table;	       /* cosem-calendar.c */

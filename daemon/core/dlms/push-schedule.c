@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "core/billing/civil-time.h"
+#include "core/billing/tariff.h"
 #include "core/dlms/push-schedule.h"
 
 /* 1970-01-05, the first Monday of the epoch: weekly pushes go on Mondays. */
@@ -32,6 +33,22 @@ int pm_push_every_months(struct pm_push_schedule *s, uint32_t months, int64_t ye
 	*s = (struct pm_push_schedule){.unit = PM_PUSH_MONTHS,
 				       .count = months,
 				       .anchor_day = pm_civil_days_from_date(year, month, day)};
+	return 0;
+}
+
+int pm_push_billing(struct pm_push_schedule *s, const struct tariff_billing_period *bp)
+{
+	if (bp->length < 1 ||
+	    !pm_civil_date_is_valid(bp->start.year, bp->start.month, bp->start.day))
+		return -EINVAL;
+	if (bp->unit == TARIFF_PERIOD_MONTHS)
+		return pm_push_every_months(s, (uint32_t)bp->length, bp->start.year,
+					    bp->start.month, bp->start.day);
+	*s = (struct pm_push_schedule){
+	    .unit = PM_PUSH_DAYS,
+	    .count = (uint32_t)bp->length,
+	    .anchor_day = pm_civil_days_from_date(bp->start.year, bp->start.month, bp->start.day),
+	};
 	return 0;
 }
 

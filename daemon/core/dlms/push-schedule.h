@@ -49,6 +49,11 @@ void pm_push_monthly(struct pm_push_schedule *s);
 int pm_push_every_months(struct pm_push_schedule *s, uint32_t months, int64_t year, int month,
 			 int day);
 
+struct tariff_billing_period;
+/* Every billing period of a tariff (core/billing/tariff.h): its months, or days, from its start
+ * date. 0, or -EINVAL (no period, not a date). */
+int pm_push_billing(struct pm_push_schedule *s, const struct tariff_billing_period *bp);
+
 /* The first nominal instant strictly after @local_s (local seconds). */
 int64_t pm_push_next_nominal(const struct pm_push_schedule *s, int64_t local_s);
 

@@ -79,7 +79,8 @@ static void save_entry(const struct pm_dlms_meter *dm, const struct pm_cosem_tok
 	if (!store)
 		return;
 	memcpy(e.token, t->token, sizeof(e.token) - 1);
-	strncpy(e.description, t->description, sizeof(e.description) - 1);
+	/* e is zeroed: the copy stays terminated */
+	memcpy(e.description, t->description, strnlen(t->description, sizeof(e.description) - 1));
 	r = pm_store_save_token_entry(store, dm->cfg.name, &e);
 	if (r < 0)
 		log_error("meter %s: saving the token gateway's entry failed: %s", dm->cfg.name,
