@@ -178,6 +178,12 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 8),"
     " description TEXT NOT NULL CHECK (length(description) BETWEEN 1 AND 23))"
     " WITHOUT ROWID;",
+    /*
+     * 13: §7.8's charges taken from the Present Balance over the billing period, stored with
+     * the monthly capture at the period's end (store-billing.c); NULL in a daily capture, in a
+     * capture without an account and in every row captured before this column
+     */
+    "ALTER TABLE billing_capture ADD COLUMN charges_mu INTEGER;",
 };
 
 static int errno_of(int rc)
