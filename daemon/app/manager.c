@@ -289,6 +289,21 @@ static bool account_record(void *userdata, int64_t utc_ns, struct pm_store_accou
 	return pm_billing_checkpoint_record(mt->billing, utc_ns, rec);
 }
 
+/* The billing period's end (meter/period-capture.h): the account's side of it. */
+static bool period_end(void *userdata, struct pm_store_account_record *rec, int64_t *charges_mu)
+{
+	struct manager_meter *mt = userdata;
+
+	return pm_billing_period_end(mt->billing, rec, charges_mu);
+}
+
+static void period_saved(void *userdata, int64_t utc_ns, int64_t charges_mu, int result)
+{
+	struct manager_meter *mt = userdata;
+
+	pm_billing_period_saved(mt->billing, utc_ns, charges_mu, result);
+}
+
 static void account_saved(void *userdata, int64_t utc_ns, int result)
 {
 	struct manager_meter *mt = userdata;
@@ -800,6 +815,8 @@ int pm_manager_new(const struct pm_conf *conf, uint64_t once, FILE *json, struct
 								   mt};
 
 			pm_meter_set_account_hook(mt->pipe, &hook);
+			mt->capture.account =
+			    (struct pm_period_account){period_end, period_saved, mt};
 		}
 		r = start_modbus(m, mt);
 		if (r < 0)

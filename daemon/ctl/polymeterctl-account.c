@@ -215,10 +215,17 @@ static int read_account(sd_bus *bus, const char *path, const char *meter, struct
 		if (r < 0)
 			break;
 		if (!strcmp(contents, "x")) {
-			for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++)
-				if (!strcmp(name, xs[i].name))
-					r = sd_bus_message_read(reply, "x",
-								(int64_t *)((char *)p + xs[i].off));
+			size_t i = 0;
+
+			while (i < sizeof(xs) / sizeof(xs[0]) && strcmp(name, xs[i].name))
+				i++;
+			/* a property this polymeterctl does not show (ChargesThisPeriod, or a
+			 * newer daemon's) is skipped: left unread, the container would not close */
+			if (i < sizeof(xs) / sizeof(xs[0]))
+				r = sd_bus_message_read(reply, "x",
+							(int64_t *)((char *)p + xs[i].off));
+			else
+				r = sd_bus_message_skip(reply, contents);
 		} else if (!strcmp(contents, "b")) {
 			r = sd_bus_message_read(reply, "b", &b);
 			if (!strcmp(name, "Running"))

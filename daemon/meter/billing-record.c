@@ -157,6 +157,8 @@ int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t
 		STATE_BOOLS(struct state_v4, true);
 	else if (layout == STATE_LAYOUT_5 && len == sizeof(struct state_v5))
 		STATE_BOOLS(struct state_v5, false);
+	else if (layout == STATE_LAYOUT_6 && len == sizeof(struct state_v6))
+		STATE_BOOLS(struct state_v6, false);
 	else if (layout == STATE_LAYOUT && len == sizeof(struct state))
 		STATE_BOOLS(struct state, false);
 	else
@@ -220,6 +222,9 @@ static int account_check(const struct account *a, const char **why)
 	    !in_range(a->time_debt_mu, 0, ACCOUNT_BALANCE_BOUND_MU) ||
 	    !in_range(a->payment_debt_mu, 0, ACCOUNT_BALANCE_BOUND_MU))
 		return bad(why, "acc: emergency credit or a debt");
+	/* §7.8's working value: charges only, held at the balance's bound (account-internal.h) */
+	if (!in_range(a->charges_period_mu, 0, ACCOUNT_BALANCE_BOUND_MU))
+		return bad(why, "acc.charges_period_mu");
 	return 0;
 }
 

@@ -19,7 +19,17 @@
 
 /* The stored record's layout; bump it whenever struct state or an engine struct changes, in
  * size or in meaning. */
-#define STATE_LAYOUT 6
+#define STATE_LAYOUT 7
+
+/*
+ * struct account as layouts 1 to 6 stored it: the same without charges_period_mu (§7.8, layout
+ * 7), which is its last member, so those records hold the account's prefix. Bytes, for the
+ * size and offsets only: billing-store.c copies them into a struct account whose working value
+ * starts at 0, and the bools are checked at struct account's offsets (billing-record.c).
+ */
+struct account_v6 {
+	_Alignas(struct account) unsigned char bytes[offsetof(struct account, charges_period_mu)];
+};
 
 /*
  * The currency a pending conversion changes to (manual §8.11: the request names the "Currency
@@ -49,11 +59,27 @@ struct state {
 	struct billing_conversion_target conversion_to; /* with te.has_conversion (layout 6) */
 };
 
+/* Layout 6 (before §7.8's charges of the billing period): struct state with the older account. */
+#define STATE_LAYOUT_6 6
+
+struct state_v6 {
+	struct account_v6 acc;
+	struct tariff_engine te;
+	bool has_tariff;
+	struct pm_tariff_file_info info;
+	bool have_baseline;
+	uint64_t billed_import_mwh, billed_export_mwh;
+	bool has_sts;
+	struct sts_meter sts;
+	struct pm_tariff_file_info deferred_info;
+	struct billing_conversion_target conversion_to;
+};
+
 /* Layout 5 (before the conversion's target currency): struct state without conversion_to. */
 #define STATE_LAYOUT_5 5
 
 struct state_v5 {
-	struct account acc;
+	struct account_v6 acc;
 	struct tariff_engine te;
 	bool has_tariff;
 	struct pm_tariff_file_info info;
@@ -100,7 +126,7 @@ struct tariff_engine_v4 {
 #define STATE_LAYOUT_4 4
 
 struct state_v4 {
-	struct account acc;
+	struct account_v6 acc;
 	struct tariff_engine_v4 te;
 	bool has_tariff;
 	struct pm_tariff_file_info info;
@@ -127,7 +153,7 @@ struct tariff_file_info_v3 {
 };
 
 struct state_v3 {
-	struct account acc;
+	struct account_v6 acc;
 	struct tariff_engine_v4 te;
 	bool has_tariff;
 	struct tariff_file_info_v3 info;
@@ -156,7 +182,7 @@ struct tariff_file_info_v1 {
 };
 
 struct state_v1 {
-	struct account acc;
+	struct account_v6 acc;
 	struct tariff_engine_v4 te;
 	bool has_tariff;
 	struct tariff_file_info_v1 info;
@@ -172,9 +198,12 @@ struct state_v1 {
  * fails the build here: it needs a new STATE_LAYOUT and a loader for the old one. A change that
  * keeps the size is not caught; the value checks below refuse most such records.
  */
-_Static_assert(STATE_LAYOUT == 6, "a new layout: give its size below, keep the old loaders");
+_Static_assert(STATE_LAYOUT == 7, "a new layout: give its size below, keep the old loaders");
 #if defined(__LP64__)
-_Static_assert(sizeof(struct state) == 22344, "struct state changed: bump STATE_LAYOUT");
+_Static_assert(sizeof(struct state) == 22352, "struct state changed: bump STATE_LAYOUT");
+_Static_assert(sizeof(struct state_v6) == 22344, "layout 6 records are 22344 bytes");
+_Static_assert(sizeof(struct account_v6) + 8 == sizeof(struct account),
+	       "layouts 1 to 6 hold struct account without its last member");
 _Static_assert(sizeof(struct state_v5) == 22320, "layout 5 records are 22320 bytes");
 _Static_assert(sizeof(struct state_v4) == 22304, "layout 4 records are 22304 bytes");
 /* layouts 1 to 4: each tariff 8 bytes shorter, everything else of the engine as it is */
@@ -210,7 +239,7 @@ _Static_assert(sizeof(struct tariff_season) == 16 &&
 
 /*
  * Checks a record read back from the store, as raw bytes (@len of them, layout @layout 1 to
- * 6), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
+ * 7), before any of it is used as a struct: every bool byte is 0 or 1 (a bool holding 2 is
  * undefined behaviour once loaded). 0, or -EBADMSG with *why naming the field.
  */
 int pm_billing_record_check_bools(const unsigned char *rec, size_t len, uint32_t layout,

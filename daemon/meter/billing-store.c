@@ -69,6 +69,35 @@ void pm_billing_checkpoint_saved(struct pm_billing *b, int64_t utc_ns, int resul
 	b->save_failing = result < 0;
 }
 
+bool pm_billing_period_end(struct pm_billing *b, struct pm_store_account_record *rec,
+			   int64_t *charges_mu)
+{
+	if (!b || !b->running || !b->store)
+		return false;
+	*charges_mu = account_end_charges_period(&b->st.acc);
+	rec->layout = STATE_LAYOUT;
+	rec->state = &b->st;
+	rec->len = sizeof(b->st);
+	return true;
+}
+
+void pm_billing_period_saved(struct pm_billing *b, int64_t utc_ns, int64_t charges_mu, int result)
+{
+	if (!b)
+		return;
+	if (result > 0) {
+		written(b, &b->st, utc_ns);
+		return;
+	}
+	/* neither the amount nor the reset was stored: the record holds the working value, and
+	 * so does the account again */
+	b->st.acc.charges_period_mu = charges_mu;
+	if (result < 0)
+		log_error("meter %s: the billing period's charges were not stored: %s; kept for "
+			  "the next period's end",
+			  b->meter, strerror(-result));
+}
+
 /* The tariff file into b->st (engine, info): its currency is that of the amounts. */
 static int seed_tariff(struct pm_billing *b, const struct tariff_time *tt, char *err, size_t errlen)
 {
@@ -135,6 +164,15 @@ int billing_seed(struct pm_billing *b, int64_t utc_ns, char *err, size_t errlen)
 	return 0;
 }
 
+/* The account of layouts 1 to 6 into @acc (zeroed by the caller): its prefix, §7.8's working
+ * value 0. Those records were written before it was kept: their period's charges before the
+ * upgrade are not known, and a made-up amount would reconcile wrongly. */
+static void carry_account_v6(const struct account_v6 *old, struct account *acc)
+{
+	memcpy(acc, old->bytes, sizeof(old->bytes));
+	acc->charges_period_mu = 0;
+}
+
 /* A tariff of layouts 1 to 4: the same, with one de-minimis for the levy and VAT rate 2. */
 static void carry_tariff_v4(const struct tariff_v4 *old, struct tariff *t)
 {
@@ -165,7 +203,7 @@ static void carry_engine_v4(const struct tariff_engine_v4 *old, struct tariff_en
 static void carry_layout_1(const struct state_v1 *old, struct state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->acc = old->acc;
+	carry_account_v6(&old->acc, &st->acc);
 	carry_engine_v4(&old->te, &st->te);
 	st->has_tariff = old->has_tariff;
 	memcpy(st->info.name, old->info.name, sizeof(old->info.name));
@@ -190,7 +228,7 @@ static void carry_info_v3(const struct tariff_file_info_v3 *old, struct pm_tarif
 static void carry_layout_3(const struct state_v3 *old, struct state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->acc = old->acc;
+	carry_account_v6(&old->acc, &st->acc);
 	carry_engine_v4(&old->te, &st->te);
 	st->has_tariff = old->has_tariff;
 	carry_info_v3(&old->info, &st->info);
@@ -206,7 +244,7 @@ static void carry_layout_3(const struct state_v3 *old, struct state *st)
 static void carry_layout_4(const struct state_v4 *old, struct state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->acc = old->acc;
+	carry_account_v6(&old->acc, &st->acc);
 	carry_engine_v4(&old->te, &st->te);
 	st->has_tariff = old->has_tariff;
 	st->info = old->info;
@@ -223,7 +261,7 @@ static void carry_layout_4(const struct state_v4 *old, struct state *st)
 static void carry_layout_5(const struct state_v5 *old, struct state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->acc = old->acc;
+	carry_account_v6(&old->acc, &st->acc);
 	st->te = old->te;
 	st->has_tariff = old->has_tariff;
 	st->info = old->info;
@@ -233,6 +271,23 @@ static void carry_layout_5(const struct state_v5 *old, struct state *st)
 	st->has_sts = old->has_sts;
 	st->sts = old->sts;
 	st->deferred_info = old->deferred_info;
+}
+
+/* A record of layout 6: the same state with the account of layouts 1 to 6. */
+static void carry_layout_6(const struct state_v6 *old, struct state *st)
+{
+	memset(st, 0, sizeof(*st));
+	carry_account_v6(&old->acc, &st->acc);
+	st->te = old->te;
+	st->has_tariff = old->has_tariff;
+	st->info = old->info;
+	st->have_baseline = old->have_baseline;
+	st->billed_import_mwh = old->billed_import_mwh;
+	st->billed_export_mwh = old->billed_export_mwh;
+	st->has_sts = old->has_sts;
+	st->sts = old->sts;
+	st->deferred_info = old->deferred_info;
+	st->conversion_to = old->conversion_to;
 }
 
 /*
@@ -269,9 +324,13 @@ static int read_record(struct pm_billing *b, unsigned char *rec, uint32_t *layou
 		uint32_t layout;
 		size_t len;
 	} known[] = {
-	    {STATE_LAYOUT, sizeof(struct state)},      {STATE_LAYOUT_5, sizeof(struct state_v5)},
-	    {STATE_LAYOUT_4, sizeof(struct state_v4)}, {STATE_LAYOUT_3, sizeof(struct state_v3)},
-	    {STATE_LAYOUT_2, sizeof(struct state_v3)}, {1, sizeof(struct state_v1)},
+	    {STATE_LAYOUT, sizeof(struct state)},
+	    {STATE_LAYOUT_6, sizeof(struct state_v6)},
+	    {STATE_LAYOUT_5, sizeof(struct state_v5)},
+	    {STATE_LAYOUT_4, sizeof(struct state_v4)},
+	    {STATE_LAYOUT_3, sizeof(struct state_v3)},
+	    {STATE_LAYOUT_2, sizeof(struct state_v3)},
+	    {1, sizeof(struct state_v1)},
 	};
 	int r = -EBADMSG;
 
@@ -325,6 +384,8 @@ static int load_account(struct pm_billing *b, const char **why)
 		memcpy(old, rec, len);
 		if (layout == 1)
 			carry_layout_1(old, st);
+		else if (layout == STATE_LAYOUT_6)
+			carry_layout_6(old, st);
 		else if (layout == STATE_LAYOUT_5)
 			carry_layout_5(old, st);
 		else if (layout == STATE_LAYOUT_4)

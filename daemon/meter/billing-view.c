@@ -197,6 +197,7 @@ void pm_billing_snapshot(const struct pm_billing *b, int64_t utc_ns,
 	out->debt_mu = v.regs.debt_to_clear_mu + v.regs.time_debt_mu + v.regs.payment_debt_mu;
 	out->cost_last_hour_mu = v.regs.cost_last_hour_mu;
 	out->cost_today_mu = v.regs.cost_today_mu;
+	out->charges_period_mu = v.regs.charges_period_mu;
 	out->supply = v.supply.closed ? PM_SUPPLY_CLOSED
 		      : v.armed	      ? PM_SUPPLY_ARMED
 				      : PM_SUPPLY_OPEN;

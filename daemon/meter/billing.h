@@ -146,6 +146,18 @@ void pm_billing_set_phase_unbalance(struct pm_billing *b, int32_t unbalance_w);
 bool pm_billing_checkpoint_record(struct pm_billing *b, int64_t utc_ns,
 				  struct pm_store_account_record *rec);
 void pm_billing_checkpoint_saved(struct pm_billing *b, int64_t utc_ns, int result);
+
+/*
+ * The billing period's end (§7.8, the monthly capture, meter/period-capture.h): the charges
+ * taken over the period into *charges_mu and the record to store with the capture, its working
+ * value reset; false when there is no account to store (no store, not running). Then
+ * pm_billing_period_saved() with pm_store_add_billing_account()'s result: stored (> 0), the
+ * reset stands; not stored, the working value is put back, to be captured at the next end.
+ * Nothing may run on the account in between.
+ */
+bool pm_billing_period_end(struct pm_billing *b, struct pm_store_account_record *rec,
+			   int64_t *charges_mu);
+void pm_billing_period_saved(struct pm_billing *b, int64_t utc_ns, int64_t charges_mu, int result);
 int pm_billing_flush(struct pm_billing *b, int64_t utc_ns);
 
 /* Commands: 0, or a negative errno with *e saying why; on refusal nothing changed. */

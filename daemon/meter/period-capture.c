@@ -52,6 +52,9 @@ static void store_capture(struct pm_period_capture *c, enum pm_store_billing_sch
 	    .n_rates = v->n_rates,
 	    .n_export_rates = v->n_export_rates,
 	};
+	struct pm_store_account_record rec;
+	bool with_account = false;
+	int64_t charges = 0;
 	int r;
 
 	memcpy(row.reg, v->reg, sizeof(row.reg));
@@ -60,7 +63,17 @@ static void store_capture(struct pm_period_capture *c, enum pm_store_billing_sch
 	memcpy(row.md_valid, v->md_valid, sizeof(row.md_valid));
 	memcpy(row.md_mw, v->md_mw, sizeof(row.md_mw));
 	memcpy(row.md_end_ns, v->md_end_ns, sizeof(row.md_end_ns));
-	r = pm_store_add_billing(c->store, c->meter, &row);
+	/* the billing period ends with the monthly capture (§7.8) */
+	if (scheme == PM_STORE_BILLING_MONTHLY && c->account.end)
+		with_account = c->account.end(c->account.ctx, &rec, &charges);
+	if (with_account) {
+		row.has_charges = true;
+		row.charges_mu = charges;
+		r = pm_store_add_billing_account(c->store, c->meter, &row, &rec, v->utc_ns);
+		c->account.saved(c->account.ctx, v->utc_ns, charges, r);
+	} else {
+		r = pm_store_add_billing(c->store, c->meter, &row);
+	}
 	if (r < 0) {
 		c->failures++;
 		log_error("meter %s: %s billing capture lost: %s", c->meter,

@@ -12,6 +12,10 @@
  * same day captures nothing, a restart after a midnight (the daemon was down over it) captures
  * at once, dated at that scan. A meter without any stored capture takes its first at the first
  * midnight it sees.
+ *
+ * The monthly capture ends the billing period (§7.8): with an account hook set, the charges
+ * taken from the Present Balance over the period are stored in the capture and the account's
+ * working value reset, the record written in the capture's transaction.
  */
 #ifndef POLYMETER_PERIOD_CAPTURE_H
 #define POLYMETER_PERIOD_CAPTURE_H
@@ -24,14 +28,23 @@
 #include "meter/meter.h"
 #include "store/store.h"
 
+/* The account at the billing period's end: as pm_billing_period_end() and
+ * pm_billing_period_saved() (meter/billing.h), whose pm_billing is @ctx. */
+struct pm_period_account {
+	bool (*end)(void *ctx, struct pm_store_account_record *rec, int64_t *charges_mu);
+	void (*saved)(void *ctx, int64_t utc_ns, int64_t charges_mu, int result);
+	void *ctx;
+};
+
 struct pm_period_capture {
 	const char *meter;	     /* its name in the store (borrowed) */
 	struct pm_local_clock clock; /* the meter's zone, its offset cached */
 	struct pm_store *store;	     /* NULL: no captures are kept (nor taken) */
 	bool loaded;		     /* the last captures were read from the store */
 	struct pm_billing_capture_state state;
-	uint64_t captures; /* stored */
-	uint64_t failures; /* the store refused them */
+	uint64_t captures;		  /* stored */
+	uint64_t failures;		  /* the store refused them */
+	struct pm_period_account account; /* all NULL: captures without the period's charges */
 };
 
 void pm_period_capture_init(struct pm_period_capture *c, const char *meter, const char *zone,

@@ -15,8 +15,8 @@
 #define BILLING_COLUMNS                                                                            \
 	"local_day, utc_ns, a_import, a_export, r_import, r_export, n_rates, n_export_rates,"      \
 	" ri1, ri2, ri3, ri4, ri5, ri6, ri7, ri8, re1, re2, re3, re4, re5, re6, re7, re8,"         \
-	" md_import_mw, md_import_end_ns, md_export_mw, md_export_end_ns"
-#define BILLING_NCOLS 28
+	" md_import_mw, md_import_end_ns, md_export_mw, md_export_end_ns, charges_mu"
+#define BILLING_NCOLS 29
 
 static int kept(enum pm_store_billing_scheme scheme)
 {
@@ -61,6 +61,8 @@ static int bind_billing(sqlite3_stmt *st, int first, const struct pm_store_billi
 			sqlite3_bind_int64(st, c, b->md_mw[d]);
 			sqlite3_bind_int64(st, c + 1, b->md_end_ns[d]);
 		}
+	if (b->has_charges)
+		sqlite3_bind_int64(st, c, b->charges_mu);
 	return r;
 }
 
@@ -105,16 +107,29 @@ static int read_billing(sqlite3_stmt *st, enum pm_store_billing_scheme scheme,
 		b->md_mw[d] = sqlite3_column_int64(st, c);
 		b->md_end_ns[d] = sqlite3_column_int64(st, c + 1);
 	}
+	b->has_charges = sqlite3_column_type(st, c) != SQLITE_NULL;
+	b->charges_mu = sqlite3_column_int64(st, c);
 	return r;
 }
 
 int pm_store_add_billing(struct pm_store *store, const char *meter,
 			 const struct pm_store_billing *b)
 {
+	int r = pm_store_add_billing_account(store, meter, b, NULL, 0);
+
+	return r < 0 ? r : 0;
+}
+
+int pm_store_add_billing_account(struct pm_store *store, const char *meter,
+				 const struct pm_store_billing *b,
+				 const struct pm_store_account_record *account, int64_t utc_ns)
+{
 	sqlite3_stmt *st;
+	bool inserted = false;
 	int r;
 
-	if (!store || !meter || !*meter || !b || !scheme_ok(b->scheme))
+	if (!store || !meter || !*meter || !b || !scheme_ok(b->scheme) ||
+	    (account && (!account->state || account->len > (size_t)INT32_MAX)))
 		return -EINVAL;
 	r = pm_store_begin(store);
 	if (r)
@@ -127,17 +142,24 @@ int pm_store_add_billing(struct pm_store *store, const char *meter,
 		    "INSERT OR IGNORE INTO billing_capture (meter, scheme, " BILLING_COLUMNS
 		    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 		    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
-		    " ?27, ?28, ?29, ?30)",
+		    " ?27, ?28, ?29, ?30, ?31)",
 		    &st);
 	if (!r) {
 		sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, b->scheme);
 		r = bind_billing(st, 3, b);
-		if (r)
+		if (r) {
 			sqlite3_finalize(st);
-		else
+		} else {
 			r = pm_store_step_done(st);
+			inserted = !r && sqlite3_changes(pm_store_db(store)) > 0;
+		}
 	}
+	/* the account (its period's working value reset) only with the capture that holds the
+	 * amount: an ignored capture must not reset it, a failed one neither (§7.8) */
+	if (!r && inserted && account)
+		r = pm_store_write_account(store, meter, account->layout, account->state,
+					   account->len, utc_ns, NULL, 0);
 	if (!r)
 		r = pm_store_prepare(store,
 				     "DELETE FROM billing_capture WHERE meter = ?1 AND scheme = ?2"
@@ -151,7 +173,8 @@ int pm_store_add_billing(struct pm_store *store, const char *meter,
 		sqlite3_bind_int(st, 3, kept(b->scheme));
 		r = pm_store_step_done(st);
 	}
-	return pm_store_end(store, r);
+	r = pm_store_end(store, r);
+	return r < 0 ? r : inserted;
 }
 
 int pm_store_last_billing(struct pm_store *store, const char *meter,

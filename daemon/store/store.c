@@ -189,6 +189,12 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     " schedule INTEGER NOT NULL CHECK (schedule BETWEEN 0 AND 255),"
     " last_nominal_ns INTEGER NOT NULL,"
     " PRIMARY KEY (meter, schedule)) WITHOUT ROWID;",
+    /*
+     * 14: §7.8's charges taken from the Present Balance over the billing period, stored with
+     * the monthly capture at the period's end (store-billing.c); NULL in a daily capture, in a
+     * capture without an account and in every row captured before this column
+     */
+    "ALTER TABLE billing_capture ADD COLUMN charges_mu INTEGER;",
 };
 
 static int errno_of(int rc)

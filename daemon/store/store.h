@@ -29,7 +29,7 @@
 #include "core/sts/sts-lockout.h"
 
 /* Schema version this code writes; older databases are migrated forward on open. */
-#define PM_STORE_SCHEMA_VERSION 13
+#define PM_STORE_SCHEMA_VERSION 14
 
 /* Newest events kept per meter; older ones are dropped, their number is counted. */
 #define PM_STORE_EVENTS_KEPT 10000
@@ -188,6 +188,10 @@ struct pm_store_billing {
 	bool md_valid[2];
 	int64_t md_mw[2];
 	int64_t md_end_ns[2];
+	/* §7.8: the charges taken from the Present Balance over the billing period that ended
+	 * here (mu), monthly captures of a meter with an account only (schema 14) */
+	bool has_charges;
+	int64_t charges_mu;
 };
 
 typedef int (*pm_store_billing_fn)(void *ctx, const struct pm_store_billing *b);
@@ -199,6 +203,16 @@ typedef int (*pm_store_billing_fn)(void *ctx, const struct pm_store_billing *b);
  */
 int pm_store_add_billing(struct pm_store *store, const char *meter,
 			 const struct pm_store_billing *b);
+/*
+ * The same and, when @account is not NULL and the capture was appended, the meter's account
+ * record (as pm_store_save_account at @utc_ns, with no reference) in the same transaction: the
+ * period's end of §7.8 stores the amount and resets the working value in the record together,
+ * so a crash can neither store it twice nor lose it. 1 when the capture (and the account) were
+ * stored, 0 when the capture was ignored (nothing written), or a negative errno.
+ */
+int pm_store_add_billing_account(struct pm_store *store, const char *meter,
+				 const struct pm_store_billing *b,
+				 const struct pm_store_account_record *account, int64_t utc_ns);
 /* The newest capture of @scheme; -ENOENT when there is none. */
 int pm_store_last_billing(struct pm_store *store, const char *meter,
 			  enum pm_store_billing_scheme scheme, struct pm_store_billing *b);

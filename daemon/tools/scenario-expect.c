@@ -120,6 +120,7 @@ static bool money_of(const struct sim *s, const char *name, const struct account
 	    {"payment_debt", regs->payment_debt_mu},
 	    {"total_credit", regs->total_credit_mu},
 	    {"cost_today", regs->cost_today_mu},
+	    {"charges_period", regs->charges_period_mu},
 	    {"energy_cost", s->energy_mu},
 	    {"standing", s->standing_mu},
 	    {"levy", s->levy_mu},

@@ -1746,6 +1746,79 @@ END_TEST
 
 /* ---- single wallet ----------------------------------------------------------------------- */
 
+/*
+ * §7.8: "The meter records the monetary amount of charges taken from the Present Balance
+ * register from the start of the billing period ... At the end of the billing period the
+ * monetary amount taken over the period will be stored together with a time stamp and the
+ * working value reset." Charges count; top-ups and balance adjustments are not charges.
+ */
+START_TEST(test_charges_this_period)
+{
+	struct account acc;
+	struct account_output out;
+	struct account_time now = at(T0 + HOUR);
+	int32_t day = (int32_t)(T0 / DAY);
+
+	new_account(&acc, ACCOUNT_MODE_PREPAYMENT);
+	struct account_config c = acc.config;
+	c.debt_weekly_rate_mu = P(100); /* 1.00 a week: the first instalment 100 000 / 100 = 1 p */
+	configure(&acc, &c);
+	topup(&acc, T0 + 1, GBP(10), &out);
+	ck_assert_int_eq(acc.charges_period_mu, 0); /* a top-up is not a charge */
+	/* 10 kWh at 20.000 p/kWh = 200 p, and a 25 p standing charge: 225 p taken */
+	ck_assert_int_eq(account_charge(&acc, &now, P(200), &out), 0);
+	ck_assert_int_eq(account_charge(&acc, &now, P(25), &out), 0);
+	ck_assert_int_eq(acc.charges_period_mu, P(225));
+	/* adjustments either way are corrections, not charges: 225 p still */
+	ck_assert_int_eq(account_adjust_balance(&acc, &now, -P(5), &out), 0);
+	ck_assert_int_eq(account_adjust_balance(&acc, &now, P(5), &out), 0);
+	ck_assert_int_eq(acc.charges_period_mu, P(225));
+	/* debt recovery is taken from the balance: the first instalment, due 6048 s after the
+	 * debt was set, is 1 p: 225 + 1 = 226 p */
+	ck_assert_int_eq(account_set_debt(&acc, &now, GBP(5), 0, &out), 0);
+	tick(&acc, T0 + HOUR + ACCOUNT_INSTALMENT_S, &out);
+	ck_assert_int_eq(acc.time_debt_mu, GBP(5) - P(1));
+	ck_assert_int_eq(acc.charges_period_mu, P(226));
+	/* a second utility's cost is charged to the balance: 50 p, 276 p; its final total of
+	 * 40 p refunds 10 p, a credit, not counted: 276 p */
+	struct account_time later = at(T0 + 3 * HOUR);
+	ck_assert_int_eq(account_wallet_post(&acc, &later, day, P(50), &out), 0);
+	ck_assert_int_eq(acc.charges_period_mu, P(276));
+	ck_assert_int_eq(account_wallet_final(&acc, &later, day, P(40), &out), 0);
+	ck_assert_int_eq(acc.charges_period_mu, P(276));
+	/* the registers publish it */
+	struct account_registers regs;
+	account_read_registers(&acc, later.utc, &regs);
+	ck_assert_int_eq(regs.charges_period_mu, P(276));
+	/* the period's end: 276 p to store, the working value reset; the next charge, 3 p, is the
+	 * new period's */
+	ck_assert_int_eq(account_end_charges_period(&acc), P(276));
+	ck_assert_int_eq(acc.charges_period_mu, 0);
+	ck_assert_int_eq(account_charge(&acc, &later, P(3), &out), 0);
+	ck_assert_int_eq(acc.charges_period_mu, P(3));
+	/* balance: 10.00 - 2.25 - 0.01 - 0.50 + 0.10 - 0.03 = 7.31 */
+	ck_assert_int_eq(acc.balance_mu, P(731));
+}
+END_TEST
+
+/* §7.8 with emergency credit: a charge spending EC is taken from the Present Balance (balance
+ * + EC remaining) and counts in full; a refused charge counts nothing. */
+START_TEST(test_charges_this_period_on_ec)
+{
+	struct account acc;
+	struct account_output out;
+
+	ec_taken_at_040(&acc);
+	struct account_time now = at(acc.last_utc);
+	/* 1.00: 0.40 from the balance, 0.60 from EC: 100 p taken */
+	ck_assert_int_eq(account_charge(&acc, &now, P(100), &out), 0);
+	ck_assert_int_eq(acc.ec_remaining_mu, P(440));
+	ck_assert_int_eq(acc.charges_period_mu, P(100));
+	ck_assert_int_eq(account_charge(&acc, &now, ACCOUNT_AMOUNT_MAX_MU + 1, &out), -ERANGE);
+	ck_assert_int_eq(acc.charges_period_mu, P(100));
+}
+END_TEST
+
 START_TEST(test_wallet_running_postings_and_final)
 {
 	struct account acc;
@@ -1910,6 +1983,8 @@ static Suite *account_suite(void)
 	tcase_add_test(tc, test_tenancy_refused_changes_nothing);
 	tcase_add_test(tc, test_wallet_running_postings_and_final);
 	tcase_add_test(tc, test_wallet_final_corrects_up_after_next_day_started);
+	tcase_add_test(tc, test_charges_this_period);
+	tcase_add_test(tc, test_charges_this_period_on_ec);
 	suite_add_tcase(s, tc);
 	return s;
 }

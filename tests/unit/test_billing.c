@@ -588,6 +588,12 @@ static void engine_as_v4(const struct tariff_engine *te, struct tariff_engine_v4
 	memcpy(old->rest, &te->deferred_date, sizeof(old->rest));
 }
 
+/* @acc as layouts 1 to 6 stored it: without its last member, §7.8's charges (billing-state.h). */
+static void account_as_v6(const struct account *acc, struct account_v6 *old)
+{
+	memcpy(old->bytes, acc, sizeof(old->bytes));
+}
+
 /* The account record as layout 1 stored it: struct state_v1 (daemon/meter/billing-state.h). */
 START_TEST(test_layout_1_record_carried_over)
 {
@@ -595,6 +601,7 @@ START_TEST(test_layout_1_record_carried_over)
 	struct tariff_time tt = {
 	    .utc_s = T_JAN / S, .year = 2026, .month = 1, .day = 5, .weekday = 1, .seconds = 36000};
 	struct state_v1 *old = calloc(1, sizeof(*old));
+	struct account acc;
 	struct tariff_engine *te = malloc(sizeof(*te));
 	struct tariff *t = malloc(sizeof(*t));
 	struct account_output out;
@@ -606,8 +613,9 @@ START_TEST(test_layout_1_record_carried_over)
 	ck_assert_ptr_nonnull(old);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_ptr_nonnull(te);
-	ck_assert_int_eq(account_init(&old->acc, &at, &out), 0);
-	ck_assert_int_eq(account_topup(&old->acc, &at, 500000, ACCOUNT_PAYMENT_REMOTE, &out), 0);
+	ck_assert_int_eq(account_init(&acc, &at, &out), 0);
+	ck_assert_int_eq(account_topup(&acc, &at, 500000, ACCOUNT_PAYMENT_REMOTE, &out), 0);
+	account_as_v6(&acc, &old->acc);
 	tariff_engine_init(te);
 	ck_assert_int_eq(pm_tariff_file_load(flat, t, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(tariff_engine_set_tariff(te, t, &tt, &terr), 0);
@@ -914,7 +922,7 @@ static struct pm_billing *open_with_error(int64_t now, char *err, size_t errlen)
 static void as_layout_3(const struct state *st, struct state_v3 *old)
 {
 	memset(old, 0, sizeof(*old));
-	old->acc = st->acc;
+	account_as_v6(&st->acc, &old->acc);
 	engine_as_v4(&st->te, &old->te);
 	old->has_tariff = st->has_tariff;
 	memcpy(old->info.name, st->info.name, sizeof(old->info.name));
@@ -1431,7 +1439,7 @@ START_TEST(test_layout_4_record_carried_over)
 	st->acc.config.load_limit_period_s = 60;
 	st->te.active.levy.de_minimis_mwh_per_day = 33000000;
 	st->te.active.levy.vat2_de_minimis_mwh_per_day = 1; /* not in a layout 4 record */
-	old->acc = st->acc;
+	account_as_v6(&st->acc, &old->acc);
 	engine_as_v4(&st->te, &old->te);
 	old->has_tariff = st->has_tariff;
 	old->info = st->info;
@@ -1480,7 +1488,7 @@ START_TEST(test_layout_5_record_carried_over)
 	st->te.conversion_date = (struct tariff_date){2026, 1, 6};
 	st->te.conversion_num = 5;
 	st->te.conversion_den = 10;
-	old->acc = st->acc;
+	account_as_v6(&st->acc, &old->acc);
 	old->te = st->te;
 	old->has_tariff = st->has_tariff;
 	old->info = st->info;
@@ -1507,6 +1515,119 @@ START_TEST(test_layout_5_record_carried_over)
 	ck_assert_str_eq(st->conversion_to.currency, "");
 	free(st);
 	free(old);
+}
+END_TEST
+
+/*
+ * A record of layout 6 (before §7.8's charges of the billing period): read with everything it
+ * held, 12.34 stays 12.34, and the working value starts at 0 (the charges of its period before
+ * the upgrade are not known). Saved again, it is a layout-7 record.
+ */
+START_TEST(test_layout_6_record_carried_over)
+{
+	struct state *st = malloc(sizeof(*st));
+	struct state_v6 *old = calloc(1, sizeof(*old));
+	struct pm_billing_view v;
+	struct pm_billing *b;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(old);
+	stored_account(st);
+	account_as_v6(&st->acc, &old->acc);
+	old->te = st->te;
+	old->has_tariff = st->has_tariff;
+	old->info = st->info;
+	old->have_baseline = st->have_baseline;
+	old->billed_import_mwh = st->billed_import_mwh;
+	old->billed_export_mwh = st->billed_export_mwh;
+	old->has_sts = st->has_sts;
+	old->sts = st->sts;
+	old->deferred_info = st->deferred_info;
+	old->conversion_to = st->conversion_to;
+	ck_assert_int_eq(
+	    pm_store_save_account(store, "m1", STATE_LAYOUT_6, old, sizeof(*old), T_JAN, NULL, 0),
+	    0);
+	b = open_billing(flat, "UTC", T_JAN, store);
+	pm_billing_view(b, T_JAN, &v);
+	ck_assert(v.running);
+	ck_assert_int_eq(v.regs.balance_mu, 1234000);
+	ck_assert_int_eq(v.regs.charges_period_mu, 0);
+	ck_assert_str_eq(v.tariff_name, "Flat");
+	ck_assert_int_eq(pm_billing_flush(b, T_JAN + S), 0);
+	pm_billing_free(b);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
+	ck_assert_int_eq(st->acc.balance_mu, 1234000);
+	ck_assert_int_eq(st->acc.charges_period_mu, 0);
+	free(st);
+	free(old);
+}
+END_TEST
+
+/*
+ * §7.8 at the billing period's end: "the monetary amount taken over the period will be stored
+ * together with a time stamp and the working value reset". Flat tariff, 1.00 a kWh: 2 kWh are
+ * 2.00 (200 000 mu) taken; the monthly capture holds 200 000 and the stored record 0, written
+ * in the one transaction. A capture of a date already captured (the clock went back) is
+ * ignored: the account keeps its working value, to go with the next period's end.
+ */
+START_TEST(test_period_end_stores_charges_with_capture)
+{
+	struct pm_billing *b = open_billing(flat, "UTC", T_JAN, store);
+	struct state *st = malloc(sizeof(*st));
+	struct pm_store_account_record rec;
+	struct pm_store_billing row = {.scheme = PM_STORE_BILLING_MONTHLY, .local_day = 20458}, got;
+	struct pm_billing_error e;
+	struct pm_billing_view v;
+	int64_t charges = -1;
+	int r;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(pm_billing_topup(b, T_JAN, 1000000, "pay-1", ACCOUNT_PAYMENT_LOCAL, &e),
+			 0);
+	pm_billing_sample(b, T_JAN, true, 5000, 0, 0, false); /* baseline */
+	/* 2 kWh (5 000 to 2 005 000 mWh) at 100 000 mu/kWh = 200 000 mu */
+	pm_billing_sample(b, T_JAN + 60 * S, true, 2005000, 0, 0, false);
+	pm_billing_view(b, T_JAN + 60 * S, &v);
+	ck_assert_int_eq(v.regs.charges_period_mu, 200000);
+	ck_assert_int_eq(v.regs.balance_mu, 800000); /* 10.00 - 2.00: the top-up not counted */
+
+	row.utc_ns = T_JAN + 61 * S;
+	ck_assert(pm_billing_period_end(b, &rec, &charges));
+	ck_assert_int_eq(charges, 200000);
+	row.has_charges = true;
+	row.charges_mu = charges;
+	r = pm_store_add_billing_account(store, "m1", &row, &rec, row.utc_ns);
+	ck_assert_int_eq(r, 1);
+	pm_billing_period_saved(b, row.utc_ns, charges, r);
+	pm_billing_view(b, T_JAN + 61 * S, &v);
+	ck_assert_int_eq(v.regs.charges_period_mu, 0);
+	ck_assert_int_eq(pm_store_last_billing(store, "m1", PM_STORE_BILLING_MONTHLY, &got), 0);
+	ck_assert(got.has_charges);
+	ck_assert_int_eq(got.charges_mu, 200000);
+	ck_assert_int_eq(got.utc_ns, T_JAN + 61 * S);
+	/* the record stored with it holds the reset */
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
+	ck_assert_int_eq(st->acc.charges_period_mu, 0);
+	ck_assert_int_eq(st->acc.balance_mu, 800000);
+
+	/* 1 kWh more: 100 000 mu; the same date again is ignored, nothing reset */
+	pm_billing_sample(b, T_JAN + 120 * S, true, 3005000, 0, 0, false);
+	row.utc_ns = T_JAN + 121 * S;
+	ck_assert(pm_billing_period_end(b, &rec, &charges));
+	ck_assert_int_eq(charges, 100000);
+	row.charges_mu = charges;
+	r = pm_store_add_billing_account(store, "m1", &row, &rec, row.utc_ns);
+	ck_assert_int_eq(r, 0);
+	pm_billing_period_saved(b, row.utc_ns, charges, r);
+	pm_billing_view(b, T_JAN + 121 * S, &v);
+	ck_assert_int_eq(v.regs.charges_period_mu, 100000);
+	ck_assert_int_eq(pm_store_last_billing(store, "m1", PM_STORE_BILLING_MONTHLY, &got), 0);
+	ck_assert_int_eq(got.charges_mu, 200000);
+	ck_assert_int_eq(pm_store_load_account(store, "m1", STATE_LAYOUT, st, sizeof(*st)), 0);
+	ck_assert_int_eq(st->acc.charges_period_mu, 0);
+	ck_assert_int_eq(st->acc.balance_mu, 800000); /* the ignored capture wrote nothing */
+	free(st);
+	pm_billing_free(b);
 }
 END_TEST
 
@@ -1665,6 +1786,8 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, test_layout_3_record_carried_over);
 	tcase_add_test(tc, test_layout_4_record_carried_over);
 	tcase_add_test(tc, test_layout_5_record_carried_over);
+	tcase_add_test(tc, test_layout_6_record_carried_over);
+	tcase_add_test(tc, test_period_end_stores_charges_with_capture);
 	tcase_add_test(tc, test_power_down_charges_not_collected);
 	tcase_add_test(tc, test_power_down_charges_caught_up_as_an_option);
 	suite_add_tcase(s, tc);

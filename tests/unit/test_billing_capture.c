@@ -275,6 +275,73 @@ START_TEST(test_london_midnights_spring_and_month_end)
 }
 END_TEST
 
+/* A stand-in for the account at the period's end (meter/billing.h): a working value of 225 p
+ * (225 000 mu) and a record of 4 bytes; what the capture told it. */
+struct fake_account {
+	int64_t charges_mu;
+	unsigned char record[4];
+	unsigned ends, saved;
+	int result;
+};
+
+static bool fake_end(void *ctx, struct pm_store_account_record *rec, int64_t *charges_mu)
+{
+	struct fake_account *f = ctx;
+
+	f->ends++;
+	*charges_mu = f->charges_mu;
+	f->charges_mu = 0;
+	*rec = (struct pm_store_account_record){7, f->record, sizeof(f->record)};
+	return true;
+}
+
+static void fake_saved(void *ctx, int64_t utc_ns, int64_t charges_mu, int result)
+{
+	struct fake_account *f = ctx;
+
+	(void)utc_ns;
+	f->saved++;
+	f->result = result;
+	if (result <= 0)
+		f->charges_mu = charges_mu;
+}
+
+/* §7.8: the monthly capture (1 April 00:00 BST) ends the billing period: it holds the 225 p
+ * taken and the account record is stored with it; the daily captures hold no charges. */
+START_TEST(test_month_end_stores_the_periods_charges)
+{
+	struct fake_account f = {.charges_mu = 225000, .record = {1, 2, 3, 4}};
+	unsigned char got[4];
+	struct pm_store_billing b;
+	struct rig r;
+
+	rig_start(&r, 0);
+	r.cap.account = (struct pm_period_account){fake_end, fake_saved, &f};
+	scan(&r, utc(2026, 3, 31, 12, 0, 0)); /* arms on the 31st */
+	scan(&r, utc(2026, 3, 31, 22, 0, 0)); /* 23:00 BST, the 31st */
+	ck_assert_uint_eq(f.ends, 0);
+	scan(&r, utc(2026, 3, 31, 23, 0, 0)); /* 00:00 BST on 1 April */
+	ck_assert_int_eq(count(&r, PM_STORE_BILLING_MONTHLY), 1);
+	ck_assert_uint_eq(f.ends, 1);
+	ck_assert_uint_eq(f.saved, 1);
+	ck_assert_int_eq(f.result, 1);
+	ck_assert_int_eq(f.charges_mu, 0); /* reset, stored */
+	b = last(&r, PM_STORE_BILLING_MONTHLY);
+	ck_assert(b.has_charges);
+	ck_assert_int_eq(b.charges_mu, 225000);
+	ck_assert_int_eq(b.utc_ns, utc(2026, 3, 31, 23, 0, 0));
+	ck_assert(!last(&r, PM_STORE_BILLING_DAILY).has_charges);
+	ck_assert_int_eq(pm_store_load_account(r.store, "m", 7, got, sizeof(got)), 0);
+	ck_assert_int_eq(memcmp(got, f.record, sizeof(got)), 0);
+	/* the next daily capture does not end the period */
+	scan(&r, utc(2026, 4, 1, 23, 0, 0)); /* 00:00 BST on the 2nd */
+	/* daily: 1 and 2 April (the 31st only armed the scheme) */
+	ck_assert_int_eq(count(&r, PM_STORE_BILLING_DAILY), 2);
+	ck_assert_uint_eq(f.ends, 1);
+	rig_stop(&r);
+}
+END_TEST
+
 /*
  * London, autumn 2026: GMT returns 25 October at 01:00 UTC. Midnight local on the 25th is
  * 00:00 BST = 24 October 23:00 UTC; on the 26th 00:00 GMT = 00:00 UTC: a 25-hour day, and
@@ -375,6 +442,7 @@ static Suite *capture_suite(void)
 	tcase_add_test(tc, test_london_autumn_day_of_25_hours);
 	tcase_add_test(tc, test_down_over_midnight_captures_at_the_first_scan_after);
 	tcase_add_test(tc, test_no_store_no_capture);
+	tcase_add_test(tc, test_month_end_stores_the_periods_charges);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -514,6 +514,7 @@ START_TEST(test_account1_properties_as_published)
 	    {"PaymentDebt", "x"},
 	    {"CostLastHour", "x"},
 	    {"CostToday", "x"},
+	    {"ChargesThisPeriod", "x"},
 	    {"SupplyClosed", "b"},
 	    {"SupplyState", "s"},
 	    {"SupplyReason", "s"},

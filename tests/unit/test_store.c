@@ -698,7 +698,8 @@ START_TEST(test_dlms_counters_migrated_from_v9)
 		 " CREATE TABLE dlms_counter (meter TEXT PRIMARY KEY, server_reserved INTEGER NOT"
 		 " NULL, client_last INTEGER NOT NULL) WITHOUT ROWID;"
 		 " INSERT INTO dlms_counter VALUES (1, 512, 7), (2, 1024, 3);"
-		 " DROP TABLE dlms_token_entry; PRAGMA user_version = 9'",
+		 " DROP TABLE dlms_token_entry; ALTER TABLE billing_capture DROP COLUMN charges_mu;"
+		 " PRAGMA user_version = 9'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -773,7 +774,7 @@ START_TEST(test_token_entry_migrated_from_v11)
 	pm_store_close(s);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 '%s' 'DROP TABLE dlms_token_entry; DROP TABLE dlms_push;"
-		 " PRAGMA user_version = 11'",
+		 " ALTER TABLE billing_capture DROP COLUMN charges_mu; PRAGMA user_version = 11'",
 		 db);
 	ck_assert_int_eq(system(cmd), 0);
 	s = open_ok();
@@ -1096,6 +1097,71 @@ START_TEST(test_billing_roundtrip)
 }
 END_TEST
 
+/*
+ * §7.8: a monthly capture with the period's charges and the account record written with it
+ * (the working value reset) in one transaction; a capture of a date already there is ignored
+ * with the account left as it was (0 returned). A daily capture holds no charges.
+ */
+START_TEST(test_billing_with_account)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_billing in = capture(PM_STORE_BILLING_MONTHLY, 20000), out;
+	const unsigned char reset[4] = {1, 2, 3, 4}, later[4] = {5, 6, 7, 8};
+	struct pm_store_account_record rec = {3, reset, sizeof(reset)};
+	unsigned char got[4];
+
+	in.has_charges = true;
+	in.charges_mu = 225000; /* 225 p taken over the period */
+	ck_assert_int_eq(pm_store_add_billing_account(s, "m", &in, &rec, in.utc_ns), 1);
+	ck_assert_int_eq(pm_store_load_account(s, "m", 3, got, sizeof(got)), 0);
+	ck_assert_int_eq(memcmp(got, reset, sizeof(got)), 0);
+	pm_store_close(s);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_MONTHLY, &out), 0);
+	ck_assert(out.has_charges);
+	ck_assert_int_eq(out.charges_mu, 225000);
+	/* the same date again: neither the capture nor the account is written */
+	rec.state = later;
+	in.charges_mu = 1000;
+	ck_assert_int_eq(pm_store_add_billing_account(s, "m", &in, &rec, in.utc_ns), 0);
+	ck_assert_int_eq(pm_store_load_account(s, "m", 3, got, sizeof(got)), 0);
+	ck_assert_int_eq(memcmp(got, reset, sizeof(got)), 0);
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_MONTHLY, &out), 0);
+	ck_assert_int_eq(out.charges_mu, 225000);
+	/* a daily capture without charges reads without them */
+	in = capture(PM_STORE_BILLING_DAILY, 20000);
+	ck_assert_int_eq(pm_store_add_billing(s, "m", &in), 0);
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_DAILY, &out), 0);
+	ck_assert(!out.has_charges);
+	pm_store_close(s);
+}
+END_TEST
+
+/* A schema 13 database gets the column (migration 14): its captures read without charges. */
+START_TEST(test_billing_charges_migrated_from_v13)
+{
+	struct pm_store *s = open_ok();
+	struct pm_store_billing in = capture(PM_STORE_BILLING_MONTHLY, 20000), out;
+	char cmd[512];
+
+	ck_assert_int_eq(pm_store_add_billing(s, "m", &in), 0);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' 'ALTER TABLE billing_capture DROP COLUMN charges_mu;"
+		 " PRAGMA user_version = 13'",
+		 db);
+	ck_assert_int_eq(system(cmd), 0);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_last_billing(s, "m", PM_STORE_BILLING_MONTHLY, &out), 0);
+	ck_assert(!out.has_charges);
+	ck_assert_uint_eq(out.reg[PM_STORE_PROF_A_IMPORT], 21000);
+	pm_store_close(s);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = %d", db,
+		 PM_STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static int visit_billing(void *ctx, const struct pm_store_billing *b)
 {
 	struct visited *v = ctx;
@@ -1224,6 +1290,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_profile_each_range_skip_limit);
 	tcase_add_test(tc, test_events_each_in_log_order);
 	tcase_add_test(tc, test_billing_roundtrip);
+	tcase_add_test(tc, test_billing_with_account);
+	tcase_add_test(tc, test_billing_charges_migrated_from_v13);
 	tcase_add_test(tc, test_billing_keeps_its_count);
 	tcase_add_test(tc, test_migration_from_v5_keeps_data);
 	suite_add_tcase(s, tc);

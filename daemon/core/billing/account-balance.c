@@ -126,6 +126,7 @@ int account_charge_over(struct account *acc, const struct account_time *now, int
 		return account_refuse(out, -ERANGE,
 				      "charge would take the balance below its bound (-1e15 mu)");
 	account_add_cost(&work, since_utc, work.last_utc, amount_mu);
+	account_count_charge(&work, amount_mu);
 	return account_commit(acc, &work, now, ACCOUNT_REASON_NONE, out);
 }
 

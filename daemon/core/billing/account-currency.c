@@ -77,6 +77,7 @@ void account_convert_currency(struct account *acc, int64_t num, int64_t den)
 	for (unsigned i = 0; i < ACCOUNT_PAYMENT_LOG_LEN; i++)
 		CONV(acc->payment_log[i].value_mu);
 	CONV(acc->cost_today_mu);
+	CONV(acc->charges_period_mu);
 	for (unsigned i = 0; i < ACCOUNT_COST_BUCKETS; i++)
 		CONV(acc->cost_minutes[i].cost_mu);
 	CONV(acc->ec_remaining_mu);

@@ -49,6 +49,8 @@ static bool collect_on_ec(struct account *a, int64_t utc, int64_t amount_mu,
 		    -ACCOUNT_BALANCE_BOUND_MU)
 			return false;
 		account_ec_use(a, utc, amount_mu, amount_mu, out);
+		/* taken off EC remaining: from the Present Balance (§7.8) */
+		account_count_charge(a, amount_mu);
 		return true;
 	}
 	return false;
@@ -64,7 +66,10 @@ static bool collect(struct account *a, int64_t utc, int64_t amount_mu, struct ac
 		return false;
 	if (on_emergency_credit(a))
 		return collect_on_ec(a, utc, amount_mu, out);
-	return account_apply_charge(a, utc, amount_mu, out) == 0;
+	if (account_apply_charge(a, utc, amount_mu, out) < 0)
+		return false;
+	account_count_charge(a, amount_mu);
+	return true;
 }
 
 /* Instalments due by @utc: n falls due at origin + n x 6048 s. */

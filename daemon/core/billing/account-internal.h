@@ -84,6 +84,17 @@ int64_t account_ec_repayable(const struct account *a, int64_t amount_mu);
 void account_ec_credit_added(struct account *a, int64_t utc, int64_t repaid_mu,
 			     int64_t balance_before_mu, struct account_output *out);
 
+/* §7.8's working value: amount_mu (>= 0) taken from the Present Balance as a charge. Held at
+ * the balance's bound, which a billing period's charges cannot reach but a corrupted value
+ * must not overflow past. */
+static inline void account_count_charge(struct account *a, int64_t amount_mu)
+{
+	if (a->charges_period_mu > ACCOUNT_BALANCE_BOUND_MU - amount_mu)
+		a->charges_period_mu = ACCOUNT_BALANCE_BOUND_MU;
+	else
+		a->charges_period_mu += amount_mu;
+}
+
 /* account-cost.c */
 /* Cost today and cost in the last hour: amount_mu accrued evenly over [since_utc, utc]. */
 void account_add_cost(struct account *a, int64_t since_utc, int64_t utc, int64_t amount_mu);

@@ -55,6 +55,9 @@ static int post(struct account *acc, const struct account_time *now, int32_t loc
 	if (r < 0)
 		return account_refuse(out, -ERANGE,
 				      "second-utility cost would take the balance out of bounds");
+	/* the cost charged is a charge (§7.8); a refund is a credit, not counted */
+	if (delta > 0)
+		account_count_charge(&work, delta);
 	day->charged_mu = total_mu;
 	if (final) {
 		day->final = true;

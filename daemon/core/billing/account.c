@@ -287,6 +287,14 @@ int account_tick(struct account *acc, const struct account_time *now, struct acc
 	return 0;
 }
 
+int64_t account_end_charges_period(struct account *acc)
+{
+	int64_t taken = acc->charges_period_mu;
+
+	acc->charges_period_mu = 0;
+	return taken;
+}
+
 int64_t account_available_credit(const struct account *acc)
 {
 	int64_t ec = acc->ec_state == ACCOUNT_EC_IN_USE ? acc->ec_remaining_mu : 0;
@@ -325,6 +333,7 @@ void account_read_registers(const struct account *acc, int64_t now_utc,
 	regs->ec_remaining_mu = acc->ec_remaining_mu;
 	regs->debt_to_clear_mu = acc->debt_to_clear_mu;
 	regs->time_debt_mu = acc->time_debt_mu;
+	regs->charges_period_mu = acc->charges_period_mu;
 	regs->payment_debt_mu = acc->payment_debt_mu;
 	regs->total_credit_mu = acc->total_credit_mu;
 	regs->payment_count = acc->payment_count;

@@ -227,6 +227,7 @@ struct account_registers {
 	uint32_t payment_count;
 	int64_t cost_today_mu;
 	int64_t cost_last_hour_mu;
+	int64_t charges_period_mu; /* §7.8: charges taken since the billing period's start */
 };
 
 enum account_event_type {
@@ -325,6 +326,12 @@ struct account {
 	struct account_tenancy_change tenancy;
 
 	struct account_wallet_day wallet[2]; /* [0] most recent local day, [1] the one before */
+
+	/* §7.8: the charges taken from the Present Balance since the start of the billing
+	 * period, for the reconciliation at its end (account_end_charges_period()). Last, so
+	 * that records of layouts 1 to 6 are this struct's prefix (daemon/meter/billing-state.h).
+	 */
+	int64_t charges_period_mu;
 };
 
 /* Defaults: credit mode, EC off, no debt, no friendly periods, load limit off, max balance
@@ -487,6 +494,21 @@ void account_convert_currency(struct account *acc, int64_t num, int64_t den);
 /* @value_mu x num / den, to the nearest mu, half away from zero (1 <= num, den <= 1e9);
  * saturates at the int64 bounds. */
 int64_t account_convert_mu(int64_t value_mu, int64_t num, int64_t den);
+
+/*
+ * §7.8: "The meter records the monetary amount of charges taken from the Present Balance
+ * register from the start of the billing period ... At the end of the billing period the
+ * monetary amount taken over the period will be stored together with a time stamp and the
+ * working value reset." The working value counts what account_charge() and
+ * account_charge_over() take (energy, standing charge, levies), the time-based debt
+ * instalments collected from the balance or from emergency credit in use, and a second
+ * utility's cost charged to the balance: every charge that lowers the available credit. Top-ups,
+ * balance adjustments (either sign: a correction, not a charge), a second utility's refund and
+ * an instalment only added to the debt to clear (EC kept) are not counted.
+ * This returns the working value and resets it to zero: the caller stores the amount with the
+ * period's end (and the reset state) at once.
+ */
+int64_t account_end_charges_period(struct account *acc);
 
 /* Read-only views. */
 int64_t account_available_credit(const struct account *acc);

@@ -168,6 +168,7 @@ struct pm_snapshot_account {
 	int64_t debt_mu;	  /* debt to clear + time-based + payment-based debt */
 	int64_t cost_last_hour_mu;
 	int64_t cost_today_mu;
+	int64_t charges_period_mu; /* §7.8: charges taken since the billing period's start */
 	enum pm_snapshot_credit credit;
 	enum pm_snapshot_supply supply;
 	bool supply_closed;

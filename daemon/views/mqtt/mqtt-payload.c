@@ -257,5 +257,9 @@ void pm_mqtt_billing(struct pm_json *j, const char *gateway, const char *meter,
 			pm_json_null(j, "end");
 		pm_json_close(j, '}');
 	}
+	/* §7.8: the period's charges, in mu as D-Bus gives money (the capture holds no
+	 * currency); only a monthly capture with an account has them */
+	if (b->has_charges)
+		pm_json_int(j, "charges_mu", b->charges_mu);
 	pm_json_close(j, '}');
 }
