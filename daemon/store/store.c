@@ -181,13 +181,15 @@ static const char *const migrations[PM_STORE_SCHEMA_VERSION] = {
     /*
      * 13: the DLMS pushes delivered (store-push.c): per meter and push schedule (0 daily, 1
      * weekly, 2 monthly, 3 billing period), the nominal instant (UTC ns) of the last push the
-     * head-end took; every nominal instant after it is still due. Self-contained: it names
-     * no other table.
+     * head-end took; every nominal instant after it is still due. Schedule 255 is the event
+     * stream: its last is the id (event.id) of the last event pushed that the head-end took
+     * (at the first start the newest event's); every event of a pushed kind after it is still
+     * due. Self-contained: it names no other table.
      */
     "CREATE TABLE dlms_push ("
     " meter TEXT NOT NULL,"
     " schedule INTEGER NOT NULL CHECK (schedule BETWEEN 0 AND 255),"
-    " last_nominal_ns INTEGER NOT NULL,"
+    " last INTEGER NOT NULL,"
     " PRIMARY KEY (meter, schedule)) WITHOUT ROWID;",
     /*
      * 14: §7.8's charges taken from the Present Balance over the billing period, stored with

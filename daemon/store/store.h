@@ -341,6 +341,15 @@ int pm_store_load_push(struct pm_store *store, const char *meter, unsigned sched
 /* Records it, committed before it returns. */
 int pm_store_save_push(struct pm_store *store, const char *meter, unsigned schedule,
 		       int64_t last_nominal_ns);
+/*
+ * The event pushes' cursor: the id (pm_store_events_after's) of the last of @meter's events
+ * pushed that the head-end took; every event of a pushed kind after it is still due. None
+ * recorded yet: the newest event's id now (0 for an empty log) is recorded and returned, so a
+ * first start does not push the whole history.
+ */
+int pm_store_push_events_start(struct pm_store *store, const char *meter, int64_t *last_id);
+/* Records the cursor, committed before it returns. */
+int pm_store_save_push_events(struct pm_store *store, const char *meter, int64_t last_id);
 
 /* The meter's STS side beside its account (store-sts.c). */
 struct pm_store_sts {

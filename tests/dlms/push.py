@@ -15,6 +15,9 @@ the real one (an hour a second) in a zone where it is 12:xx when the test starts
     sent again; kill -9 while the head-end is down and a push due: it comes once after the
     restart;
   - a supply disconnect on D-Bus: the supply push (0.0.25.9.3.255) arrives, control_state 0;
+  - a disconnect and a reconnect on D-Bus while the head-end is down, kill -9, a restart, the
+    head-end back: both supply pushes arrive once each, oldest first, with their events'
+    times; after a further kill -9 and restart neither comes again;
   - the Push setup objects over DLMS: the management client reads the destination and
     invokes push; the public client does not see them;
   - a billing-period push (a tariff with periods of a day) with the last period's demand;
@@ -288,6 +291,57 @@ with associated(PORT) as c:
     except dc.Refused as e:
         hidden = e.code == 4  # object-undefined
 check("the public client does not see the Push setup objects (object-undefined)", hidden)
+
+# Event pushes are read from the event log after a committed cursor: two supply events logged
+# while the head-end is down, then kill -9 and a restart with it still down, then back up.
+n0 = len(head.received())
+Bus().account_call("Reconnect")  # the Disconnect above left the supply open
+eventually(lambda: any(q.body[0] == SUPPLY_LN for q in head.received()[n0:]), 30,
+           "the reconnect's supply push")
+n1 = len(head.received())
+head.down()
+bus = Bus()
+newest = bus.dbus.Interface(bus._object(), "org.polymeter.Meter1.Meter").GetEvents
+
+
+def supply_events(after=None):
+    """The supply events logged after @after (UTC ns), oldest first: [(UTC ns, kind)]."""
+    evs = [(int(t), str(k)) for t, k, _ in reversed(newest(bus.dbus.UInt64(100)))
+           if str(k) in ("supply_opened", "supply_closed")]
+    return [e for e in evs if after is None or e[0] > after]
+
+
+# the reconnect just pushed is the newest supply event logged
+mark = supply_events()[-1][0]
+bus.account_call("Disconnect")
+bus.account_call("Reconnect")
+# the account's events are queued for the log: kill -9 once both are in it
+check("head-end down: the disconnect and the reconnect are logged",
+      eventually(lambda: [k for _, k in supply_events(mark)] ==
+                 ["supply_opened", "supply_closed"], 30, "the supply events logged"),
+      supply_events(mark))
+# the push's date-time is the event's time in whole seconds
+logged = [t // 10**9 for t, _ in supply_events(mark)]
+kill9(daemon)
+daemon = start(TMP, PORT, CONF, "again after kill -9 with two event pushes due")
+head.up()
+eventually(lambda: len([q for q in head.received()[n1:] if q.body[0] == SUPPLY_LN]) >= 2, 60,
+           "two supply pushes after the restart")
+supply = [q.nominal for q in head.received()[n1:] if q.body[0] == SUPPLY_LN]
+check("back up after kill -9: the disconnect's and the reconnect's supply pushes arrive once "
+      "each, oldest first, each dated with its event's time",
+      supply == logged, f"{[str(utc(t)) for t in supply]}, logged {[str(utc(t)) for t in logged]}")
+# A further restart: log events go before a method push, so once the method's push arrives the
+# events delivered would have come again before it, were their cursor not committed.
+kill9(daemon)
+daemon = start(TMP, PORT, CONF, "again after kill -9, the event pushes delivered")
+n2 = len(head.received())
+with associated(PORT, MANAGEMENT) as c:
+    result, _ = c.action(40, "0.0.25.9.2.255", 1, dc.integer(0))
+eventually(lambda: any(q.body[0] == POWER_LN for q in head.received()[n2:]), 30, "power push")
+later = [q.body[0] for q in head.received()[n2:]]
+check("after a further restart the delivered event pushes are not sent again",
+      result == 0 and SUPPLY_LN not in later, later)
 check("the head-end decoded every frame", not head.errors, head.errors)
 rc, err = daemon.stop()
 check("exits cleanly on SIGTERM (status 0, ASan/UBSan quiet)",

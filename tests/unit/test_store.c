@@ -682,6 +682,39 @@ START_TEST(test_push_delivered)
 }
 END_TEST
 
+/* Migration 13's event stream: the first start takes the newest event's id (0 for an empty
+ * log) and records it; later starts read what was saved, not the newer events. */
+START_TEST(test_push_event_cursor)
+{
+	struct pm_store *s = open_ok();
+	int64_t last = -1;
+
+	ck_assert_int_eq(pm_store_push_events_start(s, "empty", &last), 0);
+	ck_assert_int_eq(last, 0);
+	/* a fresh database: the events get ids 1 and 2 */
+	ck_assert_int_eq(pm_store_add_event(s, "m", 1000, "supply_opened", ""), 0);
+	ck_assert_int_eq(pm_store_add_event(s, "m", 2000, "supply_closed", ""), 0);
+	ck_assert_int_eq(pm_store_push_events_start(s, "m", &last), 0);
+	ck_assert_int_eq(last, 2);
+	/* an event after the first start (id 3) is due: the cursor stays until it is delivered */
+	ck_assert_int_eq(pm_store_add_event(s, "m", 3000, "supply_opened", ""), 0);
+	pm_store_close(s);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_push_events_start(s, "m", &last), 0);
+	ck_assert_int_eq(last, 2);
+	ck_assert_int_eq(pm_store_save_push_events(s, "m", 3), 0);
+	/* the schedules' rows are apart from the event stream's */
+	ck_assert_int_eq(pm_store_load_push(s, "m", 0, &last), -ENOENT);
+	pm_store_close(s);
+	s = open_ok();
+	ck_assert_int_eq(pm_store_push_events_start(s, "m", &last), 0);
+	ck_assert_int_eq(last, 3);
+	ck_assert_int_eq(pm_store_push_events_start(s, "empty", &last), 0);
+	ck_assert_int_eq(last, 0);
+	pm_store_close(s);
+}
+END_TEST
+
 /* Schema 9 kept the counters per meter name, under a key nobody recorded: migration 10 keeps
  * the highest of them as the floor of every key's counters. */
 START_TEST(test_dlms_counters_migrated_from_v9)
@@ -1285,6 +1318,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_migration_from_v2_keeps_data);
 	tcase_add_test(tc, test_newer_schema_is_refused_untouched);
 	tcase_add_test(tc, test_push_delivered);
+	tcase_add_test(tc, test_push_event_cursor);
 	tcase_add_test(tc, test_quick_check_finding_is_refused);
 	tcase_add_test(tc, test_damaged_index_page_is_refused);
 	tcase_add_test(tc, test_profile_each_range_skip_limit);

@@ -21,9 +21,10 @@
 #define USEC_PER_SEC UINT64_C(1000000)
 /* Each step of a push (connect, write, the head-end's close) within this much real time. */
 #define PUSH_IO_TIMEOUT_USEC (10 * USEC_PER_SEC)
-/* Event pushes waiting: a head-end down for long meets a burst of events with the oldest
- * ones (the event log keeps them all). */
+/* Pushes of the method (and events without a store) waiting: more are refused. */
 #define QUEUE_MAX 64
+/* Events read from the log at a time: a log of other kinds is passed over a batch a tick. */
+#define EVENT_BATCH 256
 /* The largest notification: the wrapper's length field. */
 #define FRAME_MAX 65535
 /* The wrapper's wPorts (dlms-push.h): the meter's logical device, the management client. */
@@ -36,6 +37,7 @@ enum state { IDLE, CONNECTING, WRITING, CLOSING };
 struct item {
 	enum pm_push_setup setup;
 	int schedule;		 /* enum pm_dlms_push_schedule, -1: an event or the method */
+	int64_t event_id;	 /* the event log's id of an event push; 0: not from the log */
 	int64_t nominal_local_s; /* the schedule's nominal instant, local seconds */
 	int64_t utc_s;		 /* the instant the push is for (its date-time) */
 };
@@ -50,7 +52,10 @@ struct pm_dlms_push {
 	/* the last scheduled push delivered, local seconds; read at the first tick */
 	bool started;
 	int64_t last_local[PM_DLMS_PUSH_SCHEDULES];
-	/* event pushes, oldest first */
+	/* with a store: the event cursor committed (the id of the last event pushed and
+	 * delivered), and how far the log has been read past it (events of kinds not pushed) */
+	int64_t event_last, event_scan;
+	/* pushes of the method, and events without a store, oldest first */
 	struct item queue[QUEUE_MAX];
 	size_t head, n;
 	struct item cur;
@@ -127,21 +132,100 @@ static void start(struct pm_dlms_push *p, int64_t now)
 					p->cfg.name, pm_dlms_push_schedule_names[s]);
 		p->last_local[s] = to_local(p, pm_civil_floor_div(last_ns, NS_PER_S));
 	}
-	if (!p->cfg.store && p->cfg.schedules)
+	if (p->cfg.store && p->cfg.events) {
+		int r = pm_store_push_events_start(p->cfg.store, p->cfg.name, &p->event_last);
+
+		if (r < 0) {
+			/* from the newest event on, as a first start would be */
+			log_error_errno(r,
+					"meter %s: DLMS push: the event pushes delivered not read",
+					p->cfg.name);
+			if (pm_store_mqtt_newest(p->cfg.store, p->cfg.name, PM_STORE_MQTT_EVENT,
+						 &p->event_last) < 0 ||
+			    p->event_last < 0)
+				p->event_last = 0; /* ids start at 1 */
+		}
+		p->event_scan = p->event_last;
+	}
+	if (!p->cfg.store && (p->cfg.schedules || p->cfg.events))
 		log_warning("meter %s: DLMS push without a store: a restart forgets which "
-			    "scheduled pushes were delivered",
+			    "pushes were delivered, and event pushes still waiting",
 			    p->cfg.name);
 	p->started = true;
 }
 
-/* The next push due at @now: an event's first, else the oldest scheduled one whose start
- * offset has passed. */
+struct event_scan {
+	struct pm_dlms_push *p;
+	struct item *it;
+	bool found;
+};
+
+/* The setup that pushes an event of @kind as configured; -1: not pushed. */
+static int event_setup(const struct pm_dlms_push *p, const char *kind)
+{
+	static const struct {
+		const char *kind;
+		enum pm_dlms_push_event group;
+		enum pm_push_setup setup;
+	} pushed[] = {
+	    {"power_down", PM_DLMS_PUSH_EVENT_POWER, PM_PUSH_POWER},
+	    {"power_up", PM_DLMS_PUSH_EVENT_POWER, PM_PUSH_POWER},
+	    {"supply_opened", PM_DLMS_PUSH_EVENT_SUPPLY, PM_PUSH_SUPPLY},
+	    {"supply_closed", PM_DLMS_PUSH_EVENT_SUPPLY, PM_PUSH_SUPPLY},
+	    {"low_credit", PM_DLMS_PUSH_EVENT_LOW_CREDIT, PM_PUSH_LOW_CREDIT},
+	};
+
+	for (size_t i = 0; i < sizeof(pushed) / sizeof(pushed[0]); i++)
+		if (!strcmp(kind, pushed[i].kind) && (p->cfg.events & (1u << pushed[i].group)))
+			return (int)pushed[i].setup;
+	return -1;
+}
+
+static int scan_event(void *ctx, int64_t id, const struct pm_store_event *ev)
+{
+	struct event_scan *sc = ctx;
+	int setup = event_setup(sc->p, ev->kind);
+
+	if (setup < 0) {
+		sc->p->event_scan = id; /* not pushed: passed over */
+		return 0;
+	}
+	*sc->it = (struct item){
+	    .setup = (enum pm_push_setup)setup,
+	    .schedule = -1,
+	    .event_id = id,
+	    .utc_s = pm_civil_floor_div(ev->utc_ns, NS_PER_S),
+	};
+	sc->found = true;
+	return 1; /* the oldest due: the rest waits for its delivery */
+}
+
+/* The oldest event in the log after the cursor of a kind the configuration pushes. */
+static bool next_event(struct pm_dlms_push *p, struct item *it)
+{
+	struct event_scan sc = {p, it, false};
+	int r;
+
+	if (!p->cfg.store || !p->cfg.events)
+		return false;
+	r = pm_store_events_after(p->cfg.store, p->cfg.name, p->event_scan, EVENT_BATCH, scan_event,
+				  &sc);
+	if (r < 0)
+		log_debug("meter %s: DLMS push: the event log not read: %s", p->cfg.name,
+			  strerror(-r));
+	return sc.found;
+}
+
+/* The next push due at @now: an event's first (the log's, then the method's), else the oldest
+ * scheduled one whose start offset has passed. */
 static bool next_item(struct pm_dlms_push *p, const struct pm_cosem_meter *m, int64_t now,
 		      struct item *it)
 {
 	int64_t now_local = to_local(p, now);
 	bool found = false;
 
+	if (next_event(p, it))
+		return true;
 	if (p->n) {
 		*it = p->queue[p->head];
 		return true;
@@ -261,6 +345,16 @@ static void delivered(struct pm_dlms_push *p)
 						"restart sends it again",
 						p->cfg.name);
 		}
+	} else if (it->event_id > 0) {
+		/* the head-end closed on it: committed, so a restart does not send it again (a
+		 * crash before the commit sends it once more) */
+		p->event_last = p->event_scan = it->event_id;
+		r = pm_store_save_push_events(p->cfg.store, p->cfg.name, it->event_id);
+		if (r < 0)
+			log_error_errno(r,
+					"meter %s: DLMS push delivered, not stored: a "
+					"restart sends it again",
+					p->cfg.name);
 	} else if (p->n) {
 		p->head = (p->head + 1) % QUEUE_MAX;
 		p->n--;
@@ -482,41 +576,40 @@ struct pm_dlms_push *pm_dlms_push_free(struct pm_dlms_push *p)
 	return NULL;
 }
 
+static void wake(struct pm_dlms_push *p)
+{
+	/* promptly: the next tick (an attempt waiting out a retry delay keeps waiting) */
+	sd_event_source_set_time_relative(p->tick, 0);
+	sd_event_source_set_enabled(p->tick, SD_EVENT_ONESHOT);
+}
+
 static void enqueue(struct pm_dlms_push *p, enum pm_push_setup setup, int64_t utc_s)
 {
 	if (p->n == QUEUE_MAX) {
-		log_warning("meter %s: DLMS push: %u event pushes wait already, this one is "
-			    "not queued (the event log keeps it)",
+		log_warning("meter %s: DLMS push: %u pushes wait already, this event's is "
+			    "not queued (no store; the daemon's log shows the event)",
 			    p->cfg.name, QUEUE_MAX);
 		return;
 	}
 	p->queue[(p->head + p->n) % QUEUE_MAX] =
 	    (struct item){.setup = setup, .schedule = -1, .utc_s = utc_s};
 	p->n++;
-	/* promptly: the next tick (an attempt waiting out a retry delay keeps waiting) */
-	sd_event_source_set_time_relative(p->tick, 0);
-	sd_event_source_set_enabled(p->tick, SD_EVENT_ONESHOT);
+	wake(p);
 }
 
 void pm_dlms_push_event(void *data, int64_t utc_ns, const char *kind, const char *detail)
 {
-	static const struct {
-		const char *kind;
-		enum pm_dlms_push_event group;
-		enum pm_push_setup setup;
-	} pushed[] = {
-	    {"power_down", PM_DLMS_PUSH_EVENT_POWER, PM_PUSH_POWER},
-	    {"power_up", PM_DLMS_PUSH_EVENT_POWER, PM_PUSH_POWER},
-	    {"supply_opened", PM_DLMS_PUSH_EVENT_SUPPLY, PM_PUSH_SUPPLY},
-	    {"supply_closed", PM_DLMS_PUSH_EVENT_SUPPLY, PM_PUSH_SUPPLY},
-	    {"low_credit", PM_DLMS_PUSH_EVENT_LOW_CREDIT, PM_PUSH_LOW_CREDIT},
-	};
 	struct pm_dlms_push *p = data;
+	int setup = event_setup(p, kind);
 
 	(void)detail;
-	for (size_t i = 0; i < sizeof(pushed) / sizeof(pushed[0]); i++)
-		if (!strcmp(kind, pushed[i].kind) && (p->cfg.events & (1u << pushed[i].group)))
-			enqueue(p, pushed[i].setup, pm_civil_floor_div(utc_ns, NS_PER_S));
+	if (setup < 0)
+		return;
+	/* with a store the event is in its log already: the next tick reads it from there */
+	if (p->cfg.store)
+		wake(p);
+	else
+		enqueue(p, (enum pm_push_setup)setup, pm_civil_floor_div(utc_ns, NS_PER_S));
 }
 
 enum pm_dlms_result pm_dlms_push_now(void *data, unsigned setup)

@@ -10,8 +10,10 @@
  *   - a tick (tick_usec of real time) reads the meter's clock and asks the schedule what is
  *     due; the oldest due nominal instant of each schedule is pushed once the meter's clock has
  *     passed its start offset (nominal + pm_push_offset, drawn in 0 .. window - 1 s);
- *   - events (pm_meter_event: power_down/_up, supply_opened/_closed, low_credit) as the
- *     configuration asks are queued and pushed at once, before the scheduled ones;
+ *   - events (power_down/_up, supply_opened/_closed, low_credit) as the configuration asks
+ *     are read from the store's event log after the event cursor, oldest first, and pushed
+ *     before the scheduled ones; a meter event (pm_meter_event) only wakes the tick at once.
+ *     Method pushes (and, without a store, events) wait in memory, at most 64;
  *   - one push at a time: a non-blocking connect to the destination, the frame written, our
  *     side shut down, then the head-end's close awaited (each step within PUSH_IO_TIMEOUT of
  *     real time). The push counts as delivered when the head-end closes the connection after
@@ -22,9 +24,11 @@
  *   - a scheduled push delivered records its nominal instant in the store (migration 13)
  *     before the next is tried: after a restart, every nominal instant after it is due, so a
  *     push is neither skipped nor sent twice (a crash between the head-end's close and the
- *     commit is the one window where a push could go twice). Without a store the instant is
- *     kept in memory only (logged at start). Event pushes are kept in memory only: one still
- *     queued at a crash is not sent (the event itself is in the event log).
+ *     commit is the one window where a push could go twice). An event push delivered
+ *     commits its event's id the same way (the event cursor, schedule 255 in the store), so
+ *     every event logged after it is pushed after a crash, a restart or a long outage; the
+ *     first start starts the cursor at the newest event. Without a store the instant is kept
+ *     in memory only (logged at start), and events wait in memory.
  *
  * Ciphered when the meter has HLS keys (dlms_key_file): general-glo-ciphering under the
  * meter's system title, each push with a fresh invocation counter from the same persisted
@@ -78,8 +82,9 @@ int pm_dlms_push_new(sd_event *event, const struct pm_dlms_push_config *cfg,
 		     struct pm_dlms_push **out);
 struct pm_dlms_push *pm_dlms_push_free(struct pm_dlms_push *p);
 
-/* A meter event (pm_meter_set_event_listener's signature, @data the struct pm_dlms_push):
- * queued when the configuration pushes it. */
+/* A meter event (pm_meter_set_event_listener's signature, @data the struct pm_dlms_push), of
+ * a kind the configuration pushes: with a store the log is read at once (the event is in it
+ * already), without one it is queued. */
 void pm_dlms_push_event(void *data, int64_t utc_ns, const char *kind, const char *detail);
 /* Queues a push of @setup now (the Push setup object's method push). */
 enum pm_dlms_result pm_dlms_push_now(void *data, unsigned setup);
