@@ -148,7 +148,7 @@ fi
 # (which keeps every input that once found a bug) and then a fixed number of mutations with a
 # fixed seed; never a time limit. New inputs go to a scratch directory, a crash input to
 # build/fuzz/. One check per fuzzer.
-declare -A fuzz_runs=([sts]=100000 [tariff_file]=10000 [modbus_map]=20000 [conf]=20000
+declare -A fuzz_runs=([sts]=100000 [tariff_file]=10000 [modbus_map]=200000 [conf]=20000
 	[civil_money]=1000000 [dlms_axdr]=200000 [dlms_apdu]=200000 [dlms_session]=20000
 	[dlms_hdlc]=200000 [dlms_hdlc_link]=50000)
 fuzzers=(sts tariff_file modbus_map conf civil_money dlms_axdr dlms_apdu dlms_session dlms_hdlc
