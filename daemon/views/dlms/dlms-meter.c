@@ -21,6 +21,7 @@ void pm_dlms_meter_init(struct pm_dlms_meter *dm, const struct pm_dlms_meter_con
 	memset(dm, 0, sizeof(*dm));
 	dm->cfg = *cfg;
 	snprintf(dm->ldn, sizeof(dm->ldn), "%s%s", LDN_PREFIX, cfg->name ? cfg->name : "");
+	pm_local_clock_init(&dm->local, cfg->time_zone);
 }
 
 int64_t pm_dlms_meter_clock_offset_ns(const struct pm_dlms_meter *dm)
@@ -189,11 +190,11 @@ static void resolve_zone(struct pm_dlms_meter *dm, int64_t utc_s)
 	int32_t off;
 	bool dst;
 
-	if (dm->have_zone && pm_local_time_offset(zone, utc_s, &off, &dst) == 0 &&
+	if (dm->have_zone && pm_local_clock_offset(&dm->local, utc_s, &off, &dst) == 0 &&
 	    off == dm->zone.offset_s && dst == dm->zone.dst) {
 		struct pm_local_time lt;
 
-		if (pm_local_time_at(zone, utc_s, &lt) == 0 && lt.year == dm->zone.year)
+		if (pm_local_clock_at(&dm->local, utc_s, &lt) == 0 && lt.year == dm->zone.year)
 			return;
 	}
 	dm->have_zone = pm_local_time_zone_at(zone, utc_s, &dm->zone) == 0;

@@ -54,6 +54,7 @@
 #include "core/dlms/cosem-meter.h"
 #include "core/model/model.h"
 #include "meter/billing.h"
+#include "meter/local-clock.h"
 #include "meter/local-time.h"
 #include "meter/meter.h"
 
@@ -98,6 +99,9 @@ struct pm_dlms_meter {
 	 * again when the offset in force changes) */
 	bool have_zone;
 	struct pm_local_zone zone;
+	/* the offset in force and the local date, cached: every request reads the clock, and
+	 * asking tzdata each time costs a tzset() (a stat of /etc/localtime) or two */
+	struct pm_local_clock local;
 	/* the last token entered through the token gateway (dlms-meter-token.c), kept in the
 	 * store too and read back from it at the first request after a start */
 	bool has_token, token_loaded;
