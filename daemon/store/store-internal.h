@@ -15,6 +15,10 @@ sqlite3 *pm_store_db(struct pm_store *store);
 int pm_store_errno(int sqlite_rc);
 int pm_store_exec(struct pm_store *store, const char *sql);
 int pm_store_prepare(struct pm_store *store, const char *sql, sqlite3_stmt **st);
+/* Prepares @sql, a SELECT of one meter's row (?1 its name), and steps onto the row: 0 with
+ * *st on it (the caller finalizes it), -ENODATA when the meter has none, or a negative errno. */
+int pm_store_meter_row(struct pm_store *store, const char *sql, const char *meter,
+		       sqlite3_stmt **st);
 /* Steps @st, a bound SELECT COUNT(*), into *n and finalizes it: 0 or a negative errno. */
 int pm_store_count(sqlite3_stmt *st, uint64_t *n);
 /* Runs a statement that returns no rows; finalizes it. */

@@ -58,20 +58,14 @@ int pm_store_load_sts(struct pm_store *store, const char *meter, struct pm_store
 	if (!store || !meter || !v)
 		return -EINVAL;
 	memset(v, 0, sizeof(*v));
-	r = pm_store_prepare(
+	r = pm_store_meter_row(
 	    store,
 	    "SELECT session_start, invalid, lockout_day, lockouts, locked, until_day,"
 	    " until_second, provisioned_dk, supply_group_code FROM sts_meter"
 	    " WHERE meter = ?1",
-	    &st);
+	    meter, &st);
 	if (r)
 		return r;
-	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return r == SQLITE_DONE ? -ENODATA : pm_store_errno(r);
-	}
 	for (int i = 0; i < 7; i++)
 		x[i] = sqlite3_column_int64(st, i);
 	r = 0;

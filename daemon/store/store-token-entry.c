@@ -57,18 +57,12 @@ int pm_store_load_token_entry(struct pm_store *store, const char *meter,
 	if (!store || !meter || !e)
 		return -EINVAL;
 	memset(e, 0, sizeof(*e));
-	r = pm_store_prepare(store,
-			     "SELECT token, utc_s, status, description FROM dlms_token_entry"
-			     " WHERE meter = ?1",
-			     &st);
+	r = pm_store_meter_row(store,
+			       "SELECT token, utc_s, status, description FROM dlms_token_entry"
+			       " WHERE meter = ?1",
+			       meter, &st);
 	if (r)
 		return r;
-	sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return r == SQLITE_DONE ? -ENODATA : pm_store_errno(r);
-	}
 	token = sqlite3_column_blob(st, 0);
 	n = sqlite3_column_bytes(st, 0);
 	status = sqlite3_column_int64(st, 2);

@@ -510,6 +510,22 @@ int pm_store_prepare(struct pm_store *store, const char *sql, sqlite3_stmt **st)
 	return prepare(store, sql, st);
 }
 
+int pm_store_meter_row(struct pm_store *store, const char *sql, const char *meter,
+		       sqlite3_stmt **st)
+{
+	int r = prepare(store, sql, st);
+
+	if (r)
+		return r;
+	sqlite3_bind_text(*st, 1, meter, -1, SQLITE_STATIC);
+	r = sqlite3_step(*st);
+	if (r == SQLITE_ROW)
+		return 0;
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return r == SQLITE_DONE ? -ENODATA : errno_of(r);
+}
+
 int pm_store_count(sqlite3_stmt *st, uint64_t *n)
 {
 	int r = sqlite3_step(st);
