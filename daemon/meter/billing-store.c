@@ -199,6 +199,19 @@ static void carry_engine_v4(const struct tariff_engine_v4 *old, struct tariff_en
 	memcpy(&te->deferred_date, old->rest, sizeof(old->rest));
 }
 
+/*
+ * The fields every older layout kept with today's type and meaning, copied from @old (any
+ * struct state_vN) into @st: a macro, since each layout is a struct of its own.
+ */
+#define CARRY_KEPT_FIELDS(old, st)                                                                 \
+	do {                                                                                       \
+		(st)->have_baseline = (old)->have_baseline;                                        \
+		(st)->billed_import_mwh = (old)->billed_import_mwh;                                \
+		(st)->billed_export_mwh = (old)->billed_export_mwh;                                \
+		(st)->has_sts = (old)->has_sts;                                                    \
+		(st)->sts = (old)->sts;                                                            \
+	} while (0)
+
 /* A record of layout 1: the same state without peak rates and the deferred tariff's info. */
 static void carry_layout_1(const struct state_v1 *old, struct state *st)
 {
@@ -209,11 +222,7 @@ static void carry_layout_1(const struct state_v1 *old, struct state *st)
 	memcpy(st->info.name, old->info.name, sizeof(old->info.name));
 	memcpy(st->info.currency, old->info.currency, sizeof(old->info.currency));
 	st->info.minor_units = old->info.minor_units;
-	st->have_baseline = old->have_baseline;
-	st->billed_import_mwh = old->billed_import_mwh;
-	st->billed_export_mwh = old->billed_export_mwh;
-	st->has_sts = old->has_sts;
-	st->sts = old->sts;
+	CARRY_KEPT_FIELDS(old, st);
 }
 
 static void carry_info_v3(const struct tariff_file_info_v3 *old, struct pm_tariff_file_info *info)
@@ -232,11 +241,7 @@ static void carry_layout_3(const struct state_v3 *old, struct state *st)
 	carry_engine_v4(&old->te, &st->te);
 	st->has_tariff = old->has_tariff;
 	carry_info_v3(&old->info, &st->info);
-	st->have_baseline = old->have_baseline;
-	st->billed_import_mwh = old->billed_import_mwh;
-	st->billed_export_mwh = old->billed_export_mwh;
-	st->has_sts = old->has_sts;
-	st->sts = old->sts;
+	CARRY_KEPT_FIELDS(old, st);
 	carry_info_v3(&old->deferred_info, &st->deferred_info);
 }
 
@@ -248,11 +253,7 @@ static void carry_layout_4(const struct state_v4 *old, struct state *st)
 	carry_engine_v4(&old->te, &st->te);
 	st->has_tariff = old->has_tariff;
 	st->info = old->info;
-	st->have_baseline = old->have_baseline;
-	st->billed_import_mwh = old->billed_import_mwh;
-	st->billed_export_mwh = old->billed_export_mwh;
-	st->has_sts = old->has_sts;
-	st->sts = old->sts;
+	CARRY_KEPT_FIELDS(old, st);
 	st->deferred_info = old->deferred_info;
 }
 
@@ -265,11 +266,7 @@ static void carry_layout_5(const struct state_v5 *old, struct state *st)
 	st->te = old->te;
 	st->has_tariff = old->has_tariff;
 	st->info = old->info;
-	st->have_baseline = old->have_baseline;
-	st->billed_import_mwh = old->billed_import_mwh;
-	st->billed_export_mwh = old->billed_export_mwh;
-	st->has_sts = old->has_sts;
-	st->sts = old->sts;
+	CARRY_KEPT_FIELDS(old, st);
 	st->deferred_info = old->deferred_info;
 }
 
@@ -281,11 +278,7 @@ static void carry_layout_6(const struct state_v6 *old, struct state *st)
 	st->te = old->te;
 	st->has_tariff = old->has_tariff;
 	st->info = old->info;
-	st->have_baseline = old->have_baseline;
-	st->billed_import_mwh = old->billed_import_mwh;
-	st->billed_export_mwh = old->billed_export_mwh;
-	st->has_sts = old->has_sts;
-	st->sts = old->sts;
+	CARRY_KEPT_FIELDS(old, st);
 	st->deferred_info = old->deferred_info;
 	st->conversion_to = old->conversion_to;
 }
