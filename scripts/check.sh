@@ -16,11 +16,33 @@ failed_stages=()
 
 stage_names=()
 stage_secs=()
+stage_cpus=()
 t_check=$SECONDS
+
+# cpu_of CMD [ARG...]: runs CMD and writes the CPU seconds (user + system) of every process
+# it waited for, from bash's `times` (its second line: the children's) in a subshell of its
+# own, to the file $CPU_FILE. On this 2-core machine make check is bound by CPU, not by
+# waiting: the CPU a stage costs is what it takes from everything running beside it.
+cpu_of() {
+	(
+		"$@"
+		rc=$?
+		# `times` itself, not in a pipe or $(...): a forked shell has no children yet
+		times >"$CPU_FILE.times"
+		l=$(tail -n 1 "$CPU_FILE.times")
+		rm -f "$CPU_FILE.times"
+		if [[ $l =~ ([0-9]+)m([0-9.]+)s\ ([0-9]+)m([0-9.]+)s ]]; then
+			awk -v um="${BASH_REMATCH[1]}" -v us="${BASH_REMATCH[2]}" -v sm="${BASH_REMATCH[3]}" \
+				-v ss="${BASH_REMATCH[4]}" 'BEGIN { printf "%d\n", um * 60 + us + sm * 60 + ss }' \
+				>"$CPU_FILE"
+		fi
+		exit "$rc"
+	)
+}
 
 # Adds a finished stage's "N passed, N failed" (the last such line of its log) to the totals.
 tally_stage() {
-	local name=$1 log=$2 rc=$3 secs=$4
+	local name=$1 log=$2 rc=$3 secs=$4 cpu=$5
 	local line p=0 f=0
 	line=$(grep -E '^[[:alnum:]_ -]*:? ?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
@@ -35,7 +57,8 @@ tally_stage() {
 	((rc != 0)) && failed_stages+=("$name")
 	stage_names+=("$name")
 	stage_secs+=("$secs")
-	echo "=== $name: rc=$rc, $p passed, $f failed, $secs s"
+	stage_cpus+=("$cpu")
+	echo "=== $name: rc=$rc, $p passed, $f failed, $secs s, CPU $cpu s"
 }
 
 run_stage() {
@@ -43,9 +66,11 @@ run_stage() {
 	shift
 	local log="build/logs/check-$name.log"
 	echo "=== $name: $*"
-	local start=$SECONDS
-	"$@" 2>&1 | tee "$log"
-	tally_stage "$name" "$log" "${PIPESTATUS[0]}" $((SECONDS - start))
+	local start=$SECONDS rc
+	echo 0 >"$log.cpu"
+	CPU_FILE=$log.cpu cpu_of "$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	tally_stage "$name" "$log" "$rc" $((SECONDS - start)) "$(<"$log.cpu")"
 }
 
 # The VM suite takes most of the time, most of it waiting on the guests' emulated grid, and
@@ -56,15 +81,21 @@ rm -rf build/vm-overlay
 vm_log=build/logs/check-vm.log
 vm_start=$SECONDS
 echo "=== vm: in the background, output in $vm_log"
-if make -s -j"$(nproc)" daemon daemon-asan &&
-	make -s daemon-install DESTDIR="$PWD/build/vm-overlay" &&
-	install -D -m 0644 -t build/vm-overlay/opt/vmtest/dlms tests/dlms/dlms_client.py \
-		tests/dlms/cosem_axdr.py tests/dlms/cosem_apdu.py; then
-	# the Debian packages and the kernel headers the VM's packages case installs
+# polymeterd as the boots get it, and the Debian packages and kernel headers the VM's packages
+# case installs
+build_overlays() {
+	make -s -j"$(nproc)" daemon daemon-asan &&
+		make -s daemon-install DESTDIR="$PWD/build/vm-overlay" &&
+		install -D -m 0644 -t build/vm-overlay/opt/vmtest/dlms tests/dlms/dlms_client.py \
+			tests/dlms/cosem_axdr.py tests/dlms/cosem_apdu.py || return 1
 	{ tests/packages/build && rm -rf build/vm-packages && tests/vm/packages-overlay build/vm-packages; } ||
 		echo "=== packages for the VM: not built (build/packages/build.log)"
+}
+echo 0 >build/logs/check-overlay.cpu
+echo 0 >build/logs/check-vm.cpu
+if CPU_FILE=build/logs/check-overlay.cpu cpu_of build_overlays; then
 	overlay_secs=$((SECONDS - vm_start))
-	tests/vm/run-all >"$vm_log" 2>&1 &
+	CPU_FILE=build/logs/check-vm.cpu cpu_of tests/vm/run-all >"$vm_log" 2>&1 &
 	vm_pid=$!
 else
 	overlay_secs=$((SECONDS - vm_start))
@@ -106,21 +137,26 @@ if [[ -n $vm_pid ]]; then
 fi
 echo "=== vm: tests/vm/run-all"
 cat "$vm_log"
-tally_stage vm "$vm_log" "$vm_rc" $((SECONDS - vm_start))
+tally_stage vm "$vm_log" "$vm_rc" $((SECONDS - vm_start)) "$(<build/logs/check-vm.cpu)"
 
 # Where the time went: every stage's seconds, the VM suite's (which ran beside the host stages,
 # after the overlay's build) and each of its series'.
-echo "=== seconds per stage"
-printf '  %-16s %5d s\n' "vm overlay build" "$overlay_secs"
+# CPU: user + system seconds of the stage's processes (the VM suite's: of its qemu guests, all
+# series); the machine has $(nproc) cores to give.
+echo "=== seconds per stage (wall, CPU)"
+overlay_cpu=$(<build/logs/check-overlay.cpu)
+cpu_total=$overlay_cpu
+printf '  %-16s %5d s %6d s\n' "vm overlay build" "$overlay_secs" "$overlay_cpu"
 for i in "${!stage_names[@]}"; do
-	printf '  %-16s %5d s\n' "${stage_names[$i]}" "${stage_secs[$i]}"
+	printf '  %-16s %5d s %6d s\n' "${stage_names[$i]}" "${stage_secs[$i]}" "${stage_cpus[$i]}"
+	cpu_total=$((cpu_total + stage_cpus[i]))
 done
 sed -n 's/^=== vm series \([^:]*\): .*, \([0-9]*\) s$/\1 \2/p' "$vm_log" |
 	while read -r series secs; do
 		printf '  %-16s %5d s\n' "  vm $series" "$secs"
 	done
-printf '  %-16s %5d s\n' "host stages" $((host_end - host_start)) "make check" \
-	$((SECONDS - t_check))
+printf '  %-16s %5d s\n' "host stages" $((host_end - host_start))
+printf '  %-16s %5d s %6d s (%d cores)\n' "make check" $((SECONDS - t_check)) "$cpu_total" "$(nproc)"
 if ((${#failed_stages[@]})); then
 	echo "failed stages: ${failed_stages[*]}"
 fi
