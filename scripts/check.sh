@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# make check: every test of the repository. The VM suite, the longest stage,
-# starts first in the background; the host stages run meanwhile, in order of
-# cost. Each stage prints its own "N passed, N failed" line; this script adds
-# them up, prints every stage's seconds and then the total as its last line.
-# It keeps going after a failing stage so one run shows everything that is
-# wrong.
+# make check: every test of the repository. The VM suite starts first in the
+# background (every boot at once: tests/vm/run-all); the host stages run
+# meanwhile in two lanes (below). Each stage prints its own "N passed,
+# N failed" line; this script adds them up, prints every stage's wall and CPU
+# seconds and then the total as its last line. It keeps going after a
+# failing stage so one run shows everything that is wrong.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -19,26 +19,6 @@ stage_secs=()
 stage_cpus=()
 t_check=$SECONDS
 
-# cpu_of CMD [ARG...]: runs CMD and writes the CPU seconds (user + system) of every process
-# it waited for, from bash's `times` (its second line: the children's) in a subshell of its
-# own, to the file $CPU_FILE. On this 2-core machine make check is bound by CPU, not by
-# waiting: the CPU a stage costs is what it takes from everything running beside it.
-cpu_of() {
-	(
-		"$@"
-		rc=$?
-		# `times` itself, not in a pipe or $(...): a forked shell has no children yet
-		times >"$CPU_FILE.times"
-		l=$(tail -n 1 "$CPU_FILE.times")
-		rm -f "$CPU_FILE.times"
-		if [[ $l =~ ([0-9]+)m([0-9.]+)s\ ([0-9]+)m([0-9.]+)s ]]; then
-			awk -v um="${BASH_REMATCH[1]}" -v us="${BASH_REMATCH[2]}" -v sm="${BASH_REMATCH[3]}" \
-				-v ss="${BASH_REMATCH[4]}" 'BEGIN { printf "%d\n", um * 60 + us + sm * 60 + ss }' \
-				>"$CPU_FILE"
-		fi
-		exit "$rc"
-	)
-}
 
 # Adds a finished stage's "N passed, N failed" (the last such line of its log) to the totals.
 tally_stage() {
@@ -68,9 +48,34 @@ run_stage() {
 	echo "=== $name: $*"
 	local start=$SECONDS rc
 	echo 0 >"$log.cpu"
-	CPU_FILE=$log.cpu cpu_of "$@" 2>&1 | tee "$log"
+	scripts/cpu-of "$log.cpu" "$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	tally_stage "$name" "$log" "$rc" $((SECONDS - start)) "$(<"$log.cpu")"
+}
+
+# lane_stage NAME CMD [ARG...]: a stage of the second lane (below): its output goes only to
+# its log, and "rc seconds" to the log's .result, for lane_report.
+lane_stage() {
+	local name=$1
+	shift
+	local log="build/logs/check-$name.log" start=$SECONDS
+	echo 0 >"$log.cpu"
+	echo "$*" >"$log.cmd"
+	scripts/cpu-of "$log.cpu" "$@" >"$log" 2>&1
+	echo "$? $((SECONDS - start))" >"$log.result"
+}
+
+# lane_report NAME...: prints each second-lane stage's command and output and counts it.
+lane_report() {
+	local name log rc secs
+	for name in "$@"; do
+		log="build/logs/check-$name.log"
+		echo "=== $name (second lane): $(<"$log.cmd")"
+		cat "$log"
+		rc=1 secs=0
+		read -r rc secs <"$log.result"
+		tally_stage "$name" "$log" "$rc" "$secs" "$(<"$log.cpu")"
+	done
 }
 
 # The VM suite takes most of the time, most of it waiting on the guests' emulated grid, and
@@ -84,7 +89,12 @@ echo "=== vm: in the background, output in $vm_log"
 # polymeterd as the boots get it, and the Debian packages and kernel headers the VM's packages
 # case installs
 build_overlays() {
-	make -s -j"$(nproc)" daemon daemon-asan &&
+	# and everything the second lane's stages build (below), so that no two makes build the
+	# same file at once
+	make -s -j"$(nproc)" daemon daemon-asan "$PWD/build/daemon/polymeterctl" \
+		"$PWD/build/unit/test_conf" "$PWD/build/test/dbus-serve" "$PWD/build/test/polymeterctl" \
+		"$PWD/build/test/modbus-serve" "$PWD/build/test/modbus-map-doc" \
+		"$PWD/build/test/modbus-rtu-serve" web-asan &&
 		make -s daemon-install DESTDIR="$PWD/build/vm-overlay" &&
 		install -D -m 0644 -t build/vm-overlay/opt/vmtest/dlms tests/dlms/dlms_client.py \
 			tests/dlms/cosem_axdr.py tests/dlms/cosem_apdu.py || return 1
@@ -93,9 +103,10 @@ build_overlays() {
 }
 echo 0 >build/logs/check-overlay.cpu
 echo 0 >build/logs/check-vm.cpu
-if CPU_FILE=build/logs/check-overlay.cpu cpu_of build_overlays; then
+export -f build_overlays
+if scripts/cpu-of build/logs/check-overlay.cpu bash -c build_overlays; then
 	overlay_secs=$((SECONDS - vm_start))
-	CPU_FILE=build/logs/check-vm.cpu cpu_of tests/vm/run-all >"$vm_log" 2>&1 &
+	scripts/cpu-of build/logs/check-vm.cpu tests/vm/run-all >"$vm_log" 2>&1 &
 	vm_pid=$!
 else
 	overlay_secs=$((SECONDS - vm_start))
@@ -103,21 +114,32 @@ else
 	vm_pid=
 fi
 
+# The host's stages in two lanes at once. The second lane's stages run polymeterd and its
+# clients and mostly wait on them (dlms: 308 s of wall for ~25 s of CPU); the first's build and
+# compute (the unit tests, the cross builds, qemu-user). Nothing in one lane writes what the
+# other reads: the second lane's programs were built above; the first builds into its own
+# directories (build/unit, build/fuzz, build/kbuild-*, build/arm). The second lane's output
+# is printed once both lanes have ended.
 host_start=$SECONDS
+# NAME:COMMAND (split on blanks)
+lane2=("daemon:make -s check-daemon" "dbus:tests/dbus/run" "dbus-account:tests/dbus/account-run"
+	"dbus-system:tests/dbus/system-run" "modbus:tests/modbus/run" "modbus-rtu:tests/modbus/rtu-run"
+	"dlms:tests/dlms/run" "quickstart:tests/quickstart/run" "install:tests/install/run"
+	"packages:tests/packages/run --built" "mqtt:tests/mqtt/run" "web:tests/web/run"
+	"soak:tests/soak/kill-host 20")
+lane2_names=("${lane2[@]%%:*}")
+{
+	for stage in "${lane2[@]}"; do
+		read -ra cmd <<<"${stage#*:}"
+		lane_stage "${stage%%:*}" "${cmd[@]}"
+	done
+} </dev/null &
+lane2_pid=$!
+echo "=== second lane: ${lane2_names[*]} in the background, output when both lanes end"
 run_stage kernel scripts/check-kernel.sh
 run_stage dt scripts/check-dt.sh
 run_stage style scripts/check-style.sh
 run_stage unit scripts/check-unit.sh
-run_stage daemon make -s check-daemon
-run_stage dbus tests/dbus/run
-run_stage dbus-account tests/dbus/account-run
-run_stage dbus-system tests/dbus/system-run
-run_stage modbus tests/modbus/run
-run_stage modbus-rtu tests/modbus/rtu-run
-run_stage dlms tests/dlms/run
-run_stage quickstart tests/quickstart/run
-run_stage install tests/install/run
-run_stage packages tests/packages/run --built
 run_stage arm-kernel tests/arm/kernel-build
 # Debian's arm64 kernel under qemu-system-aarch64 with the modules arm-kernel built (~1 min)
 run_stage arm-vm tests/arm/vm-smoke --built
@@ -125,9 +147,8 @@ run_stage arm-vm tests/arm/vm-smoke --built
 # tests and the scenarios under qemu-user (arm64: 112 s of CPU for the 44 tests and the
 # scenarios, test_store's SQLite 49 s of it)
 run_stage arm-user tests/arm/user-build armhf arm64
-run_stage mqtt tests/mqtt/run
-run_stage web tests/web/run
-run_stage soak tests/soak/kill-host 20
+wait "$lane2_pid"
+lane_report "${lane2_names[@]}"
 host_end=$SECONDS
 
 vm_rc=1
@@ -141,8 +162,9 @@ tally_stage vm "$vm_log" "$vm_rc" $((SECONDS - vm_start)) "$(<build/logs/check-v
 
 # Where the time went: every stage's seconds, the VM suite's (which ran beside the host stages,
 # after the overlay's build) and each of its series'.
-# CPU: user + system seconds of the stage's processes (the VM suite's: of its qemu guests, all
-# series); the machine has $(nproc) cores to give.
+# CPU: user + system seconds of the stage's processes, every descendant counted
+# (scripts/cpu-of; the VM suite's: its qemu guests, all series); on this 2-core machine make
+# check is bound by CPU, so a stage's CPU is what it takes from the others running beside it.
 echo "=== seconds per stage (wall, CPU)"
 overlay_cpu=$(<build/logs/check-overlay.cpu)
 cpu_total=$overlay_cpu
