@@ -78,10 +78,10 @@ lane_report() {
 	done
 }
 
-# The VM suite takes most of the time, most of it waiting on the guests' emulated grid, and
-# uses the machine differently (qemu): it starts first, in the background, and the host's
-# stages run meanwhile, cheapest first; its output follows once it ends. The boots get
-# polymeterd as `make daemon-install` puts it (an overlay of the image).
+# The VM suite uses most of the CPU (its guests under TCG) and is the longest to wait for: it
+# starts first, in the background, once its overlays are built, and the host's stages run
+# meanwhile; its output follows once it ends. The boots get polymeterd as
+# `make daemon-install` puts it (an overlay of the image).
 rm -rf build/vm-overlay
 vm_log=build/logs/check-vm.log
 vm_start=$SECONDS
