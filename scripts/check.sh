@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make check: every test of the repository. The VM suite starts first in the
-# background (every boot at once: tests/vm/run-all); the host stages run
+# background (a boot a core: tests/vm/run-all); the host stages run
 # meanwhile in two lanes (below). Each stage prints its own "N passed,
 # N failed" line; this script adds them up, prints every stage's wall and CPU
 # seconds and then the total as its last line. It keeps going after a
